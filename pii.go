@@ -1,0 +1,71 @@
+package sanlian
+
+import (
+	"regexp"
+	"strings"
+	"time"
+)
+
+var (
+	mobileRE   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	landlineRE = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}$`)
+	idRE       = regexp.MustCompile(`^[0-9]{17}[0-9X]$`)
+)
+
+// ValidPhone accepts an 11-digit mainland mobile number or a landline with
+// its area code.
+func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }
+
+// IDCheckDigit computes the GB 11643-1999 check character of the first 17
+// digits of a resident ID number.
+func IDCheckDigit(first17 string) byte {
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += int(first17[i]-'0') * weights[i]
+	}
+	return "10X98765432"[sum%11]
+}
+
+// CheckIDNumber returns "" for a valid 18-character resident ID number, or
+// a Chinese message saying what is wrong with it.
+func CheckIDNumber(s string) string {
+	if !idRE.MatchString(s) {
+		return "身份证号须为 18 位（最后一位可为 X）"
+	}
+	if _, err := time.Parse("20060102", s[6:14]); err != nil {
+		return "身份证号中的出生日期无效"
+	}
+	if IDCheckDigit(s[:17]) != s[17] {
+		return "身份证号校验位不正确，请核对"
+	}
+	return ""
+}
+
+// MaskIDNumber keeps the region prefix and the last four characters:
+// 430923********1234.
+func MaskIDNumber(s string) string {
+	r := []rune(s)
+	if len(r) <= 10 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:6]) + strings.Repeat("*", len(r)-10) + string(r[len(r)-4:])
+}
+
+// MaskPhone keeps the first three and the last four digits: 138****5678.
+func MaskPhone(s string) string {
+	r := []rune(s)
+	if len(r) <= 7 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
+}
+
+// MaskName keeps the family name: 张**.
+func MaskName(s string) string {
+	r := []rune(s)
+	if len(r) <= 1 {
+		return s
+	}
+	return string(r[:1]) + strings.Repeat("*", len(r)-1)
+}

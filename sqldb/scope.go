@@ -1,0 +1,201 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"sanlian"
+)
+
+// scope is what the acting user may see (SPEC §6), resolved once per call
+// and turned into SQL conditions where each query is built.
+type scope struct {
+	user      *sanlian.User
+	all       bool     // office and system
+	unitIDs   []int64  // unit_admin: own unit and its sub-units
+	townships []string // leader: linked townships
+	cadreID   int64    // cadre: own links
+}
+
+func (db *DB) scopeOf(ctx context.Context, q querier) (*scope, error) {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &scope{user: u}
+	switch u.Role {
+	case sanlian.RoleOffice:
+		s.all = true
+	case sanlian.RoleUnitAdmin:
+		rows, err := q.queryRows(`WITH RECURSIVE sub(id) AS (
+			SELECT id FROM units WHERE id = ?
+			UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+			SELECT id FROM sub ORDER BY id`, u.UnitID)
+		if err != nil {
+			return nil, fmt.Errorf("scope units: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			s.unitIDs = append(s.unitIDs, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	case sanlian.RoleLeader:
+		rows, err := q.queryRows(`SELECT region_code FROM links
+			WHERE kind = 'township' AND cadre_id = ? AND ended_at IS NULL ORDER BY region_code`, u.CadreID)
+		if err != nil {
+			return nil, fmt.Errorf("scope townships: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return nil, err
+			}
+			s.townships = append(s.townships, c)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	case sanlian.RoleCadre:
+		s.cadreID = u.CadreID
+	}
+	return s, nil
+}
+
+func (s *scope) role() sanlian.Role { return s.user.Role }
+
+// personal returns EFORBIDDEN for roles that see no citizens' data.
+func (s *scope) personal() error {
+	if !s.role().SeesPersonalData() {
+		return errForbidden("您的角色无权查看群众个人信息")
+	}
+	return nil
+}
+
+func inList(col string, n int) string {
+	if n == 0 {
+		return "1 = 0"
+	}
+	return col + " IN (" + placeholders(n) + ")"
+}
+
+func strArgs(xs []string) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	return out
+}
+
+// households adds the condition limiting households aliased h.
+func (s *scope) households(w *where) error {
+	if err := s.personal(); err != nil {
+		return err
+	}
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleLeader:
+		w.add("h.village_code IN (SELECT code FROM regions WHERE "+inList("parent_code", len(s.townships))+")", strArgs(s.townships)...)
+	case s.role() == sanlian.RoleUnitAdmin:
+		in := inList("unit_id", len(s.unitIDs))
+		inC := inList("c.unit_id", len(s.unitIDs))
+		args := append(int64s(s.unitIDs), int64s(s.unitIDs)...)
+		w.add("(h.village_code IN (SELECT region_code FROM links WHERE kind = 'village' AND ended_at IS NULL AND "+in+")"+
+			" OR EXISTS (SELECT 1 FROM links l JOIN cadres c ON c.id = l.cadre_id WHERE l.household_id = h.id"+
+			" AND l.kind = 'household' AND l.ended_at IS NULL AND "+inC+"))", args...)
+	case s.role() == sanlian.RoleCadre:
+		w.add("EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.kind = 'household' AND l.ended_at IS NULL AND l.cadre_id = ?)", s.cadreID)
+	default:
+		w.add("1 = 0")
+	}
+	return nil
+}
+
+// regions adds the condition limiting regions aliased r: a leader sees the
+// county and their townships with their villages.
+func (s *scope) regions(w *where) error {
+	switch {
+	case s.role() == sanlian.RoleAuditor:
+		return errForbidden("审计员只能查看审计日志")
+	case s.role() == sanlian.RoleLeader:
+		n := len(s.townships)
+		w.add("(r.kind = 'county' OR "+inList("r.code", n)+" OR "+inList("r.parent_code", n)+")",
+			append(strArgs(s.townships), strArgs(s.townships)...)...)
+	}
+	return nil
+}
+
+// units adds the condition limiting units aliased u.
+func (s *scope) units(w *where) error {
+	switch s.role() {
+	case sanlian.RoleAuditor:
+		return errForbidden("审计员只能查看审计日志")
+	case sanlian.RoleUnitAdmin:
+		w.add(inList("u.id", len(s.unitIDs)), int64s(s.unitIDs)...)
+	case sanlian.RoleCadre:
+		w.add("u.id = (SELECT unit_id FROM cadres WHERE id = ?)", s.cadreID)
+	}
+	return nil
+}
+
+// cadres adds the condition limiting cadres aliased c.
+func (s *scope) cadres(w *where) error {
+	switch s.role() {
+	case sanlian.RoleAuditor:
+		return errForbidden("审计员只能查看审计日志")
+	case sanlian.RoleUnitAdmin:
+		w.add(inList("c.unit_id", len(s.unitIDs)), int64s(s.unitIDs)...)
+	case sanlian.RoleCadre:
+		w.add("c.id = ?", s.cadreID)
+	}
+	return nil
+}
+
+// links adds the condition limiting links aliased l.
+func (s *scope) links(w *where) error {
+	if err := s.personal(); err != nil {
+		return err
+	}
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleLeader:
+		n := len(s.townships)
+		w.add("(l.cadre_id = ? OR "+inList("l.region_code", n)+
+			" OR l.region_code IN (SELECT code FROM regions WHERE "+inList("parent_code", n)+")"+
+			" OR l.household_id IN (SELECT h.id FROM households h JOIN regions v ON v.code = h.village_code WHERE "+inList("v.parent_code", n)+"))",
+			append(append(append([]any{s.user.CadreID}, strArgs(s.townships)...), strArgs(s.townships)...), strArgs(s.townships)...)...)
+	case s.role() == sanlian.RoleUnitAdmin:
+		n := len(s.unitIDs)
+		w.add("("+inList("l.unit_id", n)+" OR l.cadre_id IN (SELECT id FROM cadres WHERE "+inList("unit_id", n)+"))",
+			append(int64s(s.unitIDs), int64s(s.unitIDs)...)...)
+	case s.role() == sanlian.RoleCadre:
+		w.add("l.cadre_id = ?", s.cadreID)
+	default:
+		w.add("1 = 0")
+	}
+	return nil
+}
+
+func (s *scope) hasUnit(id int64) bool {
+	if s.all {
+		return true
+	}
+	for _, u := range s.unitIDs {
+		if u == id {
+			return true
+		}
+	}
+	return false
+}
+
+// office reports whether the caller has the office's reach.
+func (s *scope) office() bool { return s.all }
+
+var _ = strings.Join

@@ -1,0 +1,140 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"sanlian"
+)
+
+// Page sizes.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+func pageLimit(n int) int {
+	if n <= 0 {
+		return defaultLimit
+	}
+	return min(n, maxLimit)
+}
+
+// encodeCursor makes an opaque cursor from the last key of a page.
+func encodeCursor(key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("k:" + key))
+}
+
+// decodeCursor returns the key inside a cursor made by encodeCursor.
+func decodeCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), "k:") {
+		return "", &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
+			Fields: map[string]string{"cursor": "无效的游标"}}
+	}
+	return string(b[2:]), nil
+}
+
+func decodeIDCursor(c string) (int64, error) {
+	k, err := decodeCursor(c)
+	if err != nil || k == "" {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(k, 10, 64)
+	if err != nil {
+		return 0, &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
+			Fields: map[string]string{"cursor": "无效的游标"}}
+	}
+	return id, nil
+}
+
+// where builds a conjunction of conditions with their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// changes collects before/after values of the fields a write changed, for
+// the audit log.
+type changes map[string][2]any
+
+func (c changes) set(field string, before, after any) {
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		c[field] = [2]any{before, after}
+	}
+}
+
+// audit appends one row to the audit log inside tx. The actor and client
+// address come from tx's context.
+func (tx *Tx) audit(action, entity string, entityID any, ch changes) error {
+	var actorID int64
+	actor := "system"
+	if u := sanlian.UserFromContext(tx.ctx); u != nil {
+		actorID, actor = u.ID, u.Username
+	}
+	return tx.auditAs(actorID, actor, action, entity, entityID, ch)
+}
+
+func (tx *Tx) auditAs(actorID int64, actor, action, entity string, entityID any, ch changes) error {
+	var body string
+	if len(ch) > 0 {
+		b, err := json.Marshal(ch)
+		if err != nil {
+			return fmt.Errorf("audit %s: %w", action, err)
+		}
+		body = string(b)
+	}
+	id := ""
+	if entityID != nil {
+		id = fmt.Sprint(entityID)
+	}
+	_, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.now, nullInt(actorID), actor, action, entity, id, body, sanlian.MetaFromContext(tx.ctx).IP)
+	if err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, entity, err)
+	}
+	return nil
+}
+
+// errStale is the answer to an update carrying an old version.
+func errStale(what string) error {
+	return sanlian.Errorf(sanlian.ECONFLICT, "%s已被他人修改，请刷新后重试", what)
+}
+
+// errNotFound is the answer for an absent or out-of-scope entity.
+func errNotFound(what string) error {
+	return sanlian.Errorf(sanlian.ENOTFOUND, "%s不存在或不在您的管辖范围内", what)
+}
+
+func errForbidden(msg string) error {
+	return sanlian.Errorf(sanlian.EFORBIDDEN, "%s", msg)
+}
+
+// mustUser returns the acting user or an EUNAUTHORIZED error.
+func mustUser(ctx context.Context) (*sanlian.User, error) {
+	u := sanlian.UserFromContext(ctx)
+	if u == nil {
+		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "请先登录")
+	}
+	return u, nil
+}

@@ -1,0 +1,334 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"sanlian"
+)
+
+// argon2id parameters: OWASP's 19 MiB, two passes, one lane.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns a PHC-format argon2id hash of pw.
+func HashPassword(pw string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
+}
+
+// CheckPassword reports whether pw matches a hash made by HashPassword,
+// whatever parameters it was made with.
+func CheckPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// dummyHash is checked against when the username is unknown, so that a
+// wrong name costs as long as a wrong password.
+var dummyHash = HashPassword("no such user, no such password")
+
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+const userCols = `id, username, display_name, role, COALESCE(unit_id, 0), COALESCE(cadre_id, 0), disabled, locked_until, version, created_at, updated_at`
+
+func scanUser(sc interface{ Scan(...any) error }) (*sanlian.User, error) {
+	u := &sanlian.User{}
+	var locked sql.NullTime
+	var role string
+	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
+		&u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
+		return nil, err
+	}
+	u.Role = sanlian.Role(role)
+	if locked.Valid {
+		u.LockedUntil = locked.Time
+	}
+	return u, nil
+}
+
+// Login implements sanlian.UserService.
+func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {
+	if kind != "web" && kind != "api" {
+		kind = "web"
+	}
+	var sess *sanlian.Session
+	var user *sanlian.User
+	var failure error
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var hash string
+		var failed int
+		row := tx.queryRow(`SELECT `+userCols+`, password_hash, failed_logins FROM users WHERE username = ?`, username)
+		u := &sanlian.User{}
+		var locked sql.NullTime
+		var role string
+		err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
+			&u.Version, &u.CreatedAt, &u.UpdatedAt, &hash, &failed)
+		u.Role = sanlian.Role(role)
+		if errors.Is(err, sql.ErrNoRows) {
+			CheckPassword(dummyHash, password)
+			failure = sanlian.Errorf(sanlian.EUNAUTHORIZED, "用户名或密码错误")
+			return tx.auditAs(0, username, "login.failed", "user", nil, changes{"reason": {"", "unknown user"}})
+		} else if err != nil {
+			return fmt.Errorf("login %q: %w", username, err)
+		}
+		if locked.Valid && locked.Time.After(tx.now) {
+			failure = sanlian.Errorf(sanlian.ELOCKED, "登录失败次数过多，账号已锁定，请于 %s 后再试",
+				locked.Time.In(sanlian.Shanghai).Format("15:04"))
+			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, changes{"reason": {"", "locked"}})
+		}
+		if u.Disabled || !CheckPassword(hash, password) {
+			failed++
+			ch := changes{"reason": {"", "bad password"}}
+			var lockUntil any
+			if u.Disabled {
+				ch = changes{"reason": {"", "disabled"}}
+			} else if failed >= db.Auth.MaxFailures {
+				lockUntil = tx.now.Add(db.Auth.LockFor)
+				ch["locked_until"] = [2]any{nil, lockUntil}
+				failed = 0
+			}
+			if _, err := tx.exec(`UPDATE users SET failed_logins = ?, locked_until = COALESCE(?, locked_until) WHERE id = ?`,
+				failed, lockUntil, u.ID); err != nil {
+				return err
+			}
+			failure = sanlian.Errorf(sanlian.EUNAUTHORIZED, "用户名或密码错误")
+			if lockUntil != nil {
+				failure = sanlian.Errorf(sanlian.ELOCKED, "连续 %d 次密码错误，账号已锁定 %d 分钟",
+					db.Auth.MaxFailures, int(db.Auth.LockFor/time.Minute))
+			}
+			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, ch)
+		}
+		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
+			return err
+		}
+		raw := make([]byte, 32)
+		rand.Read(raw)
+		token := base64.RawURLEncoding.EncodeToString(raw)
+		if _, err := tx.exec(`INSERT INTO sessions (id, user_id, kind, created_at, last_seen, ip) VALUES (?, ?, ?, ?, ?, ?)`,
+			tokenID(token), u.ID, kind, tx.now, tx.now, sanlian.MetaFromContext(ctx).IP); err != nil {
+			return fmt.Errorf("login %q: %w", username, err)
+		}
+		u.LockedUntil = time.Time{}
+		user = u
+		sess = &sanlian.Session{Token: token, UserID: u.ID, Kind: kind, CreatedAt: tx.now, ExpiresAt: tx.now.Add(db.Auth.IdleTimeout)}
+		return tx.auditAs(u.ID, username, "login", "user", u.ID, changes{"kind": {"", kind}})
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if failure != nil {
+		return nil, nil, failure
+	}
+	return sess, user, nil
+}
+
+// touchEvery limits how often a session's last_seen is written: reads
+// should not each cost a write.
+const touchEvery = time.Minute
+
+// Authenticate implements sanlian.UserService.
+func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, error) {
+	if token == "" {
+		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "请先登录")
+	}
+	id := tokenID(token)
+	row := db.queryRow(ctx, `SELECT s.last_seen, `+prefixCols("u.", userCols)+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id)
+	var seen time.Time
+	u := &sanlian.User{}
+	var locked sql.NullTime
+	var role string
+	err := row.Scan(&seen, &u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
+		&u.Version, &u.CreatedAt, &u.UpdatedAt)
+	u.Role = sanlian.Role(role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "登录已失效，请重新登录")
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	now := db.Now().UTC()
+	if now.Sub(seen) > db.Auth.IdleTimeout || u.Disabled {
+		_ = db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`DELETE FROM sessions WHERE id = ?`, id)
+			return err
+		})
+		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "长时间未操作，登录已超时，请重新登录")
+	}
+	if now.Sub(seen) > touchEvery {
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(`UPDATE sessions SET last_seen = ? WHERE id = ?`, tx.now, id)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("authenticate: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// Logout implements sanlian.UserService.
+func (db *DB) Logout(ctx context.Context, token string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`DELETE FROM sessions WHERE id = ?`, tokenID(token))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return tx.audit("logout", "user", nil, nil)
+	})
+}
+
+// CreateUser implements sanlian.UserService.
+func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) error {
+	actor, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.Role != sanlian.RoleOffice && actor.Role != sanlian.RoleSysadmin {
+		return errForbidden("只有系统管理员或县办公室可以创建账号")
+	}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := sanlian.ValidatePassword(password); err != nil {
+		return err
+	}
+	hash := HashPassword(password)
+	return db.inTx(ctx, func(tx *Tx) error {
+		if u.UnitID != 0 {
+			if err := tx.exists("units", u.UnitID, "unit_id", "单位不存在"); err != nil {
+				return err
+			}
+		}
+		if u.CadreID != 0 {
+			if err := tx.exists("cadres", u.CadreID, "cadre_id", "干部不存在"); err != nil {
+				return err
+			}
+		}
+		id, err := tx.insertID(`INSERT INTO users (username, display_name, password_hash, role, unit_id, cadre_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Username, u.DisplayName, hash, string(u.Role), nullInt(u.UnitID), nullInt(u.CadreID), tx.now, tx.now)
+		if errors.Is(err, errUnique) {
+			return &sanlian.Error{Code: sanlian.ECONFLICT, Message: "用户名已被使用", Fields: map[string]string{"username": "用户名已被使用"}}
+		} else if err != nil {
+			return fmt.Errorf("create user %q: %w", u.Username, err)
+		}
+		u.ID, u.Version, u.CreatedAt, u.UpdatedAt = id, 1, tx.now, tx.now
+		return tx.audit("create", "user", id, changes{"username": {nil, u.Username}, "role": {nil, u.Role},
+			"unit_id": {nil, u.UnitID}, "cadre_id": {nil, u.CadreID}})
+	})
+}
+
+// FindUsers implements sanlian.UserService.
+func (db *DB) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
+	actor, err := mustUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if actor.Role != sanlian.RoleOffice && actor.Role != sanlian.RoleSysadmin {
+		return nil, errForbidden("只有系统管理员或县办公室可以查看账号")
+	}
+	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	defer rows.Close()
+	var out []*sanlian.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetPassword implements sanlian.UserService.
+func (db *DB) SetPassword(ctx context.Context, userID int64, password string) error {
+	actor, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.Role != sanlian.RoleSysadmin && actor.ID != userID && actor.ID != 0 {
+		return errForbidden("只能修改自己的密码")
+	}
+	if err := sanlian.ValidatePassword(password); err != nil {
+		return err
+	}
+	hash := HashPassword(password)
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL,
+			version = version + 1, updated_at = ? WHERE id = ?`, hash, tx.now, userID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errNotFound("账号")
+		}
+		if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		return tx.audit("set_password", "user", userID, nil)
+	})
+}
+
+// exists returns a field error when table has no row with id.
+func (tx *Tx) exists(table string, id int64, field, msg string) error {
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return sanlian.FieldErrors(map[string]string{field: msg})
+	}
+	return nil
+}
+
+func prefixCols(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		if strings.HasPrefix(c, "COALESCE(") {
+			parts[i] = "COALESCE(" + p + strings.TrimPrefix(c, "COALESCE(")
+		} else {
+			parts[i] = p + c
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,165 @@
+package sanlian
+
+import (
+	"context"
+	"regexp"
+	"time"
+)
+
+// Role is what an account may do and see (SPEC §6).
+type Role string
+
+// The roles of SPEC §6.
+const (
+	RoleOffice    Role = "office"     // 县领导小组办公室: everything
+	RoleLeader    Role = "leader"     // 县级领导: linked townships
+	RoleUnitAdmin Role = "unit_admin" // a unit and its sub-units
+	RoleCadre     Role = "cadre"      // own links and items
+	RoleSysadmin  Role = "sysadmin"   // accounts and settings, no personal data
+	RoleAuditor   Role = "auditor"    // the audit log only
+)
+
+// Roles lists every role in display order.
+var Roles = []Role{RoleOffice, RoleLeader, RoleUnitAdmin, RoleCadre, RoleSysadmin, RoleAuditor}
+
+// Label returns the Chinese name of the role.
+func (r Role) Label() string {
+	switch r {
+	case RoleOffice:
+		return "县办公室"
+	case RoleLeader:
+		return "县级领导"
+	case RoleUnitAdmin:
+		return "单位管理员"
+	case RoleCadre:
+		return "党员干部"
+	case RoleSysadmin:
+		return "系统管理员"
+	case RoleAuditor:
+		return "审计员"
+	}
+	return string(r)
+}
+
+// Valid reports whether r is one of the known roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// SeesPersonalData reports whether the role may see citizens' data at all.
+func (r Role) SeesPersonalData() bool {
+	return r == RoleOffice || r == RoleLeader || r == RoleUnitAdmin || r == RoleCadre
+}
+
+// MayReveal reports whether the role may reveal a whole ID number or phone
+// of a record already in its scope. Every reveal is audited.
+func (r Role) MayReveal() bool {
+	return r == RoleOffice || r == RoleUnitAdmin || r == RoleCadre
+}
+
+// User is an account.
+type User struct {
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Role        Role      `json:"role"`
+	UnitID      int64     `json:"unit_id,omitempty"`  // required for unit_admin
+	CadreID     int64     `json:"cadre_id,omitempty"` // required for cadre and leader
+	Disabled    bool      `json:"disabled"`
+	LockedUntil time.Time `json:"locked_until,omitzero"`
+	Version     int64     `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9_.\-]{3,32}$`)
+
+// Validate checks the fields every account needs.
+func (u *User) Validate() error {
+	f := map[string]string{}
+	if !usernameRE.MatchString(u.Username) {
+		f["username"] = "用户名须为 3–32 位字母、数字、下划线、点或连字符"
+	}
+	if !u.Role.Valid() {
+		f["role"] = "未知角色"
+	}
+	if u.Role == RoleUnitAdmin && u.UnitID == 0 {
+		f["unit_id"] = "单位管理员须指定单位"
+	}
+	if (u.Role == RoleCadre || u.Role == RoleLeader) && u.CadreID == 0 {
+		f["cadre_id"] = "干部和县级领导账号须关联一名干部"
+	}
+	return FieldErrors(f)
+}
+
+// ValidatePassword enforces the minimum password rule.
+func ValidatePassword(pw string) error {
+	if len([]rune(pw)) < 8 {
+		return FieldErrors(map[string]string{"password": "密码至少 8 位"})
+	}
+	if len(pw) > 256 {
+		return FieldErrors(map[string]string{"password": "密码过长"})
+	}
+	return nil
+}
+
+// Session is a logged-in session: a browser cookie or an API bearer token.
+// Only a hash of the token is stored.
+type Session struct {
+	Token     string    `json:"token"` // set only when created
+	UserID    int64     `json:"user_id"`
+	Kind      string    `json:"kind"` // web or api
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// AuthConfig sets the login rules.
+type AuthConfig struct {
+	MaxFailures int           // failed logins before the account locks (default 5)
+	LockFor     time.Duration // how long it stays locked (default 15m)
+	IdleTimeout time.Duration // a session unused this long ends (default 30m)
+}
+
+// WithDefaults fills unset fields with the defaults of SPEC §6.
+func (c AuthConfig) WithDefaults() AuthConfig {
+	if c.MaxFailures <= 0 {
+		c.MaxFailures = 5
+	}
+	if c.LockFor <= 0 {
+		c.LockFor = 15 * time.Minute
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 30 * time.Minute
+	}
+	return c
+}
+
+// UserService manages accounts and sessions.
+type UserService interface {
+	// Login checks the password and opens a session of the given kind.
+	// Returns EUNAUTHORIZED for a wrong name or password and ELOCKED while
+	// the account is locked. Both outcomes are audited.
+	Login(ctx context.Context, username, password, kind string) (*Session, *User, error)
+
+	// Authenticate returns the user of a live session token and extends its
+	// idle timeout. Returns EUNAUTHORIZED when the token is unknown or idle.
+	Authenticate(ctx context.Context, token string) (*User, error)
+
+	// Logout ends the session of token.
+	Logout(ctx context.Context, token string) error
+
+	// CreateUser creates an account. Only sysadmin and office may, and the
+	// command line (which runs without a user). Returns EUNPROCESSABLE, ECONFLICT.
+	CreateUser(ctx context.Context, u *User, password string) error
+
+	// FindUsers lists accounts (sysadmin, office).
+	FindUsers(ctx context.Context) ([]*User, error)
+
+	// SetPassword replaces a user's password (sysadmin, or the user).
+	SetPassword(ctx context.Context, userID int64, password string) error
+}
