@@ -168,7 +168,8 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, er
 		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "请先登录")
 	}
 	id := tokenID(token)
-	row := db.queryRow(ctx, `SELECT s.last_seen, `+prefixCols("u.", userCols)+`
+	row := db.queryRow(ctx, `SELECT s.last_seen, u.id, u.username, u.display_name, u.role, COALESCE(u.unit_id, 0), COALESCE(u.cadre_id, 0),
+		u.disabled, u.locked_until, u.version, u.created_at, u.updated_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id)
 	var seen time.Time
 	u := &sanlian.User{}
@@ -319,16 +320,4 @@ func (tx *Tx) exists(table string, id int64, field, msg string) error {
 		return sanlian.FieldErrors(map[string]string{field: msg})
 	}
 	return nil
-}
-
-func prefixCols(p, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i, c := range parts {
-		if strings.HasPrefix(c, "COALESCE(") {
-			parts[i] = "COALESCE(" + p + strings.TrimPrefix(c, "COALESCE(")
-		} else {
-			parts[i] = p + c
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -1,0 +1,97 @@
+package web
+
+import "sanlian"
+
+// access says who may use a route: anyone (public), or the listed roles.
+// Data scope inside a route is the services' business.
+type access struct {
+	public bool
+	roles  []sanlian.Role
+}
+
+func public() access { return access{public: true} }
+
+func roles(rs ...sanlian.Role) access { return access{roles: rs} }
+
+const (
+	office    = sanlian.RoleOffice
+	leader    = sanlian.RoleLeader
+	unitAdmin = sanlian.RoleUnitAdmin
+	cadre     = sanlian.RoleCadre
+	sysadmin  = sanlian.RoleSysadmin
+	auditor   = sanlian.RoleAuditor
+)
+
+var (
+	everyone  = roles(office, leader, unitAdmin, cadre, sysadmin, auditor)
+	orgReader = roles(office, leader, unitAdmin, cadre, sysadmin) // the organisation, no personal data
+	citizens  = roles(office, leader, unitAdmin, cadre)           // households and links
+	orgWriter = roles(office, unitAdmin)                          // units, cadres, households, links
+	revealers = roles(office, unitAdmin, cadre)                   // whole ID numbers and phones
+	auditors  = roles(auditor, office)                            // the audit log
+	accounts  = roles(sysadmin, office)                           // user accounts
+)
+
+// policy is the one table of who may use which route (SPEC §6). Every
+// route in routeList must have an entry; New panics otherwise and
+// TestPolicy checks each entry for every role.
+var policy = map[string]access{
+	"GET /healthz":        public(),
+	"GET /static/{file}":  public(),
+	"POST /api/v1/login":  public(),
+	"POST /api/v1/logout": everyone,
+	"GET /api/v1/me":      everyone,
+
+	"GET /api/v1/regions":        orgReader,
+	"GET /api/v1/regions/{code}": orgReader,
+
+	"GET /api/v1/units":        orgReader,
+	"GET /api/v1/units/{id}":   orgReader,
+	"POST /api/v1/units":       orgWriter,
+	"PATCH /api/v1/units/{id}": orgWriter,
+
+	"GET /api/v1/cadres":              orgReader,
+	"GET /api/v1/cadres/{id}":         orgReader,
+	"POST /api/v1/cadres":             orgWriter,
+	"PATCH /api/v1/cadres/{id}":       orgWriter,
+	"POST /api/v1/cadres/{id}/reveal": revealers,
+
+	"GET /api/v1/households":              citizens,
+	"GET /api/v1/households/{id}":         citizens,
+	"POST /api/v1/households":             orgWriter,
+	"PATCH /api/v1/households/{id}":       orgWriter,
+	"POST /api/v1/households/{id}/reveal": revealers,
+
+	"GET /api/v1/links":           citizens,
+	"POST /api/v1/links":          orgWriter,
+	"POST /api/v1/links/{id}/end": orgWriter,
+	"GET /api/v1/links/coverage":  citizens,
+
+	"GET /api/v1/audit":  auditors,
+	"GET /api/v1/users":  accounts,
+	"POST /api/v1/users": accounts,
+
+	// Pages.
+	"GET /login":                   public(),
+	"POST /login":                  public(),
+	"POST /logout":                 everyone,
+	"GET /{$}":                     everyone,
+	"GET /regions":                 orgReader,
+	"GET /regions/villages":        orgReader,
+	"GET /units":                   orgReader,
+	"GET /units/{id}":              orgReader,
+	"GET /cadres":                  orgReader,
+	"GET /cadres/{id}":             orgReader,
+	"GET /households":              citizens,
+	"GET /households/{id}":         citizens,
+	"GET /households/{id}/edit":    orgWriter,
+	"POST /households/{id}":        orgWriter,
+	"POST /households/{id}/reveal": revealers,
+	"GET /links":                   orgWriter,
+	"POST /links":                  orgWriter,
+	"POST /links/{id}/end":         orgWriter,
+	"GET /coverage":                citizens,
+	"GET /audit":                   auditors,
+	"GET /users":                   accounts,
+	"POST /users":                  accounts,
+}

@@ -1,0 +1,162 @@
+package web_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"sanlian"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+)
+
+// allowed is the expected policy, written out again by hand so that a
+// change to the code's table must be made here too.
+var allowed = map[string][]sanlian.Role{
+	"GET /healthz":                         nil, // public
+	"GET /static/{file}":                   nil,
+	"POST /api/v1/login":                   nil,
+	"POST /api/v1/logout":                  sanlian.Roles,
+	"GET /api/v1/me":                       sanlian.Roles,
+	"GET /api/v1/regions":                  {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/regions/{code}":           {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/units":                    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/units/{id}":               {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"POST /api/v1/units":                   {"office", "unit_admin"},
+	"PATCH /api/v1/units/{id}":             {"office", "unit_admin"},
+	"GET /api/v1/cadres":                   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/cadres/{id}":              {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"POST /api/v1/cadres":                  {"office", "unit_admin"},
+	"PATCH /api/v1/cadres/{id}":            {"office", "unit_admin"},
+	"POST /api/v1/cadres/{id}/reveal":      {"office", "unit_admin", "cadre"},
+	"GET /api/v1/households":               {"office", "leader", "unit_admin", "cadre"},
+	"GET /api/v1/households/{id}":          {"office", "leader", "unit_admin", "cadre"},
+	"POST /api/v1/households":              {"office", "unit_admin"},
+	"PATCH /api/v1/households/{id}":        {"office", "unit_admin"},
+	"POST /api/v1/households/{id}/reveal":  {"office", "unit_admin", "cadre"},
+	"GET /api/v1/links":                    {"office", "leader", "unit_admin", "cadre"},
+	"POST /api/v1/links":                   {"office", "unit_admin"},
+	"POST /api/v1/links/{id}/end":          {"office", "unit_admin"},
+	"GET /api/v1/links/coverage":           {"office", "leader", "unit_admin", "cadre"},
+	"GET /api/v1/audit":                    {"office", "auditor"},
+	"GET /api/v1/users":                    {"office", "sysadmin"},
+	"POST /api/v1/users":                   {"office", "sysadmin"},
+	"GET /login":                           nil,
+	"POST /login":                          nil,
+	"POST /logout":                         sanlian.Roles,
+	"GET /{$}":                             sanlian.Roles,
+	"GET /regions":                         {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /regions/villages":                {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /units":                           {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /units/{id}":                      {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /cadres":                          {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /cadres/{id}":                     {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /households":                      {"office", "leader", "unit_admin", "cadre"},
+	"GET /households/{id}":                 {"office", "leader", "unit_admin", "cadre"},
+	"GET /households/{id}/edit":            {"office", "unit_admin"},
+	"POST /households/{id}":                {"office", "unit_admin"},
+	"POST /households/{id}/reveal":         {"office", "unit_admin", "cadre"},
+	"GET /links":                           {"office", "unit_admin"},
+	"POST /links":                          {"office", "unit_admin"},
+	"POST /links/{id}/end":                 {"office", "unit_admin"},
+	"GET /coverage":                        {"office", "leader", "unit_admin", "cadre"},
+	"GET /audit":                           {"office", "auditor"},
+	"GET /users":                           {"office", "sysadmin"},
+	"POST /users":                          {"office", "sysadmin"},
+}
+
+// users maps each role to an account of the small county.
+var users = map[sanlian.Role]string{
+	"office": "office", "leader": "leader", "unit_admin": "unitadmin", "cadre": "cadre", "sysadmin": "sysadmin", "auditor": "auditor",
+}
+
+// examplePath fills a route pattern's wildcards with values that exist in
+// the small county and lie in most roles' scope.
+func examplePath(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	r := strings.NewReplacer("{id}", "1", "{code}", sqldbtest.County, "{file}", "app.css", "{$}", "")
+	return method, r.Replace(path)
+}
+
+// TestPolicy runs every route for every role and checks allowed or denied
+// against the table above, which must name every route.
+func TestPolicy(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	a := newApp(t, db)
+	routes := a.srv.Routes()
+	for _, rt := range routes {
+		if _, ok := allowed[rt]; !ok {
+			t.Errorf("route %q has no entry in the test's policy table", rt)
+		}
+	}
+	for p := range allowed {
+		if !slices.Contains(routes, p) {
+			t.Errorf("policy entry %q names no route", p)
+		}
+	}
+	for _, rt := range routes {
+		method, path := examplePath(rt)
+		for _, role := range sanlian.Roles {
+			t.Run(rt+"/"+string(role), func(t *testing.T) {
+				tok := a.token(users[role])
+				if strings.HasSuffix(path, "/logout") {
+					tok = a.login(users[role]) // a session of its own to end
+				}
+				body := ""
+				if method == "POST" || method == "PATCH" {
+					body = "{}"
+					if !strings.HasPrefix(path, "/api/") {
+						body = "x=1"
+					}
+				}
+				res, resBody := a.do(method, path, tok, body)
+				want := allowed[rt]
+				if want == nil {
+					if res.StatusCode == http.StatusForbidden || res.StatusCode == http.StatusUnauthorized {
+						t.Errorf("public route answered %d: %s", res.StatusCode, resBody)
+					}
+					return
+				}
+				denied := res.StatusCode == http.StatusForbidden
+				if slices.Contains(want, role) {
+					if denied || res.StatusCode == http.StatusUnauthorized || res.StatusCode >= 500 {
+						t.Errorf("allowed role got %d: %.200s", res.StatusCode, resBody)
+					}
+				} else if !denied {
+					t.Errorf("denied role got %d, want 403: %.200s", res.StatusCode, resBody)
+				}
+			})
+		}
+	}
+}
+
+// TestPolicy_Anonymous checks that every non-public route refuses a
+// request without a session: 401 for the API, a redirect to the login page
+// for pages.
+func TestPolicy_Anonymous(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	for _, rt := range a.srv.Routes() {
+		if allowed[rt] == nil {
+			continue
+		}
+		method, path := examplePath(rt)
+		res, body := a.do(method, path, "", "")
+		switch {
+		case strings.HasPrefix(path, "/api/"):
+			if res.StatusCode != 401 || !strings.Contains(res.Header.Get("Content-Type"), "application/problem+json") {
+				t.Errorf("%s: got %d %s", rt, res.StatusCode, body)
+			}
+		case method == "GET":
+			if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/login?next=") {
+				t.Errorf("%s: got %d to %q", rt, res.StatusCode, res.Header.Get("Location"))
+			}
+		default:
+			if res.StatusCode != 401 {
+				t.Errorf("%s: got %d", rt, res.StatusCode)
+			}
+		}
+	}
+}
+
+var _ = sqldb.SQLite

@@ -1,0 +1,169 @@
+// Package web serves the HTML pages and the /api/v1 JSON API over the same
+// sanlian services. Both surfaces share one route list and one policy
+// table; data scope is applied below, in the services.
+package web
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"sanlian"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Services are the domain services the server presents.
+type Services struct {
+	Users      sanlian.UserService
+	Regions    sanlian.RegionService
+	Units      sanlian.UnitService
+	Cadres     sanlian.CadreService
+	Households sanlian.HouseholdService
+	Links      sanlian.LinkService
+	Audit      sanlian.AuditService
+	// Ping answers nil when the database answers (GET /healthz).
+	Ping func(context.Context) error
+}
+
+// Config tunes the server.
+type Config struct {
+	// SecureCookies marks the session cookie Secure (behind HTTPS).
+	SecureCookies bool
+	// IdleTimeout is the session idle timeout, for the cookie's lifetime.
+	IdleTimeout time.Duration
+	Log         *slog.Logger
+}
+
+// Server is the HTTP surface of sanlian.
+type Server struct {
+	Services
+	cfg     Config
+	log     *slog.Logger
+	pages   *pageSet
+	static  *staticFiles
+	routes  []route
+	handler http.Handler
+}
+
+// handlerFunc is a handler that returns its error to one adapter, which
+// writes a problem+json body or an error page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the route list.
+type route struct {
+	pattern string // "METHOD /path", as http.ServeMux takes it
+	api     bool   // errors as problem+json rather than pages
+	h       handlerFunc
+}
+
+// New builds a Server. It panics if a route has no policy entry, so that
+// no route can be served without a decision on who may use it.
+func New(svc Services, cfg Config) *Server {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	s := &Server{Services: svc, cfg: cfg, log: cfg.Log}
+	s.static = mustLoadStatic()
+	s.pages = mustParsePages(s.static)
+	s.routes = s.routeList()
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		acc, ok := policy[rt.pattern]
+		if !ok {
+			panic("web: route " + rt.pattern + " has no entry in the policy table")
+		}
+		mux.Handle(rt.pattern, s.wrap(rt, acc))
+	}
+	mux.Handle("/", s.wrap(route{pattern: "/", h: func(w http.ResponseWriter, r *http.Request) error {
+		return sanlian.Errorf(sanlian.ENOTFOUND, "页面不存在")
+	}}, access{public: true}))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := sanlian.Errorf(sanlian.EFORBIDDEN, "跨站请求被拒绝：请从本系统的页面提交表单")
+		if isAPI(r) {
+			s.writeProblem(w, r, err)
+		} else {
+			s.renderError(w, r, err)
+		}
+	}))
+	s.handler = securityHeaders(cop.Handler(mux))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Routes lists the route patterns, for the policy test.
+func (s *Server) Routes() []string {
+	out := make([]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = rt.pattern
+	}
+	return out
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// wrap applies authentication, the policy and the error adapter.
+func (s *Server) wrap(rt route, acc access) http.Handler {
+	api := rt.api || strings.Contains(rt.pattern, " /api/") || strings.HasPrefix(rt.pattern, "/api/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := sanlian.NewContextWithMeta(r.Context(), sanlian.RequestMeta{IP: clientIP(r), UserAgent: r.UserAgent()})
+		r = r.WithContext(ctx)
+		fail := func(err error) {
+			if api || isAPI(r) {
+				s.writeProblem(w, r, err)
+			} else {
+				s.renderError(w, r, err)
+			}
+		}
+		u, err := s.authenticate(r)
+		if err != nil && !acc.public {
+			fail(err)
+			return
+		}
+		if u != nil {
+			r = r.WithContext(sanlian.NewContextWithUser(r.Context(), u))
+		}
+		if !acc.public && !slices.Contains(acc.roles, u.Role) {
+			fail(sanlian.Errorf(sanlian.EFORBIDDEN, "您的角色（%s）无权访问此功能", u.Role.Label()))
+			return
+		}
+		if err := rt.h(w, r); err != nil {
+			fail(err)
+		}
+	})
+}
+
+// clientIP is the peer address. Forwarded headers are not trusted.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
+		h.ServeHTTP(w, r)
+	})
+}
+
+var _ fs.FS = assets
