@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"sanlian"
+	"sanlian/demo"
+	"sanlian/sqldb"
+	"sanlian/web"
+)
+
+// Config is everything a running server needs, built from flags and env.
+type Config struct {
+	Addr          string
+	DSN           string
+	Demo          bool
+	DemoOptions   demo.Options
+	SecureCookies bool
+	SyncFull      bool
+	Auth          sanlian.AuthConfig
+}
+
+// Main is a running sanlian: tests start it for real with Run and stop it
+// with Close.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Out    io.Writer
+
+	DB       *sqldb.DB
+	listener net.Listener
+	server   *http.Server
+}
+
+// Run opens and migrates the database, loads the demo county when asked,
+// and starts serving. It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := openDB(ctx, m.Config.DSN, m.Config.SyncFull)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	db.Auth = m.Config.Auth.WithDefaults()
+	if m.Config.Demo {
+		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Out); err != nil {
+			return err
+		}
+	}
+	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Ping: db.Ping},
+		web.Config{SecureCookies: m.Config.SecureCookies, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.server = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("serve", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (m *Main) Addr() string { return m.listener.Addr().String() }
+
+// Close stops accepting requests, lets those in flight finish (up to 15
+// seconds) and closes the database.
+func (m *Main) Close() error {
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		m.server.Shutdown(ctx)
+	}
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}
+
+func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, dsn, sqldb.Options{SyncFull: syncFull})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// loadDemo fills an empty database with the demo county and prints the
+// demo accounts; a database that already holds a county is left alone.
+func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, out io.Writer) error {
+	empty, err := db.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	accounts := demo.Accounts()
+	if empty {
+		start := time.Now()
+		c := demo.Generate(opt)
+		if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
+			return fmt.Errorf("load demo county: %w", err)
+		}
+		fmt.Fprintf(out, "已载入演示县：%d 个乡镇村、%d 个单位、%d 名干部、%d 户、%d 项联系（%.1fs）\n",
+			len(c.Regions), len(c.Units), len(c.Cadres), len(c.Households), len(c.Links), time.Since(start).Seconds())
+		accounts = demo.AccountsOf(c)
+	} else {
+		fmt.Fprintln(out, "数据库中已有数据，未重新载入演示县。")
+	}
+	fmt.Fprintln(out, "演示账号（密码均为 "+demo.Password+"）：")
+	for _, a := range accounts {
+		fmt.Fprintf(out, "  %-10s %s\n", a.Username, a.Description)
+	}
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve the web UI and API", stderr)
+	addr := fs.String("addr", ":8080", "listen address")
+	dsn := dbFlag(fs)
+	withDemo := fs.Bool("demo", false, "fill an empty database with the demo county first, and print the demo accounts")
+	households := fs.Int("households", 20000, "households in the demo county (with --demo)")
+	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
+	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
+	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
+	idle := fs.Duration("idle-timeout", 30*time.Minute, "sessions end after this long without use")
+	maxFail := fs.Int("lock-after", 5, "failed logins before an account locks")
+	lockFor := fs.Duration("lock-for", 15*time.Minute, "how long a locked account stays locked")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, SecureCookies: *secure, SyncFull: *syncFull,
+		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "sanlian 已启动：http://%s/ （数据库 %s）\n", displayAddr(m.Addr()), m.DB.Dialect)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "正在停止……")
+	return m.Close()
+}
+
+// displayAddr turns ":8080" or "[::]:8080" into something a browser takes.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || host == "" || host == "::" || host == "0.0.0.0" {
+		return "localhost:" + port
+	}
+	return a
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "apply the database migrations", stderr)
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "数据库已是最新结构（%s）\n", db.Dialect)
+	return nil
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("demo", "fill an empty database with a synthetic county", stderr)
+	dsn := dbFlag(fs)
+	households := fs.Int("households", 20000, "number of households")
+	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	empty, err := db.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("数据库中已有数据：演示县只能载入空数据库 (the database is not empty)")
+	}
+	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, stdout)
+}
+
+var _ = flag.ErrHelp

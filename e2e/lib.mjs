@@ -1,0 +1,62 @@
+// Helpers for the browser journeys: start a real sanlian on a demo county
+// and a headless Chromium from Debian's package.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// startServer builds the binary (unless SANLIAN_BIN names one), serves a
+// small demo county on a fresh SQLite file, and resolves to its base URL.
+export async function startServer({ households = 3000 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "sanlian-e2e-"));
+  let bin = process.env.SANLIAN_BIN;
+  if (!bin) {
+    bin = join(dir, "sanlian");
+    execFileSync("go", ["build", "-o", bin, "./cmd/sanlian"], { cwd: root, stdio: "inherit" });
+  }
+  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db")],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stderr.on("data", (d) => { log += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("server did not start:\n" + out + log)), 60000);
+    proc.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/http:\/\/[0-9.:\[\]a-z]+\//);
+      if (m) { clearTimeout(timer); resolve(m[0].replace(/\/$/, "")); }
+    });
+    proc.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${out}${log}`)); });
+  });
+  return {
+    url,
+    log: () => log,
+    async stop() {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// launch starts Debian's Chromium headless, with no network chatter.
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+// login fills the login form and waits for the page after it.
+export async function login(page, base, username, password = "sanlian2021", next = "/") {
+  await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
+}
