@@ -220,7 +220,13 @@ func (db *DB) EndLink(ctx context.Context, id int64) (*sanlian.Link, error) {
 		} else if err != nil {
 			return err
 		}
-		if err := db.checkLink(tx, s, &sanlian.Link{Kind: l.Kind, CadreID: l.CadreID, UnitID: l.UnitID,
+		// Ending needs the right to make the link, not that the pair would
+		// still be valid: a township link outlives its cadre's leadership.
+		if l.Kind == sanlian.LinkTownship {
+			if !s.office() {
+				return errForbidden("只有县办公室可以安排县级领导联乡镇")
+			}
+		} else if err := db.checkLink(tx, s, &sanlian.Link{Kind: l.Kind, CadreID: l.CadreID, UnitID: l.UnitID,
 			HouseholdID: l.HouseholdID, RegionCode: l.RegionCode}); err != nil {
 			return err
 		}

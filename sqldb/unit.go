@@ -116,6 +116,13 @@ func (db *DB) CreateUnit(ctx context.Context, u *sanlian.Unit) error {
 				return err
 			}
 		}
+		// Checked here because PostgreSQL defers the head's foreign key to
+		// COMMIT, where its violation would surface as an internal error.
+		if u.HeadCadreID != 0 {
+			if err := tx.exists("cadres", u.HeadCadreID, "head_cadre_id", "负责人不存在"); err != nil {
+				return err
+			}
+		}
 		id, err := tx.insertID(`INSERT INTO units (name, kind, parent_id, head_cadre_id, township_code, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, u.Name, u.Kind, nullInt(u.ParentID), nullInt(u.HeadCadreID), nullStr(u.TownshipCode), tx.now, tx.now)
 		if errors.Is(err, errUnique) {
