@@ -45,6 +45,7 @@ func scanHousehold(sc interface{ Scan(...any) error }) (*sanlian.Household, erro
 	err := sc.Scan(&h.ID, &h.VillageCode, &h.HeadName, &h.IDNumber, &h.Phone, &h.Address, &h.Members, &tags,
 		&h.Version, &h.CreatedAt, &h.UpdatedAt, &h.VillageName, &h.TownshipName)
 	h.IDNumber = sanlian.MaskIDNumber(h.IDNumber)
+	h.Phone = sanlian.MaskPhone(h.Phone)
 	h.Tags = decodeTags(tags)
 	h.Cadres = []string{}
 	return h, err
