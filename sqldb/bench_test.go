@@ -293,3 +293,32 @@ func BenchmarkLogin(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLinkCoverage times the coverage summary of the whole county
+// beside a plain COUNT(*) of its households, the floor for any query that
+// looks at every household.
+func BenchmarkLinkCoverage(b *testing.B) {
+	for _, engine := range sqldbtest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			c := countyFor(b, engine)
+			ctx := sqldbtest.As(c.office)
+			b.Run("coverage", func(b *testing.B) {
+				for b.Loop() {
+					cov, err := c.db.LinkCoverage(ctx)
+					if err != nil || cov.Households != benchHouseholds() {
+						b.Fatalf("coverage: %+v %v", cov, err)
+					}
+				}
+			})
+			b.Run("count", func(b *testing.B) {
+				raw := MustRaw(b, c.db)
+				for b.Loop() {
+					var n int
+					if err := raw.QueryRow("SELECT COUNT(*) FROM households").Scan(&n); err != nil || n != benchHouseholds() {
+						b.Fatalf("count: %d %v", n, err)
+					}
+				}
+			})
+		})
+	}
+}

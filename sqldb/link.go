@@ -298,25 +298,7 @@ func (db *DB) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
 	if c.UncoveredVillages, err = db.regionList(ctx, "SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r"+ws+" ORDER BY r.code LIMIT 200", a...); err != nil {
 		return nil, err
 	}
-	const linked = "EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.kind = 'household' AND l.ended_at IS NULL)"
-	const tagged = "EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id)"
-	hcount := func(dst *int, extra string) error {
-		w := &where{conds: append([]string{}, hw.conds...), args: append([]any{}, hw.args...)}
-		if extra != "" {
-			w.add(extra)
-		}
-		return count(dst, "SELECT COUNT(*) FROM households h"+w.sql(), w.args...)
-	}
-	if err := hcount(&c.Households, ""); err != nil {
-		return nil, err
-	}
-	if err := hcount(&c.HouseholdsLinked, linked); err != nil {
-		return nil, err
-	}
-	if err := hcount(&c.MustVisit, tagged); err != nil {
-		return nil, err
-	}
-	if err := hcount(&c.MustVisitWithoutCadre, tagged+" AND NOT "+linked); err != nil {
+	if err := db.householdCoverage(ctx, hw, c); err != nil {
 		return nil, err
 	}
 	cw := &where{}
@@ -346,4 +328,38 @@ func (db *DB) regionList(ctx context.Context, q string, args ...any) ([]*sanlian
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// householdCoverage counts households, linked ones, must-visit ones and
+// must-visit ones without a cadre. For the whole county it counts from the
+// link and tag indexes instead of probing every household.
+func (db *DB) householdCoverage(ctx context.Context, hw *where, c *sanlian.Coverage) error {
+	const activeLinks = "SELECT household_id FROM links WHERE kind = 'household' AND ended_at IS NULL"
+	var queries [4]string
+	var args []any
+	if len(hw.conds) == 0 {
+		queries = [4]string{
+			"SELECT COUNT(*) FROM households",
+			"SELECT COUNT(DISTINCT household_id) FROM links WHERE kind = 'household' AND ended_at IS NULL",
+			"SELECT COUNT(DISTINCT household_id) FROM household_tags",
+			"SELECT COUNT(DISTINCT t.household_id) FROM household_tags t WHERE NOT EXISTS (SELECT 1 FROM links l" +
+				" WHERE l.household_id = t.household_id AND l.kind = 'household' AND l.ended_at IS NULL)",
+		}
+	} else {
+		from := "SELECT COUNT(*) FROM households h" + hw.sql()
+		queries = [4]string{
+			from,
+			from + " AND h.id IN (" + activeLinks + ")",
+			from + " AND h.id IN (SELECT household_id FROM household_tags)",
+			from + " AND h.id IN (SELECT household_id FROM household_tags) AND h.id NOT IN (" + activeLinks + ")",
+		}
+		args = hw.args
+	}
+	dst := [4]*int{&c.Households, &c.HouseholdsLinked, &c.MustVisit, &c.MustVisitWithoutCadre}
+	for i, q := range queries {
+		if err := db.queryRow(ctx, q, args...).Scan(dst[i]); err != nil {
+			return fmt.Errorf("coverage households: %w", err)
+		}
+	}
+	return nil
 }
