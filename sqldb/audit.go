@@ -2,8 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 
 	"sanlian"
 )
@@ -37,35 +35,12 @@ func (db *DB) FindAudit(ctx context.Context, f sanlian.AuditFilter) ([]*sanlian.
 	if !f.To.IsZero() {
 		w.add("at < ?", f.To.UTC())
 	}
-	before, err := decodeIDCursor(f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	if before > 0 {
-		w.add("id < ?", before)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, `SELECT id, at, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip FROM audit_log`+
-		w.sql()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find audit: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.AuditEntry
-	for rows.Next() {
-		e := &sanlian.AuditEntry{}
-		if err := rows.Scan(&e.ID, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Changes, &e.IP); err != nil {
-			return nil, "", err
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(strconv.FormatInt(out[limit-1].ID, 10))
-	}
-	return out, next, nil
+	return readPage(ctx, db, "find audit", `SELECT id, at, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip FROM audit_log`,
+		w, f.Cursor, f.Limit, keyset{col: "id", desc: true, numeric: true}, scanAudit, func(e *sanlian.AuditEntry) string { return idKey(e.ID) })
+}
+
+func scanAudit(sc scanner) (*sanlian.AuditEntry, error) {
+	e := &sanlian.AuditEntry{}
+	err := sc.Scan(&e.ID, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Changes, &e.IP)
+	return e, err
 }

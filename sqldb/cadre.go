@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"sanlian"
 )
@@ -15,7 +14,7 @@ const cadreSelect = `SELECT c.id, c.name, c.unit_id, c.post, c.party_member, c.p
 	(SELECT COUNT(*) FROM links l WHERE l.cadre_id = c.id AND l.kind = 'household' AND l.ended_at IS NULL)
 	FROM cadres c LEFT JOIN units u ON u.id = c.unit_id`
 
-func scanCadre(sc interface{ Scan(...any) error }) (*sanlian.Cadre, error) {
+func scanCadre(sc scanner) (*sanlian.Cadre, error) {
 	c := &sanlian.Cadre{}
 	err := sc.Scan(&c.ID, &c.Name, &c.UnitID, &c.Post, &c.PartyMember, &c.Phone, &c.IsLeader, &c.Version, &c.CreatedAt, &c.UpdatedAt,
 		&c.UnitName, &c.Households)
@@ -42,36 +41,8 @@ func (db *DB) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian
 	if f.Q != "" {
 		w.add("c.name LIKE ?", "%"+f.Q+"%")
 	}
-	after, err := decodeIDCursor(f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	if after > 0 {
-		w.add("c.id > ?", after)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, cadreSelect+w.sql()+` ORDER BY c.id LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find cadres: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.Cadre
-	for rows.Next() {
-		c, err := scanCadre(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(strconv.FormatInt(out[limit-1].ID, 10))
-	}
-	return out, next, nil
+	return readPage(ctx, db, "find cadres", cadreSelect, w, f.Cursor, f.Limit, keyset{col: "c.id", numeric: true},
+		scanCadre, func(c *sanlian.Cadre) string { return idKey(c.ID) })
 }
 
 // FindCadreByID implements sanlian.CadreService.

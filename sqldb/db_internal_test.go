@@ -1,6 +1,10 @@
 package sqldb
 
-import "testing"
+import (
+	"testing"
+
+	"sanlian"
+)
 
 func TestDB_rebind(t *testing.T) {
 	for _, tc := range []struct{ in, pg string }{
@@ -24,10 +28,10 @@ func TestCursor(t *testing.T) {
 	if k, err := decodeCursor(c); err != nil || k != "12345" {
 		t.Errorf("decodeCursor(encodeCursor) = %q, %v", k, err)
 	}
-	if id, err := decodeIDCursor(c); err != nil || id != 12345 {
-		t.Errorf("decodeIDCursor = %d, %v", id, err)
+	if k, err := decodeCursor(""); err != nil || k != "" {
+		t.Errorf("empty cursor = %q, %v", k, err)
 	}
-	if id, err := decodeIDCursor(""); err != nil || id != 0 {
-		t.Errorf("empty cursor = %d, %v", id, err)
+	if _, err := decodeCursor("bm90LWEtY3Vyc29y"); sanlian.ErrorCode(err) != sanlian.EINVALID {
+		t.Errorf("foreign cursor: %v", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"sanlian"
@@ -39,7 +38,7 @@ func decodeTags(s string) []sanlian.Tag {
 }
 
 // scanHousehold reads a row with the personal data masked.
-func scanHousehold(sc interface{ Scan(...any) error }) (*sanlian.Household, error) {
+func scanHousehold(sc scanner) (*sanlian.Household, error) {
 	h := &sanlian.Household{}
 	var tags string
 	err := sc.Scan(&h.ID, &h.VillageCode, &h.HeadName, &h.IDNumber, &h.Phone, &h.Address, &h.Members, &tags,
@@ -89,35 +88,10 @@ func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]
 	if f.Q != "" {
 		w.add("h.head_name LIKE ?", "%"+f.Q+"%")
 	}
-	after, err := decodeIDCursor(f.Cursor)
+	out, next, err := readPage(ctx, db, "find households", householdSelect, w, f.Cursor, f.Limit, keyset{col: "h.id", numeric: true},
+		scanHousehold, func(h *sanlian.Household) string { return idKey(h.ID) })
 	if err != nil {
 		return nil, "", err
-	}
-	if after > 0 {
-		w.add("h.id > ?", after)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, householdSelect+w.sql()+` ORDER BY h.id LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find households: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.Household
-	for rows.Next() {
-		h, err := scanHousehold(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	rows.Close()
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(strconv.FormatInt(out[limit-1].ID, 10))
 	}
 	if err := attachCadreNames(q, out); err != nil {
 		return nil, "", err

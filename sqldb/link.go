@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"sanlian"
 )
@@ -17,7 +16,7 @@ const linkSelect = `SELECT l.id, l.kind, COALESCE(l.cadre_id, 0), COALESCE(l.uni
 	LEFT JOIN households h ON h.id = l.household_id LEFT JOIN regions r ON r.code = l.region_code
 	LEFT JOIN users cu ON cu.id = l.created_by`
 
-func scanLink(sc interface{ Scan(...any) error }) (*sanlian.Link, error) {
+func scanLink(sc scanner) (*sanlian.Link, error) {
 	l := &sanlian.Link{}
 	var ended sql.NullTime
 	err := sc.Scan(&l.ID, &l.Kind, &l.CadreID, &l.UnitID, &l.HouseholdID, &l.RegionCode, &l.CreatedBy, &l.CreatedAt, &l.EndedBy, &ended,
@@ -60,36 +59,8 @@ func (db *DB) FindLinks(ctx context.Context, f sanlian.LinkFilter) ([]*sanlian.L
 			w.add("l.ended_at IS NOT NULL")
 		}
 	}
-	after, err := decodeIDCursor(f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	if after > 0 {
-		w.add("l.id > ?", after)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, linkSelect+w.sql()+` ORDER BY l.id LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find links: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.Link
-	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(strconv.FormatInt(out[limit-1].ID, 10))
-	}
-	return out, next, nil
+	return readPage(ctx, db, "find links", linkSelect, w, f.Cursor, f.Limit, keyset{col: "l.id", numeric: true},
+		scanLink, func(l *sanlian.Link) string { return idKey(l.ID) })
 }
 
 // checkLink verifies that both ends of l exist, fit its kind, and lie in
@@ -284,7 +255,7 @@ func (db *DB) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
 	if err := count(&c.TownshipsWithoutLeader, "SELECT COUNT(*) FROM regions r"+ws, a...); err != nil {
 		return nil, err
 	}
-	if c.UncoveredTownships, err = db.regionList(ctx, "SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r"+ws+" ORDER BY r.code", a...); err != nil {
+	if c.UncoveredTownships, err = db.regionList(ctx, regionSelect+ws+" ORDER BY r.code", a...); err != nil {
 		return nil, err
 	}
 	ws, a = regionCond("r.kind = 'village'")
@@ -295,7 +266,7 @@ func (db *DB) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
 	if err := count(&c.VillagesWithoutUnit, "SELECT COUNT(*) FROM regions r"+ws, a...); err != nil {
 		return nil, err
 	}
-	if c.UncoveredVillages, err = db.regionList(ctx, "SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r"+ws+" ORDER BY r.code LIMIT 200", a...); err != nil {
+	if c.UncoveredVillages, err = db.regionList(ctx, regionSelect+ws+" ORDER BY r.code LIMIT 200", a...); err != nil {
 		return nil, err
 	}
 	if err := db.householdCoverage(ctx, hw, c); err != nil {
@@ -321,8 +292,8 @@ func (db *DB) regionList(ctx context.Context, q string, args ...any) ([]*sanlian
 	defer rows.Close()
 	out := []*sanlian.Region{}
 	for rows.Next() {
-		r := &sanlian.Region{}
-		if err := rows.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode); err != nil {
+		r, err := scanRegion(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -28,37 +28,16 @@ func (db *DB) FindRegions(ctx context.Context, f sanlian.RegionFilter) ([]*sanli
 	if f.Q != "" {
 		w.add("r.name LIKE ?", "%"+f.Q+"%")
 	}
-	after, err := decodeCursor(f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	if after != "" {
-		w.add("r.code > ?", after)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, `SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r`+
-		w.sql()+` ORDER BY r.code LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find regions: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.Region
-	for rows.Next() {
-		r := &sanlian.Region{}
-		if err := rows.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode); err != nil {
-			return nil, "", err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(out[limit-1].Code)
-	}
-	return out, next, nil
+	return readPage(ctx, db, "find regions", regionSelect, w, f.Cursor, f.Limit, keyset{col: "r.code"},
+		scanRegion, func(r *sanlian.Region) string { return r.Code })
+}
+
+const regionSelect = `SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r`
+
+func scanRegion(sc scanner) (*sanlian.Region, error) {
+	r := &sanlian.Region{}
+	err := sc.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode)
+	return r, err
 }
 
 // FindRegionByCode implements sanlian.RegionService.
@@ -72,9 +51,7 @@ func (db *DB) FindRegionByCode(ctx context.Context, code string) (*sanlian.Regio
 		return nil, err
 	}
 	w.add("r.code = ?", code)
-	r := &sanlian.Region{}
-	err = db.queryRow(ctx, `SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r`+w.sql(), w.args...).
-		Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode)
+	r, err := scanRegion(db.queryRow(ctx, regionSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("行政区划")
 	} else if err != nil {
@@ -118,7 +95,7 @@ func (db *DB) FindRegionTree(ctx context.Context) (*sanlian.Region, error) {
 			return nil, err
 		}
 	}
-	rows, err := db.query(ctx, `SELECT r.code, r.name, r.kind, COALESCE(r.parent_code, '') FROM regions r`+w.sql()+
+	rows, err := db.query(ctx, regionSelect+w.sql()+
 		` ORDER BY CASE r.kind WHEN 'county' THEN 0 WHEN 'township' THEN 1 ELSE 2 END, r.code`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("region tree: %w", err)
@@ -127,8 +104,8 @@ func (db *DB) FindRegionTree(ctx context.Context) (*sanlian.Region, error) {
 	byCode := map[string]*sanlian.Region{}
 	var root *sanlian.Region
 	for rows.Next() {
-		r := &sanlian.Region{}
-		if err := rows.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode); err != nil {
+		r, err := scanRegion(rows)
+		if err != nil {
 			return nil, err
 		}
 		byCode[r.Code] = r

@@ -42,19 +42,6 @@ func decodeCursor(c string) (string, error) {
 	return string(b[2:]), nil
 }
 
-func decodeIDCursor(c string) (int64, error) {
-	k, err := decodeCursor(c)
-	if err != nil || k == "" {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(k, 10, 64)
-	if err != nil {
-		return 0, &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
-			Fields: map[string]string{"cursor": "无效的游标"}}
-	}
-	return id, nil
-}
-
 // where builds a conjunction of conditions with their arguments.
 type where struct {
 	conds []string
@@ -138,3 +125,68 @@ func mustUser(ctx context.Context) (*sanlian.User, error) {
 	}
 	return u, nil
 }
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(...any) error }
+
+// keyset names the column a list is paged by.
+type keyset struct {
+	col     string
+	desc    bool // newest first
+	numeric bool // an id rather than a code
+}
+
+// readPage runs base (a SELECT without WHERE) with w's conditions and returns
+// one keyset page after cursor, and the cursor of the next page ("" at the end).
+func readPage[T any](ctx context.Context, db *DB, op, base string, w *where, cursor string, limit int, ks keyset,
+	scan func(scanner) (T, error), key func(T) string) ([]T, string, error) {
+	after, err := decodeCursor(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if after != "" {
+		var arg any = after
+		if ks.numeric {
+			n, err := strconv.ParseInt(after, 10, 64)
+			if err != nil {
+				return nil, "", &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
+					Fields: map[string]string{"cursor": "无效的游标"}}
+			}
+			arg = n
+		}
+		cmp := " > ?"
+		if ks.desc {
+			cmp = " < ?"
+		}
+		w.add(ks.col+cmp, arg)
+	}
+	order := ks.col
+	if ks.desc {
+		order += " DESC"
+	}
+	limit = pageLimit(limit)
+	rows, err := db.query(ctx, base+w.sql()+" ORDER BY "+order+" LIMIT ?", append(w.args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", op, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeCursor(key(out[limit-1]))
+	}
+	return out, next, nil
+}
+
+func idKey(id int64) string { return strconv.FormatInt(id, 10) }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"sanlian"
 )
@@ -16,7 +15,7 @@ const unitSelect = `SELECT u.id, u.name, u.kind, COALESCE(u.parent_id, 0), COALE
 	(SELECT COUNT(*) FROM links l WHERE l.unit_id = u.id AND l.kind = 'village' AND l.ended_at IS NULL)
 	FROM units u LEFT JOIN units p ON p.id = u.parent_id LEFT JOIN cadres hc ON hc.id = u.head_cadre_id`
 
-func scanUnit(sc interface{ Scan(...any) error }) (*sanlian.Unit, error) {
+func scanUnit(sc scanner) (*sanlian.Unit, error) {
 	u := &sanlian.Unit{}
 	err := sc.Scan(&u.ID, &u.Name, &u.Kind, &u.ParentID, &u.HeadCadreID, &u.TownshipCode, &u.Version, &u.CreatedAt, &u.UpdatedAt,
 		&u.ParentName, &u.HeadName, &u.Cadres, &u.LinkedVillages)
@@ -42,36 +41,8 @@ func (db *DB) FindUnits(ctx context.Context, f sanlian.UnitFilter) ([]*sanlian.U
 	if f.Q != "" {
 		w.add("u.name LIKE ?", "%"+f.Q+"%")
 	}
-	after, err := decodeIDCursor(f.Cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	if after > 0 {
-		w.add("u.id > ?", after)
-	}
-	limit := pageLimit(f.Limit)
-	rows, err := db.query(ctx, unitSelect+w.sql()+` ORDER BY u.id LIMIT ?`, append(w.args, limit+1)...)
-	if err != nil {
-		return nil, "", fmt.Errorf("find units: %w", err)
-	}
-	defer rows.Close()
-	var out []*sanlian.Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeCursor(strconv.FormatInt(out[limit-1].ID, 10))
-	}
-	return out, next, nil
+	return readPage(ctx, db, "find units", unitSelect, w, f.Cursor, f.Limit, keyset{col: "u.id", numeric: true},
+		scanUnit, func(u *sanlian.Unit) string { return idKey(u.ID) })
 }
 
 // FindUnitByID implements sanlian.UnitService.

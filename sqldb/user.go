@@ -67,7 +67,7 @@ func tokenID(token string) string {
 
 const userCols = `id, username, display_name, role, COALESCE(unit_id, 0), COALESCE(cadre_id, 0), disabled, locked_until, version, created_at, updated_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (*sanlian.User, error) {
+func scanUser(sc scanner) (*sanlian.User, error) {
 	u := &sanlian.User{}
 	var locked sql.NullTime
 	var role string
