@@ -1,6 +1,9 @@
 package sanlian
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Shanghai is the zone of every calendar boundary (SPEC §4), whatever the
 // server's own zone.
@@ -14,4 +17,30 @@ func mustZone(name string) *time.Location {
 		return time.FixedZone("CST", 8*3600)
 	}
 	return loc
+}
+
+// CalendarYear is one year of the official working-day calendar: the
+// public holidays, and the make-up working days (调休) that fall on a
+// weekend. Dates are "2006-01-02" in Asia/Shanghai.
+type CalendarYear struct {
+	Year      int       `json:"year"`
+	Holidays  []string  `json:"holidays"`
+	Workdays  []string  `json:"workdays"`
+	Note      string    `json:"note,omitempty"` // e.g. the State Council notice it follows
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// CalendarService keeps the working-day calendar, which the office edits a
+// year at a time.
+type CalendarService interface {
+	// FindCalendarYears lists the years held, oldest first.
+	FindCalendarYears(ctx context.Context) ([]*CalendarYear, error)
+	// FindCalendarYear returns ENOTFOUND for a year not held.
+	FindCalendarYear(ctx context.Context, year int) (*CalendarYear, error)
+	// SaveCalendarYear creates a year (Version 0) or replaces one (Version
+	// as read). Office only. Returns EFORBIDDEN, EUNPROCESSABLE, ECONFLICT.
+	SaveCalendarYear(ctx context.Context, y *CalendarYear) error
+	// Calendar returns the whole calendar for deadline arithmetic.
+	Calendar(ctx context.Context) (*Calendar, error)
 }

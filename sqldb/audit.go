@@ -36,7 +36,7 @@ func (db *DB) FindAudit(ctx context.Context, f sanlian.AuditFilter) ([]*sanlian.
 		w.add("at < ?", f.To.UTC())
 	}
 	return readPage(ctx, db, "find audit", `SELECT id, at, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip FROM audit_log`,
-		w, f.Cursor, f.Limit, keyset{col: "id", desc: true, numeric: true}, scanAudit, func(e *sanlian.AuditEntry) string { return idKey(e.ID) })
+		w, f.Cursor, f.Limit, byID("id", true), scanAudit, func(e *sanlian.AuditEntry) string { return idKey(e.ID) })
 }
 
 func scanAudit(sc scanner) (*sanlian.AuditEntry, error) {

@@ -41,7 +41,7 @@ func (db *DB) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian
 	if f.Q != "" {
 		w.add("c.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find cadres", cadreSelect, w, f.Cursor, f.Limit, keyset{col: "c.id", numeric: true},
+	return readPage(ctx, db, "find cadres", cadreSelect, w, f.Cursor, f.Limit, byID("c.id", false),
 		scanCadre, func(c *sanlian.Cadre) string { return idKey(c.ID) })
 }
 

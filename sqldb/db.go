@@ -58,6 +58,7 @@ type DB struct {
 	Now func() time.Time
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
+	cal  calendarCache // the built working-day calendar (calendar.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

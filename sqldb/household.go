@@ -88,7 +88,7 @@ func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]
 	if f.Q != "" {
 		w.add("h.head_name LIKE ?", "%"+f.Q+"%")
 	}
-	out, next, err := readPage(ctx, db, "find households", householdSelect, w, f.Cursor, f.Limit, keyset{col: "h.id", numeric: true},
+	out, next, err := readPage(ctx, db, "find households", householdSelect, w, f.Cursor, f.Limit, byID("h.id", false),
 		scanHousehold, func(h *sanlian.Household) string { return idKey(h.ID) })
 	if err != nil {
 		return nil, "", err

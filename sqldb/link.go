@@ -59,7 +59,7 @@ func (db *DB) FindLinks(ctx context.Context, f sanlian.LinkFilter) ([]*sanlian.L
 			w.add("l.ended_at IS NOT NULL")
 		}
 	}
-	return readPage(ctx, db, "find links", linkSelect, w, f.Cursor, f.Limit, keyset{col: "l.id", numeric: true},
+	return readPage(ctx, db, "find links", linkSelect, w, f.Cursor, f.Limit, byID("l.id", false),
 		scanLink, func(l *sanlian.Link) string { return idKey(l.ID) })
 }
 

@@ -28,7 +28,7 @@ func (db *DB) FindRegions(ctx context.Context, f sanlian.RegionFilter) ([]*sanli
 	if f.Q != "" {
 		w.add("r.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find regions", regionSelect, w, f.Cursor, f.Limit, keyset{col: "r.code"},
+	return readPage(ctx, db, "find regions", regionSelect, w, f.Cursor, f.Limit, byCode("r.code"),
 		scanRegion, func(r *sanlian.Region) string { return r.Code })
 }
 

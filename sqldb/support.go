@@ -36,8 +36,7 @@ func decodeCursor(c string) (string, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || !strings.HasPrefix(string(b), "k:") {
-		return "", &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
-			Fields: map[string]string{"cursor": "无效的游标"}}
+		return "", errBadCursor()
 	}
 	return string(b[2:]), nil
 }
@@ -129,11 +128,36 @@ func mustUser(ctx context.Context) (*sanlian.User, error) {
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(...any) error }
 
-// keyset names the column a list is paged by.
+// keyset is how a list is ordered and how the rows after a cursor's key
+// are selected.
 type keyset struct {
-	col     string
-	desc    bool // newest first
-	numeric bool // an id rather than a code
+	order string                                  // the ORDER BY clause
+	after func(key string) (string, []any, error) // the condition for rows after key
+}
+
+// byID orders by a numeric id column, newest first when desc.
+func byID(col string, desc bool) keyset {
+	cmp, order := " > ?", col
+	if desc {
+		cmp, order = " < ?", col+" DESC"
+	}
+	return keyset{order: order, after: func(key string) (string, []any, error) {
+		n, err := strconv.ParseInt(key, 10, 64)
+		if err != nil {
+			return "", nil, errBadCursor()
+		}
+		return col + cmp, []any{n}, nil
+	}}
+}
+
+// byCode orders by a text key column.
+func byCode(col string) keyset {
+	return keyset{order: col, after: func(key string) (string, []any, error) { return col + " > ?", []any{key}, nil }}
+}
+
+func errBadCursor() error {
+	return &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
+		Fields: map[string]string{"cursor": "无效的游标"}}
 }
 
 // readPage runs base (a SELECT without WHERE) with w's conditions and returns
@@ -145,27 +169,14 @@ func readPage[T any](ctx context.Context, db *DB, op, base string, w *where, cur
 		return nil, "", err
 	}
 	if after != "" {
-		var arg any = after
-		if ks.numeric {
-			n, err := strconv.ParseInt(after, 10, 64)
-			if err != nil {
-				return nil, "", &sanlian.Error{Code: sanlian.EINVALID, Message: "分页游标无效，请从第一页重新开始",
-					Fields: map[string]string{"cursor": "无效的游标"}}
-			}
-			arg = n
+		cond, args, err := ks.after(after)
+		if err != nil {
+			return nil, "", err
 		}
-		cmp := " > ?"
-		if ks.desc {
-			cmp = " < ?"
-		}
-		w.add(ks.col+cmp, arg)
-	}
-	order := ks.col
-	if ks.desc {
-		order += " DESC"
+		w.add(cond, args...)
 	}
 	limit = pageLimit(limit)
-	rows, err := db.query(ctx, base+w.sql()+" ORDER BY "+order+" LIMIT ?", append(w.args, limit+1)...)
+	rows, err := db.query(ctx, base+w.sql()+" ORDER BY "+ks.order+" LIMIT ?", append(w.args, limit+1)...)
 	if err != nil {
 		return nil, "", fmt.Errorf("%s: %w", op, err)
 	}
@@ -190,3 +201,9 @@ func readPage[T any](ctx context.Context, db *DB, op, base string, w *where, cur
 }
 
 func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// jsonMarshal encodes v for a text column.
+func jsonMarshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

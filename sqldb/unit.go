@@ -41,7 +41,7 @@ func (db *DB) FindUnits(ctx context.Context, f sanlian.UnitFilter) ([]*sanlian.U
 	if f.Q != "" {
 		w.add("u.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find units", unitSelect, w, f.Cursor, f.Limit, keyset{col: "u.id", numeric: true},
+	return readPage(ctx, db, "find units", unitSelect, w, f.Cursor, f.Limit, byID("u.id", false),
 		scanUnit, func(u *sanlian.Unit) string { return idKey(u.ID) })
 }
 

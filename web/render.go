@@ -65,6 +65,14 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"add":         func(a, b int) int { return a + b },
 		"sub":         func(a, b int) int { return a - b },
 		"fields":      strings.Fields,
+		"stateLabel":  sanlian.StateLabel,
+		"sourceLabel": sanlian.SourceLabel,
+		"actionLabel": sanlian.ActionLabel,
+		"solvedLabel": sanlian.SolvedLabel,
+		"satLabel":    sanlian.SatisfactionLabel,
+		"stateURL":    stateURL,
+		"due":         dueDate,
+		"pct":         func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"query":       func(v url.Values) template.URL { return template.URL(v.Encode()) },
 		"deref":       func(b *bool) string { return boolParam(b) },
 		"selected":    func(a, b string) bool { return a == b },
@@ -99,7 +107,7 @@ func boolParam(b *bool) string {
 func mustParsePages(sf *staticFiles) *pageSet {
 	funcs := templateFuncs(sf)
 	ps := &pageSet{pages: map[string]*template.Template{}}
-	names, err := fs.Glob(assets, "templates/*.html")
+	names, err := fs.Glob(assets, "templates/*.html") // pages; partials/ holds shared pieces
 	if err != nil {
 		panic(err)
 	}
@@ -109,9 +117,9 @@ func mustParsePages(sf *staticFiles) *pageSet {
 			continue
 		}
 		ps.pages[base] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets,
-			"templates/layout.html", "templates/fragments.html", n))
+			"templates/layout.html", "templates/fragments.html", "templates/partials/*.html", n))
 	}
-	ps.fragments = template.Must(template.New("fragments.html").Funcs(funcs).ParseFS(assets, "templates/fragments.html"))
+	ps.fragments = template.Must(template.New("fragments.html").Funcs(funcs).ParseFS(assets, "templates/fragments.html", "templates/partials/*.html"))
 	return ps
 }
 
@@ -230,4 +238,12 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = w.Write(b)
 	return err
+}
+
+// dueDate shows a deadline (an instant at 24:00) as the date it ends on.
+func dueDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Add(-time.Second).In(sanlian.Shanghai).Format("2006-01-02")
 }

@@ -22,13 +22,16 @@ var assets embed.FS
 
 // Services are the domain services the server presents.
 type Services struct {
-	Users      sanlian.UserService
-	Regions    sanlian.RegionService
-	Units      sanlian.UnitService
-	Cadres     sanlian.CadreService
-	Households sanlian.HouseholdService
-	Links      sanlian.LinkService
-	Audit      sanlian.AuditService
+	Users       sanlian.UserService
+	Regions     sanlian.RegionService
+	Units       sanlian.UnitService
+	Cadres      sanlian.CadreService
+	Households  sanlian.HouseholdService
+	Links       sanlian.LinkService
+	Audit       sanlian.AuditService
+	Calendar    sanlian.CalendarService
+	Problems    sanlian.ProblemService
+	Attachments sanlian.AttachmentService
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }
@@ -37,6 +40,8 @@ type Services struct {
 type Config struct {
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
+	// MaxUpload limits one attachment, in bytes (default 10 MB).
+	MaxUpload int64
 	// IdleTimeout is the session idle timeout, for the cookie's lifetime.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
@@ -69,6 +74,9 @@ type route struct {
 func New(svc Services, cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 10 << 20
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 30 * time.Minute

@@ -1,0 +1,217 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sanlian"
+)
+
+// calendarMaxAge is how long a node trusts its built calendar. A save on
+// this node replaces it at once; a save on another node sharing the same
+// PostgreSQL is seen within this time.
+const calendarMaxAge = time.Minute
+
+// calendarCache holds the built working-day calendar. Every problem action
+// computes deadlines, so the hot path is one atomic load; mu serialises the
+// reloads, so that an expired cache is read from the database once, not
+// once per waiting request.
+type calendarCache struct {
+	mu   sync.Mutex
+	snap atomic.Pointer[calendarSnap]
+}
+
+type calendarSnap struct {
+	cal *sanlian.Calendar
+	at  time.Time // by db.Now, when it was read
+}
+
+func (s *calendarSnap) fresh(now time.Time) bool {
+	return s != nil && !now.Before(s.at) && now.Sub(s.at) < calendarMaxAge
+}
+
+// invalidate drops the cached calendar. It waits for a reload in progress,
+// so that a reload that read the old rows cannot store them afterwards.
+func (c *calendarCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.snap.Store(nil)
+}
+
+// Calendar implements sanlian.CalendarService: the whole calendar, for
+// deadline arithmetic, from a cache at most calendarMaxAge old. Any
+// logged-in user may read it.
+func (db *DB) Calendar(ctx context.Context) (*sanlian.Calendar, error) {
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	return db.calendarIn(db.reader(ctx))
+}
+
+// calendarIn is Calendar for code already inside a transaction: pass the
+// Tx, so that a reload reads through it instead of waiting for a second
+// connection (SQLite has one writer; a PostgreSQL pool may be exhausted by
+// transactions each waiting for a calendar).
+func (db *DB) calendarIn(q querier) (*sanlian.Calendar, error) {
+	now := db.Now()
+	if s := db.cal.snap.Load(); s.fresh(now) {
+		return s.cal, nil
+	}
+	db.cal.mu.Lock()
+	defer db.cal.mu.Unlock()
+	if s := db.cal.snap.Load(); s.fresh(now) {
+		return s.cal, nil
+	}
+	years, err := readCalendarYears(q)
+	if err != nil {
+		return nil, err
+	}
+	c := sanlian.NewCalendar(years)
+	db.cal.snap.Store(&calendarSnap{cal: c, at: now})
+	return c, nil
+}
+
+const calendarSelect = `SELECT year, holidays, workdays, note, version, updated_at FROM calendar_years`
+
+func scanCalendarYear(sc scanner) (*sanlian.CalendarYear, error) {
+	y := &sanlian.CalendarYear{}
+	var holidays, workdays string
+	var at sql.NullTime
+	if err := sc.Scan(&y.Year, &holidays, &workdays, &y.Note, &y.Version, &at); err != nil {
+		return nil, err
+	}
+	y.Holidays, y.Workdays = splitDates(holidays), splitDates(workdays)
+	if at.Valid {
+		y.UpdatedAt = at.Time
+	}
+	return y, nil
+}
+
+// splitDates reads a stored list; an empty list is [], not null, in JSON.
+func splitDates(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+func readCalendarYears(q querier) ([]*sanlian.CalendarYear, error) {
+	rows, err := q.queryRows(calendarSelect + ` ORDER BY year`)
+	if err != nil {
+		return nil, fmt.Errorf("read calendar: %w", err)
+	}
+	defer rows.Close()
+	var out []*sanlian.CalendarYear
+	for rows.Next() {
+		y, err := scanCalendarYear(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read calendar: %w", err)
+		}
+		out = append(out, y)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read calendar: %w", err)
+	}
+	return out, nil
+}
+
+func findCalendarYear(q querier, year int) (*sanlian.CalendarYear, error) {
+	y, err := scanCalendarYear(q.queryOne(calendarSelect+` WHERE year = ?`, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, sanlian.Errorf(sanlian.ENOTFOUND, "尚未录入 %d 年的工作日历", year)
+	} else if err != nil {
+		return nil, fmt.Errorf("find calendar year %d: %w", year, err)
+	}
+	return y, nil
+}
+
+// FindCalendarYears implements sanlian.CalendarService.
+func (db *DB) FindCalendarYears(ctx context.Context) ([]*sanlian.CalendarYear, error) {
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	return readCalendarYears(db.reader(ctx))
+}
+
+// FindCalendarYear implements sanlian.CalendarService.
+func (db *DB) FindCalendarYear(ctx context.Context, year int) (*sanlian.CalendarYear, error) {
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	return findCalendarYear(db.reader(ctx), year)
+}
+
+// SaveCalendarYear implements sanlian.CalendarService. The lists are
+// trimmed and sorted before they are checked and stored; on success y
+// carries the new version and time.
+func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) error {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	if u.Role != sanlian.RoleOffice {
+		return errForbidden("只有县办公室可以修改工作日历")
+	}
+	y.Normalize()
+	if err := y.Validate(); err != nil {
+		return err
+	}
+	holidays, workdays := strings.Join(y.Holidays, ","), strings.Join(y.Workdays, ",")
+	var version int64
+	var at time.Time
+	err = db.inTx(ctx, func(tx *Tx) error {
+		cur, err := findCalendarYear(tx, y.Year)
+		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
+			cur, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		if y.Version == 0 {
+			if cur != nil {
+				return sanlian.Errorf(sanlian.ECONFLICT, "%d 年的工作日历已经存在，可能刚被他人录入，请刷新后在现有内容上修改", y.Year)
+			}
+			_, err := tx.exec(`INSERT INTO calendar_years (year, holidays, workdays, note, version, updated_at, updated_by)
+				VALUES (?, ?, ?, ?, 1, ?, ?)`, y.Year, holidays, workdays, y.Note, tx.now, u.Username)
+			if errors.Is(err, errUnique) {
+				return sanlian.Errorf(sanlian.ECONFLICT, "%d 年的工作日历已经存在，可能刚被他人录入，请刷新后在现有内容上修改", y.Year)
+			} else if err != nil {
+				return fmt.Errorf("create calendar year %d: %w", y.Year, err)
+			}
+			version, at = 1, tx.now
+			return tx.audit("create", "calendar", y.Year, changes{"holidays": {nil, holidays}, "workdays": {nil, workdays}, "note": {nil, y.Note}})
+		}
+		if cur == nil {
+			return sanlian.Errorf(sanlian.ENOTFOUND, "尚未录入 %d 年的工作日历，无法修改", y.Year)
+		}
+		if cur.Version != y.Version {
+			return errStale(fmt.Sprintf("%d 年的工作日历", y.Year))
+		}
+		res, err := tx.exec(`UPDATE calendar_years SET holidays = ?, workdays = ?, note = ?, version = version + 1, updated_at = ?, updated_by = ?
+			WHERE year = ? AND version = ?`, holidays, workdays, y.Note, tx.now, u.Username, y.Year, y.Version)
+		if err != nil {
+			return fmt.Errorf("update calendar year %d: %w", y.Year, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errStale(fmt.Sprintf("%d 年的工作日历", y.Year))
+		}
+		version, at = y.Version+1, tx.now
+		ch := changes{}
+		ch.set("holidays", strings.Join(cur.Holidays, ","), holidays)
+		ch.set("workdays", strings.Join(cur.Workdays, ","), workdays)
+		ch.set("note", cur.Note, y.Note)
+		return tx.audit("update", "calendar", y.Year, ch)
+	})
+	if err != nil {
+		return err
+	}
+	db.cal.invalidate()
+	y.Version, y.UpdatedAt = version, at
+	return nil
+}

@@ -1,0 +1,613 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sanlian"
+)
+
+const problemCols = `p.id, p.number, p.state, p.version, p.source, p.category, p.village_code, COALESCE(p.household_id, 0),
+	p.reporter_name, p.reporter_phone, p.title, p.description, p.urgency, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0),
+	p.assigned_at, p.accept_due, p.accepted_at, p.resolve_due, p.resolved_at, p.closed_at,
+	p.measures, p.result, p.callback_solved, p.callback_satisfaction, p.callback_at, p.reopened, COALESCE(p.merged_into, 0),
+	p.reject_reason, p.extension_until, p.extension_reason, COALESCE(p.created_by, 0), p.created_at, p.updated_at,
+	COALESCE(cat.name, ''), COALESCE(v.name, ''), p.township_code, COALESCE(t.name, ''), COALESCE(u.name, ''), COALESCE(pc.name, ''),
+	COALESCE(h.head_name, '')`
+
+const problemFrom = ` FROM problems p LEFT JOIN categories cat ON cat.code = p.category
+	LEFT JOIN regions v ON v.code = p.village_code LEFT JOIN regions t ON t.code = p.township_code
+	LEFT JOIN units u ON u.id = p.unit_id LEFT JOIN cadres pc ON pc.id = p.person_id
+	LEFT JOIN households h ON h.id = p.household_id`
+
+const problemSelect = `SELECT ` + problemCols + problemFrom
+
+// timeDst scans a nullable timestamp into a time.Time (zero for NULL).
+type timeDst struct{ t *time.Time }
+
+func (d timeDst) Scan(v any) error {
+	var nt sql.NullTime
+	if err := nt.Scan(v); err != nil {
+		return err
+	}
+	*d.t = time.Time{}
+	if nt.Valid {
+		*d.t = nt.Time
+	}
+	return nil
+}
+
+// scanProblem reads a row with the reporter's phone masked; Overdue is
+// filled by the caller, who knows "now".
+func scanProblem(sc scanner) (*sanlian.Problem, error) {
+	p := &sanlian.Problem{}
+	err := sc.Scan(&p.ID, &p.Number, &p.State, &p.Version, &p.Source, &p.Category, &p.VillageCode, &p.HouseholdID,
+		&p.ReporterName, &p.ReporterPhone, &p.Title, &p.Description, &p.Urgency, &p.UnitID, &p.PersonID,
+		timeDst{&p.AssignedAt}, timeDst{&p.AcceptDue}, timeDst{&p.AcceptedAt}, timeDst{&p.ResolveDue}, timeDst{&p.ResolvedAt}, timeDst{&p.ClosedAt},
+		&p.Measures, &p.Result, &p.CallbackSolved, &p.CallbackSatisfaction, timeDst{&p.CallbackAt}, &p.Reopened, &p.MergedInto,
+		&p.RejectReason, &p.ExtensionUntil, &p.ExtensionReason, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt,
+		&p.CategoryName, &p.VillageName, &p.TownshipCode, &p.TownshipName, &p.UnitName, &p.PersonName, &p.HeadName)
+	p.ReporterPhone = sanlian.MaskPhone(p.ReporterPhone)
+	return p, err
+}
+
+// problems adds the condition limiting problems aliased p (SPEC §6): the
+// office sees all; a leader the linked townships; a unit admin what its
+// units own or entered; a cadre what is assigned to them, what they
+// entered, and what concerns their linked households.
+func (s *scope) problems(w *where) error {
+	if err := s.personal(); err != nil {
+		return err
+	}
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleLeader:
+		w.add(inList("p.township_code", len(s.townships)), strArgs(s.townships)...)
+	case s.role() == sanlian.RoleUnitAdmin:
+		n := len(s.unitIDs)
+		w.add("("+inList("p.unit_id", n)+" OR "+inList("p.created_unit_id", n)+")", append(int64s(s.unitIDs), int64s(s.unitIDs)...)...)
+	case s.role() == sanlian.RoleCadre:
+		w.add(`(p.person_id = ? OR p.created_cadre_id = ? OR p.household_id IN (SELECT household_id FROM links
+			WHERE kind = 'household' AND ended_at IS NULL AND cadre_id = ?))`, s.cadreID, s.cadreID, s.cadreID)
+	default:
+		w.add("1 = 0")
+	}
+	return nil
+}
+
+// CreateProblem implements sanlian.ProblemService.
+func (db *DB) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*sanlian.Problem, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var out *sanlian.Problem
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		switch s.role() {
+		case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
+		default:
+			return errForbidden("您的角色不能登记问题")
+		}
+		var active bool
+		err = tx.queryRow(`SELECT active FROM categories WHERE code = ?`, in.Category).Scan(&active)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+			return sanlian.FieldErrors(map[string]string{"category": "问题类别不存在或已停用"})
+		} else if err != nil {
+			return err
+		}
+		var kind, township string
+		err = tx.queryRow(`SELECT kind, COALESCE(parent_code, '') FROM regions WHERE code = ?`, in.VillageCode).Scan(&kind, &township)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != sanlian.RegionVillage) {
+			return sanlian.FieldErrors(map[string]string{"village": "村(社区)代码 " + in.VillageCode + " 不存在"})
+		} else if err != nil {
+			return err
+		}
+		if in.HouseholdID != 0 {
+			h, err := db.findHousehold(tx, s, in.HouseholdID)
+			if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
+				return sanlian.FieldErrors(map[string]string{"household_id": "农户不存在或不在您的联系范围内"})
+			} else if err != nil {
+				return err
+			}
+			if h.VillageCode != in.VillageCode {
+				return sanlian.FieldErrors(map[string]string{"household_id": "该农户不在所选村(社区)"})
+			}
+		}
+		number, err := tx.nextProblemNumber()
+		if err != nil {
+			return err
+		}
+		var unitID, cadreID int64
+		if s.role() == sanlian.RoleUnitAdmin {
+			unitID = s.user.UnitID
+		}
+		if s.user.CadreID != 0 {
+			cadreID = s.user.CadreID
+			if unitID == 0 {
+				_ = tx.queryRow(`SELECT unit_id FROM cadres WHERE id = ?`, cadreID).Scan(&unitID)
+			}
+		}
+		doc := sanlian.SearchDocument(in.Title, in.Description)
+		cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
+			title, description, urgency, created_by, created_unit_id, created_cadre_id, created_at, updated_at`
+		vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
+			in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
+			nullInt(cadreID), tx.now, tx.now}
+		if db.Dialect == Postgres {
+			cols += ", search"
+			vals += ", to_tsvector('simple', ?)"
+			args = append(args, doc)
+		}
+		id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("create problem: %w", err)
+		}
+		if db.Dialect == SQLite {
+			if _, err := tx.exec(`INSERT INTO problem_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
+				return fmt.Errorf("index problem %d: %w", id, err)
+			}
+		}
+		if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
+			if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, in.ReporterPhone, nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
+				return err
+			}
+		}
+		ch := changes{"number": {nil, number}, "category": {nil, in.Category}, "village": {nil, in.VillageCode},
+			"source": {nil, in.Source}, "urgency": {nil, in.Urgency}, "title": {nil, in.Title}}
+		if err := tx.problemEvent(id, sanlian.ActionCreate, "", "", sanlian.StateSubmitted, ch); err != nil {
+			return err
+		}
+		if in.ReporterPhone != "" {
+			ch["reporter_phone"] = [2]any{nil, sanlian.MaskPhone(in.ReporterPhone)}
+		}
+		if err := tx.audit("create", "problem", id, ch); err != nil {
+			return err
+		}
+		out, err = db.findProblem(tx, s, id)
+		return err
+	})
+	return out, err
+}
+
+// nextProblemNumber takes the county's next running number for this year,
+// e.g. 安化-2021-000123.
+func (tx *Tx) nextProblemNumber() (string, error) {
+	year := tx.now.In(sanlian.Shanghai).Year()
+	if _, err := tx.exec(`INSERT INTO problem_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year); err != nil {
+		return "", err
+	}
+	var n int
+	if err := tx.queryRow(`UPDATE problem_counters SET last = last + 1 WHERE year = ? RETURNING last`, year).Scan(&n); err != nil {
+		return "", fmt.Errorf("problem number: %w", err)
+	}
+	prefix := "问题"
+	var county string
+	if err := tx.queryRow(`SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1`).Scan(&county); err == nil {
+		prefix = countyShortName(county)
+	}
+	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil
+}
+
+// countyShortName drops the administrative suffix: 安化县 → 安化.
+func countyShortName(name string) string {
+	for _, suf := range []string{"自治县", "县", "市", "区", "旗"} {
+		if strings.HasSuffix(name, suf) && utf8.RuneCountInString(name) > utf8.RuneCountInString(suf)+1 {
+			return strings.TrimSuffix(name, suf)
+		}
+	}
+	return name
+}
+
+// problemEvent appends one entry to a problem's timeline.
+func (tx *Tx) problemEvent(id int64, action, note, from, to string, ch changes) error {
+	var actorID int64
+	actor := "system"
+	if u := sanlian.UserFromContext(tx.ctx); u != nil {
+		actorID, actor = u.ID, u.Username
+		if u.DisplayName != "" {
+			actor = u.DisplayName
+		}
+	}
+	body := ""
+	if len(ch) > 0 {
+		b, err := jsonMarshal(ch)
+		if err != nil {
+			return err
+		}
+		body = b
+	}
+	_, err := tx.exec(`INSERT INTO problem_events (problem_id, action, actor_id, actor, at, note, from_state, to_state, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, action, nullInt(actorID), actor, tx.now, note, from, to, body)
+	if err != nil {
+		return fmt.Errorf("problem event %s: %w", action, err)
+	}
+	return nil
+}
+
+// FindProblemByID implements sanlian.ProblemService.
+func (db *DB) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return db.findProblem(q, s, id)
+}
+
+func (db *DB) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, error) {
+	w := &where{}
+	if err := s.problems(w); err != nil {
+		return nil, err
+	}
+	w.add("p.id = ?", id)
+	p, err := scanProblem(q.queryOne(problemSelect+w.sql(), w.args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound("问题")
+	} else if err != nil {
+		return nil, fmt.Errorf("find problem %d: %w", id, err)
+	}
+	p.Overdue = p.IsOverdue(db.Now())
+	return p, nil
+}
+
+// overdueCond is the SQL form of Problem.IsOverdue at now.
+const overdueCond = `((p.state = 'assigned' AND (p.accept_due < ? OR p.resolve_due < ?)) OR (p.state = 'accepted' AND p.resolve_due < ?))`
+
+// problemWhere builds the conditions of f (all but the cursor).
+func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*where, error) {
+	w := &where{}
+	if err := s.problems(w); err != nil {
+		return nil, err
+	}
+	if withState && f.State != "" {
+		w.add("p.state = ?", f.State)
+	}
+	if withState && f.Open {
+		w.add("p.state IN ("+placeholders(len(sanlian.OpenStates))+")", strArgs(sanlian.OpenStates)...)
+	}
+	if f.Category != "" {
+		w.add("p.category = ?", f.Category)
+	}
+	if f.Source != "" {
+		w.add("p.source = ?", f.Source)
+	}
+	if f.TownshipCode != "" {
+		w.add("p.township_code = ?", f.TownshipCode)
+	}
+	if f.VillageCode != "" {
+		w.add("p.village_code = ?", f.VillageCode)
+	}
+	if f.UnitID != 0 {
+		w.add("p.unit_id = ?", f.UnitID)
+	}
+	if f.PersonID != 0 {
+		w.add("p.person_id = ?", f.PersonID)
+	}
+	if f.Mine {
+		if s.user.CadreID != 0 {
+			w.add("(p.person_id = ? OR p.created_by = ?)", s.user.CadreID, s.user.ID)
+		} else {
+			w.add("p.created_by = ?", s.user.ID)
+		}
+	}
+	if f.Urgency != "" {
+		w.add("p.urgency = ?", f.Urgency)
+	}
+	if f.Overdue != nil {
+		now := db.Now().UTC()
+		if *f.Overdue {
+			w.add(overdueCond, now, now, now)
+		} else {
+			w.add("NOT "+overdueCond, now, now, now)
+		}
+	}
+	if !f.CreatedFrom.IsZero() {
+		w.add("p.created_at >= ?", f.CreatedFrom.UTC())
+	}
+	if !f.CreatedTo.IsZero() {
+		w.add("p.created_at < ?", f.CreatedTo.UTC())
+	}
+	if !f.ResolvedFrom.IsZero() {
+		w.add("p.resolved_at >= ?", f.ResolvedFrom.UTC())
+	}
+	if !f.ResolvedTo.IsZero() {
+		w.add("p.resolved_at < ?", f.ResolvedTo.UTC())
+	}
+	if f.Q != "" {
+		if utf8.RuneCountInString(f.Q) > sanlian.MaxSearch {
+			return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: fmt.Sprintf("搜索词不能超过 %d 个字", sanlian.MaxSearch),
+				Fields: map[string]string{"q": "搜索词过长"}}
+		}
+		sq, ok := sanlian.ParseSearch(f.Q)
+		switch {
+		case !ok:
+			w.add("1 = 0") // nothing searchable: no match rather than everything
+		case sq.Like != "":
+			w.add("(p.title LIKE ? OR p.description LIKE ?)", "%"+sq.Like+"%", "%"+sq.Like+"%")
+		case db.Dialect == Postgres:
+			w.add("p.search @@ phraseto_tsquery('simple', ?)", strings.Join(sq.Phrase, " "))
+		default:
+			w.add(`p.id IN (SELECT rowid FROM problem_fts WHERE problem_fts MATCH ?)`, `"`+strings.Join(sq.Phrase, " ")+`"`)
+		}
+	}
+	return w, nil
+}
+
+// byDeadline orders by the resolve deadline, soonest first.
+var byDeadline = keyset{order: "p.resolve_due, p.id", after: func(key string) (string, []any, error) {
+	due, id, ok := strings.Cut(key, "|")
+	t, err := time.Parse(time.RFC3339Nano, due)
+	var n int64
+	if _, err2 := fmt.Sscan(id, &n); !ok || err != nil || err2 != nil {
+		return "", nil, errBadCursor()
+	}
+	return "(p.resolve_due > ? OR (p.resolve_due = ? AND p.id > ?))", []any{t.UTC(), t.UTC(), n}, nil
+}}
+
+// FindProblems implements sanlian.ProblemService.
+func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*sanlian.Problem, string, error) {
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, "", err
+	}
+	w, err := db.problemWhere(s, f, true)
+	if err != nil {
+		return nil, "", err
+	}
+	ks, key := byID("p.id", true), func(p *sanlian.Problem) string { return idKey(p.ID) }
+	if f.Sort == "deadline" {
+		w.add("p.resolve_due IS NOT NULL")
+		ks = byDeadline
+		key = func(p *sanlian.Problem) string {
+			return p.ResolveDue.UTC().Format(time.RFC3339Nano) + "|" + idKey(p.ID)
+		}
+	}
+	out, next, err := readPage(ctx, db, "find problems", problemSelect, w, f.Cursor, f.Limit, ks, scanProblem, key)
+	now := db.Now()
+	for _, p := range out {
+		p.Overdue = p.IsOverdue(now)
+	}
+	return out, next, err
+}
+
+// CountProblemsByState implements sanlian.ProblemService.
+func (db *DB) CountProblemsByState(ctx context.Context, f sanlian.ProblemFilter) ([]sanlian.StateCount, error) {
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	w, err := db.problemWhere(s, f, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT p.state, COUNT(*) FROM problems p`+w.sql()+` GROUP BY p.state`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("count problems: %w", err)
+	}
+	defer rows.Close()
+	byState := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		byState[st] = n
+	}
+	out := make([]sanlian.StateCount, len(sanlian.States))
+	for i, st := range sanlian.States {
+		out[i] = sanlian.StateCount{State: st, Count: byState[st]}
+	}
+	return out, rows.Err()
+}
+
+// ProblemEvents implements sanlian.ProblemService.
+func (db *DB) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEvent, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.findProblem(q, s, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id, problem_id, action, COALESCE(actor_id, 0), actor, at, note, from_state, to_state, changes
+		FROM problem_events WHERE problem_id = ? OR problem_id IN (SELECT id FROM problems WHERE merged_into = ?)
+		ORDER BY at, id`, id, id)
+	if err != nil {
+		return nil, fmt.Errorf("problem events %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []*sanlian.ProblemEvent
+	for rows.Next() {
+		e := &sanlian.ProblemEvent{}
+		if err := rows.Scan(&e.ID, &e.ProblemID, &e.Action, &e.ActorID, &e.Actor, &e.At, &e.Note, &e.FromState, &e.ToState, &e.Changes); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RevealReporter implements sanlian.ProblemService.
+func (db *DB) RevealReporter(ctx context.Context, id int64) (string, error) {
+	var phone string
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !s.role().MayReveal() {
+			return errForbidden("您的角色无权查看完整号码")
+		}
+		if _, err := db.findProblem(tx, s, id); err != nil {
+			return err
+		}
+		if err := tx.queryRow(`SELECT reporter_phone FROM problems WHERE id = ?`, id).Scan(&phone); err != nil {
+			return err
+		}
+		return tx.audit("reveal", "problem", id, changes{"fields": {nil, "reporter_phone"}})
+	})
+	return phone, err
+}
+
+// SimilarProblems implements sanlian.ProblemService: open problems of the
+// village whose words overlap text most.
+func (db *DB) SimilarProblems(ctx context.Context, village, text string, exclude int64) ([]*sanlian.Similar, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(text) == "" || village == "" {
+		return []*sanlian.Similar{}, nil
+	}
+	w := &where{}
+	if err := s.problems(w); err != nil {
+		return nil, err
+	}
+	w.add("p.village_code = ?", village)
+	w.add("p.state IN (?, ?, ?)", sanlian.StateSubmitted, sanlian.StateAssigned, sanlian.StateAccepted)
+	w.add("p.id <> ?", exclude)
+	rows, err := db.query(ctx, problemSelect+w.sql()+" ORDER BY p.id DESC LIMIT 500", w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("similar problems: %w", err)
+	}
+	defer rows.Close()
+	out := []*sanlian.Similar{}
+	now := db.Now()
+	for rows.Next() {
+		p, err := scanProblem(rows)
+		if err != nil {
+			return nil, err
+		}
+		if score := sanlian.Similarity(text, p.Title+" "+p.Description); score >= 0.2 {
+			p.Overdue = p.IsOverdue(now)
+			out = append(out, &sanlian.Similar{Problem: p, Score: score})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if len(out) > 5 {
+		out = out[:5]
+	}
+	return out, nil
+}
+
+// FindCategories implements sanlian.ProblemService.
+func (db *DB) FindCategories(ctx context.Context, all bool) ([]*sanlian.Category, error) {
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	q := `SELECT code, name, accept_days, resolve_days, active, sort, version FROM categories`
+	if !all {
+		q += ` WHERE active = ?`
+	}
+	args := []any{}
+	if !all {
+		args = append(args, true)
+	}
+	rows, err := db.query(ctx, q+` ORDER BY sort, code`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find categories: %w", err)
+	}
+	defer rows.Close()
+	var out []*sanlian.Category
+	for rows.Next() {
+		c := &sanlian.Category{}
+		if err := rows.Scan(&c.Code, &c.Name, &c.AcceptDays, &c.ResolveDays, &c.Active, &c.Sort, &c.Version); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+var categoryCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+// SaveCategory implements sanlian.ProblemService.
+func (db *DB) SaveCategory(ctx context.Context, c *sanlian.Category) error {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	if u.Role != sanlian.RoleOffice {
+		return errForbidden("只有县办公室可以维护问题类别")
+	}
+	f := map[string]string{}
+	c.Name = strings.TrimSpace(c.Name)
+	if !categoryCodeRE.MatchString(c.Code) {
+		f["code"] = "代码须为 2–32 位小写字母、数字或下划线，以字母开头"
+	}
+	if c.Name == "" || utf8.RuneCountInString(c.Name) > 30 {
+		f["name"] = "请填写类别名称（不超过 30 字）"
+	}
+	if c.AcceptDays < 0 || c.AcceptDays > 30 {
+		f["accept_days"] = "签收时限须在 0–30 个工作日之间（0 为默认 1 天）"
+	}
+	if c.ResolveDays < 0 || c.ResolveDays > 120 {
+		f["resolve_days"] = "办结时限须在 0–120 个工作日之间（0 为默认 15 天）"
+	}
+	if err := sanlian.FieldErrors(f); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		var before sanlian.Category
+		err := tx.queryRow(`SELECT code, name, accept_days, resolve_days, active, sort, version FROM categories WHERE code = ?`, c.Code).
+			Scan(&before.Code, &before.Name, &before.AcceptDays, &before.ResolveDays, &before.Active, &before.Sort, &before.Version)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if c.Version != 0 {
+				return errNotFound("问题类别")
+			}
+			_, err := tx.exec(`INSERT INTO categories (code, name, accept_days, resolve_days, active, sort) VALUES (?, ?, ?, ?, ?, ?)`,
+				c.Code, c.Name, c.AcceptDays, c.ResolveDays, c.Active, c.Sort)
+			if errors.Is(err, errUnique) {
+				return sanlian.FieldErrors(map[string]string{"name": "已有同名类别"})
+			} else if err != nil {
+				return err
+			}
+			c.Version = 1
+			return tx.audit("create", "category", c.Code, changes{"name": {nil, c.Name}, "accept_days": {nil, c.AcceptDays},
+				"resolve_days": {nil, c.ResolveDays}, "active": {nil, c.Active}})
+		case err != nil:
+			return err
+		}
+		if c.Version == 0 {
+			return sanlian.FieldErrors(map[string]string{"code": "已有此代码的类别"})
+		}
+		res, err := tx.exec(`UPDATE categories SET name = ?, accept_days = ?, resolve_days = ?, active = ?, sort = ?, version = version + 1
+			WHERE code = ? AND version = ?`, c.Name, c.AcceptDays, c.ResolveDays, c.Active, c.Sort, c.Code, c.Version)
+		if errors.Is(err, errUnique) {
+			return sanlian.FieldErrors(map[string]string{"name": "已有同名类别"})
+		} else if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errStale("该问题类别")
+		}
+		c.Version++
+		ch := changes{}
+		ch.set("name", before.Name, c.Name)
+		ch.set("accept_days", before.AcceptDays, c.AcceptDays)
+		ch.set("resolve_days", before.ResolveDays, c.ResolveDays)
+		ch.set("active", before.Active, c.Active)
+		ch.set("sort", before.Sort, c.Sort)
+		return tx.audit("update", "category", c.Code, ch)
+	})
+}

@@ -1,0 +1,250 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"sanlian"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+)
+
+type dueAnswer struct {
+	Due      string `json:"due"`
+	Deadline string `json:"deadline"`
+	Covered  bool   `json:"covered"`
+}
+
+func TestAPI_CalendarDue(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		cadre := a.token("cadre")
+		for _, c := range []struct {
+			name, query string
+			want        dueAnswer
+		}{
+			// SPEC §7.
+			{"SpecExample", "from=2021-04-30&days=15", dueAnswer{"2021-05-25", "2021-05-26T00:00:00+08:00", true}},
+			{"FridayBeforeMakeupSunday", "from=2021-02-05&days=1", dueAnswer{"2021-02-07", "2021-02-08T00:00:00+08:00", true}},
+			{"SpringFestival", "from=2021-02-10&days=1", dueAnswer{"2021-02-18", "2021-02-19T00:00:00+08:00", true}},
+			{"YearEnd", "from=2022-12-30&days=1", dueAnswer{"2023-01-03", "2023-01-04T00:00:00+08:00", true}},
+			{"Zero", "from=2021-05-01&days=0", dueAnswer{"2021-05-01", "2021-05-02T00:00:00+08:00", true}},
+			{"Max", "from=2021-01-04&days=365", dueAnswer{"2022-06-22", "2022-06-23T00:00:00+08:00", true}},
+			{"UnknownYear", "from=2026-12-31&days=1", dueAnswer{"2027-01-01", "2027-01-02T00:00:00+08:00", false}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				res, body := a.do("GET", "/api/v1/calendar/due?"+c.query, cadre, "")
+				if res.StatusCode != 200 {
+					t.Fatalf("%d %s", res.StatusCode, body)
+				}
+				if got := decode[dueAnswer](t, body); got != c.want {
+					t.Errorf("got %+v, want %+v", got, c.want)
+				}
+			})
+		}
+		if _, body := a.do("GET", "/api/v1/calendar/due?from=2021-04-30&days=15", cadre, ""); !strings.HasPrefix(body, `{"due":"2021-05-25",`) {
+			t.Errorf("body %s", body)
+		}
+
+		for _, c := range []struct{ name, query, field string }{
+			{"NoFrom", "days=15", "from"},
+			{"NoDays", "from=2021-04-30", "days"},
+			{"BadDate", "from=2021-02-30&days=15", "from"},
+			{"CompactDate", "from=20210430&days=15", "from"},
+			{"NegativeDays", "from=2021-04-30&days=-1", "days"},
+			{"TooManyDays", "from=2021-04-30&days=366", "days"},
+			{"DaysNotANumber", "from=2021-04-30&days=十五", "days"},
+		} {
+			t.Run("Err"+c.name, func(t *testing.T) {
+				res, body := a.do("GET", "/api/v1/calendar/due?"+c.query, cadre, "")
+				if res.StatusCode != 400 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+					t.Fatalf("%d %s", res.StatusCode, body)
+				}
+				if p := decode[problem](t, body); p.Code != sanlian.EINVALID || !hasHan(p.Detail) || !hasHan(p.Errors[c.field]) {
+					t.Errorf("problem %+v, want a Chinese message for %s", p, c.field)
+				}
+			})
+		}
+		if res, _ := a.do("GET", "/api/v1/calendar/due?from=2021-04-30&days=15", "", ""); res.StatusCode != 401 {
+			t.Errorf("anonymous: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestAPI_CalendarYear(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		office, cadre := a.token("office"), a.token("cadre")
+		res, body := a.do("GET", "/api/v1/calendar/2021", cadre, "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		y := decode[sanlian.CalendarYear](t, body)
+		if y.Year != 2021 || y.Version != 1 || len(y.Holidays) != 31 || y.Workdays[3] != "2021-05-08" || !strings.Contains(y.Note, "国办发明电〔2020〕27号") {
+			t.Errorf("2021 = %+v", y)
+		}
+		for _, path := range []string{"/api/v1/calendar/2030", "/api/v1/calendar/abc", "/api/v1/calendar/1900"} {
+			res, body := a.do("GET", path, cadre, "")
+			if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !hasHan(decode[problem](t, body).Detail) {
+				t.Errorf("%s: %d %s", path, res.StatusCode, body)
+			}
+		}
+
+		// The office sends back what it read, with 6 May added.
+		y.Holidays = append(y.Holidays, "2021-05-06")
+		b, _ := json.Marshal(y)
+		put := string(b)
+		if res, body := a.do("PUT", "/api/v1/calendar/2021", cadre, put); res.StatusCode != 403 {
+			t.Errorf("cadre PUT: %d %s", res.StatusCode, body)
+		}
+		res, body = a.do("PUT", "/api/v1/calendar/2021", office, put)
+		if res.StatusCode != 200 {
+			t.Fatalf("PUT: %d %s", res.StatusCode, body)
+		}
+		saved := decode[sanlian.CalendarYear](t, body)
+		if saved.Version != 2 || saved.UpdatedAt.IsZero() || len(saved.Holidays) != 32 || saved.Holidays[18] != "2021-05-06" {
+			t.Errorf("saved = %+v", saved)
+		}
+		_, body = a.do("GET", "/api/v1/calendar/due?from=2021-04-30&days=15", cadre, "")
+		if got := decode[dueAnswer](t, body); got.Due != "2021-05-26" {
+			t.Errorf("due after the save = %s, want 2021-05-26", got.Due)
+		}
+
+		auditBefore := a.auditRows()
+		for _, c := range []struct {
+			name, path, body string
+			status           int
+			field            string
+		}{
+			{"Stale", "/api/v1/calendar/2021", put, 409, ""},
+			{"MakeupOnFriday", "/api/v1/calendar/2021", `{"holidays":[],"workdays":["2021-05-07"],"version":2}`, 422, "workdays"},
+			{"BadDate", "/api/v1/calendar/2021", `{"holidays":["2021-5-6"],"workdays":[],"version":2}`, 422, "holidays"},
+			{"OtherYear", "/api/v1/calendar/2021", `{"year":2022,"holidays":[],"workdays":[],"version":2}`, 422, "year"},
+			{"UnknownField", "/api/v1/calendar/2021", `{"holiday":[],"version":2}`, 400, "holiday"},
+			{"NotHeld", "/api/v1/calendar/2030", `{"holidays":[],"workdays":[],"version":1}`, 404, ""},
+			{"Exists", "/api/v1/calendar/2022", `{"holidays":[],"workdays":[],"version":0}`, 409, ""},
+		} {
+			t.Run("Err"+c.name, func(t *testing.T) {
+				res, body := a.do("PUT", c.path, office, c.body)
+				if res.StatusCode != c.status {
+					t.Fatalf("%d, want %d: %s", res.StatusCode, c.status, body)
+				}
+				p := decode[problem](t, body)
+				if !hasHan(p.Detail) || (c.field != "" && !hasHan(p.Errors[c.field])) {
+					t.Errorf("problem %+v", p)
+				}
+			})
+		}
+		if n := a.auditRows(); n != auditBefore {
+			t.Errorf("audit rows %d → %d after refused saves", auditBefore, n)
+		}
+
+		res, body = a.do("PUT", "/api/v1/calendar/2027", office, `{"holidays":["2027-01-01"],"workdays":[],"note":"待国务院办公厅通知","version":0}`)
+		if res.StatusCode != 201 || decode[sanlian.CalendarYear](t, body).Version != 1 {
+			t.Fatalf("create 2027: %d %s", res.StatusCode, body)
+		}
+		_, body = a.do("GET", "/api/v1/calendar/due?from=2026-12-31&days=1", cadre, "")
+		if got := decode[dueAnswer](t, body); got.Due != "2027-01-04" || !got.Covered {
+			t.Errorf("due into 2027 = %+v, want 2027-01-04, covered", got)
+		}
+	})
+}
+
+func TestPages_Calendar(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		b := a.browser()
+		b.login("office", sqldbtest.Password)
+		res, body := b.get("/calendar?year=2021")
+		if res.StatusCode != 200 {
+			t.Fatalf("page: %d", res.StatusCode)
+		}
+		for _, want := range []string{
+			`>工作日历</a>`, // the layout's menu
+			`<td class="hol" data-date="2021-05-01">1<b>休</b></td>`,
+			`<td class="makeup" data-date="2021-05-08">8<b>班</b></td>`,
+			`<td class="weekend" data-date="2021-05-09">9</td>`,
+			`<td class="" data-date="2021-05-06">6</td>`,
+			`<a href="/calendar?year=2026"`,
+			`<b id="workdays">250</b>`,
+			`国办发明电〔2020〕27号`,
+			`action="/calendar/2021"`,
+			`name="version" value="1"`,
+			"2021-05-05\n2021-06-12",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("page lacks %q", want)
+			}
+		}
+
+		// Save through the form: 6 May added, one date a line.
+		stored, err := db.FindCalendarYear(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), 2021)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holidays := strings.Join(stored.Holidays, "\n") + "\n2021-05-06\n"
+		form := url.Values{"version": {"1"}, "holidays": {holidays}, "workdays": {strings.Join(stored.Workdays, "\r\n")}, "note": {stored.Note}}
+		res, _ = b.post("/calendar/2021", form)
+		if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/calendar?") {
+			t.Fatalf("save: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		_, body = b.get(res.Header.Get("Location"))
+		if !strings.Contains(body, `class="flash"`) || !strings.Contains(body, `<td class="hol" data-date="2021-05-06">6<b>休</b></td>`) ||
+			!strings.Contains(body, `name="version" value="2"`) {
+			t.Error("saved calendar not shown")
+		}
+
+		// The same form again is stale: refused, what was typed kept, and
+		// offered again with the current version.
+		form.Set("holidays", holidays+"2021-05-07\n")
+		form.Set("note", "过期表单里新写的说明")
+		res, body = b.post("/calendar/2021", form)
+		if res.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
+			t.Errorf("stale form: %d", res.StatusCode)
+		}
+		if !strings.Contains(body, "2021-05-06\n2021-05-07\n</textarea>") || !strings.Contains(body, `value="过期表单里新写的说明"`) {
+			t.Error("stale form lost what was typed")
+		}
+		if !strings.Contains(body, `name="version" value="2"`) {
+			t.Error("stale form not offered again with the current version")
+		}
+		// Invalid: a Friday as a make-up day; the form comes back as typed.
+		form.Set("version", "2")
+		form.Set("holidays", holidays)
+		form.Set("workdays", "2021-05-07")
+		res, body = b.post("/calendar/2021", form)
+		if res.StatusCode != 422 || !strings.Contains(body, `class="field-error"`) || !strings.Contains(body, "周五") ||
+			!strings.Contains(body, ">2021-05-07</textarea>") {
+			t.Errorf("invalid form: %d", res.StatusCode)
+		}
+
+		// A year not held: weekdays only, and a form to create it.
+		_, body = b.get("/calendar?year=2027")
+		if !strings.Contains(body, `id="not-held"`) || !strings.Contains(body, `name="version" value="0"`) {
+			t.Error("2027 page")
+		}
+		res, _ = b.post("/calendar/2027", url.Values{"version": {"0"}, "holidays": {"2027-01-01, 2027-01-02，2027-01-03"}, "note": {"暂定"}})
+		if res.StatusCode != 303 {
+			t.Errorf("create 2027: %d", res.StatusCode)
+		}
+		if _, body := a.do("GET", "/api/v1/calendar/2027", a.token("cadre"), ""); !strings.Contains(body, `"holidays":["2027-01-01","2027-01-02","2027-01-03"]`) {
+			t.Errorf("2027 = %s", body)
+		}
+		if res, _ := b.get("/calendar?year=abc"); res.StatusCode != 400 {
+			t.Errorf("bad year: %d", res.StatusCode)
+		}
+
+		// A cadre sees the calendar but no form, and may not post one.
+		c := a.browser()
+		c.login("cadre", sqldbtest.Password)
+		res, body = c.get("/calendar?year=2021")
+		if res.StatusCode != 200 || strings.Contains(body, `action="/calendar/2021"`) || !strings.Contains(body, `data-date="2021-05-06"`) {
+			t.Errorf("cadre page: %d", res.StatusCode)
+		}
+		if res, _ := c.post("/calendar/2021", form); res.StatusCode != 403 {
+			t.Errorf("cadre save: %d", res.StatusCode)
+		}
+	})
+}

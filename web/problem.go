@@ -1,0 +1,539 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"sanlian"
+)
+
+// problemFilter reads the list filters shared by the API, the pages and
+// the export. Periods are SPEC §4 ids (2021-05-H1, 2021-05) or dates.
+func problemFilter(p *params) sanlian.ProblemFilter {
+	f := sanlian.ProblemFilter{
+		State:    p.oneOf("state", sanlian.States...),
+		Category: p.str("category"), Source: p.oneOf("source", sanlian.Sources...),
+		TownshipCode: p.str("township"), VillageCode: p.str("village"),
+		UnitID: p.int64("unit_id"), PersonID: p.int64("person_id"),
+		Urgency: p.oneOf("urgency", sanlian.UrgencyNormal, sanlian.UrgencyUrgent),
+		Overdue: p.boolPtr("overdue"), Q: p.str("q"), Sort: p.oneOf("sort", "number", "deadline"),
+		Cursor: p.str("cursor"), Limit: p.limit(),
+	}
+	f.Open = p.str("open") == "1" || p.str("open") == "true"
+	f.Mine = p.str("mine") == "1" || p.str("mine") == "true"
+	f.CreatedFrom, f.CreatedTo = p.period("created")
+	f.ResolvedFrom, f.ResolvedTo = p.period("resolved")
+	if len([]rune(f.Q)) > sanlian.MaxSearch {
+		p.errors["q"] = "搜索词不能超过 100 个字"
+	}
+	return f
+}
+
+// period reads name (a period id like 2021-05-H1 or 2021-05) or
+// name_from/name_to dates, as a half-open range of instants.
+func (p *params) period(name string) (time.Time, time.Time) {
+	if id := p.str(name); id != "" {
+		per, err := sanlian.ParsePeriod(id)
+		if err != nil {
+			p.errors[name] = "期间应为 2021-05-H1、2021-05-H2 或 2021-05 的形式"
+			return time.Time{}, time.Time{}
+		}
+		return per.Start, per.End
+	}
+	from, to := p.date(name+"_from"), p.date(name+"_to")
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	return from, to
+}
+
+func (s *Server) apiProblems(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := problemFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	items, next, err := s.Problems.FindProblems(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeList(w, items, next)
+	return nil
+}
+
+func (s *Server) apiProblemCounts(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := problemFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	counts, err := s.Problems.CountProblemsByState(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": counts})
+	return nil
+}
+
+func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	pr, err := s.Problems.FindProblemByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+func (s *Server) apiProblemEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	evs, err := s.Problems.ProblemEvents(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeList(w, evs, "")
+	return nil
+}
+
+func (s *Server) apiCreateProblem(w http.ResponseWriter, r *http.Request) error {
+	var in sanlian.ProblemInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	pr, err := s.Problems.CreateProblem(r.Context(), &in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, pr)
+	return nil
+}
+
+// apiProblemAction is POST /api/v1/problems/{id}/{action}.
+func (s *Server) apiProblemAction(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req sanlian.ActionRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		return err
+	}
+	if err := needVersion(req.Version); err != nil {
+		return err
+	}
+	pr, err := s.Problems.Act(r.Context(), id, r.PathValue("action"), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+func (s *Server) apiRevealReporter(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	phone, err := s.Problems.RevealReporter(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"reporter_phone": phone})
+	return nil
+}
+
+func (s *Server) apiSimilarProblems(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	text := p.str("text")
+	if len([]rune(text)) > sanlian.MaxDescription {
+		return sanlian.Errorf(sanlian.EINVALID, "文本过长")
+	}
+	items, err := s.Problems.SimilarProblems(r.Context(), p.str("village"), text, p.int64("exclude"))
+	if err != nil {
+		return err
+	}
+	if err := p.err(); err != nil {
+		return err
+	}
+	writeList(w, items, "")
+	return nil
+}
+
+func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.Problems.FindCategories(r.Context(), r.URL.Query().Get("all") == "1")
+	if err != nil {
+		return err
+	}
+	writeList(w, cs, "")
+	return nil
+}
+
+func (s *Server) apiSaveCategory(w http.ResponseWriter, r *http.Request) error {
+	var c sanlian.Category
+	if err := decodeJSON(w, r, &c); err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if code := r.PathValue("code"); code != "" {
+		c.Code = code
+		status = http.StatusOK
+		if err := needVersion(c.Version); err != nil {
+			return err
+		}
+	} else {
+		c.Version = 0
+	}
+	if err := s.Problems.SaveCategory(r.Context(), &c); err != nil {
+		return err
+	}
+	writeJSON(w, status, c)
+	return nil
+}
+
+// Pages.
+
+type problemsPage struct {
+	basePage
+	Problems   []*sanlian.Problem
+	Counts     []sanlian.StateCount
+	Total      int
+	Categories []*sanlian.Category
+	Townships  []*sanlian.Region
+	Villages   []*sanlian.Region
+	F          sanlian.ProblemFilter
+	Overdue    string
+	Query      url.Values
+	Next       string
+	First      bool
+	ExportURL  string
+	MayCreate  bool
+}
+
+func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := problemFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	items, next, err := s.Problems.FindProblems(ctx, f)
+	if err != nil {
+		return err
+	}
+	page := &problemsPage{basePage: s.base(r, "问题清单", "problems"), Problems: items, F: f, Overdue: boolParam(f.Overdue),
+		Next: nextURL(r, next), First: f.Cursor == ""}
+	if page.Counts, err = s.Problems.CountProblemsByState(ctx, f); err != nil {
+		return err
+	}
+	for _, c := range page.Counts {
+		page.Total += c.Count
+	}
+	if page.Categories, err = s.Problems.FindCategories(ctx, true); err != nil {
+		return err
+	}
+	if page.Townships, err = s.townships(r); err != nil {
+		return err
+	}
+	if f.TownshipCode != "" {
+		if page.Villages, _, err = s.Regions.FindRegions(ctx, sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: f.TownshipCode, Limit: 500}); err != nil {
+			return err
+		}
+	}
+	q := r.URL.Query()
+	q.Del("cursor")
+	q.Del("state")
+	page.Query = q
+	eq := r.URL.Query()
+	eq.Del("cursor")
+	page.ExportURL = "/problems/export.xlsx?" + eq.Encode()
+	page.MayCreate = page.Can("office", "unit_admin", "cadre")
+	return s.render(w, r, http.StatusOK, "problems", page)
+}
+
+// stateURL is the list URL with one state chosen.
+func stateURL(q url.Values, state string) string {
+	v := url.Values{}
+	for k, vs := range q {
+		v[k] = vs
+	}
+	if state != "" {
+		v.Set("state", state)
+	}
+	return "/problems?" + v.Encode()
+}
+
+type problemPage struct {
+	basePage
+	Problem    *sanlian.Problem
+	Events     []*sanlian.ProblemEvent
+	Similar    []*sanlian.Similar
+	Can        map[string]bool // actions this viewer may take now
+	Units      []*sanlian.Unit
+	Cadres     []*sanlian.Cadre
+	MayReveal  bool
+	Error      string
+	Fields     map[string]string
+	Form       url.Values // what was typed, on a failed action
+	FailedAct  string
+	TodayPlus7 string
+}
+
+// actionsFor lists what the viewer may do to p now, by the action table and
+// ownership; the service checks again on submit.
+func actionsFor(u *sanlian.User, p *sanlian.Problem) map[string]bool {
+	can := map[string]bool{}
+	for _, a := range sanlian.Actions {
+		if !sanlian.CanAct(p.State, a, u.Role) {
+			continue
+		}
+		switch u.Role {
+		case sanlian.RoleUnitAdmin:
+			if p.UnitID == 0 {
+				continue
+			}
+		case sanlian.RoleCadre:
+			if p.PersonID == 0 || p.PersonID != u.CadreID {
+				continue
+			}
+		}
+		if a == sanlian.ActionClose && (p.CallbackAt.IsZero() || p.CallbackSatisfaction == sanlian.Unsatisfied) {
+			continue
+		}
+		can[a] = true
+	}
+	return can
+}
+
+func (s *Server) problemPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	page, err := s.loadProblemPage(r, id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "problem", page)
+}
+
+func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error) {
+	ctx := r.Context()
+	pr, err := s.Problems.FindProblemByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page := &problemPage{basePage: s.base(r, pr.Number, "problems"), Problem: pr, MayReveal: sanlian.UserFromContext(ctx).Role.MayReveal(),
+		TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
+	page.Can = actionsFor(page.User, pr)
+	if page.Events, err = s.Problems.ProblemEvents(ctx, id); err != nil {
+		return nil, err
+	}
+	if page.Can[sanlian.ActionMerge] {
+		if page.Similar, err = s.Problems.SimilarProblems(ctx, pr.VillageCode, pr.Title+" "+pr.Description, pr.ID); err != nil {
+			return nil, err
+		}
+	}
+	if page.Can[sanlian.ActionAssign] || page.Can[sanlian.ActionTransfer] {
+		if page.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
+			return nil, err
+		}
+	}
+	if page.Can[sanlian.ActionAssign] && pr.UnitID != 0 {
+		if page.Cadres, _, err = s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: pr.UnitID, Limit: 500}); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// problemActionSubmit is POST /problems/{id}/{action}, the pages' form of
+// the action API. A refused action shows the page again with what was typed.
+func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	action := r.PathValue("action")
+	f := r.PostForm
+	num := func(k string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(f.Get(k)), 10, 64); return n }
+	req := sanlian.ActionRequest{Version: num("version"), Note: f.Get("note"), UnitID: num("unit_id"), PersonID: num("person_id"),
+		Reason: f.Get("reason"), Until: f.Get("until"), Measures: f.Get("measures"), Result: f.Get("result"),
+		Solved: f.Get("solved"), Satisfaction: f.Get("satisfaction"), Into: num("into")}
+	if v := f.Get("approve"); v != "" {
+		b := v == "yes"
+		req.Approve = &b
+	}
+	_, err = s.Problems.Act(r.Context(), id, action, req)
+	switch code := sanlian.ErrorCode(err); code {
+	case "":
+		http.Redirect(w, r, "/problems/"+strconv.FormatInt(id, 10)+"?ok="+url.QueryEscape("已"+sanlian.ActionLabel(action)), http.StatusSeeOther)
+		return nil
+	case sanlian.EUNPROCESSABLE, sanlian.ECONFLICT:
+		page, perr := s.loadProblemPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Fields, page.Form, page.FailedAct = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), f, action
+		return s.render(w, r, statusOf(code), "problem", page)
+	}
+	return err
+}
+
+func (s *Server) problemRevealSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	phone, err := s.Problems.RevealReporter(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderFragment(w, http.StatusOK, "reveal", revealFragment{Phone: phone})
+}
+
+type problemNewPage struct {
+	basePage
+	In         sanlian.ProblemInput
+	Township   string
+	Categories []*sanlian.Category
+	Townships  []*sanlian.Region
+	Villages   []*sanlian.Region
+	Sources    []string
+	Error      string
+	Fields     map[string]string
+}
+
+func (s *Server) newProblemPage(r *http.Request, in sanlian.ProblemInput, township string) (*problemNewPage, error) {
+	ctx := r.Context()
+	page := &problemNewPage{basePage: s.base(r, "登记问题", "problems"), In: in, Township: township, Sources: sanlian.Sources}
+	var err error
+	if page.Categories, err = s.Problems.FindCategories(ctx, false); err != nil {
+		return nil, err
+	}
+	if page.Townships, err = s.townships(r); err != nil {
+		return nil, err
+	}
+	if township != "" {
+		if page.Villages, _, err = s.Regions.FindRegions(ctx, sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: township, Limit: 500}); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+func (s *Server) problemNewForm(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	in := sanlian.ProblemInput{Source: sanlian.SourceVisit, Urgency: sanlian.UrgencyNormal, VillageCode: p.str("village"),
+		HouseholdID: p.int64("household_id")}
+	township := p.str("township")
+	if in.HouseholdID != 0 {
+		if h, err := s.Households.FindHouseholdByID(r.Context(), in.HouseholdID); err == nil {
+			in.VillageCode, in.ReporterName = h.VillageCode, h.HeadName
+		}
+	}
+	if in.VillageCode != "" && township == "" {
+		if v, err := s.Regions.FindRegionByCode(r.Context(), in.VillageCode); err == nil {
+			township = v.ParentCode
+		}
+	}
+	page, err := s.newProblemPage(r, in, township)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "problem_new", page)
+}
+
+func (s *Server) problemCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	hid, _ := strconv.ParseInt(f.Get("household_id"), 10, 64)
+	in := sanlian.ProblemInput{Source: f.Get("source"), Category: f.Get("category"), VillageCode: f.Get("village"), HouseholdID: hid,
+		ReporterName: f.Get("reporter_name"), ReporterPhone: f.Get("reporter_phone"), Title: f.Get("title"),
+		Description: f.Get("description"), Urgency: f.Get("urgency")}
+	typed := in
+	pr, err := s.Problems.CreateProblem(r.Context(), &in)
+	switch code := sanlian.ErrorCode(err); code {
+	case "":
+		http.Redirect(w, r, "/problems/"+strconv.FormatInt(pr.ID, 10)+"?ok="+url.QueryEscape("已登记，编号 "+pr.Number), http.StatusSeeOther)
+		return nil
+	case sanlian.EUNPROCESSABLE:
+		page, perr := s.newProblemPage(r, typed, f.Get("township"))
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
+		return s.render(w, r, http.StatusUnprocessableEntity, "problem_new", page)
+	}
+	return err
+}
+
+type similarFragment struct {
+	Items []*sanlian.Similar
+}
+
+// similarFragment is GET /problems/similar: suggestions under the entry
+// form while the description is typed.
+func (s *Server) similarFragment(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	text := p.str("description")
+	if len([]rune(text)) > sanlian.MaxDescription {
+		text = string([]rune(text)[:sanlian.MaxDescription])
+	}
+	items, err := s.Problems.SimilarProblems(r.Context(), p.str("village"), p.str("title")+" "+text, 0)
+	if err != nil {
+		return err
+	}
+	return s.renderFragment(w, http.StatusOK, "similar", similarFragment{Items: items})
+}
+
+type categoriesPage struct {
+	basePage
+	Categories []*sanlian.Category
+	Error      string
+	Fields     map[string]string
+}
+
+func (s *Server) categoriesPage(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.Problems.FindCategories(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "categories", &categoriesPage{basePage: s.base(r, "问题类别", "problems"), Categories: cs})
+}
+
+func (s *Server) categorySubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	atoi := func(k string) int { n, _ := strconv.Atoi(strings.TrimSpace(f.Get(k))); return n }
+	c := &sanlian.Category{Code: strings.TrimSpace(f.Get("code")), Name: f.Get("name"), AcceptDays: atoi("accept_days"),
+		ResolveDays: atoi("resolve_days"), Active: f.Get("active") != "", Sort: atoi("sort"), Version: int64(atoi("version"))}
+	err := s.Problems.SaveCategory(r.Context(), c)
+	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
+		cs, ferr := s.Problems.FindCategories(r.Context(), true)
+		if ferr != nil {
+			return ferr
+		}
+		return s.render(w, r, statusOf(code), "categories", &categoriesPage{basePage: s.base(r, "问题类别", "problems"), Categories: cs,
+			Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)})
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/categories?ok="+url.QueryEscape("已保存 "+c.Name), http.StatusSeeOther)
+	return nil
+}
