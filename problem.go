@@ -448,6 +448,7 @@ type ProblemFilter struct {
 	Mine         bool // assigned to or entered by the caller
 	Urgency      string
 	Overdue      *bool
+	DueBefore    time.Time // assigned or accepted, to be resolved before this instant
 	CreatedFrom  time.Time
 	CreatedTo    time.Time
 	ResolvedFrom time.Time

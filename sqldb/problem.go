@@ -314,6 +314,9 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 			w.add("NOT "+overdueCond, now, now, now)
 		}
 	}
+	if !f.DueBefore.IsZero() {
+		w.add("p.state IN ('assigned', 'accepted') AND p.resolve_due < ?", f.DueBefore.UTC())
+	}
 	if !f.CreatedFrom.IsZero() {
 		w.add("p.created_at >= ?", f.CreatedFrom.UTC())
 	}

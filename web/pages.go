@@ -6,12 +6,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"sanlian"
 )
 
 type homePage struct {
 	basePage
+	Overdue   []*sanlian.Problem
+	DueSoon   []*sanlian.Problem
+	Mine      bool
 	Tree      *sanlian.Region
 	Coverage  *sanlian.Coverage
 	ChartJSON string // township names and household counts for ECharts
@@ -28,8 +32,17 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/users", http.StatusSeeOther)
 		return nil
 	}
-	p := &homePage{basePage: s.base(r, "工作台", "home")}
+	p := &homePage{basePage: s.base(r, "工作台", "home"), Mine: u.Role == sanlian.RoleCadre}
 	var err error
+	yes, no := true, false
+	if p.Overdue, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{Overdue: &yes, Mine: p.Mine, Sort: "deadline", Limit: 10}); err != nil {
+		return err
+	}
+	soon := time.Now().In(sanlian.Shanghai).AddDate(0, 0, 4)
+	soon = time.Date(soon.Year(), soon.Month(), soon.Day(), 0, 0, 0, 0, sanlian.Shanghai)
+	if p.DueSoon, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{Overdue: &no, DueBefore: soon, Mine: p.Mine, Sort: "deadline", Limit: 10}); err != nil {
+		return err
+	}
 	if p.Tree, err = s.Regions.FindRegionTree(r.Context()); err != nil {
 		return err
 	}

@@ -276,7 +276,7 @@ type problemPage struct {
 	Problem    *sanlian.Problem
 	Events     []*sanlian.ProblemEvent
 	Similar    []*sanlian.Similar
-	Can        map[string]bool // actions this viewer may take now
+	Allowed    map[string]bool // actions this viewer may take now
 	Units      []*sanlian.Unit
 	Cadres     []*sanlian.Cadre
 	MayReveal  bool
@@ -333,21 +333,21 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 	}
 	page := &problemPage{basePage: s.base(r, pr.Number, "problems"), Problem: pr, MayReveal: sanlian.UserFromContext(ctx).Role.MayReveal(),
 		TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
-	page.Can = actionsFor(page.User, pr)
+	page.Allowed = actionsFor(page.User, pr)
 	if page.Events, err = s.Problems.ProblemEvents(ctx, id); err != nil {
 		return nil, err
 	}
-	if page.Can[sanlian.ActionMerge] {
+	if page.Allowed[sanlian.ActionMerge] {
 		if page.Similar, err = s.Problems.SimilarProblems(ctx, pr.VillageCode, pr.Title+" "+pr.Description, pr.ID); err != nil {
 			return nil, err
 		}
 	}
-	if page.Can[sanlian.ActionAssign] || page.Can[sanlian.ActionTransfer] {
+	if page.Allowed[sanlian.ActionAssign] || page.Allowed[sanlian.ActionTransfer] {
 		if page.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
 			return nil, err
 		}
 	}
-	if page.Can[sanlian.ActionAssign] && pr.UnitID != 0 {
+	if page.Allowed[sanlian.ActionAssign] && pr.UnitID != 0 {
 		if page.Cadres, _, err = s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: pr.UnitID, Limit: 500}); err != nil {
 			return nil, err
 		}
