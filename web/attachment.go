@@ -1,13 +1,250 @@
 package web
 
-// PLACEHOLDER: replaced by the attachment handlers.
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
 
-import "net/http"
+	"sanlian"
+)
 
-func (s *Server) apiAttachments(w http.ResponseWriter, r *http.Request) error   { return notYet(w, r) }
-func (s *Server) apiAddAttachment(w http.ResponseWriter, r *http.Request) error { return notYet(w, r) }
-func (s *Server) attachmentSubmit(w http.ResponseWriter, r *http.Request) error { return notYet(w, r) }
-func (s *Server) attachmentDownload(w http.ResponseWriter, r *http.Request) error {
-	return notYet(w, r)
+// Upload limits beside the per-file limit (Config.MaxUpload).
+const (
+	uploadEnvelope = 1 << 20 // multipart headers and form fields, on top of the files
+	maxUploadFiles = 20      // files in one request
+)
+
+// upload is one file part, read whole (within the limits) so that every
+// file of a request is checked before any is stored.
+type upload struct {
+	name string
+	data []byte
 }
-func (s *Server) attachmentThumb(w http.ResponseWriter, r *http.Request) error { return notYet(w, r) }
+
+// readUpload reads a multipart/form-data body as it streams: the kind field
+// and the file parts. The whole body is capped at MaxUpload + 1 MB, each
+// file at MaxUpload; nothing is spooled to disk.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (kind string, files []upload, err error) {
+	limit := s.cfg.MaxUpload
+	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadEnvelope)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", nil, sanlian.Errorf(sanlian.EINVALID, "请以 multipart/form-data 格式上传文件（文件字段名为 file）")
+	}
+	tooLarge := func(err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &sanlian.Error{Code: sanlian.ETOOLARGE, Message: fmt.Sprintf("一次上传的文件合计不能超过 %s，请分次上传",
+				sanlian.SizeLabel(limit+uploadEnvelope)), Fields: map[string]string{"file": "文件合计过大"}}
+		}
+		return sanlian.Errorf(sanlian.EINVALID, "上传的内容不完整或格式有误，请重新上传")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return "", nil, tooLarge(err)
+		}
+		switch part.FormName() {
+		case "file":
+			name := part.FileName()
+			data, err := io.ReadAll(io.LimitReader(part, limit+1))
+			if err != nil {
+				return "", nil, tooLarge(err)
+			}
+			if name == "" && len(data) == 0 {
+				continue // a file input left empty
+			}
+			if int64(len(data)) > limit { // say which file, before reading on
+				_, _, err := sanlian.CheckUpload(name, data, limit)
+				return "", nil, err
+			}
+			if len(files) == maxUploadFiles {
+				return "", nil, sanlian.FieldErrors(map[string]string{"file": fmt.Sprintf("一次最多上传 %d 个文件", maxUploadFiles)})
+			}
+			files = append(files, upload{name: name, data: data})
+		case "kind":
+			b, err := io.ReadAll(io.LimitReader(part, 64))
+			if err != nil {
+				return "", nil, tooLarge(err)
+			}
+			kind = strings.TrimSpace(string(b))
+		default:
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return "", nil, tooLarge(err)
+			}
+		}
+	}
+	if kind == "" {
+		kind = sanlian.AttachProblem
+	}
+	return kind, files, nil
+}
+
+// addAttachments stores the files of an upload request, all or none as far
+// as their size and type go: every file is checked before the first is
+// stored.
+func (s *Server) addAttachments(w http.ResponseWriter, r *http.Request) ([]*sanlian.Attachment, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	// Out of scope answers before the body is read.
+	if _, err := s.Problems.FindProblemByID(ctx, id); err != nil {
+		return nil, err
+	}
+	kind, files, err := s.readUpload(w, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, sanlian.FieldErrors(map[string]string{"file": "请选择要上传的文件"})
+	}
+	for _, f := range files {
+		if _, _, err := sanlian.CheckUpload(f.name, f.data, s.cfg.MaxUpload); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*sanlian.Attachment, 0, len(files))
+	for _, f := range files {
+		a, err := s.Attachments.AddAttachment(ctx, id, kind, f.name, bytes.NewReader(f.data), s.cfg.MaxUpload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// apiAttachments is GET /api/v1/problems/{id}/attachments.
+func (s *Server) apiAttachments(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	items, err := s.Attachments.FindAttachments(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeList(w, items, "")
+	return nil
+}
+
+// apiAddAttachment is POST /api/v1/problems/{id}/attachments: multipart
+// fields file (one or several) and kind (problem, the default, or
+// resolution).
+func (s *Server) apiAddAttachment(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.addAttachments(w, r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"items": items})
+	return nil
+}
+
+// uploadAction is how a refused upload is named above the problem page.
+const uploadAction = "上传附件"
+
+// attachmentSubmit is POST /problems/{id}/attachments, the problem page's
+// upload form. A refused file shows the page again with the reason.
+func (s *Server) attachmentSubmit(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.addAttachments(w, r)
+	switch code := sanlian.ErrorCode(err); code {
+	case "":
+		id := r.PathValue("id")
+		msg := fmt.Sprintf("已上传 %d 个附件", len(items))
+		http.Redirect(w, r, "/problems/"+id+"?ok="+url.QueryEscape(msg)+"#attachments", http.StatusSeeOther)
+		return nil
+	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID:
+		id, perr := pathID(r, "id")
+		if perr != nil {
+			return perr
+		}
+		page, perr := s.loadProblemPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Fields, page.FailedAct = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), uploadAction
+		return s.render(w, r, statusOf(code), "problem", page)
+	}
+	return err
+}
+
+// attachmentDownload is GET /attachments/{id}.
+func (s *Server) attachmentDownload(w http.ResponseWriter, r *http.Request) error {
+	return s.serveAttachment(w, r, false)
+}
+
+// attachmentThumb is GET /attachments/{id}/thumb, a JPEG.
+func (s *Server) attachmentThumb(w http.ResponseWriter, r *http.Request) error {
+	return s.serveAttachment(w, r, true)
+}
+
+// serveAttachment sends a stored file so that no browser runs or renders
+// it as a page: the detected type with nosniff, a sandbox with nothing
+// allowed, and documents as downloads. Pictures open in the browser.
+func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, data, err := s.Attachments.OpenAttachment(r.Context(), id, thumb)
+	if err != nil {
+		return err
+	}
+	ct, name, disp, etag := a.ContentType, a.Filename, "attachment", a.SHA256
+	if a.IsImage() {
+		disp = "inline"
+	}
+	if thumb {
+		ct, disp, etag = "image/jpeg", "inline", "thumb-"+a.SHA256
+		name = strings.TrimSuffix(name, path.Ext(name)) + "-缩略图.jpg"
+	}
+	h := w.Header()
+	h.Set("Content-Type", ct)
+	h.Set("Content-Disposition", attachmentDisposition(disp, name))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	// An attachment never changes under its id; private keeps it out of
+	// shared caches, as it may show a resident's home.
+	h.Set("Cache-Control", "private, max-age=604800")
+	h.Set("ETag", strconv.Quote(etag))
+	http.ServeContent(w, r, "", a.CreatedAt, bytes.NewReader(data))
+	return nil
+}
+
+// attachmentDisposition names a stored file in RFC 6266 form: an ASCII
+// filename for old clients, and the real one percent-encoded as UTF-8 in
+// filename* (RFC 5987).
+func attachmentDisposition(disp, name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
+			return '_'
+		}
+		return r
+	}, name)
+	return disp + `; filename="` + ascii + `"; filename*=UTF-8''` + extValue(name)
+}
+
+// extValue percent-encodes every byte but RFC 5987's attr-char.
+func extValue(s string) string {
+	const attr = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attr, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}

@@ -285,6 +285,8 @@ type problemPage struct {
 	Form       url.Values // what was typed, on a failed action
 	FailedAct  string
 	TodayPlus7 string
+
+	Attachments []*sanlian.Attachment
 }
 
 // actionsFor lists what the viewer may do to p now, by the action table and
@@ -335,6 +337,9 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 		TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
 	page.Allowed = actionsFor(page.User, pr)
 	if page.Events, err = s.Problems.ProblemEvents(ctx, id); err != nil {
+		return nil, err
+	}
+	if page.Attachments, err = s.Attachments.FindAttachments(ctx, id); err != nil {
 		return nil, err
 	}
 	if page.Allowed[sanlian.ActionMerge] {

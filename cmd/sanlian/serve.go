@@ -25,6 +25,7 @@ type Config struct {
 	DemoOptions   demo.Options
 	SecureCookies bool
 	SyncFull      bool
+	MaxUpload     int64 // bytes, one attachment
 	Auth          sanlian.AuthConfig
 }
 
@@ -54,8 +55,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Ping: db.Ping},
-		web.Config{SecureCookies: m.Config.SecureCookies, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
+	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Ping: db.Ping},
+		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -137,6 +138,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
 	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
+	maxUpload := fs.Int64("max-upload", 10, "largest attachment, in MB")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "sessions end after this long without use")
 	maxFail := fs.Int("lock-after", 5, "failed logins before an account locks")
 	lockFor := fs.Duration("lock-for", 15*time.Minute, "how long a locked account stays locked")
@@ -145,7 +147,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
-		DemoOptions: demo.Options{Households: *households, Seed: *seed}, SecureCookies: *secure, SyncFull: *syncFull,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()

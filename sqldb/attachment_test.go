@@ -1,0 +1,306 @@
+package sqldb_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"testing"
+
+	"sanlian"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+)
+
+// testPNG encodes a w×h PNG with a gradient.
+func testPNG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.NRGBA{uint8(x), uint8(y), 200, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// testJPEG encodes a w×h JPEG with a gradient.
+func testJPEG(tb testing.TB, w, h int) []byte {
+	tb.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x), 120, uint8(y), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// testZip builds a ZIP holding the named entries.
+func testZip(tb testing.TB, names ...string) []byte {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		f, err := zw.Create(n)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintf(f, "<?xml version=\"1.0\"?><x>%s</x>", n)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+const testPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+func TestAttachmentService_Add(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		raw := MustRaw(t, db)
+		cadre := sqldbtest.As(users["cadre"])
+		p := newProblem(t, db, users["cadre"], "村道塌方")
+		add := func(name string, data []byte) (*sanlian.Attachment, error) {
+			return db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, name, bytes.NewReader(data), 1<<20)
+		}
+
+		t.Run("Images", func(t *testing.T) {
+			for _, c := range []struct {
+				name, ct string
+				data     []byte
+				tw, th   int
+			}{
+				{"现场照片.png", "image/png", testPNG(t, 480, 320), 240, 160},
+				{"IMG_0001.JPG", "image/jpeg", testJPEG(t, 300, 600), 120, 240},
+				{"小图.png", "image/png", testPNG(t, 40, 30), 40, 30},
+			} {
+				a, err := add(c.name, c.data)
+				MustOK(t, err)
+				sum := sha256.Sum256(c.data)
+				if a.ID == 0 || a.Filename != c.name || a.ContentType != c.ct || a.Size != int64(len(c.data)) ||
+					a.SHA256 != hex.EncodeToString(sum[:]) || !a.HasThumb || a.Kind != sanlian.AttachProblem || a.Creator != "cadre" {
+					t.Fatalf("%s: %+v", c.name, a)
+				}
+				got, data, err := db.OpenAttachment(cadre, a.ID, false)
+				MustOK(t, err)
+				if !bytes.Equal(data, c.data) || got.Filename != c.name || got.ContentType != c.ct || !got.HasThumb {
+					t.Errorf("%s: stored %d bytes as %+v", c.name, len(data), got)
+				}
+				_, thumb, err := db.OpenAttachment(cadre, a.ID, true)
+				MustOK(t, err)
+				img, err := jpeg.Decode(bytes.NewReader(thumb))
+				if err != nil {
+					t.Fatalf("%s: thumbnail is not a JPEG: %v", c.name, err)
+				}
+				if b := img.Bounds(); b.Dx() != c.tw || b.Dy() != c.th {
+					t.Errorf("%s: thumbnail %dx%d, want %dx%d", c.name, b.Dx(), b.Dy(), c.tw, c.th)
+				}
+			}
+		})
+
+		t.Run("Documents", func(t *testing.T) {
+			for _, c := range []struct {
+				name, want, ct string
+				data           []byte
+			}{
+				{"整改报告.pdf", "整改报告.pdf", "application/pdf", []byte(testPDF)},
+				{"会议纪要.docx", "会议纪要.docx", sanlian.TypeDOCX.ContentType,
+					testZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")},
+				{"台账.xlsx", "台账.xlsx", sanlian.TypeXLSX.ContentType,
+					testZip(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")},
+				{"说明.txt", "说明.txt", "text/plain; charset=utf-8", []byte("村民反映：路灯不亮已有两周。\n")},
+				// A name that lies about an accepted type gets the true extension.
+				{"扫描件.jpg", "扫描件.pdf", "application/pdf", []byte(testPDF)},
+				{`C:\Users\李明\Desktop\..\情况说明`, "情况说明.txt", "text/plain; charset=utf-8", []byte("情况说明")},
+			} {
+				a, err := add(c.name, c.data)
+				MustOK(t, err)
+				if a.Filename != c.want || a.ContentType != c.ct || a.HasThumb {
+					t.Errorf("%s: %+v", c.name, a)
+				}
+			}
+		})
+
+		t.Run("ErrRefusedType", func(t *testing.T) {
+			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
+			for _, c := range []struct {
+				name string
+				data []byte
+			}{
+				{"photo.jpg", []byte("<!DOCTYPE html><html><body><script>alert(1)</script></body></html>")},
+				{"photo.jpg", []byte("  <html><img src=x onerror=alert(1)></html>")},
+				{"图.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><circle r="4"/></svg>`)},
+				{"图.png", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>`)},
+				{"readme.txt", []byte("说明\n<script>alert(1)</script>")},
+				{"run.txt", []byte("#!/bin/sh\nrm -rf /\n")},
+				{"tool.pdf", append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 64)...)},
+				{"setup.docx", append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 64)...)},
+				{"资料.zip", testZip(t, "a.txt", "b.txt")},
+				{"资料.docx", testZip(t, "word/document.xml")}, // no [Content_Types].xml
+				{"宏.docx", testZip(t, "[Content_Types].xml", "word/document.xml", "word/vbaProject.bin")},
+				{"安装包.doc", append([]byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), make([]byte, 512)...)},
+				{"说明.bat", []byte("echo 你好")},
+				{"空.txt", nil},
+				{"坏图.jpg", testJPEG(t, 64, 64)[:200]},
+			} {
+				_, err := add(c.name, c.data)
+				MustCode(t, err, sanlian.EUNPROCESSABLE)
+				if msg := sanlian.ErrorMessage(err); !attachHasHan(msg) || sanlian.ErrorFields(err)["file"] == "" {
+					t.Errorf("%s: message %q fields %v", c.name, msg, sanlian.ErrorFields(err))
+				}
+			}
+			_, err := db.AddAttachment(cadre, p.ID, "photo", "a.png", bytes.NewReader(testPNG(t, 4, 4)), 1<<20)
+			MustField(t, err, "kind")
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
+				t.Errorf("refused files wrote %d rows", n-before)
+			}
+			if n := auditRows(t, raw); n != audits {
+				t.Errorf("refused files wrote %d audit rows", n-audits)
+			}
+		})
+
+		t.Run("ErrTooLarge", func(t *testing.T) {
+			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
+			big := append([]byte(testPDF), bytes.Repeat([]byte("0"), 3<<20)...)
+			_, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "大文件.pdf", bytes.NewReader(big), 2<<20)
+			MustCode(t, err, sanlian.ETOOLARGE)
+			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "2 MB") || !strings.Contains(msg, "大文件.pdf") {
+				t.Errorf("message %q does not name the file and the limit", msg)
+			}
+			// Exactly at the limit passes.
+			exact := big[:2<<20]
+			_, err = db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "刚好.pdf", bytes.NewReader(exact), 2<<20)
+			MustOK(t, err)
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before+1 {
+				t.Errorf("attachments %d, want %d", n, before+1)
+			}
+			if n := auditRows(t, raw); n != audits+1 {
+				t.Errorf("audit rows %d, want %d", n, audits+1)
+			}
+		})
+
+		t.Run("Audit", func(t *testing.T) {
+			a, err := add("audit.png", testPNG(t, 8, 8))
+			MustOK(t, err)
+			e := MustLastAudit(t, db, users)
+			if e.Action != "create" || e.Entity != "attachment" || e.EntityID != fmt.Sprint(a.ID) || e.Actor != "cadre" {
+				t.Fatalf("audit %+v", e)
+			}
+			ch := auditChanges(t, e)
+			if ch["problem_id"][1] != float64(p.ID) || ch["filename"][1] != "audit.png" || ch["size"][1] != float64(a.Size) ||
+				ch["type"][1] != "image/png" {
+				t.Errorf("audit changes %v", ch)
+			}
+		})
+	})
+}
+
+func TestAttachmentService_Scope(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		p := newProblem(t, db, users["cadre"], "饮水困难")
+		a, err := db.AddAttachment(sqldbtest.As(users["office"]), p.ID, sanlian.AttachProblem, "现场.png", bytes.NewReader(testPNG(t, 16, 16)), 0)
+		MustOK(t, err)
+		var ua *sanlian.Attachment
+
+		t.Run("OutOfScope", func(t *testing.T) {
+			other := sqldbtest.As(users["cadre5"])
+			_, err := db.AddAttachment(other, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, err = db.FindAttachments(other, p.ID)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, _, err = db.OpenAttachment(other, a.ID, false)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, _, err = db.OpenAttachment(other, a.ID, true)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, _, err = db.OpenAttachment(sqldbtest.As(users["office"]), a.ID+1000, false)
+			MustCode(t, err, sanlian.ENOTFOUND)
+		})
+
+		t.Run("Roles", func(t *testing.T) {
+			for _, name := range []string{"sysadmin", "auditor"} {
+				ctx := sqldbtest.As(users[name])
+				_, err := db.FindAttachments(ctx, p.ID)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+				_, _, err = db.OpenAttachment(ctx, a.ID, false)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+				_, err = db.AddAttachment(ctx, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+			}
+			// The leader of 东坪镇 sees the problem and its attachments, but
+			// does not add to them.
+			leader := sqldbtest.As(users["leader"])
+			as, err := db.FindAttachments(leader, p.ID)
+			MustOK(t, err)
+			if len(as) != 1 || as[0].ID != a.ID || as[0].Creator != "office" {
+				t.Errorf("leader sees %+v", as)
+			}
+			_, err = db.AddAttachment(leader, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.EFORBIDDEN)
+			// The unit admin of 民政局 sees what its cadres entered.
+			ua, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustOK(t, err)
+		})
+
+		t.Run("ResolutionOnClosed", func(t *testing.T) {
+			clockAt(db, "2021-05-10 09:00")
+			q := newProblem(t, db, users["cadre"], "路灯不亮")
+			office := users["office"]
+			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
+			q = act(t, db, users["cadre"], q, sanlian.ActionAccept, sanlian.ActionRequest{})
+			q = act(t, db, users["cadre"], q, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯泡", Result: "已亮"})
+			q = act(t, db, office, q, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "satisfied"})
+			q = act(t, db, office, q, sanlian.ActionClose, sanlian.ActionRequest{})
+			if q.State != sanlian.StateClosed {
+				t.Fatalf("state %s", q.State)
+			}
+			r, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "整改后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
+			MustOK(t, err)
+			as, err := db.FindAttachments(sqldbtest.As(users["cadre"]), q.ID)
+			MustOK(t, err)
+			if len(as) != 1 || as[0].ID != r.ID || as[0].Kind != sanlian.AttachResolution || !as[0].HasThumb {
+				t.Errorf("attachments %+v", as)
+			}
+		})
+
+		t.Run("Merged", func(t *testing.T) {
+			office := users["office"]
+			dup := newProblem(t, db, users["cadre"], "饮水困难（重复）")
+			d, err := db.AddAttachment(sqldbtest.As(users["cadre"]), dup.ID, sanlian.AttachProblem, "重复.txt", strings.NewReader("同一件事"), 0)
+			MustOK(t, err)
+			act(t, db, office, dup, sanlian.ActionMerge, sanlian.ActionRequest{Into: p.ID})
+			// The merged problem's attachment still opens.
+			if _, data, err := db.OpenAttachment(sqldbtest.As(users["leader"]), d.ID, false); err != nil || string(data) != "同一件事" {
+				t.Errorf("open merged attachment: %q %v", data, err)
+			}
+			as, err := db.FindAttachments(sqldbtest.As(office), p.ID)
+			MustOK(t, err)
+			if len(as) != 3 || as[0].ID != a.ID || as[1].ID != ua.ID || as[2].ID != d.ID {
+				t.Errorf("after merge %+v", as)
+			}
+		})
+	})
+}
+
+func attachHasHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
