@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -187,3 +188,5 @@ func containsAny(s string, subs ...string) string {
 	}
 	return ""
 }
+
+func fmtSprint(v any) string { return fmt.Sprint(v) }

@@ -94,92 +94,109 @@ func (db *DB) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*san
 		if err != nil {
 			return err
 		}
-		switch s.role() {
-		case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
-		default:
-			return errForbidden("您的角色不能登记问题")
-		}
-		var active bool
-		err = tx.queryRow(`SELECT active FROM categories WHERE code = ?`, in.Category).Scan(&active)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
-			return sanlian.FieldErrors(map[string]string{"category": "问题类别不存在或已停用"})
-		} else if err != nil {
-			return err
-		}
-		var kind, township string
-		err = tx.queryRow(`SELECT kind, COALESCE(parent_code, '') FROM regions WHERE code = ?`, in.VillageCode).Scan(&kind, &township)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != sanlian.RegionVillage) {
-			return sanlian.FieldErrors(map[string]string{"village": "村(社区)代码 " + in.VillageCode + " 不存在"})
-		} else if err != nil {
-			return err
-		}
-		if in.HouseholdID != 0 {
-			h, err := db.findHousehold(tx, s, in.HouseholdID)
-			if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
-				return sanlian.FieldErrors(map[string]string{"household_id": "农户不存在或不在您的联系范围内"})
-			} else if err != nil {
-				return err
-			}
-			if h.VillageCode != in.VillageCode {
-				return sanlian.FieldErrors(map[string]string{"household_id": "该农户不在所选村(社区)"})
-			}
-		}
-		number, err := tx.nextProblemNumber()
+		id, err := db.createProblem(tx, s, in, 0)
 		if err != nil {
-			return err
-		}
-		var unitID, cadreID int64
-		if s.role() == sanlian.RoleUnitAdmin {
-			unitID = s.user.UnitID
-		}
-		if s.user.CadreID != 0 {
-			cadreID = s.user.CadreID
-			if unitID == 0 {
-				_ = tx.queryRow(`SELECT unit_id FROM cadres WHERE id = ?`, cadreID).Scan(&unitID)
-			}
-		}
-		doc := sanlian.SearchDocument(in.Title, in.Description)
-		cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
-			title, description, urgency, created_by, created_unit_id, created_cadre_id, created_at, updated_at`
-		vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
-		args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
-			in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
-			nullInt(cadreID), tx.now, tx.now}
-		if db.Dialect == Postgres {
-			cols += ", search"
-			vals += ", to_tsvector('simple', ?)"
-			args = append(args, doc)
-		}
-		id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
-		if err != nil {
-			return fmt.Errorf("create problem: %w", err)
-		}
-		if db.Dialect == SQLite {
-			if _, err := tx.exec(`INSERT INTO problem_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
-				return fmt.Errorf("index problem %d: %w", id, err)
-			}
-		}
-		if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
-			if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, in.ReporterPhone, nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
-				return err
-			}
-		}
-		ch := changes{"number": {nil, number}, "category": {nil, in.Category}, "village": {nil, in.VillageCode},
-			"source": {nil, in.Source}, "urgency": {nil, in.Urgency}, "title": {nil, in.Title}}
-		if err := tx.problemEvent(id, sanlian.ActionCreate, "", "", sanlian.StateSubmitted, ch); err != nil {
-			return err
-		}
-		if in.ReporterPhone != "" {
-			ch["reporter_phone"] = [2]any{nil, sanlian.MaskPhone(in.ReporterPhone)}
-		}
-		if err := tx.audit("create", "problem", id, ch); err != nil {
 			return err
 		}
 		out, err = db.findProblem(tx, s, id)
 		return err
 	})
 	return out, err
+}
+
+// createProblem enters a validated problem inside tx, from a visit when
+// visitID is set, and returns its id.
+func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID int64) (int64, error) {
+	switch s.role() {
+	case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
+	case sanlian.RoleLeader:
+		if visitID == 0 { // a leader enters what they hear on their own visits
+			return 0, errForbidden("县级领导在联系乡镇调研时登记问题")
+		}
+	default:
+		return 0, errForbidden("您的角色不能登记问题")
+	}
+	var active bool
+	err := tx.queryRow(`SELECT active FROM categories WHERE code = ?`, in.Category).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+		return 0, sanlian.FieldErrors(map[string]string{"category": "问题类别不存在或已停用"})
+	} else if err != nil {
+		return 0, err
+	}
+	var kind, township string
+	err = tx.queryRow(`SELECT kind, COALESCE(parent_code, '') FROM regions WHERE code = ?`, in.VillageCode).Scan(&kind, &township)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != sanlian.RegionVillage) {
+		return 0, sanlian.FieldErrors(map[string]string{"village": "村(社区)代码 " + in.VillageCode + " 不存在"})
+	} else if err != nil {
+		return 0, err
+	}
+	if in.HouseholdID != 0 {
+		h, err := db.findHousehold(tx, s, in.HouseholdID)
+		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
+			return 0, sanlian.FieldErrors(map[string]string{"household_id": "农户不存在或不在您的联系范围内"})
+		} else if err != nil {
+			return 0, err
+		}
+		if h.VillageCode != in.VillageCode {
+			return 0, sanlian.FieldErrors(map[string]string{"household_id": "该农户不在所选村(社区)"})
+		}
+	}
+	number, err := tx.nextProblemNumber()
+	if err != nil {
+		return 0, err
+	}
+	var unitID, cadreID int64
+	if s.role() == sanlian.RoleUnitAdmin {
+		unitID = s.user.UnitID
+	}
+	if s.user.CadreID != 0 {
+		cadreID = s.user.CadreID
+		if unitID == 0 {
+			_ = tx.queryRow(`SELECT unit_id FROM cadres WHERE id = ?`, cadreID).Scan(&unitID)
+		}
+	}
+	doc := sanlian.SearchDocument(in.Title, in.Description)
+	cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
+		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at`
+	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+	args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
+		in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
+		nullInt(cadreID), nullInt(visitID), tx.now, tx.now}
+	if db.Dialect == Postgres {
+		cols += ", search"
+		vals += ", to_tsvector('simple', ?)"
+		args = append(args, doc)
+	}
+	id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("create problem: %w", err)
+	}
+	if db.Dialect == SQLite {
+		if _, err := tx.exec(`INSERT INTO problem_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
+			return 0, fmt.Errorf("index problem %d: %w", id, err)
+		}
+	}
+	if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
+		if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
+			VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, in.ReporterPhone, nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
+			return 0, err
+		}
+	}
+	ch := changes{"number": {nil, number}, "category": {nil, in.Category}, "village": {nil, in.VillageCode},
+		"source": {nil, in.Source}, "urgency": {nil, in.Urgency}, "title": {nil, in.Title}}
+	if visitID != 0 {
+		ch["visit_id"] = [2]any{nil, visitID}
+	}
+	if err := tx.problemEvent(id, sanlian.ActionCreate, "", "", sanlian.StateSubmitted, ch); err != nil {
+		return 0, err
+	}
+	if in.ReporterPhone != "" {
+		ch["reporter_phone"] = [2]any{nil, sanlian.MaskPhone(in.ReporterPhone)}
+	}
+	if err := tx.audit("create", "problem", id, ch); err != nil {
+		return 0, err
+	}
+	return id, nil
 }
 
 // nextProblemNumber takes the county's next running number for this year,
