@@ -32,6 +32,9 @@ type Services struct {
 	Calendar    sanlian.CalendarService
 	Problems    sanlian.ProblemService
 	Attachments sanlian.AttachmentService
+	Topics      sanlian.TopicService
+	Visits      sanlian.VisitService
+	Coverage    sanlian.CoverageService
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }
