@@ -138,3 +138,19 @@ func TestProblemService_Concurrent(t *testing.T) {
 }
 
 var _ = context.Background
+
+// TestProblemService_TransferOutOfScope: a unit admin passes a problem to
+// another unit, which takes it out of their own scope.
+func TestProblemService_TransferOutOfScope(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		p := newProblem(t, db, users["office"], "不属本单位职责")
+		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1})
+		p = act(t, db, users["unitadmin"], p, sanlian.ActionTransfer, sanlian.ActionRequest{UnitID: 3, Reason: "属地管理"})
+		if p.State != sanlian.StateAssigned || p.UnitID != 3 {
+			t.Errorf("after transfer: %s unit %d", p.State, p.UnitID)
+		}
+		if _, err := db.FindProblemByID(sqldbtest.As(users["unitadmin"]), p.ID); sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
+			t.Errorf("the transferring unit still sees it: %v", err)
+		}
+	})
+}

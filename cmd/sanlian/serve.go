@@ -23,6 +23,7 @@ type Config struct {
 	DSN           string
 	Demo          bool
 	DemoOptions   demo.Options
+	DemoProblems  int // problems in the demo ledger; 0: none
 	SecureCookies bool
 	SyncFull      bool
 	MaxUpload     int64 // bytes, one attachment
@@ -51,7 +52,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.DB = db
 	db.Auth = m.Config.Auth.WithDefaults()
 	if m.Config.Demo {
-		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Out); err != nil {
+		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Out); err != nil {
 			return err
 		}
 	}
@@ -102,9 +103,11 @@ func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
 	return db, nil
 }
 
-// loadDemo fills an empty database with the demo county and prints the
-// demo accounts; a database that already holds a county is left alone.
-func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, out io.Writer) error {
+// loadDemo fills an empty database with the demo county and, unless
+// problems is 0, a problem ledger of that many problems played up to
+// today, and prints the demo accounts; a database that already holds a
+// county is left alone.
+func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems int, out io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -119,6 +122,11 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, out io.Writer
 		fmt.Fprintf(out, "已载入演示县：%d 个乡镇村、%d 个单位、%d 名干部、%d 户、%d 项联系（%.1fs）\n",
 			len(c.Regions), len(c.Units), len(c.Cadres), len(c.Households), len(c.Links), time.Since(start).Seconds())
 		accounts = demo.AccountsOf(c)
+		if problems > 0 {
+			if err := loadDemoProblems(ctx, db, c, opt.Seed, problems, out); err != nil {
+				return err
+			}
+		}
 	} else {
 		fmt.Fprintln(out, "数据库中已有数据，未重新载入演示县。")
 	}
@@ -129,6 +137,20 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, out io.Writer
 	return nil
 }
 
+// loadDemoProblems plays the demo ledger on db's clock, which it gives
+// back to time.Now afterwards.
+func loadDemoProblems(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: n, Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo problems: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve the web UI and API", stderr)
 	addr := fs.String("addr", ":8080", "listen address")
@@ -136,6 +158,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	withDemo := fs.Bool("demo", false, "fill an empty database with the demo county first, and print the demo accounts")
 	households := fs.Int("households", 20000, "households in the demo county (with --demo)")
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
+	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (with --demo; 0: none)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
 	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
 	maxUpload := fs.Int64("max-upload", 10, "largest attachment, in MB")
@@ -147,7 +170,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
-		DemoOptions: demo.Options{Households: *households, Seed: *seed}, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
@@ -188,6 +211,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dsn := dbFlag(fs)
 	households := fs.Int("households", 20000, "number of households")
 	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
+	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -203,7 +227,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !empty {
 		return errors.New("数据库中已有数据：演示县只能载入空数据库 (the database is not empty)")
 	}
-	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, stdout)
+	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, stdout)
 }
 
 var _ = flag.ErrHelp
