@@ -387,6 +387,8 @@ func (a *Attachment) KindLabel() string {
 		return "问题材料"
 	case AttachResolution:
 		return "办结佐证"
+	case AttachVisit:
+		return "走访照片"
 	}
 	return a.Kind
 }

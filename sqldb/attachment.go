@@ -31,7 +31,7 @@ func makeThumbnail(ctx context.Context, data []byte, ft *sanlian.FileType) ([]by
 	return sanlian.Thumbnail(data, ft)
 }
 
-const attachmentCols = `a.id, a.problem_id, a.kind, a.filename, a.content_type, a.size, a.sha256,
+const attachmentCols = `a.id, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), a.kind, a.filename, a.content_type, a.size, a.sha256,
 	CASE WHEN a.thumb IS NULL THEN 0 ELSE 1 END, COALESCE(a.created_by, 0),
 	COALESCE(NULLIF(u.display_name, ''), u.username, ''), a.created_at`
 
@@ -40,15 +40,85 @@ const attachmentFrom = ` FROM attachments a LEFT JOIN users u ON u.id = a.create
 func scanAttachment(sc scanner, extra ...any) (*sanlian.Attachment, error) {
 	a := &sanlian.Attachment{}
 	var thumb int
-	err := sc.Scan(append([]any{&a.ID, &a.ProblemID, &a.Kind, &a.Filename, &a.ContentType, &a.Size, &a.SHA256,
+	err := sc.Scan(append([]any{&a.ID, &a.ProblemID, &a.VisitID, &a.Kind, &a.Filename, &a.ContentType, &a.Size, &a.SHA256,
 		&thumb, &a.CreatedBy, &a.Creator, &a.CreatedAt}, extra...)...)
 	a.HasThumb = thumb == 1
 	return a, err
 }
 
-// AddAttachment implements sanlian.AttachmentService. The file is read,
-// checked and thumbnailed before the write transaction begins, so that the
-// single SQLite writer is never held while an image decodes.
+// upload is a file read, checked and thumbnailed, ready to be written.
+type upload struct {
+	name  string
+	ft    *sanlian.FileType
+	data  []byte
+	thumb []byte
+	sum   string
+}
+
+// readUpload reads at most max bytes of r and checks them with check
+// (sanlian.CheckUpload, or sanlian.CheckPhoto for pictures only), then
+// draws the thumbnail. It runs before any write transaction begins, so
+// that the single SQLite writer is never held while an image decodes.
+func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
+	check func(string, []byte, int64) (string, *sanlian.FileType, error)) (*upload, error) {
+	if max <= 0 {
+		max = sanlian.DefaultMaxUpload
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload: %w", err)
+	}
+	name, ft, err := check(filename, data, max)
+	if err != nil {
+		return nil, err
+	}
+	thumb, err := makeThumbnail(ctx, data, ft)
+	if err != nil {
+		if sanlian.ErrorCode(err) == sanlian.EUNPROCESSABLE {
+			err = &sanlian.Error{Code: sanlian.EUNPROCESSABLE, Message: "「" + name + "」：" + sanlian.ErrorMessage(err),
+				Fields: map[string]string{"file": sanlian.ErrorMessage(err)}}
+		}
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	return &upload{name: name, ft: ft, data: data, thumb: thumb, sum: hex.EncodeToString(sum[:])}, nil
+}
+
+// attachment is the row an upload becomes, before it has an id.
+func (up *upload) attachment(s *scope, problemID, visitID int64, kind string) *sanlian.Attachment {
+	a := &sanlian.Attachment{ProblemID: problemID, VisitID: visitID, Kind: kind, Filename: up.name, ContentType: up.ft.ContentType,
+		Size: int64(len(up.data)), SHA256: up.sum, HasThumb: up.thumb != nil, CreatedBy: s.user.ID, Creator: s.user.DisplayName}
+	if a.Creator == "" {
+		a.Creator = s.user.Username
+	}
+	return a
+}
+
+// insertAttachment writes a and its bytes, and audits it under the name of
+// its owner (problem_id or visit_id).
+func (tx *Tx) insertAttachment(a *sanlian.Attachment, up *upload) error {
+	var thumbArg any
+	if up.thumb != nil {
+		thumbArg = up.thumb
+	}
+	a.CreatedAt = tx.now
+	id, err := tx.insertID(`INSERT INTO attachments (problem_id, visit_id, kind, filename, content_type, size, sha256, created_by, created_at, thumb, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullInt(a.ProblemID), nullInt(a.VisitID), a.Kind, a.Filename, a.ContentType, a.Size,
+		a.SHA256, nullInt(a.CreatedBy), tx.now, thumbArg, up.data)
+	if err != nil {
+		return fmt.Errorf("add attachment %q: %w", a.Filename, err)
+	}
+	a.ID = id
+	ch := changes{"kind": {nil, a.Kind}, "filename": {nil, a.Filename}, "size": {nil, a.Size}, "type": {nil, a.ContentType}, "sha256": {nil, a.SHA256}}
+	if a.VisitID != 0 {
+		ch["visit_id"] = [2]any{nil, a.VisitID}
+	} else {
+		ch["problem_id"] = [2]any{nil, a.ProblemID}
+	}
+	return tx.audit("create", "attachment", a.ID, ch)
+}
+
+// AddAttachment implements sanlian.AttachmentService.
 func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
@@ -66,53 +136,108 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 	if _, err := db.findProblem(q, s, problemID); err != nil {
 		return nil, err
 	}
-	if max <= 0 {
-		max = sanlian.DefaultMaxUpload
-	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	up, err := readUpload(ctx, filename, r, max, sanlian.CheckUpload)
 	if err != nil {
-		return nil, fmt.Errorf("add attachment to problem %d: read: %w", problemID, err)
+		return nil, fmt.Errorf("add attachment to problem %d: %w", problemID, err)
 	}
-	name, ft, err := sanlian.CheckUpload(filename, data, max)
-	if err != nil {
-		return nil, err
-	}
-	thumb, err := makeThumbnail(ctx, data, ft)
-	if err != nil {
-		if sanlian.ErrorCode(err) == sanlian.EUNPROCESSABLE {
-			err = &sanlian.Error{Code: sanlian.EUNPROCESSABLE, Message: "「" + name + "」：" + sanlian.ErrorMessage(err),
-				Fields: map[string]string{"file": sanlian.ErrorMessage(err)}}
-		}
-		return nil, err
-	}
-	sum := sha256.Sum256(data)
-	a := &sanlian.Attachment{ProblemID: problemID, Kind: kind, Filename: name, ContentType: ft.ContentType, Size: int64(len(data)),
-		SHA256: hex.EncodeToString(sum[:]), HasThumb: thumb != nil, CreatedBy: s.user.ID, Creator: s.user.DisplayName}
-	if a.Creator == "" {
-		a.Creator = s.user.Username
-	}
+	a := up.attachment(s, problemID, 0, kind)
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := db.findProblem(tx, s, problemID); err != nil {
 			return err
 		}
-		var thumbArg any
-		if thumb != nil {
-			thumbArg = thumb
-		}
-		a.CreatedAt = tx.now
-		id, err := tx.insertID(`INSERT INTO attachments (problem_id, kind, filename, content_type, size, sha256, created_by, created_at, thumb, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, problemID, kind, name, a.ContentType, a.Size, a.SHA256, nullInt(s.user.ID), tx.now, thumbArg, data)
-		if err != nil {
-			return fmt.Errorf("add attachment to problem %d: %w", problemID, err)
-		}
-		a.ID = id
-		return tx.audit("create", "attachment", a.ID, changes{"problem_id": {nil, problemID}, "kind": {nil, kind},
-			"filename": {nil, name}, "size": {nil, a.Size}, "type": {nil, a.ContentType}, "sha256": {nil, a.SHA256}})
+		return tx.insertAttachment(a, up)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// mayAddVisitPhoto decides who adds photos to a visit they can see: the
+// office, a unit admin for the visits of its units, a cadre for their own
+// (their scope), and a leader only for the visits they made or went on.
+func mayAddVisitPhoto(s *scope, v *sanlian.Visit) error {
+	switch s.role() {
+	case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
+		return nil
+	case sanlian.RoleLeader:
+		if v.CreatedBy == s.user.ID || v.CadreID == s.user.CadreID {
+			return nil
+		}
+		for _, c := range v.Visitors {
+			if c == s.user.CadreID {
+				return nil
+			}
+		}
+		return errForbidden("只能为自己参加的走访上传照片")
+	}
+	return errForbidden("您的角色不能上传照片")
+}
+
+// AddVisitPhoto implements sanlian.AttachmentService.
+func (db *DB) AddVisitPhoto(ctx context.Context, visitID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	v, err := db.findVisit(q, s, visitID)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayAddVisitPhoto(s, v); err != nil {
+		return nil, err
+	}
+	up, err := readUpload(ctx, filename, r, max, sanlian.CheckPhoto)
+	if err != nil {
+		return nil, fmt.Errorf("add photo to visit %d: %w", visitID, err)
+	}
+	a := up.attachment(s, 0, visitID, sanlian.AttachVisit)
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if _, err := db.findVisit(tx, s, visitID); err != nil {
+			return err
+		}
+		return tx.insertAttachment(a, up)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// FindVisitPhotos implements sanlian.AttachmentService.
+func (db *DB) FindVisitPhotos(ctx context.Context, visitID int64) ([]*sanlian.Attachment, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.findVisit(q, s, visitID); err != nil {
+		return nil, err
+	}
+	out, err := readAttachments(ctx, db, `WHERE a.visit_id = ? ORDER BY a.id`, visitID)
+	if err != nil {
+		return nil, fmt.Errorf("find photos of visit %d: %w", visitID, err)
+	}
+	return out, nil
+}
+
+// readAttachments lists attachments without their bytes.
+func readAttachments(ctx context.Context, db *DB, cond string, args ...any) ([]*sanlian.Attachment, error) {
+	rows, err := db.query(ctx, `SELECT `+attachmentCols+attachmentFrom+` `+cond, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*sanlian.Attachment{}
+	for rows.Next() {
+		a, err := scanAttachment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // FindAttachments implements sanlian.AttachmentService. Like the timeline,
@@ -126,42 +251,37 @@ func (db *DB) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.
 	if _, err := db.findProblem(q, s, problemID); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+attachmentCols+attachmentFrom+`
-		WHERE a.problem_id = ? OR a.problem_id IN (SELECT id FROM problems WHERE merged_into = ?) ORDER BY a.id`, problemID, problemID)
+	out, err := readAttachments(ctx, db, `WHERE a.problem_id = ? OR a.problem_id IN (SELECT id FROM problems WHERE merged_into = ?) ORDER BY a.id`,
+		problemID, problemID)
 	if err != nil {
 		return nil, fmt.Errorf("find attachments of problem %d: %w", problemID, err)
 	}
-	defer rows.Close()
-	out := []*sanlian.Attachment{}
-	for rows.Next() {
-		a, err := scanAttachment(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find attachments of problem %d: %w", problemID, err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // OpenAttachment implements sanlian.AttachmentService. The caller must see
-// the attachment's problem, or the problem it was merged into.
+// the attachment's visit, or its problem, or the problem it was merged into.
 func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, []byte, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	var problemID, mergedInto int64
-	err = q.queryOne(`SELECT a.problem_id, COALESCE(p.merged_into, 0) FROM attachments a JOIN problems p ON p.id = a.problem_id
-		WHERE a.id = ?`, id).Scan(&problemID, &mergedInto)
+	var problemID, visitID, mergedInto int64
+	err = q.queryOne(`SELECT COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(p.merged_into, 0)
+		FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&problemID, &visitID, &mergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound("附件")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("open attachment %d: %w", id, err)
 	}
-	_, err = db.findProblem(q, s, problemID)
-	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND && mergedInto != 0 {
-		_, err = db.findProblem(q, s, mergedInto)
+	if visitID != 0 {
+		_, err = db.findVisit(q, s, visitID)
+	} else {
+		_, err = db.findProblem(q, s, problemID)
+		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND && mergedInto != 0 {
+			_, err = db.findProblem(q, s, mergedInto)
+		}
 	}
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 		return nil, nil, errNotFound("附件")

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"image/png"
 	"strings"
 	"testing"
+	"time"
 
 	"sanlian"
 	"sanlian/sqldb"
@@ -303,4 +305,200 @@ func attachHasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// testWebP is the head of a lossy WebP: enough for the type to be told
+// from its bytes.
+var testWebP = append([]byte("RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00"), make([]byte, 24)...)
+
+func TestAttachmentService_VisitPhotos(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-20 16:00")
+		raw := MustRaw(t, db)
+		cadre := sqldbtest.As(users["cadre"])
+		v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
+			Findings: "房屋漏雨，老人独居"}, "")
+		MustOK(t, err)
+		p := newProblem(t, db, users["cadre"], "村道塌方")
+		var photo *sanlian.Attachment
+
+		t.Run("OK", func(t *testing.T) {
+			img := testPNG(t, 480, 320)
+			photo, err = db.AddVisitPhoto(cadre, v.ID, "屋顶漏雨.png", bytes.NewReader(img), 1<<20)
+			MustOK(t, err)
+			if photo.VisitID != v.ID || photo.ProblemID != 0 || photo.Kind != sanlian.AttachVisit || !photo.HasThumb ||
+				photo.ContentType != "image/png" || photo.Filename != "屋顶漏雨.png" || photo.Creator != "cadre" {
+				t.Fatalf("photo %+v", photo)
+			}
+			w, err := db.AddVisitPhoto(cadre, v.ID, "门前.webp", bytes.NewReader(testWebP), 1<<20)
+			MustOK(t, err)
+			if w.ContentType != "image/webp" || w.HasThumb {
+				t.Errorf("webp %+v", w)
+			}
+			j, err := db.AddVisitPhoto(cadre, v.ID, "IMG_0002", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
+			MustOK(t, err)
+			if j.Filename != "IMG_0002.jpg" {
+				t.Errorf("a photo without extension is named %q", j.Filename)
+			}
+			ps, err := db.FindVisitPhotos(cadre, v.ID)
+			MustOK(t, err)
+			if len(ps) != 3 || ps[0].ID != photo.ID || ps[1].ID != w.ID || ps[2].ID != j.ID || ps[0].VisitID != v.ID {
+				t.Errorf("photos %+v", ps)
+			}
+			got, data, err := db.OpenAttachment(cadre, photo.ID, false)
+			MustOK(t, err)
+			if !bytes.Equal(data, img) || got.VisitID != v.ID || got.Kind != sanlian.AttachVisit {
+				t.Errorf("open %+v (%d bytes)", got, len(data))
+			}
+			if _, thumb, err := db.OpenAttachment(cadre, photo.ID, true); err != nil || len(thumb) == 0 {
+				t.Errorf("thumb: %d bytes, %v", len(thumb), err)
+			}
+			// A problem's attachments and a visit's photos do not mix.
+			if as, err := db.FindAttachments(cadre, p.ID); err != nil || len(as) != 0 {
+				t.Errorf("problem attachments %+v %v", as, err)
+			}
+			e := MustLastAudit(t, db, users)
+			if ch := auditChanges(t, e); e.Entity != "attachment" || ch["visit_id"][1] != float64(v.ID) || ch["kind"][1] != "visit" {
+				t.Errorf("audit %+v %v", e, ch)
+			}
+		})
+
+		t.Run("ErrNotAPhoto", func(t *testing.T) {
+			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
+			for _, c := range []struct {
+				name string
+				data []byte
+			}{
+				{"走访记录.pdf", []byte(testPDF)},
+				{"照片.jpg", []byte(testPDF)}, // a document named as a photo
+				{"记录.docx", testZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")},
+				{"说明.txt", []byte("今天走访了三户")},
+				{"photo.jpg", []byte("<html><script>alert(1)</script></html>")},
+				{"图.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`)},
+				{"空.jpg", nil},
+			} {
+				_, err := db.AddVisitPhoto(cadre, v.ID, c.name, bytes.NewReader(c.data), 1<<20)
+				MustCode(t, err, sanlian.EUNPROCESSABLE)
+				if msg := sanlian.ErrorMessage(err); !attachHasHan(msg) || sanlian.ErrorFields(err)["file"] == "" {
+					t.Errorf("%s: message %q fields %v", c.name, msg, sanlian.ErrorFields(err))
+				}
+				if c.name == "走访记录.pdf" && !strings.Contains(sanlian.ErrorMessage(err), "不是照片") {
+					t.Errorf("%s: %q does not say it is not a photo", c.name, sanlian.ErrorMessage(err))
+				}
+			}
+			big := append(testPNG(t, 8, 8), make([]byte, 2<<20)...)
+			_, err := db.AddVisitPhoto(cadre, v.ID, "大图.png", bytes.NewReader(big), 1<<20)
+			MustCode(t, err, sanlian.ETOOLARGE)
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
+				t.Errorf("refused photos wrote %d rows", n-before)
+			}
+			if n := auditRows(t, raw); n != audits {
+				t.Errorf("refused photos wrote %d audit rows", n-audits)
+			}
+		})
+
+		t.Run("Scope", func(t *testing.T) {
+			other := sqldbtest.As(users["cadre5"])
+			_, err := db.AddVisitPhoto(other, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, err = db.FindVisitPhotos(other, v.ID)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, _, err = db.OpenAttachment(other, photo.ID, false)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, err = db.AddVisitPhoto(cadre, v.ID+1000, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			for _, name := range []string{"sysadmin", "auditor"} {
+				ctx := sqldbtest.As(users[name])
+				_, _, err := db.OpenAttachment(ctx, photo.ID, false)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+				_, err = db.AddVisitPhoto(ctx, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+			}
+			// The leader of 东坪镇 sees the photos of visits there, but adds
+			// only to their own visits.
+			leader := sqldbtest.As(users["leader"])
+			if _, _, err := db.OpenAttachment(leader, photo.ID, true); err != nil {
+				t.Errorf("leader opens photo: %v", err)
+			}
+			_, err = db.AddVisitPhoto(leader, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.EFORBIDDEN)
+			lv, _, err := db.CreateVisit(leader, &sanlian.VisitInput{Kind: sanlian.VisitTownship, Date: "2021-05-19",
+				RegionCode: sqldbtest.Dongping, Findings: "调研防汛"}, "")
+			MustOK(t, err)
+			_, err = db.AddVisitPhoto(leader, lv.ID, "堤坝.jpg", bytes.NewReader(testJPEG(t, 32, 32)), 0)
+			MustOK(t, err)
+			// The unit admin of 民政局 adds to the visits of its cadres.
+			_, err = db.AddVisitPhoto(sqldbtest.As(users["unitadmin"]), v.ID, "补拍.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustOK(t, err)
+		})
+
+		t.Run("OneOwner", func(t *testing.T) {
+			// The table itself refuses an attachment of no owner, of two,
+			// or of a kind that does not match its owner.
+			for _, c := range []struct {
+				problem, visit any
+				kind           string
+				ok             bool
+			}{{nil, nil, "problem", false}, {p.ID, v.ID, "problem", false}, {nil, v.ID, "problem", false}, {p.ID, nil, "visit", false},
+				{p.ID, nil, "resolution", true}, {nil, v.ID, "visit", true}} {
+				_, err := raw.Exec(rawSQL(db, `INSERT INTO attachments (problem_id, visit_id, kind, filename, content_type, size, sha256, created_at, data)
+					VALUES (?, ?, ?, 'x.png', 'image/png', 1, 'x', ?, ?)`), c.problem, c.visit, c.kind, time.Now(), []byte{1})
+				if (err == nil) != c.ok {
+					t.Errorf("problem %v visit %v kind %s: error %v", c.problem, c.visit, c.kind, err)
+				}
+			}
+		})
+	})
+}
+
+// rawSQL turns ? into $n for PostgreSQL, for raw SQL in tests.
+func rawSQL(db *sqldb.DB, q string) string {
+	if db.Dialect != sqldb.Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// TestMigrate_VisitPhotosKeepsRows runs the SQLite table rebuild of 0007
+// again over stored attachments: every row, id and byte survives, and no
+// foreign key is left dangling.
+func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		if db.Dialect != sqldb.SQLite {
+			t.Skip("PostgreSQL alters the table in place")
+		}
+		cadre := sqldbtest.As(users["cadre"])
+		p := newProblem(t, db, users["cadre"], "桥面破损")
+		img := testPNG(t, 32, 32)
+		a, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
+		MustOK(t, err)
+		raw := MustRaw(t, db)
+		if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = 7`); err != nil {
+			t.Fatal(err)
+		}
+		MustOK(t, db.Migrate(context.Background()))
+		got, data, err := db.OpenAttachment(cadre, a.ID, false)
+		MustOK(t, err)
+		if !bytes.Equal(data, img) || got.ProblemID != p.ID || !got.HasThumb || got.Filename != "桥面.png" {
+			t.Errorf("after rebuild %+v", got)
+		}
+		if n := MustCount(t, raw, "SELECT COUNT(*) FROM pragma_foreign_key_check"); n != 0 {
+			t.Errorf("%d dangling foreign keys", n)
+		}
+		b, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "又一张.png", bytes.NewReader(img), 0)
+		MustOK(t, err)
+		if b.ID <= a.ID {
+			t.Errorf("new id %d after %d", b.ID, a.ID)
+		}
+	})
 }

@@ -27,15 +27,32 @@ type upload struct {
 	data []byte
 }
 
-// readUpload reads a multipart/form-data body as it streams: the kind field
-// and the file parts. The whole body is capped at MaxUpload + 1 MB, each
-// file at MaxUpload; nothing is spooled to disk.
+// readUpload reads a problem's upload: the kind field and the file parts.
 func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (kind string, files []upload, err error) {
+	form, files, err := s.readMultipart(w, r)
+	if err != nil {
+		return "", nil, err
+	}
+	kind = strings.TrimSpace(form.Get("kind"))
+	if kind == "" {
+		kind = sanlian.AttachProblem
+	}
+	return kind, files, nil
+}
+
+// maxFormField caps one text field of a multipart form: a visit's findings
+// of 5,000 characters fit.
+const maxFormField = 32 << 10
+
+// readMultipart reads a multipart/form-data body as it streams: the text
+// fields and the file parts (named file). The whole body is capped at
+// MaxUpload + 1 MB, each file at MaxUpload; nothing is spooled to disk.
+func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request) (url.Values, []upload, error) {
 	limit := s.cfg.MaxUpload
 	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadEnvelope)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", nil, sanlian.Errorf(sanlian.EINVALID, "请以 multipart/form-data 格式上传文件（文件字段名为 file）")
+		return nil, nil, sanlian.Errorf(sanlian.EINVALID, "请以 multipart/form-data 格式上传文件（文件字段名为 file）")
 	}
 	tooLarge := func(err error) error {
 		var mbe *http.MaxBytesError
@@ -45,47 +62,49 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (kind string
 		}
 		return sanlian.Errorf(sanlian.EINVALID, "上传的内容不完整或格式有误，请重新上传")
 	}
+	form := url.Values{}
+	var files []upload
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			return "", nil, tooLarge(err)
+			return nil, nil, tooLarge(err)
 		}
-		switch part.FormName() {
-		case "file":
+		switch name := part.FormName(); {
+		case name == "file":
 			name := part.FileName()
 			data, err := io.ReadAll(io.LimitReader(part, limit+1))
 			if err != nil {
-				return "", nil, tooLarge(err)
+				return nil, nil, tooLarge(err)
 			}
 			if name == "" && len(data) == 0 {
 				continue // a file input left empty
 			}
 			if int64(len(data)) > limit { // say which file, before reading on
 				_, _, err := sanlian.CheckUpload(name, data, limit)
-				return "", nil, err
+				return nil, nil, err
 			}
 			if len(files) == maxUploadFiles {
-				return "", nil, sanlian.FieldErrors(map[string]string{"file": fmt.Sprintf("一次最多上传 %d 个文件", maxUploadFiles)})
+				return nil, nil, sanlian.FieldErrors(map[string]string{"file": fmt.Sprintf("一次最多上传 %d 个文件", maxUploadFiles)})
 			}
 			files = append(files, upload{name: name, data: data})
-		case "kind":
-			b, err := io.ReadAll(io.LimitReader(part, 64))
+		case name != "" && part.FileName() == "":
+			b, err := io.ReadAll(io.LimitReader(part, maxFormField+1))
 			if err != nil {
-				return "", nil, tooLarge(err)
+				return nil, nil, tooLarge(err)
 			}
-			kind = strings.TrimSpace(string(b))
+			if len(b) > maxFormField {
+				return nil, nil, sanlian.Errorf(sanlian.ETOOLARGE, "表单字段 %s 过长", name)
+			}
+			form.Add(name, string(b))
 		default:
 			if _, err := io.Copy(io.Discard, part); err != nil {
-				return "", nil, tooLarge(err)
+				return nil, nil, tooLarge(err)
 			}
 		}
 	}
-	if kind == "" {
-		kind = sanlian.AttachProblem
-	}
-	return kind, files, nil
+	return form, files, nil
 }
 
 // addAttachments stores the files of an upload request, all or none as far

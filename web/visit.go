@@ -1,22 +1,1036 @@
 package web
 
-// PLACEHOLDER: replaced by the visit and topic handlers.
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-import "net/http"
+	"sanlian"
+)
 
-func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) error         { return notYet(w, r) }
-func (s *Server) apiCreateTopics(w http.ResponseWriter, r *http.Request) error   { return notYet(w, r) }
-func (s *Server) apiUpdateTopic(w http.ResponseWriter, r *http.Request) error    { return notYet(w, r) }
-func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request) error         { return notYet(w, r) }
-func (s *Server) apiCreateVisit(w http.ResponseWriter, r *http.Request) error    { return notYet(w, r) }
-func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request) error          { return notYet(w, r) }
-func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error  { return notYet(w, r) }
-func (s *Server) topicsPage(w http.ResponseWriter, r *http.Request) error        { return notYet(w, r) }
-func (s *Server) topicsSubmit(w http.ResponseWriter, r *http.Request) error      { return notYet(w, r) }
-func (s *Server) topicsImport(w http.ResponseWriter, r *http.Request) error      { return notYet(w, r) }
-func (s *Server) topicSubmit(w http.ResponseWriter, r *http.Request) error       { return notYet(w, r) }
-func (s *Server) visitsPage(w http.ResponseWriter, r *http.Request) error        { return notYet(w, r) }
-func (s *Server) visitNewForm(w http.ResponseWriter, r *http.Request) error      { return notYet(w, r) }
-func (s *Server) visitCreateSubmit(w http.ResponseWriter, r *http.Request) error { return notYet(w, r) }
-func (s *Server) visitPage(w http.ResponseWriter, r *http.Request) error         { return notYet(w, r) }
-func (s *Server) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) error  { return notYet(w, r) }
+// The topic bank and visits (带题走访): the JSON API, the pages, and the
+// phone form. The form posts without JavaScript; app.js turns it into an
+// offline queue that sends each draft to POST /api/v1/visits once, under
+// its own Idempotency-Key.
+
+// API: topics.
+
+func topicFilter(p *params) sanlian.TopicFilter {
+	return sanlian.TopicFilter{Category: p.str("category"), Active: p.boolPtr("active"), Q: p.str("q")}
+}
+
+// apiTopics is GET /api/v1/topics?category=&active=&q=.
+func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := topicFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	items, err := s.Topics.FindTopics(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeList(w, items, "")
+	return nil
+}
+
+// apiCreateTopics is POST /api/v1/topics: one topic, or an array of them
+// created all or none.
+func (s *Server) apiCreateTopics(w http.ResponseWriter, r *http.Request) error {
+	var raw json.RawMessage
+	if err := decodeJSON(w, r, &raw); err != nil {
+		return err
+	}
+	var ins []sanlian.TopicInput
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
+		if err := strictUnmarshal(trimmed, &ins); err != nil {
+			return err
+		}
+	} else {
+		var one sanlian.TopicInput
+		if err := strictUnmarshal(trimmed, &one); err != nil {
+			return err
+		}
+		ins = []sanlian.TopicInput{one}
+	}
+	items, err := s.Topics.CreateTopics(r.Context(), ins)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, listResponse[*sanlian.Topic]{Items: items})
+	return nil
+}
+
+// apiUpdateTopic is PATCH /api/v1/topics/{id}; {"active": false} retires.
+func (s *Server) apiUpdateTopic(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var upd sanlian.TopicUpdate
+	if err := decodeJSON(w, r, &upd); err != nil {
+		return err
+	}
+	if err := needVersion(upd.Version); err != nil {
+		return err
+	}
+	t, err := s.Topics.UpdateTopic(r.Context(), id, upd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// API: visits.
+
+// visitFilter reads the list filters shared by the API and the page.
+func visitFilter(p *params) sanlian.VisitFilter {
+	f := sanlian.VisitFilter{
+		Kind:    p.oneOf("kind", sanlian.VisitHousehold, sanlian.VisitVillage, sanlian.VisitTownship),
+		CadreID: p.int64("cadre_id"), UnitID: p.int64("unit_id"), HouseholdID: p.int64("household_id"),
+		TownshipCode: p.str("township"), VillageCode: p.str("village"), TopicID: p.int64("topic_id"),
+		Cursor: p.str("cursor"), Limit: p.limit(),
+	}
+	if !p.date("from").IsZero() {
+		f.From = p.str("from")
+	}
+	if !p.date("to").IsZero() {
+		f.To = p.str("to")
+	}
+	return f
+}
+
+// apiVisits is GET /api/v1/visits.
+func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := visitFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	items, next, err := s.Visits.FindVisits(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeList(w, items, next)
+	return nil
+}
+
+// apiCreateVisit is POST /api/v1/visits. With an Idempotency-Key already
+// used by the caller it answers 200 with the visit recorded then and
+// Idempotent-Replayed: true, writing nothing; a new visit is 201.
+func (s *Server) apiCreateVisit(w http.ResponseWriter, r *http.Request) error {
+	var in sanlian.VisitInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	v, created, err := s.Visits.CreateVisit(r.Context(), &in, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/visits/"+strconv.FormatInt(v.ID, 10))
+	if !created {
+		w.Header().Set("Idempotent-Replayed", "true")
+		writeJSON(w, http.StatusOK, v)
+		return nil
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// apiVisit is GET /api/v1/visits/{id}.
+func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.Visits.FindVisitByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	photos, err := s.Attachments.FindVisitPhotos(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	v.Attachments = len(photos)
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// apiAddVisitPhoto is POST /api/v1/visits/{id}/photos: multipart file
+// parts, pictures only, all checked before the first is stored.
+func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Visits.FindVisitByID(r.Context(), id); err != nil {
+		return err // out of scope answers before the body is read
+	}
+	_, files, err := s.readMultipart(w, r)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片"})
+	}
+	items, err := s.addVisitPhotos(r, id, files)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, listResponse[*sanlian.Attachment]{Items: items})
+	return nil
+}
+
+// checkPhotos refuses the whole upload when one file is not a picture.
+func (s *Server) checkPhotos(files []upload) error {
+	for _, f := range files {
+		if _, _, err := sanlian.CheckPhoto(f.name, f.data, s.cfg.MaxUpload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addVisitPhotos stores checked photos on visit id.
+func (s *Server) addVisitPhotos(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
+	if err := s.checkPhotos(files); err != nil {
+		return nil, err
+	}
+	out := make([]*sanlian.Attachment, 0, len(files))
+	for _, f := range files {
+		a, err := s.Attachments.AddVisitPhoto(r.Context(), id, f.name, bytes.NewReader(f.data), s.cfg.MaxUpload)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// Pages: the topic bank.
+
+// topicGroup is one field of the bank with its topics.
+type topicGroup struct {
+	Code, Name string
+	Topics     []*sanlian.Topic
+	Open       bool // a topic in it is ticked
+}
+
+// groupTopics groups topics by field, in the order FindTopics gives them
+// (the fields' own order).
+func groupTopics(ts []*sanlian.Topic, ticked map[int64]bool) []*topicGroup {
+	var out []*topicGroup
+	by := map[string]*topicGroup{}
+	for _, t := range ts {
+		g := by[t.Category]
+		if g == nil {
+			name := t.CategoryName
+			if name == "" {
+				name = t.Category
+			}
+			g = &topicGroup{Code: t.Category, Name: name}
+			by[t.Category] = g
+			out = append(out, g)
+		}
+		g.Topics = append(g.Topics, t)
+		g.Open = g.Open || ticked[t.ID]
+	}
+	return out
+}
+
+// topicEdit is what was typed into one topic's edit form.
+type topicEdit struct {
+	ID       int64
+	Category string
+	Question string
+	Sort     int
+	Version  int64
+}
+
+type topicsPage struct {
+	basePage
+	Groups       []*topicGroup
+	Categories   []*sanlian.Category
+	Office       bool
+	Total        int
+	InUse        int
+	Error        string
+	Fields       map[string]string
+	RowErrors    []string
+	Add          sanlian.TopicInput // typed into the add form
+	Edit         topicEdit          // typed into a refused edit form
+	Import       string             // typed into the import box
+	ImportFailed bool
+}
+
+// TopicQuestion is what the edit form of topic t shows: what was typed
+// after a refused edit, else the stored text.
+func (p *topicsPage) TopicQuestion(t *sanlian.Topic) string {
+	if p.Edit.ID == t.ID {
+		return p.Edit.Question
+	}
+	return t.Question
+}
+
+// TopicCategory is the field shown in topic t's edit form.
+func (p *topicsPage) TopicCategory(t *sanlian.Topic) string {
+	if p.Edit.ID == t.ID {
+		return p.Edit.Category
+	}
+	return t.Category
+}
+
+// TopicSort is the order shown in topic t's edit form.
+func (p *topicsPage) TopicSort(t *sanlian.Topic) int {
+	if p.Edit.ID == t.ID {
+		return p.Edit.Sort
+	}
+	return t.Sort
+}
+
+func (s *Server) loadTopicsPage(r *http.Request, page *topicsPage) error {
+	ctx := r.Context()
+	page.basePage = s.base(r, "调研题库", "visits")
+	page.Office = page.User.Role == sanlian.RoleOffice
+	f := sanlian.TopicFilter{}
+	if !page.Office {
+		yes := true
+		f.Active = &yes
+	}
+	ts, err := s.Topics.FindTopics(ctx, f)
+	if err != nil {
+		return err
+	}
+	page.Total = len(ts)
+	for _, t := range ts {
+		if t.Active {
+			page.InUse++
+		}
+	}
+	page.Groups = groupTopics(ts, nil)
+	if page.Office {
+		if page.Categories, err = s.Problems.FindCategories(ctx, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// topicsPage is GET /topics: the bank by field; the office edits it here.
+func (s *Server) topicsPage(w http.ResponseWriter, r *http.Request) error {
+	page := &topicsPage{}
+	if err := s.loadTopicsPage(r, page); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "topics", page)
+}
+
+// renderTopicsError shows the bank again with the refusal and what was typed.
+func (s *Server) renderTopicsError(w http.ResponseWriter, r *http.Request, err error, page *topicsPage) error {
+	code := sanlian.ErrorCode(err)
+	if code != sanlian.EUNPROCESSABLE && code != sanlian.ECONFLICT && code != sanlian.EINVALID {
+		return err
+	}
+	if lerr := s.loadTopicsPage(r, page); lerr != nil {
+		return lerr
+	}
+	if page.Error == "" {
+		page.Error = sanlian.ErrorMessage(err)
+	}
+	if page.Fields == nil {
+		page.Fields = sanlian.ErrorFields(err)
+	}
+	return s.render(w, r, statusOf(code), "topics", page)
+}
+
+// topicsSubmit is POST /topics: add one topic.
+func (s *Server) topicsSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	sort, _ := strconv.Atoi(strings.TrimSpace(f.Get("sort")))
+	in := sanlian.TopicInput{Category: f.Get("category"), Question: f.Get("question"), Sort: sort}
+	typed := in
+	ts, err := s.Topics.CreateTopics(r.Context(), []sanlian.TopicInput{in})
+	if err != nil {
+		// The service names the row of a batch; a single add has none.
+		fields := map[string]string{}
+		for k, v := range sanlian.ErrorFields(err) {
+			fields[strings.TrimPrefix(k, "rows.1.")] = v
+		}
+		return s.renderTopicsError(w, r, err, &topicsPage{Add: typed, Fields: fields, Error: errorSummary(err)})
+	}
+	http.Redirect(w, r, "/topics?ok="+url.QueryEscape("已添加题目："+ts[0].Question)+"#field-"+ts[0].Category, http.StatusSeeOther)
+	return nil
+}
+
+// errorSummary is an error's message followed by its field messages.
+func errorSummary(err error) string {
+	msg := sanlian.ErrorMessage(err)
+	if ms := fieldMessages(sanlian.ErrorFields(err)); len(ms) > 0 {
+		msg += "：" + strings.Join(ms, "；")
+	}
+	return msg
+}
+
+// topicSubmit is POST /topics/{id}: edit, retire (停用) or restore a topic.
+// A stale form keeps what was typed and says that someone else changed it.
+func (s *Server) topicSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	sort, _ := strconv.Atoi(strings.TrimSpace(f.Get("sort")))
+	typed := topicEdit{ID: id, Category: f.Get("category"), Question: f.Get("question"), Sort: sort, Version: version}
+	upd := sanlian.TopicUpdate{Version: version}
+	action := f.Get("action")
+	switch action {
+	case "retire", "restore":
+		active := action == "restore"
+		upd.Active = &active
+	default:
+		action = "save"
+		upd.Category, upd.Question, upd.Sort = &typed.Category, &typed.Question, &typed.Sort
+	}
+	if err := needVersion(version); err != nil {
+		return s.renderTopicsError(w, r, err, &topicsPage{Edit: typed})
+	}
+	t, err := s.Topics.UpdateTopic(r.Context(), id, upd)
+	switch sanlian.ErrorCode(err) {
+	case "":
+	case sanlian.ECONFLICT:
+		cur, ferr := s.Topics.FindTopicByID(r.Context(), id)
+		if ferr != nil {
+			return ferr
+		}
+		// Resubmitting applies what was typed over the newer version, so
+		// the form now carries it; the message shows what it replaces.
+		typed.Version = cur.Version
+		state := "在用"
+		if !cur.Active {
+			state = "已停用"
+		}
+		msg := fmt.Sprintf("该题目已被他人修改，您的修改未保存。现在的内容是「%s」（%s）。您填写的内容保留在下方，确认无误后可再次提交。", cur.Question, state)
+		return s.renderTopicsError(w, r, err, &topicsPage{Edit: typed, Error: msg})
+	default:
+		return s.renderTopicsError(w, r, err, &topicsPage{Edit: typed})
+	}
+	done := map[string]string{"save": "已保存", "retire": "已停用", "restore": "已恢复"}[action]
+	http.Redirect(w, r, "/topics?ok="+url.QueryEscape(done+"题目："+t.Question)+"#field-"+t.Category, http.StatusSeeOther)
+	return nil
+}
+
+// importSeparators split a line of the import box into field and question:
+// a tab (pasted from Excel), a Chinese or an ASCII comma.
+const importSeparators = "\t，,"
+
+// parseTopicLines reads the import box: one topic a line, "field<sep>question",
+// the field by its code or its name. Blank lines are skipped. It returns
+// the topics, the line number of each, and the errors of every bad line.
+func parseTopicLines(text string, cats []*sanlian.Category) ([]sanlian.TopicInput, []int, []string) {
+	byName := map[string]string{}
+	for _, c := range cats {
+		byName[strings.ToLower(c.Code)] = c.Code
+		byName[c.Name] = c.Code
+	}
+	var ins []sanlian.TopicInput
+	var lines []int
+	var errs []string
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		n := i + 1
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		cut := strings.IndexAny(line, importSeparators)
+		if cut < 0 {
+			errs = append(errs, fmt.Sprintf("第 %d 行：缺少分隔符，格式应为“领域<Tab>题目”或“领域，题目”", n))
+			continue
+		}
+		field := strings.TrimSpace(line[:cut])
+		_, size := firstRune(line[cut:])
+		in := sanlian.TopicInput{Question: strings.TrimSpace(line[cut+size:])}
+		code, ok := byName[field]
+		if !ok {
+			code, ok = byName[strings.ToLower(field)]
+		}
+		if !ok {
+			errs = append(errs, fmt.Sprintf("第 %d 行：领域“%s”不存在，请填写领域代码（如 employment）或名称", n, field))
+			continue
+		}
+		in.Category = code
+		if err := in.Validate(); err != nil {
+			for _, v := range sanlian.ErrorFields(err) {
+				errs = append(errs, fmt.Sprintf("第 %d 行：%s", n, v))
+			}
+			continue
+		}
+		ins = append(ins, in)
+		lines = append(lines, n)
+	}
+	return ins, lines, errs
+}
+
+func firstRune(s string) (rune, int) {
+	for _, r := range s {
+		return r, len(string(r))
+	}
+	return 0, 0
+}
+
+// maxImportForm caps the import box: 5,000 topics of 200 characters.
+const maxImportForm = 4 << 20
+
+// topicsImport is POST /topics/import: a pasted list, imported all or
+// none; every bad line is named.
+func (s *Server) topicsImport(w http.ResponseWriter, r *http.Request) error {
+	if err := parseFormLimit(w, r, maxImportForm); err != nil {
+		return err
+	}
+	text := r.PostForm.Get("rows")
+	cats, err := s.Problems.FindCategories(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	ins, lines, errs := parseTopicLines(text, cats)
+	if len(errs) == 0 && len(ins) == 0 {
+		errs = append(errs, "没有要导入的题目：请每行填写一个“领域<Tab>题目”")
+	}
+	if len(errs) == 0 {
+		_, err = s.Topics.CreateTopics(r.Context(), ins)
+		switch sanlian.ErrorCode(err) {
+		case "":
+			msg := fmt.Sprintf("已导入 %d 个题目", len(ins))
+			http.Redirect(w, r, "/topics?ok="+url.QueryEscape(msg), http.StatusSeeOther)
+			return nil
+		case sanlian.EUNPROCESSABLE:
+			errs = rowMessages(err, lines)
+		default:
+			return err
+		}
+	}
+	page := &topicsPage{Import: text, ImportFailed: true, RowErrors: errs,
+		Error: fmt.Sprintf("导入未完成：有 %d 处错误，所有题目均未导入。请修改后重新提交。", len(errs))}
+	return s.renderTopicsError(w, r, sanlian.Errorf(sanlian.EUNPROCESSABLE, "%s", page.Error), page)
+}
+
+// rowMessages names the lines of the import box in a batch error whose
+// fields are "rows.3.question" (the third topic sent).
+func rowMessages(err error, lines []int) []string {
+	var out []string
+	for k, v := range sanlian.ErrorFields(err) {
+		var row int
+		var field string
+		if _, serr := fmt.Sscanf(strings.Replace(k, ".", " ", 2), "rows %d %s", &row, &field); serr == nil && row >= 1 && row <= len(lines) {
+			out = append(out, fmt.Sprintf("第 %d 行：%s", lines[row-1], v))
+		} else {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, sanlian.ErrorMessage(err))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// parseFormLimit parses a urlencoded form of at most limit bytes.
+func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		if strings.Contains(err.Error(), "too large") {
+			return sanlian.Errorf(sanlian.ETOOLARGE, "提交的表单过大")
+		}
+		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
+	}
+	return nil
+}
+
+// Pages: visits.
+
+type visitsPage struct {
+	basePage
+	Visits    []*sanlian.Visit
+	F         sanlian.VisitFilter
+	Mine      bool // only the caller's own visits
+	MineTabs  bool // the caller has own visits and sees others' too
+	Townships []*sanlian.Region
+	Villages  []*sanlian.Region
+	Topics    []*sanlian.Topic
+	Next      string
+	First     bool
+	Query     url.Values // the filters, for the tabs
+}
+
+// visitsPage is GET /visits. A cadre or a leader sees their own visits
+// first (mine=1, the default); a leader can widen to their townships.
+func (s *Server) visitsPage(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	f := visitFilter(p)
+	if err := p.err(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	page := &visitsPage{basePage: s.base(r, "走访记录", "visits"), First: f.Cursor == ""}
+	u := page.User
+	if u.CadreID != 0 && f.CadreID == 0 {
+		page.MineTabs = u.Role == sanlian.RoleLeader
+		page.Mine = p.str("mine") != "0"
+		if page.Mine {
+			f.CadreID = u.CadreID
+		}
+	}
+	page.F = f
+	var next string
+	var err error
+	if page.Visits, next, err = s.Visits.FindVisits(ctx, f); err != nil {
+		return err
+	}
+	page.Next = nextURL(r, next)
+	if page.Townships, err = s.townships(r); err != nil {
+		return err
+	}
+	if f.TownshipCode != "" {
+		if page.Villages, _, err = s.Regions.FindRegions(ctx, sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: f.TownshipCode, Limit: 500}); err != nil {
+			return err
+		}
+	}
+	if page.Topics, err = s.Topics.FindTopics(ctx, sanlian.TopicFilter{}); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	q.Del("cursor")
+	q.Del("mine")
+	page.Query = q
+	return s.render(w, r, http.StatusOK, "visits", page)
+}
+
+type visitPage struct {
+	basePage
+	Visit     *sanlian.Visit
+	Problems  []*sanlian.Problem
+	Photos    []*sanlian.Attachment
+	MayUpload bool
+	Error     string
+	Fields    map[string]string
+}
+
+func (s *Server) loadVisitPage(r *http.Request, id int64) (*visitPage, error) {
+	ctx := r.Context()
+	v, err := s.Visits.FindVisitByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page := &visitPage{basePage: s.base(r, "走访记录 "+v.Date, "visits"), Visit: v}
+	for _, pid := range v.ProblemIDs {
+		pr, err := s.Problems.FindProblemByID(ctx, pid)
+		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
+			pr = &sanlian.Problem{ID: pid} // handed on beyond the caller's scope
+		} else if err != nil {
+			return nil, err
+		}
+		page.Problems = append(page.Problems, pr)
+	}
+	if page.Photos, err = s.Attachments.FindVisitPhotos(ctx, id); err != nil {
+		return nil, err
+	}
+	u := page.User
+	page.MayUpload = u.Role != sanlian.RoleLeader || v.CreatedBy == u.ID || v.CadreID == u.CadreID
+	return page, nil
+}
+
+// visitPage is GET /visits/{id}.
+func (s *Server) visitPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	page, err := s.loadVisitPage(r, id)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "visit", page)
+}
+
+// visitPhotoSubmit is POST /visits/{id}/photos, the visit page's upload.
+func (s *Server) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.Visits.FindVisitByID(r.Context(), id); err != nil {
+		return err
+	}
+	_, files, err := s.readMultipart(w, r)
+	if err == nil && len(files) == 0 {
+		err = sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片"})
+	}
+	var items []*sanlian.Attachment
+	if err == nil {
+		items, err = s.addVisitPhotos(r, id, files)
+	}
+	switch code := sanlian.ErrorCode(err); code {
+	case "":
+		msg := fmt.Sprintf("已上传 %d 张照片", len(items))
+		http.Redirect(w, r, "/visits/"+strconv.FormatInt(id, 10)+"?ok="+url.QueryEscape(msg)+"#photos", http.StatusSeeOther)
+		return nil
+	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID:
+		page, perr := s.loadVisitPage(r, id)
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
+		return s.render(w, r, statusOf(code), "visit", page)
+	}
+	return err
+}
+
+// The phone form.
+
+// visitPlace is one place the caller can record a visit to, a big button
+// on the form. Value encodes the visit's kind and target: "h:<household>",
+// "v:<unit>:<village>" or "t:<township>"; app.js reads it the same way.
+type visitPlace struct {
+	Value string
+	Label string
+	Sub   string
+	Tags  []sanlian.Tag
+	Must  bool // a 三必访 household
+}
+
+// visitForm is what was typed into the form.
+type visitForm struct {
+	Key      string // the no-JS form's idempotency key
+	Place    string
+	Visitor  int64
+	Date     string
+	Met      string
+	Findings string
+	Topics   map[int64]bool
+	Problems []formProblem
+}
+
+// formProblem is one "problem raised on the spot" block.
+type formProblem struct {
+	Index int
+	sanlian.VisitProblem
+}
+
+// Urgent reports whether the block's urgent box is ticked.
+func (p formProblem) Urgent() bool { return p.Urgency == sanlian.UrgencyUrgent }
+
+type visitNewPage struct {
+	basePage
+	Form        visitForm
+	Places      []visitPlace
+	PlaceSelect bool // too many places for buttons
+	NoPlaces    string
+	Cadres      []*sanlian.Link // linked cadres of a preselected household, for the office and unit admins
+	Groups      []*topicGroup
+	Categories  []*sanlian.Category
+	Villages    []*sanlian.Region // for problems raised on a township visit
+	Today       string
+	Error       string
+	Messages    []string
+	Fields      map[string]string
+	NextIndex   int // the index of the next problem block app.js adds
+}
+
+// maxPlaceButtons is how many places show as buttons before a select.
+const maxPlaceButtons = 40
+
+func today() string { return time.Now().In(sanlian.Shanghai).Format("2006-01-02") }
+
+// newVisitKey is a random idempotency key for one rendering of the form.
+func newVisitKey() string { return "form-" + rand.Text() }
+
+func (s *Server) loadVisitNewPage(r *http.Request, form visitForm, householdID int64) (*visitNewPage, error) {
+	ctx := r.Context()
+	page := &visitNewPage{basePage: s.base(r, "登记走访", "visits"), Form: form, Today: today()}
+	u := page.User
+	yes := true
+	var err error
+	switch u.Role {
+	case sanlian.RoleCadre:
+		hs, _, err := s.Households.FindHouseholds(ctx, sanlian.HouseholdFilter{CadreID: u.CadreID, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hs {
+			page.Places = append(page.Places, visitPlace{Value: "h:" + strconv.FormatInt(h.ID, 10), Label: h.HeadName,
+				Sub: h.VillageName + " · " + h.Address, Tags: h.Tags, Must: len(h.Tags) > 0})
+		}
+		// Must-visit households first, each group in the list's order.
+		slices.SortStableFunc(page.Places, func(a, b visitPlace) int {
+			return cmp.Compare(boolRank(a.Must), boolRank(b.Must))
+		})
+		if len(page.Places) == 0 {
+			page.NoPlaces = "您还没有联系户。请联系本单位管理员建立联户关系后再登记走访。"
+		}
+	case sanlian.RoleLeader:
+		links, _, err := s.Links.FindLinks(ctx, sanlian.LinkFilter{Kind: sanlian.LinkTownship, CadreID: u.CadreID, Active: &yes, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			page.Places = append(page.Places, visitPlace{Value: "t:" + l.RegionCode, Label: l.RegionName, Sub: "联系乡镇调研"})
+			vs, _, err := s.Regions.FindRegions(ctx, sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: l.RegionCode, Limit: 500})
+			if err != nil {
+				return nil, err
+			}
+			page.Villages = append(page.Villages, vs...)
+		}
+		if len(page.Places) == 0 {
+			page.NoPlaces = "您还没有联系乡镇。请县办公室建立联系后再登记调研。"
+		}
+	case sanlian.RoleUnitAdmin, sanlian.RoleOffice:
+		if householdID != 0 {
+			// On behalf of a cadre linked to the household.
+			h, err := s.Households.FindHouseholdByID(ctx, householdID)
+			if err != nil {
+				return nil, err
+			}
+			page.Places = append(page.Places, visitPlace{Value: "h:" + strconv.FormatInt(h.ID, 10), Label: h.HeadName,
+				Sub: h.VillageName + " · 代联系干部登记", Tags: h.Tags, Must: len(h.Tags) > 0})
+			if page.Cadres, _, err = s.Links.FindLinks(ctx, sanlian.LinkFilter{Kind: sanlian.LinkHousehold, HouseholdID: h.ID, Active: &yes, Limit: 50}); err != nil {
+				return nil, err
+			}
+		}
+		links, _, err := s.Links.FindLinks(ctx, sanlian.LinkFilter{Kind: sanlian.LinkVillage, Active: &yes, Limit: 500})
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			page.Places = append(page.Places, visitPlace{Value: fmt.Sprintf("v:%d:%s", l.UnitID, l.RegionCode), Label: l.RegionName,
+				Sub: l.UnitName + " 联村走访"})
+		}
+		if len(page.Places) == 0 {
+			page.NoPlaces = "本单位还没有联系村。请先在“联系管理”中建立单位联村关系。"
+		}
+	}
+	page.PlaceSelect = len(page.Places) > maxPlaceButtons
+	if page.Form.Place == "" && householdID != 0 {
+		page.Form.Place = "h:" + strconv.FormatInt(householdID, 10)
+	}
+	if page.Form.Place == "" && len(page.Places) == 1 {
+		page.Form.Place = page.Places[0].Value
+	}
+	if page.Form.Date == "" {
+		page.Form.Date = page.Today
+	}
+	if page.Form.Key == "" {
+		page.Form.Key = newVisitKey()
+	}
+	if len(page.Form.Problems) == 0 {
+		page.Form.Problems = []formProblem{{Index: 0}}
+	}
+	for _, p := range page.Form.Problems {
+		page.NextIndex = max(page.NextIndex, p.Index+1)
+	}
+	yesActive := true
+	ts, err := s.Topics.FindTopics(ctx, sanlian.TopicFilter{Active: &yesActive})
+	if err != nil {
+		return nil, err
+	}
+	page.Groups = groupTopics(ts, page.Form.Topics)
+	if page.Categories, err = s.Problems.FindCategories(ctx, false); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// problemBlock is what one problem block of the form shows.
+type problemBlock struct {
+	Index string // p<Index>_… field names; "__N__" in the template app.js clones
+	formProblem
+	Categories []*sanlian.Category
+	Villages   []*sanlian.Region
+}
+
+// ProblemBlocks are the problem blocks of the form as typed.
+func (p *visitNewPage) ProblemBlocks() []problemBlock {
+	out := make([]problemBlock, len(p.Form.Problems))
+	for i, fp := range p.Form.Problems {
+		out[i] = problemBlock{Index: strconv.Itoa(fp.Index), formProblem: fp, Categories: p.Categories, Villages: p.Villages}
+	}
+	return out
+}
+
+// BlockTemplate is the empty block app.js clones for "add a problem".
+func (p *visitNewPage) BlockTemplate() problemBlock {
+	return problemBlock{Index: "__N__", Categories: p.Categories, Villages: p.Villages}
+}
+
+func boolRank(must bool) int {
+	if must {
+		return 0
+	}
+	return 1
+}
+
+// visitNewForm is GET /visits/new[?household_id=].
+func (s *Server) visitNewForm(w http.ResponseWriter, r *http.Request) error {
+	p := newParams(r)
+	hid := p.int64("household_id")
+	if err := p.err(); err != nil {
+		return err
+	}
+	page, err := s.loadVisitNewPage(r, visitForm{}, hid)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "visit_new", page)
+}
+
+// readVisitForm turns the form's fields into a visit, keeping what was
+// typed for a second rendering.
+func readVisitForm(f url.Values) (*sanlian.VisitInput, visitForm) {
+	form := visitForm{Key: strings.TrimSpace(f.Get("idempotency_key")), Place: f.Get("place"), Date: strings.TrimSpace(f.Get("date")),
+		Met: f.Get("met"), Findings: f.Get("findings"), Topics: map[int64]bool{}}
+	form.Visitor, _ = strconv.ParseInt(f.Get("visitor"), 10, 64)
+	in := &sanlian.VisitInput{Date: form.Date, Met: form.Met, Findings: form.Findings, Topics: []int64{}}
+	parts := strings.Split(form.Place, ":")
+	switch {
+	case parts[0] == "h" && len(parts) == 2:
+		in.Kind = sanlian.VisitHousehold
+		in.HouseholdID, _ = strconv.ParseInt(parts[1], 10, 64)
+	case parts[0] == "v" && len(parts) == 3:
+		in.Kind = sanlian.VisitVillage
+		in.UnitID, _ = strconv.ParseInt(parts[1], 10, 64)
+		in.RegionCode = parts[2]
+	case parts[0] == "t" && len(parts) == 2:
+		in.Kind = sanlian.VisitTownship
+		in.RegionCode = parts[1]
+	}
+	if form.Visitor != 0 {
+		in.Visitors = []int64{form.Visitor}
+	}
+	for _, v := range f["topic"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && !form.Topics[id] {
+			form.Topics[id] = true
+			in.Topics = append(in.Topics, id)
+		}
+	}
+	// Problem blocks are p<N>_… with N as app.js numbered them; gaps are
+	// blocks removed on the phone. Empty blocks are skipped.
+	var idx []int
+	for k := range f {
+		if rest, ok := strings.CutPrefix(k, "p"); ok {
+			if n, field, ok := strings.Cut(rest, "_"); ok && field == "description" {
+				if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < 1000 {
+					idx = append(idx, i)
+				}
+			}
+		}
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		pre := "p" + strconv.Itoa(i) + "_"
+		vp := sanlian.VisitProblem{Category: f.Get(pre + "category"), Description: strings.TrimSpace(f.Get(pre + "description")),
+			VillageCode: f.Get(pre + "village"), Urgency: sanlian.UrgencyNormal}
+		if f.Get(pre+"urgent") != "" {
+			vp.Urgency = sanlian.UrgencyUrgent
+		}
+		form.Problems = append(form.Problems, formProblem{Index: i, VisitProblem: vp})
+		if vp.Category != "" || vp.Description != "" {
+			in.Problems = append(in.Problems, vp)
+		}
+	}
+	return in, form
+}
+
+// visitCreateSubmit is POST /visits, the form without JavaScript: fields
+// and, when sent as multipart, photos. A refused visit shows the form again
+// with what was typed; photos of a wrong type refuse it before anything is
+// written. The form's own idempotency key makes a second click, or the
+// browser resending the form, record the visit once.
+func (s *Server) visitCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+	var f url.Values
+	var files []upload
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		f, files, err = s.readMultipart(w, r)
+	} else {
+		err = parseFormLimit(w, r, uploadEnvelope)
+		f = r.PostForm
+	}
+	if err != nil {
+		return err
+	}
+	in, form := readVisitForm(f)
+	if form.Place == "" {
+		err = &sanlian.Error{Code: sanlian.EUNPROCESSABLE, Message: "请选择走访的农户、村或乡镇",
+			Fields: map[string]string{"place": "请选择走访的农户、村或乡镇"}}
+	}
+	if err == nil {
+		err = s.checkPhotos(files)
+	}
+	var v *sanlian.Visit
+	created := false
+	if err == nil {
+		v, created, err = s.Visits.CreateVisit(r.Context(), in, form.Key)
+	}
+	switch code := sanlian.ErrorCode(err); code {
+	case "":
+	case sanlian.EUNPROCESSABLE, sanlian.EFORBIDDEN, sanlian.EINVALID, sanlian.ETOOLARGE:
+		hid := int64(0)
+		if in.Kind == sanlian.VisitHousehold {
+			hid = in.HouseholdID
+		}
+		page, perr := s.loadVisitNewPage(r, form, hid)
+		if perr != nil {
+			return perr
+		}
+		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
+		page.Messages = fieldMessages(page.Fields)
+		return s.render(w, r, statusOf(code), "visit_new", page)
+	default:
+		return err
+	}
+	msg := "已登记走访"
+	if !created {
+		msg = "这份走访已经提交过，未重复登记"
+	} else if n := len(v.ProblemIDs); n > 0 {
+		msg += fmt.Sprintf("，当场登记问题 %d 个", n)
+	}
+	if created && len(files) > 0 {
+		if items, perr := s.addVisitPhotos(r, v.ID, files); perr != nil {
+			msg += "；照片未能全部保存：" + sanlian.ErrorMessage(perr) + "，请在本页补传"
+		} else {
+			msg += fmt.Sprintf("，照片 %d 张", len(items))
+		}
+	}
+	http.Redirect(w, r, "/visits/"+strconv.FormatInt(v.ID, 10)+"?ok="+url.QueryEscape(msg), http.StatusSeeOther)
+	return nil
+}
+
+// fieldMessages lists an error's field messages in field order, once each.
+func fieldMessages(fields map[string]string) []string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var out []string
+	for _, k := range keys {
+		if !slices.Contains(out, fields[k]) {
+			out = append(out, fields[k])
+		}
+	}
+	return out
+}
