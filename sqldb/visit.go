@@ -129,11 +129,11 @@ func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace,
 	case sanlian.VisitHousehold:
 		pl.householdID = in.HouseholdID
 		switch role {
-		case sanlian.RoleCadre:
-			pl.cadreID = s.cadreID
+		case sanlian.RoleCadre, sanlian.RoleLeader: // county leaders keep households of their own too
+			pl.cadreID = s.user.CadreID
 			var n int
 			if err := tx.queryRow(`SELECT COUNT(*) FROM links WHERE kind = 'household' AND ended_at IS NULL AND cadre_id = ? AND household_id = ?`,
-				s.cadreID, in.HouseholdID).Scan(&n); err != nil {
+				pl.cadreID, in.HouseholdID).Scan(&n); err != nil {
 				return nil, err
 			}
 			if n == 0 {

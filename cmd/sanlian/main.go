@@ -18,9 +18,9 @@ import (
 const usage = `sanlian — 三联三清工作平台 (the 三联三清 working platform)
 
 Usage:
-  sanlian serve   [--addr :8080] [--db FILE|postgres://…] [--demo] [--households N] [--problems N]
+  sanlian serve   [--addr :8080] [--db FILE|postgres://…] [--demo] [--households N] [--problems N] [--visits N]
   sanlian migrate [--db …]
-  sanlian demo    [--db …] [--households N] [--problems N] [--seed S]
+  sanlian demo    [--db …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,

@@ -40,10 +40,10 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 	if err := run(ctx, []string{"migrate", "--db", dsn}, nil, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
 	}
-	if err := run(ctx, []string{"demo", "--db", dsn, "--households", "800", "--seed", "7", "--problems", "60"}, nil, &out, &errOut); err != nil {
+	if err := run(ctx, []string{"demo", "--db", dsn, "--households", "800", "--seed", "7", "--problems", "60", "--visits", "300"}, nil, &out, &errOut); err != nil {
 		t.Fatal(err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "800 户") || !strings.Contains(out.String(), "问题台账 60 件") || !strings.Contains(out.String(), "office") {
+	if !strings.Contains(out.String(), "800 户") || !strings.Contains(out.String(), "问题台账 60 件") || !strings.Contains(out.String(), "带题走访 300 次") || !strings.Contains(out.String(), "office") {
 		t.Errorf("demo output: %s", out.String())
 	}
 	if err := run(ctx, []string{"demo", "--db", dsn}, nil, &out, &errOut); err == nil || !strings.Contains(err.Error(), "不是空") && !strings.Contains(err.Error(), "已有数据") {

@@ -24,6 +24,7 @@ type Config struct {
 	Demo          bool
 	DemoOptions   demo.Options
 	DemoProblems  int // problems in the demo ledger; 0: none
+	DemoVisits    int // visits in the demo county; 0: none
 	SecureCookies bool
 	SyncFull      bool
 	MaxUpload     int64 // bytes, one attachment
@@ -52,7 +53,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.DB = db
 	db.Auth = m.Config.Auth.WithDefaults()
 	if m.Config.Demo {
-		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Out); err != nil {
+		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Out); err != nil {
 			return err
 		}
 	}
@@ -105,9 +106,10 @@ func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
 
 // loadDemo fills an empty database with the demo county and, unless
 // problems is 0, a problem ledger of that many problems played up to
-// today, and prints the demo accounts; a database that already holds a
-// county is left alone.
-func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems int, out io.Writer) error {
+// today, then unless visits is 0 the topic bank and that many visits, and
+// prints the demo accounts; a database that already holds a county is
+// left alone.
+func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, visits int, out io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -124,6 +126,11 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems int,
 		accounts = demo.AccountsOf(c)
 		if problems > 0 {
 			if err := loadDemoProblems(ctx, db, c, opt.Seed, problems, out); err != nil {
+				return err
+			}
+		}
+		if visits > 0 {
+			if err := loadDemoVisits(ctx, db, c, opt.Seed, visits, out); err != nil {
 				return err
 			}
 		}
@@ -151,6 +158,20 @@ func loadDemoProblems(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed
 	return nil
 }
 
+// loadDemoVisits enters the topic bank and plays the demo visits on db's
+// clock, which it gives back to time.Now afterwards.
+func loadDemoVisits(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: n, Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo visits: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve the web UI and API", stderr)
 	addr := fs.String("addr", ":8080", "listen address")
@@ -159,6 +180,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	households := fs.Int("households", 20000, "households in the demo county (with --demo)")
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (with --demo; 0: none)")
+	visits := fs.Int("visits", demo.DefaultVisits, "visits with topics over the last three months, up to today (with --demo; 0: none)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
 	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
 	maxUpload := fs.Int64("max-upload", 10, "largest attachment, in MB")
@@ -170,7 +192,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
-		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
@@ -212,6 +234,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	households := fs.Int("households", 20000, "number of households")
 	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
+	visits := fs.Int("visits", demo.DefaultVisits, "visits with topics over the last three months, up to today (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -227,7 +250,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !empty {
 		return errors.New("数据库中已有数据：演示县只能载入空数据库 (the database is not empty)")
 	}
-	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, stdout)
+	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, *visits, stdout)
 }
 
 var _ = flag.ErrHelp
