@@ -142,6 +142,11 @@ type HouseholdFilter struct {
 	Q            string // substring of the head's name
 	Cursor       string
 	Limit        int
+
+	// Visited, when set, keeps the households visited (or not) by any
+	// visit dated VisitedFrom to VisitedTo inclusive, "2006-01-02".
+	Visited                *bool
+	VisitedFrom, VisitedTo string
 }
 
 // HouseholdUpdate changes a household; nil fields stay.

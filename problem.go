@@ -457,6 +457,14 @@ type ProblemFilter struct {
 	Sort         string // "number" (newest first, default) or "deadline"
 	Cursor       string
 	Limit        int
+
+	// VisitFrom and VisitTo ("2006-01-02", inclusive) keep the problems
+	// raised on visits dated in that window; VisitCadreID and VisitUnitID
+	// narrow them to the visits one cadre recorded or one unit made, as
+	// the visit coverage report counts them.
+	VisitFrom, VisitTo string
+	VisitCadreID       int64
+	VisitUnitID        int64
 }
 
 // StateCount is how many problems of a filter are in a state.

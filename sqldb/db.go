@@ -105,7 +105,9 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
 		w.SetConnMaxIdleTime(0)
-		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+		// Readers get a 64 MB page cache each (SQLite's default is 2 MB):
+		// reports walk the same indexes over and over.
+		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=cache_size(-65536)")
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open sqlite reader: %w", err)

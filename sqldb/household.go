@@ -85,6 +85,20 @@ func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]
 	if f.CadreID != 0 {
 		w.add("EXISTS (SELECT 1 FROM links cl WHERE cl.household_id = h.id AND cl.kind = 'household' AND cl.ended_at IS NULL AND cl.cadre_id = ?)", f.CadreID)
 	}
+	if f.Visited != nil {
+		// Visited between the dates, either bound open when empty.
+		visited, args := "EXISTS (SELECT 1 FROM visits vv WHERE vv.household_id = h.id", []any{}
+		if f.VisitedFrom != "" {
+			visited, args = visited+" AND vv.date >= ?", append(args, f.VisitedFrom)
+		}
+		if f.VisitedTo != "" {
+			visited, args = visited+" AND vv.date <= ?", append(args, f.VisitedTo)
+		}
+		if !*f.Visited {
+			visited = "NOT " + visited
+		}
+		w.add(visited+")", args...)
+	}
 	if f.Q != "" {
 		w.add("h.head_name LIKE ?", "%"+f.Q+"%")
 	}

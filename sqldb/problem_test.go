@@ -154,3 +154,37 @@ func TestProblemService_TransferOutOfScope(t *testing.T) {
 		}
 	})
 }
+
+// TestProblemService_DeadlinePages walks the deadline order two at a time:
+// every problem with a deadline once, soonest first, ties by id.
+func TestProblemService_DeadlinePages(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		office := users["office"]
+		for i, day := range []string{"2021-05-06", "2021-05-06", "2021-05-10", "2021-05-07", "2021-05-06", "2021-05-11", "2021-05-10"} {
+			clockAt(db, day+" 09:00")
+			p := newProblem(t, db, office, fmt.Sprintf("问题%d", i))
+			act(t, db, office, p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1})
+		}
+		newProblem(t, db, office, "未交办，没有期限")
+		var seen []*sanlian.Problem
+		cursor := ""
+		for {
+			ps, next, err := db.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "deadline", Limit: 2, Cursor: cursor})
+			MustOK(t, err)
+			seen = append(seen, ps...)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(seen) != 7 {
+			t.Fatalf("%d problems, want 7", len(seen))
+		}
+		for i := 1; i < len(seen); i++ {
+			a, b := seen[i-1], seen[i]
+			if b.ResolveDue.Before(a.ResolveDue) || (b.ResolveDue.Equal(a.ResolveDue) && b.ID <= a.ID) {
+				t.Errorf("out of order at %d: %s #%d then %s #%d", i, a.ResolveDue, a.ID, b.ResolveDue, b.ID)
+			}
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"sanlian"
 )
@@ -131,22 +132,8 @@ func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.
 	const visited = "EXISTS (SELECT 1 FROM visits vv WHERE vv.household_id = h.id AND vv.date >= ? AND vv.date <= ?)"
 	const linked = "h.id IN (SELECT household_id FROM links WHERE kind = 'household' AND ended_at IS NULL)"
 
-	// 三必访, by kind and in all.
-	for _, kind := range append(append([]string{}, sanlian.TagKinds...), "any") {
-		tag := "EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id)"
-		var args []any
-		if kind != "any" {
-			tag = "EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id AND t.kind = ?)"
-			args = []any{kind}
-		}
-		kc := sanlian.KindCoverage{Kind: kind}
-		if err := one(&kc.Total, "SELECT COUNT(*) FROM households h", sc.h.and(tag, args...)); err != nil {
-			return nil, err
-		}
-		if err := one(&kc.Visited, "SELECT COUNT(*) FROM households h", sc.h.and(tag, args...).and(visited, win.From, win.To)); err != nil {
-			return nil, err
-		}
-		out.MustVisit = append(out.MustVisit, kc)
+	if err := db.coverageMustVisit(ctx, sc, cs.Kind == sanlian.ScopeCounty, win, out); err != nil {
+		return nil, err
 	}
 	missed := sc.h.and("EXISTS (SELECT 1 FROM household_tags t WHERE t.household_id = h.id)").and("NOT "+visited, win.From, win.To)
 	rows, err := db.query(ctx, householdSelect+missed.sql()+" ORDER BY h.village_code, h.id LIMIT 500", missed.args...)
@@ -210,6 +197,46 @@ func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.
 		return nil, err
 	}
 	return out, nil
+}
+
+// coverageMustVisit counts the must-visit households of each kind and in
+// all, and those visited in the window, in one pass over the tagged
+// households of the scope: a household counts once per kind however many
+// tags of that kind it carries. For the whole county the pass starts from
+// the tags, which few households carry; SQLite, planning without
+// statistics, would start from every household, so CROSS JOIN fixes the
+// order there (PostgreSQL plans it as an inner join). A smaller scope
+// starts from its own households.
+func (db *DB) coverageMustVisit(ctx context.Context, sc *coverageScope, county bool, win sanlian.Window, out *sanlian.VisitCoverage) error {
+	from := "households h JOIN household_tags t ON t.household_id = h.id" + sc.h.sql()
+	if county {
+		from = "household_tags t CROSS JOIN households h" + sc.h.and("h.id = t.household_id").sql()
+	}
+	var cols, flags []string
+	var args []any
+	for i, kind := range sanlian.TagKinds {
+		flags = append(flags, fmt.Sprintf("MAX(CASE WHEN t.kind = ? THEN 1 ELSE 0 END) AS k%d", i))
+		cols = append(cols, fmt.Sprintf("COALESCE(SUM(k%d), 0), COALESCE(SUM(k%d * visited), 0)", i, i))
+		args = append(args, kind)
+	}
+	args = append(append(args, win.From, win.To), sc.h.args...)
+	query := "SELECT " + strings.Join(cols, ", ") + `, COUNT(*), COALESCE(SUM(visited), 0)
+		FROM (SELECT h.id, ` + strings.Join(flags, ", ") + `,
+			MAX(CASE WHEN EXISTS (SELECT 1 FROM visits vv WHERE vv.household_id = h.id AND vv.date >= ? AND vv.date <= ?) THEN 1 ELSE 0 END) AS visited
+			FROM ` + from + ` GROUP BY h.id) x`
+	counts := make([]sanlian.KindCoverage, len(sanlian.TagKinds)+1)
+	dst := make([]any, 0, 2*len(counts))
+	for i := range counts {
+		dst = append(dst, &counts[i].Total, &counts[i].Visited)
+	}
+	if err := db.queryRow(ctx, query, args...).Scan(dst...); err != nil {
+		return fmt.Errorf("visit coverage: must-visit: %w", err)
+	}
+	for i, kind := range append(append([]string{}, sanlian.TagKinds...), "any") {
+		counts[i].Kind = kind
+	}
+	out.MustVisit = counts
+	return nil
 }
 
 // countBy runs a "SELECT key, COUNT … GROUP BY key" query into a map.
@@ -310,22 +337,45 @@ func (db *DB) coverageCadres(ctx context.Context, sc *coverageScope, win sanlian
 	return nil
 }
 
+// coverageTopics counts, per topic, the visits in vw that carried it and
+// the problems raised on them. A visit carries a topic at most once, so
+// counting (visit, topic) and (problem, topic) pairs counts each visit and
+// problem once per topic. The joins start from the window's visits: CROSS
+// JOIN keeps SQLite's planner, which has no statistics, from starting at
+// all the topic rows ever written (PostgreSQL plans it as an inner join).
 func (db *DB) coverageTopics(ctx context.Context, vw *where, out *sanlian.VisitCoverage) error {
-	rows, err := db.query(ctx, `SELECT t.id, t.question, t.category, COUNT(DISTINCT vt.visit_id), COUNT(DISTINCT p.id)
-		FROM visit_topics vt JOIN visits v ON v.id = vt.visit_id JOIN topics t ON t.id = vt.topic_id
-		LEFT JOIN problems p ON p.visit_id = v.id`+vw.sql()+`
-		GROUP BY t.id, t.question, t.category ORDER BY COUNT(DISTINCT vt.visit_id) DESC, t.id`, vw.args...)
+	visits, err := db.countBy(ctx, `SELECT vt.topic_id, COUNT(*) FROM visits v CROSS JOIN visit_topics vt`+
+		vw.and("vt.visit_id = v.id").sql()+` GROUP BY vt.topic_id`, vw.args...)
+	if err != nil {
+		return err
+	}
+	problems, err := db.countBy(ctx, `SELECT vt.topic_id, COUNT(*) FROM visits v CROSS JOIN problems p CROSS JOIN visit_topics vt`+
+		vw.and("p.visit_id = v.id AND vt.visit_id = v.id").sql()+` GROUP BY vt.topic_id`, vw.args...)
+	if err != nil {
+		return err
+	}
+	out.Topics = []*sanlian.TopicUse{}
+	if len(visits) == 0 {
+		return nil
+	}
+	rows, err := db.query(ctx, `SELECT id, question, category FROM topics ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("coverage topics: %w", err)
 	}
 	defer rows.Close()
-	out.Topics = []*sanlian.TopicUse{}
 	for rows.Next() {
 		t := &sanlian.TopicUse{}
-		if err := rows.Scan(&t.TopicID, &t.Question, &t.Category, &t.Visits, &t.Problems); err != nil {
+		if err := rows.Scan(&t.TopicID, &t.Question, &t.Category); err != nil {
 			return err
 		}
-		out.Topics = append(out.Topics, t)
+		if t.Visits = visits[t.TopicID]; t.Visits > 0 {
+			t.Problems = problems[t.TopicID]
+			out.Topics = append(out.Topics, t)
+		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	sort.SliceStable(out.Topics, func(i, j int) bool { return out.Topics[i].Visits > out.Topics[j].Visits })
+	return nil
 }

@@ -53,6 +53,7 @@ func householdFilter(p *params) sanlian.HouseholdFilter {
 		TownshipCode: p.str("township"), VillageCode: p.str("village"),
 		Tag:    p.oneOf("tag", "any", sanlian.TagConflict, sanlian.TagKeyGroup, sanlian.TagRepresentative),
 		Linked: p.boolPtr("linked"), CadreID: p.int64("cadre_id"), Q: p.str("q"), Cursor: p.str("cursor"), Limit: p.limit(),
+		Visited: p.boolPtr("visited"), VisitedFrom: dateParam(p, "visited_from"), VisitedTo: dateParam(p, "visited_to"),
 	}
 }
 

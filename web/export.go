@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"sanlian"
-	"sanlian/xlsx"
 )
 
 // exportPage is how many problems the export reads a query at a time: the
@@ -56,7 +55,7 @@ func (s *Server) problemsExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	title += "  导出时间：" + now.Format("2006-01-02 15:04")
 	out := &download{w: w, ctype: xlsxType, filename: "问题清单-" + now.Format("2006-01-02") + ".xlsx"}
-	err := xlsx.WriteProblems(out, title, next)
+	err := s.Sheets.WriteProblems(out, title, next)
 	if err != nil && out.started {
 		// Half a zip has gone out: no error page can follow it. Break the
 		// connection so that the browser reports a failed download rather

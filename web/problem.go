@@ -26,6 +26,8 @@ func problemFilter(p *params) sanlian.ProblemFilter {
 	f.Mine = p.str("mine") == "1" || p.str("mine") == "true"
 	f.CreatedFrom, f.CreatedTo = p.period("created")
 	f.ResolvedFrom, f.ResolvedTo = p.period("resolved")
+	f.VisitFrom, f.VisitTo = dateParam(p, "visit_from"), dateParam(p, "visit_to")
+	f.VisitCadreID, f.VisitUnitID = p.int64("visit_cadre_id"), p.int64("visit_unit_id")
 	if len([]rune(f.Q)) > sanlian.MaxSearch {
 		p.errors["q"] = "搜索词不能超过 100 个字"
 	}

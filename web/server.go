@@ -35,6 +35,7 @@ type Services struct {
 	Topics      sanlian.TopicService
 	Visits      sanlian.VisitService
 	Coverage    sanlian.CoverageService
+	Sheets      sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }
