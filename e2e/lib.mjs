@@ -18,7 +18,7 @@ export async function startServer({ households = 3000 } = {}) {
     bin = join(dir, "sanlian");
     execFileSync("go", ["build", "-o", bin, "./cmd/sanlian"], { cwd: root, stdio: "inherit" });
   }
-  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db")],
+  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--problems", "300", "--visits", "1200", "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db")],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
