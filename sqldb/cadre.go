@@ -187,21 +187,8 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 // RevealCadrePhone implements sanlian.CadreService.
 func (db *DB) RevealCadrePhone(ctx context.Context, id int64) (string, error) {
 	var phone string
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.scopeOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if !s.role().MayReveal() {
-			return errForbidden("您的角色无权查看完整号码")
-		}
-		if _, err := db.findCadre(tx, s, id); err != nil {
-			return err
-		}
-		if err := tx.queryRow(`SELECT phone FROM cadres WHERE id = ?`, id).Scan(&phone); err != nil {
-			return err
-		}
-		return tx.audit("reveal", "cadre", id, changes{"fields": {nil, "phone"}})
-	})
+	err := db.reveal(ctx, "cadre", id, "phone",
+		func(tx *Tx, s *scope) error { _, err := db.findCadre(tx, s, id); return err },
+		`SELECT phone FROM cadres WHERE id = ?`, &phone)
 	return phone, err
 }

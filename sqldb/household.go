@@ -356,21 +356,8 @@ func maskedChange(ch changes, field, before, after string, mask func(string) str
 // RevealHousehold implements sanlian.HouseholdService.
 func (db *DB) RevealHousehold(ctx context.Context, id int64) (string, string, error) {
 	var idNumber, phone string
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.scopeOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if !s.role().MayReveal() {
-			return errForbidden("您的角色无权查看完整的身份证号和电话")
-		}
-		if _, err := db.findHousehold(tx, s, id); err != nil {
-			return err
-		}
-		if err := tx.queryRow(`SELECT id_number, phone FROM households WHERE id = ?`, id).Scan(&idNumber, &phone); err != nil {
-			return err
-		}
-		return tx.audit("reveal", "household", id, changes{"fields": {nil, "id_number,phone"}})
-	})
+	err := db.reveal(ctx, "household", id, "id_number,phone",
+		func(tx *Tx, s *scope) error { _, err := db.findHousehold(tx, s, id); return err },
+		`SELECT id_number, phone FROM households WHERE id = ?`, &idNumber, &phone)
 	return idNumber, phone, err
 }

@@ -490,22 +490,9 @@ func (db *DB) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEv
 // RevealReporter implements sanlian.ProblemService.
 func (db *DB) RevealReporter(ctx context.Context, id int64) (string, error) {
 	var phone string
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.scopeOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if !s.role().MayReveal() {
-			return errForbidden("您的角色无权查看完整号码")
-		}
-		if _, err := db.findProblem(tx, s, id); err != nil {
-			return err
-		}
-		if err := tx.queryRow(`SELECT reporter_phone FROM problems WHERE id = ?`, id).Scan(&phone); err != nil {
-			return err
-		}
-		return tx.audit("reveal", "problem", id, changes{"fields": {nil, "reporter_phone"}})
-	})
+	err := db.reveal(ctx, "problem", id, "reporter_phone",
+		func(tx *Tx, s *scope) error { _, err := db.findProblem(tx, s, id); return err },
+		`SELECT reporter_phone FROM problems WHERE id = ?`, &phone)
 	return phone, err
 }
 

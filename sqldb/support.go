@@ -207,3 +207,24 @@ func jsonMarshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// reveal reads whole personal data of one row that find says is in the
+// caller's scope, for a role that may see it, and audits who saw whose.
+func (db *DB) reveal(ctx context.Context, entity string, id int64, fields string, find func(*Tx, *scope) error, query string, dst ...any) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !s.role().MayReveal() {
+			return errForbidden("您的角色无权查看完整的身份证号或电话")
+		}
+		if err := find(tx, s); err != nil {
+			return err
+		}
+		if err := tx.queryRow(query, id).Scan(dst...); err != nil {
+			return fmt.Errorf("reveal %s %d: %w", entity, id, err)
+		}
+		return tx.audit("reveal", entity, id, changes{"fields": {nil, fields}})
+	})
+}
