@@ -47,30 +47,12 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		if err := a.owner(action); err != nil {
 			return err
 		}
-		var fn func() error
-		switch action {
-		case sanlian.ActionAssign:
-			fn = a.assign
-		case sanlian.ActionAccept:
-			fn = a.accept
-		case sanlian.ActionTransfer:
-			fn = a.transfer
-		case sanlian.ActionExtend:
-			fn = a.extend
-		case sanlian.ActionResolve:
-			fn = a.resolve
-		case sanlian.ActionCallback:
-			fn = a.callback
-		case sanlian.ActionClose:
-			fn = a.close
-		case sanlian.ActionReopen:
-			fn = a.reopen
-		case sanlian.ActionReject:
-			fn = a.reject
-		case sanlian.ActionMerge:
-			fn = a.merge
+		steps := map[string]func() error{
+			sanlian.ActionAssign: a.assign, sanlian.ActionAccept: a.accept, sanlian.ActionTransfer: a.transfer,
+			sanlian.ActionExtend: a.extend, sanlian.ActionResolve: a.resolve, sanlian.ActionCallback: a.callback,
+			sanlian.ActionClose: a.close, sanlian.ActionReopen: a.reopen, sanlian.ActionReject: a.reject, sanlian.ActionMerge: a.merge,
 		}
-		if err := fn(); err != nil {
+		if err := steps[action](); err != nil {
 			return err
 		}
 		if err := a.save(action); err != nil {
