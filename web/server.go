@@ -34,6 +34,7 @@ type Services struct {
 	Attachments sanlian.AttachmentService
 	Topics      sanlian.TopicService
 	Visits      sanlian.VisitService
+	Activities  sanlian.ActivityService
 	Coverage    sanlian.CoverageService
 	Sheets      sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).

@@ -20,16 +20,17 @@ import (
 
 // Config is everything a running server needs, built from flags and env.
 type Config struct {
-	Addr          string
-	DSN           string
-	Demo          bool
-	DemoOptions   demo.Options
-	DemoProblems  int // problems in the demo ledger; 0: none
-	DemoVisits    int // visits in the demo county; 0: none
-	SecureCookies bool
-	SyncFull      bool
-	MaxUpload     int64 // bytes, one attachment
-	Auth          sanlian.AuthConfig
+	Addr           string
+	DSN            string
+	Demo           bool
+	DemoOptions    demo.Options
+	DemoProblems   int // problems in the demo ledger; 0: none
+	DemoVisits     int // visits in the demo county; 0: none
+	DemoActivities int // volunteer activities in the demo county; 0: none
+	SecureCookies  bool
+	SyncFull       bool
+	MaxUpload      int64 // bytes, one attachment
+	Auth           sanlian.AuthConfig
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -54,11 +55,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.DB = db
 	db.Auth = m.Config.Auth.WithDefaults()
 	if m.Config.Demo {
-		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Out); err != nil {
+		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Config.DemoActivities, m.Out); err != nil {
 			return err
 		}
 	}
-	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Topics: db, Visits: db, Coverage: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
+	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -110,7 +111,7 @@ func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
 // today, then unless visits is 0 the topic bank and that many visits, and
 // prints the demo accounts; a database that already holds a county is
 // left alone.
-func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, visits int, out io.Writer) error {
+func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, visits, activities int, out io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
 		return err
@@ -132,6 +133,11 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 		}
 		if visits > 0 {
 			if err := loadDemoVisits(ctx, db, c, opt.Seed, visits, out); err != nil {
+				return err
+			}
+		}
+		if activities > 0 {
+			if err := loadDemoActivities(ctx, db, c, opt.Seed, activities, out); err != nil {
 				return err
 			}
 		}
@@ -173,6 +179,20 @@ func loadDemoVisits(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed u
 	return nil
 }
 
+// loadDemoActivities records the demo volunteer activities on db's clock,
+// which it gives back to time.Now afterwards.
+func loadDemoActivities(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo activities: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve the web UI and API", stderr)
 	addr := fs.String("addr", ":8080", "listen address")
@@ -182,6 +202,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (with --demo; 0: none)")
 	visits := fs.Int("visits", demo.DefaultVisits, "visits with topics over the last three months, up to today (with --demo; 0: none)")
+	activities := fs.Int("activities", demo.DefaultActivities, "volunteer activities over the last three months (with --demo; 0: none)")
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
 	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
 	maxUpload := fs.Int64("max-upload", 10, "largest attachment, in MB")
@@ -193,7 +214,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
-		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
@@ -236,6 +257,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
 	visits := fs.Int("visits", demo.DefaultVisits, "visits with topics over the last three months, up to today (0: none)")
+	activities := fs.Int("activities", demo.DefaultActivities, "volunteer activities over the last three months (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -251,7 +273,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !empty {
 		return errors.New("数据库中已有数据：演示县只能载入空数据库 (the database is not empty)")
 	}
-	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, *visits, stdout)
+	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, *visits, *activities, stdout)
 }
 
 var _ = flag.ErrHelp

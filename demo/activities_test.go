@@ -1,0 +1,46 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"sanlian"
+	"sanlian/demo"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+)
+
+func TestLoadActivities(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		c := demo.Generate(demo.Options{Households: 1500})
+		if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
+			t.Fatal(err)
+		}
+		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
+		sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Today: visitsToday})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Activities != demo.DefaultActivities || sum.Served == 0 || sum.Volunteers < sum.Activities {
+			t.Fatalf("summary %s", sum)
+		}
+		office := officeOf(t, db)
+		tt, err := db.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-30", To: "2021-09-29"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.All.Activities != sum.Activities || tt.All.Served != sum.Served || tt.All.Volunteers != sum.Volunteers || len(tt.ByType) < 8 {
+			t.Errorf("totals %+v, summary %s", tt.All, sum)
+		}
+		_, u, err := db.Login(ctx, "cadre", demo.Password, "api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, _, err := db.FindActivities(sqldbtest.As(u), sanlian.ActivityFilter{VolunteerID: u.CadreID})
+		if err != nil || len(mine) == 0 {
+			t.Errorf("the demo cadre has %d activities of their own (%v)", len(mine), err)
+		}
+	})
+}
