@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -225,6 +226,7 @@ type activityNewPage struct {
 	Townships []*sanlian.Region
 	Villages  []*sanlian.Region
 	Cadres    []*sanlian.Cadre // volunteers to tick: the caller's unit
+	Action    string           // where the form posts
 	Form      url.Values
 	Error     string
 	Fields    map[string]string
@@ -232,7 +234,17 @@ type activityNewPage struct {
 }
 
 func (s *Server) renderActivityNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error) error {
-	page := &activityNewPage{basePage: s.base(r, "登记志愿服务活动", "activities"), Form: form, Today: today()}
+	return s.renderActivityForm(w, r, status, form, err, "/activities")
+}
+
+// renderActivityForm shows the entry form, posting to action: a new
+// activity, or one being edited.
+func (s *Server) renderActivityForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string) error {
+	title := "登记志愿服务活动"
+	if action != "/activities" {
+		title = "修改志愿服务活动"
+	}
+	page := &activityNewPage{basePage: s.base(r, title, "activities"), Form: form, Today: today(), Action: action}
 	if err != nil {
 		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
 	}
@@ -264,12 +276,8 @@ func (s *Server) activityNewForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderActivityNew(w, r, http.StatusOK, url.Values{"date": {today()}}, nil)
 }
 
-// activityCreateSubmit is POST /activities, the form's submit.
-func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseFormLimit(w, r, 1<<20); err != nil {
-		return err
-	}
-	f := r.PostForm
+// activityInput reads the activity form.
+func activityInput(f url.Values) *sanlian.ActivityInput {
 	num := func(name string) int {
 		n, _ := strconv.Atoi(strings.TrimSpace(f.Get(name)))
 		return n
@@ -283,12 +291,72 @@ func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) er
 			in.Volunteers = append(in.Volunteers, id)
 		}
 	}
-	a, err := s.Activities.CreateActivity(r.Context(), in)
+	return in
+}
+
+// activityCreateSubmit is POST /activities, the form's submit.
+func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := parseFormLimit(w, r, 1<<20); err != nil {
+		return err
+	}
+	f := r.PostForm
+	a, err := s.Activities.CreateActivity(r.Context(), activityInput(f))
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
 		return s.renderActivityNew(w, r, http.StatusUnprocessableEntity, f, err)
 	} else if err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/activities/"+strconv.FormatInt(a.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+// activityEditForm is GET /activities/{id}/edit: the entry form, filled in.
+func (s *Server) activityEditForm(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.Activities.FindActivityByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	f := url.Values{"type": {a.Type}, "date": {a.Date}, "township": {a.TownshipCode}, "village": {a.VillageCode},
+		"unit_id": {strconv.FormatInt(a.UnitID, 10)}, "others": {strconv.Itoa(a.Others)}, "served": {strconv.Itoa(a.Served)},
+		"description": {a.Description}, "version": {strconv.FormatInt(a.Version, 10)}}
+	for _, v := range a.Volunteers {
+		f.Add("volunteer_id", strconv.FormatInt(v, 10))
+	}
+	f.Set("volunteers", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(a.Volunteers)), ","), "[]"))
+	return s.renderActivityEdit(w, r, http.StatusOK, id, f, nil)
+}
+
+func (s *Server) renderActivityEdit(w http.ResponseWriter, r *http.Request, status int, id int64, f url.Values, err error) error {
+	return s.renderActivityForm(w, r, status, f, err, "/activities/"+strconv.FormatInt(id, 10))
+}
+
+// activityEditSubmit is POST /activities/{id}: saves the form with the
+// version it was read at; a refused or stale form comes back as typed.
+func (s *Server) activityEditSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseFormLimit(w, r, 1<<20); err != nil {
+		return err
+	}
+	f := r.PostForm
+	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
+	_, err = s.Activities.UpdateActivity(r.Context(), id, activityInput(f), version)
+	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
+		if code == sanlian.ECONFLICT {
+			if cur, ferr := s.Activities.FindActivityByID(r.Context(), id); ferr == nil {
+				f.Set("version", strconv.FormatInt(cur.Version, 10)) // saving again applies what was typed
+			}
+		}
+		return s.renderActivityEdit(w, r, statusOf(code), id, f, err)
+	} else if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/activities/"+strconv.FormatInt(id, 10)+"?ok="+url.QueryEscape("已保存"), http.StatusSeeOther)
 	return nil
 }

@@ -165,3 +165,38 @@ func TestActivityPages_UnitAdminForm(t *testing.T) {
 		t.Errorf("activity volunteers: %s", body)
 	}
 }
+
+// TestActivityPages_Edit edits an activity through its form; a stale form
+// is refused with what was typed kept, and saving it again applies it.
+func TestActivityPages_Edit(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	b := a.browser()
+	b.login("unitadmin", sqldbtest.Password)
+	res, _ := b.post("/activities", url.Values{"type": {"clinic"}, "date": {"2021-05-20"}, "township": {sqldbtest.Dongping},
+		"village": {sqldbtest.VillageA}, "volunteer_id": {"2"}, "served": {"30"}, "description": {"义诊"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	path := res.Header.Get("Location")
+	res, page := b.get(path + "/edit")
+	if res.StatusCode != 200 || !strings.Contains(page, `name="version" value="1"`) || !strings.Contains(page, `value="2" checked`) {
+		t.Fatalf("edit form: %d", res.StatusCode)
+	}
+	form := url.Values{"version": {"1"}, "type": {"clinic"}, "date": {"2021-05-20"}, "township": {sqldbtest.Dongping},
+		"village": {sqldbtest.VillageA}, "volunteer_id": {"2", "6"}, "served": {"45"}, "description": {"义诊，测血压血糖"}}
+	if res, _ := b.post(path, form); res.StatusCode != 303 {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	form.Set("description", "第二次修改")
+	res, page = b.post(path, form) // still version 1: stale
+	if res.StatusCode != 409 || !strings.Contains(page, "第二次修改") || !strings.Contains(page, `name="version" value="2"`) {
+		t.Errorf("stale form: %d", res.StatusCode)
+	}
+	form.Set("version", "2")
+	if res, _ := b.post(path, form); res.StatusCode != 303 {
+		t.Errorf("saving again: %d", res.StatusCode)
+	}
+	if _, page := b.get(path); !strings.Contains(page, "第二次修改") {
+		t.Error("the saved text is not shown")
+	}
+}

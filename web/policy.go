@@ -152,6 +152,8 @@ var policy = map[string]access{
 	"GET /activities/totals":          citizens,
 	"GET /activities/new":             orgWriter,
 	"POST /activities":                orgWriter,
+	"GET /activities/{id}/edit":       orgWriter,
+	"POST /activities/{id}":           orgWriter,
 	"GET /activities/{id}":            citizens,
 	"GET /leader":                     roles(office, leader),
 	"GET /calendar":                   everyone,

@@ -120,6 +120,8 @@ var allowed = map[string][]sanlian.Role{
 	"GET /activities/totals":                 {"office", "leader", "unit_admin", "cadre"},
 	"GET /activities/new":                    {"office", "unit_admin"},
 	"POST /activities":                       {"office", "unit_admin"},
+	"GET /activities/{id}/edit":              {"office", "unit_admin"},
+	"POST /activities/{id}":                  {"office", "unit_admin"},
 	"GET /activities/{id}":                   {"office", "leader", "unit_admin", "cadre"},
 	"GET /leader":                            {"office", "leader"},
 	"GET /calendar":                          sanlian.Roles,

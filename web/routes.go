@@ -112,6 +112,8 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /activities/totals", h: s.activityTotalsPage},
 		{pattern: "GET /activities/new", h: s.activityNewForm},
 		{pattern: "POST /activities", h: s.activityCreateSubmit},
+		{pattern: "GET /activities/{id}/edit", h: s.activityEditForm},
+		{pattern: "POST /activities/{id}", h: s.activityEditSubmit},
 		{pattern: "GET /activities/{id}", h: s.activityPage},
 		{pattern: "GET /leader", h: s.leaderPage},
 		{pattern: "GET /calendar", h: s.calendarPage},
