@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -351,9 +352,15 @@ func (s *Server) householdEditForm(w http.ResponseWriter, r *http.Request) error
 
 // parseForm reads a urlencoded form of bounded size.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	return parseFormLimit(w, r, 64<<10)
+}
+
+// parseFormLimit reads a urlencoded form of at most limit bytes.
+func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
-		if strings.Contains(err.Error(), "too large") {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
 			return sanlian.Errorf(sanlian.ETOOLARGE, "提交的表单过大")
 		}
 		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")

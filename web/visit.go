@@ -549,18 +549,6 @@ func rowMessages(err error, lines []int) []string {
 	return out
 }
 
-// parseFormLimit parses a urlencoded form of at most limit bytes.
-func parseFormLimit(w http.ResponseWriter, r *http.Request, limit int64) error {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	if err := r.ParseForm(); err != nil {
-		if strings.Contains(err.Error(), "too large") {
-			return sanlian.Errorf(sanlian.ETOOLARGE, "提交的表单过大")
-		}
-		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
-	}
-	return nil
-}
-
 // Pages: visits.
 
 type visitsPage struct {
