@@ -229,7 +229,7 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, thumb b
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)
-	h.Set("Content-Disposition", attachmentDisposition(disp, name))
+	h.Set("Content-Disposition", contentDisposition(disp, name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	// An attachment never changes under its id; private keeps it out of
@@ -238,32 +238,4 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, thumb b
 	h.Set("ETag", strconv.Quote(etag))
 	http.ServeContent(w, r, "", a.CreatedAt, bytes.NewReader(data))
 	return nil
-}
-
-// attachmentDisposition names a stored file in RFC 6266 form: an ASCII
-// filename for old clients, and the real one percent-encoded as UTF-8 in
-// filename* (RFC 5987).
-func attachmentDisposition(disp, name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == '%' {
-			return '_'
-		}
-		return r
-	}, name)
-	return disp + `; filename="` + ascii + `"; filename*=UTF-8''` + extValue(name)
-}
-
-// extValue percent-encodes every byte but RFC 5987's attr-char.
-func extValue(s string) string {
-	const attr = "!#$&+-.^_`|~"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attr, c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }

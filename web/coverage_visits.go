@@ -407,7 +407,7 @@ func (s *Server) visitCoverageExport(w http.ResponseWriter, r *http.Request) err
 	}
 	h := w.Header()
 	h.Set("Content-Type", xlsxType)
-	h.Set("Content-Disposition", contentDisposition("走访覆盖-"+f.Window.From+"-"+f.Window.To+".xlsx"))
+	h.Set("Content-Disposition", contentDisposition("attachment", "走访覆盖-"+f.Window.From+"-"+f.Window.To+".xlsx"))
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	_, err = buf.WriteTo(w)

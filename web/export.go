@@ -80,41 +80,11 @@ func (d *download) Write(b []byte) (int, error) {
 		d.started = true
 		h := d.w.Header()
 		h.Set("Content-Type", d.ctype)
-		h.Set("Content-Disposition", contentDisposition(d.filename))
+		h.Set("Content-Disposition", contentDisposition("attachment", d.filename))
 		h.Set("Cache-Control", "no-store")
 		d.w.WriteHeader(http.StatusOK)
 	}
 	return d.w.Write(b)
-}
-
-// contentDisposition names an attachment: an ASCII fallback for old
-// clients, then the name itself as RFC 5987 UTF-8 (RFC 6266 §4.3).
-func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return -1
-		}
-		return r
-	}, name)
-	ascii = strings.TrimLeft(ascii, "-_ ")
-	if ascii == "" || strings.HasPrefix(ascii, ".") {
-		ascii = "export" + ascii
-	}
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + rfc5987(name)
-}
-
-// rfc5987 percent-encodes s but for RFC 5987's attr-char.
-func rfc5987(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("!#$&+-.^_`|~", c) >= 0:
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // describeProblemFilter says in Chinese which filters the export applies,
