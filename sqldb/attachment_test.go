@@ -345,6 +345,17 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 			if len(ps) != 3 || ps[0].ID != photo.ID || ps[1].ID != w.ID || ps[2].ID != j.ID || ps[0].VisitID != v.ID {
 				t.Errorf("photos %+v", ps)
 			}
+			vs, _, err := db.FindVisits(cadre, sanlian.VisitFilter{})
+			MustOK(t, err)
+			listed := -1
+			for _, x := range vs {
+				if x.ID == v.ID {
+					listed = x.Attachments
+				}
+			}
+			if listed != 3 {
+				t.Errorf("the visit list counts %d photos, want 3 (-1: not listed)", listed)
+			}
 			got, data, err := db.OpenAttachment(cadre, photo.ID, false)
 			MustOK(t, err)
 			if !bytes.Equal(data, img) || got.VisitID != v.ID || got.Kind != sanlian.AttachVisit {

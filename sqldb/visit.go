@@ -412,6 +412,10 @@ func attachVisitDetails(q querier, vs []*sanlian.Visit) error {
 		}); err != nil {
 		return err
 	}
+	if err := read(`SELECT x.visit_id, COUNT(*), '' FROM attachments x WHERE `+in+` GROUP BY x.visit_id`,
+		func(v *sanlian.Visit, n int64, _ string) { v.Attachments = int(n) }); err != nil {
+		return err
+	}
 	return read(`SELECT x.visit_id, x.id, x.number FROM problems x WHERE `+in+` ORDER BY x.id`,
 		func(v *sanlian.Visit, id int64, _ string) { v.ProblemIDs = append(v.ProblemIDs, id) })
 }

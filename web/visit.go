@@ -156,11 +156,6 @@ func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	photos, err := s.Attachments.FindVisitPhotos(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	v.Attachments = len(photos)
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
