@@ -36,6 +36,10 @@ type Services struct {
 	Visits      sanlian.VisitService
 	Activities  sanlian.ActivityService
 	Coverage    sanlian.CoverageService
+	Projects    sanlian.ProjectService
+	Resps       sanlian.ResponsibilityService
+	Lists       sanlian.ListsService
+	Imports     sanlian.ImportService
 	Sheets      sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error

@@ -59,14 +59,35 @@ func WriteProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 	return writeProblems(w, title, next, MaxRows)
 }
 
-func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, error), maxRows int) (err error) {
+func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, error), maxRows int) error {
+	cols := make([]sanlian.TableColumn, len(problemColumns))
+	for i, c := range problemColumns {
+		cols[i] = sanlian.TableColumn{Header: c.header, Width: c.width}
+	}
+	n := 0
+	return writeSheet(w, title, ProblemSheet, cols, maxRows, "问题", func(st *styles, values []any) (bool, error) {
+		p, err := next()
+		if err != nil || p == nil {
+			return false, err
+		}
+		n++
+		st.problemRow(values, n, p)
+		return true, nil
+	})
+}
+
+// writeSheet writes a one-sheet workbook to w: a merged title row, a
+// frozen header row with a filter, then the rows fill puts in values until
+// it returns false. After maxRows rows a note row replaces the rest, naming
+// what the rows are (问题, 农户 …).
+func writeSheet(w io.Writer, title, sh string, cols []sanlian.TableColumn, maxRows int, what string,
+	fill func(st *styles, values []any) (bool, error)) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = fmt.Errorf("xlsx: close: %w", cerr)
 		}
 	}()
-	sh := ProblemSheet
 	if err := f.SetSheetName("Sheet1", sh); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
@@ -74,6 +95,25 @@ func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 	if err != nil {
 		return fmt.Errorf("xlsx: styles: %w", err)
 	}
+	if err := streamTable(f, sh, st, title, cols, maxRows, what, fill); err != nil {
+		return err
+	}
+	// excelize assembles a workbook in a bytes.Buffer before copying it out;
+	// handing it a zip writer over w instead streams the zip, which for 100,000
+	// rows spares a buffer the size of the file. The buffer Write passes to
+	// the zip writer then stays empty, and so does what it copies to w.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("xlsx: write: %w", err)
+	}
+	return nil
+}
+
+// streamTable writes one sheet of f with a stream writer, as writeSheet
+// describes. Nothing reaches the caller's writer until f is written, so an
+// error from fill leaves it untouched.
+func streamTable(f *excelize.File, sh string, st *styles, title string, cols []sanlian.TableColumn, maxRows int, what string,
+	fill func(st *styles, values []any) (bool, error)) error {
 	if err := pageSetup(f, sh); err != nil {
 		return fmt.Errorf("xlsx: page setup: %w", err)
 	}
@@ -83,8 +123,12 @@ func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 	}
 	// The stream writer puts each new column width before the others, and
 	// Excel wants them in ascending order: set them from the last.
-	for i := len(problemColumns) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, problemColumns[i].width); err != nil {
+	for i := len(cols) - 1; i >= 0; i-- {
+		width := cols[i].Width
+		if width == 0 {
+			width = 12
+		}
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
 		}
 	}
@@ -92,35 +136,36 @@ func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 		Selection: []excelize.Selection{{SQRef: "A3", ActiveCell: "A3", Pane: "bottomLeft"}}}); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	last, _ := excelize.ColumnNumberToName(len(problemColumns))
+	last, _ := excelize.ColumnNumberToName(len(cols))
 	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: title}}, excelize.RowOpts{Height: 30}); err != nil {
 		return fmt.Errorf("xlsx: title: %w", err)
 	}
 	if err := sw.MergeCell("A1", last+"1"); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	header := make([]any, len(problemColumns))
-	for i, c := range problemColumns {
-		header[i] = excelize.Cell{StyleID: st.header, Value: c.header}
+	header := make([]any, len(cols))
+	for i, c := range cols {
+		header[i] = excelize.Cell{StyleID: st.header, Value: c.Header}
 	}
 	if err := sw.SetRow("A2", header, excelize.RowOpts{Height: 22}); err != nil {
 		return fmt.Errorf("xlsx: header: %w", err)
 	}
 
 	row := 2
-	values := make([]any, len(problemColumns))
+	values := make([]any, len(cols))
 	for n := 0; ; n++ {
-		p, err := next()
+		clear(values)
+		more, err := fill(st, values)
 		if err != nil {
 			return err
 		}
-		if p == nil {
+		if !more {
 			break
 		}
 		row++
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if n == maxRows {
-			note := fmt.Sprintf("仅导出前 %d 条；符合条件的问题多于 %d 条，其余未导出。请缩小筛选范围（如按乡镇、状态或登记期间）后分批导出。", maxRows, maxRows)
+			note := fmt.Sprintf("仅导出前 %d 条；符合条件的%s多于 %d 条，其余未导出。请缩小筛选范围后分批导出。", maxRows, what, maxRows)
 			if err := sw.SetRow(cell, []any{excelize.Cell{StyleID: st.note, Value: note}}, excelize.RowOpts{Height: 30}); err != nil {
 				return fmt.Errorf("xlsx: note: %w", err)
 			}
@@ -129,7 +174,6 @@ func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 			}
 			break
 		}
-		st.problemRow(values, n+1, p)
 		if err := sw.SetRow(cell, values); err != nil {
 			return fmt.Errorf("xlsx: row %d: %w", row, err)
 		}
@@ -139,14 +183,6 @@ func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 	}
 	if err := sw.Flush(); err != nil {
 		return fmt.Errorf("xlsx: flush: %w", err)
-	}
-	// excelize assembles a workbook in a bytes.Buffer before copying it out;
-	// handing it a zip writer over w instead streams the zip, which for 100,000
-	// rows spares a buffer the size of the file. The buffer Write passes to
-	// the zip writer then stays empty, and so does what it copies to w.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
-	if err := f.Write(w); err != nil {
-		return fmt.Errorf("xlsx: write: %w", err)
 	}
 	return nil
 }
