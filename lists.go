@@ -26,6 +26,10 @@ type ThreeLists struct {
 	ProjectCounts        ListCounts `json:"project_counts"`
 	ResponsibilityCounts ListCounts `json:"responsibility_counts"`
 
+	// UnitHeads names the head (责任领导) of each unit on the problem
+	// list, by unit id.
+	UnitHeads map[int64]string `json:"-"`
+
 	// Truncated is set when a list holds more lines than the limit asked.
 	Truncated bool `json:"truncated"`
 }

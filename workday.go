@@ -375,3 +375,13 @@ func OfficialCalendar() []*CalendarYear {
 	}
 	return out
 }
+
+// DeadlineDate is the date a deadline ends on, 2006-01-02, or "" for none.
+// Deadlines are stored as 24:00 of their last day in Asia/Shanghai, which
+// is 00:00 of the next; a second earlier falls on the day people mean.
+func DeadlineDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Add(-time.Second).In(Shanghai).Format("2006-01-02")
+}

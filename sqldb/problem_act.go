@@ -248,7 +248,7 @@ func (a *act) parseUntil(s string) (time.Time, error) {
 	}
 	end := d.AddDate(0, 0, 1) // 24:00 of that day
 	if !a.p.ResolveDue.IsZero() && !end.After(a.p.ResolveDue) {
-		return time.Time{}, fieldErr("until", "延期日期须晚于现在的办结期限 "+a.p.ResolveDue.Add(-time.Second).In(sanlian.Shanghai).Format("2006-01-02"))
+		return time.Time{}, fieldErr("until", "延期日期须晚于现在的办结期限 "+sanlian.DeadlineDate(a.p.ResolveDue))
 	}
 	if d.After(today.AddDate(1, 0, 0)) {
 		return time.Time{}, fieldErr("until", "延期不能超过一年")

@@ -241,9 +241,4 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) error {
 }
 
 // dueDate shows a deadline (an instant at 24:00) as the date it ends on.
-func dueDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Add(-time.Second).In(sanlian.Shanghai).Format("2006-01-02")
-}
+func dueDate(t time.Time) string { return sanlian.DeadlineDate(t) }
