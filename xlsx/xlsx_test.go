@@ -158,7 +158,12 @@ func TestWriteProblems(t *testing.T) {
 // quotePrefix reports whether the cell's style carries Excel's quote prefix.
 func quotePrefix(t *testing.T, f *excelize.File, ref string) bool {
 	t.Helper()
-	id, err := f.GetCellStyle(ProblemSheet, ref)
+	return quotePrefixOn(t, f, ProblemSheet, ref)
+}
+
+func quotePrefixOn(t *testing.T, f *excelize.File, sheet, ref string) bool {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
 	if err != nil {
 		t.Fatal(err)
 	}
