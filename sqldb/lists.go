@@ -1,8 +1,10 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"sanlian"
 )
@@ -71,6 +73,7 @@ func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.Th
 	if err := db.listResponsibilities(ctx, f, limit, l); err != nil {
 		return nil, err
 	}
+	sortResponsibilities(l.Responsibilities)
 	return l, nil
 }
 
@@ -177,6 +180,21 @@ func (db *DB) listResponsibilities(ctx context.Context, f sanlian.ListsFilter, l
 		}
 		rf.Cursor = next
 	}
+}
+
+// sortResponsibilities orders the responsibility list by deadline, then
+// by what the lines are — problems, projects, dispatch decisions, entered
+// tasks, each by its number or title — rather than by row ids, so that the
+// same lists read the same in any database they are imported into.
+func sortResponsibilities(rs []*sanlian.Responsibility) {
+	rank := map[string]int{}
+	for i, s := range sanlian.RespSources {
+		rank[s] = i
+	}
+	slices.SortStableFunc(rs, func(a, b *sanlian.Responsibility) int {
+		return cmp.Or(cmp.Compare(a.Deadline, b.Deadline), cmp.Compare(rank[a.Source], rank[b.Source]),
+			cmp.Compare(a.SourceRef, b.SourceRef), cmp.Compare(a.Task, b.Task))
+	})
 }
 
 // count adds one line to c.
