@@ -8,20 +8,26 @@ import (
 )
 
 // Attachment kinds: evidence on the problem as entered, or on its
-// resolution; or a photo taken on a visit.
+// resolution; a photo taken on a visit or at a volunteer activity; or
+// evidence of a service project's progress.
 const (
 	AttachProblem    = "problem"
 	AttachResolution = "resolution"
 	AttachVisit      = "visit"
+	AttachActivity   = "activity"
+	AttachEvidence   = "evidence"
 )
 
-// Attachment is a photo or document on a problem, or a photo of a visit,
-// stored in the database so that every node sees it. Exactly one of
-// ProblemID and VisitID is set.
+// Attachment is a photo or document on a problem, a photo of a visit or of
+// a volunteer activity, or evidence of a project's progress, stored in the
+// database so that every node sees it. Exactly one of ProblemID, VisitID,
+// ActivityID and ProgressID is set, the one its Kind names.
 type Attachment struct {
 	ID          int64     `json:"id"`
 	ProblemID   int64     `json:"problem_id,omitempty"`
 	VisitID     int64     `json:"visit_id,omitempty"`
+	ActivityID  int64     `json:"activity_id,omitempty"`
+	ProgressID  int64     `json:"progress_id,omitempty"`
 	Kind        string    `json:"kind"`
 	Filename    string    `json:"filename"`
 	ContentType string    `json:"content_type"` // detected from the content, never from the name
@@ -34,7 +40,8 @@ type Attachment struct {
 }
 
 // AttachmentService keeps the attachments of problems and the photos of
-// visits. Reads follow the scope of the problem or the visit.
+// visits and volunteer activities. Reads follow the scope of the problem,
+// the visit or the activity.
 type AttachmentService interface {
 	// AddAttachment stores one file of at most max bytes. Returns ETOOLARGE,
 	// EUNPROCESSABLE (a type not accepted), ENOTFOUND, EFORBIDDEN.
@@ -48,15 +55,25 @@ type AttachmentService interface {
 	// FindVisitPhotos lists a visit's photos, oldest first. Returns
 	// ENOTFOUND when the visit is out of the caller's scope.
 	FindVisitPhotos(ctx context.Context, visitID int64) ([]*Attachment, error)
+	// AddActivityPhoto stores one picture (JPEG, PNG, GIF or WebP) of at
+	// most max bytes on a volunteer activity; whoever may edit the activity
+	// may add its photos. Returns ETOOLARGE, EUNPROCESSABLE (not a
+	// picture), ENOTFOUND, EFORBIDDEN.
+	AddActivityPhoto(ctx context.Context, activityID int64, filename string, r io.Reader, max int64) (*Attachment, error)
+	// FindActivityPhotos lists an activity's photos, oldest first. Returns
+	// ENOTFOUND when the activity is out of the caller's scope.
+	FindActivityPhotos(ctx context.Context, activityID int64) ([]*Attachment, error)
 	// OpenAttachment returns an attachment and its bytes (its thumbnail's
-	// when thumb is set), under the scope of its problem or visit.
+	// when thumb is set), under the scope of what it belongs to.
 	OpenAttachment(ctx context.Context, id int64, thumb bool) (*Attachment, []byte, error)
 }
 
-// photoTypes names the pictures a visit accepts, for messages.
-const photoTypes = "走访照片只接收 JPEG、PNG、GIF、WebP 格式的图片"
+// photoTypes names the pictures a visit or an activity accepts, for
+// messages.
+const photoTypes = "照片只接收 JPEG、PNG、GIF、WebP 格式的图片"
 
-// CheckPhoto is CheckUpload for a visit's photos: pictures only. A
+// CheckPhoto is CheckUpload for the photos of a visit or an activity:
+// pictures only. A
 // document or anything else is refused with EUNPROCESSABLE saying so.
 func CheckPhoto(filename string, data []byte, max int64) (string, *FileType, error) {
 	name, ft, err := CheckUpload(filename, data, max)

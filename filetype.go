@@ -389,6 +389,8 @@ func (a *Attachment) KindLabel() string {
 		return "办结佐证"
 	case AttachVisit:
 		return "走访照片"
+	case AttachActivity:
+		return "活动照片"
 	}
 	return a.Kind
 }

@@ -31,7 +31,7 @@ func makeThumbnail(ctx context.Context, data []byte, ft *sanlian.FileType) ([]by
 	return sanlian.Thumbnail(data, ft)
 }
 
-const attachmentCols = `a.id, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), a.kind, a.filename, a.content_type, a.size, a.sha256,
+const attachmentCols = `a.id, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(a.progress_id, 0), a.kind, a.filename, a.content_type, a.size, a.sha256,
 	CASE WHEN a.thumb IS NULL THEN 0 ELSE 1 END, COALESCE(a.created_by, 0),
 	COALESCE(NULLIF(u.display_name, ''), u.username, ''), a.created_at`
 
@@ -40,7 +40,7 @@ const attachmentFrom = ` FROM attachments a LEFT JOIN users u ON u.id = a.create
 func scanAttachment(sc scanner, extra ...any) (*sanlian.Attachment, error) {
 	a := &sanlian.Attachment{}
 	var thumb int
-	err := sc.Scan(append([]any{&a.ID, &a.ProblemID, &a.VisitID, &a.Kind, &a.Filename, &a.ContentType, &a.Size, &a.SHA256,
+	err := sc.Scan(append([]any{&a.ID, &a.ProblemID, &a.VisitID, &a.ActivityID, &a.ProgressID, &a.Kind, &a.Filename, &a.ContentType, &a.Size, &a.SHA256,
 		&thumb, &a.CreatedBy, &a.Creator, &a.CreatedAt}, extra...)...)
 	a.HasThumb = thumb == 1
 	return a, err
@@ -84,7 +84,9 @@ func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
 	return &upload{name: name, ft: ft, data: data, thumb: thumb, sum: hex.EncodeToString(sum[:])}, nil
 }
 
-// attachment is the row an upload becomes, before it has an id.
+// attachment is the row an upload becomes, before it has an id. An owner
+// other than a problem or a visit (ActivityID, ProgressID) is set by the
+// caller.
 func (up *upload) attachment(s *scope, problemID, visitID int64, kind string) *sanlian.Attachment {
 	a := &sanlian.Attachment{ProblemID: problemID, VisitID: visitID, Kind: kind, Filename: up.name, ContentType: up.ft.ContentType,
 		Size: int64(len(up.data)), SHA256: up.sum, HasThumb: up.thumb != nil, CreatedBy: s.user.ID, Creator: s.user.DisplayName}
@@ -94,27 +96,38 @@ func (up *upload) attachment(s *scope, problemID, visitID int64, kind string) *s
 	return a
 }
 
+// attachmentOwner names the column of a's owner and its id.
+func attachmentOwner(a *sanlian.Attachment) (col string, id int64) {
+	switch {
+	case a.VisitID != 0:
+		return "visit_id", a.VisitID
+	case a.ActivityID != 0:
+		return "activity_id", a.ActivityID
+	case a.ProgressID != 0:
+		return "progress_id", a.ProgressID
+	}
+	return "problem_id", a.ProblemID
+}
+
 // insertAttachment writes a and its bytes, and audits it under the name of
-// its owner (problem_id or visit_id).
+// its owner (problem_id, visit_id, activity_id or progress_id).
 func (tx *Tx) insertAttachment(a *sanlian.Attachment, up *upload) error {
 	var thumbArg any
 	if up.thumb != nil {
 		thumbArg = up.thumb
 	}
 	a.CreatedAt = tx.now
-	id, err := tx.insertID(`INSERT INTO attachments (problem_id, visit_id, kind, filename, content_type, size, sha256, created_by, created_at, thumb, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, nullInt(a.ProblemID), nullInt(a.VisitID), a.Kind, a.Filename, a.ContentType, a.Size,
+	id, err := tx.insertID(`INSERT INTO attachments (problem_id, visit_id, activity_id, progress_id, kind, filename, content_type, size,
+		sha256, created_by, created_at, thumb, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullInt(a.ProblemID), nullInt(a.VisitID), nullInt(a.ActivityID), nullInt(a.ProgressID), a.Kind, a.Filename, a.ContentType, a.Size,
 		a.SHA256, nullInt(a.CreatedBy), tx.now, thumbArg, up.data)
 	if err != nil {
 		return fmt.Errorf("add attachment %q: %w", a.Filename, err)
 	}
 	a.ID = id
 	ch := changes{"kind": {nil, a.Kind}, "filename": {nil, a.Filename}, "size": {nil, a.Size}, "type": {nil, a.ContentType}, "sha256": {nil, a.SHA256}}
-	if a.VisitID != 0 {
-		ch["visit_id"] = [2]any{nil, a.VisitID}
-	} else {
-		ch["problem_id"] = [2]any{nil, a.ProblemID}
-	}
+	col, owner := attachmentOwner(a)
+	ch[col] = [2]any{nil, owner}
 	return tx.audit("create", "attachment", a.ID, ch)
 }
 
@@ -174,27 +187,75 @@ func mayAddVisitPhoto(s *scope, v *sanlian.Visit) error {
 	return errForbidden("您的角色不能上传照片")
 }
 
-// AddVisitPhoto implements sanlian.AttachmentService.
-func (db *DB) AddVisitPhoto(ctx context.Context, visitID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+// mayAddActivityPhoto lets whoever may edit the activity add its photos:
+// the office, and a unit admin for the activities of its units.
+func mayAddActivityPhoto(s *scope, a *sanlian.Activity) error {
+	switch {
+	case s.office():
+		return nil
+	case s.role() == sanlian.RoleUnitAdmin && s.hasUnit(a.UnitID):
+		return nil
+	case s.role() == sanlian.RoleUnitAdmin:
+		return errForbidden("只能为本单位或下属单位的志愿服务活动上传照片")
+	}
+	return errForbidden("只有县办公室和组织活动的单位可以上传活动照片")
+}
+
+// photoOwner is what photos are added to: a visit or a volunteer activity.
+type photoOwner struct {
+	kind string // sanlian.AttachVisit or sanlian.AttachActivity
+	name string // for errors: "visit", "activity"
+	col  string // the attachments column naming it
+	id   int64
+	// check finds the owner in the caller's scope (ENOTFOUND outside it)
+	// and, when write is set, refuses a caller who may not add to it.
+	check func(q querier, s *scope, write bool) error
+}
+
+func visitPhotos(db *DB, id int64) photoOwner {
+	return photoOwner{kind: sanlian.AttachVisit, name: "visit", col: "visit_id", id: id, check: func(q querier, s *scope, write bool) error {
+		v, err := db.findVisit(q, s, id)
+		if err != nil || !write {
+			return err
+		}
+		return mayAddVisitPhoto(s, v)
+	}}
+}
+
+func activityPhotos(db *DB, id int64) photoOwner {
+	return photoOwner{kind: sanlian.AttachActivity, name: "activity", col: "activity_id", id: id, check: func(q querier, s *scope, write bool) error {
+		a, err := db.findActivity(q, s, id)
+		if err != nil || !write {
+			return err
+		}
+		return mayAddActivityPhoto(s, a)
+	}}
+}
+
+// addPhoto stores one picture on o: the owner is checked, the file read,
+// checked and thumbnailed outside any transaction, then the owner checked
+// again in the transaction that writes the row and its audit.
+func (db *DB) addPhoto(ctx context.Context, o photoOwner, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	v, err := db.findVisit(q, s, visitID)
-	if err != nil {
-		return nil, err
-	}
-	if err := mayAddVisitPhoto(s, v); err != nil {
+	if err := o.check(q, s, true); err != nil {
 		return nil, err
 	}
 	up, err := readUpload(ctx, filename, r, max, sanlian.CheckPhoto)
 	if err != nil {
-		return nil, fmt.Errorf("add photo to visit %d: %w", visitID, err)
+		return nil, fmt.Errorf("add photo to %s %d: %w", o.name, o.id, err)
 	}
-	a := up.attachment(s, 0, visitID, sanlian.AttachVisit)
+	a := up.attachment(s, 0, 0, o.kind)
+	if o.kind == sanlian.AttachActivity {
+		a.ActivityID = o.id
+	} else {
+		a.VisitID = o.id
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := db.findVisit(tx, s, visitID); err != nil {
+		if err := o.check(tx, s, true); err != nil {
 			return err
 		}
 		return tx.insertAttachment(a, up)
@@ -205,21 +266,41 @@ func (db *DB) AddVisitPhoto(ctx context.Context, visitID int64, filename string,
 	return a, nil
 }
 
-// FindVisitPhotos implements sanlian.AttachmentService.
-func (db *DB) FindVisitPhotos(ctx context.Context, visitID int64) ([]*sanlian.Attachment, error) {
+// findPhotos lists the photos of o, oldest first, when the caller sees o.
+func (db *DB) findPhotos(ctx context.Context, o photoOwner) ([]*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.findVisit(q, s, visitID); err != nil {
+	if err := o.check(q, s, false); err != nil {
 		return nil, err
 	}
-	out, err := readAttachments(ctx, db, `WHERE a.visit_id = ? ORDER BY a.id`, visitID)
+	out, err := readAttachments(ctx, db, `WHERE a.`+o.col+` = ? ORDER BY a.id`, o.id)
 	if err != nil {
-		return nil, fmt.Errorf("find photos of visit %d: %w", visitID, err)
+		return nil, fmt.Errorf("find photos of %s %d: %w", o.name, o.id, err)
 	}
 	return out, nil
+}
+
+// AddVisitPhoto implements sanlian.AttachmentService.
+func (db *DB) AddVisitPhoto(ctx context.Context, visitID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+	return db.addPhoto(ctx, visitPhotos(db, visitID), filename, r, max)
+}
+
+// FindVisitPhotos implements sanlian.AttachmentService.
+func (db *DB) FindVisitPhotos(ctx context.Context, visitID int64) ([]*sanlian.Attachment, error) {
+	return db.findPhotos(ctx, visitPhotos(db, visitID))
+}
+
+// AddActivityPhoto implements sanlian.AttachmentService.
+func (db *DB) AddActivityPhoto(ctx context.Context, activityID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+	return db.addPhoto(ctx, activityPhotos(db, activityID), filename, r, max)
+}
+
+// FindActivityPhotos implements sanlian.AttachmentService.
+func (db *DB) FindActivityPhotos(ctx context.Context, activityID int64) ([]*sanlian.Attachment, error) {
+	return db.findPhotos(ctx, activityPhotos(db, activityID))
 }
 
 // readAttachments lists attachments without their bytes.
@@ -260,28 +341,35 @@ func (db *DB) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.
 }
 
 // OpenAttachment implements sanlian.AttachmentService. The caller must see
-// the attachment's visit, or its problem, or the problem it was merged into.
+// what the attachment belongs to: its visit, its activity, or its problem
+// or the problem that one was merged into.
 func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, []byte, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	var problemID, visitID, mergedInto int64
-	err = q.queryOne(`SELECT COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(p.merged_into, 0)
-		FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&problemID, &visitID, &mergedInto)
+	var kind string
+	var problemID, visitID, activityID, mergedInto int64
+	err = q.queryOne(`SELECT a.kind, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(p.merged_into, 0)
+		FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&kind, &problemID, &visitID, &activityID, &mergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound("附件")
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("open attachment %d: %w", id, err)
 	}
-	if visitID != 0 {
-		_, err = db.findVisit(q, s, visitID)
-	} else {
+	switch kind {
+	case sanlian.AttachProblem, sanlian.AttachResolution:
 		_, err = db.findProblem(q, s, problemID)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND && mergedInto != 0 {
 			_, err = db.findProblem(q, s, mergedInto)
 		}
+	case sanlian.AttachVisit:
+		_, err = db.findVisit(q, s, visitID)
+	case sanlian.AttachActivity:
+		_, err = db.findActivity(q, s, activityID)
+	default: // a kind this build does not know how to scope
+		err = errNotFound("附件")
 	}
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 		return nil, nil, errNotFound("附件")

@@ -494,7 +494,8 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		a, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
-		if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version = 7`); err != nil {
+		// 0011 rebuilds the table again after 0007, with the later owners.
+		if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version IN (7, 11)`); err != nil {
 			t.Fatal(err)
 		}
 		MustOK(t, db.Migrate(context.Background()))
@@ -510,6 +511,203 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		MustOK(t, err)
 		if b.ID <= a.ID {
 			t.Errorf("new id %d after %d", b.ID, a.ID)
+		}
+	})
+}
+
+func TestAttachmentService_ActivityPhotos(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-20 16:00")
+		raw := MustRaw(t, db)
+		office, unitAdmin, cadre := sqldbtest.As(users["office"]), sqldbtest.As(users["unitadmin"]), sqldbtest.As(users["cadre"])
+		// 民政局 (unit 1) in 黄沙坪村 of 东坪镇, with its cadre 李明; 梅城镇
+		// (unit 4) in 启安村, with 陈刚.
+		mz, err := db.CreateActivity(office, &sanlian.ActivityInput{Type: "relief", Date: "2021-05-18", VillageCode: sqldbtest.VillageA,
+			UnitID: 1, Volunteers: []int64{2}, Served: 12, Description: "走访慰问困难群众"})
+		MustOK(t, err)
+		mc, err := db.CreateActivity(office, &sanlian.ActivityInput{Type: "environment", Date: "2021-05-19", VillageCode: sqldbtest.VillageC,
+			UnitID: 4, Volunteers: []int64{5}, Others: 6, Served: 40, Description: "清理河道垃圾"})
+		MustOK(t, err)
+		var photo *sanlian.Attachment
+
+		t.Run("OK", func(t *testing.T) {
+			img := testPNG(t, 480, 320)
+			photo, err = db.AddActivityPhoto(unitAdmin, mz.ID, "慰问现场.png", bytes.NewReader(img), 1<<20)
+			MustOK(t, err)
+			if photo.ActivityID != mz.ID || photo.ProblemID != 0 || photo.VisitID != 0 || photo.ProgressID != 0 ||
+				photo.Kind != sanlian.AttachActivity || !photo.HasThumb || photo.ContentType != "image/png" || photo.Creator != "unitadmin" {
+				t.Fatalf("photo %+v", photo)
+			}
+			e := MustLastAudit(t, db, users)
+			if ch := auditChanges(t, e); e.Entity != "attachment" || ch["activity_id"][1] != float64(mz.ID) || ch["kind"][1] != "activity" {
+				t.Errorf("audit %+v %v", e, ch)
+			}
+			j, err := db.AddActivityPhoto(office, mz.ID, "合影", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
+			MustOK(t, err)
+			if j.Filename != "合影.jpg" || j.ActivityID != mz.ID {
+				t.Errorf("jpeg %+v", j)
+			}
+			// The cadre who served sees the photos of the activity.
+			ps, err := db.FindActivityPhotos(cadre, mz.ID)
+			MustOK(t, err)
+			if len(ps) != 2 || ps[0].ID != photo.ID || ps[1].ID != j.ID || ps[0].ActivityID != mz.ID || ps[0].Kind != sanlian.AttachActivity {
+				t.Errorf("photos %+v", ps)
+			}
+			got, data, err := db.OpenAttachment(cadre, photo.ID, false)
+			MustOK(t, err)
+			if !bytes.Equal(data, img) || got.ActivityID != mz.ID || got.Kind != sanlian.AttachActivity {
+				t.Errorf("open %+v (%d bytes)", got, len(data))
+			}
+			// The leader of 东坪镇 sees the activities there and their photos.
+			if _, thumb, err := db.OpenAttachment(sqldbtest.As(users["leader"]), photo.ID, true); err != nil || len(thumb) == 0 {
+				t.Errorf("leader's thumb: %d bytes, %v", len(thumb), err)
+			}
+			// Another activity's photos are its own.
+			if ps, err := db.FindActivityPhotos(office, mc.ID); err != nil || len(ps) != 0 {
+				t.Errorf("photos of another activity %+v %v", ps, err)
+			}
+		})
+
+		t.Run("Rights", func(t *testing.T) {
+			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
+			png := func() *bytes.Reader { return bytes.NewReader(testPNG(t, 8, 8)) }
+			// Those who see the activity but may not edit it.
+			for _, name := range []string{"cadre", "leader"} {
+				_, err := db.AddActivityPhoto(sqldbtest.As(users[name]), mz.ID, "x.png", png(), 0)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+			}
+			// Out of scope: 梅城镇's activity for 民政局's admin and cadre.
+			_, err := db.AddActivityPhoto(unitAdmin, mc.ID, "x.png", png(), 0)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			other := sqldbtest.As(users["cadre5"])
+			_, err = db.FindActivityPhotos(other, mz.ID)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, _, err = db.OpenAttachment(other, photo.ID, false)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			_, err = db.AddActivityPhoto(office, mz.ID+1000, "x.png", png(), 0)
+			MustCode(t, err, sanlian.ENOTFOUND)
+			for _, name := range []string{"sysadmin", "auditor"} {
+				ctx := sqldbtest.As(users[name])
+				_, _, err := db.OpenAttachment(ctx, photo.ID, false)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+				_, err = db.AddActivityPhoto(ctx, mz.ID, "x.png", png(), 0)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+				_, err = db.FindActivityPhotos(ctx, mz.ID)
+				MustCode(t, err, sanlian.EFORBIDDEN)
+			}
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
+				t.Errorf("refused photos wrote %d rows", n-before)
+			}
+			if n := auditRows(t, raw); n != audits {
+				t.Errorf("refused photos wrote %d audit rows", n-audits)
+			}
+		})
+
+		t.Run("ErrNotAPhoto", func(t *testing.T) {
+			before := MustCount(t, raw, "SELECT COUNT(*) FROM attachments")
+			_, err := db.AddActivityPhoto(office, mz.ID, "活动方案.pdf", bytes.NewReader([]byte(testPDF)), 1<<20)
+			MustCode(t, err, sanlian.EUNPROCESSABLE)
+			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "不是照片") || sanlian.ErrorFields(err)["file"] == "" {
+				t.Errorf("message %q fields %v", msg, sanlian.ErrorFields(err))
+			}
+			big := append(testPNG(t, 8, 8), make([]byte, 2<<20)...)
+			_, err = db.AddActivityPhoto(office, mz.ID, "大图.png", bytes.NewReader(big), 1<<20)
+			MustCode(t, err, sanlian.ETOOLARGE)
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
+				t.Errorf("refused photos wrote %d rows", n-before)
+			}
+		})
+
+		t.Run("OneOwner", func(t *testing.T) {
+			// The table refuses an activity photo with a second owner or a
+			// kind that does not match; evidence needs a progress entry.
+			v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
+				Findings: "了解低保政策落实"}, "")
+			MustOK(t, err)
+			for _, c := range []struct {
+				visit, activity any
+				kind            string
+				ok              bool
+			}{{nil, mz.ID, "activity", true}, {v.ID, mz.ID, "activity", false}, {v.ID, mz.ID, "visit", false},
+				{nil, mz.ID, "visit", false}, {nil, mz.ID, "problem", false}, {nil, mz.ID, "evidence", false}, {nil, nil, "activity", false},
+				{nil, nil, "evidence", false}} {
+				_, err := raw.Exec(rawSQL(db, `INSERT INTO attachments (visit_id, activity_id, kind, filename, content_type, size, sha256, created_at, data)
+					VALUES (?, ?, ?, 'x.png', 'image/png', 1, 'x', ?, ?)`), c.visit, c.activity, c.kind, time.Now(), []byte{1})
+				if (err == nil) != c.ok {
+					t.Errorf("visit %v activity %v kind %s: error %v", c.visit, c.activity, c.kind, err)
+				}
+			}
+		})
+	})
+}
+
+// TestMigrate_ActivityPhotosKeepsRows takes the attachments table back to
+// its shape before 0011 and runs 0011 again: the photos of problems and
+// visits keep their ids, owners and bytes, and the new owners work.
+func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-20 16:00")
+		cadre := sqldbtest.As(users["cadre"])
+		p := newProblem(t, db, users["cadre"], "路灯不亮")
+		img := testPNG(t, 32, 32)
+		pa, err := db.AddAttachment(cadre, p.ID, sanlian.AttachResolution, "路灯.png", bytes.NewReader(img), 0)
+		MustOK(t, err)
+		v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 2,
+			Findings: "询问用水情况"}, "")
+		MustOK(t, err)
+		va, err := db.AddVisitPhoto(cadre, v.ID, "水井.jpg", bytes.NewReader(testJPEG(t, 16, 16)), 0)
+		MustOK(t, err)
+		raw := MustRaw(t, db)
+		var back []string
+		if db.Dialect == sqldb.SQLite {
+			// The table as 0007 left it, rows copied.
+			back = []string{`CREATE TABLE attachments_old (
+					id INTEGER PRIMARY KEY, problem_id INTEGER REFERENCES problems (id), visit_id INTEGER REFERENCES visits (id),
+					kind TEXT NOT NULL CHECK (kind IN ('problem', 'resolution', 'visit')), filename TEXT NOT NULL,
+					content_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, created_by INTEGER REFERENCES users (id),
+					created_at DATETIME NOT NULL, thumb BLOB, data BLOB NOT NULL,
+					CHECK ((problem_id IS NOT NULL AND visit_id IS NULL AND kind <> 'visit')
+						OR (visit_id IS NOT NULL AND problem_id IS NULL AND kind = 'visit')))`,
+				`INSERT INTO attachments_old SELECT id, problem_id, visit_id, kind, filename, content_type, size, sha256, created_by,
+					created_at, thumb, data FROM attachments`,
+				`DROP TABLE attachments`,
+				`ALTER TABLE attachments_old RENAME TO attachments`,
+				`CREATE INDEX attachments_problem ON attachments (problem_id, id)`,
+				`CREATE INDEX attachments_visit ON attachments (visit_id, id) WHERE visit_id IS NOT NULL`}
+		} else {
+			back = []string{`ALTER TABLE attachments DROP COLUMN activity_id, DROP COLUMN progress_id`,
+				`ALTER TABLE attachments DROP CONSTRAINT IF EXISTS attachments_owner_check`,
+				`ALTER TABLE attachments DROP CONSTRAINT attachments_kind_check`,
+				`ALTER TABLE attachments ADD CONSTRAINT attachments_kind_check CHECK (kind IN ('problem', 'resolution', 'visit'))`,
+				`ALTER TABLE attachments ADD CONSTRAINT attachments_owner_check CHECK (
+					(problem_id IS NOT NULL AND visit_id IS NULL AND kind <> 'visit') OR (visit_id IS NOT NULL AND problem_id IS NULL AND kind = 'visit'))`}
+		}
+		for _, q := range append(back, `DELETE FROM schema_migrations WHERE version = 11`) {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		MustOK(t, db.Migrate(context.Background()))
+		got, data, err := db.OpenAttachment(cadre, pa.ID, false)
+		MustOK(t, err)
+		if !bytes.Equal(data, img) || got.ProblemID != p.ID || got.Kind != sanlian.AttachResolution || !got.HasThumb {
+			t.Errorf("problem attachment after 0011: %+v", got)
+		}
+		if ps, err := db.FindVisitPhotos(cadre, v.ID); err != nil || len(ps) != 1 || ps[0].ID != va.ID || ps[0].Filename != "水井.jpg" {
+			t.Errorf("visit photos after 0011: %+v %v", ps, err)
+		}
+		if db.Dialect == sqldb.SQLite {
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM pragma_foreign_key_check"); n != 0 {
+				t.Errorf("%d dangling foreign keys", n)
+			}
+		}
+		a, err := db.CreateActivity(sqldbtest.As(users["office"]), &sanlian.ActivityInput{Type: "lecture", Date: "2021-05-20",
+			VillageCode: sqldbtest.VillageA, UnitID: 1, Others: 2, Served: 30, Description: "防溺水安全讲座"})
+		MustOK(t, err)
+		ap, err := db.AddActivityPhoto(sqldbtest.As(users["office"]), a.ID, "讲座.png", bytes.NewReader(img), 0)
+		MustOK(t, err)
+		if ap.ID <= va.ID {
+			t.Errorf("new id %d after %d", ap.ID, va.ID)
 		}
 	})
 }
