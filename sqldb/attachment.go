@@ -350,9 +350,10 @@ func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlia
 		return nil, nil, err
 	}
 	var kind string
-	var problemID, visitID, activityID, mergedInto int64
-	err = q.queryOne(`SELECT a.kind, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(p.merged_into, 0)
-		FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&kind, &problemID, &visitID, &activityID, &mergedInto)
+	var problemID, visitID, activityID, progressID, mergedInto int64
+	err = q.queryOne(`SELECT a.kind, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(a.progress_id, 0),
+		COALESCE(p.merged_into, 0) FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&kind, &problemID,
+		&visitID, &activityID, &progressID, &mergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, errNotFound("附件")
 	} else if err != nil {
@@ -368,6 +369,8 @@ func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlia
 		_, err = db.findVisit(q, s, visitID)
 	case sanlian.AttachActivity:
 		_, err = db.findActivity(q, s, activityID)
+	case sanlian.AttachEvidence: // whoever reads the project
+		_, err = db.findProgressEntry(q, s, progressID)
 	default: // a kind this build does not know how to scope
 		err = errNotFound("附件")
 	}

@@ -183,6 +183,74 @@ func (s *scope) links(w *where) error {
 	return nil
 }
 
+// projects adds the condition limiting service projects aliased pj. A
+// unit admin sees its units'; a cadre their unit's and those they answer
+// for as responsible leader or person; a county leader the projects of the
+// township governments of their townships and of the units linked to a
+// village in them, and those they answer for.
+func (s *scope) projects(w *where) error {
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleLeader:
+		n := len(s.townships)
+		w.add("(pj.unit_id IN (SELECT id FROM units WHERE "+inList("township_code", n)+")"+
+			" OR pj.unit_id IN (SELECT unit_id FROM links WHERE kind = 'village' AND ended_at IS NULL"+
+			" AND region_code IN (SELECT code FROM regions WHERE "+inList("parent_code", n)+"))"+
+			" OR pj.leader_id = ? OR pj.person_id = ?)",
+			append(append(strArgs(s.townships), strArgs(s.townships)...), s.user.CadreID, s.user.CadreID)...)
+	case s.role() == sanlian.RoleUnitAdmin:
+		w.add(inList("pj.unit_id", len(s.unitIDs)), int64s(s.unitIDs)...)
+	case s.role() == sanlian.RoleCadre:
+		w.add("(pj.unit_id = (SELECT unit_id FROM cadres WHERE id = ?) OR pj.leader_id = ? OR pj.person_id = ?)",
+			s.cadreID, s.cadreID, s.cadreID)
+	default:
+		return errForbidden("您的角色无权查看服务群众项目")
+	}
+	return nil
+}
+
+// respCols names, for one source of the responsibility list (entered
+// lines, problems, projects), the columns the scope looks at: the line's
+// unit, the township column it lies in ("" for the unit's own township),
+// and the condition naming a cadre, given twice, as its responsible leader
+// or person.
+type respCols struct {
+	unit     string
+	township string
+	answers  string
+}
+
+// responsibilities adds the condition limiting one source of the
+// responsibility list: the office sees all; a unit admin the lines of its
+// units; a cadre their unit's lines and those they answer for as leader or
+// person. A county leader sees what lies in their linked townships, as the
+// ledger and the project lists scope them — problems of those townships;
+// entered lines and projects of the townships' governments and of the
+// units linked to a village there — and, like a cadre, the lines they
+// answer for, wherever they are. System roles see no list.
+func (s *scope) responsibilities(w *where, c respCols) error {
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleUnitAdmin:
+		w.add(inList(c.unit, len(s.unitIDs)), int64s(s.unitIDs)...)
+	case s.role() == sanlian.RoleCadre:
+		w.add("("+c.unit+" = (SELECT unit_id FROM cadres WHERE id = ?) OR "+c.answers+")", s.cadreID, s.cadreID, s.cadreID)
+	case s.role() == sanlian.RoleLeader:
+		n := len(s.townships)
+		town, args := inList(c.township, n), strArgs(s.townships)
+		if c.township == "" {
+			town = "(" + c.unit + " IN (SELECT id FROM units WHERE " + inList("township_code", n) + ")" +
+				" OR " + c.unit + " IN (SELECT unit_id FROM links WHERE kind = 'village' AND ended_at IS NULL" +
+				" AND region_code IN (SELECT code FROM regions WHERE " + inList("parent_code", n) + ")))"
+			args = append(args, strArgs(s.townships)...)
+		}
+		w.add("("+town+" OR "+c.answers+")", append(args, s.user.CadreID, s.user.CadreID)...)
+	default:
+		return errForbidden("您的角色无权查看责任清单")
+	}
+	return nil
+}
+
 func (s *scope) hasUnit(id int64) bool {
 	if s.all {
 		return true

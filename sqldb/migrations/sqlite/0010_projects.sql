@@ -31,6 +31,7 @@ CREATE INDEX projects_parent ON projects (parent_id, id);
 CREATE INDEX projects_leader ON projects (leader_id, id);
 CREATE INDEX projects_person ON projects (person_id, id);
 CREATE INDEX projects_end ON projects (end_date, id);
+CREATE INDEX projects_status ON projects (status, id);
 
 CREATE TABLE project_progress (
 	id         INTEGER PRIMARY KEY,
