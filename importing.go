@@ -66,6 +66,11 @@ type RowError struct {
 	Message string `json:"message"`
 }
 
+// MaxImportSize is the largest file an import reads. A county's 300,000
+// households fill about 15 MB; a larger file is refused before it is
+// parsed.
+const MaxImportSize = 100 << 20
+
 // MaxImportErrors is how many row errors a report lists; past it the
 // report counts the rest.
 const MaxImportErrors = 1000
@@ -131,7 +136,7 @@ var ImportKinds = []*ImportKind{
 		{Key: "village", Header: "村(社区)", Aliases: []string{"村（社区）", "所在村", "村社区", "村"}, Type: ColText, Required: true, Max: 60,
 			Example: "东坪镇酉州村", Note: "乡镇名+村名，或 12 位区划代码"},
 		{Key: "head_name", Header: "户主姓名", Aliases: []string{"户主", "姓名"}, Type: ColText, Required: true, Max: 30, Example: "张三"},
-		{Key: "id_number", Header: "身份证号", Aliases: []string{"身份证号码", "户主身份证号"}, Type: ColID, Required: true, Example: "430923198001010018"},
+		{Key: "id_number", Header: "身份证号", Aliases: []string{"身份证号码", "户主身份证号"}, Type: ColID, Required: true, Example: "430923198001010017"},
 		{Key: "phone", Header: "联系电话", Aliases: []string{"手机号码", "电话"}, Type: ColPhone, Example: "13800138000"},
 		{Key: "address", Header: "住址", Aliases: []string{"家庭住址", "地址"}, Type: ColText, Max: 200, Example: "酉州村3组12号"},
 		{Key: "members", Header: "家庭人口", Aliases: []string{"人口数", "家庭人数"}, Type: ColInt, Example: "4"},
@@ -159,7 +164,7 @@ var ImportKinds = []*ImportKind{
 		{Key: "cadre", Header: "干部姓名", Aliases: []string{"联系干部", "干部"}, Type: ColText, Max: 30, Example: "李四", Note: "联户、联乡填写"},
 		{Key: "cadre_unit", Header: "干部所在单位", Type: ColText, Max: 100, Example: "县人力资源和社会保障局", Note: "干部重名时用于区分"},
 		{Key: "unit", Header: "联系单位", Type: ColText, Max: 100, Example: "", Note: "联村填写"},
-		{Key: "household", Header: "户主身份证号", Aliases: []string{"身份证号"}, Type: ColID, Example: "430923198001010018", Note: "联户填写"},
+		{Key: "household", Header: "户主身份证号", Aliases: []string{"身份证号"}, Type: ColID, Example: "430923198001010017", Note: "联户填写"},
 		{Key: "region", Header: "村(社区)/乡镇", Aliases: []string{"村(社区)", "乡镇", "联系村"}, Type: ColText, Max: 60, Example: "", Note: "联村填写村，联乡填写乡镇"},
 	}},
 	{Code: "topics", Label: "调研题目", Sheet: "调研题目", Columns: []ImportColumn{
@@ -209,7 +214,7 @@ var ImportKinds = []*ImportKind{
 		{Key: "source_ref", Header: "来源编号", Aliases: []string{"关联事项"}, Type: ColText, Max: 200, Example: "", Note: "问题编号或项目名称"},
 		{Key: "unit", Header: "责任单位", Type: ColText, Required: true, Max: 100, Example: "县水利局"},
 		{Key: "leader", Header: "责任领导", Type: ColText, Max: 30, Example: ""},
-		{Key: "person", Header: "责任人", Type: ColText, Required: true, Max: 30, Example: ""},
+		{Key: "person", Header: "责任人", Type: ColText, Required: true, Max: 30, Example: "赵六"},
 		{Key: "measures", Header: "工作措施", Aliases: []string{"措施"}, Type: ColText, Max: MaxDescription, Example: ""},
 		{Key: "deadline", Header: "完成时限", Type: ColDate, Required: true, Example: "2021-06-30"},
 		{Key: "progress", Header: "进展情况", Aliases: []string{"完成情况"}, Type: ColText, Max: MaxDescription, Example: ""},
