@@ -29,7 +29,14 @@ type AuditFilter struct {
 	Limit    int
 }
 
-// AuditService reads the audit log (auditor and office).
+// AuditService reads the audit log (auditor and office) and records the
+// reads that deserve a trace.
 type AuditService interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, string, error)
+	// RecordExport writes an audit row (action "export") saying that the
+	// caller downloaded rows rows of entity ("household", "cadre" …)
+	// selected by filter, a description in Chinese. An export is a read,
+	// and its personal data is masked, but a list of many people taken
+	// away should be traceable. Returns EUNAUTHORIZED without a user.
+	RecordExport(ctx context.Context, entity, filter string, rows int) error
 }

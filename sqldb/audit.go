@@ -44,3 +44,13 @@ func scanAudit(sc scanner) (*sanlian.AuditEntry, error) {
 	err := sc.Scan(&e.ID, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Changes, &e.IP)
 	return e, err
 }
+
+// RecordExport implements sanlian.AuditService.
+func (db *DB) RecordExport(ctx context.Context, entity, filter string, rows int) error {
+	if _, err := mustUser(ctx); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit("export", entity, nil, changes{"filter": {nil, filter}, "rows": {nil, rows}})
+	})
+}

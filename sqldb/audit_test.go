@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -313,5 +314,27 @@ func TestAuditService_FindAudit(t *testing.T) {
 			_, _, err := db.FindAudit(t.Context(), sanlian.AuditFilter{})
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
+	})
+}
+
+func TestAuditService_RecordExport(t *testing.T) {
+	t.Parallel()
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		raw := MustRaw(t, db)
+		before := auditRows(t, raw)
+		MustOK(t, db.RecordExport(sqldbtest.As(users["unitadmin"]), "household", "乡镇：东坪镇", 7))
+		if n := auditRows(t, raw); n != before+1 {
+			t.Fatalf("audit rows %d, want %d", n, before+1)
+		}
+		e := MustLastAudit(t, db, users)
+		ch := auditChanges(t, e)
+		if e.Actor != "unitadmin" || e.Action != "export" || e.Entity != "household" || e.EntityID != "" ||
+			ch["filter"][1] != "乡镇：东坪镇" || ch["rows"][1] != float64(7) {
+			t.Errorf("audit %+v %v", e, ch)
+		}
+		MustCode(t, db.RecordExport(context.Background(), "cadre", "", 1), sanlian.EUNAUTHORIZED)
+		if n := auditRows(t, raw); n != before+1 {
+			t.Errorf("an anonymous export wrote %d rows", n-before-1)
+		}
 	})
 }
