@@ -203,7 +203,26 @@ func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) erro
 
 type activityPage struct {
 	basePage
-	A *sanlian.Activity
+	A         *sanlian.Activity
+	Photos    []*sanlian.Attachment
+	MayUpload bool // may edit the activity, and so add its photos
+	Error     string
+	Fields    map[string]string
+}
+
+func (s *Server) loadActivityPage(r *http.Request, id int64) (*activityPage, error) {
+	ctx := r.Context()
+	a, err := s.Activities.FindActivityByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	page := &activityPage{basePage: s.base(r, "志愿服务 "+a.Date, "activities"), A: a}
+	if page.Photos, err = s.Attachments.FindActivityPhotos(ctx, id); err != nil {
+		return nil, err
+	}
+	// A unit admin sees only its units' activities, which it may edit.
+	page.MayUpload = page.Can("office", "unit_admin")
+	return page, nil
 }
 
 // activityPage is GET /activities/{id}.
@@ -212,11 +231,11 @@ func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.Activities.FindActivityByID(r.Context(), id)
+	page, err := s.loadActivityPage(r, id)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "activity", &activityPage{basePage: s.base(r, "志愿服务 "+a.Date, "activities"), A: a})
+	return s.render(w, r, http.StatusOK, "activity", page)
 }
 
 type activityNewPage struct {
