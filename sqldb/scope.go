@@ -209,32 +209,47 @@ func (s *scope) projects(w *where) error {
 	return nil
 }
 
-// respCols names, for one source of the responsibility list (entered
-// lines, problems, projects), the columns the scope looks at: the line's
-// unit, the township column it lies in ("" for the unit's own township),
-// and the condition naming a cadre, given twice, as its responsible leader
-// or person.
-type respCols struct {
-	unit     string
-	township string
-	answers  string
+// respPart is one alternative of a condition on responsibility lines:
+// the condition, its negation (for lines whose column may be NULL, a
+// negation that holds there too), and the arguments of either.
+type respPart struct {
+	cond, not string
+	args      []any
 }
 
-// responsibilities adds the condition limiting one source of the
-// responsibility list: the office sees all; a unit admin the lines of its
+// never is the condition inList makes for an empty list.
+const never = "1 = 0"
+
+// respCols names, for one source of the responsibility list (entered
+// lines, problems, projects), what the scope looks at: the line's unit
+// column, the township code column it lies in ("" for its unit's
+// township), and the conditions naming a cadre its responsible person or
+// leader.
+type respCols struct {
+	unit, township string
+	person, leader func(cadre int64) respPart
+}
+
+// responsibilities returns the alternatives that together limit one
+// source of the responsibility list, or restricted false when the caller
+// sees all of it. The office sees all; a unit admin the lines of its
 // units; a cadre their unit's lines and those they answer for as leader or
 // person. A county leader sees what lies in their linked townships, as the
 // ledger and the project lists scope them — problems of those townships;
 // entered lines and projects of the townships' governments and of the
 // units linked to a village there — and, like a cadre, the lines they
 // answer for, wherever they are. System roles see no list.
-func (s *scope) responsibilities(w *where, c respCols) error {
+func (s *scope) responsibilities(c respCols) (parts []respPart, restricted bool, err error) {
 	switch {
 	case s.all:
+		return nil, false, nil
 	case s.role() == sanlian.RoleUnitAdmin:
-		w.add(inList(c.unit, len(s.unitIDs)), int64s(s.unitIDs)...)
+		in := inList(c.unit, len(s.unitIDs))
+		return []respPart{{cond: in, not: "NOT (" + in + ")", args: int64s(s.unitIDs)}}, true, nil
 	case s.role() == sanlian.RoleCadre:
-		w.add("("+c.unit+" = (SELECT unit_id FROM cadres WHERE id = ?) OR "+c.answers+")", s.cadreID, s.cadreID, s.cadreID)
+		own := "COALESCE((SELECT unit_id FROM cadres WHERE id = ?), 0)"
+		return []respPart{{cond: c.unit + " = " + own, not: c.unit + " <> " + own, args: []any{s.cadreID}},
+			c.person(s.cadreID), c.leader(s.cadreID)}, true, nil
 	case s.role() == sanlian.RoleLeader:
 		n := len(s.townships)
 		town, args := inList(c.township, n), strArgs(s.townships)
@@ -244,11 +259,13 @@ func (s *scope) responsibilities(w *where, c respCols) error {
 				" AND region_code IN (SELECT code FROM regions WHERE " + inList("parent_code", n) + ")))"
 			args = append(args, strArgs(s.townships)...)
 		}
-		w.add("("+town+" OR "+c.answers+")", append(args, s.user.CadreID, s.user.CadreID)...)
-	default:
-		return errForbidden("您的角色无权查看责任清单")
+		if n == 0 {
+			town = never
+		}
+		return []respPart{{cond: town, not: "NOT (" + town + ")", args: args},
+			c.person(s.user.CadreID), c.leader(s.user.CadreID)}, true, nil
 	}
-	return nil
+	return nil, true, errForbidden("您的角色无权查看责任清单")
 }
 
 func (s *scope) hasUnit(id int64) bool {
