@@ -108,9 +108,10 @@ func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
 
 // loadDemo fills an empty database with the demo county and, unless
 // problems is 0, a problem ledger of that many problems played up to
-// today, then unless visits is 0 the topic bank and that many visits, and
-// prints the demo accounts; a database that already holds a county is
-// left alone.
+// today, then unless visits is 0 the topic bank and that many visits,
+// unless activities is 0 that many volunteer activities, and the units'
+// service project lists (demo.DefaultProjects), and prints the demo
+// accounts; a database that already holds a county is left alone.
 func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, visits, activities int, out io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
@@ -140,6 +141,9 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 			if err := loadDemoActivities(ctx, db, c, opt.Seed, activities, out); err != nil {
 				return err
 			}
+		}
+		if err := loadDemoProjects(ctx, db, c, opt.Seed, out); err != nil {
+			return err
 		}
 	} else {
 		fmt.Fprintln(out, "数据库中已有数据，未重新载入演示县。")
@@ -185,9 +189,23 @@ func loadDemoActivities(ctx context.Context, db *sqldb.DB, c *sanlian.County, se
 	start := time.Now()
 	defer func() { db.Now = time.Now }()
 	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed})
+	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed, Photos: db})
 	if err != nil {
 		return fmt.Errorf("load demo activities: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
+// loadDemoProjects enters the demo service project lists and plays their
+// progress on db's clock, which it gives back to time.Now afterwards.
+func loadDemoProjects(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo projects: %w", err)
 	}
 	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
 	return nil
