@@ -58,7 +58,7 @@ type Project struct {
 	Description   string `json:"description"`
 	Target        int64  `json:"target"`  // target quantity; 0 when the project has none
 	Measure       string `json:"measure"` // its measure word: 人次, 台, 个 …
-	Done          int64  `json:"done"`    // quantity done, the sum of the progress entries
+	Done          int64  `json:"done"`    // quantity done: its entries, plus its sub-projects' in the same measure
 	Beneficiaries string `json:"beneficiaries"`
 	StartDate     string `json:"start_date"` // 2006-01-02
 	EndDate       string `json:"end_date"`
@@ -66,12 +66,13 @@ type Project struct {
 	PersonID      int64  `json:"person_id,omitempty"` // responsible person, a cadre
 	Status        string `json:"status"`
 	// Progress is 0–100: for a project without sub-projects, Done over
-	// Target (or the last entry's percentage when there is no target);
-	// for a parent, the rollup of its children; 100 once done.
+	// Target capped at 100 (or, without a target, the percentage of the
+	// latest entry by date that gave one); for a parent, the rollup of its
+	// children; 100 once done. Divisions round down.
 	Progress     int       `json:"progress"`
 	Weight       int       `json:"weight"`                  // the project's weight in its parent's weighted rollup, ≥ 1
 	Rollup       string    `json:"rollup"`                  // how this project's children roll up into it
-	LastProgress string    `json:"last_progress,omitempty"` // date of the latest progress entry
+	LastProgress string    `json:"last_progress,omitempty"` // date of the latest progress entry, its own or a sub-project's
 	Children     int       `json:"children"`
 	Version      int64     `json:"version"`
 	CreatedBy    int64     `json:"created_by,omitempty"`
@@ -254,8 +255,9 @@ type ProjectFilter struct {
 
 // ProjectService keeps the service project lists. The office sees and
 // edits all; a unit admin its units'; a cadre reads their unit's and those
-// they answer for; a leader reads those of units linked to their
-// townships. Every write is audited.
+// they answer for; a leader reads those of the township governments of
+// their townships, of units linked to a village in them, and those they
+// answer for; sysadmin and auditor get EFORBIDDEN. Every write is audited.
 type ProjectService interface {
 	// CreateProject adds a project. Returns EUNPROCESSABLE with field
 	// errors, EFORBIDDEN for another unit's project.
