@@ -1,8 +1,13 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -25,7 +30,14 @@ type ActivityOptions struct {
 	Today time.Time
 	// Seed selects the activities; 0 means DefaultSeed.
 	Seed uint64
+	// Photos, when set, takes generated photos of PhotoActivities of the
+	// activities, uploaded by the office as the units would.
+	Photos sanlian.AttachmentService
 }
+
+// PhotoActivities is how many demo activities get photos, one to three
+// each, when ActivityOptions.Photos is set.
+const PhotoActivities = 20
 
 // activityKind is a type of the seeded dictionary with its weight, the
 // people a typical event serves and what the office writes about it;
@@ -81,11 +93,16 @@ type ActivitySummary struct {
 	Activities int
 	Volunteers int // cadres and others, summed over the activities
 	Served     int
+	Photos     int
 }
 
 // String says the summary in one line of Chinese.
 func (s ActivitySummary) String() string {
-	return fmt.Sprintf("志愿服务活动 %d 次，志愿者 %d 人次，服务群众 %d 人次", s.Activities, s.Volunteers, s.Served)
+	out := fmt.Sprintf("志愿服务活动 %d 次，志愿者 %d 人次，服务群众 %d 人次", s.Activities, s.Volunteers, s.Served)
+	if s.Photos > 0 {
+		out += fmt.Sprintf("，活动照片 %d 张", s.Photos)
+	}
+	return out
 }
 
 // LoadActivities records volunteer activities over the three months
@@ -163,6 +180,10 @@ func LoadActivities(ctx context.Context, svc sanlian.ActivityService, setNow fun
 		plans = append(plans, plan{at: at, in: in})
 	}
 	slices.SortStableFunc(plans, func(a, b plan) int { return a.at.Compare(b.at) })
+	// Photos come from a generator of their own, so that the activities
+	// stay the same with or without them.
+	photoRng := rand.New(rand.NewPCG(opt.Seed, 0x9107))
+	every := max(1, len(plans)/PhotoActivities)
 	for i, p := range plans {
 		if err := ctx.Err(); err != nil {
 			return sum, err
@@ -176,7 +197,52 @@ func LoadActivities(ctx context.Context, svc sanlian.ActivityService, setNow fun
 		sum.Activities++
 		sum.Volunteers += a.VolunteerCount()
 		sum.Served += a.Served
+		if opt.Photos == nil || i%every != every/2 || i/every >= PhotoActivities {
+			continue
+		}
+		setNow(p.at.Add(30 * time.Minute))
+		for j, n := 0, 1+photoRng.IntN(3); j < n; j++ {
+			name := fmt.Sprintf("%s-%s-%d.png", a.Date, a.TypeName, j+1)
+			if _, err := opt.Photos.AddActivityPhoto(office, a.ID, name, bytes.NewReader(activityPhoto(photoRng)), 0); err != nil {
+				return sum, fmt.Errorf("demo activities: photo of activity %d: %w", a.ID, err)
+			}
+			sum.Photos++
+		}
 	}
 	setNow(opt.Today)
 	return sum, nil
+}
+
+// activityPhoto draws a 480×320 scene: sky, a green hillside and a row of
+// volunteers in red vests.
+func activityPhoto(rng *rand.Rand) []byte {
+	const w, h = 480, 320
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	ridge := 150 + rng.IntN(60)
+	phase, amp := rng.Float64()*6, 10+rng.Float64()*25
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{uint8(120 + y/4), uint8(170 + y/5), 235, 255} // sky
+			if float64(y) > float64(ridge)+amp*math.Sin(float64(x)/70+phase) {
+				c = color.NRGBA{uint8(60 + y/8), uint8(120 + (x+y)%40), 60, 255} // hillside
+			}
+			img.SetNRGBA(x, y, c)
+		}
+	}
+	fill := func(x0, y0, x1, y1 int, c color.NRGBA) {
+		for y := max(y0, 0); y < min(y1, h); y++ {
+			for x := max(x0, 0); x < min(x1, w); x++ {
+				img.SetNRGBA(x, y, c)
+			}
+		}
+	}
+	for i, n := 0, 3+rng.IntN(6); i < n; i++ {
+		cx, base := 40+rng.IntN(w-80), 250+rng.IntN(50)
+		fill(cx-6, base-62, cx+6, base-50, color.NRGBA{235, 200, 170, 255}) // head
+		fill(cx-11, base-50, cx+11, base-20, color.NRGBA{210, 30, 30, 255}) // red vest
+		fill(cx-9, base-20, cx+9, base, color.NRGBA{40, 50, 80, 255})       // trousers
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img) // a bytes.Buffer does not fail
+	return buf.Bytes()
 }

@@ -19,14 +19,39 @@ func TestLoadActivities(t *testing.T) {
 			t.Fatal(err)
 		}
 		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Today: visitsToday})
+		sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Today: visitsToday, Photos: db})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if sum.Activities != demo.DefaultActivities || sum.Served == 0 || sum.Volunteers < sum.Activities {
+		if sum.Activities != demo.DefaultActivities || sum.Served == 0 || sum.Volunteers < sum.Activities ||
+			sum.Photos < demo.PhotoActivities || sum.Photos > 3*demo.PhotoActivities {
 			t.Fatalf("summary %s", sum)
 		}
 		office := officeOf(t, db)
+		photos, withPhotos := 0, 0
+		for cursor := ""; ; {
+			as, next, err := db.FindActivities(office, sanlian.ActivityFilter{Cursor: cursor, Limit: 500})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range as {
+				ps, err := db.FindActivityPhotos(office, a.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(ps) > 0 && !ps[0].HasThumb {
+					t.Errorf("activity %d: photo without thumbnail %+v", a.ID, ps[0])
+				}
+				photos += len(ps)
+				withPhotos += min(len(ps), 1)
+			}
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		if photos != sum.Photos || withPhotos != demo.PhotoActivities {
+			t.Errorf("%d photos on %d activities, summary %s", photos, withPhotos, sum)
+		}
 		tt, err := db.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-30", To: "2021-09-29"})
 		if err != nil {
 			t.Fatal(err)

@@ -189,7 +189,7 @@ func loadDemoActivities(ctx context.Context, db *sqldb.DB, c *sanlian.County, se
 	start := time.Now()
 	defer func() { db.Now = time.Now }()
 	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed})
+	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed, Photos: db})
 	if err != nil {
 		return fmt.Errorf("load demo activities: %w", err)
 	}
