@@ -360,7 +360,8 @@ type sheet struct {
 	columns []sanlian.TableColumn
 	// audit, when set, records the export once every row has been read,
 	// before the first byte is sent: a failure to record it refuses the
-	// download with the normal error page.
+	// download with the normal error page. rows counts the rows read,
+	// one more than written when the workbook's row limit cut the list.
 	audit func(rows int) error
 }
 
