@@ -141,16 +141,45 @@ func (db *DB) FindProjects(ctx context.Context, f sanlian.ProjectFilter) ([]*san
 	if err != nil {
 		return nil, "", err
 	}
-	out, next, err := readPage(ctx, db, "find projects", projectSelect, w, f.Cursor, f.Limit, byID("pj.id", false), scanProject,
-		func(p *sanlian.Project) string { return idKey(p.ID) })
+	// The page's ids first, from the indexes alone; then their rows with
+	// the joins, so that a broad scope does not join every row it sorts.
+	ids, next, err := readPage(ctx, db, "find projects", `SELECT pj.id FROM projects pj`, w, f.Cursor, f.Limit, byID("pj.id", false),
+		func(sc scanner) (int64, error) {
+			var id int64
+			return id, sc.Scan(&id)
+		}, idKey)
 	if err != nil {
 		return nil, "", err
 	}
-	today := db.todayOf()
-	for _, p := range out {
-		p.MarkDue(today)
+	out, err := db.projectsByID(q, ids)
+	if err != nil {
+		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// projectsByID reads the projects ids, in id order, with Overdue and
+// Stalled set; the caller has checked their scope.
+func (db *DB) projectsByID(q querier, ids []int64) ([]*sanlian.Project, error) {
+	out := make([]*sanlian.Project, 0, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.queryRows(projectSelect+" WHERE "+inList("pj.id", len(ids))+" ORDER BY pj.id", int64s(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("find projects: %w", err)
+	}
+	defer rows.Close()
+	today := db.todayOf()
+	for rows.Next() {
+		p, err := scanProject(rows)
+		if err != nil {
+			return nil, fmt.Errorf("find projects: %w", err)
+		}
+		p.MarkDue(today)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // mayWriteProject says whether the caller enters and edits projects of
