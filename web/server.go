@@ -51,6 +51,9 @@ type Config struct {
 	SecureCookies bool
 	// MaxUpload limits one attachment, in bytes (default 10 MB).
 	MaxUpload int64
+	// MaxImport limits one workbook brought for import, in bytes
+	// (default 64 MB).
+	MaxImport int64
 	// IdleTimeout is the session idle timeout, for the cookie's lifetime.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
@@ -86,6 +89,9 @@ func New(svc Services, cfg Config) *Server {
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 10 << 20
+	}
+	if cfg.MaxImport <= 0 {
+		cfg.MaxImport = defaultMaxImport
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = 30 * time.Minute
