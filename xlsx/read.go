@@ -416,7 +416,11 @@ type rowSource struct {
 	cells    []sanlian.Cell
 	closed   bool
 
+	pending    []string // a row read after the header that is data
+	hasPending bool
+
 	best      []int // the closest header row seen, for the message
+	bestSheet string
 	bestLine  int
 	bestFound int
 }
@@ -439,13 +443,62 @@ func (s *rowSource) findHeader(sh *sheetInfo) (bool, error) {
 		cols, ok := s.kind.MatchHeader(vals)
 		if ok {
 			s.rows, s.sheet, s.cols, s.line = rows, sh, cols, line
+			if !rows.Next() {
+				return true, nil
+			}
+			next, err := rows.Columns(rawValues)
+			if err != nil {
+				return false, unprocessable(fmt.Sprintf("工作表「%s」第 %d 行无法读取：%s", sh.name, line+1, msgCorrupt))
+			}
+			s.line++
+			if cols, ok := subHeader(s.kind, vals, next, cols); ok {
+				s.cols = cols
+			} else {
+				s.pending, s.hasPending = next, true
+			}
 			return true, nil
 		}
 		if n := len(s.kind.RequiredHeaders()) - len(s.kind.MissingHeaders(cols)); n > s.bestFound {
-			s.best, s.bestLine, s.bestFound = cols, line, n
+			s.best, s.bestSheet, s.bestLine, s.bestFound = cols, sh.name, line, n
 		}
 	}
 	return false, rows.Close()
+}
+
+// subHeader tells whether next, the row under the header row top, is
+// the second row of a two-row header: the columns' own names under
+// merged group cells (家庭情况 over 家庭人口 and 住址), beside names that
+// are merged down over both rows and so leave next blank under every
+// required column. It returns the columns of the two rows read as one,
+// each cell of next standing for the cell above it.
+func subHeader(k *sanlian.ImportKind, top, next []string, cols []int) ([]int, bool) {
+	for i, c := range k.Columns {
+		if j := cols[i]; c.Required && j < len(next) && sanlian.NormalizeCell(next[j]) != "" {
+			return nil, false
+		}
+	}
+	both := make([]string, max(len(top), len(next)))
+	for j := range both {
+		if j < len(next) && sanlian.NormalizeCell(next[j]) != "" {
+			both[j] = next[j]
+		} else if j < len(top) {
+			both[j] = top[j]
+		}
+	}
+	cols2, ok := k.MatchHeader(both)
+	found := func(cs []int) int {
+		n := 0
+		for _, c := range cs {
+			if c >= 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if !ok || found(cols2) <= found(cols) {
+		return nil, false
+	}
+	return cols2, true
 }
 
 // noHeader says which columns were not found, and where they were looked
@@ -461,7 +514,11 @@ func (s *rowSource) noHeader(first *sheetInfo) error {
 	}
 	msg := fmt.Sprintf("未找到表头：请确认%s「%s」的前 %d 行中有一行表头，含有列%s", where, first.name, headerRows, quote(s.kind.RequiredHeaders()))
 	if s.best != nil {
-		msg += fmt.Sprintf("（第 %d 行缺少%s）", s.bestLine, quote(s.kind.MissingHeaders(s.best)))
+		at := ""
+		if s.bestSheet != first.name {
+			at = "工作表「" + s.bestSheet + "」"
+		}
+		msg += fmt.Sprintf("（%s第 %d 行缺少%s）", at, s.bestLine, quote(s.kind.MissingHeaders(s.best)))
 	}
 	return unprocessable(msg)
 }
@@ -498,11 +555,18 @@ func (s *rowSource) Next() (*sanlian.ImportRow, error) {
 	if s.closed {
 		return nil, errors.New("xlsx: row source closed")
 	}
-	for s.rows.Next() {
-		s.line++
-		vals, err := s.rows.Columns(rawValues)
-		if err != nil {
-			return nil, unprocessable(fmt.Sprintf("第 %d 行无法读取：%s", s.line, msgCorrupt))
+	for {
+		var vals []string
+		if s.hasPending {
+			vals, s.pending, s.hasPending = s.pending, nil, false
+		} else if s.rows.Next() {
+			s.line++
+			var err error
+			if vals, err = s.rows.Columns(rawValues); err != nil {
+				return nil, unprocessable(fmt.Sprintf("第 %d 行无法读取：%s", s.line, msgCorrupt))
+			}
+		} else {
+			break
 		}
 		cells := s.cells[:0]
 		for _, v := range vals {

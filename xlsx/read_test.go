@@ -182,6 +182,33 @@ func TestReadImport_Households(t *testing.T) {
 	}
 }
 
+// TestReadImport_TwoRowHeader reads a header of two rows: names merged
+// down both rows beside a group whose columns are named in the second.
+func TestReadImport_TwoRowHeader(t *testing.T) {
+	id := testID("43092319800101001")
+	c := map[string]any{}
+	row(c, 1, "农户花名册")
+	row(c, 2, "序号", "村(社区)", "户主姓名", "身份证号", "联系方式", nil, "家庭情况")
+	row(c, 3, nil, nil, nil, nil, "联系电话", "备用电话", "家庭人口", "住址")
+	row(c, 4, 1, "东坪镇酉州村", "张三", id, "13800138000", "", 4, "3组")
+	row(c, 5, 2, "东坪镇酉州村", "李四", id, nil, nil, 5)
+	rows, err := readAll(t, book(t, sheetRows{name: "Sheet1", cells: c}), households)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%d %v %s", r.Line, r.Values, errorsOf(r)))
+	}
+	want := []string{
+		"4 map[address:3组 head_name:张三 id_number:" + id + " members:4 phone:13800138000 village:东坪镇酉州村] ",
+		"5 map[head_name:李四 id_number:" + id + " members:5 village:东坪镇酉州村] ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestReadImport_Dates reads dates stored as serial numbers and as text in
 // every form a county file uses, and refuses impossible ones.
 func TestReadImport_Dates(t *testing.T) {
