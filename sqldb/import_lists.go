@@ -1,0 +1,942 @@
+package sqldb
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sanlian"
+)
+
+// The imports of the three lists (problems, projects, responsibilities)
+// and of volunteer activities.
+
+// problemImport enters a county's historical ledger. A problem keeps the
+// number of the file, or takes the next running number of the year it was
+// registered in; the counters move past the numbers the file brings, so
+// that later problems never draw one of them. Each problem gets an
+// "import" entry on its timeline saying where it came from. Dates the file
+// does not carry (accepted, resolved, closed) are left empty rather than
+// invented; a problem with a unit counts as assigned on the day it was
+// registered.
+type problemImport struct {
+	seen    map[string]lineMark // the file's numbers
+	yearMax map[int]int         // per year, the highest running number of the county's form in the file
+	prefix  string              // the county's short name, as numbers begin
+	today   string
+	years   map[int]bool // counters made sure of in the writing pass
+	fts     [][]any
+	reps    [][]any
+}
+
+func (*problemImport) officeOnly() bool { return true }
+func (*problemImport) needs() lookupNeed {
+	return needRegions | needUnits | needCadres | needCategories
+}
+
+var problemNumberRE = regexp.MustCompile(`^(.+)-([0-9]{4})-([0-9]{1,9})$`)
+
+func (p *problemImport) begin(r *importRun) error {
+	p.prefix = "问题"
+	for _, reg := range r.look.regions {
+		if reg.kind == sanlian.RegionCounty {
+			p.prefix = countyShortName(reg.name)
+		}
+	}
+	p.today = r.db.Now().In(sanlian.Shanghai).Format("2006-01-02")
+	if r.tx == nil {
+		p.seen, p.yearMax = map[string]lineMark{}, map[int]int{}
+		return nil
+	}
+	p.years, p.fts, p.reps = map[int]bool{}, nil, nil
+	if err := p.checkNumbers(r); err != nil {
+		return err
+	}
+	for y, n := range p.yearMax {
+		if err := p.counter(r.tx, y); err != nil {
+			return err
+		}
+		if _, err := r.tx.exec(`UPDATE problem_counters SET last = CASE WHEN last < ? THEN ? ELSE last END WHERE year = ?`, n, n, y); err != nil {
+			return fmt.Errorf("import problems: counter %d: %w", y, err)
+		}
+	}
+	return nil
+}
+
+// counter makes sure the running-number counter of year exists.
+func (p *problemImport) counter(tx *Tx, year int) error {
+	if p.years[year] {
+		return nil
+	}
+	if _, err := tx.exec(`INSERT INTO problem_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year); err != nil {
+		return fmt.Errorf("import problems: counter %d: %w", year, err)
+	}
+	p.years[year] = true
+	return nil
+}
+
+// checkNumbers looks the file's numbers up in the ledger, 500 at a time
+// on its unique index.
+func (p *problemImport) checkNumbers(r *importRun) error {
+	nums := make([]string, 0, len(p.seen))
+	for n := range p.seen {
+		nums = append(nums, n)
+	}
+	slices.Sort(nums)
+	for start := 0; start < len(nums); start += 500 {
+		batch := nums[start:min(start+500, len(nums))]
+		err := eachRow(r.q, `SELECT number FROM problems WHERE `+inList("number", len(batch)), strArgs(batch), func(sc scanner) error {
+			var n string
+			if err := sc.Scan(&n); err != nil {
+				return err
+			}
+			r.failAt(p.seen[n].line(), "number", "编号 "+n+" 的问题已在问题清单中")
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("import problems: numbers: %w", err)
+		}
+	}
+	return nil
+}
+
+// problemStateOf reads a state by its label or code.
+func problemStateOf(s string) (string, bool) {
+	for _, st := range sanlian.States {
+		if s == st || s == sanlian.StateLabel(st) {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+func problemSourceOf(s string) (string, bool) {
+	for _, src := range sanlian.Sources {
+		if s == src || s == sanlian.SourceLabel(src) {
+			return src, true
+		}
+	}
+	return "", false
+}
+
+// date reads a canonical date cell at 00:00 Asia/Shanghai.
+func dateOf(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02", s, sanlian.Shanghai)
+	return t, err == nil
+}
+
+func (p *problemImport) row(r *importRun, v map[string]string) error {
+	in := &sanlian.ProblemInput{Title: v["title"], Description: v["description"], ReporterName: v["reporter_name"],
+		ReporterPhone: v["reporter_phone"], Urgency: sanlian.UrgencyNormal}
+	if in.Description == "" {
+		in.Description = in.Title
+	}
+	if s := v["source"]; s != "" {
+		src, ok := problemSourceOf(s)
+		if !ok {
+			var labels []string
+			for _, x := range sanlian.Sources {
+				labels = append(labels, sanlian.SourceLabel(x))
+			}
+			r.fail("source", "来源须为 "+strings.Join(labels, "、"))
+		}
+		in.Source = src
+	}
+	if s := v["category"]; s != "" {
+		code, msg := r.look.category(s)
+		if msg != "" {
+			r.fail("category", msg)
+		}
+		in.Category = code
+	}
+	var township string
+	if s := v["village"]; s != "" {
+		code, t, msg := r.look.village(s)
+		if msg != "" {
+			r.fail("village", msg)
+		}
+		in.VillageCode, township = code, t
+	}
+	in.Normalize()
+	if err := r.validated(in.Validate(), nil); err != nil {
+		return err
+	}
+
+	var unit, person int64
+	if s := v["unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		if msg != "" {
+			r.fail("unit", msg)
+		}
+		unit = id
+	}
+	if s := v["person"]; s != "" {
+		if v["unit"] == "" {
+			r.fail("person", "填写责任人时请同时填写责任单位")
+		} else if unit != 0 {
+			id, msg := r.look.cadre(s, one(unit), nil, "责任人须为责任单位的干部")
+			if msg != "" {
+				r.fail("person", msg)
+			}
+			person = id
+		}
+	}
+	state := sanlian.StateSubmitted
+	if v["unit"] != "" {
+		state = sanlian.StateAssigned
+	}
+	if s := v["state"]; s != "" {
+		st, ok := problemStateOf(s)
+		switch {
+		case !ok:
+			r.fail("state", "状态须为 待受理、已交办、办理中、已办结、已销号 或 不予受理")
+		case st == sanlian.StateMerged:
+			r.fail("state", "已合并的问题不能导入，请导入它并入的问题")
+		case st == sanlian.StateSubmitted && v["unit"] != "":
+			r.fail("state", "已填写责任单位的问题不能是“待受理”，请改为“已交办”或清空责任单位")
+		case st != sanlian.StateSubmitted && st != sanlian.StateRejected && v["unit"] == "":
+			r.fail("unit", "状态为“"+s+"”的问题请填写责任单位")
+		}
+		if ok {
+			state = st
+		}
+	}
+	progress := strings.TrimSpace(v["progress"])
+	switch {
+	case (state == sanlian.StateResolved || state == sanlian.StateClosed) && progress == "":
+		r.fail("progress", "已办结、已销号的问题请在进展情况中填写办理措施")
+	case state == sanlian.StateRejected && progress == "":
+		r.fail("progress", "不予受理的问题请在进展情况中填写理由")
+	}
+	created, okCreated := dateOf(v["created"])
+	if okCreated && v["created"] > p.today {
+		r.fail("created", "登记日期不能晚于今天（"+p.today+"）")
+	}
+	var due time.Time
+	if s := v["deadline"]; s != "" {
+		if d, ok := dateOf(s); ok {
+			due = d.AddDate(0, 0, 1) // 24:00 of the last day
+			if okCreated && d.Before(created) {
+				r.fail("deadline", "完成时限不能早于登记日期")
+			}
+		}
+	}
+	number := v["number"]
+	year := created.Year()
+	if number != "" {
+		if !dupLine(r, p.seen, number, "number", "编号") {
+			return nil
+		}
+		if m := problemNumberRE.FindStringSubmatch(number); m != nil && m[1] == p.prefix && r.tx == nil {
+			y, _ := strconv.Atoi(m[2])
+			n, err := strconv.Atoi(m[3])
+			if err == nil {
+				p.yearMax[y] = max(p.yearMax[y], n)
+			}
+		}
+	}
+	if !r.writing() || !r.rowOK() || !okCreated {
+		return nil
+	}
+
+	tx := r.tx
+	if number == "" {
+		if err := p.counter(tx, year); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.queryRow(`UPDATE problem_counters SET last = last + 1 WHERE year = ? RETURNING last`, year).Scan(&n); err != nil {
+			return fmt.Errorf("import problems: number: %w", err)
+		}
+		number = fmt.Sprintf("%s-%d-%06d", p.prefix, year, n)
+	}
+	at := created.Add(9 * time.Hour) // registered at 09:00 that day
+	var assigned time.Time
+	if unit != 0 && state != sanlian.StateSubmitted {
+		assigned = at
+	}
+	measures, reason := progress, ""
+	if state == sanlian.StateRejected {
+		measures, reason = "", progress
+	}
+	doc := sanlian.SearchDocument(in.Title, in.Description)
+	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, title, description, urgency,
+		unit_id, person_id, created_by, assigned_at, resolve_due, measures, reject_reason, created_at, updated_at`
+	vals := placeholders(20)
+	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName, in.ReporterPhone, in.Title,
+		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
+		measures, reason, at.UTC(), tx.now}
+	if r.db.Dialect == Postgres {
+		cols += ", search"
+		vals += ", to_tsvector('simple', ?)"
+		args = append(args, doc)
+	}
+	id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("import problem line %d: %w", r.line, err)
+	}
+	r.createdID(id)
+	if r.db.Dialect == SQLite {
+		p.fts = append(p.fts, []any{id, doc})
+	}
+	if in.ReporterName != "" || in.ReporterPhone != "" {
+		p.reps = append(p.reps, []any{id, in.ReporterName, in.ReporterPhone, in.Source, at.UTC()})
+	}
+	note := fmt.Sprintf("从问题清单导入（第 %d 行）", r.line)
+	if s := v["leader"]; s != "" {
+		note += "，责任领导：" + s
+	}
+	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
+	if err := tx.problemEvent(id, "import", note, "", state, ch); err != nil {
+		return err
+	}
+	if len(p.fts)+len(p.reps) >= importFlushRows {
+		return p.flush(r)
+	}
+	return nil
+}
+
+func (p *problemImport) flush(r *importRun) error {
+	if err := r.tx.bulkInsert("problem_fts", []string{"rowid", "tokens"}, p.fts); err != nil {
+		return err
+	}
+	if err := r.tx.bulkInsert("problem_reporters", []string{"problem_id", "name", "phone", "source", "created_at"}, p.reps); err != nil {
+		return err
+	}
+	p.fts, p.reps = p.fts[:0], p.reps[:0]
+	return nil
+}
+
+func (p *problemImport) end(r *importRun) error {
+	if r.tx == nil {
+		return p.checkNumbers(r)
+	}
+	if !r.writing() {
+		return nil
+	}
+	return p.flush(r)
+}
+
+// projectImport adds service projects with the rules of CreateProject:
+// the unit in the caller's reach, a parent of the same unit at most three
+// levels deep (a project of the database, or one earlier in the file), a
+// responsible person of the unit or its sub-units, a leader of those or a
+// county leader, an active category. Titles are unique within a unit,
+// since parents and a responsibility's source are named by title.
+//
+// Progress follows the project service: done over target; without a
+// target the percentage the 进展情况 gives (the lists workbook writes
+// "进度 40%"); 100 once done; a parent's is the rollup of its children,
+// recomputed by the service's own rollUp. The service keeps done as the
+// sum of a project's progress entries (plus its sub-projects' of the same
+// measure word), so a quantity or percentage the file brings is kept as
+// one opening entry dated the project's start (today for one starting
+// later), noted as imported; a parent's entry holds only what its
+// sub-projects in the file do not account for. The last progress date
+// stays empty, as for a project nobody has reported on yet: a project is
+// not made to look freshly reported by being imported.
+type projectImport struct {
+	seen     map[string]lineMark     // unit|title of the file
+	existing map[string]int64        // unit|title → id in the database
+	depth    map[int64]int           // level of each project: 1 at the top
+	titles   map[string]*projectLine // unit|title of the file read so far
+	today    string
+	ids      idSeq
+	lines    []*projectLine
+}
+
+// projectLine is a checked row of the file.
+type projectLine struct {
+	id, parentFile  int64 // ids (0 while checking); parentFile is a parent in the file
+	in              sanlian.ProjectInput
+	done            int64
+	percent         int // -1 when the file gives none
+	depth           int
+	childDone       int64 // the done of sub-projects in the file counted in its measure
+	hasFileChildren bool
+}
+
+func (*projectImport) officeOnly() bool { return false }
+func (*projectImport) needs() lookupNeed {
+	return needUnits | needCadres | needCategories
+}
+
+func (p *projectImport) begin(r *importRun) error {
+	if r.tx == nil {
+		p.seen = map[string]lineMark{}
+	}
+	p.existing, p.depth, p.titles, p.lines = map[string]int64{}, map[int64]int{}, map[string]*projectLine{}, nil
+	p.ids, p.today = idSeq{table: "projects"}, r.db.Now().In(sanlian.Shanghai).Format("2006-01-02")
+	parent := map[int64]int64{}
+	err := eachRow(r.q, `SELECT id, COALESCE(parent_id, 0), unit_id, title FROM projects`, nil, func(sc scanner) error {
+		var id, up, unit int64
+		var title string
+		if err := sc.Scan(&id, &up, &unit, &title); err != nil {
+			return err
+		}
+		p.existing[fmt.Sprint(unit, "|", foldKey(title))], parent[id] = id, up
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import projects: %w", err)
+	}
+	for id := range parent {
+		d := 1
+		for up := parent[id]; up != 0 && d <= maxProjectDepth; up = parent[up] {
+			d++
+		}
+		p.depth[id] = d
+	}
+	return nil
+}
+
+var percentRE = regexp.MustCompile(`([0-9]{1,3}(?:\.[0-9]+)?)\s*[%％]`)
+
+func (p *projectImport) row(r *importRun, v map[string]string) error {
+	l := &projectLine{percent: -1, depth: 1, in: sanlian.ProjectInput{Title: v["title"], Description: v["description"], Measure: v["measure"],
+		Beneficiaries: v["beneficiaries"], StartDate: v["start"], EndDate: v["end"], Status: v["status"]}}
+	in := &l.in
+	if s := v["unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		switch {
+		case msg != "":
+			r.fail("unit", msg)
+		case !r.s.hasUnit(id):
+			r.fail("unit", "无权导入其他单位的项目：“"+s+"”不是本单位或下属单位")
+		}
+		in.UnitID = id
+	}
+	if s := v["category"]; s != "" {
+		code, msg := r.look.category(s)
+		switch {
+		case msg != "":
+			r.fail("category", msg)
+		case r.look.inactive[code]:
+			r.fail("category", "类别“"+s+"”已停用")
+		}
+		in.Category = code
+	}
+	in.Target, _ = r.intValue(v, "target", 0)
+	l.done, _ = r.intValue(v, "done", 0)
+	if l.done > 1_000_000_000 {
+		r.fail("done", "已完成数量须为 0 到 10 亿之间的整数")
+	}
+	if in.UnitID != 0 {
+		tree := r.look.tree(in.UnitID)
+		if s := v["leader"]; s != "" {
+			id, msg := r.look.cadre(s, tree, countyLeader, "责任领导须为责任单位（含下属单位）的干部或县级领导")
+			if msg != "" {
+				r.fail("leader", msg)
+			}
+			in.LeaderID = id
+		}
+		if s := v["person"]; s != "" {
+			id, msg := r.look.cadre(s, tree, nil, "责任人须为责任单位（含下属单位）的干部")
+			if msg != "" {
+				r.fail("person", msg)
+			}
+			in.PersonID = id
+		}
+	}
+	key := fmt.Sprint(in.UnitID, "|", foldKey(in.Title))
+	var parent *projectLine
+	if s := v["parent"]; s != "" && in.UnitID != 0 {
+		pk := fmt.Sprint(in.UnitID, "|", foldKey(s))
+		id, inDB := p.existing[pk]
+		fl, inFile := p.titles[pk]
+		switch {
+		case pk == key:
+			r.fail("parent", "上级项目不能是本项目")
+		case inDB:
+			in.ParentID, l.depth = id, p.depth[id]+1
+		case inFile:
+			parent, l.depth = fl, fl.depth+1
+		default:
+			r.fail("parent", "本单位没有名为“"+s+"”的项目；如果它也在本文件中，请把它写在本行之前")
+		}
+		if l.depth > maxProjectDepth {
+			r.fail("parent", fmt.Sprintf("子项目最多 %d 层：上级项目“%s”已在第 %d 层", maxProjectDepth, s, l.depth-1))
+		}
+	}
+	if s := strings.TrimSpace(v["progress"]); s != "" {
+		m := percentRE.FindStringSubmatch(s)
+		f, err := 0.0, error(nil)
+		if m != nil {
+			f, err = strconv.ParseFloat(m[1], 64)
+		}
+		if m == nil || err != nil || f > 100 {
+			r.fail("progress", "项目的进展情况请填写完成百分比，如“进度 40%”；文字进展请在导入后逐条登记")
+		} else {
+			l.percent = int(f)
+		}
+	}
+	if err := r.validated(in.Validate(), map[string]string{"start_date": "start", "end_date": "end", "leader_id": "leader",
+		"person_id": "person", "parent_id": "parent", "unit_id": "unit"}); err != nil {
+		return err
+	}
+	if in.UnitID != 0 && in.Title != "" {
+		if _, ok := p.existing[key]; ok {
+			r.fail("title", "本单位已有名为“"+in.Title+"”的项目")
+		} else {
+			dupLine(r, p.seen, key, "title", "项目名称（同一单位）")
+		}
+		if _, ok := p.titles[key]; !ok {
+			p.titles[key] = l
+		}
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := p.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	l.id, p.titles[key] = id, l
+	if parent != nil {
+		in.ParentID, l.parentFile = parent.id, parent.id
+		parent.hasFileChildren = true
+		if parent.in.Measure != "" && parent.in.Measure == in.Measure {
+			parent.childDone += l.done
+		}
+	}
+	p.lines = append(p.lines, l)
+	r.createdID(id)
+	return nil
+}
+
+func (p *projectImport) end(r *importRun) error {
+	if !r.writing() {
+		return nil
+	}
+	tx := r.tx
+	var rows, entries [][]any
+	parents := map[int64]bool{}
+	for _, l := range p.lines {
+		in := &l.in
+		own := l.done
+		if l.hasFileChildren {
+			own = max(0, l.done-l.childDone)
+		}
+		progress := 0
+		switch {
+		case in.Status == sanlian.ProjectDone:
+			progress = 100
+		case in.Target > 0:
+			progress = int(min(100, l.done*100/in.Target))
+		case l.percent >= 0:
+			progress = l.percent
+		}
+		rows = append(rows, []any{l.id, nullInt(in.ParentID), in.UnitID, in.Title, in.Category, in.Description, in.Target, in.Measure, own,
+			in.Beneficiaries, in.StartDate, in.EndDate, nullInt(in.LeaderID), nullInt(in.PersonID), in.Status, progress, in.Weight, in.Rollup,
+			nullInt(r.s.user.ID), tx.now, tx.now})
+		percent := -1
+		if in.Target == 0 && !l.hasFileChildren {
+			percent = l.percent
+		}
+		if own > 0 || percent >= 0 {
+			date := in.StartDate
+			if date > p.today {
+				date = p.today
+			}
+			note := "导入时的完成情况"
+			switch {
+			case own > 0 && in.Measure != "":
+				note += fmt.Sprintf("：已完成 %d %s", own, in.Measure)
+			case percent >= 0:
+				note += fmt.Sprintf("：进度 %d%%", percent)
+			}
+			entries = append(entries, []any{l.id, date, own, percent, note, nullInt(r.s.user.ID), tx.now})
+		}
+		if in.ParentID != 0 {
+			parents[in.ParentID] = true
+		}
+	}
+	// One call, in file order: a parent is always written before its children.
+	if err := tx.bulkInsert("projects", []string{"id", "parent_id", "unit_id", "title", "category", "description", "target", "measure", "done",
+		"beneficiaries", "start_date", "end_date", "leader_id", "person_id", "status", "progress", "weight", "rollup",
+		"created_by", "created_at", "updated_at"}, rows); err != nil {
+		return err
+	}
+	if err := tx.bulkInsert("project_progress", []string{"project_id", "date", "quantity", "percent", "note", "created_by", "created_at"},
+		entries); err != nil {
+		return err
+	}
+	// Every call recomputes up to the top, so each ancestor is recomputed
+	// after the last of its children.
+	ids := make([]int64, 0, len(parents))
+	for id := range parents {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := tx.rollUp(id, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// respImport enters responsibilities with the rules of
+// CreateResponsibility. A line of a unit's three-lists workbook that
+// mirrors a problem assigned to that unit or one of its projects (source
+// 问题清单 or 项目清单, source_ref naming it, the task its title) is derived
+// when the list is read, so it is skipped rather than stored twice;
+// another line naming the unit's own problem or project is refused as the
+// service refuses it. A project is named by its title: the unit's own, or
+// the only one of that title in the county. Which lines are derived is
+// known only once the problems and projects named are looked up, so the
+// rows are kept and checked at the end of the file (a responsibility list
+// is a few thousand lines at most).
+type respImport struct {
+	lines []respLine
+	ids   idSeq
+	rows  [][]any
+}
+
+type respLine struct {
+	line   int
+	values map[string]string
+	cell   []sanlian.RowError
+}
+
+// refItem is a problem or project a line names.
+type refItem struct {
+	id, unit int64
+	title    string
+	listed   bool // on its unit's list as a derived line
+}
+
+func (*respImport) officeOnly() bool  { return false }
+func (*respImport) needs() lookupNeed { return needUnits | needCadres }
+func (*respImport) defersRows()       {}
+
+func (p *respImport) begin(r *importRun) error {
+	p.lines, p.ids, p.rows = nil, idSeq{table: "responsibilities"}, nil
+	return nil
+}
+
+func (p *respImport) row(r *importRun, v map[string]string) error {
+	p.lines = append(p.lines, respLine{line: r.line, values: maps.Clone(v), cell: r.cell})
+	return nil
+}
+
+func (p *respImport) end(r *importRun) error {
+	// The problems named, by number, 500 at a time on the unique index;
+	// the projects by title.
+	problems := map[string]refItem{}
+	var numbers []string
+	for _, l := range p.lines {
+		if l.values["source"] == sanlian.RespProblem && l.values["source_ref"] != "" {
+			numbers = append(numbers, l.values["source_ref"])
+		}
+	}
+	slices.Sort(numbers)
+	numbers = slices.Compact(numbers)
+	for start := 0; start < len(numbers); start += 500 {
+		batch := numbers[start:min(start+500, len(numbers))]
+		err := eachRow(r.q, `SELECT id, number, COALESCE(unit_id, 0), title, state, resolve_due IS NOT NULL FROM problems WHERE `+
+			inList("number", len(batch)), strArgs(batch), func(sc scanner) error {
+			var x refItem
+			var n, state string
+			var due bool
+			if err := sc.Scan(&x.id, &n, &x.unit, &x.title, &state, &due); err != nil {
+				return err
+			}
+			x.listed = x.unit != 0 && due && state != sanlian.StateRejected && state != sanlian.StateMerged
+			problems[n] = x
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("import responsibilities: problems: %w", err)
+		}
+	}
+	projects := map[string][]refItem{} // title → projects
+	err := eachRow(r.q, `SELECT id, unit_id, title FROM projects`, nil, func(sc scanner) error {
+		x := refItem{listed: true}
+		if err := sc.Scan(&x.id, &x.unit, &x.title); err != nil {
+			return err
+		}
+		k := foldKey(x.title)
+		projects[k] = append(projects[k], x)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import responsibilities: projects: %w", err)
+	}
+	for _, l := range p.lines {
+		if err := p.check(r, l, problems, projects); err != nil {
+			return err
+		}
+	}
+	if !r.writing() {
+		return nil
+	}
+	return r.tx.bulkInsert("responsibilities", []string{"id", "unit_id", "task", "source", "source_id", "leader_id", "person_id", "measures",
+		"deadline", "state", "completion_note", "created_by", "created_at", "updated_at"}, p.rows)
+}
+
+// project finds the project a line names: the unit's own of that title,
+// else the only one of that title in the county.
+func (l *importLookups) project(projects map[string][]refItem, title string, unit int64) (refItem, string) {
+	all := projects[foldKey(title)]
+	for _, x := range all {
+		if x.unit == unit {
+			return x, ""
+		}
+	}
+	switch len(all) {
+	case 0:
+		return refItem{}, "找不到名为“" + title + "”的项目"
+	case 1:
+		return all[0], ""
+	}
+	names := make([]string, len(all))
+	for i, x := range all {
+		names[i] = l.unitName(x.unit)
+	}
+	return refItem{}, fmt.Sprintf("全县有 %d 个名为“%s”的项目（%s），无法确定是哪一个", len(all), title, strings.Join(names, "、"))
+}
+
+// check checks one kept line, skips it when derived, stages it otherwise.
+func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem, projects map[string][]refItem) error {
+	v := l.values
+	task, source, ref := v["task"], v["source"], v["source_ref"]
+	unit, unitMsg := r.look.unit(v["unit"])
+	var src refItem
+	var srcMsg string
+	switch {
+	case ref == "":
+	case source == sanlian.RespProblem:
+		x, ok := problems[ref]
+		if !ok {
+			srcMsg = "找不到编号为 " + ref + " 的问题"
+		}
+		src = x
+	case source == sanlian.RespProject:
+		src, srcMsg = r.look.project(projects, ref, unit)
+	}
+	if unitMsg == "" && srcMsg == "" && src.listed && src.unit == unit && foldKey(src.title) == foldKey(task) {
+		r.skipped++ // a derived line
+		return nil
+	}
+	r.startRow(l.line, v, l.cell)
+	in := &sanlian.ResponsibilityInput{Task: task, Source: source, Measures: v["measures"], Deadline: v["deadline"],
+		State: v["state"], CompletionNote: v["progress"]}
+	if s := v["unit"]; s != "" {
+		switch {
+		case unitMsg != "":
+			r.fail("unit", unitMsg)
+		case !r.s.hasUnit(unit):
+			r.fail("unit", "无权导入其他单位的责任事项：“"+s+"”不是本单位或下属单位")
+		}
+		in.UnitID = unit
+	}
+	if in.UnitID != 0 {
+		tree := r.look.tree(in.UnitID)
+		if s := v["leader"]; s != "" {
+			id, msg := r.look.cadre(s, tree, anyCadre, "")
+			if msg != "" {
+				r.fail("leader", msg)
+			}
+			in.LeaderID = id
+		}
+		if s := v["person"]; s != "" {
+			id, msg := r.look.cadre(s, tree, anyCadre, "")
+			if msg != "" {
+				r.fail("person", msg)
+			}
+			in.PersonID = id
+		}
+	}
+	switch source {
+	case sanlian.RespProblem, sanlian.RespProject:
+		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[source]
+		switch {
+		case ref == "":
+			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(source)+"的事项请填写"+what)
+		case srcMsg != "":
+			r.fail("source_ref", srcMsg)
+		case source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
+			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
+		case source == sanlian.RespProject && src.unit == in.UnitID:
+			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
+		}
+		in.SourceID = src.id
+	case sanlian.RespDispatch:
+		// Dispatch meetings are not recorded yet: a decision's number is
+		// taken as given, as the service takes it.
+		if ref == "" {
+			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
+		} else if n, ok := dispatchNumber(ref); ok {
+			in.SourceID = n
+		} else {
+			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
+		}
+	default:
+		if ref != "" {
+			r.fail("source_ref", "自定事项不填写来源编号")
+		}
+	}
+	if err := r.validated(in.Validate(), map[string]string{"source_id": "source_ref", "completion_note": "progress",
+		"person_id": "person", "leader_id": "leader", "unit_id": "unit"}); err != nil {
+		return err
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := p.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	now := r.tx.now
+	p.rows = append(p.rows, []any{id, in.UnitID, in.Task, in.Source, nullInt(in.SourceID), nullInt(in.LeaderID), nullInt(in.PersonID),
+		in.Measures, in.Deadline, in.State, in.CompletionNote, nullInt(r.s.user.ID), now, now})
+	r.createdID(id)
+	return nil
+}
+
+var dispatchRE = regexp.MustCompile(`^(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
+
+// dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号.
+func dispatchNumber(s string) (int64, bool) {
+	m := dispatchRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	return n, err == nil && n > 0
+}
+
+// foldKey compares titles as a cell reads after normalisation: full-width
+// letters, digits and blanks made half-width, blanks dropped.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000' || r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			return -1
+		case r >= '\uff01' && r <= '\uff5e':
+			return r - 0xfee0
+		}
+		return r
+	}, s)
+}
+
+// activityImport records volunteer activities with the rights of
+// CreateActivity: the office for any unit, a unit admin for its units.
+type activityImport struct {
+	today string
+	ids   idSeq
+	rows  [][]any
+	vols  [][]any
+}
+
+func (*activityImport) officeOnly() bool { return false }
+func (*activityImport) needs() lookupNeed {
+	return needRegions | needUnits | needCadres | needActivityTypes
+}
+
+func (a *activityImport) begin(r *importRun) error {
+	a.today = r.db.Now().In(sanlian.Shanghai).Format("2006-01-02")
+	a.ids, a.rows, a.vols = idSeq{table: "activities"}, nil, nil
+	return nil
+}
+
+func (a *activityImport) row(r *importRun, v map[string]string) error {
+	in := &sanlian.ActivityInput{Date: v["date"], Description: v["description"]}
+	if s := v["type"]; s != "" {
+		t := r.look.activityTypes[s]
+		if t == nil {
+			t = r.look.activityTypes[nameKey(s)]
+		}
+		switch {
+		case t == nil:
+			r.fail("type", "找不到活动类型“"+s+"”")
+		case !t.Active:
+			r.fail("type", "活动类型“"+t.Name+"”已停用")
+		default:
+			in.Type = t.Code
+		}
+	}
+	if in.Date > a.today {
+		r.fail("date", "活动日期不能晚于今天（"+a.today+"）")
+	}
+	var township string
+	if s := v["village"]; s != "" {
+		code, t, msg := r.look.village(s)
+		if msg != "" {
+			r.fail("village", msg)
+		}
+		in.VillageCode, township = code, t
+	}
+	if s := v["unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		switch {
+		case msg != "":
+			r.fail("unit", msg)
+		case !r.s.hasUnit(id):
+			r.fail("unit", "无权导入其他单位的志愿服务活动：“"+s+"”不是本单位或下属单位")
+		}
+		in.UnitID = id
+	}
+	var bad []string
+	for _, name := range splitList(v["volunteers"], "") {
+		id, msg := r.look.cadre(name, one(in.UnitID), anyCadre, "")
+		if msg != "" {
+			bad = append(bad, msg)
+			continue
+		}
+		if !slices.Contains(in.Volunteers, id) {
+			in.Volunteers = append(in.Volunteers, id)
+		}
+	}
+	if len(bad) > 0 {
+		r.fail("volunteers", strings.Join(bad, "；"))
+	}
+	others, _ := r.intValue(v, "others", 0)
+	served, _ := r.intValue(v, "served", 0)
+	in.Others, in.Served = int(min(others, 1<<31-1)), int(min(served, 1<<31-1))
+	if err := r.validated(in.Validate(), map[string]string{"unit_id": "unit"}); err != nil {
+		return err
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := a.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	now := r.tx.now
+	a.rows = append(a.rows, []any{id, in.Type, in.Date, in.VillageCode, nullStr(township), in.UnitID, in.Others, in.Served, in.Description,
+		nullInt(r.s.user.ID), now, now})
+	for _, c := range in.Volunteers {
+		a.vols = append(a.vols, []any{id, c})
+	}
+	r.createdID(id)
+	if len(a.rows) >= importFlushRows {
+		return a.flush(r)
+	}
+	return nil
+}
+
+func (a *activityImport) flush(r *importRun) error {
+	if err := r.tx.bulkInsert("activities", []string{"id", "type", "date", "village_code", "township_code", "unit_id", "others", "served",
+		"description", "created_by", "created_at", "updated_at"}, a.rows); err != nil {
+		return err
+	}
+	if err := r.tx.bulkInsert("activity_volunteers", []string{"activity_id", "cadre_id"}, a.vols); err != nil {
+		return err
+	}
+	a.rows, a.vols = a.rows[:0], a.vols[:0]
+	return nil
+}
+
+func (a *activityImport) end(r *importRun) error {
+	if !r.writing() {
+		return nil
+	}
+	return a.flush(r)
+}

@@ -1,0 +1,672 @@
+package sqldb
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"sanlian"
+)
+
+// The organisation's imports: households, cadres, units, links and the
+// topic bank.
+
+// Bits of a lineMark besides the duplicate's: the line's ID number was
+// found registered in the database, and reported.
+const markRegistered lineMark = 1 << 29
+
+func (m lineMark) registered() bool { return m&markRegistered != 0 }
+
+const msgRegistered = "该身份证号的农户已登记在系统中，不能重复导入"
+
+// householdImport streams households in bounded memory: the file's ID
+// numbers are kept as 18-byte keys with their lines (about 30 bytes a
+// household, some 10 MB for 300,000), the database's are read once,
+// streaming, at the end of the checking pass, and rows are written
+// importFlushRows at a time. The households table has no index on
+// id_number, so one scan of the table is cheaper than batches of IN (…)
+// lookups, each of which would scan it too.
+type householdImport struct {
+	seen  map[idKey18]lineMark // the file's ID numbers: first line, kept for the writing pass
+	maxID int64                // the highest household id the checking pass compared against
+	ids   idSeq
+	rows  [][]any
+	tags  [][]any
+}
+
+func (*householdImport) officeOnly() bool  { return false }
+func (*householdImport) needs() lookupNeed { return needRegions | needScopeVillages }
+
+func (h *householdImport) begin(r *importRun) error {
+	if r.tx == nil {
+		h.seen = map[idKey18]lineMark{}
+		return nil
+	}
+	h.ids = idSeq{table: "households"}
+	// Only what was registered since the checking pass read the table.
+	_, err := scanIDNumbers(r.q, h.maxID, func(_ int64, idn, _ string) { h.registered(r, idn) })
+	return err
+}
+
+// registered reports an ID number of the database that the file holds.
+func (h *householdImport) registered(r *importRun, idn string) {
+	k, ok := idKeyOf(idn)
+	if !ok {
+		return
+	}
+	if m, ok := h.seen[k]; ok && !m.registered() {
+		r.failAt(m.line(), "id_number", msgRegistered)
+		h.seen[k] = m | markRegistered
+	}
+}
+
+func (h *householdImport) row(r *importRun, v map[string]string) error {
+	hh := &sanlian.Household{HeadName: v["head_name"], IDNumber: v["id_number"], Phone: v["phone"], Address: v["address"], Members: 1}
+	if s := v["village"]; s != "" {
+		code, _, msg := r.look.village(s)
+		switch {
+		case msg != "":
+			r.fail("village", msg)
+		case r.look.scopeVillages != nil && !r.look.scopeVillages[code]:
+			r.fail("village", "无权导入其他单位的农户：“"+s+"”不是本单位联系的村(社区)")
+		}
+		hh.VillageCode = code
+	}
+	if n, ok := r.intValue(v, "members", 1); ok {
+		hh.Members = int(min(n, 1000))
+	}
+	tags, msg := parseTags(v["tags"])
+	if msg != "" {
+		r.fail("tags", msg)
+	}
+	hh.Tags = tags
+	if err := r.validated(hh.Validate(), nil); err != nil {
+		return err
+	}
+	if !r.bad[r.header("id_number")] {
+		if k, ok := idKeyOf(hh.IDNumber); ok {
+			dupLine(r, h.seen, k, "id_number", "身份证号")
+		}
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := h.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	now := r.tx.now
+	h.rows = append(h.rows, []any{id, hh.VillageCode, hh.HeadName, hh.IDNumber, hh.Phone, hh.Address, hh.Members, encodeTags(hh.Tags), now, now})
+	for _, t := range hh.Tags {
+		h.tags = append(h.tags, []any{id, t.Kind, t.Sub})
+	}
+	r.createdID(id)
+	if len(h.rows) >= importFlushRows {
+		return h.flush(r)
+	}
+	return nil
+}
+
+func (h *householdImport) flush(r *importRun) error {
+	if err := r.tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "phone", "address", "members", "tags",
+		"created_at", "updated_at"}, h.rows); err != nil {
+		return err
+	}
+	if err := r.tx.bulkInsert("household_tags", []string{"household_id", "kind", "sub"}, h.tags); err != nil {
+		return err
+	}
+	h.rows, h.tags = h.rows[:0], h.tags[:0]
+	return nil
+}
+
+func (h *householdImport) end(r *importRun) error {
+	if r.tx == nil {
+		maxID, err := scanIDNumbers(r.q, 0, func(_ int64, idn, _ string) { h.registered(r, idn) })
+		h.maxID = maxID
+		return err
+	}
+	if !r.writing() {
+		return nil
+	}
+	return h.flush(r)
+}
+
+// parseTags reads the must-visit tags of a household: sub-kinds (低保,
+// 村两委 …) or kinds (重点群体 …) separated by 、，, ; / or blanks.
+func parseTags(s string) ([]sanlian.Tag, string) {
+	tags := []sanlian.Tag{}
+	for _, x := range splitList(s, "/／ ") {
+		t, ok := tagOf(x)
+		if !ok {
+			var all []string
+			for _, k := range sanlian.TagKinds {
+				all = append(all, sanlian.TagSubKinds[k]...)
+			}
+			return nil, "未知的三必访类别“" + x + "”，可填：" + strings.Join(all, "、")
+		}
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	return tags, ""
+}
+
+func tagOf(s string) (sanlian.Tag, bool) {
+	for _, k := range sanlian.TagKinds {
+		if slices.Contains(sanlian.TagSubKinds[k], s) {
+			return sanlian.Tag{Kind: k, Sub: s}, true
+		}
+	}
+	for _, k := range sanlian.TagKinds {
+		if s == sanlian.TagKindLabel(k) || s == k {
+			return sanlian.Tag{Kind: k}, true
+		}
+	}
+	return sanlian.Tag{}, false
+}
+
+// cadreImport adds cadres to their units. A unit may not hold two cadres
+// of one name: imports of links, projects and lists find cadres by name
+// within their unit.
+type cadreImport struct {
+	seen map[string]lineMark // unit id|name
+	ids  idSeq
+	rows [][]any
+}
+
+func (*cadreImport) officeOnly() bool  { return false }
+func (*cadreImport) needs() lookupNeed { return needUnits | needCadres }
+
+func (c *cadreImport) begin(r *importRun) error {
+	if r.tx == nil {
+		c.seen = map[string]lineMark{}
+	}
+	c.ids, c.rows = idSeq{table: "cadres"}, nil
+	return nil
+}
+
+func (c *cadreImport) row(r *importRun, v map[string]string) error {
+	x := &sanlian.Cadre{Name: v["name"], Post: v["post"], Phone: v["phone"], PartyMember: v["party_member"] != "0", IsLeader: v["is_leader"] == "1"}
+	if s := v["unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		switch {
+		case msg != "":
+			r.fail("unit", msg)
+		case !r.s.mayManageCadresOf(id):
+			r.fail("unit", "无权导入其他单位的干部：“"+s+"”不是本单位或下属单位")
+		}
+		x.UnitID = id
+	}
+	if x.IsLeader && !r.s.office() {
+		r.fail("is_leader", "只有县办公室可以设定县级领导")
+	}
+	if err := r.validated(x.Validate(), map[string]string{"unit_id": "unit"}); err != nil {
+		return err
+	}
+	if x.UnitID != 0 && !r.bad[r.header("name")] {
+		k := nameKey(x.Name)
+		exists := slices.ContainsFunc(r.look.cadresByName[k], func(id int64) bool { return r.look.cadres[id].unitID == x.UnitID })
+		if exists {
+			r.fail("name", r.look.unitName(x.UnitID)+"中已有名为“"+x.Name+"”的干部")
+		} else {
+			dupLine(r, c.seen, fmt.Sprint(x.UnitID, "|", k), "name", "同单位干部姓名")
+		}
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := c.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	now := r.tx.now
+	c.rows = append(c.rows, []any{id, x.Name, x.UnitID, x.Post, x.PartyMember, x.Phone, x.IsLeader, now, now})
+	r.createdID(id)
+	if len(c.rows) >= importFlushRows {
+		return c.flush(r)
+	}
+	return nil
+}
+
+func (c *cadreImport) flush(r *importRun) error {
+	err := r.tx.bulkInsert("cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, c.rows)
+	c.rows = c.rows[:0]
+	return err
+}
+
+func (c *cadreImport) end(r *importRun) error {
+	if !r.writing() {
+		return nil
+	}
+	return c.flush(r)
+}
+
+// unitImport adds units. A parent is a unit of the database or one written
+// earlier in the same file.
+type unitImport struct {
+	seen  map[string]lineMark // names in the file
+	names map[string]int64    // names of the file read so far → ids (0 while checking)
+	ids   idSeq
+	rows  [][]any
+}
+
+func (*unitImport) officeOnly() bool  { return true }
+func (*unitImport) needs() lookupNeed { return needRegions | needUnits }
+
+func (u *unitImport) begin(r *importRun) error {
+	if r.tx == nil {
+		u.seen = map[string]lineMark{}
+	}
+	u.names, u.ids, u.rows = map[string]int64{}, idSeq{table: "units"}, nil
+	return nil
+}
+
+func (u *unitImport) row(r *importRun, v map[string]string) error {
+	x := &sanlian.Unit{Name: v["name"], Kind: v["kind"]}
+	k := nameKey(x.Name)
+	if k != "" {
+		if _, ok := r.look.unitByName[k]; ok {
+			r.fail("name", "已有同名单位“"+x.Name+"”")
+		} else {
+			dupLine(r, u.seen, k, "name", "单位名称")
+		}
+	}
+	if s := v["parent"]; s != "" {
+		pk := nameKey(s)
+		id, inDB := r.look.unitByName[pk]
+		fid, inFile := u.names[pk]
+		switch {
+		case pk == k:
+			r.fail("parent", "上级单位不能是本单位")
+		case inDB:
+			x.ParentID = id
+		case inFile:
+			x.ParentID = fid
+		default:
+			r.fail("parent", "找不到上级单位“"+s+"”；如果它也在本文件中，请把它写在本行之前")
+		}
+	}
+	if s := v["township"]; s != "" {
+		code, msg := r.look.township(s)
+		if msg != "" {
+			r.fail("township", msg)
+		}
+		x.TownshipCode = code
+	} else if x.Kind == sanlian.UnitTownship {
+		r.fail("township", "乡镇类单位请填写所在乡镇")
+	}
+	if err := r.validated(x.Validate(), map[string]string{"township_code": "township"}); err != nil {
+		return err
+	}
+	if _, ok := u.names[k]; !ok && k != "" {
+		u.names[k] = 0
+	}
+	if !r.writing() || !r.rowOK() {
+		return nil
+	}
+	id, err := u.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	u.names[k] = id
+	now := r.tx.now
+	u.rows = append(u.rows, []any{id, x.Name, x.Kind, nullInt(x.ParentID), nullStr(x.TownshipCode), now, now})
+	r.createdID(id)
+	return nil
+}
+
+func (u *unitImport) end(r *importRun) error {
+	if !r.writing() {
+		return nil
+	}
+	// One call, in file order: a parent is always written before its children.
+	return r.tx.bulkInsert("units", []string{"id", "name", "kind", "parent_id", "township_code", "created_at", "updated_at"}, u.rows)
+}
+
+// linkImport creates the three kinds of link with the rights of
+// CreateLinks: a unit admin links the cadres of its units to households
+// in its scope; the office does everything. Households are found by ID
+// number at the end of the file, in one streaming read of the table.
+type linkImport struct {
+	seen     map[string]lineMark    // links of the file, by kind and ends
+	existing map[string]bool        // active village and township links
+	pending  []pendingLink          // household links awaiting their household
+	found    map[idKey18]*foundHome // the file's ID numbers → households
+	scopeHH  map[int64]bool         // unit admin: households linked to its cadres
+	ids      idSeq
+	rows     [][]any
+}
+
+type pendingLink struct {
+	line  int32
+	cadre int64
+	idn   idKey18
+}
+
+type foundHome struct {
+	id      int64
+	village string
+	n       int
+}
+
+func (*linkImport) officeOnly() bool { return false }
+func (*linkImport) needs() lookupNeed {
+	return needRegions | needUnits | needCadres | needScopeVillages
+}
+
+func (l *linkImport) begin(r *importRun) error {
+	l.seen, l.existing, l.pending, l.found, l.scopeHH = map[string]lineMark{}, map[string]bool{}, nil, map[idKey18]*foundHome{}, nil
+	l.ids, l.rows = idSeq{table: "links"}, nil
+	err := eachRow(r.q, `SELECT kind, COALESCE(cadre_id, 0), COALESCE(unit_id, 0), COALESCE(region_code, '') FROM links
+		WHERE kind <> 'household' AND ended_at IS NULL`, nil, func(sc scanner) error {
+		var kind, region string
+		var cadre, unit int64
+		if err := sc.Scan(&kind, &cadre, &unit, &region); err != nil {
+			return err
+		}
+		l.existing[linkKey(kind, cadre, unit, 0, region)] = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import links: %w", err)
+	}
+	if r.s.role() == sanlian.RoleUnitAdmin {
+		l.scopeHH = map[int64]bool{}
+		err := eachRow(r.q, `SELECT l.household_id FROM links l JOIN cadres c ON c.id = l.cadre_id
+			WHERE l.kind = 'household' AND l.ended_at IS NULL AND `+inList("c.unit_id", len(r.s.unitIDs)), int64s(r.s.unitIDs),
+			func(sc scanner) error {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
+					return err
+				}
+				l.scopeHH[id] = true
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("import links: %w", err)
+		}
+	}
+	return nil
+}
+
+func linkKey(kind string, cadre, unit, household int64, region string) string {
+	return fmt.Sprint(kind, "|", cadre, "|", unit, "|", household, "|", region)
+}
+
+func (l *linkImport) row(r *importRun, v map[string]string) error {
+	kind := v["kind"]
+	var cadre, unit int64
+	var region string
+	switch kind {
+	case sanlian.LinkHousehold, sanlian.LinkTownship:
+		if v["cadre"] == "" {
+			r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
+			break
+		}
+		var cu int64
+		if s := v["cadre_unit"]; s != "" {
+			id, msg := r.look.unit(s)
+			if msg != "" {
+				r.fail("cadre_unit", msg)
+				break
+			}
+			cu = id
+		}
+		units, fallback := one(cu), (func(*importCadre) bool)(nil)
+		if cu == 0 {
+			fallback = anyCadre
+		}
+		id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
+		if msg != "" {
+			r.fail("cadre", msg)
+			break
+		}
+		cadre = id
+	case sanlian.LinkVillage:
+		if v["unit"] == "" {
+			r.fail("unit", "单位联村请填写联系单位")
+			break
+		}
+		id, msg := r.look.unit(v["unit"])
+		if msg != "" {
+			r.fail("unit", msg)
+		}
+		unit = id
+	}
+	switch kind {
+	case sanlian.LinkHousehold:
+		if cadre != 0 && !r.s.mayManageCadresOf(r.look.cadres[cadre].unitID) {
+			r.fail("cadre", "无权导入其他单位的联系关系：“"+v["cadre"]+"”不是本单位或下属单位的干部")
+		}
+		k, ok := idKeyOf(v["household"])
+		if v["household"] == "" {
+			r.fail("household", "干部联户请填写户主身份证号")
+		} else if ok && cadre != 0 && r.rowOK() {
+			l.pending = append(l.pending, pendingLink{line: int32(r.line), cadre: cadre, idn: k})
+			l.found[k] = nil
+		}
+		return nil // checked and written at the end, with the households
+	case sanlian.LinkVillage, sanlian.LinkTownship:
+		if !r.s.office() {
+			r.fail("kind", "只有县办公室可以安排"+sanlian.LinkKindLabel(kind)+"，单位管理员只能导入本单位干部的联户关系")
+			return nil
+		}
+		want, label := sanlian.RegionVillage, "村(社区)"
+		if kind == sanlian.LinkTownship {
+			want, label = sanlian.RegionTownship, "乡镇"
+			if cadre != 0 && !r.look.cadres[cadre].isLeader {
+				r.fail("cadre", "“"+v["cadre"]+"”不是县级领导，只有县级领导可以联系乡镇")
+			}
+		}
+		s := v["region"]
+		var msg string
+		switch {
+		case s == "":
+			msg = "请填写联系的" + label
+		case want == sanlian.RegionVillage:
+			region, _, msg = r.look.village(s)
+		default:
+			region, msg = r.look.township(s)
+		}
+		if msg != "" {
+			r.fail("region", msg)
+		}
+	default:
+		r.fail("kind", "联系类型须为 联户、联村 或 联乡")
+		return nil
+	}
+	if !r.rowOK() {
+		return nil
+	}
+	key := linkKey(kind, cadre, unit, 0, region)
+	if l.existing[key] {
+		r.fail("region", "该联系已存在，无需重复导入")
+		return nil
+	}
+	if !dupLine(r, l.seen, key, "region", "联系") || !r.writing() {
+		return nil
+	}
+	return l.stage(r, kind, cadre, unit, 0, region)
+}
+
+func (l *linkImport) stage(r *importRun, kind string, cadre, unit, household int64, region string) error {
+	id, err := l.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	l.rows = append(l.rows, []any{id, kind, nullInt(cadre), nullInt(unit), nullInt(household), nullStr(region), nullInt(r.s.user.ID), r.tx.now})
+	r.createdID(id)
+	return nil
+}
+
+func (l *linkImport) end(r *importRun) error {
+	if len(l.pending) > 0 {
+		if err := l.households(r); err != nil {
+			return err
+		}
+	}
+	if !r.writing() {
+		return nil
+	}
+	return r.tx.bulkInsert("links", []string{"id", "kind", "cadre_id", "unit_id", "household_id", "region_code", "created_by", "created_at"}, l.rows)
+}
+
+// households finds the households of the pending links in one read of
+// the table, checks them and stages the links.
+func (l *linkImport) households(r *importRun) error {
+	_, err := scanIDNumbers(r.q, 0, func(id int64, idn, village string) {
+		k, ok := idKeyOf(idn)
+		if !ok {
+			return
+		}
+		f, want := l.found[k]
+		switch {
+		case !want:
+		case f == nil:
+			l.found[k] = &foundHome{id: id, village: village, n: 1}
+		default:
+			f.n++
+		}
+	})
+	if err != nil {
+		return err
+	}
+	// Pairs of the file, checked against the active links in batches on
+	// the links_household_active index.
+	pairs := map[[2]int64]lineMark{}
+	ok := make([]bool, len(l.pending))
+	for i, p := range l.pending {
+		line := int(p.line)
+		masked := sanlian.MaskIDNumber(string(p.idn[:]))
+		f := l.found[p.idn]
+		switch {
+		case f == nil:
+			r.failAt(line, "household", "找不到身份证号为 "+masked+" 的农户，请先导入农户")
+			continue
+		case f.n > 1:
+			r.failAt(line, "household", "身份证号 "+masked+" 登记了多户，请先在系统中核对")
+			continue
+		case l.scopeHH != nil && !r.look.scopeVillages[f.village] && !l.scopeHH[f.id]:
+			r.failAt(line, "household", "无权导入其他单位的联系关系：该农户不在本单位联系的村")
+			continue
+		}
+		key := [2]int64{f.id, p.cadre}
+		if m, dup := pairs[key]; dup {
+			r.failAt(line, "household", fmt.Sprintf("与第 %d 行的联系重复", m.line()))
+			if !m.reported() {
+				r.failAt(m.line(), "household", fmt.Sprintf("与第 %d 行的联系重复", line))
+				pairs[key] = m.report()
+			}
+			continue
+		}
+		pairs[key] = lineMark(line)
+		ok[i] = true
+	}
+	keys := make([][2]int64, 0, len(pairs))
+	for k := range pairs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	for start := 0; start < len(keys); start += 500 {
+		batch := keys[start:min(start+500, len(keys))]
+		ids := make([]int64, len(batch))
+		for i, k := range batch {
+			ids[i] = k[0]
+		}
+		err := eachRow(r.q, `SELECT household_id, cadre_id FROM links WHERE kind = 'household' AND ended_at IS NULL AND `+
+			inList("household_id", len(ids)), int64s(ids), func(sc scanner) error {
+			var k [2]int64
+			if err := sc.Scan(&k[0], &k[1]); err != nil {
+				return err
+			}
+			if m, ok := pairs[k]; ok {
+				r.failAt(m.line(), "household", "该干部与该农户的联户关系已存在，无需重复导入")
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("import links: %w", err)
+		}
+	}
+	if !r.writing() {
+		return nil
+	}
+	for i, p := range l.pending {
+		if ok[i] {
+			if err := l.stage(r, sanlian.LinkHousehold, p.cadre, 0, l.found[p.idn].id, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// topicImport adds questions to the topic bank; a question already in the
+// bank under its field is refused.
+type topicImport struct {
+	seen     map[string]lineMark
+	existing map[string]bool
+	ids      idSeq
+	rows     [][]any
+}
+
+func (*topicImport) officeOnly() bool  { return true }
+func (*topicImport) needs() lookupNeed { return needCategories }
+
+func (t *topicImport) begin(r *importRun) error {
+	if r.tx == nil {
+		t.seen = map[string]lineMark{}
+	}
+	t.existing, t.ids, t.rows = map[string]bool{}, idSeq{table: "topics"}, nil
+	return eachRow(r.q, `SELECT category, question FROM topics`, nil, func(sc scanner) error {
+		var c, q string
+		if err := sc.Scan(&c, &q); err != nil {
+			return err
+		}
+		t.existing[c+"|"+nameKey(q)] = true
+		return nil
+	})
+}
+
+func (t *topicImport) row(r *importRun, v map[string]string) error {
+	in := sanlian.TopicInput{Question: v["question"]}
+	if s := v["category"]; s != "" {
+		code, msg := r.look.category(s)
+		if msg != "" {
+			r.fail("category", "找不到领域“"+s+"”，请填写领域的名称（如 就业创业）或代码")
+		}
+		in.Category = code
+	}
+	if n, ok := r.intValue(v, "sort", 0); ok {
+		in.Sort = int(min(n, 1_000_000))
+	}
+	if err := r.validated(in.Validate(), nil); err != nil {
+		return err
+	}
+	if !r.rowOK() {
+		return nil
+	}
+	key := in.Category + "|" + nameKey(in.Question)
+	if t.existing[key] {
+		r.fail("question", "题库中该领域已有相同的题目")
+		return nil
+	}
+	if !dupLine(r, t.seen, key, "question", "题目") || !r.writing() {
+		return nil
+	}
+	id, err := t.ids.take(r.tx)
+	if err != nil {
+		return err
+	}
+	t.rows = append(t.rows, []any{id, in.Category, in.Question, in.Sort, r.tx.now, r.tx.now})
+	r.createdID(id)
+	return nil
+}
+
+func (t *topicImport) end(r *importRun) error {
+	if !r.writing() {
+		return nil
+	}
+	return r.tx.bulkInsert("topics", []string{"id", "category", "question", "sort", "created_at", "updated_at"}, t.rows)
+}
