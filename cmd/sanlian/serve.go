@@ -110,8 +110,9 @@ func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
 // problems is 0, a problem ledger of that many problems played up to
 // today, then unless visits is 0 the topic bank and that many visits,
 // unless activities is 0 that many volunteer activities, and the units'
-// service project lists (demo.DefaultProjects), and prints the demo
-// accounts; a database that already holds a county is left alone.
+// service project lists (demo.DefaultProjects) and responsibility lists
+// (demo.DefaultResponsibilities), and prints the demo accounts; a database
+// that already holds a county is left alone.
 func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, visits, activities int, out io.Writer) error {
 	empty, err := db.IsEmpty(ctx)
 	if err != nil {
@@ -131,6 +132,9 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 			if err := loadDemoProblems(ctx, db, c, opt.Seed, problems, out); err != nil {
 				return err
 			}
+		}
+		if err := loadDemoResponsibilities(ctx, db, c, opt.Seed, out); err != nil {
+			return err
 		}
 		if visits > 0 {
 			if err := loadDemoVisits(ctx, db, c, opt.Seed, visits, out); err != nil {
@@ -206,6 +210,20 @@ func loadDemoProjects(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed
 	sum, err := demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: start, Seed: seed})
 	if err != nil {
 		return fmt.Errorf("load demo projects: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
+// loadDemoResponsibilities enters the units' responsibility lists on db's
+// clock, which it gives back to time.Now afterwards.
+func loadDemoResponsibilities(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo responsibilities: %w", err)
 	}
 	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
 	return nil
