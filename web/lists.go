@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"sanlian"
@@ -35,7 +34,6 @@ func (s *Server) apiLists(w http.ResponseWriter, r *http.Request) error {
 type listsPage struct {
 	basePage
 	L     *sanlian.ThreeLists
-	Query string // unit=… or person=…, for the links
 	Shown int
 }
 
@@ -50,19 +48,8 @@ func (s *Server) listsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := &listsPage{basePage: s.base(r, l.Name+"三个清单", "lists"), L: l, Query: listsQuery(l), Shown: listsOnPage}
+	page := &listsPage{basePage: s.base(r, l.Name+"三个清单", "lists"), L: l, Shown: listsOnPage}
 	return s.render(w, r, http.StatusOK, "lists", page)
-}
-
-// listsQuery is the query naming whose lists l are.
-func listsQuery(l *sanlian.ThreeLists) string {
-	switch {
-	case l.UnitID != 0:
-		return "unit=" + strconv.FormatInt(l.UnitID, 10)
-	case l.PersonID != 0:
-		return "person=" + strconv.FormatInt(l.PersonID, 10)
-	}
-	return ""
 }
 
 func (s *Server) listsExport(w http.ResponseWriter, r *http.Request) error {
