@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -587,3 +588,128 @@ func TestResponsibilityService_Overdue(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkResponsibilityList reads the first page and the 20th of a
+// unit's, a person's, a cadre's and the county's responsibility list (50
+// lines a page) over the problem benchmarks' ledgers of 10,000 and
+// 1,000,000 problems, with 20,000 entered lines and 2,000 projects beside
+// them. Each source is read from its own index, so a page costs about the
+// same at either size and at any depth:
+//
+//	BenchmarkResponsibilityList/{engine}/{10k,1m}/{list}/{page1,deep}
+//	                                                 x-page1: deep ÷ page 1; x-10k: 1m ÷ 10k
+//
+// Run it with, for example,
+//
+//	go test ./sqldb -run '^$' -bench 'ResponsibilityList' -benchtime 20x
+func BenchmarkResponsibilityList(b *testing.B) {
+	for _, engine := range sqldbtest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			for _, size := range []struct {
+				name string
+				n    int
+			}{{"10k", 10_000}, {"1m", 1_000_000}} {
+				b.Run(size.name, func(b *testing.B) {
+					c := problemTable(b, engine, size.n)
+					head := respTables(b, c)
+					cadre := &sanlian.User{ID: 1 << 40, Username: "bench-cadre", Role: sanlian.RoleCadre, CadreID: 500}
+					for _, q := range []struct {
+						name string
+						u    *sanlian.User
+						f    sanlian.ResponsibilityFilter
+					}{
+						{"unit", c.office, sanlian.ResponsibilityFilter{UnitID: benchUnit}},
+						{"person", c.office, sanlian.ResponsibilityFilter{PersonID: head}},
+						{"cadre", cadre, sanlian.ResponsibilityFilter{}},
+						{"county", c.office, sanlian.ResponsibilityFilter{}},
+					} {
+						b.Run(q.name, func(b *testing.B) {
+							ctx, key := sqldbtest.As(q.u), engine+"/"+size.name+"/"+q.name
+							f := q.f
+							f.Limit = benchPageSize
+							for _, depth := range []string{"page1", "deep"} {
+								b.Run(depth, func(b *testing.B) {
+									f := f
+									if depth == "deep" {
+										for range 19 {
+											_, next, err := c.db.FindResponsibilities(ctx, f)
+											if err != nil {
+												b.Fatal(err)
+											}
+											if next == "" {
+												break
+											}
+											f.Cursor = next
+										}
+									}
+									for b.Loop() {
+										rs, _, err := c.db.FindResponsibilities(ctx, f)
+										if err != nil || len(rs) == 0 {
+											b.Fatalf("%d lines, %v", len(rs), err)
+										}
+									}
+									base := key + "/page1"
+									if depth == "page1" {
+										base = ""
+									}
+									reportRatio(b, key+"/"+depth, base, "x-page1")
+									if v, ok := ratios.Load(engine + "/10k/" + q.name + "/" + depth); ok && size.name != "10k" {
+										b.ReportMetric(nsPerOp(b)/v.(float64), "x-10k")
+									}
+								})
+							}
+						})
+					}
+				})
+			}
+		})
+	}
+}
+
+// respTables adds, once per ledger, unit heads, 20,000 entered lines and
+// 2,000 projects to c's database, and returns the head of benchUnit.
+func respTables(b *testing.B, c *benchCounty) int64 {
+	b.Helper()
+	v, _ := respLoaded.LoadOrStore(c, &sync.Once{})
+	raw := benchRaw(b, c.db, true)
+	v.(*sync.Once).Do(func() {
+		ex := func(q string, args ...any) {
+			if _, err := raw.Exec(rebind(c.db, q), args...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ex(`UPDATE units SET head_cadre_id = (SELECT MIN(id) FROM cadres WHERE unit_id = units.id AND NOT is_leader)`)
+		var units int
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM units`).Scan(&units); err != nil {
+			b.Fatal(err)
+		}
+		now := time.Now().UTC()
+		start := time.Date(2021, 1, 4, 0, 0, 0, 0, time.UTC)
+		const lines, projects = 20_000, 2_000
+		for from := 0; from < lines; from += 500 {
+			var vals []string
+			var args []any
+			for i := from; i < from+500; i++ {
+				unit := int64(1 + i%units)
+				vals = append(vals, "(?, ?, 'standalone', (SELECT head_cadre_id FROM units WHERE id = ?), ?, ?, ?, ?, ?)")
+				args = append(args, unit, fmt.Sprintf("责任事项%d", i), unit, int64(24+(i*7)%7977),
+					start.AddDate(0, 0, i%1400).Format("2006-01-02"), sanlian.RespStates[i%3], now, now)
+			}
+			ex(`INSERT INTO responsibilities (unit_id, task, source, leader_id, person_id, deadline, state, created_at, updated_at) VALUES `+
+				strings.Join(vals, ", "), args...)
+		}
+		for i := range projects {
+			ex(`INSERT INTO projects (unit_id, title, start_date, end_date, person_id, status, created_at, updated_at)
+				VALUES (?, ?, '2021-01-04', ?, ?, 'ongoing', ?, ?)`,
+				int64(1+i%units), fmt.Sprintf("项目%d", i), start.AddDate(0, 0, i%1400).Format("2006-01-02"), int64(24+(i*13)%7977), now, now)
+		}
+		ex(`ANALYZE`)
+	})
+	var head int64
+	if err := raw.QueryRow(rebind(c.db, `SELECT head_cadre_id FROM units WHERE id = ?`), benchUnit).Scan(&head); err != nil {
+		b.Fatal(err)
+	}
+	return head
+}
+
+var respLoaded sync.Map // *benchCounty → *sync.Once
