@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"sanlian"
 )
@@ -811,12 +812,13 @@ func dispatchNumber(s string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// foldKey compares titles as a cell reads after normalisation: full-width
-// letters, digits and blanks made half-width, blanks dropped.
+// foldKey compares titles as a cell reads after normalisation (see
+// sanlian.NormalizeCell): full-width letters, digits and punctuation made
+// half-width on both sides, blanks and invisible characters dropped.
 func foldKey(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
-		case r == '\u3000' || r == ' ' || r == '\t' || r == '\n' || r == '\r':
+		case r == '\u3000' || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
 			return -1
 		case r >= '\uff01' && r <= '\uff5e':
 			return r - 0xfee0

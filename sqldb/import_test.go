@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"bytes"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"sanlian"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
+	"sanlian/xlsx"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // sliceSource is a RowSource over rows held in memory.
@@ -928,4 +932,88 @@ func TestImportService_ChangedBetweenPasses(t *testing.T) {
 			t.Fatalf("problems %d → %d", problems, got)
 		}
 	})
+}
+
+// TestImportService_ListsRoundTrip writes a unit's three lists as the
+// workbook offices download, and reads each sheet back through the Excel
+// reader into a second county: the problems, projects and entered
+// responsibilities come back as they were, and the lines the
+// responsibility list derives from problems and projects are skipped.
+func TestImportService_ListsRoundTrip(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		newClock(db)
+		office, admin := users["office"], users["unitadmin"]
+		fill := func(db *sqldb.DB) {
+			mustCommit(t, mustImport(t, db, office, "problems", file(
+				map[string]string{"number": "安化-2021-000007", "title": "黄沙坪村低保复核", "description": "群众反映低保评定不公。", "category": "政策落实",
+					"source": "热线电话", "village": "东坪镇黄沙坪村", "unit": "县民政局", "person": "赵丽", "created": "2021-04-20", "deadline": "2021-05-20",
+					"state": "办理中", "progress": "已入户核查 3 户"})), 1, 0)
+		}
+		fill(db)
+		mustCommit(t, mustImport(t, db, admin, "projects", file(
+			map[string]string{"title": "轮椅发放", "unit": "县民政局", "category": "社保医疗", "target": "320", "measure": "台", "done": "80",
+				"beneficiaries": "全县重度残疾人", "start": "2021-05-01", "end": "2021-10-31", "leader": "李明", "person": "赵丽", "status": sanlian.ProjectOngoing},
+			map[string]string{"title": "东坪镇轮椅发放", "parent": "轮椅发放", "unit": "县民政局", "target": "200", "measure": "台", "done": "50",
+				"start": "2021-05-01", "end": "2021-10-31", "status": sanlian.ProjectOngoing},
+			map[string]string{"title": "慰问走访", "unit": "县民政局", "start": "2021-05-01", "end": "2021-10-31", "progress": "进度 40%",
+				"status": sanlian.ProjectOngoing})), 3, 0)
+		mustCommit(t, mustImport(t, db, admin, "responsibilities", file(
+			map[string]string{"task": "整理救助档案", "unit": "县民政局", "leader": "李明", "person": "赵丽", "measures": "按户建档",
+				"deadline": "2021-07-01", "state": sanlian.RespDone, "progress": "已完成 120 户"})), 1, 0)
+		before, err := db.FindLists(sqldbtest.As(office), sanlian.ListsFilter{UnitID: 1})
+		MustOK(t, err)
+		var buf bytes.Buffer
+		MustOK(t, xlsx.WriteLists(&buf, "县民政局", before))
+
+		other := sqldbtest.Open(t, db.Dialect.String())
+		otherUsers := sqldbtest.LoadSmall(t, other)
+		newClock(other)
+		read := func(kind string) func() (sanlian.RowSource, error) {
+			return func() (sanlian.RowSource, error) {
+				return xlsx.ReadImport(bytes.NewReader(buf.Bytes()), int64(buf.Len()), sanlian.FindImportKind(kind))
+			}
+		}
+		for _, x := range []struct {
+			kind             string
+			created, skipped int
+		}{{"problems", 1, 0}, {"projects", 3, 0}, {"responsibilities", 1, 4}} {
+			rep, err := other.Import(sqldbtest.As(otherUsers["office"]), sanlian.FindImportKind(x.kind), read(x.kind))
+			MustOK(t, err)
+			if !rep.Committed || rep.Created != x.created || rep.Skipped != x.skipped {
+				t.Fatalf("%s: %+v", x.kind, rep)
+			}
+		}
+		after, err := other.FindLists(sqldbtest.As(otherUsers["office"]), sanlian.ListsFilter{UnitID: 1})
+		MustOK(t, err)
+		var again bytes.Buffer
+		MustOK(t, xlsx.WriteLists(&again, "县民政局", after))
+		a, b := listsText(t, buf.Bytes()), listsText(t, again.Bytes())
+		if a != b {
+			t.Fatalf("lists differ after the round trip:\n%s\n---\n%s", a, b)
+		}
+		if !strings.Contains(a, "已入户核查 3 户") || !strings.Contains(a, "进度 25%") || !strings.Contains(a, "已完成 120 户") {
+			t.Fatalf("lists:\n%s", a)
+		}
+	})
+}
+
+// listsText is every sheet of a lists workbook as text, a line a row.
+func listsText(t *testing.T, b []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	for _, sh := range f.GetSheetList() {
+		rows, err := f.GetRows(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			out = append(out, sh+": "+strings.Join(r, " | "))
+		}
+	}
+	return strings.Join(out, "\n")
 }
