@@ -82,7 +82,7 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			i++
 			return []any{i, p.Number, p.Title, p.Description, orCode(p.CategoryName, p.Category), sanlian.SourceLabel(p.Source),
 				p.TownshipName + p.VillageName, p.UnitName, l.UnitHeads[p.UnitID], p.PersonName,
-				p.CreatedAt.In(sanlian.Shanghai).Format("2006-01-02"), sanlian.DeadlineDate(p.ResolveDue), p.Measures,
+				p.CreatedAt.In(sanlian.Shanghai).Format("2006-01-02"), sanlian.DeadlineDate(p.ResolveDue), problemProgress(p),
 				sanlian.StateLabel(p.State)}, nil
 		}))
 	if err != nil {
@@ -127,6 +127,15 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 		return fmt.Errorf("xlsx: write: %w", err)
 	}
 	return nil
+}
+
+// problemProgress is a problem's 进展情况 on the lists: the reason it was
+// not accepted, or the measures taken; the import reads it back so.
+func problemProgress(p *sanlian.Problem) string {
+	if p.State == sanlian.StateRejected {
+		return p.RejectReason
+	}
+	return p.Measures
 }
 
 // orCode is a name, or the code it names when the name is unknown.
