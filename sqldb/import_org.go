@@ -413,11 +413,26 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 			}
 			cu = id
 		}
+		// Without the cadre's unit: a unit admin's own cadres first; for a
+		// township, the county leaders first.
 		units, fallback := one(cu), (func(*importCadre) bool)(nil)
 		if cu == 0 {
 			fallback = anyCadre
+			if !r.s.office() {
+				units = map[int64]bool{}
+				for _, u := range r.s.unitIDs {
+					units[u] = true
+				}
+			}
 		}
 		id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
+		if kind == sanlian.LinkTownship && cu == 0 {
+			// The one county leader of that name, even where other cadres
+			// share it; a cadre who is no leader is told so below.
+			if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
+				id, msg = lid, ""
+			}
+		}
 		if msg != "" {
 			r.fail("cadre", msg)
 			break

@@ -479,6 +479,27 @@ func TestImportService_Links(t *testing.T) {
 				map[string]string{"kind": sanlian.LinkHousehold, "cadre": "张华", "household": smallHousehold(2).IDNumber}))
 			mustCommit(t, rep, 1, 0)
 		})
+		t.Run("SameNames", func(t *testing.T) {
+			// A second 王建国 and a second 李明, in 东坪镇人民政府.
+			mustCommit(t, mustImport(t, db, office, "cadres", file(
+				map[string]string{"name": "王建国", "unit": "东坪镇人民政府"}, map[string]string{"name": "李明", "unit": "东坪镇人民政府"})), 2, 0)
+			rep := mustImport(t, db, office, "links", file(
+				map[string]string{"kind": sanlian.LinkHousehold, "cadre": "李明", "household": smallHousehold(10).IDNumber}))
+			mustReject(t, rep, 2, "干部姓名", "全县有 2 名干部叫“李明”（县民政局、东坪镇人民政府），请注明其所在单位")
+			// The office names the unit; a unit admin means its own cadre;
+			// a township goes to the county leader of that name.
+			mustCommit(t, mustImport(t, db, office, "links", file(
+				map[string]string{"kind": sanlian.LinkHousehold, "cadre": "李明", "cadre_unit": "东坪镇人民政府", "household": smallHousehold(10).IDNumber})), 1, 0)
+			// (the leader's link to 梅城镇 was made above: found, not “no leader”)
+			rep = mustImport(t, db, office, "links", file(map[string]string{"kind": sanlian.LinkTownship, "cadre": "王建国", "region": "梅城镇"}))
+			mustReject(t, rep, 2, "村(社区)/乡镇", "已存在")
+			mustCommit(t, mustImport(t, db, users["unitadmin"], "links", file(
+				map[string]string{"kind": sanlian.LinkHousehold, "cadre": "李明", "household": smallHousehold(5).IDNumber})), 1, 0)
+			if active("kind = 'household' AND cadre_id = 2 AND household_id = 5") != 1 || active("kind = 'township' AND cadre_id = 1") != 2 || len(rep.Errors) != 1 ||
+				active("kind = 'household' AND household_id = 10 AND cadre_id IN (SELECT id FROM cadres WHERE unit_id = 3)") != 1 {
+				t.Fatal("links of the same names went astray")
+			}
+		})
 	})
 }
 
