@@ -607,8 +607,17 @@ func (tx *Tx) recompute(id int64, started bool) (int64, changes, error) {
 	var parentID, target, done int64
 	var measure, status, rollup, last string
 	var progress int
-	err := tx.queryRow(`SELECT COALESCE(parent_id, 0), target, measure, done, status, progress, rollup, last_progress FROM projects WHERE id = ?`,
-		id).Scan(&parentID, &target, &measure, &done, &status, &progress, &rollup, &last)
+	// On PostgreSQL the row is locked before its sub-projects are read:
+	// two entries on sibling projects then roll up one after the other,
+	// the second reading the first's committed result. NO KEY UPDATE, as
+	// an UPDATE takes: it leaves alone the KEY SHARE lock a sibling's
+	// foreign key check holds on this row, which FOR UPDATE would
+	// deadlock against. SQLite has one writer at a time.
+	q := `SELECT COALESCE(parent_id, 0), target, measure, done, status, progress, rollup, last_progress FROM projects WHERE id = ?`
+	if tx.db.Dialect == Postgres {
+		q += " FOR NO KEY UPDATE"
+	}
+	err := tx.queryRow(q, id).Scan(&parentID, &target, &measure, &done, &status, &progress, &rollup, &last)
 	if err != nil {
 		return 0, nil, fmt.Errorf("recompute project %d: %w", id, err)
 	}

@@ -2,7 +2,9 @@ package sqldb_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"sanlian"
@@ -563,6 +565,50 @@ func TestProjectService_Evidence(t *testing.T) {
 		_, _, err = db.OpenAttachment(sqldbtest.As(users["sysadmin"]), a.ID, false)
 		if code := sanlian.ErrorCode(err); code != sanlian.ENOTFOUND && code != sanlian.EFORBIDDEN {
 			t.Errorf("sysadmin opens evidence: %v", err)
+		}
+	})
+}
+
+// TestProjectService_ConcurrentRollup records progress on four sibling
+// projects at once: their parent ends with every entry counted.
+func TestProjectService_ConcurrentRollup(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-06-20 10:00")
+		office := users["office"]
+		in := projectIn("轮椅发放")
+		in.Target, in.Measure = 400, "台"
+		top := mustProject(t, db, office, in)
+		var leaves []*sanlian.Project
+		for i := range 4 {
+			in := projectIn(fmt.Sprintf("第 %d 片区轮椅发放", i+1))
+			in.ParentID, in.Target, in.Measure = top.ID, 100, "台"
+			leaves = append(leaves, mustProject(t, db, office, in))
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(leaves))
+		for _, leaf := range leaves {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				version := leaf.Version
+				for range 10 {
+					p, _, err := db.AddProgress(sqldbtest.As(office), leaf.ID, &sanlian.ProgressInput{Date: "2021-06-20", Quantity: 10,
+						Note: "发放轮椅 10 台", Version: version})
+					if err != nil {
+						errs <- err
+						return
+					}
+					version = p.Version
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if p := findProject(t, db, office, top.ID); p.Done != 400 || p.Progress != 100 {
+			t.Errorf("parent after concurrent entries: done %d, progress %d", p.Done, p.Progress)
 		}
 	})
 }
