@@ -2,6 +2,7 @@ package sanlian
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,6 +33,9 @@ func RespSourceLabel(s string) string {
 	}
 	return s
 }
+
+// DispatchRef names a dispatch decision by its number: 第12号.
+func DispatchRef(id int64) string { return "第" + strconv.FormatInt(id, 10) + "号" }
 
 // Responsibility states.
 const (

@@ -73,6 +73,8 @@ func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.Th
 	if err := db.listResponsibilities(ctx, f, limit, l); err != nil {
 		return nil, err
 	}
+	// A ledger reads oldest first: by running number.
+	slices.SortStableFunc(l.Problems, func(a, b *sanlian.Problem) int { return cmp.Compare(a.Number, b.Number) })
 	sortResponsibilities(l.Responsibilities)
 	return l, nil
 }

@@ -376,6 +376,9 @@ func scanResp(sc scanner, today string) (*sanlian.Responsibility, respCursor, er
 	switch kind {
 	case kindEntered:
 		r.Key = "r" + idKey(r.ID)
+		if r.Source == sanlian.RespDispatch && r.SourceRef == "" && r.SourceID != 0 {
+			r.SourceRef = sanlian.DispatchRef(r.SourceID) // dispatch decisions have no table yet
+		}
 	case kindProblem:
 		r.Key, r.Derived, r.ID, r.Version = "problem:"+idKey(r.ID), true, 0, 0
 		r.Progress = problemProgress(raw, r.Measures, result)
