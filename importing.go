@@ -186,7 +186,8 @@ var ImportKinds = []*ImportKind{
 		{Key: "person", Header: "责任人", Type: ColText, Max: 30, Example: ""},
 		{Key: "created", Header: "登记日期", Aliases: []string{"收集日期", "登记时间"}, Type: ColDate, Required: true, Example: "2021-05-20"},
 		{Key: "deadline", Header: "完成时限", Aliases: []string{"办结期限"}, Type: ColDate, Example: "2021-06-10"},
-		{Key: "progress", Header: "进展情况", Aliases: []string{"办理情况"}, Type: ColText, Max: MaxDescription, Example: ""},
+		{Key: "progress", Header: "进展情况", Aliases: []string{"办理情况", "办理措施"}, Type: ColText, Max: MaxDescription, Example: ""},
+		{Key: "result", Header: "办理结果", Type: ColText, Max: MaxDescription, Example: ""},
 		{Key: "state", Header: "状态", Type: ColText, Max: 20, Example: "办理中", Note: "待受理 已交办 办理中 已办结 已销号 不予受理"},
 	}},
 	{Code: "projects", Label: "项目清单", Sheet: "项目清单", Columns: []ImportColumn{
@@ -206,6 +207,9 @@ var ImportKinds = []*ImportKind{
 		{Key: "progress", Header: "进展情况", Type: ColText, Max: MaxDescription, Example: ""},
 		{Key: "status", Header: "状态", Type: ColChoice, Example: "实施中",
 			Choices: []Choice{{ProjectPlanned, "未启动"}, {ProjectOngoing, "实施中"}, {ProjectDone, "已完成"}, {ProjectSuspended, "已暂停"}}},
+		{Key: "weight", Header: "权重", Type: ColInt, Example: "1", Note: "在上级项目进度中的权重，默认 1"},
+		{Key: "rollup", Header: "子项目汇总方式", Type: ColChoice, Example: "平均", Note: "有子项目时，进度按子项目平均或加权计算",
+			Choices: []Choice{{RollupAverage, "平均"}, {RollupWeighted, "加权"}}},
 	}},
 	{Code: "responsibilities", Label: "责任清单", Sheet: "责任清单", Columns: []ImportColumn{
 		{Key: "task", Header: "责任事项", Aliases: []string{"事项/问题", "任务"}, Type: ColText, Required: true, Max: 500, Example: "完成酉州村饮水工程验收"},

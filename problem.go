@@ -97,6 +97,7 @@ const (
 	ActionReopen   = "reopen"
 	ActionReject   = "reject"
 	ActionMerge    = "merge"
+	ActionImport   = "import" // entered from a spreadsheet of the ledger kept before
 )
 
 // Actions lists the actions one can take on an existing problem.
@@ -128,6 +129,8 @@ func ActionLabel(a string) string {
 		return "不予受理"
 	case ActionMerge:
 		return "合并"
+	case ActionImport:
+		return "导入"
 	}
 	return a
 }

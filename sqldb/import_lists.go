@@ -266,11 +266,11 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, title, description, urgency,
-		unit_id, person_id, created_by, assigned_at, resolve_due, measures, reject_reason, created_at, updated_at`
-	vals := placeholders(20)
+		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at`
+	vals := placeholders(21)
 	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName, in.ReporterPhone, in.Title,
 		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
-		measures, reason, at.UTC(), tx.now}
+		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now}
 	if r.db.Dialect == Postgres {
 		cols += ", search"
 		vals += ", to_tsvector('simple', ?)"
@@ -292,7 +292,7 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		note += "，责任领导：" + s
 	}
 	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
-	if err := tx.problemEvent(id, "import", note, "", state, ch); err != nil {
+	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
 		return err
 	}
 	if len(p.fts)+len(p.reps) >= importFlushRows {
@@ -422,6 +422,12 @@ func (p *projectImport) row(r *importRun, v map[string]string) error {
 		in.Category = code
 	}
 	in.Target, _ = r.intValue(v, "target", 0)
+	if w, _ := r.intValue(v, "weight", 0); w > 0 && w <= 100 {
+		in.Weight = int(w)
+	} else if w != 0 {
+		in.Weight = -1 // Validate says why
+	}
+	in.Rollup = v["rollup"]
 	l.done, _ = r.intValue(v, "done", 0)
 	if l.done > 1_000_000_000 {
 		r.fail("done", "已完成数量须为 0 到 10 亿之间的整数")

@@ -387,7 +387,7 @@ func TestResponsibilities_Export(t *testing.T) {
 			t.Fatalf("dispatch export: %d %v", res.StatusCode, err)
 		}
 		defer f2.Close()
-		if rows, _ := f2.GetRows("责任清单"); len(rows) != 3 || rows[2][3] != "#7" || rows[2][9] != "已完成" || rows[2][10] != "已完成" {
+		if rows, _ := f2.GetRows("责任清单"); len(rows) != 3 || rows[2][3] != "第7号" || rows[2][9] != "已完成" || rows[2][10] != "已完成" {
 			t.Errorf("dispatch rows %q", rows)
 		}
 		if res, _ := a.do("GET", "/responsibilities/export.xlsx", a.token("sysadmin"), ""); res.StatusCode != 403 {

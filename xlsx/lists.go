@@ -28,7 +28,7 @@ var (
 		{Header: "问题描述", Width: 40, Wrap: true}, {Header: "类别", Width: 10}, {Header: "来源", Width: 11},
 		{Header: "村(社区)", Width: 16}, {Header: "责任单位", Width: 18}, {Header: "责任领导", Width: 9},
 		{Header: "责任人", Width: 9}, {Header: "登记日期", Width: 11}, {Header: "完成时限", Width: 11},
-		{Header: "进展情况", Width: 30, Wrap: true}, {Header: "状态", Width: 8},
+		{Header: "进展情况", Width: 30, Wrap: true}, {Header: "办理结果", Width: 24, Wrap: true}, {Header: "状态", Width: 8},
 	}
 	listProjectColumns = []sanlian.TableColumn{
 		{Header: "序号", Width: 6}, {Header: "项目名称", Width: 26, Wrap: true}, {Header: "上级项目", Width: 18, Wrap: true},
@@ -36,6 +36,7 @@ var (
 		{Header: "目标数量", Width: 9}, {Header: "计量单位", Width: 8}, {Header: "已完成数量", Width: 9},
 		{Header: "受益对象", Width: 16, Wrap: true}, {Header: "开始日期", Width: 11}, {Header: "完成时限", Width: 11},
 		{Header: "责任领导", Width: 9}, {Header: "责任人", Width: 9}, {Header: "进展情况", Width: 14}, {Header: "状态", Width: 8},
+		{Header: "权重", Width: 6}, {Header: "子项目汇总方式", Width: 9},
 	}
 	listRespColumns = []sanlian.TableColumn{
 		{Header: "序号", Width: 6}, {Header: "责任事项", Width: 30, Wrap: true}, {Header: "来源", Width: 11},
@@ -82,7 +83,7 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			i++
 			return []any{i, p.Number, p.Title, p.Description, orCode(p.CategoryName, p.Category), sanlian.SourceLabel(p.Source),
 				p.TownshipName + p.VillageName, p.UnitName, l.UnitHeads[p.UnitID], p.PersonName,
-				p.CreatedAt.In(sanlian.Shanghai).Format("2006-01-02"), sanlian.DeadlineDate(p.ResolveDue), problemProgress(p),
+				p.CreatedAt.In(sanlian.Shanghai).Format("2006-01-02"), sanlian.DeadlineDate(p.ResolveDue), problemProgress(p), p.Result,
 				sanlian.StateLabel(p.State)}, nil
 		}))
 	if err != nil {
@@ -98,7 +99,7 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			i++
 			return []any{i, p.Title, p.ParentTitle, p.UnitName, orCode(p.CategoryName, p.Category), p.Description,
 				p.Target, p.Measure, p.Done, p.Beneficiaries, p.StartDate, p.EndDate, p.LeaderName, p.PersonName,
-				ProjectProgressText(p), p.StatusLabel()}, nil
+				ProjectProgressText(p), p.StatusLabel(), p.Weight, rollupLabel(p.Rollup)}, nil
 		}))
 	if err != nil {
 		return err
@@ -136,6 +137,14 @@ func problemProgress(p *sanlian.Problem) string {
 		return p.RejectReason
 	}
 	return p.Measures
+}
+
+// rollupLabel is the Chinese name of a project's rollup.
+func rollupLabel(r string) string {
+	if r == sanlian.RollupWeighted {
+		return "加权"
+	}
+	return "平均"
 }
 
 // orCode is a name, or the code it names when the name is unknown.
