@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"sanlian"
 )
@@ -56,6 +57,9 @@ func (s *Server) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbook
 		return nil, tooLarge
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadEnvelope)
+	// A workbook of tens of megabytes over a township's line takes longer
+	// than the server's read timeout allows an ordinary request.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(importTimeout))
 	readErr := func(err error) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -134,12 +138,22 @@ func (s *Server) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbook
 	return up, nil
 }
 
-// runImport imports an uploaded workbook as kind.
-func (s *Server) runImport(r *http.Request, kind *sanlian.ImportKind, up *workbookUpload) (*sanlian.ImportReport, error) {
-	return s.Imports.Import(r.Context(), kind, func() (sanlian.RowSource, error) {
+// runImport imports an uploaded workbook as kind, parsing it once (the
+// checking pass spools the rows for the writing pass). A county's whole
+// roster takes longer than the server's write timeout, so this request's
+// deadlines are pushed back.
+func (s *Server) runImport(r *http.Request, w http.ResponseWriter, kind *sanlian.ImportKind, up *workbookUpload) (*sanlian.ImportReport, error) {
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Now().Add(importTimeout)) // best effort: not every writer supports it
+	open, cleanup := sanlian.SpoolRows(func() (sanlian.RowSource, error) {
 		return s.Sheets.ReadImport(up.file, up.size, kind)
 	})
+	defer cleanup()
+	return s.Imports.Import(r.Context(), kind, open)
 }
+
+// importTimeout bounds one import request.
+const importTimeout = 15 * time.Minute
 
 // importFailed is the message of a report with nothing written.
 func importFailed(rep *sanlian.ImportReport) string {
@@ -179,7 +193,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.runImport(r, kind, up)
+	rep, err := s.runImport(r, w, kind, up)
 	if err != nil {
 		return err
 	}
@@ -274,7 +288,7 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request) (rep *sanlia
 		}
 		return nil, code, err
 	}
-	rep, err = s.runImport(r, kind, up)
+	rep, err = s.runImport(r, w, kind, up)
 	return rep, code, err
 }
 

@@ -90,9 +90,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 	start := time.Now()
 	sheets := xlsx.Workbooks{}
-	rep, err := db.Import(actx, kind, func() (sanlian.RowSource, error) {
+	open, cleanup := sanlian.SpoolRows(func() (sanlian.RowSource, error) {
 		return sheets.ReadImport(f, fi.Size(), kind)
 	})
+	defer cleanup()
+	rep, err := db.Import(actx, kind, open)
 	if err != nil {
 		return describe(err)
 	}
