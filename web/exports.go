@@ -500,13 +500,6 @@ func (d *filterText) period(label, from, to string) {
 
 func (d *filterText) String() string { return strings.Join(d.parts, "；") }
 
-func isOrNot(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
-}
-
 // instant is a time for a cell: empty when zero.
 func instant(t time.Time) any {
 	if t.IsZero() {
@@ -668,7 +661,7 @@ func (s *Server) cadresExport(w http.ResponseWriter, r *http.Request) error {
 		f.Cursor = cursor
 		return s.Cadres.FindCadres(r.Context(), f)
 	}, func(c *sanlian.Cadre) []any {
-		return []any{c.Name, c.UnitName, c.Post, isOrNot(c.PartyMember), isOrNot(c.IsLeader), c.Phone, c.Households}
+		return []any{c.Name, c.UnitName, c.Post, yesNo(c.PartyMember), yesNo(c.IsLeader), c.Phone, c.Households}
 	})
 }
 
