@@ -30,6 +30,7 @@ type Config struct {
 	SecureCookies  bool
 	SyncFull       bool
 	MaxUpload      int64 // bytes, one attachment
+	MaxImport      int64 // bytes, one workbook to import
 	Auth           sanlian.AuthConfig
 }
 
@@ -60,7 +61,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Projects: db, Resps: db, Lists: db, Imports: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
-		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
+		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -242,6 +243,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (serve behind HTTPS)")
 	syncFull := fs.Bool("sync-full", false, "SQLite synchronous=FULL: no acknowledged write lost on power failure")
 	maxUpload := fs.Int64("max-upload", 10, "largest attachment, in MB")
+	maxImport := fs.Int64("max-import", 64, "largest workbook the import page and API take, in MB")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "sessions end after this long without use")
 	maxFail := fs.Int("lock-after", 5, "failed logins before an account locks")
 	lockFor := fs.Duration("lock-for", 15*time.Minute, "how long a locked account stays locked")
@@ -250,7 +252,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
-		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20,
+		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
