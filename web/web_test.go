@@ -30,7 +30,13 @@ type app struct {
 func newApp(t *testing.T, db *sqldb.DB) *app {
 	t.Helper()
 	sqldbtest.LoadSmall(t, db)
-	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Projects: db, Resps: db, Lists: db, Imports: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
+	srv := web.New(web.Services{
+		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
+		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db,
+		Projects: db, Resps: db, Lists: db, Imports: db,
+		Sheets: xlsx.Workbooks{},
+		Ping:   db.Ping,
+	},
 		web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -60,7 +60,13 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db, Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Projects: db, Resps: db, Lists: db, Imports: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
+	srv := web.New(web.Services{
+		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
+		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db,
+		Projects: db, Resps: db, Lists: db, Imports: db,
+		Sheets: xlsx.Workbooks{},
+		Ping:   db.Ping,
+	},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
