@@ -806,9 +806,10 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	return nil
 }
 
-var dispatchRE = regexp.MustCompile(`^(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
+var dispatchRE = regexp.MustCompile(`^(?:[0-9]{4}-[0-9]{2}\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
 
-// dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号.
+// dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号,
+// or as the lists name it, 2021-05 月度调度会 第12号.
 func dispatchNumber(s string) (int64, bool) {
 	m := dispatchRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {

@@ -306,7 +306,8 @@ func respSelect(arms []respArm, n int) (string, []any) {
 		COALESCE((SELECT name FROM cadres WHERE id = x.leader_id), ''),
 		COALESCE((SELECT name FROM cadres WHERE id = x.person_id), ''),
 		CASE x.source WHEN 'problem' THEN COALESCE((SELECT number FROM problems WHERE id = x.source_id), '')
-			WHEN 'project' THEN COALESCE((SELECT title FROM projects WHERE id = x.source_id), '') ELSE '' END
+			WHEN 'project' THEN COALESCE((SELECT title FROM projects WHERE id = x.source_id), '')
+			WHEN 'dispatch' THEN COALESCE((SELECT month FROM dispatch_decisions WHERE id = x.source_id), '') ELSE '' END
 		FROM (`)
 	for i, a := range arms {
 		if i > 0 {
@@ -376,8 +377,14 @@ func scanResp(sc scanner, today string) (*sanlian.Responsibility, respCursor, er
 	switch kind {
 	case kindEntered:
 		r.Key = "r" + idKey(r.ID)
-		if r.Source == sanlian.RespDispatch && r.SourceRef == "" && r.SourceID != 0 {
-			r.SourceRef = sanlian.DispatchRef(r.SourceID) // dispatch decisions have no table yet
+		if r.Source == sanlian.RespDispatch && r.SourceID != 0 {
+			// SourceRef holds the decision's month; a number with no
+			// decision recorded (an imported or early line) is named alone.
+			if r.SourceRef != "" {
+				r.SourceRef = sanlian.DispatchRefOf(r.SourceRef, r.SourceID)
+			} else {
+				r.SourceRef = sanlian.DispatchRef(r.SourceID)
+			}
 		}
 	case kindProblem:
 		r.Key, r.Derived, r.ID, r.Version = "problem:"+idKey(r.ID), true, 0, 0
@@ -661,31 +668,38 @@ func (db *DB) CreateResponsibility(ctx context.Context, in *sanlian.Responsibili
 		if err != nil {
 			return err
 		}
-		if err := db.checkResponsibility(tx, s, in, nil); err != nil {
-			return err
-		}
-		id, err := tx.insertID(`INSERT INTO responsibilities (unit_id, task, source, source_id, leader_id, person_id, measures, deadline,
-			state, completion_note, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.UnitID, in.Task, in.Source, nullInt(in.SourceID), nullInt(in.LeaderID), nullInt(in.PersonID), in.Measures, in.Deadline,
-			in.State, in.CompletionNote, nullInt(s.user.ID), tx.now, tx.now)
+		id, err := db.createResponsibility(tx, s, in)
 		if err != nil {
-			return fmt.Errorf("create responsibility: %w", err)
-		}
-		ch := changes{"unit_id": {nil, in.UnitID}, "task": {nil, in.Task}, "source": {nil, in.Source}, "person_id": {nil, in.PersonID},
-			"deadline": {nil, in.Deadline}, "state": {nil, in.State}}
-		if in.SourceID != 0 {
-			ch["source_id"] = [2]any{nil, in.SourceID}
-		}
-		if in.LeaderID != 0 {
-			ch["leader_id"] = [2]any{nil, in.LeaderID}
-		}
-		if err := tx.audit("create", "responsibility", id, ch); err != nil {
 			return err
 		}
 		out, err = db.findResponsibility(tx, s, id)
 		return err
 	})
 	return out, err
+}
+
+// createResponsibility checks and enters a validated line inside tx, with
+// its audit row, and returns its id.
+func (db *DB) createResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityInput) (int64, error) {
+	if err := db.checkResponsibility(tx, s, in, nil); err != nil {
+		return 0, err
+	}
+	id, err := tx.insertID(`INSERT INTO responsibilities (unit_id, task, source, source_id, leader_id, person_id, measures, deadline,
+		state, completion_note, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.UnitID, in.Task, in.Source, nullInt(in.SourceID), nullInt(in.LeaderID), nullInt(in.PersonID), in.Measures, in.Deadline,
+		in.State, in.CompletionNote, nullInt(s.user.ID), tx.now, tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("create responsibility: %w", err)
+	}
+	ch := changes{"unit_id": {nil, in.UnitID}, "task": {nil, in.Task}, "source": {nil, in.Source}, "person_id": {nil, in.PersonID},
+		"deadline": {nil, in.Deadline}, "state": {nil, in.State}}
+	if in.SourceID != 0 {
+		ch["source_id"] = [2]any{nil, in.SourceID}
+	}
+	if in.LeaderID != 0 {
+		ch["leader_id"] = [2]any{nil, in.LeaderID}
+	}
+	return id, tx.audit("create", "responsibility", id, ch)
 }
 
 // UpdateResponsibility implements sanlian.ResponsibilityService. The
