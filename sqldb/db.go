@@ -59,6 +59,7 @@ type DB struct {
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
 	cal  calendarCache // the built working-day calendar (calendar.go)
+	jobs jobRegistry   // scheduled jobs (scheduler.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

@@ -93,3 +93,16 @@ func freshSchema(tb testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// Reopen opens a second handle on the database db uses, as a second node
+// of a deployment would: same SQLite file, or same PostgreSQL schema. It
+// is closed when the test ends.
+func Reopen(tb testing.TB, db *sqldb.DB) *sqldb.DB {
+	tb.Helper()
+	other, err := sqldb.Open(context.Background(), db.DSN, sqldb.Options{MaxConns: 8})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { other.Close() })
+	return other
+}

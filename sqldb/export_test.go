@@ -1,0 +1,14 @@
+package sqldb
+
+import (
+	"context"
+	"time"
+
+	"sanlian"
+)
+
+// SupervisionLevelsAt runs the automatic supervision levels for the
+// instant at outside the scheduler, for tests of its idempotence.
+func (db *DB) SupervisionLevelsAt(ctx context.Context, at time.Time) error {
+	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return db.supervisionLevels(tx, at) })
+}

@@ -1,0 +1,458 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"sanlian"
+)
+
+const supervisionSelect = `SELECT s.id, s.level, s.state, s.target_kind, s.target_id, s.target_ref,
+	COALESCE(s.unit_id, 0), COALESCE(s.person_id, 0), s.township_code, s.text, s.reply_due, s.reply,
+	s.replied_at, COALESCE(s.replied_by, 0), s.late, s.since, s.red_at, s.closed_at, COALESCE(s.issued_by, 0),
+	s.version, s.created_at, s.updated_at,
+	COALESCE((SELECT name FROM units WHERE id = s.unit_id), ''),
+	COALESCE((SELECT name FROM cadres WHERE id = s.person_id), ''),
+	COALESCE((SELECT display_name FROM users WHERE id = s.issued_by), ''),
+	COALESCE((SELECT display_name FROM users WHERE id = s.replied_by), '')
+	FROM supervisions s`
+
+func scanSupervision(sc scanner) (*sanlian.Supervision, error) {
+	s := &sanlian.Supervision{}
+	err := sc.Scan(&s.ID, &s.Level, &s.State, &s.TargetKind, &s.TargetID, &s.TargetRef, &s.UnitID, &s.PersonID,
+		&s.TownshipCode, &s.Text, &s.ReplyDue, &s.Reply, timeDst{&s.RepliedAt}, &s.RepliedBy, &s.Late, &s.Since,
+		timeDst{&s.RedAt}, timeDst{&s.ClosedAt}, &s.IssuedBy, &s.Version, &s.CreatedAt, &s.UpdatedAt,
+		&s.UnitName, &s.PersonName, &s.IssuerName, &s.ReplierName)
+	return s, err
+}
+
+// supervisions adds the condition limiting supervisions aliased s: the
+// office sees all; a county leader those in their linked townships and
+// the notices they issued; a unit admin those of their units (the unit
+// head's desk); a cadre those they are the responsible person for.
+func (s *scope) supervisions(w *where) error {
+	switch {
+	case s.all:
+	case s.role() == sanlian.RoleLeader:
+		w.add("("+inList("s.township_code", len(s.townships))+" OR s.issued_by = ?)", append(strArgs(s.townships), s.user.ID)...)
+	case s.role() == sanlian.RoleUnitAdmin:
+		w.add(inList("s.unit_id", len(s.unitIDs)), int64s(s.unitIDs)...)
+	case s.role() == sanlian.RoleCadre:
+		w.add("s.person_id = ?", s.cadreID)
+	default:
+		return errForbidden("您的角色无权查看督办")
+	}
+	return nil
+}
+
+// FindSupervisionByID implements sanlian.SupervisionService.
+func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*sanlian.Supervision, error) {
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return db.findSupervision(db.reader(ctx), s, id)
+}
+
+func (db *DB) findSupervision(q querier, s *scope, id int64) (*sanlian.Supervision, error) {
+	w := &where{}
+	if s != nil {
+		if err := s.supervisions(w); err != nil {
+			return nil, err
+		}
+	}
+	w.add("s.id = ?", id)
+	sv, err := scanSupervision(q.queryOne(supervisionSelect+w.sql(), w.args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound("督办")
+	} else if err != nil {
+		return nil, fmt.Errorf("find supervision %d: %w", id, err)
+	}
+	return sv, nil
+}
+
+// supervisionWhere builds the conditions of f but the cursor.
+func (db *DB) supervisionWhere(s *scope, f sanlian.SupervisionFilter) (*where, error) {
+	w := &where{}
+	if err := s.supervisions(w); err != nil {
+		return nil, err
+	}
+	f2 := map[string]string{}
+	if f.Level != "" && !containsStr(sanlian.SupervisionLevels, f.Level) {
+		f2["level"] = "督办级别须为 黄牌、红牌 或 督办通知"
+	}
+	if f.State != "" && !containsStr(sanlian.SupervisionStates, f.State) {
+		f2["state"] = "督办状态须为 督办中、已回复 或 已解除"
+	}
+	if f.TargetKind != "" && !containsStr(sanlian.TargetKinds, f.TargetKind) {
+		f2["target_kind"] = "督办对象须为 问题、服务项目 或 责任事项"
+	}
+	if len(f2) > 0 {
+		return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: "筛选条件有误", Fields: f2}
+	}
+	if f.Level != "" {
+		w.add("s.level = ?", f.Level)
+	}
+	if f.State != "" {
+		w.add("s.state = ?", f.State)
+	}
+	if f.UnitID != 0 {
+		w.add("s.unit_id = ?", f.UnitID)
+	}
+	if f.TargetKind != "" {
+		w.add("s.target_kind = ?", f.TargetKind)
+	}
+	if f.TargetID != 0 {
+		w.add("s.target_id = ?", f.TargetID)
+	}
+	if f.Unanswered {
+		w.add("s.level = 'notice' AND s.state = 'open'")
+	}
+	if f.Late {
+		w.add("s.level = 'notice' AND s.late = ?", true)
+	}
+	return w, nil
+}
+
+func containsStr(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// FindSupervisions implements sanlian.SupervisionService: newest first.
+func (db *DB) FindSupervisions(ctx context.Context, f sanlian.SupervisionFilter) ([]*sanlian.Supervision, string, error) {
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, "", err
+	}
+	w, err := db.supervisionWhere(s, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return readPage(ctx, db, "find supervisions", supervisionSelect, w, f.Cursor, f.Limit, byID("s.id", true),
+		scanSupervision, func(s *sanlian.Supervision) string { return idKey(s.ID) })
+}
+
+// CountSupervisions implements sanlian.SupervisionService.
+func (db *DB) CountSupervisions(ctx context.Context, f sanlian.SupervisionFilter) (*sanlian.SupervisionCounts, error) {
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	f.Level, f.State, f.Unanswered, f.Late = "", "", false, false
+	w, err := db.supervisionWhere(s, f)
+	if err != nil {
+		return nil, err
+	}
+	c := &sanlian.SupervisionCounts{}
+	err = db.queryRow(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN s.level = 'yellow' AND s.state = 'open' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN s.level = 'red' AND s.state = 'open' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN s.level = 'notice' AND s.state = 'open' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN s.level = 'notice' AND s.late = ? THEN 1 ELSE 0 END), 0)
+		FROM supervisions s`+w.sql(), append([]any{true}, w.args...)...).Scan(&c.Yellow, &c.Red, &c.Unanswered, &c.Late)
+	if err != nil {
+		return nil, fmt.Errorf("count supervisions: %w", err)
+	}
+	return c, nil
+}
+
+// supTarget is what a supervision copies from its target.
+type supTarget struct {
+	ref              string
+	unitID, personID int64
+	township         string
+}
+
+// target reads a supervision's target inside tx; a missing one is a field
+// error on target_id.
+func (tx *Tx) supervisionTarget(kind string, id int64) (*supTarget, error) {
+	t := &supTarget{}
+	var q, what string
+	switch kind {
+	case sanlian.TargetProblem:
+		what = "问题"
+		q = `SELECT p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code
+			FROM problems p WHERE p.id = ?`
+	case sanlian.TargetProject:
+		what = "服务项目"
+		q = `SELECT pj.title, pj.unit_id, COALESCE(pj.person_id, 0), COALESCE(u.township_code, '')
+			FROM projects pj JOIN units u ON u.id = pj.unit_id WHERE pj.id = ?`
+	default:
+		what = "责任事项"
+		q = `SELECT r.task, r.unit_id, COALESCE(r.person_id, 0), COALESCE(u.township_code, '')
+			FROM responsibilities r JOIN units u ON u.id = r.unit_id WHERE r.id = ?`
+	}
+	err := tx.queryRow(q, id).Scan(&t.ref, &t.unitID, &t.personID, &t.township)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fieldErr("target_id", fmt.Sprintf("找不到编号为 %d 的%s", id, what))
+	} else if err != nil {
+		return nil, fmt.Errorf("supervision target %s %d: %w", kind, id, err)
+	}
+	if t.unitID == 0 {
+		return nil, fieldErr("target_id", "该问题尚未交办到责任单位，请先交办再督办")
+	}
+	return t, nil
+}
+
+// CreateSupervision implements sanlian.SupervisionService.
+func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInput) (*sanlian.Supervision, error) {
+	var out *sanlian.Supervision
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !s.office() && s.role() != sanlian.RoleLeader {
+			return errForbidden("只有县领导小组办公室或县级领导可以发出督办通知")
+		}
+		if err := in.Validate(tx.now.In(sanlian.Shanghai).Format("2006-01-02")); err != nil {
+			return err
+		}
+		t, err := tx.supervisionTarget(in.TargetKind, in.TargetID)
+		if err != nil {
+			return err
+		}
+		if !s.office() && !containsStr(s.townships, t.township) {
+			return errForbidden("县级领导只能督办联系乡镇的事项")
+		}
+		id, err := tx.insertID(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
+			township_code, text, reply_due, since, issued_by, version, created_at, updated_at)
+			VALUES ('notice', 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			in.TargetKind, in.TargetID, t.ref, t.unitID, nullInt(t.personID), t.township, in.Text, in.ReplyDue,
+			tx.now, nullInt(s.user.ID), tx.now, tx.now)
+		if err != nil {
+			return fmt.Errorf("create supervision: %w", err)
+		}
+		if err := tx.audit("create", "supervision", id, changes{"level": {nil, sanlian.LevelNotice},
+			"target": {nil, in.TargetKind + ":" + fmt.Sprint(in.TargetID)}, "reply_due": {nil, in.ReplyDue}}); err != nil {
+			return err
+		}
+		out, err = db.findSupervision(tx, nil, id)
+		return err
+	})
+	return out, err
+}
+
+// ReplySupervision implements sanlian.SupervisionService.
+func (db *DB) ReplySupervision(ctx context.Context, id int64, text string, version int64) (*sanlian.Supervision, error) {
+	var out *sanlian.Supervision
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cur, err := db.findSupervision(tx, nil, id)
+		if err != nil {
+			return err
+		}
+		var may bool
+		switch s.role() {
+		case sanlian.RoleUnitAdmin:
+			may = cur.UnitID != 0 && s.hasUnit(cur.UnitID)
+		case sanlian.RoleCadre:
+			may = cur.PersonID != 0 && cur.PersonID == s.cadreID
+		}
+		if !may {
+			return errForbidden("只有责任单位的管理员或责任人可以回复该督办")
+		}
+		if cur.Level != sanlian.LevelNotice {
+			return sanlian.Errorf(sanlian.EUNPROCESSABLE, "黄牌、红牌督办随问题办结自动解除，无需回复")
+		}
+		if cur.State != sanlian.SupervisionOpen {
+			return sanlian.Errorf(sanlian.ECONFLICT, "该督办已于 %s 回复，不能重复回复",
+				cur.RepliedAt.In(sanlian.Shanghai).Format("2006-01-02 15:04"))
+		}
+		if version != cur.Version {
+			return errStale("督办")
+		}
+		text, err := sanlian.ValidateReply(text)
+		if err != nil {
+			return err
+		}
+		late := tx.now.In(sanlian.Shanghai).Format("2006-01-02") > cur.ReplyDue
+		res, err := tx.exec(`UPDATE supervisions SET state = 'answered', reply = ?, replied_at = ?, replied_by = ?, late = ?,
+			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			text, tx.now, nullInt(s.user.ID), late, tx.now, id, version)
+		if err != nil {
+			return fmt.Errorf("reply supervision %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errStale("督办")
+		}
+		if err := tx.audit("reply", "supervision", id, changes{"state": {cur.State, sanlian.SupervisionAnswered},
+			"late": {false, late}}); err != nil {
+			return err
+		}
+		out, err = db.findSupervision(tx, nil, id)
+		return err
+	})
+	return out, err
+}
+
+// SupervisionLevelsJob is the name of the daily job that sets the
+// automatic supervision levels.
+const SupervisionLevelsJob = "supervision_levels"
+
+// supervisionRules returns the rules in force at at: the metrics
+// configuration of the period when the metrics service offers one, the
+// defaults otherwise.
+func (db *DB) supervisionRules(ctx context.Context, at time.Time) sanlian.MetricRules {
+	type configFor interface {
+		MetricConfigFor(ctx context.Context, period, unitKind string) (*sanlian.MetricConfig, error)
+	}
+	if m, ok := any(db).(configFor); ok {
+		if c, err := m.MetricConfigFor(ctx, sanlian.PeriodOf(at, sanlian.PeriodHalf).ID, ""); err == nil && c != nil {
+			return c.Rules
+		}
+	}
+	return sanlian.DefaultMetricConfig().Rules
+}
+
+// overdueProblem is an open problem past a deadline at the job's instant.
+type overdueProblem struct {
+	id, unitID, personID int64
+	ref, township        string
+	since                time.Time // the earliest deadline passed
+}
+
+type openAuto struct {
+	id, targetID, unitID, personID, version int64
+	level, township                         string
+	since                                   time.Time
+}
+
+// supervisionLevels sets the automatic levels as they stand at at (a
+// day's 00:00 Asia/Shanghai): a yellow card on each problem assigned or
+// accepted whose accept or resolve deadline has ended (deadlines end at
+// 24:00, so one that ends at at has passed) for YellowAfterDays working
+// days; red once RedAfterDays working days after the yellow's day have
+// ended; closed once the
+// problem is no longer overdue (resolved, closed, transferred back,
+// extended). Unit, person and township follow a transfer. Running it
+// twice for one instant changes nothing the second time.
+func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
+	cal, err := db.calendarIn(tx)
+	if err != nil {
+		return err
+	}
+	rules := db.supervisionRules(tx.ctx, at)
+	rows, err := tx.query(`SELECT p.id, p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code,
+		p.state, p.accept_due, p.resolve_due FROM problems p
+		WHERE (p.state = 'assigned' AND (p.accept_due <= ? OR p.resolve_due <= ?)) OR (p.state = 'accepted' AND p.resolve_due <= ?)
+		ORDER BY p.id`, at.UTC(), at.UTC(), at.UTC())
+	if err != nil {
+		return fmt.Errorf("supervision levels: %w", err)
+	}
+	overdue := map[int64]*overdueProblem{}
+	var order []int64
+	for rows.Next() {
+		p := &overdueProblem{}
+		var state string
+		var acceptDue, resolveDue time.Time
+		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue}); err != nil {
+			rows.Close()
+			return fmt.Errorf("supervision levels: %w", err)
+		}
+		p.since = resolveDue
+		if state == sanlian.StateAssigned && !acceptDue.IsZero() && !acceptDue.After(at) && (p.since.IsZero() || acceptDue.Before(p.since)) {
+			p.since = acceptDue
+		}
+		if p.since.IsZero() || p.since.After(at) {
+			continue
+		}
+		// since is 24:00 of a deadline's last day; a second earlier is that
+		// day, after which the working days of delay count.
+		if at.Before(cal.Deadline(p.since.Add(-time.Second), rules.YellowAfterDays)) {
+			continue
+		}
+		overdue[p.id] = p
+		order = append(order, p.id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("supervision levels: %w", err)
+	}
+	rows, err = tx.query(`SELECT id, target_id, COALESCE(unit_id, 0), COALESCE(person_id, 0), version, level, township_code, since
+		FROM supervisions WHERE level <> 'notice' AND state = 'open' ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("supervision levels: %w", err)
+	}
+	var open []*openAuto
+	for rows.Next() {
+		o := &openAuto{}
+		if err := rows.Scan(&o.id, &o.targetID, &o.unitID, &o.personID, &o.version, &o.level, &o.township, &o.since); err != nil {
+			rows.Close()
+			return fmt.Errorf("supervision levels: %w", err)
+		}
+		open = append(open, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("supervision levels: %w", err)
+	}
+	held := map[int64]bool{}
+	for _, o := range open {
+		held[o.targetID] = true
+		p := overdue[o.targetID]
+		if p == nil {
+			if _, err := tx.exec(`UPDATE supervisions SET state = 'closed', closed_at = ?, version = version + 1, updated_at = ?
+				WHERE id = ?`, at.UTC(), tx.now, o.id); err != nil {
+				return fmt.Errorf("close supervision %d: %w", o.id, err)
+			}
+			if err := tx.audit("close", "supervision", o.id, changes{"state": {sanlian.SupervisionOpen, sanlian.SupervisionClosed}}); err != nil {
+				return err
+			}
+			continue
+		}
+		ch := changes{}
+		level := o.level
+		if level == sanlian.LevelYellow && !at.Before(cal.Deadline(o.since, rules.RedAfterDays)) {
+			level = sanlian.LevelRed
+		}
+		ch.set("level", o.level, level)
+		ch.set("unit_id", o.unitID, p.unitID)
+		ch.set("person_id", o.personID, p.personID)
+		ch.set("township", o.township, p.township)
+		if len(ch) == 0 {
+			continue
+		}
+		var redAt any
+		if level != o.level {
+			redAt = at.UTC()
+		}
+		if _, err := tx.exec(`UPDATE supervisions SET level = ?, red_at = COALESCE(?, red_at), unit_id = ?, person_id = ?,
+			township_code = ?, target_ref = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			level, redAt, nullInt(p.unitID), nullInt(p.personID), p.township, p.ref, tx.now, o.id); err != nil {
+			return fmt.Errorf("raise supervision %d: %w", o.id, err)
+		}
+		if err := tx.audit("update", "supervision", o.id, ch); err != nil {
+			return err
+		}
+	}
+	for _, id := range order {
+		if held[id] {
+			continue
+		}
+		p := overdue[id]
+		sid, err := tx.insertID(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
+			township_code, since, version, created_at, updated_at)
+			VALUES ('yellow', 'open', 'problem', ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			p.id, p.ref, nullInt(p.unitID), nullInt(p.personID), p.township, at.UTC(), tx.now, tx.now)
+		if err != nil {
+			return fmt.Errorf("yellow supervision of problem %d: %w", p.id, err)
+		}
+		if err := tx.audit("create", "supervision", sid, changes{"level": {nil, sanlian.LevelYellow},
+			"target": {nil, "problem:" + fmt.Sprint(p.id)}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
