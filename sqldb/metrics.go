@@ -1,0 +1,815 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"sanlian"
+)
+
+// The metrics (SPEC §5) are computed from the problems' timeline. An event
+// records only what it changed (unit_id, person_id, accept_due,
+// resolve_due, callback answers …), so the group responsible at an event is
+// found by replaying each problem's events in order. One query reads every
+// event of the problems that matter to the window: those with an event in
+// it (found through problem_events_at) and those that may have been open at
+// its end (open now, resolved after the end, or closed off after it). No
+// query runs per problem.
+//
+// Rules the definitions of sanlian.MetricRow leave open:
+//   - An assignment is an assign from 待受理 or a transfer to a unit; an
+//     assign that dispatches an assigned problem to a person or a sub-unit
+//     moves later events to them but is not a new assignment.
+//   - A callback whose answer is 不满意 reopens the problem: it counts as a
+//     callback and as a reopening.
+//   - MeanDays counts the working days (Calendar.WorkdaysBetween: the
+//     assignment's own date not counted) from the latest assignment before
+//     the resolution to the resolution.
+//   - Overdue: open at End with End after the resolve deadline then in force
+//     (as Problem.IsOverdue: a deadline of 24:00 on the window's last day is
+//     not yet passed at its end).
+//   - Grouped by unit, a unit's score uses the configuration for its class
+//     of unit when one exists (MetricConfigFor), the Total and Config the
+//     one for every unit.
+
+// metricWindow is a parsed MetricsQuery.
+type metricWindow struct {
+	period     string // the period id, or "" for a date range
+	configFor  string // the period id configurations are looked up by
+	start, end time.Time
+	from, to   string
+}
+
+func parseMetricsQuery(q sanlian.MetricsQuery) (metricWindow, error) {
+	var w metricWindow
+	switch q.By {
+	case sanlian.ByUnit, sanlian.ByTownship, sanlian.ByCadre, sanlian.ByCategory:
+	case "":
+		return w, sanlian.Errorf(sanlian.EINVALID, "请选择统计口径：按单位、乡镇、干部或类别")
+	default:
+		return w, sanlian.Errorf(sanlian.EINVALID, "统计口径 %q 无效，应为 unit、township、cadre 或 category", q.By)
+	}
+	if q.Period != "" {
+		p, err := sanlian.ParsePeriod(q.Period)
+		if err != nil {
+			return w, err
+		}
+		w.period, w.configFor, w.start, w.end = p.ID, p.ID, p.Start, p.End
+	} else {
+		if q.From == "" || q.To == "" {
+			return w, sanlian.Errorf(sanlian.EINVALID, "请选择期间，或填写起止日期")
+		}
+		from, err1 := time.ParseInLocation(sanlian.DateLayout, q.From, sanlian.Shanghai)
+		to, err2 := time.ParseInLocation(sanlian.DateLayout, q.To, sanlian.Shanghai)
+		if err1 != nil || err2 != nil {
+			return w, sanlian.Errorf(sanlian.EINVALID, "起止日期的格式应为 2021-05-01")
+		}
+		if to.Before(from) {
+			return w, sanlian.Errorf(sanlian.EINVALID, "结束日期 %s 早于开始日期 %s", q.To, q.From)
+		}
+		if to.Sub(from) > 3*366*24*time.Hour {
+			return w, sanlian.Errorf(sanlian.EINVALID, "统计范围不能超过三年")
+		}
+		w.start, w.end = from, to.AddDate(0, 0, 1)
+		w.configFor = sanlian.PeriodOf(from, sanlian.PeriodHalf).ID
+	}
+	w.from = w.start.In(sanlian.Shanghai).Format(sanlian.DateLayout)
+	w.to = w.end.Add(-time.Nanosecond).In(sanlian.Shanghai).Format(sanlian.DateLayout)
+	return w, nil
+}
+
+// metricUnit is a unit as the metrics need it.
+type metricUnit struct {
+	name, kind string
+	parent     int64
+}
+
+// metricRun holds one computation: the window, the filters, and the rows
+// being counted; with want set, it also collects the problems behind one
+// number.
+type metricRun struct {
+	db    *DB
+	q     sanlian.MetricsQuery
+	w     metricWindow
+	cal   *sanlian.Calendar
+	units map[int64]metricUnit
+	// keep limits the units whose events count (UnitID with its sub-units,
+	// a unit admin's units); nil counts every unit.
+	keep  map[int64]bool
+	rows  map[string]*sanlian.MetricRow
+	total sanlian.MetricRow
+	days  map[string][2]float64 // key → (sum of working days, resolutions); "\x00" the total
+
+	wantKey, wantMeasure string
+	wantAll              bool // the total
+	hits                 map[int64]bool
+}
+
+// metricProblem is a problem's fixed attributes and its replayed state.
+type metricProblem struct {
+	id                    int64
+	township, category    string
+	curUnit, curPerson    int64
+	state                 string
+	unit, person          int64
+	acceptDue, resolveDue time.Time
+	assignedAt            time.Time
+	pending               *metricAssign
+	snapped               bool
+}
+
+// metricAssign is an assignment waiting for its acceptance.
+type metricAssign struct {
+	unit, person int64
+	due          time.Time
+	inWindow     bool
+}
+
+// Metrics implements sanlian.MetricsService.
+func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Metrics, error) {
+	r, err := db.runMetrics(ctx, q, "", "", false)
+	if err != nil {
+		return nil, err
+	}
+	return r.result(ctx)
+}
+
+// MetricProblems implements sanlian.MetricsService.
+func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, measure string) ([]*sanlian.Problem, error) {
+	known := false
+	for _, m := range sanlian.Measures {
+		known = known || m == measure
+	}
+	if !known {
+		return nil, sanlian.Errorf(sanlian.EINVALID, "指标 %q 无效", measure)
+	}
+	r, err := db.runMetrics(ctx, q, key, measure, key == "")
+	if err != nil {
+		return nil, err
+	}
+	out := []*sanlian.Problem{}
+	if len(r.hits) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, 0, len(r.hits))
+	for id := range r.hits {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	now := db.Now()
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		rows, err := db.query(ctx, problemSelect+" WHERE "+inList("p.id", len(chunk)), int64s(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("metric problems: %w", err)
+		}
+		for rows.Next() {
+			p, err := scanProblem(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			p.Overdue = p.IsOverdue(now)
+			out = append(out, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, nil
+}
+
+// runMetrics checks the caller and the query and replays the window.
+func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, wantMeasure string, wantAll bool) (*metricRun, error) {
+	w, err := parseMetricsQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	rd := db.reader(ctx)
+	s, err := db.scopeOf(ctx, rd)
+	if err != nil {
+		return nil, err
+	}
+	switch s.role() {
+	case sanlian.RoleOffice, sanlian.RoleLeader, sanlian.RoleUnitAdmin:
+	default:
+		return nil, errForbidden("只有县办公室、县级领导和单位管理员可以查看考核指标")
+	}
+	r := &metricRun{db: db, q: q, w: w, rows: map[string]*sanlian.MetricRow{}, days: map[string][2]float64{},
+		wantKey: wantKey, wantMeasure: wantMeasure, wantAll: wantAll, hits: map[int64]bool{}}
+	if r.cal, err = db.calendarIn(rd); err != nil {
+		return nil, err
+	}
+	if err := r.loadUnits(rd); err != nil {
+		return nil, err
+	}
+	if q.UnitID != 0 {
+		if _, ok := r.units[q.UnitID]; !ok {
+			return nil, sanlian.Errorf(sanlian.EINVALID, "单位 %d 不存在", q.UnitID)
+		}
+		r.keep = r.subUnits(q.UnitID)
+	}
+	if s.role() == sanlian.RoleUnitAdmin {
+		own := map[int64]bool{}
+		for _, id := range s.unitIDs {
+			own[id] = true
+		}
+		if r.keep == nil {
+			r.keep = own
+		} else if !own[q.UnitID] {
+			return nil, errForbidden("只能查看本单位及下属单位的考核指标")
+		}
+	}
+	pw := &where{}
+	if s.role() == sanlian.RoleLeader {
+		pw.add(inList("p.township_code", len(s.townships)), strArgs(s.townships)...)
+	}
+	if err := r.replay(ctx, pw); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *metricRun) loadUnits(q querier) error {
+	rows, err := q.queryRows(`SELECT id, name, kind, COALESCE(parent_id, 0) FROM units`)
+	if err != nil {
+		return fmt.Errorf("metric units: %w", err)
+	}
+	defer rows.Close()
+	r.units = map[int64]metricUnit{}
+	for rows.Next() {
+		var id int64
+		var u metricUnit
+		if err := rows.Scan(&id, &u.name, &u.kind, &u.parent); err != nil {
+			return err
+		}
+		r.units[id] = u
+	}
+	return rows.Err()
+}
+
+// subUnits is id and every unit below it.
+func (r *metricRun) subUnits(id int64) map[int64]bool {
+	children := map[int64][]int64{}
+	for cid, u := range r.units {
+		children[u.parent] = append(children[u.parent], cid)
+	}
+	out := map[int64]bool{}
+	stack := []int64{id}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if out[n] {
+			continue
+		}
+		out[n] = true
+		stack = append(stack, children[n]...)
+	}
+	return out
+}
+
+// replay reads the events of every problem that matters to the window, in
+// order, and counts them.
+func (r *metricRun) replay(ctx context.Context, pw *where) error {
+	start, end := r.w.start.UTC(), r.w.end.UTC()
+	cands := `SELECT problem_id FROM problem_events WHERE at >= ? AND at < ?
+		UNION SELECT id FROM problems WHERE state IN ('assigned', 'accepted') AND created_at < ?
+		UNION SELECT id FROM problems WHERE resolved_at >= ?
+		UNION SELECT id FROM problems WHERE state IN ('submitted', 'rejected', 'merged') AND created_at < ? AND updated_at >= ?`
+	args := []any{start, end, end, end, end, end}
+	cond := "e.problem_id IN (" + cands + ")"
+	if s := pw.sql(); s != "" {
+		cond += " AND " + strings.TrimPrefix(s, " WHERE ")
+		args = append(args, pw.args...)
+	}
+	rows, err := r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes, p.township_code, p.category,
+		COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
+		FROM problem_events e JOIN problems p ON p.id = e.problem_id
+		WHERE `+cond+` ORDER BY e.problem_id, e.id`, args...)
+	if err != nil {
+		return fmt.Errorf("metric events: %w", err)
+	}
+	defer rows.Close()
+	var p *metricProblem
+	for rows.Next() {
+		var (
+			id                     int64
+			action, to, ch, tw, ct string
+			at                     time.Time
+			unit, person           int64
+		)
+		if err := rows.Scan(&id, &action, &at, &to, &ch, &tw, &ct, &unit, &person); err != nil {
+			return err
+		}
+		if p == nil || p.id != id {
+			if p != nil {
+				r.snapshot(p)
+			}
+			p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
+		}
+		if err := r.event(p, action, at, to, ch); err != nil {
+			return fmt.Errorf("metric event of problem %d: %w", id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if p != nil {
+		r.snapshot(p)
+	}
+	return nil
+}
+
+// eventChanges is an event's before/after pairs.
+type eventChanges map[string][2]json.RawMessage
+
+func (c eventChanges) has(f string) bool { _, ok := c[f]; return ok }
+
+func (c eventChanges) int(f string) int64 {
+	var v int64
+	_ = json.Unmarshal(c[f][1], &v)
+	return v
+}
+
+func (c eventChanges) str(f string) string {
+	var v string
+	_ = json.Unmarshal(c[f][1], &v)
+	return v
+}
+
+// due reads a deadline written by fmtDue ("2021-05-06 24:00").
+func (c eventChanges) due(f string) time.Time {
+	s := strings.TrimSuffix(c.str(f), " 24:00")
+	d, err := time.ParseInLocation(sanlian.DateLayout, s, sanlian.Shanghai)
+	if err != nil {
+		return time.Time{}
+	}
+	return d.AddDate(0, 0, 1)
+}
+
+// event applies one event to p's state and counts it.
+func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw string) error {
+	if !at.Before(r.w.end) {
+		r.snapshot(p)
+	}
+	ch := eventChanges{}
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), &ch); err != nil {
+			return err
+		}
+	}
+	inWin := !at.Before(r.w.start) && at.Before(r.w.end)
+	from := p.state
+	p.state = to
+	if action == sanlian.ActionImport {
+		p.unit, p.person = p.curUnit, p.curPerson
+	}
+	if ch.has("unit_id") {
+		p.unit = ch.int("unit_id")
+	}
+	if ch.has("person_id") {
+		p.person = ch.int("person_id")
+	}
+	if ch.has("accept_due") {
+		p.acceptDue = ch.due("accept_due")
+	}
+	if ch.has("resolve_due") {
+		p.resolveDue = ch.due("resolve_due")
+	}
+	switch action {
+	case sanlian.ActionAssign, sanlian.ActionTransfer:
+		if to != sanlian.StateAssigned || (action == sanlian.ActionAssign && from != sanlian.StateSubmitted && from != "") {
+			if to == sanlian.StateSubmitted {
+				p.pending = nil
+			}
+			break
+		}
+		p.assignedAt = at
+		p.pending = &metricAssign{unit: p.unit, person: p.person, due: p.acceptDue, inWindow: inWin}
+		if inWin {
+			r.count(p, p.unit, p.person, sanlian.MeasureAssigned)
+		}
+	case sanlian.ActionAccept:
+		if a := p.pending; a != nil && a.inWindow && !a.due.IsZero() && !at.After(a.due) {
+			r.count(p, a.unit, a.person, sanlian.MeasureAcceptedOnTime)
+		}
+		p.pending = nil
+	case sanlian.ActionResolve:
+		if inWin {
+			r.count(p, p.unit, p.person, sanlian.MeasureResolved)
+			if !p.resolveDue.IsZero() && !at.After(p.resolveDue) {
+				r.count(p, p.unit, p.person, sanlian.MeasureResolvedOnTime)
+			}
+			if !p.assignedAt.IsZero() {
+				r.addDays(p, float64(r.cal.WorkdaysBetween(p.assignedAt, at)))
+			}
+		}
+	case sanlian.ActionCallback:
+		if inWin {
+			r.count(p, p.unit, p.person, sanlian.MeasureCallbacks)
+			if ch.str("callback_solved") == sanlian.SolvedYes {
+				r.count(p, p.unit, p.person, sanlian.MeasureSolved)
+			}
+			switch ch.str("callback_satisfaction") {
+			case sanlian.Satisfied, sanlian.Basic:
+				r.count(p, p.unit, p.person, sanlian.MeasureSatisfied)
+			case sanlian.Unsatisfied:
+				r.count(p, p.unit, p.person, sanlian.MeasureUnsatisfied)
+			}
+			if ch.has("reopened") {
+				r.count(p, p.unit, p.person, sanlian.MeasureReopened)
+			}
+		}
+	case sanlian.ActionReopen:
+		if inWin {
+			r.count(p, p.unit, p.person, sanlian.MeasureReopened)
+		}
+	}
+	return nil
+}
+
+// snapshot counts p as overdue when, at the window's end, it was open past
+// its resolve deadline. It runs once, before the first event at or after
+// the end, or after the last event.
+func (r *metricRun) snapshot(p *metricProblem) {
+	if p.snapped {
+		return
+	}
+	p.snapped = true
+	if (p.state == sanlian.StateAssigned || p.state == sanlian.StateAccepted) && !p.resolveDue.IsZero() && r.w.end.After(p.resolveDue) {
+		r.count(p, p.unit, p.person, sanlian.MeasureOverdue)
+	}
+}
+
+// key is the group an event of p belongs to, "" for none.
+func (r *metricRun) key(p *metricProblem, unit, person int64) string {
+	switch r.q.By {
+	case sanlian.ByUnit:
+		if unit != 0 {
+			return strconv.FormatInt(unit, 10)
+		}
+	case sanlian.ByCadre:
+		if person != 0 {
+			return strconv.FormatInt(person, 10)
+		}
+	case sanlian.ByTownship:
+		return p.township
+	case sanlian.ByCategory:
+		return p.category
+	}
+	return ""
+}
+
+func (r *metricRun) counts(unit int64) bool { return r.keep == nil || r.keep[unit] }
+
+func (r *metricRun) count(p *metricProblem, unit, person int64, measure string) {
+	if !r.counts(unit) {
+		return
+	}
+	key := r.key(p, unit, person)
+	bump(&r.total, measure)
+	if key != "" {
+		row := r.rows[key]
+		if row == nil {
+			row = &sanlian.MetricRow{Key: key}
+			r.rows[key] = row
+		}
+		bump(row, measure)
+	}
+	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
+		r.hits[p.id] = true
+	}
+}
+
+func (r *metricRun) addDays(p *metricProblem, days float64) {
+	if !r.counts(p.unit) {
+		return
+	}
+	for _, k := range []string{"\x00", r.key(p, p.unit, p.person)} {
+		if k == "" {
+			continue
+		}
+		d := r.days[k]
+		r.days[k] = [2]float64{d[0] + days, d[1] + 1}
+	}
+}
+
+func bump(row *sanlian.MetricRow, measure string) {
+	switch measure {
+	case sanlian.MeasureAssigned:
+		row.Assigned++
+	case sanlian.MeasureAcceptedOnTime:
+		row.AcceptedOnTime++
+	case sanlian.MeasureResolved:
+		row.Resolved++
+	case sanlian.MeasureResolvedOnTime:
+		row.ResolvedOnTime++
+	case sanlian.MeasureCallbacks:
+		row.Callbacks++
+	case sanlian.MeasureSolved:
+		row.Solved++
+	case sanlian.MeasureSatisfied:
+		row.Satisfied++
+	case sanlian.MeasureUnsatisfied:
+		row.Unsatisfied++
+	case sanlian.MeasureReopened:
+		row.Reopened++
+	case sanlian.MeasureOverdue:
+		row.Overdue++
+	}
+}
+
+func meanDays(d [2]float64) float64 {
+	if d[1] == 0 {
+		return math.NaN()
+	}
+	return d[0] / d[1]
+}
+
+// result names, scores, sorts and ranks the rows.
+func (r *metricRun) result(ctx context.Context) (*sanlian.Metrics, error) {
+	configs, err := r.db.readMetricConfigs(r.db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	base := metricConfigFor(configs, r.w.configFor, "")
+	names, err := r.names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &sanlian.Metrics{Period: r.w.period, From: r.w.from, To: r.w.to, By: r.q.By, Rows: []*sanlian.MetricRow{}, Config: base}
+	for key, row := range r.rows {
+		row.Name = names[key]
+		if row.Name == "" {
+			row.Name = key
+		}
+		row.MeanDays = meanDays(r.days[key])
+		w := base.Weights
+		if r.q.By == sanlian.ByUnit {
+			id, _ := strconv.ParseInt(key, 10, 64)
+			w = metricConfigFor(configs, r.w.configFor, r.units[id].kind).Weights
+		}
+		row.Finish(w)
+		out.Rows = append(out.Rows, row)
+	}
+	out.Total = r.total
+	out.Total.Name = "合计"
+	out.Total.MeanDays = meanDays(r.days["\x00"])
+	out.Total.Finish(base.Weights)
+	if r.q.By == sanlian.ByUnit {
+		sort.Slice(out.Rows, func(i, j int) bool {
+			a, b := out.Rows[i], out.Rows[j]
+			if na, nb := math.IsNaN(a.Score), math.IsNaN(b.Score); na != nb {
+				return nb
+			} else if !na && a.Score != b.Score {
+				return a.Score > b.Score
+			}
+			if a.Assigned != b.Assigned {
+				return a.Assigned > b.Assigned
+			}
+			return a.Name < b.Name
+		})
+		for i, row := range out.Rows {
+			switch {
+			case math.IsNaN(row.Score):
+			case i > 0 && out.Rows[i-1].Score == row.Score:
+				row.Rank = out.Rows[i-1].Rank
+			default:
+				row.Rank = i + 1
+			}
+		}
+	} else {
+		sort.Slice(out.Rows, func(i, j int) bool { return out.Rows[i].Key < out.Rows[j].Key })
+	}
+	return out, nil
+}
+
+// names reads the groups' names.
+func (r *metricRun) names(ctx context.Context) (map[string]string, error) {
+	out := map[string]string{}
+	var q string
+	switch r.q.By {
+	case sanlian.ByUnit:
+		for id, u := range r.units {
+			out[strconv.FormatInt(id, 10)] = u.name
+		}
+		return out, nil
+	case sanlian.ByTownship:
+		q = `SELECT code, name FROM regions WHERE kind = 'township'`
+	case sanlian.ByCadre:
+		if len(r.rows) == 0 {
+			return out, nil
+		}
+		ids := make([]any, 0, len(r.rows))
+		for k := range r.rows {
+			id, _ := strconv.ParseInt(k, 10, 64)
+			ids = append(ids, id)
+		}
+		rows, err := r.db.query(ctx, `SELECT CAST(id AS TEXT), name FROM cadres WHERE `+inList("id", len(ids)), ids...)
+		if err != nil {
+			return nil, err
+		}
+		return out, scanNames(rows, out)
+	case sanlian.ByCategory:
+		q = `SELECT code, name FROM categories`
+	}
+	rows, err := r.db.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return out, scanNames(rows, out)
+}
+
+func scanNames(rows *sql.Rows, out map[string]string) error {
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		out[k] = v
+	}
+	return rows.Err()
+}
+
+// readMetricConfigs lists the saved configurations, newest period first.
+func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
+	rows, err := q.queryRows(`SELECT id, from_period, unit_kind, weights, rules, version FROM metric_configs`)
+	if err != nil {
+		return nil, fmt.Errorf("metric configs: %w", err)
+	}
+	defer rows.Close()
+	out := []*sanlian.MetricConfig{}
+	for rows.Next() {
+		c := &sanlian.MetricConfig{}
+		var w, rl string
+		if err := rows.Scan(&c.ID, &c.From, &c.UnitKind, &w, &rl, &c.Version); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(w), &c.Weights); err != nil {
+			return nil, fmt.Errorf("metric config %d weights: %w", c.ID, err)
+		}
+		if err := json.Unmarshal([]byte(rl), &c.Rules); err != nil {
+			return nil, fmt.Errorf("metric config %d rules: %w", c.ID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := periodStart(out[i].From), periodStart(out[j].From)
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		if out[i].From != out[j].From {
+			return out[i].From > out[j].From
+		}
+		return out[i].UnitKind < out[j].UnitKind
+	})
+	return out, nil
+}
+
+func periodStart(id string) time.Time {
+	p, _ := sanlian.ParsePeriod(id)
+	return p.Start
+}
+
+// metricConfigFor picks, from configs sorted newest first, the latest whose
+// From starts at or before period's start, for unitKind, else for every
+// unit, else the default.
+func metricConfigFor(configs []*sanlian.MetricConfig, period, unitKind string) *sanlian.MetricConfig {
+	at := periodStart(period)
+	kinds := []string{""}
+	if unitKind != "" {
+		kinds = []string{unitKind, ""}
+	}
+	for _, kind := range kinds {
+		for _, c := range configs {
+			if c.UnitKind == kind && !periodStart(c.From).After(at) {
+				return c
+			}
+		}
+	}
+	d := sanlian.DefaultMetricConfig()
+	return &d
+}
+
+// FindMetricConfigs implements sanlian.MetricsService.
+func (db *DB) FindMetricConfigs(ctx context.Context) ([]*sanlian.MetricConfig, error) {
+	if err := mayReadMetrics(ctx); err != nil {
+		return nil, err
+	}
+	return db.readMetricConfigs(db.reader(ctx))
+}
+
+// MetricConfigFor implements sanlian.MetricsService.
+func (db *DB) MetricConfigFor(ctx context.Context, period, unitKind string) (*sanlian.MetricConfig, error) {
+	if err := mayReadMetrics(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := sanlian.ParsePeriod(period); err != nil {
+		return nil, err
+	}
+	configs, err := db.readMetricConfigs(db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return metricConfigFor(configs, period, unitKind), nil
+}
+
+func mayReadMetrics(ctx context.Context) error {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	switch u.Role {
+	case sanlian.RoleOffice, sanlian.RoleLeader, sanlian.RoleUnitAdmin:
+		return nil
+	}
+	return errForbidden("只有县办公室、县级领导和单位管理员可以查看考核指标")
+}
+
+// SaveMetricConfig implements sanlian.MetricsService.
+func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) error {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return err
+	}
+	if u.Role != sanlian.RoleOffice {
+		return errForbidden("只有县办公室可以修改考核配置")
+	}
+	c.From, c.UnitKind = strings.TrimSpace(c.From), strings.TrimSpace(c.UnitKind)
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	wj, err := jsonMarshal(c.Weights)
+	if err != nil {
+		return err
+	}
+	rj, err := jsonMarshal(c.Rules)
+	if err != nil {
+		return err
+	}
+	dup := func() error {
+		kind := "全部单位"
+		if c.UnitKind != "" {
+			kind = sanlian.UnitKindLabel(c.UnitKind)
+		}
+		return sanlian.FieldErrors(map[string]string{"from": fmt.Sprintf("自 %s 起适用于%s的考核配置已经存在，请修改那一条", c.From, kind)})
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if c.ID == 0 {
+			id, err := tx.insertID(`INSERT INTO metric_configs (from_period, unit_kind, weights, rules, version, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 1, ?, ?)`, c.From, c.UnitKind, wj, rj, tx.now, tx.now)
+			if errors.Is(err, errUnique) {
+				return dup()
+			} else if err != nil {
+				return fmt.Errorf("create metric config: %w", err)
+			}
+			c.ID, c.Version = id, 1
+			return tx.audit("create", "metric_config", id, changes{"from": {nil, c.From}, "unit_kind": {nil, c.UnitKind},
+				"weights": {nil, wj}, "rules": {nil, rj}})
+		}
+		var from, kind, ow, or string
+		var version int64
+		err := tx.queryRow(`SELECT from_period, unit_kind, weights, rules, version FROM metric_configs WHERE id = ?`, c.ID).
+			Scan(&from, &kind, &ow, &or, &version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNotFound("考核配置")
+		} else if err != nil {
+			return err
+		}
+		if version != c.Version {
+			return errStale("该考核配置")
+		}
+		res, err := tx.exec(`UPDATE metric_configs SET from_period = ?, unit_kind = ?, weights = ?, rules = ?, version = version + 1,
+			updated_at = ? WHERE id = ? AND version = ?`, c.From, c.UnitKind, wj, rj, tx.now, c.ID, c.Version)
+		if errors.Is(err, errUnique) {
+			return dup()
+		} else if err != nil {
+			return fmt.Errorf("update metric config %d: %w", c.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errStale("该考核配置")
+		}
+		c.Version++
+		ch := changes{}
+		ch.set("from", from, c.From)
+		ch.set("unit_kind", kind, c.UnitKind)
+		ch.set("weights", ow, wj)
+		ch.set("rules", or, rj)
+		return tx.audit("update", "metric_config", c.ID, ch)
+	})
+}

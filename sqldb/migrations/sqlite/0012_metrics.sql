@@ -1,0 +1,17 @@
+-- Metrics (SPEC §5): the office's configurations, each in force from a
+-- period on for a class of unit ('' for every unit); weights and rules
+-- are the JSON of sanlian.MetricWeights and sanlian.MetricRules.
+CREATE TABLE metric_configs (
+	id          INTEGER PRIMARY KEY,
+	from_period TEXT NOT NULL,
+	unit_kind   TEXT NOT NULL DEFAULT '',
+	weights     TEXT NOT NULL,
+	rules       TEXT NOT NULL,
+	version     INTEGER NOT NULL DEFAULT 1,
+	created_at  DATETIME NOT NULL,
+	updated_at  DATETIME NOT NULL,
+	UNIQUE (from_period, unit_kind)
+);
+
+-- Metrics read a window's timeline events by time.
+CREATE INDEX problem_events_at ON problem_events (at);
