@@ -719,3 +719,32 @@ func (db *DB) ReceiveSelfCriticism(ctx context.Context, id int64) (*sanlian.Self
 	}
 	return findSelfCriticism(db.reader(ctx), id, db.Now())
 }
+
+// BulletinDraftJob is the name of the half-month job that drafts the
+// bulletin of the period just ended.
+const BulletinDraftJob = "bulletin_draft"
+
+// DraftBulletinJob is the JobFunc of BulletinDraftJob (kind
+// sanlian.JobHalf): it creates or recomputes the draft of the period key,
+// leaving a published bulletin as it is.
+func DraftBulletinJob(tx *Tx, key string, _ time.Time) error {
+	p, err := sanlian.HalfMonth(key)
+	if err != nil {
+		return err
+	}
+	cur, err := findBulletin(tx, key)
+	if err != nil || cur != nil && cur.Published() {
+		return err
+	}
+	var overrides []sanlian.BulletinOverride
+	commentary := ""
+	if cur != nil {
+		overrides, commentary = cur.Overrides, cur.Commentary
+	}
+	c, cfg, err := tx.db.computeBulletin(tx.ctx, p, overrides)
+	if err != nil {
+		return err
+	}
+	_, err = tx.writeDraft(cur, p, c, cfg, commentary, orEmpty(overrides))
+	return err
+}

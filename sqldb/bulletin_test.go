@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -271,6 +272,46 @@ func TestBulletinService_Workflow(t *testing.T) {
 		MustOK(t, err)
 		if len(all) != 2 || all[0].Period != "2021-05-H2" {
 			t.Errorf("archive %+v", all)
+		}
+	})
+}
+
+// TestBulletinService_DraftJob: once a half month has ended, the
+// scheduler drafts its bulletin, once, and leaves a published one alone.
+func TestBulletinService_DraftJob(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		MustOK(t, db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob))
+		handled(t, db, users, "2021-05-06 09:00", 3, "yes", "satisfied")
+		at := time.Date(2021, 5, 16, 0, 30, 0, 0, sanlian.Shanghai)
+		clockAt(db, "2021-05-16 00:30")
+		runs, err := db.RunDue(context.Background(), at)
+		MustOK(t, err)
+		found := false
+		for _, r := range runs {
+			found = found || r.Job == sqldb.BulletinDraftJob && r.Key == "2021-05-H1"
+		}
+		if !found {
+			t.Fatalf("runs %+v", runs)
+		}
+		office := sqldbtest.As(users["office"])
+		b, err := db.FindBulletin(office, "2021-05-H1")
+		MustOK(t, err)
+		if b.State != sanlian.BulletinDraft || b.Content.Overview.Assigned != 1 || bulletinRow(b, 3).Assigned != 1 {
+			t.Errorf("drafted %+v %+v", b, b.Content.Overview)
+		}
+		b, err = db.PublishBulletin(office, "2021-05-H1", b.Version)
+		MustOK(t, err)
+		// A rerun of the key (another node, or a later catch-up) keeps the published one.
+		raw := MustRaw(t, db)
+		if _, err := raw.Exec("DELETE FROM job_runs WHERE job = 'bulletin_draft'"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.RunDue(context.Background(), at)
+		MustOK(t, err)
+		again, err := db.FindBulletin(office, "2021-05-H1")
+		MustOK(t, err)
+		if again.Version != b.Version || !again.Published() {
+			t.Errorf("published bulletin touched by the job: %+v", again)
 		}
 	})
 }

@@ -55,6 +55,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.DB = db
 	db.Auth = m.Config.Auth.WithDefaults()
+	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
+		return err
+	}
 	if m.Config.Demo {
 		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Config.DemoActivities, m.Out); err != nil {
 			return err
