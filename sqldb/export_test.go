@@ -12,3 +12,9 @@ import (
 func (db *DB) SupervisionLevelsAt(ctx context.Context, at time.Time) error {
 	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return db.supervisionLevels(tx, at) })
 }
+
+// AuditForTest writes an audit row from a job, as jobs of other features
+// will.
+func AuditForTest(tx *Tx, action, entityID string) error {
+	return tx.audit(action, "job", entityID, nil)
+}
