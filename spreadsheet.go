@@ -15,6 +15,10 @@ type Spreadsheets interface {
 	// WriteTable streams any list as one sheet: a title row, a header
 	// row, then t.Next's rows until it returns nil.
 	WriteTable(w io.Writer, t *Table) error
+	// WriteTables writes several lists as one workbook, a sheet each in
+	// order, each as WriteTable writes its sheet; title is the title row
+	// of a table without its own.
+	WriteTables(w io.Writer, title string, tables []*Table) error
 	// WriteLists writes the three lists of a unit or person, one sheet a
 	// list, in the layout county offices use, printable on A4 landscape.
 	WriteLists(w io.Writer, title string, l *ThreeLists) error
