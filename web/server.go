@@ -40,6 +40,7 @@ type Services struct {
 	Resps       sanlian.ResponsibilityService
 	Lists       sanlian.ListsService
 	Imports     sanlian.ImportService
+	Metrics     sanlian.MetricsService
 	Sheets      sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error

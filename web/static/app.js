@@ -32,6 +32,34 @@
     document.head.appendChild(s);
   }
   document.addEventListener("DOMContentLoaded", charts);
+  // A unit's scorecard: score and the three rates over the half-months;
+  // a missing value (null) leaves a gap.
+  function scorecard() {
+    var el = document.getElementById("scorecard-chart");
+    if (!el || el.dataset.drawn) { return; }
+    var load = function () {
+      var d = JSON.parse(el.dataset.chart || "{}");
+      var c = window.echarts.init(el);
+      var line = function (name, data, color) { return { name: name, type: "line", data: data || [], connectNulls: false, itemStyle: { color: color } }; };
+      c.setOption({
+        grid: { left: 50, right: 10, top: 40, bottom: 70 },
+        tooltip: { trigger: "axis" },
+        legend: { top: 0 },
+        xAxis: { type: "category", data: d.periods || [], axisLabel: { rotate: 45 } },
+        yAxis: { type: "value", min: 0, max: 100 },
+        series: [line("得分", d.score, "#b71c1c"), line("响应率%", d.response, "#1565c0"),
+          line("解决率%", d.resolution, "#2e7d32"), line("满意率%", d.satisfaction, "#ef6c00")]
+      });
+      window.addEventListener("resize", function () { c.resize(); });
+      el.dataset.drawn = "1";
+    };
+    if (window.echarts) { load(); return; }
+    var s = document.createElement("script");
+    s.src = el.dataset.echarts || "/static/echarts.min.js";
+    s.onload = load;
+    document.head.appendChild(s);
+  }
+  document.addEventListener("DOMContentLoaded", scorecard);
 
   // Visits survive a lost signal. The visit form is sent as JSON to
   // /api/v1/visits, but each draft is first kept in localStorage under its
