@@ -149,8 +149,9 @@ func (m *DispatchMonth) Label() string { return MonthLabel(m.Month) }
 // DispatchProgress is one township's or unit's problems for a month, read
 // from the ledger: Created, Assigned, Resolved and Closed count problems
 // entered, assigned (or last transferred), resolved and closed in the
-// month; Open counts those entered before the month's end that are open
-// when read, and Overdue those of them that are overdue when read.
+// month; Open counts those entered before the month's end that are still
+// on the ledger (OpenStates) when read, and Overdue those of them that are
+// overdue when read.
 type DispatchProgress struct {
 	Key      string `json:"key"` // township code or unit id; "" for problems not assigned to a unit
 	Name     string `json:"name"`

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"sanlian"
 )
@@ -321,7 +322,7 @@ func (db *DB) DispatchProgress(ctx context.Context, month, by string) ([]*sanlia
 	}
 	from, to, now := p.Start.UTC(), p.End.UTC(), db.Now().UTC()
 	in := func(col string) string { return "(" + col + " >= ? AND " + col + " < ?)" }
-	open := "p.state IN ('submitted', 'assigned', 'accepted')"
+	open := "p.state IN ('" + strings.Join(sanlian.OpenStates, "', '") + "')"
 	w.add("(p.created_at < ? AND ("+open+" OR "+in("p.created_at")+" OR "+in("p.assigned_at")+" OR "+in("p.resolved_at")+
 		" OR "+in("p.closed_at")+"))", to, from, to, from, to, from, to, from, to)
 	count := func(cond string) string { return "SUM(CASE WHEN " + cond + " THEN 1 ELSE 0 END)" }

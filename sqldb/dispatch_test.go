@@ -247,11 +247,11 @@ func TestDispatchService_Progress(t *testing.T) {
 				t.Fatalf("%s by %s:\n got %v\nwant %s", user, by, got, want)
 			}
 		}
-		check("office", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/2/1 "+mc+" 梅城镇 1/0/1/1/1/0]")
-		check("office", sanlian.ByUnit, "[ 未交办 1/0/0/0/1/0 1 县民政局 2/2/1/0/2/1 3 东坪镇人民政府 0/0/1/1/0/0]")
-		check("leader", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/2/1]")
-		check("unitadmin", sanlian.ByUnit, "[1 县民政局 2/2/1/0/2/1]")
-		check("office", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/2/1 "+mc+" 梅城镇 1/0/1/1/1/0]")
+		check("office", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/3/1 "+mc+" 梅城镇 1/0/1/1/1/0]")
+		check("office", sanlian.ByUnit, "[ 未交办 1/0/0/0/1/0 1 县民政局 2/2/1/0/3/1 3 东坪镇人民政府 0/0/1/1/0/0]")
+		check("leader", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/3/1]")
+		check("unitadmin", sanlian.ByUnit, "[1 县民政局 2/2/1/0/3/1]")
+		check("office", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/3/1 "+mc+" 梅城镇 1/0/1/1/1/0]")
 
 		_, err := db.DispatchProgress(sqldbtest.As(users["office"]), "2021-05", "village")
 		MustCode(t, err, sanlian.EINVALID)
