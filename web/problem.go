@@ -289,6 +289,8 @@ type problemPage struct {
 	TodayPlus7 string
 
 	Attachments []*sanlian.Attachment
+	// Supervisions are the problem's open supervisions (督办), for the badge.
+	Supervisions []*sanlian.Supervision
 }
 
 // actionsFor lists what the viewer may do to p now, by the action table and
@@ -342,6 +344,11 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 		return nil, err
 	}
 	if page.Attachments, err = s.Attachments.FindAttachments(ctx, id); err != nil {
+		return nil, err
+	}
+	page.Supervisions, _, err = s.Supervisions.FindSupervisions(ctx, sanlian.SupervisionFilter{TargetKind: sanlian.TargetProblem,
+		TargetID: id, State: sanlian.SupervisionOpen, Limit: 10})
+	if err != nil {
 		return nil, err
 	}
 	if page.Allowed[sanlian.ActionMerge] {

@@ -22,26 +22,27 @@ var assets embed.FS
 
 // Services are the domain services the server presents.
 type Services struct {
-	Users       sanlian.UserService
-	Regions     sanlian.RegionService
-	Units       sanlian.UnitService
-	Cadres      sanlian.CadreService
-	Households  sanlian.HouseholdService
-	Links       sanlian.LinkService
-	Audit       sanlian.AuditService
-	Calendar    sanlian.CalendarService
-	Problems    sanlian.ProblemService
-	Attachments sanlian.AttachmentService
-	Topics      sanlian.TopicService
-	Visits      sanlian.VisitService
-	Activities  sanlian.ActivityService
-	Coverage    sanlian.CoverageService
-	Projects    sanlian.ProjectService
-	Resps       sanlian.ResponsibilityService
-	Lists       sanlian.ListsService
-	Imports     sanlian.ImportService
-	Metrics     sanlian.MetricsService
-	Sheets      sanlian.Spreadsheets // .xlsx downloads
+	Users        sanlian.UserService
+	Regions      sanlian.RegionService
+	Units        sanlian.UnitService
+	Cadres       sanlian.CadreService
+	Households   sanlian.HouseholdService
+	Links        sanlian.LinkService
+	Audit        sanlian.AuditService
+	Calendar     sanlian.CalendarService
+	Problems     sanlian.ProblemService
+	Attachments  sanlian.AttachmentService
+	Topics       sanlian.TopicService
+	Visits       sanlian.VisitService
+	Activities   sanlian.ActivityService
+	Coverage     sanlian.CoverageService
+	Projects     sanlian.ProjectService
+	Resps        sanlian.ResponsibilityService
+	Lists        sanlian.ListsService
+	Imports      sanlian.ImportService
+	Metrics      sanlian.MetricsService
+	Supervisions sanlian.SupervisionService
+	Sheets       sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }

@@ -32,7 +32,7 @@ func newApp(t *testing.T, db *sqldb.DB) *app {
 	sqldbtest.LoadSmall(t, db)
 	srv := web.New(web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db,
+		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Metrics: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,

@@ -159,6 +159,9 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 		if err := loadDemoProjects(ctx, db, c, opt.Seed, out); err != nil {
 			return err
 		}
+		if err := loadDemoDispatches(ctx, db, c, opt.Seed, out); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintln(out, "数据库中已有数据，未重新载入演示县。")
 	}
@@ -234,6 +237,20 @@ func loadDemoResponsibilities(ctx context.Context, db *sqldb.DB, c *sanlian.Coun
 	sum, err := demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: start, Seed: seed})
 	if err != nil {
 		return fmt.Errorf("load demo responsibilities: %w", err)
+	}
+	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
+	return nil
+}
+
+// loadDemoDispatches holds the last months' dispatch meetings on db's
+// clock, which it gives back to time.Now afterwards.
+func loadDemoDispatches(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
+	start := time.Now()
+	defer func() { db.Now = time.Now }()
+	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
+	sum, err := demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: start, Seed: seed})
+	if err != nil {
+		return fmt.Errorf("load demo dispatches: %w", err)
 	}
 	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
 	return nil
