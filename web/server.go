@@ -40,6 +40,7 @@ type Services struct {
 	Resps        sanlian.ResponsibilityService
 	Lists        sanlian.ListsService
 	Imports      sanlian.ImportService
+	Dispatch     sanlian.DispatchService
 	Metrics      sanlian.MetricsService
 	Supervisions sanlian.SupervisionService
 	Sheets       sanlian.Spreadsheets // .xlsx downloads
