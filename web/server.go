@@ -43,6 +43,7 @@ type Services struct {
 	Dispatch     sanlian.DispatchService
 	Metrics      sanlian.MetricsService
 	Supervisions sanlian.SupervisionService
+	Bulletins    sanlian.BulletinService
 	Sheets       sanlian.Spreadsheets // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error

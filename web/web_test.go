@@ -33,7 +33,7 @@ func newApp(t *testing.T, db *sqldb.DB) *app {
 	srv := web.New(web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db,
+		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},

@@ -66,7 +66,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := web.New(web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db,
+		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},
