@@ -301,26 +301,31 @@ func (db *DB) ReplySupervision(ctx context.Context, id int64, text string, versi
 // automatic supervision levels.
 const SupervisionLevelsJob = "supervision_levels"
 
-// supervisionRules returns the rules in force at at: the metrics
-// configuration of the period when the metrics service offers one, the
-// defaults otherwise.
-func (db *DB) supervisionRules(ctx context.Context, at time.Time) sanlian.MetricRules {
-	type configFor interface {
-		MetricConfigFor(ctx context.Context, period, unitKind string) (*sanlian.MetricConfig, error)
-	}
-	if m, ok := any(db).(configFor); ok {
-		if c, err := m.MetricConfigFor(ctx, sanlian.PeriodOf(at, sanlian.PeriodHalf).ID, ""); err == nil && c != nil {
-			return c.Rules
+// supervisionRules returns the rules in force at at for a class of unit:
+// those of the metrics configuration of at's half-month (the defaults when
+// the office saved none), cached per class for one run.
+func (db *DB) supervisionRules(ctx context.Context, at time.Time) func(unitKind string) (sanlian.MetricRules, error) {
+	cache := map[string]sanlian.MetricRules{}
+	period := sanlian.PeriodOf(at, sanlian.PeriodHalf).ID
+	return func(kind string) (sanlian.MetricRules, error) {
+		if r, ok := cache[kind]; ok {
+			return r, nil
 		}
+		c, err := db.MetricConfigFor(ctx, period, kind)
+		if err != nil {
+			return sanlian.MetricRules{}, fmt.Errorf("supervision rules %s %s: %w", period, kind, err)
+		}
+		cache[kind] = c.Rules
+		return c.Rules, nil
 	}
-	return sanlian.DefaultMetricConfig().Rules
 }
 
 // overdueProblem is an open problem past a deadline at the job's instant.
 type overdueProblem struct {
 	id, unitID, personID int64
 	ref, township        string
-	since                time.Time // the earliest deadline passed
+	rules                sanlian.MetricRules // of the unit's class
+	since                time.Time           // the earliest deadline passed
 }
 
 type openAuto struct {
@@ -343,9 +348,9 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	rules := db.supervisionRules(tx.ctx, at)
+	rulesOf := db.supervisionRules(tx.ctx, at)
 	rows, err := tx.query(`SELECT p.id, p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code,
-		p.state, p.accept_due, p.resolve_due FROM problems p
+		p.state, p.accept_due, p.resolve_due, COALESCE((SELECT kind FROM units WHERE id = p.unit_id), '') FROM problems p
 		WHERE (p.state = 'assigned' AND (p.accept_due <= ? OR p.resolve_due <= ?)) OR (p.state = 'accepted' AND p.resolve_due <= ?)
 		ORDER BY p.id`, at.UTC(), at.UTC(), at.UTC())
 	if err != nil {
@@ -353,24 +358,21 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	}
 	overdue := map[int64]*overdueProblem{}
 	var order []int64
+	kinds := map[int64]string{}
 	for rows.Next() {
 		p := &overdueProblem{}
-		var state string
+		var state, kind string
 		var acceptDue, resolveDue time.Time
-		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue}); err != nil {
+		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue}, &kind); err != nil {
 			rows.Close()
 			return fmt.Errorf("supervision levels: %w", err)
 		}
+		kinds[p.id] = kind
 		p.since = resolveDue
 		if state == sanlian.StateAssigned && !acceptDue.IsZero() && !acceptDue.After(at) && (p.since.IsZero() || acceptDue.Before(p.since)) {
 			p.since = acceptDue
 		}
 		if p.since.IsZero() || p.since.After(at) {
-			continue
-		}
-		// since is 24:00 of a deadline's last day; a second earlier is that
-		// day, after which the working days of delay count.
-		if at.Before(cal.Deadline(p.since.Add(-time.Second), rules.YellowAfterDays)) {
 			continue
 		}
 		overdue[p.id] = p
@@ -380,6 +382,23 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("supervision levels: %w", err)
 	}
+	// The rules are read once the rows are closed: a transaction's
+	// connection answers one query at a time.
+	kept := order[:0]
+	for _, id := range order {
+		p := overdue[id]
+		if p.rules, err = rulesOf(kinds[id]); err != nil {
+			return err
+		}
+		// since is 24:00 of a deadline's last day; a second earlier is that
+		// day, after which the working days of delay count.
+		if at.Before(cal.Deadline(p.since.Add(-time.Second), p.rules.YellowAfterDays)) {
+			delete(overdue, id)
+			continue
+		}
+		kept = append(kept, id)
+	}
+	order = kept
 	rows, err = tx.query(`SELECT id, target_id, COALESCE(unit_id, 0), COALESCE(person_id, 0), version, level, township_code, since
 		FROM supervisions WHERE level <> 'notice' AND state = 'open' ORDER BY id`)
 	if err != nil {
@@ -414,7 +433,7 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 		}
 		ch := changes{}
 		level := o.level
-		if level == sanlian.LevelYellow && !at.Before(cal.Deadline(o.since, rules.RedAfterDays)) {
+		if level == sanlian.LevelYellow && !at.Before(cal.Deadline(o.since, p.rules.RedAfterDays)) {
 			level = sanlian.LevelRed
 		}
 		ch.set("level", o.level, level)

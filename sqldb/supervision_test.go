@@ -189,6 +189,17 @@ func TestSupervisionService_Notice(t *testing.T) {
 			if got.IssuerName == "" {
 				t.Fatalf("issuer not named: %+v", got)
 			}
+			// Not on a problem of 梅城镇, which is not theirs.
+			other, err := db.CreateProblem(office, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageC,
+				Title: "桥面破损", Description: "桥面破损，车辆难行", ReporterName: "陈大姐", ReporterPhone: "13912345679"})
+			MustOK(t, err)
+			other = act(t, db, users["office"], other, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4, PersonID: 5})
+			_, err = db.CreateSupervision(sqldbtest.As(users["leader"]), in(sanlian.TargetProblem, other.ID, "2021-05-20"))
+			MustCode(t, err, sanlian.EFORBIDDEN)
+			// A submitted problem has no unit to answer yet.
+			fresh := newProblem(t, db, users["cadre"], "新登记的问题")
+			_, err = db.CreateSupervision(office, in(sanlian.TargetProblem, fresh.ID, "2021-05-20"))
+			MustField(t, err, "target_id")
 		})
 
 		t.Run("ErrForbidden", func(t *testing.T) {
@@ -255,5 +266,40 @@ func TestSupervisionService_Notice(t *testing.T) {
 			_, _, err = db.FindSupervisions(office, sanlian.SupervisionFilter{Level: "green"})
 			MustCode(t, err, sanlian.EINVALID)
 		})
+	})
+}
+
+// TestSupervisionService_Rules: the office's configuration for the class
+// of the responsible unit decides when the cards come: here a department
+// (unit 1) gets its yellow one working day after the deadline and its red
+// once two working days after the yellow's day have ended.
+func TestSupervisionService_Rules(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		p := acceptedProblem(t, db, users, "集镇排水沟堵塞")
+		c := sanlian.DefaultMetricConfig()
+		c.From, c.UnitKind = "2021-05", sanlian.UnitDepartment
+		c.Rules.YellowAfterDays, c.Rules.RedAfterDays = 1, 2
+		MustOK(t, db.SaveMetricConfig(sqldbtest.As(users["office"]), &c))
+		office := users["office"]
+		level := func(day string) string {
+			t.Helper()
+			runDay(t, db, day)
+			s := autoOf(t, db, office, p.ID)
+			if len(s) == 0 {
+				return ""
+			}
+			return s[0].Level
+		}
+		// Deadline 24:00 of Monday 31 May; one working day of delay is
+		// Tuesday 1 June, yellow from 00:00 of Wednesday 2 June; the two
+		// working days after it are Thursday and Friday: red on Saturday.
+		for _, c := range []struct{ day, want string }{
+			{"2021-06-01", ""}, {"2021-06-02", sanlian.LevelYellow}, {"2021-06-03", sanlian.LevelYellow},
+			{"2021-06-04", sanlian.LevelYellow}, {"2021-06-05", sanlian.LevelRed},
+		} {
+			if got := level(c.day); got != c.want {
+				t.Fatalf("on %s: level %q, want %q", c.day, got, c.want)
+			}
+		}
 	})
 }
