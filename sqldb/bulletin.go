@@ -501,6 +501,13 @@ func (db *DB) PublishBulletin(ctx context.Context, period string, version int64)
 		if cur.Published() {
 			return errPublished(cur)
 		}
+		if db.Dialect == Postgres {
+			// Bulletins of two periods published at once take numbers one
+			// after the other (SQLite's single writer does this anyway).
+			if _, err := tx.exec("SELECT pg_advisory_xact_lock(?)", bulletinNumberLock+int64(cur.Year)); err != nil {
+				return fmt.Errorf("bulletin number lock: %w", err)
+			}
+		}
 		var number int
 		if err := tx.queryRow(`SELECT COALESCE(MAX(number), 0) + 1 FROM bulletins WHERE year = ? AND state = 'published'`,
 			cur.Year).Scan(&number); err != nil {
@@ -546,6 +553,10 @@ func (db *DB) PublishBulletin(ctx context.Context, period string, version int64)
 	}
 	return findBulletin(db.reader(ctx), period)
 }
+
+// bulletinNumberLock (plus the year) is the PostgreSQL advisory lock
+// under which a bulletin takes its number.
+const bulletinNumberLock = 0x5a4c_4255_0000_0000
 
 // selfCriticismCols are the columns scanSelfCriticism reads (no file data).
 const selfCriticismCols = `s.id, b.period, b.year, COALESCE(b.number, 0), s.unit_id, u.name, s.reason, s.due_at, s.filed_at,

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,6 +313,46 @@ func TestBulletinService_DraftJob(t *testing.T) {
 		MustOK(t, err)
 		if again.Version != b.Version || !again.Published() {
 			t.Errorf("published bulletin touched by the job: %+v", again)
+		}
+	})
+}
+
+// TestBulletinService_ConcurrentPublish: four half months published at
+// once take the numbers 1 to 4, each once.
+func TestBulletinService_ConcurrentPublish(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		office := sqldbtest.As(users["office"])
+		clockAt(db, "2021-07-01 09:00")
+		periods := []string{"2021-05-H1", "2021-05-H2", "2021-06-H1", "2021-06-H2"}
+		versions := map[string]int64{}
+		for _, p := range periods {
+			d, err := db.GenerateBulletin(office, p)
+			MustOK(t, err)
+			versions[p] = d.Version
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(periods))
+		for _, p := range periods {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := db.PublishBulletin(office, p, versions[p])
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			MustOK(t, err)
+		}
+		bs, err := db.FindBulletins(office)
+		MustOK(t, err)
+		seen := map[int]bool{}
+		for _, b := range bs {
+			seen[b.Number] = true
+		}
+		if len(bs) != 4 || !seen[1] || !seen[2] || !seen[3] || !seen[4] {
+			t.Errorf("numbers %v", seen)
 		}
 	})
 }
