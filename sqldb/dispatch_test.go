@@ -262,3 +262,46 @@ func TestDispatchService_Progress(t *testing.T) {
 		}
 	})
 }
+
+// TestDispatchService_Import reads back a decision's line as the lists name
+// it: a decision not on record is recorded with its month and number; one
+// on record must be of the month named.
+func TestDispatchService_Import(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		newClock(db)
+		office := users["office"]
+		x, err := db.AddDecision(sqldbtest.As(office), "2021-04", &sanlian.DecisionInput{Text: "四月调度事项", UnitID: 1, PersonID: 6, Deadline: "2021-05-20"})
+		MustOK(t, err)
+		line := func(task, ref string) map[string]string {
+			return map[string]string{"task": task, "source": sanlian.RespDispatch, "source_ref": ref, "unit": "县民政局", "person": "赵丽",
+				"deadline": "2021-06-10"}
+		}
+		wrong := fmt.Sprintf("2021-03 月度调度会 第%d号", x.ID)
+		rep := mustImport(t, db, office, "responsibilities", file(line("错月份", wrong)))
+		mustReject(t, rep, 2, "来源编号", "2021-04 月度调度会的")
+
+		rep = mustImport(t, db, office, "responsibilities", file(line("五月调度：排查低保", "2021-05 月度调度会 第40号"),
+			line("四月调度事项回头看", fmt.Sprintf("2021-04 月度调度会 第%d号", x.ID)), line("旧编号", "第41号")))
+		mustCommit(t, rep, 3, 0)
+		d, err := db.FindDispatch(sqldbtest.As(office), "2021-05")
+		MustOK(t, err)
+		if len(d.Decisions) != 1 || d.Decisions[0].ID != 40 || d.Decisions[0].Text != "五月调度：排查低保" || d.Decisions[0].ResponsibilityID == 0 {
+			t.Fatalf("recorded decisions %+v", d.Decisions)
+		}
+		r, err := db.FindResponsibilityByID(sqldbtest.As(office), d.Decisions[0].ResponsibilityID)
+		MustOK(t, err)
+		if r.SourceRef != "2021-05 月度调度会 第40号" {
+			t.Errorf("source ref %q", r.SourceRef)
+		}
+		// Numbering goes on after the recorded number.
+		y, err := db.AddDecision(sqldbtest.As(office), "2021-05", &sanlian.DecisionInput{Text: "新事项", UnitID: 1, PersonID: 6, Deadline: "2021-06-20"})
+		MustOK(t, err)
+		if y.ID <= 40 {
+			t.Errorf("new decision numbered %d", y.ID)
+		}
+		raw := MustRaw(t, db)
+		if n := MustCount(t, raw, "SELECT COUNT(*) FROM dispatch_decisions"); n != 3 {
+			t.Errorf("%d decisions recorded, want 3", n)
+		}
+	})
+}

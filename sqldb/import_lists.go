@@ -602,6 +602,11 @@ type respImport struct {
 	lines []respLine
 	ids   idSeq
 	rows  [][]any
+
+	// Dispatch decisions: the months of those recorded, and those the
+	// lines name with their meeting's month that are not, to record.
+	decided   map[int64]string
+	decisions [][]any
 }
 
 type respLine struct {
@@ -623,6 +628,7 @@ func (*respImport) defersRows()       {}
 
 func (p *respImport) begin(r *importRun) error {
 	p.lines, p.ids, p.rows = nil, idSeq{table: "responsibilities"}, nil
+	p.decided, p.decisions = map[int64]string{}, nil
 	return nil
 }
 
@@ -674,6 +680,18 @@ func (p *respImport) end(r *importRun) error {
 	if err != nil {
 		return fmt.Errorf("import responsibilities: projects: %w", err)
 	}
+	err = eachRow(r.q, `SELECT id, month FROM dispatch_decisions`, nil, func(sc scanner) error {
+		var id int64
+		var month string
+		if err := sc.Scan(&id, &month); err != nil {
+			return err
+		}
+		p.decided[id] = month
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("import responsibilities: dispatch decisions: %w", err)
+	}
 	for _, l := range p.lines {
 		if err := p.check(r, l, problems, projects); err != nil {
 			return err
@@ -682,8 +700,19 @@ func (p *respImport) end(r *importRun) error {
 	if !r.writing() {
 		return nil
 	}
-	return r.tx.bulkInsert("responsibilities", []string{"id", "unit_id", "task", "source", "source_id", "leader_id", "person_id", "measures",
+	err = r.tx.bulkInsert("responsibilities", []string{"id", "unit_id", "task", "source", "source_id", "leader_id", "person_id", "measures",
 		"deadline", "state", "completion_note", "created_by", "created_at", "updated_at"}, p.rows)
+	if err != nil || len(p.decisions) == 0 {
+		return err
+	}
+	// A decision named with its meeting's month and not on record is
+	// recorded as the meeting took it, under its own number.
+	err = r.tx.bulkInsert("dispatch_decisions", []string{"id", "month", "text", "unit_id", "person_id", "leader_id", "deadline",
+		"responsibility_id", "created_by", "created_at"}, p.decisions)
+	if err == nil && r.tx.db.Dialect == Postgres {
+		_, err = r.tx.exec(`SELECT setval(pg_get_serial_sequence('dispatch_decisions', 'id'), (SELECT MAX(id) FROM dispatch_decisions))`)
+	}
+	return err
 }
 
 // project finds the project a line names: the unit's own of that title,
@@ -759,6 +788,7 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 			in.PersonID = id
 		}
 	}
+	var decision string // the month of a decision to record with the line
 	switch source {
 	case sanlian.RespProblem, sanlian.RespProject:
 		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[source]
@@ -774,12 +804,22 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 		}
 		in.SourceID = src.id
 	case sanlian.RespDispatch:
-		// Dispatch meetings are not recorded yet: a decision's number is
-		// taken as given, as the service takes it.
+		// A decision's number alone is taken as given, as the service
+		// takes it; with its meeting's month, the decision is checked
+		// against the one on record, or recorded with the line.
 		if ref == "" {
 			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
-		} else if n, ok := dispatchNumber(ref); ok {
+		} else if month, n, ok := dispatchNumber(ref); ok {
 			in.SourceID = n
+			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
+				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
+			} else if !recorded && month != "" {
+				if _, err := sanlian.ParseMonth(month); err != nil {
+					r.fail("source_ref", sanlian.ErrorMessage(err))
+				}
+				p.decided[n] = month
+				decision = month
+			}
 		} else {
 			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
 		}
@@ -802,21 +842,25 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	now := r.tx.now
 	p.rows = append(p.rows, []any{id, in.UnitID, in.Task, in.Source, nullInt(in.SourceID), nullInt(in.LeaderID), nullInt(in.PersonID),
 		in.Measures, in.Deadline, in.State, in.CompletionNote, nullInt(r.s.user.ID), now, now})
+	if decision != "" {
+		p.decisions = append(p.decisions, []any{in.SourceID, decision, in.Task, in.UnitID, in.PersonID, nullInt(in.LeaderID), in.Deadline,
+			id, nullInt(r.s.user.ID), now})
+	}
 	r.createdID(id)
 	return nil
 }
 
-var dispatchRE = regexp.MustCompile(`^(?:[0-9]{4}-[0-9]{2}\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
+var dispatchRE = regexp.MustCompile(`^(?:([0-9]{4}-[0-9]{2})\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
 
 // dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号,
-// or as the lists name it, 2021-05 月度调度会 第12号.
-func dispatchNumber(s string) (int64, bool) {
+// or as the lists name it, 2021-05 月度调度会 第12号, with its month then.
+func dispatchNumber(s string) (string, int64, bool) {
 	m := dispatchRE.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return 0, false
+		return "", 0, false
 	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
-	return n, err == nil && n > 0
+	n, err := strconv.ParseInt(m[2], 10, 64)
+	return m[1], n, err == nil && n > 0
 }
 
 // foldKey compares titles as a cell reads after normalisation (see
