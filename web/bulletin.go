@@ -221,6 +221,21 @@ func (p *bulletinPage) OverrideField(i int, name string) string {
 	return p.Fields["overrides["+strconv.Itoa(i)+"]."+name]
 }
 
+// Trace links a number of the bulletin to the problems behind it (unit 0:
+// the county's total), for the roles that may list them; "" otherwise.
+func (p *bulletinPage) Trace(unit int64, measure string) string {
+	switch p.User.Role {
+	case sanlian.RoleOffice, sanlian.RoleLeader, sanlian.RoleUnitAdmin:
+	default:
+		return ""
+	}
+	key := ""
+	if unit != 0 {
+		key = strconv.FormatInt(unit, 10)
+	}
+	return problemsURL(sanlian.MetricsQuery{Period: p.Period.ID, By: sanlian.ByUnit}, key, measure)
+}
+
 // ActionLabel names an override action.
 func (*bulletinPage) ActionLabel(a string) string { return sanlian.OverrideLabel(a) }
 

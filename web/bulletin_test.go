@@ -180,6 +180,13 @@ func TestBulletins_Pages(t *testing.T) {
 			!strings.Contains(page, "主动认领群众急难愁盼问题") || !strings.Contains(page, "各单位要立行立改") {
 			t.Errorf("published page: %d", res.StatusCode)
 		}
+		if strings.Contains(page, "/metrics/problems") {
+			t.Error("a cadre's bulletin links to metric details")
+		}
+		res, page = b.get("/bulletins/2021-05-H1")
+		if res.StatusCode != 200 || !strings.Contains(page, `href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`) {
+			t.Errorf("office's bulletin: %d, no link to the problems behind a number", res.StatusCode)
+		}
 		res, page = c.get("/bulletins/2021-05-H1/print")
 		for _, want := range []string{sanlian.IssuingOffice, "〔2021〕第1期", "关于2021年5月上半月", "@page", "size: A4", "各单位要立行立改", "东坪镇人民政府"} {
 			if !strings.Contains(page, want) {
