@@ -20,12 +20,9 @@ import (
 // resolve_due, callback answers …), so the group responsible at an event is
 // found by replaying each problem's events in order. One query reads every
 // event of the problems that matter to the window: those with an event in
-// it, and those created before its end with an event after it (both found
-// through problem_events_at). A problem open at the end and untouched since
-// holds now what it held then, so one aggregate over the open problems
-// counts those overdue (problem_events_problem_at answers "untouched"). No
-// query runs per problem; the work grows with the window's events, the
-// events since its end, and the problems open at its end.
+// it (found through problem_events_at) and those that may have been open at
+// its end (open now, resolved after the end, or closed off after it). No
+// query runs per problem.
 //
 // Rules the definitions of sanlian.MetricRow leave open:
 //   - An assignment is an assign from 待受理 or a transfer to a unit; an
@@ -283,15 +280,14 @@ func (r *metricRun) subUnits(id int64) map[int64]bool {
 }
 
 // replay reads the events of every problem that matters to the window, in
-// order, and counts them. Problems open at the window's end and untouched
-// since (no event at or after End) hold at End the state they hold now:
-// their overdue count is one aggregate over the open problems
-// (overdueUntouched); the others are replayed.
+// order, and counts them.
 func (r *metricRun) replay(ctx context.Context, pw *where) error {
 	start, end := r.w.start.UTC(), r.w.end.UTC()
 	cands := `SELECT problem_id FROM problem_events WHERE at >= ? AND at < ?
-		UNION SELECT e2.problem_id FROM problem_events e2 JOIN problems p2 ON p2.id = e2.problem_id WHERE e2.at >= ? AND p2.created_at < ?`
-	args := []any{start, end, end, end}
+		UNION SELECT id FROM problems WHERE state IN ('assigned', 'accepted') AND created_at < ?
+		UNION SELECT id FROM problems WHERE resolved_at >= ?
+		UNION SELECT id FROM problems WHERE state IN ('submitted', 'rejected', 'merged') AND created_at < ? AND updated_at >= ?`
+	args := []any{start, end, end, end, end, end}
 	cond := "e.problem_id IN (" + cands + ")"
 	if s := pw.sql(); s != "" {
 		cond += " AND " + strings.TrimPrefix(s, " WHERE ")
@@ -317,6 +313,9 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 			return err
 		}
 		if p == nil || p.id != id {
+			if p != nil {
+				r.snapshot(p)
+			}
 			p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
 		}
 		if err := r.event(p, action, at, to, ch); err != nil {
@@ -326,37 +325,10 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close()
-	return r.overdueUntouched(ctx, pw)
-}
-
-// overdueUntouched counts the problems open at End, past their resolve
-// deadline, with no event since: grouped in SQL, or listed when their ids
-// are wanted.
-func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
-	end := r.w.end.UTC()
-	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
-	w.add(`p.state IN ('assigned', 'accepted') AND p.resolve_due < ? AND p.created_at < ?
-		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end, end)
-	cols, group := "0, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), COUNT(*)",
-		" GROUP BY p.township_code, p.category, p.unit_id, p.person_id"
-	if r.wantMeasure == sanlian.MeasureOverdue {
-		cols, group = "p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), 1", ""
+	if p != nil {
+		r.snapshot(p)
 	}
-	rows, err := r.db.query(ctx, `SELECT `+cols+` FROM problems p`+w.sql()+group, w.args...)
-	if err != nil {
-		return fmt.Errorf("metric overdue: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p := &metricProblem{}
-		var n int
-		if err := rows.Scan(&p.id, &p.township, &p.category, &p.unit, &p.person, &n); err != nil {
-			return err
-		}
-		r.countN(p, p.unit, p.person, sanlian.MeasureOverdue, n)
-	}
-	return rows.Err()
+	return nil
 }
 
 // eventChanges is an event's before/after pairs.
@@ -389,7 +361,6 @@ func (c eventChanges) due(f string) time.Time {
 // event applies one event to p's state and counts it.
 func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw string) error {
 	if !at.Before(r.w.end) {
-		// Open at End and changed since: overdueUntouched cannot see it.
 		r.snapshot(p)
 	}
 	ch := eventChanges{}
@@ -469,8 +440,8 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 }
 
 // snapshot counts p as overdue when, at the window's end, it was open past
-// its resolve deadline. It runs once, before p's first event at or after
-// the end; a problem with no such event is overdueUntouched's.
+// its resolve deadline. It runs once, before the first event at or after
+// the end, or after the last event.
 func (r *metricRun) snapshot(p *metricProblem) {
 	if p.snapped {
 		return
@@ -503,22 +474,18 @@ func (r *metricRun) key(p *metricProblem, unit, person int64) string {
 func (r *metricRun) counts(unit int64) bool { return r.keep == nil || r.keep[unit] }
 
 func (r *metricRun) count(p *metricProblem, unit, person int64, measure string) {
-	r.countN(p, unit, person, measure, 1)
-}
-
-func (r *metricRun) countN(p *metricProblem, unit, person int64, measure string, n int) {
 	if !r.counts(unit) {
 		return
 	}
 	key := r.key(p, unit, person)
-	bump(&r.total, measure, n)
+	bump(&r.total, measure)
 	if key != "" {
 		row := r.rows[key]
 		if row == nil {
 			row = &sanlian.MetricRow{Key: key}
 			r.rows[key] = row
 		}
-		bump(row, measure, n)
+		bump(row, measure)
 	}
 	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
 		r.hits[p.id] = true
@@ -538,28 +505,28 @@ func (r *metricRun) addDays(p *metricProblem, days float64) {
 	}
 }
 
-func bump(row *sanlian.MetricRow, measure string, n int) {
+func bump(row *sanlian.MetricRow, measure string) {
 	switch measure {
 	case sanlian.MeasureAssigned:
-		row.Assigned += n
+		row.Assigned++
 	case sanlian.MeasureAcceptedOnTime:
-		row.AcceptedOnTime += n
+		row.AcceptedOnTime++
 	case sanlian.MeasureResolved:
-		row.Resolved += n
+		row.Resolved++
 	case sanlian.MeasureResolvedOnTime:
-		row.ResolvedOnTime += n
+		row.ResolvedOnTime++
 	case sanlian.MeasureCallbacks:
-		row.Callbacks += n
+		row.Callbacks++
 	case sanlian.MeasureSolved:
-		row.Solved += n
+		row.Solved++
 	case sanlian.MeasureSatisfied:
-		row.Satisfied += n
+		row.Satisfied++
 	case sanlian.MeasureUnsatisfied:
-		row.Unsatisfied += n
+		row.Unsatisfied++
 	case sanlian.MeasureReopened:
-		row.Reopened += n
+		row.Reopened++
 	case sanlian.MeasureOverdue:
-		row.Overdue += n
+		row.Overdue++
 	}
 }
 

@@ -167,3 +167,42 @@ func TestScheduler_TwoNodes(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkSupervisionLevels times the daily supervision job over a
+// ledger of 100,000 problems entered over 2021–2024, of which a third are
+// still open and past their deadlines on 2025-01-06: the first run, which
+// gives each of them a yellow card (an insert and an audit row each), and
+// a day on which nothing changes, the job's usual cost.
+func BenchmarkSupervisionLevels(b *testing.B) {
+	for _, engine := range sqldbtest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			c := problemTable(b, engine, 100_000)
+			raw := benchRaw(b, c.db, false)
+			ctx := context.Background()
+			at := shanghai("2025-01-06 00:00")
+			reset := func() {
+				if _, err := raw.Exec("DELETE FROM supervisions"); err != nil { // the audit log is append-only: it grows
+					b.Fatal(err)
+				}
+			}
+			b.Run("first", func(b *testing.B) {
+				for b.Loop() {
+					b.StopTimer()
+					reset()
+					b.StartTimer()
+					MustOK(b, c.db.SupervisionLevelsAt(ctx, at))
+				}
+				var n int
+				raw.QueryRow("SELECT COUNT(*) FROM supervisions").Scan(&n)
+				b.ReportMetric(float64(n), "cards")
+			})
+			b.Run("steady", func(b *testing.B) {
+				MustOK(b, c.db.SupervisionLevelsAt(ctx, at))
+				for b.Loop() {
+					MustOK(b, c.db.SupervisionLevelsAt(ctx, at))
+				}
+			})
+			reset()
+		})
+	}
+}

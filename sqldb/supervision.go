@@ -3,8 +3,11 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"sanlian"
@@ -456,22 +459,96 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 			return err
 		}
 	}
+	var fresh []*overdueProblem
 	for _, id := range order {
-		if held[id] {
-			continue
+		if !held[id] {
+			fresh = append(fresh, overdue[id])
 		}
-		p := overdue[id]
-		sid, err := tx.insertID(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
-			township_code, since, version, created_at, updated_at)
-			VALUES ('yellow', 'open', 'problem', ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			p.id, p.ref, nullInt(p.unitID), nullInt(p.personID), p.township, at.UTC(), tx.now, tx.now)
+	}
+	return tx.yellowCards(fresh, at)
+}
+
+// yellowCards gives each problem a yellow card at at, with its audit row,
+// in multi-row statements: the first run on a ledger with a backlog writes
+// tens of thousands of cards while holding the write lock.
+func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
+	const batch = 200
+	for len(ps) > 0 {
+		n := min(batch, len(ps))
+		chunk := ps[:n]
+		ps = ps[n:]
+		rows := make([]string, n)
+		args := make([]any, 0, n*8)
+		targets := make([]any, n)
+		for i, p := range chunk {
+			rows[i] = "('yellow', 'open', 'problem', ?, ?, ?, ?, ?, ?, 1, ?, ?)"
+			args = append(args, p.id, p.ref, nullInt(p.unitID), nullInt(p.personID), p.township, at.UTC(), tx.now, tx.now)
+			targets[i] = p.id
+		}
+		if _, err := tx.exec(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
+			township_code, since, version, created_at, updated_at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return fmt.Errorf("yellow cards: %w", err)
+		}
+		// The open automatic card of a problem is unique: read the new ids
+		// back by problem.
+		q, err := tx.query(`SELECT id, target_id FROM supervisions WHERE level <> 'notice' AND state = 'open' AND `+
+			inList("target_id", n)+` ORDER BY target_id`, targets...)
 		if err != nil {
-			return fmt.Errorf("yellow supervision of problem %d: %w", p.id, err)
+			return fmt.Errorf("yellow cards: %w", err)
 		}
-		if err := tx.audit("create", "supervision", sid, changes{"level": {nil, sanlian.LevelYellow},
-			"target": {nil, "problem:" + fmt.Sprint(p.id)}}); err != nil {
+		var ids, probs []int64
+		for q.Next() {
+			var id, target int64
+			if err := q.Scan(&id, &target); err != nil {
+				q.Close()
+				return fmt.Errorf("yellow cards: %w", err)
+			}
+			ids, probs = append(ids, id), append(probs, target)
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return fmt.Errorf("yellow cards: %w", err)
+		}
+		chs := make([]changes, len(ids))
+		for i := range ids {
+			chs[i] = changes{"level": {nil, sanlian.LevelYellow}, "target": {nil, "problem:" + fmt.Sprint(probs[i])}}
+		}
+		if err := tx.auditBatch("create", "supervision", ids, chs); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// auditBatch appends one audit row per id, as audit does, in one
+// statement.
+func (tx *Tx) auditBatch(action, entity string, ids []int64, chs []changes) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var actorID int64
+	actor := "system"
+	if u := sanlian.UserFromContext(tx.ctx); u != nil {
+		actorID, actor = u.ID, u.Username
+	}
+	ip := sanlian.MetaFromContext(tx.ctx).IP
+	rows := make([]string, len(ids))
+	args := make([]any, 0, len(ids)*8)
+	for i, id := range ids {
+		body := ""
+		if len(chs[i]) > 0 {
+			b, err := json.Marshal(chs[i])
+			if err != nil {
+				return fmt.Errorf("audit %s: %w", action, err)
+			}
+			body = string(b)
+		}
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, tx.now, nullInt(actorID), actor, action, entity, strconv.FormatInt(id, 10), body, ip)
+	}
+	if _, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip) VALUES `+
+		strings.Join(rows, ", "), args...); err != nil {
+		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
 	return nil
 }
