@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -270,6 +271,9 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &metricsPage{basePage: s.base(r, "考核指标", "metrics"), Q: q, M: m, Label: windowLabel(m), Measures: sanlian.Measures,
 		Periods: recentPeriods(time.Now(), 24), ByUnit: q.By == sanlian.ByUnit}
+	if q.Period != "" && !slices.ContainsFunc(p.Periods, func(o periodOption) bool { return o.ID == q.Period }) {
+		p.Periods = append([]periodOption{{q.Period, p.Label}}, p.Periods...)
+	}
 	for _, b := range []string{sanlian.ByUnit, sanlian.ByTownship, sanlian.ByCadre, sanlian.ByCategory} {
 		p.Bys = append(p.Bys, periodOption{b, byLabels[b]})
 	}

@@ -164,7 +164,7 @@ func TestPages_Metrics(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
-			for _, want := range []string{"考核指标", "2021年5月上半月", "县民政局", "/scorecard/1", "100.0%", "—",
+			for _, want := range []string{"考核指标", `<option value="2021-05-H1" selected>2021年5月上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
 				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
