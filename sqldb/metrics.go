@@ -20,9 +20,12 @@ import (
 // resolve_due, callback answers …), so the group responsible at an event is
 // found by replaying each problem's events in order. One query reads every
 // event of the problems that matter to the window: those with an event in
-// it (found through problem_events_at) and those that may have been open at
-// its end (open now, resolved after the end, or closed off after it). No
-// query runs per problem.
+// it, and those created before its end with an event after it (both found
+// through problem_events_at). A problem open at the end and untouched since
+// holds now what it held then, so one aggregate over the open problems
+// counts those overdue (problem_events_problem_at answers "untouched"). No
+// query runs per problem; the work grows with the window's events, the
+// events since its end, and the problems open at its end.
 //
 // Rules the definitions of sanlian.MetricRow leave open:
 //   - An assignment is an assign from 待受理 or a transfer to a unit; an
@@ -280,14 +283,15 @@ func (r *metricRun) subUnits(id int64) map[int64]bool {
 }
 
 // replay reads the events of every problem that matters to the window, in
-// order, and counts them.
+// order, and counts them. Problems open at the window's end and untouched
+// since (no event at or after End) hold at End the state they hold now:
+// their overdue count is one aggregate over the open problems
+// (overdueUntouched); the others are replayed.
 func (r *metricRun) replay(ctx context.Context, pw *where) error {
 	start, end := r.w.start.UTC(), r.w.end.UTC()
 	cands := `SELECT problem_id FROM problem_events WHERE at >= ? AND at < ?
-		UNION SELECT id FROM problems WHERE state IN ('assigned', 'accepted') AND created_at < ?
-		UNION SELECT id FROM problems WHERE resolved_at >= ?
-		UNION SELECT id FROM problems WHERE state IN ('submitted', 'rejected', 'merged') AND created_at < ? AND updated_at >= ?`
-	args := []any{start, end, end, end, end, end}
+		UNION SELECT e2.problem_id FROM problem_events e2 JOIN problems p2 ON p2.id = e2.problem_id WHERE e2.at >= ? AND p2.created_at < ?`
+	args := []any{start, end, end, end}
 	cond := "e.problem_id IN (" + cands + ")"
 	if s := pw.sql(); s != "" {
 		cond += " AND " + strings.TrimPrefix(s, " WHERE ")
@@ -313,9 +317,6 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 			return err
 		}
 		if p == nil || p.id != id {
-			if p != nil {
-				r.snapshot(p)
-			}
 			p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
 		}
 		if err := r.event(p, action, at, to, ch); err != nil {
@@ -325,10 +326,45 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if p != nil {
-		r.snapshot(p)
+	rows.Close()
+	return r.overdueUntouched(ctx, pw)
+}
+
+// overdueUntouched counts the problems open at End, past their resolve
+// deadline, with no event since: grouped in SQL, or listed when their ids
+// are wanted.
+func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
+	end := r.w.end.UTC()
+	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
+	w.add(`p.state IN ('assigned', 'accepted') AND p.resolve_due < ? AND p.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end, end)
+	if r.keep != nil {
+		// Untouched since End, a problem's unit now is its unit then.
+		ids := make([]int64, 0, len(r.keep))
+		for id := range r.keep {
+			ids = append(ids, id)
+		}
+		w.add(inList("p.unit_id", len(ids)), int64s(ids)...)
 	}
-	return nil
+	cols, group := "0, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), COUNT(*)",
+		" GROUP BY p.township_code, p.category, p.unit_id, p.person_id"
+	if r.wantMeasure == sanlian.MeasureOverdue {
+		cols, group = "p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), 1", ""
+	}
+	rows, err := r.db.query(ctx, `SELECT `+cols+` FROM problems p`+w.sql()+group, w.args...)
+	if err != nil {
+		return fmt.Errorf("metric overdue: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p := &metricProblem{}
+		var n int
+		if err := rows.Scan(&p.id, &p.township, &p.category, &p.unit, &p.person, &n); err != nil {
+			return err
+		}
+		r.countN(p, p.unit, p.person, sanlian.MeasureOverdue, n)
+	}
+	return rows.Err()
 }
 
 // eventChanges is an event's before/after pairs.
@@ -361,6 +397,7 @@ func (c eventChanges) due(f string) time.Time {
 // event applies one event to p's state and counts it.
 func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw string) error {
 	if !at.Before(r.w.end) {
+		// Open at End and changed since: overdueUntouched cannot see it.
 		r.snapshot(p)
 	}
 	ch := eventChanges{}
@@ -440,8 +477,8 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 }
 
 // snapshot counts p as overdue when, at the window's end, it was open past
-// its resolve deadline. It runs once, before the first event at or after
-// the end, or after the last event.
+// its resolve deadline. It runs once, before p's first event at or after
+// the end; a problem with no such event is overdueUntouched's.
 func (r *metricRun) snapshot(p *metricProblem) {
 	if p.snapped {
 		return
@@ -474,18 +511,22 @@ func (r *metricRun) key(p *metricProblem, unit, person int64) string {
 func (r *metricRun) counts(unit int64) bool { return r.keep == nil || r.keep[unit] }
 
 func (r *metricRun) count(p *metricProblem, unit, person int64, measure string) {
+	r.countN(p, unit, person, measure, 1)
+}
+
+func (r *metricRun) countN(p *metricProblem, unit, person int64, measure string, n int) {
 	if !r.counts(unit) {
 		return
 	}
 	key := r.key(p, unit, person)
-	bump(&r.total, measure)
+	bump(&r.total, measure, n)
 	if key != "" {
 		row := r.rows[key]
 		if row == nil {
 			row = &sanlian.MetricRow{Key: key}
 			r.rows[key] = row
 		}
-		bump(row, measure)
+		bump(row, measure, n)
 	}
 	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
 		r.hits[p.id] = true
@@ -505,28 +546,28 @@ func (r *metricRun) addDays(p *metricProblem, days float64) {
 	}
 }
 
-func bump(row *sanlian.MetricRow, measure string) {
+func bump(row *sanlian.MetricRow, measure string, n int) {
 	switch measure {
 	case sanlian.MeasureAssigned:
-		row.Assigned++
+		row.Assigned += n
 	case sanlian.MeasureAcceptedOnTime:
-		row.AcceptedOnTime++
+		row.AcceptedOnTime += n
 	case sanlian.MeasureResolved:
-		row.Resolved++
+		row.Resolved += n
 	case sanlian.MeasureResolvedOnTime:
-		row.ResolvedOnTime++
+		row.ResolvedOnTime += n
 	case sanlian.MeasureCallbacks:
-		row.Callbacks++
+		row.Callbacks += n
 	case sanlian.MeasureSolved:
-		row.Solved++
+		row.Solved += n
 	case sanlian.MeasureSatisfied:
-		row.Satisfied++
+		row.Satisfied += n
 	case sanlian.MeasureUnsatisfied:
-		row.Unsatisfied++
+		row.Unsatisfied += n
 	case sanlian.MeasureReopened:
-		row.Reopened++
+		row.Reopened += n
 	case sanlian.MeasureOverdue:
-		row.Overdue++
+		row.Overdue += n
 	}
 }
 
