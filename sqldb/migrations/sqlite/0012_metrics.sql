@@ -13,5 +13,7 @@ CREATE TABLE metric_configs (
 	UNIQUE (from_period, unit_kind)
 );
 
--- Metrics read a window's timeline events by time.
+-- Metrics read a window's timeline events by time, and ask of each problem
+-- open at the window's end whether anything happened to it since.
 CREATE INDEX problem_events_at ON problem_events (at);
+CREATE INDEX problem_events_problem_at ON problem_events (problem_id, at);

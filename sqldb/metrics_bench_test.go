@@ -1,0 +1,191 @@
+package sqldb_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"sanlian"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+)
+
+// BenchmarkMetrics times the metrics of one half-month by unit on
+// counties of synthetic problems with their timelines, and reports the
+// larger county's time as a ratio to the smaller one's:
+//
+//	BenchmarkMetrics/{engine}/{50k,500k}    x-50k: 500k ÷ 50k
+//
+// The window is the last whole half-month of the data (2024-12-H1), the
+// period metrics are read for. Both counties spread their problems over
+// the same four years, so the larger holds ten times the window's events
+// and ten times the problems open at its end (the generator leaves two in
+// five open, all overdue): the work is proportional to those, reported
+// beside the time as assigned and overdue, not to the whole table.
+//
+// The problems are those of bulkProblems (entered evenly over 2021–2024,
+// most closed, a third being handled), each with the events its columns
+// imply (create, assign, accept, resolve, callback, close, or reject),
+// bulk-inserted through a raw connection. Run with, for example,
+//
+//	go test ./sqldb -run '^$' -bench 'Metrics' -benchtime 5x
+func BenchmarkMetrics(b *testing.B) {
+	q := sanlian.MetricsQuery{Period: "2024-12-H1", By: sanlian.ByUnit}
+	for _, engine := range sqldbtest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			for _, size := range []struct {
+				name string
+				n    int
+			}{{"50k", 50_000}, {"500k", 500_000}} {
+				b.Run(size.name, func(b *testing.B) {
+					c := metricsTable(b, engine, size.n)
+					ctx := sqldbtest.As(c.office)
+					for b.Loop() {
+						m, err := c.db.Metrics(ctx, q)
+						if err != nil || m.Total.Assigned == 0 {
+							b.Fatalf("metrics: %v (%d assigned)", err, m.Total.Assigned)
+						}
+					}
+					base := engine + "/metrics/50k"
+					if size.name == "50k" {
+						base = ""
+					}
+					reportRatio(b, engine+"/metrics/"+size.name, base, "x-50k")
+					// What the work is proportional to: the window's
+					// assignments, and the problems overdue at its end.
+					m, _ := c.db.Metrics(ctx, q)
+					b.ReportMetric(float64(m.Total.Assigned), "assigned")
+					b.ReportMetric(float64(m.Total.Overdue), "overdue")
+				})
+			}
+		})
+	}
+}
+
+// metricsTable is problemTable with the problems' timelines.
+func metricsTable(b *testing.B, engine string, n int) *benchCounty {
+	b.Helper()
+	if testing.Short() {
+		b.Skip("the metrics tables are not built under -short")
+	}
+	key := fmt.Sprintf("%s/metrics-%d", engine, n)
+	c, ok := benchCounties[key]
+	if !ok {
+		c = &benchCounty{}
+		benchCounties[key] = c
+		c.err = loadProblemTable(c, engine, n)
+		if c.err == nil {
+			start := time.Now()
+			c.err = bulkEvents(c.db, n)
+			fmt.Fprintf(os.Stderr, "bench: loaded the timelines of %d problems on %s in %v\n", n, engine, time.Since(start).Round(time.Millisecond))
+		}
+	}
+	if c.err != nil {
+		b.Fatal(c.err)
+	}
+	return c
+}
+
+// benchEvents are the timeline events problem i's columns (benchProblem)
+// imply, as rows of problem_id, action, actor, at, from_state, to_state,
+// changes: what sqldb's actions record.
+func benchEvents(i, n int, villages [][3]string) [][]any {
+	v, _ := benchProblem(i, n, villages)
+	id, state, created := v[0], v[2].(string), v[25].(time.Time)
+	js := func(ch map[string][2]any) string { b, _ := json.Marshal(ch); return string(b) }
+	due := func(t any) string {
+		return t.(time.Time).Add(-time.Nanosecond).In(sanlian.Shanghai).Format(sanlian.DateLayout) + " 24:00"
+	}
+	out := [][]any{{id, "create", "bench", created, "", "submitted", ""}}
+	if state == "rejected" {
+		return append(out, []any{id, "reject", "bench", created.Add(time.Hour), "submitted", "rejected", js(map[string][2]any{"state": {"submitted", "rejected"}})})
+	}
+	if v[15] == nil {
+		return out
+	}
+	out = append(out, []any{id, "assign", "bench", v[15], "submitted", "assigned", js(map[string][2]any{"state": {"submitted", "assigned"},
+		"unit_id": {0, v[13]}, "person_id": {0, v[14]}, "accept_due": {"", due(v[16])}, "resolve_due": {"", due(v[18])}})})
+	if v[17] != nil {
+		out = append(out, []any{id, "accept", "bench", v[17], "assigned", "accepted", js(map[string][2]any{"state": {"assigned", "accepted"}})})
+	}
+	if v[19] != nil {
+		out = append(out, []any{id, "resolve", "bench", v[19], "accepted", "resolved", js(map[string][2]any{"state": {"accepted", "resolved"}})})
+	}
+	if v[23] != nil {
+		out = append(out, []any{id, "callback", "bench", v[23], "resolved", "resolved",
+			js(map[string][2]any{"callback_solved": {"", v[21]}, "callback_satisfaction": {"", v[22]}})},
+			[]any{id, "close", "bench", v[20], "resolved", "closed", js(map[string][2]any{"state": {"resolved", "closed"}})})
+	}
+	return out
+}
+
+// bulkEvents writes the timelines of problems 1..n with multi-row INSERTs
+// through a raw connection, then refreshes the planner's statistics.
+func bulkEvents(db *sqldb.DB, n int) error {
+	raw, err := openRaw(db, true)
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	villages, err := benchVillages(raw)
+	if err != nil {
+		return err
+	}
+	const cols = "problem_id, action, actor, at, from_state, to_state, changes"
+	one := "(?, ?, ?, ?, ?, ?, ?)"
+	tx, err := raw.Begin()
+	if err != nil {
+		return err
+	}
+	var args []any
+	rows, inTx := 0, 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q := "INSERT INTO problem_events (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+		if _, err := tx.Exec(rebind(db, q), args...); err != nil {
+			return err
+		}
+		inTx += rows
+		args, rows = args[:0], 0
+		if inTx >= benchTxRows {
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			if tx, err = raw.Begin(); err != nil {
+				return err
+			}
+			inTx = 0
+		}
+		return nil
+	}
+	for i := 1; i <= n; i++ {
+		for _, e := range benchEvents(i, n, villages) {
+			args = append(args, e...)
+			if rows++; rows == benchBulkRows {
+				if err := flush(); err != nil {
+					tx.Rollback()
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if db.Dialect == sqldb.Postgres {
+		_, err = raw.Exec(`VACUUM ANALYZE problem_events`)
+		return err
+	}
+	_, err = raw.ExecContext(context.Background(), `ANALYZE`)
+	return err
+}
