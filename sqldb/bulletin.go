@@ -330,6 +330,14 @@ func (tx *Tx) writeDraft(b *sanlian.Bulletin, p sanlian.Period, c *sanlian.Bulle
 	return b.Version + 1, nil
 }
 
+// periodStarted refuses a bulletin of a half month still to come.
+func (db *DB) periodStarted(p sanlian.Period) error {
+	if db.Now().Before(p.Start) {
+		return sanlian.Errorf(sanlian.EINVALID, "%s尚未开始，不能编制该期通报", p.Label())
+	}
+	return nil
+}
+
 // GenerateBulletin creates or recomputes the draft of a period.
 func (db *DB) GenerateBulletin(ctx context.Context, period string) (*sanlian.Bulletin, error) {
 	p, err := sanlian.HalfMonth(period)
@@ -337,6 +345,9 @@ func (db *DB) GenerateBulletin(ctx context.Context, period string) (*sanlian.Bul
 		return nil, err
 	}
 	if err := db.officeOnly(ctx, "生成督查通报"); err != nil {
+		return nil, err
+	}
+	if err := db.periodStarted(p); err != nil {
 		return nil, err
 	}
 	old, err := findBulletin(db.reader(ctx), period)
@@ -401,6 +412,9 @@ func (db *DB) SaveBulletin(ctx context.Context, period, commentary string, overr
 		return nil, err
 	}
 	if err := db.officeOnly(ctx, "编辑督查通报"); err != nil {
+		return nil, err
+	}
+	if err := db.periodStarted(p); err != nil {
 		return nil, err
 	}
 	commentary = strings.TrimSpace(commentary)

@@ -76,6 +76,14 @@ func TestBulletinService_Periods(t *testing.T) {
 		}
 		_, err = db.FindBulletin(office, "2021-05-H1")
 		MustCode(t, err, sanlian.ENOTFOUND)
+		clockAt(db, "2021-05-10 09:00")
+		_, err = db.GenerateBulletin(office, "2021-05-H2")
+		MustCode(t, err, sanlian.EINVALID)
+		if !strings.Contains(sanlian.ErrorMessage(err), "2021年5月下半月尚未开始") {
+			t.Errorf("future period: %q", sanlian.ErrorMessage(err))
+		}
+		_, err = db.SaveBulletin(office, "2021-05-H2", "", nil, 0)
+		MustCode(t, err, sanlian.EINVALID)
 		for _, who := range []string{"leader", "unitadmin", "cadre"} {
 			_, err = db.GenerateBulletin(sqldbtest.As(users[who]), "2021-05-H1")
 			MustCode(t, err, sanlian.EFORBIDDEN)
