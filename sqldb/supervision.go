@@ -479,22 +479,16 @@ func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
 		ps = ps[n:]
 		rows := make([]string, n)
 		args := make([]any, 0, n*8)
-		targets := make([]any, n)
 		for i, p := range chunk {
 			rows[i] = "('yellow', 'open', 'problem', ?, ?, ?, ?, ?, ?, 1, ?, ?)"
 			args = append(args, p.id, p.ref, nullInt(p.unitID), nullInt(p.personID), p.township, at.UTC(), tx.now, tx.now)
-			targets[i] = p.id
 		}
-		if _, err := tx.exec(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
-			township_code, since, version, created_at, updated_at) VALUES `+strings.Join(rows, ", "), args...); err != nil {
-			return fmt.Errorf("yellow cards: %w", err)
-		}
-		// The open automatic card of a problem is unique: read the new ids
-		// back by problem.
-		q, err := tx.query(`SELECT id, target_id FROM supervisions WHERE level <> 'notice' AND state = 'open' AND `+
-			inList("target_id", n)+` ORDER BY target_id`, targets...)
+		// RETURNING names each new card with its problem, whatever order
+		// the rows come back in.
+		q, err := tx.query(`INSERT INTO supervisions (level, state, target_kind, target_id, target_ref, unit_id, person_id,
+			township_code, since, version, created_at, updated_at) VALUES `+strings.Join(rows, ", ")+` RETURNING id, target_id`, args...)
 		if err != nil {
-			return fmt.Errorf("yellow cards: %w", err)
+			return fmt.Errorf("yellow cards: %w", mapErr(err))
 		}
 		var ids, probs []int64
 		for q.Next() {
@@ -507,7 +501,7 @@ func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
 		}
 		q.Close()
 		if err := q.Err(); err != nil {
-			return fmt.Errorf("yellow cards: %w", err)
+			return fmt.Errorf("yellow cards: %w", mapErr(err))
 		}
 		chs := make([]changes, len(ids))
 		for i := range ids {
