@@ -346,8 +346,18 @@ func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
 		}
 		w.add(inList("p.unit_id", len(ids)), int64s(ids)...)
 	}
-	cols, group := "0, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), COUNT(*)",
-		" GROUP BY p.township_code, p.category, p.unit_id, p.person_id"
+	// Grouped by the unit and the one column the grouping needs: the fewer
+	// groups, the less to sort.
+	tw, cat, person, by := "''", "''", "0", ""
+	switch r.q.By {
+	case sanlian.ByTownship:
+		tw, by = "p.township_code", ", p.township_code"
+	case sanlian.ByCategory:
+		cat, by = "p.category", ", p.category"
+	case sanlian.ByCadre:
+		person, by = "COALESCE(p.person_id, 0)", ", p.person_id"
+	}
+	cols, group := "0, "+tw+", "+cat+", COALESCE(p.unit_id, 0), "+person+", COUNT(*)", " GROUP BY p.unit_id"+by
 	if r.wantMeasure == sanlian.MeasureOverdue {
 		cols, group = "p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), 1", ""
 	}
