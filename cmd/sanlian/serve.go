@@ -44,6 +44,8 @@ type Main struct {
 	DB       *sqldb.DB
 	listener net.Listener
 	server   *http.Server
+	stopJobs context.CancelFunc // stops the scheduler loop (runJobs)
+	jobsDone chan struct{}
 }
 
 // Run opens and migrates the database, loads the demo county when asked,
@@ -63,9 +65,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopJobs, m.jobsDone = stop, make(chan struct{})
+	go m.runJobs(jobs)
 	srv := web.New(web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db,
+		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
@@ -93,6 +98,10 @@ func (m *Main) Addr() string { return m.listener.Addr().String() }
 // Close stops accepting requests, lets those in flight finish (up to 15
 // seconds) and closes the database.
 func (m *Main) Close() error {
+	if m.stopJobs != nil {
+		m.stopJobs()
+		<-m.jobsDone
+	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
@@ -102,6 +111,30 @@ func (m *Main) Close() error {
 		return m.DB.Close()
 	}
 	return nil
+}
+
+// runJobs runs the scheduled jobs (the daily supervision levels, and
+// what other features register) at start, catching up the days missed
+// while the server was down, then every minute until stopped. Several
+// nodes may run it on one database: each key runs once.
+func (m *Main) runJobs(ctx context.Context) {
+	defer close(m.jobsDone)
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		runs, err := m.DB.RunDue(ctx, m.DB.Now())
+		if err != nil && ctx.Err() == nil {
+			m.Log.Error("scheduled jobs", "err", err)
+		}
+		for _, r := range runs {
+			m.Log.Info("scheduled job ran", "job", r.Job, "key", r.Key)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
