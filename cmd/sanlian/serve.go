@@ -171,28 +171,7 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 		fmt.Fprintf(out, "已载入演示县：%d 个乡镇村、%d 个单位、%d 名干部、%d 户、%d 项联系（%.1fs）\n",
 			len(c.Regions), len(c.Units), len(c.Cadres), len(c.Households), len(c.Links), time.Since(start).Seconds())
 		accounts = demo.AccountsOf(c)
-		if problems > 0 {
-			if err := loadDemoProblems(ctx, db, c, opt.Seed, problems, out); err != nil {
-				return err
-			}
-		}
-		if err := loadDemoResponsibilities(ctx, db, c, opt.Seed, out); err != nil {
-			return err
-		}
-		if visits > 0 {
-			if err := loadDemoVisits(ctx, db, c, opt.Seed, visits, out); err != nil {
-				return err
-			}
-		}
-		if activities > 0 {
-			if err := loadDemoActivities(ctx, db, c, opt.Seed, activities, out); err != nil {
-				return err
-			}
-		}
-		if err := loadDemoProjects(ctx, db, c, opt.Seed, out); err != nil {
-			return err
-		}
-		if err := loadDemoDispatches(ctx, db, c, opt.Seed, out); err != nil {
+		if err := loadDemoParts(ctx, db, c, opt.Seed, problems, visits, activities, out); err != nil {
 			return err
 		}
 	} else {
@@ -205,87 +184,59 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 	return nil
 }
 
-// loadDemoProblems plays the demo ledger on db's clock, which it gives
-// back to time.Now afterwards.
-func loadDemoProblems(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
+// playDemo runs one part of the demo on db's clock, which the part sets
+// back in time as it plays and which is given back to time.Now afterwards,
+// and prints the part's summary.
+func playDemo(db *sqldb.DB, out io.Writer, what string, load func(setNow func(time.Time), today time.Time) (fmt.Stringer, error)) error {
 	start := time.Now()
 	defer func() { db.Now = time.Now }()
 	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: n, Today: start, Seed: seed})
+	sum, err := load(setNow, start)
 	if err != nil {
-		return fmt.Errorf("load demo problems: %w", err)
+		return fmt.Errorf("load demo %s: %w", what, err)
 	}
 	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
 	return nil
 }
 
-// loadDemoVisits enters the topic bank and plays the demo visits on db's
-// clock, which it gives back to time.Now afterwards.
-func loadDemoVisits(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
-	start := time.Now()
-	defer func() { db.Now = time.Now }()
-	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: n, Today: start, Seed: seed})
-	if err != nil {
-		return fmt.Errorf("load demo visits: %w", err)
+// loadDemoParts plays the demo's ledger and work on the loaded county c,
+// in the order the county lived it; a count of 0 skips its part.
+func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, problems, visits, activities int, out io.Writer) error {
+	type part struct {
+		what string
+		skip bool
+		load func(setNow func(time.Time), today time.Time) (fmt.Stringer, error)
 	}
-	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
-	return nil
-}
-
-// loadDemoActivities records the demo volunteer activities on db's clock,
-// which it gives back to time.Now afterwards.
-func loadDemoActivities(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, n int, out io.Writer) error {
-	start := time.Now()
-	defer func() { db.Now = time.Now }()
-	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: n, Today: start, Seed: seed, Photos: db})
-	if err != nil {
-		return fmt.Errorf("load demo activities: %w", err)
+	for _, p := range []part{
+		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed})
+		}},
+		{"responsibilities", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
+		}},
+		{"visits", visits == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: visits, Today: today, Seed: seed})
+		}},
+		{"activities", activities == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: activities, Today: today, Seed: seed, Photos: db})
+		}},
+		{"projects", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: today, Seed: seed})
+		}},
+		{"dispatches", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: today, Seed: seed})
+		}},
+		{"bulletins", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadBulletins(ctx, db, db, setNow, c, demo.BulletinOptions{Today: today})
+		}},
+	} {
+		if p.skip {
+			continue
+		}
+		if err := playDemo(db, out, p.what, p.load); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
-	return nil
-}
-
-// loadDemoProjects enters the demo service project lists and plays their
-// progress on db's clock, which it gives back to time.Now afterwards.
-func loadDemoProjects(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
-	start := time.Now()
-	defer func() { db.Now = time.Now }()
-	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: start, Seed: seed})
-	if err != nil {
-		return fmt.Errorf("load demo projects: %w", err)
-	}
-	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
-	return nil
-}
-
-// loadDemoResponsibilities enters the units' responsibility lists on db's
-// clock, which it gives back to time.Now afterwards.
-func loadDemoResponsibilities(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
-	start := time.Now()
-	defer func() { db.Now = time.Now }()
-	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: start, Seed: seed})
-	if err != nil {
-		return fmt.Errorf("load demo responsibilities: %w", err)
-	}
-	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
-	return nil
-}
-
-// loadDemoDispatches holds the last months' dispatch meetings on db's
-// clock, which it gives back to time.Now afterwards.
-func loadDemoDispatches(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, out io.Writer) error {
-	start := time.Now()
-	defer func() { db.Now = time.Now }()
-	setNow := func(t time.Time) { db.Now = func() time.Time { return t } }
-	sum, err := demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: start, Seed: seed})
-	if err != nil {
-		return fmt.Errorf("load demo dispatches: %w", err)
-	}
-	fmt.Fprintf(out, "已载入演示%s（%.1fs）\n", sum, time.Since(start).Seconds())
 	return nil
 }
 
