@@ -662,6 +662,37 @@ func findSelfCriticism(q querier, id int64, now time.Time) (*sanlian.SelfCritici
 	return s, nil
 }
 
+// OpenSelfCriticism returns a filed self-criticism and its file, under the
+// list's scope: the office and leaders, and the unit's admin.
+func (db *DB) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, []byte, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := findSelfCriticism(q, id, db.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	switch s.role() {
+	case sanlian.RoleOffice, sanlian.RoleLeader:
+	case sanlian.RoleUnitAdmin:
+		if !s.hasUnit(sc.UnitID) {
+			return nil, nil, errNotFound("书面检讨")
+		}
+	default:
+		return nil, nil, errForbidden("您的角色无权查看书面检讨")
+	}
+	if sc.FiledAt == nil {
+		return nil, nil, &sanlian.Error{Code: sanlian.ENOTFOUND, Message: "这份书面检讨尚未提交"}
+	}
+	var data []byte
+	if err := q.queryOne(`SELECT data FROM self_criticisms WHERE id = ?`, id).Scan(&data); err != nil {
+		return nil, nil, fmt.Errorf("open self-criticism %d: %w", id, err)
+	}
+	return sc, data, nil
+}
+
 // FileSelfCriticism hands in a unit's self-criticism.
 func (db *DB) FileSelfCriticism(ctx context.Context, id int64, filename string, r io.Reader, max int64) (*sanlian.SelfCriticism, error) {
 	u, err := mustUser(ctx)

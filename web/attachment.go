@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"sanlian"
 )
@@ -227,15 +228,22 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, thumb b
 		ct, disp, etag = "image/jpeg", "inline", "thumb-"+a.SHA256
 		name = strings.TrimSuffix(name, path.Ext(name)) + "-缩略图.jpg"
 	}
+	// An attachment never changes under its id; private keeps it out of
+	// shared caches, as it may show a resident's home.
+	w.Header().Set("Cache-Control", "private, max-age=604800")
+	w.Header().Set("ETag", strconv.Quote(etag))
+	sendStored(w, r, ct, disp, name, a.CreatedAt, data)
+	return nil
+}
+
+// sendStored sends a file people uploaded so that no browser runs it or
+// renders it as a page: its detected type with nosniff and a sandbox with
+// nothing allowed. The caller sets the caching headers.
+func sendStored(w http.ResponseWriter, r *http.Request, contentType, disp, name string, modified time.Time, data []byte) {
 	h := w.Header()
-	h.Set("Content-Type", ct)
+	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", contentDisposition(disp, name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	// An attachment never changes under its id; private keeps it out of
-	// shared caches, as it may show a resident's home.
-	h.Set("Cache-Control", "private, max-age=604800")
-	h.Set("ETag", strconv.Quote(etag))
-	http.ServeContent(w, r, "", a.CreatedAt, bytes.NewReader(data))
-	return nil
+	http.ServeContent(w, r, "", modified, bytes.NewReader(data))
 }

@@ -633,3 +633,19 @@ func (s *Server) selfCriticismReceiveSubmit(w http.ResponseWriter, r *http.Reque
 	http.Redirect(w, r, "/self-criticisms?ok="+url.QueryEscape("已签收"), http.StatusSeeOther)
 	return nil
 }
+
+// selfCriticismDownload sends a filed self-criticism as a download.
+func (s *Server) selfCriticismDownload(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	sc, data, err := s.Bulletins.OpenSelfCriticism(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// A unit may hand in a new file until the office receives it.
+	w.Header().Set("Cache-Control", "private, no-cache")
+	sendStored(w, r, sc.ContentType, "attachment", sc.Filename, *sc.FiledAt, data)
+	return nil
+}

@@ -108,6 +108,18 @@ func TestBulletins_API(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, `"filename":"县民政局检讨.pdf"`) || strings.Contains(body, `"late":true`) {
 			t.Fatalf("file: %d %s", res.StatusCode, body)
 		}
+		// The file itself, for the office and the unit; as a download, never a page.
+		file := fmt.Sprintf("/self-criticisms/%d/file", id)
+		if res, body := a.do("GET", file, office, ""); res.StatusCode != 200 || body != "%PDF-1.4\n%%EOF\n" ||
+			!strings.HasPrefix(res.Header.Get("Content-Disposition"), "attachment") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("download: %d %q %v", res.StatusCode, body, res.Header)
+		}
+		if res, _ := a.do("GET", file, admin, ""); res.StatusCode != 200 {
+			t.Errorf("unit admin's download: %d", res.StatusCode)
+		}
+		if res, _ := a.do("GET", file, a.token("cadre"), ""); res.StatusCode != 403 {
+			t.Errorf("cadre's download: %d", res.StatusCode)
+		}
 		if res, _ := a.do("POST", path+"/receive", admin, ""); res.StatusCode != 403 {
 			t.Errorf("unit admin receives: %d", res.StatusCode)
 		}

@@ -242,6 +242,7 @@ var policy = map[string]access{
 	"GET /bulletins/{period}/print":      citizens,
 	"GET /bulletins/{period}/annex.xlsx": citizens,
 	"GET /self-criticisms":               roles(office, leader, unitAdmin),
+	"GET /self-criticisms/{id}/file":     roles(office, leader, unitAdmin),
 	"POST /self-criticisms/{id}/file":    roles(unitAdmin),
 	"POST /self-criticisms/{id}/receive": roles(office),
 	"GET /dispatches":                    roles(office, leader, unitAdmin),

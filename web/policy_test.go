@@ -210,6 +210,7 @@ var allowed = map[string][]sanlian.Role{
 	"GET /bulletins/{period}/print":             {"office", "leader", "unit_admin", "cadre"},
 	"GET /bulletins/{period}/annex.xlsx":        {"office", "leader", "unit_admin", "cadre"},
 	"GET /self-criticisms":                      {"office", "leader", "unit_admin"},
+	"GET /self-criticisms/{id}/file":            {"office", "leader", "unit_admin"},
 	"POST /self-criticisms/{id}/file":           {"unit_admin"},
 	"POST /self-criticisms/{id}/receive":        {"office"},
 	"GET /api/v1/dispatches":                    {"office", "leader", "unit_admin"},

@@ -200,6 +200,7 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /bulletins/{period}/print", h: s.bulletinPrint},
 		{pattern: "GET /bulletins/{period}/annex.xlsx", h: s.bulletinAnnex},
 		{pattern: "GET /self-criticisms", h: s.selfCriticismsPage},
+		{pattern: "GET /self-criticisms/{id}/file", h: s.selfCriticismDownload},
 		{pattern: "POST /self-criticisms/{id}/file", h: s.selfCriticismFileSubmit},
 		{pattern: "POST /self-criticisms/{id}/receive", h: s.selfCriticismReceiveSubmit},
 		{pattern: "GET /dispatches", h: s.dispatchesPage},
