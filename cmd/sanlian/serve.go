@@ -199,6 +199,28 @@ func playDemo(db *sqldb.DB, out io.Writer, what string, load func(setNow func(ti
 	return nil
 }
 
+// demoSupervision runs the scheduled jobs as they would have run over the
+// last four weeks, so that the supervision desk shows cards that turned red,
+// and reports the cards open today.
+func demoSupervision(ctx context.Context, db *sqldb.DB, setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+	for _, at := range []time.Time{today.AddDate(0, 0, -28), today} {
+		setNow(at)
+		if _, err := db.RunDue(ctx, at); err != nil {
+			return nil, err
+		}
+	}
+	n, err := db.CountSupervisions(sanlian.NewSystemContext(ctx), sanlian.SupervisionFilter{})
+	if err != nil {
+		return nil, err
+	}
+	return summary(fmt.Sprintf("督办：黄牌 %d 张、红牌 %d 张", n.Yellow, n.Red)), nil
+}
+
+// summary is a demo part's summary line.
+type summary string
+
+func (s summary) String() string { return string(s) }
+
 // loadDemoParts plays the demo's ledger and work on the loaded county c,
 // in the order the county lived it; a count of 0 skips its part.
 func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed uint64, problems, visits, activities int, out io.Writer) error {
@@ -228,6 +250,9 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		}},
 		{"bulletins", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadBulletins(ctx, db, db, setNow, c, demo.BulletinOptions{Today: today})
+		}},
+		{"supervision", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoSupervision(ctx, db, setNow, today)
 		}},
 	} {
 		if p.skip {
