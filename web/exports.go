@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -356,6 +357,7 @@ func (s *Server) volunteerYears(ctx context.Context, id int64, n int) ([]yearTot
 // sheet is the workbook of one list page.
 type sheet struct {
 	name    string // of the list: the sheet's, the title's and the file's
+	title   string // the list's full name for the title row, when it differs
 	filter  string // the page's filters in Chinese, for the title row
 	columns []sanlian.TableColumn
 	// audit, when set, records the export once every row has been read,
@@ -392,7 +394,7 @@ func exportSheet[T any](s *Server, w http.ResponseWriter, r *http.Request, sh sh
 		return append([]any{n}, row(page[i-1])...), nil
 	}
 	now := time.Now().In(sanlian.Shanghai)
-	title := sh.name
+	title := cmp.Or(sh.title, sh.name)
 	if sh.filter != "" {
 		title += "（" + sh.filter + "）"
 	}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"sanlian"
 )
@@ -281,96 +280,44 @@ func (s *Server) projectsExport(w http.ResponseWriter, r *http.Request) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	if u := sanlian.UserFromContext(ctx); p.str("mine") == "1" && u != nil && u.CadreID != 0 {
+	if u := sanlian.UserFromContext(r.Context()); p.str("mine") == "1" && u != nil && u.CadreID != 0 {
 		f.PersonID = u.CadreID
 	}
-	f.Cursor, f.Limit = "", exportPage
-	var page []*sanlian.Project
-	i, n, done := 0, 0, false
-	next := func() ([]any, error) {
-		for i == len(page) {
-			if done {
-				return nil, nil
-			}
-			items, cursor, err := s.Projects.FindProjects(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			page, i, f.Cursor, done = items, 0, cursor, cursor == ""
-		}
-		x := page[i]
-		i, n = i+1, n+1
-		var target, measure any
-		if x.Target > 0 {
-			target, measure = x.Target, x.Measure
-		}
-		return []any{n, x.Title, x.ParentTitle, x.UnitName, x.CategoryName, target, measure, x.Done, x.Progress,
-			x.Beneficiaries, x.StartDate, x.EndDate, x.LeaderName, x.PersonName, x.StatusLabel(), yesNo(x.Overdue), yesNo(x.Stalled),
-			x.LastProgress}, nil
+	d := s.describe(r)
+	d.unit("责任单位", f.UnitID)
+	d.cadre("负责人", f.PersonID)
+	d.add("状态", sanlian.ProjectStatusLabel(f.Status))
+	if f.TopOnly {
+		d.add("范围", "仅顶层项目")
 	}
-	now := time.Now().In(sanlian.Shanghai)
-	title := "服务群众项目清单"
-	if d := s.describeProjectFilter(r, f); d != "" {
-		title += "（" + d + "）"
+	if f.Overdue {
+		d.add("超期", "是")
 	}
-	title += "  导出时间：" + now.Format("2006-01-02 15:04")
-	t := &sanlian.Table{Title: title, Sheet: "项目清单", Next: next, Columns: []sanlian.TableColumn{
-		{Header: "序号", Width: 6}, {Header: "项目名称", Width: 30, Wrap: true}, {Header: "上级项目", Width: 20, Wrap: true},
+	if f.Stalled {
+		d.add("停滞", "是")
+	}
+	d.add("关键词", f.Q)
+	f.Limit = exportPage
+	sh := sheet{name: "项目清单", title: "服务群众项目清单", filter: d.String(), columns: []sanlian.TableColumn{
+		{Header: "项目名称", Width: 30, Wrap: true}, {Header: "上级项目", Width: 20, Wrap: true},
 		{Header: "责任单位", Width: 20, Wrap: true}, {Header: "类别", Width: 10}, {Header: "目标数量", Width: 10},
 		{Header: "计量单位", Width: 8}, {Header: "已完成数量", Width: 10}, {Header: "进度(%)", Width: 8},
 		{Header: "受益对象", Width: 20, Wrap: true}, {Header: "开始日期", Width: 12}, {Header: "完成时限", Width: 12},
 		{Header: "责任领导", Width: 10}, {Header: "责任人", Width: 10}, {Header: "状态", Width: 8},
 		{Header: "是否超期", Width: 8}, {Header: "是否停滞", Width: 8}, {Header: "最近进展", Width: 12},
 	}}
-	out := &download{w: w, ctype: xlsxType, filename: "项目清单-" + now.Format("2006-01-02") + ".xlsx"}
-	err := s.Sheets.WriteTable(out, t)
-	if err != nil && out.started {
-		// Half a zip has gone out: break the connection so that the
-		// browser reports a failed download, not a truncated file.
-		s.log.Error("project export broke off", "path", r.URL.Path, "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return err
-}
-
-// describeProjectFilter says in Chinese which filters the export applies.
-func (s *Server) describeProjectFilter(r *http.Request, f sanlian.ProjectFilter) string {
-	ctx := r.Context()
-	var parts []string
-	add := func(label, v string) {
-		if v != "" {
-			parts = append(parts, label+"："+v)
+	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Project, string, error) {
+		f.Cursor = cursor
+		return s.Projects.FindProjects(r.Context(), f)
+	}, func(x *sanlian.Project) []any {
+		var target, measure any
+		if x.Target > 0 {
+			target, measure = x.Target, x.Measure
 		}
-	}
-	if f.UnitID != 0 {
-		name := fmt.Sprint(f.UnitID)
-		if u, err := s.Units.FindUnitByID(ctx, f.UnitID); err == nil {
-			name = u.Name
-		}
-		add("责任单位", name)
-	}
-	if f.PersonID != 0 {
-		name := fmt.Sprint(f.PersonID)
-		if c, err := s.Cadres.FindCadreByID(ctx, f.PersonID); err == nil {
-			name = c.Name
-		}
-		add("负责人", name)
-	}
-	if f.Status != "" {
-		add("状态", sanlian.ProjectStatusLabel(f.Status))
-	}
-	if f.TopOnly {
-		add("范围", "仅顶层项目")
-	}
-	if f.Overdue {
-		add("超期", "是")
-	}
-	if f.Stalled {
-		add("停滞", "是")
-	}
-	add("关键词", f.Q)
-	return strings.Join(parts, "；")
+		return []any{x.Title, x.ParentTitle, x.UnitName, x.CategoryName, target, measure, x.Done, x.Progress,
+			x.Beneficiaries, x.StartDate, x.EndDate, x.LeaderName, x.PersonName, x.StatusLabel(), yesNo(x.Overdue), yesNo(x.Stalled),
+			x.LastProgress}
+	})
 }
 
 type projectPage struct {

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"sanlian"
 )
@@ -265,87 +263,42 @@ func (s *Server) responsibilitiesPage(w http.ResponseWriter, r *http.Request) er
 }
 
 // responsibilitiesExport is GET /responsibilities/export.xlsx: the list
-// with its filters, every page of it, as a workbook. Scope is the
-// service's, as for the list.
+// with its filters, every page of it, as a workbook.
 func (s *Server) responsibilitiesExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := respFilter(p)
 	if err := p.err(); err != nil {
 		return err
 	}
-	ctx := r.Context()
-	if u := sanlian.UserFromContext(ctx); p.str("mine") == "1" && u != nil && u.CadreID != 0 {
+	if u := sanlian.UserFromContext(r.Context()); p.str("mine") == "1" && u != nil && u.CadreID != 0 {
 		f.PersonID = u.CadreID
 	}
-	f.Cursor, f.Limit = "", exportPage
+	d := s.describe(r)
+	d.unit("责任单位", f.UnitID)
+	d.cadre("责任领导或责任人", f.PersonID)
+	d.add("来源", sanlian.RespSourceLabel(f.Source))
+	if f.Entered {
+		d.add("范围", "仅填报事项")
+	}
+	d.add("状态", sanlian.RespStateLabel(f.State))
+	if f.Overdue {
+		d.add("超期", "是")
+	}
+	f.Limit = exportPage
 	var v respView
-	var page []*sanlian.Responsibility
-	i, n, done := 0, 0, false
-	next := func() ([]any, error) {
-		for i == len(page) {
-			if done {
-				return nil, nil
-			}
-			items, cursor, err := s.Resps.FindResponsibilities(ctx, f)
-			if err != nil {
-				return nil, err
-			}
-			page, i, f.Cursor, done = items, 0, cursor, cursor == ""
-		}
-		x := page[i]
-		i, n = i+1, n+1
-		return []any{n, x.Task, x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName, x.Measures, x.Deadline,
-			v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}, nil
-	}
-	now := time.Now().In(sanlian.Shanghai)
-	title := "工作落实责任清单"
-	if d := s.describeRespFilter(r, f); d != "" {
-		title += "（" + d + "）"
-	}
-	title += "  导出时间：" + now.Format("2006-01-02 15:04")
-	t := &sanlian.Table{Title: title, Sheet: "责任清单", Next: next, Columns: []sanlian.TableColumn{
-		{Header: "序号", Width: 6}, {Header: "责任事项", Width: 36, Wrap: true}, {Header: "来源", Width: 10},
+	sh := sheet{name: "责任清单", title: "工作落实责任清单", filter: d.String(), columns: []sanlian.TableColumn{
+		{Header: "责任事项", Width: 36, Wrap: true}, {Header: "来源", Width: 10},
 		{Header: "来源编号", Width: 20, Wrap: true}, {Header: "责任单位", Width: 20, Wrap: true}, {Header: "责任领导", Width: 10},
 		{Header: "责任人", Width: 10}, {Header: "工作措施", Width: 40, Wrap: true}, {Header: "完成时限", Width: 12},
 		{Header: "进展情况", Width: 36, Wrap: true}, {Header: "状态", Width: 8}, {Header: "是否超期", Width: 8},
 	}}
-	out := &download{w: w, ctype: xlsxType, filename: "责任清单-" + now.Format("2006-01-02") + ".xlsx"}
-	err := s.Sheets.WriteTable(out, t)
-	if err != nil && out.started {
-		// Half a zip has gone out: break the connection so that the
-		// browser reports a failed download, not a truncated file.
-		s.log.Error("responsibility export broke off", "path", r.URL.Path, "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return err
-}
-
-// describeRespFilter says in Chinese which filters the export applies.
-func (s *Server) describeRespFilter(r *http.Request, f sanlian.ResponsibilityFilter) string {
-	var parts []string
-	if f.UnitID != 0 {
-		name := fmt.Sprint(f.UnitID)
-		if u, err := s.Units.FindUnitByID(r.Context(), f.UnitID); err == nil {
-			name = u.Name
-		}
-		parts = append(parts, "责任单位："+name)
-	}
-	if f.PersonID != 0 {
-		parts = append(parts, "责任领导或责任人："+s.cadreName(r, f.PersonID))
-	}
-	if f.Source != "" {
-		parts = append(parts, "来源："+sanlian.RespSourceLabel(f.Source))
-	}
-	if f.Entered {
-		parts = append(parts, "仅填报事项")
-	}
-	if f.State != "" {
-		parts = append(parts, "状态："+sanlian.RespStateLabel(f.State))
-	}
-	if f.Overdue {
-		parts = append(parts, "已超期")
-	}
-	return strings.Join(parts, "；")
+	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Responsibility, string, error) {
+		f.Cursor = cursor
+		return s.Resps.FindResponsibilities(r.Context(), f)
+	}, func(x *sanlian.Responsibility) []any {
+		return []any{x.Task, x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName, x.Measures, x.Deadline,
+			v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}
+	})
 }
 
 type respPage struct {
