@@ -262,26 +262,8 @@ func (s *Server) decisionOptions(r *http.Request, page *dispatchPage) error {
 		page.DecisionUnit = 0
 		return nil
 	}
-	cadres, _, err := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: page.DecisionUnit, Limit: 500})
-	if err != nil {
+	if page.Leaders, page.Persons, err = s.responsibleOptions(ctx, page.DecisionUnit); err != nil {
 		return err
-	}
-	yes := true
-	leaders, _, err := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{IsLeader: &yes, Limit: 500})
-	if err != nil {
-		return err
-	}
-	listed := map[int64]bool{}
-	for _, c := range cadres {
-		o := projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "）"}
-		page.Persons = append(page.Persons, o)
-		page.Leaders = append(page.Leaders, o)
-		listed[c.ID] = true
-	}
-	for _, c := range leaders {
-		if !listed[c.ID] {
-			page.Leaders = append(page.Leaders, projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "，县级领导）"})
-		}
 	}
 	page.Persons = selectOptions(page.Persons, page.DecisionForm.Get("person_id"))
 	page.Leaders = selectOptions(page.Leaders, page.DecisionForm.Get("leader_id"))

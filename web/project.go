@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -520,6 +521,36 @@ type projectFormPage struct {
 }
 
 // selectOptions marks the option whose value is selected.
+// responsibleOptions lists whom a form offers as responsible person — the
+// cadres of the unit (none without one) — and as responsible leader: the
+// same, then the county-level leaders.
+func (s *Server) responsibleOptions(ctx context.Context, unitID int64) (leaders, persons []projectOption, err error) {
+	var cadres []*sanlian.Cadre
+	if unitID != 0 {
+		if cadres, _, err = s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: unitID, Limit: 500}); err != nil {
+			return nil, nil, err
+		}
+	}
+	yes := true
+	county, _, err := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{IsLeader: &yes, Limit: 500})
+	if err != nil {
+		return nil, nil, err
+	}
+	listed := map[int64]bool{}
+	for _, c := range cadres {
+		o := projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "）"}
+		persons = append(persons, o)
+		leaders = append(leaders, o)
+		listed[c.ID] = true
+	}
+	for _, c := range county {
+		if !listed[c.ID] {
+			leaders = append(leaders, projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "，县级领导）"})
+		}
+	}
+	return leaders, persons, nil
+}
+
 func selectOptions(opts []projectOption, selected string) []projectOption {
 	for i := range opts {
 		opts[i].Selected = opts[i].Value == selected
@@ -586,26 +617,8 @@ func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, statu
 	}
 	page.Categories = selectOptions(page.Categories, form.Get("category"))
 	// Cadres of the unit, and the county leaders for the leader.
-	cadres, _, ferr := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: unitID, Limit: 500})
-	if ferr != nil {
+	if page.Leaders, page.Persons, ferr = s.responsibleOptions(ctx, unitID); ferr != nil {
 		return ferr
-	}
-	yes := true
-	leaders, _, ferr := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{IsLeader: &yes, Limit: 500})
-	if ferr != nil {
-		return ferr
-	}
-	listed := map[int64]bool{}
-	for _, c := range cadres {
-		o := projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "）"}
-		page.Persons = append(page.Persons, o)
-		page.Leaders = append(page.Leaders, o)
-		listed[c.ID] = true
-	}
-	for _, c := range leaders {
-		if !listed[c.ID] {
-			page.Leaders = append(page.Leaders, projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "，县级领导）"})
-		}
 	}
 	leaderLabel, personLabel := "干部 #"+form.Get("leader_id"), "干部 #"+form.Get("person_id")
 	if self != nil && strconv.FormatInt(self.LeaderID, 10) == form.Get("leader_id") {

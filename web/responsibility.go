@@ -395,28 +395,8 @@ func (s *Server) renderRespForm(w http.ResponseWriter, r *http.Request, status i
 		return s.render(w, r, status, "responsibility_form", page)
 	}
 	// The unit's cadres, and the county leaders for the leader.
-	var cadres []*sanlian.Cadre
-	if unitID != 0 {
-		if cadres, _, ferr = s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: unitID, Limit: 500}); ferr != nil {
-			return ferr
-		}
-	}
-	yes := true
-	leaders, _, ferr := s.Cadres.FindCadres(ctx, sanlian.CadreFilter{IsLeader: &yes, Limit: 500})
-	if ferr != nil {
+	if page.Leaders, page.Persons, ferr = s.responsibleOptions(ctx, unitID); ferr != nil {
 		return ferr
-	}
-	listed := map[int64]bool{}
-	for _, c := range cadres {
-		o := projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "）"}
-		page.Persons = append(page.Persons, o)
-		page.Leaders = append(page.Leaders, o)
-		listed[c.ID] = true
-	}
-	for _, c := range leaders {
-		if !listed[c.ID] {
-			page.Leaders = append(page.Leaders, projectOption{Value: strconv.FormatInt(c.ID, 10), Label: c.Name + "（" + c.Post + "，县级领导）"})
-		}
 	}
 	leaderLabel, personLabel := "干部 #"+form.Get("leader_id"), "干部 #"+form.Get("person_id")
 	if self != nil && strconv.FormatInt(self.LeaderID, 10) == form.Get("leader_id") {
