@@ -300,6 +300,21 @@ func (r *importRun) fail(key, msg string) {
 	r.errs.add(sanlian.RowError{Line: r.line, Column: h, Message: msg})
 }
 
+// cadreAt resolves the cadre named in column key, if any, among units
+// (fallback and rule as importLookups.cadre take them), failing the
+// column when it cannot; 0 when the column is empty or fails.
+func (r *importRun) cadreAt(v map[string]string, key string, units map[int64]bool, fallback func(*importCadre) bool, rule string) int64 {
+	s := v[key]
+	if s == "" {
+		return 0
+	}
+	id, msg := r.look.cadre(s, units, fallback, rule)
+	if msg != "" {
+		r.fail(key, msg)
+	}
+	return id
+}
+
 // failAt records an error found after the row was read (a duplicate seen
 // later in the file, a household found missing at the end).
 func (r *importRun) failAt(line int, key, msg string) {

@@ -179,11 +179,7 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		if v["unit"] == "" {
 			r.fail("person", "填写责任人时请同时填写责任单位")
 		} else if unit != 0 {
-			id, msg := r.look.cadre(s, one(unit), nil, "责任人须为责任单位的干部")
-			if msg != "" {
-				r.fail("person", msg)
-			}
-			person = id
+			person = r.cadreAt(v, "person", one(unit), nil, "责任人须为责任单位的干部")
 		}
 	}
 	state := sanlian.StateSubmitted
@@ -434,20 +430,8 @@ func (p *projectImport) row(r *importRun, v map[string]string) error {
 	}
 	if in.UnitID != 0 {
 		tree := r.look.tree(in.UnitID)
-		if s := v["leader"]; s != "" {
-			id, msg := r.look.cadre(s, tree, countyLeader, "责任领导须为责任单位（含下属单位）的干部或县级领导")
-			if msg != "" {
-				r.fail("leader", msg)
-			}
-			in.LeaderID = id
-		}
-		if s := v["person"]; s != "" {
-			id, msg := r.look.cadre(s, tree, nil, "责任人须为责任单位（含下属单位）的干部")
-			if msg != "" {
-				r.fail("person", msg)
-			}
-			in.PersonID = id
-		}
+		in.LeaderID = r.cadreAt(v, "leader", tree, countyLeader, "责任领导须为责任单位（含下属单位）的干部或县级领导")
+		in.PersonID = r.cadreAt(v, "person", tree, nil, "责任人须为责任单位（含下属单位）的干部")
 	}
 	key := fmt.Sprint(in.UnitID, "|", foldKey(in.Title))
 	var parent *projectLine
@@ -773,20 +757,8 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	}
 	if in.UnitID != 0 {
 		tree := r.look.tree(in.UnitID)
-		if s := v["leader"]; s != "" {
-			id, msg := r.look.cadre(s, tree, anyCadre, "")
-			if msg != "" {
-				r.fail("leader", msg)
-			}
-			in.LeaderID = id
-		}
-		if s := v["person"]; s != "" {
-			id, msg := r.look.cadre(s, tree, anyCadre, "")
-			if msg != "" {
-				r.fail("person", msg)
-			}
-			in.PersonID = id
-		}
+		in.LeaderID = r.cadreAt(v, "leader", tree, anyCadre, "")
+		in.PersonID = r.cadreAt(v, "person", tree, anyCadre, "")
 	}
 	var decision string // the month of a decision to record with the line
 	switch source {
