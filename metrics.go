@@ -91,29 +91,44 @@ type MetricRow struct {
 
 // Count returns the row's count for a measure.
 func (r *MetricRow) Count(measure string) int {
-	switch measure {
-	case MeasureAssigned:
-		return r.Assigned
-	case MeasureAcceptedOnTime:
-		return r.AcceptedOnTime
-	case MeasureResolved:
-		return r.Resolved
-	case MeasureResolvedOnTime:
-		return r.ResolvedOnTime
-	case MeasureCallbacks:
-		return r.Callbacks
-	case MeasureSolved:
-		return r.Solved
-	case MeasureSatisfied:
-		return r.Satisfied
-	case MeasureUnsatisfied:
-		return r.Unsatisfied
-	case MeasureReopened:
-		return r.Reopened
-	case MeasureOverdue:
-		return r.Overdue
+	if c := r.counter(measure); c != nil {
+		return *c
 	}
 	return 0
+}
+
+// Add adds n to the row's count for a measure.
+func (r *MetricRow) Add(measure string, n int) {
+	if c := r.counter(measure); c != nil {
+		*c += n
+	}
+}
+
+// counter is the row's count for a measure, or nil for an unknown one.
+func (r *MetricRow) counter(measure string) *int {
+	switch measure {
+	case MeasureAssigned:
+		return &r.Assigned
+	case MeasureAcceptedOnTime:
+		return &r.AcceptedOnTime
+	case MeasureResolved:
+		return &r.Resolved
+	case MeasureResolvedOnTime:
+		return &r.ResolvedOnTime
+	case MeasureCallbacks:
+		return &r.Callbacks
+	case MeasureSolved:
+		return &r.Solved
+	case MeasureSatisfied:
+		return &r.Satisfied
+	case MeasureUnsatisfied:
+		return &r.Unsatisfied
+	case MeasureReopened:
+		return &r.Reopened
+	case MeasureOverdue:
+		return &r.Overdue
+	}
+	return nil
 }
 
 // Rate is part ÷ whole, or NaN when whole is 0.

@@ -529,14 +529,14 @@ func (r *metricRun) countN(p *metricProblem, unit, person int64, measure string,
 		return
 	}
 	key := r.key(p, unit, person)
-	bump(&r.total, measure, n)
+	r.total.Add(measure, n)
 	if key != "" {
 		row := r.rows[key]
 		if row == nil {
 			row = &sanlian.MetricRow{Key: key}
 			r.rows[key] = row
 		}
-		bump(row, measure, n)
+		row.Add(measure, n)
 	}
 	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
 		r.hits[p.id] = true
@@ -553,31 +553,6 @@ func (r *metricRun) addDays(p *metricProblem, days float64) {
 		}
 		d := r.days[k]
 		r.days[k] = [2]float64{d[0] + days, d[1] + 1}
-	}
-}
-
-func bump(row *sanlian.MetricRow, measure string, n int) {
-	switch measure {
-	case sanlian.MeasureAssigned:
-		row.Assigned += n
-	case sanlian.MeasureAcceptedOnTime:
-		row.AcceptedOnTime += n
-	case sanlian.MeasureResolved:
-		row.Resolved += n
-	case sanlian.MeasureResolvedOnTime:
-		row.ResolvedOnTime += n
-	case sanlian.MeasureCallbacks:
-		row.Callbacks += n
-	case sanlian.MeasureSolved:
-		row.Solved += n
-	case sanlian.MeasureSatisfied:
-		row.Satisfied += n
-	case sanlian.MeasureUnsatisfied:
-		row.Unsatisfied += n
-	case sanlian.MeasureReopened:
-		row.Reopened += n
-	case sanlian.MeasureOverdue:
-		row.Overdue += n
 	}
 }
 
