@@ -69,3 +69,27 @@ func MaskName(s string) string {
 	}
 	return string(r[:1]) + strings.Repeat("*", len(r)-1)
 }
+
+var (
+	// longDigitsRE is a run of five or more digits, ASCII or full-width,
+	// with the separators people put in phone numbers: a phone, an ID
+	// number, a bank card.
+	longDigitsRE = regexp.MustCompile(`[0-9０-９][0-9０-９ \-－]{3,}[0-9０-９Xx]`)
+	// houseNumberRE is a number before a house, building, unit, floor or
+	// room word: 12号, 3栋, 2单元, 501室.
+	houseNumberRE = regexp.MustCompile(`[0-9０-９一二三四五六七八九十百]+(号|栋|幢|单元|楼|层|室)`)
+)
+
+// AnonymizeText masks what in free text could point at a person: runs of
+// five or more digits (phones, ID numbers) and house numbers. It is for
+// text the public sees; it does not find names, so names must never be put
+// in such text by design.
+func AnonymizeText(s string) string {
+	s = longDigitsRE.ReplaceAllStringFunc(s, func(m string) string {
+		if len([]rune(m)) < 5 {
+			return m
+		}
+		return "****"
+	})
+	return houseNumberRE.ReplaceAllString(s, "*$1")
+}

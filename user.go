@@ -17,6 +17,10 @@ const (
 	RoleCadre     Role = "cadre"      // own links and items
 	RoleSysadmin  Role = "sysadmin"   // accounts and settings, no personal data
 	RoleAuditor   Role = "auditor"    // the audit log only
+	// RolePublic is a member of the public acting through the people's
+	// side (NewPublicContext). It is no account's role and not in Roles:
+	// every scope check that does not name it refuses it.
+	RolePublic Role = "public"
 )
 
 // Roles lists every role in display order.
@@ -37,6 +41,8 @@ func (r Role) Label() string {
 		return "系统管理员"
 	case RoleAuditor:
 		return "审计员"
+	case RolePublic:
+		return "群众"
 	}
 	return string(r)
 }

@@ -513,8 +513,9 @@ func mix(i int, salt uint64) uint64 {
 
 // benchProblem is problem i of n as column values (benchProblemCols) and
 // its search document. Problems are entered evenly over 2021–2024, ids in
-// order of entry; states follow a ledger at work: mostly closed, a third
-// being handled.
+// order of entry; states follow a ledger at work: of the last 60 days'
+// problems, mostly closed and a third being handled; of older ones, all
+// finished but one in fifty, the long-stuck cases a county still carries.
 func benchProblem(i, n int, villages [][3]string) ([]any, string) {
 	day := func(t time.Time, d int) time.Time {
 		y, m, dd := t.In(sanlian.Shanghai).Date()
@@ -527,6 +528,10 @@ func benchProblem(i, n int, villages [][3]string) ([]any, string) {
 	states := []string{"submitted", "assigned", "assigned", "accepted", "accepted", "accepted", "accepted", "accepted", "accepted",
 		"resolved", "resolved", "closed", "closed", "closed", "closed", "closed", "closed", "closed", "closed", "rejected"}
 	state := states[mix(i, 3)%uint64(len(states))]
+	if open := state == "submitted" || state == "assigned" || state == "accepted"; open && mix(i, 15)%50 != 0 &&
+		created.Before(start.AddDate(4, 0, -60).UTC()) {
+		state = "closed"
+	}
 	cats := []string{"employment", "education", "social_health", "elderly", "childcare", "housing", "transport",
 		"construction", "rural", "food_drug", "business", "policy"}
 	desc := fmt.Sprintf("%s%s：%s，%s。群众第%d次反映。", v[1], t[0], t[1], benchTitles[mix(i, 4)%uint64(len(benchTitles))][1], 1+mix(i, 5)%3)

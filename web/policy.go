@@ -256,3 +256,15 @@ var policy = map[string]access{
 	"GET /users":                         accounts,
 	"POST /users":                        accounts,
 }
+
+// policyFor returns the access of a route: from the table above, or from
+// the tables of the people's side, Open311 and notices, kept beside their
+// handlers.
+func policyFor(pattern string) (access, bool) {
+	for _, t := range []map[string]access{policy, publicPolicy, open311Policy, noticePolicy} {
+		if a, ok := t[pattern]; ok {
+			return a, true
+		}
+	}
+	return access{}, false
+}

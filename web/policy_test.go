@@ -223,6 +223,19 @@ var allowed = map[string][]sanlian.Role{
 	"POST /dispatches/{month}/decisions":        {"office"},
 }
 
+// init adds the tables kept beside the tests of the people's side,
+// Open311 and notices.
+func init() {
+	for _, t := range []map[string][]sanlian.Role{allowedPublic, allowedOpen311, allowedNotices} {
+		for k, v := range t {
+			if _, dup := allowed[k]; dup {
+				panic("policy test: " + k + " is listed twice")
+			}
+			allowed[k] = v
+		}
+	}
+}
+
 // users maps each role to an account of the small county.
 var users = map[sanlian.Role]string{
 	"office": "office", "leader": "leader", "unit_admin": "unitadmin", "cadre": "cadre", "sysadmin": "sysadmin", "auditor": "auditor",

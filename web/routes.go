@@ -3,7 +3,7 @@ package web
 // routeList is every route the server answers, pages and API side by side.
 // Who may use each is in the policy table (policy.go).
 func (s *Server) routeList() []route {
-	return []route{
+	rs := []route{
 		{pattern: "GET /healthz", h: s.healthz, api: true},
 		{pattern: "GET /static/{file}", h: s.serveStatic},
 
@@ -214,4 +214,7 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /users", h: s.usersPage},
 		{pattern: "POST /users", h: s.usersSubmit},
 	}
+	rs = append(rs, s.publicRoutes()...)
+	rs = append(rs, s.open311Routes()...)
+	return append(rs, s.noticeRoutes()...)
 }

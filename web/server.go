@@ -44,7 +44,10 @@ type Services struct {
 	Metrics      sanlian.MetricsService
 	Supervisions sanlian.SupervisionService
 	Bulletins    sanlian.BulletinService
-	Sheets       sanlian.Spreadsheets // .xlsx downloads
+	Public       sanlian.PublicService  // the people's side: submission, tracking, results
+	Open311      sanlian.Open311Service // Open311 GeoReport v2 and its API keys
+	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
+	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }
@@ -106,7 +109,7 @@ func New(svc Services, cfg Config) *Server {
 	s.routes = s.routeList()
 	mux := http.NewServeMux()
 	for _, rt := range s.routes {
-		acc, ok := policy[rt.pattern]
+		acc, ok := policyFor(rt.pattern)
 		if !ok {
 			panic("web: route " + rt.pattern + " has no entry in the policy table")
 		}

@@ -34,6 +34,7 @@ func newApp(t *testing.T, db *sqldb.DB) *app {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
+		Public: db, Open311: db, Notices: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},

@@ -72,6 +72,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
+		Public: db, Open311: db, Notices: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},
@@ -253,6 +254,15 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		}},
 		{"supervision", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoSupervision(ctx, db, setNow, today)
+		}},
+		{"public submissions", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoPublic(ctx, db, setNow, c, today, seed)
+		}},
+		{"Open311 keys", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoOpen311(ctx, db, setNow, c, today, seed)
+		}},
+		{"notices", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoNotices(ctx, db, setNow, c, today, seed)
 		}},
 	} {
 		if p.skip {

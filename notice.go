@@ -1,0 +1,4 @@
+package sanlian
+
+// NoticeService keeps in-app notices and delivers outbound webhooks.
+type NoticeService interface{}
