@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,15 @@ type Config struct {
 	// IdleTimeout is the session idle timeout, for the cookie's lifetime.
 	IdleTimeout time.Duration
 	Log         *slog.Logger
+	// TrustedProxies are the peers whose X-Forwarded-For is believed,
+	// for the people's side's rate limits (abuse.go).
+	TrustedProxies []netip.Prefix
+	// Limits override DefaultLimits by bucket; PowBits, ChallengeTTL and
+	// MinFill the proof of work's defaults (MinFill < 0: none).
+	Limits       map[string]Limit
+	PowBits      int
+	ChallengeTTL time.Duration
+	MinFill      time.Duration
 }
 
 // Server is the HTTP surface of sanlian.
@@ -75,6 +85,8 @@ type Server struct {
 	static  *staticFiles
 	routes  []route
 	handler http.Handler
+	limits  *limiter // per-client rate limits of the people's side
+	pow     *powKeys // the proof of work's signing key
 }
 
 // handlerFunc is a handler that returns its error to one adapter, which
@@ -104,6 +116,7 @@ func New(svc Services, cfg Config) *Server {
 		cfg.IdleTimeout = 30 * time.Minute
 	}
 	s := &Server{Services: svc, cfg: cfg, log: cfg.Log}
+	s.initAbuse()
 	s.static = mustLoadStatic()
 	s.pages = mustParsePages(s.static)
 	s.routes = s.routeList()

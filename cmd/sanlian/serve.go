@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"sanlian"
@@ -32,6 +33,8 @@ type Config struct {
 	MaxUpload      int64 // bytes, one attachment
 	MaxImport      int64 // bytes, one workbook to import
 	Auth           sanlian.AuthConfig
+	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
+	PowBits        int            // proof of work of the people's side; 0: the default
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -76,7 +79,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},
-		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log})
+		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -292,13 +296,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "sessions end after this long without use")
 	maxFail := fs.Int("lock-after", 5, "failed logins before an account locks")
 	lockFor := fs.Duration("lock-for", 15*time.Minute, "how long a locked account stays locked")
+	var proxies []netip.Prefix
+	fs.Func("trusted-proxy", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed for rate limits", func(v string) (err error) {
+		proxies, err = web.ParseTrustedProxies(v)
+		return err
+	})
+	powBits := fs.Int("pow-bits", 0, "work of the public form's proof of work, in leading zero bits (0: the default; lower only for tests)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
-		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}}}
+		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}, TrustedProxies: proxies, PowBits: *powBits}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
