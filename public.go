@@ -261,7 +261,7 @@ type PublicActivityTotal struct {
 	TypeName   string `json:"type_name"`
 	Activities int    `json:"activities"`
 	Volunteers int    `json:"volunteers"`
-	Hours      int    `json:"hours"`
+	Served     int    `json:"served"`
 }
 
 // PublicResults is the results page (成效公示).
@@ -293,6 +293,12 @@ type PublicService interface {
 	RatePublic(ctx context.Context, code string, r *PublicRating) (*PublicProblem, error)
 	// PublicResults builds the results page.
 	PublicResults(ctx context.Context) (*PublicResults, error)
+	// PublicKey returns the key that signs the people's side's
+	// challenges, made once and shared by every node on the database.
+	PublicKey(ctx context.Context) ([]byte, error)
+	// SpendChallenge marks a proof-of-work challenge answered; ECONFLICT
+	// when it was answered before. Expired ones are forgotten.
+	SpendChallenge(ctx context.Context, id string, expires time.Time) error
 }
 
 // NewPublicContext returns ctx acting as a member of the public: the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -116,6 +117,10 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	case sanlian.RoleLeader:
 		if visitID == 0 { // a leader enters what they hear on their own visits
 			return 0, errForbidden("县级领导在联系乡镇调研时登记问题")
+		}
+	case sanlian.RolePublic: // the people's side, for itself only
+		if visitID != 0 || in.HouseholdID != 0 || !slices.Contains(sanlian.PublicSources, in.Source) {
+			return 0, errForbidden("群众提交的问题只能来自门户、微信或对接平台")
 		}
 	default:
 		return 0, errForbidden("您的角色不能登记问题")

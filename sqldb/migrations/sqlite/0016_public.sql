@@ -12,3 +12,10 @@ CREATE TABLE public_challenges_spent (
 	expires_at DATETIME NOT NULL
 );
 CREATE INDEX public_challenges_spent_expiry ON public_challenges_spent (expires_at);
+
+-- Keys the server keeps for itself (the key that signs the challenges),
+-- made once and shared by every node on the database.
+CREATE TABLE server_keys (
+	name  TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
