@@ -31,6 +31,10 @@ type ProblemOptions struct {
 	Today time.Time
 	// Seed selects the history; 0 means DefaultSeed.
 	Seed uint64
+	// Public, when set, takes the problems from the portal and WeChat:
+	// they come in through the people's side with a tracking code, and
+	// most of their reporters rate the result themselves.
+	Public sanlian.PublicService
 }
 
 func (o ProblemOptions) withDefaults() ProblemOptions {
@@ -655,7 +659,9 @@ type life struct {
 	acceptPace, resolvePace int
 	transfer                bool // will be passed on to the competent unit
 	askExtension            bool
-	rounds                  int // resolutions so far
+	rounds                  int    // resolutions so far
+	code                    string // the tracking code, from the people's side
+	phone                   string // the reporter's phone given with it
 	transferred, extended   bool
 	officeReopened          bool
 }
@@ -719,7 +725,13 @@ func (l *life) create() error {
 			}
 		}
 	}
-	created, err := s.svc.CreateProblem(s.as(creator), in)
+	var created *sanlian.Problem
+	var err error
+	if pub := s.opt.Public; pub != nil && (p.source == sanlian.SourcePortal || p.source == sanlian.SourceWechat) {
+		created, err = l.submit(pub, in)
+	} else {
+		created, err = s.svc.CreateProblem(s.as(creator), in)
+	}
 	if err != nil {
 		return fmt.Errorf("demo problem %d (%s, %s): create as %s: %w %v", l.i+1, t.title, p.village.r.Name, creator.DisplayName,
 			err, sanlian.ErrorFields(err))
@@ -1112,6 +1124,19 @@ func (l *life) sendBack() error {
 	return l.planResolve()
 }
 
+// submit enters in through the people's side, as the reporter on the
+// portal or in WeChat would, and reads the problem back as the office.
+func (l *life) submit(pub sanlian.PublicService, in *sanlian.ProblemInput) (*sanlian.Problem, error) {
+	rc, err := pub.SubmitPublic(sanlian.NewPublicContext(l.s.ctx), &sanlian.PublicSubmission{Source: in.Source,
+		Category: in.Category, VillageCode: in.VillageCode, Description: in.Description, ReporterName: in.ReporterName,
+		ReporterPhone: in.ReporterPhone, Consent: in.ReporterName != "" || in.ReporterPhone != ""})
+	if err != nil {
+		return nil, err
+	}
+	l.code, l.phone = rc.Code, in.ReporterPhone
+	return l.s.svc.FindProblemByID(l.s.office, rc.ProblemID)
+}
+
 // callback: the office asks the reporter. Most are satisfied; an
 // unsatisfied answer sends the item back to the unit.
 func (l *life) callback() error {
@@ -1131,8 +1156,15 @@ func (l *life) callback() error {
 	default:
 		solved = draw(r, []weighted{{sanlian.SolvedPartly, 50}, {sanlian.SolvedNo, 50}})
 	}
-	if err := l.act(s.county.office, sanlian.ActionCallback, sanlian.ActionRequest{Solved: solved, Satisfaction: sat,
-		Note: pickStr(r, callbackNotes)}); err != nil {
+	note := pickStr(r, callbackNotes)
+	if l.code != "" && l.i%10 < 7 {
+		// Seven in ten reporters from the portal and WeChat rate it
+		// themselves with their tracking code.
+		if err := l.rate(solved, sat); err != nil {
+			return err
+		}
+	} else if err := l.act(s.county.office, sanlian.ActionCallback, sanlian.ActionRequest{Solved: solved, Satisfaction: sat,
+		Note: note}); err != nil {
 		return err
 	}
 	if l.p.State == sanlian.StateAccepted { // sent back
@@ -1143,6 +1175,21 @@ func (l *life) callback() error {
 	} else {
 		l.at(s.work(l.now, uniform(r, 2, 27)), l.close)
 	}
+	return nil
+}
+
+// rate answers the callback on the tracking page.
+func (l *life) rate(solved, sat string) error {
+	last4 := l.phone[max(len(l.phone)-4, 0):]
+	if _, err := l.s.opt.Public.RatePublic(l.s.ctx, l.code, &sanlian.PublicRating{PhoneLast4: last4, Solved: solved, Satisfaction: sat}); err != nil {
+		return fmt.Errorf("demo problem %s: rating by its reporter: %w", l.p.Number, err)
+	}
+	p, err := l.s.svc.FindProblemByID(l.s.office, l.p.ID)
+	if err != nil {
+		return err
+	}
+	l.p = p
+	l.s.sum.Actions++
 	return nil
 }
 

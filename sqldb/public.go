@@ -452,3 +452,43 @@ func (db *DB) SpendChallenge(ctx context.Context, id string, expires time.Time) 
 		return nil
 	})
 }
+
+// Tracked is a problem from the people's side as the office finds it by
+// its tracking code.
+type Tracked struct {
+	Code, Number, State, PhoneLast4 string
+	Rated                           bool
+}
+
+// FindTracked lists up to limit problems with a tracking code in state
+// (any state when ""), newest first, and counts all those with a code and
+// those rated by their reporters. Office only: it carries phone digits.
+func (db *DB) FindTracked(ctx context.Context, state string, limit int) (list []Tracked, total, rated int, err error) {
+	if u := sanlian.UserFromContext(ctx); u == nil || u.Role != sanlian.RoleOffice {
+		return nil, 0, 0, errForbidden("只有县办公室可以按查询码查找")
+	}
+	q := db.reader(ctx)
+	if err := q.queryOne(`SELECT COUNT(*), COUNT(DISTINCT e.problem_id) FROM problems p
+		LEFT JOIN problem_events e ON e.problem_id = p.id AND e.action = 'callback' AND e.actor = '群众'
+		WHERE p.tracking_code IS NOT NULL`).Scan(&total, &rated); err != nil {
+		return nil, 0, 0, err
+	}
+	rows, err := q.queryRows(`SELECT tracking_code, number, state, reporter_phone,
+		CASE WHEN callback_at IS NOT NULL AND (resolved_at IS NULL OR callback_at > resolved_at) THEN 1 ELSE 0 END
+		FROM problems WHERE tracking_code IS NOT NULL AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, state, state, limit)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Tracked
+		var phone string
+		var r int
+		if err := rows.Scan(&t.Code, &t.Number, &t.State, &phone, &r); err != nil {
+			return nil, 0, 0, err
+		}
+		t.Code, t.PhoneLast4, t.Rated = sanlian.FormatTrackingCode(t.Code), phone[max(len(phone)-4, 0):], r == 1
+		list = append(list, t)
+	}
+	return list, total, rated, rows.Err()
+}

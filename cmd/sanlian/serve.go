@@ -236,7 +236,7 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 	}
 	for _, p := range []part{
 		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed})
+			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db})
 		}},
 		{"responsibilities", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
