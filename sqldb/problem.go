@@ -205,6 +205,9 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if err := tx.audit("create", "problem", id, ch); err != nil {
 		return 0, err
 	}
+	if err := tx.problemSubmitted(id, in.Source); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 

@@ -58,6 +58,9 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		if err := a.save(action); err != nil {
 			return err
 		}
+		if err := tx.problemActed(action, &a.before, a.p); err != nil {
+			return err
+		}
 		// Read back without the caller's scope: a transfer may just have
 		// moved the problem out of it.
 		out, err = db.findProblem(tx, &scope{user: s.user, all: true}, id)

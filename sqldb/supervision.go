@@ -238,6 +238,9 @@ func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInpu
 			"target": {nil, in.TargetKind + ":" + fmt.Sprint(in.TargetID)}, "reply_due": {nil, in.ReplyDue}}); err != nil {
 			return err
 		}
+		if err := tx.supervisionIssued(id); err != nil {
+			return err
+		}
 		out, err = db.findSupervision(tx, nil, id)
 		return err
 	})
@@ -458,6 +461,11 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 		if err := tx.audit("update", "supervision", o.id, ch); err != nil {
 			return err
 		}
+		if level != o.level {
+			if err := tx.supervisionRed(o.id, o.targetID); err != nil {
+				return err
+			}
+		}
 	}
 	var fresh []*overdueProblem
 	for _, id := range order {
@@ -508,6 +516,9 @@ func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
 			chs[i] = changes{"level": {nil, sanlian.LevelYellow}, "target": {nil, "problem:" + fmt.Sprint(probs[i])}}
 		}
 		if err := tx.auditBatch("create", "supervision", ids, chs); err != nil {
+			return err
+		}
+		if err := tx.supervisionsRaised(ids, sanlian.LevelYellow); err != nil {
 			return err
 		}
 	}

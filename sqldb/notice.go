@@ -1,0 +1,333 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sanlian"
+)
+
+const noticeSelect = `SELECT n.id, n.user_id, n.kind, n.title, n.body, n.link, n.target_kind, n.target_id, n.read_at, n.created_at
+	FROM notices n`
+
+func scanNotice(sc scanner) (*sanlian.Notice, error) {
+	n := &sanlian.Notice{}
+	err := sc.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Body, &n.Link, &n.TargetKind, &n.TargetID, timeDst{&n.ReadAt}, &n.CreatedAt)
+	return n, err
+}
+
+// FindNotices implements sanlian.NoticeService: the caller's own notices
+// only, newest first.
+func (db *DB) FindNotices(ctx context.Context, f sanlian.NoticeFilter) ([]*sanlian.Notice, string, error) {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	if f.Kind != "" && !containsStr(sanlian.NoticeKinds, f.Kind) {
+		return nil, "", &sanlian.Error{Code: sanlian.EINVALID, Message: "筛选条件有误",
+			Fields: map[string]string{"kind": "消息类别须为 交办、明日到期、已逾期、督办 或 待回复"}}
+	}
+	w := &where{}
+	w.add("n.user_id = ?", u.ID)
+	if f.Kind != "" {
+		w.add("n.kind = ?", f.Kind)
+	}
+	if f.Unread {
+		w.add("n.read_at IS NULL")
+	}
+	return readPage(ctx, db, "find notices", noticeSelect, w, f.Cursor, f.Limit, byID("n.id", true),
+		scanNotice, func(n *sanlian.Notice) string { return idKey(n.ID) })
+}
+
+// CountUnread implements sanlian.NoticeService.
+func (db *DB) CountUnread(ctx context.Context) (int, error) {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM notices WHERE user_id = ? AND read_at IS NULL`, u.ID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count unread notices: %w", err)
+	}
+	return n, nil
+}
+
+// MarkNoticeRead implements sanlian.NoticeService.
+func (db *DB) MarkNoticeRead(ctx context.Context, id int64) (*sanlian.Notice, error) {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *sanlian.Notice
+	err = db.inTx(ctx, func(tx *Tx) error {
+		n, err := scanNotice(tx.queryRow(noticeSelect+" WHERE n.id = ? AND n.user_id = ?", id, u.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return sanlian.Errorf(sanlian.ENOTFOUND, "消息不存在")
+		} else if err != nil {
+			return fmt.Errorf("read notice %d: %w", id, err)
+		}
+		if !n.Unread() {
+			out = n
+			return nil
+		}
+		if _, err := tx.exec(`UPDATE notices SET read_at = ? WHERE id = ? AND read_at IS NULL`, tx.now, id); err != nil {
+			return fmt.Errorf("read notice %d: %w", id, err)
+		}
+		n.ReadAt = tx.now
+		out = n
+		return tx.audit("read", "notice", id, nil)
+	})
+	return out, err
+}
+
+// MarkAllNoticesRead implements sanlian.NoticeService.
+func (db *DB) MarkAllNoticesRead(ctx context.Context) (int, error) {
+	u, err := mustUser(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	err = db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE notices SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, tx.now, u.ID)
+		if err != nil {
+			return fmt.Errorf("read all notices: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		if n == 0 {
+			return nil
+		}
+		return tx.audit("read_all", "notice", nil, changes{"count": {nil, n}})
+	})
+	return int(n), err
+}
+
+// noticeSrc is a batch of notices to write: query yields, per target, the
+// columns tid, unit_id, person_id, township, title, body, link and dkey
+// (the dedupe key, or NULL); each target's notice goes to the users the
+// flags name, never to the acting user.
+type noticeSrc struct {
+	kind, targetKind string
+	query            string
+	args             []any
+	admins           bool // the unit admins of unit_id
+	person           bool // the account of the cadre person_id
+	leaders          bool // the county leaders linked to township
+}
+
+// writeNotices writes the notices of src inside tx in one statement; a
+// notice whose user already holds its dedupe key is skipped.
+func (tx *Tx) writeNotices(src noticeSrc) (int64, error) {
+	var who []string
+	if src.admins {
+		who = append(who, "(u.role = 'unit_admin' AND u.unit_id = src.unit_id)")
+	}
+	if src.person {
+		who = append(who, "(u.role IN ('cadre', 'leader') AND u.cadre_id = src.person_id)")
+	}
+	if src.leaders {
+		who = append(who, `(u.role = 'leader' AND u.cadre_id IN (SELECT l.cadre_id FROM links l
+			WHERE l.kind = 'township' AND l.ended_at IS NULL AND l.region_code = src.township))`)
+	}
+	if len(who) == 0 {
+		return 0, nil
+	}
+	var actor int64
+	if u := sanlian.UserFromContext(tx.ctx); u != nil {
+		actor = u.ID
+	}
+	// WHERE is needed before ON CONFLICT: without it SQLite would read the
+	// ON CONFLICT as the join's condition.
+	q := `INSERT INTO notices (user_id, kind, title, body, link, target_kind, target_id, dedupe_key, created_at)
+		SELECT u.id, ?, src.title, src.body, src.link, ?, src.tid, src.dkey, ?
+		FROM (` + src.query + `) src JOIN users u ON u.disabled = ? AND u.id <> ? AND (` + strings.Join(who, " OR ") + `)
+		WHERE src.tid IS NOT NULL
+		ON CONFLICT (user_id, dedupe_key) DO NOTHING`
+	// The source's arguments sit between the select list's and the join's,
+	// as the derived table does in the text.
+	args := []any{src.kind, src.targetKind, tx.now}
+	args = append(args, src.args...)
+	args = append(args, false, actor)
+	res, err := tx.exec(q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("write %s notices: %w", src.kind, err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
+// problemSrc is the source query of notices about problems: columns as
+// noticeSrc wants, with title and body built from the prefix, the
+// problem's number and title, and its village and unit.
+func problemSrc(titlePrefix, bodySuffix, dkeyPrefix, cond string, args ...any) (string, []any) {
+	dkey := "CAST(NULL AS TEXT)"
+	var a []any
+	a = append(a, titlePrefix, bodySuffix)
+	if dkeyPrefix != "" {
+		dkey = "CAST(? AS TEXT) || CAST(p.id AS TEXT) || ':' || CAST(p.reopened AS TEXT)"
+		a = append(a, dkeyPrefix)
+	}
+	q := `SELECT p.id AS tid, p.unit_id AS unit_id, p.person_id AS person_id, p.township_code AS township,
+		CAST(? AS TEXT) || p.number || ' ' || p.title AS title,
+		COALESCE((SELECT name FROM regions WHERE code = p.village_code), '') || ' · ' ||
+			COALESCE((SELECT name FROM units WHERE id = p.unit_id), '') || CAST(? AS TEXT) AS body,
+		'/problems/' || CAST(p.id AS TEXT) AS link, ` + dkey + ` AS dkey
+		FROM problems p WHERE ` + cond
+	return q, append(a, args...)
+}
+
+// supervisionSrc is the source query of notices about supervisions ids.
+func supervisionSrc(titlePrefix string, ids []int64) (string, []any) {
+	q := `SELECT s.id AS tid, s.unit_id AS unit_id, s.person_id AS person_id, s.township_code AS township,
+		CAST(? AS TEXT) || s.target_ref AS title,
+		COALESCE((SELECT name FROM units WHERE id = s.unit_id), '') || CASE WHEN s.reply_due <> '' THEN '，请于 ' || s.reply_due || ' 前回复' ELSE '' END AS body,
+		'/supervisions/' || CAST(s.id AS TEXT) AS link, CAST(NULL AS TEXT) AS dkey
+		FROM supervisions s WHERE ` + inList("s.id", len(ids))
+	return q, append([]any{titlePrefix}, int64s(ids)...)
+}
+
+// problemActed writes what an action on a problem tells people: an
+// assignment or transfer to a unit is a notice to the unit's admins and
+// to the responsible person's account, and a problem_assigned event when
+// the unit changed.
+func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
+	if (action != sanlian.ActionAssign && action != sanlian.ActionTransfer) || p.UnitID == 0 {
+		return nil
+	}
+	q, args := problemSrc("交办：", "，办结期限 "+sanlian.DeadlineDate(p.ResolveDue), "", "p.id = ?", p.ID)
+	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeAssigned, targetKind: sanlian.TargetProblem, query: q, args: args,
+		admins: true, person: true}); err != nil {
+		return err
+	}
+	if before.UnitID == p.UnitID {
+		return nil
+	}
+	return tx.enqueueProblem(sanlian.EventProblemAssigned, "问题交办", p.ID, "")
+}
+
+// problemSubmitted queues the problem_submitted event for a problem that
+// came from the portal, WeChat or the hotline.
+func (tx *Tx) problemSubmitted(id int64, source string) error {
+	switch source {
+	case sanlian.SourcePortal, sanlian.SourceWechat, sanlian.SourceHotline:
+		return tx.enqueueProblem(sanlian.EventProblemSubmitted, "群众来件（"+sanlian.SourceLabel(source)+"）", id, "")
+	}
+	return nil
+}
+
+// supervisionIssued tells of a supervision notice: its reply is needed
+// from the unit's admins; the responsible person and the county leaders
+// of the township are told of it; and supervision_notice is queued.
+func (tx *Tx) supervisionIssued(id int64) error {
+	q, args := supervisionSrc("督办通知待回复：", []int64{id})
+	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeReplyNeeded, targetKind: "supervision", query: q, args: args, admins: true}); err != nil {
+		return err
+	}
+	q, args = supervisionSrc("督办通知：", []int64{id})
+	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
+		person: true, leaders: true}); err != nil {
+		return err
+	}
+	var pl sanlian.Payload
+	err := tx.queryRow(`SELECT s.target_ref, COALESCE((SELECT name FROM units WHERE id = s.unit_id), ''), s.reply_due, s.text
+		FROM supervisions s WHERE s.id = ?`, id).Scan(&pl.Subject, &pl.Unit, &pl.Deadline, &pl.Text)
+	if err != nil {
+		return fmt.Errorf("supervision %d payload: %w", id, err)
+	}
+	pl.Title, pl.Link = "督办通知", fmt.Sprintf("/supervisions/%d", id)
+	return tx.enqueue(sanlian.EventSupervisionNotice, pl, "")
+}
+
+// supervisionsRaised tells the unit's admins, the responsible person and
+// the township's county leaders of cards just given or turned red.
+func (tx *Tx) supervisionsRaised(ids []int64, level string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args := supervisionSrc(sanlian.LevelLabel(level)+"：", ids)
+	_, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
+		admins: true, person: true, leaders: true})
+	return err
+}
+
+// supervisionRed tells of a card on problem turned red, and queues
+// supervision_red.
+func (tx *Tx) supervisionRed(id, problem int64) error {
+	if err := tx.supervisionsRaised([]int64{id}, sanlian.LevelRed); err != nil {
+		return err
+	}
+	return tx.enqueueProblem(sanlian.EventSupervisionRed, "红牌督办", problem, fmt.Sprintf("red:%d", id))
+}
+
+// NoticesDailyJob is the name of the daily job that writes the "due
+// tomorrow" and "overdue" notices and queues problem_overdue.
+const NoticesDailyJob = "notices_daily"
+
+// NoticesDaily is the NoticesDailyJob's work for the day starting at at
+// (00:00 Asia/Shanghai): a notice to the unit's admins and the
+// responsible person of each open problem whose resolve deadline ends
+// tomorrow, and of each open problem past its deadline, once per problem
+// (and per reopening); problem_overdue for those whose deadline ended in
+// the last day. Keys make a rerun write nothing twice.
+func NoticesDaily(tx *Tx, _ string, at time.Time) error {
+	at = at.UTC()
+	open := "p.state IN ('assigned', 'accepted') AND p.unit_id IS NOT NULL"
+	tomorrow := at.AddDate(0, 0, 1).In(sanlian.Shanghai).Format("2006-01-02")
+	q, args := problemSrc("明日到期：", "，办结期限 "+tomorrow, "due_tomorrow:"+tomorrow+":",
+		open+" AND p.resolve_due > ? AND p.resolve_due <= ?", at.AddDate(0, 0, 1), at.AddDate(0, 0, 2))
+	due, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeDueTomorrow, targetKind: sanlian.TargetProblem, query: q, args: args,
+		admins: true, person: true})
+	if err != nil {
+		return err
+	}
+	q, args = problemSrc("已逾期：", "，已超过办结期限", "overdue:", open+" AND p.resolve_due <= ?", at)
+	over, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
+		admins: true, person: true})
+	if err != nil {
+		return err
+	}
+	if due+over > 0 {
+		if err := tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"),
+			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}}); err != nil {
+			return err
+		}
+	}
+	subscribed, err := tx.subscribed(sanlian.EventProblemOverdue)
+	if err != nil || !subscribed {
+		return err
+	}
+	rows, err := tx.query(`SELECT p.id, p.reopened FROM problems p WHERE `+open+` AND p.resolve_due > ? AND p.resolve_due <= ? ORDER BY p.id`,
+		at.AddDate(0, 0, -1), at)
+	if err != nil {
+		return fmt.Errorf("overdue problems: %w", err)
+	}
+	type ov struct{ id, reopened int64 }
+	var list []ov
+	for rows.Next() {
+		var o ov
+		if err := rows.Scan(&o.id, &o.reopened); err != nil {
+			rows.Close()
+			return fmt.Errorf("overdue problems: %w", err)
+		}
+		list = append(list, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("overdue problems: %w", err)
+	}
+	for _, o := range list {
+		if err := tx.enqueueProblem(sanlian.EventProblemOverdue, "问题逾期", o.id, fmt.Sprintf("overdue:%d:%d", o.id, o.reopened)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NoticesDailyAt runs the daily notices for the day starting at at, as
+// the system, outside the scheduler (for tests and the demo).
+func (db *DB) NoticesDailyAt(ctx context.Context, at time.Time) error {
+	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return NoticesDaily(tx, "", at) })
+}
