@@ -18,14 +18,16 @@ import (
 // counties of synthetic problems with their timelines, and reports the
 // larger county's time as a ratio to the smaller one's:
 //
-//	BenchmarkMetrics/{engine}/{50k,500k}    x-50k: 500k ÷ 50k
+//	BenchmarkMetrics/{engine}/{50k,500k}             x-50k: 500k ÷ 50k
+//	BenchmarkMetrics/{engine}/{50k,500k}-bulletin    the half-month's bulletin drafted, the same ratio
 //
 // The window is the last whole half-month of the data (2024-12-H1), the
 // period metrics are read for. Both counties spread their problems over
 // the same four years, so the larger holds ten times the window's events
-// and ten times the problems open at its end (the generator leaves two in
-// five open, all overdue): the work is proportional to those, reported
-// beside the time as assigned and overdue, not to the whole table.
+// and ten times the problems open at its end (of the last 60 days' problems
+// a third are being handled; of older ones one in fifty is still open): the
+// work is proportional to those, reported beside the time as assigned and
+// overdue, not to the whole table.
 //
 // The problems are those of bulkProblems (entered evenly over 2021–2024,
 // most closed, a third being handled), each with the events its columns
@@ -71,6 +73,23 @@ func BenchmarkMetrics(b *testing.B) {
 					m, _ := c.db.Metrics(ctx, q)
 					b.ReportMetric(float64(m.Total.Assigned), "assigned")
 					b.ReportMetric(float64(m.Total.Overdue), "overdue")
+				})
+				// The bulletin drafted for the same half-month on the same
+				// ledger: its metrics and the rest of its content.
+				b.Run(size.name+"-bulletin", func(b *testing.B) {
+					c := metricsTable(b, engine, size.n)
+					ctx := sqldbtest.As(c.office)
+					for b.Loop() {
+						d, err := c.db.GenerateBulletin(ctx, q.Period)
+						if err != nil || d.Content.Overview.Assigned == 0 {
+							b.Fatalf("draft: %v", err)
+						}
+					}
+					base := engine + "/bulletin/50k"
+					if size.name == "50k" {
+						base = ""
+					}
+					reportRatio(b, engine+"/bulletin/"+size.name, base, "x-50k")
 				})
 			}
 		})
