@@ -211,6 +211,10 @@ func (tx *Tx) writeTags(id int64, tags []sanlian.Tag) error {
 	return nil
 }
 
+// errDuplicateIDNumber answers a resident ID number another household
+// already has.
+var errDuplicateIDNumber = sanlian.FieldErrors(map[string]string{"id_number": "该身份证号已在另一户登记，请核对"})
+
 // CreateHousehold implements sanlian.HouseholdService.
 func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 	if err := h.Validate(); err != nil {
@@ -234,7 +238,9 @@ func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 		}
 		id, err := tx.insertID(`INSERT INTO households (village_code, head_name, id_number, phone, address, members, tags, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.VillageCode, h.HeadName, h.IDNumber, h.Phone, h.Address, h.Members, encodeTags(h.Tags), tx.now, tx.now)
-		if err != nil {
+		if errors.Is(err, errUnique) {
+			return errDuplicateIDNumber
+		} else if err != nil {
 			return fmt.Errorf("create household: %w", err)
 		}
 		if err := tx.writeTags(id, h.Tags); err != nil {
@@ -312,7 +318,9 @@ func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.Househo
 		res, err := tx.exec(`UPDATE households SET village_code = ?, head_name = ?, id_number = ?, phone = ?, address = ?, members = ?, tags = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			h.VillageCode, h.HeadName, h.IDNumber, h.Phone, h.Address, h.Members, encodeTags(h.Tags), tx.now, id, upd.Version)
-		if err != nil {
+		if errors.Is(err, errUnique) {
+			return errDuplicateIDNumber
+		} else if err != nil {
 			return fmt.Errorf("update household %d: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {

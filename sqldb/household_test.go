@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"regexp"
 	"sync"
@@ -589,5 +590,42 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 				t.Errorf("walked units %v, cadres %v, links %v, regions %v", units, cadres, links, regions)
 			}
 		})
+	})
+}
+
+// TestHouseholdService_DuplicateIDNumber: one household per ID number,
+// also when two clerks enter the same one at once.
+func TestHouseholdService_DuplicateIDNumber(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		office := sqldbtest.As(users["office"])
+		var wg sync.WaitGroup
+		errs := make([]error, 6)
+		for i := range errs {
+			wg.Go(func() { errs[i] = db.CreateHousehold(office, newHousehold(1)) })
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			var fe *sanlian.Error
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &fe) && fe.Fields["id_number"] != "":
+			default:
+				t.Errorf("duplicate entry: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d households entered with one ID number, want 1", ok)
+		}
+		// An update onto another household's number is refused the same way.
+		h, err := db.FindHouseholdByID(office, 2)
+		MustOK(t, err)
+		first := smallHousehold(1).IDNumber
+		_, err = db.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Version: h.Version, IDNumber: &first})
+		var fe *sanlian.Error
+		if !errors.As(err, &fe) || fe.Fields["id_number"] == "" {
+			t.Errorf("update onto a taken ID number: %v", err)
+		}
 	})
 }
