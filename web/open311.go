@@ -1,8 +1,753 @@
 package web
 
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"sanlian"
+)
+
+// Open311 GeoReport v2 under /open311/v2/: services are the active problem
+// categories, service requests are problems. Reading is public and shows
+// only public fields; posting needs an API key the office issued. Errors
+// are the spec's own lists, in the format asked, never problem+json.
+
 // open311Routes are Open311 GeoReport v2 under /open311/v2/ and the
 // office's API keys.
-func (s *Server) open311Routes() []route { return nil }
+func (s *Server) open311Routes() []route {
+	return []route{
+		{pattern: "GET /open311/v2/{file}", h: s.open311(s.open311Root), api: true},
+		{pattern: "POST /open311/v2/{file}", h: s.open311(s.open311Post), api: true},
+		{pattern: "GET /open311/v2/services/{file}", h: s.open311(s.open311Definition), api: true},
+		{pattern: "GET /open311/v2/requests/{file}", h: s.open311(s.open311Request), api: true},
+		{pattern: "GET /open311/v2/tokens/{file}", h: s.open311(s.open311Token), api: true},
+
+		{pattern: "GET /api-keys", h: s.apiKeysPage},
+		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit},
+		{pattern: "POST /api-keys/{id}/revoke", h: s.apiKeyRevokeSubmit},
+		{pattern: "GET /api/v1/api-keys", h: s.apiAPIKeys},
+		{pattern: "POST /api/v1/api-keys", h: s.apiCreateAPIKey},
+		{pattern: "POST /api/v1/api-keys/{id}/revoke", h: s.apiRevokeAPIKey},
+	}
+}
 
 // open311Policy is who may use open311Routes.
-var open311Policy = map[string]access{}
+var open311Policy = map[string]access{
+	"GET /open311/v2/{file}":          public(),
+	"POST /open311/v2/{file}":         public(), // an API key, checked by the handler
+	"GET /open311/v2/services/{file}": public(),
+	"GET /open311/v2/requests/{file}": public(),
+	"GET /open311/v2/tokens/{file}":   public(),
+
+	"GET /api-keys":                     roles(office),
+	"POST /api-keys":                    roles(office),
+	"POST /api-keys/{id}/revoke":        roles(office),
+	"GET /api/v1/api-keys":              roles(office),
+	"POST /api/v1/api-keys":             roles(office),
+	"POST /api/v1/api-keys/{id}/revoke": roles(office),
+}
+
+// Formats of a resource, by its file extension.
+const (
+	formatJSON = "json"
+	formatXML  = "xml"
+)
+
+// open311Handler answers one Open311 resource, named base, in format.
+type open311Handler func(w http.ResponseWriter, r *http.Request, base, format string) error
+
+// open311 adapts an Open311 handler: it reads the format from the file
+// name, checks jurisdiction_id and writes any error in the spec's format.
+func (s *Server) open311(h open311Handler) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		file := r.PathValue("file")
+		base, format := file, formatJSON
+		switch {
+		case strings.HasSuffix(file, ".json"):
+			base = strings.TrimSuffix(file, ".json")
+		case strings.HasSuffix(file, ".xml"):
+			base, format = strings.TrimSuffix(file, ".xml"), formatXML
+		default:
+			s.open311Error(w, r, formatJSON, sanlian.Errorf(sanlian.ENOTFOUND, "资源须以 .json 或 .xml 结尾 (format must be json or xml)"))
+			return nil
+		}
+		err := s.open311Form(w, r)
+		if err == nil {
+			err = s.open311Jurisdiction(r)
+		}
+		if err == nil {
+			err = h(w, r, base, format)
+		}
+		if err != nil {
+			s.open311Error(w, r, format, err)
+		}
+		return nil
+	}
+}
+
+// maxOpen311Body bounds a posted request.
+const maxOpen311Body = 64 << 10
+
+// open311Form parses a POST body: the spec's form encoding, or multipart
+// (its files are not kept; media_url is the way to send a photo).
+func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxOpen311Body)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxOpen311Body)
+	} else {
+		err = r.ParseForm()
+	}
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &big):
+		return sanlian.Errorf(sanlian.ETOOLARGE, "请求体超过 %d KB 的上限 (request too large)", maxOpen311Body>>10)
+	case err != nil:
+		return sanlian.Errorf(sanlian.EINVALID, "无法解析表单 (malformed form)")
+	}
+	return nil
+}
+
+// open311Jurisdiction accepts no jurisdiction_id, or the county's code;
+// any other is not served here (404, as the spec says).
+func (s *Server) open311Jurisdiction(r *http.Request) error {
+	j := strings.TrimSpace(r.FormValue("jurisdiction_id"))
+	if j == "" {
+		return nil
+	}
+	code, err := s.Open311.Open311Jurisdiction(r.Context())
+	if err != nil {
+		return err
+	}
+	if j != code {
+		return sanlian.Errorf(sanlian.ENOTFOUND, "jurisdiction_id %q 不是本平台服务的辖区，本平台为 %s (jurisdiction not found)", clipText(j, 20), code)
+	}
+	return nil
+}
+
+// open311Status maps a domain error code to the spec's statuses.
+func open311Status(code string) int {
+	switch code {
+	case sanlian.EINVALID, sanlian.EUNPROCESSABLE:
+		return http.StatusBadRequest
+	case sanlian.EFORBIDDEN, sanlian.EUNAUTHORIZED:
+		return http.StatusForbidden
+	case sanlian.ENOTFOUND:
+		return http.StatusNotFound
+	case sanlian.ECONFLICT:
+		return http.StatusConflict
+	case sanlian.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// open311ErrorItem is one error of the spec's list.
+type open311ErrorItem struct {
+	Code        int    `json:"code" xml:"code"`
+	Description string `json:"description" xml:"description"`
+}
+
+type open311Errors struct {
+	XMLName xml.Name           `xml:"errors"`
+	Items   []open311ErrorItem `xml:"error"`
+}
+
+// open311Error is the one exit for Open311 errors: a list with one entry,
+// or one per field of a refused request.
+func (s *Server) open311Error(w http.ResponseWriter, r *http.Request, format string, err error) {
+	s.logInternal(r, err)
+	code := sanlian.ErrorCode(err)
+	status := open311Status(code)
+	var items []open311ErrorItem
+	if fields := sanlian.ErrorFields(err); len(fields) > 0 {
+		names := make([]string, 0, len(fields))
+		for k := range fields {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			items = append(items, open311ErrorItem{Code: status, Description: open311Field(k) + "：" + fields[k]})
+		}
+	} else {
+		items = []open311ErrorItem{{Code: status, Description: sanlian.ErrorMessage(err)}}
+	}
+	s.writeOpen311(w, status, format, items, open311Errors{Items: items})
+}
+
+// open311Field names a field of the people's side by the spec's name.
+func open311Field(k string) string {
+	switch k {
+	case "category":
+		return "service_code"
+	case "village":
+		return "address_id"
+	case "reporter_name":
+		return "first_name/last_name"
+	case "reporter_phone":
+		return "phone"
+	}
+	return k
+}
+
+// writeOpen311 writes v as JSON, or x as XML with its declaration.
+func (s *Server) writeOpen311(w http.ResponseWriter, status int, format string, v, x any) {
+	if format != formatXML {
+		writeJSON(w, status, v)
+		return
+	}
+	b, err := xml.Marshal(x)
+	if err != nil {
+		s.log.Error("open311 xml", "err", err)
+		http.Error(w, "内部错误", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write([]byte(xml.Header))
+	w.Write(b)
+}
+
+// open311Root is GET /open311/v2/{file}: services, requests and the
+// discovery document.
+func (s *Server) open311Root(w http.ResponseWriter, r *http.Request, base, format string) error {
+	switch base {
+	case "services":
+		return s.open311Services(w, r, format)
+	case "requests":
+		return s.open311Requests(w, r, format)
+	case "discovery":
+		return s.open311Discovery(w, r, format)
+	}
+	return open311NotFound()
+}
+
+func open311NotFound() error {
+	return sanlian.Errorf(sanlian.ENOTFOUND, "资源不存在 (not found)")
+}
+
+// Services.
+
+type open311Service struct {
+	ServiceCode string `json:"service_code" xml:"service_code"`
+	ServiceName string `json:"service_name" xml:"service_name"`
+	Description string `json:"description" xml:"description"`
+	Metadata    bool   `json:"metadata" xml:"metadata"`
+	Type        string `json:"type" xml:"type"`
+	Keywords    string `json:"keywords" xml:"keywords"`
+	Group       string `json:"group" xml:"group"`
+}
+
+type open311ServicesXML struct {
+	XMLName xml.Name         `xml:"services"`
+	Items   []open311Service `xml:"service"`
+}
+
+// open311Group is the group of every service: the people's problems.
+const open311Group = "群众诉求"
+
+func (s *Server) activeCategories(r *http.Request) ([]*sanlian.Category, error) {
+	return s.Problems.FindCategories(sanlian.NewPublicContext(r.Context()), false)
+}
+
+// open311Services is GET services.{format}.
+func (s *Server) open311Services(w http.ResponseWriter, r *http.Request, format string) error {
+	cats, err := s.activeCategories(r)
+	if err != nil {
+		return err
+	}
+	out := make([]open311Service, len(cats))
+	for i, c := range cats {
+		out[i] = open311Service{ServiceCode: c.Code, ServiceName: c.Name, Description: c.Name + "方面的问题和诉求",
+			Metadata: true, Type: "realtime", Keywords: c.Name + "," + c.Code, Group: open311Group}
+	}
+	s.writeOpen311(w, http.StatusOK, format, out, open311ServicesXML{Items: out})
+	return nil
+}
+
+type open311Value struct {
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
+}
+
+type open311Attribute struct {
+	Variable            bool           `json:"variable" xml:"variable"`
+	Code                string         `json:"code" xml:"code"`
+	Datatype            string         `json:"datatype" xml:"datatype"`
+	Required            bool           `json:"required" xml:"required"`
+	DatatypeDescription string         `json:"datatype_description" xml:"datatype_description"`
+	Order               int            `json:"order" xml:"order"`
+	Description         string         `json:"description" xml:"description"`
+	Values              []open311Value `json:"values" xml:"values>value"`
+}
+
+type open311Definition struct {
+	XMLName     xml.Name           `json:"-" xml:"service_definition"`
+	ServiceCode string             `json:"service_code" xml:"service_code"`
+	Attributes  []open311Attribute `json:"attributes" xml:"attributes>attribute"`
+}
+
+// open311Attributes is the one attribute every service takes: the
+// urgency of the problem, which halves its deadlines.
+func open311Attributes() []open311Attribute {
+	return []open311Attribute{{Variable: true, Code: "urgency", Datatype: "singlevaluelist", Required: false,
+		DatatypeDescription: "normal 或 urgent，默认 normal", Order: 1,
+		Description: "紧急程度：紧急问题的签收和办结时限减半",
+		Values:      []open311Value{{Key: sanlian.UrgencyNormal, Name: "一般"}, {Key: sanlian.UrgencyUrgent, Name: "紧急"}}}}
+}
+
+// open311Definition is GET services/{service_code}.{format}.
+func (s *Server) open311Definition(w http.ResponseWriter, r *http.Request, code, format string) error {
+	if _, err := s.open311Category(r, code); err != nil {
+		return err
+	}
+	d := open311Definition{ServiceCode: code, Attributes: open311Attributes()}
+	s.writeOpen311(w, http.StatusOK, format, d, d)
+	return nil
+}
+
+// open311Category returns the active category of a service_code.
+func (s *Server) open311Category(r *http.Request, code string) (*sanlian.Category, error) {
+	cats, err := s.activeCategories(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cats {
+		if c.Code == code {
+			return c, nil
+		}
+	}
+	return nil, sanlian.Errorf(sanlian.ENOTFOUND, "service_code %q 不存在 (service_code not found)", clipText(code, 32))
+}
+
+// Requests.
+
+type open311Request struct {
+	ServiceRequestID  string   `json:"service_request_id" xml:"service_request_id"`
+	Status            string   `json:"status" xml:"status"`
+	StatusNotes       string   `json:"status_notes" xml:"status_notes"`
+	ServiceName       string   `json:"service_name" xml:"service_name"`
+	ServiceCode       string   `json:"service_code" xml:"service_code"`
+	Description       string   `json:"description" xml:"description"`
+	AgencyResponsible string   `json:"agency_responsible" xml:"agency_responsible"`
+	ServiceNotice     string   `json:"service_notice" xml:"service_notice"`
+	RequestedDatetime string   `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   string   `json:"updated_datetime" xml:"updated_datetime"`
+	ExpectedDatetime  *string  `json:"expected_datetime" xml:"expected_datetime,omitempty"`
+	Address           string   `json:"address" xml:"address"`
+	AddressID         string   `json:"address_id" xml:"address_id"`
+	Zipcode           string   `json:"zipcode" xml:"zipcode"`
+	Lat               *float64 `json:"lat" xml:"lat,omitempty"`
+	Long              *float64 `json:"long" xml:"long,omitempty"`
+	MediaURL          string   `json:"media_url" xml:"media_url"`
+}
+
+type open311RequestsXML struct {
+	XMLName xml.Name         `xml:"service_requests"`
+	Items   []open311Request `xml:"request"`
+}
+
+// w3c is the spec's datetime form, in the county's zone.
+func w3c(t time.Time) string { return t.In(sanlian.Shanghai).Format(time.RFC3339) }
+
+func toOpen311(x *sanlian.Open311Request) open311Request {
+	o := open311Request{ServiceRequestID: strconv.FormatInt(x.ID, 10), Status: x.Status, StatusNotes: x.StatusNotes,
+		ServiceName: x.ServiceName, ServiceCode: x.ServiceCode, Description: x.Description,
+		AgencyResponsible: x.AgencyResponsible, RequestedDatetime: w3c(x.RequestedAt), UpdatedDatetime: w3c(x.UpdatedAt),
+		Address: x.Address, AddressID: x.AddressID, Lat: x.Lat, Long: x.Long, MediaURL: x.MediaURL}
+	if !x.ExpectedAt.IsZero() {
+		e := w3c(x.ExpectedAt)
+		o.ExpectedDatetime = &e
+	}
+	return o
+}
+
+func (s *Server) writeOpen311Requests(w http.ResponseWriter, format string, xs []*sanlian.Open311Request) {
+	out := make([]open311Request, len(xs))
+	for i, x := range xs {
+		out[i] = toOpen311(x)
+	}
+	s.writeOpen311(w, http.StatusOK, format, out, open311RequestsXML{Items: out})
+}
+
+// parseW3C reads a start_date or end_date: a W3C datetime with its zone,
+// or a bare date, taken in the county's zone.
+func parseW3C(name, v string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, sanlian.Shanghai); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, sanlian.Errorf(sanlian.EINVALID, "%s 须为 W3C 日期时间，如 2021-05-10T09:00:00+08:00 (bad %s)", name, name)
+}
+
+// commaList splits a comma-delimited parameter.
+func commaList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// open311Requests is GET requests.{format}, with the spec's filters.
+func (s *Server) open311Requests(w http.ResponseWriter, r *http.Request, format string) error {
+	q := r.URL.Query()
+	f := sanlian.Open311Filter{ServiceCodes: commaList(q.Get("service_code")), Statuses: commaList(strings.ToLower(q.Get("status")))}
+	for _, v := range commaList(q.Get("service_request_id")) {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return sanlian.Errorf(sanlian.EINVALID, "service_request_id 须为以逗号分隔的数字 (bad service_request_id)")
+		}
+		f.IDs = append(f.IDs, id)
+	}
+	var err error
+	if v := strings.TrimSpace(q.Get("start_date")); v != "" {
+		if f.Start, err = parseW3C("start_date", v); err != nil {
+			return err
+		}
+	}
+	if v := strings.TrimSpace(q.Get("end_date")); v != "" {
+		if f.End, err = parseW3C("end_date", v); err != nil {
+			return err
+		}
+	}
+	xs, err := s.Open311.FindOpen311Requests(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	s.writeOpen311Requests(w, format, xs)
+	return nil
+}
+
+// open311Request is GET requests/{service_request_id}.{format}.
+func (s *Server) open311Request(w http.ResponseWriter, r *http.Request, base, format string) error {
+	id, err := strconv.ParseInt(base, 10, 64)
+	if err != nil || id <= 0 {
+		return sanlian.Errorf(sanlian.ENOTFOUND, "service_request_id %q 不存在 (service request not found)", clipText(base, 20))
+	}
+	xs, err := s.Open311.FindOpen311Requests(r.Context(), sanlian.Open311Filter{IDs: []int64{id}})
+	if err != nil {
+		return err
+	}
+	if len(xs) == 0 {
+		return sanlian.Errorf(sanlian.ENOTFOUND, "service_request_id %d 不存在 (service request not found)", id)
+	}
+	s.writeOpen311Requests(w, format, xs)
+	return nil
+}
+
+type open311TokenAnswer struct {
+	ServiceRequestID string `json:"service_request_id" xml:"service_request_id"`
+	Token            string `json:"token" xml:"token"`
+}
+
+type open311TokensXML struct {
+	XMLName xml.Name             `xml:"service_requests"`
+	Items   []open311TokenAnswer `xml:"request"`
+}
+
+// open311Token is GET tokens/{token}.{format}: the token is the tracking
+// code, and it answers its request's id.
+func (s *Server) open311Token(w http.ResponseWriter, r *http.Request, token, format string) error {
+	id, err := s.Open311.Open311RequestByToken(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	out := []open311TokenAnswer{{ServiceRequestID: strconv.FormatInt(id, 10), Token: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(token))}}
+	s.writeOpen311(w, http.StatusOK, format, out, open311TokensXML{Items: out})
+	return nil
+}
+
+// Posting a request.
+
+type open311Posted struct {
+	ServiceRequestID string  `json:"service_request_id" xml:"service_request_id"`
+	Token            string  `json:"token" xml:"token"`
+	ServiceNotice    string  `json:"service_notice" xml:"service_notice"`
+	AccountID        *string `json:"account_id" xml:"-"`
+	AccountIDXML     string  `json:"-" xml:"account_id"`
+}
+
+type open311PostedXML struct {
+	XMLName xml.Name        `xml:"service_requests"`
+	Items   []open311Posted `xml:"request"`
+}
+
+// open311Post is POST requests.{format}: a problem entered through the
+// people's side with the source of the API key.
+func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, format string) error {
+	if base != "requests" {
+		return open311NotFound()
+	}
+	if ok, wait := s.limits.allow(r, BucketOpen311Post); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
+		items := []open311ErrorItem{{Code: http.StatusTooManyRequests, Description: tooManyMessage(wait) + " (too many requests)"}}
+		s.writeOpen311(w, http.StatusTooManyRequests, format, items, open311Errors{Items: items})
+		return nil
+	}
+	ctx := r.Context()
+	key, err := s.Open311.VerifyAPIKey(ctx, r.PostFormValue("api_key"))
+	if err != nil {
+		return err
+	}
+	f := r.PostForm
+	code := strings.TrimSpace(f.Get("service_code"))
+	if code == "" {
+		return sanlian.Errorf(sanlian.EINVALID, "缺少 service_code (service_code required)")
+	}
+	if _, err := s.open311Category(r, code); err != nil {
+		return err
+	}
+	extra, err := open311Extra(f, key.ID)
+	if err != nil {
+		return err
+	}
+	addressID, addressString := strings.TrimSpace(f.Get("address_id")), strings.TrimSpace(f.Get("address_string"))
+	if addressID == "" && addressString == "" {
+		if extra.Lat != nil {
+			return sanlian.Errorf(sanlian.EINVALID, "本平台无法仅凭坐标确定村(社区)，请同时提供 address_id 或 address_string (lat/long alone cannot place a request)")
+		}
+		return sanlian.Errorf(sanlian.EINVALID, "缺少位置：请提供 address_id（村(社区)代码）或 address_string（乡镇和村名）(location required)")
+	}
+	village, err := s.Open311.Open311Village(ctx, addressID, addressString)
+	if err != nil {
+		return err
+	}
+	extra.AddressString = addressString
+	sub := &sanlian.PublicSubmission{Source: key.Source, Category: code, VillageCode: village.Code,
+		Description:   f.Get("description"),
+		ReporterName:  strings.TrimSpace(f.Get("last_name")) + strings.TrimSpace(f.Get("first_name")),
+		ReporterPhone: strings.TrimSpace(f.Get("phone"))}
+	// The platform that holds the key took the resident's name and phone
+	// and vouches for their consent; email, device_id and account_id are
+	// not kept.
+	sub.Consent = sub.ReporterName != "" || sub.ReporterPhone != ""
+	if strings.TrimSpace(sub.Description) == "" {
+		return sanlian.Errorf(sanlian.EINVALID, "缺少 description：请写下反映的问题 (description required)")
+	}
+	sub.Normalize()
+	pctx := sanlian.NewPublicContext(ctx)
+	rc, err := s.Public.SubmitPublic(pctx, sub)
+	if err != nil {
+		return err
+	}
+	notice := fmt.Sprintf("已登记，编号 %s；可凭 token 查询办理进展", rc.Number)
+	if rc.Merged {
+		notice = fmt.Sprintf("24 小时内同一电话已反映过相同问题，沿用原编号 %s，未重复登记", rc.Number)
+	} else if err := s.Open311.RecordOpen311(pctx, rc.ProblemID, extra); err != nil {
+		// The problem is on the ledger; only what came beside it is
+		// missing, and a retry would enter it twice.
+		s.log.Error("open311 record", "problem", rc.ProblemID, "err", err)
+	}
+	out := []open311Posted{{ServiceRequestID: strconv.FormatInt(rc.ProblemID, 10), Token: sanlian.FormatTrackingCode(rc.Code),
+		ServiceNotice: notice}}
+	s.writeOpen311(w, http.StatusOK, format, out, open311PostedXML{Items: out})
+	return nil
+}
+
+// open311Extra reads what a posted request carries beside the problem:
+// coordinates inside the county, a media_url and the urgency attribute.
+func open311Extra(f url.Values, keyID int64) (*sanlian.Open311Extra, error) {
+	x := &sanlian.Open311Extra{KeyID: keyID}
+	lat, long := strings.TrimSpace(f.Get("lat")), strings.TrimSpace(f.Get("long"))
+	if lat != "" || long != "" {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(long, 64)
+		if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) {
+			return nil, sanlian.Errorf(sanlian.EINVALID, "lat 和 long 须同时提供，且为十进制度数 (bad lat/long)")
+		}
+		if !sanlian.CountyBounds.Contains(la, lo) {
+			return nil, sanlian.Errorf(sanlian.EINVALID, "坐标 %.5f, %.5f 不在本县范围内 (location not ours)", la, lo)
+		}
+		x.Lat, x.Long = &la, &lo
+	}
+	if m := strings.TrimSpace(f.Get("media_url")); m != "" {
+		u, err := url.Parse(m)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || utf8.RuneCountInString(m) > sanlian.MaxMediaURL {
+			return nil, sanlian.Errorf(sanlian.EINVALID, "media_url 须为 http(s) 网址，不超过 500 字符 (bad media_url)")
+		}
+		x.MediaURL = m
+	}
+	switch u := strings.TrimSpace(f.Get("attribute[urgency]")); u {
+	case "", sanlian.UrgencyNormal, sanlian.UrgencyUrgent:
+		x.Urgency = u
+	default:
+		return nil, sanlian.Errorf(sanlian.EINVALID, "attribute[urgency] 须为 normal 或 urgent (bad attribute)")
+	}
+	if utf8.RuneCountInString(f.Get("address_string")) > 200 {
+		return nil, sanlian.Errorf(sanlian.EINVALID, "address_string 不能超过 200 字 (address_string too long)")
+	}
+	return x, nil
+}
+
+// Discovery.
+
+type open311Endpoint struct {
+	Specification string   `json:"specification" xml:"specification"`
+	URL           string   `json:"url" xml:"url"`
+	Changeset     string   `json:"changeset" xml:"changeset"`
+	Type          string   `json:"type" xml:"type"`
+	Formats       []string `json:"formats" xml:"formats>format"`
+}
+
+type open311DiscoveryDoc struct {
+	XMLName    xml.Name          `json:"-" xml:"discovery"`
+	Changeset  string            `json:"changeset" xml:"changeset"`
+	Contact    string            `json:"contact" xml:"contact"`
+	KeyService string            `json:"key_service" xml:"key_service"`
+	Endpoints  []open311Endpoint `json:"endpoints" xml:"endpoints>endpoint"`
+}
+
+// open311Changeset is when this surface last changed.
+const open311Changeset = "2026-11-27T00:00:00+08:00"
+
+// open311Discovery is GET discovery.{format}.
+func (s *Server) open311Discovery(w http.ResponseWriter, r *http.Request, format string) error {
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies {
+		scheme = "https"
+	}
+	d := open311DiscoveryDoc{Changeset: open311Changeset, Contact: "县三联三清工作领导小组办公室",
+		KeyService: "接口密钥由县办公室发放",
+		Endpoints: []open311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: scheme + "://" + r.Host + "/open311/v2",
+			Changeset: open311Changeset, Type: "production", Formats: []string{"text/xml", "application/json"}}}}
+	s.writeOpen311(w, http.StatusOK, format, d, d)
+	return nil
+}
+
+// clipText cuts s to n characters, for echoing input in a message.
+func clipText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// The office's API keys.
+
+// apiAPIKeys is GET /api/v1/api-keys.
+func (s *Server) apiAPIKeys(w http.ResponseWriter, r *http.Request) error {
+	keys, err := s.Open311.FindAPIKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	writeList(w, keys, "")
+	return nil
+}
+
+// apiCreateAPIKey is POST /api/v1/api-keys: the answer carries the key,
+// shown this once.
+func (s *Server) apiCreateAPIKey(w http.ResponseWriter, r *http.Request) error {
+	var in sanlian.APIKeyInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	k, err := s.Open311.CreateAPIKey(r.Context(), &in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, k)
+	return nil
+}
+
+// apiRevokeAPIKey is POST /api/v1/api-keys/{id}/revoke.
+func (s *Server) apiRevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.Open311.RevokeAPIKey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, k)
+	return nil
+}
+
+type apiKeysPage struct {
+	basePage
+	Keys    []*sanlian.APIKey
+	Sources []projectOption
+	Issued  *sanlian.IssuedAPIKey
+	Form    url.Values
+	Error   string
+	Fields  map[string]string
+}
+
+func apiKeySourceOptions(selected string) []projectOption {
+	out := make([]projectOption, len(sanlian.APIKeySources))
+	for i, src := range sanlian.APIKeySources {
+		out[i] = projectOption{Value: src, Label: sanlian.SourceLabel(src), Selected: src == selected}
+	}
+	return out
+}
+
+// apiKeysPage is GET /api-keys: the keys and the form to issue one.
+func (s *Server) apiKeysPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAPIKeys(w, r, http.StatusOK, url.Values{"source": {sanlian.SourceHotline}}, nil, nil)
+}
+
+func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, status int, form url.Values, issued *sanlian.IssuedAPIKey, ferr error) error {
+	keys, err := s.Open311.FindAPIKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	page := &apiKeysPage{basePage: s.base(r, "接口密钥", "api-keys"), Keys: keys, Sources: apiKeySourceOptions(form.Get("source")),
+		Issued: issued, Form: form}
+	if ferr != nil {
+		page.Error, page.Fields = sanlian.ErrorMessage(ferr), sanlian.ErrorFields(ferr)
+	}
+	return s.render(w, r, status, "apikeys", page)
+}
+
+// apiKeyCreateSubmit is POST /api-keys: the page comes back with the new
+// key shown once, or with the form as typed and what was wrong.
+func (s *Server) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+	if err := parseFormLimit(w, r, 64<<10); err != nil {
+		return err
+	}
+	f := r.PostForm
+	k, err := s.Open311.CreateAPIKey(r.Context(), &sanlian.APIKeyInput{Name: f.Get("name"), Source: f.Get("source")})
+	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE {
+		return s.renderAPIKeys(w, r, statusOf(code), f, nil, err)
+	} else if err != nil {
+		return err
+	}
+	return s.renderAPIKeys(w, r, http.StatusCreated, url.Values{"source": {sanlian.SourceHotline}}, k, nil)
+}
+
+// apiKeyRevokeSubmit is POST /api-keys/{id}/revoke.
+func (s *Server) apiKeyRevokeSubmit(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.Open311.RevokeAPIKey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/api-keys?ok="+url.QueryEscape("已停用接口密钥“"+k.Name+"”"), http.StatusSeeOther)
+	return nil
+}

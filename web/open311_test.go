@@ -1,0 +1,685 @@
+package web_test
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"sanlian"
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+	"sanlian/web"
+	"sanlian/xlsx"
+)
+
+// An Open311 GeoReport v2 client, as another platform would write it,
+// driven against the running server in JSON and in XML.
+
+type o311Service struct {
+	ServiceCode string `json:"service_code" xml:"service_code"`
+	ServiceName string `json:"service_name" xml:"service_name"`
+	Description string `json:"description" xml:"description"`
+	Metadata    bool   `json:"metadata" xml:"metadata"`
+	Type        string `json:"type" xml:"type"`
+	Keywords    string `json:"keywords" xml:"keywords"`
+	Group       string `json:"group" xml:"group"`
+}
+
+type o311Value struct {
+	Key  string `json:"key" xml:"key"`
+	Name string `json:"name" xml:"name"`
+}
+
+type o311Attribute struct {
+	Variable            bool        `json:"variable" xml:"variable"`
+	Code                string      `json:"code" xml:"code"`
+	Datatype            string      `json:"datatype" xml:"datatype"`
+	Required            bool        `json:"required" xml:"required"`
+	DatatypeDescription string      `json:"datatype_description" xml:"datatype_description"`
+	Order               int         `json:"order" xml:"order"`
+	Description         string      `json:"description" xml:"description"`
+	Values              []o311Value `json:"values" xml:"values>value"`
+}
+
+type o311Definition struct {
+	XMLName     xml.Name        `json:"-" xml:"service_definition"`
+	ServiceCode string          `json:"service_code" xml:"service_code"`
+	Attributes  []o311Attribute `json:"attributes" xml:"attributes>attribute"`
+}
+
+type o311Request struct {
+	ServiceRequestID  string   `json:"service_request_id" xml:"service_request_id"`
+	Status            string   `json:"status" xml:"status"`
+	StatusNotes       string   `json:"status_notes" xml:"status_notes"`
+	ServiceName       string   `json:"service_name" xml:"service_name"`
+	ServiceCode       string   `json:"service_code" xml:"service_code"`
+	Description       string   `json:"description" xml:"description"`
+	AgencyResponsible string   `json:"agency_responsible" xml:"agency_responsible"`
+	ServiceNotice     string   `json:"service_notice" xml:"service_notice"`
+	RequestedDatetime string   `json:"requested_datetime" xml:"requested_datetime"`
+	UpdatedDatetime   string   `json:"updated_datetime" xml:"updated_datetime"`
+	ExpectedDatetime  *string  `json:"expected_datetime" xml:"expected_datetime"`
+	Address           string   `json:"address" xml:"address"`
+	AddressID         string   `json:"address_id" xml:"address_id"`
+	Zipcode           string   `json:"zipcode" xml:"zipcode"`
+	Lat               *float64 `json:"lat" xml:"lat"`
+	Long              *float64 `json:"long" xml:"long"`
+	MediaURL          string   `json:"media_url" xml:"media_url"`
+	// Answers to a POST and to tokens/.
+	Token     string  `json:"token" xml:"token"`
+	AccountID *string `json:"account_id" xml:"account_id"`
+}
+
+type o311Error struct {
+	Code        int    `json:"code" xml:"code"`
+	Description string `json:"description" xml:"description"`
+}
+
+// o311Failure is an answer in the spec's error format.
+type o311Failure struct {
+	Status     int
+	RetryAfter string
+	Errors     []o311Error
+}
+
+func (f *o311Failure) Error() string { return fmt.Sprintf("open311 %d: %+v", f.Status, f.Errors) }
+
+// o311Client speaks GeoReport v2 in one format.
+type o311Client struct {
+	base   string // …/open311/v2
+	format string // json or xml
+	key    string
+	hc     *http.Client
+	// calls counts the requests by endpoint, for the closing figures.
+	mu    *sync.Mutex
+	calls map[string]int
+}
+
+func newO311Client(base, format, key string, calls map[string]int, mu *sync.Mutex) *o311Client {
+	return &o311Client{base: base + "/open311/v2", format: format, key: key, hc: &http.Client{}, calls: calls, mu: mu}
+}
+
+// do sends one request and decodes its answer into v (JSON) or x (XML),
+// or returns an *o311Failure. It checks the content type, the XML
+// declaration and that JSON error bodies are the spec's lists.
+func (c *o311Client) do(method, path string, form url.Values, v, x any) (raw string, err error) {
+	u := c.base + "/" + path
+	var req *http.Request
+	if method == http.MethodPost {
+		req, _ = http.NewRequest(method, u, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		if len(form) > 0 {
+			u += "?" + form.Encode()
+		}
+		req, _ = http.NewRequest(method, u, nil)
+	}
+	c.mu.Lock()
+	c.calls[method+" "+endpointOf(path)+" "+c.format]++
+	c.mu.Unlock()
+	res, err := c.hc.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	raw = string(b)
+	ct := res.Header.Get("Content-Type")
+	if c.format == "xml" {
+		if !strings.HasPrefix(ct, "text/xml") || !strings.HasPrefix(raw, `<?xml version="1.0" encoding="UTF-8"?>`) {
+			return raw, fmt.Errorf("xml answer with %q: %.200s", ct, raw)
+		}
+	} else if !strings.HasPrefix(ct, "application/json") {
+		return raw, fmt.Errorf("json answer with %q: %.200s", ct, raw)
+	}
+	if res.StatusCode != http.StatusOK {
+		f := &o311Failure{Status: res.StatusCode, RetryAfter: res.Header.Get("Retry-After")}
+		if c.format == "xml" {
+			var e struct {
+				XMLName xml.Name    `xml:"errors"`
+				Items   []o311Error `xml:"error"`
+			}
+			if err := xml.Unmarshal(b, &e); err != nil {
+				return raw, fmt.Errorf("xml errors: %v: %s", err, raw)
+			}
+			f.Errors = e.Items
+		} else if err := json.Unmarshal(b, &f.Errors); err != nil {
+			return raw, fmt.Errorf("json errors: %v: %s", err, raw)
+		}
+		return raw, f
+	}
+	if c.format == "xml" {
+		err = xml.Unmarshal(b, x)
+	} else {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		return raw, fmt.Errorf("decode %s: %v: %.300s", path, err, raw)
+	}
+	return raw, nil
+}
+
+func endpointOf(path string) string {
+	p, _, _ := strings.Cut(path, "?")
+	p = strings.TrimSuffix(strings.TrimSuffix(p, ".json"), ".xml")
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i] + "/{id}"
+	}
+	return p
+}
+
+type o311RequestsXML struct {
+	XMLName xml.Name      `xml:"service_requests"`
+	Items   []o311Request `xml:"request"`
+}
+
+func (c *o311Client) Services(q url.Values) ([]o311Service, error) {
+	var v []o311Service
+	var x struct {
+		XMLName xml.Name      `xml:"services"`
+		Items   []o311Service `xml:"service"`
+	}
+	_, err := c.do("GET", "services."+c.format, q, &v, &x)
+	if c.format == "xml" {
+		v = x.Items
+	}
+	return v, err
+}
+
+func (c *o311Client) Definition(code string) (*o311Definition, error) {
+	d := &o311Definition{}
+	_, err := c.do("GET", "services/"+url.PathEscape(code)+"."+c.format, nil, d, d)
+	return d, err
+}
+
+func (c *o311Client) requests(path string, q url.Values) ([]o311Request, string, error) {
+	var v []o311Request
+	var x o311RequestsXML
+	raw, err := c.do("GET", path, q, &v, &x)
+	if c.format == "xml" {
+		v = x.Items
+	}
+	return v, raw, err
+}
+
+func (c *o311Client) Requests(q url.Values) ([]o311Request, string, error) {
+	return c.requests("requests."+c.format, q)
+}
+
+func (c *o311Client) Request(id string) ([]o311Request, string, error) {
+	return c.requests("requests/"+url.PathEscape(id)+"."+c.format, nil)
+}
+
+func (c *o311Client) Token(tok string) ([]o311Request, string, error) {
+	return c.requests("tokens/"+url.PathEscape(tok)+"."+c.format, nil)
+}
+
+// Post sends a service request with the client's key (when it has one).
+func (c *o311Client) Post(form url.Values) ([]o311Request, error) {
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if c.key != "" {
+		f.Set("api_key", c.key)
+	}
+	var v []o311Request
+	var x o311RequestsXML
+	_, err := c.do("POST", "requests."+c.format, f, &v, &x)
+	if c.format == "xml" {
+		v = x.Items
+	}
+	return v, err
+}
+
+// mustFail checks that err is the spec's error with status.
+func mustFail(t *testing.T, what string, err error, status int) *o311Failure {
+	t.Helper()
+	f, ok := err.(*o311Failure)
+	if !ok {
+		t.Fatalf("%s: want a %d in the spec's format, got %v", what, status, err)
+	}
+	if f.Status != status || len(f.Errors) == 0 || f.Errors[0].Code != status || !hasHan(f.Errors[0].Description) {
+		t.Fatalf("%s: %+v, want %d with a Chinese description", what, f, status)
+	}
+	return f
+}
+
+// issueKey issues a key through the office's API and returns its secret.
+func issueKey(t *testing.T, a *app, name, source string) (int64, string) {
+	t.Helper()
+	res, body := a.do("POST", "/api/v1/api-keys", a.token("office"), `{"name":"`+name+`","source":"`+source+`"}`)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("issue key: %d %s", res.StatusCode, body)
+	}
+	out := decode[struct {
+		Key struct {
+			ID     int64
+			Prefix string
+		}
+		APIKey string `json:"api_key"`
+	}](t, body)
+	if !strings.HasPrefix(out.APIKey, out.Key.Prefix) || out.Key.Prefix == "" {
+		t.Fatalf("issued %s", body)
+	}
+	return out.Key.ID, out.APIKey
+}
+
+// TestOpen311_Client runs the client against the server: every endpoint
+// in JSON and XML, a request posted then read back by id, by token and by
+// the filters, and every refusal in the spec's format.
+func TestOpen311_Client(t *testing.T) {
+	// The client posts some forty requests from one address, over the
+	// default burst: the flood has a test of its own.
+	a := newLimitedApp(t, sqldbtest.Open(t, "sqlite"), web.PerMinute(60, 200))
+	keyID, key := issueKey(t, a, "12345热线", "hotline")
+	revokedID, revoked := issueKey(t, a, "旧平台", "other")
+	if res, body := a.do("POST", fmt.Sprintf("/api/v1/api-keys/%d/revoke", revokedID), a.token("office"), "{}"); res.StatusCode != 200 {
+		t.Fatalf("revoke: %d %s", res.StatusCode, body)
+	}
+	calls, mu := map[string]int{}, &sync.Mutex{}
+	errorsSeen := map[int]int{}
+	fail := func(t *testing.T, what string, err error, status int) {
+		t.Helper()
+		mustFail(t, what, err, status)
+		mu.Lock()
+		errorsSeen[status]++
+		mu.Unlock()
+	}
+	script := `<script>alert("x")</script> & 路灯不亮，晚上出行不便`
+
+	for i, format := range []string{"json", "xml"} {
+		t.Run(format, func(t *testing.T) {
+			c := newO311Client(a.ts.URL, format, key, calls, mu)
+
+			svcs, err := c.Services(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(svcs) != 12 || svcs[0] != (o311Service{ServiceCode: "employment", ServiceName: "就业创业", Description: "就业创业方面的问题和诉求",
+				Metadata: true, Type: "realtime", Keywords: "就业创业,employment", Group: "群众诉求"}) {
+				t.Fatalf("services %+v", svcs)
+			}
+			if s, err := c.Services(url.Values{"jurisdiction_id": {sqldbtest.County}}); err != nil || len(s) != 12 {
+				t.Fatalf("with our jurisdiction_id: %d %v", len(s), err)
+			}
+
+			d, err := c.Definition("transport")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.ServiceCode != "transport" || len(d.Attributes) != 1 {
+				t.Fatalf("definition %+v", d)
+			}
+			at := d.Attributes[0]
+			if !at.Variable || at.Code != "urgency" || at.Datatype != "singlevaluelist" || at.Required || at.Order != 1 ||
+				len(at.Values) != 2 || at.Values[1] != (o311Value{Key: "urgent", Name: "紧急"}) {
+				t.Fatalf("attribute %+v", at)
+			}
+
+			// POST, then GET by id and by token.
+			phone := fmt.Sprintf("1391234560%d", i)
+			posted, err := c.Post(url.Values{"service_code": {"transport"}, "address_string": {"东坪镇 黄沙坪村 3组"},
+				"lat": {"28.38"}, "long": {"111.22"}, "description": {script}, "last_name": {"王"}, "first_name": {"<b>小明</b>"},
+				"phone": {phone}, "email": {"a@example.org"}, "attribute[urgency]": {"urgent"},
+				"media_url": {"https://example.org/photo.jpg?a=1&b=<2>"}, "jurisdiction_id": {sqldbtest.County}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(posted) != 1 || posted[0].ServiceRequestID == "" || sanlian.NormalizeTrackingCode(posted[0].Token) == "" ||
+				!strings.Contains(posted[0].ServiceNotice, "已登记") {
+				t.Fatalf("posted %+v", posted)
+			}
+			if format == "json" && posted[0].AccountID != nil {
+				t.Fatalf("account_id %v", *posted[0].AccountID)
+			}
+			id, tok := posted[0].ServiceRequestID, posted[0].Token
+
+			got, raw, err := c.Request(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("by id: %d", len(got))
+			}
+			r := got[0]
+			if r.ServiceRequestID != id || r.Status != "open" || r.StatusNotes != "待受理" || r.ServiceCode != "transport" ||
+				r.ServiceName != "交通出行" || r.Description != script || r.Address != "东坪镇黄沙坪村" || r.AddressID != sqldbtest.VillageA ||
+				r.Lat == nil || *r.Lat != 28.38 || r.Long == nil || *r.Long != 111.22 || r.MediaURL != "https://example.org/photo.jpg?a=1&b=<2>" ||
+				!strings.HasSuffix(r.RequestedDatetime, "+08:00") || r.ExpectedDatetime != nil {
+				t.Fatalf("by id: %+v", r)
+			}
+			// Stored as text, escaped on the wire; never the reporter.
+			if strings.Contains(raw, "<script>") || strings.Contains(raw, "<b>") || strings.Contains(raw, "<2>") {
+				t.Fatalf("unescaped markup on the wire: %s", raw)
+			}
+			if strings.Contains(raw, "小明") || strings.Contains(raw, phone) || strings.Contains(raw, "a@example.org") {
+				t.Fatalf("reporter on the wire: %s", raw)
+			}
+
+			byTok, _, err := c.Token(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(byTok) != 1 || byTok[0].ServiceRequestID != id || byTok[0].Token != tok {
+				t.Fatalf("by token %+v", byTok)
+			}
+			if byTok, _, err = c.Token(strings.ToLower(strings.ReplaceAll(tok, "-", ""))); err != nil || byTok[0].ServiceRequestID != id {
+				t.Fatalf("by token as typed: %+v %v", byTok, err)
+			}
+
+			// The same text from the same phone within a day: nothing doubled.
+			again, err := c.Post(url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA},
+				"description": {script}, "phone": {phone}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again[0].ServiceRequestID != id || !strings.Contains(again[0].ServiceNotice, "未重复登记") {
+				t.Fatalf("repeat %+v", again)
+			}
+			other, err := c.Post(url.Values{"service_code": {"education"}, "address_id": {sqldbtest.VillageC},
+				"description": {"学校门口缺少减速带，上下学不安全"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			// Filters.
+			for _, f := range []struct {
+				q    url.Values
+				want []string
+			}{
+				{url.Values{"service_request_id": {id + "," + other[0].ServiceRequestID}}, []string{other[0].ServiceRequestID, id}},
+				{url.Values{"service_code": {"education"}}, nil}, // checked below: only education
+				{url.Values{"service_code": {"transport"}, "status": {"open"}}, nil},
+				{url.Values{"status": {"closed"}}, []string{}},
+				{url.Values{"start_date": {"2020-01-01T00:00:00+08:00"}, "end_date": {"2020-02-01T00:00:00Z"}}, []string{}},
+			} {
+				rs, _, err := c.Requests(f.q)
+				if err != nil {
+					t.Fatalf("%v: %v", f.q, err)
+				}
+				ids := []string{}
+				for _, r := range rs {
+					ids = append(ids, r.ServiceRequestID)
+					if code := f.q.Get("service_code"); code != "" && r.ServiceCode != code {
+						t.Errorf("%v: got %s", f.q, r.ServiceCode)
+					}
+				}
+				if f.want != nil && strings.Join(ids, ",") != strings.Join(f.want, ",") {
+					t.Errorf("%v: %v, want %v", f.q, ids, f.want)
+				}
+				if f.want == nil && len(ids) == 0 {
+					t.Errorf("%v: nothing", f.q)
+				}
+			}
+			all, _, err := c.Requests(nil)
+			if err != nil || len(all) != 2*(i+1) {
+				t.Fatalf("default window: %d %v", len(all), err)
+			}
+
+			// Refusals, in the spec's format.
+			nokey := newO311Client(a.ts.URL, format, "", calls, mu)
+			_, err = nokey.Post(url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA}, "description": {"没有密钥的请求"}})
+			fail(t, "no api_key", err, 403)
+			old := newO311Client(a.ts.URL, format, revoked, calls, mu)
+			_, err = old.Post(url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA}, "description": {"已停用密钥的请求"}})
+			fail(t, "revoked api_key", err, 403)
+			base := url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA}, "description": {"村道坑洼不平，需要修补"}}
+			for _, bad := range []struct {
+				what   string
+				set    url.Values
+				status int
+			}{
+				{"unknown service_code", url.Values{"service_code": {"<nosuch>"}}, 404},
+				{"no service_code", url.Values{"service_code": {""}}, 400},
+				{"address_id not ours", url.Values{"address_id": {"110101001001"}}, 400},
+				{"address_id a township", url.Values{"address_id": {sqldbtest.Dongping}}, 400},
+				{"address_string not ours", url.Values{"address_id": {""}, "address_string": {"北京市朝阳区<script>"}}, 400},
+				{"no location", url.Values{"address_id": {""}}, 400},
+				{"lat/long alone", url.Values{"address_id": {""}, "lat": {"28.3"}, "long": {"111.2"}}, 400},
+				{"lat/long not ours", url.Values{"lat": {"39.9"}, "long": {"116.4"}}, 400},
+				{"lat without long", url.Values{"lat": {"28.3"}}, 400},
+				{"no description", url.Values{"description": {" "}}, 400},
+				{"description too short", url.Values{"description": {"坏"}}, 400},
+				{"bad phone", url.Values{"phone": {"<script>"}}, 400},
+				{"bad media_url", url.Values{"media_url": {"javascript:alert(1)"}}, 400},
+				{"bad urgency", url.Values{"attribute[urgency]": {"asap"}}, 400},
+				{"other jurisdiction", url.Values{"jurisdiction_id": {"110101000000"}}, 404},
+			} {
+				f := url.Values{}
+				for k, v := range base {
+					f[k] = v
+				}
+				for k, v := range bad.set {
+					f[k] = v
+				}
+				_, err := c.Post(f)
+				fail(t, bad.what, err, bad.status)
+			}
+			_, err = c.Definition("nosuch")
+			fail(t, "unknown service definition", err, 404)
+			_, _, err = c.Request("999999")
+			fail(t, "unknown request", err, 404)
+			_, _, err = c.Request("abc")
+			fail(t, "request id not a number", err, 404)
+			_, _, err = c.Token("ZZZZZ-ZZZZZ")
+			fail(t, "unknown token", err, 404)
+			_, _, err = c.Requests(url.Values{"start_date": {"yesterday"}})
+			fail(t, "bad start_date", err, 400)
+			_, _, err = c.Requests(url.Values{"status": {"pending"}})
+			fail(t, "bad status", err, 400)
+			_, _, err = c.Requests(url.Values{"service_request_id": {"1,x"}})
+			fail(t, "bad service_request_id", err, 400)
+			_, err = c.Services(url.Values{"jurisdiction_id": {"nowhere"}})
+			fail(t, "unknown jurisdiction", err, 404)
+
+			// Discovery.
+			var disc struct {
+				XMLName   xml.Name `json:"-" xml:"discovery"`
+				Endpoints []struct {
+					URL     string   `json:"url" xml:"url"`
+					Formats []string `json:"formats" xml:"formats>format"`
+				} `json:"endpoints" xml:"endpoints>endpoint"`
+			}
+			if _, err := c.do("GET", "discovery."+format, nil, &disc, &disc); err != nil || len(disc.Endpoints) != 1 ||
+				!strings.HasSuffix(disc.Endpoints[0].URL, "/open311/v2") || len(disc.Endpoints[0].Formats) != 2 {
+				t.Fatalf("discovery %+v %v", disc, err)
+			}
+		})
+	}
+
+	t.Run("UnknownFormat", func(t *testing.T) {
+		res, body := a.do("GET", "/open311/v2/services.html", "", "")
+		var errs []o311Error
+		if res.StatusCode != 404 || json.Unmarshal([]byte(body), &errs) != nil || len(errs) != 1 || errs[0].Code != 404 {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+	})
+
+	t.Run("EscapedOnProblemPage", func(t *testing.T) {
+		rs, _, err := newO311Client(a.ts.URL, "json", "", calls, mu).Requests(url.Values{"service_code": {"transport"}})
+		if err != nil || len(rs) == 0 {
+			t.Fatal(err)
+		}
+		res, body := a.do("GET", "/problems/"+rs[0].ServiceRequestID, a.token("office"), "")
+		if res.StatusCode != 200 {
+			t.Fatalf("problem page %d", res.StatusCode)
+		}
+		if strings.Contains(body, `<script>alert("x")`) || !strings.Contains(body, "&lt;script&gt;alert(") {
+			t.Fatalf("problem page does not escape the description")
+		}
+		if !strings.Contains(body, "热线电话") {
+			t.Errorf("problem page does not show the key's source")
+		}
+	})
+
+	t.Run("KeyCountsRequests", func(t *testing.T) {
+		res, body := a.do("GET", "/api/v1/api-keys", a.token("office"), "")
+		if res.StatusCode != 200 {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+		keys := decode[struct{ Items []sanlian.APIKey }](t, body)
+		for _, k := range keys.Items {
+			if k.ID == keyID && k.Requests != 4 {
+				t.Errorf("key %s counts %d requests, want 4", k.Name, k.Requests)
+			}
+			if strings.Contains(body, key) || strings.Contains(body, revoked) {
+				t.Fatalf("a key is listed whole")
+			}
+		}
+	})
+
+	// The closing figures: what the client sent and what it was refused.
+	names := make([]string, 0, len(calls))
+	total := 0
+	for k, n := range calls {
+		names = append(names, fmt.Sprintf("%s ×%d", k, n))
+		total += n
+	}
+	sort.Strings(names)
+	t.Logf("Open311 client: %d requests over %d endpoint × format pairs: %s", total, len(calls), strings.Join(names, "; "))
+	t.Logf("Open311 client: refusals in the spec's format by status: %v", errorsSeen)
+}
+
+// newLimitedApp is newApp with the Open311 post limit set low.
+func newLimitedApp(t *testing.T, db *sqldb.DB, lim web.Limit) *app {
+	t.Helper()
+	sqldbtest.LoadSmall(t, db)
+	srv := web.New(web.Services{
+		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
+		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
+		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
+		Public: db, Open311: db, Notices: db,
+		Sheets: xlsx.Workbooks{},
+		Ping:   db.Ping,
+	}, web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Limits: map[string]web.Limit{web.BucketOpen311Post: lim}})
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &app{t: t, db: db, srv: srv, ts: ts, tokens: map[string]string{}}
+}
+
+// TestOpen311_Flood posts from one address faster than the limit: past
+// the burst, 429 in the spec's format with Retry-After, for good keys and
+// bad ones alike; reading is not limited.
+func TestOpen311_Flood(t *testing.T) {
+	a := newLimitedApp(t, sqldbtest.Open(t, "sqlite"), web.PerMinute(1, 3))
+	_, key := issueKey(t, a, "12345热线", "hotline")
+	calls, mu := map[string]int{}, &sync.Mutex{}
+	for _, format := range []string{"json", "xml"} {
+		c := newO311Client(a.ts.URL, format, key, calls, mu)
+		ok, limited := 0, 0
+		for i := 0; i < 10; i++ {
+			_, err := c.Post(url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA},
+				"description": {fmt.Sprintf("第 %d 条刷屏请求的内容", i)}})
+			switch f, _ := err.(*o311Failure); {
+			case err == nil:
+				ok++
+			case f != nil && f.Status == 429:
+				mustFail(t, "flood", err, 429)
+				if f.RetryAfter == "" {
+					t.Fatalf("429 without Retry-After")
+				}
+				limited++
+			default:
+				t.Fatalf("post %d: %v", i, err)
+			}
+		}
+		t.Logf("%s: %d accepted, %d refused with 429", format, ok, limited)
+		if format == "json" && (ok != 3 || limited != 7) || format == "xml" && (ok != 0 || limited != 10) {
+			t.Fatalf("%s: %d accepted and %d limited", format, ok, limited)
+		}
+		if _, _, err := c.Requests(nil); err != nil {
+			t.Fatalf("reading limited: %v", err)
+		}
+	}
+}
+
+// TestAPIKeys_Pages issues a key on the office's page, shows it once,
+// lists it by prefix only, and revokes it; a revoked key is refused.
+func TestAPIKeys_Pages(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	tok := a.token("office")
+	before := a.auditRows()
+
+	res, body := a.do("POST", "/api-keys", tok, "name="+url.QueryEscape("<i>市级平台</i>")+"&source=other")
+	if res.StatusCode != http.StatusCreated || !strings.Contains(body, `id="issued-secret"`) {
+		t.Fatalf("issue: %d %s", res.StatusCode, body)
+	}
+	secret := between(body, `<p class="mono" id="issued-secret">`, `</p>`)
+	if !strings.HasPrefix(secret, sanlian.APIKeyPrefix) || strings.Contains(body, "<i>市级平台</i>") || !strings.Contains(body, "&lt;i&gt;市级平台") {
+		t.Fatalf("issued %q", secret)
+	}
+	res, body = a.do("GET", "/api-keys", tok, "")
+	if res.StatusCode != 200 || strings.Contains(body, secret) || !strings.Contains(body, secret[:10]) {
+		t.Fatalf("list shows the key whole or not at all: %d", res.StatusCode)
+	}
+
+	c := newO311Client(a.ts.URL, "json", secret, map[string]int{}, &sync.Mutex{})
+	if _, err := c.Post(url.Values{"service_code": {"housing"}, "address_id": {sqldbtest.VillageB}, "description": {"危房改造补助何时发放"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	res, body = a.do("GET", "/api/v1/api-keys", tok, "")
+	keys := decode[struct{ Items []sanlian.APIKey }](t, body)
+	if len(keys.Items) != 1 || keys.Items[0].Source != "other" || keys.Items[0].Requests != 1 {
+		t.Fatalf("keys %s", body)
+	}
+	id := keys.Items[0].ID
+	res, _ = a.do("POST", fmt.Sprintf("/api-keys/%d/revoke", id), tok, "x=1")
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", res.StatusCode)
+	}
+	res, body = a.do("GET", "/api-keys", tok, "")
+	if !strings.Contains(body, "已停用") || strings.Contains(body, fmt.Sprintf(`/api-keys/%d/revoke`, id)) {
+		t.Fatalf("revoked key still offers revoking")
+	}
+	_, err := c.Post(url.Values{"service_code": {"housing"}, "address_id": {sqldbtest.VillageB}, "description": {"停用后再提交的请求"}})
+	mustFail(t, "revoked", err, 403)
+	// Issuing, the problem's entry, what came beside it, revoking.
+	if n := a.auditRows() - before; n != 4 {
+		t.Fatalf("%d audit rows, want 4", n)
+	}
+
+	t.Run("ErrInvalid", func(t *testing.T) {
+		res, body := a.do("POST", "/api-keys", tok, "name=&source=visit")
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写使用方名称") || strings.Contains(body, "issued-secret") {
+			t.Fatalf("%d", res.StatusCode)
+		}
+		res, body = a.do("POST", "/api/v1/api-keys", tok, `{"name":"x","source":"visit","extra":1}`)
+		if res.StatusCode != 400 {
+			t.Fatalf("unknown field: %d %s", res.StatusCode, body)
+		}
+		res, body = a.do("POST", "/api/v1/api-keys", tok, `{"name":"","source":"visit"}`)
+		p := decode[problem](t, body)
+		if res.StatusCode != 422 || p.Errors["name"] == "" || p.Errors["source"] == "" {
+			t.Fatalf("invalid: %d %s", res.StatusCode, body)
+		}
+		res, _ = a.do("POST", fmt.Sprintf("/api/v1/api-keys/%d/revoke", id), tok, "{}")
+		if res.StatusCode != http.StatusConflict {
+			t.Fatalf("revoke twice: %d", res.StatusCode)
+		}
+		res, _ = a.do("POST", "/api/v1/api-keys/999/revoke", tok, "{}")
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("revoke unknown: %d", res.StatusCode)
+		}
+	})
+}
+
+// between returns the text between two markers.
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	out, _, _ := strings.Cut(rest, to)
+	return out
+}
