@@ -289,7 +289,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 // Proof of work.
 //
 // A challenge is the string "v1.<id>.<issued>.<expires>.<bits>.<sig>":
-// id 16 random bytes in base64url, issued and expires Unix seconds, bits
+// id 16 random bytes in base64url, issued and expires Unix milliseconds, bits
 // the leading zero bits asked, sig the base64url HMAC-SHA256 of everything
 // before it under PublicService.PublicKey. The answer is a nonce (decimal,
 // at most 20 digits) such that SHA-256(challenge + ":" + nonce) starts
@@ -364,7 +364,7 @@ func (s *Server) minFill() time.Duration {
 // SignChallenge makes a challenge string under key; the server's own
 // challenges come from newChallenge, this is exposed for tests.
 func SignChallenge(key []byte, id string, issued, expires time.Time, bits int) string {
-	body := fmt.Sprintf("v1.%s.%d.%d.%d", id, issued.Unix(), expires.Unix(), bits)
+	body := fmt.Sprintf("v1.%s.%d.%d.%d", id, issued.UnixMilli(), expires.UnixMilli(), bits)
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(body))
 	return body + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
@@ -378,7 +378,7 @@ func (s *Server) newChallenge(ctx context.Context) (*Challenge, error) {
 	}
 	var b [16]byte
 	rand.Read(b[:])
-	now := time.Now().Truncate(time.Second)
+	now := time.Now().Truncate(time.Millisecond)
 	c := &Challenge{Bits: s.powBits(), Issued: now, Expires: now.Add(s.challengeTTL())}
 	c.Challenge = SignChallenge(key, base64.RawURLEncoding.EncodeToString(b[:]), c.Issued, c.Expires, c.Bits)
 	return c, nil
@@ -393,7 +393,7 @@ var (
 		Fields: map[string]string{"challenge": "安全验证已过期"}}
 	errChallengeWork = &sanlian.Error{Code: sanlian.EFORBIDDEN, Message: "安全验证未通过，请等待页面完成验证后再提交",
 		Fields: map[string]string{"nonce": "安全验证未通过"}}
-	errChallengeSpent = &sanlian.Error{Code: sanlian.ECONFLICT, Message: "该安全验证已使用过，请勿重复提交；如需再次反映，请刷新页面",
+	errChallengeSpent = &sanlian.Error{Code: sanlian.ECONFLICT, Message: "这份表单已经提交过了，请勿重复提交；如需再反映问题，请刷新页面重新填写",
 		Fields: map[string]string{"challenge": "安全验证已使用过"}}
 	errTooFast = &sanlian.Error{Code: sanlian.EFORBIDDEN, Message: "提交过快，请稍候几秒再提交",
 		Fields: map[string]string{"challenge": "提交过快"}}
@@ -427,7 +427,7 @@ func (s *Server) parseChallenge(ctx context.Context, ch string) (*parsedChalleng
 	if err1 != nil || err2 != nil || err3 != nil || bits < 0 || bits > 64 {
 		return nil, errChallengeForged
 	}
-	return &parsedChallenge{id: parts[1], issued: time.Unix(iss, 0), expires: time.Unix(exp, 0), bits: bits}, nil
+	return &parsedChallenge{id: parts[1], issued: time.UnixMilli(iss), expires: time.UnixMilli(exp), bits: bits}, nil
 }
 
 // verifyChallenge checks an answered challenge: signed by us, not

@@ -2,5 +2,19 @@ package web_test
 
 import "sanlian"
 
-// allowedPublic is the expected policy of the people's side.
-var allowedPublic = map[string][]sanlian.Role{}
+// allowedPublic is the expected policy of the people's side: anyone (nil).
+var allowedPublic = map[string][]sanlian.Role{
+	"GET /submit":             nil,
+	"POST /submit":            nil,
+	"GET /track":              nil,
+	"GET /track/{code}":       nil,
+	"POST /track/{code}/rate": nil,
+	"GET /results":            nil,
+
+	"GET /api/v1/public/form":                    nil,
+	"GET /api/v1/public/challenge":               nil,
+	"POST /api/v1/public/problems":               nil,
+	"GET /api/v1/public/problems/{code}":         nil,
+	"POST /api/v1/public/problems/{code}/rating": nil,
+	"GET /api/v1/public/results":                 nil,
+}
