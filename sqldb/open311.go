@@ -218,8 +218,11 @@ func (db *DB) Open311Village(ctx context.Context, addressID, addressString strin
 	if s == "" {
 		return nil, notOurs("请提供 address_id（村(社区)代码）或 address_string（乡镇和村名）(address required)")
 	}
+	// Only villages whose name is in the text are read; the township
+	// decides between villages of the same name.
 	rows, err := db.query(ctx, `SELECT v.code, v.name, v.kind, COALESCE(v.parent_code, ''), COALESCE(t.name, '')
-		FROM regions v LEFT JOIN regions t ON t.code = v.parent_code WHERE v.kind = 'village' ORDER BY v.code`)
+		FROM regions v LEFT JOIN regions t ON t.code = v.parent_code
+		WHERE v.kind = 'village' AND ? LIKE ('%' || v.name || '%') ORDER BY v.code`, s)
 	if err != nil {
 		return nil, fmt.Errorf("open311 villages: %w", err)
 	}

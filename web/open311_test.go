@@ -278,9 +278,15 @@ func issueKey(t *testing.T, a *app, name, source string) (int64, string) {
 // in JSON and XML, a request posted then read back by id, by token and by
 // the filters, and every refusal in the spec's format.
 func TestOpen311_Client(t *testing.T) {
+	for _, engine := range sqldbtest.Engines() {
+		t.Run(engine, func(t *testing.T) { testOpen311Client(t, engine) })
+	}
+}
+
+func testOpen311Client(t *testing.T, engine string) {
 	// The client posts some forty requests from one address, over the
 	// default burst: the flood has a test of its own.
-	a := newLimitedApp(t, sqldbtest.Open(t, "sqlite"), web.PerMinute(60, 200))
+	a := newLimitedApp(t, sqldbtest.Open(t, engine), web.PerMinute(60, 200))
 	keyID, key := issueKey(t, a, "12345热线", "hotline")
 	revokedID, revoked := issueKey(t, a, "旧平台", "other")
 	if res, body := a.do("POST", fmt.Sprintf("/api/v1/api-keys/%d/revoke", revokedID), a.token("office"), "{}"); res.StatusCode != 200 {
