@@ -105,10 +105,13 @@ func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxOpen311Body)
 	var err error
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+	switch ct := r.Header.Get("Content-Type"); {
+	case strings.HasPrefix(ct, "multipart/form-data"):
 		err = r.ParseMultipartForm(maxOpen311Body)
-	} else {
+	case ct == "" || strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
 		err = r.ParseForm()
+	default:
+		return sanlian.Errorf(sanlian.EINVALID, "请求体须为表单编码 application/x-www-form-urlencoded，如 GeoReport v2 所定 (body must be form-encoded)")
 	}
 	var big *http.MaxBytesError
 	switch {

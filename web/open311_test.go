@@ -503,6 +503,14 @@ func testOpen311Client(t *testing.T, engine string) {
 		})
 	}
 
+	t.Run("JSONBody", func(t *testing.T) {
+		res, body := a.do("POST", "/open311/v2/requests.json", "", `{"api_key":"`+key+`","service_code":"transport"}`)
+		var errs []o311Error
+		if res.StatusCode != 400 || json.Unmarshal([]byte(body), &errs) != nil || len(errs) != 1 || !strings.Contains(errs[0].Description, "表单") {
+			t.Fatalf("%d %s", res.StatusCode, body)
+		}
+	})
+
 	t.Run("UnknownFormat", func(t *testing.T) {
 		res, body := a.do("GET", "/open311/v2/services.html", "", "")
 		var errs []o311Error
