@@ -531,6 +531,9 @@ func testOpen311Client(t *testing.T, engine string) {
 		if strings.Contains(body, `<script>alert("x")`) || !strings.Contains(body, "&lt;script&gt;alert(") {
 			t.Fatalf("problem page does not escape the description")
 		}
+		if strings.Contains(body, "<b>小明</b>") {
+			t.Fatalf("problem page does not escape the reporter's name")
+		}
 		if !strings.Contains(body, "热线电话") {
 			t.Errorf("problem page does not show the key's source")
 		}
