@@ -156,6 +156,10 @@ func (s *Sender) Send(ctx context.Context, j *sanlian.DeliveryJob) (sanlian.Deli
 	}
 	res, err := s.client().Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which carries the robot's token
+		}
 		a.Error = "连接失败：" + redact(err.Error(), j.Hook.URL)
 		a.Duration = time.Since(start).Milliseconds()
 		return a, false

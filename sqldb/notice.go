@@ -331,3 +331,39 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 func (db *DB) NoticesDailyAt(ctx context.Context, at time.Time) error {
 	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return NoticesDaily(tx, "", at) })
 }
+
+// ReadNoticesBefore marks read every notice written before t, for the
+// office (the demo's users have read their older notices). It returns how
+// many it marked.
+func (db *DB) ReadNoticesBefore(ctx context.Context, t time.Time) (int, error) {
+	var n int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		s, err := db.scopeOf(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !s.office() {
+			return errForbidden("只有县领导小组办公室可以批量处理消息")
+		}
+		res, err := tx.exec(`UPDATE notices SET read_at = created_at WHERE read_at IS NULL AND created_at < ?`, t.UTC())
+		if err != nil {
+			return fmt.Errorf("read notices before %s: %w", t, err)
+		}
+		n, _ = res.RowsAffected()
+		return tx.audit("read_all", "notice", nil, changes{"before": {nil, t.UTC().Format(time.RFC3339)}, "count": {nil, n}})
+	})
+	return int(n), err
+}
+
+// NoticeTotals counts every user's notices and the unread ones, for the
+// office.
+func (db *DB) NoticeTotals(ctx context.Context) (total, unread int, err error) {
+	if err := db.webhookOffice(ctx, db.reader(ctx)); err != nil {
+		return 0, 0, err
+	}
+	err = db.queryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN read_at IS NULL THEN 1 ELSE 0 END), 0) FROM notices`).Scan(&total, &unread)
+	if err != nil {
+		return 0, 0, fmt.Errorf("notice totals: %w", err)
+	}
+	return total, unread, nil
+}

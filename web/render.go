@@ -24,11 +24,20 @@ type basePage struct {
 	User   *sanlian.User
 	Path   string
 	Flash  string
+	Unread int // the user's unread notices, for the top bar
 }
 
 func (s *Server) base(r *http.Request, title, active string) basePage {
-	return basePage{Title: title, Active: active, User: sanlian.UserFromContext(r.Context()), Path: r.URL.Path,
+	b := basePage{Title: title, Active: active, User: sanlian.UserFromContext(r.Context()), Path: r.URL.Path,
 		Flash: r.URL.Query().Get("ok")}
+	if b.User != nil && b.User.Role != sanlian.RolePublic && s.Notices != nil {
+		n, err := s.Notices.CountUnread(r.Context())
+		if err != nil {
+			s.log.Warn("unread notices", "err", err) // the page shows without its count
+		}
+		b.Unread = n
+	}
+	return b
 }
 
 // Can reports whether the page's user has one of the roles, for menus.

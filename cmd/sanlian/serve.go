@@ -14,6 +14,7 @@ import (
 
 	"sanlian"
 	"sanlian/demo"
+	"sanlian/notify"
 	"sanlian/sqldb"
 	"sanlian/web"
 	"sanlian/xlsx"
@@ -61,6 +62,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.DB = db
 	db.Auth = m.Config.Auth.WithDefaults()
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
+		return err
+	}
+	if err := db.RegisterJob(sqldb.NoticesDailyJob, sanlian.JobDaily, sqldb.NoticesDaily); err != nil {
 		return err
 	}
 	if m.Config.Demo {
@@ -124,6 +128,11 @@ func (m *Main) Close() error {
 // nodes may run it on one database: each key runs once.
 func (m *Main) runJobs(ctx context.Context) {
 	defer close(m.jobsDone)
+	// Beside the jobs, the webhook deliveries queued in the database are
+	// sent every ten seconds; nodes sharing a database share the queue.
+	sent := make(chan struct{})
+	go func() { defer close(sent); (&notify.Worker{Queue: m.DB, Log: m.Log}).Run(ctx, 10*time.Second) }()
+	defer func() { <-sent }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
