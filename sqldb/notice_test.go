@@ -120,7 +120,6 @@ func TestNoticeService_Assign(t *testing.T) {
 	})
 }
 
-
 // TestNoticeService_Supervision: a yellow card, its turning red and an
 // issued notice tell the unit's admin, the responsible person and the
 // township's county leader; an issued notice asks the unit's admin for
