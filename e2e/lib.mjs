@@ -11,14 +11,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 // startServer builds the binary (unless SANLIAN_BIN names one), serves a
 // small demo county on a fresh SQLite file, and resolves to its base URL.
-export async function startServer({ households = 3000 } = {}) {
+export async function startServer({ households = 3000, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sanlian-e2e-"));
   let bin = process.env.SANLIAN_BIN;
   if (!bin) {
     bin = join(dir, "sanlian");
     execFileSync("go", ["build", "-o", bin, "./cmd/sanlian"], { cwd: root, stdio: "inherit" });
   }
-  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--problems", "300", "--visits", "1200", "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db")],
+  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--problems", "300", "--visits", "1200", "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db"), ...args],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });

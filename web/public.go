@@ -578,7 +578,14 @@ func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
 type resultsPageData struct {
 	publicBase
 	R         *sanlian.PublicResults
+	Projects  []publicProjectView
 	ChartJSON string
+}
+
+// publicProjectView is a project with its status in words.
+type publicProjectView struct {
+	sanlian.PublicProject
+	StatusLabel string
 }
 
 // resultsPage is GET /results.
@@ -598,8 +605,11 @@ func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request) error {
 		chart.Resolved = append(chart.Resolved, t.Resolved)
 	}
 	b, _ := json.Marshal(chart)
-	return s.renderPublic(w, http.StatusOK, "public_results", &resultsPageData{publicBase: publicBase{Title: "成效公示", Via: viaOf(r)},
-		R: res, ChartJSON: string(b)})
+	d := &resultsPageData{publicBase: publicBase{Title: "成效公示", Via: viaOf(r)}, R: res, ChartJSON: string(b)}
+	for _, p := range res.Projects {
+		d.Projects = append(d.Projects, publicProjectView{PublicProject: p, StatusLabel: sanlian.ProjectStatusLabel(p.Status)})
+	}
+	return s.renderPublic(w, http.StatusOK, "public_results", d)
 }
 
 // The JSON API of the people's side, for a WeChat mini-program: the same

@@ -584,3 +584,45 @@ func TestPublic_Flood(t *testing.T) {
 		t.Errorf("another IPv4 client: %d, want 200", s)
 	}
 }
+
+// fullResults is the people's side with a results page that has one of
+// everything, for the page's template.
+type fullResults struct{ sanlian.PublicService }
+
+func (fullResults) PublicResults(context.Context) (*sanlian.PublicResults, error) {
+	rate := 0.875
+	tot := sanlian.PublicTotals{Code: sqldbtest.Dongping, Name: "东坪镇", Collected: 8, Resolved: 7, Closed: 6, Open: 1, Callbacks: 8, Solved: 7, Satisfied: 7,
+		ResolvedRate: &rate, Satisfaction: &rate}
+	county := tot
+	county.Code, county.Name = "", "全县"
+	return &sanlian.PublicResults{Since: time.Now().AddDate(-1, 0, 0), County: county, Townships: []sanlian.PublicTotals{tot},
+		Closed: []sanlian.PublicClosed{{Number: "安化-2026-000001", CategoryName: "交通出行", TownshipName: "东坪镇", VillageName: "黄沙坪村",
+			Title: "<b>村口</b>路面塌陷", Result: "已修补", UnitName: "县交通局", ClosedAt: time.Now(), Days: 3}},
+		Projects:   []sanlian.PublicProject{{Name: "安全饮水", UnitName: "县水利局", Target: "全覆盖", Percent: 60, Status: "ongoing"}},
+		Activities: []sanlian.PublicActivityTotal{{TypeName: "助老", Activities: 3, Volunteers: 20, Served: 45}},
+		At:         time.Now()}, nil
+}
+
+func TestPublic_ResultsPage(t *testing.T) {
+	db := sqldbtest.Open(t, "sqlite")
+	sqldbtest.LoadSmall(t, db)
+	srv := web.New(web.Services{Public: fullResults{db}, Regions: db, Problems: db, Users: db},
+		web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	res, err := http.Get(ts.URL + "/results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	page := string(b)
+	for _, want := range []string{"88%", "东坪镇", "&lt;b&gt;村口&lt;/b&gt;路面塌陷", "用时 3 个工作日", "安全饮水", "进度 60%", "助老", ">45<", `data-chart="{&#34;names&#34;:[&#34;东坪镇&#34;]`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("results page lacks %q", want)
+		}
+	}
+	if res.StatusCode != 200 || strings.Contains(page, "ongoing") {
+		t.Errorf("results page: %d, status code word shown", res.StatusCode)
+	}
+}
