@@ -37,6 +37,10 @@ const (
 	BucketRate        = "rate"         // rating a resolved problem
 	BucketOpen311Post = "open311-post" // Open311 service requests
 	BucketChallenge   = "challenge"    // proof-of-work challenges handed out
+	// BucketRateCode limits ratings per tracking code, whoever sends
+	// them: the phone's last four digits cannot be tried from many
+	// addresses at once.
+	BucketRateCode = "rate-code"
 )
 
 // Limit is one bucket's rate: Burst requests at once, then one every
@@ -57,6 +61,7 @@ var DefaultLimits = map[string]Limit{
 	BucketRate:        PerMinute(10, 5),
 	BucketOpen311Post: PerMinute(10, 20),
 	BucketChallenge:   PerMinute(30, 30),
+	BucketRateCode:    {Every: 6 * time.Minute, Burst: 10},
 }
 
 // Proof-of-work defaults.
@@ -255,6 +260,16 @@ func (l *limiter) sweep(now time.Time) {
 // handler then returns nil.
 func (s *Server) limit(w http.ResponseWriter, r *http.Request, bucket string) bool {
 	ok, wait := s.limits.allow(r, bucket)
+	if !ok {
+		s.tooMany(w, r, wait)
+	}
+	return ok
+}
+
+// limitKey takes a token from bucket for key rather than for the
+// request's client; it answers as limit does.
+func (s *Server) limitKey(w http.ResponseWriter, r *http.Request, bucket, key string) bool {
+	ok, wait := s.limits.take(bucket, key)
 	if !ok {
 		s.tooMany(w, r, wait)
 	}

@@ -504,6 +504,19 @@ func (s *Server) trackFail(w http.ResponseWriter, r *http.Request, err error) er
 	return s.publicFail(w, r, err)
 }
 
+// rateKey is the tracking code a rating is for, as the limiter keys it:
+// any string a stranger sends is cut short first.
+func rateKey(r *http.Request) string {
+	c := r.PathValue("code")
+	if n := sanlian.NormalizeTrackingCode(c); n != "" {
+		return n
+	}
+	if len(c) > 16 {
+		c = c[:16]
+	}
+	return c
+}
+
 // ratingFrom reads a rating from a form.
 func ratingFrom(f url.Values) *sanlian.PublicRating {
 	return &sanlian.PublicRating{
@@ -539,7 +552,7 @@ func checkRating(rt *sanlian.PublicRating) error {
 
 // rateForm is POST /track/{code}/rate.
 func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
-	if !s.limit(w, r, BucketRate) {
+	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
 		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, publicEnvelope)
@@ -713,7 +726,7 @@ func (s *Server) apiPublicTrack(w http.ResponseWriter, r *http.Request) error {
 
 // apiPublicRate is POST /api/v1/public/problems/{code}/rating.
 func (s *Server) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
-	if !s.limit(w, r, BucketRate) {
+	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
 		return nil
 	}
 	var rt sanlian.PublicRating

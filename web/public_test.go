@@ -626,3 +626,27 @@ func TestPublic_ResultsPage(t *testing.T) {
 		t.Errorf("results page: %d, status code word shown", res.StatusCode)
 	}
 }
+
+// TestPublic_RatePerCode: the phone's last four digits of one code cannot
+// be tried from many addresses at once.
+func TestPublic_RatePerCode(t *testing.T) {
+	a := newPublicApp(t, sqldbtest.Open(t, "sqlite"), web.Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	code := a.submitOK("楼下的下水道堵了好几天", "13912345678")
+	a.resolve(a.problemIDOf(code))
+	try := func(code string, i int) int {
+		res, _ := a.do("POST", "/track/"+code+"/rate", "", fmt.Sprintf("solved=yes&satisfaction=satisfied&phone_last4=%04d", i),
+			"X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i))
+		return res.StatusCode
+	}
+	for i := 0; i < 10; i++ {
+		if s := try(code, i); s != 404 {
+			t.Fatalf("try %d: %d, want 404", i, s)
+		}
+	}
+	if s := try(code, 5678); s != 429 {
+		t.Errorf("eleventh try on one code, even the right digits: %d, want 429", s)
+	}
+	if s := try(sanlian.NewTrackingCode(), 11); s != 404 {
+		t.Errorf("another code: %d, want 404", s)
+	}
+}
