@@ -155,14 +155,14 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		if !strings.Contains(f, "/") {
 			a, err := netip.ParseAddr(f)
 			if err != nil {
-				return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR", f)
+				return nil, fmt.Errorf("可信代理 %q 不是 IP 地址或 CIDR 网段", f)
 			}
 			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR", f)
+			return nil, fmt.Errorf("可信代理 %q 不是 IP 地址或 CIDR 网段", f)
 		}
 		out = append(out, p.Masked())
 	}
@@ -319,6 +319,9 @@ type Challenge struct {
 	Bits      int       `json:"bits"`
 	Issued    time.Time `json:"issued"`
 	Expires   time.Time `json:"expires"`
+	// NotBefore is the earliest the answer is taken (the least fill
+	// time after Issued).
+	NotBefore time.Time `json:"not_before"`
 }
 
 // parsedChallenge is a challenge read back.
@@ -329,10 +332,15 @@ type parsedChallenge struct {
 	bits    int
 }
 
-// powKeys caches the signing key.
-type powKeys struct {
+// publicState is what the people's side keeps between requests: the
+// challenges' signing key, and the results page for a minute.
+type publicState struct {
 	mu  sync.Mutex
 	key []byte
+
+	resultsMu sync.Mutex
+	results   *sanlian.PublicResults
+	resultsAt time.Time
 }
 
 func (s *Server) powKey(ctx context.Context) ([]byte, error) {
@@ -397,7 +405,7 @@ func (s *Server) newChallenge(ctx context.Context) (*Challenge, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	now := time.Now().Truncate(time.Millisecond)
-	c := &Challenge{Bits: s.powBits(), Issued: now, Expires: now.Add(s.challengeTTL())}
+	c := &Challenge{Bits: s.powBits(), Issued: now, Expires: now.Add(s.challengeTTL()), NotBefore: now.Add(s.minFill())}
 	c.Challenge = SignChallenge(key, base64.RawURLEncoding.EncodeToString(b[:]), c.Issued, c.Expires, c.Bits)
 	return c, nil
 }
@@ -521,5 +529,5 @@ func SolveChallenge(ch string, bits int) string {
 // initAbuse sets up the limiter and the proof-of-work key cache.
 func (s *Server) initAbuse() {
 	s.limits = newLimiter(s.cfg.Limits, s.cfg.TrustedProxies)
-	s.pow = &powKeys{}
+	s.pow = &publicState{}
 }

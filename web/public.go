@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"sanlian"
 )
@@ -601,9 +602,29 @@ type publicProjectView struct {
 	StatusLabel string
 }
 
+// resultsTTL is how long the results page is served from memory: it
+// counts a year of problems, and anyone may ask for it.
+const resultsTTL = time.Minute
+
+// publicResults is the results page, built at most once a minute per node.
+func (s *Server) publicResults(ctx context.Context) (*sanlian.PublicResults, error) {
+	st := s.pow
+	st.resultsMu.Lock()
+	defer st.resultsMu.Unlock()
+	if st.results != nil && time.Since(st.resultsAt) < resultsTTL {
+		return st.results, nil
+	}
+	res, err := s.Public.PublicResults(sanlian.NewPublicContext(ctx))
+	if err != nil {
+		return nil, err
+	}
+	st.results, st.resultsAt = res, time.Now()
+	return res, nil
+}
+
 // resultsPage is GET /results.
 func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.Public.PublicResults(sanlian.NewPublicContext(r.Context()))
+	res, err := s.publicResults(r.Context())
 	if err != nil {
 		return s.publicFail(w, r, err)
 	}
@@ -749,7 +770,7 @@ func (s *Server) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
 
 // apiPublicResults is GET /api/v1/public/results.
 func (s *Server) apiPublicResults(w http.ResponseWriter, r *http.Request) error {
-	res, err := s.Public.PublicResults(sanlian.NewPublicContext(r.Context()))
+	res, err := s.publicResults(r.Context())
 	if err != nil {
 		return err
 	}

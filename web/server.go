@@ -85,8 +85,8 @@ type Server struct {
 	static  *staticFiles
 	routes  []route
 	handler http.Handler
-	limits  *limiter // per-client rate limits of the people's side
-	pow     *powKeys // the proof of work's signing key
+	limits  *limiter     // per-client rate limits of the people's side
+	pow     *publicState // the people's side: the challenges' key, the results page
 }
 
 // handlerFunc is a handler that returns its error to one adapter, which
