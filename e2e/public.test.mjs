@@ -138,3 +138,25 @@ test("a resident submits on a phone, follows by code and rates after the office 
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test("a page served without Web Crypto (plain HTTP) still solves the proof of work in script", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 720 }, isMobile: true, hasTouch: true });
+  await ctx.addInitScript(() => Object.defineProperty(Crypto.prototype, "subtle", { get: () => undefined }));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${server.url}/submit`);
+  assert.equal(await page.evaluate(() => typeof crypto.subtle), "undefined");
+  assert.equal(await page.locator("input[name=via]").inputValue(), "portal");
+  const town = await page.locator("#township option:not([value=''])").nth(1).getAttribute("value");
+  await page.selectOption("#township", town);
+  await page.selectOption("#village", { index: 1 });
+  await page.selectOption("#category", { index: 2 });
+  await page.fill("#description", "组里的水井水质发浑，想请人来检测一下");
+  await page.waitForTimeout(3200);
+  await Promise.all([page.waitForURL((u) => u.pathname === "/submit"), page.click("button[type=submit]")]);
+  await page.locator("#tracking-code").waitFor();
+  assert.equal(await page.locator("h1").innerText(), "提交成功");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
