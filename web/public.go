@@ -659,6 +659,9 @@ type publicFormJSON struct {
 }
 
 func (s *Server) apiPublicForm(w http.ResponseWriter, r *http.Request) error {
+	if !s.limit(w, r, BucketChallenge) {
+		return nil
+	}
 	cats, towns, err := s.publicOptions(r.Context())
 	if err != nil {
 		return err
