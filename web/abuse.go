@@ -44,7 +44,7 @@ const (
 )
 
 // Limit is one bucket's rate: Burst requests at once, then one every
-// Every.
+// Every. A zero Limit does not limit.
 type Limit struct {
 	Every time.Duration
 	Burst int
