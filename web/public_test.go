@@ -266,12 +266,12 @@ func TestPublic_Journey(t *testing.T) {
 		if res.StatusCode != 422 || !strings.Contains(body, "请选择是否满意") || !strings.Contains(body, "谢谢") {
 			t.Errorf("incomplete rating: %d %s", res.StatusCode, body)
 		}
-		res, _ = a.do("POST", "/track/"+code+"/rate", "", "phone_last4=5678&solved=yes&satisfaction=satisfied&comment=修得很快")
+		res, _ = a.do("POST", "/track/"+code+"/rate", "", "phone_last4=5678&solved=yes&satisfaction=satisfied&comment="+url.QueryEscape("<script>alert(1)</script>修得很快"))
 		if res.StatusCode != 303 {
 			t.Fatalf("rating: %d", res.StatusCode)
 		}
 		_, body = a.do("GET", res.Header.Get("Location"), "", "")
-		if !strings.Contains(body, "感谢您的评价") || !strings.Contains(body, "已解决 · 满意") {
+		if !strings.Contains(body, "感谢您的评价") || !strings.Contains(body, "已解决 · 满意") || strings.Contains(body, "<script>alert") {
 			t.Errorf("rated page: %s", body)
 		}
 		// The rating is the callback.
