@@ -22,34 +22,19 @@ import (
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 	"sanlian/web"
-	"sanlian/xlsx"
 )
 
 // newPublicApp is newApp with the people's side tuned by cfg: a low proof
 // of work and no least fill time unless cfg says otherwise.
 func newPublicApp(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 	t.Helper()
-	sqldbtest.LoadSmall(t, db)
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	}
 	if cfg.PowBits == 0 {
 		cfg.PowBits = 4
 	}
 	if cfg.MinFill == 0 {
 		cfg.MinFill = -1
 	}
-	srv := web.New(web.Services{
-		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Open311: db, Notices: db,
-		Sheets: xlsx.Workbooks{},
-		Ping:   db.Ping,
-	}, cfg)
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &app{t: t, db: db, srv: srv, ts: ts, tokens: map[string]string{}}
+	return newAppConfig(t, db, cfg)
 }
 
 // publicForm is the submission form as the page hands it out.
@@ -648,5 +633,32 @@ func TestPublic_RatePerCode(t *testing.T) {
 	}
 	if s := try(sanlian.NewTrackingCode(), 11); s != 404 {
 		t.Errorf("another code: %d, want 404", s)
+	}
+}
+
+// TestAuditIPBehindProxy: the audit log records the client a configured
+// proxy forwarded, and the peer itself when the peer is not a proxy.
+func TestAuditIPBehindProxy(t *testing.T) {
+	for _, c := range []struct {
+		trusted []netip.Prefix
+		want    string
+	}{
+		{[]netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}, "203.0.113.9"},
+		{nil, "127.0.0.1"},
+	} {
+		a := newPublicApp(t, sqldbtest.Open(t, "sqlite"), web.Config{TrustedProxies: c.trusted})
+		a.submitOK("村头的垃圾桶满了没人清运", "")
+		res, _ := a.do("POST", "/api/v1/households", a.token("office"),
+			`{"village":"`+sqldbtest.VillageA+`","head_name":"代理后","members":1}`, "X-Forwarded-For", "203.0.113.9")
+		if res.StatusCode != 201 {
+			t.Fatalf("create household: %d", res.StatusCode)
+		}
+		rows, _, err := a.db.FindAudit(sanlian.NewSystemContext(context.Background()), sanlian.AuditFilter{Entity: "household"})
+		if err != nil || len(rows) == 0 {
+			t.Fatalf("audit: %v", err)
+		}
+		if rows[0].IP != c.want {
+			t.Errorf("trusted %v: audit IP %q, want %q", c.trusted, rows[0].IP, c.want)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"embed"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -162,7 +161,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 func (s *Server) wrap(rt route, acc access) http.Handler {
 	api := rt.api || strings.Contains(rt.pattern, " /api/") || strings.HasPrefix(rt.pattern, "/api/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := sanlian.NewContextWithMeta(r.Context(), sanlian.RequestMeta{IP: clientIP(r), UserAgent: r.UserAgent()})
+		ctx := sanlian.NewContextWithMeta(r.Context(), sanlian.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent()})
 		r = r.WithContext(ctx)
 		fail := func(err error) {
 			if api || isAPI(r) {
@@ -189,13 +188,13 @@ func (s *Server) wrap(rt route, acc access) http.Handler {
 	})
 }
 
-// clientIP is the peer address. Forwarded headers are not trusted.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+// clientIP is the client's address for the audit log: the peer's, or,
+// behind a configured proxy, the one it forwarded (clientAddr).
+func (s *Server) clientIP(r *http.Request) string {
+	if a := clientAddr(r, s.cfg.TrustedProxies); a.IsValid() {
+		return a.String()
 	}
-	return host
+	return r.RemoteAddr
 }
 
 func securityHeaders(h http.Handler) http.Handler {

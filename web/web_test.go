@@ -29,7 +29,17 @@ type app struct {
 
 func newApp(t *testing.T, db *sqldb.DB) *app {
 	t.Helper()
+	return newAppConfig(t, db, web.Config{})
+}
+
+// newAppConfig is newApp with a configuration of the test's own; a test
+// log is added when cfg has none.
+func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
+	t.Helper()
 	sqldbtest.LoadSmall(t, db)
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	}
 	srv := web.New(web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
@@ -37,8 +47,7 @@ func newApp(t *testing.T, db *sqldb.DB) *app {
 		Public: db, Open311: db, Notices: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
-	},
-		web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	}, cfg)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &app{t: t, db: db, srv: srv, ts: ts, tokens: map[string]string{}}
