@@ -99,6 +99,11 @@ type PublicSubmission struct {
 	Consent bool `json:"consent"`
 	// Photos are uploaded after the problem exists, through the
 	// attachment store, each at most MaxPublicPhoto.
+
+	// Open311 is what an Open311 request carried beside the problem (its
+	// API key, coordinates, media_url, urgency), kept in the same
+	// transaction; nil for the portal and WeChat.
+	Open311 *Open311Extra `json:"-"`
 }
 
 // Normalize trims the submission.

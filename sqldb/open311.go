@@ -276,6 +276,14 @@ func clip(s string, n int) string {
 
 // RecordOpen311 implements sanlian.Open311Service.
 func (db *DB) RecordOpen311(ctx context.Context, problemID int64, x *sanlian.Open311Extra) error {
+	if err := checkOpen311Extra(x); err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return tx.recordOpen311(problemID, x) })
+}
+
+// checkOpen311Extra checks what a request carried beside the problem.
+func checkOpen311Extra(x *sanlian.Open311Extra) error {
 	f := map[string]string{}
 	if (x.Lat == nil) != (x.Long == nil) {
 		f["lat"] = "lat 与 long 须同时提供"
@@ -291,40 +299,41 @@ func (db *DB) RecordOpen311(ctx context.Context, problemID int64, x *sanlian.Ope
 	if x.Urgency != "" && x.Urgency != sanlian.UrgencyNormal && x.Urgency != sanlian.UrgencyUrgent {
 		f["urgency"] = "urgency 须为 normal 或 urgent"
 	}
-	if err := sanlian.FieldErrors(f); err != nil {
-		return err
+	return sanlian.FieldErrors(f)
+}
+
+// recordOpen311 keeps x beside problem problemID inside tx: in the
+// transaction that enters a posted request, or on its own.
+func (tx *Tx) recordOpen311(problemID int64, x *sanlian.Open311Extra) error {
+	var state, urgency string
+	err := tx.queryRow(`SELECT state, urgency FROM problems WHERE id = ?`, problemID).Scan(&state, &urgency)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errNotFound("问题")
+	} else if err != nil {
+		return fmt.Errorf("record open311 %d: %w", problemID, err)
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		var state, urgency string
-		err := tx.queryRow(`SELECT state, urgency FROM problems WHERE id = ?`, problemID).Scan(&state, &urgency)
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound("问题")
-		} else if err != nil {
-			return fmt.Errorf("record open311 %d: %w", problemID, err)
+	_, err = tx.exec(`INSERT INTO open311_requests (problem_id, api_key_id, lat, lng, address_string, media_url, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, problemID, x.KeyID, floatArg(x.Lat), floatArg(x.Long), x.AddressString, x.MediaURL, tx.now)
+	if err != nil {
+		return fmt.Errorf("record open311 %d: %w", problemID, err)
+	}
+	ch := changes{}
+	ch.set("api_key_id", "", x.KeyID)
+	if x.Lat != nil {
+		ch.set("lat", "", *x.Lat)
+		ch.set("long", "", *x.Long)
+	}
+	ch.set("media_url", "", x.MediaURL)
+	if x.Urgency != "" && x.Urgency != urgency && state == sanlian.StateSubmitted {
+		// Deadlines are set on assignment, so a submitted problem
+		// takes a new urgency without any deadline to move.
+		if _, err := tx.exec(`UPDATE problems SET urgency = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			x.Urgency, tx.now, problemID); err != nil {
+			return fmt.Errorf("record open311 %d urgency: %w", problemID, err)
 		}
-		_, err = tx.exec(`INSERT INTO open311_requests (problem_id, api_key_id, lat, lng, address_string, media_url, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, problemID, x.KeyID, floatArg(x.Lat), floatArg(x.Long), x.AddressString, x.MediaURL, tx.now)
-		if err != nil {
-			return fmt.Errorf("record open311 %d: %w", problemID, err)
-		}
-		ch := changes{}
-		ch.set("api_key_id", "", x.KeyID)
-		if x.Lat != nil {
-			ch.set("lat", "", *x.Lat)
-			ch.set("long", "", *x.Long)
-		}
-		ch.set("media_url", "", x.MediaURL)
-		if x.Urgency != "" && x.Urgency != urgency && state == sanlian.StateSubmitted {
-			// Deadlines are set on assignment, so a submitted problem
-			// takes a new urgency without any deadline to move.
-			if _, err := tx.exec(`UPDATE problems SET urgency = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-				x.Urgency, tx.now, problemID); err != nil {
-				return fmt.Errorf("record open311 %d urgency: %w", problemID, err)
-			}
-			ch.set("urgency", urgency, x.Urgency)
-		}
-		return tx.audit("open311", "problem", problemID, ch)
-	})
+		ch.set("urgency", urgency, x.Urgency)
+	}
+	return tx.audit("open311", "problem", problemID, ch)
 }
 
 func floatArg(f *float64) any {

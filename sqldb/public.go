@@ -46,6 +46,11 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if sub.Open311 != nil {
+		if err := checkOpen311Extra(sub.Open311); err != nil {
+			return nil, err
+		}
+	}
 	var out *sanlian.PublicReceipt
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if in.ReporterPhone != "" {
@@ -81,6 +86,9 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 			return err
 		}
 		out = &sanlian.PublicReceipt{Code: code, Number: number, ProblemID: id}
+		if sub.Open311 != nil {
+			return tx.recordOpen311(id, sub.Open311)
+		}
 		return nil
 	})
 	return out, err

@@ -550,18 +550,14 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 		return sanlian.Errorf(sanlian.EINVALID, "缺少 description：请写下反映的问题 (description required)")
 	}
 	sub.Normalize()
-	pctx := sanlian.NewPublicContext(ctx)
-	rc, err := s.Public.SubmitPublic(pctx, sub)
+	sub.Open311 = extra
+	rc, err := s.Public.SubmitPublic(sanlian.NewPublicContext(ctx), sub)
 	if err != nil {
 		return err
 	}
 	notice := fmt.Sprintf("已登记，编号 %s；可凭 token 查询办理进展", rc.Number)
 	if rc.Merged {
 		notice = fmt.Sprintf("24 小时内同一电话已反映过相同问题，沿用原编号 %s，未重复登记", rc.Number)
-	} else if err := s.Open311.RecordOpen311(pctx, rc.ProblemID, extra); err != nil {
-		// The problem is on the ledger; only what came beside it is
-		// missing, and a retry would enter it twice.
-		s.log.Error("open311 record", "problem", rc.ProblemID, "err", err)
 	}
 	out := []open311Posted{{ServiceRequestID: strconv.FormatInt(rc.ProblemID, 10), Token: sanlian.FormatTrackingCode(rc.Code),
 		ServiceNotice: notice}}

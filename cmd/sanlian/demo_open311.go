@@ -105,14 +105,6 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 			sub.ReporterPhone = fmt.Sprintf("139%08d", rng.IntN(100_000_000))
 			sub.Consent = true
 		}
-		rc, err := db.SubmitPublic(pub, sub)
-		if err != nil {
-			return nil, err
-		}
-		if rc.Merged {
-			merged++
-			continue
-		}
 		x := &sanlian.Open311Extra{KeyID: key.ID, AddressString: addressString}
 		if i%4 == 0 { // the city platform's app sends the phone's position
 			lat := sanlian.CountyBounds.MinLat + rng.Float64()*(sanlian.CountyBounds.MaxLat-sanlian.CountyBounds.MinLat)
@@ -122,8 +114,14 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 		if i%5 == 0 {
 			x.Urgency = sanlian.UrgencyUrgent
 		}
-		if err := db.RecordOpen311(pub, rc.ProblemID, x); err != nil {
+		sub.Open311 = x
+		rc, err := db.SubmitPublic(pub, sub)
+		if err != nil {
 			return nil, err
+		}
+		if rc.Merged {
+			merged++
+			continue
 		}
 		sent[name]++
 	}
