@@ -140,21 +140,16 @@ func (s *Server) open311Jurisdiction(r *http.Request) error {
 	return nil
 }
 
-// open311Status maps a domain error code to the spec's statuses.
+// open311Status maps a domain error code to the spec's statuses: the
+// API's (statusOf), save that the spec knows no 422 and no 401.
 func open311Status(code string) int {
 	switch code {
-	case sanlian.EINVALID, sanlian.EUNPROCESSABLE:
+	case sanlian.EUNPROCESSABLE:
 		return http.StatusBadRequest
-	case sanlian.EFORBIDDEN, sanlian.EUNAUTHORIZED:
+	case sanlian.EUNAUTHORIZED:
 		return http.StatusForbidden
-	case sanlian.ENOTFOUND:
-		return http.StatusNotFound
-	case sanlian.ECONFLICT:
-		return http.StatusConflict
-	case sanlian.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
 	}
-	return http.StatusInternalServerError
+	return statusOf(code)
 }
 
 // open311ErrorItem is one error of the spec's list.

@@ -91,19 +91,7 @@ type publicErrorPage struct {
 // renderPublic writes a page of the people's side in its own phone-first
 // layout, with no staff menu.
 func (s *Server) renderPublic(w http.ResponseWriter, status int, name string, data any) error {
-	t, ok := s.pages.pages[name]
-	if !ok {
-		return fmt.Errorf("render: no page %q", name)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "public_layout", data); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return s.renderIn(w, status, name, "public_layout", data)
 }
 
 // renderPublicError answers a refusal on the people's side as a page.

@@ -135,12 +135,18 @@ func mustParsePages(sf *staticFiles) *pageSet {
 // render writes a whole page. It renders into a buffer first so that a
 // template error becomes a clean error page, not half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+	return s.renderIn(w, status, name, "layout.html", data)
+}
+
+// renderIn writes page name inside layout (the staff's layout.html or the
+// people's side's public_layout).
+func (s *Server) renderIn(w http.ResponseWriter, status int, name, layout string, data any) error {
 	t, ok := s.pages.pages[name]
 	if !ok {
 		return fmt.Errorf("render: no page %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", data); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, data); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
