@@ -119,38 +119,43 @@ type noticeSrc struct {
 }
 
 // writeNotices writes the notices of src inside tx in one statement; a
-// notice whose user already holds its dedupe key is skipped.
+// notice whose user already holds its dedupe key is skipped. Each class
+// of recipient is its own join, the targets first (CROSS JOIN keeps
+// SQLite from scanning the targets once per user) and the users found by
+// index; UNION gives a user in two classes one notice.
 func (tx *Tx) writeNotices(src noticeSrc) (int64, error) {
-	var who []string
-	if src.admins {
-		who = append(who, "(u.role = 'unit_admin' AND u.unit_id = src.unit_id)")
-	}
-	if src.person {
-		who = append(who, "(u.role IN ('cadre', 'leader') AND u.cadre_id = src.person_id)")
-	}
-	if src.leaders {
-		who = append(who, `(u.role = 'leader' AND u.cadre_id IN (SELECT l.cadre_id FROM links l
-			WHERE l.kind = 'township' AND l.ended_at IS NULL AND l.region_code = src.township))`)
-	}
-	if len(who) == 0 {
-		return 0, nil
-	}
 	var actor int64
 	if u := sanlian.UserFromContext(tx.ctx); u != nil {
 		actor = u.ID
 	}
-	// WHERE is needed before ON CONFLICT: without it SQLite would read the
-	// ON CONFLICT as the join's condition.
-	q := `INSERT INTO notices (user_id, kind, title, body, link, target_kind, target_id, dedupe_key, created_at)
-		SELECT u.id, ?, src.title, src.body, src.link, ?, src.tid, src.dkey, ?
-		FROM (` + src.query + `) src JOIN users u ON u.disabled = ? AND u.id <> ? AND (` + strings.Join(who, " OR ") + `)
-		WHERE src.tid IS NOT NULL
+	const cols = "SELECT src.tid, src.title, src.body, src.link, src.dkey, u.id AS uid FROM src CROSS JOIN "
+	const live = " AND u.disabled = ? AND u.id <> ?"
+	var who []string
+	if src.admins {
+		who = append(who, cols+"users u WHERE u.unit_id = src.unit_id AND u.role = 'unit_admin'"+live)
+	}
+	if src.person {
+		who = append(who, cols+"users u WHERE u.cadre_id = src.person_id AND u.role IN ('cadre', 'leader')"+live)
+	}
+	if src.leaders {
+		who = append(who, cols+`links l CROSS JOIN users u WHERE l.region_code = src.township AND l.kind = 'township'
+			AND l.ended_at IS NULL AND u.cadre_id = l.cadre_id AND u.role = 'leader'`+live)
+	}
+	if len(who) == 0 {
+		return 0, nil
+	}
+	// WHERE is needed before ON CONFLICT: without it SQLite could read the
+	// ON CONFLICT as a join's condition.
+	q := `WITH src AS MATERIALIZED (` + src.query + `)
+		INSERT INTO notices (user_id, kind, title, body, link, target_kind, target_id, dedupe_key, created_at)
+		SELECT r.uid, ?, r.title, r.body, r.link, ?, r.tid, r.dkey, ?
+		FROM (` + strings.Join(who, " UNION ") + `) r WHERE r.uid IS NOT NULL
 		ON CONFLICT (user_id, dedupe_key) DO NOTHING`
-	// The source's arguments sit between the select list's and the join's,
-	// as the derived table does in the text.
-	args := []any{src.kind, src.targetKind, tx.now}
-	args = append(args, src.args...)
-	args = append(args, false, actor)
+	args := append([]any{}, src.args...)
+	args = append(args, src.kind, src.targetKind, tx.now)
+	for range who {
+		args = append(args, false, actor)
+	}
 	res, err := tx.exec(q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("write %s notices: %w", src.kind, err)

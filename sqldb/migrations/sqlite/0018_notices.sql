@@ -65,3 +65,7 @@ CREATE TABLE webhook_attempts (
 	duration_ms INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
+
+-- Who is told: the admins of a unit, the account of a cadre.
+CREATE INDEX users_unit ON users (unit_id) WHERE unit_id IS NOT NULL;
+CREATE INDEX users_cadre ON users (cadre_id) WHERE cadre_id IS NOT NULL;
