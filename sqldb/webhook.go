@@ -335,13 +335,16 @@ func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duratio
 	ctx = sanlian.NewSystemContext(ctx)
 	var out []*sanlian.DeliveryJob
 	err := db.inTx(ctx, func(tx *Tx) error {
+		// A webhook the office stopped keeps its queue until it is started
+		// again.
 		pick := `SELECT d.id FROM webhook_deliveries d WHERE d.state = 'pending' AND d.next_at <= ?
-			AND (d.claimed_until IS NULL OR d.claimed_until <= ?) ORDER BY d.next_at, d.id LIMIT ?`
+			AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
+			AND d.webhook_id IN (SELECT w.id FROM webhooks w WHERE w.active = ?) ORDER BY d.next_at, d.id LIMIT ?`
 		if db.Dialect == Postgres {
 			pick += " FOR UPDATE SKIP LOCKED"
 		}
 		rows, err := tx.query(`UPDATE webhook_deliveries SET claimed_until = ? WHERE id IN (`+pick+`) RETURNING id`,
-			tx.now.Add(lease), tx.now, tx.now, limit)
+			tx.now.Add(lease), tx.now, tx.now, true, limit)
 		if err != nil {
 			return fmt.Errorf("claim deliveries: %w", err)
 		}

@@ -175,6 +175,32 @@ func TestWebhookService_Enqueue(t *testing.T) {
 				t.Fatalf("the retried delivery was not claimed: %d claimed", len(jobs))
 			}
 		})
+		t.Run("Stopped", func(t *testing.T) {
+			clockAt(db, "2021-05-10 09:10")
+			claimed := func() bool {
+				jobs, err := db.ClaimDeliveries(context.Background(), 100, time.Second)
+				MustOK(t, err)
+				for _, j := range jobs {
+					if j.Delivery.WebhookID == assigned.ID {
+						return true
+					}
+				}
+				return false
+			}
+			off, on := false, true
+			h, err := db.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: assigned.Name, Kind: assigned.Kind,
+				Events: assigned.Events, Active: &off, Version: assigned.Version})
+			MustOK(t, err)
+			if claimed() {
+				t.Fatal("a stopped webhook's delivery was claimed")
+			}
+			_, err = db.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, Events: h.Events,
+				Active: &on, Version: h.Version})
+			MustOK(t, err)
+			if !claimed() {
+				t.Fatal("the webhook started again did not send its queue")
+			}
+		})
 	})
 }
 

@@ -482,7 +482,7 @@ func (s *Server) deliveryRetrySubmit(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	d, perr := strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("delivery")), 10, 64)
+	d, perr := strconv.ParseInt(strings.TrimSpace(r.Form.Get("delivery")), 10, 64) // the form or ?delivery=
 	if perr != nil || d <= 0 {
 		err = sanlian.FieldErrors(map[string]string{"delivery": "请选择要重新发送的推送记录"})
 	} else {

@@ -216,6 +216,9 @@ func TestWebhooks_Web(t *testing.T) {
 			if res.StatusCode != 409 || !strings.Contains(page, "只有发送失败的推送可以重新发送") {
 				t.Fatalf("retry of a pending delivery: %d", res.StatusCode)
 			}
+			if res, _ := a.do("POST", fmt.Sprintf("/webhooks/%d/deliveries/retry?delivery=1", h.ID), office, "x=1"); res.StatusCode != 409 {
+				t.Fatalf("retry named in the query: %d", res.StatusCode)
+			}
 			if res, _ := a.do("POST", fmt.Sprintf("/webhooks/%d/deliveries/retry", h.ID), office, "delivery=abc"); res.StatusCode != 422 {
 				t.Fatalf("retry without a delivery: %d", res.StatusCode)
 			}
