@@ -203,7 +203,7 @@ func MaskURL(raw string) string {
 		}
 		q[k] = vs
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "%2A", "*") // the mask reads as stars
 	return u.String()
 }
 

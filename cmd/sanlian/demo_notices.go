@@ -20,9 +20,10 @@ const demoWebhookURL = "http://127.0.0.1:9/"
 //
 // The ledger played before wrote the notices of every assignment; the
 // demo's users have read those older than a week. The daily job runs as
-// of each of the last seven days, after two webhooks (a WeCom group and a
-// DingTalk group) were set up, so the problems that went overdue that
-// week are queued for them; one attempt to send each is made, and fails.
+// for each of the last seven days, after two webhooks (a WeCom group and a
+// DingTalk group) were set up a week ago, so the problems that went
+// overdue that week are queued for them; one attempt to send each is
+// made, and fails.
 func demoNotices(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *sanlian.County, today time.Time, seed uint64) (fmt.Stringer, error) {
 	office := sanlian.NewSystemContext(ctx)
 	day := func(t time.Time) time.Time {
@@ -42,13 +43,14 @@ func demoNotices(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 			return nil, err
 		}
 	}
+	// The days are caught up now, after the ledger and the supervision
+	// played before: notices listed newest first stay in time order.
+	setNow(today)
 	for d := start.AddDate(0, 0, 1); !d.After(day(today)); d = d.AddDate(0, 0, 1) {
-		setNow(d.Add(time.Minute))
 		if err := db.NoticesDailyAt(ctx, d); err != nil {
 			return nil, err
 		}
 	}
-	setNow(today)
 	if _, err := db.ReadNoticesBefore(office, day(today).AddDate(0, 0, -7)); err != nil {
 		return nil, err
 	}
