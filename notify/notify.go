@@ -37,7 +37,7 @@ func Text(event string, pl sanlian.Payload) (title, markdown string) {
 	fmt.Fprintf(&b, "### %s\n", title)
 	line := func(label, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "> %s：%s\n", label, v)
+			fmt.Fprintf(&b, "> %s：%s\n", label, plain.Replace(v))
 		}
 	}
 	line("编号", pl.Number)
@@ -49,6 +49,12 @@ func Text(event string, pl sanlian.Payload) (title, markdown string) {
 	line("链接", pl.Link)
 	return title, b.String()
 }
+
+// plain keeps text typed by people (a problem's title, a notice) from
+// acting as markdown in a robot's message: no links, emphasis, headings or
+// extra lines of its own.
+var plain = strings.NewReplacer("[", "［", "]", "］", "<", "＜", ">", "＞", "`", "｀", "*", "＊", "#", "＃", "_", "＿",
+	"\r\n", " ", "\n", " ", "\r", " ")
 
 // jsonBody is the plain JSON format's body.
 type jsonBody struct {

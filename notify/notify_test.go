@@ -384,3 +384,17 @@ func hmacHex(secret, msg string) string {
 }
 
 func urlUnescape(s string) (string, error) { return url.QueryUnescape(s) }
+
+// TestText: what people typed cannot make links, headings or lines of its
+// own in a robot's message.
+func TestText(t *testing.T) {
+	_, md := notify.Text(sanlian.EventProblemSubmitted, sanlian.Payload{Subject: "路灯坏了[点此](http://evil.example/)\n### 假标题 <b>**急**</b>"})
+	for _, bad := range []string{"](", "\n### ", "<b>", "**"} {
+		if strings.Contains(md, bad) {
+			t.Fatalf("markdown %q carries %q", md, bad)
+		}
+	}
+	if !strings.Contains(md, "路灯坏了［点此］") {
+		t.Fatalf("markdown %q", md)
+	}
+}
