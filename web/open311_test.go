@@ -5,9 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 	"sanlian/web"
-	"sanlian/xlsx"
 )
 
 // An Open311 GeoReport v2 client, as another platform would write it,
@@ -570,18 +567,7 @@ func testOpen311Client(t *testing.T, engine string) {
 // newLimitedApp is newApp with the Open311 post limit set low.
 func newLimitedApp(t *testing.T, db *sqldb.DB, lim web.Limit) *app {
 	t.Helper()
-	sqldbtest.LoadSmall(t, db)
-	srv := web.New(web.Services{
-		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Open311: db, Notices: db,
-		Sheets: xlsx.Workbooks{},
-		Ping:   db.Ping,
-	}, web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)), Limits: map[string]web.Limit{web.BucketOpen311Post: lim}})
-	ts := httptest.NewServer(srv)
-	t.Cleanup(ts.Close)
-	return &app{t: t, db: db, srv: srv, ts: ts, tokens: map[string]string{}}
+	return newAppConfig(t, db, web.Config{Limits: map[string]web.Limit{web.BucketOpen311Post: lim}})
 }
 
 // TestOpen311_Flood posts from one address faster than the limit: past

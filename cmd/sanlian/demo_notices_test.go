@@ -10,7 +10,6 @@ import (
 
 	"sanlian"
 	"sanlian/demo"
-	"sanlian/sqldb/sqldbtest"
 )
 
 // TestDemoNotices plays the demo's notices after its ledger: users hold
@@ -19,11 +18,7 @@ import (
 // failed attempt logged.
 func TestDemoNotices(t *testing.T) {
 	ctx := context.Background()
-	db := sqldbtest.Open(t, "sqlite")
-	c := demo.Generate(demo.Options{Households: 300, Seed: 5})
-	if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
-		t.Fatal(err)
-	}
+	db, c := smallDemoCounty(t)
 	var out bytes.Buffer
 	if err := playDemo(db, &out, "problems", func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 		return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: 300, Today: today, Seed: 5})

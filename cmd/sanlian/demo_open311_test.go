@@ -10,6 +10,7 @@ import (
 
 	"sanlian"
 	"sanlian/demo"
+	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 )
 
@@ -17,11 +18,7 @@ import (
 // twenty requests through them spread over the last six months.
 func TestDemoOpen311(t *testing.T) {
 	ctx := context.Background()
-	db := sqldbtest.Open(t, "sqlite")
-	c := demo.Generate(demo.Options{Households: 300, Seed: 5})
-	if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
-		t.Fatal(err)
-	}
+	db, c := smallDemoCounty(t)
 	var out bytes.Buffer
 	if err := playDemo(db, &out, "Open311 keys", func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 		return demoOpen311(ctx, db, setNow, c, today, 5)
@@ -54,4 +51,16 @@ func TestDemoOpen311(t *testing.T) {
 		t.Fatalf("requests: %d in seven months, %d in the default 90 days", len(all), len(recent))
 	}
 	t.Log(strings.TrimSpace(out.String()))
+}
+
+// smallDemoCounty is a demo county of 300 households on SQLite, for the
+// tests of one demo part.
+func smallDemoCounty(t *testing.T) (*sqldb.DB, *sanlian.County) {
+	t.Helper()
+	db := sqldbtest.Open(t, "sqlite")
+	c := demo.Generate(demo.Options{Households: 300, Seed: 5})
+	if err := db.LoadCounty(sanlian.NewSystemContext(context.Background()), c); err != nil {
+		t.Fatal(err)
+	}
+	return db, c
 }
