@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,48 +287,106 @@ func (r *metricRun) subUnits(id int64) map[int64]bool {
 // order, and counts them. Problems open at the window's end and untouched
 // since (no event at or after End) hold at End the state they hold now:
 // their overdue count is one aggregate over the open problems
-// (overdueUntouched); the others are replayed.
+// (overdueUntouched); the others are replayed. The problems to replay are
+// found first (candidates) and their events read a thousand problems at a
+// time by the index on problem_id: one query joining the candidates to the
+// events led PostgreSQL, misjudging how many there were, to scan every
+// event of a province's ledger.
 func (r *metricRun) replay(ctx context.Context, pw *where) error {
-	start, end := r.w.start.UTC(), r.w.end.UTC()
-	cands := `SELECT problem_id FROM problem_events WHERE at >= ? AND at < ?
-		UNION SELECT e2.problem_id FROM problem_events e2 JOIN problems p2 ON p2.id = e2.problem_id WHERE e2.at >= ? AND p2.created_at < ?`
-	args := []any{start, end, end, end}
-	cond := "e.problem_id IN (" + cands + ")"
-	if s := pw.sql(); s != "" {
-		cond += " AND " + strings.TrimPrefix(s, " WHERE ")
-		args = append(args, pw.args...)
-	}
-	rows, err := r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes, p.township_code, p.category,
-		COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
-		FROM problem_events e JOIN problems p ON p.id = e.problem_id
-		WHERE `+cond+` ORDER BY e.problem_id, e.id`, args...)
+	ids, err := r.candidates(ctx)
 	if err != nil {
-		return fmt.Errorf("metric events: %w", err)
-	}
-	defer rows.Close()
-	var p *metricProblem
-	for rows.Next() {
-		var (
-			id                     int64
-			action, to, ch, tw, ct string
-			at                     time.Time
-			unit, person           int64
-		)
-		if err := rows.Scan(&id, &action, &at, &to, &ch, &tw, &ct, &unit, &person); err != nil {
-			return err
-		}
-		if p == nil || p.id != id {
-			p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
-		}
-		if err := r.event(p, action, at, to, ch); err != nil {
-			return fmt.Errorf("metric event of problem %d: %w", id, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows.Close()
+	var p *metricProblem
+	for chunk := range slices.Chunk(ids, 1000) {
+		w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
+		w.add(inList("e.problem_id", len(chunk)), int64s(chunk)...)
+		rows, err := r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes, p.township_code, p.category,
+			COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
+			FROM problem_events e JOIN problems p ON p.id = e.problem_id`+w.sql()+` ORDER BY e.problem_id, e.id`, w.args...)
+		if err != nil {
+			return fmt.Errorf("metric events: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id                     int64
+				action, to, ch, tw, ct string
+				at                     time.Time
+				unit, person           int64
+			)
+			if err := rows.Scan(&id, &action, &at, &to, &ch, &tw, &ct, &unit, &person); err != nil {
+				rows.Close()
+				return err
+			}
+			if p == nil || p.id != id {
+				p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
+			}
+			if err := r.event(p, action, at, to, ch); err != nil {
+				rows.Close()
+				return fmt.Errorf("metric event of problem %d: %w", id, err)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
 	return r.overdueUntouched(ctx, pw)
+}
+
+// candidates lists, in order, the problems whose timelines the window
+// needs: those with an event in it, and those with an event since its end
+// that may have been open at its end (created before it, and not closed,
+// rejected or merged before it: closing clears closed_at on reopening, so
+// a problem closed now with closed_at before End was closed at End).
+func (r *metricRun) candidates(ctx context.Context) ([]int64, error) {
+	start, end := r.w.start.UTC(), r.w.end.UTC()
+	read := func(q string, args ...any) ([]int64, error) {
+		rows, err := r.db.query(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("metric candidates: %w", err)
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	in, err := read(`SELECT DISTINCT problem_id FROM problem_events WHERE at >= ? AND at < ?`, start, end)
+	if err != nil {
+		return nil, err
+	}
+	since, err := read(`SELECT DISTINCT problem_id FROM problem_events WHERE at >= ?`, end)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[int64]bool, len(in))
+	for _, id := range in {
+		seen[id] = true
+	}
+	var later []int64
+	for _, id := range since {
+		if !seen[id] {
+			later = append(later, id)
+		}
+	}
+	slices.Sort(later)
+	for chunk := range slices.Chunk(later, 1000) {
+		args := append(int64s(chunk), end, end, end)
+		open, err := read(`SELECT id FROM problems WHERE `+inList("id", len(chunk))+` AND created_at < ?
+			AND NOT (state = 'closed' AND closed_at < ?) AND NOT (state IN ('rejected', 'merged') AND updated_at < ?)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		in = append(in, open...)
+	}
+	slices.Sort(in)
+	return slices.Compact(in), nil
 }
 
 // overdueUntouched counts the problems open at End, past their resolve
