@@ -299,27 +299,52 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 	}
 	var p *metricProblem
 	for chunk := range slices.Chunk(ids, 1000) {
+		// The problems' attributes and the caller's filters first, then
+		// the events alone: a join of the two let PostgreSQL walk the
+		// whole primary key of a province's problems for each chunk.
 		w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
-		w.add(inList("e.problem_id", len(chunk)), int64s(chunk)...)
-		rows, err := r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes, p.township_code, p.category,
-			COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
-			FROM problem_events e JOIN problems p ON p.id = e.problem_id`+w.sql()+` ORDER BY e.problem_id, e.id`, w.args...)
+		w.add(inList("p.id", len(chunk)), int64s(chunk)...)
+		rows, err := r.db.query(ctx, `SELECT p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
+			FROM problems p`+w.sql(), w.args...)
+		if err != nil {
+			return fmt.Errorf("metric problems: %w", err)
+		}
+		attrs := make(map[int64]*metricProblem, len(chunk))
+		kept := make([]int64, 0, len(chunk))
+		for rows.Next() {
+			a := &metricProblem{}
+			if err := rows.Scan(&a.id, &a.township, &a.category, &a.curUnit, &a.curPerson); err != nil {
+				rows.Close()
+				return err
+			}
+			attrs[a.id] = a
+			kept = append(kept, a.id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		rows, err = r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes FROM problem_events e
+			WHERE `+inList("e.problem_id", len(kept))+` ORDER BY e.problem_id, e.id`, int64s(kept)...)
 		if err != nil {
 			return fmt.Errorf("metric events: %w", err)
 		}
 		for rows.Next() {
 			var (
-				id                     int64
-				action, to, ch, tw, ct string
-				at                     time.Time
-				unit, person           int64
+				id             int64
+				action, to, ch string
+				at             time.Time
 			)
-			if err := rows.Scan(&id, &action, &at, &to, &ch, &tw, &ct, &unit, &person); err != nil {
+			if err := rows.Scan(&id, &action, &at, &to, &ch); err != nil {
 				rows.Close()
 				return err
 			}
 			if p == nil || p.id != id {
-				p = &metricProblem{id: id, township: tw, category: ct, curUnit: unit, curPerson: person}
+				a := attrs[id]
+				p = &metricProblem{id: id, township: a.township, category: a.category, curUnit: a.curUnit, curPerson: a.curPerson}
 			}
 			if err := r.event(p, action, at, to, ch); err != nil {
 				rows.Close()
