@@ -690,14 +690,6 @@ type apiKeysPage struct {
 	Fields  map[string]string
 }
 
-func apiKeySourceOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.APIKeySources))
-	for i, src := range sanlian.APIKeySources {
-		out[i] = projectOption{Value: src, Label: sanlian.SourceLabel(src), Selected: src == selected}
-	}
-	return out
-}
-
 // apiKeysPage is GET /api-keys: the keys and the form to issue one.
 func (s *Server) apiKeysPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAPIKeys(w, r, http.StatusOK, url.Values{"source": {sanlian.SourceHotline}}, nil, nil)
@@ -708,7 +700,7 @@ func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	page := &apiKeysPage{basePage: s.base(r, "接口密钥", "api-keys"), Keys: keys, Sources: apiKeySourceOptions(form.Get("source")),
+	page := &apiKeysPage{basePage: s.base(r, "接口密钥", "api-keys"), Keys: keys, Sources: codeOptions(sanlian.APIKeySources, sanlian.SourceLabel, form.Get("source")),
 		Issued: issued, Form: form}
 	if ferr != nil {
 		page.Error, page.Fields = sanlian.ErrorMessage(ferr), sanlian.ErrorFields(ferr)

@@ -189,14 +189,6 @@ type projectOption struct {
 	Selected bool
 }
 
-func statusOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.ProjectStatuses))
-	for i, st := range sanlian.ProjectStatuses {
-		out[i] = projectOption{Value: st, Label: sanlian.ProjectStatusLabel(st), Selected: st == selected}
-	}
-	return out
-}
-
 // projectView is what the project pages share.
 type projectView struct{}
 
@@ -248,7 +240,7 @@ func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	page.F = f
 	page.MayCreate = u.Role == sanlian.RoleOffice || u.Role == sanlian.RoleUnitAdmin
-	page.Statuses = statusOptions(f.Status)
+	page.Statuses = codeOptions(sanlian.ProjectStatuses, sanlian.ProjectStatusLabel, f.Status)
 	var next string
 	var err error
 	if page.Projects, next, err = s.Projects.FindProjects(r.Context(), f); err != nil {
@@ -551,6 +543,15 @@ func (s *Server) responsibleOptions(ctx context.Context, unitID int64) (leaders,
 	return leaders, persons, nil
 }
 
+// codeOptions is a select of codes, each shown by its label.
+func codeOptions(codes []string, label func(string) string, selected string) []projectOption {
+	out := make([]projectOption, len(codes))
+	for i, c := range codes {
+		out[i] = projectOption{Value: c, Label: label(c), Selected: c == selected}
+	}
+	return out
+}
+
 func selectOptions(opts []projectOption, selected string) []projectOption {
 	for i := range opts {
 		opts[i].Selected = opts[i].Value == selected
@@ -583,9 +584,9 @@ func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, statu
 	page := &projectFormPage{basePage: s.base(r, title, "projects"), Action: action, Form: form,
 		Rollups: selectOptions([]projectOption{{Value: sanlian.RollupAverage, Label: "平均（各子项目进度的平均数）"},
 			{Value: sanlian.RollupWeighted, Label: "加权（按子项目权重加权平均）"}}, form.Get("rollup"))}
-	page.Statuses = statusOptions(form.Get("status"))
+	page.Statuses = codeOptions(sanlian.ProjectStatuses, sanlian.ProjectStatusLabel, form.Get("status"))
 	if page.Form.Get("status") == "" {
-		page.Statuses = statusOptions(sanlian.ProjectPlanned)
+		page.Statuses = codeOptions(sanlian.ProjectStatuses, sanlian.ProjectStatusLabel, sanlian.ProjectPlanned)
 	}
 	if err != nil {
 		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)

@@ -172,22 +172,6 @@ func (respView) Progress(x *sanlian.Responsibility) string {
 	return x.CompletionNote
 }
 
-func sourceOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.RespSources))
-	for i, src := range sanlian.RespSources {
-		out[i] = projectOption{Value: src, Label: sanlian.RespSourceLabel(src), Selected: src == selected}
-	}
-	return out
-}
-
-func respStateOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.RespStates))
-	for i, st := range sanlian.RespStates {
-		out[i] = projectOption{Value: st, Label: sanlian.RespStateLabel(st), Selected: st == selected}
-	}
-	return out
-}
-
 type respsPage struct {
 	basePage
 	respView
@@ -232,7 +216,7 @@ func (s *Server) responsibilitiesPage(w http.ResponseWriter, r *http.Request) er
 	}
 	page.F = f
 	page.MayCreate = u.Role == sanlian.RoleOffice || u.Role == sanlian.RoleUnitAdmin
-	page.Sources, page.States = sourceOptions(f.Source), respStateOptions(f.State)
+	page.Sources, page.States = codeOptions(sanlian.RespSources, sanlian.RespSourceLabel, f.Source), codeOptions(sanlian.RespStates, sanlian.RespStateLabel, f.State)
 	var next string
 	var err error
 	if page.Lines, next, err = s.Resps.FindResponsibilities(ctx, f); err != nil {
@@ -362,12 +346,12 @@ func (s *Server) renderRespForm(w http.ResponseWriter, r *http.Request, status i
 		title = "修改责任事项"
 	}
 	page := &respFormPage{basePage: s.base(r, title, "responsibilities"), Action: action, Form: form,
-		Sources: sourceOptions(form.Get("source")), States: respStateOptions(form.Get("state"))}
+		Sources: codeOptions(sanlian.RespSources, sanlian.RespSourceLabel, form.Get("source")), States: codeOptions(sanlian.RespStates, sanlian.RespStateLabel, form.Get("state"))}
 	if form.Get("source") == "" {
-		page.Sources = sourceOptions(sanlian.RespStandalone)
+		page.Sources = codeOptions(sanlian.RespSources, sanlian.RespSourceLabel, sanlian.RespStandalone)
 	}
 	if form.Get("state") == "" {
-		page.States = respStateOptions(sanlian.RespPending)
+		page.States = codeOptions(sanlian.RespStates, sanlian.RespStateLabel, sanlian.RespPending)
 	}
 	if err != nil {
 		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)

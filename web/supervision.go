@@ -147,30 +147,6 @@ type supervisionsPage struct {
 	TodayDate string
 }
 
-func levelOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.SupervisionLevels))
-	for i, l := range sanlian.SupervisionLevels {
-		out[i] = projectOption{Value: l, Label: sanlian.LevelLabel(l), Selected: l == selected}
-	}
-	return out
-}
-
-func supervisionStateOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.SupervisionStates))
-	for i, st := range sanlian.SupervisionStates {
-		out[i] = projectOption{Value: st, Label: sanlian.SupervisionStateLabel(st), Selected: st == selected}
-	}
-	return out
-}
-
-func targetKindOptions(selected string) []projectOption {
-	out := make([]projectOption, len(sanlian.TargetKinds))
-	for i, k := range sanlian.TargetKinds {
-		out[i] = projectOption{Value: k, Label: sanlian.TargetKindLabel(k), Selected: k == selected}
-	}
-	return out
-}
-
 // supervisionsPage is GET /supervisions: the supervision desk.
 func (s *Server) supervisionsPage(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{"target_kind": {sanlian.TargetProblem}}
@@ -196,7 +172,7 @@ func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, stat
 	}
 	ctx := r.Context()
 	page := &supervisionsPage{basePage: s.base(r, "督办", "supervisions"), F: f, First: f.Cursor == "", Form: form,
-		Levels: levelOptions(f.Level), States: supervisionStateOptions(f.State), Kinds: targetKindOptions(form.Get("target_kind")),
+		Levels: codeOptions(sanlian.SupervisionLevels, sanlian.LevelLabel, f.Level), States: codeOptions(sanlian.SupervisionStates, sanlian.SupervisionStateLabel, f.State), Kinds: codeOptions(sanlian.TargetKinds, sanlian.TargetKindLabel, form.Get("target_kind")),
 		TodayDate: todayDate()}
 	u := page.User
 	page.MayIssue = u.Role == sanlian.RoleOffice || u.Role == sanlian.RoleLeader
