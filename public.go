@@ -219,6 +219,9 @@ func (r *PublicRating) Validate() error {
 	if utf8.RuneCountInString(r.Comment) > 500 {
 		f["comment"] = "意见不能超过 500 字"
 	}
+	if len(r.PhoneLast4) > 8 {
+		f["phone_last4"] = "请输入手机号后四位"
+	}
 	return FieldErrors(f)
 }
 

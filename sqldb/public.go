@@ -94,46 +94,37 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 	return out, err
 }
 
-// trackedID finds the problem with a tracking code.
-func trackedID(q querier, code string) (int64, error) {
+// tracked finds the problem with a tracking code, and its reporter's phone.
+func tracked(q querier, code string) (id int64, phone string, err error) {
 	code = sanlian.NormalizeTrackingCode(code)
 	if code == "" {
-		return 0, errNoTracking
+		return 0, "", errNoTracking
 	}
-	var id int64
-	err := q.queryOne(`SELECT id FROM problems WHERE tracking_code = ?`, code).Scan(&id)
+	err = q.queryOne(`SELECT id, reporter_phone FROM problems WHERE tracking_code = ?`, code).Scan(&id, &phone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errNoTracking
+		return 0, "", errNoTracking
 	}
-	return id, err
+	return id, phone, err
 }
 
 // TrackPublic implements sanlian.PublicService.
 func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProblem, error) {
 	q := db.reader(ctx)
-	id, err := trackedID(q, code)
+	id, phone, err := tracked(q, code)
 	if err != nil {
 		return nil, err
 	}
-	return db.publicProblem(q, ctx, id)
-}
-
-// publicProblem builds what the public sees of problem id.
-func (db *DB) publicProblem(q querier, ctx context.Context, id int64) (*sanlian.PublicProblem, error) {
 	p, err := db.findProblem(q, publicReader, id)
 	if err != nil {
 		return nil, err
 	}
-	var code, phone string
-	if err := q.queryOne(`SELECT COALESCE(tracking_code, ''), reporter_phone FROM problems WHERE id = ?`, id).Scan(&code, &phone); err != nil {
-		return nil, err
-	}
+	code = sanlian.NormalizeTrackingCode(code)
 	out := &sanlian.PublicProblem{Code: sanlian.FormatTrackingCode(code), Number: p.Number, State: p.State,
 		StateLabel: p.StateLabel(), Source: p.Source, Category: p.Category, CategoryName: p.CategoryName,
 		VillageCode: p.VillageCode, VillageName: p.VillageName, TownshipName: p.TownshipName,
 		Description: p.Description, UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: phone != ""}
-	out.Rateable = p.State == sanlian.StateResolved && (p.CallbackAt.IsZero() || p.CallbackAt.Before(p.ResolvedAt))
+	out.Rateable = rateable(p.State, p.CallbackAt, p.ResolvedAt)
 	if !p.CallbackAt.IsZero() {
 		out.Solved, out.Satisfaction, out.RatedAt = p.CallbackSolved, p.CallbackSatisfaction, p.CallbackAt
 	}
@@ -172,10 +163,27 @@ func publicNotes(q querier, p *sanlian.Problem) ([]sanlian.PublicNote, error) {
 		return nil, err
 	}
 	units := map[int64]string{}
-	for id := range unitIDs {
-		var name string
-		if err := q.queryOne(`SELECT name FROM units WHERE id = ?`, id).Scan(&name); err == nil {
+	if len(unitIDs) > 0 {
+		ids := make([]int64, 0, len(unitIDs))
+		for id := range unitIDs {
+			ids = append(ids, id)
+		}
+		rows, err := q.queryRows(`SELECT id, name FROM units WHERE `+inList("id", len(ids)), int64s(ids)...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
 			units[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
 		}
 	}
 	notes := []sanlian.PublicNote{}
@@ -236,6 +244,12 @@ func eventUnit(raw string) int64 {
 	return ch.int("unit_id")
 }
 
+// rateable reports whether a problem awaits its reporter's rating:
+// resolved, and not called back since.
+func rateable(state string, callbackAt, resolvedAt time.Time) bool {
+	return state == sanlian.StateResolved && (callbackAt.IsZero() || callbackAt.Before(resolvedAt))
+}
+
 // RatePublic implements sanlian.PublicService. The rating is the
 // callback, taken through Act as the office would take it on the phone,
 // recorded as by "public".
@@ -245,14 +259,18 @@ func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRati
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	q := db.reader(ctx)
-	id, err := trackedID(q, code)
-	if err != nil {
-		return nil, err
+	c := sanlian.NormalizeTrackingCode(code)
+	if c == "" {
+		return nil, errNoTracking
 	}
-	var version int64
-	var phone string
-	if err := q.queryOne(`SELECT reporter_phone, version FROM problems WHERE id = ?`, id).Scan(&phone, &version); err != nil {
+	var id, version int64
+	var phone, state string
+	var callbackAt, resolvedAt time.Time
+	err := db.reader(ctx).queryOne(`SELECT id, reporter_phone, version, state, callback_at, resolved_at
+		FROM problems WHERE tracking_code = ?`, c).Scan(&id, &phone, &version, &state, timeDst{&callbackAt}, timeDst{&resolvedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNoTracking
+	} else if err != nil {
 		return nil, err
 	}
 	if phone != "" {
@@ -261,15 +279,11 @@ func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRati
 			return nil, errNoTracking
 		}
 	}
-	p, err := db.TrackPublic(ctx, code)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Rateable {
-		if p.State == sanlian.StateResolved || p.State == sanlian.StateClosed {
+	if !rateable(state, callbackAt, resolvedAt) {
+		if state == sanlian.StateResolved || state == sanlian.StateClosed {
 			return nil, sanlian.Errorf(sanlian.ECONFLICT, "这个问题已经评价过了，谢谢您")
 		}
-		return nil, sanlian.Errorf(sanlian.ECONFLICT, "问题还在办理中（%s），办结后才能评价", p.StateLabel)
+		return nil, sanlian.Errorf(sanlian.ECONFLICT, "问题还在办理中（%s），办结后才能评价", sanlian.StateLabel(state))
 	}
 	actor := sanlian.NewContextWithUser(ctx, &sanlian.User{Username: "public", DisplayName: "群众", Role: sanlian.RoleOffice})
 	note := "群众通过查询码评价"

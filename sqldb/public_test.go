@@ -86,7 +86,7 @@ func TestPublic_SubmitTrackRate(t *testing.T) {
 			t.Fatalf("after an unsatisfied rating: tracked %s, problem %+v", tr.State, p)
 		}
 		last := tr.Notes[len(tr.Notes)-1].Text
-		if last != "已回访，群众不满意，重新办理" || strings.Contains(tr.Notes[len(tr.Notes)-2].Text, "13800001111") == true {
+		if last != "已回访，群众不满意，重新办理" || strings.Contains(tr.Notes[len(tr.Notes)-2].Text, "13800001111") {
 			t.Errorf("notes %+v", tr.Notes)
 		}
 		clockAt(db, "2021-05-13 10:00")

@@ -516,29 +516,6 @@ func ratingFrom(f url.Values) *sanlian.PublicRating {
 	}
 }
 
-// checkRating refuses what the rating's own fields cannot be, before the
-// service is asked.
-func checkRating(rt *sanlian.PublicRating) error {
-	f := map[string]string{}
-	switch rt.Solved {
-	case "", sanlian.SolvedYes, sanlian.SolvedPartly, sanlian.SolvedNo:
-	default:
-		f["solved"] = "请选择问题是否解决"
-	}
-	switch rt.Satisfaction {
-	case "", sanlian.Satisfied, sanlian.Basic, sanlian.Unsatisfied:
-	default:
-		f["satisfaction"] = "请选择是否满意"
-	}
-	if len(rt.PhoneLast4) > 8 {
-		f["phone_last4"] = "请输入手机号后四位"
-	}
-	if len(f) > 0 {
-		return sanlian.FieldErrors(f)
-	}
-	return rt.Validate()
-}
-
 // rateForm is POST /track/{code}/rate.
 func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
@@ -551,10 +528,7 @@ func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	rt := ratingFrom(r.PostForm)
 	ctx := sanlian.NewPublicContext(r.Context())
-	err := checkRating(rt)
-	if err == nil {
-		_, err = s.Public.RatePublic(ctx, code, rt)
-	}
+	_, err := s.Public.RatePublic(ctx, code, rt)
 	if err == nil {
 		http.Redirect(w, r, "/track/"+sanlian.NormalizeTrackingCode(code)+"?rated=1", http.StatusSeeOther)
 		return nil
@@ -743,10 +717,6 @@ func (s *Server) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var rt sanlian.PublicRating
 	if err := decodeJSON(w, r, &rt); err != nil {
-		return err
-	}
-	rt.PhoneLast4, rt.Comment = strings.TrimSpace(rt.PhoneLast4), strings.TrimSpace(rt.Comment)
-	if err := checkRating(&rt); err != nil {
 		return err
 	}
 	p, err := s.Public.RatePublic(sanlian.NewPublicContext(r.Context()), r.PathValue("code"), &rt)
