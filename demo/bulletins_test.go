@@ -3,9 +3,7 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
-	"sanlian"
 	"sanlian/demo"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
@@ -14,14 +12,7 @@ import (
 func TestLoadBulletins(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := demo.Generate(demo.Options{Households: 1500})
-		if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
-			t.Fatal(err)
-		}
-		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		if _, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: 300, Today: visitsToday}); err != nil {
-			t.Fatal(err)
-		}
+		_, c, setNow := ledger(t, db, 1500, 300, visitsToday)
 		setNow(visitsToday)
 		sum, err := demo.LoadBulletins(ctx, db, db, setNow, c, demo.BulletinOptions{Today: visitsToday})
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"sanlian"
 	"sanlian/demo"
@@ -15,14 +14,7 @@ import (
 func TestLoadDispatches(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		c := demo.Generate(demo.Options{Households: 1500})
-		if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
-			t.Fatal(err)
-		}
-		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		if _, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: 200, Today: visitsToday}); err != nil {
-			t.Fatal(err)
-		}
+		_, c, setNow := ledger(t, db, 1500, 200, visitsToday)
 		sum, err := demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)

@@ -24,18 +24,27 @@ var ledgerToday = time.Date(2021, 9, 30, 0, 0, 0, 0, sanlian.Shanghai)
 // problems up to today.
 func loadLedger(t *testing.T, db *sqldb.DB, households, n int, today time.Time) (demo.ProblemSummary, time.Duration) {
 	t.Helper()
+	start := time.Now()
+	sum, _, _ := ledger(t, db, households, n, today)
+	return sum, time.Since(start)
+}
+
+// ledger loads a demo county of households into db and plays n problems up
+// to today on it; it returns the county and the clock setter the demo's
+// later parts play on.
+func ledger(t *testing.T, db *sqldb.DB, households, n int, today time.Time) (demo.ProblemSummary, *sanlian.County, func(time.Time)) {
+	t.Helper()
 	ctx := context.Background()
 	c := demo.Generate(demo.Options{Households: households})
 	if err := db.LoadCounty(sanlian.NewSystemContext(ctx), c); err != nil {
 		t.Fatal(err)
 	}
 	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	start := time.Now()
 	sum, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: n, Today: today})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sum, time.Since(start)
+	return sum, c, setNow
 }
 
 // officeOf returns a context acting as the demo office account.
