@@ -15,10 +15,19 @@ const (
 	NoticeOverdue     = "overdue"      // 已逾期: the resolve deadline has passed
 	NoticeSupervision = "supervision"  // 督办: a yellow or red card, or a notice issued
 	NoticeReplyNeeded = "reply_needed" // 待回复: a supervision notice your unit must answer
+	// NoticeIntakeOverdue tells the office a submitted problem passed its
+	// dispatch deadline (受理派单超时).
+	NoticeIntakeOverdue = "intake_overdue"
+	NoticeReturned      = "returned"           // 退单: a unit sent a problem back to the office
+	NoticeCoUnit        = "co_unit"            // 配合办理: your unit is named to help on a problem
+	NoticeCalendar      = "calendar"           // 节假日: next year's schedule awaits confirmation
+	NoticeCriticised    = "criticised"         // 通报批评: your unit was criticised in a bulletin
+	NoticeSelfCritDue   = "self_criticism_due" // 检讨将到期: a self-criticism is due soon and not filed
 )
 
 // NoticeKinds lists the kinds in display order.
-var NoticeKinds = []string{NoticeAssigned, NoticeDueTomorrow, NoticeOverdue, NoticeSupervision, NoticeReplyNeeded}
+var NoticeKinds = []string{NoticeAssigned, NoticeDueTomorrow, NoticeOverdue, NoticeSupervision, NoticeReplyNeeded,
+	NoticeIntakeOverdue, NoticeReturned, NoticeCoUnit, NoticeCalendar, NoticeCriticised, NoticeSelfCritDue}
 
 // NoticeKindLabel returns the Chinese name of a notice kind.
 func NoticeKindLabel(k string) string {
@@ -33,6 +42,18 @@ func NoticeKindLabel(k string) string {
 		return "督办"
 	case NoticeReplyNeeded:
 		return "待回复"
+	case NoticeIntakeOverdue:
+		return "派单超时"
+	case NoticeReturned:
+		return "退单"
+	case NoticeCoUnit:
+		return "配合办理"
+	case NoticeCalendar:
+		return "节假日安排"
+	case NoticeCriticised:
+		return "通报批评"
+	case NoticeSelfCritDue:
+		return "检讨将到期"
 	}
 	return k
 }
@@ -75,10 +96,17 @@ const (
 	EventProblemOverdue    = "problem_overdue"    // its resolve deadline has just passed
 	EventSupervisionRed    = "supervision_red"    // a yellow card turned red
 	EventSupervisionNotice = "supervision_notice" // a supervision notice was issued
+	// EventIntakeOverdue: a submitted problem passed the office's dispatch deadline.
+	EventIntakeOverdue   = "problem_intake_overdue"
+	EventProblemReturned = "problem_returned" // a unit sent a problem back to the office
+	// EventUnitCriticised: a published bulletin criticised a unit; the
+	// payload names the self-criticism's due date.
+	EventUnitCriticised = "unit_criticised"
 )
 
 // WebhookEvents lists the events in display order.
-var WebhookEvents = []string{EventProblemSubmitted, EventProblemAssigned, EventProblemOverdue, EventSupervisionRed, EventSupervisionNotice}
+var WebhookEvents = []string{EventProblemSubmitted, EventProblemAssigned, EventProblemOverdue, EventSupervisionRed, EventSupervisionNotice,
+	EventIntakeOverdue, EventProblemReturned, EventUnitCriticised}
 
 // WebhookEventLabel returns the Chinese name of an event.
 func WebhookEventLabel(e string) string {
@@ -93,6 +121,12 @@ func WebhookEventLabel(e string) string {
 		return "红牌督办"
 	case EventSupervisionNotice:
 		return "督办通知"
+	case EventIntakeOverdue:
+		return "派单超时"
+	case EventProblemReturned:
+		return "问题退单"
+	case EventUnitCriticised:
+		return "单位被通报批评"
 	}
 	return e
 }
@@ -259,7 +293,7 @@ func (in *WebhookInput) Validate(update bool) error {
 			continue
 		}
 		if !contains(WebhookEvents, e) {
-			f["events"] = "未知的事件“" + e + "”，可选：problem_submitted、problem_assigned、problem_overdue、supervision_red、supervision_notice"
+			f["events"] = "未知的事件“" + e + "”，可选：" + strings.Join(WebhookEvents, "、")
 			break
 		}
 		seen[e] = true

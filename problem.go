@@ -97,7 +97,13 @@ const (
 	ActionReopen   = "reopen"
 	ActionReject   = "reject"
 	ActionMerge    = "merge"
-	ActionImport   = "import" // entered from a spreadsheet of the ledger kept before
+	ActionImport   = "import"   // entered from a spreadsheet of the ledger kept before
+	ActionReturn   = "return"   // 退单: a unit sends a mis-assigned problem back to the office
+	ActionCoUnits  = "co_units" // 配合单位: the office names or removes co-handling units
+	ActionPart     = "part"     // 配合办理: a co-unit records its part
+	// ActionRecompute is written by the system when a confirmed calendar
+	// year moves a deadline counted on its provisional calendar.
+	ActionRecompute = "recompute"
 )
 
 // Actions lists the actions one can take on an existing problem.
@@ -131,6 +137,14 @@ func ActionLabel(a string) string {
 		return "合并"
 	case ActionImport:
 		return "导入"
+	case ActionReturn:
+		return "退单"
+	case ActionCoUnits:
+		return "配合单位"
+	case ActionPart:
+		return "配合办理"
+	case ActionRecompute:
+		return "期限重算"
 	}
 	return a
 }
@@ -277,6 +291,9 @@ type Problem struct {
 	UnitID        int64  `json:"unit_id,omitempty"`
 	PersonID      int64  `json:"person_id,omitempty"` // a cadre
 
+	// AssignDue is the office's dispatch deadline (受理派单时限) while the
+	// problem is submitted; zero once it is assigned.
+	AssignDue  time.Time `json:"assign_due,omitzero"`
 	AssignedAt time.Time `json:"assigned_at,omitzero"`
 	AcceptDue  time.Time `json:"accept_due,omitzero"`
 	AcceptedAt time.Time `json:"accepted_at,omitzero"`
@@ -284,6 +301,11 @@ type Problem struct {
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	ClosedAt   time.Time `json:"closed_at,omitzero"`
 	Overdue    bool      `json:"overdue"` // computed at read time, never stored
+	// DueProvisional marks deadlines counted on a year whose official
+	// schedule the office has not confirmed yet (SPEC §3).
+	DueProvisional bool `json:"due_provisional,omitempty"`
+	// RuleID is the routing rule that assigned the problem, if one did.
+	RuleID int64 `json:"rule_id,omitempty"`
 
 	Measures             string    `json:"measures,omitempty"`
 	Result               string    `json:"result,omitempty"`

@@ -23,6 +23,7 @@ const problemCols = `p.id, p.number, p.state, p.version, p.source, p.category, p
 	p.assigned_at, p.accept_due, p.accepted_at, p.resolve_due, p.resolved_at, p.closed_at,
 	p.measures, p.result, p.callback_solved, p.callback_satisfaction, p.callback_at, p.reopened, COALESCE(p.merged_into, 0),
 	p.reject_reason, p.extension_until, p.extension_reason, COALESCE(p.created_by, 0), p.created_at, p.updated_at,
+	p.assign_due, p.due_provisional, COALESCE(p.rule_id, 0),
 	COALESCE((SELECT name FROM categories WHERE code = p.category), ''),
 	COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''), p.township_code,
 	COALESCE((SELECT name FROM regions WHERE code = p.township_code), ''),
@@ -58,6 +59,7 @@ func scanProblem(sc scanner) (*sanlian.Problem, error) {
 		timeDst{&p.AssignedAt}, timeDst{&p.AcceptDue}, timeDst{&p.AcceptedAt}, timeDst{&p.ResolveDue}, timeDst{&p.ResolvedAt}, timeDst{&p.ClosedAt},
 		&p.Measures, &p.Result, &p.CallbackSolved, &p.CallbackSatisfaction, timeDst{&p.CallbackAt}, &p.Reopened, &p.MergedInto,
 		&p.RejectReason, &p.ExtensionUntil, &p.ExtensionReason, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt,
+		timeDst{&p.AssignDue}, &p.DueProvisional, &p.RuleID,
 		&p.CategoryName, &p.VillageName, &p.TownshipCode, &p.TownshipName, &p.UnitName, &p.PersonName, &p.HeadName)
 	p.ReporterPhone = sanlian.MaskPhone(p.ReporterPhone)
 	return p, err
