@@ -108,7 +108,7 @@ const (
 
 // Actions lists the actions one can take on an existing problem.
 var Actions = []string{ActionAssign, ActionAccept, ActionTransfer, ActionExtend, ActionResolve, ActionCallback,
-	ActionClose, ActionReopen, ActionReject, ActionMerge}
+	ActionClose, ActionReopen, ActionReject, ActionMerge, ActionReturn}
 
 // ActionLabel returns the Chinese name of an action.
 func ActionLabel(a string) string {
@@ -170,6 +170,7 @@ var ActionRules = map[string]map[string][]Role{
 	ActionClose:    {StateResolved: {RoleOffice}},
 	ActionReopen:   {StateResolved: {RoleOffice}, StateClosed: {RoleOffice}},
 	ActionReject:   {StateSubmitted: {RoleOffice}, StateAssigned: {RoleOffice}},
+	ActionReturn: {StateAssigned: {RoleUnitAdmin}}, // 退单, within the accept deadline
 	ActionMerge: {
 		StateSubmitted: {RoleOffice},
 		StateAssigned:  {RoleOffice, RoleUnitAdmin},
@@ -338,10 +339,13 @@ func (p *Problem) StateLabel() string { return StateLabel(p.State) }
 // Open reports whether the problem still needs someone to act.
 func (p *Problem) Open() bool { return contains(OpenStates, p.State) }
 
-// IsOverdue computes overdueness at now: not accepted by the accept
-// deadline, or not resolved by the resolve deadline.
+// IsOverdue computes overdueness at now: not assigned by the office's
+// dispatch deadline, not accepted by the accept deadline, or not resolved
+// by the resolve deadline.
 func (p *Problem) IsOverdue(now time.Time) bool {
 	switch p.State {
+	case StateSubmitted:
+		return !p.AssignDue.IsZero() && now.After(p.AssignDue)
 	case StateAssigned:
 		return (!p.AcceptDue.IsZero() && now.After(p.AcceptDue)) || (!p.ResolveDue.IsZero() && now.After(p.ResolveDue))
 	case StateAccepted:

@@ -330,7 +330,7 @@ func (db *DB) DispatchProgress(ctx context.Context, month, by string) ([]*sanlia
 		count(in("p.created_at")) + `, ` + count(in("p.assigned_at")) + `, ` + count(in("p.resolved_at")) + `, ` +
 		count(in("p.closed_at")) + `, ` + count(open) + `, ` + count(overdueCond) +
 		` FROM problems p` + w.sql() + ` GROUP BY ` + key + ` ORDER BY ` + key
-	args := []any{from, to, from, to, from, to, from, to, now, now, now}
+	args := []any{from, to, from, to, from, to, from, to, now, now, now, now}
 	rows, err := q.queryRows(query, append(args, w.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("dispatch progress %s: %w", p.ID, err)

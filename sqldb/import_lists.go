@@ -260,13 +260,23 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 	if state == sanlian.StateRejected {
 		measures, reason = "", progress
 	}
+	// A problem still waiting for the office enters its queue now, on the
+	// dispatch clock of its source.
+	var assignDue time.Time
+	if state == sanlian.StateSubmitted {
+		d, err := r.db.assignDueFor(tx, in.Source)
+		if err != nil {
+			return err
+		}
+		assignDue = d
+	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, title, description, urgency,
-		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at`
-	vals := placeholders(21)
+		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due`
+	vals := placeholders(22)
 	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName, in.ReporterPhone, in.Title,
 		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
-		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now}
+		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue)}
 	if r.db.Dialect == Postgres {
 		cols += ", search"
 		vals += ", to_tsvector('simple', ?)"
@@ -290,6 +300,11 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
 	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
 		return err
+	}
+	if state == sanlian.StateSubmitted {
+		if err := r.db.routeOnEntry(tx, id); err != nil {
+			return err
+		}
 	}
 	if len(p.fts)+len(p.reps) >= importFlushRows {
 		return p.flush(r)

@@ -116,6 +116,7 @@ type noticeSrc struct {
 	admins           bool // the unit admins of unit_id
 	person           bool // the account of the cadre person_id
 	leaders          bool // the county leaders linked to township
+	office           bool // every account of the county office
 }
 
 // writeNotices writes the notices of src inside tx in one statement; a
@@ -140,6 +141,9 @@ func (tx *Tx) writeNotices(src noticeSrc) (int64, error) {
 	if src.leaders {
 		who = append(who, cols+`links l CROSS JOIN users u WHERE l.region_code = src.township AND l.kind = 'township'
 			AND l.ended_at IS NULL AND u.cadre_id = l.cadre_id AND u.role = 'leader'`+live)
+	}
+	if src.office {
+		who = append(who, cols+"users u WHERE u.role = 'office'"+live)
 	}
 	if len(who) == 0 {
 		return 0, nil
@@ -199,6 +203,9 @@ func supervisionSrc(titlePrefix string, ids []int64) (string, []any) {
 // to the responsible person's account, and a problem_assigned event when
 // the unit changed.
 func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
+	if action == sanlian.ActionReturn {
+		return tx.problemReturned(before, p)
+	}
 	if (action != sanlian.ActionAssign && action != sanlian.ActionTransfer) || p.UnitID == 0 {
 		return nil
 	}
@@ -211,6 +218,70 @@ func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
 		return nil
 	}
 	return tx.enqueueProblem(sanlian.EventProblemAssigned, "问题交办", p.ID, "")
+}
+
+// problemReturned tells the office's accounts that a unit sent a problem
+// back to its queue, with the new dispatch deadline, and queues
+// problem_returned.
+func (tx *Tx) problemReturned(before, p *sanlian.Problem) error {
+	var unit string
+	if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, before.UnitID).Scan(&unit); err != nil {
+		return fmt.Errorf("returned problem %d: %w", p.ID, err)
+	}
+	q, args := problemSrc("退单：", "，"+unit+"退回，请于 "+sanlian.DeadlineDate(p.AssignDue)+" 前重新派单", "", "p.id = ?", p.ID)
+	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeReturned, targetKind: sanlian.TargetProblem, query: q, args: args,
+		office: true}); err != nil {
+		return err
+	}
+	return tx.enqueueProblem(sanlian.EventProblemReturned, "问题退单（"+unit+"）", p.ID, "")
+}
+
+// intakeOverdue tells the office's accounts of each submitted problem past
+// its dispatch deadline at at, once per problem and deadline, and queues
+// problem_intake_overdue for those whose deadline ended in the last day.
+func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
+	cond := "p.state = 'submitted' AND p.assign_due <= ?"
+	q, args := problemSrc("派单超时：", "，已超过受理派单时限，请尽快交办", "", cond, at)
+	// One notice per problem and deadline: a problem returned and overdue
+	// again is told of again.
+	q = strings.Replace(q, "CAST(NULL AS TEXT) AS dkey",
+		"'intake_overdue:' || CAST(p.id AS TEXT) || ':' || CAST(p.assign_due AS TEXT) AS dkey", 1)
+	n, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeIntakeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
+		office: true})
+	if err != nil {
+		return 0, err
+	}
+	subscribed, err := tx.subscribed(sanlian.EventIntakeOverdue)
+	if err != nil || !subscribed {
+		return n, err
+	}
+	rows, err := tx.query(`SELECT p.id, p.assign_due FROM problems p WHERE `+cond+` AND p.assign_due > ? ORDER BY p.id`, at, at.AddDate(0, 0, -1))
+	if err != nil {
+		return 0, fmt.Errorf("intake overdue: %w", err)
+	}
+	type ov struct {
+		id  int64
+		due time.Time
+	}
+	var list []ov
+	for rows.Next() {
+		var o ov
+		if err := rows.Scan(&o.id, timeDst{&o.due}); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("intake overdue: %w", err)
+		}
+		list = append(list, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("intake overdue: %w", err)
+	}
+	for _, o := range list {
+		if err := tx.enqueueProblem(sanlian.EventIntakeOverdue, "派单超时", o.id, fmt.Sprintf("intake_overdue:%d:%d", o.id, o.due.Unix())); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
 }
 
 // problemSubmitted queues the problem_submitted event for a problem that
@@ -294,9 +365,13 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	if due+over > 0 {
+	intake, err := tx.intakeOverdue(at)
+	if err != nil {
+		return err
+	}
+	if due+over+intake > 0 {
 		if err := tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"),
-			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}}); err != nil {
+			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}, sanlian.NoticeIntakeOverdue: {nil, intake}}); err != nil {
 			return err
 		}
 	}

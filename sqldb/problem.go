@@ -166,13 +166,17 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 			_ = tx.queryRow(`SELECT unit_id FROM cadres WHERE id = ?`, cadreID).Scan(&unitID)
 		}
 	}
+	assignDue, err := db.assignDueFor(tx, in.Source)
+	if err != nil {
+		return 0, err
+	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
-		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at`
-	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due`
+	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 	args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
 		in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
-		nullInt(cadreID), nullInt(visitID), tx.now, tx.now}
+		nullInt(cadreID), nullInt(visitID), tx.now, tx.now, assignDue.UTC()}
 	if db.Dialect == Postgres {
 		cols += ", search"
 		vals += ", to_tsvector('simple', ?)"
@@ -208,6 +212,9 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 		return 0, err
 	}
 	if err := tx.problemSubmitted(id, in.Source); err != nil {
+		return 0, err
+	}
+	if err := db.routeOnEntry(tx, id); err != nil {
 		return 0, err
 	}
 	return id, nil
@@ -294,8 +301,10 @@ func (db *DB) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, erro
 	return p, nil
 }
 
-// overdueCond is the SQL form of Problem.IsOverdue at now.
-const overdueCond = `((p.state = 'assigned' AND (p.accept_due < ? OR p.resolve_due < ?)) OR (p.state = 'accepted' AND p.resolve_due < ?))`
+// overdueCond is the SQL form of Problem.IsOverdue at now; it takes now
+// four times.
+const overdueCond = `((p.state = 'submitted' AND p.assign_due < ?) OR (p.state = 'assigned' AND (p.accept_due < ? OR p.resolve_due < ?))
+	OR (p.state = 'accepted' AND p.resolve_due < ?))`
 
 // problemWhere builds the conditions of f (all but the cursor).
 func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*where, error) {
@@ -340,9 +349,9 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 	if f.Overdue != nil {
 		now := db.Now().UTC()
 		if *f.Overdue {
-			w.add(overdueCond, now, now, now)
+			w.add(overdueCond, now, now, now, now)
 		} else {
-			w.add("NOT "+overdueCond, now, now, now)
+			w.add("NOT "+overdueCond, now, now, now, now)
 		}
 	}
 	if !f.DueBefore.IsZero() {

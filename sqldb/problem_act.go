@@ -51,6 +51,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 			sanlian.ActionAssign: a.assign, sanlian.ActionAccept: a.accept, sanlian.ActionTransfer: a.transfer,
 			sanlian.ActionExtend: a.extend, sanlian.ActionResolve: a.resolve, sanlian.ActionCallback: a.callback,
 			sanlian.ActionClose: a.close, sanlian.ActionReopen: a.reopen, sanlian.ActionReject: a.reject, sanlian.ActionMerge: a.merge,
+			sanlian.ActionReturn: a.ret,
 		}
 		if err := steps[action](); err != nil {
 			return err
@@ -179,6 +180,7 @@ func (a *act) assign() error {
 			}
 		}
 		a.p.State, a.p.UnitID, a.p.PersonID, a.p.AssignedAt = sanlian.StateAssigned, r.UnitID, r.PersonID, a.tx.now
+		a.p.AssignDue, a.p.RuleID = time.Time{}, 0
 		return a.deadlines(true)
 	}
 	// Already with a unit: dispatch to a person, or down to a sub-unit.
@@ -221,9 +223,14 @@ func (a *act) transfer() error {
 	}
 	a.note = joinNote(reason, a.req.Note)
 	if r.UnitID == 0 {
+		due, err := a.db.assignDueFor(a.tx, a.p.Source)
+		if err != nil {
+			return err
+		}
 		a.p.State, a.p.UnitID, a.p.PersonID = sanlian.StateSubmitted, 0, 0
 		a.p.AssignedAt, a.p.AcceptDue, a.p.AcceptedAt, a.p.ResolveDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 		a.p.ExtensionUntil, a.p.ExtensionReason = "", ""
+		a.p.AssignDue = due
 		return nil
 	}
 	if r.UnitID == a.p.UnitID {
@@ -369,6 +376,31 @@ func (a *act) reopen() error {
 	return a.reopenNow()
 }
 
+// ret is a unit's return (退单): the problem goes back to the office's
+// queue with a fresh dispatch deadline, and the return is counted against
+// the unit and the rule that had assigned it.
+func (a *act) ret() error {
+	due, err := a.db.assignDueFor(a.tx, a.p.Source)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(a.req.Reason)
+	unit, rule := a.p.UnitID, a.p.RuleID
+	if err := sanlian.ReturnProblem(a.p, a.tx.now, reason, due); err != nil {
+		return err
+	}
+	note := "退单：" + reason
+	if rule != 0 {
+		note = fmt.Sprintf("退单（原按派单规则 #%d 交办）：%s", rule, reason)
+	}
+	a.note = joinNote(note, a.req.Note)
+	if _, err := a.tx.exec(`INSERT INTO problem_returns (problem_id, unit_id, rule_id, reason, at) VALUES (?, ?, ?, ?, ?)`,
+		a.p.ID, unit, nullInt(rule), reason, a.tx.now); err != nil {
+		return fmt.Errorf("return problem %d: %w", a.p.ID, err)
+	}
+	return nil
+}
+
 func (a *act) reject() error {
 	reason := strings.TrimSpace(a.req.Reason)
 	if reason == "" {
@@ -432,10 +464,12 @@ func (a *act) save(action string) error {
 	res, err := tx.exec(`UPDATE problems SET state = ?, unit_id = ?, person_id = ?, assigned_at = ?, accept_due = ?, accepted_at = ?,
 		resolve_due = ?, resolved_at = ?, closed_at = ?, measures = ?, result = ?, callback_solved = ?, callback_satisfaction = ?,
 		callback_at = ?, reopened = ?, merged_into = ?, reject_reason = ?, extension_until = ?, extension_reason = ?,
+		assign_due = ?, rule_id = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		p.State, nullInt(p.UnitID), nullInt(p.PersonID), nullTime(p.AssignedAt), nullTime(p.AcceptDue), nullTime(p.AcceptedAt),
 		nullTime(p.ResolveDue), nullTime(p.ResolvedAt), nullTime(p.ClosedAt), p.Measures, p.Result, p.CallbackSolved, p.CallbackSatisfaction,
 		nullTime(p.CallbackAt), p.Reopened, nullInt(p.MergedInto), p.RejectReason, p.ExtensionUntil, p.ExtensionReason,
+		nullTime(p.AssignDue), nullInt(p.RuleID),
 		tx.now, p.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("%s problem %d: %w", action, p.ID, err)
@@ -447,6 +481,8 @@ func (a *act) save(action string) error {
 	ch.set("state", b.State, p.State)
 	ch.set("unit_id", b.UnitID, p.UnitID)
 	ch.set("person_id", b.PersonID, p.PersonID)
+	ch.set("rule_id", b.RuleID, p.RuleID)
+	ch.set("assign_due", fmtDue(b.AssignDue), fmtDue(p.AssignDue))
 	ch.set("accept_due", fmtDue(b.AcceptDue), fmtDue(p.AcceptDue))
 	ch.set("resolve_due", fmtDue(b.ResolveDue), fmtDue(p.ResolveDue))
 	ch.set("measures", b.Measures, p.Measures)

@@ -68,6 +68,8 @@ func validRequest(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User, p 
 		r.Solved, r.Satisfaction = "yes", "basic"
 	case sanlian.ActionReopen, sanlian.ActionReject:
 		r.Reason = "核查不实"
+	case sanlian.ActionReturn:
+		r.Reason = "供水管网属县水务公司，不属本单位职责"
 	case sanlian.ActionMerge:
 		r.Into = newProblem(t, db, users["cadre"], "自来水管道又漏水了").ID
 	}
@@ -88,6 +90,7 @@ var wantRules = map[string]map[string]string{
 	"reopen":   {"resolved": "office", "closed": "office"},
 	"reject":   {"submitted": "office", "assigned": "office"},
 	"merge":    {"submitted": "office", "assigned": "office unit_admin", "accepted": "office unit_admin"},
+	"return":   {"assigned": "unit_admin"},
 }
 
 func wantAllowed(state, action string, role sanlian.Role) bool {

@@ -341,8 +341,10 @@ type openAuto struct {
 }
 
 // supervisionLevels sets the automatic levels as they stand at at (a
-// day's 00:00 Asia/Shanghai): a yellow card on each problem assigned or
-// accepted whose accept or resolve deadline has ended (deadlines end at
+// day's 00:00 Asia/Shanghai): a yellow card on each problem submitted
+// whose dispatch deadline has ended (a card on the office itself: it has
+// no unit), and on each problem assigned or accepted whose accept or
+// resolve deadline has ended (deadlines end at
 // 24:00, so one that ends at at has passed) for YellowAfterDays working
 // days; red once RedAfterDays working days after the yellow's day have
 // ended; closed once the
@@ -356,9 +358,10 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	}
 	rulesOf := db.supervisionRules(tx.ctx, at)
 	rows, err := tx.query(`SELECT p.id, p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code,
-		p.state, p.accept_due, p.resolve_due, COALESCE((SELECT kind FROM units WHERE id = p.unit_id), '') FROM problems p
-		WHERE (p.state = 'assigned' AND (p.accept_due <= ? OR p.resolve_due <= ?)) OR (p.state = 'accepted' AND p.resolve_due <= ?)
-		ORDER BY p.id`, at.UTC(), at.UTC(), at.UTC())
+		p.state, p.accept_due, p.resolve_due, p.assign_due, COALESCE((SELECT kind FROM units WHERE id = p.unit_id), '') FROM problems p
+		WHERE (p.state = 'submitted' AND p.assign_due <= ?) OR (p.state = 'assigned' AND (p.accept_due <= ? OR p.resolve_due <= ?))
+		OR (p.state = 'accepted' AND p.resolve_due <= ?)
+		ORDER BY p.id`, at.UTC(), at.UTC(), at.UTC(), at.UTC())
 	if err != nil {
 		return fmt.Errorf("supervision levels: %w", err)
 	}
@@ -368,13 +371,17 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	for rows.Next() {
 		p := &overdueProblem{}
 		var state, kind string
-		var acceptDue, resolveDue time.Time
-		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue}, &kind); err != nil {
+		var acceptDue, resolveDue, assignDue time.Time
+		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue},
+			timeDst{&assignDue}, &kind); err != nil {
 			rows.Close()
 			return fmt.Errorf("supervision levels: %w", err)
 		}
 		kinds[p.id] = kind
 		p.since = resolveDue
+		if state == sanlian.StateSubmitted { // the office's own delay in dispatching it
+			p.since = assignDue
+		}
 		if state == sanlian.StateAssigned && !acceptDue.IsZero() && !acceptDue.After(at) && (p.since.IsZero() || acceptDue.Before(p.since)) {
 			p.since = acceptDue
 		}

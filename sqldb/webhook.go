@@ -313,12 +313,15 @@ func (tx *Tx) enqueueProblem(event, headline string, id int64, dedupe string) er
 		return err
 	}
 	pl := sanlian.Payload{Title: headline, Link: fmt.Sprintf("/problems/%d", id)}
-	var due time.Time
+	var due, assignDue time.Time
 	err := tx.queryRow(`SELECT p.number, p.title, COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''),
-		COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''), p.resolve_due FROM problems p WHERE p.id = ?`, id).
-		Scan(&pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due})
+		COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''), p.resolve_due, p.assign_due FROM problems p WHERE p.id = ?`, id).
+		Scan(&pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due}, timeDst{&assignDue})
 	if err != nil {
 		return fmt.Errorf("problem %d payload: %w", id, err)
+	}
+	if due.IsZero() { // still with the office: its dispatch deadline
+		due = assignDue
 	}
 	if !due.IsZero() {
 		pl.Deadline = sanlian.DeadlineDate(due)
