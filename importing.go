@@ -172,6 +172,16 @@ var ImportKinds = []*ImportKind{
 		{Key: "question", Header: "调研题目", Aliases: []string{"题目"}, Type: ColText, Required: true, Max: 200, Example: "家中劳动力务工情况如何？有无就业需求？"},
 		{Key: "sort", Header: "排序", Type: ColInt, Example: "1"},
 	}},
+	{Code: "routing_rules", Label: "派单规则", Sheet: "派单规则", Columns: []ImportColumn{
+		{Key: "category", Header: "问题类别", Aliases: []string{"类别", "领域"}, Type: ColText, Max: 40, Example: "交通出行", Note: "留空或填“全部类别”适用于所有类别"},
+		{Key: "region", Header: "适用地区", Aliases: []string{"地区", "村(社区)", "乡镇"}, Type: ColText, Required: true, Max: 60,
+			Example: "东坪镇酉州村", Note: "全县填县名；乡镇填乡镇名；村填乡镇名+村名；或 12 位区划代码"},
+		{Key: "unit", Header: "承办单位", Aliases: []string{"责任单位", "单位"}, Type: ColText, Required: true, Max: 100, Example: "东坪镇人民政府"},
+		{Key: "person", Header: "责任人", Type: ColText, Max: 30, Example: "", Note: "承办单位的干部，可留空"},
+		{Key: "sort", Header: "顺序", Aliases: []string{"排序"}, Type: ColInt, Example: "0", Note: "同一地区、同一类别有多条规则时，数字小的优先"},
+		{Key: "active", Header: "是否启用", Aliases: []string{"启用"}, Type: ColBool, Example: "是", Note: yesNo + "，默认 是"},
+		{Key: "note", Header: "备注", Type: ColText, Max: MaxRuleNote, Example: ""},
+	}},
 	{Code: "problems", Label: "问题清单", Sheet: "问题清单", Columns: []ImportColumn{
 		{Key: "number", Header: "编号", Aliases: []string{"问题编号"}, Type: ColText, Max: 40, Example: "", Note: "留空则自动编号"},
 		{Key: "title", Header: "问题", Aliases: []string{"事项/问题", "标题", "问题标题"}, Type: ColText, Required: true, Max: MaxTitle, Example: "酉州村3组路灯损坏"},

@@ -162,6 +162,8 @@ func newKindImporter(code string) kindImporter {
 		return &linkImport{}
 	case "topics":
 		return &topicImport{}
+	case "routing_rules":
+		return &routingImport{}
 	case "problems":
 		return &problemImport{}
 	case "projects":

@@ -324,3 +324,58 @@ func TestProblemService_Return(t *testing.T) {
 		}
 	})
 }
+
+// TestImportService_RoutingRules: rules come in from a workbook all or
+// none, and an imported problem still waiting for the office is routed by
+// them like any other entry.
+func TestImportService_RoutingRules(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		office := users["office"]
+		clockAt(db, "2021-05-10 09:00")
+		rep := mustImport(t, db, office, "routing_rules", file(
+			map[string]string{"category": "交通出行", "region": "东坪镇酉州村", "unit": "东坪镇人民政府", "person": "刘芳"},
+			map[string]string{"category": "全部类别", "region": "梅城镇", "unit": "梅城镇人民政府", "sort": "1"},
+			map[string]string{"region": "安化县", "unit": "县政府办公室", "active": "0"},
+		))
+		mustCommit(t, rep, 3, 0)
+		raw := MustRaw(t, db)
+		rules := MustCount(t, raw, `SELECT COUNT(*) FROM routing_rules`)
+
+		rep = mustImport(t, db, office, "routing_rules", file(
+			map[string]string{"category": "天文", "region": "东坪镇", "unit": "县民政局"},
+			map[string]string{"region": "火星村", "unit": "县民政局"},
+			map[string]string{"region": "东坪镇", "unit": "县交通局"},
+			map[string]string{"region": "东坪镇", "unit": "县民政局", "person": "刘芳"},
+			map[string]string{"region": "梅城镇", "unit": "县民政局", "sort": "1"},
+			map[string]string{"region": "东坪镇", "unit": "县民政局", "sort": "3"},
+			map[string]string{"region": "东坪镇", "unit": "县民政局社会救助股", "sort": "3"},
+		))
+		mustReject(t, rep, 2, "问题类别", "天文")
+		mustReject(t, rep, 3, "适用地区", "火星村")
+		mustReject(t, rep, 4, "承办单位", "县交通局")
+		mustReject(t, rep, 5, "责任人", "承办单位的干部")
+		mustReject(t, rep, 6, "顺序", "已有启用的派单规则")
+		mustReject(t, rep, 8, "顺序", "与第 7 行")
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM routing_rules`); n != rules {
+			t.Errorf("rules after a rejected import = %d, want %d", n, rules)
+		}
+
+		rep = mustImport(t, db, office, "problems", file(
+			map[string]string{"title": "酉州村公路塌方", "category": "交通出行", "village": "东坪镇酉州村", "created": "2021-05-08"},
+			map[string]string{"title": "黄沙坪村路灯不亮", "category": "城乡建设", "village": "东坪镇黄沙坪村", "created": "2021-05-08"},
+		))
+		mustCommit(t, rep, 2, 0)
+		ps, _, err := db.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "number"})
+		MustOK(t, err)
+		byTitle := map[string]*sanlian.Problem{}
+		for _, p := range ps {
+			byTitle[p.Title] = p
+		}
+		if p := byTitle["酉州村公路塌方"]; p == nil || p.State != sanlian.StateAssigned || p.UnitID != 3 || p.PersonID != 4 || p.RuleID == 0 {
+			t.Errorf("imported and routed: %+v", p)
+		}
+		if p := byTitle["黄沙坪村路灯不亮"]; p == nil || p.State != sanlian.StateSubmitted || dueText(p.AssignDue) != "2021-05-12 00:00" {
+			t.Errorf("imported for the office's queue: %+v", p)
+		}
+	})
+}
