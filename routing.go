@@ -31,10 +31,20 @@ type RoutingRule struct {
 	CategoryName string `json:"category_name,omitempty"`
 	RegionName   string `json:"region_name,omitempty"`
 	RegionKind   string `json:"region_kind,omitempty"`
+	TownshipName string `json:"township_name,omitempty"` // of a village's rule
 	UnitName     string `json:"unit_name,omitempty"`
 	PersonName   string `json:"person_name,omitempty"`
 	Routed       int    `json:"routed"`   // problems the rule has assigned
 	Returned     int    `json:"returned"` // of which sent back by the unit
+}
+
+// Place is how the rule's place reads: the county, a township, or a
+// village after its township, as the rule import takes it.
+func (r *RoutingRule) Place() string {
+	if r.RegionKind == RegionVillage {
+		return r.TownshipName + r.RegionName
+	}
+	return r.RegionName
 }
 
 // Field limits of a routing rule.

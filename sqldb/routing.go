@@ -18,6 +18,7 @@ const routingRuleSelect = `SELECT r.id, r.category, r.region_code, r.unit_id, CO
 	COALESCE((SELECT name FROM categories WHERE code = r.category), ''),
 	COALESCE((SELECT name FROM regions WHERE code = r.region_code), ''),
 	COALESCE((SELECT kind FROM regions WHERE code = r.region_code), ''),
+	COALESCE((SELECT t.name FROM regions v JOIN regions t ON t.code = v.parent_code WHERE v.code = r.region_code AND v.kind = 'village'), ''),
 	COALESCE((SELECT name FROM units WHERE id = r.unit_id), ''),
 	COALESCE((SELECT name FROM cadres WHERE id = r.person_id), ''),
 	(SELECT COUNT(*) FROM problems WHERE rule_id = r.id),
@@ -27,7 +28,7 @@ const routingRuleSelect = `SELECT r.id, r.category, r.region_code, r.unit_id, CO
 func scanRoutingRule(sc scanner) (*sanlian.RoutingRule, error) {
 	r := &sanlian.RoutingRule{}
 	err := sc.Scan(&r.ID, &r.Category, &r.RegionCode, &r.UnitID, &r.PersonID, &r.Sort, &r.Active, &r.Note,
-		&r.Version, &r.CreatedAt, &r.UpdatedAt, &r.CategoryName, &r.RegionName, &r.RegionKind, &r.UnitName, &r.PersonName,
+		&r.Version, &r.CreatedAt, &r.UpdatedAt, &r.CategoryName, &r.RegionName, &r.RegionKind, &r.TownshipName, &r.UnitName, &r.PersonName,
 		&r.Routed, &r.Returned)
 	r.Routed += r.Returned
 	return r, err

@@ -20,6 +20,11 @@ type homePage struct {
 	Tree      *sanlian.Region
 	Coverage  *sanlian.Coverage
 	ChartJSON string // township names and household counts for ECharts
+	// The office's intake queue: how many wait, how many are past their
+	// dispatch deadline, and the oldest of those.
+	Intake        int
+	IntakeOverdue int
+	IntakeLate    []*sanlian.Problem
 }
 
 // home is GET /: a dashboard of the caller's scope.
@@ -44,6 +49,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if p.DueSoon, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{Overdue: &no, DueBefore: soon, Mine: p.Mine, Sort: "deadline", Limit: 10}); err != nil {
 		return err
 	}
+	if u.Role == sanlian.RoleOffice {
+		if err := s.loadIntake(r, p); err != nil {
+			return err
+		}
+	}
 	if p.Tree, err = s.Regions.FindRegionTree(r.Context()); err != nil {
 		return err
 	}
@@ -62,6 +72,26 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	js, _ := json.Marshal(b)
 	p.ChartJSON = string(js)
 	return s.render(w, r, http.StatusOK, "home", p)
+}
+
+// loadIntake fills the office's intake panel.
+func (s *Server) loadIntake(r *http.Request, p *homePage) error {
+	yes := true
+	all, err := s.Problems.CountProblemsByState(r.Context(), sanlian.ProblemFilter{})
+	if err != nil {
+		return err
+	}
+	late, err := s.Problems.CountProblemsByState(r.Context(), sanlian.ProblemFilter{Overdue: &yes})
+	if err != nil {
+		return err
+	}
+	for i, c := range all {
+		if c.State == sanlian.StateSubmitted {
+			p.Intake, p.IntakeOverdue = c.Count, late[i].Count
+		}
+	}
+	p.IntakeLate, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{State: sanlian.StateSubmitted, Overdue: &yes, Limit: 5})
+	return err
 }
 
 type regionsPage struct {

@@ -314,6 +314,9 @@ func actionsFor(u *sanlian.User, p *sanlian.Problem) map[string]bool {
 		if a == sanlian.ActionClose && (p.CallbackAt.IsZero() || p.CallbackSatisfaction == sanlian.Unsatisfied) {
 			continue
 		}
+		if a == sanlian.ActionReturn && !p.AcceptDue.IsZero() && time.Now().After(p.AcceptDue) {
+			continue // past the accept deadline: a transfer request, not a return
+		}
 		can[a] = true
 	}
 	return can

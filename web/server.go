@@ -47,6 +47,7 @@ type Services struct {
 	Public       sanlian.PublicService  // the people's side: submission, tracking, results
 	Open311      sanlian.Open311Service // Open311 GeoReport v2 and its API keys
 	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
+	Routing      sanlian.RoutingService // routing rules, intake limits, returns
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
