@@ -35,6 +35,10 @@ type ProblemOptions struct {
 	// they come in through the people's side with a tracking code, and
 	// most of their reporters rate the result themselves.
 	Public sanlian.PublicService
+	// Routing, when set, switches the county's routing rules on
+	// rulesDaysBefore Today: later problems of a ruled category and place
+	// are assigned on entry, and units send back some that are not theirs.
+	Routing sanlian.RoutingService
 }
 
 func (o ProblemOptions) withDefaults() ProblemOptions {
@@ -68,6 +72,9 @@ type ProblemSummary struct {
 	Transferred int
 	Extended    int
 	Urgent      int
+	// Rules is how many routing rules the office switched on; Routed the
+	// problems they assigned on entry, Returned those sent back.
+	Rules, Routed, Returned int
 }
 
 // Count returns the number of problems in state.
@@ -97,6 +104,9 @@ func (s ProblemSummary) String() string {
 	}
 	fmt.Fprintf(&b, "），逾期 %d 件，退回重办 %d 次，转办 %d 件，延期 %d 件，紧急 %d 件，共办理操作 %d 次",
 		s.Overdue, s.Reopened, s.Transferred, s.Extended, s.Urgent, s.Actions)
+	if s.Rules > 0 {
+		fmt.Fprintf(&b, "；派单规则 %d 条，自动交办 %d 件，其中退单 %d 件", s.Rules, s.Routed, s.Returned)
+	}
 	return b.String()
 }
 
@@ -170,6 +180,7 @@ type ledgerCounty struct {
 	byCode    map[string]*villageInfo
 	hhCadre   map[int64]*sanlian.Cadre
 	office    *sanlian.User
+	code      string               // the county's region code
 	demoCadre int64                // the cadre behind the demo "cadre" account
 	demoHH    []*sanlian.Household // the households the demo cadre is linked to
 }
@@ -216,6 +227,14 @@ func newSim(ctx context.Context, svc sanlian.ProblemService, setNow func(time.Ti
 		}
 	}
 	s.plan()
+	if opt.Routing != nil {
+		// The rules are switched on before the day's first entry.
+		on := end.AddDate(0, 0, -rulesDaysBefore).Add(8 * time.Hour)
+		if on.Before(from) {
+			on = from
+		}
+		s.push(on, &life{s: s, r: rand.New(rand.NewPCG(opt.Seed, streamPlans))}, s.loadRules)
+	}
 	return s, nil
 }
 
@@ -252,6 +271,9 @@ func indexCounty(c *sanlian.County) (*ledgerCounty, error) {
 	}
 	villages := map[string]*villageInfo{}
 	for _, r := range c.Regions {
+		if r.Kind == sanlian.RegionCounty && lc.code == "" {
+			lc.code = r.Code
+		}
 		if r.Kind == sanlian.RegionVillage {
 			v := &villageInfo{r: r, town: lc.towns[r.ParentCode]}
 			if v.town != nil {
@@ -664,6 +686,7 @@ type life struct {
 	phone                   string // the reporter's phone given with it
 	transferred, extended   bool
 	officeReopened          bool
+	returned                bool // sent back by the unit a rule chose
 }
 
 func (l *life) at(t time.Time, step func() error) {
@@ -742,6 +765,9 @@ func (l *life) create() error {
 	l.competent = s.county.byName[t.unit]
 	if l.competent == nil {
 		l.competent = p.village.town
+	}
+	if created.State == sanlian.StateAssigned { // a routing rule took it
+		return l.routed()
 	}
 
 	// The office looks at new entries within a day or two; sooner when urgent.
@@ -865,6 +891,9 @@ func (l *life) choosePerson(u *unitInfo) *sanlian.Cadre {
 func (l *life) assign() error {
 	r, s := l.r, l.s
 	u := l.chooseUnit()
+	if l.returned && l.competent != nil { // the unit said whose it is
+		u = l.competent
+	}
 	// The cadre who heard it on a visit often answers for it, when their
 	// unit works in the village; the demo cadre mostly does.
 	if x := l.visitor; x != nil {

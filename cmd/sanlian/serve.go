@@ -245,13 +245,16 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 	}
 	for _, p := range []part{
 		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db})
+			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db, Routing: db})
 		}},
 		{"responsibilities", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
 		}},
 		{"visits", visits == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: visits, Today: today, Seed: seed})
+		}},
+		{"intake", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed, Late: 4})
 		}},
 		{"activities", activities == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: activities, Today: today, Seed: seed, Photos: db})
@@ -273,6 +276,10 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		}},
 		{"Open311 keys", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoOpen311(ctx, db, setNow, c, today, seed)
+		}},
+		{"Open311 intake", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed + 1, Late: 1,
+				Sources: []string{sanlian.SourceHotline, sanlian.SourceOther}})
 		}},
 		{"notices", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoNotices(ctx, db, setNow, c, today, seed)
