@@ -170,7 +170,7 @@ var ActionRules = map[string]map[string][]Role{
 	ActionClose:    {StateResolved: {RoleOffice}},
 	ActionReopen:   {StateResolved: {RoleOffice}, StateClosed: {RoleOffice}},
 	ActionReject:   {StateSubmitted: {RoleOffice}, StateAssigned: {RoleOffice}},
-	ActionReturn: {StateAssigned: {RoleUnitAdmin}}, // 退单, within the accept deadline
+	ActionReturn:   {StateAssigned: {RoleUnitAdmin}}, // 退单, within the accept deadline
 	ActionMerge: {
 		StateSubmitted: {RoleOffice},
 		StateAssigned:  {RoleOffice, RoleUnitAdmin},
