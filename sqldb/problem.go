@@ -252,6 +252,12 @@ func (tx *Tx) problemEvent(id int64, action, note, from, to string, ch changes) 
 			actor = u.DisplayName
 		}
 	}
+	return tx.problemEventAs(actorID, actor, id, action, note, from, to, ch)
+}
+
+// problemEventAs is problemEvent by a named actor: "system" (actorID 0)
+// for what the system does on its own account.
+func (tx *Tx) problemEventAs(actorID int64, actor string, id int64, action, note, from, to string, ch changes) error {
 	body := ""
 	if len(ch) > 0 {
 		b, err := jsonMarshal(ch)

@@ -118,7 +118,10 @@ func (a *act) owner(action string) error {
 
 func fieldErr(field, msg string) error { return sanlian.FieldErrors(map[string]string{field: msg}) }
 
-// deadlines sets the accept and resolve deadlines counted from now.
+// deadlines sets the accept and resolve deadlines counted from now, and
+// marks them provisional when either count passed through a year the
+// calendar holds no official schedule for (the accept deadline kept on a
+// reopening is judged from the assignment it was counted from).
 func (a *act) deadlines(accept bool) error {
 	cal, err := a.db.calendarIn(a.tx)
 	if err != nil {
@@ -133,7 +136,9 @@ func (a *act) deadlines(accept bool) error {
 	if accept {
 		a.p.AcceptDue = cal.Deadline(a.tx.now, acceptDays)
 	}
-	a.p.ResolveDue = cal.Deadline(a.tx.now, resolveDays)
+	var provisional bool
+	a.p.ResolveDue, provisional = cal.DeadlineOf(a.tx.now, resolveDays)
+	a.p.DueProvisional = provisional || cal.ProvisionalSpan(a.p.AssignedAt, a.p.AcceptDue)
 	return nil
 }
 
@@ -223,6 +228,7 @@ func (a *act) transfer() error {
 	if r.UnitID == 0 {
 		a.p.State, a.p.UnitID, a.p.PersonID = sanlian.StateSubmitted, 0, 0
 		a.p.AssignedAt, a.p.AcceptDue, a.p.AcceptedAt, a.p.ResolveDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		a.p.DueProvisional = false
 		a.p.ExtensionUntil, a.p.ExtensionReason = "", ""
 		return nil
 	}
@@ -300,6 +306,15 @@ func (a *act) extend() error {
 	}
 	a.note = joinNote("批准延期至 "+until, r.Note)
 	a.p.ResolveDue, a.p.ExtensionUntil, a.p.ExtensionReason = end, "", ""
+	if a.p.DueProvisional {
+		// The approved date is no count; only the accept deadline may
+		// still rest on a provisional year.
+		cal, err := a.db.calendarIn(a.tx)
+		if err != nil {
+			return err
+		}
+		a.p.DueProvisional = cal.ProvisionalSpan(a.p.AssignedAt, a.p.AcceptDue)
+	}
 	return nil
 }
 
@@ -432,11 +447,11 @@ func (a *act) save(action string) error {
 	res, err := tx.exec(`UPDATE problems SET state = ?, unit_id = ?, person_id = ?, assigned_at = ?, accept_due = ?, accepted_at = ?,
 		resolve_due = ?, resolved_at = ?, closed_at = ?, measures = ?, result = ?, callback_solved = ?, callback_satisfaction = ?,
 		callback_at = ?, reopened = ?, merged_into = ?, reject_reason = ?, extension_until = ?, extension_reason = ?,
-		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		due_provisional = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		p.State, nullInt(p.UnitID), nullInt(p.PersonID), nullTime(p.AssignedAt), nullTime(p.AcceptDue), nullTime(p.AcceptedAt),
 		nullTime(p.ResolveDue), nullTime(p.ResolvedAt), nullTime(p.ClosedAt), p.Measures, p.Result, p.CallbackSolved, p.CallbackSatisfaction,
 		nullTime(p.CallbackAt), p.Reopened, nullInt(p.MergedInto), p.RejectReason, p.ExtensionUntil, p.ExtensionReason,
-		tx.now, p.ID, b.Version)
+		p.DueProvisional, tx.now, p.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("%s problem %d: %w", action, p.ID, err)
 	}
