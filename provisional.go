@@ -1,6 +1,7 @@
 package sanlian
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -232,4 +233,25 @@ func RecountDue(p *Problem, from DueStarts, old, cal *Calendar, year int) Recoun
 	one(from.Resolve, &r.ResolveDue)
 	r.Changed = r.Changed || r.Provisional != p.DueProvisional
 	return r
+}
+
+// CalendarReminderYear returns the year whose official schedule the
+// office should enter at now: from 1 November of year Y (Asia/Shanghai),
+// Y+1, as long as cal still counts Y+1 provisionally; otherwise 0. The
+// State Council publishes the schedule around then; until the office
+// enters it, deadlines reaching into Y+1 are provisional.
+func CalendarReminderYear(now time.Time, cal *Calendar) int {
+	t := now.In(Shanghai)
+	if t.Month() < time.November || !cal.Provisional(t.Year()+1) {
+		return 0
+	}
+	return t.Year() + 1
+}
+
+// CalendarReminderKey is the dedupe key of the reminder about year given
+// at now: one per ISO week, so that each account is reminded at most once
+// a week.
+func CalendarReminderKey(year int, now time.Time) string {
+	wy, wk := now.In(Shanghai).ISOWeek()
+	return fmt.Sprintf("calendar:%d:%d-W%02d", year, wy, wk)
 }

@@ -269,3 +269,36 @@ func TestRecountDue(t *testing.T) {
 		})
 	}
 }
+
+func TestCalendarReminderYear(t *testing.T) {
+	at := func(s string) time.Time { return date(t, s).Add(9 * time.Hour) }
+	held2028 := sanlian.NewCalendar(append(sanlian.OfficialCalendar(), &sanlian.CalendarYear{Year: 2028}))
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		cal  *sanlian.Calendar
+		want int
+		key  string
+	}{
+		{"October", at("2027-10-31"), official, 0, ""},
+		{"FirstOfNovember", at("2027-11-01"), official, 2028, "calendar:2028:2027-W44"},
+		// 31 October 16:30 UTC is already 1 November in Shanghai.
+		{"ShanghaiMidnight", time.Date(2027, 10, 31, 16, 30, 0, 0, time.UTC), official, 2028, "calendar:2028:2027-W44"},
+		{"December", at("2027-12-31"), official, 2028, "calendar:2028:2027-W52"},
+		{"Confirmed", at("2027-12-01"), held2028, 0, ""},
+		{"NextYearHeld", at("2026-12-07"), official, 0, ""},
+		{"January", at("2028-01-03"), official, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := sanlian.CalendarReminderYear(tc.now, tc.cal)
+			if got != tc.want {
+				t.Errorf("CalendarReminderYear = %d, want %d", got, tc.want)
+			}
+			if got != 0 {
+				if k := sanlian.CalendarReminderKey(got, tc.now); k != tc.key {
+					t.Errorf("key %s, want %s", k, tc.key)
+				}
+			}
+		})
+	}
+}

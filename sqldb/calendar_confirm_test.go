@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -169,5 +170,49 @@ func TestCalendarService_ConfirmConcurrent(t *testing.T) {
 				t.Errorf("version %d → %d", cur.Version, got.Version)
 			}
 		})
+	})
+}
+
+// TestNoticesDaily_Calendar: from 1 November 2027 the daily job reminds
+// every office account, once a week, that 2028 awaits confirmation, until
+// the office saves 2028.
+func TestNoticesDaily_Calendar(t *testing.T) {
+	t.Parallel()
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		ctx := context.Background()
+		raw := MustRaw(t, db)
+		offices := MustCount(t, raw, "SELECT COUNT(*) FROM users WHERE role = 'office' AND NOT disabled")
+		if offices == 0 {
+			t.Fatal("no office account")
+		}
+		count := func() int {
+			return MustCount(t, raw, "SELECT COUNT(*) FROM notices WHERE kind = '"+sanlian.NoticeCalendar+"'")
+		}
+		for _, tc := range []struct {
+			day  string
+			want int
+		}{
+			{"2027-10-31", 0},
+			{"2027-11-01", offices}, // Monday of ISO week 44
+			{"2027-11-02", offices},
+			{"2027-11-07", offices},
+			{"2027-11-08", 2 * offices}, // the next week
+			{"2027-11-08", 2 * offices}, // a rerun
+		} {
+			MustOK(t, db.NoticesDailyAt(ctx, shanghai(tc.day+" 00:00")))
+			if n := count(); n != tc.want {
+				t.Fatalf("%s: %d calendar notices, want %d", tc.day, n, tc.want)
+			}
+		}
+		got := noticesOf(t, db, users["office"], sanlian.NoticeCalendar)
+		if len(got) != 2 || got[0].Link != "/calendar?year=2028" || !strings.Contains(got[0].Title, "2028") {
+			t.Fatalf("office's notices: %+v", got)
+		}
+		clockAt(db, "2027-11-10 09:00")
+		MustOK(t, db.SaveCalendarYear(sqldbtest.As(users["office"]), &sanlian.CalendarYear{Year: 2028, Holidays: []string{"2028-01-01"}}))
+		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2027-11-15 00:00")))
+		if n := count(); n != 2*offices {
+			t.Fatalf("after 2028 was confirmed: %d calendar notices", n)
+		}
 	})
 }
