@@ -23,12 +23,16 @@ func mustZone(name string) *time.Location {
 // public holidays, and the make-up working days (调休) that fall on a
 // weekend. Dates are "2006-01-02" in Asia/Shanghai.
 type CalendarYear struct {
-	Year      int       `json:"year"`
-	Holidays  []string  `json:"holidays"`
-	Workdays  []string  `json:"workdays"`
-	Note      string    `json:"note,omitempty"` // e.g. the State Council notice it follows
-	Version   int64     `json:"version"`
-	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	Year     int      `json:"year"`
+	Holidays []string `json:"holidays"`
+	Workdays []string `json:"workdays"`
+	Note     string   `json:"note,omitempty"` // e.g. the State Council notice it follows
+	// Provisional marks a year the calendar does not hold, shown as
+	// StatutoryHolidays give it until the office confirms it (by saving
+	// it). Stored years are confirmed; this is never stored.
+	Provisional bool      `json:"provisional"`
+	Version     int64     `json:"version"`
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`
 }
 
 // CalendarService keeps the working-day calendar, which the office edits a

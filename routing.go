@@ -226,10 +226,6 @@ func (l *IntakeLimits) Validate() error {
 	return FieldErrors(f)
 }
 
-// AssignDue is a submitted problem's dispatch deadline: days working days
-// from at, on cal.
-func AssignDue(cal *Calendar, at time.Time, days int) time.Time { return cal.Deadline(at, days) }
-
 // ReturnProblem applies a unit's return (退单) to p at now: with a reason,
 // while the problem is assigned and its accept deadline has not passed,
 // it goes back to the office's queue with a fresh dispatch deadline

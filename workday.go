@@ -21,6 +21,11 @@ const MaxDeadlineDays = 365
 // working days, any other day is a working day from Monday to Friday. Every
 // date is the calendar date in Asia/Shanghai, whatever time.Local is.
 //
+// A year the calendar does not hold (no State Council notice yet, or one
+// the office has not entered) is counted on its provisional calendar,
+// StatutoryHolidays (SPEC §3); Provisional and DeadlineOf tell when an
+// answer rests on one.
+//
 // A Calendar is built once by NewCalendar and never changed, so one value is
 // safe for concurrent use. The nil *Calendar knows no holidays: it counts
 // plain weekdays.
@@ -92,14 +97,30 @@ func parseDate(s string) (day, bool) {
 // the notices do (the 2023 notice gives 2022-12-31 as a holiday); where two
 // years disagree about a date, the year the date falls in wins, and within
 // one year a date listed both ways counts as a holiday.
+//
+// Every year MinCalendarYear–MaxCalendarYear not given is filled in with
+// its provisional calendar (StatutoryHolidays); a held year's dates in a
+// neighbouring year still override it there, since a notice knows better
+// than the rule. A year marked Provisional counts as not given.
 func NewCalendar(years []*CalendarYear) *Calendar {
 	c := &Calendar{years: map[int]bool{}, status: map[day]bool{}}
+	for _, y := range years {
+		if y != nil && !y.Provisional {
+			c.years[y.Year] = true
+		}
+	}
+	for year, days := range provisionalDays() {
+		if !c.years[year] {
+			for _, d := range days {
+				c.status[d] = false
+			}
+		}
+	}
 	for _, own := range []bool{false, true} {
 		for _, y := range years {
-			if y == nil {
+			if y == nil || y.Provisional {
 				continue
 			}
-			c.years[y.Year] = true
 			mark := func(dates []string, working bool) {
 				for _, s := range dates {
 					d, ok := parseDate(strings.TrimSpace(s))
@@ -132,8 +153,9 @@ func NewCalendar(years []*CalendarYear) *Calendar {
 	return c
 }
 
-// Covers reports whether the calendar holds the given year. For a year it
-// does not hold, every answer falls back to plain weekdays.
+// Covers reports whether the calendar holds the given year. A year it does
+// not hold is counted on its provisional calendar (see Provisional), or on
+// plain weekdays outside MinCalendarYear–MaxCalendarYear.
 func (c *Calendar) Covers(year int) bool { return c != nil && c.years[year] }
 
 // Years lists the years the calendar holds, ascending.
@@ -325,7 +347,8 @@ type notice struct {
 // officialNotices are the notices of the General Office of the State
 // Council (国务院办公厅) on the public holidays of each year, as published.
 // A notice is issued in the autumn before its year; add the next one here
-// (and in a migration) when it appears.
+// (and in a migration) when it appears. TestOfficialCalendar_LunarGo checks
+// every year against the schedules github.com/6tail/lunar-go carries.
 var officialNotices = []notice{
 	{2021, "国务院办公厅关于2021年部分节假日安排的通知（国办发明电〔2020〕27号）",
 		[][2]string{{"2021-01-01", "2021-01-03"}, {"2021-02-11", "2021-02-17"}, {"2021-04-03", "2021-04-05"},
@@ -351,9 +374,15 @@ var officialNotices = []notice{
 		[][2]string{{"2026-01-01", "2026-01-03"}, {"2026-02-15", "2026-02-23"}, {"2026-04-04", "2026-04-06"},
 			{"2026-05-01", "2026-05-05"}, {"2026-06-19", "2026-06-21"}, {"2026-09-25", "2026-09-27"}, {"2026-10-01", "2026-10-07"}},
 		[]string{"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"}},
+	// The document number of the 2027 notice is not known here; the title
+	// alone names it.
+	{2027, "国务院办公厅关于2027年部分节假日安排的通知",
+		[][2]string{{"2027-01-01", "2027-01-03"}, {"2027-02-05", "2027-02-13"}, {"2027-04-03", "2027-04-05"},
+			{"2027-05-01", "2027-05-05"}, {"2027-06-09", "2027-06-09"}, {"2027-09-15", "2027-09-15"}, {"2027-10-01", "2027-10-07"}},
+		[]string{"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"}},
 }
 
-// OfficialCalendar returns the official calendar years 2021–2026, each
+// OfficialCalendar returns the official calendar years 2021–2027, each
 // holiday span written out day by day, weekend days inside a span
 // included. Each call returns new values, which the caller may change.
 //

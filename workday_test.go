@@ -7,7 +7,7 @@ import (
 	"sanlian"
 )
 
-// official is the calendar of the State Council notices 2021–2026.
+// official is the calendar of the State Council notices 2021–2027.
 var official = sanlian.NewCalendar(sanlian.OfficialCalendar())
 
 // date is 00:00 Asia/Shanghai of a "2006-01-02" date.
@@ -51,9 +51,15 @@ func TestCalendar_AddWorkdays(t *testing.T) {
 		{"FromWeekend", "2021-05-09", 1, "2021-05-10"},
 		{"Zero", "2021-05-01", 0, "2021-05-01"},
 		{"Negative", "2021-05-01", -3, "2021-05-01"},
-		// 2027 is not held: plain weekdays, so New Year's Day counts.
-		{"UnknownYear", "2026-12-31", 1, "2027-01-01"},
-		{"UnknownYearWeekend", "2026-12-31", 2, "2027-01-04"},
+		// 2027 notice: 1–3 January off, 5–13 February off with Sundays
+		// 31 January and 14 February worked, 1–7 October off with
+		// Saturday 9 October worked.
+		{"NewYear2027", "2026-12-31", 1, "2027-01-04"},
+		{"NewYear2027Second", "2026-12-31", 2, "2027-01-05"},
+		{"SpringFestival2027MakeupSunday", "2027-02-04", 1, "2027-02-14"},
+		{"SpringFestival2027BeforeMakeupSunday", "2027-01-29", 1, "2027-01-31"},
+		{"NationalDay2027", "2027-09-30", 1, "2027-10-08"},
+		{"NationalDay2027Makeup", "2027-09-30", 2, "2027-10-09"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := official.AddWorkdays(date(t, tc.from), tc.n)
@@ -143,8 +149,10 @@ func TestCalendar_IsWorkday(t *testing.T) {
 		"2025-10-11": true,
 		"2026-01-04": true,
 		"2026-09-20": true,
-		"2027-01-01": true, // not held: a plain Friday
-		"2027-01-02": false,
+		"2027-01-01": false, // 2027 notice
+		"2027-01-31": true,
+		"2028-01-03": false, // not held: 补假 of 元旦 on Saturday 2028-01-01
+		"2028-01-04": true,
 	} {
 		if got := official.IsWorkday(date(t, s)); got != want {
 			t.Errorf("IsWorkday(%s) = %v, want %v", s, got, want)
@@ -171,7 +179,8 @@ func TestCalendar_WorkdaysBetween(t *testing.T) {
 		{"2021-02-10", "2021-02-20", 3},
 		{"2022-12-30", "2023-01-03", 1},
 		{"2021-12-24", "2022-01-17", 15},
-		{"2026-12-31", "2027-01-04", 2},
+		{"2026-12-31", "2027-01-04", 1},
+		{"2027-12-31", "2028-01-04", 1}, // provisional 2028: 1 Jan Saturday, 补假 Monday 3 Jan
 	} {
 		if got := official.WorkdaysBetween(date(t, tc.from), date(t, tc.to)); got != tc.want {
 			t.Errorf("WorkdaysBetween(%s, %s) = %d, want %d", tc.from, tc.to, got, tc.want)
@@ -200,10 +209,10 @@ func TestCalendar_WorkdaysBetween(t *testing.T) {
 }
 
 // TestCalendar_Consistent checks AddWorkdays and WorkdaysBetween against
-// each other for every start date 2020–2027 and periods up to 40 days.
+// each other for every start date 2020–2028 and periods up to 40 days.
 func TestCalendar_Consistent(t *testing.T) {
 	for _, c := range []*sanlian.Calendar{official, nil, sanlian.NewCalendar(nil)} {
-		for d := date(t, "2020-11-01"); d.Year() < 2028; d = d.AddDate(0, 0, 1) {
+		for d := date(t, "2020-11-01"); d.Year() < 2029; d = d.AddDate(0, 0, 1) {
 			for _, n := range []int{1, 2, 5, 15, 40} {
 				due := c.AddWorkdays(d, n)
 				if got := c.WorkdaysBetween(d, due); got != n {
@@ -218,19 +227,22 @@ func TestCalendar_Consistent(t *testing.T) {
 }
 
 func TestCalendar_Covers(t *testing.T) {
-	for y := 2021; y <= 2026; y++ {
-		if !official.Covers(y) {
-			t.Errorf("Covers(%d) = false", y)
+	for y := 2021; y <= 2027; y++ {
+		if !official.Covers(y) || official.Provisional(y) {
+			t.Errorf("Covers(%d) = false or Provisional(%d) = true", y, y)
 		}
 	}
-	if official.Covers(2020) || official.Covers(2027) {
+	if official.Covers(2020) || official.Covers(2028) || !official.Provisional(2020) || !official.Provisional(2028) {
 		t.Error("covers a year not held")
 	}
-	if got := official.Years(); len(got) != 6 || got[0] != 2021 || got[5] != 2026 {
+	if official.Provisional(sanlian.MaxCalendarYear+1) || official.Provisional(sanlian.MinCalendarYear-1) {
+		t.Error("a year out of range is provisional")
+	}
+	if got := official.Years(); len(got) != 7 || got[0] != 2021 || got[6] != 2027 {
 		t.Errorf("Years() = %v", got)
 	}
 	var none *sanlian.Calendar
-	if none.Covers(2021) || none.IsHoliday(date(t, "2021-05-03")) || !none.IsWorkday(date(t, "2021-05-03")) {
+	if none.Covers(2021) || none.Provisional(2028) || none.IsHoliday(date(t, "2021-05-03")) || !none.IsWorkday(date(t, "2021-05-03")) {
 		t.Error("nil calendar is not plain weekdays")
 	}
 	if got := day(none.AddWorkdays(date(t, "2021-04-30"), 15)); got != "2021-05-21" {
@@ -259,11 +271,11 @@ func TestNewCalendar_OwnYearWins(t *testing.T) {
 
 func TestOfficialCalendar(t *testing.T) {
 	ys := sanlian.OfficialCalendar()
-	if len(ys) != 6 {
+	if len(ys) != 7 {
 		t.Fatalf("%d years", len(ys))
 	}
-	holidays := map[int]int{2021: 31, 2022: 31, 2023: 27, 2024: 28, 2025: 28, 2026: 33}
-	workdays := map[int]int{2021: 7, 2022: 7, 2023: 7, 2024: 8, 2025: 5, 2026: 6}
+	holidays := map[int]int{2021: 31, 2022: 31, 2023: 27, 2024: 28, 2025: 28, 2026: 33, 2027: 29}
+	workdays := map[int]int{2021: 7, 2022: 7, 2023: 7, 2024: 8, 2025: 5, 2026: 6, 2027: 5}
 	for _, y := range ys {
 		if err := y.Validate(); err != nil {
 			t.Errorf("%d: %v %v", y.Year, err, sanlian.ErrorFields(err))

@@ -149,7 +149,9 @@ func (db *DB) FindCalendarYear(ctx context.Context, year int) (*sanlian.Calendar
 
 // SaveCalendarYear implements sanlian.CalendarService. The lists are
 // trimmed and sorted before they are checked and stored; on success y
-// carries the new version and time.
+// carries the new version and time. Saving a year the calendar did not
+// hold confirms it: the deadlines counted on its provisional calendar are
+// counted again in the same transaction (recountDue).
 func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) error {
 	u, err := mustUser(ctx)
 	if err != nil {
@@ -166,6 +168,10 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 	var version int64
 	var at time.Time
 	err = db.inTx(ctx, func(tx *Tx) error {
+		held, err := readCalendarYears(tx)
+		if err != nil {
+			return err
+		}
 		cur, err := findCalendarYear(tx, y.Year)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 			cur, err = nil, nil
@@ -185,7 +191,10 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 				return fmt.Errorf("create calendar year %d: %w", y.Year, err)
 			}
 			version, at = 1, tx.now
-			return tx.audit("create", "calendar", y.Year, changes{"holidays": {nil, holidays}, "workdays": {nil, workdays}, "note": {nil, y.Note}})
+			if err := tx.audit("create", "calendar", y.Year, changes{"holidays": {nil, holidays}, "workdays": {nil, workdays}, "note": {nil, y.Note}}); err != nil {
+				return err
+			}
+			return tx.recountDue(held, y)
 		}
 		if cur == nil {
 			return sanlian.Errorf(sanlian.ENOTFOUND, "尚未录入 %d 年的工作日历，无法修改", y.Year)
@@ -206,12 +215,133 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 		ch.set("holidays", strings.Join(cur.Holidays, ","), holidays)
 		ch.set("workdays", strings.Join(cur.Workdays, ","), workdays)
 		ch.set("note", cur.Note, y.Note)
-		return tx.audit("update", "calendar", y.Year, ch)
+		if err := tx.audit("update", "calendar", y.Year, ch); err != nil {
+			return err
+		}
+		return tx.recountDue(held, y)
 	})
 	if err != nil {
 		return err
 	}
 	db.cal.invalidate()
 	y.Version, y.UpdatedAt = version, at
+	return nil
+}
+
+// recountDue counts again, on the calendar with saved confirmed, the
+// deadlines of every open problem marked provisional whose count passed
+// through saved's year, when held (the years stored before the save) did
+// not hold that year. What moves is decided by sanlian.RecountDue; each
+// problem changed gets a recompute event on its timeline and an audit row,
+// both by the system.
+//
+// The starts: accept_due from assigned_at; resolve_due from the last
+// event that set it (the assignment, a transfer or a reopening), or from
+// assigned_at when no event says, and none when that event approved an
+// extension, whose date no calendar moves; assign_due, while the problem
+// is submitted, from created_at. RecountDue leaves alone a deadline the
+// old calendar does not give as whole working days from its start.
+func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYear) error {
+	old := sanlian.NewCalendar(held)
+	if !old.Provisional(saved.Year) {
+		return nil
+	}
+	years := []*sanlian.CalendarYear{saved}
+	for _, y := range held {
+		if y.Year != saved.Year {
+			years = append(years, y)
+		}
+	}
+	cal := sanlian.NewCalendar(years)
+
+	open := []any{true, sanlian.StateSubmitted, sanlian.StateAssigned, sanlian.StateAccepted}
+	const candidates = `due_provisional = ? AND state IN (?, ?, ?)`
+	q := `SELECT id, state, created_at, assigned_at, assign_due, accept_due, resolve_due, due_provisional FROM problems
+		WHERE ` + candidates + ` ORDER BY id`
+	if tx.db.Dialect == Postgres {
+		q += ` FOR UPDATE`
+	}
+	rows, err := tx.query(q, open...)
+	if err != nil {
+		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+	}
+	var ps []*sanlian.Problem
+	for rows.Next() {
+		p := &sanlian.Problem{}
+		if err := rows.Scan(&p.ID, &p.State, timeDst{&p.CreatedAt}, timeDst{&p.AssignedAt}, timeDst{&p.AssignDue},
+			timeDst{&p.AcceptDue}, timeDst{&p.ResolveDue}, &p.DueProvisional); err != nil {
+			rows.Close()
+			return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+
+	// The last event that set each candidate's resolve deadline.
+	type setBy struct {
+		action string
+		at     time.Time
+	}
+	last := map[int64]setBy{}
+	rows, err = tx.query(`SELECT problem_id, action, at FROM problem_events
+		WHERE problem_id IN (SELECT id FROM problems WHERE `+candidates+`) AND action <> ? AND changes LIKE ?
+		ORDER BY problem_id, id`, append(open, sanlian.ActionRecompute, `%"resolve_due"%`)...)
+	if err != nil {
+		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+	}
+	for rows.Next() {
+		var id int64
+		var e setBy
+		if err := rows.Scan(&id, &e.action, timeDst{&e.at}); err != nil {
+			rows.Close()
+			return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+		}
+		last[id] = e
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+	}
+
+	note := fmt.Sprintf("%d 年工作日历已确认，期限按确认后的日历重算", saved.Year)
+	for _, p := range ps {
+		from := sanlian.DueStarts{Accept: p.AssignedAt, Resolve: p.AssignedAt}
+		if p.State == sanlian.StateSubmitted {
+			from.Assign = p.CreatedAt
+		}
+		if e, ok := last[p.ID]; ok {
+			from.Resolve = e.at
+			if e.action == sanlian.ActionExtend {
+				from.Resolve = time.Time{}
+			}
+		}
+		r := sanlian.RecountDue(p, from, old, cal, saved.Year)
+		if !r.Changed {
+			continue
+		}
+		if _, err := tx.exec(`UPDATE problems SET assign_due = ?, accept_due = ?, resolve_due = ?, due_provisional = ?,
+			version = version + 1, updated_at = ? WHERE id = ?`,
+			nullTime(r.AssignDue), nullTime(r.AcceptDue), nullTime(r.ResolveDue), r.Provisional, tx.now, p.ID); err != nil {
+			return fmt.Errorf("recount deadlines of problem %d: %w", p.ID, err)
+		}
+		ch := changes{}
+		ch.set("assign_due", fmtDue(p.AssignDue), fmtDue(r.AssignDue))
+		ch.set("accept_due", fmtDue(p.AcceptDue), fmtDue(r.AcceptDue))
+		ch.set("resolve_due", fmtDue(p.ResolveDue), fmtDue(r.ResolveDue))
+		ch.set("due_provisional", p.DueProvisional, r.Provisional)
+		if err := tx.problemEventAs(0, "system", p.ID, sanlian.ActionRecompute, note, p.State, p.State, ch); err != nil {
+			return err
+		}
+		ch["note"] = [2]any{nil, note}
+		if err := tx.auditAs(0, "system", sanlian.ActionRecompute, "problem", p.ID, ch); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -54,7 +54,7 @@ func TestCalendarService_Seed(t *testing.T) {
 		if y.Holidays[0] != "2022-12-31" {
 			t.Errorf("2023 starts with %s", y.Holidays[0])
 		}
-		_, err = db.FindCalendarYear(sqldbtest.As(users["office"]), 2027)
+		_, err = db.FindCalendarYear(sqldbtest.As(users["office"]), 2028)
 		MustCode(t, err, sanlian.ENOTFOUND)
 
 		// SPEC §7's example, on the stored calendar.
@@ -160,30 +160,30 @@ func TestCalendarService_SaveCalendarYear(t *testing.T) {
 			}
 		})
 		t.Run("Create", func(t *testing.T) {
-			y := &sanlian.CalendarYear{Year: 2027, Holidays: []string{"2027-01-01"}, Note: "暂按元旦录入"}
+			y := &sanlian.CalendarYear{Year: 2029, Holidays: []string{"2029-01-01"}, Note: "暂按元旦录入"}
 			MustOK(t, db.SaveCalendarYear(office, y))
 			if y.Version != 1 || y.Workdays == nil {
 				t.Errorf("created year = %+v", y)
 			}
 			e := MustLastAudit(t, db, users)
-			if e.Action != "create" || e.Entity != "calendar" || e.EntityID != "2027" {
+			if e.Action != "create" || e.Entity != "calendar" || e.EntityID != "2029" {
 				t.Errorf("audit row = %+v", e)
 			}
 			c, err := db.Calendar(office)
 			MustOK(t, err)
-			if !c.Covers(2027) || c.IsWorkday(mustDay(t, "2027-01-01")) {
+			if !c.Covers(2029) || c.IsWorkday(mustDay(t, "2029-01-01")) {
 				t.Error("the new year is not in the calendar")
 			}
 			// Creating it again from a form that did not know it exists.
-			again := &sanlian.CalendarYear{Year: 2027, Holidays: []string{"2027-01-01"}}
+			again := &sanlian.CalendarYear{Year: 2029, Holidays: []string{"2029-01-01"}}
 			MustCode(t, db.SaveCalendarYear(office, again), sanlian.ECONFLICT)
 			// Updating a year never created.
-			MustCode(t, db.SaveCalendarYear(office, &sanlian.CalendarYear{Year: 2030, Version: 3}), sanlian.ENOTFOUND)
+			MustCode(t, db.SaveCalendarYear(office, &sanlian.CalendarYear{Year: 2032, Version: 3}), sanlian.ENOTFOUND)
 		})
 		t.Run("SystemIsOffice", func(t *testing.T) {
-			y := &sanlian.CalendarYear{Year: 2028}
+			y := &sanlian.CalendarYear{Year: 2030}
 			MustOK(t, db.SaveCalendarYear(system, y))
-			if e := MustLastAudit(t, db, users); e.Actor != "system" || e.EntityID != "2028" {
+			if e := MustLastAudit(t, db, users); e.Actor != "system" || e.EntityID != "2030" {
 				t.Errorf("audit row = %+v", e)
 			}
 		})

@@ -263,20 +263,22 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 	// A problem still waiting for the office enters its queue now, on the
 	// dispatch clock of its source.
 	var assignDue time.Time
+	var provisional bool
 	if state == sanlian.StateSubmitted {
-		d, err := r.db.assignDueFor(tx, in.Source)
+		d, prov, err := r.db.assignDueFor(tx, in.Source)
 		if err != nil {
 			return err
 		}
-		assignDue = d
+		assignDue, provisional = d, prov
 	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, title, description, urgency,
-		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due`
-	vals := placeholders(22)
+		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due,
+		due_provisional`
+	vals := placeholders(23)
 	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName, in.ReporterPhone, in.Title,
 		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
-		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue)}
+		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue), provisional}
 	if r.db.Dialect == Postgres {
 		cols += ", search"
 		vals += ", to_tsvector('simple', ?)"

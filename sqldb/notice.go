@@ -375,6 +375,9 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 			return err
 		}
 	}
+	if err := calendarReminder(tx, at); err != nil {
+		return err
+	}
 	subscribed, err := tx.subscribed(sanlian.EventProblemOverdue)
 	if err != nil || !subscribed {
 		return err
@@ -402,6 +405,34 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 		if err := tx.enqueueProblem(sanlian.EventProblemOverdue, "问题逾期", o.id, fmt.Sprintf("overdue:%d:%d", o.id, o.reopened)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// calendarReminder tells every office account, from 1 November until the
+// office enters next year's calendar, that the State Council's schedule
+// awaits entry (sanlian.CalendarReminderYear): at most once a week per
+// account, the dedupe key naming the ISO week of the day starting at at.
+func calendarReminder(tx *Tx, at time.Time) error {
+	cal, err := tx.db.calendarIn(tx)
+	if err != nil {
+		return err
+	}
+	year := sanlian.CalendarReminderYear(at, cal)
+	if year == 0 {
+		return nil
+	}
+	res, err := tx.exec(`INSERT INTO notices (user_id, kind, title, body, link, target_kind, target_id, dedupe_key, created_at)
+		SELECT u.id, ?, ?, ?, ?, '', 0, ?, ? FROM users u WHERE u.role = ? AND u.disabled = ?
+		ON CONFLICT (user_id, dedupe_key) DO NOTHING`,
+		sanlian.NoticeCalendar, fmt.Sprintf("请确认 %d 年节假日安排", year),
+		fmt.Sprintf("%d 年的工作日历尚未确认，到期日暂按法定节假日推算。国务院办公厅公布节假日安排后，请在工作日历中录入并保存。", year),
+		fmt.Sprintf("/calendar?year=%d", year), sanlian.CalendarReminderKey(year, at), tx.now, string(sanlian.RoleOffice), false)
+	if err != nil {
+		return fmt.Errorf("calendar reminder %d: %w", year, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"), changes{sanlian.NoticeCalendar: {nil, n}})
 	}
 	return nil
 }

@@ -166,17 +166,18 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 			_ = tx.queryRow(`SELECT unit_id FROM cadres WHERE id = ?`, cadreID).Scan(&unitID)
 		}
 	}
-	assignDue, err := db.assignDueFor(tx, in.Source)
+	assignDue, provisional, err := db.assignDueFor(tx, in.Source)
 	if err != nil {
 		return 0, err
 	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
-		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due`
-	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due,
+		due_provisional`
+	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 	args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
 		in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
-		nullInt(cadreID), nullInt(visitID), tx.now, tx.now, assignDue.UTC()}
+		nullInt(cadreID), nullInt(visitID), tx.now, tx.now, assignDue.UTC(), provisional}
 	if db.Dialect == Postgres {
 		cols += ", search"
 		vals += ", to_tsvector('simple', ?)"
@@ -259,6 +260,12 @@ func (tx *Tx) problemEvent(id int64, action, note, from, to string, ch changes) 
 			actor = u.DisplayName
 		}
 	}
+	return tx.problemEventAs(actorID, actor, id, action, note, from, to, ch)
+}
+
+// problemEventAs is problemEvent by a named actor: "system" (actorID 0)
+// for what the system does on its own account.
+func (tx *Tx) problemEventAs(actorID int64, actor string, id int64, action, note, from, to string, ch changes) error {
 	body := ""
 	if len(ch) > 0 {
 		b, err := jsonMarshal(ch)

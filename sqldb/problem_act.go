@@ -119,7 +119,10 @@ func (a *act) owner(action string) error {
 
 func fieldErr(field, msg string) error { return sanlian.FieldErrors(map[string]string{field: msg}) }
 
-// deadlines sets the accept and resolve deadlines counted from now.
+// deadlines sets the accept and resolve deadlines counted from now, and
+// marks them provisional when either count passed through a year the
+// calendar holds no official schedule for (the accept deadline kept on a
+// reopening is judged from the assignment it was counted from).
 func (a *act) deadlines(accept bool) error {
 	cal, err := a.db.calendarIn(a.tx)
 	if err != nil {
@@ -134,7 +137,9 @@ func (a *act) deadlines(accept bool) error {
 	if accept {
 		a.p.AcceptDue = cal.Deadline(a.tx.now, acceptDays)
 	}
-	a.p.ResolveDue = cal.Deadline(a.tx.now, resolveDays)
+	var provisional bool
+	a.p.ResolveDue, provisional = cal.DeadlineOf(a.tx.now, resolveDays)
+	a.p.DueProvisional = provisional || cal.ProvisionalSpan(a.p.AssignedAt, a.p.AcceptDue)
 	return nil
 }
 
@@ -223,12 +228,13 @@ func (a *act) transfer() error {
 	}
 	a.note = joinNote(reason, a.req.Note)
 	if r.UnitID == 0 {
-		due, err := a.db.assignDueFor(a.tx, a.p.Source)
+		due, provisional, err := a.db.assignDueFor(a.tx, a.p.Source)
 		if err != nil {
 			return err
 		}
 		a.p.State, a.p.UnitID, a.p.PersonID = sanlian.StateSubmitted, 0, 0
 		a.p.AssignedAt, a.p.AcceptDue, a.p.AcceptedAt, a.p.ResolveDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+		a.p.DueProvisional = provisional
 		a.p.ExtensionUntil, a.p.ExtensionReason = "", ""
 		a.p.AssignDue = due
 		return nil
@@ -307,6 +313,15 @@ func (a *act) extend() error {
 	}
 	a.note = joinNote("批准延期至 "+until, r.Note)
 	a.p.ResolveDue, a.p.ExtensionUntil, a.p.ExtensionReason = end, "", ""
+	if a.p.DueProvisional {
+		// The approved date is no count; only the accept deadline may
+		// still rest on a provisional year.
+		cal, err := a.db.calendarIn(a.tx)
+		if err != nil {
+			return err
+		}
+		a.p.DueProvisional = cal.ProvisionalSpan(a.p.AssignedAt, a.p.AcceptDue)
+	}
 	return nil
 }
 
@@ -380,7 +395,7 @@ func (a *act) reopen() error {
 // queue with a fresh dispatch deadline, and the return is counted against
 // the unit and the rule that had assigned it.
 func (a *act) ret() error {
-	due, err := a.db.assignDueFor(a.tx, a.p.Source)
+	due, provisional, err := a.db.assignDueFor(a.tx, a.p.Source)
 	if err != nil {
 		return err
 	}
@@ -389,6 +404,7 @@ func (a *act) ret() error {
 	if err := sanlian.ReturnProblem(a.p, a.tx.now, reason, due); err != nil {
 		return err
 	}
+	a.p.DueProvisional = provisional
 	note := "退单：" + reason
 	if rule != 0 {
 		note = fmt.Sprintf("退单（原按派单规则 #%d 交办）：%s", rule, reason)
@@ -464,12 +480,12 @@ func (a *act) save(action string) error {
 	res, err := tx.exec(`UPDATE problems SET state = ?, unit_id = ?, person_id = ?, assigned_at = ?, accept_due = ?, accepted_at = ?,
 		resolve_due = ?, resolved_at = ?, closed_at = ?, measures = ?, result = ?, callback_solved = ?, callback_satisfaction = ?,
 		callback_at = ?, reopened = ?, merged_into = ?, reject_reason = ?, extension_until = ?, extension_reason = ?,
-		assign_due = ?, rule_id = ?,
+		assign_due = ?, rule_id = ?, due_provisional = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		p.State, nullInt(p.UnitID), nullInt(p.PersonID), nullTime(p.AssignedAt), nullTime(p.AcceptDue), nullTime(p.AcceptedAt),
 		nullTime(p.ResolveDue), nullTime(p.ResolvedAt), nullTime(p.ClosedAt), p.Measures, p.Result, p.CallbackSolved, p.CallbackSatisfaction,
 		nullTime(p.CallbackAt), p.Reopened, nullInt(p.MergedInto), p.RejectReason, p.ExtensionUntil, p.ExtensionReason,
-		nullTime(p.AssignDue), nullInt(p.RuleID),
+		nullTime(p.AssignDue), nullInt(p.RuleID), p.DueProvisional,
 		tx.now, p.ID, b.Version)
 	if err != nil {
 		return fmt.Errorf("%s problem %d: %w", action, p.ID, err)

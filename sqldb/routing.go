@@ -318,16 +318,17 @@ func (db *DB) SaveIntakeLimits(ctx context.Context, l *sanlian.IntakeLimits) err
 // assignDueFor is the dispatch deadline of a problem of source entering
 // the office's queue now, and whether it was counted on a provisional
 // calendar year.
-func (db *DB) assignDueFor(tx *Tx, source string) (time.Time, error) {
+func (db *DB) assignDueFor(tx *Tx, source string) (time.Time, bool, error) {
 	cal, err := db.calendarIn(tx)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, false, err
 	}
 	l, err := intakeLimits(tx)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, false, err
 	}
-	return sanlian.AssignDue(cal, tx.now, l.For(source)), nil
+	due, provisional := cal.DeadlineOf(tx.now, l.For(source))
+	return due, provisional, nil
 }
 
 // routeOnEntry assigns a problem just entered by the routing rule that

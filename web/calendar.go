@@ -24,13 +24,18 @@ func pathYear(r *http.Request) (int, error) {
 }
 
 // apiCalendarYear is GET /api/v1/calendar/{year}: the year's holidays and
-// make-up working days.
+// make-up working days. A year not held answers its provisional calendar
+// (sanlian.ProvisionalYear: "provisional": true, version 0), which is what
+// deadlines are counted on; sending it back with PUT confirms it.
 func (s *Server) apiCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	year, err := pathYear(r)
 	if err != nil {
 		return err
 	}
 	y, err := s.Calendar.FindCalendarYear(r.Context(), year)
+	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
+		y, err = sanlian.ProvisionalYear(year), nil
+	}
 	if err != nil {
 		return err
 	}
@@ -38,15 +43,17 @@ func (s *Server) apiCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// calendarInput is the body of PUT /api/v1/calendar/{year}. year and
-// updated_at are accepted so that a client may send back what it read.
+// calendarInput is the body of PUT /api/v1/calendar/{year}. year,
+// updated_at and provisional are accepted so that a client may send back
+// what it read; what is saved is confirmed, whatever provisional says.
 type calendarInput struct {
-	Year      int             `json:"year"`
-	Holidays  []string        `json:"holidays"`
-	Workdays  []string        `json:"workdays"`
-	Note      string          `json:"note"`
-	Version   int64           `json:"version"`
-	UpdatedAt json.RawMessage `json:"updated_at"`
+	Year        int             `json:"year"`
+	Holidays    []string        `json:"holidays"`
+	Workdays    []string        `json:"workdays"`
+	Note        string          `json:"note"`
+	Version     int64           `json:"version"`
+	UpdatedAt   json.RawMessage `json:"updated_at"`
+	Provisional json.RawMessage `json:"provisional"`
 }
 
 // apiSaveCalendarYear is PUT /api/v1/calendar/{year}: the office replaces
@@ -80,8 +87,13 @@ type dueAnswer struct {
 	Due      string `json:"due"`      // the N-th working day after from, Asia/Shanghai
 	Deadline string `json:"deadline"` // 24:00 of that day, RFC 3339
 	// Covered is false when a year the count passes through is not in the
-	// calendar, so that plain weekdays stood in for it.
+	// calendar, so that its provisional calendar (or, outside the years
+	// the office may keep, plain weekdays) stood in for it.
 	Covered bool `json:"covered"`
+	// Provisional is true when a day counted lies in a year counted on its
+	// provisional calendar: the date may move when the office confirms
+	// that year.
+	Provisional bool `json:"provisional"`
 }
 
 // apiCalendarDue is GET /api/v1/calendar/due?from=2021-04-30&days=15: the
@@ -112,8 +124,9 @@ func (s *Server) apiCalendarDue(w http.ResponseWriter, r *http.Request) error {
 	for y := from.Year(); y <= due.Year(); y++ {
 		covered = covered && c.Covers(y)
 	}
+	deadline, provisional := c.DeadlineOf(from, days)
 	writeJSON(w, http.StatusOK, dueAnswer{Due: due.Format(sanlian.DateLayout),
-		Deadline: c.Deadline(from, days).Format(time.RFC3339), Covered: covered})
+		Deadline: deadline.Format(time.RFC3339), Covered: covered, Provisional: provisional})
 	return nil
 }
 
@@ -141,17 +154,21 @@ type calendarMonth struct {
 
 type calendarPage struct {
 	basePage
-	Year     int
-	Prev     int // 0 when out of range
-	Next     int
-	Years    []*sanlian.CalendarYear // every year held
-	Stored   *sanlian.CalendarYear   // nil when the year is not held
-	Months   []calendarMonth
-	Workdays int // working days in the year
-	MayEdit  bool
-	Form     calendarForm
-	Error    string
-	Fields   map[string]string
+	Year   int
+	Prev   int // 0 when out of range
+	Next   int
+	Years  []*sanlian.CalendarYear // every year held
+	Stored *sanlian.CalendarYear   // nil when the year is not held
+	// Provisional is the year as counted while not held (Stored nil):
+	// the statutory holidays and their 补假, which the form offers to
+	// confirm.
+	Provisional []sanlian.StatutoryDay
+	Months      []calendarMonth
+	Workdays    int // working days in the year
+	MayEdit     bool
+	Form        calendarForm
+	Error       string
+	Fields      map[string]string
 }
 
 // calendarPage is GET /calendar?year=2021: a year's month grids, the years
@@ -200,6 +217,11 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status, 
 	case p.Stored != nil:
 		p.Form = calendarForm{Holidays: strings.Join(p.Stored.Holidays, "\n"), Workdays: strings.Join(p.Stored.Workdays, "\n"),
 			Note: p.Stored.Note, Version: p.Stored.Version}
+	default:
+		p.Form = calendarForm{Holidays: strings.Join(sanlian.ProvisionalYear(year).Holidays, "\n")}
+	}
+	if p.Stored == nil {
+		p.Provisional = sanlian.StatutoryHolidays(year)
 	}
 	if saveErr != nil {
 		p.Error, p.Fields = sanlian.ErrorMessage(saveErr), sanlian.ErrorFields(saveErr)

@@ -2,19 +2,24 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"sanlian"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
+	"sanlian/web"
 )
 
 type dueAnswer struct {
 	Due      string `json:"due"`
 	Deadline string `json:"deadline"`
 	Covered  bool   `json:"covered"`
+	// Provisional: a day counted lies in a year not confirmed.
+	Provisional bool `json:"provisional"`
 }
 
 func TestAPI_CalendarDue(t *testing.T) {
@@ -26,13 +31,24 @@ func TestAPI_CalendarDue(t *testing.T) {
 			want        dueAnswer
 		}{
 			// SPEC §7.
-			{"SpecExample", "from=2021-04-30&days=15", dueAnswer{"2021-05-25", "2021-05-26T00:00:00+08:00", true}},
-			{"FridayBeforeMakeupSunday", "from=2021-02-05&days=1", dueAnswer{"2021-02-07", "2021-02-08T00:00:00+08:00", true}},
-			{"SpringFestival", "from=2021-02-10&days=1", dueAnswer{"2021-02-18", "2021-02-19T00:00:00+08:00", true}},
-			{"YearEnd", "from=2022-12-30&days=1", dueAnswer{"2023-01-03", "2023-01-04T00:00:00+08:00", true}},
-			{"Zero", "from=2021-05-01&days=0", dueAnswer{"2021-05-01", "2021-05-02T00:00:00+08:00", true}},
-			{"Max", "from=2021-01-04&days=365", dueAnswer{"2022-06-22", "2022-06-23T00:00:00+08:00", true}},
-			{"UnknownYear", "from=2026-12-31&days=1", dueAnswer{"2027-01-01", "2027-01-02T00:00:00+08:00", false}},
+			{"SpecExample", "from=2021-04-30&days=15", dueAnswer{"2021-05-25", "2021-05-26T00:00:00+08:00", true, false}},
+			{"FridayBeforeMakeupSunday", "from=2021-02-05&days=1", dueAnswer{"2021-02-07", "2021-02-08T00:00:00+08:00", true, false}},
+			{"SpringFestival", "from=2021-02-10&days=1", dueAnswer{"2021-02-18", "2021-02-19T00:00:00+08:00", true, false}},
+			{"YearEnd", "from=2022-12-30&days=1", dueAnswer{"2023-01-03", "2023-01-04T00:00:00+08:00", true, false}},
+			{"Zero", "from=2021-05-01&days=0", dueAnswer{"2021-05-01", "2021-05-02T00:00:00+08:00", true, false}},
+			{"Max", "from=2021-01-04&days=365", dueAnswer{"2022-06-22", "2022-06-23T00:00:00+08:00", true, false}},
+			// The 2027 notice (migration 0021): 1–3 January off.
+			{"NewYear2027", "from=2026-12-31&days=1", dueAnswer{"2027-01-04", "2027-01-05T00:00:00+08:00", true, false}},
+			// 5–13 February off, Sunday 14 February worked.
+			{"SpringFestival2027", "from=2027-02-04&days=1", dueAnswer{"2027-02-14", "2027-02-15T00:00:00+08:00", true, false}},
+			// 1–7 October off; Friday 8 October is a working day.
+			{"NationalDay2027", "from=2027-09-30&days=1", dueAnswer{"2027-10-08", "2027-10-09T00:00:00+08:00", true, false}},
+			// 2028 is not held: 元旦 on Saturday 1 January, its 补假
+			// Monday 3 January.
+			{"Provisional2028NewYear", "from=2027-12-31&days=1", dueAnswer{"2028-01-04", "2028-01-05T00:00:00+08:00", false, true}},
+			// 国庆 2028 from Sunday 1 October (补假 4 October), 中秋 on
+			// 3 October, a day 国庆 takes (补假 5 October).
+			{"Provisional2028NationalDay", "from=2028-09-29&days=1", dueAnswer{"2028-10-06", "2028-10-07T00:00:00+08:00", false, true}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				res, body := a.do("GET", "/api/v1/calendar/due?"+c.query, cadre, "")
@@ -85,7 +101,16 @@ func TestAPI_CalendarYear(t *testing.T) {
 		if y.Year != 2021 || y.Version != 1 || len(y.Holidays) != 31 || y.Workdays[3] != "2021-05-08" || !strings.Contains(y.Note, "国办发明电〔2020〕27号") {
 			t.Errorf("2021 = %+v", y)
 		}
-		for _, path := range []string{"/api/v1/calendar/2030", "/api/v1/calendar/abc", "/api/v1/calendar/1900"} {
+		// A year not held answers its provisional calendar.
+		res, body = a.do("GET", "/api/v1/calendar/2028", cadre, "")
+		if py := decode[sanlian.CalendarYear](t, body); res.StatusCode != 200 || !py.Provisional || py.Version != 0 ||
+			!strings.Contains(body, `"provisional":true`) || len(py.Workdays) != 0 || py.Holidays[1] != "2028-01-03" {
+			t.Errorf("2028: %d %s", res.StatusCode, body)
+		}
+		if !strings.Contains(body, `"2028-10-04","2028-10-05"`) {
+			t.Errorf("2028's 国庆 补假: %s", body)
+		}
+		for _, path := range []string{"/api/v1/calendar/abc", "/api/v1/calendar/1900"} {
 			res, body := a.do("GET", path, cadre, "")
 			if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") || !hasHan(decode[problem](t, body).Detail) {
 				t.Errorf("%s: %d %s", path, res.StatusCode, body)
@@ -124,6 +149,8 @@ func TestAPI_CalendarYear(t *testing.T) {
 			{"OtherYear", "/api/v1/calendar/2021", `{"year":2022,"holidays":[],"workdays":[],"version":2}`, 422, "year"},
 			{"UnknownField", "/api/v1/calendar/2021", `{"holiday":[],"version":2}`, 400, "holiday"},
 			{"NotHeld", "/api/v1/calendar/2030", `{"holidays":[],"workdays":[],"version":1}`, 404, ""},
+			// A date both a day off and a make-up working day.
+			{"HolidayAndMakeup", "/api/v1/calendar/2030", `{"holidays":["2030-01-05"],"workdays":["2030-01-05"],"version":0}`, 422, "workdays"},
 			{"Exists", "/api/v1/calendar/2022", `{"holidays":[],"workdays":[],"version":0}`, 409, ""},
 		} {
 			t.Run("Err"+c.name, func(t *testing.T) {
@@ -141,13 +168,16 @@ func TestAPI_CalendarYear(t *testing.T) {
 			t.Errorf("audit rows %d → %d after refused saves", auditBefore, n)
 		}
 
-		res, body = a.do("PUT", "/api/v1/calendar/2027", office, `{"holidays":["2027-01-01"],"workdays":[],"note":"待国务院办公厅通知","version":0}`)
-		if res.StatusCode != 201 || decode[sanlian.CalendarYear](t, body).Version != 1 {
-			t.Fatalf("create 2027: %d %s", res.StatusCode, body)
+		// Confirming 2028 by sending back the provisional year read, with
+		// 元旦 made a Saturday-to-Monday holiday as a notice might.
+		_, body = a.do("GET", "/api/v1/calendar/2028", office, "")
+		res, body = a.do("PUT", "/api/v1/calendar/2028", office, strings.Replace(body, `"2028-01-03",`, `"2028-01-02","2028-01-03",`, 1))
+		if res.StatusCode != 201 || decode[sanlian.CalendarYear](t, body).Version != 1 || strings.Contains(body, `"provisional":true`) {
+			t.Fatalf("confirm 2028: %d %s", res.StatusCode, body)
 		}
-		_, body = a.do("GET", "/api/v1/calendar/due?from=2026-12-31&days=1", cadre, "")
-		if got := decode[dueAnswer](t, body); got.Due != "2027-01-04" || !got.Covered {
-			t.Errorf("due into 2027 = %+v, want 2027-01-04, covered", got)
+		_, body = a.do("GET", "/api/v1/calendar/due?from=2027-12-31&days=1", cadre, "")
+		if got := decode[dueAnswer](t, body); got.Due != "2028-01-04" || !got.Covered || got.Provisional {
+			t.Errorf("due into 2028 = %+v, want 2028-01-04, covered, not provisional", got)
 		}
 	})
 }
@@ -220,17 +250,26 @@ func TestPages_Calendar(t *testing.T) {
 			t.Errorf("invalid form: %d", res.StatusCode)
 		}
 
-		// A year not held: weekdays only, and a form to create it.
-		_, body = b.get("/calendar?year=2027")
-		if !strings.Contains(body, `id="not-held"`) || !strings.Contains(body, `name="version" value="0"`) {
-			t.Error("2027 page")
+		// A year not held: its provisional calendar, shown as such, and a
+		// form offering it for confirmation.
+		_, body = b.get("/calendar?year=2028")
+		for _, want := range []string{
+			`id="not-held"`, "临时日历，待国务院公布后确认", `name="version" value="0"`,
+			`<td class="hol" data-date="2028-01-03">3<b>休</b></td>`, // 元旦's 补假
+			"2028-10-05 国庆节补假", "确认并保存",
+			"2028-01-01\n2028-01-03\n2028-01-25",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("2028 page lacks %q", want)
+			}
 		}
-		res, _ = b.post("/calendar/2027", url.Values{"version": {"0"}, "holidays": {"2027-01-01, 2027-01-02，2027-01-03"}, "note": {"暂定"}})
+		res, _ = b.post("/calendar/2028", url.Values{"version": {"0"}, "holidays": {"2028-01-01, 2028-01-02，2028-01-03"}, "note": {"暂定"}})
 		if res.StatusCode != 303 {
-			t.Errorf("create 2027: %d", res.StatusCode)
+			t.Errorf("create 2028: %d", res.StatusCode)
 		}
-		if _, body := a.do("GET", "/api/v1/calendar/2027", a.token("cadre"), ""); !strings.Contains(body, `"holidays":["2027-01-01","2027-01-02","2027-01-03"]`) {
-			t.Errorf("2027 = %s", body)
+		if _, body := a.do("GET", "/api/v1/calendar/2028", a.token("cadre"), ""); !strings.Contains(body, `"holidays":["2028-01-01","2028-01-02","2028-01-03"]`) ||
+			!strings.Contains(body, `"provisional":false`) {
+			t.Errorf("2028 = %s", body)
 		}
 		if res, _ := b.get("/calendar?year=abc"); res.StatusCode != 400 {
 			t.Errorf("bad year: %d", res.StatusCode)
@@ -245,6 +284,55 @@ func TestPages_Calendar(t *testing.T) {
 		}
 		if res, _ := c.post("/calendar/2021", form); res.StatusCode != 403 {
 			t.Errorf("cadre save: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestPages_CalendarProvisional stands on 31 December 2027 with 2028 not
+// held: the office's home page reminds it to confirm 2028, and a problem
+// assigned that day shows its deadlines as provisional on its page, in
+// the list and in the API.
+func TestPages_CalendarProvisional(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		now := time.Date(2027, 12, 31, 10, 0, 0, 0, sanlian.Shanghai)
+		db.Now = func() time.Time { return now }
+		a := newAppConfig(t, db, web.Config{Now: db.Now})
+		b := a.browser()
+		b.login("office", sqldbtest.Password)
+		if _, body := b.get("/"); !strings.Contains(body, `id="calendar-reminder"`) || !strings.Contains(body, `href="/calendar?year=2028"`) {
+			t.Error("the office's home page lacks the reminder for 2028")
+		}
+		c := a.browser()
+		c.login("cadre", sqldbtest.Password)
+		if _, body := c.get("/"); strings.Contains(body, `id="calendar-reminder"`) {
+			t.Error("a cadre is reminded of the calendar")
+		}
+
+		office, cadre := a.token("office"), a.token("cadre")
+		p := a.createProblem(cadre, sqldbtest.VillageA, "跨年问题", "年底交办的问题")
+		_, body, p := a.problemAct(office, p, "assign", `,"unit_id":1,"person_id":2`)
+		if !strings.Contains(body, `"due_provisional":true`) || p.ResolveDue != "2028-01-24T16:00:00Z" /* 24:00 of 24 January, Shanghai */ {
+			t.Errorf("assigned: %s", body)
+		}
+		const mark = "（暂按法定节假日推算）"
+		if _, body := b.get(fmt.Sprintf("/problems/%d", p.ID)); strings.Count(body, mark) != 2 {
+			t.Errorf("problem page shows the mark %d times, want 2 (accept and resolve)", strings.Count(body, mark))
+		}
+		if _, body := b.get("/problems"); !strings.Contains(body, mark) {
+			t.Error("list lacks the mark")
+		}
+
+		// Confirmed: the reminder and the marks go.
+		res, _ := b.post("/calendar/2028", url.Values{"version": {"0"}, "holidays": {"2028-01-01"}, "note": {"国务院办公厅关于2028年部分节假日安排的通知"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("confirm 2028: %d", res.StatusCode)
+		}
+		if _, body := b.get("/"); strings.Contains(body, `id="calendar-reminder"`) {
+			t.Error("reminded after 2028 was confirmed")
+		}
+		_, body = b.get(fmt.Sprintf("/problems/%d", p.ID))
+		if strings.Contains(body, mark) || !strings.Contains(body, "期限重算") {
+			t.Error("problem page after the confirmation: mark still shown, or no recompute on the timeline")
 		}
 	})
 }

@@ -25,6 +25,9 @@ type homePage struct {
 	Intake        int
 	IntakeOverdue int
 	IntakeLate    []*sanlian.Problem
+	// CalendarYear is, for the office, the next year whose schedule awaits
+	// confirmation (sanlian.CalendarReminderYear), or 0.
+	CalendarYear int
 }
 
 // home is GET /: a dashboard of the caller's scope.
@@ -71,6 +74,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	js, _ := json.Marshal(b)
 	p.ChartJSON = string(js)
+	if u.Role == sanlian.RoleOffice {
+		cal, err := s.Calendar.Calendar(r.Context())
+		if err != nil {
+			return err
+		}
+		p.CalendarYear = sanlian.CalendarReminderYear(s.cfg.Now(), cal)
+	}
 	return s.render(w, r, http.StatusOK, "home", p)
 }
 

@@ -74,6 +74,9 @@ type Config struct {
 	PowBits      int
 	ChallengeTTL time.Duration
 	MinFill      time.Duration
+	// Now is the clock of the office's calendar reminder (default
+	// time.Now), settable so that tests can stand in November.
+	Now func() time.Time
 }
 
 // Server is the HTTP surface of sanlian.
@@ -105,6 +108,9 @@ type route struct {
 func New(svc Services, cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.MaxUpload <= 0 {
 		cfg.MaxUpload = 10 << 20
