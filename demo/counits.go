@@ -48,10 +48,10 @@ func (s CoUnitSummary) String() string {
 // the people say, what each unit does. %s in the texts is the village.
 type coCase struct {
 	category, lead, other string // other: a second co-unit, or ""
-	titles                    []string
-	description               string
-	townParts, otherParts     []string
-	measures, result          string
+	titles                []string
+	description           string
+	townParts, otherParts []string
+	measures, result      string
 }
 
 var coCases = []coCase{
