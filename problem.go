@@ -438,7 +438,7 @@ type ActionRequest struct {
 	Version int64  `json:"version"`
 	Note    string `json:"note"`
 
-	UnitID   int64  `json:"unit_id"`   // assign, transfer (0 with transfer: back to the office)
+	UnitID   int64  `json:"unit_id"`   // assign, transfer (0 with transfer: back to the office), part
 	PersonID int64  `json:"person_id"` // assign
 	Reason   string `json:"reason"`    // transfer, extend, reject
 	Until    string `json:"until"`     // extend: the new date, "2006-01-02"
@@ -450,8 +450,9 @@ type ActionRequest struct {
 	Satisfaction string `json:"satisfaction"` // callback: satisfied, basic, unsatisfied
 	Into         int64  `json:"into"`         // merge
 
-	// CoUnitIDs names the co-units: with co_units the whole new set (empty
-	// removes all); with the office's assign, when not empty, likewise.
+	// CoUnitIDs names the co-units: with co_units the whole new set (an
+	// empty list removes all, a missing one is refused); with the office's
+	// assign, when not empty, likewise.
 	CoUnitIDs []int64 `json:"co_unit_ids"`
 	// Date is the day a co-unit's part was done (part), "2006-01-02";
 	// empty for today. UnitID picks the co-unit when the caller acts for

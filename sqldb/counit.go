@@ -130,6 +130,9 @@ func (a *act) setCoUnits(lead int64, ids []int64) error {
 // coUnits is the office's naming of a problem's co-units, replacing the
 // set.
 func (a *act) coUnits() error {
+	if a.req.CoUnitIDs == nil {
+		return fieldErr("co_unit_ids", "请填写配合单位列表 co_unit_ids；移出全部配合单位请传空列表")
+	}
 	if err := a.setCoUnits(a.p.UnitID, a.req.CoUnitIDs); err != nil {
 		return err
 	}

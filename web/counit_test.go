@@ -49,6 +49,7 @@ func TestCoUnits_API(t *testing.T) {
 			{"part by the lead's cadre", cadre, "part", `,"note":"协助"`, 403, ""},
 			{"co-unit takes a lead action", cadre5, "accept", ``, 403, ""},
 			{"co-units by a unit admin", a.token("unitadmin"), "co_units", `,"co_unit_ids":[3]`, 403, ""},
+			{"co-units without the list", office, "co_units", ``, 422, "co_unit_ids"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -427,6 +427,9 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 		}
 		req.CoUnitIDs = append(req.CoUnitIDs, n)
 	}
+	if action == sanlian.ActionCoUnits && req.CoUnitIDs == nil {
+		req.CoUnitIDs = []int64{} // nothing chosen in the form: no co-units
+	}
 	if v := f.Get("approve"); v != "" {
 		b := v == "yes"
 		req.Approve = &b
