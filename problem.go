@@ -452,7 +452,7 @@ type ActionRequest struct {
 
 	// CoUnitIDs names the co-units: with co_units the whole new set (an
 	// empty list removes all, a missing one is refused); with the office's
-	// assign, when not empty, likewise.
+	// assign likewise when present, and a missing list keeps the set.
 	CoUnitIDs []int64 `json:"co_unit_ids"`
 	// Date is the day a co-unit's part was done (part), "2006-01-02";
 	// empty for today. UnitID picks the co-unit when the caller acts for

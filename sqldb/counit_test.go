@@ -237,5 +237,20 @@ func TestProblemService_CoUnits(t *testing.T) {
 				t.Errorf("co-parts in the half-month before: %v", m.CoParts)
 			}
 		})
+
+		t.Run("SentBackAndAssignedAgain", func(t *testing.T) {
+			q := newProblem(t, db, cadre, "集镇自来水管网漏损")
+			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, CoUnitIDs: []int64{3}})
+			q = act(t, db, office, q, sanlian.ActionTransfer, sanlian.ActionRequest{Reason: "交办有误，退回重新派单"})
+			if q.State != sanlian.StateSubmitted || !equalIDs(coUnitIDs(q), []int64{3}) {
+				t.Fatalf("sent back: %s, co-units %v", q.State, coUnitIDs(q))
+			}
+			_, err := db.Act(sqldbtest.As(office), q.ID, sanlian.ActionAssign, sanlian.ActionRequest{Version: q.Version, UnitID: 3})
+			MustField(t, err, "unit_id")
+			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 3, CoUnitIDs: []int64{1}})
+			if q.UnitID != 3 || !equalIDs(coUnitIDs(q), []int64{1}) {
+				t.Errorf("assigned again: lead %d, co-units %v", q.UnitID, coUnitIDs(q))
+			}
+		})
 	})
 }

@@ -190,7 +190,7 @@ func (a *act) assign() error {
 	if err := a.assignLead(); err != nil {
 		return err
 	}
-	if len(r.CoUnitIDs) == 0 {
+	if r.CoUnitIDs == nil || a.s.role() != sanlian.RoleOffice {
 		return nil
 	}
 	if err := a.setCoUnits(a.p.UnitID, r.CoUnitIDs); err != nil {
@@ -212,8 +212,12 @@ func (a *act) assignLead() error {
 		if err := a.unitExists(r.UnitID); err != nil {
 			return err
 		}
-		if err := a.leadNotCo(r.UnitID); err != nil {
-			return err
+		// A problem sent back to the office keeps its co-units; naming the
+		// set anew with the assignment may take the new lead off it.
+		if r.CoUnitIDs == nil {
+			if err := a.leadNotCo(r.UnitID); err != nil {
+				return err
+			}
 		}
 		if r.PersonID != 0 {
 			if err := a.personOf(r.PersonID, r.UnitID); err != nil {

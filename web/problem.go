@@ -427,7 +427,7 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 		}
 		req.CoUnitIDs = append(req.CoUnitIDs, n)
 	}
-	if action == sanlian.ActionCoUnits && req.CoUnitIDs == nil {
+	if req.CoUnitIDs == nil && (action == sanlian.ActionCoUnits || f.Get("co_units_sent") != "") {
 		req.CoUnitIDs = []int64{} // nothing chosen in the form: no co-units
 	}
 	if v := f.Get("approve"); v != "" {
