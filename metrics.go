@@ -244,6 +244,10 @@ type Metrics struct {
 	Rows   []*MetricRow  `json:"rows"`
 	Total  MetricRow     `json:"total"`
 	Config *MetricConfig `json:"config"`
+	// CoParts counts, by unit (the rows' key), the parts recorded in the
+	// window as a co-unit (配合办理). It is apart from the rows: a
+	// co-unit's help never counts as an assignment, nor in the score.
+	CoParts map[string]int `json:"co_parts,omitempty"`
 }
 
 // MetricsService computes the metrics. The office and leaders see every

@@ -108,7 +108,7 @@ const (
 
 // Actions lists the actions one can take on an existing problem.
 var Actions = []string{ActionAssign, ActionAccept, ActionTransfer, ActionExtend, ActionResolve, ActionCallback,
-	ActionClose, ActionReopen, ActionReject, ActionMerge, ActionReturn}
+	ActionClose, ActionReopen, ActionReject, ActionMerge, ActionReturn, ActionCoUnits, ActionPart}
 
 // ActionLabel returns the Chinese name of an action.
 func ActionLabel(a string) string {
@@ -176,6 +176,10 @@ var ActionRules = map[string]map[string][]Role{
 		StateAssigned:  {RoleOffice, RoleUnitAdmin},
 		StateAccepted:  {RoleOffice, RoleUnitAdmin},
 	},
+	// The office names co-units while the lead handles the problem; a
+	// co-unit's admin or cadre records its part meanwhile.
+	ActionCoUnits: {StateAssigned: {RoleOffice}, StateAccepted: {RoleOffice}},
+	ActionPart:    {StateAssigned: {RoleUnitAdmin, RoleCadre}, StateAccepted: {RoleUnitAdmin, RoleCadre}},
 }
 
 // CanAct reports whether role may take action on a problem in state, by
@@ -331,6 +335,10 @@ type Problem struct {
 	UnitName     string `json:"unit_name,omitempty"`
 	PersonName   string `json:"person_name,omitempty"`
 	HeadName     string `json:"household_head,omitempty"`
+
+	// CoUnits are the co-handling units (配合单位), read with a single
+	// problem; lists leave them out.
+	CoUnits []CoUnit `json:"co_units,omitempty"`
 }
 
 // StateLabel returns the Chinese name of the problem's state.
@@ -434,7 +442,7 @@ type ActionRequest struct {
 	Version int64  `json:"version"`
 	Note    string `json:"note"`
 
-	UnitID   int64  `json:"unit_id"`   // assign, transfer (0 with transfer: back to the office)
+	UnitID   int64  `json:"unit_id"`   // assign, transfer (0 with transfer: back to the office), part
 	PersonID int64  `json:"person_id"` // assign
 	Reason   string `json:"reason"`    // transfer, extend, reject
 	Until    string `json:"until"`     // extend: the new date, "2006-01-02"
@@ -445,6 +453,15 @@ type ActionRequest struct {
 	Solved       string `json:"solved"`       // callback: yes, partly, no
 	Satisfaction string `json:"satisfaction"` // callback: satisfied, basic, unsatisfied
 	Into         int64  `json:"into"`         // merge
+
+	// CoUnitIDs names the co-units: with co_units the whole new set (an
+	// empty list removes all, a missing one is refused); with the office's
+	// assign likewise when present, and a missing list keeps the set.
+	CoUnitIDs []int64 `json:"co_unit_ids"`
+	// Date is the day a co-unit's part was done (part), "2006-01-02";
+	// empty for today. UnitID picks the co-unit when the caller acts for
+	// several.
+	Date string `json:"date"`
 }
 
 // ProblemEvent is one entry of a problem's timeline.
@@ -473,6 +490,9 @@ type ProblemFilter struct {
 	TownshipCode string
 	VillageCode  string
 	UnitID       int64
+	// WithCoUnits, with UnitID, keeps the problems that unit co-handles
+	// too, as its problem list shows them.
+	WithCoUnits  bool
 	PersonID     int64
 	Mine         bool // assigned to or entered by the caller
 	Urgency      string

@@ -79,12 +79,12 @@ func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.Th
 	return l, nil
 }
 
-// listProblems fills the problem list: the problems of the unit or
-// assigned to the person, merged ones left out (they live on in the
+// listProblems fills the problem list: the problems the unit leads or
+// co-handles, or those assigned to the person, merged ones left out (they live on in the
 // problem they were merged into). Open counts those still to be handled;
 // done those resolved or closed.
 func (db *DB) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
-	pf := sanlian.ProblemFilter{UnitID: f.UnitID, PersonID: f.PersonID, Limit: listPage}
+	pf := sanlian.ProblemFilter{UnitID: f.UnitID, WithCoUnits: f.UnitID != 0, PersonID: f.PersonID, Limit: listPage}
 	counts, err := db.CountProblemsByState(ctx, pf)
 	if err != nil {
 		return err

@@ -143,7 +143,12 @@ func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Met
 	if err != nil {
 		return nil, err
 	}
-	return r.result(ctx)
+	m, err := r.result(ctx)
+	if err != nil || q.By != sanlian.ByUnit {
+		return m, err
+	}
+	m.CoParts, err = db.metricCoParts(ctx, r.w, r.keep)
+	return m, err
 }
 
 // MetricProblems implements sanlian.MetricsService.

@@ -67,8 +67,9 @@ func scanProblem(sc scanner) (*sanlian.Problem, error) {
 
 // problems adds the condition limiting problems aliased p (SPEC §6): the
 // office sees all; a leader the linked townships; a unit admin what its
-// units own or entered; a cadre what is assigned to them, what they
-// entered, and what concerns their linked households.
+// units own, entered or co-handle; a cadre what is assigned to them, what
+// they entered, what concerns their linked households, and what their
+// unit co-handles, since any cadre of a co-unit may record its part.
 func (s *scope) problems(w *where) error {
 	if err := s.personal(); err != nil {
 		return err
@@ -79,10 +80,13 @@ func (s *scope) problems(w *where) error {
 		w.add(inList("p.township_code", len(s.townships)), strArgs(s.townships)...)
 	case s.role() == sanlian.RoleUnitAdmin:
 		n := len(s.unitIDs)
-		w.add("("+inList("p.unit_id", n)+" OR "+inList("p.created_unit_id", n)+")", append(int64s(s.unitIDs), int64s(s.unitIDs)...)...)
+		w.add("("+inList("p.unit_id", n)+" OR "+inList("p.created_unit_id", n)+" OR "+coUnitCond(n)+")",
+			append(append(int64s(s.unitIDs), int64s(s.unitIDs)...), int64s(s.unitIDs)...)...)
 	case s.role() == sanlian.RoleCadre:
 		w.add(`(p.person_id = ? OR p.created_cadre_id = ? OR p.household_id IN (SELECT household_id FROM links
-			WHERE kind = 'household' AND ended_at IS NULL AND cadre_id = ?))`, s.cadreID, s.cadreID, s.cadreID)
+			WHERE kind = 'household' AND ended_at IS NULL AND cadre_id = ?)
+			OR p.id IN (SELECT problem_id FROM problem_co_units WHERE unit_id = (SELECT unit_id FROM cadres WHERE id = ?)))`,
+			s.cadreID, s.cadreID, s.cadreID, s.cadreID)
 	default:
 		w.add("1 = 0")
 	}
@@ -289,7 +293,12 @@ func (db *DB) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, 
 	if err != nil {
 		return nil, err
 	}
-	return db.findProblem(q, s, id)
+	p, err := db.findProblem(q, s, id)
+	if err != nil {
+		return nil, err
+	}
+	p.CoUnits, err = db.coUnitsOf(q, s, id)
+	return p, err
 }
 
 func (db *DB) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, error) {
@@ -337,7 +346,9 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 	if f.VillageCode != "" {
 		w.add("p.village_code = ?", f.VillageCode)
 	}
-	if f.UnitID != 0 {
+	if f.UnitID != 0 && f.WithCoUnits {
+		w.add("(p.unit_id = ? OR p.id IN (SELECT problem_id FROM problem_co_units WHERE unit_id = ?))", f.UnitID, f.UnitID)
+	} else if f.UnitID != 0 {
 		w.add("p.unit_id = ?", f.UnitID)
 	}
 	if f.PersonID != 0 {

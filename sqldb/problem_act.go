@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,7 +44,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		if !sanlian.CanAct(p.State, action, s.role()) {
 			return sanlian.Errorf(sanlian.ECONFLICT, "问题当前为“%s”，%s不能执行“%s”", p.StateLabel(), s.role().Label(), sanlian.ActionLabel(action))
 		}
-		a := &act{db: db, tx: tx, s: s, p: p, before: *p, req: req}
+		a := &act{db: db, tx: tx, s: s, p: p, before: *p, req: req, extra: changes{}}
 		if err := a.owner(action); err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 			sanlian.ActionAssign: a.assign, sanlian.ActionAccept: a.accept, sanlian.ActionTransfer: a.transfer,
 			sanlian.ActionExtend: a.extend, sanlian.ActionResolve: a.resolve, sanlian.ActionCallback: a.callback,
 			sanlian.ActionClose: a.close, sanlian.ActionReopen: a.reopen, sanlian.ActionReject: a.reject, sanlian.ActionMerge: a.merge,
-			sanlian.ActionReturn: a.ret,
+			sanlian.ActionReturn: a.ret, sanlian.ActionCoUnits: a.coUnits, sanlian.ActionPart: a.part,
 		}
 		if err := steps[action](); err != nil {
 			return err
@@ -62,9 +63,15 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		if err := tx.problemActed(action, &a.before, a.p); err != nil {
 			return err
 		}
+		if err := tx.coUnitsNamed(id, a.coAdded); err != nil {
+			return err
+		}
 		// Read back without the caller's scope: a transfer may just have
 		// moved the problem out of it.
-		out, err = db.findProblem(tx, &scope{user: s.user, all: true}, id)
+		if out, err = db.findProblem(tx, &scope{user: s.user, all: true}, id); err != nil {
+			return err
+		}
+		out.CoUnits, err = db.coUnitsOf(tx, s, id)
 		return err
 	})
 	return out, err
@@ -98,12 +105,22 @@ type act struct {
 	p      *sanlian.Problem // changed in place
 	before sanlian.Problem
 	req    sanlian.ActionRequest
-	note   string // the timeline note; defaults to req.Note
+	note   string  // the timeline note; defaults to req.Note
+	extra  changes // what the action changed beside the problem's row
+	// coAdded are the units just named co-units, told once the problem
+	// is saved.
+	coAdded []int64
 }
 
 // owner checks that a unit admin or cadre acts on a problem of their own:
-// the unit admin's units own it, or the cadre is its person.
+// the unit admin's units own it, or the cadre is its person. A co-unit
+// sees the problem too but owns only its part, which the part rule checks
+// against the co-units (sanlian.CheckPart); every other action is the
+// lead's.
 func (a *act) owner(action string) error {
+	if action == sanlian.ActionPart {
+		return nil
+	}
 	switch a.s.role() {
 	case sanlian.RoleUnitAdmin:
 		if a.p.UnitID == 0 || !a.s.hasUnit(a.p.UnitID) {
@@ -172,12 +189,40 @@ func (a *act) personOf(id, unit int64) error {
 
 func (a *act) assign() error {
 	r := a.req
+	if len(r.CoUnitIDs) > 0 && a.s.role() != sanlian.RoleOffice {
+		return fieldErr("co_unit_ids", "只有县办公室可以指定配合单位")
+	}
+	if err := a.assignLead(); err != nil {
+		return err
+	}
+	if r.CoUnitIDs == nil || a.s.role() != sanlian.RoleOffice {
+		return nil
+	}
+	if err := a.setCoUnits(a.p.UnitID, r.CoUnitIDs); err != nil {
+		return err
+	}
+	if ch, ok := a.extra["co_units"]; ok {
+		a.note = joinNote("配合单位："+fmt.Sprint(ch[1]), r.Note)
+	}
+	return nil
+}
+
+// assignLead gives the problem to its lead unit and person.
+func (a *act) assignLead() error {
+	r := a.req
 	if a.p.State == sanlian.StateSubmitted {
 		if r.UnitID == 0 {
 			return fieldErr("unit_id", "请选择责任单位")
 		}
 		if err := a.unitExists(r.UnitID); err != nil {
 			return err
+		}
+		// A problem sent back to the office keeps its co-units; naming the
+		// set anew with the assignment may take the new lead off it.
+		if r.CoUnitIDs == nil {
+			if err := a.leadNotCo(r.UnitID); err != nil {
+				return err
+			}
 		}
 		if r.PersonID != 0 {
 			if err := a.personOf(r.PersonID, r.UnitID); err != nil {
@@ -200,6 +245,9 @@ func (a *act) assign() error {
 		}
 		if !parent.Valid || parent.Int64 != unit {
 			return fieldErr("unit_id", "只能交办给本单位的下属单位；交给其他单位请用“转办”")
+		}
+		if err := a.leadNotCo(r.UnitID); err != nil {
+			return err
 		}
 		unit = r.UnitID
 	}
@@ -243,6 +291,9 @@ func (a *act) transfer() error {
 		return fieldErr("unit_id", "转办的单位与当前责任单位相同")
 	}
 	if err := a.unitExists(r.UnitID); err != nil {
+		return err
+	}
+	if err := a.leadNotCo(r.UnitID); err != nil {
 		return err
 	}
 	a.p.State, a.p.UnitID, a.p.PersonID, a.p.AssignedAt, a.p.AcceptedAt = sanlian.StateAssigned, r.UnitID, 0, a.tx.now, time.Time{}
@@ -509,6 +560,7 @@ func (a *act) save(action string) error {
 	ch.set("merged_into", b.MergedInto, p.MergedInto)
 	ch.set("reject_reason", b.RejectReason, p.RejectReason)
 	ch.set("extension_until", b.ExtensionUntil, p.ExtensionUntil)
+	maps.Copy(ch, a.extra)
 	note := a.note
 	if note == "" {
 		note = a.req.Note

@@ -186,7 +186,20 @@ type metricsPage struct {
 	Units    []*sanlian.Unit
 	Bys      []periodOption
 	ByUnit   bool
+	// CoPartsTotal sums the 配合办理 column; CoOnly are the units that
+	// recorded parts in the window but have no row of their own.
+	CoPartsTotal int
+	CoOnly       []coPartLine
 }
+
+// coPartLine is a unit's count of parts recorded as a co-unit.
+type coPartLine struct {
+	Name string
+	N    int
+}
+
+// CoParts is the 配合办理 count of a row's unit.
+func (p metricsPage) CoParts(key string) int { return p.M.CoParts[key] }
 
 // Rate shows a rate as a percentage, — when it does not exist.
 func (metricsPage) Rate(f float64) string { return fmtRate(f) }
@@ -293,6 +306,19 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Units = units
+	rows := map[string]bool{}
+	for _, row := range m.Rows {
+		rows[row.Key] = true
+	}
+	for _, u := range units {
+		key := strconv.FormatInt(u.ID, 10)
+		if n := m.CoParts[key]; n > 0 && !rows[key] {
+			p.CoOnly = append(p.CoOnly, coPartLine{Name: u.Name, N: n})
+		}
+	}
+	for _, n := range m.CoParts {
+		p.CoPartsTotal += n
+	}
 	return s.render(w, r, http.StatusOK, "metrics", p)
 }
 

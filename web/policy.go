@@ -77,7 +77,7 @@ var policy = map[string]access{
 	"POST /api/v1/problems/{id}/reveal":      revealers,
 	"GET /api/v1/problems/{id}/attachments":  citizens,
 	"POST /api/v1/problems/{id}/attachments": entrants,
-	"POST /api/v1/problems/{id}/{action}":    entrants, // per action: sanlian.ActionRules
+	"POST /api/v1/problems/{id}/{action}":    entrants, // per action: sanlian.ActionRules (co_units: office; part: a co-unit's admin or cadre)
 	"GET /api/v1/categories":                 everyone,
 	"POST /api/v1/categories":                roles(office),
 	"PUT /api/v1/categories/{code}":          roles(office),
@@ -178,7 +178,7 @@ var policy = map[string]access{
 	"GET /attachments/{id}":              citizens,
 	"GET /attachments/{id}/thumb":        citizens,
 	"GET /problems/export.xlsx":          citizens,
-	"POST /problems/{id}/{action}":       entrants,
+	"POST /problems/{id}/{action}":       entrants, // as its API twin
 	"GET /routing-rules":                 roles(office),
 	"POST /routing-rules":                roles(office),
 	"POST /routing-rules/intake":         roles(office),

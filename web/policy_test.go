@@ -317,6 +317,36 @@ func TestPolicy(t *testing.T) {
 	}
 }
 
+// TestPolicy_ProblemActions runs the actions that share the generic
+// action routes (co_units and part among them) for every role: a role the
+// action table never lets take an action is refused with 403 on the API
+// and the pages alike, and every role it lets take one may use the route.
+func TestPolicy_ProblemActions(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	for _, pattern := range []string{"POST /api/v1/problems/{id}/{action}", "POST /problems/{id}/{action}"} {
+		for _, action := range sanlian.Actions {
+			for _, role := range sanlian.Roles {
+				may := sanlian.MayEverAct(action, role)
+				if may && !slices.Contains(allowed[pattern], role) {
+					t.Errorf("%s: %s may %s but not use the route", pattern, role, action)
+				}
+				if may {
+					continue
+				}
+				method, path := examplePath(pattern)
+				path = strings.Replace(path, "/extend", "/"+action, 1)
+				body := `{"version":1}`
+				if !strings.HasPrefix(path, "/api/") {
+					body = "version=1"
+				}
+				if res, resBody := a.do(method, path, a.token(users[role]), body); res.StatusCode != http.StatusForbidden {
+					t.Errorf("%s %s as %s: %d, want 403: %.200s", method, path, role, res.StatusCode, resBody)
+				}
+			}
+		}
+	}
+}
+
 // TestPolicy_Anonymous checks that every non-public route refuses a
 // request without a session: 401 for the API, a redirect to the login page
 // for pages.

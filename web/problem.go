@@ -24,6 +24,8 @@ func problemFilter(p *params) sanlian.ProblemFilter {
 	}
 	f.Open = p.str("open") == "1" || p.str("open") == "true"
 	f.Mine = p.str("mine") == "1" || p.str("mine") == "true"
+	// co=1 with unit_id keeps the problems the unit co-handles too.
+	f.WithCoUnits = p.str("co") == "1"
 	f.CreatedFrom, f.CreatedTo = p.period("created")
 	f.ResolvedFrom, f.ResolvedTo = p.period("resolved")
 	f.VisitFrom, f.VisitTo = dateParam(p, "visit_from"), dateParam(p, "visit_to")
@@ -286,24 +288,49 @@ type problemPage struct {
 	Fields     map[string]string
 	Form       url.Values // what was typed, on a failed action
 	FailedAct  string
+	Today      string
 	TodayPlus7 string
+	// MyCoUnits are the co-units whose part the viewer records here.
+	MyCoUnits []sanlian.CoUnit
+	// PendingParts names the co-units that have not recorded their part,
+	// for the lead's warning when it resolves ("" for none).
+	PendingParts string
 
 	Attachments []*sanlian.Attachment
 	// Supervisions are the problem's open supervisions (督办), for the badge.
 	Supervisions []*sanlian.Supervision
 }
 
+// IsCoUnit reports whether unit is one of the problem's co-units.
+func (p *problemPage) IsCoUnit(unit int64) bool {
+	for _, c := range p.Problem.CoUnits {
+		if c.UnitID == unit {
+			return true
+		}
+	}
+	return false
+}
+
 // actionsFor lists what the viewer may do to p now, by the action table and
-// ownership; the service checks again on submit.
+// ownership; the service checks again on submit. A viewer who sees the
+// problem as a co-unit's admin or cadre records its part and nothing else.
 func actionsFor(u *sanlian.User, p *sanlian.Problem) map[string]bool {
 	can := map[string]bool{}
+	co := false
+	for _, c := range p.CoUnits {
+		co = co || c.Mine
+	}
 	for _, a := range sanlian.Actions {
 		if !sanlian.CanAct(p.State, a, u.Role) {
 			continue
 		}
+		if a == sanlian.ActionPart {
+			can[a] = co
+			continue
+		}
 		switch u.Role {
 		case sanlian.RoleUnitAdmin:
-			if p.UnitID == 0 {
+			if p.UnitID == 0 || (co && p.UnitID != u.UnitID) {
 				continue
 			}
 		case sanlian.RoleCadre:
@@ -341,8 +368,16 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 		return nil, err
 	}
 	page := &problemPage{basePage: s.base(r, pr.Number, "problems"), Problem: pr, MayReveal: sanlian.UserFromContext(ctx).Role.MayReveal(),
-		TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
+		Today: time.Now().In(sanlian.Shanghai).Format("2006-01-02"), TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
 	page.Allowed = actionsFor(page.User, pr)
+	for _, c := range pr.CoUnits {
+		if c.Mine {
+			page.MyCoUnits = append(page.MyCoUnits, c)
+		}
+	}
+	if pending := sanlian.PendingParts(pr.CoUnits); len(pending) > 0 {
+		page.PendingParts = sanlian.CoUnitNames(pending)
+	}
 	if page.Events, err = s.Problems.ProblemEvents(ctx, id); err != nil {
 		return nil, err
 	}
@@ -359,7 +394,7 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 			return nil, err
 		}
 	}
-	if page.Allowed[sanlian.ActionAssign] || page.Allowed[sanlian.ActionTransfer] {
+	if page.Allowed[sanlian.ActionAssign] || page.Allowed[sanlian.ActionTransfer] || page.Allowed[sanlian.ActionCoUnits] {
 		if page.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
 			return nil, err
 		}
@@ -387,7 +422,17 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 	num := func(k string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(f.Get(k)), 10, 64); return n }
 	req := sanlian.ActionRequest{Version: num("version"), Note: f.Get("note"), UnitID: num("unit_id"), PersonID: num("person_id"),
 		Reason: f.Get("reason"), Until: f.Get("until"), Measures: f.Get("measures"), Result: f.Get("result"),
-		Solved: f.Get("solved"), Satisfaction: f.Get("satisfaction"), Into: num("into")}
+		Solved: f.Get("solved"), Satisfaction: f.Get("satisfaction"), Into: num("into"), Date: f.Get("date")}
+	for _, v := range f["co_unit_ids"] {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return sanlian.Errorf(sanlian.EINVALID, "配合单位编号“%s”不正确", v)
+		}
+		req.CoUnitIDs = append(req.CoUnitIDs, n)
+	}
+	if req.CoUnitIDs == nil && (action == sanlian.ActionCoUnits || f.Get("co_units_sent") != "") {
+		req.CoUnitIDs = []int64{} // nothing chosen in the form: no co-units
+	}
 	if v := f.Get("approve"); v != "" {
 		b := v == "yes"
 		req.Approve = &b

@@ -81,8 +81,12 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			}
 			p := l.Problems[i]
 			i++
+			unit := p.UnitName
+			if l.UnitID != 0 && p.UnitID != l.UnitID { // a problem the unit co-handles
+				unit += "（牵头，本单位配合）"
+			}
 			return []any{i, p.Number, p.Title, p.Description, orCode(p.CategoryName, p.Category), sanlian.SourceLabel(p.Source),
-				p.TownshipName + p.VillageName, p.UnitName, l.UnitHeads[p.UnitID], p.PersonName,
+				p.TownshipName + p.VillageName, unit, l.UnitHeads[p.UnitID], p.PersonName,
 				p.CreatedAt.In(sanlian.Shanghai).Format("2006-01-02"), sanlian.DeadlineDate(p.ResolveDue), problemProgress(p), p.Result,
 				sanlian.StateLabel(p.State)}, nil
 		}))

@@ -22,6 +22,7 @@ func TestWriteLists(t *testing.T) {
 				Progress: "进度 45%，已完成 90/200 户"},
 		}}
 	l.Problems[0].UnitID = 1
+	l.Problems[1].UnitID, l.Problems[1].UnitName = 3, "东坪镇人民政府" // one 县民政局 co-handles
 	var buf bytes.Buffer
 	if err := WriteLists(&buf, "县民政局三个清单", l); err != nil {
 		t.Fatal(err)
@@ -40,6 +41,8 @@ func TestWriteLists(t *testing.T) {
 		{ListProblemSheet, listProblemColumns, 2, "I3", "李明"},
 		{ListProblemSheet, listProblemColumns, 2, "L3", "2021-05-25"},
 		{ListProblemSheet, listProblemColumns, 2, "G3", "东坪镇黄沙坪村"},
+		{ListProblemSheet, listProblemColumns, 2, "H3", "县民政局"},
+		{ListProblemSheet, listProblemColumns, 2, "H4", "东坪镇人民政府（牵头，本单位配合）"},
 		{ListProjectSheet, listProjectColumns, 1, "O3", "进度 45%"},
 		{ListProjectSheet, listProjectColumns, 1, "P3", "实施中"},
 		{ListRespSheet, listRespColumns, 2, "J3", "已复核 312 户"},

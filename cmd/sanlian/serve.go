@@ -247,6 +247,9 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db, Routing: db})
 		}},
+		{"co-units", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadCoUnits(ctx, db, setNow, c, demo.CoUnitOptions{Today: today, Seed: seed})
+		}},
 		{"responsibilities", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
 		}},

@@ -1,0 +1,246 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"sanlian"
+)
+
+// coUnitsOf reads a problem's co-units with their names and how many
+// parts each has recorded, marking those the caller records parts for.
+func (db *DB) coUnitsOf(q querier, s *scope, id int64) ([]sanlian.CoUnit, error) {
+	rows, err := q.queryRows(`SELECT c.unit_id, u.name, c.added_at,
+		(SELECT COUNT(*) FROM problem_parts pp WHERE pp.problem_id = c.problem_id AND pp.unit_id = c.unit_id)
+		FROM problem_co_units c JOIN units u ON u.id = c.unit_id WHERE c.problem_id = ? ORDER BY c.added_at, c.unit_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("co-units of problem %d: %w", id, err)
+	}
+	var out []sanlian.CoUnit
+	for rows.Next() {
+		var c sanlian.CoUnit
+		if err := rows.Scan(&c.UnitID, &c.Name, &c.AddedAt, &c.Parts); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) > 0 && s != nil {
+		mine, err := db.partUnits(q, s)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].Mine = mine(out[i].UnitID)
+		}
+	}
+	return out, nil
+}
+
+// partUnits reports the units whose parts the caller records: a unit
+// admin's units, a cadre's own unit; no one else's.
+func (db *DB) partUnits(q querier, s *scope) (func(int64) bool, error) {
+	switch s.role() {
+	case sanlian.RoleUnitAdmin:
+		return s.hasUnit, nil
+	case sanlian.RoleCadre:
+		var unit int64
+		err := q.queryOne(`SELECT unit_id FROM cadres WHERE id = ?`, s.cadreID).Scan(&unit)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("cadre unit: %w", err)
+		}
+		return func(u int64) bool { return unit != 0 && u == unit }, nil
+	}
+	return func(int64) bool { return false }, nil
+}
+
+// unitNames returns the names of the existing units among ids.
+func (tx *Tx) unitNames(ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := tx.queryRows(`SELECT id, name FROM units WHERE `+inList("id", len(ids)), int64s(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("unit names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// setCoUnits replaces the problem's co-units by ids, led by lead, as the
+// rule allows, and records the change for the timeline, the audit log and
+// the notices to the added units' admins.
+func (a *act) setCoUnits(lead int64, ids []int64) error {
+	before, err := a.db.coUnitsOf(a.tx, nil, a.p.ID)
+	if err != nil {
+		return err
+	}
+	names, err := a.tx.unitNames(ids)
+	if err != nil {
+		return err
+	}
+	plan, err := sanlian.PlanCoUnits(lead, before, ids, names)
+	if err != nil {
+		return err
+	}
+	if plan.Empty() {
+		return nil
+	}
+	tx := a.tx
+	for _, id := range plan.Remove {
+		if _, err := tx.exec(`DELETE FROM problem_co_units WHERE problem_id = ? AND unit_id = ?`, a.p.ID, id); err != nil {
+			return fmt.Errorf("remove co-unit %d: %w", id, err)
+		}
+	}
+	var actor any
+	if u := sanlian.UserFromContext(tx.ctx); u != nil {
+		actor = nullInt(u.ID)
+	}
+	for _, id := range plan.Add {
+		if _, err := tx.exec(`INSERT INTO problem_co_units (problem_id, unit_id, added_at, added_by) VALUES (?, ?, ?, ?)`,
+			a.p.ID, id, tx.now, actor); err != nil {
+			return fmt.Errorf("add co-unit %d: %w", id, err)
+		}
+	}
+	after := make([]sanlian.CoUnit, 0, len(ids))
+	for _, id := range ids {
+		after = append(after, sanlian.CoUnit{UnitID: id, Name: names[id]})
+	}
+	a.p.CoUnits = after
+	a.extra["co_units"] = [2]any{sanlian.CoUnitNames(before), sanlian.CoUnitNames(after)}
+	a.coAdded = plan.Add
+	return nil
+}
+
+// coUnits is the office's naming of a problem's co-units, replacing the
+// set.
+func (a *act) coUnits() error {
+	if a.req.CoUnitIDs == nil {
+		return fieldErr("co_unit_ids", "请填写配合单位列表 co_unit_ids；移出全部配合单位请传空列表")
+	}
+	if err := a.setCoUnits(a.p.UnitID, a.req.CoUnitIDs); err != nil {
+		return err
+	}
+	ch, ok := a.extra["co_units"]
+	if !ok {
+		return sanlian.Errorf(sanlian.EUNPROCESSABLE, "配合单位没有变化")
+	}
+	a.note = joinNote("配合单位："+fmt.Sprint(ch[1]), a.req.Note)
+	return nil
+}
+
+// part records a co-unit's part of the work, as the rule decides, on the
+// timeline as an event naming the unit.
+func (a *act) part() error {
+	co, err := a.db.coUnitsOf(a.tx, nil, a.p.ID)
+	if err != nil {
+		return err
+	}
+	mine, err := a.db.partUnits(a.tx, a.s)
+	if err != nil {
+		return err
+	}
+	today := a.tx.now.In(sanlian.Shanghai).Format("2006-01-02")
+	pt, err := sanlian.CheckPart(co, mine, sanlian.PartInput{UnitID: a.req.UnitID, Note: a.req.Note, Date: a.req.Date}, today)
+	if err != nil {
+		return err
+	}
+	var actor any
+	if u := sanlian.UserFromContext(a.tx.ctx); u != nil {
+		actor = nullInt(u.ID)
+	}
+	if _, err := a.tx.exec(`INSERT INTO problem_parts (problem_id, unit_id, note, done_on, actor, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.p.ID, pt.UnitID, pt.Note, pt.DoneOn, actor, a.tx.now); err != nil {
+		return fmt.Errorf("record part: %w", err)
+	}
+	a.extra["part_unit"] = [2]any{nil, pt.UnitName}
+	a.extra["part_done_on"] = [2]any{nil, pt.DoneOn}
+	a.note = pt.UnitName + "（" + pt.DoneOn + "）：" + pt.Note
+	return nil
+}
+
+// leadNotCo refuses to make a co-unit the lead: the office takes it off
+// the co-units first.
+func (a *act) leadNotCo(unit int64) error {
+	var n int
+	if err := a.tx.queryRow(`SELECT COUNT(*) FROM problem_co_units WHERE problem_id = ? AND unit_id = ?`, a.p.ID, unit).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fieldErr("unit_id", "该单位是本问题的配合单位，不能同时牵头；请县办公室先调整配合单位")
+	}
+	return nil
+}
+
+// coUnitsNamed tells the admins of units just named co-units.
+func (tx *Tx) coUnitsNamed(problem int64, units []int64) error {
+	if len(units) == 0 {
+		return nil
+	}
+	q := `SELECT p.id AS tid, c.unit_id AS unit_id, CAST(NULL AS BIGINT) AS person_id, p.township_code AS township,
+		'配合办理：' || p.number || ' ' || p.title AS title,
+		COALESCE((SELECT name FROM regions WHERE code = p.village_code), '') || ' · 牵头单位 ' ||
+			COALESCE((SELECT name FROM units WHERE id = p.unit_id), '') || '，请配合办理并记录配合情况' AS body,
+		'/problems/' || CAST(p.id AS TEXT) AS link, CAST(NULL AS TEXT) AS dkey
+		FROM problems p JOIN problem_co_units c ON c.problem_id = p.id WHERE p.id = ? AND ` + inList("c.unit_id", len(units))
+	_, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeCoUnit, targetKind: sanlian.TargetProblem, query: q,
+		args: append([]any{problem}, int64s(units)...), admins: true})
+	return err
+}
+
+// coUnitCond is the scope's condition adding the problems that one of
+// units units co-handles.
+func coUnitCond(units int) string {
+	return "p.id IN (SELECT problem_id FROM problem_co_units WHERE " + inList("unit_id", units) + ")"
+}
+
+// metricCoParts counts the parts each unit recorded in the window, for
+// the metrics' 配合办理 column, under the caller's reach as the metrics
+// have it: keep, when set, limits the units; a leader's count keeps to
+// the problems of their townships.
+func (db *DB) metricCoParts(ctx context.Context, w metricWindow, keep map[int64]bool) (map[string]int, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	cond := "pp.created_at >= ? AND pp.created_at < ?"
+	args := []any{w.start.UTC(), w.end.UTC()}
+	if s.role() == sanlian.RoleLeader {
+		townships := s.townships
+		cond += " AND pp.problem_id IN (SELECT id FROM problems WHERE " + inList("township_code", len(townships)) + ")"
+		args = append(args, strArgs(townships)...)
+	}
+	rows, err := q.queryRows(`SELECT pp.unit_id, COUNT(*) FROM problem_parts pp WHERE `+cond+` GROUP BY pp.unit_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("co-unit parts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var unit int64
+		var n int
+		if err := rows.Scan(&unit, &n); err != nil {
+			return nil, err
+		}
+		if keep == nil || keep[unit] {
+			out[fmt.Sprint(unit)] = n
+		}
+	}
+	return out, rows.Err()
+}
