@@ -243,8 +243,21 @@ func LoadCoUnits(ctx context.Context, svc sanlian.ProblemService, setNow func(ti
 			return nil
 		})
 		add(t0.Add(90*time.Minute), func() error {
+			note := "请" + cs.lead + "牵头，属地乡镇和相关部门配合办理"
+			if p.State == sanlian.StateAssigned { // a routing rule assigned it on entry
+				if p.UnitID != lead.u.ID {
+					if err := act(lc.office, sanlian.ActionTransfer, sanlian.ActionRequest{UnitID: lead.u.ID,
+						Reason: "需" + cs.lead + "牵头办理，改派"}); err != nil {
+						return err
+					}
+				}
+				if err := act(lc.office, sanlian.ActionCoUnits, sanlian.ActionRequest{CoUnitIDs: co, Note: note}); err != nil {
+					return err
+				}
+				return act(lc.office, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: lead.u.ID, PersonID: person.ID, Note: note})
+			}
 			return act(lc.office, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: lead.u.ID, PersonID: person.ID, CoUnitIDs: co,
-				Note: "请" + cs.lead + "牵头，属地乡镇和相关部门配合办理"})
+				Note: note})
 		})
 		add(workday(day, 1, 9, 10+r.IntN(40)), func() error { return act(leadUser, sanlian.ActionAccept, sanlian.ActionRequest{}) })
 		// The co-units' parts: the township's within a week, the second
