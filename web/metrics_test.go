@@ -81,15 +81,20 @@ func TestAPI_Metrics(t *testing.T) {
 				ResolutionRate *float64 `json:"resolution_rate"`
 				Score          *float64
 				Rank           int
+				Volume         int
+				Unranked       string
 			}
 			m := decode[struct {
 				From, To string
 				Rows     []row
 				Total    row
 			}](t, body)
-			// Unit 1: response 1/1 alone: 100, rank 1; unit 3: 0/1: 0, rank 2.
-			if len(m.Rows) != 2 || m.Rows[0].Key != "1" || m.Rows[0].Score == nil || *m.Rows[0].Score != 100 || m.Rows[0].Rank != 1 ||
-				m.Rows[0].ResolutionRate != nil || m.Rows[1].Key != "3" || *m.Rows[1].Score != 0 || m.Rows[1].Rank != 2 {
+			// Unit 1: response 1/1 alone: 100; unit 3: 0/1: 0. Each handled
+			// 1 problem, under the minimum volume of 3: neither is ranked;
+			// listed apart by volume, then name (东坪镇 before 县民政局).
+			if len(m.Rows) != 2 || m.Rows[1].Key != "1" || m.Rows[1].Score == nil || *m.Rows[1].Score != 100 || m.Rows[1].Rank != 0 ||
+				m.Rows[1].ResolutionRate != nil || m.Rows[0].Key != "3" || *m.Rows[0].Score != 0 || m.Rows[0].Rank != 0 ||
+				m.Rows[0].Volume != 1 || m.Rows[0].Unranked != sanlian.UnrankedLowVolume {
 				t.Errorf("rows %+v", m.Rows)
 			}
 			if m.Total.Assigned != 2 || m.Total.AcceptedOnTime != 1 || m.Total.Resolved != 1 || m.From != "2021-05-01" || m.To != "2021-05-15" {
@@ -142,7 +147,12 @@ func TestAPI_Metrics(t *testing.T) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			res, body = a.do("GET", "/api/v1/metric-configs", office, "")
-			if out := decode[struct{ Items []sanlian.MetricConfig }](t, body); res.StatusCode != 200 || len(out.Items) != 1 || out.Items[0].Weights.Response != 40 {
+			if out := decode[struct{ Items []sanlian.MetricConfig }](t, body); res.StatusCode != 200 || len(out.Items) != 1 || out.Items[0].Weights.Response != 40 ||
+				out.Items[0].Ranking != sanlian.DefaultMetricConfig().Ranking {
+				t.Errorf("%d %s", res.StatusCode, body) // without "ranking", SPEC's defaults
+			}
+			res, body = a.do("POST", "/api/v1/metric-configs", office, `{"from":"2021-06","weights":{"response":40,"resolution":30,"satisfaction":30},"ranking":{"overdue_deduction":-1,"deduction_cap":120,"min_volume":0},"rules":{"self_criticism_days":5,"red_after_days":5}}`)
+			if p := decode[problem](t, body); res.StatusCode != 422 || p.Errors["overdue_deduction"] == "" || p.Errors["deduction_cap"] == "" || p.Errors["min_volume"] == "" {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 			if res, _ := a.do("GET", "/api/v1/metric-configs", a.token("leader"), ""); res.StatusCode != 403 {
@@ -180,7 +190,8 @@ func TestPages_Metrics(t *testing.T) {
 		t.Run("ConfigForm", func(t *testing.T) {
 			form := url.Values{"from": {"2021-05"}, "unit_kind": {"township"}, "response": {"30"}, "resolution": {"30"}, "satisfaction": {"30"},
 				"commend_min_assigned": {"5"}, "commend_min_score": {"95"}, "commend_max": {"10"}, "criticise_below_score": {"80"},
-				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"}}
+				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"},
+				"overdue_deduction": {"2"}, "deduction_cap": {"20"}, "min_volume": {"0"}}
 			res, body := b.post("/metric-configs", form)
 			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `value="2021-05"`) {
 				t.Fatalf("%d %s", res.StatusCode, body)
@@ -191,6 +202,10 @@ func TestPages_Metrics(t *testing.T) {
 			}
 			form.Set("commend_max", "10")
 			form.Set("satisfaction", "40")
+			if res, body = b.post("/metric-configs", form); res.StatusCode != 422 || !strings.Contains(body, "最低办件量至少为 1 件") {
+				t.Fatalf("%d %s", res.StatusCode, body)
+			}
+			form.Set("min_volume", "3")
 			if res, body = b.post("/metric-configs", form); res.StatusCode != 303 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
