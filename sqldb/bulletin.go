@@ -562,6 +562,9 @@ func (db *DB) PublishBulletin(ctx context.Context, period string, version int64)
 				return fmt.Errorf("self-criticism of unit %d: %w", u.UnitID, err)
 			}
 		}
+		if err := tx.unitsCriticised(cur.ID, due); err != nil {
+			return err
+		}
 		return tx.audit("publish", "bulletin", period, changes{"number": {nil, fmt.Sprintf("〔%d〕第%d期", cur.Year, number)},
 			"criticised": {nil, len(c.Criticised)}, "commended": {nil, len(c.Commended)}})
 	})

@@ -89,6 +89,7 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"tagSubKinds": func(k string) []string { return sanlian.TagSubKinds[k] },
 		"rate":        fmtRate, // a metric rate, — when it does not exist
 		"num":         fmtNum,  // a score or mean, — when it does not exist
+		"rowIn":       func(p any, r sanlian.BulletinRow) bulletinRowIn { return bulletinRowIn{Page: p, Row: r} },
 	}
 }
 
