@@ -175,7 +175,9 @@ func TestPages_Metrics(t *testing.T) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			for _, want := range []string{"考核指标", `<option value="2021-05-H1" selected>2021年5月上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
-				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`} {
+				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
+				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率",
+				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
 				}
@@ -184,6 +186,16 @@ func TestPages_Metrics(t *testing.T) {
 		t.Run("Problems", func(t *testing.T) {
 			res, body := b.get("/metrics/problems?by=unit&key=1&measure=assigned&period=2021-05-H1")
 			if res.StatusCode != 200 || !strings.Contains(body, p1.Number) || !strings.Contains(body, "县民政局 · 2021年5月上半月 · 交办") {
+				t.Errorf("%d %s", res.StatusCode, body)
+			}
+		})
+		t.Run("ProblemsOutOfScope", func(t *testing.T) {
+			// Unit 1's admin reads the county's total of assigned problems:
+			// P2 is unit 3's, counted but not listed, and said so.
+			ua := a.browser()
+			ua.login("unitadmin", sqldbtest.Password)
+			res, body := ua.get("/metrics/problems?by=unit&measure=assigned&period=2021-05-H1")
+			if res.StatusCode != 200 || !strings.Contains(body, p1.Number) || !strings.Contains(body, "共 1 件") {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 		})
