@@ -170,6 +170,33 @@ type IntakeRow struct {
 	Rate             Figure `json:"rate"`
 }
 
+// Measures of the office's intake row, for the problems behind its
+// numbers (MetricsService.MetricProblems, with key "").
+const (
+	MeasureIntakeSubmitted  = "intake_submitted"
+	MeasureIntakeDispatched = "intake_dispatched"
+	MeasureIntakeOnTime     = "intake_on_time"
+	MeasureIntakeOverdue    = "intake_overdue"
+)
+
+// IntakeMeasures lists the intake row's measures in display order.
+var IntakeMeasures = []string{MeasureIntakeSubmitted, MeasureIntakeDispatched, MeasureIntakeOnTime, MeasureIntakeOverdue}
+
+// Count returns the row's count for an intake measure.
+func (r *IntakeRow) Count(measure string) int {
+	switch measure {
+	case MeasureIntakeSubmitted:
+		return r.Submitted
+	case MeasureIntakeDispatched:
+		return r.Dispatched
+	case MeasureIntakeOnTime:
+		return r.DispatchedOnTime
+	case MeasureIntakeOverdue:
+		return r.Overdue
+	}
+	return 0
+}
+
 // IntakeName names the office's row.
 const IntakeName = "县领导小组办公室（受理派单）"
 

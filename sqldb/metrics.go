@@ -174,7 +174,7 @@ func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Met
 
 // MetricProblems implements sanlian.MetricsService.
 func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, measure string) ([]*sanlian.Problem, error) {
-	known := false
+	known := slices.Contains(sanlian.IntakeMeasures, measure)
 	for _, m := range sanlian.Measures {
 		known = known || m == measure
 	}
@@ -534,18 +534,19 @@ func (r *metricRun) intakeUntouched(ctx context.Context, pw *where) error {
 	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
 	w.add(`p.state = 'submitted' AND p.created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end)
-	rows, err := r.db.query(ctx, `SELECT p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
+	rows, err := r.db.query(ctx, `SELECT p.id, p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
 	if err != nil {
 		return fmt.Errorf("metric intake: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var created, due time.Time
-		if err := rows.Scan(&created, timeDst{&due}); err != nil {
+		p := &metricProblem{}
+		if err := rows.Scan(&p.id, &p.createdAt, timeDst{&p.assignDue}); err != nil {
 			return err
 		}
-		if r.w.end.After(sanlian.IntakeDeadline(r.cal, created, due)) {
+		if r.w.end.After(sanlian.IntakeDeadline(r.cal, p.createdAt, p.assignDue)) {
 			r.intake.Overdue++
+			r.intakeHit(p, sanlian.MeasureIntakeOverdue)
 		}
 	}
 	return rows.Err()
@@ -636,6 +637,7 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 	}
 	if action == sanlian.ActionCreate && inWin && r.intake != nil {
 		r.intake.Submitted++
+		r.intakeHit(p, sanlian.MeasureIntakeSubmitted)
 	}
 	switch action {
 	case sanlian.ActionAssign, sanlian.ActionTransfer:
@@ -655,8 +657,10 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 			p.dispatched = true
 			if inWin && r.intake != nil {
 				r.intake.Dispatched++
+				r.intakeHit(p, sanlian.MeasureIntakeDispatched)
 				if !at.After(r.intakeDeadline(p)) {
 					r.intake.DispatchedOnTime++
+					r.intakeHit(p, sanlian.MeasureIntakeOnTime)
 				}
 			}
 		}
@@ -712,6 +716,15 @@ func (r *metricRun) snapshot(p *metricProblem) {
 	}
 	if p.state == sanlian.StateSubmitted && r.intake != nil && !p.createdAt.IsZero() && r.w.end.After(r.intakeDeadline(p)) {
 		r.intake.Overdue++
+		r.intakeHit(p, sanlian.MeasureIntakeOverdue)
+	}
+}
+
+// intakeHit collects p when the problems behind an intake number are
+// wanted (they are the office's: key "").
+func (r *metricRun) intakeHit(p *metricProblem, measure string) {
+	if r.wantMeasure == measure && r.wantKey == "" {
+		r.hits[p.id] = true
 	}
 }
 

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,7 +92,7 @@ func TestMetricsService_Intake(t *testing.T) {
 		assign(b, "2021-05-10 09:00")
 		assign(f, "2021-05-10 09:30")
 		clockAt(db, "2021-05-12 10:00")
-		newProblem(t, db, office, "C")
+		c := newProblem(t, db, office, "C")
 		clockAt(db, "2021-05-13 10:00")
 		d := newProblem(t, db, office, "D")
 		assign(d, "2021-05-20 09:00")
@@ -104,6 +105,28 @@ func TestMetricsService_Intake(t *testing.T) {
 		if in == nil || in.Submitted != 5 || in.Dispatched != 4 || in.DispatchedOnTime != 2 || in.Overdue != 2 || in.Rate.Percent() != "50.0%" ||
 			in.Name != sanlian.IntakeName {
 			t.Fatalf("intake %+v", in)
+		}
+		// Every intake number lists its problems.
+		for measure, want := range map[string][]int64{
+			sanlian.MeasureIntakeSubmitted:  {a.ID, b.ID, c.ID, d.ID, f.ID},
+			sanlian.MeasureIntakeDispatched: {a.ID, b.ID, e.ID, f.ID},
+			sanlian.MeasureIntakeOnTime:     {a.ID, f.ID},
+			sanlian.MeasureIntakeOverdue:    {c.ID, d.ID},
+		} {
+			ps, err := db.MetricProblems(sqldbtest.As(office), h1, "", measure)
+			MustOK(t, err)
+			var got []int64
+			for _, p := range ps {
+				got = append(got, p.ID)
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s lists %v, want %v", measure, got, want)
+			}
+			if ps, _ := db.MetricProblems(sqldbtest.As(users["unitadmin"]), h1, "", measure); len(ps) != 0 {
+				t.Errorf("unit admin lists %s: %v", measure, ps)
+			}
 		}
 		for _, r := range m.Rows {
 			if r.Name == sanlian.IntakeName {

@@ -246,6 +246,18 @@ type bulletinRowIn struct {
 	Row  sanlian.BulletinRow
 }
 
+// traceLink is a county-wide number of the bulletin and the link to the
+// problems behind it ("" for readers who may not list them).
+type traceLink struct {
+	N   int
+	URL string
+}
+
+// traceIn links n, the county's count of measure, for the bulletin page p.
+func traceIn(p *bulletinPage, measure string, n int) traceLink {
+	return traceLink{N: n, URL: p.Trace(0, measure)}
+}
+
 // blankOverrides is how many empty override rows the editor offers.
 const blankOverrides = 3
 

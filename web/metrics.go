@@ -91,13 +91,12 @@ func (s *Server) apiMetrics(w http.ResponseWriter, r *http.Request) error {
 func readMeasure(r *http.Request) (key, measure string, err error) {
 	p := newParams(r)
 	key, measure = p.str("key"), p.str("measure")
-	for _, m := range sanlian.Measures {
-		if m == measure {
-			return key, measure, nil
-		}
+	all := append(append([]string{}, sanlian.Measures...), sanlian.IntakeMeasures...)
+	if slices.Contains(all, measure) {
+		return key, measure, nil
 	}
 	return "", "", &sanlian.Error{Code: sanlian.EINVALID, Message: "查询参数有误",
-		Fields: map[string]string{"measure": "应为 " + strings.Join(sanlian.Measures, "、") + " 之一"}}
+		Fields: map[string]string{"measure": "应为 " + strings.Join(all, "、") + " 之一"}}
 }
 
 // apiMetricProblems is GET /api/v1/metrics/problems?…&key=…&measure=….
@@ -155,6 +154,8 @@ var measureLabels = map[string]string{
 	sanlian.MeasureResolvedOnTime: "按期办结", sanlian.MeasureCallbacks: "回访", sanlian.MeasureSolved: "已解决",
 	sanlian.MeasureSatisfied: "满意", sanlian.MeasureUnsatisfied: "不满意", sanlian.MeasureReopened: "重办",
 	sanlian.MeasureOverdue: "期末超期", sanlian.MeasureVolume: "办件量",
+	sanlian.MeasureIntakeSubmitted: "受理", sanlian.MeasureIntakeDispatched: "派单", sanlian.MeasureIntakeOnTime: "按时派单",
+	sanlian.MeasureIntakeOverdue: "期末派单超期",
 }
 
 var byLabels = map[string]string{sanlian.ByUnit: "单位", sanlian.ByTownship: "乡镇", sanlian.ByCadre: "干部", sanlian.ByCategory: "类别"}
@@ -202,6 +203,9 @@ func (metricsPage) MeasureLabel(m string) string { return measureLabels[m] }
 
 // RankLabel shows a row's rank: 3, 并列3 or —.
 func (metricsPage) RankLabel(r *sanlian.MetricRow) string { return sanlian.RankLabel(r.Rank, r.Tied) }
+
+// IntakeURL links a number of the office's intake row to its problems.
+func (p metricsPage) IntakeURL(measure string) string { return problemsURL(p.Q, "", measure) }
 
 // RulesText states the configuration's scoring and ranking rules.
 func (p metricsPage) RulesText() []string {
@@ -342,6 +346,12 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 	group, n := "合计", len(ps)
 	if key == "" {
 		n = m.Total.Count(measure)
+	}
+	if slices.Contains(sanlian.IntakeMeasures, measure) {
+		group, n = sanlian.IntakeName, len(ps)
+		if m.Intake != nil {
+			n = m.Intake.Count(measure)
+		}
 	}
 	for _, row := range m.Rows {
 		if row.Key == key {

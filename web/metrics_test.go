@@ -176,7 +176,7 @@ func TestPages_Metrics(t *testing.T) {
 			}
 			for _, want := range []string{"考核指标", `<option value="2021-05-H1" selected>2021年5月上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
 				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
-				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率",
+				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率", "measure=intake_dispatched",
 				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)

@@ -90,6 +90,7 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"rate":        fmtRate, // a metric rate, — when it does not exist
 		"num":         fmtNum,  // a score or mean, — when it does not exist
 		"rowIn":       func(p any, r sanlian.BulletinRow) bulletinRowIn { return bulletinRowIn{Page: p, Row: r} },
+		"traceIn":     traceIn,
 	}
 }
 
