@@ -632,8 +632,9 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 	if ch.has("resolve_due") {
 		p.resolveDue = ch.due("resolve_due")
 	}
-	if ch.has("assign_due") {
-		p.intakeDue = ch.instant("assign_due")
+	if d := ch.instant("assign_due"); !d.IsZero() {
+		// A dispatch that clears the deadline leaves the one it was held to.
+		p.intakeDue = d
 	}
 	if action == sanlian.ActionCreate && inWin && r.intake != nil {
 		r.intake.Submitted++
