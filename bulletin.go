@@ -48,6 +48,20 @@ type Bulletin struct {
 	PublishedBy int64              `json:"published_by,omitempty"`
 }
 
+// RulesText states the rules the bulletin used: those its content keeps,
+// or for a bulletin computed before the content kept them, its
+// configuration.
+func (b *Bulletin) RulesText() []string {
+	if b.Content != nil && b.Content.Configs != nil {
+		return b.Content.Configs.RulesText()
+	}
+	if b.Config != nil {
+		s := MetricConfigSet{Base: *b.Config}
+		return s.RulesText()
+	}
+	return nil
+}
+
 // Published reports whether the bulletin has been published.
 func (b *Bulletin) Published() bool { return b.State == BulletinPublished }
 
@@ -172,9 +186,14 @@ func (f Figure) Points() string {
 }
 
 // BulletinRow is a unit's line of the bulletin: its MetricRow frozen.
+//
+// Criticised and Commended mark the unit's row with the decision the
+// bulletin takes on it (MarkDecisions), so that no unit is shown high in
+// the table without its criticism beside it.
 type BulletinRow struct {
 	UnitID           int64  `json:"unit_id"`
 	Name             string `json:"name"`
+	UnitKind         string `json:"unit_kind,omitempty"`
 	Assigned         int    `json:"assigned"`
 	AcceptedOnTime   int    `json:"accepted_on_time"`
 	Resolved         int    `json:"resolved"`
@@ -185,19 +204,29 @@ type BulletinRow struct {
 	Unsatisfied      int    `json:"unsatisfied"`
 	Reopened         int    `json:"reopened"`
 	Overdue          int    `json:"overdue"`
+	Volume           int    `json:"volume"`
 	MeanDays         Figure `json:"mean_days"`
 	ResponseRate     Figure `json:"response_rate"`
 	OnTimeRate       Figure `json:"on_time_rate"`
 	ResolutionRate   Figure `json:"resolution_rate"`
 	SatisfactionRate Figure `json:"satisfaction_rate"`
 	Score            Figure `json:"score"`
+	Deduction        Figure `json:"deduction"`
 	Rank             int    `json:"rank,omitempty"`
+	Tied             bool   `json:"tied,omitempty"`
+	Unranked         string `json:"unranked,omitempty"`
+	Criticised       bool   `json:"criticised,omitempty"`
+	Commended        bool   `json:"commended,omitempty"`
 }
+
+// RankLabel shows the row's rank: 3, 并列3 or —.
+func (r BulletinRow) RankLabel() string { return RankLabel(r.Rank, r.Tied) }
 
 // NewBulletinRow copies a metric row; its key is the unit id.
 func NewBulletinRow(r *MetricRow) BulletinRow {
 	id, _ := strconv.ParseInt(r.Key, 10, 64)
-	return BulletinRow{UnitID: id, Name: r.Name, Assigned: r.Assigned, AcceptedOnTime: r.AcceptedOnTime, Resolved: r.Resolved,
+	return BulletinRow{UnitID: id, Name: r.Name, UnitKind: r.UnitKind, Volume: r.Volume, Deduction: Figure(r.Deduction),
+		Tied: r.Tied, Unranked: r.Unranked, Assigned: r.Assigned, AcceptedOnTime: r.AcceptedOnTime, Resolved: r.Resolved,
 		ResolvedOnTime: r.ResolvedOnTime, Callbacks: r.Callbacks, Solved: r.Solved, Satisfied: r.Satisfied,
 		Unsatisfied: r.Unsatisfied, Reopened: r.Reopened, Overdue: r.Overdue, MeanDays: Figure(r.MeanDays),
 		ResponseRate: Figure(r.ResponseRate), OnTimeRate: Figure(r.OnTimeRate), ResolutionRate: Figure(r.ResolutionRate),
@@ -260,27 +289,67 @@ type BulletinContent struct {
 	To             string                  `json:"to"`
 	ComputedAt     time.Time               `json:"computed_at"`
 	Overview       BulletinOverview        `json:"overview"`
-	Units          []BulletinRow           `json:"units"` // ranked
+	Units          []BulletinRow           `json:"units"` // ranked, then those not ranked (RankUnits)
 	Commended      []BulletinUnit          `json:"commended"`
 	Criticised     []BulletinUnit          `json:"criticised"`
 	SelfCriticisms []BulletinSelfCriticism `json:"self_criticisms"`
 	Overdue        []BulletinProblem       `json:"overdue"` // the longest overdue open problems
 	Activities     ActivityTotal           `json:"activities"`
+	// Intake is the office's own row (受理派单), kept out of the ranking.
+	Intake *IntakeRow `json:"intake,omitempty"`
+	// Configs are the rules the content was computed and judged with;
+	// published content keeps them as they were.
+	Configs *MetricConfigSet `json:"configs,omitempty"`
 }
 
-// Judge applies the rules to the unit rows of a period: a unit with enough
-// assigned problems, a high score and nothing overdue is commended (the
-// best CommendMax); one with a low score, too many overdue or too many
-// unsatisfied callbacks is criticised.
-func Judge(rows []BulletinRow, r MetricRules) (commended, criticised []BulletinUnit) {
+// Ranked returns the ranked units' rows, in rank order.
+func (c *BulletinContent) Ranked() []BulletinRow {
+	var out []BulletinRow
+	for _, r := range c.Units {
+		if r.Unranked == "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// NotRanked returns the rows of the units listed apart from the ranking.
+func (c *BulletinContent) NotRanked() []BulletinRow {
+	var out []BulletinRow
+	for _, r := range c.Units {
+		if r.Unranked != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// MarkDecisions marks each unit's row with the bulletin's decision on it:
+// criticised or commended.
+func (c *BulletinContent) MarkDecisions() {
+	crit, comm := map[int64]bool{}, map[int64]bool{}
+	for _, u := range c.Criticised {
+		crit[u.UnitID] = true
+	}
+	for _, u := range c.Commended {
+		comm[u.UnitID] = true
+	}
+	for i := range c.Units {
+		c.Units[i].Criticised, c.Units[i].Commended = crit[c.Units[i].UnitID], comm[c.Units[i].UnitID]
+	}
+}
+
+// Judge applies the rules to the unit rows of a period, each row under
+// the configuration of its class of unit: a unit with a low score, too
+// many overdue or too many unsatisfied callbacks is criticised; a ranked
+// unit that is not criticised, with enough assigned problems, a high
+// score and nothing overdue is commended (the best Base.Rules.CommendMax).
+// A unit is never both.
+func Judge(rows []BulletinRow, set MetricConfigSet) (commended, criticised []BulletinUnit) {
 	commended, criticised = []BulletinUnit{}, []BulletinUnit{}
 	for _, row := range rows {
+		r := set.For(row.UnitKind).Rules
 		u := BulletinUnit{UnitID: row.UnitID, Name: row.Name, Score: row.Score, Assigned: row.Assigned, Overdue: row.Overdue}
-		if row.Assigned >= r.CommendMinAssigned && !row.Score.Missing() && float64(row.Score) >= r.CommendMinScore && row.Overdue == 0 {
-			u.Reason = fmt.Sprintf("交办 %d 件，综合得分 %s 分，无逾期", row.Assigned, row.Score.Points())
-			commended = append(commended, u)
-			continue
-		}
 		var why []string
 		if !row.Score.Missing() && float64(row.Score) < r.CriticiseBelowScore {
 			why = append(why, fmt.Sprintf("综合得分 %s 分，低于 %s 分", row.Score.Points(), trimFloat(r.CriticiseBelowScore)))
@@ -294,11 +363,17 @@ func Judge(rows []BulletinRow, r MetricRules) (commended, criticised []BulletinU
 		if len(why) > 0 {
 			u.Reason = strings.Join(why, "；")
 			criticised = append(criticised, u)
+			continue
+		}
+		if row.Rank > 0 && row.Assigned >= r.CommendMinAssigned && !row.Score.Missing() && float64(row.Score) >= r.CommendMinScore &&
+			row.Overdue == 0 {
+			u.Reason = fmt.Sprintf("交办 %d 件，综合得分 %s 分，无逾期", row.Assigned, row.Score.Points())
+			commended = append(commended, u)
 		}
 	}
 	sort.SliceStable(commended, func(i, j int) bool { return commended[i].Score > commended[j].Score })
-	if len(commended) > r.CommendMax {
-		commended = commended[:r.CommendMax]
+	if max := set.Base.Rules.CommendMax; len(commended) > max {
+		commended = commended[:max]
 	}
 	sort.SliceStable(criticised, func(i, j int) bool {
 		a, b := criticised[i].Score, criticised[j].Score
@@ -310,8 +385,10 @@ func Judge(rows []BulletinRow, r MetricRules) (commended, criticised []BulletinU
 	return commended, criticised
 }
 
-// Apply applies the office's overrides to the content's lists. A unit
-// overridden but absent from the rows is named by names[unitID].
+// Apply applies the office's overrides to the content's lists, and marks
+// the rows with the decisions (MarkDecisions). A unit overridden but
+// absent from the rows is named by names[unitID]; an override moves a unit
+// out of both lists before it puts it in one, so no unit is both.
 func (c *BulletinContent) Apply(os []BulletinOverride, names map[int64]string) {
 	rows := map[int64]BulletinRow{}
 	for _, r := range c.Units {
@@ -341,6 +418,7 @@ func (c *BulletinContent) Apply(os []BulletinOverride, names map[int64]string) {
 			c.Criticised = append(c.Criticised, u)
 		}
 	}
+	c.MarkDecisions()
 }
 
 // SelfCriticism is the written self-criticism a criticised unit owes

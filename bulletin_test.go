@@ -8,14 +8,18 @@ import (
 )
 
 func judgeRow(id int64, assigned, overdue, callbacks, unsatisfied int, score float64) BulletinRow {
-	return BulletinRow{UnitID: id, Name: "单位" + string(rune('A'+id)), Assigned: assigned, Overdue: overdue, Callbacks: callbacks,
+	row := BulletinRow{UnitID: id, Name: "单位" + string(rune('A'+id)), Assigned: assigned, Overdue: overdue, Callbacks: callbacks,
 		Unsatisfied: unsatisfied, Score: Figure(score)}
+	if !math.IsNaN(score) {
+		row.Rank = 1 // Judge commends ranked units only
+	}
+	return row
 }
 
 // TestJudge: SPEC §5's rules, each condition on its own and at its edge.
 func TestJudge(t *testing.T) {
-	r := DefaultMetricConfig().Rules
-	r.CommendMax = 2
+	set := MetricConfigSet{Base: DefaultMetricConfig()}
+	set.Base.Rules.CommendMax = 2
 	rows := []BulletinRow{
 		judgeRow(1, 5, 0, 4, 0, 95),          // commended at the edges
 		judgeRow(2, 4, 0, 4, 0, 100),         // too few assigned
@@ -29,7 +33,7 @@ func TestJudge(t *testing.T) {
 		judgeRow(10, 0, 0, 0, 0, math.NaN()), // nothing to judge
 		judgeRow(11, 2, 4, 0, 0, math.NaN()), // criticised: overdue without a score
 	}
-	commended, criticised := Judge(rows, r)
+	commended, criticised := Judge(rows, set)
 	ids := func(us []BulletinUnit) []int64 {
 		var out []int64
 		for _, u := range us {
@@ -59,6 +63,12 @@ func TestJudge(t *testing.T) {
 		t.Errorf("reasons %q, %q", criticised[0].Reason, criticised[2].Reason)
 	}
 
+	for _, u := range c0(rows, commended, criticised) {
+		if u.Commended && u.Criticised {
+			t.Errorf("unit %d both commended and criticised", u.UnitID)
+		}
+	}
+
 	// Overrides move a unit, or leave it out, with their reason.
 	c := &BulletinContent{Units: rows, Commended: commended, Criticised: criticised}
 	c.Apply([]BulletinOverride{{UnitID: 6, Action: OverrideNone, Reason: "数据有误"}, {UnitID: 9, Action: OverrideCommend, Reason: "事迹突出"},
@@ -69,6 +79,50 @@ func TestJudge(t *testing.T) {
 	}
 	if got := ids(c.Criticised); len(got) != 5 || got[0] != 7 || got[3] != 4 || got[4] != 99 || c.Criticised[4].Name != "县林业局" {
 		t.Errorf("criticised after overrides %+v", c.Criticised)
+	}
+}
+
+func c0(rows []BulletinRow, commended, criticised []BulletinUnit) []BulletinRow {
+	c := &BulletinContent{Units: append([]BulletinRow{}, rows...), Commended: commended, Criticised: criticised}
+	c.MarkDecisions()
+	return c.Units
+}
+
+// TestJudge_NoContradiction: a unit the rules criticise is never
+// commended, whatever the thresholds; an unranked unit is not commended;
+// each class of unit is judged by its own rules.
+func TestJudge_NoContradiction(t *testing.T) {
+	set := MetricConfigSet{Base: DefaultMetricConfig()}
+	set.Base.Rules.CommendMinScore = 80
+	set.Base.Rules.CriticiseUnsatisfied = 0.1
+	town := DefaultMetricConfig()
+	town.UnitKind = UnitTownship
+	town.Rules.CriticiseBelowScore = 90
+	set.ByKind = map[string]MetricConfig{UnitTownship: town}
+	rows := []BulletinRow{
+		judgeRow(1, 9, 0, 10, 1, 96), // 10% unsatisfied: criticised, so not commended
+		judgeRow(2, 9, 0, 10, 0, 96), // commended
+		judgeRow(3, 9, 0, 10, 0, 85), // a township under 90: criticised
+		judgeRow(4, 9, 0, 10, 0, 99), // not ranked: not commended
+	}
+	rows[2].UnitKind = UnitTownship
+	rows[3].Rank, rows[3].Unranked = 0, UnrankedLowVolume
+	commended, criticised := Judge(rows, set)
+	if len(commended) != 1 || commended[0].UnitID != 2 {
+		t.Errorf("commended %+v", commended)
+	}
+	if len(criticised) != 2 || criticised[0].UnitID != 3 || criticised[1].UnitID != 1 {
+		t.Errorf("criticised %+v", criticised)
+	}
+	c := &BulletinContent{Units: rows, Commended: commended, Criticised: criticised}
+	c.Apply([]BulletinOverride{{UnitID: 3, Action: OverrideCommend, Reason: "整改到位"}}, nil)
+	for _, r := range c.Units {
+		if r.Commended && r.Criticised {
+			t.Errorf("unit %d both", r.UnitID)
+		}
+	}
+	if !c.Units[0].Criticised || !c.Units[2].Commended || c.Units[2].Criticised || c.Units[3].Commended {
+		t.Errorf("marks %+v", c.Units)
 	}
 }
 

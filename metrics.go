@@ -27,11 +27,12 @@ const (
 	MeasureUnsatisfied    = "unsatisfied"
 	MeasureReopened       = "reopened"
 	MeasureOverdue        = "overdue"
+	MeasureVolume         = "volume"
 )
 
 // Measures lists the measures in display order.
 var Measures = []string{MeasureAssigned, MeasureAcceptedOnTime, MeasureResolved, MeasureResolvedOnTime, MeasureCallbacks,
-	MeasureSolved, MeasureSatisfied, MeasureUnsatisfied, MeasureReopened, MeasureOverdue}
+	MeasureSolved, MeasureSatisfied, MeasureUnsatisfied, MeasureReopened, MeasureOverdue, MeasureVolume}
 
 // MetricsQuery asks for the metrics of a window, grouped. Period is a
 // half-month (2021-05-H1) or month (2021-05) id; or From and To give a
@@ -59,14 +60,20 @@ type MetricsQuery struct {
 //   - Reopened: reopenings in the window.
 //   - Overdue: problems open (assigned or accepted) at the window's end
 //     whose resolve deadline had passed by then.
+//   - Volume (办件量): the distinct problems the group handled in the
+//     window: assigned to it in the window, or open with it at the
+//     window's start (carried into it). Ranking needs a minimum volume.
 //   - MeanDays: mean working days from assignment to resolution, over the
 //     resolutions in the window.
 //
 // A rate whose denominator is 0 is NaN (shown as —); the score is the
-// weighted mean of the rates that exist, ×100, and NaN when none does.
+// weighted mean of the rates that exist, ×100, less the deduction for the
+// problems overdue at the window's end (Finish), and NaN when no rate
+// exists.
 type MetricRow struct {
-	Key  string `json:"key"`
-	Name string `json:"name"`
+	Key      string `json:"key"`
+	Name     string `json:"name"`
+	UnitKind string `json:"unit_kind,omitempty"` // grouped by unit: the unit's kind
 
 	Assigned       int `json:"assigned"`
 	AcceptedOnTime int `json:"accepted_on_time"`
@@ -78,6 +85,7 @@ type MetricRow struct {
 	Unsatisfied    int `json:"unsatisfied"`
 	Reopened       int `json:"reopened"`
 	Overdue        int `json:"overdue"`
+	Volume         int `json:"volume"`
 
 	MeanDays float64 `json:"mean_days"` // NaN when nothing was resolved
 
@@ -86,7 +94,14 @@ type MetricRow struct {
 	ResolutionRate   float64 `json:"resolution_rate"`   // Solved ÷ Callbacks
 	SatisfactionRate float64 `json:"satisfaction_rate"` // Satisfied ÷ Callbacks
 	Score            float64 `json:"score"`
-	Rank             int     `json:"rank,omitempty"` // 1 = best score, among rows with a score
+	Deduction        float64 `json:"deduction"` // points taken off for overdue problems
+
+	// Ranking (RankUnits), grouped by unit: Rank 1 is the best score, in
+	// competition style; Tied when another unit shares the rank; Unranked
+	// says why a unit has no rank.
+	Rank     int    `json:"rank,omitempty"`
+	Tied     bool   `json:"tied,omitempty"`
+	Unranked string `json:"unranked,omitempty"`
 }
 
 // Count returns the row's count for a measure.
@@ -127,6 +142,8 @@ func (r *MetricRow) counter(measure string) *int {
 		return &r.Reopened
 	case MeasureOverdue:
 		return &r.Overdue
+	case MeasureVolume:
+		return &r.Volume
 	}
 	return nil
 }
@@ -139,12 +156,17 @@ func Rate(part, whole int) float64 {
 	return float64(part) / float64(whole)
 }
 
-// Finish computes the row's rates and score from its counts under w.
-func (r *MetricRow) Finish(w MetricWeights) {
+// Finish computes the row's rates and score from its counts under c: the
+// weighted mean of the rates that exist (×100), less OverdueDeduction
+// points per problem overdue at the window's end, at most DeductionCap in
+// all, and never below 0. With no rate the score is NaN and nothing is
+// deducted.
+func (r *MetricRow) Finish(c *MetricConfig) {
 	r.ResponseRate = Rate(r.AcceptedOnTime, r.Assigned)
 	r.OnTimeRate = Rate(r.ResolvedOnTime, r.Resolved)
 	r.ResolutionRate = Rate(r.Solved, r.Callbacks)
 	r.SatisfactionRate = Rate(r.Satisfied, r.Callbacks)
+	w := c.Weights
 	sum, weights := 0.0, 0.0
 	for _, c := range []struct{ rate, weight float64 }{
 		{r.ResponseRate, w.Response}, {r.ResolutionRate, w.Resolution}, {r.SatisfactionRate, w.Satisfaction},
@@ -154,9 +176,10 @@ func (r *MetricRow) Finish(w MetricWeights) {
 			weights += c.weight
 		}
 	}
-	r.Score = math.NaN()
+	r.Score, r.Deduction = math.NaN(), 0
 	if weights > 0 {
-		r.Score = sum / weights * 100
+		r.Deduction = c.Ranking.Deduction(r.Overdue)
+		r.Score = math.Max(0, sum/weights*100-r.Deduction)
 	}
 }
 
@@ -166,6 +189,19 @@ type MetricWeights struct {
 	Response     float64 `json:"response"`
 	Resolution   float64 `json:"resolution"`
 	Satisfaction float64 `json:"satisfaction"`
+}
+
+// MetricRanking are the office's rules for the score's deduction and for
+// who is ranked (SPEC §5 defaults).
+type MetricRanking struct {
+	OverdueDeduction float64 `json:"overdue_deduction"` // 2 points per problem overdue at the window's end
+	DeductionCap     float64 `json:"deduction_cap"`     // 20 points at most in all
+	MinVolume        int     `json:"min_volume"`        // 3 problems handled, to be ranked
+}
+
+// Deduction is the points taken off a score for overdue problems.
+func (k MetricRanking) Deduction(overdue int) float64 {
+	return math.Min(float64(overdue)*k.OverdueDeduction, k.DeductionCap)
 }
 
 // MetricRules are the office's rules for commendation and criticism and
@@ -190,6 +226,7 @@ type MetricConfig struct {
 	From     string        `json:"from"`
 	UnitKind string        `json:"unit_kind"`
 	Weights  MetricWeights `json:"weights"`
+	Ranking  MetricRanking `json:"ranking"`
 	Rules    MetricRules   `json:"rules"`
 	Version  int64         `json:"version,omitempty"`
 }
@@ -197,11 +234,13 @@ type MetricConfig struct {
 // DefaultMetricConfig is SPEC §5's configuration.
 func DefaultMetricConfig() MetricConfig {
 	return MetricConfig{From: "2021-01", Weights: MetricWeights{Response: 30, Resolution: 35, Satisfaction: 35},
+		Ranking: MetricRanking{OverdueDeduction: 2, DeductionCap: 20, MinVolume: 3},
 		Rules: MetricRules{CommendMinAssigned: 5, CommendMinScore: 95, CommendMax: 10, CriticiseBelowScore: 80,
 			CriticiseOverdue: 3, CriticiseUnsatisfied: 0.20, SelfCriticismDays: 5, YellowAfterDays: 0, RedAfterDays: 5}}
 }
 
-// Validate checks a configuration: weights ≥ 0 adding up to 100, rules
+// Validate checks a configuration: weights ≥ 0 adding up to 100, a
+// deduction ≥ 0 with a cap in 0–100, a minimum volume of at least 1, rules
 // in range, From a period id.
 func (c *MetricConfig) Validate() error {
 	f := map[string]string{}
@@ -213,6 +252,18 @@ func (c *MetricConfig) Validate() error {
 		f["weights"] = "权重不能为负数"
 	} else if s := w.Response + w.Resolution + w.Satisfaction; math.Abs(s-100) > 1e-9 {
 		f["weights"] = "响应率、解决率、满意率三项权重之和须为 100（现为 " + trimFloat(s) + "）"
+	}
+	k := c.Ranking
+	if k.OverdueDeduction < 0 || math.IsNaN(k.OverdueDeduction) || k.OverdueDeduction > 100 {
+		f["overdue_deduction"] = "每件超期扣分须在 0–100 分之间，不能为负数"
+	}
+	if k.DeductionCap < 0 || math.IsNaN(k.DeductionCap) || k.DeductionCap > 100 {
+		f["deduction_cap"] = "扣分上限须在 0–100 分之间"
+	}
+	if k.MinVolume < 1 {
+		f["min_volume"] = "参与排名的最低办件量至少为 1 件"
+	} else if k.MinVolume > 10000 {
+		f["min_volume"] = "参与排名的最低办件量不能超过 10000 件"
 	}
 	r := c.Rules
 	if r.CommendMinAssigned < 0 || r.CommendMax < 0 || r.CriticiseOverdue < 0 || r.SelfCriticismDays < 1 || r.SelfCriticismDays > 60 ||
@@ -248,6 +299,12 @@ type Metrics struct {
 	// window as a co-unit (配合办理). It is apart from the rows: a
 	// co-unit's help never counts as an assignment, nor in the score.
 	CoParts map[string]int `json:"co_parts,omitempty"`
+	// KindConfigs are the configurations of the classes of unit that have
+	// their own in the window (grouped by unit), by unit kind.
+	KindConfigs map[string]*MetricConfig `json:"kind_configs,omitempty"`
+	// Intake is the office's own row (受理派单), for the office and
+	// leaders over the whole county or their townships; nil otherwise.
+	Intake *IntakeRow `json:"intake,omitempty"`
 }
 
 // MetricsService computes the metrics. The office and leaders see every

@@ -169,7 +169,10 @@ func (db *DB) computeBulletin(ctx context.Context, p sanlian.Period, overrides [
 			ResponseRate: sanlian.Figure(t.ResponseRate), OnTimeRate: sanlian.Figure(t.OnTimeRate),
 			ResolutionRate: sanlian.Figure(t.ResolutionRate), SatisfactionRate: sanlian.Figure(t.SatisfactionRate),
 			Score: sanlian.Figure(t.Score)},
-		Units: []sanlian.BulletinRow{}, SelfCriticisms: []sanlian.BulletinSelfCriticism{}, Overdue: []sanlian.BulletinProblem{}}
+		Units: []sanlian.BulletinRow{}, SelfCriticisms: []sanlian.BulletinSelfCriticism{}, Overdue: []sanlian.BulletinProblem{},
+		Intake: m.Intake}
+	set := m.ConfigSet()
+	c.Configs = &set
 	for _, r := range m.Rows {
 		c.Units = append(c.Units, sanlian.NewBulletinRow(r))
 	}
@@ -193,7 +196,7 @@ func (db *DB) computeBulletin(ctx context.Context, p sanlian.Period, overrides [
 		return nil, nil, fmt.Errorf("bulletin %s activities: %w", p.ID, err)
 	}
 	c.Activities = acts.All
-	c.Commended, c.Criticised = sanlian.Judge(c.Units, cfg.Rules)
+	c.Commended, c.Criticised = sanlian.Judge(c.Units, set)
 	names, err := unitNames(q, overrides)
 	if err != nil {
 		return nil, nil, err
@@ -558,6 +561,9 @@ func (db *DB) PublishBulletin(ctx context.Context, period string, version int64)
 				cur.ID, u.UnitID, u.Reason, due.UTC(), tx.now); err != nil {
 				return fmt.Errorf("self-criticism of unit %d: %w", u.UnitID, err)
 			}
+		}
+		if err := tx.unitsCriticised(cur.ID, due); err != nil {
+			return err
 		}
 		return tx.audit("publish", "bulletin", period, changes{"number": {nil, fmt.Sprintf("〔%d〕第%d期", cur.Year, number)},
 			"criticised": {nil, len(c.Criticised)}, "commended": {nil, len(c.Commended)}})

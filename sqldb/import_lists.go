@@ -300,6 +300,9 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		note += "，责任领导：" + s
 	}
 	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
+	if !assignDue.IsZero() {
+		ch["assign_due"] = [2]any{nil, fmtDue(assignDue)}
+	}
 	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
 		return err
 	}

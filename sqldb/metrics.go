@@ -42,7 +42,19 @@ import (
 //     not yet passed at its end).
 //   - Grouped by unit, a unit's score uses the configuration for its class
 //     of unit when one exists (MetricConfigFor), the Total and Config the
-//     one for every unit.
+//     one for every unit; sanlian.RankUnits ranks the rows.
+//   - Volume: a problem counts once per group, when it is assigned to the
+//     group in the window or open with it at the window's start. Open at
+//     the start is read off the replay at the problem's first event at or
+//     after the start; a problem untouched since the start holds now what
+//     it held then, so one aggregate counts those (untouched).
+//   - The office's intake row (sanlian.IntakeRow) counts create events in
+//     the window as submitted and a problem's first assignment to a unit
+//     as its dispatch, on time when at or before its dispatch deadline:
+//     the assign_due an event set before it, else the column, else 1
+//     working day after entry (sanlian.IntakeDeadline). Overdue intake is
+//     a problem submitted at the window's end and past that deadline. It
+//     is computed for the office and leaders over every unit.
 
 // metricWindow is a parsed MetricsQuery.
 type metricWindow struct {
@@ -115,6 +127,15 @@ type metricRun struct {
 	wantKey, wantMeasure string
 	wantAll              bool // the total
 	hits                 map[int64]bool
+
+	vol    map[volumeKey]bool // the problems counted in each group's volume; key "\x00" the total
+	intake *sanlian.IntakeRow // nil when not computed
+}
+
+// volumeKey is a problem in a group's volume.
+type volumeKey struct {
+	key string
+	id  int64
 }
 
 // metricProblem is a problem's fixed attributes and its replayed state.
@@ -128,6 +149,11 @@ type metricProblem struct {
 	assignedAt            time.Time
 	pending               *metricAssign
 	snapped               bool
+	startSnapped          bool
+
+	createdAt, assignDue time.Time // the row's columns
+	intakeDue            time.Time // the dispatch deadline an event set
+	dispatched           bool      // assigned to a unit once already
 }
 
 // metricAssign is an assignment waiting for its acceptance.
@@ -153,7 +179,7 @@ func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Met
 
 // MetricProblems implements sanlian.MetricsService.
 func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, measure string) ([]*sanlian.Problem, error) {
-	known := false
+	known := slices.Contains(sanlian.IntakeMeasures, measure)
 	for _, m := range sanlian.Measures {
 		known = known || m == measure
 	}
@@ -173,11 +199,22 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	// The list shows only what the reader may open (FindProblemByID): a
+	// unit admin does not see a problem since transferred away.
+	s, err := db.scopeOf(ctx, db.reader(ctx))
+	if err != nil {
+		return nil, err
+	}
 	now := db.Now()
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), 500)]
 		ids = ids[len(chunk):]
-		rows, err := db.query(ctx, problemSelect+" WHERE "+inList("p.id", len(chunk)), int64s(chunk)...)
+		w := &where{}
+		if err := s.problems(w); err != nil {
+			return nil, err
+		}
+		w.add(inList("p.id", len(chunk)), int64s(chunk)...)
+		rows, err := db.query(ctx, problemSelect+w.sql(), w.args...)
 		if err != nil {
 			return nil, fmt.Errorf("metric problems: %w", err)
 		}
@@ -216,7 +253,7 @@ func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, w
 		return nil, errForbidden("只有县办公室、县级领导和单位管理员可以查看考核指标")
 	}
 	r := &metricRun{db: db, q: q, w: w, rows: map[string]*sanlian.MetricRow{}, days: map[string][2]float64{},
-		wantKey: wantKey, wantMeasure: wantMeasure, wantAll: wantAll, hits: map[int64]bool{}}
+		wantKey: wantKey, wantMeasure: wantMeasure, wantAll: wantAll, hits: map[int64]bool{}, vol: map[volumeKey]bool{}}
 	if r.cal, err = db.calendarIn(rd); err != nil {
 		return nil, err
 	}
@@ -243,6 +280,9 @@ func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, w
 	pw := &where{}
 	if s.role() == sanlian.RoleLeader {
 		pw.add(inList("p.township_code", len(s.townships)), strArgs(s.townships)...)
+	}
+	if r.keep == nil && s.role() != sanlian.RoleUnitAdmin {
+		r.intake = &sanlian.IntakeRow{}
 	}
 	if err := r.replay(ctx, pw); err != nil {
 		return nil, err
@@ -309,8 +349,8 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 		// whole primary key of a province's problems for each chunk.
 		w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
 		w.add(inList("p.id", len(chunk)), int64s(chunk)...)
-		rows, err := r.db.query(ctx, `SELECT p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0)
-			FROM problems p`+w.sql(), w.args...)
+		rows, err := r.db.query(ctx, `SELECT p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0),
+			p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
 		if err != nil {
 			return fmt.Errorf("metric problems: %w", err)
 		}
@@ -318,7 +358,7 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 		kept := make([]int64, 0, len(chunk))
 		for rows.Next() {
 			a := &metricProblem{}
-			if err := rows.Scan(&a.id, &a.township, &a.category, &a.curUnit, &a.curPerson); err != nil {
+			if err := rows.Scan(&a.id, &a.township, &a.category, &a.curUnit, &a.curPerson, &a.createdAt, timeDst{&a.assignDue}); err != nil {
 				rows.Close()
 				return err
 			}
@@ -349,7 +389,8 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 			}
 			if p == nil || p.id != id {
 				a := attrs[id]
-				p = &metricProblem{id: id, township: a.township, category: a.category, curUnit: a.curUnit, curPerson: a.curPerson}
+				p = &metricProblem{id: id, township: a.township, category: a.category, curUnit: a.curUnit, curPerson: a.curPerson,
+					createdAt: a.createdAt, assignDue: a.assignDue}
 			}
 			if err := r.event(p, action, at, to, ch); err != nil {
 				rows.Close()
@@ -361,7 +402,13 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 			return err
 		}
 	}
-	return r.overdueUntouched(ctx, pw)
+	if err := r.overdueUntouched(ctx, pw); err != nil {
+		return err
+	}
+	if err := r.carriedUntouched(ctx, pw); err != nil {
+		return err
+	}
+	return r.intakeUntouched(ctx, pw)
 }
 
 // candidates lists, in order, the problems whose timelines the window
@@ -424,11 +471,27 @@ func (r *metricRun) candidates(ctx context.Context) ([]int64, error) {
 // are wanted.
 func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
 	end := r.w.end.UTC()
+	return r.untouched(ctx, pw, sanlian.MeasureOverdue, end, `p.resolve_due < ?`, end)
+}
+
+// carriedUntouched counts in the volume the problems open at Start with
+// no event since: they were open with their unit now all through the
+// window.
+func (r *metricRun) carriedUntouched(ctx context.Context, pw *where) error {
+	return r.untouched(ctx, pw, sanlian.MeasureVolume, r.w.start.UTC(), "")
+}
+
+// untouched counts under measure the problems open (assigned or accepted)
+// now and matching cond, created before since and with no event at or
+// after it: a problem's unit now is its unit then.
+func (r *metricRun) untouched(ctx context.Context, pw *where, measure string, since time.Time, cond string, args ...any) error {
 	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
-	w.add(`p.state IN ('assigned', 'accepted') AND p.resolve_due < ? AND p.created_at < ?
-		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end, end)
+	w.add(`p.state IN ('assigned', 'accepted') AND p.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, since, since)
+	if cond != "" {
+		w.add(cond, args...)
+	}
 	if r.keep != nil {
-		// Untouched since End, a problem's unit now is its unit then.
 		ids := make([]int64, 0, len(r.keep))
 		for id := range r.keep {
 			ids = append(ids, id)
@@ -447,12 +510,12 @@ func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
 		person, by = "COALESCE(p.person_id, 0)", ", p.person_id"
 	}
 	cols, group := "0, "+tw+", "+cat+", COALESCE(p.unit_id, 0), "+person+", COUNT(*)", " GROUP BY p.unit_id"+by
-	if r.wantMeasure == sanlian.MeasureOverdue {
+	if r.wantMeasure == measure {
 		cols, group = "p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), 1", ""
 	}
 	rows, err := r.db.query(ctx, `SELECT `+cols+` FROM problems p`+w.sql()+group, w.args...)
 	if err != nil {
-		return fmt.Errorf("metric overdue: %w", err)
+		return fmt.Errorf("metric %s: %w", measure, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -461,7 +524,35 @@ func (r *metricRun) overdueUntouched(ctx context.Context, pw *where) error {
 		if err := rows.Scan(&p.id, &p.township, &p.category, &p.unit, &p.person, &n); err != nil {
 			return err
 		}
-		r.countN(p, p.unit, p.person, sanlian.MeasureOverdue, n)
+		r.countN(p, p.unit, p.person, measure, n)
+	}
+	return rows.Err()
+}
+
+// intakeUntouched counts as overdue intake the problems awaiting dispatch
+// at End with no event since, whose dispatch deadline had passed by End.
+func (r *metricRun) intakeUntouched(ctx context.Context, pw *where) error {
+	if r.intake == nil {
+		return nil
+	}
+	end := r.w.end.UTC()
+	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
+	w.add(`p.state = 'submitted' AND p.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end)
+	rows, err := r.db.query(ctx, `SELECT p.id, p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
+	if err != nil {
+		return fmt.Errorf("metric intake: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p := &metricProblem{}
+		if err := rows.Scan(&p.id, &p.createdAt, timeDst{&p.assignDue}); err != nil {
+			return err
+		}
+		if r.w.end.After(sanlian.IntakeDeadline(r.cal, p.createdAt, p.assignDue)) {
+			r.intake.Overdue++
+			r.intakeHit(p, sanlian.MeasureIntakeOverdue)
+		}
 	}
 	return rows.Err()
 }
@@ -493,8 +584,31 @@ func (c eventChanges) due(f string) time.Time {
 	return d.AddDate(0, 0, 1)
 }
 
+// instant reads a deadline written by fmtDue, or as an RFC 3339 time.
+func (c eventChanges) instant(f string) time.Time {
+	if d := c.due(f); !d.IsZero() {
+		return d
+	}
+	t, _ := time.Parse(time.RFC3339Nano, c.str(f))
+	return t
+}
+
+// intakeDeadline is p's dispatch deadline (sanlian.IntakeDeadline): the
+// one an event set, else the column's.
+func (r *metricRun) intakeDeadline(p *metricProblem) time.Time {
+	due := p.intakeDue
+	if due.IsZero() {
+		due = p.assignDue
+	}
+	return sanlian.IntakeDeadline(r.cal, p.createdAt, due)
+}
+
 // event applies one event to p's state and counts it.
 func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw string) error {
+	if !at.Before(r.w.start) {
+		// Open at Start and changed since: carriedUntouched cannot see it.
+		r.startSnapshot(p)
+	}
 	if !at.Before(r.w.end) {
 		// Open at End and changed since: overdueUntouched cannot see it.
 		r.snapshot(p)
@@ -523,6 +637,14 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 	if ch.has("resolve_due") {
 		p.resolveDue = ch.due("resolve_due")
 	}
+	if d := ch.instant("assign_due"); !d.IsZero() {
+		// A dispatch that clears the deadline leaves the one it was held to.
+		p.intakeDue = d
+	}
+	if action == sanlian.ActionCreate && inWin && r.intake != nil {
+		r.intake.Submitted++
+		r.intakeHit(p, sanlian.MeasureIntakeSubmitted)
+	}
 	switch action {
 	case sanlian.ActionAssign, sanlian.ActionTransfer:
 		if to != sanlian.StateAssigned || (action == sanlian.ActionAssign && from != sanlian.StateSubmitted && from != "") {
@@ -535,6 +657,18 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 		p.pending = &metricAssign{unit: p.unit, person: p.person, due: p.acceptDue, inWindow: inWin}
 		if inWin {
 			r.count(p, p.unit, p.person, sanlian.MeasureAssigned)
+			r.volume(p, p.unit, p.person)
+		}
+		if from == sanlian.StateSubmitted && !p.dispatched {
+			p.dispatched = true
+			if inWin && r.intake != nil {
+				r.intake.Dispatched++
+				r.intakeHit(p, sanlian.MeasureIntakeDispatched)
+				if !at.After(r.intakeDeadline(p)) {
+					r.intake.DispatchedOnTime++
+					r.intakeHit(p, sanlian.MeasureIntakeOnTime)
+				}
+			}
 		}
 	case sanlian.ActionAccept:
 		if a := p.pending; a != nil && a.inWindow && !a.due.IsZero() && !at.After(a.due) {
@@ -586,6 +720,66 @@ func (r *metricRun) snapshot(p *metricProblem) {
 	if (p.state == sanlian.StateAssigned || p.state == sanlian.StateAccepted) && !p.resolveDue.IsZero() && r.w.end.After(p.resolveDue) {
 		r.count(p, p.unit, p.person, sanlian.MeasureOverdue)
 	}
+	if p.state == sanlian.StateSubmitted && r.intake != nil && !p.createdAt.IsZero() && r.w.end.After(r.intakeDeadline(p)) {
+		r.intake.Overdue++
+		r.intakeHit(p, sanlian.MeasureIntakeOverdue)
+	}
+}
+
+// intakeHit collects p when the problems behind an intake number are
+// wanted (they are the office's: key "").
+func (r *metricRun) intakeHit(p *metricProblem, measure string) {
+	if r.wantMeasure == measure && r.wantKey == "" {
+		r.hits[p.id] = true
+	}
+}
+
+// startSnapshot counts p in its group's volume when it was open at the
+// window's start. It runs once, before p's first event at or after the
+// start; a problem with no such event is carriedUntouched's.
+func (r *metricRun) startSnapshot(p *metricProblem) {
+	if p.startSnapped {
+		return
+	}
+	p.startSnapped = true
+	if p.state == sanlian.StateAssigned || p.state == sanlian.StateAccepted {
+		r.volume(p, p.unit, p.person)
+	}
+}
+
+// volume counts p once in the volume of its group and of the total.
+func (r *metricRun) volume(p *metricProblem, unit, person int64) {
+	if !r.counts(unit) {
+		return
+	}
+	if k := (volumeKey{"\x00", p.id}); !r.vol[k] {
+		r.vol[k] = true
+		r.total.Volume++
+		if r.wantAll && r.wantMeasure == sanlian.MeasureVolume {
+			r.hits[p.id] = true
+		}
+	}
+	key := r.key(p, unit, person)
+	if key == "" {
+		return
+	}
+	if k := (volumeKey{key, p.id}); !r.vol[k] {
+		r.vol[k] = true
+		r.row(key).Volume++
+		if !r.wantAll && r.wantMeasure == sanlian.MeasureVolume && key == r.wantKey {
+			r.hits[p.id] = true
+		}
+	}
+}
+
+// row is the group's row, made when first counted.
+func (r *metricRun) row(key string) *sanlian.MetricRow {
+	row := r.rows[key]
+	if row == nil {
+		row = &sanlian.MetricRow{Key: key}
+		r.rows[key] = row
+	}
+	return row
 }
 
 // key is the group an event of p belongs to, "" for none.
@@ -620,12 +814,7 @@ func (r *metricRun) countN(p *metricProblem, unit, person int64, measure string,
 	key := r.key(p, unit, person)
 	r.total.Add(measure, n)
 	if key != "" {
-		row := r.rows[key]
-		if row == nil {
-			row = &sanlian.MetricRow{Key: key}
-			r.rows[key] = row
-		}
-		row.Add(measure, n)
+		r.row(key).Add(measure, n)
 	}
 	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
 		r.hits[p.id] = true
@@ -670,40 +859,30 @@ func (r *metricRun) result(ctx context.Context) (*sanlian.Metrics, error) {
 			row.Name = key
 		}
 		row.MeanDays = meanDays(r.days[key])
-		w := base.Weights
+		c := base
 		if r.q.By == sanlian.ByUnit {
 			id, _ := strconv.ParseInt(key, 10, 64)
-			w = metricConfigFor(configs, r.w.configFor, r.units[id].kind).Weights
+			row.UnitKind = r.units[id].kind
+			if c = metricConfigFor(configs, r.w.configFor, row.UnitKind); c.UnitKind != "" {
+				if out.KindConfigs == nil {
+					out.KindConfigs = map[string]*sanlian.MetricConfig{}
+				}
+				out.KindConfigs[c.UnitKind] = c
+			}
 		}
-		row.Finish(w)
+		row.Finish(c)
 		out.Rows = append(out.Rows, row)
 	}
 	out.Total = r.total
 	out.Total.Name = "合计"
 	out.Total.MeanDays = meanDays(r.days["\x00"])
-	out.Total.Finish(base.Weights)
+	out.Total.Finish(base)
+	if r.intake != nil {
+		r.intake.Finish()
+		out.Intake = r.intake
+	}
 	if r.q.By == sanlian.ByUnit {
-		sort.Slice(out.Rows, func(i, j int) bool {
-			a, b := out.Rows[i], out.Rows[j]
-			if na, nb := math.IsNaN(a.Score), math.IsNaN(b.Score); na != nb {
-				return nb
-			} else if !na && a.Score != b.Score {
-				return a.Score > b.Score
-			}
-			if a.Assigned != b.Assigned {
-				return a.Assigned > b.Assigned
-			}
-			return a.Name < b.Name
-		})
-		for i, row := range out.Rows {
-			switch {
-			case math.IsNaN(row.Score):
-			case i > 0 && out.Rows[i-1].Score == row.Score:
-				row.Rank = out.Rows[i-1].Rank
-			default:
-				row.Rank = i + 1
-			}
-		}
+		sanlian.RankUnits(out.Rows, out.ConfigSet())
 	} else {
 		sort.Slice(out.Rows, func(i, j int) bool { return out.Rows[i].Key < out.Rows[j].Key })
 	}
@@ -760,7 +939,8 @@ func scanNames(rows *sql.Rows, out map[string]string) error {
 
 // readMetricConfigs lists the saved configurations, newest period first.
 func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
-	rows, err := q.queryRows(`SELECT id, from_period, unit_kind, weights, rules, version FROM metric_configs`)
+	rows, err := q.queryRows(`SELECT id, from_period, unit_kind, weights, rules, overdue_deduction, deduction_cap, min_volume, version
+		FROM metric_configs`)
 	if err != nil {
 		return nil, fmt.Errorf("metric configs: %w", err)
 	}
@@ -769,7 +949,8 @@ func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
 	for rows.Next() {
 		c := &sanlian.MetricConfig{}
 		var w, rl string
-		if err := rows.Scan(&c.ID, &c.From, &c.UnitKind, &w, &rl, &c.Version); err != nil {
+		k := &c.Ranking
+		if err := rows.Scan(&c.ID, &c.From, &c.UnitKind, &w, &rl, &k.OverdueDeduction, &k.DeductionCap, &k.MinVolume, &c.Version); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(w), &c.Weights); err != nil {
@@ -877,6 +1058,11 @@ func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) err
 	if err != nil {
 		return err
 	}
+	k := c.Ranking
+	kj, err := jsonMarshal(k)
+	if err != nil {
+		return err
+	}
 	dup := func() error {
 		kind := "全部单位"
 		if c.UnitKind != "" {
@@ -886,8 +1072,9 @@ func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if c.ID == 0 {
-			id, err := tx.insertID(`INSERT INTO metric_configs (from_period, unit_kind, weights, rules, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, 1, ?, ?)`, c.From, c.UnitKind, wj, rj, tx.now, tx.now)
+			id, err := tx.insertID(`INSERT INTO metric_configs (from_period, unit_kind, weights, rules, overdue_deduction, deduction_cap,
+				min_volume, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+				c.From, c.UnitKind, wj, rj, k.OverdueDeduction, k.DeductionCap, k.MinVolume, tx.now, tx.now)
 			if errors.Is(err, errUnique) {
 				return dup()
 			} else if err != nil {
@@ -895,12 +1082,14 @@ func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) err
 			}
 			c.ID, c.Version = id, 1
 			return tx.audit("create", "metric_config", id, changes{"from": {nil, c.From}, "unit_kind": {nil, c.UnitKind},
-				"weights": {nil, wj}, "rules": {nil, rj}})
+				"weights": {nil, wj}, "ranking": {nil, kj}, "rules": {nil, rj}})
 		}
 		var from, kind, ow, or string
+		var old sanlian.MetricRanking
 		var version int64
-		err := tx.queryRow(`SELECT from_period, unit_kind, weights, rules, version FROM metric_configs WHERE id = ?`, c.ID).
-			Scan(&from, &kind, &ow, &or, &version)
+		err := tx.queryRow(`SELECT from_period, unit_kind, weights, rules, overdue_deduction, deduction_cap, min_volume, version
+			FROM metric_configs WHERE id = ?`, c.ID).
+			Scan(&from, &kind, &ow, &or, &old.OverdueDeduction, &old.DeductionCap, &old.MinVolume, &version)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNotFound("考核配置")
 		} else if err != nil {
@@ -909,8 +1098,9 @@ func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) err
 		if version != c.Version {
 			return errStale("该考核配置")
 		}
-		res, err := tx.exec(`UPDATE metric_configs SET from_period = ?, unit_kind = ?, weights = ?, rules = ?, version = version + 1,
-			updated_at = ? WHERE id = ? AND version = ?`, c.From, c.UnitKind, wj, rj, tx.now, c.ID, c.Version)
+		res, err := tx.exec(`UPDATE metric_configs SET from_period = ?, unit_kind = ?, weights = ?, rules = ?, overdue_deduction = ?,
+			deduction_cap = ?, min_volume = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			c.From, c.UnitKind, wj, rj, k.OverdueDeduction, k.DeductionCap, k.MinVolume, tx.now, c.ID, c.Version)
 		if errors.Is(err, errUnique) {
 			return dup()
 		} else if err != nil {
@@ -924,6 +1114,8 @@ func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) err
 		ch.set("from", from, c.From)
 		ch.set("unit_kind", kind, c.UnitKind)
 		ch.set("weights", ow, wj)
+		okj, _ := jsonMarshal(old)
+		ch.set("ranking", okj, kj)
 		ch.set("rules", or, rj)
 		return tx.audit("update", "metric_config", c.ID, ch)
 	})

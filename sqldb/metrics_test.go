@@ -147,24 +147,26 @@ func TestMetricsService_Metrics(t *testing.T) {
 			// Unit 1: assigned P1, P2, P8 (3); accepted on time P1 (1);
 			// resolved P1, P3, P4, P7 (4), on time P1, P3, P7 (3); callbacks
 			// P1, P3, P4 (3), solved P1 (1), satisfied P1, P3 (2),
-			// unsatisfied P4 (1); reopened P4 (1); overdue P5, P6 (2).
+			// unsatisfied P4 (1); reopened P4 (1); overdue P5, P6 (2);
+			// volume: P1, P2, P8 assigned and P3–P7 open at 1 May (8).
 			u1 := rowOf(t, m, "1")
-			if got, want := counts(u1), []int{3, 1, 4, 3, 3, 1, 2, 1, 1, 2}; !slices.Equal(got, want) {
+			if got, want := counts(u1), []int{3, 1, 4, 3, 3, 1, 2, 1, 1, 2, 8}; !slices.Equal(got, want) {
 				t.Errorf("unit 1 = %v, want %v", got, want)
 			}
 			// (3 + 16 + 17 + 19) / 4 working days.
 			if !near(u1.MeanDays, 13.75) {
 				t.Errorf("unit 1 mean days = %v, want 13.75", u1.MeanDays)
 			}
-			// 30 × 1/3 + 35 × 1/3 + 35 × 2/3 = 10 + 11.67 + 23.33 = 45.
-			if !near(u1.Score, 45) || u1.Name != "县民政局" {
-				t.Errorf("unit 1 %s score = %v, want 45", u1.Name, u1.Score)
+			// 30 × 1/3 + 35 × 1/3 + 35 × 2/3 = 10 + 11.67 + 23.33 = 45,
+			// less 2 points for each of the 2 overdue: 41.
+			if !near(u1.Score, 41) || u1.Deduction != 4 || u1.Name != "县民政局" {
+				t.Errorf("unit 1 %s score = %v (deduction %v), want 41", u1.Name, u1.Score, u1.Deduction)
 			}
 			// Unit 3: P8 assigned by transfer, accepted on time, resolved
 			// on time in 5 working days; no callback, so the score is the
 			// response rate alone: 100.
 			u3 := rowOf(t, m, "3")
-			if got, want := counts(u3), []int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0}; !slices.Equal(got, want) {
+			if got, want := counts(u3), []int{1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1}; !slices.Equal(got, want) {
 				t.Errorf("unit 3 = %v, want %v", got, want)
 			}
 			if !near(u3.Score, 100) || !near(u3.MeanDays, 5) || !math.IsNaN(u3.ResolutionRate) {
@@ -172,19 +174,23 @@ func TestMetricsService_Metrics(t *testing.T) {
 			}
 			// Unit 4: P9 accepted late: response 0, score 0.
 			u4 := rowOf(t, m, "4")
-			if got, want := counts(u4), []int{1, 0, 0, 0, 0, 0, 0, 0, 0, 0}; !slices.Equal(got, want) || !near(u4.Score, 0) {
+			if got, want := counts(u4), []int{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}; !slices.Equal(got, want) || !near(u4.Score, 0) {
 				t.Errorf("unit 4 = %v score %v", got, u4.Score)
 			}
-			if len(m.Rows) != 3 || m.Rows[0] != u3 || m.Rows[1] != u1 || m.Rows[2] != u4 || u3.Rank != 1 || u1.Rank != 2 || u4.Rank != 3 {
+			// Units 3 and 4 handled 1 problem each, under the minimum
+			// volume of 3: listed apart, unranked, after unit 1 (ranked 1st
+			// despite its lower score).
+			if len(m.Rows) != 3 || m.Rows[0] != u1 || m.Rows[1] != u3 || m.Rows[2] != u4 || u1.Rank != 1 || u3.Rank != 0 || u4.Rank != 0 ||
+				u3.Unranked != sanlian.UnrankedLowVolume || u1.Tied {
 				t.Errorf("ranking: %+v", m.Rows)
 			}
 			// Total: 5 assigned, 2 on time (P1, P8), 5 resolved, 4 on time;
-			// score 30 × 2/5 + 35 × 1/3 + 35 × 2/3 = 12 + 35 = 47; mean
-			// (3 + 16 + 17 + 19 + 5) / 5 = 12.
-			if got, want := counts(&m.Total), []int{5, 2, 5, 4, 3, 1, 2, 1, 1, 2}; !slices.Equal(got, want) {
+			// score 30 × 2/5 + 35 × 1/3 + 35 × 2/3 = 12 + 35 = 47, less 4
+			// for the 2 overdue: 43; mean (3 + 16 + 17 + 19 + 5) / 5 = 12.
+			if got, want := counts(&m.Total), []int{5, 2, 5, 4, 3, 1, 2, 1, 1, 2, 9}; !slices.Equal(got, want) {
 				t.Errorf("total = %v, want %v", got, want)
 			}
-			if !near(m.Total.Score, 47) || !near(m.Total.MeanDays, 12) {
+			if !near(m.Total.Score, 43) || !near(m.Total.MeanDays, 12) {
 				t.Errorf("total score %v mean %v", m.Total.Score, m.Total.MeanDays)
 			}
 			if m.Config == nil || m.Config.Weights.Response != 30 {
@@ -194,17 +200,18 @@ func TestMetricsService_Metrics(t *testing.T) {
 		t.Run("NextPeriod", func(t *testing.T) {
 			// 2021-05-H2: P6 resolved late, P7's callback; P5 still overdue;
 			// P2 (due 27 May) overdue at 1 June too; P4 reopened 12 May with
-			// 15 working days from then: due 3 June, not overdue.
+			// 15 working days from then: due 3 June, not overdue. Volume:
+			// P2, P4, P5, P6 open at 16 May.
 			m, err := db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
 			MustOK(t, err)
-			if got, want := counts(rowOf(t, m, "1")), []int{0, 0, 1, 0, 1, 1, 1, 0, 0, 2}; !slices.Equal(got, want) {
+			if got, want := counts(rowOf(t, m, "1")), []int{0, 0, 1, 0, 1, 1, 1, 0, 0, 2, 4}; !slices.Equal(got, want) {
 				t.Errorf("unit 1 in H2 = %v, want %v", got, want)
 			}
 		})
 		t.Run("OtherGroupings", func(t *testing.T) {
 			m, err := db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByTownship})
 			MustOK(t, err)
-			if got, want := counts(rowOf(t, m, sqldbtest.Dongping)), []int{4, 2, 5, 4, 3, 1, 2, 1, 1, 2}; !slices.Equal(got, want) {
+			if got, want := counts(rowOf(t, m, sqldbtest.Dongping)), []int{4, 2, 5, 4, 3, 1, 2, 1, 1, 2, 8}; !slices.Equal(got, want) {
 				t.Errorf("东坪镇 = %v, want %v", got, want)
 			}
 			if got := rowOf(t, m, sqldbtest.Meicheng).Assigned; got != 1 {
@@ -239,6 +246,9 @@ func TestMetricsService_Metrics(t *testing.T) {
 				{"3", sanlian.MeasureAcceptedOnTime, []int{8}},
 				{"", sanlian.MeasureResolved, []int{1, 3, 4, 7, 8}},
 				{"4", sanlian.MeasureCallbacks, nil},
+				{"1", sanlian.MeasureVolume, []int{1, 2, 3, 4, 5, 6, 7, 8}},
+				{"3", sanlian.MeasureVolume, []int{8}},
+				{"", sanlian.MeasureVolume, []int{1, 2, 3, 4, 5, 6, 7, 8, 9}},
 			} {
 				ps, err := db.MetricProblems(off, h1, c.key, c.measure)
 				MustOK(t, err)
@@ -294,13 +304,14 @@ func TestMetricsService_Metrics(t *testing.T) {
 		})
 		t.Run("ConfigByUnitKind", func(t *testing.T) {
 			c := &sanlian.MetricConfig{From: "2021-05", UnitKind: sanlian.UnitDepartment,
-				Weights: sanlian.MetricWeights{Response: 60, Resolution: 20, Satisfaction: 20}, Rules: sanlian.DefaultMetricConfig().Rules}
+				Weights: sanlian.MetricWeights{Response: 60, Resolution: 20, Satisfaction: 20}, Ranking: sanlian.DefaultMetricConfig().Ranking,
+				Rules: sanlian.DefaultMetricConfig().Rules}
 			MustOK(t, db.SaveMetricConfig(off, c))
 			m, err := db.Metrics(off, h1)
 			MustOK(t, err)
-			// Unit 1 is a department: 60 × 1/3 + 20 × 1/3 + 20 × 2/3 = 40;
-			// the total keeps the configuration for every unit: 47.
-			if s := rowOf(t, m, "1").Score; !near(s, 40) || !near(m.Total.Score, 47) {
+			// Unit 1 is a department: 60 × 1/3 + 20 × 1/3 + 20 × 2/3 = 40,
+			// less 4: 36; the total keeps the configuration for every unit: 43.
+			if s := rowOf(t, m, "1").Score; !near(s, 36) || !near(m.Total.Score, 43) {
 				t.Errorf("unit 1 score %v total %v", s, m.Total.Score)
 			}
 		})
@@ -310,7 +321,7 @@ func TestMetricsService_Metrics(t *testing.T) {
 func TestMetricsService_Configs(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		off := sqldbtest.As(users["office"])
-		rules := sanlian.DefaultMetricConfig().Rules
+		rules, ranking := sanlian.DefaultMetricConfig().Rules, sanlian.DefaultMetricConfig().Ranking
 		t.Run("Default", func(t *testing.T) {
 			c, err := db.MetricConfigFor(off, "2021-05-H1", sanlian.UnitTownship)
 			MustOK(t, err)
@@ -319,13 +330,13 @@ func TestMetricsService_Configs(t *testing.T) {
 			}
 		})
 		t.Run("ErrWeights", func(t *testing.T) {
-			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-05", Weights: sanlian.MetricWeights{Response: 30, Resolution: 30, Satisfaction: 30}, Rules: rules})
+			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-05", Weights: sanlian.MetricWeights{Response: 30, Resolution: 30, Satisfaction: 30}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "weights")
-			err = db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-5", Weights: sanlian.MetricWeights{Response: 100}, Rules: rules})
+			err = db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-5", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "from")
 		})
-		all := &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 40, Resolution: 30, Satisfaction: 30}, Rules: rules}
-		town := &sanlian.MetricConfig{From: "2021-05-H2", UnitKind: sanlian.UnitTownship, Weights: sanlian.MetricWeights{Response: 50, Resolution: 25, Satisfaction: 25}, Rules: rules}
+		all := &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 40, Resolution: 30, Satisfaction: 30}, Ranking: ranking, Rules: rules}
+		town := &sanlian.MetricConfig{From: "2021-05-H2", UnitKind: sanlian.UnitTownship, Weights: sanlian.MetricWeights{Response: 50, Resolution: 25, Satisfaction: 25}, Ranking: ranking, Rules: rules}
 		t.Run("OK", func(t *testing.T) {
 			MustOK(t, db.SaveMetricConfig(off, all))
 			MustOK(t, db.SaveMetricConfig(off, town))
@@ -349,7 +360,7 @@ func TestMetricsService_Configs(t *testing.T) {
 			}
 		})
 		t.Run("ErrDuplicate", func(t *testing.T) {
-			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 100}, Rules: rules})
+			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "from")
 		})
 		t.Run("ErrStaleVersion", func(t *testing.T) {
@@ -360,7 +371,7 @@ func TestMetricsService_Configs(t *testing.T) {
 			MustCode(t, db.SaveMetricConfig(off, &stale), sanlian.ECONFLICT)
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
-			MustCode(t, db.SaveMetricConfig(sqldbtest.As(users["leader"]), &sanlian.MetricConfig{From: "2021-07", Weights: sanlian.MetricWeights{Response: 100}, Rules: rules}), sanlian.EFORBIDDEN)
+			MustCode(t, db.SaveMetricConfig(sqldbtest.As(users["leader"]), &sanlian.MetricConfig{From: "2021-07", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules}), sanlian.EFORBIDDEN)
 			_, err := db.FindMetricConfigs(sqldbtest.As(users["cadre"]))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})

@@ -347,7 +347,10 @@ const NoticesDailyJob = "notices_daily"
 // responsible person of each open problem whose resolve deadline ends
 // tomorrow, and of each open problem past its deadline, once per problem
 // (and per reopening); problem_overdue for those whose deadline ended in
-// the last day. Keys make a rerun write nothing twice.
+// the last day; and a reminder to the admins of a unit whose
+// self-criticism is due within 2 working days and not filed, once per
+// self-criticism (selfCriticismsDueSoon). Keys make a rerun write nothing
+// twice.
 func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	at = at.UTC()
 	open := "p.state IN ('assigned', 'accepted') AND p.unit_id IS NOT NULL"
@@ -369,9 +372,14 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	if due+over+intake > 0 {
+	selfCrit, err := tx.selfCriticismsDueSoon(at)
+	if err != nil {
+		return err
+	}
+	if due+over+intake+selfCrit > 0 {
 		if err := tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"),
-			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}, sanlian.NoticeIntakeOverdue: {nil, intake}}); err != nil {
+			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}, sanlian.NoticeIntakeOverdue: {nil, intake},
+				sanlian.NoticeSelfCritDue: {nil, selfCrit}}); err != nil {
 			return err
 		}
 	}

@@ -202,8 +202,10 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 			return 0, err
 		}
 	}
+	// The dispatch deadline goes on the timeline: metrics read it there
+	// once the assignment has cleared it from the problem.
 	ch := changes{"number": {nil, number}, "category": {nil, in.Category}, "village": {nil, in.VillageCode},
-		"source": {nil, in.Source}, "urgency": {nil, in.Urgency}, "title": {nil, in.Title}}
+		"source": {nil, in.Source}, "urgency": {nil, in.Urgency}, "title": {nil, in.Title}, "assign_due": {nil, fmtDue(assignDue)}}
 	if visitID != 0 {
 		ch["visit_id"] = [2]any{nil, visitID}
 	}

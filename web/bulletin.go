@@ -239,6 +239,25 @@ func (p *bulletinPage) Trace(unit int64, measure string) string {
 // ActionLabel names an override action.
 func (*bulletinPage) ActionLabel(a string) string { return sanlian.OverrideLabel(a) }
 
+// bulletinRowIn is a unit's row of the bulletin with the page that shows
+// it, for the row template (its links depend on the reader).
+type bulletinRowIn struct {
+	Page any
+	Row  sanlian.BulletinRow
+}
+
+// traceLink is a county-wide number of the bulletin and the link to the
+// problems behind it ("" for readers who may not list them).
+type traceLink struct {
+	N   int
+	URL string
+}
+
+// traceIn links n, the county's count of measure, for the bulletin page p.
+func traceIn(p *bulletinPage, measure string, n int) traceLink {
+	return traceLink{N: n, URL: p.Trace(0, measure)}
+}
+
 // blankOverrides is how many empty override rows the editor offers.
 const blankOverrides = 3
 
@@ -490,21 +509,33 @@ func bulletinTables(b *sanlian.Bulletin) []*sanlian.Table {
 		{"解决率", figure(o.ResolutionRate, true)}, {"满意率", figure(o.SatisfactionRate, true)},
 		{"综合得分", figure(o.Score, false)}, {"志愿服务活动（次）", c.Activities.Activities},
 		{"参与志愿者（人次）", c.Activities.Volunteers}, {"服务群众（人次）", c.Activities.Served},
+		{"考核规则", strings.Join(b.RulesText(), "")},
 	})
 	var units [][]any
 	for _, u := range c.Units {
 		var rank any
-		if u.Rank > 0 {
+		switch {
+		case u.Rank > 0 && !u.Tied:
 			rank = u.Rank
+		case u.Rank > 0:
+			rank = u.RankLabel()
+		}
+		decision := ""
+		if u.Criticised {
+			decision = "通报批评"
+		} else if u.Commended {
+			decision = "通报表扬"
 		}
 		units = append(units, []any{rank, u.Name, u.Assigned, u.AcceptedOnTime, u.Resolved, u.ResolvedOnTime, u.Callbacks,
 			u.Solved, u.Satisfied, u.Unsatisfied, u.Reopened, u.Overdue, figure(u.ResponseRate, true), figure(u.OnTimeRate, true),
-			figure(u.ResolutionRate, true), figure(u.SatisfactionRate, true), figure(u.Score, false)})
+			figure(u.ResolutionRate, true), figure(u.SatisfactionRate, true), figure(u.Score, false), u.Volume,
+			figure(u.Deduction, false), decision, u.Unranked})
 	}
 	n := func(h string) sanlian.TableColumn { return sanlian.TableColumn{Header: h, Width: 9} }
 	unitTable := rowsTable("各单位", name+" · 各单位办理情况", []sanlian.TableColumn{{Header: "排名", Width: 6},
 		{Header: "单位", Width: 24, Wrap: true}, n("交办"), n("按时签收"), n("办结"), n("按时办结"), n("回访"), n("已解决"),
-		n("满意"), n("不满意"), n("重新办理"), n("超期"), n("响应率"), n("按时办结率"), n("解决率"), n("满意率"), n("综合得分")}, units)
+		n("满意"), n("不满意"), n("重新办理"), n("超期"), n("响应率"), n("按时办结率"), n("解决率"), n("满意率"), n("综合得分"),
+		n("办件量"), n("超期扣分"), {Header: "通报", Width: 10}, {Header: "说明", Width: 24, Wrap: true}}, units)
 	judged := func(sheet, title string, us []sanlian.BulletinUnit) *sanlian.Table {
 		var rows [][]any
 		for i, u := range us {

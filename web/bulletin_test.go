@@ -195,12 +195,21 @@ func TestBulletins_Pages(t *testing.T) {
 		if strings.Contains(page, "/metrics/problems") {
 			t.Error("a cadre's bulletin links to metric details")
 		}
+		// The rules used, and unit 1 (1 problem, not accepted: score 0)
+		// listed apart from the ranking with its criticism in its row.
+		for _, want := range []string{`id="bulletin-rules"`, "考核规则", "扣 2 分", "不足 3 件", `id="not-ranked"`, sanlian.UnrankedLowVolume,
+			`<tr data-unit="1" class="criticised">`, `<span class="badge red">通报批评</span>`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("published page lacks %q", want)
+			}
+		}
 		res, page = b.get("/bulletins/2021-05-H1")
 		if res.StatusCode != 200 || !strings.Contains(page, `href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`) {
 			t.Errorf("office's bulletin: %d, no link to the problems behind a number", res.StatusCode)
 		}
 		res, page = c.get("/bulletins/2021-05-H1/print")
-		for _, want := range []string{sanlian.IssuingOffice, "〔2021〕第1期", "关于2021年5月上半月", "@page", "size: A4", "各单位要立行立改", "东坪镇人民政府"} {
+		for _, want := range []string{sanlian.IssuingOffice, "〔2021〕第1期", "关于2021年5月上半月", "@page", "size: A4", "各单位要立行立改", "东坪镇人民政府",
+			"考核规则：综合得分", "最多扣 20 分", "本期不参与排名", "通报批评"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("print page lacks %q", want)
 			}

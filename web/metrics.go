@@ -91,13 +91,12 @@ func (s *Server) apiMetrics(w http.ResponseWriter, r *http.Request) error {
 func readMeasure(r *http.Request) (key, measure string, err error) {
 	p := newParams(r)
 	key, measure = p.str("key"), p.str("measure")
-	for _, m := range sanlian.Measures {
-		if m == measure {
-			return key, measure, nil
-		}
+	all := append(append([]string{}, sanlian.Measures...), sanlian.IntakeMeasures...)
+	if slices.Contains(all, measure) {
+		return key, measure, nil
 	}
 	return "", "", &sanlian.Error{Code: sanlian.EINVALID, Message: "查询参数有误",
-		Fields: map[string]string{"measure": "应为 " + strings.Join(sanlian.Measures, "、") + " 之一"}}
+		Fields: map[string]string{"measure": "应为 " + strings.Join(all, "、") + " 之一"}}
 }
 
 // apiMetricProblems is GET /api/v1/metrics/problems?…&key=…&measure=….
@@ -129,9 +128,11 @@ func (s *Server) apiMetricConfigs(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiSaveMetricConfig is POST /api/v1/metric-configs: a new configuration
-// (no id), or an edit (id and version as read).
+// (no id), or an edit (id and version as read); without "ranking", the
+// defaults of SPEC §5.
 func (s *Server) apiSaveMetricConfig(w http.ResponseWriter, r *http.Request) error {
-	var c sanlian.MetricConfig
+	// A body without "ranking" takes SPEC's deduction and minimum volume.
+	c := sanlian.MetricConfig{Ranking: sanlian.DefaultMetricConfig().Ranking}
 	if err := decodeJSON(w, r, &c); err != nil {
 		return err
 	}
@@ -152,7 +153,9 @@ var measureLabels = map[string]string{
 	sanlian.MeasureAssigned: "交办", sanlian.MeasureAcceptedOnTime: "按时签收", sanlian.MeasureResolved: "办结",
 	sanlian.MeasureResolvedOnTime: "按期办结", sanlian.MeasureCallbacks: "回访", sanlian.MeasureSolved: "已解决",
 	sanlian.MeasureSatisfied: "满意", sanlian.MeasureUnsatisfied: "不满意", sanlian.MeasureReopened: "重办",
-	sanlian.MeasureOverdue: "期末超期",
+	sanlian.MeasureOverdue: "期末超期", sanlian.MeasureVolume: "办件量",
+	sanlian.MeasureIntakeSubmitted: "受理", sanlian.MeasureIntakeDispatched: "派单", sanlian.MeasureIntakeOnTime: "按时派单",
+	sanlian.MeasureIntakeOverdue: "期末派单超期",
 }
 
 var byLabels = map[string]string{sanlian.ByUnit: "单位", sanlian.ByTownship: "乡镇", sanlian.ByCadre: "干部", sanlian.ByCategory: "类别"}
@@ -180,7 +183,8 @@ type metricsPage struct {
 	M        *sanlian.Metrics
 	Label    string // the window in words
 	Measures []string
-	Lines    []metricLine
+	Lines    []metricLine // by unit: the ranked units
+	Apart    []metricLine // by unit: the units not ranked
 	Total    metricLine
 	Periods  []periodOption
 	Units    []*sanlian.Unit
@@ -209,6 +213,18 @@ func (metricsPage) Num(f float64) string { return fmtNum(f) }
 
 // MeasureLabel names a measure.
 func (metricsPage) MeasureLabel(m string) string { return measureLabels[m] }
+
+// RankLabel shows a row's rank: 3, 并列3 or —.
+func (metricsPage) RankLabel(r *sanlian.MetricRow) string { return sanlian.RankLabel(r.Rank, r.Tied) }
+
+// IntakeURL links a number of the office's intake row to its problems.
+func (p metricsPage) IntakeURL(measure string) string { return problemsURL(p.Q, "", measure) }
+
+// RulesText states the configuration's scoring and ranking rules.
+func (p metricsPage) RulesText() []string {
+	set := p.M.ConfigSet()
+	return set.RulesText()
+}
 
 func fmtRate(f float64) string {
 	if math.IsNaN(f) {
@@ -298,7 +314,11 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
 		return l
 	}
 	for _, row := range m.Rows {
-		p.Lines = append(p.Lines, line(row, row.Key))
+		if p.ByUnit && row.Unranked != "" {
+			p.Apart = append(p.Apart, line(row, row.Key))
+		} else {
+			p.Lines = append(p.Lines, line(row, row.Key))
+		}
 	}
 	p.Total = line(&m.Total, "")
 	units, _, err := s.Units.FindUnits(r.Context(), sanlian.UnitFilter{Limit: 500})
@@ -327,6 +347,7 @@ type metricProblemsPage struct {
 	Heading  string
 	Back     string
 	Problems []*sanlian.Problem
+	Hidden   int // counted in the number but outside the reader's scope
 }
 
 // metricProblemsPage is GET /metrics/problems: the problems behind one
@@ -348,10 +369,19 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	group := "合计"
+	group, n := "合计", len(ps)
+	if key == "" {
+		n = m.Total.Count(measure)
+	}
+	if slices.Contains(sanlian.IntakeMeasures, measure) {
+		group, n = sanlian.IntakeName, len(ps)
+		if m.Intake != nil {
+			n = m.Intake.Count(measure)
+		}
+	}
 	for _, row := range m.Rows {
 		if row.Key == key {
-			group = row.Name
+			group, n = row.Name, row.Count(measure)
 		}
 	}
 	if key != "" && group == "合计" {
@@ -359,7 +389,7 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 	}
 	p := &metricProblemsPage{basePage: s.base(r, "考核指标明细", "metrics"), Problems: ps,
 		Heading: fmt.Sprintf("%s · %s · %s", group, windowLabel(m), measureLabels[measure]),
-		Back:    "/metrics?" + metricsValues(q).Encode()}
+		Back:    "/metrics?" + metricsValues(q).Encode(), Hidden: max(0, n-len(ps))}
 	return s.render(w, r, http.StatusOK, "metric_problems", p)
 }
 
@@ -367,6 +397,8 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 type metricConfigForm struct {
 	From, UnitKind                         string
 	Response, Resolution, Satisfaction     string
+	OverdueDeduction, DeductionCap         string
+	MinVolume                              string
 	CommendMinAssigned, CommendMinScore    string
 	CommendMax, CriticiseBelowScore        string
 	CriticiseOverdue, CriticiseUnsatisfied string
@@ -377,9 +409,10 @@ type metricConfigForm struct {
 func formOf(c sanlian.MetricConfig) metricConfigForm {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	i := strconv.Itoa
-	w, r := c.Weights, c.Rules
+	w, r, k := c.Weights, c.Rules, c.Ranking
 	return metricConfigForm{From: c.From, UnitKind: c.UnitKind, Response: f(w.Response), Resolution: f(w.Resolution),
-		Satisfaction: f(w.Satisfaction), CommendMinAssigned: i(r.CommendMinAssigned), CommendMinScore: f(r.CommendMinScore),
+		Satisfaction: f(w.Satisfaction), OverdueDeduction: f(k.OverdueDeduction), DeductionCap: f(k.DeductionCap),
+		MinVolume: i(k.MinVolume), CommendMinAssigned: i(r.CommendMinAssigned), CommendMinScore: f(r.CommendMinScore),
 		CommendMax: i(r.CommendMax), CriticiseBelowScore: f(r.CriticiseBelowScore), CriticiseOverdue: i(r.CriticiseOverdue),
 		CriticiseUnsatisfied: f(r.CriticiseUnsatisfied), SelfCriticismDays: i(r.SelfCriticismDays),
 		YellowAfterDays: i(r.YellowAfterDays), RedAfterDays: i(r.RedAfterDays)}
@@ -406,6 +439,8 @@ func (f metricConfigForm) config() (*sanlian.MetricConfig, error) {
 	c := &sanlian.MetricConfig{From: strings.TrimSpace(f.From), UnitKind: f.UnitKind,
 		Weights: sanlian.MetricWeights{Response: num("response", f.Response), Resolution: num("resolution", f.Resolution),
 			Satisfaction: num("satisfaction", f.Satisfaction)},
+		Ranking: sanlian.MetricRanking{OverdueDeduction: num("overdue_deduction", f.OverdueDeduction),
+			DeductionCap: num("deduction_cap", f.DeductionCap), MinVolume: integer("min_volume", f.MinVolume)},
 		Rules: sanlian.MetricRules{CommendMinAssigned: integer("commend_min_assigned", f.CommendMinAssigned),
 			CommendMinScore: num("commend_min_score", f.CommendMinScore), CommendMax: integer("commend_max", f.CommendMax),
 			CriticiseBelowScore:  num("criticise_below_score", f.CriticiseBelowScore),
@@ -467,7 +502,8 @@ func (s *Server) metricConfigSubmit(w http.ResponseWriter, r *http.Request) erro
 	}
 	v := r.PostFormValue
 	f := metricConfigForm{From: v("from"), UnitKind: v("unit_kind"), Response: v("response"), Resolution: v("resolution"),
-		Satisfaction: v("satisfaction"), CommendMinAssigned: v("commend_min_assigned"), CommendMinScore: v("commend_min_score"),
+		Satisfaction: v("satisfaction"), OverdueDeduction: v("overdue_deduction"), DeductionCap: v("deduction_cap"),
+		MinVolume: v("min_volume"), CommendMinAssigned: v("commend_min_assigned"), CommendMinScore: v("commend_min_score"),
 		CommendMax: v("commend_max"), CriticiseBelowScore: v("criticise_below_score"), CriticiseOverdue: v("criticise_overdue"),
 		CriticiseUnsatisfied: v("criticise_unsatisfied"), SelfCriticismDays: v("self_criticism_days"),
 		YellowAfterDays: v("yellow_after_days"), RedAfterDays: v("red_after_days")}
@@ -538,7 +574,7 @@ func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		row := &sanlian.MetricRow{Key: key, Name: u.Name}
-		row.Finish(m.Config.Weights)
+		row.Finish(m.Config)
 		for _, x := range m.Rows {
 			if x.Key == key {
 				row = x

@@ -81,15 +81,20 @@ func TestAPI_Metrics(t *testing.T) {
 				ResolutionRate *float64 `json:"resolution_rate"`
 				Score          *float64
 				Rank           int
+				Volume         int
+				Unranked       string
 			}
 			m := decode[struct {
 				From, To string
 				Rows     []row
 				Total    row
 			}](t, body)
-			// Unit 1: response 1/1 alone: 100, rank 1; unit 3: 0/1: 0, rank 2.
-			if len(m.Rows) != 2 || m.Rows[0].Key != "1" || m.Rows[0].Score == nil || *m.Rows[0].Score != 100 || m.Rows[0].Rank != 1 ||
-				m.Rows[0].ResolutionRate != nil || m.Rows[1].Key != "3" || *m.Rows[1].Score != 0 || m.Rows[1].Rank != 2 {
+			// Unit 1: response 1/1 alone: 100; unit 3: 0/1: 0. Each handled
+			// 1 problem, under the minimum volume of 3: neither is ranked;
+			// listed apart by volume, then name (东坪镇 before 县民政局).
+			if len(m.Rows) != 2 || m.Rows[1].Key != "1" || m.Rows[1].Score == nil || *m.Rows[1].Score != 100 || m.Rows[1].Rank != 0 ||
+				m.Rows[1].ResolutionRate != nil || m.Rows[0].Key != "3" || *m.Rows[0].Score != 0 || m.Rows[0].Rank != 0 ||
+				m.Rows[0].Volume != 1 || m.Rows[0].Unranked != sanlian.UnrankedLowVolume {
 				t.Errorf("rows %+v", m.Rows)
 			}
 			if m.Total.Assigned != 2 || m.Total.AcceptedOnTime != 1 || m.Total.Resolved != 1 || m.From != "2021-05-01" || m.To != "2021-05-15" {
@@ -142,7 +147,12 @@ func TestAPI_Metrics(t *testing.T) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			res, body = a.do("GET", "/api/v1/metric-configs", office, "")
-			if out := decode[struct{ Items []sanlian.MetricConfig }](t, body); res.StatusCode != 200 || len(out.Items) != 1 || out.Items[0].Weights.Response != 40 {
+			if out := decode[struct{ Items []sanlian.MetricConfig }](t, body); res.StatusCode != 200 || len(out.Items) != 1 || out.Items[0].Weights.Response != 40 ||
+				out.Items[0].Ranking != sanlian.DefaultMetricConfig().Ranking {
+				t.Errorf("%d %s", res.StatusCode, body) // without "ranking", SPEC's defaults
+			}
+			res, body = a.do("POST", "/api/v1/metric-configs", office, `{"from":"2021-06","weights":{"response":40,"resolution":30,"satisfaction":30},"ranking":{"overdue_deduction":-1,"deduction_cap":120,"min_volume":0},"rules":{"self_criticism_days":5,"red_after_days":5}}`)
+			if p := decode[problem](t, body); res.StatusCode != 422 || p.Errors["overdue_deduction"] == "" || p.Errors["deduction_cap"] == "" || p.Errors["min_volume"] == "" {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 			if res, _ := a.do("GET", "/api/v1/metric-configs", a.token("leader"), ""); res.StatusCode != 403 {
@@ -165,7 +175,9 @@ func TestPages_Metrics(t *testing.T) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			for _, want := range []string{"考核指标", `<option value="2021-05-H1" selected>2021年5月上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
-				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`} {
+				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
+				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率", "measure=intake_dispatched",
+				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
 				}
@@ -177,10 +189,21 @@ func TestPages_Metrics(t *testing.T) {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 		})
+		t.Run("ProblemsOutOfScope", func(t *testing.T) {
+			// Unit 1's admin reads the county's total of assigned problems:
+			// P2 is unit 3's, counted but not listed, and said so.
+			ua := a.browser()
+			ua.login("unitadmin", sqldbtest.Password)
+			res, body := ua.get("/metrics/problems?by=unit&measure=assigned&period=2021-05-H1")
+			if res.StatusCode != 200 || !strings.Contains(body, p1.Number) || !strings.Contains(body, "共 1 件") {
+				t.Errorf("%d %s", res.StatusCode, body)
+			}
+		})
 		t.Run("ConfigForm", func(t *testing.T) {
 			form := url.Values{"from": {"2021-05"}, "unit_kind": {"township"}, "response": {"30"}, "resolution": {"30"}, "satisfaction": {"30"},
 				"commend_min_assigned": {"5"}, "commend_min_score": {"95"}, "commend_max": {"10"}, "criticise_below_score": {"80"},
-				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"}}
+				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"},
+				"overdue_deduction": {"2"}, "deduction_cap": {"20"}, "min_volume": {"0"}}
 			res, body := b.post("/metric-configs", form)
 			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `value="2021-05"`) {
 				t.Fatalf("%d %s", res.StatusCode, body)
@@ -191,6 +214,10 @@ func TestPages_Metrics(t *testing.T) {
 			}
 			form.Set("commend_max", "10")
 			form.Set("satisfaction", "40")
+			if res, body = b.post("/metric-configs", form); res.StatusCode != 422 || !strings.Contains(body, "最低办件量至少为 1 件") {
+				t.Fatalf("%d %s", res.StatusCode, body)
+			}
+			form.Set("min_volume", "3")
 			if res, body = b.post("/metric-configs", form); res.StatusCode != 303 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}

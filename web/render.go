@@ -87,6 +87,10 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"selected":    func(a, b string) bool { return a == b },
 		"kindLabel":   func(r *sanlian.Region) string { return r.KindLabel() },
 		"tagSubKinds": func(k string) []string { return sanlian.TagSubKinds[k] },
+		"rate":        fmtRate, // a metric rate, — when it does not exist
+		"num":         fmtNum,  // a score or mean, — when it does not exist
+		"rowIn":       func(p any, r sanlian.BulletinRow) bulletinRowIn { return bulletinRowIn{Page: p, Row: r} },
+		"traceIn":     traceIn,
 	}
 }
 
