@@ -50,6 +50,11 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 		if err := checkOpen311Extra(sub.Open311); err != nil {
 			return nil, err
 		}
+		// Entered urgent at once, so that a routing rule that assigns it
+		// on entry counts its deadlines as urgent.
+		if sub.Open311.Urgency != "" {
+			in.Urgency = sub.Open311.Urgency
+		}
 	}
 	var out *sanlian.PublicReceipt
 	err := db.inTx(ctx, func(tx *Tx) error {

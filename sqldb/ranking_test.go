@@ -82,10 +82,17 @@ func TestMetricsService_Intake(t *testing.T) {
 		clockAt(db, "2021-04-28 10:00")
 		e := newProblem(t, db, office, "E")
 		clockAt(db, "2021-05-06 08:00")
-		a, b, f := newProblem(t, db, office, "A"), newProblem(t, db, office, "B"), newProblem(t, db, office, "F")
-		raw := MustRaw(t, db)
-		if _, err := raw.Exec(rebind(db, `UPDATE problems SET assign_due = ? WHERE id = ?`), shanghai("2021-05-12 00:00").UTC(), f.ID); err != nil {
-			t.Fatal(err)
+		a, b := newProblem(t, db, office, "A"), newProblem(t, db, office, "B")
+		// F is a letter, on a clock of 4 working days (7, 8, 10, 11 May).
+		l, err := db.IntakeLimits(sqldbtest.As(office))
+		MustOK(t, err)
+		l.Days = map[string]int{sanlian.SourceLetter: 4}
+		MustOK(t, db.SaveIntakeLimits(sqldbtest.As(office), l))
+		f, err := db.CreateProblem(sqldbtest.As(office), &sanlian.ProblemInput{Source: sanlian.SourceLetter, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "F", Description: "F，群众来信"})
+		MustOK(t, err)
+		if got := f.AssignDue.In(sanlian.Shanghai).Format("2006-01-02 15:04"); got != "2021-05-12 00:00" {
+			t.Fatalf("F's dispatch deadline %s", got)
 		}
 		assign(a, "2021-05-06 09:00")
 		assign(e, "2021-05-06 09:30")
