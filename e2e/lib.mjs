@@ -60,3 +60,21 @@ export async function login(page, base, username, password = "sanlian2021", next
   await page.fill("#password", password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.click("button[type=submit]")]);
 }
+
+// api calls the JSON API at base as a staff account (token from apiToken),
+// failing the test on an error answer.
+export async function api(base, method, path, token, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// apiToken logs username in over the API.
+export async function apiToken(base, username, password = "sanlian2021") {
+  return (await api(base, "POST", "/api/v1/login", "", { username, password })).token;
+}

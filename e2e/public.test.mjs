@@ -4,7 +4,7 @@
 // resident rates it with the phone's last four digits.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch } from "./lib.mjs";
+import { startServer, launch, api as libApi, apiToken } from "./lib.mjs";
 
 let server, browser;
 
@@ -22,19 +22,8 @@ after(async () => {
 // A 1×1 PNG.
 const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 
-// api calls the JSON API as a staff account.
-async function api(method, path, token, body) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-const token = async (username) => (await api("POST", "/api/v1/login", "", { username, password: "sanlian2021" })).token;
+const api = (method, path, token, body) => libApi(server.url, method, path, token, body);
+const token = (username) => apiToken(server.url, username);
 
 // fitsWidth tells whether a page needs no sideways scrolling.
 const fitsWidth = (page) => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);

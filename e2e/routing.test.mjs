@@ -5,7 +5,7 @@
 // the lead department resolves it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, launch, login } from "./lib.mjs";
+import { startServer, launch, login, api as libApi, apiToken } from "./lib.mjs";
 
 let server, browser;
 
@@ -19,18 +19,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function api(method, path, token, body) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-const token = async (username) => (await api("POST", "/api/v1/login", "", { username, password: "sanlian2021" })).token;
+const api = (method, path, token, body) => libApi(server.url, method, path, token, body);
+const token = (username) => apiToken(server.url, username);
 
 // asUser opens a desktop page signed in as username.
 async function asUser(username, path) {

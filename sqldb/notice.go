@@ -255,25 +255,19 @@ func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
 	if err != nil || !subscribed {
 		return n, err
 	}
-	rows, err := tx.query(`SELECT p.id, p.assign_due FROM problems p WHERE `+cond+` AND p.assign_due > ? ORDER BY p.id`, at, at.AddDate(0, 0, -1))
-	if err != nil {
-		return 0, fmt.Errorf("intake overdue: %w", err)
-	}
 	type ov struct {
 		id  int64
 		due time.Time
 	}
 	var list []ov
-	for rows.Next() {
-		var o ov
-		if err := rows.Scan(&o.id, timeDst{&o.due}); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("intake overdue: %w", err)
-		}
-		list = append(list, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err = eachRow(tx, `SELECT p.id, p.assign_due FROM problems p WHERE `+cond+` AND p.assign_due > ? ORDER BY p.id`,
+		[]any{at, at.AddDate(0, 0, -1)}, func(sc scanner) error {
+			var o ov
+			err := sc.Scan(&o.id, timeDst{&o.due})
+			list = append(list, o)
+			return err
+		})
+	if err != nil {
 		return 0, fmt.Errorf("intake overdue: %w", err)
 	}
 	for _, o := range list {
@@ -390,23 +384,16 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	if err != nil || !subscribed {
 		return err
 	}
-	rows, err := tx.query(`SELECT p.id, p.reopened FROM problems p WHERE `+open+` AND p.resolve_due > ? AND p.resolve_due <= ? ORDER BY p.id`,
-		at.AddDate(0, 0, -1), at)
-	if err != nil {
-		return fmt.Errorf("overdue problems: %w", err)
-	}
 	type ov struct{ id, reopened int64 }
 	var list []ov
-	for rows.Next() {
-		var o ov
-		if err := rows.Scan(&o.id, &o.reopened); err != nil {
-			rows.Close()
-			return fmt.Errorf("overdue problems: %w", err)
-		}
-		list = append(list, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err = eachRow(tx, `SELECT p.id, p.reopened FROM problems p WHERE `+open+` AND p.resolve_due > ? AND p.resolve_due <= ? ORDER BY p.id`,
+		[]any{at.AddDate(0, 0, -1), at}, func(sc scanner) error {
+			var o ov
+			err := sc.Scan(&o.id, &o.reopened)
+			list = append(list, o)
+			return err
+		})
+	if err != nil {
 		return fmt.Errorf("overdue problems: %w", err)
 	}
 	for _, o := range list {

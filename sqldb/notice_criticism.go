@@ -84,26 +84,19 @@ func (tx *Tx) selfCriticismsDueSoon(at time.Time) (int64, error) {
 		return 0, err
 	}
 	until := cal.Deadline(at, 2)
-	rows, err := tx.query(`SELECT id, due_at FROM self_criticisms WHERE filed_at IS NULL AND due_at > ? AND due_at <= ? ORDER BY id`,
-		at.UTC(), until.UTC())
-	if err != nil {
-		return 0, fmt.Errorf("self-criticisms due: %w", err)
-	}
 	type owed struct {
 		id  int64
 		due time.Time
 	}
 	var list []owed
-	for rows.Next() {
-		var o owed
-		if err := rows.Scan(&o.id, &o.due); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("self-criticisms due: %w", err)
-		}
-		list = append(list, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	err = eachRow(tx, `SELECT id, due_at FROM self_criticisms WHERE filed_at IS NULL AND due_at > ? AND due_at <= ? ORDER BY id`,
+		[]any{at.UTC(), until.UTC()}, func(sc scanner) error {
+			var o owed
+			err := sc.Scan(&o.id, timeDst{&o.due})
+			list = append(list, o)
+			return err
+		})
+	if err != nil {
 		return 0, fmt.Errorf("self-criticisms due: %w", err)
 	}
 	var n int64
