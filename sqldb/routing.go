@@ -342,8 +342,10 @@ func (db *DB) routeOnEntry(tx *Tx, id int64) error {
 		Scan(&category, &village, &township, &county); err != nil {
 		return fmt.Errorf("route problem %d: %w", id, err)
 	}
+	// A bare "active" lets both engines read the partial index of active
+	// rules; a bound true would not.
 	rows, err := tx.query(`SELECT id, category, region_code, unit_id, COALESCE(person_id, 0), sort, active FROM routing_rules
-		WHERE active = ? AND region_code IN (?, ?, ?) AND category IN (?, '')`, true, village, township, county, category)
+		WHERE active AND region_code IN (?, ?, ?) AND category IN (?, '')`, village, township, county, category)
 	if err != nil {
 		return fmt.Errorf("route problem %d: %w", id, err)
 	}
