@@ -299,20 +299,6 @@ func mapErr(err error) error {
 	return err
 }
 
-// isBusy reports whether err is a lock timeout or serialization failure a
-// caller may retry.
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "55P03"
-	}
-	return false
-}
-
 // nullInt turns 0 into NULL.
 func nullInt(v int64) any {
 	if v == 0 {

@@ -81,15 +81,10 @@ const (
 	maxLimiterKeys = 100_000
 )
 
-// clientKey is who a request comes from, for rate limits: the peer's
+// clientAddr is who a request comes from, for rate limits: the peer's
 // address, or, when the peer is a trusted proxy, the rightmost address in
-// X-Forwarded-For that is not itself a trusted proxy. IPv6 addresses are
-// keyed by their /64 (one household or device), IPv4 by the address.
-func (s *Server) clientKey(r *http.Request) string {
-	return keyOf(clientAddr(r, s.cfg.TrustedProxies))
-}
-
-// clientAddr is the client's address as described at clientKey.
+// X-Forwarded-For that is not itself a trusted proxy. keyOf keys IPv6
+// addresses by their /64 (one household or device), IPv4 by the address.
 func clientAddr(r *http.Request, trusted []netip.Prefix) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -192,7 +192,7 @@ func TestAttachments_API(t *testing.T) {
 			if res.StatusCode != 422 {
 				t.Errorf("batch with an SVG: %d", res.StatusCode)
 			}
-			res, body = a.do("GET", base, cadre, "")
+			_, body = a.do("GET", base, cadre, "")
 			if n := len(decode[struct{ Items []attachmentJSON }](t, body).Items); n != 2 {
 				t.Errorf("%d attachments after refused uploads, want 2", n)
 			}
@@ -308,7 +308,7 @@ func TestAttachments_Page(t *testing.T) {
 		if !strings.Contains(body, `/thumb"`) || !strings.Contains(body, "问题材料") {
 			t.Errorf("page lacks the thumbnail")
 		}
-		res, body = b.get(fmt.Sprintf("/attachments/%d/thumb", firstAttachment(t, a, id)))
+		res, _ = b.get(fmt.Sprintf("/attachments/%d/thumb", firstAttachment(t, a, id)))
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" {
 			t.Errorf("thumb by cookie: %d", res.StatusCode)
 		}

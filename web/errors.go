@@ -162,8 +162,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 var _ = slog.Default
-
-// notBuilt answers a route whose handler is still to come.
-func notBuilt() error {
-	return &sanlian.Error{Code: sanlian.ENOTFOUND, Message: "此功能尚未开放"}
-}

@@ -631,7 +631,7 @@ func TestAPIKeys_Pages(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, body = a.do("GET", "/api/v1/api-keys", tok, "")
+	_, body = a.do("GET", "/api/v1/api-keys", tok, "")
 	keys := decode[struct{ Items []sanlian.APIKey }](t, body)
 	if len(keys.Items) != 1 || keys.Items[0].Source != "other" || keys.Items[0].Requests != 1 {
 		t.Fatalf("keys %s", body)
@@ -641,7 +641,7 @@ func TestAPIKeys_Pages(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", res.StatusCode)
 	}
-	res, body = a.do("GET", "/api-keys", tok, "")
+	_, body = a.do("GET", "/api-keys", tok, "")
 	if !strings.Contains(body, "已停用") || strings.Contains(body, fmt.Sprintf(`/api-keys/%d/revoke`, id)) {
 		t.Fatalf("revoked key still offers revoking")
 	}

@@ -139,8 +139,7 @@ func TestProblemAPI_Search(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("search %q: %d %s", q, res.StatusCode, body)
 			}
-			var out struct{ Items []apiProblem }
-			out = decode[struct{ Items []apiProblem }](t, body)
+			out := decode[struct{ Items []apiProblem }](t, body)
 			var nums []string
 			for _, p := range out.Items {
 				nums = append(nums, p.Number[len(p.Number)-2:])

@@ -210,7 +210,7 @@ func TestPublic_Journey(t *testing.T) {
 		if atts, err := db.FindAttachments(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), id); err != nil || len(atts) != 1 {
 			t.Errorf("photos on the problem: %d, %v", len(atts), err)
 		}
-		res, body = a.do("GET", fmt.Sprintf("/api/v1/problems/%d", id), a.token("office"), "")
+		_, body = a.do("GET", fmt.Sprintf("/api/v1/problems/%d", id), a.token("office"), "")
 		if !strings.Contains(body, `"source":"wechat"`) {
 			t.Errorf("source not wechat: %s", body)
 		}

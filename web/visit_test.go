@@ -263,7 +263,7 @@ func TestVisits_API(t *testing.T) {
 			if len(items) != 1 || items[0].VisitID != first.ID || items[0].Kind != "visit" || !items[0].HasThumb {
 				t.Fatalf("photos %+v", items)
 			}
-			res, body = a.do("GET", fmt.Sprintf("/api/v1/visits/%d", first.ID), cadre, "")
+			_, body = a.do("GET", fmt.Sprintf("/api/v1/visits/%d", first.ID), cadre, "")
 			if n := decode[struct{ Attachments int }](t, body).Attachments; n != 1 {
 				t.Errorf("visit counts %d photos, want 1", n)
 			}
@@ -334,7 +334,7 @@ func TestVisits_API(t *testing.T) {
 			if p := decode[problem](t, body); res.StatusCode != 422 || p.Errors["rows.2.category"] == "" || !hasHan(p.Detail) {
 				t.Errorf("bad batch: %d %s", res.StatusCode, body)
 			}
-			res, body = a.do("GET", "/api/v1/topics", a.token("office"), "")
+			_, body = a.do("GET", "/api/v1/topics", a.token("office"), "")
 			if items := decode[struct{ Items []topicJSON }](t, body).Items; len(items) != 4 {
 				t.Errorf("after a refused batch %d topics, want 4", len(items))
 			}
@@ -451,7 +451,7 @@ func TestVisits_FormWithoutJS(t *testing.T) {
 		if res.StatusCode != 303 || !strings.Contains(loc, url.QueryEscape("照片 1 张")) {
 			t.Fatalf("with photo: %d %s", res.StatusCode, loc)
 		}
-		res, body = b.get(loc)
+		_, body = b.get(loc)
 		if !strings.Contains(body, `/thumb"`) || !strings.Contains(body, "屋顶.png") {
 			t.Errorf("visit page has no photo: %.2000s", body)
 		}
@@ -501,7 +501,7 @@ func TestVisits_LeaderAndUnit(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "领导联乡镇调研") || !strings.Contains(body, "东坪镇") || !strings.Contains(body, "酉州村河堤有裂缝") {
 			t.Errorf("leader visit page: %d", res.StatusCode)
 		}
-		res, body = a.do("GET", "/api/v1/visits?kind=township", a.token("office"), "")
+		_, body = a.do("GET", "/api/v1/visits?kind=township", a.token("office"), "")
 		vs := decode[struct{ Items []visitJSON }](t, body).Items
 		if len(vs) != 1 || vs[0].Region != sqldbtest.Dongping || vs[0].CadreID != 1 || len(vs[0].Problems) != 1 {
 			t.Errorf("township visits %+v", vs)
