@@ -239,8 +239,10 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 // event that set it (the assignment, a transfer or a reopening), or from
 // assigned_at when no event says, and none when that event approved an
 // extension, whose date no calendar moves; assign_due, while the problem
-// is submitted, from created_at. RecountDue leaves alone a deadline the
-// old calendar does not give as whole working days from its start.
+// is submitted, from the last event that set it (its entry, a return, a
+// transfer back to the office), else created_at. RecountDue leaves alone
+// a deadline the old calendar does not give as whole working days from
+// its start.
 func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYear) error {
 	old := sanlian.NewCalendar(held)
 	if !old.Provisional(saved.Year) {
@@ -309,11 +311,31 @@ func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYe
 		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
 	}
 
+	// The last event that set each submitted candidate's dispatch deadline:
+	// its entry, a return or a transfer back to the office.
+	assignSet := map[int64]time.Time{}
+	err = eachRow(tx, `SELECT problem_id, at FROM problem_events
+		WHERE problem_id IN (SELECT id FROM problems WHERE `+candidates+` AND state = ?) AND action <> ? AND changes LIKE ?
+		ORDER BY problem_id, id`,
+		append(append(open, sanlian.StateSubmitted), sanlian.ActionRecompute, `%"assign_due":[%`), func(sc scanner) error {
+			var id int64
+			var at time.Time
+			err := sc.Scan(&id, timeDst{&at})
+			assignSet[id] = at
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("recount deadlines %d: %w", saved.Year, err)
+	}
+
 	note := fmt.Sprintf("%d 年工作日历已确认，期限按确认后的日历重算", saved.Year)
 	for _, p := range ps {
 		from := sanlian.DueStarts{Accept: p.AssignedAt, Resolve: p.AssignedAt}
 		if p.State == sanlian.StateSubmitted {
 			from.Assign = p.CreatedAt
+			if at, ok := assignSet[p.ID]; ok {
+				from.Assign = at
+			}
 		}
 		if e, ok := last[p.ID]; ok {
 			from.Resolve = e.at

@@ -45,6 +45,16 @@ func TestCalendarService_Confirm(t *testing.T) {
 		if !ext.DueProvisional || sanlian.DeadlineDate(ext.ResolveDue) != "2028-02-29" {
 			t.Fatalf("extended: %+v", ext)
 		}
+		// Entered on 31 December and returned by the unit on Tuesday
+		// 4 January 2028: its fresh dispatch deadline counts from the
+		// return (24:00 of 5 January), not from its entry.
+		back := newProblem(t, db, users["cadre"], "退单后跨年的问题")
+		back = act(t, db, users["office"], back, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1})
+		clockAt(db, "2028-01-04 09:00")
+		back = act(t, db, users["unitadmin"], back, sanlian.ActionReturn, sanlian.ActionRequest{Reason: "不属本单位职责"})
+		if !back.DueProvisional || sanlian.DeadlineDate(back.AssignDue) != "2028-01-05" {
+			t.Fatalf("returned: provisional %v, assign due %s", back.DueProvisional, sanlian.DeadlineDate(back.AssignDue))
+		}
 		before := auditRows(t, raw)
 
 		clockAt(db, "2027-12-31 15:00")
@@ -78,9 +88,12 @@ func TestCalendarService_Confirm(t *testing.T) {
 		if e := lastEvent(t, db, users, inYear.ID); e.Action == sanlian.ActionRecompute {
 			t.Errorf("a problem counted within 2027 was recounted: %+v", e)
 		}
+		if gotBack, err := db.FindProblemByID(office, back.ID); err != nil || gotBack.DueProvisional || sanlian.DeadlineDate(gotBack.AssignDue) != "2028-01-05" {
+			t.Errorf("returned problem recounted from its return: %+v %v", gotBack, err)
+		}
 		// The calendar's create row and one recompute row per problem.
-		if n := auditRows(t, raw); n != before+3 {
-			t.Errorf("audit rows %d → %d, want 3 more", before, n)
+		if n := auditRows(t, raw); n != before+4 {
+			t.Errorf("audit rows %d → %d, want 4 more", before, n)
 		}
 		if a := MustLastAudit(t, db, users); a.Action != sanlian.ActionRecompute || a.Actor != "system" || a.Entity != "problem" {
 			t.Errorf("last audit row = %+v", a)
