@@ -227,10 +227,10 @@ func (l *IntakeLimits) Validate() error {
 }
 
 // ReturnProblem applies a unit's return (退单) to p at now: with a reason,
-// while the problem is assigned and its accept deadline has not passed,
-// it goes back to the office's queue with a fresh dispatch deadline
-// assignDue. It reports why not otherwise.
-func ReturnProblem(p *Problem, now time.Time, reason string, assignDue time.Time) error {
+// while the problem is assigned and its accept deadline has not passed, it
+// goes back to the office's queue, where the caller gives it a fresh
+// dispatch deadline. It reports why not otherwise.
+func ReturnProblem(p *Problem, now time.Time, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return FieldErrors(map[string]string{"reason": "请填写退单理由，说明为何不属于本单位办理"})
 	}
@@ -243,6 +243,5 @@ func ReturnProblem(p *Problem, now time.Time, reason string, assignDue time.Time
 	p.State, p.UnitID, p.PersonID, p.RuleID = StateSubmitted, 0, 0, 0
 	p.AssignedAt, p.AcceptDue, p.AcceptedAt, p.ResolveDue = time.Time{}, time.Time{}, time.Time{}, time.Time{}
 	p.ExtensionUntil, p.ExtensionReason = "", ""
-	p.AssignDue = assignDue
 	return nil
 }

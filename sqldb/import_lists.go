@@ -307,7 +307,7 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		return err
 	}
 	if state == sanlian.StateSubmitted {
-		if err := r.db.routeOnEntry(tx, id); err != nil {
+		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
 			return err
 		}
 	}

@@ -170,13 +170,21 @@ func (tx *Tx) writeNotices(src noticeSrc) (int64, error) {
 
 // problemSrc is the source query of notices about problems: columns as
 // noticeSrc wants, with title and body built from the prefix, the
-// problem's number and title, and its village and unit.
+// problem's number and title, and its village and unit. With a dkeyPrefix
+// the dedupe key is the prefix, the problem's id and its reopen count, so
+// a problem reopened is told of again.
 func problemSrc(titlePrefix, bodySuffix, dkeyPrefix, cond string, args ...any) (string, []any) {
+	return problemSrcKeyed(titlePrefix, bodySuffix, dkeyPrefix, "p.reopened", cond, args...)
+}
+
+// problemSrcKeyed is problemSrc with the dedupe key's last part taken from
+// keyCol instead of the reopen count.
+func problemSrcKeyed(titlePrefix, bodySuffix, dkeyPrefix, keyCol, cond string, args ...any) (string, []any) {
 	dkey := "CAST(NULL AS TEXT)"
 	var a []any
 	a = append(a, titlePrefix, bodySuffix)
 	if dkeyPrefix != "" {
-		dkey = "CAST(? AS TEXT) || CAST(p.id AS TEXT) || ':' || CAST(p.reopened AS TEXT)"
+		dkey = "CAST(? AS TEXT) || CAST(p.id AS TEXT) || ':' || CAST(" + keyCol + " AS TEXT)"
 		a = append(a, dkeyPrefix)
 	}
 	q := `SELECT p.id AS tid, p.unit_id AS unit_id, p.person_id AS person_id, p.township_code AS township,
@@ -241,11 +249,9 @@ func (tx *Tx) problemReturned(before, p *sanlian.Problem) error {
 // problem_intake_overdue for those whose deadline ended in the last day.
 func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
 	cond := "p.state = 'submitted' AND p.assign_due <= ?"
-	q, args := problemSrc("派单超时：", "，已超过受理派单时限，请尽快交办", "", cond, at)
 	// One notice per problem and deadline: a problem returned and overdue
 	// again is told of again.
-	q = strings.Replace(q, "CAST(NULL AS TEXT) AS dkey",
-		"'intake_overdue:' || CAST(p.id AS TEXT) || ':' || CAST(p.assign_due AS TEXT) AS dkey", 1)
+	q, args := problemSrcKeyed("派单超时：", "，已超过受理派单时限，请尽快交办", "intake_overdue:", "p.assign_due", cond, at)
 	n, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeIntakeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
 		office: true})
 	if err != nil {

@@ -221,7 +221,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if err := tx.problemSubmitted(id, in.Source); err != nil {
 		return 0, err
 	}
-	if err := db.routeOnEntry(tx, id); err != nil {
+	if err := db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
 		return 0, err
 	}
 	return id, nil

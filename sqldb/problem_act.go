@@ -446,16 +446,16 @@ func (a *act) reopen() error {
 // queue with a fresh dispatch deadline, and the return is counted against
 // the unit and the rule that had assigned it.
 func (a *act) ret() error {
+	reason := strings.TrimSpace(a.req.Reason)
+	unit, rule := a.p.UnitID, a.p.RuleID
+	if err := sanlian.ReturnProblem(a.p, a.tx.now, reason); err != nil {
+		return err
+	}
 	due, provisional, err := a.db.assignDueFor(a.tx, a.p.Source)
 	if err != nil {
 		return err
 	}
-	reason := strings.TrimSpace(a.req.Reason)
-	unit, rule := a.p.UnitID, a.p.RuleID
-	if err := sanlian.ReturnProblem(a.p, a.tx.now, reason, due); err != nil {
-		return err
-	}
-	a.p.DueProvisional = provisional
+	a.p.AssignDue, a.p.DueProvisional = due, provisional
 	note := "退单：" + reason
 	if rule != 0 {
 		note = fmt.Sprintf("退单（原按派单规则 #%d 交办）：%s", rule, reason)

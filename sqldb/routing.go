@@ -154,15 +154,15 @@ func (db *DB) SaveRoutingRule(ctx context.Context, r *sanlian.RoutingRule) error
 		if err := tx.checkRoutingRule(r); err != nil {
 			return err
 		}
-		ch := changes{}
-		if before == nil {
+		ch, created := changes{}, before == nil
+		if created {
 			id, err := tx.insertID(`INSERT INTO routing_rules (category, region_code, unit_id, person_id, sort, active, note, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.Category, r.RegionCode, r.UnitID, nullInt(r.PersonID), r.Sort, r.Active, r.Note, tx.now, tx.now)
 			if err != nil {
 				return routingConflict(fmt.Errorf("create routing rule: %w", err))
 			}
 			r.ID = id
-			before = &sanlian.RoutingRule{}
+			before = &sanlian.RoutingRule{} // every field is new
 		} else {
 			res, err := tx.exec(`UPDATE routing_rules SET category = ?, region_code = ?, unit_id = ?, person_id = ?, sort = ?, active = ?, note = ?,
 				version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, r.Category, r.RegionCode, r.UnitID, nullInt(r.PersonID),
@@ -182,7 +182,7 @@ func (db *DB) SaveRoutingRule(ctx context.Context, r *sanlian.RoutingRule) error
 		ch.set("active", before.Active, r.Active)
 		ch.set("note", before.Note, r.Note)
 		action := "update"
-		if before.ID == 0 {
+		if created {
 			action = "create"
 		}
 		if err := tx.audit(action, "routing_rule", r.ID, ch); err != nil {
@@ -335,31 +335,20 @@ func (db *DB) assignDueFor(tx *Tx, source string) (time.Time, bool, error) {
 // matches its category and place, as the system, naming the rule. It
 // does nothing when no rule matches, and leaves the problem in the
 // office's queue.
-func (db *DB) routeOnEntry(tx *Tx, id int64) error {
-	var category, village, township, county string
-	if err := tx.queryRow(`SELECT p.category, p.village_code, p.township_code, COALESCE(t.parent_code, '')
-		FROM problems p LEFT JOIN regions t ON t.code = p.township_code WHERE p.id = ?`, id).
-		Scan(&category, &village, &township, &county); err != nil {
-		return fmt.Errorf("route problem %d: %w", id, err)
-	}
+func (db *DB) routeOnEntry(tx *Tx, id int64, category, village, township string) error {
 	// A bare "active" lets both engines read the partial index of active
 	// rules; a bound true would not.
-	rows, err := tx.query(`SELECT id, category, region_code, unit_id, COALESCE(person_id, 0), sort, active FROM routing_rules
-		WHERE active AND region_code IN (?, ?, ?) AND category IN (?, '')`, village, township, county, category)
-	if err != nil {
-		return fmt.Errorf("route problem %d: %w", id, err)
-	}
 	var rules []*sanlian.RoutingRule
-	for rows.Next() {
-		r := &sanlian.RoutingRule{}
-		if err := rows.Scan(&r.ID, &r.Category, &r.RegionCode, &r.UnitID, &r.PersonID, &r.Sort, &r.Active); err != nil {
-			rows.Close()
-			return fmt.Errorf("route problem %d: %w", id, err)
-		}
-		rules = append(rules, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	var county string
+	err := eachRow(tx, `SELECT id, category, region_code, unit_id, COALESCE(person_id, 0), sort, active,
+		COALESCE((SELECT parent_code FROM regions WHERE code = ?), '') FROM routing_rules
+		WHERE active AND region_code IN (?, ?, (SELECT parent_code FROM regions WHERE code = ?)) AND category IN (?, '')`,
+		[]any{township, village, township, township, category}, func(sc scanner) error {
+			r := &sanlian.RoutingRule{}
+			rules = append(rules, r)
+			return sc.Scan(&r.ID, &r.Category, &r.RegionCode, &r.UnitID, &r.PersonID, &r.Sort, &r.Active, &county)
+		})
+	if err != nil {
 		return fmt.Errorf("route problem %d: %w", id, err)
 	}
 	rule := sanlian.MatchRoutingRule(rules, category, sanlian.RoutingPlace{Village: village, Township: township, County: county})

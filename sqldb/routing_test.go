@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,16 +51,16 @@ func TestProblemService_IntakeClock(t *testing.T) {
 		MustOK(t, db.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
 		MustOK(t, db.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
 		raw := MustRaw(t, db)
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'intake_overdue' AND user_id = `+idStr(users["office"].ID)); n != 2 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'intake_overdue' AND user_id = `+itoa(users["office"].ID)); n != 2 {
 			t.Errorf("office intake notices = %d, want 2 (one per problem, none twice)", n)
 		}
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'intake_overdue' AND user_id <> `+idStr(users["office"].ID)); n != 0 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'intake_overdue' AND user_id <> `+itoa(users["office"].ID)); n != 0 {
 			t.Errorf("intake notices to others = %d, want 0", n)
 		}
 		// A yellow card on the office's delay once the rules' working day of
 		// grace has passed.
 		MustOK(t, db.SupervisionLevelsAt(office, shanghai("2021-05-10 00:00")))
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM supervisions WHERE target_kind = 'problem' AND target_id = `+idStr(p.ID)+` AND unit_id IS NULL`); n != 1 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM supervisions WHERE target_kind = 'problem' AND target_id = `+itoa(p.ID)+` AND unit_id IS NULL`); n != 1 {
 			t.Errorf("cards on the overdue intake = %d, want 1", n)
 		}
 		// Dispatching stops the clock; once the unit has it in hand the
@@ -72,7 +71,7 @@ func TestProblemService_IntakeClock(t *testing.T) {
 		}
 		act(t, db, users["cadre"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
 		MustOK(t, db.SupervisionLevelsAt(office, shanghai("2021-05-11 00:00")))
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM supervisions WHERE target_id = `+idStr(p.ID)+` AND state = 'open'`); n != 0 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM supervisions WHERE target_id = `+itoa(p.ID)+` AND state = 'open'`); n != 0 {
 			t.Errorf("open cards after dispatch = %d, want 0", n)
 		}
 	})
@@ -112,8 +111,6 @@ func firstField(err error) string {
 	}
 	return sanlian.ErrorMessage(err)
 }
-
-func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 func saveRule(t *testing.T, db *sqldb.DB, u *sanlian.User, r *sanlian.RoutingRule) *sanlian.RoutingRule {
 	t.Helper()
@@ -165,7 +162,7 @@ func TestRoutingService_AssignOnEntry(t *testing.T) {
 			}
 		}
 		raw := MustRaw(t, db)
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'assigned' AND user_id = `+idStr(users["unitadmin"].ID)); n < 2 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'assigned' AND user_id = `+itoa(users["unitadmin"].ID)); n < 2 {
 			t.Errorf("unit admin's notices of routed problems = %d, want ≥ 2", n)
 		}
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM audit_log WHERE action = 'assign' AND actor = 'system'`); n != len(cases) {
@@ -310,7 +307,7 @@ func TestProblemService_Return(t *testing.T) {
 		if len(counts) != 1 || counts[0].UnitID != 1 || counts[0].Returned != 1 || counts[0].Routed != 1 {
 			t.Errorf("return counts %+v", counts)
 		}
-		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'returned' AND user_id = `+idStr(office.ID)); n != 1 {
+		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'returned' AND user_id = `+itoa(office.ID)); n != 1 {
 			t.Errorf("office's return notices = %d, want 1", n)
 		}
 

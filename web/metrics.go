@@ -128,13 +128,33 @@ func (s *Server) apiMetricConfigs(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiSaveMetricConfig is POST /api/v1/metric-configs: a new configuration
-// (no id), or an edit (id and version as read); without "ranking", the
-// defaults of SPEC §5.
+// (no id), or an edit (id and version as read). Without "ranking" a new
+// configuration takes the defaults of SPEC §5 and an edit keeps its own.
 func (s *Server) apiSaveMetricConfig(w http.ResponseWriter, r *http.Request) error {
-	// A body without "ranking" takes SPEC's deduction and minimum volume.
-	c := sanlian.MetricConfig{Ranking: sanlian.DefaultMetricConfig().Ranking}
-	if err := decodeJSON(w, r, &c); err != nil {
+	// The outer Ranking shadows the embedded one, so its absence shows.
+	var in struct {
+		sanlian.MetricConfig
+		Ranking *sanlian.MetricRanking `json:"ranking"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
 		return err
+	}
+	c := in.MetricConfig
+	switch {
+	case in.Ranking != nil:
+		c.Ranking = *in.Ranking
+	case c.ID == 0:
+		c.Ranking = sanlian.DefaultMetricConfig().Ranking
+	default:
+		cs, err := s.Metrics.FindMetricConfigs(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, x := range cs {
+			if x.ID == c.ID {
+				c.Ranking = x.Ranking
+			}
+		}
 	}
 	isNew := c.ID == 0
 	if err := s.Metrics.SaveMetricConfig(r.Context(), &c); err != nil {

@@ -443,10 +443,12 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 	case "":
 		// A return or a transfer may take the problem out of the actor's
 		// scope: the list is where they can go on.
-		if _, ferr := s.Problems.FindProblemByID(r.Context(), id); sanlian.ErrorCode(ferr) == sanlian.ENOTFOUND {
-			msg := fmt.Sprintf("已%s：%s 已移出本单位的问题清单", sanlian.ActionLabel(action), done.Number)
-			http.Redirect(w, r, "/problems?ok="+url.QueryEscape(msg), http.StatusSeeOther)
-			return nil
+		if action == sanlian.ActionReturn || action == sanlian.ActionTransfer {
+			if _, ferr := s.Problems.FindProblemByID(r.Context(), id); sanlian.ErrorCode(ferr) == sanlian.ENOTFOUND {
+				msg := fmt.Sprintf("已%s：%s 已移出本单位的问题清单", sanlian.ActionLabel(action), done.Number)
+				http.Redirect(w, r, "/problems?ok="+url.QueryEscape(msg), http.StatusSeeOther)
+				return nil
+			}
 		}
 		http.Redirect(w, r, "/problems/"+strconv.FormatInt(id, 10)+"?ok="+url.QueryEscape("已"+sanlian.ActionLabel(action)), http.StatusSeeOther)
 		return nil

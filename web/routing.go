@@ -17,9 +17,6 @@ import (
 func routingFilter(p *params) sanlian.RoutingRuleFilter {
 	f := sanlian.RoutingRuleFilter{Category: p.str("category"), RegionCode: p.str("region"), UnitID: p.int64("unit_id"),
 		Active: p.boolPtr("active"), Cursor: p.str("cursor"), Limit: p.limit()}
-	if f.Category == "all" {
-		f.Category = ""
-	}
 	return f
 }
 
@@ -204,10 +201,6 @@ type routingPage struct {
 	Form       url.Values
 }
 
-// RegionText is how a rule's place reads: the county, a township, or a
-// village after its township.
-func (p *routingPage) RegionText(r *sanlian.RoutingRule) string { return r.Place() }
-
 func (s *Server) loadRoutingPage(r *http.Request) (*routingPage, error) {
 	ctx := r.Context()
 	p := newParams(r)
@@ -277,11 +270,11 @@ func (s *Server) routingRuleSubmit(w http.ResponseWriter, r *http.Request) error
 
 // countyCode is the county's region code, the place of a county-wide rule.
 func (s *Server) countyCode(r *http.Request) string {
-	t, err := s.Regions.FindRegionTree(r.Context())
-	if err != nil || t == nil {
+	cs, _, err := s.Regions.FindRegions(r.Context(), sanlian.RegionFilter{Kind: sanlian.RegionCounty, Limit: 1})
+	if err != nil || len(cs) == 0 {
 		return ""
 	}
-	return t.Code
+	return cs[0].Code
 }
 
 // routingRuleToggle is POST /routing-rules/{id}/toggle: switch a rule on
