@@ -236,16 +236,20 @@ func RecountDue(p *Problem, from DueStarts, old, cal *Calendar, year int) Recoun
 }
 
 // CalendarReminderYear returns the year whose official schedule the
-// office should enter at now: from 1 November of year Y (Asia/Shanghai),
-// Y+1, as long as cal still counts Y+1 provisionally; otherwise 0. The
-// State Council publishes the schedule around then; until the office
-// enters it, deadlines reaching into Y+1 are provisional.
+// office should enter at now: the current year (Asia/Shanghai) while cal
+// still counts it provisionally, else from 1 November of year Y, Y+1 as
+// long as cal counts it provisionally; otherwise 0. The State Council
+// publishes the schedule around November; until the office enters it,
+// deadlines reaching into that year are provisional.
 func CalendarReminderYear(now time.Time, cal *Calendar) int {
 	t := now.In(Shanghai)
-	if t.Month() < time.November || !cal.Provisional(t.Year()+1) {
-		return 0
+	switch {
+	case cal.Provisional(t.Year()):
+		return t.Year()
+	case t.Month() >= time.November && cal.Provisional(t.Year()+1):
+		return t.Year() + 1
 	}
-	return t.Year() + 1
+	return 0
 }
 
 // CalendarReminderKey is the dedupe key of the reminder about year given

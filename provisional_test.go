@@ -287,7 +287,9 @@ func TestCalendarReminderYear(t *testing.T) {
 		{"December", at("2027-12-31"), official, 2028, "calendar:2028:2027-W52"},
 		{"Confirmed", at("2027-12-01"), held2028, 0, ""},
 		{"NextYearHeld", at("2026-12-07"), official, 0, ""},
-		{"January", at("2028-01-03"), official, 0, ""},
+		// Into 2028 and still not entered: the reminder goes on.
+		{"January", at("2028-01-03"), official, 2028, "calendar:2028:2028-W01"},
+		{"JanuaryHeld", at("2028-01-03"), held2028, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := sanlian.CalendarReminderYear(tc.now, tc.cal)
