@@ -226,6 +226,12 @@ func (l *IntakeLimits) Validate() error {
 	return FieldErrors(f)
 }
 
+// MayReturn reports whether a unit may still send p back at now: it is
+// assigned and its accept deadline has not passed.
+func MayReturn(p *Problem, now time.Time) bool {
+	return p.State == StateAssigned && (p.AcceptDue.IsZero() || !now.After(p.AcceptDue))
+}
+
 // ReturnProblem applies a unit's return (退单) to p at now: with a reason,
 // while the problem is assigned and its accept deadline has not passed, it
 // goes back to the office's queue, where the caller gives it a fresh
@@ -237,7 +243,7 @@ func ReturnProblem(p *Problem, now time.Time, reason string) error {
 	if p.State != StateAssigned {
 		return Errorf(ECONFLICT, "问题当前为“%s”，只有已交办、尚未签收的问题可以退单", p.StateLabel())
 	}
-	if !p.AcceptDue.IsZero() && now.After(p.AcceptDue) {
+	if !MayReturn(p, now) {
 		return Errorf(ECONFLICT, "签收期限（%s）已过，不能退单；如确不属于本单位，请申请转办", DeadlineDate(p.AcceptDue))
 	}
 	p.State, p.UnitID, p.PersonID, p.RuleID = StateSubmitted, 0, 0, 0

@@ -168,10 +168,6 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 	var version int64
 	var at time.Time
 	err = db.inTx(ctx, func(tx *Tx) error {
-		held, err := readCalendarYears(tx)
-		if err != nil {
-			return err
-		}
 		cur, err := findCalendarYear(tx, y.Year)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 			cur, err = nil, nil
@@ -183,7 +179,13 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 			if cur != nil {
 				return sanlian.Errorf(sanlian.ECONFLICT, "%d 年的工作日历已经存在，可能刚被他人录入，请刷新后在现有内容上修改", y.Year)
 			}
-			_, err := tx.exec(`INSERT INTO calendar_years (year, holidays, workdays, note, version, updated_at, updated_by)
+			// Only a year not held before was counted provisionally: an
+			// edit of a held year moves no deadline.
+			held, err := readCalendarYears(tx)
+			if err != nil {
+				return err
+			}
+			_, err = tx.exec(`INSERT INTO calendar_years (year, holidays, workdays, note, version, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, 1, ?, ?)`, y.Year, holidays, workdays, y.Note, tx.now, u.Username)
 			if errors.Is(err, errUnique) {
 				return sanlian.Errorf(sanlian.ECONFLICT, "%d 年的工作日历已经存在，可能刚被他人录入，请刷新后在现有内容上修改", y.Year)
@@ -215,10 +217,7 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 		ch.set("holidays", strings.Join(cur.Holidays, ","), holidays)
 		ch.set("workdays", strings.Join(cur.Workdays, ","), workdays)
 		ch.set("note", cur.Note, y.Note)
-		if err := tx.audit("update", "calendar", y.Year, ch); err != nil {
-			return err
-		}
-		return tx.recountDue(held, y)
+		return tx.audit("update", "calendar", y.Year, ch)
 	})
 	if err != nil {
 		return err

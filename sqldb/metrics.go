@@ -584,15 +584,6 @@ func (c eventChanges) due(f string) time.Time {
 	return d.AddDate(0, 0, 1)
 }
 
-// instant reads a deadline written by fmtDue, or as an RFC 3339 time.
-func (c eventChanges) instant(f string) time.Time {
-	if d := c.due(f); !d.IsZero() {
-		return d
-	}
-	t, _ := time.Parse(time.RFC3339Nano, c.str(f))
-	return t
-}
-
 // intakeDeadline is p's dispatch deadline (sanlian.IntakeDeadline): the
 // one an event set, else the column's.
 func (r *metricRun) intakeDeadline(p *metricProblem) time.Time {
@@ -637,7 +628,7 @@ func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw
 	if ch.has("resolve_due") {
 		p.resolveDue = ch.due("resolve_due")
 	}
-	if d := ch.instant("assign_due"); !d.IsZero() {
+	if d := ch.due("assign_due"); !d.IsZero() {
 		// A dispatch that clears the deadline leaves the one it was held to.
 		p.intakeDue = d
 	}

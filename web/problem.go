@@ -315,7 +315,7 @@ func (p *problemPage) IsCoUnit(unit int64) bool {
 // actionsFor lists what the viewer may do to p now, by the action table and
 // ownership; the service checks again on submit. A viewer who sees the
 // problem as a co-unit's admin or cadre records its part and nothing else.
-func actionsFor(u *sanlian.User, p *sanlian.Problem) map[string]bool {
+func actionsFor(u *sanlian.User, p *sanlian.Problem, now time.Time) map[string]bool {
 	can := map[string]bool{}
 	co := false
 	for _, c := range p.CoUnits {
@@ -342,7 +342,7 @@ func actionsFor(u *sanlian.User, p *sanlian.Problem) map[string]bool {
 		if a == sanlian.ActionClose && (p.CallbackAt.IsZero() || p.CallbackSatisfaction == sanlian.Unsatisfied) {
 			continue
 		}
-		if a == sanlian.ActionReturn && !p.AcceptDue.IsZero() && time.Now().After(p.AcceptDue) {
+		if a == sanlian.ActionReturn && !sanlian.MayReturn(p, now) {
 			continue // past the accept deadline: a transfer request, not a return
 		}
 		can[a] = true
@@ -370,7 +370,7 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 	}
 	page := &problemPage{basePage: s.base(r, pr.Number, "problems"), Problem: pr, MayReveal: sanlian.UserFromContext(ctx).Role.MayReveal(),
 		Today: time.Now().In(sanlian.Shanghai).Format("2006-01-02"), TodayPlus7: time.Now().In(sanlian.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")}
-	page.Allowed = actionsFor(page.User, pr)
+	page.Allowed = actionsFor(page.User, pr, s.cfg.Now())
 	for _, c := range pr.CoUnits {
 		if c.Mine {
 			page.MyCoUnits = append(page.MyCoUnits, c)

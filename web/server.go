@@ -74,8 +74,9 @@ type Config struct {
 	PowBits      int
 	ChallengeTTL time.Duration
 	MinFill      time.Duration
-	// Now is the clock of the office's calendar reminder (default
-	// time.Now), settable so that tests can stand in November.
+	// Now is the pages' clock (default time.Now): the office's calendar
+	// reminder and which actions a problem page offers; settable so that
+	// tests can stand in November.
 	Now func() time.Time
 }
 
