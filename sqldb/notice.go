@@ -376,15 +376,19 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	if err != nil {
 		return err
 	}
-	if due+over+intake+selfCrit > 0 {
-		if err := tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"),
-			changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}, sanlian.NoticeIntakeOverdue: {nil, intake},
-				sanlian.NoticeSelfCritDue: {nil, selfCrit}}); err != nil {
+	reminded, err := calendarReminder(tx, at)
+	if err != nil {
+		return err
+	}
+	if due+over+intake+selfCrit+reminded > 0 {
+		ch := changes{sanlian.NoticeDueTomorrow: {nil, due}, sanlian.NoticeOverdue: {nil, over}, sanlian.NoticeIntakeOverdue: {nil, intake},
+			sanlian.NoticeSelfCritDue: {nil, selfCrit}}
+		if reminded > 0 {
+			ch[sanlian.NoticeCalendar] = [2]any{nil, reminded}
+		}
+		if err := tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"), ch); err != nil {
 			return err
 		}
-	}
-	if err := calendarReminder(tx, at); err != nil {
-		return err
 	}
 	subscribed, err := tx.subscribed(sanlian.EventProblemOverdue)
 	if err != nil || !subscribed {
@@ -414,28 +418,25 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 // office enters next year's calendar, that the State Council's schedule
 // awaits entry (sanlian.CalendarReminderYear): at most once a week per
 // account, the dedupe key naming the ISO week of the day starting at at.
-func calendarReminder(tx *Tx, at time.Time) error {
+func calendarReminder(tx *Tx, at time.Time) (int64, error) {
 	cal, err := tx.db.calendarIn(tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	year := sanlian.CalendarReminderYear(at, cal)
 	if year == 0 {
-		return nil
+		return 0, nil
 	}
-	res, err := tx.exec(`INSERT INTO notices (user_id, kind, title, body, link, target_kind, target_id, dedupe_key, created_at)
-		SELECT u.id, ?, ?, ?, ?, '', 0, ?, ? FROM users u WHERE u.role = ? AND u.disabled = ?
-		ON CONFLICT (user_id, dedupe_key) DO NOTHING`,
-		sanlian.NoticeCalendar, fmt.Sprintf("请确认 %d 年节假日安排", year),
+	q := `SELECT 0 AS tid, CAST(NULL AS BIGINT) AS unit_id, CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS TEXT) AS township,
+		CAST(? AS TEXT) AS title, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS link, CAST(? AS TEXT) AS dkey`
+	n, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeCalendar, query: q, office: true, args: []any{
+		fmt.Sprintf("请确认 %d 年节假日安排", year),
 		fmt.Sprintf("%d 年的工作日历尚未确认，到期日暂按法定节假日推算。国务院办公厅公布节假日安排后，请在工作日历中录入并保存。", year),
-		fmt.Sprintf("/calendar?year=%d", year), sanlian.CalendarReminderKey(year, at), tx.now, string(sanlian.RoleOffice), false)
+		fmt.Sprintf("/calendar?year=%d", year), sanlian.CalendarReminderKey(year, at)}})
 	if err != nil {
-		return fmt.Errorf("calendar reminder %d: %w", year, err)
+		return 0, fmt.Errorf("calendar reminder %d: %w", year, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return tx.audit("notify", "notice", at.In(sanlian.Shanghai).Format("2006-01-02"), changes{sanlian.NoticeCalendar: {nil, n}})
-	}
-	return nil
+	return n, nil
 }
 
 // NoticesDailyAt runs the daily notices for the day starting at at, as
