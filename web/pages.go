@@ -30,17 +30,29 @@ type homePage struct {
 	CalendarYear int
 }
 
-// home is GET /: a dashboard of the caller's scope.
+// home is GET /: each role's workbench (工作台), in the caller's scope.
+// Each role's page lives in its own file (home_*.go).
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
-	u := sanlian.UserFromContext(r.Context())
-	switch u.Role {
-	case sanlian.RoleAuditor:
-		http.Redirect(w, r, "/audit", http.StatusSeeOther)
-		return nil
+	switch sanlian.UserFromContext(r.Context()).Role {
+	case sanlian.RoleOffice:
+		return s.homeOffice(w, r)
+	case sanlian.RoleLeader:
+		return s.homeLeader(w, r)
+	case sanlian.RoleUnitAdmin:
+		return s.homeUnit(w, r)
+	case sanlian.RoleCadre:
+		return s.homeCadre(w, r)
 	case sanlian.RoleSysadmin:
-		http.Redirect(w, r, "/users", http.StatusSeeOther)
-		return nil
+		return s.homeSysadmin(w, r)
+	case sanlian.RoleAuditor:
+		return s.homeAuditor(w, r)
 	}
+	return sanlian.Errorf(sanlian.EFORBIDDEN, "没有可用的工作台")
+}
+
+// homeGeneric is the dashboard every role had before its own workbench.
+func (s *Server) homeGeneric(w http.ResponseWriter, r *http.Request) error {
+	u := sanlian.UserFromContext(r.Context())
 	p := &homePage{basePage: s.base(r, "工作台", "home"), Mine: u.Role == sanlian.RoleCadre}
 	var err error
 	yes, no := true, false
