@@ -306,6 +306,9 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
 		return err
 	}
+	if err := tx.tagOnEntry(id, at, in.Category, in.Title, in.Description); err != nil { // 每月一题
+		return err
+	}
 	if state == sanlian.StateSubmitted {
 		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
 			return err

@@ -224,6 +224,9 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if err := db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
 		return 0, err
 	}
+	if err := tx.tagOnEntry(id, tx.now, in.Category, in.Title, in.Description); err != nil { // 每月一题
+		return 0, err
+	}
 	return id, nil
 }
 
