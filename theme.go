@@ -364,6 +364,9 @@ type ThemeProblem struct {
 	Tag string `json:"tag"`
 }
 
+// TagLabel names how the problem came to carry the theme.
+func (p *ThemeProblem) TagLabel() string { return TagLabel(p.Tag) }
+
 // ThemeService keeps the months' themes. The office writes; the office,
 // leaders and unit admins read, each counting the problems in their scope.
 type ThemeService interface {

@@ -270,6 +270,25 @@ var policy = map[string]access{
 	"GET /audit":                         auditors,
 	"GET /users":                         accounts,
 	"POST /users":                        accounts,
+
+	// 每月一题 (the month's themes): the office sets them; leaders and unit
+	// admins read them, counted in their scope.
+	"GET /api/v1/themes":                roles(office, leader, unitAdmin),
+	"POST /api/v1/themes":               roles(office),
+	"GET /api/v1/themes/{id}":           roles(office, leader, unitAdmin),
+	"GET /api/v1/themes/{id}/problems":  roles(office, leader, unitAdmin),
+	"GET /themes":                       roles(office, leader, unitAdmin),
+	"GET /themes/new":                   roles(office),
+	"POST /themes":                      roles(office),
+	"GET /themes/{id}":                  roles(office, leader, unitAdmin),
+	"GET /themes/{id}/edit":             roles(office),
+	"POST /themes/{id}":                 roles(office),
+	"GET /themes/{id}/report":           roles(office, leader, unitAdmin),
+	"GET /themes/{id}/report.xlsx":      roles(office, leader, unitAdmin),
+	"POST /themes/{id}/problems":        roles(office),
+	"POST /themes/{id}/problems/remove": roles(office),
+	"POST /themes/{id}/measures":        roles(office),
+	"POST /themes/{id}/measures/delete": roles(office),
 }
 
 // policyFor returns the access of a route: from the table above, or from

@@ -236,6 +236,24 @@ var allowed = map[string][]sanlian.Role{
 	"GET /dispatches/{month}":                   {"office", "leader", "unit_admin"},
 	"POST /dispatches/{month}":                  {"office"},
 	"POST /dispatches/{month}/decisions":        {"office"},
+
+	// 每月一题 (the month's themes).
+	"GET /api/v1/themes":                {"office", "leader", "unit_admin"},
+	"POST /api/v1/themes":               {"office"},
+	"GET /api/v1/themes/{id}":           {"office", "leader", "unit_admin"},
+	"GET /api/v1/themes/{id}/problems":  {"office", "leader", "unit_admin"},
+	"GET /themes":                       {"office", "leader", "unit_admin"},
+	"GET /themes/new":                   {"office"},
+	"POST /themes":                      {"office"},
+	"GET /themes/{id}":                  {"office", "leader", "unit_admin"},
+	"GET /themes/{id}/edit":             {"office"},
+	"POST /themes/{id}":                 {"office"},
+	"GET /themes/{id}/report":           {"office", "leader", "unit_admin"},
+	"GET /themes/{id}/report.xlsx":      {"office", "leader", "unit_admin"},
+	"POST /themes/{id}/problems":        {"office"},
+	"POST /themes/{id}/problems/remove": {"office"},
+	"POST /themes/{id}/measures":        {"office"},
+	"POST /themes/{id}/measures/delete": {"office"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

@@ -228,6 +228,24 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /audit", h: s.auditPage},
 		{pattern: "GET /users", h: s.usersPage},
 		{pattern: "POST /users", h: s.usersSubmit},
+
+		// 每月一题 (the month's themes): web/theme.go.
+		{pattern: "GET /api/v1/themes", h: s.apiThemes},
+		{pattern: "POST /api/v1/themes", h: s.apiCreateTheme},
+		{pattern: "GET /api/v1/themes/{id}", h: s.apiTheme},
+		{pattern: "GET /api/v1/themes/{id}/problems", h: s.apiThemeProblems},
+		{pattern: "GET /themes", h: s.themesPage},
+		{pattern: "GET /themes/new", h: s.themeNewForm},
+		{pattern: "POST /themes", h: s.themeCreateSubmit},
+		{pattern: "GET /themes/{id}", h: s.themePage},
+		{pattern: "GET /themes/{id}/edit", h: s.themeEditForm},
+		{pattern: "POST /themes/{id}", h: s.themeEditSubmit},
+		{pattern: "GET /themes/{id}/report", h: s.themeReportPage},
+		{pattern: "GET /themes/{id}/report.xlsx", h: s.themeReportExport},
+		{pattern: "POST /themes/{id}/problems", h: s.themeTagSubmit},
+		{pattern: "POST /themes/{id}/problems/remove", h: s.themeUntagSubmit},
+		{pattern: "POST /themes/{id}/measures", h: s.themeMeasureSubmit},
+		{pattern: "POST /themes/{id}/measures/delete", h: s.themeMeasureDelete},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.open311Routes()...)

@@ -1,0 +1,170 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"sanlian"
+	"sanlian/sqldb/sqldbtest"
+)
+
+func TestThemes_NoCategoryNoKeyword(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	form := url.Values{"month": {"2026-11"}, "name": {"农村饮水安全"}, "keywords": {" 、 "}}
+	res, body := a.do("POST", "/themes", a.token("office"), form.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请至少选择一个类别或填写一个关键词") ||
+		!strings.Contains(body, `value="农村饮水安全"`) {
+		t.Fatalf("got %d, want 422 naming the field and keeping the name: %.500s", res.StatusCode, body)
+	}
+}
+
+func TestThemes_BadMonth(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	form := url.Values{"month": {"2026-13"}, "name": {"农村饮水安全"}, "category": {"rural"}}
+	res, body := a.do("POST", "/themes", a.token("office"), form.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请选择有效的月份") ||
+		!strings.Contains(body, `value="rural" checked`) {
+		t.Fatalf("got %d, want 422 on the month keeping the category: %.500s", res.StatusCode, body)
+	}
+}
+
+func TestThemesAPI_MalformedJSON(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	res, body := a.do("POST", "/api/v1/themes", a.token("office"), `{"month": "2026-11", "name": `)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("got %d %s: %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	var p struct{ Detail string }
+	json.Unmarshal([]byte(body), &p)
+	if !strings.ContainsFunc(p.Detail, func(r rune) bool { return r >= 0x4e00 && r <= 0x9fff }) {
+		t.Errorf("detail %q is not Chinese", p.Detail)
+	}
+	res, body = a.do("POST", "/api/v1/themes", a.token("office"), `{"month": "2026-11", "name": "饮水"}`)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请至少选择一个类别或填写一个关键词") {
+		t.Errorf("no category and no keyword: %d %s", res.StatusCode, body)
+	}
+}
+
+func TestThemesAPI_UnitAdminCannotCreate(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	res, body := a.do("POST", "/api/v1/themes", a.token("unitadmin"), `{"month": "2026-11", "name": "饮水", "categories": ["rural"]}`)
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("got %d: %s", res.StatusCode, body)
+	}
+	res, body = a.do("GET", "/themes/new", a.token("unitadmin"), "")
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("form: got %d: %.300s", res.StatusCode, body)
+	}
+}
+
+func TestThemes_CadreForbidden(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	for _, path := range []string{"/themes", "/themes/1", "/themes/1/report"} {
+		res, body := a.do("GET", path, a.token("cadre"), "")
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "无权") && !strings.Contains(body, "权限") {
+			t.Errorf("%s: got %d, want a Chinese 403 page: %.300s", path, res.StatusCode, body)
+		}
+	}
+}
+
+func TestThemes_NewPrefill(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	res, body := a.do("GET", "/themes/new?month=2026-11&category=transport", a.token("office"), "")
+	if res.StatusCode != 200 || !strings.Contains(body, `value="2026-11"`) || !strings.Contains(body, `value="transport" checked`) {
+		t.Fatalf("got %d: %.800s", res.StatusCode, body)
+	}
+}
+
+// TestThemes_Journey creates a theme over problems of this month through
+// the API, reads its page, report and problems, and opens its workbook.
+func TestThemes_Journey(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	office := a.token("office")
+	for _, title := range []string{"自来水管爆裂", "饮水井水质浑浊", "村道塌方"} {
+		res, body := a.do("POST", "/api/v1/problems", office, `{"source":"visit","category":"transport","village":"`+sqldbtest.VillageA+
+			`","title":"`+title+`","description":"群众反映`+title+`"}`)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("problem: %d %s", res.StatusCode, body)
+		}
+	}
+	month := thisMonth()
+	res, body := a.do("POST", "/api/v1/themes", office, `{"month":"`+month+`","name":"农村饮水安全","keywords":["自来水","饮水"]}`)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", res.StatusCode, body)
+	}
+	var th sanlian.Theme
+	json.Unmarshal([]byte(body), &th)
+	if th.Tagged != 2 {
+		t.Fatalf("tagged %d, want 2: %s", th.Tagged, body)
+	}
+	id := res.Header.Get("Location")[len("/api/v1/themes/"):]
+	res, body = a.do("GET", "/api/v1/themes?month="+month, a.token("leader"), "")
+	if res.StatusCode != 200 || !strings.Contains(body, "农村饮水安全") {
+		t.Errorf("list: %d %s", res.StatusCode, body)
+	}
+	res, body = a.do("GET", "/api/v1/themes/"+id+"/problems?limit=1", office, "")
+	var page struct {
+		Items      []sanlian.ThemeProblem
+		NextCursor string `json:"next_cursor"`
+	}
+	json.Unmarshal([]byte(body), &page)
+	if res.StatusCode != 200 || len(page.Items) != 1 || page.NextCursor == "" {
+		t.Errorf("problems page: %d %s", res.StatusCode, body)
+	}
+	for _, path := range []string{"/themes", "/themes/" + id, "/themes/" + id + "/report", "/themes/" + id + "/edit"} {
+		if res, body := a.do("GET", path, office, ""); res.StatusCode != 200 || !strings.Contains(body, "农村饮水安全") {
+			t.Errorf("%s: %d %.300s", path, res.StatusCode, body)
+		}
+	}
+	if _, body := a.do("GET", "/themes/"+id+"/report", office, ""); !strings.Contains(body, `class="print-report`) {
+		t.Error("the report has no print-report element")
+	}
+	res, body = a.do("POST", "/themes/"+id+"/measures", office, url.Values{"text": {"排查老旧供水管网"}, "unit_id": {"1"}, "due": {"2027-01-31"}}.Encode())
+	if res.StatusCode != http.StatusSeeOther {
+		t.Errorf("measure: %d %.300s", res.StatusCode, body)
+	}
+	res, body = a.do("POST", "/themes/"+id+"/measures", office, url.Values{"text": {"x"}, "unit_id": {"1"}, "due": {"月底"}}.Encode())
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写完成时限") {
+		t.Errorf("bad measure: %d %.300s", res.StatusCode, body)
+	}
+	res, body = a.do("GET", "/themes/"+id+"/report.xlsx", office, "")
+	if res.StatusCode != 200 {
+		t.Fatalf("xlsx: %d %.300s", res.StatusCode, body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("概况")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			got[r[0]] = r[1]
+		}
+	}
+	if got["主题"] != "农村饮水安全" || got["收到问题"] != "2" || got["已办结"] != "0" {
+		t.Errorf("summary sheet %v", rows)
+	}
+	ms, _ := f.GetRows("治本措施")
+	if len(ms) < 2 || !strings.Contains(strings.Join(ms[len(ms)-1], " "), "排查老旧供水管网") {
+		t.Errorf("measures sheet %v", ms)
+	}
+	// The unit admin counts only its own problems: the office entered
+	// these, so none.
+	res, body = a.do("GET", "/api/v1/themes/"+id, a.token("unitadmin"), "")
+	var rep sanlian.ThemeReport
+	json.Unmarshal([]byte(body), &rep)
+	if res.StatusCode != 200 || rep.Counts.Received != 0 {
+		t.Errorf("unit admin: %d %s", res.StatusCode, body)
+	}
+}
