@@ -287,6 +287,10 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		{"notices", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoNotices(ctx, db, setNow, c, today, seed)
 		}},
+		// 每月一题 (the month's themes), over the problems entered above.
+		{"themes", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demo.LoadThemes(ctx, db, db, setNow, c, demo.ThemeOptions{Today: today})
+		}},
 	} {
 		if p.skip {
 			continue
