@@ -337,6 +337,7 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 	if err := s.problems(w); err != nil {
 		return nil, "", err
 	}
+	w.add("tp.theme_id = ?", id)
 	if f.Removed {
 		w.add("tp.tag = 'removed'")
 	} else {
@@ -344,7 +345,7 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 	}
 	now := db.Now()
 	items, next, err := readPage(ctx, db, "theme problems", `SELECT `+problemCols+`, tp.tag FROM problems p
-		JOIN theme_problems tp ON tp.problem_id = p.id AND tp.theme_id = `+fmt.Sprint(id), w, f.Cursor, f.Limit, byID("p.id", true),
+		JOIN theme_problems tp ON tp.problem_id = p.id`, w, f.Cursor, f.Limit, byID("p.id", true),
 		func(sc scanner) (*sanlian.ThemeProblem, error) {
 			var tag string
 			p, err := scanProblem(tagScanner{sc, &tag})

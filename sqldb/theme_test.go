@@ -138,7 +138,7 @@ func TestThemeService_Scope(t *testing.T) {
 		mine := themeProblem(t, db, users["cadre"], "transport", "通组公路坑洼") // entered in unit 1
 		themeProblem(t, db, users["office"], "transport", "桥面破损")
 		p3 := themeProblem(t, db, users["office"], "transport", "路灯不亮")
-		p3 = act(t, db, users["office"], p3, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4})
+		act(t, db, users["office"], p3, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4})
 		th, err := db.CreateTheme(office, &sanlian.ThemeInput{Month: "2026-11", Name: "道路", Categories: []string{"transport"}})
 		MustOK(t, err)
 		r, err := db.ThemeReport(office, th.ID, sanlian.TrendWeek)
