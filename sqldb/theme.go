@@ -40,8 +40,10 @@ func (db *DB) themeReader(ctx context.Context, q querier) (*scope, error) {
 
 const themeWriter = "只有县办公室可以设置每月一题"
 
-// taggedCond limits problems aliased p to those theme t.id tags.
-const taggedCond = `EXISTS (SELECT 1 FROM theme_problems tp WHERE tp.theme_id = t.id AND tp.problem_id = p.id AND tp.tag <> 'removed')`
+// taggedCond limits problems aliased p to those theme t.id tags. A problem
+// merged into another since it was tagged no longer counts: the one it
+// went into does.
+const taggedCond = `p.state <> 'merged' AND EXISTS (SELECT 1 FROM theme_problems tp WHERE tp.theme_id = t.id AND tp.problem_id = p.id AND tp.tag <> 'removed')`
 
 // FindThemes implements sanlian.ThemeService.
 func (db *DB) FindThemes(ctx context.Context, f sanlian.ThemeFilter) ([]*sanlian.Theme, error) {
@@ -341,7 +343,7 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 	if f.Removed {
 		w.add("tp.tag = 'removed'")
 	} else {
-		w.add("tp.tag <> 'removed'")
+		w.add("tp.tag <> 'removed' AND p.state <> 'merged'")
 	}
 	now := db.Now()
 	items, next, err := readPage(ctx, db, "theme problems", `SELECT `+problemCols+`, tp.tag FROM problems p
@@ -453,7 +455,7 @@ func (db *DB) ThemeReport(ctx context.Context, id int64, by string) (*sanlian.Th
 	if err := s.problems(w); err != nil {
 		return nil, err
 	}
-	w.add(`p.id IN (SELECT problem_id FROM theme_problems WHERE theme_id = ? AND tag <> 'removed')`, id)
+	w.add(`p.state <> 'merged' AND p.id IN (SELECT problem_id FROM theme_problems WHERE theme_id = ? AND tag <> 'removed')`, id)
 	var ps []*sanlian.Problem
 	if err := eachRow(q, problemSelect+w.sql(), w.args, func(sc scanner) error {
 		p, err := scanProblem(sc)

@@ -58,6 +58,15 @@ func TestThemeService_TagOnEntry(t *testing.T) {
 		if got.Tagged != 2 {
 			t.Errorf("tagged %d, want 2", got.Tagged)
 		}
+		// A duplicate merged into another no longer counts.
+		act(t, db, users["office"], byWord, sanlian.ActionMerge, sanlian.ActionRequest{Into: byCat.ID})
+		got, err = db.FindTheme(office, th.ID)
+		MustOK(t, err)
+		r, err := db.ThemeReport(office, th.ID, "")
+		MustOK(t, err)
+		if tags := themeTags(t, db, users["office"], th.ID); got.Tagged != 1 || r.Counts.Received != 1 || len(tags) != 1 {
+			t.Errorf("after the merge: tagged %d, received %d, listed %v", got.Tagged, r.Counts.Received, tags)
+		}
 	})
 }
 
