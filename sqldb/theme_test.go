@@ -236,3 +236,26 @@ func TestThemeService_Measures(t *testing.T) {
 		}
 	})
 }
+
+// TestThemeService_TagOnImport tags problems imported from the ledger kept
+// before by the month of their entry date in the sheet.
+func TestThemeService_TagOnImport(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		newClock(db) // 2021-05-10 09:00
+		office := users["office"]
+		th, err := db.CreateTheme(sqldbtest.As(office), &sanlian.ThemeInput{Month: "2021-04", Name: "饮水与路灯",
+			Categories: []string{"construction"}, KeywordText: "饮水"})
+		MustOK(t, err)
+		mustCommit(t, mustImport(t, db, office, "problems", file(
+			map[string]string{"title": "酉州村3组路灯损坏", "category": "城乡建设", "village": "东坪镇酉州村", "created": "2021-04-20"},
+			map[string]string{"title": "梅城镇饮水困难", "category": "rural", "village": "梅城镇启安村", "created": "2021-04-22"},
+			map[string]string{"title": "启安村饮水困难", "category": "rural", "village": "梅城镇启安村", "created": "2021-05-02"},
+			map[string]string{"title": "低保评定不公", "category": "政策落实", "village": "430923101002", "created": "2021-04-23"},
+		)), 4, 0)
+		got, err := db.FindTheme(sqldbtest.As(office), th.ID)
+		MustOK(t, err)
+		if got.Tagged != 2 {
+			t.Errorf("tagged %d, want the April street lamp and drinking water only", got.Tagged)
+		}
+	})
+}
