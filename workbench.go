@@ -213,3 +213,24 @@ func CompareHalfMonths(cur, prev HalfMonthFigures) []Comparison {
 func PreviousHalf(p Period) Period {
 	return PeriodOf(p.Start.AddDate(0, 0, -1), PeriodHalf)
 }
+
+// NoticeReplyDays is how many working days a notice issued from a
+// workbench gives for the reply, by default.
+const NoticeReplyDays = 3
+
+// NoticeReplyDue is the default last day (2006-01-02) to reply to a
+// notice issued at now: the NoticeReplyDays-th working day after it.
+func NoticeReplyDue(cal *Calendar, now time.Time) string {
+	return DeadlineDate(cal.Deadline(now, NoticeReplyDays))
+}
+
+// NoticeDraft is the text a county leader's 督办 on a red-card problem
+// starts from; the leader may edit it before sending.
+func NoticeDraft(p *Problem, replyDue string) string {
+	unit := p.UnitName
+	if unit == "" {
+		unit = "责任单位"
+	}
+	return unit + "：群众反映的“" + p.Title + "”（" + p.Number + "）已超过办理期限并亮红牌督办。请单位主要负责同志亲自过问，于 " +
+		replyDue + " 前办结，并书面回复办理情况。"
+}
