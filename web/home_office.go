@@ -40,7 +40,7 @@ type unitDueRow struct {
 type halfRow struct {
 	sanlian.Comparison
 	Cur, Prev wbFigure // counts, or the rates' numerators
-	CurOf     int    // the rates' denominators
+	CurOf     int      // the rates' denominators
 	PrevOf    int
 }
 
