@@ -66,8 +66,8 @@ func (s *Server) homeLeader(w http.ResponseWriter, r *http.Request) error {
 		row := &leaderLoadRow{TownshipLoad: l,
 			coverageLinks: coverageLinks{W: p.Window, S: sanlian.CoverageScope{Kind: sanlian.ScopeTownship, ID: l.Code}},
 			Open:          wbFigure{l.Open, "/problems?open=1&township=" + q},
-			Overdue:       wbFigure{l.Overdue, "/problems?overdue=yes&sort=deadline&township=" + q},
-			Red:           wbFigure{l.Red, "/problems?card=red&sort=deadline&township=" + q},
+			Overdue:       wbFigure{l.Overdue, "/problems?overdue=yes&township=" + q},
+			Red:           wbFigure{l.Red, "/problems?card=red&township=" + q},
 			DetailURL:     "/leader#township-" + l.Code}
 		cov, err := s.Coverage.VisitCoverage(ctx, p.Window, row.S)
 		if err != nil {
@@ -83,7 +83,7 @@ func (s *Server) homeLeader(w http.ResponseWriter, r *http.Request) error {
 		p.Townships = append(p.Townships, row)
 		p.Red.N += l.Red
 	}
-	p.Red.URL = "/problems?card=red&sort=deadline"
+	p.Red.URL = "/problems?card=red"
 
 	reds, _, err := s.Problems.FindProblems(ctx, sanlian.ProblemFilter{Card: sanlian.LevelRed, Sort: "deadline", Limit: workbenchRows})
 	if err != nil {

@@ -109,8 +109,8 @@ func (s *Server) homeOffice(w http.ResponseWriter, r *http.Request) error {
 		}
 		id := strconv.FormatInt(u.UnitID, 10)
 		p.Units = append(p.Units, unitDueRow{UnitDue: u,
-			Overdue: wbFigure{u.Overdue, "/problems?unit_id=" + id + "&overdue=yes&sort=deadline"},
-			DueSoon: wbFigure{u.DueSoon, "/problems?unit_id=" + id + "&overdue=no&due_before=" + soon.In(sanlian.Shanghai).Format("2006-01-02") + "&sort=deadline"}})
+			Overdue: wbFigure{u.Overdue, "/problems?unit_id=" + id + "&overdue=yes"},
+			DueSoon: wbFigure{u.DueSoon, "/problems?unit_id=" + id + "&overdue=no&due_before=" + soon.In(sanlian.Shanghai).Format("2006-01-02") + ""}})
 	}
 
 	cards, err := s.Supervisions.CountSupervisions(ctx, sanlian.SupervisionFilter{})
