@@ -2,6 +2,7 @@ package sanlian_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +138,32 @@ func TestAgeLabel(t *testing.T) {
 	}
 	if sanlian.AgeLabel(time.Time{}, now) != "" {
 		t.Error("zero time has an age")
+	}
+}
+
+func TestNoticeDraft(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		p    sanlian.Problem
+		want []string
+	}{
+		{"Unit", sanlian.Problem{Number: "安化-2021-000123", Title: "村道塌方", UnitName: "县交通运输局"},
+			[]string{"县交通运输局：", "“村道塌方”（安化-2021-000123）", "红牌督办", "于 2021-05-13 前办结"}},
+		{"NoUnitName", sanlian.Problem{Number: "安化-2021-000124", Title: "停水"}, []string{"责任单位：", "“停水”"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := sanlian.NoticeDraft(&c.p, "2021-05-13")
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("draft %q lacks %q", got, w)
+				}
+			}
+		})
+	}
+	// Thursday 2021-05-06: three working days on is Monday 05-10 (the
+	// make-up Saturday 05-08 counts).
+	cal := sanlian.NewCalendar(sanlian.OfficialCalendar())
+	if got := sanlian.NoticeReplyDue(cal, time.Date(2021, 5, 6, 10, 0, 0, 0, sanlian.Shanghai)); got != "2021-05-10" {
+		t.Errorf("NoticeReplyDue = %s", got)
 	}
 }

@@ -85,7 +85,7 @@ func (s *Server) homeLeader(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Red.URL = "/problems?card=red"
 
-	reds, _, err := s.Problems.FindProblems(ctx, sanlian.ProblemFilter{Card: sanlian.LevelRed, Sort: "deadline", Limit: workbenchRows})
+	reds, _, err := s.Problems.FindProblems(ctx, sanlian.ProblemFilter{Card: sanlian.LevelRed, Limit: workbenchRows})
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,12 @@ func TestHomeLeader(t *testing.T) {
 		if !strings.Contains(page, "东坪镇") || !strings.Contains(page, "东坪镇便民服务代办") || !strings.Contains(page, "东坪敬老院屋顶漏雨") {
 			t.Errorf("the leader's township is missing")
 		}
+		// A red card on a problem still waiting for dispatch has no 督办:
+		// a notice needs a responsible unit.
+		if !strings.Contains(page, "村口水渠堵塞") || !strings.Contains(page, "尚未交办，待县办派单") ||
+			strings.Count(page, `class="supervise-form"`) != 2 {
+			t.Errorf("red cards: %d 督办 forms", strings.Count(page, `class="supervise-form"`))
+		}
 		// Nothing of 梅城镇: not the township, its units, problems or projects.
 		for _, s := range []string{"梅城", mei.Number, sqldbtest.Meicheng} {
 			if strings.Contains(page, s) {
