@@ -491,6 +491,9 @@ type SelfCriticismFilter struct {
 	Period string
 	UnitID int64
 	State  string
+	// Overdue, when set, keeps the ones not filed and past their due
+	// date (true) or not filed and not yet due (false).
+	Overdue *bool
 }
 
 // BulletinService keeps the half-month bulletins and the self-criticisms

@@ -514,6 +514,10 @@ type ProblemFilter struct {
 	VisitFrom, VisitTo string
 	VisitCadreID       int64
 	VisitUnitID        int64
+
+	// Card keeps the problems under an open automatic supervision of that
+	// level (LevelRed or LevelYellow): the workbenches' red-card counts.
+	Card string
 }
 
 // StateCount is how many problems of a filter are in a state.

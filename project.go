@@ -97,19 +97,7 @@ func (p *Project) StatusLabel() string { return ProjectStatusLabel(p.Status) }
 // MarkDue sets Overdue and Stalled as of today (a 2006-01-02 date).
 func (p *Project) MarkDue(today string) {
 	p.Overdue = p.Status != ProjectDone && p.EndDate != "" && p.EndDate < today
-	p.Stalled = false
-	if p.Status != ProjectOngoing {
-		return
-	}
-	t, err := time.Parse("2006-01-02", today)
-	if err != nil {
-		return
-	}
-	since := p.LastProgress
-	if since == "" {
-		since = p.StartDate
-	}
-	p.Stalled = since != "" && since <= t.AddDate(0, 0, -StalledDays).Format("2006-01-02")
+	p.Stalled = ProjectStalled(p, today)
 }
 
 // ProjectInput is what a unit enters for a project.

@@ -46,9 +46,10 @@ test("office logs in and opens the household list", async () => {
   await page.waitForSelector("#reveal dl.revealed");
   assert.match(await page.locator("#id-number").innerText(), /^430923\d{11}[0-9X]$|未登记/);
 
-  // The home page draws its chart with the vendored ECharts.
+  // The office's home is its workbench: every figure links to its list.
   await page.goto(server.url + "/");
-  await page.waitForSelector("#township-chart canvas, #township-chart svg", { timeout: 15000 });
+  await page.waitForSelector("#cards-panel a.fig");
+  assert.match(await page.locator("#due-panel").innerText(), /已超期/);
 
   assert.deepEqual(errors, [], "no script errors");
 });

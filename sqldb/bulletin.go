@@ -641,6 +641,15 @@ func (db *DB) FindSelfCriticisms(ctx context.Context, f sanlian.SelfCriticismFil
 		return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: "状态应为待提交、已提交或已签收",
 			Fields: map[string]string{"state": "无效的状态"}}
 	}
+	if f.Overdue != nil {
+		// Not filed, and past due (true) or not yet due (false), as Finish
+		// sets OverdueNow.
+		if *f.Overdue {
+			w.add("s.filed_at IS NULL AND s.due_at < ?", db.Now().UTC())
+		} else {
+			w.add("s.filed_at IS NULL AND s.due_at >= ?", db.Now().UTC())
+		}
+	}
 	rows, err := q.queryRows(`SELECT `+selfCriticismCols+selfCriticismFrom+w.sql()+` ORDER BY s.id DESC LIMIT 1000`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find self-criticisms: %w", err)

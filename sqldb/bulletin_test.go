@@ -259,6 +259,13 @@ func TestBulletinService_Workflow(t *testing.T) {
 		if owed, _ := db.FindSelfCriticisms(office, sanlian.SelfCriticismFilter{State: sanlian.SelfCriticismOwed}); len(owed) != 1 || !owed[0].OverdueNow {
 			t.Errorf("owed %+v", owed)
 		}
+		// The workbench's filters: owed and late, owed and not yet due.
+		yes, no := true, false
+		late, _ := db.FindSelfCriticisms(office, sanlian.SelfCriticismFilter{State: sanlian.SelfCriticismOwed, Overdue: &yes})
+		notDue, _ := db.FindSelfCriticisms(office, sanlian.SelfCriticismFilter{State: sanlian.SelfCriticismOwed, Overdue: &no})
+		if len(late) != 1 || late[0].ID != other.ID || len(notDue) != 0 {
+			t.Errorf("late %+v, not due %+v", late, notDue)
+		}
 		got, err = db.FileSelfCriticism(meicheng, other.ID, "检讨.txt", strings.NewReader("梅城镇关于推诿扯皮问题的检讨。"), 0)
 		MustOK(t, err)
 		if !got.FiledLate || got.StateLabel() != "已提交（逾期）" {

@@ -412,6 +412,10 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 		}
 		w.add("p.visit_id IN (SELECT pv.id FROM visits pv"+vw.sql()+")", vw.args...)
 	}
+	if f.Card != "" {
+		// Under an open automatic card of that level (the workbenches).
+		w.add("p.id IN (SELECT target_id FROM supervisions WHERE target_kind = 'problem' AND state = 'open' AND level = ?)", f.Card)
+	}
 	if f.Q != "" {
 		if utf8.RuneCountInString(f.Q) > sanlian.MaxSearch {
 			return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: fmt.Sprintf("搜索词不能超过 %d 个字", sanlian.MaxSearch),

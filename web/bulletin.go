@@ -88,7 +88,8 @@ func (s *Server) apiPublishBulletin(w http.ResponseWriter, r *http.Request) erro
 // selfCriticismFilter reads the list's filters from the query.
 func selfCriticismFilter(p *params) sanlian.SelfCriticismFilter {
 	return sanlian.SelfCriticismFilter{Period: p.str("period"), UnitID: p.int64("unit_id"),
-		State: p.oneOf("state", sanlian.SelfCriticismOwed, sanlian.SelfCriticismFiled, sanlian.SelfCriticismReceived)}
+		State:   p.oneOf("state", sanlian.SelfCriticismOwed, sanlian.SelfCriticismFiled, sanlian.SelfCriticismReceived),
+		Overdue: p.boolPtr("overdue")}
 }
 
 // apiSelfCriticisms is GET /api/v1/self-criticisms.

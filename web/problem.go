@@ -31,6 +31,9 @@ func problemFilter(p *params) sanlian.ProblemFilter {
 	f.ResolvedFrom, f.ResolvedTo = p.period("resolved")
 	f.VisitFrom, f.VisitTo = dateParam(p, "visit_from"), dateParam(p, "visit_to")
 	f.VisitCadreID, f.VisitUnitID = p.int64("visit_cadre_id"), p.int64("visit_unit_id")
+	// The workbenches' lists: due_before (a date: resolve deadline before
+	// its 00:00) and card (red or yellow, still open).
+	f.DueBefore, f.Card = p.date("due_before"), p.oneOf("card", sanlian.LevelRed, sanlian.LevelYellow)
 	if len([]rune(f.Q)) > sanlian.MaxSearch {
 		p.errors["q"] = "搜索词不能超过 100 个字"
 	}
