@@ -514,6 +514,14 @@ type ProblemFilter struct {
 	VisitFrom, VisitTo string
 	VisitCadreID       int64
 	VisitUnitID        int64
+
+	// OwnUnits keeps the problems led by the caller's own units (a unit
+	// admin: own unit and sub-units; a cadre: their unit), leaving out
+	// those the scope adds because the unit entered or co-handles them:
+	// the unit's workbench counts these. CoPartOwed keeps the assigned or
+	// accepted problems one of those units co-handles and has recorded no
+	// part of yet.
+	OwnUnits, CoPartOwed bool
 }
 
 // StateCount is how many problems of a filter are in a state.

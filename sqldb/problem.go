@@ -409,6 +409,8 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 		}
 		w.add("p.visit_id IN (SELECT pv.id FROM visits pv"+vw.sql()+")", vw.args...)
 	}
+	// The workbench's own-unit filters (workbench_unit.go).
+	workbenchProblemWhere(s, f, w)
 	if f.Q != "" {
 		if utf8.RuneCountInString(f.Q) > sanlian.MaxSearch {
 			return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: fmt.Sprintf("搜索词不能超过 %d 个字", sanlian.MaxSearch),
