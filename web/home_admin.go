@@ -45,7 +45,7 @@ func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
 	if p.Summary, err = s.Workbench.AccountSummary(ctx); err != nil {
 		return err
 	}
-	p.Total = homeFigure{ID: "count-accounts", Label: "全部账号", Count: p.Summary.Total, URL: "/users"}
+	p.Total = homeFigure{ID: "count-accounts", Label: "全部账号", Count: p.Summary.Total, URL: "/users", Unit: "个"}
 	for _, rc := range p.Summary.ByRole {
 		p.ByRole = append(p.ByRole, homeFigure{ID: "count-role-" + string(rc.Role), Label: rc.Role.Label(), Count: rc.Count, URL: usersURL(rc.Role, "")})
 	}
@@ -180,9 +180,9 @@ func (s *Server) homeAuditor(w http.ResponseWriter, r *http.Request) error {
 	}
 	var n int
 	p.Today, n = rows(p.Summary.Today, p.TodayDate)
-	p.TodayFig = homeFigure{ID: "count-today", Label: "今日操作", Count: n, URL: auditURL("", p.TodayDate, p.TodayDate)}
+	p.TodayFig = homeFigure{ID: "count-today", Label: "今日操作", Count: n, URL: auditURL("", p.TodayDate, p.TodayDate), Unit: "条"}
 	p.Week, n = rows(p.Summary.Week, p.WeekDate)
-	p.WeekFig = homeFigure{ID: "count-week", Label: "近 7 天操作", Count: n, URL: auditURL("", p.WeekDate, p.TodayDate)}
+	p.WeekFig = homeFigure{ID: "count-week", Label: "近 7 天操作", Count: n, URL: auditURL("", p.WeekDate, p.TodayDate), Unit: "条"}
 	p.Reveals = homeFigure{ID: "count-reveals", Label: "近 7 天查看完整个人信息", Count: p.Summary.Reveals,
 		URL: auditURL("reveal", p.WeekDate, p.TodayDate), Warn: true}
 	p.Figures = []homeFigure{p.TodayFig, p.WeekFig, p.Reveals}

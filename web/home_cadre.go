@@ -39,7 +39,7 @@ func (s *Server) homeCadre(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Households = hs[:min(len(hs), cadreHouseholdRows)]
 	cadre := strconv.FormatInt(p.User.CadreID, 10)
-	p.HouseholdsFig = homeFigure{ID: "count-households", Label: "联系户", Count: len(hs), URL: "/households?cadre_id=" + cadre}
+	p.HouseholdsFig = homeFigure{ID: "count-households", Label: "联系户", Count: len(hs), URL: "/households?cadre_id=" + cadre, Unit: "户"}
 	for _, q := range []struct{ id, label, query string }{
 		{"count-assigned", "待签收", "mine=1&state=assigned"},
 		{"count-accepted", "办理中", "mine=1&state=accepted"},

@@ -15,7 +15,8 @@ type homeFigure struct {
 	Label string
 	Count int
 	URL   string
-	Warn  bool // red when not zero
+	Warn  bool   // red when not zero
+	Unit  string // the measure word of 全部 N …, 件 when empty
 }
 
 // homeRows is how many rows a workbench panel shows before its 全部 link.
