@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"sanlian"
@@ -184,4 +185,66 @@ func TestWorkbench_Audit(t *testing.T) {
 		_, err = db.AuditSummary(sqldbtest.As(users["sysadmin"]))
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})
+}
+
+// TestWorkbench_DueWindows: projects and responsibility lines due from
+// today to a day and not done, in the caller's scope.
+func TestWorkbench_DueWindows(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-06-01 10:00")
+		office, admin := sqldbtest.As(users["office"]), sqldbtest.As(users["unitadmin"])
+		project := func(unit int64, title, end, status string) int64 {
+			t.Helper()
+			p, err := db.CreateProject(office, &sanlian.ProjectInput{UnitID: unit, Title: title, Category: "social_health", Target: 10, Measure: "台",
+				StartDate: "2021-05-01", EndDate: end, Status: status})
+			if err != nil {
+				t.Fatalf("project %s: %v %v", title, err, sanlian.ErrorFields(err))
+			}
+			return p.ID
+		}
+		resp := func(unit int64, task, deadline string) int64 {
+			t.Helper()
+			r, err := db.CreateResponsibility(office, &sanlian.ResponsibilityInput{UnitID: unit, Task: task,
+				Source: sanlian.RespStandalone, PersonID: 2, Deadline: deadline})
+			if err != nil {
+				t.Fatalf("line %s: %v %v", task, err, sanlian.ErrorFields(err))
+			}
+			return r.ID
+		}
+		project(1, "已超期", "2021-05-31", "")
+		today := project(1, "今天到期", "2021-06-01", sanlian.ProjectOngoing)
+		soon := project(2, "两周内到期", "2021-06-15", "")
+		project(1, "已完成", "2021-06-10", sanlian.ProjectDone)
+		project(1, "下月到期", "2021-07-15", "")
+		project(4, "其他单位的", "2021-06-10", "")
+		resp(1, "已超期", "2021-05-31")
+		rToday := resp(1, "今天到期", "2021-06-01")
+		rSoon := resp(2, "两周内到期", "2021-06-15")
+		resp(1, "下月到期", "2021-07-15")
+		resp(4, "其他单位的", "2021-06-10")
+
+		ps, _, err := db.FindProjects(admin, sanlian.ProjectFilter{DueBy: "2021-06-15", Limit: 50})
+		MustOK(t, err)
+		var got []int64
+		for _, p := range ps {
+			got = append(got, p.ID)
+		}
+		if !equalIDs(sortIDs(got), []int64{today, soon}) {
+			t.Errorf("projects due = %v, want %v", got, []int64{today, soon})
+		}
+		rs, _, err := db.FindResponsibilities(admin, sanlian.ResponsibilityFilter{DueBy: "2021-06-15", Entered: true, Limit: 50})
+		MustOK(t, err)
+		got = nil
+		for _, r := range rs {
+			got = append(got, r.ID)
+		}
+		if !equalIDs(sortIDs(got), []int64{rToday, rSoon}) {
+			t.Errorf("lines due = %v, want %v", got, []int64{rToday, rSoon})
+		}
+	})
+}
+
+func sortIDs(xs []int64) []int64 {
+	slices.Sort(xs)
+	return xs
 }

@@ -90,11 +90,17 @@ type homeUnitPage struct {
 	SupFig                            homeFigure
 	SelfCriticisms                    []*sanlian.SelfCriticism
 	SCFig                             homeFigure
-	Projects                          []*sanlian.Project
-	ProjFig                           homeFigure
-	Resps                             []*sanlian.Responsibility
-	RespFig                           homeFigure
+	// Projects and Resps are the overdue ones, then those due within
+	// dueDays days.
+	Projects            []*sanlian.Project
+	ProjFig, ProjDueFig homeFigure
+	Resps               []*sanlian.Responsibility
+	RespFig, RespDueFig homeFigure
 }
+
+// dueDays is the window of the projects and responsibility lines a unit's
+// workbench shows as coming due.
+const dueDays = 14
 
 // homeUnit is a unit admin's workbench: the items the unit and its
 // sub-units lead (not those it only entered or co-handles), the
@@ -150,7 +156,18 @@ func (s *Server) homeUnit(w http.ResponseWriter, r *http.Request) error {
 	}); err != nil {
 		return err
 	}
-	p.ProjFig = homeFigure{ID: "count-projects-overdue", Label: "服务项目超期", Count: n, URL: "/projects?overdue=1", Warn: true}
+	p.ProjFig = homeFigure{ID: "count-projects-overdue", Label: "已超期", Count: n, URL: "/projects?overdue=1", Warn: true, Unit: "项"}
+	dueBy := s.cfg.Now().In(sanlian.Shanghai).AddDate(0, 0, dueDays).Format("2006-01-02")
+	pf = sanlian.ProjectFilter{DueBy: dueBy, Limit: 500}
+	var more []*sanlian.Project
+	if more, n, err = pageAll(5, func(c string) ([]*sanlian.Project, string, error) {
+		pf.Cursor = c
+		return s.Projects.FindProjects(ctx, pf)
+	}); err != nil {
+		return err
+	}
+	p.Projects = append(p.Projects, more...)[:min(len(p.Projects)+len(more), 5)]
+	p.ProjDueFig = homeFigure{ID: "count-projects-due", Label: "14 天内到期", Count: n, URL: "/projects?due_by=" + dueBy, Unit: "项"}
 
 	rf := sanlian.ResponsibilityFilter{Overdue: true, Entered: true, Limit: 500}
 	if p.Resps, n, err = pageAll(5, func(c string) ([]*sanlian.Responsibility, string, error) {
@@ -159,6 +176,16 @@ func (s *Server) homeUnit(w http.ResponseWriter, r *http.Request) error {
 	}); err != nil {
 		return err
 	}
-	p.RespFig = homeFigure{ID: "count-resps-overdue", Label: "责任事项超期", Count: n, URL: "/responsibilities?overdue=1&entered=1", Warn: true}
+	p.RespFig = homeFigure{ID: "count-resps-overdue", Label: "已超期", Count: n, URL: "/responsibilities?overdue=1&entered=1", Warn: true, Unit: "项"}
+	rf = sanlian.ResponsibilityFilter{DueBy: dueBy, Entered: true, Limit: 500}
+	var moreR []*sanlian.Responsibility
+	if moreR, n, err = pageAll(5, func(c string) ([]*sanlian.Responsibility, string, error) {
+		rf.Cursor = c
+		return s.Resps.FindResponsibilities(ctx, rf)
+	}); err != nil {
+		return err
+	}
+	p.Resps = append(p.Resps, moreR...)[:min(len(p.Resps)+len(moreR), 5)]
+	p.RespDueFig = homeFigure{ID: "count-resps-due", Label: "14 天内到期", Count: n, URL: "/responsibilities?due_by=" + dueBy + "&entered=1", Unit: "项"}
 	return s.render(w, r, http.StatusOK, "home_unit", p)
 }
