@@ -176,7 +176,30 @@ func TestHome_UnitAdmin(t *testing.T) {
 func TestHome_Cadre(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
+		// Two problems for 李明 (cadre 2), one for 陈刚 (cadre 5).
+		office := a.token("office")
+		for _, c := range []struct {
+			title  string
+			unit   int64
+			person int64
+		}{{"李明负责的问题一", 1, 2}, {"李明负责的问题二", 1, 2}, {"陈刚负责的问题", 4, 5}} {
+			p := a.createProblem(office, sqldbtest.VillageC, c.title, c.title+"，群众反映强烈")
+			if code, out, _ := a.problemAct(office, p, "assign", fmt.Sprintf(`,"unit_id":%d,"person_id":%d`, c.unit, c.person)); code != 200 {
+				t.Fatalf("assign: %d %s", code, out)
+			}
+		}
 		b, body := homeBrowser(t, a, "cadre")
+		if strings.Contains(body, "陈刚负责的问题") || !strings.Contains(body, "李明负责的问题二") {
+			t.Error("the cadre's home shows another cadre's problem or not their own")
+		}
+		figs := figures(t, body)
+		for id, n := range map[string]int{"count-assigned": 2, "count-accepted": 0, "count-overdue": 0} {
+			f := figs[id]
+			_, list := b.get(f[1])
+			if rows := strings.Count(list, `<td class="mono nowrap"><a href="/problems/`); f[0] != strconv.Itoa(n) || rows != n {
+				t.Errorf("%s = %v, its list shows %d, want %d", id, f, rows, n)
+			}
+		}
 		visit := strings.Index(body, `id="new-visit"`)
 		if visit < 0 || !strings.Contains(body, `id="new-visit" href="/visits/new"`) || visit > strings.Index(body, `id="panel-households"`) {
 			t.Error("登记走访 is not the first thing on the cadre's home")
@@ -199,7 +222,7 @@ func TestHome_Cadre(t *testing.T) {
 		if strings.Index(hs, `href="/households/1"`) > strings.Index(hs, `href="/households/2"`) {
 			t.Error("the must-visit household is not first")
 		}
-		f := figures(t, body)["count-households"]
+		f := figs["count-households"]
 		if f[0] != "3" {
 			t.Errorf("households figure = %v", f)
 		}
