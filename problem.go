@@ -520,7 +520,8 @@ type ProblemFilter struct {
 	// those the scope adds because the unit entered or co-handles them:
 	// the unit's workbench counts these. CoPartOwed keeps the assigned or
 	// accepted problems one of those units co-handles and has recorded no
-	// part of yet.
+	// part of yet. Both keep nothing for roles without units of their own
+	// but the office, whom they do not narrow.
 	OwnUnits, CoPartOwed bool
 }
 
