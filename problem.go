@@ -518,6 +518,14 @@ type ProblemFilter struct {
 	// Card keeps the problems under an open automatic supervision of that
 	// level (LevelRed or LevelYellow): the workbenches' red-card counts.
 	Card string
+	// OwnUnits keeps the problems led by the caller's own units (a unit
+	// admin: own unit and sub-units; a cadre: their unit), leaving out
+	// those the scope adds because the unit entered or co-handles them:
+	// the unit's workbench counts these. CoPartOwed keeps the assigned or
+	// accepted problems one of those units co-handles and has recorded no
+	// part of yet. Both keep nothing for roles without units of their own
+	// but the office, whom they do not narrow.
+	OwnUnits, CoPartOwed bool
 }
 
 // StateCount is how many problems of a filter are in a state.

@@ -239,6 +239,10 @@ type ProjectFilter struct {
 	Q        string // substring of the title
 	Cursor   string
 	Limit    int
+
+	// DueBy ("2006-01-02") keeps the projects not done whose end date
+	// falls from today to that day: the workbench's 到期 list.
+	DueBy string
 }
 
 // ProjectService keeps the service project lists. The office sees and

@@ -182,6 +182,10 @@ type ResponsibilityFilter struct {
 	Entered  bool // only stored responsibilities, none derived
 	Cursor   string
 	Limit    int
+
+	// DueBy ("2006-01-02") keeps the lines not done whose deadline falls
+	// from today to that day: the workbench's 到期 list.
+	DueBy string
 }
 
 // ResponsibilityService keeps the responsibility lists, with the same

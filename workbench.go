@@ -70,8 +70,9 @@ type TownshipLoad struct {
 	Red     int    `json:"red"`
 }
 
-// WorkbenchService reads the workbenches' grouped counts, in the caller's
-// scope (the office: the county; a leader: their linked townships).
+// WorkbenchService answers the role workbenches' own questions, in the
+// caller's scope (the office: the county; a leader: their linked
+// townships; a unit admin: its units; a cadre: their own links).
 type WorkbenchService interface {
 	// IntakeByChannel counts the problems waiting for intake (submitted)
 	// per source, in Sources order, leaving out empty channels.
@@ -84,6 +85,19 @@ type WorkbenchService interface {
 	// office, the linked ones for a leader), open, overdue and red-card
 	// problems, in code order. EFORBIDDEN for roles that see no problems.
 	TownshipLoads(ctx context.Context) ([]TownshipLoad, error)
+	// CadreHouseholds lists the households the calling cadre is linked to,
+	// with their last visit, ordered by FinishLinkedHouseholds. EFORBIDDEN
+	// for any role but cadre.
+	CadreHouseholds(ctx context.Context) ([]*LinkedHousehold, error)
+	// AccountSummary counts the accounts. EFORBIDDEN but for the system
+	// administrator and the office.
+	AccountSummary(ctx context.Context) (*AccountSummary, error)
+	// FindAccounts lists the accounts of a filter, by id. EFORBIDDEN but
+	// for the system administrator and the office.
+	FindAccounts(ctx context.Context, f AccountFilter) ([]*User, error)
+	// AuditSummary counts recent audit rows. EFORBIDDEN but for the
+	// auditor and the office.
+	AuditSummary(ctx context.Context) (*AuditSummary, error)
 }
 
 // BehindPoints is how far (percentage points) an ongoing project's

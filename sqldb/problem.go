@@ -416,6 +416,8 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 		// Under an open automatic card of that level (the workbenches).
 		w.add("p.id IN (SELECT target_id FROM supervisions WHERE target_kind = 'problem' AND state = 'open' AND level = ?)", f.Card)
 	}
+	// The workbench's own-unit filters (workbench_unit.go).
+	workbenchProblemWhere(s, f, w)
 	if f.Q != "" {
 		if utf8.RuneCountInString(f.Q) > sanlian.MaxSearch {
 			return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: fmt.Sprintf("搜索词不能超过 %d 个字", sanlian.MaxSearch),

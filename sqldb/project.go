@@ -118,6 +118,10 @@ func (db *DB) projectWhere(s *scope, f sanlian.ProjectFilter) (*where, error) {
 	if f.Stalled {
 		w.add(projectStalledCond, stalledSince(today))
 	}
+	// The workbench's due window.
+	if f.DueBy != "" {
+		w.add("(pj.status <> 'done' AND pj.end_date >= ? AND pj.end_date <= ?)", today, f.DueBy)
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		if utf8.RuneCountInString(q) > sanlian.MaxSearch {
 			return nil, &sanlian.Error{Code: sanlian.EINVALID, Message: fmt.Sprintf("搜索词不能超过 %d 个字", sanlian.MaxSearch),

@@ -232,6 +232,12 @@ func (src respSource) arms(s *scope, f sanlian.ResponsibilityFilter, c *respCurs
 		cond, arg := src.deadline("<", today)
 		w.add(cond+" AND "+src.notDone, arg)
 	}
+	// The workbench's due window.
+	if f.DueBy != "" {
+		from, fromArg := src.deadline(">=", today)
+		to, toArg := src.deadline("<=", f.DueBy)
+		w.add(from+" AND "+to+" AND "+src.notDone, fromArg, toArg)
+	}
 	if c != nil {
 		switch {
 		case src.kind > c.kind:

@@ -1,15 +1,197 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
 
-// homeSysadmin is the system administrator's workbench: accounts.
-func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/users", http.StatusSeeOther)
-	return nil
+	"sanlian"
+)
+
+// homeAdminRows is how many recent accounts or audit rows a home lists.
+const homeAdminRows = 10
+
+type homeSysadminPage struct {
+	basePage
+	Summary *sanlian.AccountSummary
+	Total   homeFigure
+	ByRole  []homeFigure
+	States  []homeFigure
+	Recent  []*sanlian.User
 }
 
-// homeAuditor is the auditor's workbench: recent audit activity.
+// usersURL is the account list filtered by role and state.
+func usersURL(role sanlian.Role, status string) string {
+	q := url.Values{}
+	if role != "" {
+		q.Set("role", string(role))
+	}
+	if status != "" {
+		q.Set("status", status)
+	}
+	if len(q) == 0 {
+		return "/users"
+	}
+	return "/users?" + q.Encode()
+}
+
+// homeSysadmin is the system administrator's workbench: the accounts by
+// role and by state (locked, disabled, never logged in, recently
+// created), each linking to the account list so filtered. No citizens'
+// data.
+func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := &homeSysadminPage{basePage: s.base(r, "工作台", "home")}
+	var err error
+	if p.Summary, err = s.Workbench.AccountSummary(ctx); err != nil {
+		return err
+	}
+	p.Total = homeFigure{ID: "count-accounts", Label: "全部账号", Count: p.Summary.Total, URL: "/users", Unit: "个"}
+	for _, rc := range p.Summary.ByRole {
+		p.ByRole = append(p.ByRole, homeFigure{ID: "count-role-" + string(rc.Role), Label: rc.Role.Label(), Count: rc.Count, URL: usersURL(rc.Role, "")})
+	}
+	for _, st := range []struct {
+		status string
+		n      int
+		warn   bool
+	}{{sanlian.AccountLocked, p.Summary.Locked, true}, {sanlian.AccountDisabled, p.Summary.Disabled, false},
+		{sanlian.AccountNever, p.Summary.Never, false}, {sanlian.AccountRecent, p.Summary.Recent, false}} {
+		p.States = append(p.States, homeFigure{ID: "count-" + st.status, Label: sanlian.AccountStatusLabel(st.status), Count: st.n,
+			URL: usersURL("", st.status), Warn: st.warn})
+	}
+	recent, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountRecent})
+	if err != nil {
+		return err
+	}
+	for i := len(recent) - 1; i >= 0 && len(p.Recent) < homeAdminRows; i-- { // newest first
+		p.Recent = append(p.Recent, recent[i])
+	}
+	return s.render(w, r, http.StatusOK, "home_sysadmin", p)
+}
+
+// auditAction is one action's count on the auditor's home, with the
+// audit list so filtered.
+type auditAction struct {
+	Action string
+	Label  string
+	Count  int
+	URL    string
+}
+
+// auditLine is an audit row with its action named in Chinese.
+type auditLine struct {
+	*sanlian.AuditEntry
+	Label string
+}
+
+type homeAuditorPage struct {
+	basePage
+	Summary   *sanlian.AuditSummary
+	Today     []auditAction
+	Week      []auditAction
+	TodayFig  homeFigure
+	WeekFig   homeFigure
+	Reveals   homeFigure
+	Figures   []homeFigure // today, 7 days, reveals
+	Latest    []auditLine
+	TodayDate string
+	WeekDate  string
+}
+
+// auditURL is the audit list of one action ("" for all) from a day to a day.
+func auditURL(action, from, to string) string {
+	q := url.Values{"from": {from}, "to": {to}}
+	if action != "" {
+		q.Set("action", action)
+	}
+	return "/audit?" + q.Encode()
+}
+
+// auditActionLabel names an audit action in Chinese where it has a
+// common name; other actions show as recorded.
+func auditActionLabel(a string) string {
+	switch a {
+	case "login":
+		return "登录"
+	case "logout":
+		return "退出"
+	case "reveal":
+		return "查看完整信息"
+	case "export":
+		return "导出"
+	case "create":
+		return "新建"
+	case "update":
+		return "修改"
+	case "delete":
+		return "删除"
+	case "import":
+		return "导入"
+	case "load":
+		return "载入数据"
+	case "login.failed":
+		return "登录失败"
+	case "set_password":
+		return "修改密码"
+	case "end":
+		return "结束联系"
+	case "notify":
+		return "发送通知"
+	case "read_all":
+		return "消息全部已读"
+	case "progress":
+		return "项目进展"
+	case "rollup":
+		return "统计汇总"
+	case "publish":
+		return "发布通报"
+	case "generate":
+		return "生成通报"
+	case "co_units":
+		return "设置配合单位"
+	case "open311":
+		return "Open311 接入"
+	}
+	if l := sanlian.ActionLabel(a); l != "" && l != a {
+		return l
+	}
+	return a
+}
+
+// homeAuditor is the auditor's workbench: audit rows by action today and
+// in the last 7 days, the personal-data reveals of the 7 days and the
+// latest rows, each linking to the audit list so filtered.
 func (s *Server) homeAuditor(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/audit", http.StatusSeeOther)
-	return nil
+	ctx := r.Context()
+	p := &homeAuditorPage{basePage: s.base(r, "工作台", "home")}
+	var err error
+	if p.Summary, err = s.Workbench.AuditSummary(ctx); err != nil {
+		return err
+	}
+	p.TodayDate = p.Summary.TodayFrom.In(sanlian.Shanghai).Format("2006-01-02")
+	p.WeekDate = p.Summary.WeekFrom.In(sanlian.Shanghai).Format("2006-01-02")
+	rows := func(cs []sanlian.ActionCount, from string) ([]auditAction, int) {
+		var out []auditAction
+		n := 0
+		for _, c := range cs {
+			out = append(out, auditAction{Action: c.Action, Label: auditActionLabel(c.Action), Count: c.Count, URL: auditURL(c.Action, from, p.TodayDate)})
+			n += c.Count
+		}
+		return out, n
+	}
+	var n int
+	p.Today, n = rows(p.Summary.Today, p.TodayDate)
+	p.TodayFig = homeFigure{ID: "count-today", Label: "今日操作", Count: n, URL: auditURL("", p.TodayDate, p.TodayDate), Unit: "条"}
+	p.Week, n = rows(p.Summary.Week, p.WeekDate)
+	p.WeekFig = homeFigure{ID: "count-week", Label: "近 7 天操作", Count: n, URL: auditURL("", p.WeekDate, p.TodayDate), Unit: "条"}
+	p.Reveals = homeFigure{ID: "count-reveals", Label: "近 7 天查看完整个人信息", Count: p.Summary.Reveals,
+		URL: auditURL("reveal", p.WeekDate, p.TodayDate), Warn: true}
+	p.Figures = []homeFigure{p.TodayFig, p.WeekFig, p.Reveals}
+	latest, _, err := s.Audit.FindAudit(ctx, sanlian.AuditFilter{Limit: homeAdminRows})
+	if err != nil {
+		return err
+	}
+	for _, e := range latest {
+		p.Latest = append(p.Latest, auditLine{AuditEntry: e, Label: auditActionLabel(e.Action)})
+	}
+	return s.render(w, r, http.StatusOK, "home_auditor", p)
 }

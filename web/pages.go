@@ -671,6 +671,20 @@ type usersPage struct {
 	Error  string
 	Fields map[string]string
 	Form   userInput
+	// Role and Status filter the list (the sysadmin's workbench links
+	// here); FilterLabel names the filter, "" when none.
+	Role        sanlian.Role
+	Status      string
+	FilterLabel string
+}
+
+// roleNames lists the roles' codes, for a filter parameter.
+func roleNames() []string {
+	out := make([]string, len(sanlian.Roles))
+	for i, r := range sanlian.Roles {
+		out[i] = string(r)
+	}
+	return out
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
@@ -681,7 +695,25 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	var err error
 	p.basePage = s.base(r, "账号管理", "users")
 	p.Roles = sanlian.Roles
-	if p.Users, err = s.Users.FindUsers(r.Context()); err != nil {
+	q := newParams(r)
+	p.Role = sanlian.Role(q.oneOf("role", roleNames()...))
+	p.Status = q.oneOf("status", sanlian.AccountStatuses...)
+	if err := q.err(); err != nil {
+		return err
+	}
+	if p.Role != "" || p.Status != "" {
+		if p.Users, err = s.Workbench.FindAccounts(r.Context(), sanlian.AccountFilter{Role: p.Role, Status: p.Status}); err != nil {
+			return err
+		}
+		var parts []string
+		if p.Role != "" {
+			parts = append(parts, p.Role.Label())
+		}
+		if p.Status != "" {
+			parts = append(parts, sanlian.AccountStatusLabel(p.Status))
+		}
+		p.FilterLabel = strings.Join(parts, " · ")
+	} else if p.Users, err = s.Users.FindUsers(r.Context()); err != nil {
 		return err
 	}
 	return s.render(w, r, status, "users", p)

@@ -37,6 +37,11 @@ func problemFilter(p *params) sanlian.ProblemFilter {
 	if len([]rune(f.Q)) > sanlian.MaxSearch {
 		p.errors["q"] = "搜索词不能超过 100 个字"
 	}
+	// The workbenches' lists: own=1 the caller's own units' problems,
+	// co_owed=1 the co-handling parts they owe, due_before=YYYY-MM-DD
+	// those to be resolved before that day.
+	f.OwnUnits, f.CoPartOwed = p.str("own") == "1", p.str("co_owed") == "1"
+	f.DueBefore = p.date("due_before")
 	return f
 }
 

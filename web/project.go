@@ -20,6 +20,7 @@ func projectFilter(p *params) sanlian.ProjectFilter {
 		Status: p.oneOf("status", sanlian.ProjectStatuses...), Q: p.str("q"), Cursor: p.str("cursor"), Limit: p.limit()}
 	flag := func(name string) bool { b := p.boolPtr(name); return b != nil && *b }
 	f.TopOnly, f.Overdue, f.Stalled = flag("top"), flag("overdue"), flag("stalled")
+	f.DueBy = dateParam(p, "due_by") // the workbench's due window
 	return f
 }
 

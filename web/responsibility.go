@@ -24,6 +24,7 @@ func respFilter(p *params) sanlian.ResponsibilityFilter {
 	if b := p.boolPtr("entered"); b != nil {
 		f.Entered = *b
 	}
+	f.DueBy = dateParam(p, "due_by") // the workbench's due window
 	return f
 }
 

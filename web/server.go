@@ -49,7 +49,7 @@ type Services struct {
 	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
 	Routing      sanlian.RoutingService // routing rules, intake limits, returns
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
-	// Workbench: the office's and leaders' workbenches' grouped counts.
+	// Workbench answers the role workbenches' own questions (home_*.go).
 	Workbench sanlian.WorkbenchService
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
