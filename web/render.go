@@ -25,7 +25,7 @@ type basePage struct {
 	User   *sanlian.User
 	Path   string
 	Flash  string
-	Unread int // the user's unread notices, for the top bar
+	Unread int    // the user's unread notices, for the top bar
 	County string // the county's name (the region tree's root), for titles and the footer
 }
 
