@@ -77,9 +77,12 @@ const ConsentText = "我同意将姓名和手机号仅用于工作人员联系�
 
 // publicBase is what the people's side's layout needs.
 type publicBase struct {
-	Title string
-	Via   string // wechat when entered from WeChat's link
+	Title  string
+	Via    string // wechat when entered from WeChat's link
+	County string // the county's name, set by renderPublic
 }
+
+func (b *publicBase) setCounty(name string) { b.County = name }
 
 // publicErrorPage is a refusal on the people's side.
 type publicErrorPage struct {
@@ -90,14 +93,17 @@ type publicErrorPage struct {
 
 // renderPublic writes a page of the people's side in its own phone-first
 // layout, with no staff menu.
-func (s *Server) renderPublic(w http.ResponseWriter, status int, name string, data any) error {
+func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+	if p, ok := data.(interface{ setCounty(string) }); ok {
+		p.setCounty(s.countyName(r.Context()))
+	}
 	return s.renderIn(w, status, name, "public_layout", data)
 }
 
 // renderPublicError answers a refusal on the people's side as a page.
 func (s *Server) renderPublicError(w http.ResponseWriter, r *http.Request, status int, title, msg string, fields map[string]string) {
 	p := &publicErrorPage{publicBase: publicBase{Title: title, Via: viaOf(r)}, Message: msg, Fields: fields}
-	if err := s.renderPublic(w, status, "public_error", p); err != nil {
+	if err := s.renderPublic(w, r, status, "public_error", p); err != nil {
 		s.log.Error("render public error page", "err", err)
 		http.Error(w, msg, status)
 	}
@@ -240,7 +246,7 @@ func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, status int
 		p.Errors = sanlian.ErrorFields(err)
 		status = statusOf(sanlian.ErrorCode(err))
 	}
-	return s.renderPublic(w, status, "public_submit", p)
+	return s.renderPublic(w, r, status, "public_submit", p)
 }
 
 // publicPhoto is one photo of a submission, read whole and checked before
@@ -376,7 +382,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	if rec.Merged {
 		p.Title, p.Photos = "已收到过这个问题", 0
 	}
-	return s.renderPublic(w, http.StatusOK, "public_receipt", p)
+	return s.renderPublic(w, r, http.StatusOK, "public_receipt", p)
 }
 
 // submitPublic is one submission through every check, in order of cost:
@@ -444,13 +450,13 @@ func (s *Server) trackForm(w http.ResponseWriter, r *http.Request) error {
 			if !s.limit(w, r, BucketTrack) {
 				return nil
 			}
-			return s.renderPublic(w, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+			return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
 				Code: q, Message: sanlian.ErrorMessage(errNoTracking)})
 		}
 		http.Redirect(w, r, "/track/"+code, http.StatusSeeOther)
 		return nil
 	}
-	return s.renderPublic(w, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)}})
+	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)}})
 }
 
 // errNoTracking is the one answer for a code not found, whatever the
@@ -480,14 +486,14 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code), Rated: r.URL.Query().Get("rated") == "1"}
-	return s.renderPublic(w, http.StatusOK, "public_track", d)
+	return s.renderPublic(w, r, http.StatusOK, "public_track", d)
 }
 
 // trackFail answers a tracking or rating error; not found is one answer
 // whatever its reason.
 func (s *Server) trackFail(w http.ResponseWriter, r *http.Request, err error) error {
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
-		return s.renderPublic(w, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+		return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
 			Message: sanlian.ErrorMessage(errNoTracking)})
 	}
 	return s.publicFail(w, r, err)
@@ -547,7 +553,7 @@ func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code), Rating: *rt, Errors: sanlian.ErrorFields(err), Message: sanlian.ErrorMessage(err)}
-	return s.renderPublic(w, statusOf(sanlian.ErrorCode(err)), "public_track", d)
+	return s.renderPublic(w, r, statusOf(sanlian.ErrorCode(err)), "public_track", d)
 }
 
 // resultsPageData is the results page (成效公示).
@@ -605,7 +611,7 @@ func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range res.Projects {
 		d.Projects = append(d.Projects, publicProjectView{PublicProject: p, StatusLabel: sanlian.ProjectStatusLabel(p.Status)})
 	}
-	return s.renderPublic(w, http.StatusOK, "public_results", d)
+	return s.renderPublic(w, r, http.StatusOK, "public_results", d)
 }
 
 // The JSON API of the people's side, for a WeChat mini-program: the same

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -24,12 +25,13 @@ type basePage struct {
 	User   *sanlian.User
 	Path   string
 	Flash  string
-	Unread int // the user's unread notices, for the top bar
+	Unread int    // the user's unread notices, for the top bar
+	County string // the county's name (the region tree's root), for titles and the footer
 }
 
 func (s *Server) base(r *http.Request, title, active string) basePage {
 	b := basePage{Title: title, Active: active, User: sanlian.UserFromContext(r.Context()), Path: r.URL.Path,
-		Flash: r.URL.Query().Get("ok")}
+		Flash: r.URL.Query().Get("ok"), County: s.countyName(r.Context())}
 	if b.User != nil && b.User.Role != sanlian.RolePublic && s.Notices != nil {
 		n, err := s.Notices.CountUnread(r.Context())
 		if err != nil {
@@ -38,6 +40,24 @@ func (s *Server) base(r *http.Request, title, active string) basePage {
 		b.Unread = n
 	}
 	return b
+}
+
+// countyName is the name of the region tree's root, read per request (one
+// row of a small table) so that a region import shows at once; "" when
+// there is none yet or it cannot be read.
+func (s *Server) countyName(ctx context.Context) string {
+	if s.Regions == nil {
+		return ""
+	}
+	rs, _, err := s.Regions.FindRegions(sanlian.NewSystemContext(ctx), sanlian.RegionFilter{Kind: sanlian.RegionCounty, Limit: 1})
+	if err != nil {
+		s.log.Warn("county name", "err", err) // the page shows without it
+		return ""
+	}
+	if len(rs) == 0 {
+		return ""
+	}
+	return rs[0].Name
 }
 
 // Can reports whether the page's user has one of the roles, for menus.
@@ -91,7 +111,48 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"num":         fmtNum,  // a score or mean, — when it does not exist
 		"rowIn":       func(p any, r sanlian.BulletinRow) bulletinRowIn { return bulletinRowIn{Page: p, Row: r} },
 		"traceIn":     traceIn,
+		// the metrics table: which measures show only on demand
+		"secondaryMeasure":   func(m string) bool { return secondaryMeasures[m] },
+		"secondaryMeasureAt": func(i int) bool { return i < len(sanlian.Measures) && secondaryMeasures[sanlian.Measures[i]] },
+		"measureCount":       measureCount,
+		"dict":               dict, // named arguments for a shared template
 	}
+}
+
+// secondaryMeasures are the counts the metrics table shows only when asked
+// (显示全部指标): the main view keeps the volume, assigned, resolved and
+// overdue counts beside the rates and the score.
+var secondaryMeasures = map[string]bool{
+	sanlian.MeasureAcceptedOnTime: true, sanlian.MeasureResolvedOnTime: true, sanlian.MeasureCallbacks: true,
+	sanlian.MeasureSolved: true, sanlian.MeasureSatisfied: true, sanlian.MeasureUnsatisfied: true, sanlian.MeasureReopened: true,
+}
+
+// dict makes a map of its key, value pairs, to hand a template several
+// values.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// measureCount is how many of sanlian.Measures are secondary (or not).
+func measureCount(secondary bool) int {
+	n := 0
+	for _, m := range sanlian.Measures {
+		if secondaryMeasures[m] == secondary {
+			n++
+		}
+	}
+	return n
 }
 
 func fmtTime(t time.Time, layout string) string {

@@ -1,6 +1,52 @@
 // sanlian: small enhancements; every page works without them.
 (function () {
   "use strict";
+  // The menu: on a phone one list behind the 菜单 button, every section
+  // open; on a desktop the sections drop down one at a time, and close on
+  // Escape or a click elsewhere. Without this script <details> still works.
+  function menu() {
+    var wrap = document.getElementById("menu-wrap");
+    if (!wrap) { return; }
+    var secs = Array.prototype.slice.call(wrap.querySelectorAll("details.sec"));
+    var phone = window.matchMedia("(max-width: 640px)");
+    var fit = function () {
+      wrap.open = !phone.matches;
+      secs.forEach(function (d) { d.open = phone.matches; });
+    };
+    fit();
+    phone.addEventListener("change", fit);
+    secs.forEach(function (d) {
+      d.addEventListener("toggle", function () {
+        if (phone.matches || !d.open) { return; }
+        secs.forEach(function (o) { if (o !== d) { o.open = false; } });
+      });
+    });
+    document.addEventListener("click", function (e) {
+      if (phone.matches || e.target.closest("#main-menu details.sec")) { return; }
+      secs.forEach(function (d) { d.open = false; });
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape") { return; }
+      if (phone.matches) {
+        if (wrap.open) { wrap.open = false; wrap.querySelector("summary").focus(); }
+        return;
+      }
+      secs.forEach(function (d) {
+        if (d.open) { d.open = false; d.querySelector("summary").focus(); }
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", menu);
+  // Printing shows folded sections: open them for the print, fold them back after.
+  var folded = [];
+  window.addEventListener("beforeprint", function () {
+    folded = Array.prototype.slice.call(document.querySelectorAll("main details.fold:not([open])"));
+    folded.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    folded.forEach(function (d) { d.open = false; });
+    folded = [];
+  });
   document.addEventListener("change", function (e) {
     var t = e.target;
     if (t.matches("[data-autosubmit]")) { t.form.submit(); }
