@@ -1,34 +1,14 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"sanlian"
 )
-
-type homePage struct {
-	basePage
-	Overdue   []*sanlian.Problem
-	DueSoon   []*sanlian.Problem
-	Mine      bool
-	Tree      *sanlian.Region
-	Coverage  *sanlian.Coverage
-	ChartJSON string // township names and household counts for ECharts
-	// The office's intake queue: how many wait, how many are past their
-	// dispatch deadline, and the oldest of those.
-	Intake        int
-	IntakeOverdue int
-	IntakeLate    []*sanlian.Problem
-	// CalendarYear is, for the office, the next year whose schedule awaits
-	// confirmation (sanlian.CalendarReminderYear), or 0.
-	CalendarYear int
-}
 
 // home is GET /: each role's workbench (工作台), in the caller's scope.
 // Each role's page lives in its own file (home_*.go).
@@ -48,72 +28,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		return s.homeAuditor(w, r)
 	}
 	return sanlian.Errorf(sanlian.EFORBIDDEN, "没有可用的工作台")
-}
-
-// homeGeneric is the dashboard every role had before its own workbench.
-func (s *Server) homeGeneric(w http.ResponseWriter, r *http.Request) error {
-	u := sanlian.UserFromContext(r.Context())
-	p := &homePage{basePage: s.base(r, "工作台", "home"), Mine: u.Role == sanlian.RoleCadre}
-	var err error
-	yes, no := true, false
-	if p.Overdue, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{Overdue: &yes, Mine: p.Mine, Sort: "deadline", Limit: 10}); err != nil {
-		return err
-	}
-	soon := time.Now().In(sanlian.Shanghai).AddDate(0, 0, 4)
-	soon = time.Date(soon.Year(), soon.Month(), soon.Day(), 0, 0, 0, 0, sanlian.Shanghai)
-	if p.DueSoon, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{Overdue: &no, DueBefore: soon, Mine: p.Mine, Sort: "deadline", Limit: 10}); err != nil {
-		return err
-	}
-	if u.Role == sanlian.RoleOffice {
-		if err := s.loadIntake(r, p); err != nil {
-			return err
-		}
-	}
-	if p.Tree, err = s.Regions.FindRegionTree(r.Context()); err != nil {
-		return err
-	}
-	if p.Coverage, err = s.Links.LinkCoverage(r.Context()); err != nil {
-		return err
-	}
-	type bar struct {
-		Names      []string `json:"names"`
-		Households []int    `json:"households"`
-	}
-	var b bar
-	for _, t := range p.Tree.Children {
-		b.Names = append(b.Names, t.Name)
-		b.Households = append(b.Households, t.Households)
-	}
-	js, _ := json.Marshal(b)
-	p.ChartJSON = string(js)
-	if u.Role == sanlian.RoleOffice {
-		cal, err := s.Calendar.Calendar(r.Context())
-		if err != nil {
-			return err
-		}
-		p.CalendarYear = sanlian.CalendarReminderYear(s.cfg.Now(), cal)
-	}
-	return s.render(w, r, http.StatusOK, "home", p)
-}
-
-// loadIntake fills the office's intake panel.
-func (s *Server) loadIntake(r *http.Request, p *homePage) error {
-	yes := true
-	all, err := s.Problems.CountProblemsByState(r.Context(), sanlian.ProblemFilter{})
-	if err != nil {
-		return err
-	}
-	late, err := s.Problems.CountProblemsByState(r.Context(), sanlian.ProblemFilter{Overdue: &yes})
-	if err != nil {
-		return err
-	}
-	for i, c := range all {
-		if c.State == sanlian.StateSubmitted {
-			p.Intake, p.IntakeOverdue = c.Count, late[i].Count
-		}
-	}
-	p.IntakeLate, _, err = s.Problems.FindProblems(r.Context(), sanlian.ProblemFilter{State: sanlian.StateSubmitted, Overdue: &yes, Limit: 5})
-	return err
 }
 
 type regionsPage struct {
