@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -100,4 +102,130 @@ func (p *params) err() error {
 		return nil
 	}
 	return &sanlian.Error{Code: sanlian.EINVALID, Message: "查询参数有误", Fields: p.errors}
+}
+
+// periodField is a page's period: the name of its code in the query
+// (period=2026-11-H2, kept for links and the API; Chinese text such as
+// 2026年11月下半月 is read too), the picker's fields beside it (name_year,
+// name_month, name_part), its label and the periods the page accepts.
+type periodField struct {
+	Name     string
+	Label    string // names the field in errors, e.g. 通报期间
+	Rule     sanlian.PeriodRule
+	Optional bool // no period is a valid answer (a filter)
+}
+
+// periodPicker is the view of the "period-picker" template: what was
+// typed or chosen, the choices and the field's error.
+type periodPicker struct {
+	Name, Label string
+	Optional    bool
+	Years       []projectOption
+	Months      []projectOption
+	Parts       []projectOption // empty: months only
+	Error       string
+}
+
+// readPeriod reads f from v at now. A zero Period with an empty message is
+// "none chosen" (only when f.Optional); msg names the field and quotes
+// what was typed, and the picker keeps it.
+func readPeriod(v url.Values, f periodField, now time.Time) (per sanlian.Period, pick periodPicker, msg string) {
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	code, year, month, part := get(f.Name), get(f.Name+"_year"), get(f.Name+"_month"), get(f.Name+"_part")
+	if !f.Rule.Halves {
+		part = sanlian.PartMonth
+	} else if !f.Rule.Months && part == sanlian.PartMonth {
+		part = "" // a stale "全月" from a page offering both
+	}
+	var err error
+	switch {
+	case code != "":
+		per, err = sanlian.ParsePeriodText(code)
+		if err == nil {
+			year, month, part = pickerParts(per)
+		} else if y, m, p, ok := looseParts(code); ok {
+			year, month, part = y, m, p
+		}
+	case year == "" && month == "" && f.Optional:
+	case f.Rule.Halves && f.Rule.Months && part == "":
+		err = sanlian.Errorf(sanlian.EINVALID, "请选择上半月、下半月或全月")
+	case f.Rule.Halves && part == "":
+		err = sanlian.Errorf(sanlian.EINVALID, "请选择上半月或下半月")
+	default:
+		per, err = sanlian.PeriodFromParts(year, month, part)
+	}
+	if err == nil && per.ID != "" {
+		err = f.Rule.Check(per, now)
+	}
+	if err != nil {
+		msg = f.Label + "：" + sanlian.ErrorMessage(err)
+		per = sanlian.Period{}
+	}
+	return per, newPeriodPicker(f, year, month, part, now, msg), msg
+}
+
+// pickerParts splits a period into a picker's year, month and part.
+func pickerParts(p sanlian.Period) (year, month, part string) {
+	part = sanlian.PartMonth
+	if p.Kind == sanlian.PeriodHalf {
+		part = sanlian.PartFirstHalf
+		if p.Start.Day() > 1 {
+			part = sanlian.PartSecondHalf
+		}
+	}
+	return strconv.Itoa(p.Start.Year()), strconv.Itoa(int(p.Start.Month())), part
+}
+
+var looseRE = regexp.MustCompile(`^\s*([0-9]{4})\s*[-年]\s*([0-9]{1,2})\s*(?:-\s*(H[12])|月\s*(上半月|下半月)?)?\s*$`)
+
+// looseParts recovers the year, month and part of a period that was typed
+// but refused (month 13), so that the picker shows it again.
+func looseParts(s string) (year, month, part string, ok bool) {
+	m := looseRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", "", "", false
+	}
+	part = map[string]string{"上半月": sanlian.PartFirstHalf, "下半月": sanlian.PartSecondHalf}[m[4]]
+	if m[3] != "" {
+		part = m[3]
+	}
+	return m[1], m[2], part, true
+}
+
+// newPeriodPicker lists the picker's choices with the given ones selected;
+// a chosen value outside the lists (year 2031, month 13) is kept as its
+// own option so that the form shows what was sent.
+func newPeriodPicker(f periodField, year, month, part string, now time.Time, msg string) periodPicker {
+	pk := periodPicker{Name: f.Name, Label: f.Label, Optional: f.Optional, Error: msg}
+	last := now.In(sanlian.Shanghai).Year()
+	if f.Rule.Future {
+		last++
+	}
+	found := false
+	for y := last; y >= 2021; y-- {
+		s := strconv.Itoa(y)
+		pk.Years = append(pk.Years, projectOption{Value: s, Label: s + "年", Selected: s == year})
+		found = found || s == year
+	}
+	if !found && year != "" {
+		pk.Years = append([]projectOption{{Value: year, Label: year + "年", Selected: true}}, pk.Years...)
+	}
+	found = false
+	for m := 1; m <= 12; m++ {
+		s := strconv.Itoa(m)
+		sel := s == month || "0"+s == month
+		pk.Months = append(pk.Months, projectOption{Value: s, Label: s + "月", Selected: sel})
+		found = found || sel
+	}
+	if !found && month != "" {
+		pk.Months = append(pk.Months, projectOption{Value: month, Label: month + "月", Selected: true})
+	}
+	if f.Rule.Halves {
+		parts := []string{sanlian.PartFirstHalf, sanlian.PartSecondHalf}
+		if f.Rule.Months {
+			parts = append(parts, sanlian.PartMonth)
+		}
+		pk.Parts = codeOptions(parts, sanlian.PartLabel, part)
+	}
+	return pk
 }
