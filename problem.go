@@ -514,6 +514,10 @@ type ProblemFilter struct {
 	VisitFrom, VisitTo string
 	VisitCadreID       int64
 	VisitUnitID        int64
+
+	// Number keeps the problem of that number: ProblemNumber.String, with
+	// the county (安化-2026-000676) or only its tail (2026-000676).
+	Number string
 }
 
 // StateCount is how many problems of a filter are in a state.

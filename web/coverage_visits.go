@@ -242,6 +242,8 @@ type visitCoveragePage struct {
 	SortVisits  string // the URL sorting cadres by most visits
 	SortIdle    string // by fewest visits
 	SortUnit    string // by unit
+	CadreText   string // the cadre picker's text
+	CadreError  string // and its error
 }
 
 // pageURL is the coverage page for another window or sort, keeping the
@@ -340,13 +342,24 @@ func (s *Server) categoryNames(r *http.Request) map[string]string {
 }
 
 // visitCoveragePage is GET /coverage/visits.
+// The cadre filter is a name picker (cadre, with the chosen suggestion's id
+// in cadre_id); a name that finds no cadre or several comes back with the
+// reason and the report without that filter.
 func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error {
+	cadreText, cadreErr, err := s.pickCadreParam(r, "cadre", "cadre_id")
+	if err != nil {
+		return err
+	}
 	f, cov, label, err := s.coverageReport(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
+	if f.CadreID != 0 && cadreText == "" {
+		cadreText = label // 张三（县民政局）, as the picker shows a cadre
+	}
 	p := &visitCoveragePage{basePage: s.base(r, "走访覆盖情况", "coverage-visits"), coverageLinks: coverageLinks{W: f.Window, S: f.Scope},
+		CadreText: cadreText, CadreError: cadreErr,
 		Cov: cov, Form: f, ScopeLabel: label, Quick: quickWindows("/coverage/visits", f, time.Now()), Categories: s.categoryNames(r),
 		ExportURL:  f.pageURL("/coverage/visits.xlsx", f.Window, ""),
 		SortVisits: f.pageURL("/coverage/visits", f.Window, "visits") + "#cadres",
@@ -388,7 +401,11 @@ func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error
 	if p.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "coverage_visits", p)
+	status := http.StatusOK
+	if cadreErr != "" {
+		status = http.StatusBadRequest
+	}
+	return s.render(w, r, status, "coverage_visits", p)
 }
 
 // visitCoverageExport is GET /coverage/visits.xlsx: the page's report as a

@@ -229,3 +229,16 @@ func newPeriodPicker(f periodField, year, month, part string, now time.Time, msg
 	}
 	return pk
 }
+
+// periodCode puts a picked period back into v as its code (name=2021-05-H1)
+// in place of the picker's fields, for the links and exports built from v.
+func periodCode(v url.Values, name string, p sanlian.Period) url.Values {
+	if p.ID == "" {
+		return v
+	}
+	for _, k := range []string{"_year", "_month", "_part"} {
+		v.Del(name + k)
+	}
+	v.Set(name, p.ID)
+	return v
+}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -118,4 +119,123 @@ func pickerHTML(body string) string {
 	}
 	j := strings.Index(body[i:], "</fieldset>")
 	return body[i : i+j]
+}
+
+// TestPickers_ProblemNumber: the problems list's search box and the
+// supervision form take the number people see. A number that does not
+// exist and one outside the reader's scope get the same message and
+// status.
+func TestPickers_ProblemNumber(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a, office := pickerApp(t, db, "office")
+		// 东坪镇 (the leader's township) and 梅城镇 (not the leader's).
+		east := a.createProblem(a.token("cadre"), sqldbtest.VillageA, "村道塌方", "村道塌方，车辆无法通行")
+		west := a.createProblem(a.token("cadre5"), sqldbtest.VillageC, "路灯不亮", "路灯不亮，夜间出行不便")
+		if east.Number != "安化-2026-000001" || west.Number != "安化-2026-000002" {
+			t.Fatalf("numbers %s %s", east.Number, west.Number)
+		}
+		for _, x := range []struct {
+			p     apiProblem
+			extra string
+		}{{east, `,"unit_id":1,"person_id":2`}, {west, `,"unit_id":4,"person_id":5`}} {
+			if code, out, _ := a.problemAct(a.token("office"), x.p, "assign", x.extra); code != 200 {
+				t.Fatalf("assign: %d %s", code, out)
+			}
+		}
+
+		t.Run("ProblemsSearch", func(t *testing.T) {
+			for _, q := range []string{east.Number, "2026-000001", "2026-1", " 安化－２０２６－０００００１ "} {
+				res, _ := office.get("/problems?q=" + url.QueryEscape(q))
+				if want := "/problems/" + fmt.Sprint(east.ID); res.StatusCode != 303 || res.Header.Get("Location") != want {
+					t.Errorf("q=%q: %d %s, want %s", q, res.StatusCode, res.Header.Get("Location"), want)
+				}
+			}
+			// cadre5 sees 梅城镇's problem, not 东坪镇's.
+			b := a.browser()
+			b.login("cadre5", sqldbtest.Password)
+			if res, _ := b.get("/problems?q=" + url.QueryEscape(west.Number)); res.StatusCode != 303 {
+				t.Errorf("own number: %d", res.StatusCode)
+			}
+			resOut, out := b.get("/problems?q=" + url.QueryEscape(east.Number))
+			resNone, none := b.get("/problems?q=" + url.QueryEscape("安化-2026-000999"))
+			if resOut.StatusCode != 404 || resNone.StatusCode != resOut.StatusCode {
+				t.Errorf("out of scope %d, unknown %d: want the same 404", resOut.StatusCode, resNone.StatusCode)
+			}
+			if !strings.Contains(out, "没有找到编号为 安化-2026-000001 的问题") || !strings.Contains(none, "没有找到编号为 安化-2026-000999 的问题") {
+				t.Errorf("messages differ from 没有找到编号为 … 的问题")
+			}
+			if strings.Contains(out, "村道塌方") || strings.Contains(out, "无权") {
+				t.Errorf("the answer tells of the problem outside the scope")
+			}
+			if !strings.Contains(out, `value="安化-2026-000001"`) {
+				t.Errorf("the typed number is not kept")
+			}
+			// Words are still searched as words.
+			if res, body := b.get("/problems?q=" + url.QueryEscape("路灯")); res.StatusCode != 200 || !strings.Contains(body, west.Number) {
+				t.Errorf("text search: %d", res.StatusCode)
+			}
+		})
+
+		t.Run("SupervisionForm", func(t *testing.T) {
+			leader := a.browser()
+			leader.login("leader", sqldbtest.Password)
+			form := func(target string) url.Values {
+				return url.Values{"target_kind": {"problem"}, "target": {target}, "target_id": {""}, "text": {"请于三日内报告进展"}, "reply_due": {"2026-12-20"}}
+			}
+			resOut, out := leader.post("/supervisions", form(west.Number))
+			resNone, none := leader.post("/supervisions", form("安化-2026-000999"))
+			if resOut.StatusCode != 422 || resNone.StatusCode != resOut.StatusCode {
+				t.Errorf("out of scope %d, unknown %d: want the same 422", resOut.StatusCode, resNone.StatusCode)
+			}
+			if !strings.Contains(out, "没有找到编号为 安化-2026-000002 的问题") || !strings.Contains(none, "没有找到编号为 安化-2026-000999 的问题") {
+				t.Errorf("messages differ from 没有找到编号为 … 的问题")
+			}
+			if !strings.Contains(out, `value="安化-2026-000002"`) || !strings.Contains(out, "请于三日内报告进展") {
+				t.Errorf("what was typed is not kept")
+			}
+			res, body := leader.post("/supervisions", form("2026-000001"))
+			if res.StatusCode != 303 {
+				t.Fatalf("by number: %d %s", res.StatusCode, body)
+			}
+			// A suggestion's value: the number and the title.
+			res, _ = office.post("/supervisions", form(west.Number+" 路灯不亮"))
+			if res.StatusCode != 303 {
+				t.Fatalf("by suggestion: %d", res.StatusCode)
+			}
+			for _, tc := range []struct{ tok, want string }{{a.token("leader"), east.Number}, {a.token("office"), west.Number}} {
+				got := false
+				for _, x := range a.supervisions(tc.tok, "") {
+					got = got || strings.HasPrefix(x.TargetRef, tc.want)
+				}
+				if !got {
+					t.Errorf("no notice on %s", tc.want)
+				}
+			}
+			if res, body := leader.post("/supervisions", form("村道")); res.StatusCode != 422 || !strings.Contains(body, "“村道”不是问题编号") {
+				t.Errorf("words without a choice: %d", res.StatusCode)
+			}
+			// A link from a problem's page fills the picker with its number.
+			if _, body := office.get(fmt.Sprintf("/supervisions?target_kind=problem&target_id=%d", west.ID)); !strings.Contains(body, `value="安化-2026-000002 路灯不亮"`) {
+				t.Errorf("link does not fill the picker")
+			}
+		})
+
+		t.Run("Suggestions", func(t *testing.T) {
+			_, body := office.get("/suggest/problems?q=" + url.QueryEscape("2026-2"))
+			if !strings.Contains(body, `<option value="安化-2026-000002 路灯不亮" data-id="`+fmt.Sprint(west.ID)+`">`) {
+				t.Errorf("office by number: %s", body)
+			}
+			b := a.browser()
+			b.login("cadre5", sqldbtest.Password)
+			if _, body := b.get("/suggest/problems?q=" + url.QueryEscape(east.Number)); strings.Contains(body, "<option") {
+				t.Errorf("cadre5 is offered a problem outside the scope: %s", body)
+			}
+			if _, body := b.get("/suggest/problems?q=" + url.QueryEscape("村道")); strings.Contains(body, "<option") {
+				t.Errorf("cadre5 is offered a problem outside the scope by words: %s", body)
+			}
+			if _, body := office.get("/suggest/targets?field=target&target_kind=problem&target=" + url.QueryEscape("村道")); !strings.Contains(body, east.Number) {
+				t.Errorf("targets by words: %s", body)
+			}
+		})
+	})
 }

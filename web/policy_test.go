@@ -236,6 +236,11 @@ var allowed = map[string][]sanlian.Role{
 	"GET /dispatches/{month}":                   {"office", "leader", "unit_admin"},
 	"POST /dispatches/{month}":                  {"office"},
 	"POST /dispatches/{month}/decisions":        {"office"},
+	// pickers: suggestions for the fields that find cadres, units and problems by name or number
+	"GET /suggest/cadres":   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /suggest/problems": {"office", "leader", "unit_admin", "cadre"},
+	"GET /suggest/targets":  {"office", "leader"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

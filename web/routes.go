@@ -228,6 +228,11 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /audit", h: s.auditPage},
 		{pattern: "GET /users", h: s.usersPage},
 		{pattern: "POST /users", h: s.usersSubmit},
+		// pickers: suggestions for the fields that find cadres, units and problems by name or number
+		{pattern: "GET /suggest/cadres", h: s.suggestCadres},
+		{pattern: "GET /suggest/units", h: s.suggestUnits},
+		{pattern: "GET /suggest/problems", h: s.suggestProblems},
+		{pattern: "GET /suggest/targets", h: s.suggestTargets},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.open311Routes()...)
