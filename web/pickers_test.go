@@ -239,3 +239,88 @@ func TestPickers_ProblemNumber(t *testing.T) {
 		})
 	})
 }
+
+// TestPickers_Cadres: the coverage report's cadre filter takes a name;
+// namesakes must be told apart by their unit; suggestions stay in the
+// reader's scope and show no phone.
+func TestPickers_Cadres(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a, office := pickerApp(t, db, "office")
+		// A second 李明, in 东坪镇人民政府 (unit 3).
+		res, body := a.do("POST", "/api/v1/cadres", a.token("office"), `{"name":"李明","unit_id":3,"post":"干事","phone":"13900000099"}`)
+		if res.StatusCode != 201 {
+			t.Fatalf("namesake: %d %s", res.StatusCode, body)
+		}
+		namesake := decode[struct{ ID int64 }](t, body).ID
+
+		cov := func(b *browser, name string) (int, string) {
+			res, body := b.get("/coverage/visits?from=2026-11-01&to=2026-11-30&cadre=" + url.QueryEscape(name) + "&cadre_id=")
+			return res.StatusCode, body
+		}
+		if code, body := cov(office, "李明"); code != 400 || !strings.Contains(body, "有多名同名干部，请从建议中选择（显示所在单位）") || !strings.Contains(body, `value="李明"`) {
+			t.Errorf("ambiguous name: %d", code)
+		}
+		if code, body := cov(office, "李明（县民政局）"); code != 200 || !strings.Contains(body, `name="cadre_id" value="2"`) {
+			t.Errorf("name with unit: %d", code)
+		}
+		if code, body := cov(office, "李明（东坪镇人民政府）"); code != 200 || !strings.Contains(body, fmt.Sprintf(`name="cadre_id" value="%d"`, namesake)) {
+			t.Errorf("the namesake with unit: %d", code)
+		}
+		if code, body := cov(office, "刘芳"); code != 200 || !strings.Contains(body, `name="cadre_id" value="4"`) {
+			t.Errorf("unique name: %d", code)
+		}
+		if code, body := cov(office, "张三"); code != 400 || !strings.Contains(body, "没有找到干部“张三”") {
+			t.Errorf("unknown name: %d", code)
+		}
+		// The chosen suggestion's id wins over a namesake.
+		res, body = office.get(fmt.Sprintf("/coverage/visits?from=2026-11-01&to=2026-11-30&cadre=%s&cadre_id=%d", url.QueryEscape("李明"), namesake))
+		if res.StatusCode != 200 || !strings.Contains(body, fmt.Sprintf(`name="cadre_id" value="%d"`, namesake)) {
+			t.Errorf("chosen suggestion: %d", res.StatusCode)
+		}
+		// Links keep working with the id alone.
+		if res, body := office.get("/coverage/visits?from=2026-11-01&to=2026-11-30&cadre_id=2"); res.StatusCode != 200 || !strings.Contains(body, `value="李明（县民政局）"`) {
+			t.Errorf("link by id: %d", res.StatusCode)
+		}
+
+		// The unit admin of 县民政局 sees one 李明: no ambiguity, no other unit's cadres.
+		admin := a.browser()
+		admin.login("unitadmin", sqldbtest.Password)
+		if code, body := cov(admin, "李明"); code != 200 || !strings.Contains(body, `name="cadre_id" value="2"`) {
+			t.Errorf("unit admin by name: %d", code)
+		}
+		if code, body := cov(admin, "刘芳"); code != 400 || !strings.Contains(body, "没有找到干部“刘芳”") {
+			t.Errorf("unit admin, another unit's cadre: %d", code)
+		}
+
+		_, all := office.get("/suggest/cadres?q=" + url.QueryEscape("李明"))
+		if !strings.Contains(all, `<option value="李明（县民政局）" data-id="2">局长</option>`) ||
+			!strings.Contains(all, fmt.Sprintf(`<option value="李明（东坪镇人民政府）" data-id="%d">干事</option>`, namesake)) {
+			t.Errorf("office suggestions: %s", all)
+		}
+		_, mine := admin.get("/suggest/cadres?field=cadre&cadre=" + url.QueryEscape("李"))
+		if !strings.Contains(mine, `data-id="2"`) || strings.Contains(mine, "东坪镇人民政府") || strings.Count(mine, "<option") != 1 {
+			t.Errorf("unit admin suggestions: %s", mine)
+		}
+		if _, none := admin.get("/suggest/cadres?q=" + url.QueryEscape("刘芳")); strings.Contains(none, "<option") {
+			t.Errorf("unit admin is offered another unit's cadre: %s", none)
+		}
+		for _, body := range []string{all, mine} {
+			if strings.Contains(body, "1380000") || strings.Contains(body, "1390000") || strings.Contains(body, "****") {
+				t.Errorf("suggestions carry phones: %s", body)
+			}
+		}
+		_, units := admin.get("/suggest/units?q=" + url.QueryEscape("镇"))
+		if strings.Contains(units, "<option") {
+			t.Errorf("unit admin is offered other units: %s", units)
+		}
+		if _, units := admin.get("/suggest/units?q=" + url.QueryEscape("救助")); !strings.Contains(units, `<option value="县民政局社会救助股" data-id="2">`) {
+			t.Errorf("unit admin's sub-unit: %s", units)
+		}
+		// Who may ask: a cadre's suggestions are the cadre alone; the auditor none.
+		aud := a.browser()
+		aud.login("auditor", sqldbtest.Password)
+		if res, _ := aud.get("/suggest/cadres?q=" + url.QueryEscape("李")); res.StatusCode != 403 {
+			t.Errorf("auditor: %d", res.StatusCode)
+		}
+	})
+}
