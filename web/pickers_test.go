@@ -316,6 +316,31 @@ func TestPickers_Cadres(t *testing.T) {
 		if _, units := admin.get("/suggest/units?q=" + url.QueryEscape("救助")); !strings.Contains(units, `<option value="县民政局社会救助股" data-id="2">`) {
 			t.Errorf("unit admin's sub-unit: %s", units)
 		}
+		// The office names an activity's volunteers; the form comes back as typed when a name fails.
+		act := func(names string) url.Values {
+			return url.Values{"type": {"legal"}, "date": {"2026-12-05"}, "township": {sqldbtest.Dongping}, "village": {sqldbtest.VillageA},
+				"unit_id": {"1"}, "volunteer_names": {names}, "others": {"0"}, "served": {"20"}, "description": {"送法下乡"}}
+		}
+		for names, msg := range map[string]string{
+			"李明（县民政局），李明": "干部志愿者“李明”：有多名同名干部，请从建议中选择（显示所在单位）",
+			"刘芳、张三":       "干部志愿者：没有找到干部“张三”",
+			"李明（梅城镇人民政府）": "干部志愿者：没有找到干部“李明（梅城镇人民政府）”",
+		} {
+			res, body := office.post("/activities", act(names))
+			if res.StatusCode != 422 || !strings.Contains(body, msg) || !strings.Contains(body, `value="`+names+`"`) || !strings.Contains(body, "送法下乡") {
+				t.Errorf("volunteers %q: %d, want 422 %q with the form kept", names, res.StatusCode, msg)
+			}
+		}
+		res, body = office.post("/activities", act("李明（县民政局），刘芳、 赵丽"))
+		if res.StatusCode != 303 {
+			t.Fatalf("volunteers by name: %d %s", res.StatusCode, body[strings.Index(body, "<main"):])
+		}
+		if _, body := a.do("GET", "/api/v1/activities", a.token("office"), ""); !strings.Contains(body, `"volunteers":[2,4,6]`) {
+			t.Errorf("volunteers: %s", body)
+		}
+		if _, body := office.get("/suggest/cadres?multi=1&field=v&v=" + url.QueryEscape("刘芳，赵")); !strings.Contains(body, `<option value="刘芳，赵丽（县民政局）" data-id="6">`) {
+			t.Errorf("suggestions for the last of several names: %s", body)
+		}
 		// Who may ask: a cadre's suggestions are the cadre alone; the auditor none.
 		aud := a.browser()
 		aud.login("auditor", sqldbtest.Password)

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"sanlian"
 )
@@ -89,13 +91,20 @@ func (s *Server) suggestCadres(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var out []suggestion
-	if q, _ := splitCadreValue(suggestQuery(r)); q != "" {
+	text, before := suggestQuery(r), ""
+	if r.URL.Query().Get("multi") == "1" { // several names: suggest for the last, keeping the others
+		if i := strings.LastIndexFunc(text, isNameSep); i >= 0 {
+			_, n := utf8.DecodeRuneInString(text[i:])
+			text, before = strings.TrimSpace(text[i+n:]), strings.TrimSpace(text[:i+n])
+		}
+	}
+	if q, _ := splitCadreValue(text); q != "" {
 		cs, _, err := s.Cadres.FindCadres(r.Context(), sanlian.CadreFilter{Q: q, UnitID: unit, Limit: maxSuggestions})
 		if err != nil {
 			return err
 		}
 		for _, c := range cs {
-			out = append(out, suggestion{ID: c.ID, Value: cadreValue(c), Detail: c.Post})
+			out = append(out, suggestion{ID: c.ID, Value: before + cadreValue(c), Detail: c.Post})
 		}
 	}
 	return s.renderFragment(w, http.StatusOK, "suggestions", out)
@@ -273,13 +282,16 @@ func (s *Server) resolveCadre(ctx context.Context, id int64, text string) (c *sa
 	return nil, "有多名同名干部，请从建议中选择（显示所在单位）", nil
 }
 
-// resolveCadres resolves a list of names separated by commas (，、, or
-// spaces are not separators: names may not hold them), each as
+// isNameSep separates names in a list: commas, 、 and semicolons (not
+// spaces, which a name may hold).
+func isNameSep(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }
+
+// resolveCadres resolves a list of names separated by isNameSep, each as
 // resolveCadre does; the message names the first that failed.
 func (s *Server) resolveCadres(ctx context.Context, text string) ([]int64, string, error) {
 	var ids []int64
 	seen := map[int64]bool{}
-	for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }) {
+	for _, part := range strings.FieldsFunc(text, isNameSep) {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
@@ -459,4 +471,42 @@ func (s *Server) pickCadreParam(r *http.Request, name, idName string) (text, msg
 	}
 	r.URL.RawQuery = q.Encode()
 	return text, msg, nil
+}
+
+// activityVolunteers adds to in the cadres named in the activity form's
+// volunteer_names (names separated by commas, each as the suggestions show
+// it). A name that finds no cadre or several is a field error
+// (EUNPROCESSABLE) on volunteers, so that the form comes back as typed.
+func (s *Server) activityVolunteers(ctx context.Context, f url.Values, in *sanlian.ActivityInput) (*sanlian.ActivityInput, error) {
+	if strings.TrimSpace(f.Get("volunteer_names")) == "" {
+		return in, nil
+	}
+	ids, msg, err := s.resolveCadres(ctx, f.Get("volunteer_names"))
+	if err != nil {
+		return nil, err
+	}
+	if msg != "" {
+		if !strings.HasPrefix(msg, "“") {
+			msg = "：" + msg
+		}
+		return nil, sanlian.FieldErrors(map[string]string{"volunteers": "干部志愿者" + msg})
+	}
+	for _, id := range ids {
+		if !slices.Contains(in.Volunteers, id) {
+			in.Volunteers = append(in.Volunteers, id)
+		}
+	}
+	return in, nil
+}
+
+// cadreNames is the cadres of ids as the names picker shows them,
+// separated by "，"; ids not found in the reader's scope are left out.
+func (s *Server) cadreNames(ctx context.Context, ids []int64) string {
+	var names []string
+	for _, id := range ids {
+		if c, err := s.Cadres.FindCadreByID(ctx, id); err == nil {
+			names = append(names, cadreValue(c))
+		}
+	}
+	return strings.Join(names, "，")
 }
