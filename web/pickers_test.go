@@ -341,6 +341,27 @@ func TestPickers_Cadres(t *testing.T) {
 		if _, body := office.get("/suggest/cadres?multi=1&field=v&v=" + url.QueryEscape("刘芳，赵")); !strings.Contains(body, `<option value="刘芳，赵丽（县民政局）" data-id="6">`) {
 			t.Errorf("suggestions for the last of several names: %s", body)
 		}
+		// Accounts: the unit and the cadre by name.
+		sys := a.browser()
+		sys.login("sysadmin", sqldbtest.Password)
+		acct := func(user, role, unit, cadre string) url.Values {
+			return url.Values{"username": {user}, "role": {role}, "unit": {unit}, "unit_id": {""}, "cadre": {cadre}, "cadre_id": {""}, "password": {"password-456"}}
+		}
+		if res, body := sys.post("/users", acct("mzj2", "unit_admin", "县民政局", "")); res.StatusCode != 303 {
+			t.Errorf("unit admin by unit name: %d %s", res.StatusCode, body)
+		}
+		if res, body := sys.post("/users", acct("lm2", "cadre", "", "李明")); res.StatusCode != 422 || !strings.Contains(body, "有多名同名干部，请从建议中选择（显示所在单位）") || !strings.Contains(body, `value="lm2"`) {
+			t.Errorf("cadre account, ambiguous name: %d", res.StatusCode)
+		}
+		if res, body := sys.post("/users", acct("x2", "unit_admin", "县民政", "")); res.StatusCode != 422 || !strings.Contains(body, "没有找到单位“县民政”") {
+			t.Errorf("unit not found: %d", res.StatusCode)
+		}
+		if res, _ := sys.post("/users", acct("lm2", "cadre", "", "李明（东坪镇人民政府）")); res.StatusCode != 303 {
+			t.Errorf("cadre account by name and unit: %d", res.StatusCode)
+		}
+		if _, body := a.do("GET", "/api/v1/users", a.token("sysadmin"), ""); !strings.Contains(body, fmt.Sprintf(`"cadre_id":%d`, namesake)) {
+			t.Errorf("the account is not the namesake's")
+		}
 		// Who may ask: a cadre's suggestions are the cadre alone; the auditor none.
 		aud := a.browser()
 		aud.login("auditor", sqldbtest.Password)

@@ -510,3 +510,54 @@ func (s *Server) cadreNames(ctx context.Context, ids []int64) string {
 	}
 	return strings.Join(names, "，")
 }
+
+// userLinks is the account form's unit and cadre pickers: their text and
+// the errors of names that found none or several.
+type userLinks struct {
+	unit, cadre string
+	fields      map[string]string
+}
+
+func (l userLinks) err() error {
+	if len(l.fields) == 0 {
+		return nil
+	}
+	return sanlian.FieldErrors(l.fields)
+}
+
+// pickUserLinks resolves the account form's unit (name, with the chosen
+// suggestion's id in unit_id) and cadre (cadre_id) into in. A form without
+// the pickers keeps the ids as posted.
+func (s *Server) pickUserLinks(r *http.Request, in *userInput) (userLinks, error) {
+	f, ctx := r.PostForm, r.Context()
+	l := userLinks{unit: strings.TrimSpace(f.Get("unit")), cadre: strings.TrimSpace(f.Get("cadre")), fields: map[string]string{}}
+	if f.Has("unit") {
+		in.UnitID = 0
+		if l.unit != "" {
+			u, msg, err := s.resolveUnit(ctx, pickedID(f, "unit_id"), l.unit)
+			if err != nil {
+				return l, err
+			}
+			if msg != "" {
+				l.fields["unit"] = msg
+			} else {
+				in.UnitID, l.unit = u.ID, u.Name
+			}
+		}
+	}
+	if f.Has("cadre") {
+		in.CadreID = 0
+		if l.cadre != "" {
+			c, msg, err := s.resolveCadre(ctx, pickedID(f, "cadre_id"), l.cadre)
+			if err != nil {
+				return l, err
+			}
+			if msg != "" {
+				l.fields["cadre"] = msg
+			} else {
+				in.CadreID, l.cadre = c.ID, cadreValue(c)
+			}
+		}
+	}
+	return l, nil
+}
