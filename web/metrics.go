@@ -417,6 +417,7 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 
 // metricConfigForm is the office's form as typed.
 type metricConfigForm struct {
+	Picker                                 periodPicker // From, as the picker shows it
 	From, UnitKind                         string
 	Response, Resolution, Satisfaction     string
 	OverdueDeduction, DeductionCap         string
@@ -496,9 +497,14 @@ func (metricConfigsPage) KindName(k string) string {
 // metricConfigsPage is GET /metric-configs.
 func (s *Server) metricConfigsPage(w http.ResponseWriter, r *http.Request) error {
 	f := formOf(sanlian.DefaultMetricConfig())
-	f.From = sanlian.PeriodOf(time.Now(), sanlian.PeriodHalf).ID
+	f.From = sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodHalf).ID
+	_, f.Picker, _ = readPeriod(url.Values{"from": {f.From}}, metricConfigsFrom, s.cfg.Now())
 	return s.renderMetricConfigs(w, r, http.StatusOK, f, nil)
 }
+
+// metricConfigsFrom is the period a configuration takes effect from: a
+// half-month or a month, coming ones too.
+var metricConfigsFrom = periodField{Name: "from", Label: "起始期间", Rule: sanlian.PeriodRule{Halves: true, Months: true, Future: true}}
 
 func (s *Server) renderMetricConfigs(w http.ResponseWriter, r *http.Request, status int, f metricConfigForm, saveErr error) error {
 	cs, err := s.Metrics.FindMetricConfigs(r.Context())
@@ -529,8 +535,20 @@ func (s *Server) metricConfigSubmit(w http.ResponseWriter, r *http.Request) erro
 		CommendMax: v("commend_max"), CriticiseBelowScore: v("criticise_below_score"), CriticiseOverdue: v("criticise_overdue"),
 		CriticiseUnsatisfied: v("criticise_unsatisfied"), SelfCriticismDays: v("self_criticism_days"),
 		YellowAfterDays: v("yellow_after_days"), RedAfterDays: v("red_after_days")}
+	per, picker, msg := readPeriod(r.PostForm, metricConfigsFrom, s.cfg.Now())
+	f.Picker = picker
+	if msg == "" {
+		f.From = per.ID
+	}
 	c, err := f.config()
-	if err == nil {
+	if msg != "" { // the period's error beside the others of the form
+		fields := map[string]string{}
+		if sanlian.ErrorCode(err) == sanlian.EUNPROCESSABLE {
+			fields = sanlian.ErrorFields(err)
+		}
+		fields["from"] = msg
+		err = sanlian.FieldErrors(fields)
+	} else if err == nil {
 		err = s.Metrics.SaveMetricConfig(r.Context(), c)
 	}
 	switch code := sanlian.ErrorCode(err); code {

@@ -205,7 +205,7 @@ func TestPages_Metrics(t *testing.T) {
 				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"},
 				"overdue_deduction": {"2"}, "deduction_cap": {"20"}, "min_volume": {"0"}}
 			res, body := b.post("/metric-configs", form)
-			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `value="2021-05"`) {
+			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `<option value="5" selected>5月</option>`) || !strings.Contains(body, `<option value="M" selected>全月</option>`) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			form.Set("commend_max", "十")

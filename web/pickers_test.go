@@ -74,7 +74,7 @@ func TestPeriodPicker_Bulletins(t *testing.T) {
 // whole months; the self-criticisms filter may stay empty.
 func TestPeriodPicker_MetricsAndSelfCriticisms(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		_, b := pickerApp(t, db, "office")
+		a, b := pickerApp(t, db, "office")
 		for query, label := range map[string]string{
 			"period_year=2026&period_month=11&period_part=M":  "2026年11月（2026-11-01 至 2026-11-30）",
 			"period_year=2026&period_month=11&period_part=H1": "2026年11月上半月（2026-11-01 至 2026-11-15）",
@@ -98,7 +98,24 @@ func TestPeriodPicker_MetricsAndSelfCriticisms(t *testing.T) {
 				t.Errorf("metrics %s: %d, want 400 %q", query, res.StatusCode, msg)
 			}
 		}
-		// The API keeps its codes: a Chinese period is not its business.
+		// A configuration may take effect from a coming period; month 13 is refused beside the other fields.
+		cfg := url.Values{"from_year": {"2027"}, "from_month": {"1"}, "from_part": {"M"}, "unit_kind": {"township"}, "response": {"40"}, "resolution": {"30"}, "satisfaction": {"30"},
+			"commend_min_assigned": {"5"}, "commend_min_score": {"95"}, "commend_max": {"10"}, "criticise_below_score": {"80"},
+			"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"},
+			"overdue_deduction": {"2"}, "deduction_cap": {"20"}, "min_volume": {"1"}}
+		if res, body := b.post("/metric-configs", cfg); res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), url.QueryEscape("2027-01")) {
+			t.Errorf("config from 2027-01: %d %s", res.StatusCode, pickerHTML(body))
+		}
+		cfg.Set("from_month", "13")
+		cfg.Set("response", "50")
+		if res, body := b.post("/metric-configs", cfg); res.StatusCode != 422 || !strings.Contains(body, "起始期间：月份“13”无效") ||
+			!strings.Contains(body, "之和须为 100") || !strings.Contains(body, `<option value="13" selected>13月</option>`) {
+			t.Errorf("config from month 13: %d", res.StatusCode)
+		}
+		// The API keeps its codes: the Chinese words are the pages' business.
+		if res, _ := a.do("GET", "/api/v1/bulletins/"+url.PathEscape("2026年11月下半月"), a.token("office"), ""); res.StatusCode != 400 {
+			t.Errorf("API with a Chinese period: %d", res.StatusCode)
+		}
 		if res, _ := b.get("/self-criticisms?period_year=2026&period_month=11&period_part=H2"); res.StatusCode != 200 {
 			t.Errorf("self-criticisms by picker: %d", res.StatusCode)
 		}
