@@ -387,3 +387,31 @@ func TestPickers_Cadres(t *testing.T) {
 		}
 	})
 }
+
+// TestPeriodPicker_Dispatches: the dispatch pages take whole months only.
+func TestPeriodPicker_Dispatches(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		_, b := pickerApp(t, db, "office")
+		for query, want := range map[string]string{
+			"month_year=2026&month_month=11":       "/dispatches/2026-11",
+			"month_year=2026&month_month=12":       "/dispatches/2026-12",
+			"month=" + url.QueryEscape("2026年10月"): "/dispatches/2026-10",
+		} {
+			if res, _ := b.get("/dispatches?" + query); res.StatusCode != 303 || res.Header.Get("Location") != want {
+				t.Errorf("%s: %d %s", query, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+		for query, msg := range map[string]string{
+			"month_year=2026&month_month=13":          "调度月份：月份“13”无效",
+			"month_year=2027&month_month=1":           "调度月份：2027年1月无效：2027年还没有到",
+			"month=" + url.QueryEscape("2026年11月下半月"): "调度月份：2026年11月下半月无效：此处按整月选择",
+		} {
+			if res, body := b.get("/dispatches?" + query); res.StatusCode != 400 || !strings.Contains(body, msg) {
+				t.Errorf("%s: %d, want 400 %q", query, res.StatusCode, msg)
+			}
+		}
+		if _, body := b.get("/dispatches"); strings.Contains(body, `name="month_part"`) || !strings.Contains(body, `<option value="12" selected>12月</option>`) {
+			t.Errorf("dispatch picker offers halves or misses this month:\n%s", pickerHTML(body))
+		}
+	})
+}
