@@ -237,6 +237,25 @@ func TestPickers_ProblemNumber(t *testing.T) {
 			}
 		})
 
+		t.Run("ResponsibilitySource", func(t *testing.T) {
+			admin := a.browser()
+			admin.login("unitadmin", sqldbtest.Password)
+			form := func(ref string) url.Values {
+				return url.Values{"task": {"修复村道"}, "unit_id": {"1"}, "source": {"problem"}, "source_ref": {ref}, "source_id": {""},
+					"person_id": {"2"}, "deadline": {"2026-12-31"}, "state": {"pending"}}
+			}
+			resOut, out := admin.post("/responsibilities", form(west.Number))
+			resNone, none := admin.post("/responsibilities", form("安化-2026-000999"))
+			if resOut.StatusCode != 422 || resNone.StatusCode != resOut.StatusCode ||
+				!strings.Contains(out, "没有找到编号为 安化-2026-000002 的问题") || !strings.Contains(none, "没有找到编号为 安化-2026-000999 的问题") {
+				t.Errorf("out of scope %d, unknown %d: want the same 422 and message", resOut.StatusCode, resNone.StatusCode)
+			}
+			// The number found the unit's own problem, which is on its list already.
+			if res, body := admin.post("/responsibilities", form(east.Number)); res.StatusCode != 422 || !strings.Contains(body, "该问题已交办给本单位") {
+				t.Errorf("source by number: %d", res.StatusCode)
+			}
+		})
+
 		t.Run("Suggestions", func(t *testing.T) {
 			_, body := office.get("/suggest/problems?q=" + url.QueryEscape("2026-2"))
 			if !strings.Contains(body, `<option value="安化-2026-000002 路灯不亮" data-id="`+fmt.Sprint(west.ID)+`">`) {

@@ -240,7 +240,7 @@ var allowed = map[string][]sanlian.Role{
 	"GET /suggest/cadres":   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
 	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
 	"GET /suggest/problems": {"office", "leader", "unit_admin", "cadre"},
-	"GET /suggest/targets":  {"office", "leader"},
+	"GET /suggest/targets":  {"office", "leader", "unit_admin"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

@@ -158,12 +158,20 @@ func (s *Server) problemSuggestions(ctx context.Context, q string) ([]suggestion
 }
 
 // suggestTargets is GET /suggest/targets?target_kind=&q=: the supervision
-// form's targets of the chosen kind.
+// form's targets of the chosen kind; with source= instead of target_kind,
+// the responsibility form's problems and projects.
 func (s *Server) suggestTargets(w http.ResponseWriter, r *http.Request) error {
 	q, ctx := suggestQuery(r), r.Context()
 	var out []suggestion
 	var err error
-	switch r.URL.Query().Get("target_kind") {
+	kind := r.URL.Query().Get("target_kind")
+	if kind == "" { // the responsibility form's source
+		kind = r.URL.Query().Get("source")
+		if kind != sanlian.RespProblem && kind != sanlian.RespProject {
+			return s.renderFragment(w, http.StatusOK, "suggestions", out)
+		}
+	}
+	switch kind {
 	case sanlian.TargetProject:
 		out, err = s.projectSuggestions(ctx, q)
 	case sanlian.TargetResponsibility:
@@ -560,4 +568,81 @@ func (s *Server) pickUserLinks(r *http.Request, in *userInput) (userLinks, error
 		}
 	}
 	return l, nil
+}
+
+// pickRespSource resolves the responsibility form's source picker
+// (source_ref: a problem's number, a project's title, a dispatch
+// decision's number; the chosen suggestion's id in source_id) into in. A
+// form without the picker keeps source_id as posted.
+func (s *Server) pickRespSource(ctx context.Context, f url.Values, in *sanlian.ResponsibilityInput, bad map[string]string) error {
+	if !f.Has("source_ref") {
+		return nil
+	}
+	delete(bad, "source_id")
+	text := strings.TrimSpace(f.Get("source_ref"))
+	in.SourceID = 0
+	switch in.Source {
+	case sanlian.RespProblem, sanlian.RespProject:
+		if text == "" {
+			return nil // Validate asks for it
+		}
+		kind := sanlian.TargetProblem
+		if in.Source == sanlian.RespProject {
+			kind = sanlian.TargetProject
+		}
+		id, msg, err := s.resolveTarget(ctx, kind, pickedID(f, "source_id"), text)
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			bad["source_id"] = msg
+		}
+		in.SourceID = id
+	case sanlian.RespDispatch:
+		if text == "" {
+			return nil
+		}
+		id := pickedID(url.Values{"n": {strings.TrimPrefix(normID(text), "#")}}, "n")
+		if id == 0 {
+			bad["source_id"] = fmt.Sprintf("“%s”不是议定事项的编号：请填写调度会页面上议定事项的编号", text)
+		}
+		in.SourceID = id
+	default:
+		if text != "" {
+			bad["source_id"] = "自定事项不关联来源，请清空“来源”"
+		}
+	}
+	return nil
+}
+
+// normID turns full-width digits and the number sign into ASCII ones.
+func normID(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '０' && r <= '９':
+			return r - '０' + '0'
+		case r == '＃':
+			return '#'
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+// fillRespSource gives the responsibility form's source picker its text
+// when the form holds only the id (an edit, a link from a problem).
+func (s *Server) fillRespSource(ctx context.Context, form url.Values) {
+	if form.Has("source_ref") {
+		return
+	}
+	id := pickedID(form, "source_id")
+	switch form.Get("source") {
+	case sanlian.RespProblem:
+		form.Set("source_ref", s.targetText(ctx, sanlian.TargetProblem, id))
+	case sanlian.RespProject:
+		form.Set("source_ref", s.targetText(ctx, sanlian.TargetProject, id))
+	case sanlian.RespDispatch:
+		if id != 0 {
+			form.Set("source_ref", strconv.FormatInt(id, 10))
+		}
+	}
 }
