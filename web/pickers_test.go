@@ -3,6 +3,9 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -433,4 +436,26 @@ func TestPeriodPicker_Dispatches(t *testing.T) {
 			t.Errorf("dispatch picker offers halves or misses this month:\n%s", pickerHTML(body))
 		}
 	})
+}
+
+// TestPickers_DateInputs: every date a page asks for is an
+// <input type="date">, never text to type in a format.
+func TestPickers_DateInputs(t *testing.T) {
+	files, err := filepath.Glob("templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatal(files, err)
+	}
+	input := regexp.MustCompile(`<input[^>]*>`)
+	dateName := regexp.MustCompile(`name="([a-z_]*_)?(date|due|deadline|from|to|since|until)"`)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range input.FindAllString(string(b), -1) {
+			if dateName.MatchString(in) && !strings.Contains(in, `type="date"`) && !strings.Contains(in, `type="hidden"`) {
+				t.Errorf("%s: a date typed as text: %s", f, in)
+			}
+		}
+	}
 }

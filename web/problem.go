@@ -246,7 +246,8 @@ func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	var items []*sanlian.Problem
 	var next, notFound string
-	if n, ok := sanlian.ParseProblemNumber(f.Q); ok {
+	first, _, _ := strings.Cut(strings.TrimSpace(f.Q), " ") // a suggestion: the number, then the title
+	if n, ok := sanlian.ParseProblemNumber(first); ok {
 		x, err := s.problemByNumber(ctx, n)
 		if err == nil {
 			http.Redirect(w, r, "/problems/"+strconv.FormatInt(x.ID, 10), http.StatusSeeOther)
