@@ -221,6 +221,9 @@ func newPeriodPicker(f periodField, year, month, part string, now time.Time, msg
 		pk.Months = append(pk.Months, projectOption{Value: month, Label: month + "月", Selected: true})
 	}
 	if f.Rule.Halves {
+		if part == "" && f.Optional && f.Rule.Months {
+			part = sanlian.PartMonth // a filter not yet chosen: the whole month reads best
+		}
 		parts := []string{sanlian.PartFirstHalf, sanlian.PartSecondHalf}
 		if f.Rule.Months {
 			parts = append(parts, sanlian.PartMonth)
