@@ -234,6 +234,12 @@ func TestPickers_ProblemNumber(t *testing.T) {
 			if res, body := leader.post("/supervisions", form("村道")); res.StatusCode != 422 || !strings.Contains(body, "“村道”不是问题编号") {
 				t.Errorf("words without a choice: %d", res.StatusCode)
 			}
+			// An id left from a suggestion of another kind is not taken for a problem's.
+			stale := form("农村妇女两癌筛查")
+			stale.Set("target_id", fmt.Sprint(east.ID))
+			if res, body := leader.post("/supervisions", stale); res.StatusCode != 422 || !strings.Contains(body, "不是问题编号") {
+				t.Errorf("stale id: %d", res.StatusCode)
+			}
 			// A link from a problem's page fills the picker with its number.
 			if _, body := office.get(fmt.Sprintf("/supervisions?target_kind=problem&target_id=%d", west.ID)); !strings.Contains(body, `value="安化-2026-000002 路灯不亮"`) {
 				t.Errorf("link does not fill the picker")

@@ -355,7 +355,8 @@ func (s *Server) resolveUnit(ctx context.Context, id int64, text string) (u *san
 
 // resolveTarget finds the supervision target of kind that text names: a
 // problem by its number (the suggestions start with it), a project or a
-// responsibility by its title, or the chosen suggestion's id. A problem
+// responsibility by its title (the chosen suggestion's id tells namesakes
+// apart). A problem
 // number that does not exist and one outside the reader's scope get the
 // same message.
 func (s *Server) resolveTarget(ctx context.Context, kind string, id int64, text string) (int64, string, error) {
@@ -372,9 +373,8 @@ func (s *Server) resolveTarget(ctx context.Context, kind string, id int64, text 
 			}
 			return p.ID, "", nil
 		}
-		if id != 0 {
-			return id, "", nil // the service checks it is there and in scope
-		}
+		// A chosen suggestion starts with the number, so the id adds
+		// nothing; it may be stale (another kind's) and is not used.
 		if text == "" {
 			return 0, "请填写问题编号，如 安化-2026-000676", nil
 		}
