@@ -182,12 +182,14 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 
 type activityTotalsPage struct {
 	basePage
-	T *sanlian.ActivityTotals
-	F sanlian.ActivityFilter
+	T      *sanlian.ActivityTotals
+	F      sanlian.ActivityFilter
+	Period periodPicker
 }
 
 // activityTotalsPage is GET /activities/totals?from=&to=.
 func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) error {
+	picker, chosen, periodErr := pickWindow(r, s.cfg.Now()) // a chosen period becomes from and to
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -197,8 +199,15 @@ func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	page := &activityTotalsPage{basePage: s.base(r, "志愿服务统计", "activities"), T: t, F: f}
-	return s.render(w, r, http.StatusOK, "activity_totals", page)
+	if !chosen && periodErr == "" {
+		picker = windowPicker(f.From, f.To, s.cfg.Now())
+	}
+	status := http.StatusOK
+	if periodErr != "" {
+		status = http.StatusBadRequest
+	}
+	page := &activityTotalsPage{basePage: s.base(r, "志愿服务统计", "activities"), T: t, F: f, Period: picker}
+	return s.render(w, r, status, "activity_totals", page)
 }
 
 type activityPage struct {

@@ -113,6 +113,8 @@ type periodField struct {
 	Label    string // names the field in errors, e.g. 通报期间
 	Rule     sanlian.PeriodRule
 	Optional bool // no period is a valid answer (a filter)
+	// NoneLabel names the choice of no period (default 不限).
+	NoneLabel string
 }
 
 // periodPicker is the view of the "period-picker" template: what was
@@ -120,6 +122,7 @@ type periodField struct {
 type periodPicker struct {
 	Name, Label string
 	Optional    bool
+	NoneLabel   string // the choice of no period, when Optional: 不限
 	Years       []projectOption
 	Months      []projectOption
 	Parts       []projectOption // empty: months only
@@ -196,7 +199,10 @@ func looseParts(s string) (year, month, part string, ok bool) {
 // a chosen value outside the lists (year 2031, month 13) is kept as its
 // own option so that the form shows what was sent.
 func newPeriodPicker(f periodField, year, month, part string, now time.Time, msg string) periodPicker {
-	pk := periodPicker{Name: f.Name, Label: f.Label, Optional: f.Optional, Error: msg}
+	pk := periodPicker{Name: f.Name, Label: f.Label, Optional: f.Optional, NoneLabel: f.NoneLabel, Error: msg}
+	if pk.NoneLabel == "" {
+		pk.NoneLabel = "不限"
+	}
 	last := now.In(sanlian.Shanghai).Year()
 	if f.Rule.Future {
 		last++
@@ -244,4 +250,58 @@ func periodCode(v url.Values, name string, p sanlian.Period) url.Values {
 	}
 	v.Set(name, p.ID)
 	return v
+}
+
+// windowPeriod is the period picker beside a page's from/to dates (the
+// coverage reports, the leader's page, the activity totals): optional, a
+// half-month or a month up to the one under way.
+var windowPeriod = periodField{Name: "period", Label: "统计期间", Optional: true, NoneLabel: "按日期",
+	Rule: sanlian.PeriodRule{Halves: true, Months: true, Past: true}}
+
+// pickWindow reads the period picker beside from/to dates, in place: a
+// chosen period replaces from and to with its first and last days (and
+// drops the other spellings of a window), for the handlers that read the
+// dates. With none chosen, the picker shows the period the dates make, if
+// they make one (windowPicker). msg is the picker's error; the dates then
+// stay.
+func pickWindow(r *http.Request, now time.Time) (pick periodPicker, chosen bool, msg string) {
+	q := r.URL.Query()
+	per, pick, msg := readPeriod(q, windowPeriod, now)
+	if msg != "" || per.ID == "" {
+		return pick, false, msg
+	}
+	for _, k := range []string{"period", "window", "period_year", "period_month", "period_part"} {
+		q.Del(k)
+	}
+	q.Set("from", per.Start.Format("2006-01-02"))
+	q.Set("to", per.End.AddDate(0, 0, -1).Format("2006-01-02"))
+	r.URL.RawQuery = q.Encode()
+	return pick, true, ""
+}
+
+// windowPicker is the period picker showing the period that the dates
+// from and to make, or none.
+func windowPicker(from, to string, now time.Time) periodPicker {
+	v := url.Values{}
+	if p, ok := windowOf(from, to); ok {
+		v.Set("period", p.ID)
+	}
+	_, pick, _ := readPeriod(v, windowPeriod, now)
+	return pick
+}
+
+// windowOf is the half-month or month whose first and last days are from
+// and to (2006-01-02).
+func windowOf(from, to string) (sanlian.Period, bool) {
+	f, err1 := time.ParseInLocation("2006-01-02", from, sanlian.Shanghai)
+	t, err2 := time.ParseInLocation("2006-01-02", to, sanlian.Shanghai)
+	if err1 != nil || err2 != nil {
+		return sanlian.Period{}, false
+	}
+	for _, kind := range []string{sanlian.PeriodHalf, sanlian.PeriodMonth} {
+		if p := sanlian.PeriodOf(f, kind); p.Start.Equal(f) && p.End.Equal(t.AddDate(0, 0, 1)) {
+			return p, true
+		}
+	}
+	return sanlian.Period{}, false
 }

@@ -465,3 +465,41 @@ func TestPickers_DateInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodPicker_Windows: the reports that take from/to dates take a
+// picked period too, which becomes its first and last days.
+func TestPeriodPicker_Windows(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		_, b := pickerApp(t, db, "office")
+		for path, want := range map[string]string{
+			"/coverage/visits?period_year=2026&period_month=11&period_part=H2":   `2026-11-16 至 2026-11-30`,
+			"/coverage/visits?period_year=2026&period_month=10&period_part=M":    `2026-10-01 至 2026-10-31`,
+			"/activities/totals?period_year=2026&period_month=11&period_part=M":  `name="from" value="2026-11-01"`,
+			"/leader?cadre_id=1&period_year=2026&period_month=11&period_part=H1": `name="to" value="2026-11-15"`,
+		} {
+			if res, body := b.get(path); res.StatusCode != 200 || !strings.Contains(body, want) {
+				t.Errorf("%s: %d, want %q", path, res.StatusCode, want)
+			}
+		}
+		// Dates that make a period show it in the picker; other dates leave it on 按日期.
+		if _, body := b.get("/coverage/visits?from=2026-11-01&to=2026-11-15"); !strings.Contains(body, `<option value="H1" selected>上半月</option>`) || !strings.Contains(body, `<option value="11" selected>11月</option>`) {
+			t.Errorf("dates of a half-month:\n%s", pickerHTML(body))
+		}
+		if _, body := b.get("/activities/totals?from=2026-11-03&to=2026-11-20"); !strings.Contains(pickerHTML(body), `<option value="">按日期</option>`) ||
+			strings.Contains(pickerHTML(body), `value="2026" selected`) || strings.Contains(pickerHTML(body), `value="11" selected`) {
+			t.Errorf("other dates:\n%s", pickerHTML(body))
+		}
+		for _, path := range []string{"/coverage/visits", "/activities/totals", "/leader?cadre_id=1"} {
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			if res, body := b.get(path + sep + "period_year=2026&period_month=12&period_part=H2"); res.StatusCode != 400 || !strings.Contains(body, "统计期间：2026年12月下半月还没有到") {
+				t.Errorf("%s, a half-month to come: %d", path, res.StatusCode)
+			}
+			if res, body := b.get(path + sep + "period_year=2026&period_month=13&period_part=M"); res.StatusCode != 400 || !strings.Contains(body, "统计期间：月份“13”无效") {
+				t.Errorf("%s, month 13: %d", path, res.StatusCode)
+			}
+		}
+	})
+}
