@@ -526,6 +526,9 @@ type ProblemFilter struct {
 	// part of yet. Both keep nothing for roles without units of their own
 	// but the office, whom they do not narrow.
 	OwnUnits, CoPartOwed bool
+	// Number keeps the problem of that number: ProblemNumber.String, with
+	// the county (安化-2026-000676) or only its tail (2026-000676).
+	Number string
 }
 
 // StateCount is how many problems of a filter are in a state.

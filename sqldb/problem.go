@@ -339,6 +339,9 @@ func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*
 	if withState && f.Open {
 		w.add("p.state IN ("+placeholders(len(sanlian.OpenStates))+")", strArgs(sanlian.OpenStates)...)
 	}
+	if f.Number != "" {
+		w.add("(p.number = ? OR p.number LIKE ?)", f.Number, "%-"+f.Number)
+	}
 	if f.Category != "" {
 		w.add("p.category = ?", f.Category)
 	}

@@ -182,12 +182,14 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 
 type activityTotalsPage struct {
 	basePage
-	T *sanlian.ActivityTotals
-	F sanlian.ActivityFilter
+	T      *sanlian.ActivityTotals
+	F      sanlian.ActivityFilter
+	Period periodPicker
 }
 
 // activityTotalsPage is GET /activities/totals?from=&to=.
 func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) error {
+	picker, chosen, periodErr := pickWindow(r, s.cfg.Now()) // a chosen period becomes from and to
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -197,8 +199,15 @@ func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	page := &activityTotalsPage{basePage: s.base(r, "志愿服务统计", "activities"), T: t, F: f}
-	return s.render(w, r, http.StatusOK, "activity_totals", page)
+	if !chosen && periodErr == "" {
+		picker = windowPicker(f.From, f.To, s.cfg.Now())
+	}
+	status := http.StatusOK
+	if periodErr != "" {
+		status = http.StatusBadRequest
+	}
+	page := &activityTotalsPage{basePage: s.base(r, "志愿服务统计", "activities"), T: t, F: f, Period: picker}
+	return s.render(w, r, status, "activity_totals", page)
 }
 
 type activityPage struct {
@@ -319,7 +328,11 @@ func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	f := r.PostForm
-	a, err := s.Activities.CreateActivity(r.Context(), activityInput(f))
+	in, err := s.activityVolunteers(r.Context(), f, activityInput(f))
+	var a *sanlian.Activity
+	if err == nil {
+		a, err = s.Activities.CreateActivity(r.Context(), in)
+	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
 		return s.renderActivityNew(w, r, http.StatusUnprocessableEntity, f, err)
 	} else if err != nil {
@@ -346,6 +359,7 @@ func (s *Server) activityEditForm(w http.ResponseWriter, r *http.Request) error 
 		f.Add("volunteer_id", strconv.FormatInt(v, 10))
 	}
 	f.Set("volunteers", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(a.Volunteers)), ","), "[]"))
+	f.Set("volunteer_names", s.cadreNames(r.Context(), a.Volunteers))
 	return s.renderActivityEdit(w, r, http.StatusOK, id, f, nil)
 }
 
@@ -365,7 +379,10 @@ func (s *Server) activityEditSubmit(w http.ResponseWriter, r *http.Request) erro
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	_, err = s.Activities.UpdateActivity(r.Context(), id, activityInput(f), version)
+	in, err := s.activityVolunteers(r.Context(), f, activityInput(f))
+	if err == nil {
+		_, err = s.Activities.UpdateActivity(r.Context(), id, in, version)
+	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
 		if code == sanlian.ECONFLICT {
 			if cur, ferr := s.Activities.FindActivityByID(r.Context(), id); ferr == nil {

@@ -160,35 +160,45 @@ type bulletinsPage struct {
 	Latest    sanlian.Period // the last half month that has ended
 	Current   sanlian.Period
 	Form      url.Values
+	Picker    periodPicker
 	Error     string
 }
 
+// bulletinsPeriod is the bulletins page's period picker: half-months up to
+// the one under way.
+var bulletinsPeriod = periodField{Name: "period", Label: "通报期间", Rule: sanlian.PeriodRule{Halves: true, Past: true}}
+
 // bulletinsPage is GET /bulletins: the archive, and for the office the
-// drafts and a way to open any half month's bulletin (?period=).
+// drafts and a way to open any half month's bulletin (?period=2021-05-H1,
+// ?period=2021年5月上半月 or the picker's period_year, period_month,
+// period_part).
 func (s *Server) bulletinsPage(w http.ResponseWriter, r *http.Request) error {
-	if period := strings.TrimSpace(r.URL.Query().Get("period")); period != "" {
-		if _, err := sanlian.HalfMonth(period); err != nil {
-			return s.renderBulletins(w, r, http.StatusBadRequest, url.Values{"period": {period}}, err)
-		}
-		http.Redirect(w, r, "/bulletins/"+url.PathEscape(period), http.StatusSeeOther)
-		return nil
+	q := r.URL.Query()
+	if q.Get("period") == "" && q.Get("period_year") == "" && q.Get("period_month") == "" {
+		return s.renderBulletins(w, r, http.StatusOK, q)
 	}
-	return s.renderBulletins(w, r, http.StatusOK, url.Values{}, nil)
+	per, _, msg := readPeriod(q, bulletinsPeriod, s.cfg.Now())
+	if msg != "" {
+		return s.renderBulletins(w, r, http.StatusBadRequest, q)
+	}
+	http.Redirect(w, r, "/bulletins/"+url.PathEscape(per.ID), http.StatusSeeOther)
+	return nil
 }
 
-func (s *Server) renderBulletins(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
+func (s *Server) renderBulletins(w http.ResponseWriter, r *http.Request, status int, form url.Values) error {
 	bs, err := s.Bulletins.FindBulletins(r.Context())
 	if err != nil {
 		return err
 	}
 	page := &bulletinsPage{basePage: s.base(r, "督查通报", "bulletins"), Bulletins: bs, Form: form}
 	page.MayEdit = page.User.Role == sanlian.RoleOffice
-	now := time.Now()
+	now := s.cfg.Now()
 	page.Current = sanlian.PeriodOf(now, sanlian.PeriodHalf)
 	page.Latest = sanlian.PeriodOf(page.Current.Start.Add(-time.Hour), sanlian.PeriodHalf)
-	if ferr != nil {
-		page.Error = sanlian.ErrorMessage(ferr)
+	if status == http.StatusOK {
+		form = url.Values{"period": {page.Latest.ID}}
 	}
+	_, page.Picker, page.Error = readPeriod(form, bulletinsPeriod, now)
 	return s.render(w, r, status, "bulletins", page)
 }
 
@@ -588,6 +598,7 @@ type selfCriticismsPage struct {
 	Items   []*sanlian.SelfCriticism
 	Filter  sanlian.SelfCriticismFilter
 	Office  bool
+	Picker  periodPicker
 	Error   string
 	ErrorID int64
 }
@@ -614,17 +625,29 @@ func (s *Server) renderSelfCriticisms(w http.ResponseWriter, r *http.Request, st
 	if err := p.err(); err != nil {
 		return err
 	}
-	items, err := s.Bulletins.FindSelfCriticisms(r.Context(), f)
-	if err != nil {
-		return err
+	per, picker, msg := readPeriod(r.URL.Query(), selfCriticismsPeriod, s.cfg.Now())
+	f.Period = per.ID
+	var items []*sanlian.SelfCriticism
+	var err error
+	if msg == "" {
+		if items, err = s.Bulletins.FindSelfCriticisms(r.Context(), f); err != nil {
+			return err
+		}
 	}
-	page := &selfCriticismsPage{basePage: s.base(r, "书面检讨", "bulletins"), Items: items, Filter: f}
+	page := &selfCriticismsPage{basePage: s.base(r, "书面检讨", "bulletins"), Items: items, Filter: f, Picker: picker}
 	page.Office = page.User.Role == sanlian.RoleOffice
+	if msg != "" && ferr == nil {
+		status = http.StatusBadRequest
+	}
 	if ferr != nil {
 		page.Error, page.ErrorID = sanlian.ErrorMessage(ferr), id
 	}
 	return s.render(w, r, status, "self_criticisms", page)
 }
+
+// selfCriticismsPeriod is the list's optional filter by the bulletin's
+// half-month.
+var selfCriticismsPeriod = periodField{Name: "period", Label: "通报期间", Optional: true, Rule: sanlian.PeriodRule{Halves: true, Past: true}}
 
 // selfCriticismsPage is GET /self-criticisms.
 func (s *Server) selfCriticismsPage(w http.ResponseWriter, r *http.Request) error {

@@ -150,7 +150,7 @@ func TestBulletins_Pages(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(page, ">督查通报</a>") || !strings.Contains(page, `id="open-period"`) {
 			t.Fatalf("archive: %d", res.StatusCode)
 		}
-		if res, page := b.get("/bulletins?period=2021-05"); res.StatusCode != 400 || !strings.Contains(page, "通报按半月编制") {
+		if res, page := b.get("/bulletins?period=2021-05"); res.StatusCode != 400 || !strings.Contains(page, "通报期间：2021年5月无效：此处按半月选择") {
 			t.Errorf("month: %d", res.StatusCode)
 		}
 		res, page = b.get("/bulletins/2021-05-H1")

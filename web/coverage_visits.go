@@ -242,6 +242,9 @@ type visitCoveragePage struct {
 	SortVisits  string // the URL sorting cadres by most visits
 	SortIdle    string // by fewest visits
 	SortUnit    string // by unit
+	CadreText   string // the cadre picker's text
+	CadreError  string // and its error
+	Period      periodPicker
 }
 
 // pageURL is the coverage page for another window or sort, keeping the
@@ -340,13 +343,28 @@ func (s *Server) categoryNames(r *http.Request) map[string]string {
 }
 
 // visitCoveragePage is GET /coverage/visits.
+// The cadre filter is a name picker (cadre, with the chosen suggestion's id
+// in cadre_id); a name that finds no cadre or several comes back with the
+// reason and the report without that filter.
 func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error {
+	cadreText, cadreErr, err := s.pickCadreParam(r, "cadre", "cadre_id")
+	if err != nil {
+		return err
+	}
+	picker, chosen, periodErr := pickWindow(r, s.cfg.Now())
 	f, cov, label, err := s.coverageReport(r)
 	if err != nil {
 		return err
 	}
+	if !chosen && periodErr == "" {
+		picker = windowPicker(f.Window.From, f.Window.To, s.cfg.Now())
+	}
 	ctx := r.Context()
+	if f.CadreID != 0 && cadreText == "" {
+		cadreText = label // 张三（县民政局）, as the picker shows a cadre
+	}
 	p := &visitCoveragePage{basePage: s.base(r, "走访覆盖情况", "coverage-visits"), coverageLinks: coverageLinks{W: f.Window, S: f.Scope},
+		CadreText: cadreText, CadreError: cadreErr, Period: picker,
 		Cov: cov, Form: f, ScopeLabel: label, Quick: quickWindows("/coverage/visits", f, time.Now()), Categories: s.categoryNames(r),
 		ExportURL:  f.pageURL("/coverage/visits.xlsx", f.Window, ""),
 		SortVisits: f.pageURL("/coverage/visits", f.Window, "visits") + "#cadres",
@@ -388,7 +406,11 @@ func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error
 	if p.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "coverage_visits", p)
+	status := http.StatusOK
+	if cadreErr != "" || periodErr != "" {
+		status = http.StatusBadRequest
+	}
+	return s.render(w, r, status, "coverage_visits", p)
 }
 
 // visitCoverageExport is GET /coverage/visits.xlsx: the page's report as a
@@ -449,6 +471,7 @@ type leaderPage struct {
 	CadreID   int64
 	Townships []*leaderTownship
 	Leaders   []*leaderOption // the office's choice of leader
+	Period    periodPicker
 }
 
 // leaderPage is GET /leader: for each township linked to the leader, the
@@ -457,11 +480,19 @@ type leaderPage struct {
 // office picks a leader with ?cadre_id=.
 func (s *Server) leaderPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
+	picker, chosen, periodErr := pickWindow(r, s.cfg.Now())
 	f, err := readCoverageForm(r, time.Now())
 	if err != nil {
 		return err
 	}
-	p := &leaderPage{basePage: s.base(r, "联系乡镇", "leader"), Form: f}
+	if !chosen && periodErr == "" {
+		picker = windowPicker(f.Window.From, f.Window.To, s.cfg.Now())
+	}
+	status := http.StatusOK
+	if periodErr != "" {
+		status = http.StatusBadRequest
+	}
+	p := &leaderPage{basePage: s.base(r, "联系乡镇", "leader"), Form: f, Period: picker}
 	p.CadreID = f.CadreID
 	if p.User.Role == sanlian.RoleLeader {
 		p.CadreID = p.User.CadreID
@@ -484,7 +515,7 @@ func (s *Server) leaderPage(w http.ResponseWriter, r *http.Request) error {
 			}
 			o.Townships = append(o.Townships, l.RegionName)
 		}
-		return s.render(w, r, http.StatusOK, "leader", p)
+		return s.render(w, r, status, "leader", p)
 	}
 	leader, err := s.Cadres.FindCadreByID(ctx, p.CadreID)
 	if err != nil {
@@ -516,7 +547,7 @@ func (s *Server) leaderPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Townships = append(p.Townships, t)
 	}
-	return s.render(w, r, http.StatusOK, "leader", p)
+	return s.render(w, r, status, "leader", p)
 }
 
 // countProblems counts f's problems in all states, or in the open ones

@@ -105,19 +105,37 @@ func (s *Server) apiAddDecision(w http.ResponseWriter, r *http.Request) error {
 
 type dispatchesPage struct {
 	basePage
+	Picker periodPicker // opens a month
 	Months []*sanlian.DispatchMonth
 }
 
 // dispatchesPage is GET /dispatches: the months with a meeting or
 // decisions, newest first, and the current month.
+//
+// The month picker (month_year, month_month; or month=2021-05, or
+// month=2021年5月) opens that month's meeting.
 func (s *Server) dispatchesPage(w http.ResponseWriter, r *http.Request) error {
+	q, now, status := r.URL.Query(), s.cfg.Now(), http.StatusOK
+	if q.Get("month") == "" && q.Get("month_year") == "" {
+		q = url.Values{"month": {sanlian.PeriodOf(now, sanlian.PeriodMonth).ID}}
+	} else if per, _, msg := readPeriod(q, dispatchesMonth, now); msg == "" {
+		http.Redirect(w, r, "/dispatches/"+url.PathEscape(per.ID), http.StatusSeeOther)
+		return nil
+	} else {
+		status = http.StatusBadRequest
+	}
 	ms, err := s.Dispatch.FindDispatches(r.Context())
 	if err != nil {
 		return err
 	}
 	page := &dispatchesPage{basePage: s.base(r, "月度调度", "dispatches"), Months: ms}
-	return s.render(w, r, http.StatusOK, "dispatches", page)
+	_, page.Picker, _ = readPeriod(q, dispatchesMonth, now)
+	return s.render(w, r, status, "dispatches", page)
 }
+
+// dispatchesMonth is the dispatch pages' month picker: whole months up to
+// this one.
+var dispatchesMonth = periodField{Name: "month", Label: "调度月份", Rule: sanlian.PeriodRule{Months: true, Past: true}}
 
 // progressTable is one of the page's progress tables.
 type progressTable struct {

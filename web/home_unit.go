@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"time"
 
 	"sanlian"
 )
@@ -71,12 +70,6 @@ func pageAll[T any](keep int, find func(cursor string) ([]T, string, error)) ([]
 	return out, n, nil
 }
 
-// dueSoonDay is the first day after the 3 days from now: problems due
-// before it are due within 3 days.
-func dueSoonDay(now time.Time) string {
-	return now.In(sanlian.Shanghai).AddDate(0, 0, 4).Format("2006-01-02")
-}
-
 type homeUnitPage struct {
 	basePage
 	UnitName string
@@ -124,7 +117,12 @@ func (s *Server) homeUnit(w http.ResponseWriter, r *http.Request) error {
 	if p.OverdueFig, p.Overdue, err = s.problemFigure(r, "count-overdue", "已超期", "own=1&overdue=yes", true); err != nil {
 		return err
 	}
-	if p.DueFig, p.DueSoon, err = s.problemFigure(r, "count-due-soon", "三天内到期", "own=1&overdue=no&due_before="+dueSoonDay(s.cfg.Now()), false); err != nil {
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	soon := sanlian.DueSoonBefore(cal, s.cfg.Now()).In(sanlian.Shanghai).Format("2006-01-02")
+	if p.DueFig, p.DueSoon, err = s.problemFigure(r, "count-due-soon", "三个工作日内到期", "own=1&overdue=no&due_before="+soon, false); err != nil {
 		return err
 	}
 	if p.CoFig, p.CoOwed, err = s.problemFigure(r, "count-co-owed", "配合办理待反馈", "co_owed=1", true); err != nil {

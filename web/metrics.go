@@ -206,7 +206,8 @@ type metricsPage struct {
 	Lines    []metricLine // by unit: the ranked units
 	Apart    []metricLine // by unit: the units not ranked
 	Total    metricLine
-	Periods  []periodOption
+	Picker   periodPicker
+	Error    string // the picker's, shown beside it
 	Units    []*sanlian.Unit
 	Bys      []periodOption
 	ByUnit   bool
@@ -283,21 +284,6 @@ func problemsURL(q sanlian.MetricsQuery, key, measure string) string {
 	return "/metrics/problems?" + v.Encode()
 }
 
-// recentPeriods lists the last n half-months and months, newest first.
-func recentPeriods(now time.Time, n int) []periodOption {
-	var out []periodOption
-	p := sanlian.PeriodOf(now, sanlian.PeriodHalf)
-	for i := 0; i < n; i++ {
-		out = append(out, periodOption{p.ID, p.Label()})
-		if p.Start.Day() == 1 {
-			m := sanlian.PeriodOf(p.Start, sanlian.PeriodMonth)
-			out = append(out, periodOption{m.ID, m.Label()})
-		}
-		p = sanlian.PeriodOf(p.Start.Add(-time.Hour), sanlian.PeriodHalf)
-	}
-	return out
-}
-
 // windowLabel names a query's window in words.
 func windowLabel(m *sanlian.Metrics) string {
 	if m.Period != "" {
@@ -314,15 +300,27 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The page's period comes from the picker (period_year, period_month,
+	// period_part) or the code in links (period=2021-05-H1); a refused one
+	// shows the current half-month with the error beside the picker.
+	status, now := http.StatusOK, s.cfg.Now()
+	v := r.URL.Query()
+	if v.Get("period") == "" && v.Get("period_year") == "" {
+		v.Set("period", sanlian.PeriodOf(now, sanlian.PeriodHalf).ID)
+	}
+	per, picker, msg := readPeriod(v, metricsPeriod, now)
+	if q.Period != "" {
+		q.Period = per.ID
+		if msg != "" {
+			q.Period, status = sanlian.PeriodOf(now, sanlian.PeriodHalf).ID, http.StatusBadRequest
+		}
+	}
 	m, err := s.Metrics.Metrics(r.Context(), q)
 	if err != nil {
 		return err
 	}
 	p := &metricsPage{basePage: s.base(r, "考核指标", "metrics"), Q: q, M: m, Label: windowLabel(m), Measures: sanlian.Measures,
-		Periods: recentPeriods(time.Now(), 24), ByUnit: q.By == sanlian.ByUnit}
-	if q.Period != "" && !slices.ContainsFunc(p.Periods, func(o periodOption) bool { return o.ID == q.Period }) {
-		p.Periods = append([]periodOption{{q.Period, p.Label}}, p.Periods...)
-	}
+		Picker: picker, Error: msg, ByUnit: q.By == sanlian.ByUnit}
 	for _, b := range []string{sanlian.ByUnit, sanlian.ByTownship, sanlian.ByCadre, sanlian.ByCategory} {
 		p.Bys = append(p.Bys, periodOption{b, byLabels[b]})
 	}
@@ -359,8 +357,12 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
 	for _, n := range m.CoParts {
 		p.CoPartsTotal += n
 	}
-	return s.render(w, r, http.StatusOK, "metrics", p)
+	return s.render(w, r, status, "metrics", p)
 }
+
+// metricsPeriod is the metrics page's picker: half-months and months up to
+// the one under way.
+var metricsPeriod = periodField{Name: "period", Label: "统计期间", Rule: sanlian.PeriodRule{Halves: true, Months: true, Past: true}}
 
 type metricProblemsPage struct {
 	basePage
@@ -415,6 +417,7 @@ func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) erro
 
 // metricConfigForm is the office's form as typed.
 type metricConfigForm struct {
+	Picker                                 periodPicker // From, as the picker shows it
 	From, UnitKind                         string
 	Response, Resolution, Satisfaction     string
 	OverdueDeduction, DeductionCap         string
@@ -494,9 +497,14 @@ func (metricConfigsPage) KindName(k string) string {
 // metricConfigsPage is GET /metric-configs.
 func (s *Server) metricConfigsPage(w http.ResponseWriter, r *http.Request) error {
 	f := formOf(sanlian.DefaultMetricConfig())
-	f.From = sanlian.PeriodOf(time.Now(), sanlian.PeriodHalf).ID
+	f.From = sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodHalf).ID
+	_, f.Picker, _ = readPeriod(url.Values{"from": {f.From}}, metricConfigsFrom, s.cfg.Now())
 	return s.renderMetricConfigs(w, r, http.StatusOK, f, nil)
 }
+
+// metricConfigsFrom is the period a configuration takes effect from: a
+// half-month or a month, coming ones too.
+var metricConfigsFrom = periodField{Name: "from", Label: "起始期间", Rule: sanlian.PeriodRule{Halves: true, Months: true, Future: true}}
 
 func (s *Server) renderMetricConfigs(w http.ResponseWriter, r *http.Request, status int, f metricConfigForm, saveErr error) error {
 	cs, err := s.Metrics.FindMetricConfigs(r.Context())
@@ -527,8 +535,20 @@ func (s *Server) metricConfigSubmit(w http.ResponseWriter, r *http.Request) erro
 		CommendMax: v("commend_max"), CriticiseBelowScore: v("criticise_below_score"), CriticiseOverdue: v("criticise_overdue"),
 		CriticiseUnsatisfied: v("criticise_unsatisfied"), SelfCriticismDays: v("self_criticism_days"),
 		YellowAfterDays: v("yellow_after_days"), RedAfterDays: v("red_after_days")}
+	per, picker, msg := readPeriod(r.PostForm, metricConfigsFrom, s.cfg.Now())
+	f.Picker = picker
+	if msg == "" {
+		f.From = per.ID
+	}
 	c, err := f.config()
-	if err == nil {
+	if msg != "" { // the period's error beside the others of the form
+		fields := map[string]string{}
+		if sanlian.ErrorCode(err) == sanlian.EUNPROCESSABLE {
+			fields = sanlian.ErrorFields(err)
+		}
+		fields["from"] = msg
+		err = sanlian.FieldErrors(fields)
+	} else if err == nil {
 		err = s.Metrics.SaveMetricConfig(r.Context(), c)
 	}
 	switch code := sanlian.ErrorCode(err); code {

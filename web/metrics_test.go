@@ -174,7 +174,7 @@ func TestPages_Metrics(t *testing.T) {
 			if res.StatusCode != 200 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
-			for _, want := range []string{"考核指标", `<option value="2021-05-H1" selected>2021年5月上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
+			for _, want := range []string{"考核指标", `<option value="2021" selected>2021年</option>`, `<option value="5" selected>5月</option>`, `<option value="H1" selected>上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
 				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
 				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率", "measure=intake_dispatched",
 				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
@@ -205,7 +205,7 @@ func TestPages_Metrics(t *testing.T) {
 				"criticise_overdue": {"3"}, "criticise_unsatisfied": {"0.2"}, "self_criticism_days": {"5"}, "yellow_after_days": {"0"}, "red_after_days": {"5"},
 				"overdue_deduction": {"2"}, "deduction_cap": {"20"}, "min_volume": {"0"}}
 			res, body := b.post("/metric-configs", form)
-			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `value="2021-05"`) {
+			if res.StatusCode != 422 || !strings.Contains(body, "之和须为 100") || !strings.Contains(body, `<option value="5" selected>5月</option>`) || !strings.Contains(body, `<option value="M" selected>全月</option>`) {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			form.Set("commend_max", "十")

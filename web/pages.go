@@ -590,6 +590,8 @@ type usersPage struct {
 	Role        sanlian.Role
 	Status      string
 	FilterLabel string
+	// The unit and cadre pickers' text as typed or chosen.
+	UnitText, CadreText string
 }
 
 // roleNames lists the roles' codes, for a filter parameter.
@@ -640,10 +642,17 @@ func (s *Server) usersSubmit(w http.ResponseWriter, r *http.Request) error {
 	num := func(name string) int64 { n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64); return n }
 	in := userInput{Username: strings.TrimSpace(r.PostFormValue("username")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
 		Role: sanlian.Role(r.PostFormValue("role")), UnitID: num("unit_id"), CadreID: num("cadre_id")}
+	picked, err := s.pickUserLinks(r, &in)
+	if err != nil {
+		return err
+	}
 	u := &sanlian.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, UnitID: in.UnitID, CadreID: in.CadreID}
-	err := s.Users.CreateUser(r.Context(), u, r.PostFormValue("password"))
+	if err = picked.err(); err == nil {
+		err = s.Users.CreateUser(r.Context(), u, r.PostFormValue("password"))
+	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
-		return s.renderUsers(w, r, statusOf(code), &usersPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), Form: in})
+		return s.renderUsers(w, r, statusOf(code), &usersPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), Form: in,
+			UnitText: picked.unit, CadreText: picked.cadre})
 	} else if err != nil {
 		return err
 	}

@@ -289,6 +289,12 @@ var policy = map[string]access{
 	"POST /themes/{id}/problems/remove": roles(office),
 	"POST /themes/{id}/measures":        roles(office),
 	"POST /themes/{id}/measures/delete": roles(office),
+
+	// pickers: the roles of the pages whose fields use the suggestions; scope is the services'
+	"GET /suggest/cadres":   orgReader,                        // coverage, activities, links, users
+	"GET /suggest/units":    orgReader,                        // users, projects, responsibilities, routing
+	"GET /suggest/problems": citizens,                         // the problems list
+	"GET /suggest/targets":  roles(office, leader, unitAdmin), // the supervision notice form, a responsibility's source
 }
 
 // policyFor returns the access of a route: from the table above, or from

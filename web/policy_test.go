@@ -254,6 +254,12 @@ var allowed = map[string][]sanlian.Role{
 	"POST /themes/{id}/problems/remove": {"office"},
 	"POST /themes/{id}/measures":        {"office"},
 	"POST /themes/{id}/measures/delete": {"office"},
+
+	// pickers: suggestions for the fields that find cadres, units and problems by name or number
+	"GET /suggest/cadres":   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /suggest/problems": {"office", "leader", "unit_admin", "cadre"},
+	"GET /suggest/targets":  {"office", "leader", "unit_admin"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

@@ -229,21 +229,52 @@ type problemsPage struct {
 	First      bool
 	ExportURL  string
 	MayCreate  bool
+	Created    periodPicker // the 登记期间 picker
+	Error      string       // a number searched for that was not found
 }
 
+// problemsCreated is the list's optional filter by the period a problem was
+// entered in.
+var problemsCreated = periodField{Name: "created", Label: "登记期间", Optional: true, Rule: sanlian.PeriodRule{Halves: true, Months: true, Past: true}}
+
+// problemsPage is GET /problems. A number typed in the search box
+// (安化-2026-000676) jumps to that problem.
 func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := problemFilter(p)
+	delete(p.errors, "created") // read below, typed or picked
 	if err := p.err(); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	items, next, err := s.Problems.FindProblems(ctx, f)
-	if err != nil {
-		return err
+	status := http.StatusOK
+	created, picker, msg := readPeriod(r.URL.Query(), problemsCreated, s.cfg.Now())
+	if created.ID != "" {
+		f.CreatedFrom, f.CreatedTo = created.Start, created.End
+	}
+	var items []*sanlian.Problem
+	var next, notFound string
+	first, _, _ := strings.Cut(strings.TrimSpace(f.Q), " ") // a suggestion: the number, then the title
+	if n, ok := sanlian.ParseProblemNumber(first); ok {
+		x, err := s.problemByNumber(ctx, n)
+		if err == nil {
+			http.Redirect(w, r, "/problems/"+strconv.FormatInt(x.ID, 10), http.StatusSeeOther)
+			return nil
+		} else if sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
+			return err
+		}
+		notFound, status = sanlian.ErrorMessage(err), http.StatusNotFound
+	} else if msg != "" {
+		status = http.StatusBadRequest
+	} else {
+		var err error
+		if items, next, err = s.Problems.FindProblems(ctx, f); err != nil {
+			return err
+		}
 	}
 	page := &problemsPage{basePage: s.base(r, "问题清单", "problems"), Problems: items, F: f, Overdue: boolParam(f.Overdue),
-		Next: nextURL(r, next), First: f.Cursor == ""}
+		Next: nextURL(r, next), First: f.Cursor == "", Created: picker, Error: notFound}
+	var err error
 	if page.Counts, err = s.Problems.CountProblemsByState(ctx, f); err != nil {
 		return err
 	}
@@ -261,15 +292,15 @@ func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	q := r.URL.Query()
+	q := periodCode(r.URL.Query(), "created", created)
 	q.Del("cursor")
 	q.Del("state")
 	page.Query = q
-	eq := r.URL.Query()
+	eq := periodCode(r.URL.Query(), "created", created)
 	eq.Del("cursor")
 	page.ExportURL = "/problems/export.xlsx?" + eq.Encode()
 	page.MayCreate = page.Can("office", "unit_admin", "cadre")
-	return s.render(w, r, http.StatusOK, "problems", page)
+	return s.render(w, r, status, "problems", page)
 }
 
 // stateURL is the list URL with one state chosen.

@@ -342,6 +342,7 @@ type respFormPage struct {
 // and completion note.
 func (s *Server) renderRespForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string, self *sanlian.Responsibility) error {
 	ctx := r.Context()
+	s.fillRespSource(ctx, form)
 	title := "填报责任事项"
 	if self != nil {
 		title = "修改责任事项"
@@ -436,6 +437,9 @@ func (s *Server) responsibilityCreateSubmit(w http.ResponseWriter, r *http.Reque
 	}
 	f := r.PostForm
 	in, bad := respInput(f)
+	if err := s.pickRespSource(r.Context(), f, in, bad); err != nil {
+		return err
+	}
 	var x *sanlian.Responsibility
 	var err error
 	if len(bad) > 0 {
@@ -510,6 +514,9 @@ func (s *Server) responsibilityEditSubmit(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	in, bad := respInput(f)
+	if err := s.pickRespSource(r.Context(), f, in, bad); err != nil {
+		return err
+	}
 	if u := sanlian.UserFromContext(r.Context()); u.Role == sanlian.RoleCadre {
 		report := respInputOf(cur)
 		report.State, report.CompletionNote = in.State, in.CompletionNote

@@ -246,6 +246,12 @@ func (s *Server) routeList() []route {
 		{pattern: "POST /themes/{id}/problems/remove", h: s.themeUntagSubmit},
 		{pattern: "POST /themes/{id}/measures", h: s.themeMeasureSubmit},
 		{pattern: "POST /themes/{id}/measures/delete", h: s.themeMeasureDelete},
+
+		// pickers: suggestions for the fields that find cadres, units and problems by name or number
+		{pattern: "GET /suggest/cadres", h: s.suggestCadres},
+		{pattern: "GET /suggest/units", h: s.suggestUnits},
+		{pattern: "GET /suggest/problems", h: s.suggestProblems},
+		{pattern: "GET /suggest/targets", h: s.suggestTargets},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.open311Routes()...)

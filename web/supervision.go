@@ -155,6 +155,7 @@ func (s *Server) supervisionsPage(w http.ResponseWriter, r *http.Request) error 
 	}
 	if id := r.URL.Query().Get("target_id"); id != "" {
 		form.Set("target_id", id)
+		form.Set("target", s.targetText(r.Context(), form.Get("target_kind"), pickedID(form, "target_id")))
 	}
 	return s.renderSupervisions(w, r, http.StatusOK, form, nil)
 }
@@ -222,7 +223,18 @@ func (s *Server) supervisionCreateSubmit(w http.ResponseWriter, r *http.Request)
 	bad := map[string]string{}
 	in := &sanlian.SupervisionInput{TargetKind: strings.TrimSpace(f.Get("target_kind")), Text: f.Get("text"),
 		ReplyDue: strings.TrimSpace(f.Get("reply_due"))}
-	in.TargetID = formInt(f, "target_id", "target_id", "督办对象编号须为整数，如问题的编号 123", bad)
+	if f.Has("target") { // the page's picker: a problem's number, a title, or a chosen suggestion
+		id, msg, err := s.resolveTarget(r.Context(), in.TargetKind, pickedID(f, "target_id"), f.Get("target"))
+		if err != nil {
+			return err
+		}
+		if msg != "" {
+			bad["target"] = msg
+		}
+		in.TargetID = id
+	} else {
+		in.TargetID = formInt(f, "target_id", "target_id", "督办对象编号须为整数，如问题的编号 123", bad)
+	}
 	var x *sanlian.Supervision
 	var err error
 	if len(bad) > 0 {

@@ -423,3 +423,24 @@
       .catch(function () {});
   });
 })();
+
+/* pickers: a field with a <datalist> of suggestions puts the chosen
+   option's id into its hidden field (data-id-field), and clears it when
+   the text no longer matches an option, so that the server resolves the
+   text instead. */
+(function () {
+  "use strict";
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (!el || !el.getAttribute || !el.getAttribute("data-id-field") || !el.form) { return; }
+    var hidden = el.form.elements[el.getAttribute("data-id-field")];
+    if (!hidden) { return; }
+    var id = "";
+    if (el.list) {
+      for (var i = 0; i < el.list.options.length; i++) {
+        if (el.list.options[i].value === el.value) { id = el.list.options[i].getAttribute("data-id") || ""; break; }
+      }
+    }
+    hidden.value = id;
+  });
+})();
