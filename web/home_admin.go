@@ -150,6 +150,12 @@ func auditActionLabel(a string) string {
 		return "设置配合单位"
 	case "open311":
 		return "Open311 接入"
+	case "tag":
+		return "问题列入主题"
+	case "untag":
+		return "问题移出主题"
+	case "retag":
+		return "主题重新归集"
 	}
 	if l := sanlian.ActionLabel(a); l != "" && l != a {
 		return l
