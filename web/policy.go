@@ -270,6 +270,13 @@ var policy = map[string]access{
 	"GET /audit":                         auditors,
 	"GET /users":                         accounts,
 	"POST /users":                        accounts,
+	// The leaders' cockpit (领导驾驶舱) and its big screen.
+	"GET /cockpit":             roles(office, leader),
+	"GET /api/v1/cockpit":      roles(office, leader),
+	"POST /cockpit/settings":   roles(office),
+	"POST /cockpit/map":        roles(office),
+	"POST /cockpit/map/delete": roles(office),
+	"GET /cockpit/map.json":    roles(office, leader),
 }
 
 // policyFor returns the access of a route: from the table above, or from

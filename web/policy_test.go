@@ -236,6 +236,13 @@ var allowed = map[string][]sanlian.Role{
 	"GET /dispatches/{month}":                   {"office", "leader", "unit_admin"},
 	"POST /dispatches/{month}":                  {"office"},
 	"POST /dispatches/{month}/decisions":        {"office"},
+	// The leaders' cockpit (领导驾驶舱) and its big screen.
+	"GET /cockpit":             {"office", "leader"},
+	"GET /api/v1/cockpit":      {"office", "leader"},
+	"POST /cockpit/settings":   {"office"},
+	"POST /cockpit/map":        {"office"},
+	"POST /cockpit/map/delete": {"office"},
+	"GET /cockpit/map.json":    {"office", "leader"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

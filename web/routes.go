@@ -228,6 +228,13 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /audit", h: s.auditPage},
 		{pattern: "GET /users", h: s.usersPage},
 		{pattern: "POST /users", h: s.usersSubmit},
+		// The leaders' cockpit (领导驾驶舱) and its big screen.
+		{pattern: "GET /cockpit", h: s.cockpitPage},
+		{pattern: "GET /api/v1/cockpit", h: s.apiCockpit, api: true},
+		{pattern: "POST /cockpit/settings", h: s.cockpitSettingsSubmit},
+		{pattern: "POST /cockpit/map", h: s.cockpitMapSubmit},
+		{pattern: "POST /cockpit/map/delete", h: s.cockpitMapDelete},
+		{pattern: "GET /cockpit/map.json", h: s.cockpitMapJSON},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.open311Routes()...)
