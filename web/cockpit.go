@@ -442,4 +442,3 @@ func (s *Server) cockpitMapJSON(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(b)
 	return err
 }
-
