@@ -45,11 +45,11 @@ func TestCockpit_Access(t *testing.T) {
 			}
 			res, body = a.do("GET", "/api/v1/cockpit", a.token(who), "")
 			var v struct {
-				Months    []string `json:"months"`
-				Series    []struct{ Values []int } `json:"series"`
+				Months    []string                  `json:"months"`
+				Series    []struct{ Values []int }  `json:"series"`
 				Channels  []struct{ Source string } `json:"channels"`
-				Townships []struct{ Code string } `json:"townships"`
-				County    bool `json:"county"`
+				Townships []struct{ Code string }   `json:"townships"`
+				County    bool                      `json:"county"`
 			}
 			if res.StatusCode != 200 || json.Unmarshal([]byte(body), &v) != nil || len(v.Months) != 12 || len(v.Series) != 4 ||
 				len(v.Channels) != 6 || v.County != (who == "office") {
