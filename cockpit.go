@@ -74,9 +74,10 @@ func CockpitMonthsOf(now time.Time) []Period {
 }
 
 // CockpitLiveMonths is how many of the latest months the cockpit counts
-// live from the ledger (the current and the previous month); the older
-// ones come from the rollup.
-const CockpitLiveMonths = 2
+// live from the ledger: the current month. A month is complete when it
+// ends (every measure is dated by an event then past, and every deadline
+// in it has passed), so the months before come from the rollup.
+const CockpitLiveMonths = 1
 
 // MergeCounts sums counts by the key the function gives, dropping the
 // others' detail; the result is sorted by key.
@@ -306,14 +307,14 @@ type ActivityMonth struct {
 
 // LeagueRow is a township government's row of the league table.
 type LeagueRow struct {
-	UnitID   string  `json:"unit_id"`
-	Name     string  `json:"name"`
-	Township string  `json:"township"`
-	Rank     string  `json:"rank"` // 1, 并列3, —
-	Unranked string  `json:"unranked,omitempty"`
-	Score    float64 `json:"-"`
-	Volume   int     `json:"volume"`
-	Overdue  int     `json:"overdue"`
+	UnitID   string   `json:"unit_id"`
+	Name     string   `json:"name"`
+	Township string   `json:"township"`
+	Rank     string   `json:"rank"` // 1, 并列3, —
+	Unranked string   `json:"unranked,omitempty"`
+	Score    *float64 `json:"score"` // nil when the unit has no score
+	Volume   int      `json:"volume"`
+	Overdue  int      `json:"overdue"`
 }
 
 // CockpitQuery asks for the cockpit. County asks a county leader's
@@ -331,8 +332,10 @@ type Cockpit struct {
 	// the whole county (县级领导可切换查看全县).
 	LeaderCounty bool     `json:"leader_county"`
 	Months       []string `json:"months"`
-	// Counts are by month, township, category and channel.
+	// Counts are by month and channel (Township and Category empty);
+	// Heat sums the months' received problems by category and township.
 	Counts     []CockpitCount      `json:"counts"`
+	Heat       []HeatCell          `json:"heat"`
 	Categories map[string]string   `json:"categories"` // code → name
 	Townships  []CockpitTownship   `json:"townships"`
 	Trends     []CategoryTrend     `json:"trends"` // the last RisingDays days against the ones before

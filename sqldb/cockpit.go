@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -95,9 +96,22 @@ func (db *DB) Cockpit(ctx context.Context, q sanlian.CockpitQuery) (out *sanlian
 	for _, m := range months {
 		out.Months = append(out.Months, m.ID)
 	}
-	if out.Counts, err = db.cockpitCounts(ctx, cs, months, now); err != nil {
+	closed, live, err := db.cockpitParts(ctx, cs, months, now)
+	if err != nil {
 		return nil, err
 	}
+	bySource, err := db.rollupSums(ctx, cs, closed, "month", "source")
+	if err != nil {
+		return nil, err
+	}
+	out.Counts = sanlian.MergeCounts(append(bySource, live...), func(c *sanlian.CockpitCount) sanlian.CockpitCount {
+		return sanlian.CockpitCount{Month: c.Month, Source: c.Source}
+	})
+	heat, err := db.rollupSums(ctx, cs, closed, "township_code", "category")
+	if err != nil {
+		return nil, err
+	}
+	out.Heat = sanlian.Heat(append(heat, live...))
 	steps := []func() error{
 		func() error { return db.cockpitCategories(ctx, out) },
 		func() error { return db.cockpitTownships(ctx, cs, out) },
@@ -132,20 +146,52 @@ func (db *DB) CockpitCounts(ctx context.Context, q sanlian.CockpitQuery) ([]sanl
 	return db.cockpitCounts(ctx, cs, sanlian.CockpitMonthsOf(now), now)
 }
 
-// cockpitCounts reads the closed months from the rollup (building the
-// missing ones) and counts the live ones.
-func (db *DB) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.CockpitCount, error) {
+// cockpitParts makes sure the closed months of the window are rolled up
+// and counts the live ones; it returns the closed months and the live
+// counts.
+func (db *DB) cockpitParts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.Period, []sanlian.CockpitCount, error) {
 	closed := months[:len(months)-sanlian.CockpitLiveMonths]
 	if err := db.ensureRollup(ctx, closed, now); err != nil {
+		return nil, nil, err
+	}
+	var live []sanlian.CockpitCount
+	for _, m := range months[len(closed):] {
+		cs, err := countMonth(db.reader(ctx), m, now, cs)
+		if err != nil {
+			return nil, nil, err
+		}
+		live = append(live, cs...)
+	}
+	return closed, live, nil
+}
+
+// cockpitCounts is every count of the window by month, township,
+// category and channel: the rollup's closed months and the live ones.
+func (db *DB) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.CockpitCount, error) {
+	closed, live, err := db.cockpitParts(ctx, cs, months, now)
+	if err != nil {
 		return nil, err
 	}
+	out, err := db.rollupSums(ctx, cs, closed, "month", "township_code", "category", "source")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, live...), nil
+}
+
+// rollupSums reads the rollup's closed months in the scope summed by the
+// key columns given (of month, township_code, category, source): the
+// cockpit's charts need months by channel and categories by township, a
+// few hundred rows, not the rollup's every row.
+func (db *DB) rollupSums(ctx context.Context, cs *cockpitScope, closed []sanlian.Period, keys ...string) ([]sanlian.CockpitCount, error) {
 	ids := make([]any, len(closed))
 	for i, m := range closed {
 		ids[i] = m.ID
 	}
 	tc, targs := cs.townCond("township_code")
-	rows, err := db.query(ctx, `SELECT month, township_code, category, source, received, resolved, resolved_on_time, overdue, satisfied, rated
-		FROM cockpit_counts WHERE `+inList("month", len(ids))+tc+` ORDER BY month, township_code, category, source`, append(ids, targs...)...)
+	key := strings.Join(keys, ", ")
+	rows, err := db.query(ctx, `SELECT `+key+`, SUM(received), SUM(resolved), SUM(resolved_on_time), SUM(overdue), SUM(satisfied), SUM(rated)
+		FROM cockpit_counts WHERE `+inList("month", len(ids))+tc+` GROUP BY `+key+` ORDER BY `+key, append(ids, targs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
@@ -153,23 +199,26 @@ func (db *DB) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanl
 	var out []sanlian.CockpitCount
 	for rows.Next() {
 		var c sanlian.CockpitCount
-		if err := rows.Scan(&c.Month, &c.Township, &c.Category, &c.Source, &c.Received, &c.Resolved, &c.ResolvedOnTime,
-			&c.Overdue, &c.Satisfied, &c.Rated); err != nil {
+		var dst []any
+		for _, k := range keys {
+			switch k {
+			case "month":
+				dst = append(dst, &c.Month)
+			case "township_code":
+				dst = append(dst, &c.Township)
+			case "category":
+				dst = append(dst, &c.Category)
+			case "source":
+				dst = append(dst, &c.Source)
+			}
+		}
+		dst = append(dst, &c.Received, &c.Resolved, &c.ResolvedOnTime, &c.Overdue, &c.Satisfied, &c.Rated)
+		if err := rows.Scan(dst...); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, m := range months[len(closed):] {
-		live, err := countMonth(db.reader(ctx), m, now, cs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, live...)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // ensureRollup counts and stores the closed months not yet rolled up.
@@ -248,7 +297,8 @@ func rollupMonth(tx *Tx, m sanlian.Period, now time.Time, replace bool) error {
 }
 
 // CockpitRollup is the daily job's work: it counts again every closed
-// month of the cockpit's window at at.
+// month of the cockpit's window at at, and ranks the townships of the
+// month that ended last again.
 func CockpitRollup(tx *Tx, _ string, at time.Time) error {
 	months := sanlian.CockpitMonthsOf(at)
 	for _, m := range months[:len(months)-sanlian.CockpitLiveMonths] {
@@ -256,7 +306,12 @@ func CockpitRollup(tx *Tx, _ string, at time.Time) error {
 			return err
 		}
 	}
-	return nil
+	last := lastMonth(at)
+	league, err := tx.db.computeLeague(tx.ctx, last)
+	if err != nil {
+		return err
+	}
+	return storeLeague(tx, last.ID, league, true)
 }
 
 // countMonth counts month m from the ledger: each measure over its own
@@ -524,25 +579,59 @@ func (db *DB) cockpitActivities(ctx context.Context, cs *cockpitScope, months []
 	return rows.Err()
 }
 
-// cockpitLeague ranks the township governments on the metrics of the
-// month that ended last (sanlian.RankUnits among themselves). A county
-// leader looking at the whole county reads the county's metrics, which
-// the office allowed.
+// cockpitLeague gives the township governments' league table of the
+// month that ended last: the county's, kept in cockpit_league once
+// computed (the month is over; the daily job computes it again). A
+// county leader looking at their townships sees their townships' rows,
+// with their places in the county.
 func (db *DB) cockpitLeague(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
-	last := sanlian.PeriodOf(sanlian.PeriodOf(now, sanlian.PeriodMonth).Start.Add(-time.Hour), sanlian.PeriodMonth)
+	last := lastMonth(now)
 	out.LeaguePer = last.ID
-	mctx := ctx
-	if cs.county {
-		mctx = sanlian.NewSystemContext(ctx)
+	var body string
+	var league []sanlian.LeagueRow
+	err := db.queryRow(ctx, `SELECT body FROM cockpit_league WHERE month = ?`, last.ID).Scan(&body)
+	switch {
+	case err == nil:
+		if err := json.Unmarshal([]byte(body), &league); err != nil {
+			return fmt.Errorf("league %s: %w", last.ID, err)
+		}
+	case errors.Is(err, sql.ErrNoRows):
+		if league, err = db.computeLeague(ctx, last); err != nil {
+			return err
+		}
+		if err := db.inTx(ctx, func(tx *Tx) error { return storeLeague(tx, last.ID, league, false) }); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("league %s: %w", last.ID, err)
 	}
-	m, err := db.Metrics(mctx, sanlian.MetricsQuery{Period: last.ID, By: sanlian.ByUnit})
-	if err != nil {
-		return err
+	in := map[string]bool{}
+	for _, t := range cs.towns {
+		in[t] = true
 	}
-	tc, targs := cs.townCond("township_code")
-	rows, err := db.query(ctx, `SELECT id, township_code FROM units WHERE kind = 'township' AND township_code IS NOT NULL`+tc, targs...)
+	for _, r := range league {
+		if cs.county || in[r.Township] {
+			out.League = append(out.League, r)
+		}
+	}
+	return nil
+}
+
+func lastMonth(now time.Time) sanlian.Period {
+	return sanlian.PeriodOf(sanlian.PeriodOf(now, sanlian.PeriodMonth).Start.Add(-time.Hour), sanlian.PeriodMonth)
+}
+
+// computeLeague ranks the township governments on the county's metrics
+// of month p (sanlian.RankUnits among themselves, with the configuration
+// in force).
+func (db *DB) computeLeague(ctx context.Context, p sanlian.Period) ([]sanlian.LeagueRow, error) {
+	m, err := db.Metrics(sanlian.NewSystemContext(ctx), sanlian.MetricsQuery{Period: p.ID, By: sanlian.ByUnit})
 	if err != nil {
-		return fmt.Errorf("township units: %w", err)
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id, township_code FROM units WHERE kind = 'township' AND township_code IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("township units: %w", err)
 	}
 	town := map[string]string{}
 	for rows.Next() {
@@ -550,24 +639,47 @@ func (db *DB) cockpitLeague(ctx context.Context, cs *cockpitScope, now time.Time
 		var code string
 		if err := rows.Scan(&id, &code); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		town[fmt.Sprint(id)] = code
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	var league []*sanlian.MetricRow
+	var ranked []*sanlian.MetricRow
 	for _, r := range m.Rows {
 		if _, ok := town[r.Key]; ok {
-			league = append(league, r)
+			ranked = append(ranked, r)
 		}
 	}
-	sanlian.RankUnits(league, m.ConfigSet())
-	for _, r := range league {
-		out.League = append(out.League, sanlian.LeagueRow{UnitID: r.Key, Name: r.Name, Township: town[r.Key],
-			Rank: sanlian.RankLabel(r.Rank, r.Tied), Unranked: r.Unranked, Score: r.Score, Volume: r.Volume, Overdue: r.Overdue})
+	sanlian.RankUnits(ranked, m.ConfigSet())
+	out := []sanlian.LeagueRow{}
+	for _, r := range ranked {
+		row := sanlian.LeagueRow{UnitID: r.Key, Name: r.Name, Township: town[r.Key], Rank: sanlian.RankLabel(r.Rank, r.Tied),
+			Unranked: r.Unranked, Volume: r.Volume, Overdue: r.Overdue}
+		if !math.IsNaN(r.Score) {
+			row.Score = &r.Score
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// storeLeague keeps a month's league table; unless replace, one stored
+// meanwhile by another transaction stays.
+func storeLeague(tx *Tx, month string, league []sanlian.LeagueRow, replace bool) error {
+	body, err := jsonMarshal(league)
+	if err != nil {
+		return err
+	}
+	q := `INSERT INTO cockpit_league (month, body, built_at) VALUES (?, ?, ?) ON CONFLICT (month) DO NOTHING`
+	if replace {
+		q = `INSERT INTO cockpit_league (month, body, built_at) VALUES (?, ?, ?)
+			ON CONFLICT (month) DO UPDATE SET body = excluded.body, built_at = excluded.built_at`
+	}
+	if _, err := tx.exec(q, month, body, tx.now); err != nil {
+		return fmt.Errorf("store league %s: %w", month, err)
 	}
 	return nil
 }

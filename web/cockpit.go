@@ -188,7 +188,11 @@ func newCockpitView(c *sanlian.Cockpit) *cockpitView {
 		v.LeagueLabel = p.Label()
 	}
 	for _, r := range c.League {
-		v.League = append(v.League, cockpitLeague{LeagueRow: r, Score: fmtNum(r.Score)})
+		score := "—"
+		if r.Score != nil {
+			score = fmtNum(*r.Score)
+		}
+		v.League = append(v.League, cockpitLeague{LeagueRow: r, Score: score})
 	}
 	for _, t := range c.Visits {
 		rate, pct := cockpitPct(t.Visited, t.Total)
@@ -223,7 +227,7 @@ func newCockpitView(c *sanlian.Cockpit) *cockpitView {
 		catIdx[code] = len(v.Heat.Categories)
 		v.Heat.Categories = append(v.Heat.Categories, c.Categories[code])
 	}
-	for _, h := range sanlian.Heat(c.Counts) {
+	for _, h := range c.Heat {
 		x, ok1 := townIdx[h.Township]
 		y, ok2 := catIdx[h.Category]
 		if ok1 && ok2 {

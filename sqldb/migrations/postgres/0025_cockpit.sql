@@ -1,8 +1,8 @@
 -- The leaders' cockpit (领导驾驶舱). cockpit_counts rolls the ledger up
 -- per month, township, category and channel for the months that have
--- ended (docs/cockpit.md): the current and the previous month are counted
--- live. cockpit_months says which months are rolled up, so that a month
--- with no problem at all is not counted again on every read. The
+-- ended (docs/cockpit.md): the current month is counted live.
+-- cockpit_months says which months are rolled up, so that a month with
+-- no problem at all is not counted again on every read. The
 -- scheduler rebuilds the closed months of the cockpit's window every day.
 CREATE TABLE cockpit_counts (
 	month            TEXT NOT NULL,
@@ -21,7 +21,14 @@ CREATE TABLE cockpit_months (
 	month    TEXT PRIMARY KEY,
 	built_at TIMESTAMPTZ NOT NULL
 );
--- Callbacks by date, for the live months' 回访 and 满意 counts.
+-- The township governments' league table of a month that has ended
+-- (sanlian.LeagueRow as JSON), computed once and again by the daily job.
+CREATE TABLE cockpit_league (
+	month    TEXT PRIMARY KEY,
+	body     TEXT NOT NULL,
+	built_at TIMESTAMPTZ NOT NULL
+);
+-- Callbacks by date, for the live month's 回访 and 满意 counts.
 CREATE INDEX problems_callback ON problems (callback_at);
 
 -- The office's township boundaries (GeoJSON), one row.
