@@ -23,7 +23,7 @@ for (const shot of shots) {
     await login(page, base, user, "sanlian2021", path);
     await page.goto(base + path);
     const file = tag ? join(out, `${name || path.replace(/\W+/g, "-").replace(/^-|-$/g, "") || "home"}-${user}-${tag}.png`) : join(out, `${name}.png`);
-    if (!tag) await page.waitForTimeout(1500); // charts drawn
+    if (await page.locator("[data-chart], .chart").count()) await page.waitForTimeout(1500); // charts drawn, animations over
     await page.screenshot({ path: file, fullPage: false });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     console.log(file, overflow > 0 ? `scrolls sideways by ${overflow}px` : "");
