@@ -209,12 +209,20 @@
     if (!url) { go(); return; }
     fetch(url, { credentials: "same-origin" }).then(function (res) { return res.ok ? res.json() : null; }).then(function (g) {
       if (g && g.features) {
-        g.features.forEach(function (f) {
+        // Only the townships of this cockpit's scope: a feature of another
+        // county, or of a township the leader does not look at, would
+        // shrink the ones that matter.
+        var names = {};
+        (view.townships || []).forEach(function (t) { names[t.name] = true; });
+        var mine = g.features.filter(function (f) {
           f.properties = f.properties || {};
           if (!f.properties.name && f.properties.NAME) { f.properties.name = f.properties.NAME; }
+          return names[f.properties.name];
         });
-        window.echarts.registerMap("sanlian-townships", g);
-        geo = g;
+        if (mine.length) {
+          window.echarts.registerMap("sanlian-townships", { type: "FeatureCollection", features: mine });
+          geo = mine;
+        }
       }
       go();
     }).catch(go);
