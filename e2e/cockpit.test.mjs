@@ -71,6 +71,25 @@ test("the big screen at 1920×1080: no scroll, no menu, every chart drawn", asyn
   await ctx.close();
 });
 
+test("the big screen refreshes itself every minute from the API, without reloading", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, locale: "zh-CN" });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await login(page, server.url, "office", "sanlian2021", "/cockpit?screen=1");
+  await page.clock.install();
+  await page.goto(server.url + "/cockpit?screen=1");
+  await chartsDrawn(page);
+  await page.evaluate(() => { window.notReloaded = true; });
+  const refreshed = page.waitForResponse((r) => r.url().includes("/api/v1/cockpit") && r.status() === 200);
+  await page.clock.runFor(61000);
+  await refreshed;
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.notReloaded), true, "the page was reloaded");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test("a cadre is refused the cockpit in Chinese", async () => {
   const { ctx, page, res } = await open("cadre", "/cockpit", 1366, 768);
   assert.equal(res.status(), 403);
