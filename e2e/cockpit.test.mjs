@@ -54,6 +54,12 @@ for (const [width, height] of [[1366, 768], [390, 844]]) {
     assert.ok(await page.locator("text=示意图").first().isVisible(), "the township map without boundaries is marked 示意图");
     const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(over <= 0, `scrolls sideways by ${over}px`);
+    // The data tables for screen readers, opened, fit as well.
+    const overOpen = await page.evaluate(() => {
+      document.querySelectorAll("details").forEach((d) => { d.open = true; });
+      return document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    });
+    assert.ok(overOpen <= 0, `with the data tables open, scrolls sideways by ${overOpen}px`);
     assert.deepEqual(errors, []);
     await ctx.close();
   });
