@@ -334,18 +334,19 @@ type Cockpit struct {
 	Months       []string `json:"months"`
 	// Counts are by month and channel (Township and Category empty);
 	// Heat sums the months' received problems by category and township.
-	Counts     []CockpitCount      `json:"counts"`
-	Heat       []HeatCell          `json:"heat"`
-	Categories map[string]string   `json:"categories"` // code → name
-	Townships  []CockpitTownship   `json:"townships"`
-	Trends     []CategoryTrend     `json:"trends"` // the last RisingDays days against the ones before
-	Rising     []CategoryTrend     `json:"rising"`
-	Visits     []TownshipVisits    `json:"visits"`
-	Projects   ProjectTally        `json:"projects"`
-	Activities []ActivityMonth     `json:"activities"`
-	League     []LeagueRow         `json:"league"`
-	LeaguePer  string              `json:"league_period"` // the month ranked
-	Map        *TownshipMapSummary `json:"map,omitempty"`
+	Counts        []CockpitCount      `json:"counts"`
+	Heat          []HeatCell          `json:"heat"`
+	Categories    map[string]string   `json:"categories"`     // code → name
+	CategoryOrder []string            `json:"category_order"` // codes in the office's order
+	Townships     []CockpitTownship   `json:"townships"`
+	Trends        []CategoryTrend     `json:"trends"` // the last RisingDays days against the ones before
+	Rising        []CategoryTrend     `json:"rising"`
+	Visits        []TownshipVisits    `json:"visits"`
+	Projects      ProjectTally        `json:"projects"`
+	Activities    []ActivityMonth     `json:"activities"`
+	League        []LeagueRow         `json:"league"`
+	LeaguePer     string              `json:"league_period"` // the month ranked
+	Map           *TownshipMapSummary `json:"map,omitempty"`
 }
 
 // TownshipMapSummary describes the stored township boundaries.

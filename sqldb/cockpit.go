@@ -403,6 +403,7 @@ func (db *DB) cockpitCategories(ctx context.Context, out *sanlian.Cockpit) error
 			return err
 		}
 		out.Categories[c] = n
+		out.CategoryOrder = append(out.CategoryOrder, c)
 	}
 	return rows.Err()
 }

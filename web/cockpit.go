@@ -218,12 +218,7 @@ func newCockpitView(c *sanlian.Cockpit) *cockpitView {
 		townIdx[t.Code] = len(v.Heat.Townships)
 		v.Heat.Townships = append(v.Heat.Townships, t.Name)
 	}
-	cats := make([]string, 0, len(c.Categories))
-	for code := range c.Categories {
-		cats = append(cats, code)
-	}
-	sort.Strings(cats)
-	for _, code := range cats {
+	for _, code := range c.CategoryOrder {
 		catIdx[code] = len(v.Heat.Categories)
 		v.Heat.Categories = append(v.Heat.Categories, c.Categories[code])
 	}

@@ -169,6 +169,26 @@
     }
   };
 
+  // labels give the big screen's charts whose aria-label carries figures
+  // the same label from fresh figures (as cockpit_screen.html words it).
+  var labels = {
+    league: function (v) {
+      return (v.league_label || "") + "乡镇综合得分排名条形图：" + (v.league || []).slice(0, 10).map(function (r) {
+        return r.rank + " " + r.name + " " + r.score + "分；"; }).join("");
+    },
+    trends: function (v) {
+      return "受理最多的问题类别近30天与前30天件数对比：" + (v.trends || []).slice(0, 8).map(function (t) {
+        return t.name + " " + t.last + " 件（" + t.growth + "）；"; }).join("");
+    },
+    visits: function (v) {
+      return "本月各乡镇三必访户走访覆盖率：" + (v.visits || []).map(function (t) { return t.name + " " + t.rate + "；"; }).join("");
+    },
+    projects: function (v) {
+      var p = v.projects || { labels: [], counts: [] };
+      return "服务群众项目按状态：" + p.labels.map(function (l, i) { return l + " " + p.counts[i] + " 个；"; }).join("") + "平均完成 " + p.progress;
+    }
+  };
+
   function draw() {
     var els = root.querySelectorAll("[data-chart]");
     for (var i = 0; i < els.length; i++) {
@@ -196,6 +216,12 @@
       var at = document.getElementById("at");
       if (at) { at.textContent = v.at; }
       draw();
+      // The charts' spoken summaries follow the figures.
+      var els = root.querySelectorAll("[data-chart]");
+      for (var j = 0; j < els.length; j++) {
+        var say = labels[els[j].dataset.chart];
+        if (say) { els[j].setAttribute("aria-label", say(v)); }
+      }
     }).catch(function () { /* the next minute tries again */ });
   }
 
