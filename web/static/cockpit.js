@@ -91,7 +91,7 @@
         } },
         grid: { left: 8, right: 8, top: 8, bottom: font(44), containLabel: true },
         xAxis: { type: "category", data: h.townships, splitArea: { show: true }, axisLabel: axisLabel({ interval: 0, rotate: 60, fontSize: font(h.townships.length > 12 ? 9 : 11) }) },
-        yAxis: { type: "category", data: h.categories, splitArea: { show: true }, axisLabel: axisLabel({ interval: 0, fontSize: font(10) }) },
+        yAxis: { type: "category", data: h.categories, inverse: true, splitArea: { show: true }, axisLabel: axisLabel({ interval: 0, fontSize: font(10) }) },
         visualMap: { min: 0, max: Math.max(1, h.max), calculable: false, orient: "horizontal", left: "center", bottom: 0,
           itemHeight: font(80), itemWidth: font(10), textStyle: { color: text, fontSize: font(10) }, inRange: { color: screen ? ["#1b2a4a", "#b54708", "#f5a623", "#ffe08a"] : ["#fff5f0", "#fcbba1", "#ef3b2c", "#99000d"] } },
         series: [{ name: "受理件数", type: "heatmap", data: h.cells, emphasis: { itemStyle: { borderColor: "#333", borderWidth: 1 } } }]
@@ -163,7 +163,7 @@
         visualMap: vm,
         series: [{ name: "在办问题", type: "heatmap", data: ts.map(function (t, i) { return [i % cols, Math.floor(i / cols), t.open]; }),
           itemStyle: { borderColor: screen ? "#0b1426" : "#fff", borderWidth: 3 },
-          label: merge({ show: true, fontSize: font(ts.length > 16 ? 10 : 12), formatter: function (p) {
+          label: merge({ show: true, fontSize: font(ts.length > 16 ? 8.5 : 12), formatter: function (p) {
             return ts[p.dataIndex].name + "\n" + ts[p.dataIndex].open; } }, tileLabel) }]
       });
     }
