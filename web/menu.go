@@ -68,23 +68,6 @@ var menu = []menuSection{
 	}},
 }
 
-// menuFallback says who may see the entries of pages whose routes other
-// parts of the product add: used only while the policy tables do not
-// list the route, so that the real policy line wins once it exists.
-var menuFallback = map[string]access{
-	"GET /cockpit": roles(office, leader),
-	"GET /themes":  roles(office, leader, unitAdmin),
-}
-
-// menuAccess is who may GET route: the policy tables', else the fallback.
-func menuAccess(route string) (access, bool) {
-	if a, ok := policyFor(route); ok {
-		return a, true
-	}
-	a, ok := menuFallback[route]
-	return a, ok
-}
-
 // May reports whether the page's user may use route ("GET /metrics"),
 // by the policy table: the menu and links show only what the user may
 // open.
@@ -92,7 +75,7 @@ func (b basePage) May(route string) bool {
 	if b.User == nil {
 		return false
 	}
-	a, ok := menuAccess(route)
+	a, ok := policyFor(route)
 	if !ok {
 		return false
 	}

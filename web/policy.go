@@ -295,6 +295,14 @@ var policy = map[string]access{
 	"GET /suggest/units":    orgReader,                        // users, projects, responsibilities, routing
 	"GET /suggest/problems": citizens,                         // the problems list
 	"GET /suggest/targets":  roles(office, leader, unitAdmin), // the supervision notice form, a responsibility's source
+
+	// The leaders' cockpit (领导驾驶舱) and its big screen.
+	"GET /cockpit":             roles(office, leader),
+	"GET /api/v1/cockpit":      roles(office, leader),
+	"POST /cockpit/settings":   roles(office),
+	"POST /cockpit/map":        roles(office),
+	"POST /cockpit/map/delete": roles(office),
+	"GET /cockpit/map.json":    roles(office, leader),
 }
 
 // policyFor returns the access of a route: from the table above, or from

@@ -260,6 +260,14 @@ var allowed = map[string][]sanlian.Role{
 	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
 	"GET /suggest/problems": {"office", "leader", "unit_admin", "cadre"},
 	"GET /suggest/targets":  {"office", "leader", "unit_admin"},
+
+	// The leaders' cockpit (领导驾驶舱) and its big screen.
+	"GET /cockpit":             {"office", "leader"},
+	"GET /api/v1/cockpit":      {"office", "leader"},
+	"POST /cockpit/settings":   {"office"},
+	"POST /cockpit/map":        {"office"},
+	"POST /cockpit/map/delete": {"office"},
+	"GET /cockpit/map.json":    {"office", "leader"},
 }
 
 // init adds the tables kept beside the tests of the people's side,

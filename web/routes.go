@@ -252,6 +252,14 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /suggest/units", h: s.suggestUnits},
 		{pattern: "GET /suggest/problems", h: s.suggestProblems},
 		{pattern: "GET /suggest/targets", h: s.suggestTargets},
+
+		// The leaders' cockpit (领导驾驶舱) and its big screen.
+		{pattern: "GET /cockpit", h: s.cockpitPage},
+		{pattern: "GET /api/v1/cockpit", h: s.apiCockpit, api: true},
+		{pattern: "POST /cockpit/settings", h: s.cockpitSettingsSubmit},
+		{pattern: "POST /cockpit/map", h: s.cockpitMapSubmit},
+		{pattern: "POST /cockpit/map/delete", h: s.cockpitMapDelete},
+		{pattern: "GET /cockpit/map.json", h: s.cockpitMapJSON},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.open311Routes()...)

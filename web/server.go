@@ -48,6 +48,7 @@ type Services struct {
 	Open311      sanlian.Open311Service // Open311 GeoReport v2 and its API keys
 	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
 	Routing      sanlian.RoutingService // routing rules, intake limits, returns
+	Cockpit      sanlian.CockpitService // the leaders' cockpit and big screen
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Workbench answers the role workbenches' own questions (home_*.go).
 	Workbench sanlian.WorkbenchService

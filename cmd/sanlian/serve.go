@@ -67,6 +67,10 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := db.RegisterJob(sqldb.NoticesDailyJob, sanlian.JobDaily, sqldb.NoticesDaily); err != nil {
 		return err
 	}
+	// The leaders' cockpit: its rollup of closed months, rebuilt daily.
+	if err := db.RegisterJob(sqldb.CockpitRollupJob, sanlian.JobDaily, sqldb.CockpitRollup); err != nil {
+		return err
+	}
 	if m.Config.Demo {
 		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Config.DemoActivities, m.Out); err != nil {
 			return err
@@ -80,8 +84,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db,
-		Sheets: xlsx.Workbooks{},
-		Ping:   db.Ping,
+		Cockpit: db,
+		Sheets:  xlsx.Workbooks{},
+		Ping:    db.Ping,
 	},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
 			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits})
