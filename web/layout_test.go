@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -160,4 +162,35 @@ func pageText(t *testing.T, res *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestTemplates_NoInlineScript: the pages' Content-Security-Policy allows
+// scripts from the server's own files only, so an inline <script> or an
+// on…= handler in a template would be blocked in the browser.
+func TestTemplates_NoInlineScript(t *testing.T) {
+	inline := regexp.MustCompile(`<script(\s[^>]*)?>`)
+	handler := regexp.MustCompile(`\son[a-z]+\s*=`)
+	files, err := filepath.Glob("templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := filepath.Glob("templates/partials/*.html")
+	files = append(files, parts...)
+	if len(files) < 40 {
+		t.Fatalf("found only %d templates", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range inline.FindAllString(string(b), -1) {
+			if !strings.Contains(m, " src=") {
+				t.Errorf("%s: inline script %s", f, m)
+			}
+		}
+		if m := handler.FindString(string(b)); m != "" {
+			t.Errorf("%s: inline event handler %q", f, m)
+		}
+	}
 }

@@ -444,3 +444,12 @@
     hidden.value = id;
   });
 })();
+
+// A 打印 button (data-print) prints the page; its print layout leaves out
+// the menu and the forms.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.closest && e.target.closest("[data-print]")) { window.print(); }
+  });
+})();
