@@ -243,3 +243,37 @@ func TestHomeLeader_Supervise(t *testing.T) {
 		}
 	})
 }
+
+// TestProblemPage_Supervise: the two-click 督办 of a leader's workbench is
+// on the red-card problem's own page too, for the office and the leader,
+// and not for the unit that answers it.
+func TestProblemPage_Supervise(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		workbenchCounty(t, a, db)
+		b := a.browser()
+		b.login("leader", sqldbtest.Password)
+		_, home := b.get("/")
+		m := formRE.FindStringSubmatch(home)
+		if m == nil {
+			t.Fatal("no red-card problem on the leader's workbench")
+		}
+		id := regexp.MustCompile(`name="target_id" value="(\d+)"`).FindStringSubmatch(m[1])
+		if id == nil {
+			t.Fatal("no target id")
+		}
+		for user, want := range map[string]bool{"leader": true, "office": true, "unitadmin": false} {
+			b := a.browser()
+			b.login(user, sqldbtest.Password)
+			res, page := b.get("/problems/" + id[1])
+			if res.StatusCode != 200 {
+				t.Fatalf("%s: problem page %d", user, res.StatusCode)
+			}
+			got := strings.Contains(page, `id="supervise-panel"`) && strings.Contains(page, `name="target_id" value="`+id[1]+`"`) &&
+				strings.Contains(page, "红牌督办")
+			if got != want {
+				t.Errorf("%s: 督办 on the problem page %v, want %v", user, got, want)
+			}
+		}
+	})
+}

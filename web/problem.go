@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -339,6 +340,10 @@ type problemPage struct {
 	Attachments []*sanlian.Attachment
 	// Supervisions are the problem's open supervisions (督办), for the badge.
 	Supervisions []*sanlian.Supervision
+	// Supervise holds the two-click 督办 notice (partials/supervise.html)
+	// when the problem is under a red card, has a unit to answer and the
+	// reader may issue notices; nil otherwise.
+	Supervise map[string]any
 }
 
 // IsCoUnit reports whether unit is one of the problem's co-units.
@@ -427,6 +432,9 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 	page.Supervisions, _, err = s.Supervisions.FindSupervisions(ctx, sanlian.SupervisionFilter{TargetKind: sanlian.TargetProblem,
 		TargetID: id, State: sanlian.SupervisionOpen, Limit: 10})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.superviseDialog(ctx, page); err != nil {
 		return nil, err
 	}
 	if page.Allowed[sanlian.ActionMerge] {
@@ -646,5 +654,29 @@ func (s *Server) categorySubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/categories?ok="+url.QueryEscape("已保存 "+c.Name), http.StatusSeeOther)
+	return nil
+}
+
+// superviseDialog fills page.Supervise for a red-card problem that the
+// reader (the office, or a leader in their townships) may press with a
+// notice: the same two clicks as on a leader's workbench.
+func (s *Server) superviseDialog(ctx context.Context, page *problemPage) error {
+	if !page.May("POST /supervisions") || page.Problem.UnitID == 0 {
+		return nil
+	}
+	red := false
+	for _, x := range page.Supervisions {
+		red = red || x.Level == sanlian.LevelRed
+	}
+	if !red {
+		return nil
+	}
+	cal, err := s.Calendar.Calendar(ctx)
+	if err != nil {
+		return err
+	}
+	due := sanlian.NoticeReplyDue(cal, s.cfg.Now())
+	page.Supervise = map[string]any{"Problem": page.Problem, "Draft": sanlian.NoticeDraft(page.Problem, due),
+		"ReplyDue": due, "Today": todayDate()}
 	return nil
 }
