@@ -117,6 +117,7 @@ func (s *Server) apiCreateTheme(w http.ResponseWriter, r *http.Request) error {
 type themesPage struct {
 	basePage
 	Month      string
+	Picker     periodPicker
 	Themes     []*sanlian.Theme
 	Office     bool
 	Categories map[string]string
@@ -144,12 +145,13 @@ func (s *Server) themesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	month := strings.TrimSpace(r.URL.Query().Get("month"))
+	per, picker, _ := readPeriod(r.URL.Query(), themesMonthFilter, s.cfg.Now())
+	month := per.ID
 	ts, err := svc.FindThemes(r.Context(), sanlian.ThemeFilter{Month: month})
 	if err != nil {
 		return err
 	}
-	page := &themesPage{basePage: s.base(r, "每月一题", "themes"), Month: month, Themes: ts, Categories: map[string]string{}}
+	page := &themesPage{basePage: s.base(r, "每月一题", "themes"), Month: month, Picker: picker, Themes: ts, Categories: map[string]string{}}
 	page.Office = page.User.Role == sanlian.RoleOffice
 	cats, err := s.Problems.FindCategories(r.Context(), true)
 	if err != nil {
@@ -161,11 +163,20 @@ func (s *Server) themesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "themes", page)
 }
 
+// themesMonthFilter is the theme list's month picker; themeMonthField
+// the theme form's (a theme may be set ahead, for a coming month).
+var (
+	themesMonthFilter = periodField{Name: "month", Label: "月份", Rule: sanlian.PeriodRule{Months: true, Future: true},
+		Optional: true, NoneLabel: "全部"}
+	themeMonthField = periodField{Name: "month", Label: "月份", Rule: sanlian.PeriodRule{Months: true, Future: true}}
+)
+
 // themeForm is what the theme form shows: what was typed, and the errors.
 type themeForm struct {
 	basePage
 	Theme      *sanlian.Theme // being edited, nil for a new one
 	Month      string
+	Picker     periodPicker // the month, as picked (or as refused)
 	Name       string
 	Selected   []string
 	Keywords   string
@@ -185,6 +196,9 @@ func (s *Server) renderThemeForm(w http.ResponseWriter, r *http.Request, status 
 		return err
 	}
 	f.Categories = cats
+	if f.Picker.Name == "" {
+		_, f.Picker, _ = readPeriod(url.Values{"month": {f.Month}}, themeMonthField, s.cfg.Now())
+	}
 	title := "设置每月一题"
 	if f.Theme != nil {
 		title = "修改每月一题"
@@ -205,12 +219,17 @@ func (s *Server) themeNewForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderThemeForm(w, r, http.StatusOK, f)
 }
 
-// themeInputOf reads the theme form.
-func themeInputOf(r *http.Request) *sanlian.ThemeInput {
+// themeInputOf reads the theme form; a month the picker refuses is
+// EUNPROCESSABLE on the month field, before the service is asked.
+func (s *Server) themeInputOf(r *http.Request) (*sanlian.ThemeInput, error) {
 	f := r.PostForm
 	v, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	return &sanlian.ThemeInput{Month: f.Get("month"), Name: f.Get("name"), Categories: f["category"],
-		KeywordText: f.Get("keywords"), Note: f.Get("note"), Version: v}
+	per, _, msg := readPeriod(f, themeMonthField, s.cfg.Now())
+	if msg != "" {
+		return nil, sanlian.FieldErrors(map[string]string{"month": msg})
+	}
+	return &sanlian.ThemeInput{Month: per.ID, Name: f.Get("name"), Categories: f["category"],
+		KeywordText: f.Get("keywords"), Note: f.Get("note"), Version: v}, nil
 }
 
 // themeFormError re-renders the form with what was typed and why it was
@@ -222,8 +241,14 @@ func (s *Server) themeFormError(w http.ResponseWriter, r *http.Request, t *sanli
 	}
 	f := r.PostForm
 	v, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	form := &themeForm{Theme: t, Month: f.Get("month"), Name: f.Get("name"), Selected: f["category"], Keywords: f.Get("keywords"),
+	form := &themeForm{Theme: t, Name: f.Get("name"), Selected: f["category"], Keywords: f.Get("keywords"),
 		Note: f.Get("note"), Version: v, Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)}
+	var per sanlian.Period
+	per, form.Picker, _ = readPeriod(f, themeMonthField, s.cfg.Now())
+	form.Month = per.ID
+	if msg := form.Fields["month"]; msg != "" {
+		form.Picker.Error = msg
+	}
 	return s.renderThemeForm(w, r, statusOf(code), form)
 }
 
@@ -236,7 +261,11 @@ func (s *Server) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	t, err := svc.CreateTheme(r.Context(), themeInputOf(r))
+	in, err := s.themeInputOf(r)
+	if err != nil {
+		return s.themeFormError(w, r, nil, err)
+	}
+	t, err := svc.CreateTheme(r.Context(), in)
 	if err != nil {
 		return s.themeFormError(w, r, nil, err)
 	}
@@ -276,7 +305,11 @@ func (s *Server) themeEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	t, err := svc.UpdateTheme(r.Context(), id, themeInputOf(r))
+	in, err := s.themeInputOf(r)
+	var t *sanlian.Theme
+	if err == nil {
+		t, err = svc.UpdateTheme(r.Context(), id, in)
+	}
 	if err != nil {
 		before, ferr := svc.FindTheme(r.Context(), id)
 		if ferr != nil {

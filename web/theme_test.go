@@ -28,9 +28,9 @@ func TestThemes_BadMonth(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	form := url.Values{"month": {"2026-13"}, "name": {"农村饮水安全"}, "category": {"rural"}}
 	res, body := a.do("POST", "/themes", a.token("office"), form.Encode())
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请选择有效的月份") ||
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "月份：") || !strings.Contains(body, `<option value="13" selected>`) ||
 		!strings.Contains(body, `value="rural" checked`) {
-		t.Fatalf("got %d, want 422 on the month keeping the category: %.500s", res.StatusCode, body)
+		t.Fatalf("got %d, want 422 on the month keeping the category: %s", res.StatusCode, body[strings.Index(body, "<main"):])
 	}
 }
 
@@ -76,8 +76,9 @@ func TestThemes_CadreForbidden(t *testing.T) {
 func TestThemes_NewPrefill(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	res, body := a.do("GET", "/themes/new?month=2026-11&category=transport", a.token("office"), "")
-	if res.StatusCode != 200 || !strings.Contains(body, `value="2026-11"`) || !strings.Contains(body, `value="transport" checked`) {
-		t.Fatalf("got %d: %.800s", res.StatusCode, body)
+	if res.StatusCode != 200 || !strings.Contains(body, `<option value="2026" selected>`) || !strings.Contains(body, `<option value="11" selected>`) ||
+		!strings.Contains(body, `value="transport" checked`) {
+		t.Fatalf("got %d: %s", res.StatusCode, body[strings.Index(body, "<main"):])
 	}
 }
 
