@@ -454,7 +454,7 @@ func (t *leaderTownship) OpenURL() string {
 
 // OverdueURL lists the township's overdue problems.
 func (t *leaderTownship) OverdueURL() string {
-	return "/problems?overdue=yes&sort=deadline&township=" + url.QueryEscape(t.Code)
+	return "/problems?overdue=yes&township=" + url.QueryEscape(t.Code)
 }
 
 type leaderOption struct {
