@@ -156,6 +156,24 @@ func auditActionLabel(a string) string {
 		return "问题移出主题"
 	case "retag":
 		return "主题重新归集"
+	case "receive":
+		return "接收"
+	case "regenerate":
+		return "重新生成"
+	case "reply":
+		return "回复"
+	case "retry":
+		return "重试推送"
+	case "revoke":
+		return "吊销"
+	case "upload":
+		return "上传"
+	case "read":
+		return "已读"
+	case "file":
+		return "提交检讨"
+	case "public_repeat":
+		return "群众重复提交"
 	}
 	if l := sanlian.ActionLabel(a); l != "" && l != a {
 		return l
@@ -200,4 +218,24 @@ func (s *Server) homeAuditor(w http.ResponseWriter, r *http.Request) error {
 		p.Latest = append(p.Latest, auditLine{AuditEntry: e, Label: auditActionLabel(e.Action)})
 	}
 	return s.render(w, r, http.StatusOK, "home_auditor", p)
+}
+
+// auditEntities names the audit log's kinds of object in Chinese.
+var auditEntities = map[string]string{
+	"user": "账号", "unit": "单位", "cadre": "干部", "household": "农户", "link": "联系", "county": "全县数据",
+	"problem": "问题", "attachment": "附件", "category": "问题类别", "calendar": "工作日历", "topic": "走访题目",
+	"visit": "走访", "activity": "志愿服务活动", "activity_type": "活动类型", "project": "服务项目",
+	"responsibility": "责任事项", "metric_config": "考核配置", "supervision": "督办", "bulletin": "督查通报",
+	"self_criticism": "书面检讨", "dispatch_decision": "调度议定事项", "api_key": "接口密钥", "notice": "消息",
+	"webhook": "消息推送", "webhook_delivery": "推送记录", "routing_rule": "派单规则", "intake_limits": "受理时限",
+	"setting": "设置", "township_map": "乡镇边界", "theme": "每月一题", "theme_measure": "治本措施",
+}
+
+// auditEntityLabel names an audited kind of object in Chinese, or as
+// recorded when it has no name.
+func auditEntityLabel(e string) string {
+	if l, ok := auditEntities[e]; ok {
+		return l
+	}
+	return e
 }

@@ -284,3 +284,24 @@ func TestHome_Auditor(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditPage_Chinese: the audit log names its actions and objects in
+// Chinese, and a filter on an action outside the drop-down's list stays
+// chosen.
+func TestAuditPage_Chinese(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	if res, body := a.do("POST", "/api/v1/households/1/reveal", a.token("office"), "{}"); res.StatusCode != 200 {
+		t.Fatalf("reveal: %d %s", res.StatusCode, body)
+	}
+	b := a.browser()
+	b.login("auditor", sqldbtest.Password)
+	_, page := b.get("/audit?action=reveal&entity=household")
+	rows := section(page, "audit")
+	if !strings.Contains(rows, "<td>查看完整信息</td><td>农户 1</td>") || strings.Contains(rows, "<td>reveal</td>") {
+		t.Errorf("audit rows not in Chinese: %s", rows)
+	}
+	_, page = b.get("/audit?action=rollup")
+	if !strings.Contains(page, `<option value="rollup" selected>统计汇总</option>`) {
+		t.Error("an action outside the drop-down's list is not kept chosen")
+	}
+}

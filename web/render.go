@@ -97,6 +97,8 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"stateLabel":  sanlian.StateLabel,
 		"sourceLabel": sanlian.SourceLabel,
 		"actionLabel": sanlian.ActionLabel,
+		"auditAction": auditActionLabel, // the audit log's actions and objects in Chinese
+		"auditEntity": auditEntityLabel,
 		"solvedLabel": sanlian.SolvedLabel,
 		"satLabel":    sanlian.SatisfactionLabel,
 		"stateURL":    stateURL,
