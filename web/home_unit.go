@@ -73,7 +73,7 @@ func pageAll[T any](keep int, find func(cursor string) ([]T, string, error)) ([]
 type homeUnitPage struct {
 	basePage
 	UnitName string
-	// Figures are the cards at the top: 待签收, 办理中, 已超期, 三天内到期,
+	// Figures are the cards at the top: 待签收, 办理中, 已超期, 三个工作日内到期,
 	// 配合办理待反馈.
 	Figures                           []homeFigure
 	Waiting, Overdue, DueSoon, CoOwed []*sanlian.Problem
