@@ -43,9 +43,15 @@ type Attachment struct {
 // visits and volunteer activities. Reads follow the scope of the problem,
 // the visit or the activity.
 type AttachmentService interface {
-	// AddAttachment stores one file of at most max bytes. Returns ETOOLARGE,
-	// EUNPROCESSABLE (a type not accepted), ENOTFOUND, EFORBIDDEN.
+	// AddAttachment stores one file of at most max bytes on a problem the
+	// caller may act on now (MayAttach). Returns ETOOLARGE, EUNPROCESSABLE
+	// (a type not accepted, a kind the problem's state refuses), ENOTFOUND,
+	// EFORBIDDEN.
 	AddAttachment(ctx context.Context, problemID int64, kind, filename string, r io.Reader, max int64) (*Attachment, error)
+	// AttachKinds lists the kinds of attachment the caller may add to a
+	// problem now (sanlian.MayAttach), none when it may add nothing.
+	// Returns ENOTFOUND when the problem is out of the caller's scope.
+	AttachKinds(ctx context.Context, problemID int64) ([]string, error)
 	// FindAttachments lists a problem's attachments, oldest first.
 	FindAttachments(ctx context.Context, problemID int64) ([]*Attachment, error)
 	// AddVisitPhoto stores one picture (JPEG, PNG, GIF or WebP) of at most
@@ -92,4 +98,88 @@ func CheckPhoto(filename string, data []byte, max int64) (string, *FileType, err
 	n := SanitizeFilename(filename)
 	return "", nil, &Error{Code: EUNPROCESSABLE, Message: fmt.Sprintf("「%s」是%s，不是照片。%s", n, seems, photoTypes),
 		Fields: map[string]string{"file": photoTypes}}
+}
+
+// MayAttach decides whether u may attach a file of kind (AttachProblem or
+// AttachResolution) to p in its present state: reading a problem is not
+// enough, attaching needs the right to act on it. mine reports whether u
+// acts for a unit (a unit admin: its unit and sub-units; a cadre: their
+// own unit); p.CoUnits must be loaded.
+//
+//   - Who: the office (and the system); the lead's unit admin, the lead's
+//     cadres and the person handling it; a co-unit's admin or cadres for
+//     their part, while a part may be recorded (assigned, accepted); and,
+//     while it waits for the office (submitted), whoever entered it.
+//   - What: problem material (问题材料) until it is resolved (submitted,
+//     assigned, accepted); resolution evidence (办结佐证) while it is handled
+//     (accepted) and once resolved, awaiting the callback; a co-unit's
+//     evidence of its part while it may record it.
+//   - Nothing on a closed, rejected or merged problem, the office's
+//     included: a closed one is reopened first.
+//
+// Returns EFORBIDDEN for who, EUNPROCESSABLE for what, in Chinese.
+func MayAttach(u *User, p *Problem, mine func(unit int64) bool, kind string) error {
+	if u == nil {
+		return Errorf(EUNAUTHORIZED, "请先登录")
+	}
+	switch u.Role {
+	case RoleOffice, RoleUnitAdmin, RoleCadre:
+	default:
+		return Errorf(EFORBIDDEN, "您的角色（%s）不能上传附件", u.Role.Label())
+	}
+	if kind != AttachProblem && kind != AttachResolution {
+		return FieldErrors(map[string]string{"kind": "附件类别须为 problem（问题材料）或 resolution（办结佐证）"})
+	}
+	switch p.State {
+	case StateClosed:
+		return Errorf(EUNPROCESSABLE, "问题已销号，不能再上传附件；如需补充，请先重新打开该问题")
+	case StateRejected:
+		return Errorf(EUNPROCESSABLE, "问题已不予受理，不能再上传附件")
+	case StateMerged:
+		return Errorf(EUNPROCESSABLE, "问题已并入问题 #%d，请在该问题上上传附件", p.MergedInto)
+	}
+	if mine == nil {
+		mine = func(int64) bool { return false }
+	}
+	office := u.Role == RoleOffice
+	lead := office || (p.UnitID != 0 && mine(p.UnitID)) || (u.Role == RoleCadre && p.PersonID != 0 && p.PersonID == u.CadreID)
+	co := false
+	for _, c := range p.CoUnits {
+		co = co || mine(c.UnitID)
+	}
+	partOpen := p.State == StateAssigned || p.State == StateAccepted
+	switch {
+	case p.State == StateSubmitted && (office || (p.CreatedBy != 0 && p.CreatedBy == u.ID)):
+	case p.State == StateSubmitted:
+		return Errorf(EFORBIDDEN, "问题尚待县三联办受理，只有县三联办和录入人可以上传附件")
+	case lead, co && partOpen:
+	case co:
+		return Errorf(EUNPROCESSABLE, "问题当前为“%s”，配合单位不能再上传附件", p.StateLabel())
+	default:
+		return Errorf(EFORBIDDEN, "该问题不由您或您的单位办理，不能上传附件")
+	}
+	bad := func(msg string) error {
+		return &Error{Code: EUNPROCESSABLE, Message: msg, Fields: map[string]string{"kind": msg}}
+	}
+	switch {
+	case kind == AttachProblem && p.State == StateResolved:
+		return bad("问题已办结，只能补充办结佐证")
+	case kind == AttachResolution && p.State == StateSubmitted:
+		return bad("问题尚未交办，不能上传办结佐证")
+	case kind == AttachResolution && p.State == StateAssigned && !(co && !lead):
+		return bad("问题尚未签收，办结佐证须在签收办理后上传")
+	}
+	return nil
+}
+
+// AttachableKinds lists the kinds of attachment u may add to p now, by
+// MayAttach: none, one or both of AttachProblem and AttachResolution.
+func AttachableKinds(u *User, p *Problem, mine func(unit int64) bool) []string {
+	var out []string
+	for _, k := range []string{AttachProblem, AttachResolution} {
+		if MayAttach(u, p, mine, k) == nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }

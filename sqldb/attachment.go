@@ -131,22 +131,17 @@ func (tx *Tx) insertAttachment(a *sanlian.Attachment, up *upload) error {
 	return tx.audit("create", "attachment", a.ID, ch)
 }
 
-// AddAttachment implements sanlian.AttachmentService.
+// AddAttachment implements sanlian.AttachmentService. Attaching needs the
+// right to act on the problem in its present state (sanlian.MayAttach),
+// checked before the file is read and again in the transaction that
+// writes it, on the problem locked.
 func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	switch s.role() {
-	case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
-	default:
-		return nil, errForbidden("您的角色不能上传附件")
-	}
-	if kind != sanlian.AttachProblem && kind != sanlian.AttachResolution {
-		return nil, sanlian.FieldErrors(map[string]string{"kind": "附件类别须为 problem（问题材料）或 resolution（办结佐证）"})
-	}
-	if _, err := db.findProblem(q, s, problemID); err != nil {
+	if err := db.mayAttach(q, s, problemID, kind, db.findProblem); err != nil {
 		return nil, err
 	}
 	up, err := readUpload(ctx, filename, r, max, sanlian.CheckUpload)
@@ -155,7 +150,8 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 	}
 	a := up.attachment(s, problemID, 0, kind)
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := db.findProblem(tx, s, problemID); err != nil {
+		lock := func(_ querier, s *scope, id int64) (*sanlian.Problem, error) { return db.lockProblem(tx, s, id) }
+		if err := db.mayAttach(tx, s, problemID, kind, lock); err != nil {
 			return err
 		}
 		return tx.insertAttachment(a, up)
@@ -164,6 +160,44 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 		return nil, err
 	}
 	return a, nil
+}
+
+// mayAttach reads the problem (in s's scope, with read) and its co-units
+// and applies sanlian.MayAttach.
+func (db *DB) mayAttach(q querier, s *scope, problemID int64, kind string,
+	read func(querier, *scope, int64) (*sanlian.Problem, error)) error {
+	p, err := read(q, s, problemID)
+	if err != nil {
+		return err
+	}
+	if p.CoUnits, err = db.coUnitsOf(q, nil, problemID); err != nil {
+		return err
+	}
+	mine, err := db.partUnits(q, s)
+	if err != nil {
+		return err
+	}
+	return sanlian.MayAttach(s.user, p, mine, kind)
+}
+
+// AttachKinds implements sanlian.AttachmentService.
+func (db *DB) AttachKinds(ctx context.Context, problemID int64) ([]string, error) {
+	q := db.reader(ctx)
+	s, err := db.scopeOf(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, k := range []string{sanlian.AttachProblem, sanlian.AttachResolution} {
+		switch err := db.mayAttach(q, s, problemID, k, db.findProblem); sanlian.ErrorCode(err) {
+		case "":
+			out = append(out, k)
+		case sanlian.EFORBIDDEN, sanlian.EUNPROCESSABLE:
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // mayAddVisitPhoto decides who adds photos to a visit they can see: the

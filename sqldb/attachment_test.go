@@ -253,25 +253,32 @@ func TestAttachmentService_Scope(t *testing.T) {
 			}
 			_, err = db.AddAttachment(leader, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			// The unit admin of 民政局 sees what its cadres entered.
-			ua, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			// The unit admin of 民政局 sees what its cadres entered, but
+			// adds nothing while it waits for the office; the cadre who
+			// entered it does.
+			_, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			MustCode(t, err, sanlian.EFORBIDDEN)
+			ua, err = db.AddAttachment(sqldbtest.As(users["cadre"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustOK(t, err)
 		})
 
-		t.Run("ResolutionOnClosed", func(t *testing.T) {
+		t.Run("ResolutionThenClosed", func(t *testing.T) {
 			clockAt(db, "2021-05-10 09:00")
 			q := newProblem(t, db, users["cadre"], "路灯不亮")
 			office := users["office"]
 			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
 			q = act(t, db, users["cadre"], q, sanlian.ActionAccept, sanlian.ActionRequest{})
 			q = act(t, db, users["cadre"], q, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯泡", Result: "已亮"})
+			// Resolved, the unit adds its evidence; once closed, nobody does.
+			r, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "整改后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
+			MustOK(t, err)
 			q = act(t, db, office, q, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "satisfied"})
 			q = act(t, db, office, q, sanlian.ActionClose, sanlian.ActionRequest{})
 			if q.State != sanlian.StateClosed {
 				t.Fatalf("state %s", q.State)
 			}
-			r, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "整改后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
-			MustOK(t, err)
+			_, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "销号后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
+			MustCode(t, err, sanlian.EUNPROCESSABLE)
 			as, err := db.FindAttachments(sqldbtest.As(users["cadre"]), q.ID)
 			MustOK(t, err)
 			if len(as) != 1 || as[0].ID != r.ID || as[0].Kind != sanlian.AttachResolution || !as[0].HasThumb {
@@ -709,5 +716,81 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		if ap.ID <= va.ID {
 			t.Errorf("new id %d after %d", ap.ID, va.ID)
 		}
+	})
+}
+
+// TestAttachmentService_RightToAct checks that attaching to a problem
+// needs the right to act on it now, not just to read it: the unit that
+// entered it and the leader who oversees its township read it but add
+// nothing; the handling unit and the office do; a closed problem takes
+// nothing. A refusal stores nothing and writes no audit row.
+func TestAttachmentService_RightToAct(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		raw := MustRaw(t, db)
+		clockAt(db, "2021-05-10 09:00")
+		office, cadre := users["office"], users["cadre"]
+		// 梅城镇's cadre enters it; the office hands it to 县民政局 (李明).
+		p := newProblem(t, db, users["cadre5"], "村道路灯不亮")
+		p = act(t, db, office, p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
+		p = act(t, db, cadre, p, sanlian.ActionAccept, sanlian.ActionRequest{})
+		add := func(u *sanlian.User, kind, name string) (*sanlian.Attachment, error) {
+			return db.AddAttachment(sqldbtest.As(u), p.ID, kind, name, bytes.NewReader(testPNG(t, 8, 8)), 0)
+		}
+		refused := func(t *testing.T, u *sanlian.User, kind, code string) {
+			t.Helper()
+			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
+			_, err := add(u, kind, "越权.png")
+			MustCode(t, err, code)
+			if msg := sanlian.ErrorMessage(err); !strings.ContainsAny(msg, "问题附件单位") {
+				t.Errorf("message %q is not in Chinese", msg)
+			}
+			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
+				t.Errorf("refused upload wrote %d rows", n-before)
+			}
+			if n := auditRows(t, raw); n != audits {
+				t.Errorf("refused upload wrote %d audit rows", n-audits)
+			}
+		}
+
+		t.Run("ReadersDoNotAttach", func(t *testing.T) {
+			for _, name := range []string{"cadre5", "leader"} {
+				if _, err := db.FindAttachments(sqldbtest.As(users[name]), p.ID); err != nil {
+					t.Fatalf("%s should read the problem: %v", name, err)
+				}
+				for _, kind := range []string{sanlian.AttachProblem, sanlian.AttachResolution} {
+					refused(t, users[name], kind, sanlian.EFORBIDDEN)
+				}
+			}
+		})
+
+		t.Run("HandlersAttach", func(t *testing.T) {
+			for _, c := range []struct {
+				u    *sanlian.User
+				kind string
+			}{
+				{cadre, sanlian.AttachResolution},
+				{users["unitadmin"], sanlian.AttachProblem},
+				{office, sanlian.AttachResolution},
+			} {
+				a, err := add(c.u, c.kind, "整改.png")
+				MustOK(t, err)
+				if a.Kind != c.kind || a.ProblemID != p.ID {
+					t.Errorf("%s: %+v", c.u.Username, a)
+				}
+			}
+		})
+
+		t.Run("Closed", func(t *testing.T) {
+			p = act(t, db, cadre, p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯泡", Result: "已亮"})
+			// Once resolved, the unit may still add its evidence.
+			_, err := add(users["unitadmin"], sanlian.AttachResolution, "办结后.png")
+			MustOK(t, err)
+			refused(t, users["unitadmin"], sanlian.AttachProblem, sanlian.EUNPROCESSABLE)
+			p = act(t, db, office, p, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "satisfied"})
+			p = act(t, db, office, p, sanlian.ActionClose, sanlian.ActionRequest{})
+			for _, u := range []*sanlian.User{users["unitadmin"], cadre, office} {
+				refused(t, u, sanlian.AttachResolution, sanlian.EUNPROCESSABLE)
+			}
+		})
 	})
 }

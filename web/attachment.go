@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -197,6 +198,10 @@ func (s *Server) attachmentSubmit(w http.ResponseWriter, r *http.Request) error 
 	}
 	return err
 }
+
+// MayAttach reports whether the viewer may add an attachment of kind to
+// the problem now, for the upload form's choices.
+func (p *problemPage) MayAttach(kind string) bool { return slices.Contains(p.AttachKinds, kind) }
 
 // attachmentDownload is GET /attachments/{id}.
 func (s *Server) attachmentDownload(w http.ResponseWriter, r *http.Request) error {

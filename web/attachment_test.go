@@ -347,3 +347,124 @@ func firstAttachment(t *testing.T, a *app, problemID int64) int64 {
 	}
 	return items[0].ID
 }
+
+// TestAttachments_RightToAct: reading a problem is not the right to
+// attach to it. The unit that entered it and the leader read it but the
+// API and the page refuse their files, and the page shows them no form;
+// the handling unit and the office attach; a closed problem takes nothing.
+// A refusal answers in Chinese, stores nothing and audits nothing.
+func TestAttachments_RightToAct(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		office, cadre := a.token("office"), a.token("cadre")
+		p := a.createProblem(a.token("cadre5"), sqldbtest.VillageA, "村道路灯不亮", "村道三盏路灯不亮")
+		for _, step := range []struct{ who, action, extra string }{
+			{"office", "assign", `,"unit_id":1,"person_id":2`},
+			{"cadre", "accept", ``},
+		} {
+			if status, body, np := a.problemAct(a.token(step.who), p, step.action, step.extra); status != 200 {
+				t.Fatalf("%s: %d %s", step.action, status, body)
+			} else {
+				p = np
+			}
+		}
+		page := fmt.Sprintf("/problems/%d", p.ID)
+		base := fmt.Sprintf("/api/v1/problems/%d/attachments", p.ID)
+		img := pngBytes(t, 20, 20)
+		stored := func() int {
+			_, body := a.do("GET", base, office, "")
+			return len(decode[struct{ Items []attachmentJSON }](t, body).Items)
+		}
+		// refused checks an upload by token (or by browser b) is refused
+		// with status, in Chinese, with nothing stored or audited.
+		refused := func(who string, b *browser, kind string, status int) {
+			t.Helper()
+			token := ""
+			if b == nil {
+				token = a.token(who) // logged in before counting
+			}
+			n, audits := stored(), a.auditRows()
+			var res *http.Response
+			var body string
+			if b == nil {
+				res, body = a.upload(base, token, nil, kind, file{"越权.png", img})
+			} else {
+				res, body = a.upload(page+"/attachments", "", b, kind, file{"越权.png", img})
+			}
+			if res.StatusCode != status || !hasHan(body) {
+				t.Errorf("%s (page %v) %s: %d %.300s", who, b != nil, kind, res.StatusCode, body)
+			}
+			if m := stored(); m != n {
+				t.Errorf("%s: refused upload stored %d files", who, m-n)
+			}
+			if m := a.auditRows(); m != audits {
+				t.Errorf("%s: refused upload wrote %d audit rows", who, m-audits)
+			}
+		}
+		hasForm := func(b *browser) bool {
+			t.Helper()
+			res, body := b.get(page)
+			if res.StatusCode != 200 {
+				t.Fatalf("page: %d", res.StatusCode)
+			}
+			return strings.Contains(body, `enctype="multipart/form-data"`)
+		}
+		browse := func(who string) *browser {
+			b := a.browser()
+			b.login(who, sqldbtest.Password)
+			return b
+		}
+
+		t.Run("ReadersRefused", func(t *testing.T) {
+			for _, who := range []string{"cadre5", "leader"} {
+				b := browse(who)
+				if hasForm(b) {
+					t.Errorf("%s sees the upload form", who)
+				}
+				refused(who, nil, "resolution", 403)
+				refused(who, nil, "problem", 403)
+				refused(who, b, "resolution", 403)
+			}
+		})
+
+		t.Run("HandlersAttach", func(t *testing.T) {
+			ub := browse("unitadmin")
+			if !hasForm(ub) {
+				t.Errorf("the handling unit's admin sees no upload form")
+			}
+			res, _ := a.upload(page+"/attachments", "", ub, "resolution", file{"整改后.png", img})
+			if res.StatusCode != 303 {
+				t.Errorf("unit admin's page upload: %d", res.StatusCode)
+			}
+			for _, tok := range []string{cadre, office} {
+				if res, body := a.upload(base, tok, nil, "resolution", file{"佐证.png", img}); res.StatusCode != 201 {
+					t.Errorf("upload: %d %s", res.StatusCode, body)
+				}
+			}
+			if n := stored(); n != 3 {
+				t.Errorf("%d attachments, want 3", n)
+			}
+		})
+
+		t.Run("ClosedRefused", func(t *testing.T) {
+			for _, step := range []struct{ who, action, extra string }{
+				{"cadre", "resolve", `,"measures":"更换灯泡","result":"路灯已亮"`},
+				{"office", "callback", `,"solved":"yes","satisfaction":"satisfied"`},
+				{"office", "close", ``},
+			} {
+				if status, body, np := a.problemAct(a.token(step.who), p, step.action, step.extra); status != 200 {
+					t.Fatalf("%s: %d %s", step.action, status, body)
+				} else {
+					p = np
+				}
+			}
+			ub := browse("unitadmin")
+			if hasForm(ub) || hasForm(browse("office")) {
+				t.Errorf("a closed problem shows the upload form")
+			}
+			refused("cadre", nil, "resolution", 422)
+			refused("office", nil, "resolution", 422)
+			refused("unitadmin", ub, "resolution", 422)
+		})
+	})
+}

@@ -338,6 +338,9 @@ type problemPage struct {
 	PendingParts string
 
 	Attachments []*sanlian.Attachment
+	// AttachKinds are the kinds of attachment the viewer may add now
+	// (sanlian.MayAttach); the upload form shows only when there is one.
+	AttachKinds []string
 	// Supervisions are the problem's open supervisions (督办), for the badge.
 	Supervisions []*sanlian.Supervision
 	// Supervise holds the two-click 督办 notice (partials/supervise.html)
@@ -427,6 +430,9 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 		return nil, err
 	}
 	if page.Attachments, err = s.Attachments.FindAttachments(ctx, id); err != nil {
+		return nil, err
+	}
+	if page.AttachKinds, err = s.Attachments.AttachKinds(ctx, id); err != nil {
 		return nil, err
 	}
 	page.Supervisions, _, err = s.Supervisions.FindSupervisions(ctx, sanlian.SupervisionFilter{TargetKind: sanlian.TargetProblem,
