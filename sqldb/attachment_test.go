@@ -780,6 +780,21 @@ func TestAttachmentService_RightToAct(t *testing.T) {
 			}
 		})
 
+		t.Run("CoUnit", func(t *testing.T) {
+			// 梅城镇 leads; 县民政局 co-handles: its admin and cadres add
+			// evidence of their part while they may record it, not after.
+			q := newProblem(t, db, office, "河堤加固")
+			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4, PersonID: 5, CoUnitIDs: []int64{1}})
+			q = act(t, db, users["cadre5"], q, sanlian.ActionAccept, sanlian.ActionRequest{})
+			for _, u := range []*sanlian.User{users["unitadmin"], cadre} {
+				_, err := db.AddAttachment(sqldbtest.As(u), q.ID, sanlian.AttachResolution, "配合.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
+				MustOK(t, err)
+			}
+			act(t, db, users["cadre5"], q, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "加固河堤", Result: "已完工"})
+			_, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "晚了.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
+			MustCode(t, err, sanlian.EUNPROCESSABLE)
+		})
+
 		t.Run("Closed", func(t *testing.T) {
 			p = act(t, db, cadre, p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯泡", Result: "已亮"})
 			// Once resolved, the unit may still add its evidence.
