@@ -145,11 +145,17 @@ func (c AuthConfig) WithDefaults() AuthConfig {
 	return c
 }
 
+// LoginRefused is the one answer to every refused login: it does not say
+// whether the name exists, the password was wrong or the account is
+// locked for a while.
+const LoginRefused = "用户名或密码错误，或账号暂时锁定，请稍后再试"
+
 // UserService manages accounts and sessions.
 type UserService interface {
 	// Login checks the password and opens a session of the given kind.
-	// Returns EUNAUTHORIZED for a wrong name or password and ELOCKED while
-	// the account is locked. Both outcomes are audited.
+	// Every refusal (unknown name, wrong password, locked or disabled
+	// account) is EUNAUTHORIZED with the message LoginRefused, so that a
+	// refusal does not tell which names exist. Both outcomes are audited.
 	Login(ctx context.Context, username, password, kind string) (*Session, *User, error)
 
 	// Authenticate returns the user of a live session token and extends its

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -60,6 +61,23 @@ func CheckPassword(hash, pw string) bool {
 // wrong name costs as long as a wrong password.
 var dummyHash = HashPassword("no such user, no such password")
 
+// hashSlots bounds the password hashes run at once to half the
+// processors (at least one): a flood of logins then leaves the other half
+// to everything else, writes included.
+var hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+
+// checkLogin is CheckPassword within hashSlots; it answers false if ctx
+// ends while waiting for a slot.
+func checkLogin(ctx context.Context, hash, pw string) bool {
+	select {
+	case hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-hashSlots }()
+	return CheckPassword(hash, pw)
+}
+
 func tokenID(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
@@ -83,56 +101,85 @@ func scanUser(sc scanner) (*sanlian.User, error) {
 }
 
 // Login implements sanlian.UserService.
+//
+// The password hash runs outside any transaction: the account is read,
+// the password checked (an unknown name or a locked account is checked
+// against dummyHash, so every refusal costs one hash), and only then a
+// short write transaction records the failure or opens the session. That
+// write re-checks the row: a session is opened only if the account is
+// unchanged (same version) and not locked meanwhile, and failures are
+// counted with an atomic increment, so concurrent tries each count.
+// Every refusal answers the same words (sanlian.LoginRefused).
 func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {
 	if kind != "web" && kind != "api" {
 		kind = "web"
 	}
-	var sess *sanlian.Session
-	var user *sanlian.User
-	var failure error
-	err := db.inTx(ctx, func(tx *Tx) error {
-		var hash string
-		var failed int
-		row := tx.queryRow(`SELECT `+userCols+`, password_hash, failed_logins FROM users WHERE username = ?`, username)
-		u := &sanlian.User{}
-		var locked sql.NullTime
-		var role string
-		err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
-			&u.Version, &u.CreatedAt, &u.UpdatedAt, &hash, &failed)
-		u.Role = sanlian.Role(role)
-		if errors.Is(err, sql.ErrNoRows) {
-			CheckPassword(dummyHash, password)
-			failure = sanlian.Errorf(sanlian.EUNAUTHORIZED, "用户名或密码错误")
+	refused := sanlian.Errorf(sanlian.EUNAUTHORIZED, "%s", sanlian.LoginRefused)
+	var hash string
+	u := &sanlian.User{}
+	var locked sql.NullTime
+	var role string
+	err := db.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE username = ?`, username).Scan(
+		&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
+		&u.Version, &u.CreatedAt, &u.UpdatedAt, &hash)
+	u.Role = sanlian.Role(role)
+	if errors.Is(err, sql.ErrNoRows) {
+		checkLogin(ctx, dummyHash, password)
+		if err := db.inTx(ctx, func(tx *Tx) error {
 			return tx.auditAs(0, username, "login.failed", "user", nil, changes{"reason": {"", "unknown user"}})
-		} else if err != nil {
-			return fmt.Errorf("login %q: %w", username, err)
+		}); err != nil {
+			return nil, nil, err
 		}
-		if locked.Valid && locked.Time.After(tx.now) {
-			failure = sanlian.Errorf(sanlian.ELOCKED, "登录失败次数过多，账号已锁定，请于 %s 后再试",
-				locked.Time.In(sanlian.Shanghai).Format("15:04"))
+		return nil, nil, refused
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("login %q: %w", username, err)
+	}
+	if locked.Valid && locked.Time.After(db.Now()) {
+		checkLogin(ctx, dummyHash, password)
+		if err := db.inTx(ctx, func(tx *Tx) error {
 			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, changes{"reason": {"", "locked"}})
+		}); err != nil {
+			return nil, nil, err
 		}
-		if u.Disabled || !CheckPassword(hash, password) {
-			failed++
+		return nil, nil, refused
+	}
+	ok := checkLogin(ctx, hash, password) && !u.Disabled
+	var sess *sanlian.Session
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if !ok {
 			ch := changes{"reason": {"", "bad password"}}
-			var lockUntil any
 			if u.Disabled {
 				ch = changes{"reason": {"", "disabled"}}
-			} else if failed >= db.Auth.MaxFailures {
-				lockUntil = tx.now.Add(db.Auth.LockFor)
+			}
+			var failed int
+			if err := tx.queryRow(`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`,
+				u.ID).Scan(&failed); err != nil {
+				return fmt.Errorf("login %q: %w", username, err)
+			}
+			if !u.Disabled && failed >= db.Auth.MaxFailures {
+				lockUntil := tx.now.Add(db.Auth.LockFor)
+				if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?`, lockUntil, u.ID); err != nil {
+					return err
+				}
 				ch["locked_until"] = [2]any{nil, lockUntil}
-				failed = 0
-			}
-			if _, err := tx.exec(`UPDATE users SET failed_logins = ?, locked_until = COALESCE(?, locked_until) WHERE id = ?`,
-				failed, lockUntil, u.ID); err != nil {
-				return err
-			}
-			failure = sanlian.Errorf(sanlian.EUNAUTHORIZED, "用户名或密码错误")
-			if lockUntil != nil {
-				failure = sanlian.Errorf(sanlian.ELOCKED, "连续 %d 次密码错误，账号已锁定 %d 分钟",
-					db.Auth.MaxFailures, int(db.Auth.LockFor/time.Minute))
 			}
 			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, ch)
+		}
+		// The password was right when read: open the session only if the
+		// account is still the one checked and was not locked meanwhile.
+		q := `SELECT version, disabled, locked_until FROM users WHERE id = ?`
+		if tx.db.Dialect == Postgres {
+			q += ` FOR UPDATE`
+		}
+		var version int64
+		var disabled bool
+		var lockedNow sql.NullTime
+		if err := tx.queryRow(q, u.ID).Scan(&version, &disabled, &lockedNow); err != nil {
+			return fmt.Errorf("login %q: %w", username, err)
+		}
+		if version != u.Version || disabled || (lockedNow.Valid && lockedNow.Time.After(tx.now)) {
+			ok = false
+			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, changes{"reason": {"", "changed meanwhile"}})
 		}
 		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
 			return err
@@ -144,18 +191,17 @@ func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanl
 			tokenID(token), u.ID, kind, tx.now, tx.now, sanlian.MetaFromContext(ctx).IP); err != nil {
 			return fmt.Errorf("login %q: %w", username, err)
 		}
-		u.LockedUntil = time.Time{}
-		user = u
 		sess = &sanlian.Session{Token: token, UserID: u.ID, Kind: kind, CreatedAt: tx.now, ExpiresAt: tx.now.Add(db.Auth.IdleTimeout)}
 		return tx.auditAs(u.ID, username, "login", "user", u.ID, changes{"kind": {"", kind}})
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if failure != nil {
-		return nil, nil, failure
+	if !ok {
+		return nil, nil, refused
 	}
-	return sess, user, nil
+	u.LockedUntil = time.Time{}
+	return sess, u, nil
 }
 
 // touchEvery limits how often a session's last_seen is written: reads

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +57,7 @@ func TestUserService_Login(t *testing.T) {
 			_, _, err = db.Login(ctx, "nobody", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			// The two refusals read alike, so a name cannot be probed.
-			if m1, m2 := sanlian.ErrorMessage(err), "用户名或密码错误"; m1 != m2 {
+			if m1, m2 := sanlian.ErrorMessage(err), sanlian.LoginRefused; m1 != m2 {
 				t.Errorf("message %q, want %q", m1, m2)
 			}
 			es, _, err := db.FindAudit(auditor, sanlian.AuditFilter{Action: "login.failed"})
@@ -74,18 +75,26 @@ func TestUserService_Login(t *testing.T) {
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("ErrLocked", func(t *testing.T) {
-			for i := 1; i <= 4; i++ {
-				_, _, err := db.Login(ctx, "cadre", "wrong-password", "web")
+			// Every refusal, locked or not, is EUNAUTHORIZED in the same
+			// words as an unknown name: a lock does not tell that the
+			// account exists.
+			refused := func(err error) {
+				t.Helper()
 				MustCode(t, err, sanlian.EUNAUTHORIZED)
+				if m := sanlian.ErrorMessage(err); m != sanlian.LoginRefused {
+					t.Fatalf("message %q, want %q", m, sanlian.LoginRefused)
+				}
 			}
-			_, _, err := db.Login(ctx, "cadre", "wrong-password", "web")
-			MustCode(t, err, sanlian.ELOCKED)
+			for i := 1; i <= 5; i++ {
+				_, _, err := db.Login(ctx, "cadre", "wrong-password", "web")
+				refused(err)
+			}
 			// Locked: even the right password is refused …
-			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
-			MustCode(t, err, sanlian.ELOCKED)
+			_, _, err := db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			refused(err)
 			clk.Advance(db.Auth.LockFor - time.Second)
 			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
-			MustCode(t, err, sanlian.ELOCKED)
+			refused(err)
 			// … until LockFor has passed.
 			clk.Advance(2 * time.Second)
 			sess, _, err := db.Login(ctx, "cadre", sqldbtest.Password, "web")
@@ -110,6 +119,24 @@ func TestUserService_Login(t *testing.T) {
 			if reasons["bad password"] != 5 || reasons["locked"] != 2 || locks != 1 {
 				t.Errorf("failure reasons %v, lockings %d", reasons, locks)
 			}
+		})
+		t.Run("ConcurrentFailuresLock", func(t *testing.T) {
+			// Failures counted at once each count: MaxFailures tries in
+			// parallel lock the account.
+			var wg sync.WaitGroup
+			for range db.Auth.MaxFailures {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, _, err := db.Login(ctx, "sysadmin", "wrong-password", "web")
+					if sanlian.ErrorCode(err) != sanlian.EUNAUTHORIZED {
+						t.Errorf("wrong password: %v", err)
+					}
+				}()
+			}
+			wg.Wait()
+			_, _, err := db.Login(ctx, "sysadmin", sqldbtest.Password, "web")
+			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("SuccessResetsFailures", func(t *testing.T) {
 			for range 4 {

@@ -62,6 +62,7 @@ var DefaultLimits = map[string]Limit{
 	BucketOpen311Post: PerMinute(10, 20),
 	BucketChallenge:   PerMinute(30, 30),
 	BucketRateCode:    {Every: 6 * time.Minute, Burst: 10},
+	BucketLoginFail:   {Every: time.Minute, Burst: 10}, // throttle.go
 }
 
 // Proof-of-work defaults.

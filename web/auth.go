@@ -67,7 +67,13 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := sanlian.FieldErrors(f); err != nil {
 		return err
 	}
+	if ok, err := s.loginAllowed(w, r, nil); !ok {
+		return err
+	}
 	sess, u, err := s.Users.Login(r.Context(), req.Username, req.Password, "api")
+	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
+		s.loginFailed(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -121,9 +127,16 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		p.Error = "请填写用户名和密码"
 		return s.render(w, r, http.StatusUnprocessableEntity, "login", p)
 	}
+	if ok, err := s.loginAllowed(w, r, func(status int) error {
+		p.Error = sanlian.LoginRefused
+		return s.render(w, r, status, "login", p)
+	}); !ok {
+		return err
+	}
 	sess, _, err := s.Users.Login(r.Context(), p.Username, r.PostFormValue("password"), "web")
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNAUTHORIZED || code == sanlian.ELOCKED {
-		p.Error = sanlian.ErrorMessage(err)
+		s.loginFailed(r)
+		p.Error = sanlian.LoginRefused
 		return s.render(w, r, http.StatusUnauthorized, "login", p)
 	} else if err != nil {
 		return err

@@ -172,6 +172,7 @@ func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/")
 func (s *Server) wrap(rt route, acc access) http.Handler {
 	api := rt.api || strings.Contains(rt.pattern, " /api/") || strings.HasPrefix(rt.pattern, "/api/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.responseHeaders(w) // headers.go
 		ctx := sanlian.NewContextWithMeta(r.Context(), sanlian.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent()})
 		r = r.WithContext(ctx)
 		fail := func(err error) {
