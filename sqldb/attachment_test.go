@@ -657,7 +657,7 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		cadre := sqldbtest.As(users["cadre"])
 		p := newProblem(t, db, users["cadre"], "路灯不亮")
 		img := testPNG(t, 32, 32)
-		pa, err := db.AddAttachment(cadre, p.ID, sanlian.AttachResolution, "路灯.png", bytes.NewReader(img), 0)
+		pa, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "路灯.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 2,
 			Findings: "询问用水情况"}, "")
@@ -697,7 +697,7 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		MustOK(t, db.Migrate(context.Background()))
 		got, data, err := db.OpenAttachment(cadre, pa.ID, false)
 		MustOK(t, err)
-		if !bytes.Equal(data, img) || got.ProblemID != p.ID || got.Kind != sanlian.AttachResolution || !got.HasThumb {
+		if !bytes.Equal(data, img) || got.ProblemID != p.ID || got.Kind != sanlian.AttachProblem || !got.HasThumb {
 			t.Errorf("problem attachment after 0011: %+v", got)
 		}
 		if ps, err := db.FindVisitPhotos(cadre, v.ID); err != nil || len(ps) != 1 || ps[0].ID != va.ID || ps[0].Filename != "水井.jpg" {
