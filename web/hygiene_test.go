@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/url"
 	"strings"
@@ -104,4 +106,66 @@ func TestHygiene_InvisibleAndControlText(t *testing.T) {
 			t.Errorf("unit name with CR LF: %d %s", res.StatusCode, body)
 		}
 	})
+}
+
+// TestHygiene_ImportCell: a cell holding a control character is refused
+// with its row and column, and nothing is imported.
+func TestHygiene_ImportCell(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		before := a.households()
+		// Excel stores a control character as the escape _x0000_;
+		// excelize would write U+FFFD instead, so the escape is put in
+		// the workbook's XML by hand.
+		book := replaceInZip(t, householdsBook(t,
+			[]any{"东坪镇酉州村", "欧阳新", sqldbtest.IDNumber("43092319900101901"), "13800138000", 3},
+			[]any{"梅城镇启安村", "谢NULHERE春", sqldbtest.IDNumber("43092319900101902"), "13900139000", 4},
+		), "NULHERE", "_x0000_")
+		res, body := a.upload("/api/v1/imports?kind=households", a.token("office"), nil, "", file{"农户.xlsx", book})
+		p := decode[importProblem](t, body)
+		if res.StatusCode != 422 || len(p.Report.Errors) != 1 {
+			t.Fatalf("import with a NUL: %d %s", res.StatusCode, body)
+		}
+		if e := p.Report.Errors[0]; e.Line != 4 || e.Column != "户主姓名" || !strings.Contains(e.Message, "空字符") {
+			t.Errorf("error %+v, want line 4, 户主姓名, 空字符", e)
+		}
+		if n := a.households(); n != before {
+			t.Errorf("%d households, want %d", n, before)
+		}
+	})
+}
+
+// replaceInZip replaces old with new in every XML part of a workbook.
+func replaceInZip(t *testing.T, book []byte, old, new string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	found := false
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(f.Name, ".xml") && bytes.Contains(b, []byte(old)) {
+			b, found = bytes.ReplaceAll(b, []byte(old), []byte(new)), true
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(b)
+	}
+	if err := zw.Close(); err != nil || !found {
+		t.Fatalf("replace %q: found %v, %v", old, found, err)
+	}
+	return out.Bytes()
 }
