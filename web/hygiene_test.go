@@ -105,6 +105,10 @@ func TestHygiene_InvisibleAndControlText(t *testing.T) {
 		if p := decode[problem](t, body); res.StatusCode != 422 || !strings.Contains(p.Errors["name"], "单位名称不能换行") {
 			t.Errorf("unit name with CR LF: %d %s", res.StatusCode, body)
 		}
+		res, body = a.do("POST", "/api/v1/categories", office, `{"code":"ghost","name":"\u200b\u2060","active":true}`)
+		if p := decode[problem](t, body); res.StatusCode != 422 || !strings.Contains(p.Errors["name"], "类别名称只有空白或不可见字符") {
+			t.Errorf("invisible category name: %d %s", res.StatusCode, body)
+		}
 	})
 }
 
