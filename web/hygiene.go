@@ -65,7 +65,19 @@ func badText(field, p string) error {
 		field = strconv.QuoteToASCII(field)
 	}
 	msg := "字段 " + field + " " + p
+	if l, ok := fieldLabels[field]; ok {
+		msg = l + "（" + field + "）" + p
+	}
 	return &sanlian.Error{Code: sanlian.EINVALID, Message: msg, Fields: map[string]string{field: msg}}
+}
+
+// fieldLabels are the Chinese names of the fields most forms and queries
+// carry, for the messages of badText; any other field is named by its key.
+var fieldLabels = map[string]string{
+	"username": "用户名", "password": "密码", "title": "标题", "name": "名称", "description": "问题描述",
+	"q": "搜索词", "note": "备注", "reason": "理由", "text": "内容", "category": "问题类别",
+	"village": "村(社区)", "township": "乡镇", "reporter_name": "反映人姓名", "reporter_phone": "联系电话",
+	"service_code": "服务类别", "code": "查询码", "address_string": "地址", "phone": "电话",
 }
 
 // checkRequestText checks the path, the query and a urlencoded or JSON

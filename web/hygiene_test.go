@@ -3,6 +3,7 @@ package web_test
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/url"
@@ -172,4 +173,28 @@ func replaceInZip(t *testing.T, book []byte, old, new string) []byte {
 		t.Fatalf("replace %q: found %v, %v", old, found, err)
 	}
 	return out.Bytes()
+}
+
+// TestHygiene_MultipartText: the text fields of a multipart form are
+// held to the same check, its files (binary, NULs and all) are not.
+func TestHygiene_MultipartText(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		cadre := a.token("cadre")
+		id := a.newProblemAPI("cadre", "村口石桥开裂")
+		base := fmt.Sprintf("/api/v1/problems/%d/attachments", id)
+		img := pngBytes(t, 40, 30)
+		res, body := a.upload(base, cadre, nil, "evidence\x00", file{"石桥裂缝.png", img})
+		if res.StatusCode != 400 || !strings.Contains(body, "kind") || !strings.Contains(body, "空字符") {
+			t.Errorf("attachment kind with NUL: %d %s", res.StatusCode, body)
+		}
+		res, body = a.upload("/api/v1/imports", a.token("office"), nil, "house\x00holds", file{"农户.xlsx", householdsBook(t)})
+		if res.StatusCode != 400 || !strings.Contains(body, "kind") || !strings.Contains(body, "空字符") {
+			t.Errorf("import kind with NUL: %d %s", res.StatusCode, body)
+		}
+		res, body = a.upload(base, cadre, nil, "", file{"石桥裂缝.png", img})
+		if res.StatusCode != 201 {
+			t.Errorf("attachment: %d %s", res.StatusCode, body)
+		}
+	})
 }
