@@ -144,3 +144,13 @@ func ControlProblem(s string) string {
 	}
 	return ""
 }
+
+// CheckText checks the free text of an action on a problem: a note,
+// reason, measures or result may run over lines, but may hold no control
+// characters nor only invisible ones.
+func (req *ActionRequest) CheckText() error {
+	f := map[string]string{}
+	checkTexts(f, manyLines("note", "说明", req.Note), manyLines("reason", "理由", req.Reason),
+		manyLines("measures", "办理措施", req.Measures), manyLines("result", "办理结果", req.Result))
+	return FieldErrors(f)
+}

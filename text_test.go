@@ -106,6 +106,13 @@ func TestValidators_Text(t *testing.T) {
 	if f := sanlian.ErrorFields(th.Validate()); !strings.Contains(f["name"], "主题名称含有控制字符") {
 		t.Errorf("theme: %v", f)
 	}
+	req := sanlian.ActionRequest{Reason: "\u200b\u200b", Note: "已到现场\r\n查看"}
+	if f := sanlian.ErrorFields(req.CheckText()); len(f) != 1 || !strings.Contains(f["reason"], "理由只有空白") {
+		t.Errorf("action reason: %v", f)
+	}
+	if f := sanlian.ErrorFields(sanlian.ValidateOverrides([]sanlian.BulletinOverride{{UnitID: 1, Action: sanlian.OverrideCommend, Reason: "\u200b"}})); !strings.Contains(f["overrides[0].reason"], "理由只有空白") {
+		t.Errorf("override reason: %v", f)
+	}
 	// Long text keeps its line breaks.
 	p.Title, p.Description = "村道破损", "第一处\r\n第二处"
 	if err := p.Validate(); err != nil {

@@ -110,6 +110,11 @@ func TestHygiene_InvisibleAndControlText(t *testing.T) {
 		if p := decode[problem](t, body); res.StatusCode != 422 || !strings.Contains(p.Errors["name"], "类别名称只有空白或不可见字符") {
 			t.Errorf("invisible category name: %d %s", res.StatusCode, body)
 		}
+		// A reason is required to reject: zero-width spaces are none.
+		p := a.createProblem(a.token("cadre"), sqldbtest.VillageA, "道路积水", "雨后道路积水严重")
+		if status, body, _ := a.problemAct(office, p, "reject", `,"reason":"\u200b\u200b"`); status != 422 || !strings.Contains(body, "理由只有空白") {
+			t.Errorf("invisible reason: %d %s", status, body)
+		}
 	})
 }
 
