@@ -97,6 +97,7 @@ func (in *ActivityInput) Validate() error {
 	} else if utf8.RuneCountInString(in.Description) > MaxDescription {
 		f["description"] = "活动内容不能超过 5000 字"
 	}
+	checkTexts(f, manyLines("description", "活动内容", in.Description))
 	return FieldErrors(f)
 }
 

@@ -123,6 +123,7 @@ func ValidateOverrides(os []BulletinOverride) error {
 		} else if len([]rune(o.Reason)) > 500 {
 			f[key+".reason"] = "理由不能超过 500 字"
 		}
+		checkTexts(f, manyLines(key+".reason", "理由", o.Reason))
 	}
 	return FieldErrors(f)
 }

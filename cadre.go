@@ -44,6 +44,7 @@ func (c *Cadre) Validate() error {
 	if c.Phone != "" && !ValidPhone(c.Phone) {
 		f["phone"] = "手机号码格式不正确"
 	}
+	checkTexts(f, oneLine("name", "姓名", c.Name), oneLine("post", "职务", c.Post))
 	return FieldErrors(f)
 }
 

@@ -145,6 +145,7 @@ func CheckPart(co []CoUnit, mine func(unit int64) bool, in PartInput, today stri
 	} else if utf8.RuneCountInString(note) > MaxNote {
 		f["note"] = fmt.Sprintf("配合办理情况不能超过 %d 字", MaxNote)
 	}
+	checkTexts(f, manyLines("note", "配合办理情况", note))
 	day := strings.TrimSpace(in.Date)
 	if day == "" {
 		day = today

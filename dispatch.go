@@ -114,6 +114,8 @@ func (in *DispatchInput) Validate(p Period) error {
 	} else if utf8.RuneCountInString(in.Record) > MaxDescription {
 		f["record"] = "会议纪要不能超过 5000 字"
 	}
+	checkTexts(f, oneLine("place", "会议地点", in.Place), oneLine("chair", "主持人", in.Chair),
+		manyLines("attendees", "参会人员", in.Attendees), manyLines("record", "会议纪要", in.Record))
 	return FieldErrors(f)
 }
 

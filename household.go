@@ -96,6 +96,7 @@ func (h *Household) Validate() error {
 	if len([]rune(h.Address)) > 200 {
 		f["address"] = "住址不能超过 200 字"
 	}
+	checkTexts(f, oneLine("head_name", "户主姓名", h.HeadName), oneLine("address", "住址", h.Address))
 	if h.Members < 1 || h.Members > 50 {
 		f["members"] = "家庭人口须在 1 到 50 之间"
 	}

@@ -426,6 +426,12 @@ func (c *ImportColumn) parse(cell Cell) (string, string) {
 	if len(cell.Text) > 4*limit+1024 {
 		return "", fmt.Sprintf("%s不能超过 %d 字（本格约 %d 字）", name, limit, utf8.RuneCountInString(cell.Text))
 	}
+	// NUL bytes, invalid UTF-8 and control characters are refused, not
+	// dropped: a cell holding them was not typed by a clerk, and what it
+	// was meant to say is not known.
+	if p := ControlProblem(cell.Text); p != "" {
+		return "", name + p
+	}
 	var v string
 	if c.Type == ColText {
 		v = normalizeText(cell.Text)

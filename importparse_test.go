@@ -448,3 +448,20 @@ func TestImportKinds_Examples(t *testing.T) {
 		}
 	}
 }
+
+// A cell holding a NUL byte, invalid UTF-8 or a control character is
+// refused with its row and column, not stored or silently cleaned.
+func TestImportKind_ParseRow_Control(t *testing.T) {
+	k := sanlian.FindImportKind("households")
+	cols, _ := k.MatchHeader([]string{"村(社区)", "户主姓名", "身份证号", "家庭人口", "住址"})
+	for _, tc := range []struct{ name, address, want string }{
+		{"张\x00三", "", "「户主姓名」含有空字符"},
+		{"张三", "酉州村\x1b3组", "「住址」含有控制字符"},
+		{"张\xff三", "", "「户主姓名」含有无效的字符编码"},
+	} {
+		row := k.ParseRow(7, []sanlian.Cell{{Text: "东坪镇酉州村"}, {Text: tc.name}, {Text: validID("43092319800101001")}, {Text: "4"}, {Text: tc.address}}, cols)
+		if len(row.Errors) != 1 || row.Errors[0].Line != 7 || !strings.Contains(row.Errors[0].Message, tc.want) {
+			t.Errorf("%q %q: errors = %+v, want one at line 7 with %q", tc.name, tc.address, row.Errors, tc.want)
+		}
+	}
+}

@@ -274,6 +274,7 @@ func (in *WebhookInput) Validate(update bool) error {
 	} else if utf8.RuneCountInString(in.Name) > MaxWebhookName {
 		f["name"] = "名称不能超过 60 字"
 	}
+	checkTexts(f, oneLine("name", "名称", in.Name))
 	if !contains(WebhookKinds, in.Kind) {
 		f["kind"] = "格式须为 企业微信群机器人（wecom）、钉钉机器人（dingtalk）或 通用 JSON（json）"
 	}

@@ -62,6 +62,7 @@ func (in *APIKeyInput) Validate() error {
 	if !contains(APIKeySources, in.Source) {
 		f["source"] = "来源须为 热线电话、微信公众号、政府门户网站 或 其他"
 	}
+	checkTexts(f, oneLine("name", "名称", in.Name))
 	return FieldErrors(f)
 }
 

@@ -434,6 +434,8 @@ func (in *ProblemInput) Validate() error {
 	if in.Urgency != UrgencyNormal && in.Urgency != UrgencyUrgent {
 		f["urgency"] = "紧急程度须为 normal 或 urgent"
 	}
+	checkTexts(f, oneLine("title", "标题", in.Title), manyLines("description", "问题描述", in.Description),
+		oneLine("reporter_name", "反映人姓名", in.ReporterName), oneLine("reporter_phone", "联系电话", in.ReporterPhone))
 	return FieldErrors(f)
 }
 

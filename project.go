@@ -179,6 +179,8 @@ func (in *ProjectInput) Validate() error {
 	if in.ParentID != 0 && in.ParentID < 0 {
 		f["parent_id"] = "上级项目不存在"
 	}
+	checkTexts(f, oneLine("title", "项目名称", in.Title), manyLines("description", "项目内容", in.Description),
+		oneLine("measure", "计量单位", in.Measure), manyLines("beneficiaries", "受益对象", in.Beneficiaries))
 	return FieldErrors(f)
 }
 

@@ -147,6 +147,7 @@ func (s *PublicSubmission) Validate() error {
 	if (s.ReporterName != "" || s.ReporterPhone != "") && !s.Consent {
 		f["consent"] = "留下姓名或电话前，请阅读并勾选同意说明"
 	}
+	checkTexts(f, manyLines("description", "问题描述", s.Description), oneLine("reporter_name", "姓名", s.ReporterName))
 	return FieldErrors(f)
 }
 

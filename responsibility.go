@@ -168,6 +168,8 @@ func (in *ResponsibilityInput) Validate() error {
 	if in.PersonID == 0 {
 		f["person_id"] = "请选择责任人"
 	}
+	checkTexts(f, manyLines("task", "责任事项", in.Task), manyLines("measures", "工作措施", in.Measures),
+		manyLines("completion_note", "完成情况", in.CompletionNote))
 	return FieldErrors(f)
 }
 

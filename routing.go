@@ -83,6 +83,7 @@ func (r *RoutingRule) Validate() error {
 	if r.Version < 0 {
 		f["version"] = "版本号无效"
 	}
+	checkTexts(f, manyLines("note", "备注", r.Note))
 	return FieldErrors(f)
 }
 

@@ -166,6 +166,7 @@ func (in *SupervisionInput) Validate(today string) error {
 	} else if d.Format("2006-01-02") < today {
 		f["reply_due"] = "回复期限不能早于今天（" + today + "）"
 	}
+	checkTexts(f, manyLines("text", "督办内容", in.Text))
 	return FieldErrors(f)
 }
 
@@ -177,6 +178,9 @@ func ValidateReply(text string) (string, error) {
 		return "", FieldErrors(map[string]string{"text": "请填写回复内容"})
 	case utf8.RuneCountInString(text) > MaxSupervisionText:
 		return "", FieldErrors(map[string]string{"text": "回复内容不能超过 2000 字"})
+	}
+	if err := CheckText("text", "回复内容", text, true); err != nil {
+		return "", err
 	}
 	return text, nil
 }

@@ -118,6 +118,10 @@ func (in *ThemeInput) Validate() error {
 	if in.Version < 0 {
 		f["version"] = "版本号无效"
 	}
+	checkTexts(f, oneLine("name", "主题名称", in.Name), manyLines("note", "说明", in.Note))
+	for _, k := range in.Keywords {
+		checkTexts(f, oneLine("keywords", "关键词", k))
+	}
 	return FieldErrors(f)
 }
 

@@ -41,6 +41,7 @@ func (in *TopicInput) Validate() error {
 	} else if utf8.RuneCountInString(in.Question) > 200 {
 		f["question"] = "调研题目不能超过 200 字"
 	}
+	checkTexts(f, oneLine("question", "调研题目", in.Question))
 	return FieldErrors(f)
 }
 

@@ -71,6 +71,7 @@ func (u *Unit) Validate() error {
 	if u.TownshipCode != "" && !ValidRegionCode(u.TownshipCode) {
 		f["township_code"] = "乡镇代码须为 12 位数字"
 	}
+	checkTexts(f, oneLine("name", "单位名称", u.Name))
 	return FieldErrors(f)
 }
 

@@ -131,6 +131,7 @@ func (in *VisitInput) Validate() error {
 	if in.Findings == "" && len(in.Topics) == 0 && len(in.Problems) == 0 {
 		f["findings"] = "请填写走访了解到的情况，或选择题目、登记问题"
 	}
+	checkTexts(f, oneLine("met", "走访对象", in.Met), manyLines("findings", "走访情况", in.Findings))
 	return FieldErrors(f)
 }
 

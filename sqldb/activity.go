@@ -77,6 +77,8 @@ func (db *DB) SaveActivityType(ctx context.Context, t *sanlian.ActivityType) err
 	}
 	if t.Name == "" || len([]rune(t.Name)) > 40 {
 		f["name"] = "请填写类型名称（不超过 40 字）"
+	} else if p := sanlian.TextProblem(t.Name, false); p != "" {
+		f["name"] = "类型名称" + p
 	}
 	if err := sanlian.FieldErrors(f); err != nil {
 		return err

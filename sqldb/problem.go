@@ -639,6 +639,8 @@ func (db *DB) SaveCategory(ctx context.Context, c *sanlian.Category) error {
 	}
 	if c.Name == "" || utf8.RuneCountInString(c.Name) > 30 {
 		f["name"] = "请填写类别名称（不超过 30 字）"
+	} else if p := sanlian.TextProblem(c.Name, false); p != "" {
+		f["name"] = "类别名称" + p
 	}
 	if c.AcceptDays < 0 || c.AcceptDays > 30 {
 		f["accept_days"] = "签收时限须在 0–30 个工作日之间（0 为默认 1 天）"

@@ -25,6 +25,9 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		utf8.RuneCountInString(req.Measures) > sanlian.MaxDescription || utf8.RuneCountInString(req.Result) > sanlian.MaxDescription {
 		return nil, sanlian.Errorf(sanlian.EUNPROCESSABLE, "说明文字过长")
 	}
+	if err := req.CheckText(); err != nil {
+		return nil, err
+	}
 	var out *sanlian.Problem
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)

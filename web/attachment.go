@@ -99,6 +99,9 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request) (url.Valu
 			if len(b) > maxFormField {
 				return nil, nil, sanlian.Errorf(sanlian.ETOOLARGE, "表单字段 %s 过长", name)
 			}
+			if err := checkFormField(name, string(b)); err != nil {
+				return nil, nil, err
+			}
 			form.Add(name, string(b))
 		default:
 			if _, err := io.Copy(io.Discard, part); err != nil {

@@ -121,6 +121,9 @@ func (s *Server) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbook
 				if len(b) > maxFormField {
 					return fail(sanlian.Errorf(sanlian.ETOOLARGE, "表单字段 %s 过长", name))
 				}
+				if err := checkFormField(name, string(b)); err != nil {
+					return fail(err)
+				}
 				up.form.Add(name, string(b))
 			default:
 				if _, err := io.Copy(io.Discard, part); err != nil {

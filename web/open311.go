@@ -120,6 +120,15 @@ func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return sanlian.Errorf(sanlian.EINVALID, "无法解析表单 (malformed form)")
 	}
+	if r.MultipartForm != nil {
+		for name, vs := range r.MultipartForm.Value {
+			for _, v := range vs {
+				if err := checkFormField(name, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
 }
 

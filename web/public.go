@@ -323,6 +323,9 @@ func readPublicForm(w http.ResponseWriter, r *http.Request) (url.Values, []publi
 			if len(b) > maxPublicField {
 				return form, nil, sanlian.FieldErrors(map[string]string{name: "内容过长"})
 			}
+			if err := checkFormField(name, string(b)); err != nil {
+				return form, nil, err
+			}
 			form.Add(name, string(b))
 		default:
 			if _, err := io.Copy(io.Discard, part); err != nil {

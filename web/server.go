@@ -150,7 +150,7 @@ func New(svc Services, cfg Config) *Server {
 			s.renderError(w, r, err)
 		}
 	}))
-	s.handler = securityHeaders(cop.Handler(mux))
+	s.handler = securityHeaders(cop.Handler(s.hygiene(mux)))
 	return s
 }
 
