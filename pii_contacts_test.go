@@ -34,3 +34,20 @@ func TestMaskContacts(t *testing.T) {
 		}
 	}
 }
+
+func TestAutoTitleMasksContacts(t *testing.T) {
+	for _, c := range []struct{ desc, want string }{
+		{"我电话13600002222，身份证号430923198802023456", "我电话136****2222，身份证号430923*****…"},
+		// A phone cut by the 30-character limit is not copied in part.
+		{"村口路灯坏了三个多月了晚上看不见请尽快修理电话13600002222", "村口路灯坏了三个多月了晚上看不见请尽快修理电话136****…"},
+	} {
+		in := &ProblemInput{Description: c.desc}
+		in.Normalize()
+		if in.Title != c.want {
+			t.Errorf("title of %q = %q, want %q", c.desc, in.Title, c.want)
+		}
+		if in.Description != c.desc {
+			t.Errorf("description changed to %q", in.Description)
+		}
+	}
+}
