@@ -59,3 +59,22 @@ func TestWebhookService_EnqueueMasksContacts(t *testing.T) {
 		mustNotStoreTyped(t, db, "delivery payload", "SELECT payload FROM webhook_deliveries")
 	})
 }
+
+func TestAudit_MasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-10 09:00")
+		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
+		MustOK(t, err)
+		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2, Note: typedText})
+		p = act(t, db, users["unitadmin"], p, sanlian.ActionAccept, sanlian.ActionRequest{Note: typedText})
+		act(t, db, users["unitadmin"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "修补 " + typedText, Result: typedText})
+		mustNotStoreTyped(t, db, "audit changes", "SELECT changes FROM audit_log WHERE entity = 'problem'")
+		// The record itself keeps the whole text.
+		got, err := db.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
+		MustOK(t, err)
+		if got.Description != typedText {
+			t.Fatalf("description %q", got.Description)
+		}
+	})
+}

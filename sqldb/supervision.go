@@ -549,7 +549,7 @@ func (tx *Tx) auditBatch(action, entity string, ids []int64, chs []changes) erro
 	for i, id := range ids {
 		body := ""
 		if len(chs[i]) > 0 {
-			b, err := json.Marshal(chs[i])
+			b, err := json.Marshal(chs[i].masked())
 			if err != nil {
 				return fmt.Errorf("audit %s: %w", action, err)
 			}
