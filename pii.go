@@ -180,3 +180,18 @@ func normalizeDigits(s string) string {
 	}
 	return b.String()
 }
+
+// MaskContacts masks the phones and ID numbers typed into the problem's
+// free text (title, description, measures, result and reasons) for
+// output; the stored record keeps the whole text.
+func (p *Problem) MaskContacts() {
+	for _, s := range []*string{&p.Title, &p.Description, &p.Measures, &p.Result, &p.RejectReason, &p.ExtensionReason} {
+		*s = MaskContacts(*s)
+	}
+}
+
+// MaskContacts masks the phones and ID numbers in the event's note and in
+// the before and after values of its changes.
+func (e *ProblemEvent) MaskContacts() {
+	e.Note, e.Changes = MaskContacts(e.Note), MaskContacts(e.Changes)
+}

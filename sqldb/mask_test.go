@@ -71,10 +71,68 @@ func TestAudit_MasksContacts(t *testing.T) {
 		act(t, db, users["unitadmin"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "修补 " + typedText, Result: typedText})
 		mustNotStoreTyped(t, db, "audit changes", "SELECT changes FROM audit_log WHERE entity = 'problem'")
 		// The record itself keeps the whole text.
-		got, err := db.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
+		var desc string
+		MustOK(t, MustRaw(t, db).QueryRow("SELECT description FROM problems WHERE id = "+strconv64(p.ID)).Scan(&desc))
+		if desc != typedText {
+			t.Fatalf("stored description %q", desc)
+		}
+	})
+}
+
+func TestProblemService_MasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-10 09:00")
+		office := sqldbtest.As(users["office"])
+		masked := "我电话136****2222，身份证号430923********3456"
+		check := func(what string, p *sanlian.Problem) {
+			t.Helper()
+			for _, s := range []string{p.Title, p.Description, p.Measures, p.Result} {
+				if strings.Contains(s, typedPhone) || strings.Contains(s, "198802023456") {
+					t.Errorf("%s shows %q", what, s)
+				}
+			}
+			if p.Description != masked {
+				t.Errorf("%s description %q, want %q", what, p.Description, masked)
+			}
+		}
+		p, err := db.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
-		if got.Description != typedText {
-			t.Fatalf("description %q", got.Description)
+		check("created", p)
+		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2, Note: typedText})
+		p = act(t, db, users["unitadmin"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
+		p = act(t, db, users["unitadmin"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "修补 " + typedText, Result: typedText})
+		check("acted", p)
+		if p.Result != masked {
+			t.Errorf("result %q", p.Result)
+		}
+		for _, name := range []string{"office", "unitadmin", "cadre"} {
+			got, err := db.FindProblemByID(sqldbtest.As(users[name]), p.ID)
+			MustOK(t, err)
+			check("page for "+name, got)
+			list, _, err := db.FindProblems(sqldbtest.As(users[name]), sanlian.ProblemFilter{Limit: 100})
+			MustOK(t, err)
+			for _, q := range list {
+				if q.ID == p.ID {
+					check("list for "+name, q)
+				}
+			}
+		}
+		evs, err := db.ProblemEvents(office, p.ID)
+		MustOK(t, err)
+		for _, e := range evs {
+			if strings.Contains(e.Note+e.Changes, typedPhone) || strings.Contains(e.Note+e.Changes, "198802023456") {
+				t.Errorf("event %s shows %q %q", e.Action, e.Note, e.Changes)
+			}
+		}
+		// The record keeps the whole text, and later actions do not
+		// overwrite it with the masked one.
+		p = act(t, db, users["office"], p, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "satisfied"})
+		raw := MustRaw(t, db)
+		var desc, result string
+		MustOK(t, raw.QueryRow("SELECT description, result FROM problems WHERE id = "+strconv64(p.ID)).Scan(&desc, &result))
+		if desc != typedText || result != typedText {
+			t.Fatalf("stored description %q result %q", desc, result)
 		}
 	})
 }
