@@ -136,3 +136,28 @@ func TestProblemService_MasksContacts(t *testing.T) {
 		}
 	})
 }
+
+func TestResponsibilityService_DerivedMasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-10 09:00")
+		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
+		MustOK(t, err)
+		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
+		p = act(t, db, users["unitadmin"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
+		act(t, db, users["unitadmin"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "修补 " + typedText, Result: typedText})
+		rs := allResps(t, db, users["office"], sanlian.ResponsibilityFilter{UnitID: 1})
+		if len(rs) != 1 {
+			t.Fatalf("unit 1 list %v", respKeys(rs))
+		}
+		r := rs[0]
+		if r.Task != "桥面坑洼 我电话136****2222，身份证号430923********3456" {
+			t.Errorf("task %q", r.Task)
+		}
+		for _, s := range []string{r.Task, r.Measures, r.Progress} {
+			if strings.Contains(s, typedPhone) || strings.Contains(s, "198802023456") || !strings.Contains(s, "136****2222") {
+				t.Errorf("line shows %q", s)
+			}
+		}
+	})
+}
