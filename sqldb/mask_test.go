@@ -161,3 +161,21 @@ func TestResponsibilityService_DerivedMasksContacts(t *testing.T) {
 		}
 	})
 }
+
+func TestNoticeService_MasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-10 09:00")
+		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
+		MustOK(t, err)
+		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
+		ns := noticesOf(t, db, users["unitadmin"], sanlian.NoticeAssigned)
+		if len(ns) != 1 {
+			t.Fatalf("%d notices", len(ns))
+		}
+		if n := ns[0]; strings.Contains(n.Title+n.Body, typedPhone) || strings.Contains(n.Title+n.Body, "198802023456") ||
+			!strings.Contains(n.Title, "136****2222") {
+			t.Fatalf("notice %q %q", n.Title, n.Body)
+		}
+	})
+}
