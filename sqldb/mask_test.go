@@ -179,3 +179,35 @@ func TestNoticeService_MasksContacts(t *testing.T) {
 		}
 	})
 }
+
+func TestSupervisionService_MasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		p := acceptedProblem(t, db, users, "饮水工程停水 "+typedText)
+		clockAt(db, "2021-05-12 10:00")
+		office := sqldbtest.As(users["office"])
+		s, err := db.CreateSupervision(office, &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: p.ID,
+			Text: "请联系" + typedText, ReplyDue: "2021-05-20"})
+		MustOK(t, err)
+		s, err = db.ReplySupervision(sqldbtest.As(users["unitadmin"]), s.ID, "已联系 "+typedText, s.Version)
+		MustOK(t, err)
+		list, _, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 100})
+		MustOK(t, err)
+		got, err := db.FindSupervisionByID(office, s.ID)
+		MustOK(t, err)
+		for _, x := range append(list, s, got) {
+			for _, v := range []string{x.TargetRef, x.Text, x.Reply} {
+				if strings.Contains(v, typedPhone) || strings.Contains(v, "198802023456") {
+					t.Errorf("supervision %d shows %q", x.ID, v)
+				}
+			}
+		}
+		if got.Reply != "已联系 我电话136****2222，身份证号430923********3456" {
+			t.Errorf("reply %q", got.Reply)
+		}
+		var text string
+		MustOK(t, MustRaw(t, db).QueryRow("SELECT text FROM supervisions WHERE id = "+strconv64(s.ID)).Scan(&text))
+		if text != "请联系"+typedText {
+			t.Errorf("stored text %q", text)
+		}
+	})
+}
