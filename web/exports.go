@@ -557,7 +557,7 @@ func (s *Server) activitiesExport(w http.ResponseWriter, r *http.Request) error 
 		return s.Activities.FindActivities(r.Context(), f)
 	}, func(a *sanlian.Activity) []any {
 		return []any{a.Date, a.TypeName, a.TownshipName, a.VillageName, a.UnitName, strings.Join(a.VolunteerNames, "、"),
-			a.Others, a.VolunteerCount(), a.Served, a.Description}
+			a.Others, a.VolunteerCount(), a.Served, sanlian.MaskContacts(a.Description)}
 	})
 }
 

@@ -49,3 +49,41 @@ func TestProblemOutputs_MaskContacts(t *testing.T) {
 		}
 	})
 }
+
+// Phones and ID numbers typed into an activity's or a project's text are
+// masked on their pages and in the Excel export, not in the record.
+func TestActivityProjectOutputs_MaskContacts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "联系13600002222，身份证号430923198802023456"
+		whole := func(s string) bool { return strings.Contains(s, "13600002222") || strings.Contains(s, "198802023456") }
+		b := a.browser()
+		b.login("office", "password-123")
+
+		id := a.newActivity("office", "relief", todayIn(), sqldbtest.VillageA, 1, []int64{2}, 0, 15, "走访慰问 "+typed)
+		if res, body := b.get(fmt.Sprintf("/activities/%d", id)); res.StatusCode != 200 || whole(body) || !strings.Contains(body, "136****2222") {
+			t.Errorf("activity page: %d, whole text shown or masked text missing", res.StatusCode)
+		}
+		res, body := a.do("GET", "/activities/export.xlsx", a.token("office"), "")
+		h, rows, _ := workbook(t, res, body, "志愿服务活动")
+		if got := column(t, h, rows, "活动内容"); len(got) != 1 || got[0] != "走访慰问 联系136****2222，身份证号430923********3456" {
+			t.Errorf("exported activity %q", got)
+		}
+
+		p := a.newProjectAPI("轮椅适配")
+		res, out := a.do("PATCH", fmt.Sprintf("/api/v1/projects/%d", p.ID), a.token("office"),
+			strings.Replace(projectBody("轮椅适配", fmt.Sprintf(`"version":%d,`, p.Version)), "为持证残疾人适配轮椅", "适配轮椅 "+typed, 1))
+		if res.StatusCode != 200 {
+			t.Fatalf("update project: %d %s", res.StatusCode, out)
+		}
+		res, out = a.do("POST", fmt.Sprintf("/api/v1/projects/%d/progress", p.ID), a.token("office"),
+			fmt.Sprintf(`{"date":%q,"quantity":80,"note":%q,"version":%d}`, todayIn(), "发放 "+typed, p.Version+1))
+		if res.StatusCode != 201 {
+			t.Fatalf("progress: %d %s", res.StatusCode, out)
+		}
+		if res, body := b.get(fmt.Sprintf("/projects/%d", p.ID)); res.StatusCode != 200 || whole(body) ||
+			strings.Count(body, "136****2222") < 2 {
+			t.Errorf("project page: %d, whole text shown or masked text missing", res.StatusCode)
+		}
+	})
+}
