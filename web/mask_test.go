@@ -87,3 +87,25 @@ func TestActivityProjectOutputs_MaskContacts(t *testing.T) {
 		}
 	})
 }
+
+// An entered responsibility's task, measures and completion note show
+// typed phones and ID numbers masked on its page and on the list.
+func TestResponsibilityPages_MaskContacts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "13600002222，430923198802023456"
+		whole := func(s string) bool { return strings.Contains(s, "13600002222") || strings.Contains(s, "198802023456") }
+		x := a.createResp(a.token("unitadmin"), fmt.Sprintf(`{"task":%q,"leader_id":2,"person_id":6,"deadline":%q,
+			"state":"done","measures":%q,"completion_note":%q}`, "联系 "+typed, inDays(30), "核对 "+typed, "已办 "+typed))
+		b := a.browser()
+		b.login("office", "password-123")
+		res, body := b.get(fmt.Sprintf("/responsibilities/%d", x.ID))
+		if res.StatusCode != 200 || whole(body) || strings.Count(body, "136****2222") < 3 {
+			t.Errorf("responsibility page: %d, whole text shown or masked text missing", res.StatusCode)
+		}
+		res, body = b.get("/responsibilities?unit_id=1")
+		if res.StatusCode != 200 || whole(body) || strings.Count(body, "136****2222") < 2 {
+			t.Errorf("responsibility list: %d, whole text shown or masked text missing", res.StatusCode)
+		}
+	})
+}

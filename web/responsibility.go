@@ -165,12 +165,13 @@ func (respView) Ref(x *sanlian.Responsibility) string {
 }
 
 // Progress is a line's 进展情况: its source's for a derived line, its
-// completion note for an entered one.
+// completion note for an entered one, with typed phones and ID numbers
+// masked.
 func (respView) Progress(x *sanlian.Responsibility) string {
 	if x.Progress != "" {
-		return x.Progress
+		return sanlian.MaskContacts(x.Progress)
 	}
-	return x.CompletionNote
+	return sanlian.MaskContacts(x.CompletionNote)
 }
 
 type respsPage struct {
