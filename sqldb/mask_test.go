@@ -211,3 +211,24 @@ func TestSupervisionService_MasksContacts(t *testing.T) {
 		}
 	})
 }
+
+// The public form's automatic title never copies a phone or ID number the
+// resident typed into the description; the tracking page shows the
+// description masked; the record keeps it whole.
+func TestPublicService_MasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-05-10 09:00")
+		rc, err := db.SubmitPublic(publicCtx(), submission(typedText, "13912345678"))
+		MustOK(t, err)
+		var title, desc string
+		MustOK(t, MustRaw(t, db).QueryRow("SELECT title, description FROM problems WHERE id = "+strconv64(rc.ProblemID)).Scan(&title, &desc))
+		if title != "我电话136****2222，身份证号430923*****…" || desc != typedText {
+			t.Fatalf("stored title %q description %q", title, desc)
+		}
+		p, err := db.TrackPublic(publicCtx(), rc.Code)
+		MustOK(t, err)
+		if p.Description != "我电话136****2222，身份证号430923********3456" {
+			t.Fatalf("tracked description %q", p.Description)
+		}
+	})
+}
