@@ -232,3 +232,20 @@ func TestPublicService_MasksContacts(t *testing.T) {
 		}
 	})
 }
+
+func TestBulletinService_OverdueMasksContacts(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		clockAt(db, "2021-04-01 09:00")
+		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
+		MustOK(t, err)
+		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
+		clockAt(db, "2021-05-17 09:00")
+		b, err := db.GenerateBulletin(sqldbtest.As(users["office"]), "2021-05-H1")
+		MustOK(t, err)
+		if len(b.Content.Overdue) != 1 || b.Content.Overdue[0].Title != "桥面坑洼 我电话136****2222，身份证号430923********3456" {
+			t.Fatalf("overdue %+v", b.Content.Overdue)
+		}
+		mustNotStoreTyped(t, db, "bulletin content", "SELECT content FROM bulletins")
+	})
+}
