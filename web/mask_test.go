@@ -107,5 +107,12 @@ func TestResponsibilityPages_MaskContacts(t *testing.T) {
 		if res.StatusCode != 200 || whole(body) || strings.Count(body, "136****2222") < 2 {
 			t.Errorf("responsibility list: %d, whole text shown or masked text missing", res.StatusCode)
 		}
+		res, body = a.do("GET", "/responsibilities/export.xlsx", a.token("office"), "")
+		h, rows, _ := workbook(t, res, body, "责任清单")
+		for _, c := range []struct{ col, want string }{{"责任事项", "联系 "}, {"工作措施", "核对 "}, {"进展情况", "已办 "}} {
+			if got := column(t, h, rows, c.col); len(got) != 1 || got[0] != c.want+"136****2222，430923********3456" {
+				t.Errorf("exported %s %q", c.col, got)
+			}
+		}
 	})
 }

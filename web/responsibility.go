@@ -282,8 +282,8 @@ func (s *Server) responsibilitiesExport(w http.ResponseWriter, r *http.Request) 
 		f.Cursor = cursor
 		return s.Resps.FindResponsibilities(r.Context(), f)
 	}, func(x *sanlian.Responsibility) []any {
-		return []any{x.Task, x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName, x.Measures, x.Deadline,
-			v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}
+		return []any{sanlian.MaskContacts(x.Task), x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName,
+			sanlian.MaskContacts(x.Measures), x.Deadline, v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}
 	})
 }
 
