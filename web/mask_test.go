@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -112,6 +114,39 @@ func TestResponsibilityPages_MaskContacts(t *testing.T) {
 		for _, c := range []struct{ col, want string }{{"责任事项", "联系 "}, {"工作措施", "核对 "}, {"进展情况", "已办 "}} {
 			if got := column(t, h, rows, c.col); len(got) != 1 || got[0] != c.want+"136****2222，430923********3456" {
 				t.Errorf("exported %s %q", c.col, got)
+			}
+		}
+	})
+}
+
+var textareaRE = regexp.MustCompile(`(?s)<textarea[^>]*>.*?</textarea>`)
+
+// A theme's note and measures show typed phones and ID numbers masked on
+// its page and report.
+func TestThemePages_MaskContacts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "13600002222，430923198802023456"
+		whole := func(s string) bool { return strings.Contains(s, "13600002222") || strings.Contains(s, "198802023456") }
+		office := a.token("office")
+		res, body := a.do("POST", "/api/v1/themes", office, fmt.Sprintf(`{"month":%q,"name":"农村饮水安全","keywords":["饮水"],"note":%q}`,
+			thisMonth(), "联系 "+typed))
+		if res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, body)
+		}
+		id := res.Header.Get("Location")[len("/api/v1/themes/"):]
+		res, body = a.do("POST", "/themes/"+id+"/measures", office, url.Values{"text": {"排查管网 " + typed}, "unit_id": {"1"},
+			"due": {"2099-01-31"}}.Encode())
+		if res.StatusCode != 303 {
+			t.Fatalf("measure: %d %.300s", res.StatusCode, body)
+		}
+		for path, n := range map[string]int{"/themes/" + id: 3, "/themes/" + id + "/report": 1} {
+			res, body := a.do("GET", path, office, "")
+			// An edit form keeps the whole value, so that saving it does
+			// not overwrite the record with the masked text.
+			body = textareaRE.ReplaceAllString(body, "")
+			if res.StatusCode != 200 || whole(body) || strings.Count(body, "136****2222") < n {
+				t.Errorf("%s: %d, whole text shown or masked text missing", path, res.StatusCode)
 			}
 		}
 	})
