@@ -831,7 +831,8 @@ func (s *Server) visitsExport(w http.ResponseWriter, r *http.Request) error {
 		if len(v.VisitorNames) > 0 {
 			visitors = strings.Join(v.VisitorNames, "、")
 		}
-		return []any{v.Date, target, place, v.KindLabel(), visitors, v.UnitName, len(v.TopicIDs), len(v.ProblemIDs), v.Attachments, v.Findings}
+		return []any{v.Date, target, place, v.KindLabel(), visitors, v.UnitName, len(v.TopicIDs), len(v.ProblemIDs), v.Attachments,
+			sanlian.MaskContacts(v.Findings)}
 	})
 }
 

@@ -151,3 +151,31 @@ func TestThemePages_MaskContacts(t *testing.T) {
 		}
 	})
 }
+
+// A visit's findings and the person met show typed phones and ID numbers
+// masked on its page and in the export; the problem entered on the visit
+// gets a title without them.
+func TestVisitOutputs_MaskContacts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "13600002222，430923198802023456"
+		whole := func(s string) bool { return strings.Contains(s, "13600002222") || strings.Contains(s, "198802023456") }
+		cadre := a.token("cadre")
+		res, body := a.do("POST", "/api/v1/visits", cadre, fmt.Sprintf(`{"kind":"household","household_id":1,"date":%q,"met":%q,
+			"findings":%q,"problems":[{"category":"social_health","description":%q}]}`,
+			todayIn(), "户主刘户1 "+typed, "老人说 "+typed, "医保报销 "+typed))
+		if res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, body)
+		}
+		v := decode[visitJSON](t, body)
+		res, body = a.do("GET", fmt.Sprintf("/visits/%d", v.ID), cadre, "")
+		if res.StatusCode != 200 || whole(body) || strings.Count(body, "136****2222") < 3 {
+			t.Errorf("visit page: %d, whole text shown or masked text missing", res.StatusCode)
+		}
+		res, body = a.do("GET", "/visits/export.xlsx", cadre, "")
+		h, rows, _ := workbook(t, res, body, "走访记录")
+		if got := column(t, h, rows, "走访发现"); len(got) != 1 || got[0] != "老人说 136****2222，430923********3456" {
+			t.Errorf("exported findings %q", got)
+		}
+	})
+}
