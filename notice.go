@@ -376,6 +376,14 @@ type Payload struct {
 	Link     string `json:"link,omitempty"`     // a path in this site
 }
 
+// Masked returns the payload with the phones and ID numbers typed into its
+// free text masked: it is what is stored and sent.
+func (p Payload) Masked() Payload {
+	p.Title, p.Subject, p.Text = MaskContacts(p.Title), MaskContacts(p.Subject), MaskContacts(p.Text)
+	p.Village, p.Unit = MaskContacts(p.Village), MaskContacts(p.Unit)
+	return p
+}
+
 // Retry policy of deliveries.
 const (
 	MaxDeliveryAttempts = 8

@@ -93,3 +93,105 @@ func AnonymizeText(s string) string {
 	})
 	return houseNumberRE.ReplaceAllString(s, "*$1")
 }
+
+var (
+	// contactTokenRE is a run of digit groups (ASCII or full-width; an ID
+	// number's final X may close a group) joined by the separators people
+	// put in phone and ID numbers: spaces, dashes, a closing bracket.
+	contactTokenRE = regexp.MustCompile(`[0-9０-９]+[Xx]?(?:[ \x{3000}\-－—)）]{1,3}[0-9０-９]+[Xx]?)*`)
+	contactGroupRE = regexp.MustCompile(`[0-9０-９]+[Xx]?`)
+	// textLandlineRE is a landline with its area code, separators removed.
+	textLandlineRE = regexp.MustCompile(`^0(?:10|2[0-9]|[3-9][0-9]{2})[2-9][0-9]{6,7}$`)
+)
+
+// MaskContacts masks the mainland mobile numbers, landlines with an area
+// code and 18-character ID numbers that someone typed into free text, in
+// the style of the masked fields: 136****2222, 073*****1234,
+// 430923********3456. Spaces and dashes inside a number and full-width
+// digits are recognised. Digits that only form part of a longer number
+// (an order number, a bank card), dates, amounts and problem numbers are
+// left alone. It is for every output of descriptions, notes, results and
+// comments; text the public sees gets the stricter AnonymizeText.
+func MaskContacts(s string) string {
+	if !strings.ContainsAny(s, "0123456789０１２３４５６７８９") {
+		return s
+	}
+	return contactTokenRE.ReplaceAllStringFunc(s, maskContactToken)
+}
+
+// maskContactToken masks, left to right, the longest runs of whole digit
+// groups of one token that form a phone or an ID number.
+func maskContactToken(tok string) string {
+	locs := contactGroupRE.FindAllStringIndex(tok, -1)
+	groups := make([]string, len(locs))
+	for i, l := range locs {
+		groups[i] = normalizeDigits(tok[l[0]:l[1]])
+	}
+	var b strings.Builder
+	prev := 0 // end of what tok has been copied or masked up to
+	for i := 0; i < len(groups); {
+		j, masked := contactRun(groups, i)
+		if j < 0 {
+			i++
+			continue
+		}
+		b.WriteString(tok[prev:locs[i][0]])
+		b.WriteString(masked)
+		prev = locs[j][1]
+		i = j + 1
+	}
+	b.WriteString(tok[prev:])
+	return b.String()
+}
+
+// contactRun finds the longest run groups[i..j] that is a phone or an ID
+// number and returns j and the masked number, or -1.
+func contactRun(groups []string, i int) (int, string) {
+	for j := len(groups) - 1; j >= i; j-- {
+		if j > i && len(groups[i]) < 3 {
+			continue // a number split into groups starts with 3 digits or more
+		}
+		n := strings.Join(groups[i:j+1], "")
+		if strings.ContainsAny(n[:len(n)-1], "X") {
+			continue
+		}
+		switch {
+		case idRE.MatchString(n):
+			return j, MaskIDNumber(n)
+		case mobileRE.MatchString(n), textLandlineRE.MatchString(n):
+			return j, MaskPhone(n)
+		}
+	}
+	return -1, ""
+}
+
+// normalizeDigits turns full-width digits into ASCII and x into X.
+func normalizeDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '０' && r <= '９':
+			b.WriteRune('0' + (r - '０'))
+		case r == 'x':
+			b.WriteByte('X')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// MaskContacts masks the phones and ID numbers typed into the problem's
+// free text (title, description, measures, result and reasons) for
+// output; the stored record keeps the whole text.
+func (p *Problem) MaskContacts() {
+	for _, s := range []*string{&p.Title, &p.Description, &p.Measures, &p.Result, &p.RejectReason, &p.ExtensionReason} {
+		*s = MaskContacts(*s)
+	}
+}
+
+// MaskContacts masks the phones and ID numbers in the event's note and in
+// the before and after values of its changes.
+func (e *ProblemEvent) MaskContacts() {
+	e.Note, e.Changes = MaskContacts(e.Note), MaskContacts(e.Changes)
+}

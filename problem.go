@@ -383,7 +383,8 @@ const (
 	MaxSearch      = 100
 )
 
-// Normalize trims the input and fills a missing title and defaults.
+// Normalize trims the input and fills a missing title, with phones and ID
+// numbers masked, and defaults.
 func (in *ProblemInput) Normalize() {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Description = strings.TrimSpace(in.Description)
@@ -396,7 +397,9 @@ func (in *ProblemInput) Normalize() {
 		in.Urgency = UrgencyNormal
 	}
 	if in.Title == "" && in.Description != "" {
-		r := []rune(strings.Join(strings.Fields(in.Description), " "))
+		// Masked before it is cut, so that no part of a phone or ID
+		// number typed into the description is copied.
+		r := []rune(MaskContacts(strings.Join(strings.Fields(in.Description), " ")))
 		if len(r) > 30 {
 			r = append(r[:30], '…')
 		}

@@ -86,7 +86,9 @@ func DingTalkSign(secret string, ms int64) string {
 // Request builds the HTTP request of a claimed delivery at now.
 func Request(ctx context.Context, j *sanlian.DeliveryJob, now time.Time) (*http.Request, error) {
 	d, h := &j.Delivery, &j.Hook
-	title, md := Text(d.Event, d.Payload)
+	// Stored masked; masked again for a delivery queued before that.
+	pl := d.Payload.Masked()
+	title, md := Text(d.Event, pl)
 	target := h.URL
 	var body []byte
 	var err error
@@ -105,7 +107,7 @@ func Request(ctx context.Context, j *sanlian.DeliveryJob, now time.Time) (*http.
 			target += sep + "timestamp=" + strconv.FormatInt(ms, 10) + "&sign=" + url.QueryEscape(DingTalkSign(h.Secret, ms))
 		}
 	case sanlian.WebhookJSON:
-		body, err = json.Marshal(jsonBody{Event: d.Event, ID: d.ID, At: d.CreatedAt.UTC().Format(time.RFC3339), Data: d.Payload})
+		body, err = json.Marshal(jsonBody{Event: d.Event, ID: d.ID, At: d.CreatedAt.UTC().Format(time.RFC3339), Data: pl})
 		ts := strconv.FormatInt(now.Unix(), 10)
 		hdr.Set("X-Sanlian-Event", d.Event)
 		hdr.Set("X-Sanlian-Delivery", strconv.FormatInt(d.ID, 10))
@@ -188,7 +190,7 @@ func (s *Sender) Send(ctx context.Context, j *sanlian.DeliveryJob) (sanlian.Deli
 			return a, false
 		}
 		if *r.ErrCode != 0 {
-			a.Error = fmt.Sprintf("接收方返回 errcode=%d：%s", *r.ErrCode, r.ErrMsg)
+			a.Error = fmt.Sprintf("接收方返回 errcode=%d：%s", *r.ErrCode, sanlian.MaskContacts(r.ErrMsg))
 			return a, false
 		}
 	}

@@ -225,6 +225,7 @@ func (db *DB) bulletinOverdue(ctx context.Context, q querier, p sanlian.Period, 
 		if err := rows.Scan(&o.ID, &o.Number, &o.Title, &o.UnitName, &o.ResolveDue); err != nil {
 			return fmt.Errorf("bulletin %s overdue: %w", p.ID, err)
 		}
+		o.Title = sanlian.MaskContacts(o.Title) // the bulletin is published
 		// The deadline is 00:00 after its last day: that day is not late.
 		o.OverdueDays = cal.WorkdaysBetween(o.ResolveDue.Add(-time.Second), p.End.Add(-time.Second))
 		c.Overdue = append(c.Overdue, o)

@@ -225,6 +225,7 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 				return nil, err
 			}
 			p.Overdue = p.IsOverdue(now)
+			p.MaskContacts()
 			out = append(out, p)
 		}
 		rows.Close()

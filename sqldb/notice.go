@@ -17,6 +17,9 @@ const noticeSelect = `SELECT n.id, n.user_id, n.kind, n.title, n.body, n.link, n
 func scanNotice(sc scanner) (*sanlian.Notice, error) {
 	n := &sanlian.Notice{}
 	err := sc.Scan(&n.ID, &n.UserID, &n.Kind, &n.Title, &n.Body, &n.Link, &n.TargetKind, &n.TargetID, timeDst{&n.ReadAt}, &n.CreatedAt)
+	// A notice copies a problem's or a task's title, which may hold a
+	// typed phone or ID number.
+	n.Title, n.Body = sanlian.MaskContacts(n.Title), sanlian.MaskContacts(n.Body)
 	return n, err
 }
 

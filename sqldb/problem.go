@@ -109,7 +109,9 @@ func (db *DB) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*san
 		if err != nil {
 			return err
 		}
-		out, err = db.findProblem(tx, s, id)
+		if out, err = db.findProblem(tx, s, id); err == nil {
+			out.MaskContacts()
+		}
 		return err
 	})
 	return out, err
@@ -302,6 +304,7 @@ func (db *DB) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, 
 	if err != nil {
 		return nil, err
 	}
+	p.MaskContacts()
 	p.CoUnits, err = db.coUnitsOf(q, s, id)
 	return p, err
 }
@@ -475,6 +478,7 @@ func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*san
 	now := db.Now()
 	for _, p := range out {
 		p.Overdue = p.IsOverdue(now)
+		p.MaskContacts()
 	}
 	return out, next, err
 }
@@ -533,6 +537,7 @@ func (db *DB) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEv
 		if err := rows.Scan(&e.ID, &e.ProblemID, &e.Action, &e.ActorID, &e.Actor, &e.At, &e.Note, &e.FromState, &e.ToState, &e.Changes); err != nil {
 			return nil, err
 		}
+		e.MaskContacts()
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -579,6 +584,7 @@ func (db *DB) SimilarProblems(ctx context.Context, village, text string, exclude
 		}
 		if score := sanlian.Similarity(text, p.Title+" "+p.Description); score >= 0.2 {
 			p.Overdue = p.IsOverdue(now)
+			p.MaskContacts()
 			out = append(out, &sanlian.Similar{Problem: p, Score: score})
 		}
 	}

@@ -74,6 +74,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 		if out, err = db.findProblem(tx, &scope{user: s.user, all: true}, id); err != nil {
 			return err
 		}
+		out.MaskContacts()
 		out.CoUnits, err = db.coUnitsOf(tx, s, id)
 		return err
 	})

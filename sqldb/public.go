@@ -127,7 +127,7 @@ func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProb
 	out := &sanlian.PublicProblem{Code: sanlian.FormatTrackingCode(code), Number: p.Number, State: p.State,
 		StateLabel: p.StateLabel(), Source: p.Source, Category: p.Category, CategoryName: p.CategoryName,
 		VillageCode: p.VillageCode, VillageName: p.VillageName, TownshipName: p.TownshipName,
-		Description: p.Description, UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
+		Description: sanlian.MaskContacts(p.Description), UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: phone != ""}
 	out.Rateable = rateable(p.State, p.CallbackAt, p.ResolvedAt)
 	if !p.CallbackAt.IsZero() {

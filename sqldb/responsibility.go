@@ -394,7 +394,10 @@ func scanResp(sc scanner, today string) (*sanlian.Responsibility, respCursor, er
 		}
 	case kindProblem:
 		r.Key, r.Derived, r.ID, r.Version = "problem:"+idKey(r.ID), true, 0, 0
-		r.Progress = problemProgress(raw, r.Measures, result)
+		// A problem's line is never edited here: its text is shown with
+		// typed phones and ID numbers masked, as on the problem's page.
+		r.Task, r.Measures = sanlian.MaskContacts(r.Task), sanlian.MaskContacts(r.Measures)
+		r.Progress = problemProgress(raw, r.Measures, sanlian.MaskContacts(result))
 	case kindProject:
 		r.Key, r.Derived, r.ID, r.Version = "project:"+idKey(r.ID), true, 0, 0
 		r.Progress = projectProgress(raw, progress, done, target, measure)

@@ -29,6 +29,8 @@ func scanSupervision(sc scanner) (*sanlian.Supervision, error) {
 		&s.TownshipCode, &s.Text, &s.ReplyDue, &s.Reply, timeDst{&s.RepliedAt}, &s.RepliedBy, &s.Late, &s.Since,
 		timeDst{&s.RedAt}, timeDst{&s.ClosedAt}, &s.IssuedBy, &s.Version, &s.CreatedAt, &s.UpdatedAt,
 		&s.UnitName, &s.PersonName, &s.IssuerName, &s.ReplierName)
+	// Shown, never written back: typed phones and ID numbers masked.
+	s.TargetRef, s.Text, s.Reply = sanlian.MaskContacts(s.TargetRef), sanlian.MaskContacts(s.Text), sanlian.MaskContacts(s.Reply)
 	return s, err
 }
 
@@ -549,7 +551,7 @@ func (tx *Tx) auditBatch(action, entity string, ids []int64, chs []changes) erro
 	for i, id := range ids {
 		body := ""
 		if len(chs[i]) > 0 {
-			b, err := json.Marshal(chs[i])
+			b, err := json.Marshal(chs[i].masked())
 			if err != nil {
 				return fmt.Errorf("audit %s: %w", action, err)
 			}

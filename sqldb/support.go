@@ -69,6 +69,35 @@ func (c changes) set(field string, before, after any) {
 	}
 }
 
+// masked returns the changes with the phones and ID numbers typed into
+// their text values masked: the audit log keeps them so, and the whole
+// value is only read from the record itself, by an audited reveal.
+func (c changes) masked() changes {
+	out := make(changes, len(c))
+	for k, v := range c {
+		out[k] = [2]any{maskedValue(v[0]), maskedValue(v[1])}
+	}
+	return out
+}
+
+func maskedValue(v any) any {
+	switch x := v.(type) {
+	case string:
+		return sanlian.MaskContacts(x)
+	case *string:
+		if x != nil {
+			return sanlian.MaskContacts(*x)
+		}
+	case []string:
+		m := make([]string, len(x))
+		for i, s := range x {
+			m[i] = sanlian.MaskContacts(s)
+		}
+		return m
+	}
+	return v
+}
+
 // audit appends one row to the audit log inside tx. The actor and client
 // address come from tx's context.
 func (tx *Tx) audit(action, entity string, entityID any, ch changes) error {
@@ -83,7 +112,7 @@ func (tx *Tx) audit(action, entity string, entityID any, ch changes) error {
 func (tx *Tx) auditAs(actorID int64, actor, action, entity string, entityID any, ch changes) error {
 	var body string
 	if len(ch) > 0 {
-		b, err := json.Marshal(ch)
+		b, err := json.Marshal(ch.masked())
 		if err != nil {
 			return fmt.Errorf("audit %s: %w", action, err)
 		}

@@ -353,6 +353,7 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 			p, err := scanProblem(tagScanner{sc, &tag})
 			if p != nil {
 				p.Overdue = p.IsOverdue(now)
+				p.MaskContacts()
 			}
 			return &sanlian.ThemeProblem{Problem: p, Tag: tag}, err
 		}, func(p *sanlian.ThemeProblem) string { return idKey(p.ID) })

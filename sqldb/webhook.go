@@ -289,10 +289,11 @@ func (tx *Tx) subscribed(event string) (bool, error) {
 }
 
 // enqueue queues event with its payload for every active webhook that
-// takes it, inside the transaction of the event itself. A dedupe key
+// takes it, inside the transaction of the event itself, with phones and ID
+// numbers in its text masked. A dedupe key
 // already queued for a webhook is not queued again.
 func (tx *Tx) enqueue(event string, pl sanlian.Payload, dedupe string) error {
-	body, err := json.Marshal(pl)
+	body, err := json.Marshal(pl.Masked())
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
 	}

@@ -557,7 +557,7 @@ func (s *Server) activitiesExport(w http.ResponseWriter, r *http.Request) error 
 		return s.Activities.FindActivities(r.Context(), f)
 	}, func(a *sanlian.Activity) []any {
 		return []any{a.Date, a.TypeName, a.TownshipName, a.VillageName, a.UnitName, strings.Join(a.VolunteerNames, "、"),
-			a.Others, a.VolunteerCount(), a.Served, a.Description}
+			a.Others, a.VolunteerCount(), a.Served, sanlian.MaskContacts(a.Description)}
 	})
 }
 
@@ -831,7 +831,8 @@ func (s *Server) visitsExport(w http.ResponseWriter, r *http.Request) error {
 		if len(v.VisitorNames) > 0 {
 			visitors = strings.Join(v.VisitorNames, "、")
 		}
-		return []any{v.Date, target, place, v.KindLabel(), visitors, v.UnitName, len(v.TopicIDs), len(v.ProblemIDs), v.Attachments, v.Findings}
+		return []any{v.Date, target, place, v.KindLabel(), visitors, v.UnitName, len(v.TopicIDs), len(v.ProblemIDs), v.Attachments,
+			sanlian.MaskContacts(v.Findings)}
 	})
 }
 

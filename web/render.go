@@ -118,6 +118,9 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"secondaryMeasureAt": func(i int) bool { return i < len(sanlian.Measures) && secondaryMeasures[sanlian.Measures[i]] },
 		"measureCount":       measureCount,
 		"dict":               dict, // named arguments for a shared template
+		// free text shown on a page (not an edit form's value), with the
+		// phones and ID numbers typed into it masked
+		"maskContacts": sanlian.MaskContacts,
 	}
 }
 

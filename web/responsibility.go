@@ -165,12 +165,13 @@ func (respView) Ref(x *sanlian.Responsibility) string {
 }
 
 // Progress is a line's 进展情况: its source's for a derived line, its
-// completion note for an entered one.
+// completion note for an entered one, with typed phones and ID numbers
+// masked.
 func (respView) Progress(x *sanlian.Responsibility) string {
 	if x.Progress != "" {
-		return x.Progress
+		return sanlian.MaskContacts(x.Progress)
 	}
-	return x.CompletionNote
+	return sanlian.MaskContacts(x.CompletionNote)
 }
 
 type respsPage struct {
@@ -281,8 +282,8 @@ func (s *Server) responsibilitiesExport(w http.ResponseWriter, r *http.Request) 
 		f.Cursor = cursor
 		return s.Resps.FindResponsibilities(r.Context(), f)
 	}, func(x *sanlian.Responsibility) []any {
-		return []any{x.Task, x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName, x.Measures, x.Deadline,
-			v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}
+		return []any{sanlian.MaskContacts(x.Task), x.SourceLabel(), v.Ref(x), x.UnitName, x.LeaderName, x.PersonName,
+			sanlian.MaskContacts(x.Measures), x.Deadline, v.Progress(x), x.StateLabel(), yesNo(x.Overdue)}
 	})
 }
 

@@ -101,7 +101,7 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			}
 			p := l.Projects[i]
 			i++
-			return []any{i, p.Title, p.ParentTitle, p.UnitName, orCode(p.CategoryName, p.Category), p.Description,
+			return []any{i, p.Title, p.ParentTitle, p.UnitName, orCode(p.CategoryName, p.Category), sanlian.MaskContacts(p.Description),
 				p.Target, p.Measure, p.Done, p.Beneficiaries, p.StartDate, p.EndDate, p.LeaderName, p.PersonName,
 				ProjectProgressText(p), p.StatusLabel(), p.Weight, rollupLabel(p.Rollup)}, nil
 		}))
@@ -120,8 +120,8 @@ func WriteLists(w io.Writer, title string, l *sanlian.ThreeLists) (err error) {
 			if !r.Derived {
 				progress = r.CompletionNote
 			}
-			return []any{i, r.Task, r.SourceLabel(), r.SourceRef, r.UnitName, r.LeaderName, r.PersonName, r.Measures,
-				r.Deadline, progress, r.StateLabel()}, nil
+			return []any{i, sanlian.MaskContacts(r.Task), r.SourceLabel(), r.SourceRef, r.UnitName, r.LeaderName, r.PersonName,
+				sanlian.MaskContacts(r.Measures), r.Deadline, sanlian.MaskContacts(progress), r.StateLabel()}, nil
 		}))
 	if err != nil {
 		return err
