@@ -17,7 +17,6 @@ const (
 	ENOTFOUND      = "not_found"     // no such entity, or outside the caller's scope (404)
 	ECONFLICT      = "conflict"      // stale version or duplicate (409)
 	ETOOLARGE      = "too_large"     // body or upload over the limit (413)
-	ELOCKED        = "locked"        // account locked after failed logins (423 on the API, shown as 401 page)
 	EINTERNAL      = "internal"      // anything unexpected (500)
 )
 

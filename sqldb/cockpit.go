@@ -729,20 +729,17 @@ func (db *DB) SetLeaderCounty(ctx context.Context, on bool) error {
 }
 
 func (db *DB) townshipNames(q querier) ([]string, error) {
-	rows, err := q.queryRows(`SELECT name FROM regions WHERE kind = 'township' ORDER BY code`)
+	var out []string
+	err := eachRow(q, `SELECT name FROM regions WHERE kind = 'township' ORDER BY code`, nil, func(sc scanner) error {
+		var n string
+		err := sc.Scan(&n)
+		out = append(out, n)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("township names: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SaveTownshipMap implements sanlian.CockpitService.

@@ -134,7 +134,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess, _, err := s.Users.Login(r.Context(), p.Username, r.PostFormValue("password"), "web")
-	if code := sanlian.ErrorCode(err); code == sanlian.EUNAUTHORIZED || code == sanlian.ELOCKED {
+	if code := sanlian.ErrorCode(err); code == sanlian.EUNAUTHORIZED {
 		s.loginFailed(r)
 		p.Error = sanlian.LoginRefused
 		return s.render(w, r, http.StatusUnauthorized, "login", p)

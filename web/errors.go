@@ -19,7 +19,7 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case sanlian.EUNPROCESSABLE:
 		return http.StatusUnprocessableEntity
-	case sanlian.EUNAUTHORIZED, sanlian.ELOCKED:
+	case sanlian.EUNAUTHORIZED:
 		return http.StatusUnauthorized
 	case sanlian.EFORBIDDEN:
 		return http.StatusForbidden
@@ -42,8 +42,6 @@ func titleOf(code string) string {
 		return "提交的内容有误"
 	case sanlian.EUNAUTHORIZED:
 		return "未登录或登录已失效"
-	case sanlian.ELOCKED:
-		return "账号已锁定"
 	case sanlian.EFORBIDDEN:
 		return "无权操作"
 	case sanlian.ENOTFOUND:

@@ -49,6 +49,7 @@ type Services struct {
 	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
 	Routing      sanlian.RoutingService // routing rules, intake limits, returns
 	Cockpit      sanlian.CockpitService // the leaders' cockpit and big screen
+	Themes       sanlian.ThemeService   // 每月一题, the month's themes
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Workbench answers the role workbenches' own questions (home_*.go).
 	Workbench sanlian.WorkbenchService

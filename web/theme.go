@@ -18,22 +18,9 @@ import (
 // theme page and its one-page report for the dispatch meeting, on screen,
 // printed and as Excel.
 
-// themes is the theme service. sqldb's DB, which serves the problems,
-// serves the themes too; a Problems service without themes answers that
-// the feature is not there.
-func (s *Server) themes() (sanlian.ThemeService, error) {
-	if t, ok := s.Problems.(sanlian.ThemeService); ok {
-		return t, nil
-	}
-	return nil, sanlian.Errorf(sanlian.ENOTFOUND, "本系统未启用每月一题")
-}
-
 // apiThemes is GET /api/v1/themes (?month=).
 func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	items, err := svc.FindThemes(r.Context(), sanlian.ThemeFilter{Month: strings.TrimSpace(r.URL.Query().Get("month"))})
 	if err != nil {
 		return err
@@ -45,10 +32,7 @@ func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) error {
 // apiTheme is GET /api/v1/themes/{id}: the theme with its figures and
 // measures in the caller's scope.
 func (s *Server) apiTheme(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -69,10 +53,7 @@ func (s *Server) apiTheme(w http.ResponseWriter, r *http.Request) error {
 // apiThemeProblems is GET /api/v1/themes/{id}/problems (?removed=yes,
 // cursor, limit).
 func (s *Server) apiThemeProblems(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -95,10 +76,7 @@ func (s *Server) apiThemeProblems(w http.ResponseWriter, r *http.Request) error 
 
 // apiCreateTheme is POST /api/v1/themes.
 func (s *Server) apiCreateTheme(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	var in sanlian.ThemeInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -141,10 +119,7 @@ func (p *themesPage) Groups() [][]*sanlian.Theme {
 
 // themesPage is GET /themes (?month=).
 func (s *Server) themesPage(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	per, picker, _ := readPeriod(r.URL.Query(), themesMonthFilter, s.cfg.Now())
 	month := per.ID
 	ts, err := svc.FindThemes(r.Context(), sanlian.ThemeFilter{Month: month})
@@ -254,10 +229,7 @@ func (s *Server) themeFormError(w http.ResponseWriter, r *http.Request, t *sanli
 
 // themeCreateSubmit is POST /themes.
 func (s *Server) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -275,10 +247,7 @@ func (s *Server) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error
 
 // themeEditForm is GET /themes/{id}/edit.
 func (s *Server) themeEditForm(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -294,10 +263,7 @@ func (s *Server) themeEditForm(w http.ResponseWriter, r *http.Request) error {
 
 // themeEditSubmit is POST /themes/{id}.
 func (s *Server) themeEditSubmit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -382,10 +348,7 @@ func (p *themePage) TopUnits() []*sanlian.ThemeUnit {
 
 // loadThemePage reads the theme's report and, unless report, its problems.
 func (s *Server) loadThemePage(r *http.Request, report bool) (*themePage, error) {
-	svc, err := s.themes()
-	if err != nil {
-		return nil, err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -478,10 +441,7 @@ func formID(r *http.Request, name string) int64 {
 // themeTagSubmit is POST /themes/{id}/problems: the office adds a problem
 // by its number (or id), or puts back one removed.
 func (s *Server) themeTagSubmit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -500,10 +460,7 @@ func (s *Server) themeTagSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // themeUntagSubmit is POST /themes/{id}/problems/remove.
 func (s *Server) themeUntagSubmit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -518,10 +475,7 @@ func (s *Server) themeUntagSubmit(w http.ResponseWriter, r *http.Request) error 
 // themeMeasureSubmit is POST /themes/{id}/measures: adds a measure
 // (measure_id empty) or edits one.
 func (s *Server) themeMeasureSubmit(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -540,10 +494,7 @@ func (s *Server) themeMeasureSubmit(w http.ResponseWriter, r *http.Request) erro
 
 // themeMeasureDelete is POST /themes/{id}/measures/delete.
 func (s *Server) themeMeasureDelete(w http.ResponseWriter, r *http.Request) error {
-	svc, err := s.themes()
-	if err != nil {
-		return err
-	}
+	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

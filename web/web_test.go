@@ -45,9 +45,9 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db,
-		Cockpit: db,
-		Sheets:  xlsx.Workbooks{},
-		Ping:    db.Ping,
+		Cockpit: db, Themes: db,
+		Sheets: xlsx.Workbooks{},
+		Ping:   db.Ping,
 	}, cfg)
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

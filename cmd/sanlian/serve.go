@@ -84,9 +84,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db,
-		Cockpit: db,
-		Sheets:  xlsx.Workbooks{},
-		Ping:    db.Ping,
+		Cockpit: db, Themes: db,
+		Sheets: xlsx.Workbooks{},
+		Ping:   db.Ping,
 	},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
 			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits})
