@@ -17,6 +17,7 @@ const (
 	RoleCadre     Role = "cadre"      // own links and items
 	RoleSysadmin  Role = "sysadmin"   // accounts and settings, no personal data
 	RoleAuditor   Role = "auditor"    // the audit log only
+	RoleSecadmin  Role = "secadmin"   // roles, data scope and security policy, no personal data
 	// RolePublic is a member of the public acting through the people's
 	// side (NewPublicContext). It is no account's role and not in Roles:
 	// every scope check that does not name it refuses it.
@@ -40,7 +41,9 @@ func (r Role) Label() string {
 	case RoleSysadmin:
 		return "系统管理员"
 	case RoleAuditor:
-		return "审计员"
+		return "审计管理员"
+	case RoleSecadmin:
+		return "安全管理员"
 	case RolePublic:
 		return "群众"
 	}
