@@ -195,3 +195,34 @@ func (p *Problem) MaskContacts() {
 func (e *ProblemEvent) MaskContacts() {
 	e.Note, e.Changes = MaskContacts(e.Note), MaskContacts(e.Changes)
 }
+
+// MaskContacts masks the phones and ID numbers typed into the activity's
+// description, for output.
+func (a *Activity) MaskContacts() { a.Description = MaskContacts(a.Description) }
+
+// MaskContacts masks the phones and ID numbers typed into the project's
+// free text, for output.
+func (p *Project) MaskContacts() {
+	p.Title, p.Description, p.Beneficiaries = MaskContacts(p.Title), MaskContacts(p.Description), MaskContacts(p.Beneficiaries)
+}
+
+// MaskContacts masks the phones and ID numbers typed into a progress note.
+func (e *ProgressEntry) MaskContacts() { e.Note = MaskContacts(e.Note) }
+
+// MaskContacts masks the phones and ID numbers typed into a
+// responsibility line's task, measures, progress and completion note.
+func (r *Responsibility) MaskContacts() {
+	for _, s := range []*string{&r.Task, &r.Measures, &r.Progress, &r.CompletionNote} {
+		*s = MaskContacts(*s)
+	}
+}
+
+// MaskContacts masks the phones and ID numbers typed into the theme's note.
+func (t *Theme) MaskContacts() { t.Note = MaskContacts(t.Note) }
+
+// MaskContacts masks the phones and ID numbers typed into what the visit
+// found and whom it met.
+func (v *Visit) MaskContacts() { v.Met, v.Findings = MaskContacts(v.Met), MaskContacts(v.Findings) }
+
+// ContactMasker is a record whose free text can be masked for output.
+type ContactMasker interface{ MaskContacts() }

@@ -18,6 +18,9 @@ func writeList[T any](w http.ResponseWriter, items []T, next string) {
 	if items == nil {
 		items = []T{}
 	}
+	for _, it := range items {
+		maskOut(it)
+	}
 	writeJSON(w, http.StatusOK, listResponse[T]{Items: items, NextCursor: next})
 }
 

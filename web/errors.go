@@ -151,12 +151,22 @@ func typeLabel(kind string) string {
 
 // writeJSON writes v with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	maskOut(v)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	enc.Encode(v)
+}
+
+// maskOut masks the phones and ID numbers typed into the free text of a
+// record about to be written out (sanlian.ContactMasker); the whole text
+// stays in the database and in edit forms.
+func maskOut(v any) {
+	if m, ok := v.(sanlian.ContactMasker); ok {
+		m.MaskContacts()
+	}
 }
 
 var _ = slog.Default

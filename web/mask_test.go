@@ -179,3 +179,58 @@ func TestVisitOutputs_MaskContacts(t *testing.T) {
 		}
 	})
 }
+
+// The JSON API answers of activities, projects and their progress,
+// entered responsibilities, themes and visits show typed phones and ID
+// numbers masked, as the problem answers do.
+func TestJSONAPI_MaskContacts(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "13600002222，430923198802023456"
+		office := a.token("office")
+		check := func(what string, status, want int, body string) {
+			t.Helper()
+			if status != want || strings.Contains(body, "13600002222") || strings.Contains(body, "198802023456") ||
+				!strings.Contains(body, "136****2222") {
+				t.Errorf("%s: %d, whole text shown or masked text missing: %.300s", what, status, body)
+			}
+		}
+		get := func(path string) {
+			t.Helper()
+			res, body := a.do("GET", path, office, "")
+			check(path, res.StatusCode, 200, body)
+		}
+
+		id := a.newActivity("office", "relief", todayIn(), sqldbtest.VillageA, 1, []int64{2}, 0, 15, "走访慰问 "+typed)
+		get(fmt.Sprintf("/api/v1/activities/%d", id))
+		get("/api/v1/activities")
+
+		p := a.newProjectAPI("轮椅适配")
+		res, out := a.do("PATCH", fmt.Sprintf("/api/v1/projects/%d", p.ID), office,
+			strings.Replace(projectBody("轮椅适配", fmt.Sprintf(`"version":%d,`, p.Version)), "为持证残疾人适配轮椅", "适配轮椅 "+typed, 1))
+		check("PATCH project", res.StatusCode, 200, out)
+		res, out = a.do("POST", fmt.Sprintf("/api/v1/projects/%d/progress", p.ID), office,
+			fmt.Sprintf(`{"date":%q,"quantity":80,"note":%q,"version":%d}`, todayIn(), "发放 "+typed, p.Version+1))
+		check("POST progress", res.StatusCode, 201, out)
+		get(fmt.Sprintf("/api/v1/projects/%d", p.ID))
+		get(fmt.Sprintf("/api/v1/projects/%d/progress", p.ID))
+		get("/api/v1/projects")
+
+		res, out = a.do("POST", "/api/v1/responsibilities", a.token("unitadmin"), fmt.Sprintf(`{"task":%q,"leader_id":2,"person_id":6,
+			"deadline":%q,"state":"ongoing","measures":%q}`, "联系 "+typed, inDays(30), "核对 "+typed))
+		check("POST responsibility", res.StatusCode, 201, out)
+		get(fmt.Sprintf("/api/v1/responsibilities/%d", decode[respJSON](t, out).ID))
+		get("/api/v1/responsibilities?unit_id=1")
+
+		res, out = a.do("POST", "/api/v1/themes", office, fmt.Sprintf(`{"month":%q,"name":"农村饮水安全","keywords":["饮水"],"note":%q}`,
+			thisMonth(), "联系 "+typed))
+		check("POST theme", res.StatusCode, 201, out)
+		get("/api/v1/themes")
+
+		res, out = a.do("POST", "/api/v1/visits", a.token("cadre"), fmt.Sprintf(`{"kind":"household","household_id":1,"date":%q,
+			"met":"户主刘户1","findings":%q}`, todayIn(), "老人说 "+typed))
+		check("POST visit", res.StatusCode, 201, out)
+		get(fmt.Sprintf("/api/v1/visits/%d", decode[visitJSON](t, out).ID))
+		get("/api/v1/visits")
+	})
+}

@@ -118,6 +118,9 @@ type progressResult struct {
 	Project *sanlian.Project       `json:"project"`
 }
 
+// MaskContacts masks the entry's and the project's free text for output.
+func (p progressResult) MaskContacts() { p.Entry.MaskContacts(); p.Project.MaskContacts() }
+
 // apiAddProgress is POST /api/v1/projects/{id}/progress with a
 // ProgressInput, version included.
 func (s *Server) apiAddProgress(w http.ResponseWriter, r *http.Request) error {
