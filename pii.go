@@ -226,3 +226,24 @@ func (v *Visit) MaskContacts() { v.Met, v.Findings = MaskContacts(v.Met), MaskCo
 
 // ContactMasker is a record whose free text can be masked for output.
 type ContactMasker interface{ MaskContacts() }
+
+// ProblemText is a problem's free text as typed, for the audited reveal.
+type ProblemText struct {
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Measures    string `json:"measures"`
+	Result      string `json:"result"`
+}
+
+var maskedRE = regexp.MustCompile(`[0-9]\*{4,}[0-9]`)
+
+// ShowsMasked reports whether any of the texts, as MaskContacts gives
+// them, holds a masked number: whether the audited reveal would show more.
+func ShowsMasked(texts ...string) bool {
+	for _, s := range texts {
+		if maskedRE.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}

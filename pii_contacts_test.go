@@ -51,3 +51,21 @@ func TestAutoTitleMasksContacts(t *testing.T) {
 		}
 	}
 }
+
+func TestShowsMasked(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{MaskContacts("我电话13600002222"), true},
+		{MaskContacts("身份证号430923198802023456"), true},
+		{MaskContacts("座机0737-4201234"), true},
+		{"路灯坏了 3 盏，金额 1200 元", false},
+		{"密码为****", false},
+		{"", false},
+	} {
+		if got := ShowsMasked("", c.in); got != c.want {
+			t.Errorf("ShowsMasked(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -569,6 +569,9 @@ type ProblemService interface {
 	SimilarProblems(ctx context.Context, village, text string, exclude int64) ([]*Similar, error)
 	// RevealReporter returns the reporter's whole phone, audited.
 	RevealReporter(ctx context.Context, id int64) (string, error)
+	// RevealText returns the problem's free text whole, with the phones and
+	// ID numbers typed into it that every other answer masks; audited.
+	RevealText(ctx context.Context, id int64) (*ProblemText, error)
 	// FindCategories lists the dictionary (inactive ones too when all).
 	FindCategories(ctx context.Context, all bool) ([]*Category, error)
 	// SaveCategory creates (Version 0) or updates a category. Office only.

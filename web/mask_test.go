@@ -234,3 +234,46 @@ func TestJSONAPI_MaskContacts(t *testing.T) {
 		get("/api/v1/visits")
 	})
 }
+
+// The whole text, with the typed phone and ID number, is shown only on
+// the audited reveal of the problem itself, to a role that may reveal.
+func TestProblemRevealText(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		const typed = "我电话13600002222，身份证号430923198802023456"
+		office := a.token("office")
+		res, body := a.do("POST", "/api/v1/problems", office, fmt.Sprintf(
+			`{"category":"transport","village":%q,"title":"路灯坏了","description":%q,"source":"hotline"}`, sqldbtest.VillageA, typed))
+		if res.StatusCode != 201 {
+			t.Fatalf("create: %d %s", res.StatusCode, body)
+		}
+		p := decode[apiProblem](t, body)
+		path := fmt.Sprintf("/api/v1/problems/%d/reveal-text", p.ID)
+		if res, body := a.do("POST", path, a.token("leader"), ""); res.StatusCode != 403 {
+			t.Errorf("leader: %d %s", res.StatusCode, body)
+		}
+		if res, body := a.do("POST", path, office, ""); res.StatusCode != 200 || !strings.Contains(body, typed) {
+			t.Errorf("office: %d %s", res.StatusCode, body)
+		}
+		res, body = a.do("GET", fmt.Sprintf("/api/v1/audit?entity=problem&entity_id=%d&action=reveal", p.ID), a.token("auditor"), "")
+		if res.StatusCode != 200 || !strings.Contains(body, `\"text\"`) || strings.Contains(body, "13600002222") {
+			t.Errorf("audit: %d %s", res.StatusCode, body)
+		}
+
+		b := a.browser()
+		b.login("office", "password-123")
+		_, page := b.get(fmt.Sprintf("/problems/%d", p.ID))
+		if !strings.Contains(page, "查看原文中的完整号码") {
+			t.Error("no reveal button on a problem whose text holds a masked number")
+		}
+		res, frag := b.post(fmt.Sprintf("/problems/%d/reveal-text", p.ID), url.Values{})
+		if res.StatusCode != 200 || !strings.Contains(frag, "13600002222") || !strings.Contains(frag, "已记入审计日志") {
+			t.Errorf("page reveal: %d %.300s", res.StatusCode, frag)
+		}
+		lb := a.browser()
+		lb.login("leader", "password-123")
+		if _, page := lb.get(fmt.Sprintf("/problems/%d", p.ID)); strings.Contains(page, "查看原文中的完整号码") {
+			t.Error("the leader, who may not reveal, is offered the reveal")
+		}
+	})
+}

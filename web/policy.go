@@ -75,6 +75,7 @@ var policy = map[string]access{
 	"GET /api/v1/problems/{id}":              citizens,
 	"GET /api/v1/problems/{id}/events":       citizens,
 	"POST /api/v1/problems/{id}/reveal":      revealers,
+	"POST /api/v1/problems/{id}/reveal-text": revealers,
 	"GET /api/v1/problems/{id}/attachments":  citizens,
 	"POST /api/v1/problems/{id}/attachments": entrants,
 	"POST /api/v1/problems/{id}/{action}":    entrants, // per action: sanlian.ActionRules (co_units: office; part: a co-unit's admin or cadre)
@@ -174,6 +175,7 @@ var policy = map[string]access{
 	"POST /problems":                     entrants,
 	"GET /problems/{id}":                 citizens,
 	"POST /problems/{id}/reveal":         revealers,
+	"POST /problems/{id}/reveal-text":    revealers,
 	"POST /problems/{id}/attachments":    entrants,
 	"GET /attachments/{id}":              citizens,
 	"GET /attachments/{id}/thumb":        citizens,

@@ -165,6 +165,21 @@ func (s *Server) apiRevealReporter(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// apiRevealText is POST /api/v1/problems/{id}/reveal-text: the free text
+// as typed, audited.
+func (s *Server) apiRevealText(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.Problems.RevealText(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
 func (s *Server) apiSimilarProblems(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	text := p.str("text")
@@ -514,6 +529,20 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 		return s.render(w, r, statusOf(code), "problem", page)
 	}
 	return err
+}
+
+// problemRevealText is POST /problems/{id}/reveal-text: the free text as
+// typed, in place of the masked one, audited.
+func (s *Server) problemRevealText(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := s.Problems.RevealText(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.renderFragment(w, http.StatusOK, "reveal-text", t)
 }
 
 func (s *Server) problemRevealSubmit(w http.ResponseWriter, r *http.Request) error {

@@ -121,6 +121,7 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		// free text shown on a page (not an edit form's value), with the
 		// phones and ID numbers typed into it masked
 		"maskContacts": sanlian.MaskContacts,
+		"showsMasked":  sanlian.ShowsMasked,
 	}
 }
 
