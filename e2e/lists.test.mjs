@@ -238,7 +238,8 @@ test("the office imports through the Excel page: a wrong file and the template i
   // A text file named like a workbook: refused, saying what it is.
   await page.selectOption("select[name=kind]", "households");
   await page.setInputFiles("input[name=file]", { name: "农户.xlsx", mimeType: xlsxType, buffer: Buffer.from("户主姓名,身份证号\n张三,430923198001010017\n") });
-  await Promise.all([page.waitForURL((u) => u.pathname === "/imports"), page.click("form[action='/imports'] button[type=submit]")]);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/imports"),
+    page.click("form[action='/imports'] button[type=submit]")]);
   assert.match(await page.locator("#import-error").innerText(), /不是 Excel 工作簿/);
   assert.equal(await page.locator("#import-report").count(), 0);
   assert.equal(await page.locator(".flash").count(), 0, "nothing imported");
@@ -247,9 +248,12 @@ test("the office imports through the Excel page: a wrong file and the template i
   // The template as downloaded: its example row names 东坪镇酉州村, a
   // village the demo county does not have, so the row is refused.
   await page.setInputFiles("input[name=file]", template);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/imports"), page.click("form[action='/imports'] button[type=submit]")]);
-  assert.equal(await page.locator("#import-error strong").innerText(), "导入未完成：有 1 处错误，所有数据均未导入。请改正后重新导入整个文件。");
+  // The page before has an error box too but no report: wait for the
+  // report, which only the answer to this submission has.
+  await Promise.all([page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/imports"),
+    page.click("form[action='/imports'] button[type=submit]")]);
   assert.equal(await page.locator("#import-report h2").innerText(), "农户：读取 1 行，发现 1 处错误");
+  assert.equal(await page.locator("#import-error strong").innerText(), "导入未完成：有 1 处错误，所有数据均未导入。请改正后重新导入整个文件。");
   const cells = await page.locator("#import-report tbody tr").first().locator("td").allInnerTexts();
   assert.equal(await page.locator("#import-report tbody tr").count(), 1);
   assert.deepEqual(cells.slice(0, 2), ["3", "村(社区)"], "row 3 (under the title and header), column 村(社区)");
