@@ -271,3 +271,25 @@ func ParseAnchors(r io.Reader, name string) ([]AuditAnchor, error) {
 	}
 	return out, nil
 }
+
+// AuditReport is what a walk of the audit chain found.
+type AuditReport struct {
+	Checked  int           // links that passed, from the first
+	HeadSeq  int64         // the last link that passed
+	HeadHash string        // its hash, hex
+	Failure  *ChainFailure // the first link that failed, or nil
+
+	Anchors        int           // anchors checked
+	AnchorFailures int           // anchors the chain disagrees with
+	AnchorFailure  *ChainFailure // the earliest of them
+
+	Unsealed   int        // rows not sealed yet
+	StaleCount int        // of them, older than the stale age
+	Stale      []AuditRow // the first of those
+}
+
+// OK reports whether the report found nothing wrong: the chain holds, the
+// anchors agree, and no row has waited too long for its seal.
+func (r *AuditReport) OK() bool {
+	return r.Failure == nil && r.AnchorFailures == 0 && r.StaleCount == 0
+}

@@ -98,7 +98,9 @@ func TestVerifyChain(t *testing.T) {
 		reason  string
 	}{
 		{"Clean", nil, "", 0, 0, ""},
-		{"Empty", func(r []sanlian.AuditRow, l []sanlian.AuditLink) ([]sanlian.AuditRow, []sanlian.AuditLink) { return nil, nil }, "", 0, 0, ""},
+		{"Empty", func(r []sanlian.AuditRow, l []sanlian.AuditLink) ([]sanlian.AuditRow, []sanlian.AuditLink) {
+			return nil, nil
+		}, "", 0, 0, ""},
 		{"UnsealedRowsIgnored", func(r []sanlian.AuditRow, l []sanlian.AuditLink) ([]sanlian.AuditRow, []sanlian.AuditLink) {
 			return r, l[:3]
 		}, "", 0, 0, ""},
