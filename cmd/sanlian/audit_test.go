@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -260,5 +261,15 @@ func TestMain_AuditChain(t *testing.T) {
 	}
 	if !jobs[sqldb.AuditSealJob] || !jobs[sqldb.AuditAnchorJob] {
 		t.Fatalf("jobs %v", jobs)
+	}
+}
+
+func TestRun_AuditHelp(t *testing.T) {
+	for _, cmd := range [][]string{{"audit", "verify", "-h"}, {"audit", "anchor", "-h"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), cmd, strings.NewReader(""), &out, &errOut)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "-db") {
+			t.Errorf("%v: err %v, usage %q", cmd, err, errOut.String())
+		}
 	}
 }
