@@ -57,4 +57,3 @@ func BenchmarkAuditSealer(b *testing.B) {
 		})
 	}
 }
-
