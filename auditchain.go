@@ -152,7 +152,7 @@ func (v *ChainVerifier) Head() (int64, []byte) { return v.seq, v.prev }
 // and returns the failure, or nil.
 func (v *ChainVerifier) Check(link AuditLink, row *AuditRow) *ChainFailure {
 	switch {
-	case link.Seq > v.seq+1 && v.seq+1 == link.Seq-1:
+	case link.Seq == v.seq+2:
 		return &ChainFailure{ChainGap, v.seq + 1, 0, fmt.Sprintf("第 %d 号链节缺失：一条已封存的审计记录连同其链节被删除", v.seq+1)}
 	case link.Seq > v.seq+1:
 		return &ChainFailure{ChainGap, v.seq + 1, 0, fmt.Sprintf("第 %d 至 %d 号链节缺失：%d 条已封存的审计记录连同其链节被删除", v.seq+1, link.Seq-1, link.Seq-1-v.seq)}

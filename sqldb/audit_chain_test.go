@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -378,4 +379,30 @@ func TestMigrate_Current(t *testing.T) {
 			t.Fatalf("schema_migrations %d → %d", before, after)
 		}
 	})
+}
+
+// TestSealAudit_OtherNode holds the seal's advisory lock as another node
+// sealing would: SealAudit leaves the rows to it, then seals them once
+// the lock is free.
+func TestSealAudit_OtherNode(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("SANLIAN_TEST_PG") == "" {
+		t.Skip("SANLIAN_TEST_PG not set")
+	}
+	db := sqldbtest.Open(t, "postgres")
+	mustAuditRows(t, db, 3)
+	ctx := context.Background()
+	conn, err := MustRaw(t, db).Conn(ctx)
+	MustOK(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", sqldb.SealLockKey)
+	MustOK(t, err)
+	if n := mustSeal(t, db); n != 0 {
+		t.Fatalf("sealed %d while another node held the seal", n)
+	}
+	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", sqldb.SealLockKey)
+	MustOK(t, err)
+	if n := mustSeal(t, db); n != 3 {
+		t.Fatalf("sealed %d, want 3", n)
+	}
 }
