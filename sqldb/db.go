@@ -60,6 +60,8 @@ type DB struct {
 	Auth sanlian.AuthConfig
 	cal  calendarCache // the built working-day calendar (calendar.go)
 	jobs jobRegistry   // scheduled jobs (scheduler.go)
+
+	sealer auditSealer // the audit chain's sealer (audit_chain.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -125,8 +127,10 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close stops the audit sealer, seals the audit rows this DB wrote, and
+// closes both pools.
 func (db *DB) Close() error {
+	db.closeSealer()
 	var err error
 	if db.r != nil && db.r != db.w {
 		err = db.r.Close()
@@ -186,6 +190,8 @@ type Tx struct {
 	db  *DB
 	ctx context.Context
 	now time.Time
+
+	audited bool // wrote audit rows: nudge the sealer after commit
 }
 
 // begin starts a write transaction (BEGIN IMMEDIATE on SQLite, through the
@@ -210,6 +216,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := tx.tx.Commit(); err != nil {
 		return mapErr(fmt.Errorf("commit: %w", err))
+	}
+	if tx.audited {
+		db.sealer.nudge()
 	}
 	return nil
 }

@@ -3,11 +3,14 @@ package sqldb
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 //go:embed migrations
@@ -17,22 +20,69 @@ var migrationFS embed.FS
 // migrating the same database at start.
 const migrationLockKey = 7_301_923_001
 
-// Migrate applies the embedded migrations of the DB's dialect that have not
-// run yet, each in its own transaction. It is safe to call from several
-// nodes at once.
-func (db *DB) Migrate(ctx context.Context) error {
-	dir := "migrations/" + db.Dialect.String()
+// migrationNames lists the embedded migrations of the DB's dialect, in
+// order.
+func (db *DB) migrationNames() (dir string, names []string, err error) {
+	dir = "migrations/" + db.Dialect.String()
 	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
-		return fmt.Errorf("read migrations: %w", err)
+		return "", nil, fmt.Errorf("read migrations: %w", err)
 	}
-	names := make([]string, 0, len(entries))
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), ".sql") {
 			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names)
+	return dir, names, nil
+}
+
+// PendingMigrations lists the migrations not applied yet (all of them on
+// an empty database). It only reads.
+func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
+	_, names, err := db.migrationNames()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.r.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return names, nil // no schema_migrations yet
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("read schema_migrations: %w", err)
+		}
+		done[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema_migrations: %w", err)
+	}
+	var pending []string
+	for _, name := range names {
+		if v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0]); err != nil || !done[v] {
+			pending = append(pending, name)
+		}
+	}
+	return pending, nil
+}
+
+// Migrate applies the embedded migrations of the DB's dialect that have not
+// run yet, each in its own transaction. It is safe to call from several
+// nodes at once. On a database already current it only reads, so that the
+// app's PostgreSQL role needs no right to change the schema
+// (scripts/pg-split-owner.sql); with pending migrations and no such right
+// it says to migrate as the owner.
+func (db *DB) Migrate(ctx context.Context) error {
+	dir, names, err := db.migrationNames()
+	if err != nil {
+		return err
+	}
+	if pending, err := db.PendingMigrations(ctx); err == nil && len(pending) == 0 {
+		return nil
+	}
 
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
@@ -47,7 +97,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+		return migrateErr(fmt.Errorf("create schema_migrations: %w", err))
 	}
 	for _, name := range names {
 		v, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
@@ -73,7 +123,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", name, err)
+			return migrateErr(fmt.Errorf("migration %s: %w", name, err))
 		}
 		if _, err := tx.ExecContext(ctx, db.rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
 			v, name, db.Now().UTC().Format("2006-01-02T15:04:05Z")); err != nil {
@@ -85,4 +135,14 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrateErr adds what to do when the account may not change the schema
+// (PostgreSQL SQLSTATE 42501, insufficient_privilege).
+func migrateErr(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		return fmt.Errorf("数据库结构需要升级，而当前账号无权修改结构：请用属主账号运行 sanlian migrate (%w)", err)
+	}
+	return err
 }

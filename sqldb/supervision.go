@@ -564,5 +564,6 @@ func (tx *Tx) auditBatch(action, entity string, ids []int64, chs []changes) erro
 		strings.Join(rows, ", "), args...); err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
+	tx.audited = true
 	return nil
 }

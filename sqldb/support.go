@@ -128,6 +128,7 @@ func (tx *Tx) auditAs(actorID int64, actor, action, entity string, entityID any,
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}
+	tx.audited = true
 	return nil
 }
 

@@ -23,6 +23,8 @@ Usage:
   sanlian demo    [--db …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]
+  sanlian audit verify [--db …] [--anchors DIR] [--seal]
+  sanlian audit anchor [--db …] --dir DIR [--url URL]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
 given by --db or the SANLIAN_DB environment variable.
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUserAdd(ctx, args[2:], stdin, stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -36,6 +36,8 @@ type Config struct {
 	Auth           sanlian.AuthConfig
 	TrustedProxies []netip.Prefix // peers whose X-Forwarded-For is believed
 	PowBits        int            // proof of work of the people's side; 0: the default
+	AuditAnchorDir string         // where the daily audit anchors go; "": beside an SQLite file, "none": nowhere
+	AuditAnchorURL string         // also POST each anchor here
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -50,6 +52,7 @@ type Main struct {
 	server   *http.Server
 	stopJobs context.CancelFunc // stops the scheduler loop (runJobs)
 	jobsDone chan struct{}
+	anchors  *anchorSink // the audit chain's daily anchors
 }
 
 // Run opens and migrates the database, loads the demo county when asked,
@@ -75,6 +78,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Config.DemoActivities, m.Out); err != nil {
 			return err
 		}
+	}
+	if err := m.startAuditChain(); err != nil {
+		return err
 	}
 	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stopJobs, m.jobsDone = stop, make(chan struct{})
@@ -115,6 +121,9 @@ func (m *Main) Close() error {
 	if m.stopJobs != nil {
 		m.stopJobs()
 		<-m.jobsDone
+	}
+	if m.anchors != nil {
+		m.anchors.Wait()
 	}
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -330,13 +339,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	})
 	powBits := fs.Int("pow-bits", 0, "work of the public form's proof of work, in leading zero bits (0: the default; lower only for tests)")
+	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
+	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
-		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}, TrustedProxies: proxies, PowBits: *powBits}}
+		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}, TrustedProxies: proxies, PowBits: *powBits,
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
