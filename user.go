@@ -159,6 +159,8 @@ const LoginRefused = "用户名或密码错误，或账号暂时锁定，请稍�
 
 // UserService manages accounts and sessions.
 type UserService interface {
+	AccountSelfService
+
 	// Login checks the password and opens a session of the given kind.
 	// Every refusal (unknown name, wrong password, locked or disabled
 	// account) is EUNAUTHORIZED with the message LoginRefused, so that a

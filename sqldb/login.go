@@ -14,28 +14,32 @@ import (
 
 // loginRow is an account as a login reads it.
 type loginRow struct {
-	u             *sanlian.User
-	hash          string
-	locked        sql.NullTime
-	changedAt     time.Time
-	totpSecret    string
-	totpEnabled   bool
-	mustChangeNow bool
+	u           *sanlian.User
+	hash        string
+	locked      sql.NullTime
+	changedAt   time.Time
+	totpSecret  string
+	totpEnabled bool
 }
 
 const loginCols = `id, username, display_name, role, COALESCE(unit_id, 0), COALESCE(cadre_id, 0), disabled, locked_until, version,
-	created_at, updated_at, password_hash, must_change_password, totp_secret, totp_enabled, COALESCE(password_changed_at, created_at)`
+	created_at, updated_at, password_hash, must_change_password, totp_secret, totp_enabled, password_changed_at`
 
 func scanLogin(sc scanner) (*loginRow, error) {
 	r := &loginRow{u: &sanlian.User{}}
 	u := r.u
 	var role string
+	var changed sql.NullTime
 	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &r.locked, &u.Version,
-		&u.CreatedAt, &u.UpdatedAt, &r.hash, &u.MustChangePassword, &r.totpSecret, &r.totpEnabled, &r.changedAt); err != nil {
+		&u.CreatedAt, &u.UpdatedAt, &r.hash, &u.MustChangePassword, &r.totpSecret, &r.totpEnabled, &changed); err != nil {
 		return nil, err
 	}
 	u.Role = sanlian.Role(role)
 	u.TOTPEnabled = r.totpEnabled
+	r.changedAt = u.CreatedAt // never changed: counts from the account's creation
+	if changed.Valid {
+		r.changedAt = changed.Time
+	}
 	if r.locked.Valid {
 		u.LockedUntil = r.locked.Time
 	}

@@ -43,6 +43,22 @@ var policy = map[string]access{
 	"POST /api/v1/logout": everyone,
 	"GET /api/v1/me":      everyone,
 
+	// Every user's own account: password, sessions, second factor.
+	"POST /api/v1/me/password":        everyone,
+	"GET /api/v1/me/sessions":         everyone,
+	"DELETE /api/v1/me/sessions/{id}": everyone,
+	"GET /me/password":                everyone,
+	"POST /me/password":               everyone,
+	"GET /me/sessions":                everyone,
+	"POST /me/sessions/{id}/end":      everyone,
+	"GET /me/2fa":                     everyone,
+	"POST /me/2fa":                    everyone,
+	"POST /me/2fa/disable":            everyone,
+	"GET /login/2fa":                  public(), // a pending login's second page
+	"POST /login/2fa":                 public(),
+	"GET /audit/logins":               auditors, // the login log
+	"GET /api/v1/audit/logins":        auditors,
+
 	"GET /api/v1/regions":        orgReader,
 	"GET /api/v1/regions/{code}": orgReader,
 
