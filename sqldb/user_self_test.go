@@ -35,12 +35,12 @@ func TestAccountSelf_ChangePassword(t *testing.T) {
 		})
 		t.Run("ErrPolicy", func(t *testing.T) {
 			for pw, want := range map[string]string{
-				"        ":          "只由空格",
-				"12345678":          "至少 10 位",
-				"password":          "至少 10 位",
-				"Cadre-x-2021":      "用户名",
-				"Qwerty123456":      "常见密码",
-				"abcdefghij12":      "至少 3 类",
+				"        ":         "只由空格",
+				"12345678":         "至少 10 位",
+				"password":         "至少 10 位",
+				"Cadre-x-2021":     "用户名",
+				"Qwerty123456":     "常见密码",
+				"abcdefghij12":     "至少 3 类",
 				sqldbtest.Password: "最近 5 次", // the current one
 			} {
 				err := db.ChangePassword(as, mine.Token, sqldbtest.Password, pw)
