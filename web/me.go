@@ -266,3 +266,28 @@ func (s *Server) auditLoginsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "audit_logins", &auditLoginsPage{basePage: s.base(r, "登录日志", "audit-logins"),
 		Entries: es, F: f, FromS: p.str("from"), ToS: p.str("to"), Next: nextURL(r, next), First: f.Cursor == ""})
 }
+
+// apiPasswordPolicy is GET /api/v1/password-policy: the rule new passwords
+// must pass, for forms and clients to show.
+func (s *Server) apiPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.Users.PasswordPolicy(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+// apiSetPasswordPolicy is PUT /api/v1/password-policy, the security
+// administrator's.
+func (s *Server) apiSetPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
+	var p sanlian.PasswordPolicy
+	if err := decodeJSON(w, r, &p); err != nil {
+		return err
+	}
+	if err := s.Users.SetPasswordPolicy(r.Context(), p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}

@@ -310,3 +310,16 @@ func TestAuditLogins(t *testing.T) {
 		}
 	})
 }
+
+func TestPasswordPolicyAPI(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	res, body := a.do("GET", "/api/v1/password-policy", a.token("cadre"), "")
+	if res.StatusCode != 200 || !strings.Contains(body, `"min_length":10`) || !strings.Contains(body, `"history":5`) {
+		t.Errorf("GET: %d %s", res.StatusCode, body)
+	}
+	// Only the security administrator sets it; not the system administrator.
+	res, body = a.do("PUT", "/api/v1/password-policy", a.token("sysadmin"), `{"min_length":12,"min_classes":3,"history":5,"expiry_days":90}`)
+	if res.StatusCode != 403 {
+		t.Errorf("PUT as sysadmin: %d %s", res.StatusCode, body)
+	}
+}

@@ -58,6 +58,8 @@ var policy = map[string]access{
 	"POST /login/2fa":                 public(),
 	"GET /audit/logins":               auditors, // the login log
 	"GET /api/v1/audit/logins":        auditors,
+	"GET /api/v1/password-policy":     everyone,
+	"PUT /api/v1/password-policy":     roles(sanlian.RoleSecadmin), // the security administrator's
 
 	"GET /api/v1/regions":        orgReader,
 	"GET /api/v1/regions/{code}": orgReader,

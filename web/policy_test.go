@@ -33,6 +33,8 @@ var allowed = map[string][]sanlian.Role{
 	"POST /me/2fa":                              sanlian.Roles,
 	"POST /me/2fa/disable":                      sanlian.Roles,
 	"GET /audit/logins":                         {"office", "auditor"},
+	"GET /api/v1/password-policy":               sanlian.Roles,
+	"PUT /api/v1/password-policy":               {"secadmin"},
 	"GET /api/v1/regions":                       {"office", "leader", "unit_admin", "cadre", "sysadmin"},
 	"GET /api/v1/regions/{code}":                {"office", "leader", "unit_admin", "cadre", "sysadmin"},
 	"GET /api/v1/units":                         {"office", "leader", "unit_admin", "cadre", "sysadmin"},

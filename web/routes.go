@@ -14,6 +14,8 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /api/v1/me/sessions", h: s.apiMySessions},
 		{pattern: "DELETE /api/v1/me/sessions/{id}", h: s.apiEndMySession},
 		{pattern: "GET /api/v1/audit/logins", h: s.apiLogins},
+		{pattern: "GET /api/v1/password-policy", h: s.apiPasswordPolicy},
+		{pattern: "PUT /api/v1/password-policy", h: s.apiSetPasswordPolicy},
 		{pattern: "GET /api/v1/regions", h: s.apiRegions},
 		{pattern: "GET /api/v1/regions/{code}", h: s.apiRegion},
 		{pattern: "GET /api/v1/units", h: s.apiUnits},
