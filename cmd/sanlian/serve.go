@@ -334,7 +334,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
 		require2FA, err = sanlian.ParseRoles(v)
 		require2FASet = true
-		return err
+		if err != nil {
+			return errors.New(sanlian.ErrorMessage(err))
+		}
+		return nil
 	})
 	if err := fs.Parse(args); err != nil {
 		return err
