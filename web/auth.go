@@ -233,16 +233,6 @@ var restrictionNotice = map[string]string{
 	sanlian.ETOTPENROL:      "您的角色须使用双因素认证，请先完成设置",
 }
 
-// openWhenRestricted are the routes a restricted account (one that must
-// change its password or enrol a second factor) may still use; every
-// other route redirects it (pages) or answers 403 with the restriction's
-// code (API).
-var openWhenRestricted = map[string]bool{
-	"GET /me/password": true, "POST /me/password": true, "POST /api/v1/me/password": true,
-	"GET /me/2fa": true, "POST /me/2fa": true,
-	"POST /logout": true, "POST /api/v1/logout": true, "GET /api/v1/me": true,
-}
-
 // restricted answers a restricted account's request for anything else.
 func (s *Server) restricted(w http.ResponseWriter, r *http.Request, u *sanlian.User, api bool) {
 	msg := restrictionNotice[u.Restriction]

@@ -191,7 +191,7 @@ func (s *Server) wrap(rt route, acc access) http.Handler {
 		if u != nil {
 			r = r.WithContext(sanlian.NewContextWithUser(r.Context(), u))
 		}
-		if u != nil && u.Restriction != "" && !acc.public && !openWhenRestricted[rt.pattern] {
+		if u != nil && u.Restriction != "" && !acc.public && !acc.restricted {
 			s.restricted(w, r, u, api || isAPI(r))
 			return
 		}
