@@ -84,6 +84,15 @@ type User struct {
 	Version     int64     `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+
+	// MustChangePassword: the account's next step is a new password
+	// (an administrator's reset, or expiry).
+	MustChangePassword bool `json:"must_change_password"`
+	// TOTPEnabled: the account logs in with a second factor.
+	TOTPEnabled bool `json:"totp_enabled"`
+	// Restriction is what the account must do before anything else
+	// (Restriction: EPASSWORDCHANGE or ETOTPENROL), "" when nothing.
+	Restriction string `json:"restriction,omitempty"`
 }
 
 var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9_.\-]{3,32}$`)
@@ -106,17 +115,6 @@ func (u *User) Validate() error {
 	return FieldErrors(f)
 }
 
-// ValidatePassword enforces the minimum password rule.
-func ValidatePassword(pw string) error {
-	if len([]rune(pw)) < 8 {
-		return FieldErrors(map[string]string{"password": "密码至少 8 位"})
-	}
-	if len(pw) > 256 {
-		return FieldErrors(map[string]string{"password": "密码过长"})
-	}
-	return nil
-}
-
 // Session is a logged-in session: a browser cookie or an API bearer token.
 // Only a hash of the token is stored.
 type Session struct {
@@ -125,6 +123,9 @@ type Session struct {
 	Kind      string    `json:"kind"` // web or api
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
+	// Pending: Token is a pending login's, awaiting a second factor
+	// (Credentials.Pending), not a session's.
+	Pending bool `json:"-"`
 }
 
 // AuthConfig sets the login rules.
@@ -132,6 +133,9 @@ type AuthConfig struct {
 	MaxFailures int           // failed logins before the account locks (default 5)
 	LockFor     time.Duration // how long it stays locked (default 15m)
 	IdleTimeout time.Duration // a session unused this long ends (default 30m)
+	// Require2FA lists the roles that must have a second factor (nil:
+	// none; serve's --require-2fa defaults to DefaultRequire2FA).
+	Require2FA []Role
 }
 
 // WithDefaults fills unset fields with the defaults of SPEC §6.
@@ -155,6 +159,8 @@ const LoginRefused = "用户名或密码错误，或账号暂时锁定，请稍�
 
 // UserService manages accounts and sessions.
 type UserService interface {
+	AccountSelfService
+
 	// Login checks the password and opens a session of the given kind.
 	// Every refusal (unknown name, wrong password, locked or disabled
 	// account) is EUNAUTHORIZED with the message LoginRefused, so that a

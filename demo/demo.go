@@ -22,7 +22,7 @@ import (
 )
 
 // Password is the password of every demo account.
-const Password = "sanlian2021"
+const Password = "Sanlian@2021"
 
 // The defaults of Options.
 const (

@@ -221,7 +221,7 @@ func TestGenerate_Valid(t *testing.T) {
 			if err := a.User.Validate(); err != nil {
 				t.Fatalf("account %s: %v", a.User.Username, err)
 			}
-			if a.Password != demo.Password || sanlian.ValidatePassword(a.Password) != nil {
+			if a.Password != demo.Password || sanlian.CheckPassword(sanlian.DefaultPasswordPolicy(), a.User.Username, a.Password, "password", nil) != nil {
 				t.Fatalf("account %s: password %q", a.User.Username, a.Password)
 			}
 			if a.User.DisplayName == "" {

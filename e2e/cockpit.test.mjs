@@ -26,7 +26,7 @@ async function open(username, path, width, height) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-  await login(page, server.url, username, "sanlian2021", path);
+  await login(page, server.url, username, "Sanlian@2021", path);
   const res = await page.goto(server.url + path);
   return { ctx, page, errors, res };
 }
@@ -82,7 +82,7 @@ test("the big screen refreshes itself every minute from the API, without reloadi
   const page = await ctx.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await login(page, server.url, "office", "sanlian2021", "/cockpit?screen=1");
+  await login(page, server.url, "office", "Sanlian@2021", "/cockpit?screen=1");
   await page.clock.install();
   await page.goto(server.url + "/cockpit?screen=1");
   await chartsDrawn(page);

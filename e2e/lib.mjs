@@ -54,7 +54,7 @@ export function launch() {
 }
 
 // login fills the login form and waits for the page after it.
-export async function login(page, base, username, password = "sanlian2021", next = "/") {
+export async function login(page, base, username, password = "Sanlian@2021", next = "/") {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
   await page.fill("#username", username);
   await page.fill("#password", password);
@@ -75,6 +75,6 @@ export async function api(base, method, path, token, body) {
 }
 
 // apiToken logs username in over the API.
-export async function apiToken(base, username, password = "sanlian2021") {
+export async function apiToken(base, username, password = "Sanlian@2021") {
   return (await api(base, "POST", "/api/v1/login", "", { username, password })).token;
 }

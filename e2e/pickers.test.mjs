@@ -23,7 +23,7 @@ async function asOffice(path) {
   const page = await ctx.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await login(page, server.url, "office", "sanlian2021", path);
+  await login(page, server.url, "office", "Sanlian@2021", path);
   await page.goto(server.url + path);
   return { ctx, page, errors };
 }

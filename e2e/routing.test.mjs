@@ -28,7 +28,7 @@ async function asUser(username, path) {
   const page = await ctx.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await login(page, server.url, username, "sanlian2021", path);
+  await login(page, server.url, username, "Sanlian@2021", path);
   await page.goto(server.url + path);
   return { ctx, page, errors };
 }

@@ -20,7 +20,7 @@ for (const shot of shots) {
   for (const [w, h, tag] of sizes) {
     const ctx = await browser.newContext({ viewport: { width: w, height: h }, deviceScaleFactor: 1, locale: "zh-CN" });
     const page = await ctx.newPage();
-    await login(page, base, user, "sanlian2021", path);
+    await login(page, base, user, "Sanlian@2021", path);
     await page.goto(base + path);
     const file = tag ? join(out, `${name || path.replace(/\W+/g, "-").replace(/^-|-$/g, "") || "home"}-${user}-${tag}.png`) : join(out, `${name}.png`);
     if (await page.locator("[data-chart], .chart").count()) await page.waitForTimeout(1500); // charts drawn, animations over

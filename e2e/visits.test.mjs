@@ -21,7 +21,7 @@ after(async () => {
 async function apiAs(username) {
   const res = await fetch(`${server.url}/api/v1/login`, {
     method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password: "sanlian2021" }),
+    body: JSON.stringify({ username, password: "Sanlian@2021" }),
   });
   assert.equal(res.status, 200, `login ${username}`);
   const { token } = await res.json();

@@ -62,7 +62,7 @@ test("every role's home fits a phone and shows every table header", async () => 
     const page = await ctx.newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await login(page, server.url, user, "sanlian2021", "/");
+    await login(page, server.url, user, "Sanlian@2021", "/");
     for (const [width, height, tag] of sizes) {
       await page.setViewportSize({ width, height });
       const res = await page.goto(server.url + "/");
@@ -96,7 +96,7 @@ test("the unit admin's figures are its own unit's counts", async () => {
   const token = await apiToken(server.url, "unitadmin");
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
   const page = await ctx.newPage();
-  await login(page, server.url, "unitadmin", "sanlian2021", "/");
+  await login(page, server.url, "unitadmin", "Sanlian@2021", "/");
   const figures = await page.locator(".wb-cards a.card[data-count]").evaluateAll((as) =>
     as.map((a) => ({ id: a.id, count: Number(a.dataset.count), shown: a.querySelector("b").innerText.trim(), href: a.getAttribute("href") })));
   const ids = figures.map((f) => f.id);

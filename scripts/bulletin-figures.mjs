@@ -4,7 +4,7 @@
 // how many units are ranked, how many share first place, how many are
 // listed apart, and whether a criticised unit is commended or shown first
 // without its criticism.
-const [base, period, password = "sanlian2021"] = process.argv.slice(2);
+const [base, period, password = "Sanlian@2021"] = process.argv.slice(2);
 const login = await fetch(`${base}/api/v1/login`, { method: "POST", headers: { "Content-Type": "application/json" },
   body: JSON.stringify({ username: "office", password }) });
 const { token } = await login.json();

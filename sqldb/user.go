@@ -100,108 +100,10 @@ func scanUser(sc scanner) (*sanlian.User, error) {
 	return u, nil
 }
 
-// Login implements sanlian.UserService.
-//
-// The password hash runs outside any transaction: the account is read,
-// the password checked (an unknown name or a locked account is checked
-// against dummyHash, so every refusal costs one hash), and only then a
-// short write transaction records the failure or opens the session. That
-// write re-checks the row: a session is opened only if the account is
-// unchanged (same version) and not locked meanwhile, and failures are
-// counted with an atomic increment, so concurrent tries each count.
-// Every refusal answers the same words (sanlian.LoginRefused).
+// Login implements sanlian.UserService: LoginWith without a second
+// factor's code.
 func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {
-	if kind != "web" && kind != "api" {
-		kind = "web"
-	}
-	refused := sanlian.Errorf(sanlian.EUNAUTHORIZED, "%s", sanlian.LoginRefused)
-	var hash string
-	u := &sanlian.User{}
-	var locked sql.NullTime
-	var role string
-	err := db.queryRow(ctx, `SELECT `+userCols+`, password_hash FROM users WHERE username = ?`, username).Scan(
-		&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
-		&u.Version, &u.CreatedAt, &u.UpdatedAt, &hash)
-	u.Role = sanlian.Role(role)
-	if errors.Is(err, sql.ErrNoRows) {
-		checkLogin(ctx, dummyHash, password)
-		if err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.auditAs(0, username, "login.failed", "user", nil, changes{"reason": {"", "unknown user"}})
-		}); err != nil {
-			return nil, nil, err
-		}
-		return nil, nil, refused
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("login %q: %w", username, err)
-	}
-	if locked.Valid && locked.Time.After(db.Now()) {
-		checkLogin(ctx, dummyHash, password)
-		if err := db.inTx(ctx, func(tx *Tx) error {
-			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, changes{"reason": {"", "locked"}})
-		}); err != nil {
-			return nil, nil, err
-		}
-		return nil, nil, refused
-	}
-	ok := checkLogin(ctx, hash, password) && !u.Disabled
-	var sess *sanlian.Session
-	err = db.inTx(ctx, func(tx *Tx) error {
-		if !ok {
-			ch := changes{"reason": {"", "bad password"}}
-			if u.Disabled {
-				ch = changes{"reason": {"", "disabled"}}
-			}
-			var failed int
-			if err := tx.queryRow(`UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`,
-				u.ID).Scan(&failed); err != nil {
-				return fmt.Errorf("login %q: %w", username, err)
-			}
-			if !u.Disabled && failed >= db.Auth.MaxFailures {
-				lockUntil := tx.now.Add(db.Auth.LockFor)
-				if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?`, lockUntil, u.ID); err != nil {
-					return err
-				}
-				ch["locked_until"] = [2]any{nil, lockUntil}
-			}
-			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, ch)
-		}
-		// The password was right when read: open the session only if the
-		// account is still the one checked and was not locked meanwhile.
-		q := `SELECT version, disabled, locked_until FROM users WHERE id = ?`
-		if tx.db.Dialect == Postgres {
-			q += ` FOR UPDATE`
-		}
-		var version int64
-		var disabled bool
-		var lockedNow sql.NullTime
-		if err := tx.queryRow(q, u.ID).Scan(&version, &disabled, &lockedNow); err != nil {
-			return fmt.Errorf("login %q: %w", username, err)
-		}
-		if version != u.Version || disabled || (lockedNow.Valid && lockedNow.Time.After(tx.now)) {
-			ok = false
-			return tx.auditAs(u.ID, username, "login.failed", "user", u.ID, changes{"reason": {"", "changed meanwhile"}})
-		}
-		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
-			return err
-		}
-		raw := make([]byte, 32)
-		rand.Read(raw)
-		token := base64.RawURLEncoding.EncodeToString(raw)
-		if _, err := tx.exec(`INSERT INTO sessions (id, user_id, kind, created_at, last_seen, ip) VALUES (?, ?, ?, ?, ?, ?)`,
-			tokenID(token), u.ID, kind, tx.now, tx.now, sanlian.MetaFromContext(ctx).IP); err != nil {
-			return fmt.Errorf("login %q: %w", username, err)
-		}
-		sess = &sanlian.Session{Token: token, UserID: u.ID, Kind: kind, CreatedAt: tx.now, ExpiresAt: tx.now.Add(db.Auth.IdleTimeout)}
-		return tx.auditAs(u.ID, username, "login", "user", u.ID, changes{"kind": {"", kind}})
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	if !ok {
-		return nil, nil, refused
-	}
-	u.LockedUntil = time.Time{}
-	return sess, u, nil
+	return db.LoginWith(ctx, sanlian.Credentials{Username: username, Password: password, Kind: kind})
 }
 
 // touchEvery limits how often a session's last_seen is written: reads
@@ -215,15 +117,16 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, er
 	}
 	id := tokenID(token)
 	row := db.queryRow(ctx, `SELECT s.last_seen, u.id, u.username, u.display_name, u.role, COALESCE(u.unit_id, 0), COALESCE(u.cadre_id, 0),
-		u.disabled, u.locked_until, u.version, u.created_at, u.updated_at
+		u.disabled, u.locked_until, u.version, u.created_at, u.updated_at, u.must_change_password, u.totp_enabled
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, id)
 	var seen time.Time
 	u := &sanlian.User{}
 	var locked sql.NullTime
 	var role string
 	err := row.Scan(&seen, &u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
-		&u.Version, &u.CreatedAt, &u.UpdatedAt)
+		&u.Version, &u.CreatedAt, &u.UpdatedAt, &u.MustChangePassword, &u.TOTPEnabled)
 	u.Role = sanlian.Role(role)
+	u.Restriction = sanlian.Restriction(u, db.Auth.Require2FA)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "登录已失效，请重新登录")
 	} else if err != nil {
@@ -258,6 +161,11 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil
 		}
+		if u := sanlian.UserFromContext(ctx); u != nil {
+			if err := tx.loginLog(u.ID, u.Username, sanlian.LoginEventLogout, true, ""); err != nil {
+				return err
+			}
+		}
 		return tx.audit("logout", "user", nil, nil)
 	})
 }
@@ -274,7 +182,7 @@ func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) 
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := sanlian.ValidatePassword(password); err != nil {
+	if err := db.checkNewPassword(ctx, 0, u.Username, password, "password"); err != nil {
 		return err
 	}
 	hash := HashPassword(password)
@@ -336,18 +244,22 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 	if actor.Role != sanlian.RoleSysadmin && actor.ID != userID && actor.ID != 0 {
 		return errForbidden("只能修改自己的密码")
 	}
-	if err := sanlian.ValidatePassword(password); err != nil {
+	var username, old string
+	if err := db.queryRow(ctx, `SELECT username, password_hash FROM users WHERE id = ?`, userID).Scan(&username, &old); errors.Is(err, sql.ErrNoRows) {
+		return errNotFound("账号")
+	} else if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := db.checkNewPassword(ctx, userID, username, password, "password"); err != nil {
 		return err
 	}
 	hash := HashPassword(password)
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(`UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL,
-			version = version + 1, updated_at = ? WHERE id = ?`, hash, tx.now, userID)
-		if err != nil {
+		if err := tx.replacePassword(userID, old, hash); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return errNotFound("账号")
+		if _, err := tx.exec(`UPDATE users SET locked_until = NULL WHERE id = ?`, userID); err != nil {
+			return err
 		}
 		if _, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
 			return err

@@ -209,11 +209,11 @@ func TestUserService_CreateUser(t *testing.T) {
 		raw := MustRaw(t, db)
 		t.Run("OK", func(t *testing.T) {
 			u := &sanlian.User{Username: "zhaoli", DisplayName: "赵丽", Role: sanlian.RoleCadre, CadreID: 6}
-			MustOK(t, db.CreateUser(sqldbtest.As(users["sysadmin"]), u, "a-good-password"))
+			MustOK(t, db.CreateUser(sqldbtest.As(users["sysadmin"]), u, "A-good-passw0rd"))
 			if u.ID == 0 || u.Version != 1 {
 				t.Errorf("new user = %+v", u)
 			}
-			_, got, err := db.Login(context.Background(), "zhaoli", "a-good-password", "web")
+			_, got, err := db.Login(context.Background(), "zhaoli", "A-good-passw0rd", "web")
 			MustOK(t, err)
 			if got.ID != u.ID || got.Role != sanlian.RoleCadre || got.CadreID != 6 {
 				t.Errorf("logged-in user = %+v", got)
@@ -240,14 +240,14 @@ func TestUserService_CreateUser(t *testing.T) {
 			code       string
 			field      string
 		}{
-			{"ErrForbidden/cadre", "cadre", sanlian.User{Username: "xx1", Role: sanlian.RoleOffice}, "a-good-password", sanlian.EFORBIDDEN, ""},
-			{"ErrForbidden/unitadmin", "unitadmin", sanlian.User{Username: "xx2", Role: sanlian.RoleCadre, CadreID: 6}, "a-good-password", sanlian.EFORBIDDEN, ""},
-			{"ErrForbidden/auditor", "auditor", sanlian.User{Username: "xx3", Role: sanlian.RoleAuditor}, "a-good-password", sanlian.EFORBIDDEN, ""},
-			{"ErrConflict", "office", sanlian.User{Username: "leader", Role: sanlian.RoleOffice}, "a-good-password", sanlian.ECONFLICT, ""},
-			{"ErrUsername", "office", sanlian.User{Username: "a b", Role: sanlian.RoleOffice}, "a-good-password", "", "username"},
-			{"ErrRole", "office", sanlian.User{Username: "xx4", Role: "boss"}, "a-good-password", "", "role"},
-			{"ErrCadreWithoutCadre", "office", sanlian.User{Username: "xx5", Role: sanlian.RoleCadre}, "a-good-password", "", "cadre_id"},
-			{"ErrUnknownCadre", "office", sanlian.User{Username: "xx6", Role: sanlian.RoleCadre, CadreID: 99}, "a-good-password", "", "cadre_id"},
+			{"ErrForbidden/cadre", "cadre", sanlian.User{Username: "xx1", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
+			{"ErrForbidden/unitadmin", "unitadmin", sanlian.User{Username: "xx2", Role: sanlian.RoleCadre, CadreID: 6}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
+			{"ErrForbidden/auditor", "auditor", sanlian.User{Username: "xx3", Role: sanlian.RoleAuditor}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
+			{"ErrConflict", "office", sanlian.User{Username: "leader", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.ECONFLICT, ""},
+			{"ErrUsername", "office", sanlian.User{Username: "a b", Role: sanlian.RoleOffice}, "A-good-passw0rd", "", "username"},
+			{"ErrRole", "office", sanlian.User{Username: "xx4", Role: "boss"}, "A-good-passw0rd", "", "role"},
+			{"ErrCadreWithoutCadre", "office", sanlian.User{Username: "xx5", Role: sanlian.RoleCadre}, "A-good-passw0rd", "", "cadre_id"},
+			{"ErrUnknownCadre", "office", sanlian.User{Username: "xx6", Role: sanlian.RoleCadre, CadreID: 99}, "A-good-passw0rd", "", "cadre_id"},
 			{"ErrShortPassword", "office", sanlian.User{Username: "xx7", Role: sanlian.RoleOffice}, "short", "", "password"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -269,7 +269,7 @@ func TestUserService_CreateUser(t *testing.T) {
 			})
 		}
 		t.Run("ErrConflictField", func(t *testing.T) {
-			err := db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "a-good-password")
+			err := db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "A-good-passw0rd")
 			MustCode(t, err, sanlian.ECONFLICT)
 			if sanlian.ErrorFields(err)["username"] == "" {
 				t.Errorf("fields = %v, want one for username", sanlian.ErrorFields(err))
@@ -305,7 +305,7 @@ func TestUserService_SetPassword(t *testing.T) {
 			}
 		})
 		t.Run("OKOwn", func(t *testing.T) {
-			MustOK(t, db.SetPassword(sqldbtest.As(users["leader"]), users["leader"].ID, "leaders-own-789"))
+			MustOK(t, db.SetPassword(sqldbtest.As(users["leader"]), users["leader"].ID, "My-own-789x"))
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			err := db.SetPassword(sqldbtest.As(users["office"]), users["cadre5"].ID, "new-password-456")

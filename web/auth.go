@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"sanlian"
@@ -41,8 +42,10 @@ func sessionToken(r *http.Request) string {
 }
 
 type loginRequest struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
+	Username     string `json:"username"`
+	Password     string `json:"password"`
+	TOTP         string `json:"totp,omitempty"`          // the authenticator's code, for an account with a second factor
+	RecoveryCode string `json:"recovery_code,omitempty"` // or one of its recovery codes
 }
 
 type loginResponse struct {
@@ -70,7 +73,8 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := s.loginAllowed(w, r, nil); !ok {
 		return err
 	}
-	sess, u, err := s.Users.Login(r.Context(), req.Username, req.Password, "api")
+	sess, u, err := s.Users.LoginWith(r.Context(), sanlian.Credentials{Username: req.Username, Password: req.Password,
+		TOTP: req.TOTP, RecoveryCode: req.RecoveryCode, Kind: "api"})
 	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
 		s.loginFailed(r)
 	}
@@ -133,7 +137,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}); !ok {
 		return err
 	}
-	sess, _, err := s.Users.Login(r.Context(), p.Username, r.PostFormValue("password"), "web")
+	sess, u, err := s.Users.LoginWith(r.Context(), sanlian.Credentials{Username: p.Username, Password: r.PostFormValue("password"),
+		Kind: "web", Pending: true})
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNAUTHORIZED {
 		s.loginFailed(r)
 		p.Error = sanlian.LoginRefused
@@ -141,10 +146,111 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
+	if sess.Pending {
+		http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: sess.Token, Path: "/login", MaxAge: int(sanlian.PendingLoginFor.Seconds()),
+			HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+		http.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(p.Next), http.StatusSeeOther)
+		return nil
+	}
+	s.startSession(w, r, sess, u, p.Next)
+	return nil
+}
+
+// pendingCookie holds a pending login's token between the password and
+// the second factor's code.
+const pendingCookie = "sanlian_pending"
+
+// startSession sets the session cookie and goes on: to the page asked
+// for, or to the step a restricted account must take first.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, sess *sanlian.Session, u *sanlian.User, next string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
 		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+	switch u.Restriction {
+	case sanlian.EPASSWORDCHANGE:
+		next = "/me/password?ok=" + url.QueryEscape(restrictionNotice[u.Restriction])
+	case sanlian.ETOTPENROL:
+		next = "/me/2fa?ok=" + url.QueryEscape(restrictionNotice[u.Restriction])
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+type login2FAPage struct {
+	basePage
+	Next  string
+	Error string
+}
+
+// login2FAForm is GET /login/2fa: the second page of a login with a
+// second factor.
+func (s *Server) login2FAForm(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(pendingCookie); err != nil || c.Value == "" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "login_2fa", &login2FAPage{basePage: s.base(r, "动态验证码", ""), Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// login2FASubmit is POST /login/2fa.
+func (s *Server) login2FASubmit(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
+	}
+	p := &login2FAPage{basePage: s.base(r, "动态验证码", ""), Next: safeNext(r.PostFormValue("next"))}
+	c, err := r.Cookie(pendingCookie)
+	if err != nil || c.Value == "" {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(p.Next), http.StatusSeeOther)
+		return nil
+	}
+	code, recovery := strings.TrimSpace(r.PostFormValue("code")), strings.TrimSpace(r.PostFormValue("recovery_code"))
+	if code == "" && recovery == "" {
+		p.Error = "请输入动态验证码或一个恢复码"
+		return s.render(w, r, http.StatusUnprocessableEntity, "login_2fa", p)
+	}
+	if ok, err := s.loginAllowed(w, r, func(status int) error {
+		p.Error = sanlian.LoginRefused
+		return s.render(w, r, status, "login_2fa", p)
+	}); !ok {
+		return err
+	}
+	sess, u, err := s.Users.CompleteLogin(r.Context(), c.Value, code, recovery)
+	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
+		s.loginFailed(r)
+		p.Error = sanlian.ErrorMessage(err)
+		return s.render(w, r, http.StatusUnauthorized, "login_2fa", p)
+	} else if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
+		Secure: s.cfg.SecureCookies, SameSite: http.SameSiteStrictMode})
+	s.startSession(w, r, sess, u, p.Next)
 	return nil
+}
+
+// restrictionNotice is the notice a restricted account reads.
+var restrictionNotice = map[string]string{
+	sanlian.EPASSWORDCHANGE: "您的密码已重置或已过期，请先设置新密码",
+	sanlian.ETOTPENROL:      "您的角色须使用双因素认证，请先完成设置",
+}
+
+// restricted answers a restricted account's request for anything else.
+func (s *Server) restricted(w http.ResponseWriter, r *http.Request, u *sanlian.User, api bool) {
+	msg := restrictionNotice[u.Restriction]
+	if api {
+		s.writeProblem(w, r, &sanlian.Error{Code: u.Restriction, Message: msg})
+		return
+	}
+	to := "/me/password"
+	if u.Restriction == sanlian.ETOTPENROL {
+		to = "/me/2fa"
+	}
+	to += "?ok=" + url.QueryEscape(msg)
+	if r.Header.Get("HX-Request") != "" {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // logout is POST /logout.

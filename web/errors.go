@@ -19,9 +19,9 @@ func statusOf(code string) int {
 		return http.StatusBadRequest
 	case sanlian.EUNPROCESSABLE:
 		return http.StatusUnprocessableEntity
-	case sanlian.EUNAUTHORIZED:
+	case sanlian.EUNAUTHORIZED, sanlian.ETOTPREQUIRED:
 		return http.StatusUnauthorized
-	case sanlian.EFORBIDDEN:
+	case sanlian.EFORBIDDEN, sanlian.EPASSWORDCHANGE, sanlian.ETOTPENROL:
 		return http.StatusForbidden
 	case sanlian.ENOTFOUND:
 		return http.StatusNotFound
@@ -42,6 +42,12 @@ func titleOf(code string) string {
 		return "提交的内容有误"
 	case sanlian.EUNAUTHORIZED:
 		return "未登录或登录已失效"
+	case sanlian.ETOTPREQUIRED:
+		return "需要动态验证码"
+	case sanlian.EPASSWORDCHANGE:
+		return "请先修改密码"
+	case sanlian.ETOTPENROL:
+		return "请先设置双因素认证"
 	case sanlian.EFORBIDDEN:
 		return "无权操作"
 	case sanlian.ENOTFOUND:

@@ -62,6 +62,7 @@ var menu = []menuSection{
 	}},
 	{Label: "系统", Entries: []menuEntry{
 		{"审计日志", "/audit", "GET /audit", "audit"},
+		{"登录日志", "/audit/logins", "GET /audit/logins", "audit-logins"},
 		{"账号", "/users", "GET /users", "users"},
 		{"接口密钥", "/api-keys", "GET /api-keys", "api-keys"},
 		{"消息推送", "/webhooks", "GET /webhooks", "webhooks"},

@@ -7,11 +7,18 @@ import "sanlian"
 type access struct {
 	public bool
 	roles  []sanlian.Role
+	// restricted: open also to a session that must first change its
+	// password or enrol a second factor (sanlian.Restriction); every
+	// other route sends such a session to that step.
+	restricted bool
 }
 
 func public() access { return access{public: true} }
 
 func roles(rs ...sanlian.Role) access { return access{roles: rs} }
+
+// evenRestricted returns a with restricted sessions let in.
+func (a access) evenRestricted() access { a.restricted = true; return a }
 
 const (
 	office    = sanlian.RoleOffice
@@ -40,8 +47,26 @@ var policy = map[string]access{
 	"GET /healthz":        public(),
 	"GET /static/{file}":  public(),
 	"POST /api/v1/login":  public(),
-	"POST /api/v1/logout": everyone,
-	"GET /api/v1/me":      everyone,
+	"POST /api/v1/logout": everyone.evenRestricted(),
+	"GET /api/v1/me":      everyone.evenRestricted(),
+
+	// Every user's own account: password, sessions, second factor.
+	"POST /api/v1/me/password":        everyone.evenRestricted(),
+	"GET /api/v1/me/sessions":         everyone,
+	"DELETE /api/v1/me/sessions/{id}": everyone,
+	"GET /me/password":                everyone.evenRestricted(),
+	"POST /me/password":               everyone.evenRestricted(),
+	"GET /me/sessions":                everyone,
+	"POST /me/sessions/{id}/end":      everyone,
+	"GET /me/2fa":                     everyone.evenRestricted(),
+	"POST /me/2fa":                    everyone.evenRestricted(),
+	"POST /me/2fa/disable":            everyone,
+	"GET /login/2fa":                  public(), // a pending login's second page
+	"POST /login/2fa":                 public(),
+	"GET /audit/logins":               auditors, // the login log
+	"GET /api/v1/audit/logins":        auditors,
+	"GET /api/v1/password-policy":     everyone,
+	"PUT /api/v1/password-policy":     roles(sanlian.RoleSecadmin), // the security administrator's
 
 	"GET /api/v1/regions":        orgReader,
 	"GET /api/v1/regions/{code}": orgReader,
@@ -152,7 +177,7 @@ var policy = map[string]access{
 	// Pages.
 	"GET /login":                         public(),
 	"POST /login":                        public(),
-	"POST /logout":                       everyone,
+	"POST /logout":                       everyone.evenRestricted(),
 	"GET /{$}":                           everyone,
 	"GET /regions":                       orgReader,
 	"GET /regions/villages":              orgReader,

@@ -191,6 +191,10 @@ func (s *Server) wrap(rt route, acc access) http.Handler {
 		if u != nil {
 			r = r.WithContext(sanlian.NewContextWithUser(r.Context(), u))
 		}
+		if u != nil && u.Restriction != "" && !acc.public && !acc.restricted {
+			s.restricted(w, r, u, api || isAPI(r))
+			return
+		}
 		if !acc.public && !slices.Contains(acc.roles, u.Role) {
 			fail(sanlian.Errorf(sanlian.EFORBIDDEN, "您的角色（%s）无权访问此功能", u.Role.Label()))
 			return

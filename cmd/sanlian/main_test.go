@@ -50,12 +50,12 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 		t.Errorf("second demo: %v", err)
 	}
 	err := run(ctx, []string{"user", "add", "--db", dsn, "--username", "zhang.san", "--role", "unit_admin", "--unit", "1", "--name", "张三"},
-		strings.NewReader("a-long-password\n"), &out, &errOut)
+		strings.NewReader("A-long-passw0rd\n"), &out, &errOut)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = run(ctx, []string{"user", "add", "--db", dsn, "--username", "zhang.san", "--role", "unit_admin", "--unit", "1"},
-		strings.NewReader("a-long-password\n"), &out, &errOut)
+		strings.NewReader("A-long-passw0rd\n"), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "已被使用") {
 		t.Errorf("duplicate user: %v", err)
 	}
@@ -70,7 +70,7 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	res, err := http.Post("http://"+m.Addr()+"/api/v1/login", "application/json", strings.NewReader(`{"username":"zhang.san","password":"a-long-password"}`))
+	res, err := http.Post("http://"+m.Addr()+"/api/v1/login", "application/json", strings.NewReader(`{"username":"zhang.san","password":"A-long-passw0rd"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,10 +110,10 @@ func TestMain_ServeDemo(t *testing.T) {
 		t.Fatalf("migrate beside serve: %v", err)
 	}
 	if err := run(ctx, []string{"user", "add", "--db", m.Config.DSN, "--username", "auditor2", "--role", "auditor"},
-		strings.NewReader("another-password\n"), io.Discard, io.Discard); err != nil {
+		strings.NewReader("Another-passw0rd\n"), io.Discard, io.Discard); err != nil {
 		t.Fatalf("user add beside serve: %v", err)
 	}
-	res, err = http.Post("http://"+m.Addr()+"/api/v1/login", "application/json", strings.NewReader(`{"username":"auditor2","password":"another-password"}`))
+	res, err = http.Post("http://"+m.Addr()+"/api/v1/login", "application/json", strings.NewReader(`{"username":"auditor2","password":"Another-passw0rd"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -341,13 +341,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	powBits := fs.Int("pow-bits", 0, "work of the public form's proof of work, in leading zero bits (0: the default; lower only for tests)")
 	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
 	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
+	require2FA, require2FASet := sanlian.DefaultRequire2FA, false
+	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
+		require2FA, err = sanlian.ParseRoles(v)
+		require2FASet = true
+		if err != nil {
+			return errors.New(sanlian.ErrorMessage(err))
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *withDemo && !require2FASet {
+		require2FA = nil
+		fmt.Fprintln(stdout, "演示模式未要求双因素认证；如需开启，请加 --require-2fa office,sysadmin,secadmin,auditor")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
-		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle}, TrustedProxies: proxies, PowBits: *powBits,
+		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
 		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
