@@ -172,7 +172,7 @@ func (db *DB) pendLogin(ctx context.Context, row *loginRow, c sanlian.Credential
 			sess = &sanlian.Session{Token: token, UserID: row.u.ID, Kind: c.Kind, CreatedAt: tx.now,
 				ExpiresAt: tx.now.Add(sanlian.PendingLoginFor), Pending: true}
 		}
-		return tx.loginLog(row.u.ID, row.u.Username, sanlian.LoginEventPending, false, "code required")
+		return tx.loginLog(row.u.ID, row.u.Username, sanlian.LoginEventPending, true, "code required")
 	})
 	if err != nil {
 		return nil, nil, err
