@@ -81,12 +81,12 @@ type homeUnitPage struct {
 	CoFig                             homeFigure
 	// Reassign are the problems whose handling cadre has moved to another
 	// unit (待重新分派); card and panel show only when there are some.
-	Reassign    []*sanlian.Problem
-	ReassignFig homeFigure
-	Supervisions                      []*sanlian.Supervision
-	SupFig                            homeFigure
-	SelfCriticisms                    []*sanlian.SelfCriticism
-	SCFig                             homeFigure
+	Reassign       []*sanlian.Problem
+	ReassignFig    homeFigure
+	Supervisions   []*sanlian.Supervision
+	SupFig         homeFigure
+	SelfCriticisms []*sanlian.SelfCriticism
+	SCFig          homeFigure
 	// Projects and Resps are the overdue ones, then those due within
 	// dueDays days.
 	Projects            []*sanlian.Project
