@@ -452,7 +452,7 @@ func TestGenerate_Coverage(t *testing.T) {
 
 func TestAccounts(t *testing.T) {
 	c := defaultCounty()
-	want := []string{"office", "leader", "unitadmin", "township", "cadre", "sysadmin", "auditor"}
+	want := []string{"office", "leader", "unitadmin", "township", "cadre", "sysadmin", "secadmin", "auditor"}
 	for _, infos := range [][]demo.AccountInfo{demo.Accounts(), demo.AccountsOf(c)} {
 		var users []string
 		for _, a := range infos {

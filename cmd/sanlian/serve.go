@@ -193,6 +193,9 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 		if err := loadDemoParts(ctx, db, c, opt.Seed, problems, visits, activities, out); err != nil {
 			return err
 		}
+		if err := demoGrant(ctx, db, c, out); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintln(out, "数据库中已有数据，未重新载入演示县。")
 	}
