@@ -179,6 +179,19 @@ func MayWithdraw(g *GrantRequest, u *User) error {
 	return nil
 }
 
+// MayResetPassword says whether actor may reset target's password from
+// the web: not an administrator's (sysadmin, secadmin, auditor) but its
+// own, since a system administrator who set a security administrator's
+// password could log in as it and approve its own requests. An
+// administrator's password is reset on the command line (sanlian user
+// passwd), by whoever holds the server.
+func MayResetPassword(actor, target *User) error {
+	if IsAdministrator(target.Role) && actor.ID != target.ID {
+		return Errorf(EFORBIDDEN, "管理员账号的密码不能在网页上重置：请由本人修改，或在服务器上用 sanlian user passwd 重置")
+	}
+	return nil
+}
+
 // GrantFilter selects grant requests: by state ("" for any) and account
 // (0 for any).
 type GrantFilter struct {

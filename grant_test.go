@@ -91,3 +91,22 @@ func TestMayDecide(t *testing.T) {
 		t.Errorf("withdraw by requester: %v", err)
 	}
 }
+
+func TestMayResetPassword(t *testing.T) {
+	sys := &sanlian.User{ID: 1, Role: sanlian.RoleSysadmin}
+	for _, tc := range []struct {
+		target *sanlian.User
+		ok     bool
+	}{
+		{&sanlian.User{ID: 2, Role: sanlian.RoleSecadmin}, false}, // would let the sysadmin act as the secadmin
+		{&sanlian.User{ID: 3, Role: sanlian.RoleAuditor}, false},
+		{&sanlian.User{ID: 4, Role: sanlian.RoleSysadmin}, false},
+		{sys, true},
+		{&sanlian.User{ID: 5, Role: sanlian.RoleOffice}, true},
+		{&sanlian.User{ID: 6, Role: sanlian.RoleCadre}, true},
+	} {
+		if err := sanlian.MayResetPassword(sys, tc.target); (err == nil) != tc.ok {
+			t.Errorf("reset %s #%d: %v", tc.target.Role, tc.target.ID, err)
+		}
+	}
+}

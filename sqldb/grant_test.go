@@ -243,6 +243,8 @@ func TestAccountAdmin(t *testing.T) {
 			MustCode(t, err, sanlian.ECONFLICT)
 			_, err = db.ResetPassword(sys, 999, 1)
 			MustCode(t, err, sanlian.ENOTFOUND)
+			_, err = db.ResetPassword(sys, users["secadmin"].ID, 1)
+			MustCode(t, err, sanlian.EFORBIDDEN) // else the sysadmin could log in as the secadmin
 		})
 		t.Run("LockedTokenAndUnlock", func(t *testing.T) {
 			tok := login(t, db, "cadre5")

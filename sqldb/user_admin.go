@@ -151,6 +151,11 @@ func (db *DB) ResetPassword(ctx context.Context, id, version int64) (string, err
 	pw := oneTimePassword()
 	hash := HashPassword(pw)
 	_, err := db.changeUser(ctx, id, version, func(tx *Tx, u *sanlian.User) error {
+		if actor := sanlian.UserFromContext(tx.ctx); !isSystem(actor) {
+			if err := sanlian.MayResetPassword(actor, u); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.exec(`UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL,
 			version = version + 1, updated_at = ? WHERE id = ?`, hash, true, tx.now, id); err != nil {
 			return fmt.Errorf("reset password of user %d: %w", id, err)

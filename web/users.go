@@ -109,6 +109,7 @@ type userPage struct {
 	Grants   []*sanlian.GrantRequest
 	Roles    []sanlian.Role
 	Locked   bool
+	MayReset bool // an administrator's password is not reset from the web
 	// OneTime is a password just reset, shown this once.
 	OneTime string
 	Error   string
@@ -134,6 +135,7 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 	p.basePage = s.base(r, "账号 "+p.Account.Username, "users")
 	p.Roles = sanlian.Roles
 	p.Locked = sanlian.AccountLockedAt(p.Account, s.cfg.Now())
+	p.MayReset = sanlian.MayResetPassword(p.User, p.Account) == nil
 	if p.May("GET /api/v1/users/{id}/sessions") {
 		if p.Sessions, err = s.Accounts.FindUserSessions(ctx, id); err != nil {
 			return err
@@ -206,6 +208,7 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return s.userFormError(w, r, err, &userPage{})
 	}
+	w.Header().Set("Cache-Control", "no-store") // the one-time password is on this page
 	return s.renderUser(w, r, http.StatusOK, &userPage{OneTime: pw})
 }
 

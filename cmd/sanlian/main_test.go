@@ -65,6 +65,12 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 		strings.NewReader("a-long-password\n"), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "sec2"}, strings.NewReader("another-long-password\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "nobody"}, strings.NewReader("another-long-password\n"), &out, &errOut); err == nil || !strings.Contains(err.Error(), "不存在") {
+		t.Errorf("passwd of an unknown account: %v", err)
+	}
 	if !strings.Contains(out.String(), "secadmin") || !strings.Contains(out.String(), "newcadre，待安全管理员审批") {
 		t.Errorf("demo output without the security administrator or its request: %s", out.String())
 	}

@@ -51,6 +51,43 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	return nil
 }
 
+// runUserPasswd is `sanlian user passwd`: it sets any account's password
+// and ends its sessions. The web does not reset an administrator's
+// password (sanlian.MayResetPassword); this is how it is done.
+func runUserPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user passwd", "set an account's password and end its sessions; the password is asked on the terminal or read from stdin", stderr)
+	dsn := dbFlag(fs)
+	username := fs.String("username", "", "login name (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, *dsn, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sys := sanlian.NewSystemContext(ctx)
+	users, err := db.FindUsers(sys)
+	if err != nil {
+		return describe(err)
+	}
+	for _, u := range users {
+		if u.Username != *username {
+			continue
+		}
+		pw, err := readPassword(stdin, stderr)
+		if err != nil {
+			return err
+		}
+		if err := db.SetPassword(sys, u.ID, pw); err != nil {
+			return describe(err)
+		}
+		fmt.Fprintf(stdout, "已设置账号 %s 的密码，其会话已全部结束\n", u.Username)
+		return nil
+	}
+	return fmt.Errorf("账号 %q 不存在", *username)
+}
+
 // readPassword asks twice on a terminal, or reads one line from a pipe.
 func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
