@@ -147,6 +147,18 @@ func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, 
 	if p.Form.Role == "" {
 		p.Form = userInput{Role: p.Account.Role, UnitID: p.Account.UnitID, CadreID: p.Account.CadreID}
 	}
+	// The pickers show the account's unit and cadre, so that a form
+	// changing only the role keeps them.
+	if p.UnitText == "" && p.Form.UnitID != 0 {
+		if u, err := s.Units.FindUnitByID(ctx, p.Form.UnitID); err == nil {
+			p.UnitText = u.Name
+		}
+	}
+	if p.CadreText == "" && p.Form.CadreID != 0 {
+		if c, err := s.Cadres.FindCadreByID(ctx, p.Form.CadreID); err == nil {
+			p.CadreText = cadreValue(c)
+		}
+	}
 	return s.render(w, r, status, "users_detail", p)
 }
 

@@ -170,6 +170,9 @@ func TestUsers_Pages(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, `action="/users/4/reset-password"`) || !strings.Contains(body, `id="grant-form"`) {
 			t.Fatalf("account page: %d", res.StatusCode)
 		}
+		if !strings.Contains(body, `name="unit" list="unit-suggestions" value="县民政局"`) {
+			t.Error("the grant form does not show the account's unit")
+		}
 		res, body = sys.post("/users/4/reset-password", url.Values{"version": {"1"}})
 		if res.StatusCode != 200 || !strings.Contains(body, `id="one-time-password"`) {
 			t.Fatalf("reset page: %d", res.StatusCode)
