@@ -217,8 +217,9 @@ type GrantService interface {
 	// ECONFLICT when the account changed since ch.Version or already has a
 	// pending request.
 	RequestGrant(ctx context.Context, userID int64, ch GrantChange) (*GrantRequest, error)
-	// FindGrants lists requests, newest first. EFORBIDDEN but for the
-	// three administrators.
+	// FindGrants lists requests, newest first (at most 500). EFORBIDDEN
+	// but for the system and security administrators; the auditor reads
+	// the requests and decisions in the audit log.
 	FindGrants(ctx context.Context, f GrantFilter) ([]*GrantRequest, error)
 	// ApproveGrant applies request id in one transaction and ends the
 	// account's sessions. EFORBIDDEN (MayDecide), ECONFLICT when decided

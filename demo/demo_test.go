@@ -214,7 +214,7 @@ func TestGenerate_Valid(t *testing.T) {
 				t.Fatalf("link %+v: %v", l, err)
 			}
 		}
-		if len(c.Accounts) != 7 {
+		if len(c.Accounts) != 8 {
 			t.Fatalf("%d accounts", len(c.Accounts))
 		}
 		for _, a := range c.Accounts {

@@ -129,8 +129,8 @@ func (db *DB) FindGrants(ctx context.Context, f sanlian.GrantFilter) ([]*sanlian
 	if err != nil {
 		return nil, err
 	}
-	if !sanlian.IsAdministrator(actor.Role) && !isSystem(actor) {
-		return nil, errForbidden("只有系统管理员、安全管理员和审计管理员可以查看授权申请")
+	if actor.Role != sanlian.RoleSysadmin && actor.Role != sanlian.RoleSecadmin && !isSystem(actor) {
+		return nil, errForbidden("只有系统管理员和安全管理员可以查看授权申请")
 	}
 	w := &where{}
 	if f.State != "" {

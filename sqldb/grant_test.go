@@ -139,6 +139,10 @@ func TestGrant_Approvers(t *testing.T) {
 		MustField(t, err, "role")
 		_, err = db.RequestGrant(sqldbtest.As(users["auditor"]), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
 		MustCode(t, err, sanlian.EFORBIDDEN)
+		for _, who := range []string{"auditor", "office", "unitadmin"} {
+			_, err = db.FindGrants(sqldbtest.As(users[who]), sanlian.GrantFilter{})
+			MustCode(t, err, sanlian.EFORBIDDEN)
+		}
 	})
 }
 
