@@ -171,11 +171,15 @@ type UserService interface {
 	// Logout ends the session of token.
 	Logout(ctx context.Context, token string) error
 
-	// CreateUser creates an account. Only sysadmin and office may, and the
-	// command line (which runs without a user). Returns EUNPROCESSABLE, ECONFLICT.
+	// CreateUser creates an account. Only the system administrator may,
+	// and the account then waits, disabled and Pending, for a security
+	// administrator's approval (GrantService); the command line
+	// (NewSystemContext) creates any account directly. Returns
+	// EFORBIDDEN, EUNPROCESSABLE, ECONFLICT.
 	CreateUser(ctx context.Context, u *User, password string) error
 
-	// FindUsers lists accounts (sysadmin, office).
+	// FindUsers lists accounts (system and security administrators, the
+	// command line).
 	FindUsers(ctx context.Context) ([]*User, error)
 
 	// SetPassword replaces a user's password (sysadmin, or the user).
