@@ -531,6 +531,12 @@ type ProblemFilter struct {
 	// part of yet. Both keep nothing for roles without units of their own
 	// but the office, whom they do not narrow.
 	OwnUnits, CoPartOwed bool
+	// Reassign keeps the assigned or accepted problems whose handling
+	// cadre has since moved to another unit (待重新分派): a problem's person
+	// is always one of its unit's cadres when assigned, so a person now of
+	// another unit means the problem needs another. Narrowed to the
+	// caller's own units as OwnUnits is.
+	Reassign bool
 	// Number keeps the problem of that number: ProblemNumber.String, with
 	// the county (安化-2026-000676) or only its tail (2026-000676).
 	Number string

@@ -25,7 +25,7 @@ const (
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleOffice, RoleLeader, RoleUnitAdmin, RoleCadre, RoleSysadmin, RoleAuditor}
+var Roles = []Role{RoleOffice, RoleLeader, RoleUnitAdmin, RoleCadre, RoleSysadmin, RoleSecadmin, RoleAuditor}
 
 // Label returns the Chinese name of the role.
 func (r Role) Label() string {
@@ -73,13 +73,16 @@ func (r Role) MayReveal() bool {
 
 // User is an account.
 type User struct {
-	ID          int64     `json:"id"`
-	Username    string    `json:"username"`
-	DisplayName string    `json:"display_name"`
-	Role        Role      `json:"role"`
-	UnitID      int64     `json:"unit_id,omitempty"`  // required for unit_admin
-	CadreID     int64     `json:"cadre_id,omitempty"` // required for cadre and leader
-	Disabled    bool      `json:"disabled"`
+	ID          int64  `json:"id"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        Role   `json:"role"`
+	UnitID      int64  `json:"unit_id,omitempty"`  // required for unit_admin
+	CadreID     int64  `json:"cadre_id,omitempty"` // required for cadre and leader
+	Disabled    bool   `json:"disabled"`
+	// Pending marks an account created from the web whose grant waits
+	// for a second administrator's approval; it cannot log in.
+	Pending     bool      `json:"pending,omitempty"`
 	LockedUntil time.Time `json:"locked_until,omitzero"`
 	Version     int64     `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -174,11 +177,15 @@ type UserService interface {
 	// Logout ends the session of token.
 	Logout(ctx context.Context, token string) error
 
-	// CreateUser creates an account. Only sysadmin and office may, and the
-	// command line (which runs without a user). Returns EUNPROCESSABLE, ECONFLICT.
+	// CreateUser creates an account. Only the system administrator may,
+	// and the account then waits, disabled and Pending, for a security
+	// administrator's approval (GrantService); the command line
+	// (NewSystemContext) creates any account directly. Returns
+	// EFORBIDDEN, EUNPROCESSABLE, ECONFLICT.
 	CreateUser(ctx context.Context, u *User, password string) error
 
-	// FindUsers lists accounts (sysadmin, office).
+	// FindUsers lists accounts (system and security administrators, the
+	// command line).
 	FindUsers(ctx context.Context) ([]*User, error)
 
 	// SetPassword replaces a user's password (sysadmin, or the user).

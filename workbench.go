@@ -90,10 +90,10 @@ type WorkbenchService interface {
 	// for any role but cadre.
 	CadreHouseholds(ctx context.Context) ([]*LinkedHousehold, error)
 	// AccountSummary counts the accounts. EFORBIDDEN but for the system
-	// administrator and the office.
+	// and security administrators.
 	AccountSummary(ctx context.Context) (*AccountSummary, error)
 	// FindAccounts lists the accounts of a filter, by id. EFORBIDDEN but
-	// for the system administrator and the office.
+	// for the system and security administrators.
 	FindAccounts(ctx context.Context, f AccountFilter) ([]*User, error)
 	// AuditSummary counts recent audit rows. EFORBIDDEN but for the
 	// auditor and the office.

@@ -7,7 +7,8 @@ import (
 	"sanlian"
 )
 
-// genAccounts creates the demo accounts, one for each role.
+// genAccounts creates the demo accounts, one for each role: the three
+// administrators (系统管理员, 安全管理员, 审计管理员) among them.
 func (g *gen) genAccounts() {
 	mz := g.units[g.unitByName("县民政局")]
 	dp := g.units[g.towns[0].unit]
@@ -38,6 +39,7 @@ func (g *gen) genAccounts() {
 	add("township", "东坪镇人民政府管理员", sanlian.RoleUnitAdmin, dp.u.ID, 0)
 	add("cadre", cd.Name, sanlian.RoleCadre, cd.UnitID, cd.ID)
 	add("sysadmin", "系统管理员", sanlian.RoleSysadmin, 0, 0)
+	add("secadmin", "安全管理员", sanlian.RoleSecadmin, 0, 0)
 	add("auditor", "审计员", sanlian.RoleAuditor, 0, 0)
 }
 
@@ -61,7 +63,8 @@ var accountAbout = []struct {
 	{"unitadmin", sanlian.RoleUnitAdmin, "县民政局（含社会救助股、养老服务股）"},
 	{"township", sanlian.RoleUnitAdmin, "东坪镇人民政府"},
 	{"cadre", sanlian.RoleCadre, "县民政局的一名干部，联系的农户中有三必访户"},
-	{"sysadmin", sanlian.RoleSysadmin, "账号与设置，不看群众个人信息"},
+	{"sysadmin", sanlian.RoleSysadmin, "账号与设置，不看群众个人信息；新账号与授权须安全管理员批准"},
+	{"secadmin", sanlian.RoleSecadmin, "角色、数据范围与安全策略，审批系统管理员提出的授权，不看群众个人信息"},
 	{"auditor", sanlian.RoleAuditor, "只读审计日志"},
 }
 

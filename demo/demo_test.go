@@ -214,7 +214,7 @@ func TestGenerate_Valid(t *testing.T) {
 				t.Fatalf("link %+v: %v", l, err)
 			}
 		}
-		if len(c.Accounts) != 7 {
+		if len(c.Accounts) != 8 {
 			t.Fatalf("%d accounts", len(c.Accounts))
 		}
 		for _, a := range c.Accounts {
@@ -452,7 +452,7 @@ func TestGenerate_Coverage(t *testing.T) {
 
 func TestAccounts(t *testing.T) {
 	c := defaultCounty()
-	want := []string{"office", "leader", "unitadmin", "township", "cadre", "sysadmin", "auditor"}
+	want := []string{"office", "leader", "unitadmin", "township", "cadre", "sysadmin", "secadmin", "auditor"}
 	for _, infos := range [][]demo.AccountInfo{demo.Accounts(), demo.AccountsOf(c)} {
 		var users []string
 		for _, a := range infos {

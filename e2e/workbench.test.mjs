@@ -19,7 +19,7 @@ after(async () => {
   await server?.stop();
 });
 
-const roles = ["office", "leader", "unitadmin", "township", "cadre", "sysadmin", "auditor"];
+const roles = ["office", "leader", "unitadmin", "township", "cadre", "sysadmin", "secadmin", "auditor"];
 const sizes = [[1366, 768, "desktop"], [390, 844, "phone"]];
 
 // hiddenHeaders lists the table header cells of rendered tables that a

@@ -178,6 +178,11 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 		if err := tx.audit("update", "cadre", id, ch); err != nil {
 			return err
 		}
+		if c.UnitID != before.UnitID {
+			if err := tx.followCadre(id, c.UnitID); err != nil {
+				return err
+			}
+		}
 		out, err = db.findCadre(tx, s, id)
 		return err
 	})

@@ -15,7 +15,7 @@ import (
 func coUnitAdmin(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User, name string, unit int64) *sanlian.User {
 	t.Helper()
 	u := &sanlian.User{Username: name, DisplayName: name, Role: sanlian.RoleUnitAdmin, UnitID: unit}
-	MustOK(t, db.CreateUser(sqldbtest.As(users["office"]), u, "Sanlian#2021pw"))
+	MustOK(t, db.CreateUser(sanlian.NewSystemContext(t.Context()), u, "Sanlian#2021pw"))
 	return u
 }
 

@@ -140,7 +140,7 @@ func TestProblemService_ActionTable(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-06-01 10:00")
 		byRole := map[sanlian.Role]*sanlian.User{}
-		for _, name := range []string{"office", "leader", "unitadmin", "cadre", "sysadmin", "auditor"} {
+		for _, name := range []string{"office", "leader", "unitadmin", "cadre", "sysadmin", "secadmin", "auditor"} {
 			byRole[users[name].Role] = users[name]
 		}
 		allowed := 0

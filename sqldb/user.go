@@ -133,6 +133,9 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, er
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	now := db.Now().UTC()
+	if locked.Valid && locked.Time.After(now) { // an earlier token stops working while the account is locked
+		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "账号暂时锁定，请稍后再试")
+	}
 	if now.Sub(seen) > db.Auth.IdleTimeout || u.Disabled {
 		_ = db.inTx(ctx, func(tx *Tx) error {
 			_, err := tx.exec(`DELETE FROM sessions WHERE id = ?`, id)
@@ -170,14 +173,28 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 	})
 }
 
+// isSystem reports whether u is the system itself (sanlian.NewSystemContext):
+// the command line, which holds the server and its database already.
+func isSystem(u *sanlian.User) bool { return u.ID == 0 && u.Username == "system" }
+
+// cliActor is how the audit log names the command line's account changes.
+const cliActor = "命令行"
+
 // CreateUser implements sanlian.UserService.
+//
+// From the web only the system administrator creates accounts, and every
+// account it creates waits, disabled and pending, for a security
+// administrator's approval (sanlian.GrantNeedsApproval): the request is
+// written in the same transaction. The command line creates any account
+// directly, audited as 命令行; it is how the first administrators are made.
 func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
 	}
-	if actor.Role != sanlian.RoleOffice && actor.Role != sanlian.RoleSysadmin {
-		return errForbidden("只有系统管理员或县办公室可以创建账号")
+	system := isSystem(actor)
+	if !system && actor.Role != sanlian.RoleSysadmin {
+		return errForbidden("只有系统管理员可以创建账号")
 	}
 	if err := u.Validate(); err != nil {
 		return err
@@ -185,6 +202,7 @@ func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) 
 	if err := db.checkNewPassword(ctx, 0, u.Username, password, "password"); err != nil {
 		return err
 	}
+	pending := !system && sanlian.GrantNeedsApproval(nil, u)
 	hash := HashPassword(password)
 	return db.inTx(ctx, func(tx *Tx) error {
 		if u.UnitID != 0 {
@@ -197,16 +215,30 @@ func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) 
 				return err
 			}
 		}
-		id, err := tx.insertID(`INSERT INTO users (username, display_name, password_hash, role, unit_id, cadre_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.Username, u.DisplayName, hash, string(u.Role), nullInt(u.UnitID), nullInt(u.CadreID), tx.now, tx.now)
+		id, err := tx.insertID(`INSERT INTO users (username, display_name, password_hash, role, unit_id, cadre_id, disabled, pending, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Username, u.DisplayName, hash, string(u.Role), nullInt(u.UnitID), nullInt(u.CadreID),
+			pending, pending, tx.now, tx.now)
 		if errors.Is(err, errUnique) {
 			return &sanlian.Error{Code: sanlian.ECONFLICT, Message: "用户名已被使用", Fields: map[string]string{"username": "用户名已被使用"}}
 		} else if err != nil {
 			return fmt.Errorf("create user %q: %w", u.Username, err)
 		}
 		u.ID, u.Version, u.CreatedAt, u.UpdatedAt = id, 1, tx.now, tx.now
-		return tx.audit("create", "user", id, changes{"username": {nil, u.Username}, "role": {nil, u.Role},
-			"unit_id": {nil, u.UnitID}, "cadre_id": {nil, u.CadreID}})
+		u.Disabled, u.Pending = pending, pending
+		ch := changes{"username": {nil, u.Username}, "role": {nil, u.Role}, "unit_id": {nil, u.UnitID}, "cadre_id": {nil, u.CadreID}}
+		if system {
+			return tx.auditAs(0, cliActor, "create", "user", id, ch)
+		}
+		ch["pending"] = [2]any{nil, pending}
+		if err := tx.audit("create", "user", id, ch); err != nil {
+			return err
+		}
+		if !pending {
+			return nil
+		}
+		_, err = tx.insertGrant(&sanlian.GrantRequest{UserID: id, Username: u.Username, Kind: sanlian.GrantCreate, Role: u.Role,
+			UnitID: u.UnitID, CadreID: u.CadreID, UserVersion: 1}, actor)
+		return err
 	})
 }
 
@@ -216,17 +248,17 @@ func (db *DB) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if actor.Role != sanlian.RoleOffice && actor.Role != sanlian.RoleSysadmin {
-		return nil, errForbidden("只有系统管理员或县办公室可以查看账号")
+	if err := mayReadAccounts(actor); err != nil {
+		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+userCols+` FROM users ORDER BY id`)
+	rows, err := db.query(ctx, `SELECT `+userCols+`, pending FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}
 	defer rows.Close()
 	var out []*sanlian.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := scanUserPending(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -208,9 +208,10 @@ func TestUserService_CreateUser(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		raw := MustRaw(t, db)
 		t.Run("OK", func(t *testing.T) {
+			// From the command line: directly, audited as 命令行.
 			u := &sanlian.User{Username: "zhaoli", DisplayName: "赵丽", Role: sanlian.RoleCadre, CadreID: 6}
-			MustOK(t, db.CreateUser(sqldbtest.As(users["sysadmin"]), u, "A-good-passw0rd"))
-			if u.ID == 0 || u.Version != 1 {
+			MustOK(t, db.CreateUser(sanlian.NewSystemContext(context.Background()), u, "A-good-passw0rd"))
+			if u.ID == 0 || u.Version != 1 || u.Pending || u.Disabled {
 				t.Errorf("new user = %+v", u)
 			}
 			_, got, err := db.Login(context.Background(), "zhaoli", "A-good-passw0rd", "web")
@@ -218,9 +219,9 @@ func TestUserService_CreateUser(t *testing.T) {
 			if got.ID != u.ID || got.Role != sanlian.RoleCadre || got.CadreID != 6 {
 				t.Errorf("logged-in user = %+v", got)
 			}
-			all, err := db.FindUsers(sqldbtest.As(users["office"]))
+			all, err := db.FindUsers(sqldbtest.As(users["sysadmin"]))
 			MustOK(t, err)
-			if len(all) != 8 || all[7].Username != "zhaoli" {
+			if len(all) != 9 || all[8].Username != "zhaoli" {
 				t.Errorf("users = %d, last %q", len(all), all[len(all)-1].Username)
 			}
 			e := MustLastAudit(t, db, users)
@@ -229,7 +230,7 @@ func TestUserService_CreateUser(t *testing.T) {
 			}
 			es, _, err := db.FindAudit(sqldbtest.As(users["auditor"]), sanlian.AuditFilter{Entity: "user", Action: "create"})
 			MustOK(t, err)
-			if len(es) != 1 || es[0].Actor != "sysadmin" || auditChanges(t, es[0])["username"][1] != "zhaoli" {
+			if len(es) != 1 || es[0].Actor != "命令行" || auditChanges(t, es[0])["username"][1] != "zhaoli" {
 				t.Errorf("create user audit rows = %+v", es)
 			}
 		})
@@ -243,12 +244,14 @@ func TestUserService_CreateUser(t *testing.T) {
 			{"ErrForbidden/cadre", "cadre", sanlian.User{Username: "xx1", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
 			{"ErrForbidden/unitadmin", "unitadmin", sanlian.User{Username: "xx2", Role: sanlian.RoleCadre, CadreID: 6}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
 			{"ErrForbidden/auditor", "auditor", sanlian.User{Username: "xx3", Role: sanlian.RoleAuditor}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
-			{"ErrConflict", "office", sanlian.User{Username: "leader", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.ECONFLICT, ""},
-			{"ErrUsername", "office", sanlian.User{Username: "a b", Role: sanlian.RoleOffice}, "A-good-passw0rd", "", "username"},
-			{"ErrRole", "office", sanlian.User{Username: "xx4", Role: "boss"}, "A-good-passw0rd", "", "role"},
-			{"ErrCadreWithoutCadre", "office", sanlian.User{Username: "xx5", Role: sanlian.RoleCadre}, "A-good-passw0rd", "", "cadre_id"},
-			{"ErrUnknownCadre", "office", sanlian.User{Username: "xx6", Role: sanlian.RoleCadre, CadreID: 99}, "A-good-passw0rd", "", "cadre_id"},
-			{"ErrShortPassword", "office", sanlian.User{Username: "xx7", Role: sanlian.RoleOffice}, "short", "", "password"},
+			{"ErrForbidden/office", "office", sanlian.User{Username: "xx8", Role: sanlian.RoleSysadmin}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
+			{"ErrForbidden/secadmin", "secadmin", sanlian.User{Username: "xx9", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.EFORBIDDEN, ""},
+			{"ErrConflict", "sysadmin", sanlian.User{Username: "leader", Role: sanlian.RoleOffice}, "A-good-passw0rd", sanlian.ECONFLICT, ""},
+			{"ErrUsername", "sysadmin", sanlian.User{Username: "a b", Role: sanlian.RoleOffice}, "A-good-passw0rd", "", "username"},
+			{"ErrRole", "sysadmin", sanlian.User{Username: "xx4", Role: "boss"}, "A-good-passw0rd", "", "role"},
+			{"ErrCadreWithoutCadre", "sysadmin", sanlian.User{Username: "xx5", Role: sanlian.RoleCadre}, "A-good-passw0rd", "", "cadre_id"},
+			{"ErrUnknownCadre", "sysadmin", sanlian.User{Username: "xx6", Role: sanlian.RoleCadre, CadreID: 99}, "A-good-passw0rd", "", "cadre_id"},
+			{"ErrShortPassword", "sysadmin", sanlian.User{Username: "xx7", Role: sanlian.RoleOffice}, "short", "", "password"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				uBefore := MustCount(t, raw, "SELECT COUNT(*) FROM users")
@@ -269,15 +272,17 @@ func TestUserService_CreateUser(t *testing.T) {
 			})
 		}
 		t.Run("ErrConflictField", func(t *testing.T) {
-			err := db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "A-good-passw0rd")
+			err := db.CreateUser(sqldbtest.As(users["sysadmin"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "A-good-passw0rd")
 			MustCode(t, err, sanlian.ECONFLICT)
 			if sanlian.ErrorFields(err)["username"] == "" {
 				t.Errorf("fields = %v, want one for username", sanlian.ErrorFields(err))
 			}
 		})
 		t.Run("FindUsersForbidden", func(t *testing.T) {
-			_, err := db.FindUsers(sqldbtest.As(users["cadre"]))
-			MustCode(t, err, sanlian.EFORBIDDEN)
+			for _, who := range []string{"cadre", "office", "auditor"} {
+				_, err := db.FindUsers(sqldbtest.As(users[who]))
+				MustCode(t, err, sanlian.EFORBIDDEN)
+			}
 		})
 	})
 }

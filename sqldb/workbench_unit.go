@@ -10,9 +10,9 @@ import (
 )
 
 // workbenchProblemWhere adds the workbench's own-unit conditions of f
-// (sanlian.ProblemFilter.OwnUnits, CoPartOwed) for the caller s.
+// (sanlian.ProblemFilter.OwnUnits, CoPartOwed, Reassign) for the caller s.
 func workbenchProblemWhere(s *scope, f sanlian.ProblemFilter, w *where) {
-	if !f.OwnUnits && !f.CoPartOwed {
+	if !f.OwnUnits && !f.CoPartOwed && !f.Reassign {
 		return
 	}
 	var units string
@@ -36,6 +36,10 @@ func workbenchProblemWhere(s *scope, f sanlian.ProblemFilter, w *where) {
 	}
 	if f.OwnUnits {
 		w.add(col("p.unit_id"), args...)
+	}
+	if f.Reassign {
+		w.add("p.state IN ('assigned', 'accepted') AND "+col("p.unit_id")+
+			" AND EXISTS (SELECT 1 FROM cadres rc WHERE rc.id = p.person_id AND rc.unit_id <> p.unit_id)", args...)
 	}
 	if f.CoPartOwed {
 		w.add("p.state IN ('assigned', 'accepted') AND EXISTS (SELECT 1 FROM problem_co_units wc WHERE wc.problem_id = p.id AND "+
@@ -79,14 +83,14 @@ func (db *DB) CadreHouseholds(ctx context.Context) ([]*sanlian.LinkedHousehold, 
 }
 
 // accounts loads every account and the ids of those that ever logged in,
-// for the system administrator and the office.
+// for the system and security administrators.
 func (db *DB) accounts(ctx context.Context) ([]*sanlian.User, map[int64]bool, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if u.Role != sanlian.RoleOffice && u.Role != sanlian.RoleSysadmin {
-		return nil, nil, errForbidden("只有系统管理员或县办公室可以查看账号")
+	if err := mayReadAccounts(u); err != nil {
+		return nil, nil, err
 	}
 	users, err := db.FindUsers(ctx)
 	if err != nil {

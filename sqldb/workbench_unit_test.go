@@ -137,7 +137,7 @@ func TestWorkbench_Accounts(t *testing.T) {
 		MustOK(t, err)
 		sum, err := db.AccountSummary(sys)
 		MustOK(t, err)
-		if sum.Total != 7 || sum.Never != 6 || sum.Disabled != 0 || sum.Locked != 0 {
+		if sum.Total != 8 || sum.Never != 7 || sum.Disabled != 0 || sum.Locked != 0 {
 			t.Errorf("summary = %+v", sum)
 		}
 		for _, rc := range sum.ByRole {
@@ -152,11 +152,15 @@ func TestWorkbench_Accounts(t *testing.T) {
 		}
 		never, err := db.FindAccounts(sys, sanlian.AccountFilter{Status: sanlian.AccountNever})
 		MustOK(t, err)
-		if len(never) != 6 || never[0].Username == "office" {
+		if len(never) != 7 || never[0].Username == "office" {
 			t.Errorf("never logged in = %d, first %s", len(never), never[0].Username)
 		}
-		_, err = db.AccountSummary(sqldbtest.As(users["unitadmin"]))
-		MustCode(t, err, sanlian.EFORBIDDEN)
+		_, err = db.AccountSummary(sqldbtest.As(users["secadmin"]))
+		MustOK(t, err)
+		for _, who := range []string{"unitadmin", "office"} { // the office no longer manages accounts
+			_, err = db.AccountSummary(sqldbtest.As(users[who]))
+			MustCode(t, err, sanlian.EFORBIDDEN)
+		}
 		_, err = db.FindAccounts(sqldbtest.As(users["auditor"]), sanlian.AccountFilter{})
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})

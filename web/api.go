@@ -434,34 +434,3 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	writeList(w, items, next)
 	return nil
 }
-
-func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
-	users, err := s.Users.FindUsers(r.Context())
-	if err != nil {
-		return err
-	}
-	writeList(w, users, "")
-	return nil
-}
-
-type userInput struct {
-	Username    string       `json:"username"`
-	DisplayName string       `json:"display_name"`
-	Role        sanlian.Role `json:"role"`
-	UnitID      int64        `json:"unit_id"`
-	CadreID     int64        `json:"cadre_id"`
-	Password    string       `json:"password"`
-}
-
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
-	var in userInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	u := &sanlian.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, UnitID: in.UnitID, CadreID: in.CadreID}
-	if err := s.Users.CreateUser(r.Context(), u, in.Password); err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, u)
-	return nil
-}

@@ -548,17 +548,17 @@ func TestListExports(t *testing.T) {
 			count("office", "/audit/export.xlsx?action=export&entity=household", "审计日志", 5)
 		})
 		t.Run("Users", func(t *testing.T) {
-			h, rows, _ := count("sysadmin", "/users/export.xlsx", "账号", 7)
+			h, rows, _ := count("sysadmin", "/users/export.xlsx", "账号", 8)
 			if i := slices.Index(col(h, rows, "用户名"), "cadre"); i < 0 || col(h, rows, "角色")[i] != "党员干部" || col(h, rows, "干部编号")[i] != "2" {
 				t.Errorf("users %v", rows)
 			}
 		})
 		t.Run("Forbidden", func(t *testing.T) {
 			for _, c := range []struct{ user, path string }{
-				{"sysadmin", "/households/export.xlsx"}, {"auditor", "/households/export.xlsx"}, {"auditor", "/cadres/export.xlsx"},
+				{"sysadmin", "/households/export.xlsx"}, {"secadmin", "/households/export.xlsx"}, {"auditor", "/households/export.xlsx"}, {"auditor", "/cadres/export.xlsx"},
 				{"auditor", "/regions/export.xlsx"}, {"auditor", "/units/export.xlsx"}, {"cadre", "/links/export.xlsx"},
 				{"leader", "/links/export.xlsx"}, {"sysadmin", "/visits/export.xlsx"}, {"sysadmin", "/activities/export.xlsx"},
-				{"cadre", "/audit/export.xlsx"}, {"unitadmin", "/audit/export.xlsx"}, {"unitadmin", "/users/export.xlsx"},
+				{"cadre", "/audit/export.xlsx"}, {"unitadmin", "/audit/export.xlsx"}, {"unitadmin", "/users/export.xlsx"}, {"office", "/users/export.xlsx"},
 			} {
 				if res, body := get(c.user, c.path); res.StatusCode != 403 || strings.Contains(res.Header.Get("Content-Type"), "sheet") {
 					t.Errorf("%s %s: %d %s", c.user, c.path, res.StatusCode, body)

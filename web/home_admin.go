@@ -239,3 +239,44 @@ func auditEntityLabel(e string) string {
 	}
 	return e
 }
+
+type homeSecadminPage struct {
+	basePage
+	Figures []homeFigure
+	Pending []*sanlian.GrantRequest
+	Decided []*sanlian.GrantRequest
+	Locked  []*sanlian.User
+}
+
+// homeSecadmin is the security administrator's workbench: the grant
+// requests waiting for a decision (each one the security administrator
+// may decide only if a system administrator asked), the locked and the
+// pending accounts, and the latest decided requests. No citizens' data.
+func (s *Server) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p := &homeSecadminPage{basePage: s.base(r, "工作台", "home")}
+	all, err := s.Grants.FindGrants(ctx, sanlian.GrantFilter{})
+	if err != nil {
+		return err
+	}
+	for _, g := range all {
+		if g.State == sanlian.GrantPending {
+			p.Pending = append(p.Pending, g)
+		} else if len(p.Decided) < homeAdminRows {
+			p.Decided = append(p.Decided, g)
+		}
+	}
+	if p.Locked, err = s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountLocked}); err != nil {
+		return err
+	}
+	disabled, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountDisabled})
+	if err != nil {
+		return err
+	}
+	p.Figures = []homeFigure{
+		{ID: "count-grants-pending", Label: "待审批的授权申请", Count: len(p.Pending), URL: "/grants", Warn: true, Unit: "项"},
+		{ID: "count-locked", Label: sanlian.AccountStatusLabel(sanlian.AccountLocked), Count: len(p.Locked), URL: usersURL("", sanlian.AccountLocked), Warn: true, Unit: "个"},
+		{ID: "count-disabled", Label: "已停用（含待批准的新账号）", Count: len(disabled), URL: usersURL("", sanlian.AccountDisabled), Unit: "个"},
+	}
+	return s.render(w, r, http.StatusOK, "home_secadmin", p)
+}

@@ -79,10 +79,14 @@ type homeUnitPage struct {
 	Waiting, Overdue, DueSoon, CoOwed []*sanlian.Problem
 	WaitingFig, OverdueFig, DueFig    homeFigure
 	CoFig                             homeFigure
-	Supervisions                      []*sanlian.Supervision
-	SupFig                            homeFigure
-	SelfCriticisms                    []*sanlian.SelfCriticism
-	SCFig                             homeFigure
+	// Reassign are the problems whose handling cadre has moved to another
+	// unit (待重新分派); card and panel show only when there are some.
+	Reassign       []*sanlian.Problem
+	ReassignFig    homeFigure
+	Supervisions   []*sanlian.Supervision
+	SupFig         homeFigure
+	SelfCriticisms []*sanlian.SelfCriticism
+	SCFig          homeFigure
 	// Projects and Resps are the overdue ones, then those due within
 	// dueDays days.
 	Projects            []*sanlian.Project
@@ -129,6 +133,12 @@ func (s *Server) homeUnit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Figures = []homeFigure{p.WaitingFig, accepted, p.OverdueFig, p.DueFig, p.CoFig}
+	if p.ReassignFig, p.Reassign, err = s.problemFigure(r, "count-reassign", "待重新分派", "reassign=1", true); err != nil {
+		return err
+	}
+	if p.ReassignFig.Count > 0 {
+		p.Figures = append(p.Figures, p.ReassignFig)
+	}
 
 	sf := sanlian.SupervisionFilter{Unanswered: true, Limit: 500}
 	var n int

@@ -248,7 +248,7 @@ func TestHome_Sysadmin(t *testing.T) {
 		if len(figs) != len(sanlian.Roles)+len(sanlian.AccountStatuses)+1 { // and the total
 			t.Fatalf("figures = %v", figs)
 		}
-		if figs["count-role-cadre"][0] != "2" || figs["count-never"][0] != "6" {
+		if figs["count-role-cadre"][0] != "2" || figs["count-never"][0] != "7" {
 			t.Errorf("cadres %v, never logged in %v", figs["count-role-cadre"], figs["count-never"])
 		}
 		for id, f := range figs {

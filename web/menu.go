@@ -64,6 +64,7 @@ var menu = []menuSection{
 		{"审计日志", "/audit", "GET /audit", "audit"},
 		{"登录日志", "/audit/logins", "GET /audit/logins", "audit-logins"},
 		{"账号", "/users", "GET /users", "users"},
+		{"授权审批", "/grants", "GET /grants", "grants"},
 		{"接口密钥", "/api-keys", "GET /api-keys", "api-keys"},
 		{"消息推送", "/webhooks", "GET /webhooks", "webhooks"},
 	}},

@@ -24,6 +24,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		return s.homeCadre(w, r)
 	case sanlian.RoleSysadmin:
 		return s.homeSysadmin(w, r)
+	case sanlian.RoleSecadmin:
+		return s.homeSecadmin(w, r)
 	case sanlian.RoleAuditor:
 		return s.homeAuditor(w, r)
 	}
@@ -576,86 +578,4 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, http.StatusOK, "audit", &auditPage{basePage: s.base(r, "审计日志", "audit"), Entries: es, F: f,
 		FromS: p.str("from"), ToS: p.str("to"), Next: nextURL(r, next), First: f.Cursor == ""})
-}
-
-type usersPage struct {
-	basePage
-	Users  []*sanlian.User
-	Roles  []sanlian.Role
-	Error  string
-	Fields map[string]string
-	Form   userInput
-	// Role and Status filter the list (the sysadmin's workbench links
-	// here); FilterLabel names the filter, "" when none.
-	Role        sanlian.Role
-	Status      string
-	FilterLabel string
-	// The unit and cadre pickers' text as typed or chosen.
-	UnitText, CadreText string
-}
-
-// roleNames lists the roles' codes, for a filter parameter.
-func roleNames() []string {
-	out := make([]string, len(sanlian.Roles))
-	for i, r := range sanlian.Roles {
-		out[i] = string(r)
-	}
-	return out
-}
-
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderUsers(w, r, http.StatusOK, &usersPage{})
-}
-
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, p *usersPage) error {
-	var err error
-	p.basePage = s.base(r, "账号管理", "users")
-	p.Roles = sanlian.Roles
-	q := newParams(r)
-	p.Role = sanlian.Role(q.oneOf("role", roleNames()...))
-	p.Status = q.oneOf("status", sanlian.AccountStatuses...)
-	if err := q.err(); err != nil {
-		return err
-	}
-	if p.Role != "" || p.Status != "" {
-		if p.Users, err = s.Workbench.FindAccounts(r.Context(), sanlian.AccountFilter{Role: p.Role, Status: p.Status}); err != nil {
-			return err
-		}
-		var parts []string
-		if p.Role != "" {
-			parts = append(parts, p.Role.Label())
-		}
-		if p.Status != "" {
-			parts = append(parts, sanlian.AccountStatusLabel(p.Status))
-		}
-		p.FilterLabel = strings.Join(parts, " · ")
-	} else if p.Users, err = s.Users.FindUsers(r.Context()); err != nil {
-		return err
-	}
-	return s.render(w, r, status, "users", p)
-}
-
-func (s *Server) usersSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	num := func(name string) int64 { n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64); return n }
-	in := userInput{Username: strings.TrimSpace(r.PostFormValue("username")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
-		Role: sanlian.Role(r.PostFormValue("role")), UnitID: num("unit_id"), CadreID: num("cadre_id")}
-	picked, err := s.pickUserLinks(r, &in)
-	if err != nil {
-		return err
-	}
-	u := &sanlian.User{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, UnitID: in.UnitID, CadreID: in.CadreID}
-	if err = picked.err(); err == nil {
-		err = s.Users.CreateUser(r.Context(), u, r.PostFormValue("password"))
-	}
-	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
-		return s.renderUsers(w, r, statusOf(code), &usersPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), Form: in,
-			UnitText: picked.unit, CadreText: picked.cadre})
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/users?ok="+url.QueryEscape("已创建账号 "+u.Username), http.StatusSeeOther)
-	return nil
 }

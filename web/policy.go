@@ -26,18 +26,26 @@ const (
 	unitAdmin = sanlian.RoleUnitAdmin
 	cadre     = sanlian.RoleCadre
 	sysadmin  = sanlian.RoleSysadmin
+	secadmin  = sanlian.RoleSecadmin
 	auditor   = sanlian.RoleAuditor
 )
 
 var (
-	everyone  = roles(office, leader, unitAdmin, cadre, sysadmin, auditor)
-	orgReader = roles(office, leader, unitAdmin, cadre, sysadmin) // the organisation, no personal data
-	citizens  = roles(office, leader, unitAdmin, cadre)           // households and links
-	orgWriter = roles(office, unitAdmin)                          // units, cadres, households, links
-	revealers = roles(office, unitAdmin, cadre)                   // whole ID numbers and phones
-	entrants  = roles(office, unitAdmin, cadre)                   // enter and act on problems
-	auditors  = roles(auditor, office)                            // the audit log
-	accounts  = roles(sysadmin, office)                           // user accounts
+	everyone  = roles(office, leader, unitAdmin, cadre, sysadmin, secadmin, auditor)
+	orgReader = roles(office, leader, unitAdmin, cadre, sysadmin, secadmin) // the organisation, no personal data
+	citizens  = roles(office, leader, unitAdmin, cadre)                     // households and links
+	orgWriter = roles(office, unitAdmin)                                    // units, cadres, households, links
+	revealers = roles(office, unitAdmin, cadre)                             // whole ID numbers and phones
+	entrants  = roles(office, unitAdmin, cadre)                             // enter and act on problems
+	auditors  = roles(auditor, office)                                      // the audit log
+	// The three administrators (三权分立) do not share work: the system
+	// administrator makes and keeps accounts, the security administrator
+	// decides the grants the system administrator asks for (and asks for
+	// role and scope changes the system administrator decides), the
+	// auditor reads the audit log. The office no longer manages accounts.
+	accountMaker   = roles(sysadmin)           // create accounts, reset, disable, unlock, end sessions
+	accountReaders = roles(sysadmin, secadmin) // the account list and an account's page
+	granters       = roles(sysadmin, secadmin) // grant requests: ask, approve, refuse, withdraw
 )
 
 // policy is the one table of who may use which route (SPEC §6). Every
@@ -170,9 +178,22 @@ var policy = map[string]access{
 	"PUT /api/v1/dispatches/{month}":            roles(office),
 	"POST /api/v1/dispatches/{month}/decisions": roles(office),
 
-	"GET /api/v1/audit":  auditors,
-	"GET /api/v1/users":  accounts,
-	"POST /api/v1/users": accounts,
+	"GET /api/v1/audit": auditors,
+
+	"GET /api/v1/users":                        accountReaders,
+	"POST /api/v1/users":                       accountMaker,
+	"GET /api/v1/users/{id}":                   accountReaders,
+	"POST /api/v1/users/{id}/reset-password":   accountMaker,
+	"POST /api/v1/users/{id}/disable":          accountMaker,
+	"POST /api/v1/users/{id}/enable":           accountMaker,
+	"POST /api/v1/users/{id}/unlock":           accountMaker,
+	"GET /api/v1/users/{id}/sessions":          accountMaker,
+	"DELETE /api/v1/users/{id}/sessions/{sid}": accountMaker,
+	"GET /api/v1/grants":                       granters,
+	"POST /api/v1/grants":                      granters,
+	"POST /api/v1/grants/{id}/approve":         granters,
+	"POST /api/v1/grants/{id}/refuse":          granters,
+	"POST /api/v1/grants/{id}/withdraw":        granters,
 
 	// Pages.
 	"GET /login":                         public(),
@@ -267,7 +288,6 @@ var policy = map[string]access{
 	"GET /topics/export.xlsx":            everyone,
 	"GET /visits/export.xlsx":            citizens,
 	"GET /audit/export.xlsx":             auditors,
-	"GET /users/export.xlsx":             accounts,
 	"GET /metrics":                       roles(office, leader, unitAdmin),
 	"GET /metrics/problems":              roles(office, leader, unitAdmin),
 	"GET /metric-configs":                roles(office),
@@ -295,8 +315,22 @@ var policy = map[string]access{
 	"GET /calendar":                      everyone,
 	"POST /calendar/{year}":              roles(office),
 	"GET /audit":                         auditors,
-	"GET /users":                         accounts,
-	"POST /users":                        accounts,
+
+	// Accounts and grant requests (三权分立): users.go.
+	"GET /users/export.xlsx":              accountReaders,
+	"GET /users":                          accountReaders,
+	"POST /users":                         accountMaker,
+	"GET /users/{id}":                     accountReaders,
+	"POST /users/{id}/reset-password":     accountMaker,
+	"POST /users/{id}/disable":            accountMaker,
+	"POST /users/{id}/enable":             accountMaker,
+	"POST /users/{id}/unlock":             accountMaker,
+	"POST /users/{id}/sessions/{sid}/end": accountMaker,
+	"POST /users/{id}/grant":              granters,
+	"GET /grants":                         granters,
+	"POST /grants/{id}/approve":           granters,
+	"POST /grants/{id}/refuse":            granters,
+	"POST /grants/{id}/withdraw":          granters,
 
 	// 每月一题 (the month's themes): the office sets them; leaders and unit
 	// admins read them, counted in their scope.
@@ -318,8 +352,8 @@ var policy = map[string]access{
 	"POST /themes/{id}/measures/delete": roles(office),
 
 	// pickers: the roles of the pages whose fields use the suggestions; scope is the services'
-	"GET /suggest/cadres":   orgReader,                        // coverage, activities, links, users
-	"GET /suggest/units":    orgReader,                        // users, projects, responsibilities, routing
+	"GET /suggest/cadres":   orgReader,                        // coverage, activities, links, users, grants
+	"GET /suggest/units":    orgReader,                        // users, projects, responsibilities, routing, grants
 	"GET /suggest/problems": citizens,                         // the problems list
 	"GET /suggest/targets":  roles(office, leader, unitAdmin), // the supervision notice form, a responsibility's source
 

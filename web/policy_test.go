@@ -35,14 +35,14 @@ var allowed = map[string][]sanlian.Role{
 	"GET /audit/logins":                         {"office", "auditor"},
 	"GET /api/v1/password-policy":               sanlian.Roles,
 	"PUT /api/v1/password-policy":               {"secadmin"},
-	"GET /api/v1/regions":                       {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /api/v1/regions/{code}":                {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /api/v1/units":                         {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /api/v1/units/{id}":                    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/regions":                       {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /api/v1/regions/{code}":                {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /api/v1/units":                         {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /api/v1/units/{id}":                    {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"POST /api/v1/units":                        {"office", "unit_admin"},
 	"PATCH /api/v1/units/{id}":                  {"office", "unit_admin"},
-	"GET /api/v1/cadres":                        {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /api/v1/cadres/{id}":                   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /api/v1/cadres":                        {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /api/v1/cadres/{id}":                   {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"POST /api/v1/cadres":                       {"office", "unit_admin"},
 	"PATCH /api/v1/cadres/{id}":                 {"office", "unit_admin"},
 	"POST /api/v1/cadres/{id}/reveal":           {"office", "unit_admin", "cadre"},
@@ -88,18 +88,30 @@ var allowed = map[string][]sanlian.Role{
 	"PUT /api/v1/calendar/{year}":               {"office"},
 	"GET /api/v1/calendar/due":                  sanlian.Roles,
 	"GET /api/v1/audit":                         {"office", "auditor"},
-	"GET /api/v1/users":                         {"office", "sysadmin"},
-	"POST /api/v1/users":                        {"office", "sysadmin"},
+	"GET /api/v1/users":                         {"sysadmin", "secadmin"},
+	"POST /api/v1/users":                        {"sysadmin"},
+	"GET /api/v1/users/{id}":                    {"sysadmin", "secadmin"},
+	"POST /api/v1/users/{id}/reset-password":    {"sysadmin"},
+	"POST /api/v1/users/{id}/disable":           {"sysadmin"},
+	"POST /api/v1/users/{id}/enable":            {"sysadmin"},
+	"POST /api/v1/users/{id}/unlock":            {"sysadmin"},
+	"GET /api/v1/users/{id}/sessions":           {"sysadmin"},
+	"DELETE /api/v1/users/{id}/sessions/{sid}":  {"sysadmin"},
+	"GET /api/v1/grants":                        {"sysadmin", "secadmin"},
+	"POST /api/v1/grants":                       {"sysadmin", "secadmin"},
+	"POST /api/v1/grants/{id}/approve":          {"sysadmin", "secadmin"},
+	"POST /api/v1/grants/{id}/refuse":           {"sysadmin", "secadmin"},
+	"POST /api/v1/grants/{id}/withdraw":         {"sysadmin", "secadmin"},
 	"GET /login":                                nil,
 	"POST /login":                               nil,
 	"POST /logout":                              sanlian.Roles,
 	"GET /{$}":                                  sanlian.Roles,
-	"GET /regions":                              {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /regions/villages":                     {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /units":                                {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /units/{id}":                           {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /cadres":                               {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /cadres/{id}":                          {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /regions":                              {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /regions/villages":                     {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /units":                                {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /units/{id}":                           {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /cadres":                               {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /cadres/{id}":                          {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"GET /households":                           {"office", "leader", "unit_admin", "cadre"},
 	"GET /households/{id}":                      {"office", "leader", "unit_admin", "cadre"},
 	"GET /households/{id}/edit":                 {"office", "unit_admin"},
@@ -136,7 +148,7 @@ var allowed = map[string][]sanlian.Role{
 	"POST /routing-rules/{id}/toggle":           {"office"},
 	"POST /routing-rules/{id}/delete":           {"office"},
 	"GET /routing-rules/export.xlsx":            {"office"},
-	"GET /cadres/options":                       {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /cadres/options":                       {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"POST /categories":                          {"office"},
 	"GET /topics":                               sanlian.Roles,
 	"POST /topics":                              {"office"},
@@ -160,8 +172,19 @@ var allowed = map[string][]sanlian.Role{
 	"GET /calendar":                             sanlian.Roles,
 	"POST /calendar/{year}":                     {"office"},
 	"GET /audit":                                {"office", "auditor"},
-	"GET /users":                                {"office", "sysadmin"},
-	"POST /users":                               {"office", "sysadmin"},
+	"GET /users":                                {"sysadmin", "secadmin"},
+	"POST /users":                               {"sysadmin"},
+	"GET /users/{id}":                           {"sysadmin", "secadmin"},
+	"POST /users/{id}/reset-password":           {"sysadmin"},
+	"POST /users/{id}/disable":                  {"sysadmin"},
+	"POST /users/{id}/enable":                   {"sysadmin"},
+	"POST /users/{id}/unlock":                   {"sysadmin"},
+	"POST /users/{id}/sessions/{sid}/end":       {"sysadmin"},
+	"POST /users/{id}/grant":                    {"sysadmin", "secadmin"},
+	"GET /grants":                               {"sysadmin", "secadmin"},
+	"POST /grants/{id}/approve":                 {"sysadmin", "secadmin"},
+	"POST /grants/{id}/refuse":                  {"sysadmin", "secadmin"},
+	"POST /grants/{id}/withdraw":                {"sysadmin", "secadmin"},
 	"GET /api/v1/projects":                      {"office", "leader", "unit_admin", "cadre"},
 	"POST /api/v1/projects":                     {"office", "unit_admin"},
 	"GET /api/v1/projects/{id}":                 {"office", "leader", "unit_admin", "cadre"},
@@ -203,15 +226,15 @@ var allowed = map[string][]sanlian.Role{
 	"GET /activity-types":                       {"office"},
 	"POST /activity-types":                      {"office"},
 	"GET /volunteers/{id}":                      {"office", "leader", "unit_admin", "cadre"},
-	"GET /regions/export.xlsx":                  {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /units/export.xlsx":                    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /cadres/export.xlsx":                   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /regions/export.xlsx":                  {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /units/export.xlsx":                    {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /cadres/export.xlsx":                   {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"GET /households/export.xlsx":               {"office", "leader", "unit_admin", "cadre"},
 	"GET /links/export.xlsx":                    {"office", "unit_admin"},
 	"GET /topics/export.xlsx":                   sanlian.Roles,
 	"GET /visits/export.xlsx":                   {"office", "leader", "unit_admin", "cadre"},
 	"GET /audit/export.xlsx":                    {"auditor", "office"},
-	"GET /users/export.xlsx":                    {"sysadmin", "office"},
+	"GET /users/export.xlsx":                    {"sysadmin", "secadmin"},
 	"GET /api/v1/metrics":                       {"office", "leader", "unit_admin"},
 	"GET /api/v1/metrics/problems":              {"office", "leader", "unit_admin"},
 	"GET /api/v1/metric-configs":                {"office"},
@@ -274,8 +297,8 @@ var allowed = map[string][]sanlian.Role{
 	"POST /themes/{id}/measures/delete": {"office"},
 
 	// pickers: suggestions for the fields that find cadres, units and problems by name or number
-	"GET /suggest/cadres":   {"office", "leader", "unit_admin", "cadre", "sysadmin"},
-	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin"},
+	"GET /suggest/cadres":   {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
+	"GET /suggest/units":    {"office", "leader", "unit_admin", "cadre", "sysadmin", "secadmin"},
 	"GET /suggest/problems": {"office", "leader", "unit_admin", "cadre"},
 	"GET /suggest/targets":  {"office", "leader", "unit_admin"},
 
@@ -304,6 +327,7 @@ func init() {
 // users maps each role to an account of the small county.
 var users = map[sanlian.Role]string{
 	"office": "office", "leader": "leader", "unit_admin": "unitadmin", "cadre": "cadre", "sysadmin": "sysadmin", "auditor": "auditor",
+	"secadmin": "secadmin",
 }
 
 // examplePath fills a route pattern's wildcards with values that exist in
@@ -311,7 +335,7 @@ var users = map[sanlian.Role]string{
 func examplePath(pattern string) (method, path string) {
 	method, path, _ = strings.Cut(pattern, " ")
 	path = strings.Replace(path, "/categories/{code}", "/categories/employment", 1)
-	r := strings.NewReplacer("{id}", "1", "{year}", "2021", "{action}", "extend", "{code}", sqldbtest.County, "{file}", "app.css", "{$}", "", "{kind}", "households", "{period}", "2021-05-H1", "{month}", "2021-05")
+	r := strings.NewReplacer("{id}", "1", "{year}", "2021", "{action}", "extend", "{code}", sqldbtest.County, "{file}", "app.css", "{$}", "", "{kind}", "households", "{period}", "2021-05-H1", "{month}", "2021-05", "{sid}", "no-such-session")
 	return method, r.Replace(path)
 }
 
@@ -331,6 +355,7 @@ func TestPolicy(t *testing.T) {
 			t.Errorf("policy entry %q names no route", p)
 		}
 	}
+	t.Logf("%d routes × %d roles", len(routes), len(sanlian.Roles))
 	for _, rt := range routes {
 		method, path := examplePath(rt)
 		for _, role := range sanlian.Roles {

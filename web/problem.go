@@ -42,6 +42,7 @@ func problemFilter(p *params) sanlian.ProblemFilter {
 	// co_owed=1 the co-handling parts they owe, due_before=YYYY-MM-DD
 	// those to be resolved before that day.
 	f.OwnUnits, f.CoPartOwed = p.str("own") == "1", p.str("co_owed") == "1"
+	f.Reassign = p.str("reassign") == "1" // those whose handling cadre moved to another unit
 	f.DueBefore = p.date("due_before")
 	return f
 }

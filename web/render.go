@@ -88,6 +88,7 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"linkKind":    sanlian.LinkKindLabel,
 		"roleLabel":   func(r sanlian.Role) string { return r.Label() },
 		"loginEvent":  sanlian.LoginEventLabel,
+		"grantState":  sanlian.GrantStateLabel,
 		"join":        strings.Join,
 		"date":        func(t time.Time) string { return fmtTime(t, "2006-01-02") },
 		"datetime":    func(t time.Time) string { return fmtTime(t, "2006-01-02 15:04") },

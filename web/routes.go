@@ -1,5 +1,7 @@
 package web
 
+import "net/http"
+
 // routeList is every route the server answers, pages and API side by side.
 // Who may use each is in the policy table (policy.go).
 func (s *Server) routeList() []route {
@@ -113,6 +115,18 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /api/v1/audit", h: s.apiAudit},
 		{pattern: "GET /api/v1/users", h: s.apiUsers},
 		{pattern: "POST /api/v1/users", h: s.apiCreateUser},
+		{pattern: "GET /api/v1/users/{id}", h: s.apiUser},
+		{pattern: "POST /api/v1/users/{id}/reset-password", h: s.apiResetPassword},
+		{pattern: "POST /api/v1/users/{id}/disable", h: s.apiSetDisabled(true)},
+		{pattern: "POST /api/v1/users/{id}/enable", h: s.apiSetDisabled(false)},
+		{pattern: "POST /api/v1/users/{id}/unlock", h: s.apiUnlock},
+		{pattern: "GET /api/v1/users/{id}/sessions", h: s.apiUserSessions},
+		{pattern: "DELETE /api/v1/users/{id}/sessions/{sid}", h: s.apiEndUserSession},
+		{pattern: "GET /api/v1/grants", h: s.apiGrants},
+		{pattern: "POST /api/v1/grants", h: s.apiRequestGrant},
+		{pattern: "POST /api/v1/grants/{id}/approve", h: s.apiDecideGrant(approveGrant)},
+		{pattern: "POST /api/v1/grants/{id}/refuse", h: s.apiDecideGrant(refuseGrant)},
+		{pattern: "POST /api/v1/grants/{id}/withdraw", h: s.apiDecideGrant(withdrawGrant)},
 
 		{pattern: "GET /login", h: s.loginForm},
 		{pattern: "POST /login", h: s.loginSubmit},
@@ -246,6 +260,26 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /audit", h: s.auditPage},
 		{pattern: "GET /users", h: s.usersPage},
 		{pattern: "POST /users", h: s.usersSubmit},
+		{pattern: "GET /users/{id}", h: s.userPage},
+		{pattern: "POST /users/{id}/reset-password", h: s.userResetPassword},
+		{pattern: "POST /users/{id}/disable", h: s.userAction("已停用账号，其会话已全部结束", func(r *http.Request, id, v int64) error {
+			_, err := s.Accounts.SetDisabled(r.Context(), id, v, true)
+			return err
+		})},
+		{pattern: "POST /users/{id}/enable", h: s.userAction("已启用账号", func(r *http.Request, id, v int64) error {
+			_, err := s.Accounts.SetDisabled(r.Context(), id, v, false)
+			return err
+		})},
+		{pattern: "POST /users/{id}/unlock", h: s.userAction("已解除锁定", func(r *http.Request, id, v int64) error {
+			_, err := s.Accounts.Unlock(r.Context(), id, v)
+			return err
+		})},
+		{pattern: "POST /users/{id}/sessions/{sid}/end", h: s.userEndSession},
+		{pattern: "POST /users/{id}/grant", h: s.userGrantSubmit},
+		{pattern: "GET /grants", h: s.grantsPage},
+		{pattern: "POST /grants/{id}/approve", h: s.grantDecision("已批准并生效", approveGrant)},
+		{pattern: "POST /grants/{id}/refuse", h: s.grantDecision("已拒绝", refuseGrant)},
+		{pattern: "POST /grants/{id}/withdraw", h: s.grantDecision("已撤回", withdrawGrant)},
 
 		// 每月一题 (the month's themes): web/theme.go.
 		{pattern: "GET /api/v1/themes", h: s.apiThemes},

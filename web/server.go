@@ -53,6 +53,10 @@ type Services struct {
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Workbench answers the role workbenches' own questions (home_*.go).
 	Workbench sanlian.WorkbenchService
+	// Accounts and Grants are the administrators' account actions and
+	// the two-person grants (users.go, grants.go).
+	Accounts sanlian.AccountAdminService
+	Grants   sanlian.GrantService
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
 }

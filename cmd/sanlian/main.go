@@ -22,6 +22,7 @@ Usage:
   sanlian migrate [--db …]
   sanlian demo    [--db …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
+  sanlian user passwd --username U [--db …]
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]
   sanlian audit verify [--db …] [--anchors DIR] [--seal]
   sanlian audit anchor [--db …] --dir DIR [--url URL]
@@ -57,9 +58,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
 	case "user":
+		if len(args) >= 2 && args[1] == "passwd" {
+			return runUserPasswd(ctx, args[2:], stdin, stdout, stderr)
+		}
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
-			return errors.New(`unknown user command: want "user add"`)
+			return errors.New(`unknown user command: want "user add" or "user passwd"`)
 		}
 		return runUserAdd(ctx, args[2:], stdin, stdout, stderr)
 	case "import":

@@ -59,6 +59,30 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "已被使用") {
 		t.Errorf("duplicate user: %v", err)
 	}
+	// The command line makes administrators directly, audited as 命令行;
+	// the demo left one request for the security administrator.
+	if err := run(ctx, []string{"user", "add", "--db", dsn, "--username", "sec2", "--role", "secadmin"},
+		strings.NewReader("a-long-password\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "sec2"}, strings.NewReader("another-long-password\n"), &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "nobody"}, strings.NewReader("another-long-password\n"), &out, &errOut); err == nil || !strings.Contains(err.Error(), "不存在") {
+		t.Errorf("passwd of an unknown account: %v", err)
+	}
+	if !strings.Contains(out.String(), "secadmin") || !strings.Contains(out.String(), "newcadre，待安全管理员审批") {
+		t.Errorf("demo output without the security administrator or its request: %s", out.String())
+	}
+	if db, err := openDB(ctx, dsn, false); err != nil {
+		t.Fatal(err)
+	} else {
+		es, _, err := db.FindAudit(sanlian.NewSystemContext(ctx), sanlian.AuditFilter{Entity: "user", Action: "create"})
+		db.Close()
+		if err != nil || len(es) < 2 || es[0].Actor != "命令行" {
+			t.Errorf("user add audit: %v %+v", err, es)
+		}
+	}
 	err = run(ctx, []string{"user", "add", "--db", dsn, "--username", "li", "--role", "cadre"}, strings.NewReader("short\n"), &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "用户名") {
 		t.Errorf("bad account accepted: %v", err)

@@ -89,7 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db,
+		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
 		Cockpit: db, Themes: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
@@ -200,6 +200,9 @@ func loadDemo(ctx context.Context, db *sqldb.DB, opt demo.Options, problems, vis
 			len(c.Regions), len(c.Units), len(c.Cadres), len(c.Households), len(c.Links), time.Since(start).Seconds())
 		accounts = demo.AccountsOf(c)
 		if err := loadDemoParts(ctx, db, c, opt.Seed, problems, visits, activities, out); err != nil {
+			return err
+		}
+		if err := demoGrant(ctx, db, c, out); err != nil {
 			return err
 		}
 	} else {

@@ -102,6 +102,7 @@ func SmallCounty() *sanlian.County {
 	acct("cadre5", sanlian.RoleCadre, 4, 5)
 	acct("sysadmin", sanlian.RoleSysadmin, 0, 0)
 	acct("auditor", sanlian.RoleAuditor, 0, 0)
+	acct("secadmin", sanlian.RoleSecadmin, 0, 0)
 	return c
 }
 
