@@ -81,10 +81,11 @@ const (
 	AccountDisabled = "disabled" // disabled by an administrator
 	AccountNever    = "never"    // never logged in
 	AccountRecent   = "recent"   // created in the last RecentAccountDays days
+	AccountNo2FA    = "no2fa"    // no second factor enrolled
 )
 
 // AccountStatuses lists the account states in display order.
-var AccountStatuses = []string{AccountLocked, AccountDisabled, AccountNever, AccountRecent}
+var AccountStatuses = []string{AccountLocked, AccountDisabled, AccountNever, AccountRecent, AccountNo2FA}
 
 // RecentAccountDays is how far back an account counts as recently created.
 const RecentAccountDays = 7
@@ -100,6 +101,8 @@ func AccountStatusLabel(s string) string {
 		return "从未登录"
 	case AccountRecent:
 		return fmt.Sprintf("近 %d 天新建", RecentAccountDays)
+	case AccountNo2FA:
+		return "未启用双因素认证"
 	}
 	return s
 }
@@ -130,6 +133,7 @@ type AccountSummary struct {
 	Disabled int         `json:"disabled"`
 	Never    int         `json:"never"`
 	Recent   int         `json:"recent"`
+	No2FA    int         `json:"no_second_factor"`
 }
 
 // ActionCount is how many audit rows carry an action.
@@ -170,6 +174,8 @@ func AccountIs(u *User, status string, now time.Time, everLoggedIn bool) bool {
 		return !everLoggedIn
 	case AccountRecent:
 		return !u.CreatedAt.Before(now.AddDate(0, 0, -RecentAccountDays))
+	case AccountNo2FA:
+		return !u.TOTPEnabled
 	}
 	return true
 }

@@ -32,15 +32,15 @@ func TestGrant_CreateNeedsSecondAdmin(t *testing.T) {
 		ctx := context.Background()
 		sys, sec := sqldbtest.As(users["sysadmin"]), sqldbtest.As(users["secadmin"])
 		u := &sanlian.User{Username: "boss", DisplayName: "自封主任", Role: sanlian.RoleOffice}
-		MustOK(t, db.CreateUser(sys, u, "a-good-password"))
+		MustOK(t, db.CreateUser(sys, u, "A-good-passw0rd"))
 		if !u.Pending || !u.Disabled {
 			t.Fatalf("created from the web: %+v, want pending and disabled", u)
 		}
-		_, _, err := db.Login(ctx, "boss", "a-good-password", "api")
+		_, _, err := db.Login(ctx, "boss", "A-good-passw0rd", "api")
 		MustCode(t, err, sanlian.EUNAUTHORIZED)
 		_, err = db.SetDisabled(sys, u.ID, u.Version, false)
 		MustCode(t, err, sanlian.ECONFLICT)
-		err = db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "boss2", Role: sanlian.RoleSysadmin}, "a-good-password")
+		err = db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "boss2", Role: sanlian.RoleSysadmin}, "A-good-passw0rd")
 		MustCode(t, err, sanlian.EFORBIDDEN)
 
 		gs, err := db.FindGrants(sec, sanlian.GrantFilter{State: sanlian.GrantPending})
@@ -55,7 +55,7 @@ func TestGrant_CreateNeedsSecondAdmin(t *testing.T) {
 		if g.State != sanlian.GrantApproved || g.DeciderName != "secadmin" || g.DecidedAt.IsZero() {
 			t.Errorf("approved = %+v", g)
 		}
-		tok := login(t, db, "boss", "a-good-password")
+		tok := login(t, db, "boss", "A-good-passw0rd")
 		got, err := db.Authenticate(ctx, tok)
 		MustOK(t, err)
 		if got.Role != sanlian.RoleOffice {
@@ -81,7 +81,7 @@ func TestGrant_Approvers(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		sysctx := sanlian.NewSystemContext(context.Background())
 		sys2 := &sanlian.User{Username: "sysadmin2", Role: sanlian.RoleSysadmin}
-		MustOK(t, db.CreateUser(sysctx, sys2, "a-good-password"))
+		MustOK(t, db.CreateUser(sysctx, sys2, "A-good-passw0rd"))
 		sec, cadre := users["secadmin"], users["cadre"]
 		g, err := db.RequestGrant(sqldbtest.As(sec), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleUnitAdmin), UnitID: ptr(int64(1)), Version: 1})
 		MustOK(t, err)
@@ -105,7 +105,7 @@ func TestGrant_Approvers(t *testing.T) {
 		// A security administrator's request for the other one's role:
 		// only a system administrator decides it.
 		sec2 := &sanlian.User{Username: "secadmin2", Role: sanlian.RoleSecadmin}
-		MustOK(t, db.CreateUser(sysctx, sec2, "a-good-password"))
+		MustOK(t, db.CreateUser(sysctx, sec2, "A-good-passw0rd"))
 		g2, err := db.RequestGrant(sqldbtest.As(users["sysadmin"]), users["auditor"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleSecadmin), Version: 1})
 		MustOK(t, err)
 		_, err = db.ApproveGrant(sqldbtest.As(sys2), g2.ID, "")

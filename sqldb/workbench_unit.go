@@ -126,7 +126,7 @@ func (db *DB) AccountSummary(ctx context.Context) (*sanlian.AccountSummary, erro
 	for _, u := range users {
 		byRole[u.Role]++
 		for st, n := range map[string]*int{sanlian.AccountLocked: &out.Locked, sanlian.AccountDisabled: &out.Disabled,
-			sanlian.AccountNever: &out.Never, sanlian.AccountRecent: &out.Recent} {
+			sanlian.AccountNever: &out.Never, sanlian.AccountRecent: &out.Recent, sanlian.AccountNo2FA: &out.No2FA} {
 			if sanlian.AccountIs(u, st, now, in[u.ID]) {
 				*n++
 			}

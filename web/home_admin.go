@@ -20,6 +20,15 @@ type homeSysadminPage struct {
 }
 
 // usersURL is the account list filtered by role and state.
+// statusID is an account state as a figure's id: count-no-second-factor
+// for no2fa, whose digit the figures' ids do not take.
+func statusID(status string) string {
+	if status == sanlian.AccountNo2FA {
+		return "no-second-factor"
+	}
+	return status
+}
+
 func usersURL(role sanlian.Role, status string) string {
 	q := url.Values{}
 	if role != "" {
@@ -54,8 +63,9 @@ func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
 		n      int
 		warn   bool
 	}{{sanlian.AccountLocked, p.Summary.Locked, true}, {sanlian.AccountDisabled, p.Summary.Disabled, false},
-		{sanlian.AccountNever, p.Summary.Never, false}, {sanlian.AccountRecent, p.Summary.Recent, false}} {
-		p.States = append(p.States, homeFigure{ID: "count-" + st.status, Label: sanlian.AccountStatusLabel(st.status), Count: st.n,
+		{sanlian.AccountNever, p.Summary.Never, false}, {sanlian.AccountRecent, p.Summary.Recent, false},
+		{sanlian.AccountNo2FA, p.Summary.No2FA, false}} {
+		p.States = append(p.States, homeFigure{ID: "count-" + statusID(st.status), Label: sanlian.AccountStatusLabel(st.status), Count: st.n,
 			URL: usersURL("", st.status), Warn: st.warn})
 	}
 	recent, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountRecent})
@@ -273,10 +283,15 @@ func (s *Server) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	no2fa, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountNo2FA})
+	if err != nil {
+		return err
+	}
 	p.Figures = []homeFigure{
 		{ID: "count-grants-pending", Label: "待审批的授权申请", Count: len(p.Pending), URL: "/grants", Warn: true, Unit: "项"},
 		{ID: "count-locked", Label: sanlian.AccountStatusLabel(sanlian.AccountLocked), Count: len(p.Locked), URL: usersURL("", sanlian.AccountLocked), Warn: true, Unit: "个"},
 		{ID: "count-disabled", Label: "已停用（含待批准的新账号）", Count: len(disabled), URL: usersURL("", sanlian.AccountDisabled), Unit: "个"},
+		{ID: "count-no-second-factor", Label: "未启用双因素认证", Count: len(no2fa), URL: usersURL("", sanlian.AccountNo2FA), Unit: "个"},
 	}
 	return s.render(w, r, http.StatusOK, "home_secadmin", p)
 }

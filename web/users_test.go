@@ -21,7 +21,7 @@ func TestUsers_Finding1(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
 		sys, sec := a.token("sysadmin"), a.token("secadmin")
-		res, body := a.do("POST", "/api/v1/users", sys, `{"username":"boss","role":"office","password":"a-good-password"}`)
+		res, body := a.do("POST", "/api/v1/users", sys, `{"username":"boss","role":"office","password":"A-good-passw0rd"}`)
 		if res.StatusCode != 201 {
 			t.Fatalf("create: %d %s", res.StatusCode, body)
 		}
@@ -29,13 +29,13 @@ func TestUsers_Finding1(t *testing.T) {
 		if !u.Pending || !u.Disabled {
 			t.Fatalf("created %+v, want pending", u)
 		}
-		if res, body := a.do("POST", "/api/v1/login", "", `{"username":"boss","password":"a-good-password"}`); res.StatusCode != 401 {
+		if res, body := a.do("POST", "/api/v1/login", "", `{"username":"boss","password":"A-good-passw0rd"}`); res.StatusCode != 401 {
 			t.Fatalf("pending account logged in: %d %s", res.StatusCode, body)
 		}
 		for _, path := range []string{"/api/v1/users", "/users"} {
-			body := `{"username":"boss2","role":"sysadmin","password":"a-good-password"}`
+			body := `{"username":"boss2","role":"sysadmin","password":"A-good-passw0rd"}`
 			if path == "/users" {
-				body = "username=boss2&role=sysadmin&password=a-good-password"
+				body = "username=boss2&role=sysadmin&password=A-good-passw0rd"
 			}
 			if res, _ := a.do("POST", path, a.token("office"), body); res.StatusCode != 403 {
 				t.Errorf("office POST %s: %d, want 403", path, res.StatusCode)
@@ -67,7 +67,7 @@ func TestUsers_Finding1(t *testing.T) {
 		if res.StatusCode != 409 || !strings.Contains(body, "已处理") {
 			t.Errorf("decided twice: %d %s", res.StatusCode, body)
 		}
-		if res, body := a.do("POST", "/api/v1/households/1/reveal", a.login2("boss", "a-good-password"), ""); res.StatusCode != 200 {
+		if res, body := a.do("POST", "/api/v1/households/1/reveal", a.login2("boss", "A-good-passw0rd"), ""); res.StatusCode != 200 {
 			t.Errorf("approved office reveal: %d %s", res.StatusCode, body)
 		}
 	})
@@ -198,6 +198,12 @@ func TestUsers_Pages(t *testing.T) {
 		}
 		if strings.Contains(body, "139****") || strings.Contains(body, "430923") {
 			t.Error("personal data on the secadmin's home")
+		}
+		// Every account lacks a second factor here: the figure and its list agree.
+		no2fa := figures(t, body)["count-no-second-factor"]
+		res, list := sec.get(no2fa[1])
+		if n := strings.Count(list, `<tr><td><a href="/users/`); res.StatusCode != 200 || no2fa[0] != fmt.Sprint(n) || n < 8 {
+			t.Errorf("未启用双因素认证: figure %v, list %d rows", no2fa, n)
 		}
 		res, body = sec.get("/grants")
 		if res.StatusCode != 200 || !strings.Contains(body, `action="/grants/1/approve"`) {

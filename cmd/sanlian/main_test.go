@@ -62,13 +62,13 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 	// The command line makes administrators directly, audited as 命令行;
 	// the demo left one request for the security administrator.
 	if err := run(ctx, []string{"user", "add", "--db", dsn, "--username", "sec2", "--role", "secadmin"},
-		strings.NewReader("a-long-password\n"), &out, &errOut); err != nil {
+		strings.NewReader("A-long-passw0rd\n"), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "sec2"}, strings.NewReader("another-long-password\n"), &out, &errOut); err != nil {
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "sec2"}, strings.NewReader("Another-long-passw0rd\n"), &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "nobody"}, strings.NewReader("another-long-password\n"), &out, &errOut); err == nil || !strings.Contains(err.Error(), "不存在") {
+	if err := run(ctx, []string{"user", "passwd", "--db", dsn, "--username", "nobody"}, strings.NewReader("Another-long-passw0rd\n"), &out, &errOut); err == nil || !strings.Contains(err.Error(), "不存在") {
 		t.Errorf("passwd of an unknown account: %v", err)
 	}
 	if !strings.Contains(out.String(), "secadmin") || !strings.Contains(out.String(), "newcadre，待安全管理员审批") {
