@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // Dialect is the SQL engine behind a DB.
@@ -59,6 +60,7 @@ type DB struct {
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
 	cal  calendarCache // the built working-day calendar (calendar.go)
+	ring *seal.Ring    // keys of the personal data at rest (crypt.go); set by Unlock
 	jobs jobRegistry   // scheduled jobs (scheduler.go)
 }
 
@@ -70,7 +72,7 @@ func IsPostgres(dsn string) bool {
 // Open opens dsn: a postgres:// URL or an SQLite file path. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{DSN: dsn, Now: time.Now, Auth: sanlian.AuthConfig{}.WithDefaults()}
+	db := &DB{DSN: dsn, Now: time.Now, Auth: sanlian.AuthConfig{}.WithDefaults(), ring: &seal.Ring{}}
 	if IsPostgres(dsn) {
 		db.Dialect = Postgres
 		p, err := sql.Open("pgx", dsn)
