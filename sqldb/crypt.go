@@ -323,3 +323,39 @@ func (db *DB) resealBatch(ctx context.Context, table string, cols []sealedCol, a
 	})
 	return n, changed, last, err
 }
+
+// CryptStatus is what a database records of its encryption, for
+// `sanlian keys status`.
+type CryptStatus struct {
+	KeyID   string   // key in force; "" when not encrypted
+	NextID  string   // key a rotation under way moves to
+	Retired []string // keys rotated away
+	Pending string   // a pass under way: "index", "encrypt" or "rotate"
+}
+
+// Encrypted reports whether the database has a key.
+func (s CryptStatus) Encrypted() bool { return s.KeyID != "" }
+
+func (s CryptStatus) String() string {
+	var b strings.Builder
+	if s.KeyID == "" {
+		b.WriteString("数据库未加密")
+	} else {
+		b.WriteString("数据库已加密，密钥编号 " + s.KeyID)
+	}
+	if s.NextID != "" {
+		b.WriteString("；轮换到密钥 " + s.NextID + " 尚未完成")
+	} else if s.Pending == "encrypt" {
+		b.WriteString("；加密尚未完成")
+	}
+	if len(s.Retired) > 0 {
+		b.WriteString("；已停用的密钥：" + strings.Join(s.Retired, "、"))
+	}
+	return b.String()
+}
+
+// CryptStatus reads the database's encryption state; it needs no key.
+func (db *DB) CryptStatus(ctx context.Context) (CryptStatus, error) {
+	st, pending, err := cryptState(db.reader(ctx))
+	return CryptStatus{KeyID: seal.KeyID(st.Check), NextID: seal.KeyID(st.Next), Retired: st.Retired, Pending: pending}, err
+}

@@ -23,9 +23,11 @@ Usage:
   sanlian demo    [--db …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]
+  sanlian keys    init|rotate|status [--db …] [--key-file FILE] [--new-key-file NEW]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
-given by --db or the SANLIAN_DB environment variable.
+given by --db or the SANLIAN_DB environment variable. ID numbers and phones
+are encrypted with the key given by --key-file or SANLIAN_KEY (see docs/security.md).
 Run "sanlian COMMAND -h" for the options of a command.
 `
 
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runUserAdd(ctx, args[2:], stdin, stdout, stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,7 +16,7 @@ import (
 
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("user add", "create an account; the password is asked on the terminal or read from stdin", stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	username := fs.String("username", "", "login name (required)")
 	role := fs.String("role", "", "office, leader, unit_admin, cadre, sysadmin or auditor (required)")
 	unit := fs.Int64("unit", 0, "unit id (unit_admin)")
@@ -33,7 +33,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stderr})
 	if err != nil {
 		return err
 	}
