@@ -38,8 +38,8 @@ const (
 	aadReportersPhone = "problem_reporters.phone"
 )
 
-// resealBatch is how many rows one transaction of a pass rewrites.
-const resealBatch = 2000
+// resealRowsPerTx is how many rows one transaction of a pass rewrites.
+const resealRowsPerTx = 2000
 
 // seal encrypts v for the column aad under the key in force.
 func (db *DB) seal(v, aad string) string { return db.ring.Seal(v, aad) }
@@ -241,10 +241,10 @@ func (db *DB) reseal(ctx context.Context, progress io.Writer) error {
 				return err
 			}
 			done, changed, after = done+n, changed+c, last
-			if n > 0 && (total > resealBatch || n < resealBatch) {
+			if n > 0 {
 				fmt.Fprintf(progress, "%s：%d/%d 行，改写 %d 行\n", t, done, total, changed)
 			}
-			if n < resealBatch {
+			if n < db.resealLimit() {
 				break
 			}
 		}
@@ -263,6 +263,7 @@ func (db *DB) resealBatch(ctx context.Context, table string, cols []sealedCol, a
 			sel = append(sel, c.bi)
 		}
 	}
+	limit := db.resealLimit()
 	err = db.inTx(ctx, func(tx *Tx) error {
 		n, changed, last = 0, 0, after
 		type row struct {
@@ -271,7 +272,7 @@ func (db *DB) resealBatch(ctx context.Context, table string, cols []sealedCol, a
 		}
 		var rows []row
 		err := eachRow(tx, `SELECT `+strings.Join(sel, ", ")+` FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`,
-			[]any{after, resealBatch}, func(sc scanner) error {
+			[]any{after, limit}, func(sc scanner) error {
 				r := row{vals: make([]string, len(sel)-1)}
 				dst := []any{&r.id}
 				for i := range r.vals {
@@ -322,6 +323,14 @@ func (db *DB) resealBatch(ctx context.Context, table string, cols []sealedCol, a
 		return nil
 	})
 	return n, changed, last, err
+}
+
+// resealLimit is the number of rows of a batch.
+func (db *DB) resealLimit() int {
+	if db.resealRows > 0 {
+		return db.resealRows
+	}
+	return resealRowsPerTx
 }
 
 // CryptStatus is what a database records of its encryption, for

@@ -61,6 +61,8 @@ type DB struct {
 	Auth sanlian.AuthConfig
 	cal  calendarCache // the built working-day calendar (calendar.go)
 	ring *seal.Ring    // keys of the personal data at rest (crypt.go); set by Unlock
+	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
+	resealRows int
 	jobs jobRegistry   // scheduled jobs (scheduler.go)
 }
 
