@@ -262,7 +262,7 @@ func TestCrypt_Tampered(t *testing.T) {
 			{"ErrMoved", "phone", idn, "households 表第 4 行的 phone 无法解密"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				if _, err := raw.Exec(`UPDATE households SET `+tt.col+` = '`+tt.v+`' WHERE id = 4`); err != nil {
+				if _, err := raw.Exec(`UPDATE households SET ` + tt.col + ` = '` + tt.v + `' WHERE id = 4`); err != nil {
 					t.Fatal(err)
 				}
 				_, _, err := db.RevealHousehold(office, 4)

@@ -63,7 +63,7 @@ type DB struct {
 	ring *seal.Ring    // keys of the personal data at rest (crypt.go); set by Unlock
 	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
 	resealRows int
-	jobs jobRegistry   // scheduled jobs (scheduler.go)
+	jobs       jobRegistry // scheduled jobs (scheduler.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
