@@ -60,10 +60,10 @@ type DB struct {
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
 	cal  calendarCache // the built working-day calendar (calendar.go)
+	jobs jobRegistry   // scheduled jobs (scheduler.go)
 	ring *seal.Ring    // keys of the personal data at rest (crypt.go); set by Unlock
 	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
 	resealRows int
-	jobs       jobRegistry // scheduled jobs (scheduler.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
