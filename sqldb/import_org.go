@@ -26,9 +26,9 @@ const msgRegistered = "该身份证号的农户已登记在系统中，不能重
 // numbers are kept as 18-byte keys with their lines (about 30 bytes a
 // household, some 10 MB for 300,000), the database's are read once,
 // streaming, at the end of the checking pass, and rows are written
-// importFlushRows at a time. The households table has no index on
-// id_number, so one scan of the table is cheaper than batches of IN (…)
-// lookups, each of which would scan it too.
+// importFlushRows at a time. The database's ID numbers are sealed and
+// matched by their blind indexes (idBlindIndexes): one scan of the table's
+// id_number_bi, cheaper than batches of IN (…) lookups for a big file.
 type householdImport struct {
 	seen  map[idKey18]lineMark // the file's ID numbers: first line, kept for the writing pass
 	maxID int64                // the highest household id the checking pass compared against
