@@ -206,3 +206,27 @@ func TestUnlock(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRing times sealing and opening a phone, and its blind index.
+func BenchmarkRing(b *testing.B) {
+	k, _ := NewKey(bytes.Repeat([]byte{1}, SecretSize))
+	r := &Ring{Cur: k}
+	s := r.Seal("13912345678", "households.phone")
+	b.Run("seal", func(b *testing.B) {
+		for b.Loop() {
+			r.Seal("13912345678", "households.phone")
+		}
+	})
+	b.Run("open", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := r.Open(s, "households.phone"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("index", func(b *testing.B) {
+		for b.Loop() {
+			r.Index(Phone, "13912345678")
+		}
+	})
+}
