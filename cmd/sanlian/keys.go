@@ -177,6 +177,11 @@ func runKeysInit(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return errors.New("PostgreSQL 数据库请用 --key-file 指定密钥文件（没有则生成在那里）")
 		}
 	}
+	if st, err := cryptStatus(ctx, *dsn); err != nil {
+		return err
+	} else if st.Encrypted() {
+		return fmt.Errorf("数据库已加密（密钥编号 %s），不需要 keys init；换密钥请用 sanlian keys rotate", st.KeyID)
+	}
 	if p != "" {
 		if _, err := readOrWriteKey(p, stdout); err != nil {
 			return err
@@ -233,15 +238,7 @@ func runKeysStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := sqldb.Open(ctx, *dsn, sqldb.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	st, err := db.CryptStatus(ctx)
+	st, err := cryptStatus(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -251,10 +248,26 @@ func runKeysStatus(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case err != nil:
 		return err
 	case k != nil && st.Encrypted():
-		if err := db.Unlock(ctx, k, stdout); err != nil {
+		db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stdout})
+		if err != nil {
 			return err
 		}
+		db.Close()
 		fmt.Fprintf(stdout, "密钥 %s 可以打开此数据库\n", k.ID)
 	}
 	return nil
+}
+
+// cryptStatus migrates the database at dsn and reads its encryption
+// state, with no key.
+func cryptStatus(ctx context.Context, dsn string) (sqldb.CryptStatus, error) {
+	db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
+	if err != nil {
+		return sqldb.CryptStatus{}, err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return sqldb.CryptStatus{}, err
+	}
+	return db.CryptStatus(ctx)
 }

@@ -190,6 +190,13 @@ func TestKeys_InitRotate(t *testing.T) {
 	if _, err := cli(t, "migrate", "--db", dsn); err == nil || !strings.Contains(err.Error(), "数据库已加密") {
 		t.Fatalf("migrate without the key after init: %v", err)
 	}
+	stray := filepath.Join(dir, "stray")
+	if _, err := cli(t, "keys", "init", "--db", dsn, "--key-file", stray); err == nil || !strings.Contains(err.Error(), "不需要 keys init") {
+		t.Errorf("keys init twice: %v", err)
+	}
+	if _, err := os.Stat(stray); err == nil {
+		t.Error("keys init on an encrypted database wrote a key file")
+	}
 	k2 := filepath.Join(dir, "k2")
 	if _, err := cli(t, "keys", "rotate", "--db", dsn, "--key-file", keyFile); err == nil || !strings.Contains(err.Error(), "用法") {
 		t.Errorf("rotate without a new key: %v", err)
