@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,9 +16,7 @@ import (
 )
 
 // keyFlag adds the common --key-file flag.
-func keyFlag(fs interface {
-	String(name, value, usage string) *string
-}) *string {
+func keyFlag(fs *flag.FlagSet) *string {
 	return fs.String("key-file", "", "key of the personal data at rest: a file holding 32 bytes in base64 (env SANLIAN_KEY holds the base64 itself; "+
 		"for an SQLite file, FILE.key beside it is used when neither is given)")
 }
