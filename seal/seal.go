@@ -184,11 +184,13 @@ func (r *Ring) Open(s, aad string) (string, error) {
 	if r.Plain() {
 		return "", ErrNoKey
 	}
-	var k *Key
-	for _, c := range append([]*Key{r.Cur}, r.Old...) {
-		if c.ID == id {
-			k = c
-			break
+	k := r.Cur
+	if k.ID != id {
+		k = nil
+		for _, o := range r.Old {
+			if o.ID == id {
+				k = o
+			}
 		}
 	}
 	if k == nil {
