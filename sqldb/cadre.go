@@ -14,9 +14,9 @@ const cadreSelect = `SELECT c.id, c.name, c.unit_id, c.post, c.party_member, c.p
 	(SELECT COUNT(*) FROM links l WHERE l.cadre_id = c.id AND l.kind = 'household' AND l.ended_at IS NULL)
 	FROM cadres c LEFT JOIN units u ON u.id = c.unit_id`
 
-func scanCadre(sc scanner) (*sanlian.Cadre, error) {
+func (db *DB) scanCadre(sc scanner) (*sanlian.Cadre, error) {
 	c := &sanlian.Cadre{}
-	err := sc.Scan(&c.ID, &c.Name, &c.UnitID, &c.Post, &c.PartyMember, &c.Phone, &c.IsLeader, &c.Version, &c.CreatedAt, &c.UpdatedAt,
+	err := sc.Scan(&c.ID, &c.Name, &c.UnitID, &c.Post, &c.PartyMember, db.sealed(aadCadrePhone, &c.Phone, &c.ID), &c.IsLeader, &c.Version, &c.CreatedAt, &c.UpdatedAt,
 		&c.UnitName, &c.Households)
 	c.Phone = sanlian.MaskPhone(c.Phone)
 	return c, err
@@ -42,7 +42,7 @@ func (db *DB) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian
 		w.add("c.name LIKE ?", "%"+f.Q+"%")
 	}
 	return readPage(ctx, db, "find cadres", cadreSelect, w, f.Cursor, f.Limit, byID("c.id", false),
-		scanCadre, func(c *sanlian.Cadre) string { return idKey(c.ID) })
+		db.scanCadre, func(c *sanlian.Cadre) string { return idKey(c.ID) })
 }
 
 // FindCadreByID implements sanlian.CadreService.
@@ -60,7 +60,7 @@ func (db *DB) findCadre(q querier, s *scope, id int64) (*sanlian.Cadre, error) {
 		return nil, err
 	}
 	w.add("c.id = ?", id)
-	c, err := scanCadre(q.queryOne(cadreSelect+w.sql(), w.args...))
+	c, err := db.scanCadre(q.queryOne(cadreSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("干部")
 	} else if err != nil {
@@ -93,7 +93,7 @@ func (db *DB) CreateCadre(ctx context.Context, c *sanlian.Cadre) error {
 			return errForbidden("只有县办公室可以设定县级领导")
 		}
 		id, err := tx.insertID(`INSERT INTO cadres (name, unit_id, post, party_member, phone, is_leader, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.UnitID, c.Post, c.PartyMember, c.Phone, c.IsLeader, tx.now, tx.now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Name, c.UnitID, c.Post, c.PartyMember, db.seal(c.Phone, aadCadrePhone), c.IsLeader, tx.now, tx.now)
 		if err != nil {
 			return fmt.Errorf("create cadre: %w", err)
 		}
@@ -123,7 +123,7 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 		if c.Version != upd.Version {
 			return errStale("该干部信息")
 		}
-		if err := tx.queryRow(`SELECT phone FROM cadres WHERE id = ?`, id).Scan(&c.Phone); err != nil {
+		if err := tx.queryRow(`SELECT phone FROM cadres WHERE id = ?`, id).Scan(db.sealed(aadCadrePhone, &c.Phone, &id)); err != nil {
 			return err
 		}
 		before := *c
@@ -161,7 +161,7 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 		}
 		res, err := tx.exec(`UPDATE cadres SET name = ?, unit_id = ?, post = ?, party_member = ?, phone = ?, is_leader = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			c.Name, c.UnitID, c.Post, c.PartyMember, c.Phone, c.IsLeader, tx.now, id, upd.Version)
+			c.Name, c.UnitID, c.Post, c.PartyMember, db.seal(c.Phone, aadCadrePhone), c.IsLeader, tx.now, id, upd.Version)
 		if err != nil {
 			return fmt.Errorf("update cadre %d: %w", id, err)
 		}
@@ -194,6 +194,6 @@ func (db *DB) RevealCadrePhone(ctx context.Context, id int64) (string, error) {
 	var phone string
 	err := db.reveal(ctx, "cadre", id, "phone",
 		func(tx *Tx, s *scope) error { _, err := db.findCadre(tx, s, id); return err },
-		`SELECT phone FROM cadres WHERE id = ?`, &phone)
+		`SELECT phone FROM cadres WHERE id = ?`, db.sealed(aadCadrePhone, &phone, &id))
 	return phone, err
 }

@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // Dialect is the SQL engine behind a DB.
@@ -62,6 +63,9 @@ type DB struct {
 	jobs jobRegistry   // scheduled jobs (scheduler.go)
 
 	sealer auditSealer // the audit chain's sealer (audit_chain.go)
+	ring   *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey
+	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
+	resealRows int
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -72,7 +76,7 @@ func IsPostgres(dsn string) bool {
 // Open opens dsn: a postgres:// URL or an SQLite file path. It does not
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
-	db := &DB{DSN: dsn, Now: time.Now, Auth: sanlian.AuthConfig{}.WithDefaults()}
+	db := &DB{DSN: dsn, Now: time.Now, Auth: sanlian.AuthConfig{}.WithDefaults(), ring: &seal.Ring{}}
 	if IsPostgres(dsn) {
 		db.Dialect = Postgres
 		p, err := sql.Open("pgx", dsn)

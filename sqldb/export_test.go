@@ -18,3 +18,9 @@ func (db *DB) SupervisionLevelsAt(ctx context.Context, at time.Time) error {
 func AuditForTest(tx *Tx, action, entityID string) error {
 	return tx.audit(action, "job", entityID, nil)
 }
+
+// OpenValue opens a sealed value as stored in the column aad.
+func (db *DB) OpenValue(stored, aad string) (string, error) { return db.ring.Open(stored, aad) }
+
+// SetResealBatch sets the rows per transaction of sealing passes.
+func (db *DB) SetResealBatch(n int) { db.resealRows = n }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 const householdSelect = `SELECT h.id, h.village_code, h.head_name, h.id_number, h.phone, h.address, h.members, h.tags,
@@ -37,11 +38,12 @@ func decodeTags(s string) []sanlian.Tag {
 	return out
 }
 
-// scanHousehold reads a row with the personal data masked.
-func scanHousehold(sc scanner) (*sanlian.Household, error) {
+// scanHousehold reads a row with the personal data opened and masked.
+func (db *DB) scanHousehold(sc scanner) (*sanlian.Household, error) {
 	h := &sanlian.Household{}
 	var tags string
-	err := sc.Scan(&h.ID, &h.VillageCode, &h.HeadName, &h.IDNumber, &h.Phone, &h.Address, &h.Members, &tags,
+	err := sc.Scan(&h.ID, &h.VillageCode, &h.HeadName, db.sealed(aadHouseholdID, &h.IDNumber, &h.ID),
+		db.sealed(aadHouseholdPhone, &h.Phone, &h.ID), &h.Address, &h.Members, &tags,
 		&h.Version, &h.CreatedAt, &h.UpdatedAt, &h.VillageName, &h.TownshipName)
 	h.IDNumber = sanlian.MaskIDNumber(h.IDNumber)
 	h.Phone = sanlian.MaskPhone(h.Phone)
@@ -103,7 +105,7 @@ func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]
 		w.add("h.head_name LIKE ?", "%"+f.Q+"%")
 	}
 	out, next, err := readPage(ctx, db, "find households", householdSelect, w, f.Cursor, f.Limit, byID("h.id", false),
-		scanHousehold, func(h *sanlian.Household) string { return idKey(h.ID) })
+		db.scanHousehold, func(h *sanlian.Household) string { return idKey(h.ID) })
 	if err != nil {
 		return nil, "", err
 	}
@@ -158,7 +160,7 @@ func (db *DB) findHousehold(q querier, s *scope, id int64) (*sanlian.Household, 
 		return nil, err
 	}
 	w.add("h.id = ?", id)
-	h, err := scanHousehold(q.queryOne(householdSelect+w.sql(), w.args...))
+	h, err := db.scanHousehold(q.queryOne(householdSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("农户")
 	} else if err != nil {
@@ -236,8 +238,9 @@ func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 		} else if !ok {
 			return errForbidden("您无权在该村登记农户")
 		}
-		id, err := tx.insertID(`INSERT INTO households (village_code, head_name, id_number, phone, address, members, tags, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.VillageCode, h.HeadName, h.IDNumber, h.Phone, h.Address, h.Members, encodeTags(h.Tags), tx.now, tx.now)
+		id, err := tx.insertID(`INSERT INTO households (village_code, head_name, id_number, id_number_bi, phone, address, members, tags, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, h.VillageCode, h.HeadName, db.seal(h.IDNumber, aadHouseholdID), db.index(seal.IDNumber, h.IDNumber),
+			db.seal(h.Phone, aadHouseholdPhone), h.Address, h.Members, encodeTags(h.Tags), tx.now, tx.now)
 		if errors.Is(err, errUnique) {
 			return errDuplicateIDNumber
 		} else if err != nil {
@@ -277,7 +280,8 @@ func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.Househo
 		if h.Version != upd.Version {
 			return errStale("该农户信息")
 		}
-		if err := tx.queryRow(`SELECT id_number, phone FROM households WHERE id = ?`, id).Scan(&h.IDNumber, &h.Phone); err != nil {
+		if err := tx.queryRow(`SELECT id_number, phone FROM households WHERE id = ?`, id).Scan(
+			db.sealed(aadHouseholdID, &h.IDNumber, &id), db.sealed(aadHouseholdPhone, &h.Phone, &id)); err != nil {
 			return err
 		}
 		before := *h
@@ -315,9 +319,9 @@ func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.Househo
 				return errForbidden("您无权把农户迁入该村")
 			}
 		}
-		res, err := tx.exec(`UPDATE households SET village_code = ?, head_name = ?, id_number = ?, phone = ?, address = ?, members = ?, tags = ?,
+		res, err := tx.exec(`UPDATE households SET village_code = ?, head_name = ?, id_number = ?, id_number_bi = ?, phone = ?, address = ?, members = ?, tags = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			h.VillageCode, h.HeadName, h.IDNumber, h.Phone, h.Address, h.Members, encodeTags(h.Tags), tx.now, id, upd.Version)
+			h.VillageCode, h.HeadName, db.seal(h.IDNumber, aadHouseholdID), db.index(seal.IDNumber, h.IDNumber), db.seal(h.Phone, aadHouseholdPhone), h.Address, h.Members, encodeTags(h.Tags), tx.now, id, upd.Version)
 		if errors.Is(err, errUnique) {
 			return errDuplicateIDNumber
 		} else if err != nil {
@@ -366,6 +370,6 @@ func (db *DB) RevealHousehold(ctx context.Context, id int64) (string, string, er
 	var idNumber, phone string
 	err := db.reveal(ctx, "household", id, "id_number,phone",
 		func(tx *Tx, s *scope) error { _, err := db.findHousehold(tx, s, id); return err },
-		`SELECT id_number, phone FROM households WHERE id = ?`, &idNumber, &phone)
+		`SELECT id_number, phone FROM households WHERE id = ?`, db.sealed(aadHouseholdID, &idNumber, &id), db.sealed(aadHouseholdPhone, &phone, &id))
 	return idNumber, phone, err
 }

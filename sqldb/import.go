@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 var _ sanlian.ImportService = (*DB)(nil)
@@ -876,18 +878,32 @@ func idKeyOf(s string) (idKey18, bool) {
 	return k, true
 }
 
-// scanIDNumbers streams the ID numbers of the households with an id above
-// after, handing each to fn; it returns the highest id seen.
-func scanIDNumbers(q querier, after int64, fn func(id int64, idNumber, village string)) (int64, error) {
+// idBlindIndexes maps the blind index of each of the file's ID numbers
+// back to it: households' ID numbers are sealed, so they are matched by
+// their blind index (id_number_bi).
+func (db *DB) idBlindIndexes(keys iter.Seq[idKey18]) map[string]idKey18 {
+	out := map[string]idKey18{}
+	for k := range keys {
+		out[db.index(seal.IDNumber, string(k[:]))] = k
+	}
+	return out
+}
+
+// scanIDNumbers streams the households with an id above after whose ID
+// number's blind index is in want, handing each to fn with the file's ID
+// number; it returns the highest id seen.
+func scanIDNumbers(q querier, after int64, want map[string]idKey18, fn func(id int64, idNumber idKey18, village string)) (int64, error) {
 	maxID := after
-	err := eachRow(q, `SELECT id, id_number, village_code FROM households WHERE id > ? AND id_number <> ''`, []any{after}, func(sc scanner) error {
+	err := eachRow(q, `SELECT id, id_number_bi, village_code FROM households WHERE id > ? AND id_number_bi <> ''`, []any{after}, func(sc scanner) error {
 		var id int64
-		var idn, village string
-		if err := sc.Scan(&id, &idn, &village); err != nil {
+		var bi, village string
+		if err := sc.Scan(&id, &bi, &village); err != nil {
 			return err
 		}
 		maxID = max(maxID, id)
-		fn(id, idn, village)
+		if k, ok := want[bi]; ok {
+			fn(id, k, village)
+		}
 		return nil
 	})
 	if err != nil {

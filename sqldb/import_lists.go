@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // The imports of the three lists (problems, projects, responsibilities)
@@ -272,11 +273,12 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		assignDue, provisional = d, prov
 	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
-	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, title, description, urgency,
+	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, reporter_phone_bi, title, description, urgency,
 		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due,
 		due_provisional`
-	vals := placeholders(23)
-	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName, in.ReporterPhone, in.Title,
+	vals := placeholders(24)
+	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName,
+		r.db.seal(in.ReporterPhone, aadReporterPhone), r.db.index(seal.Phone, in.ReporterPhone), in.Title,
 		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
 		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue), provisional}
 	if r.db.Dialect == Postgres {
@@ -293,7 +295,7 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		p.fts = append(p.fts, []any{id, doc})
 	}
 	if in.ReporterName != "" || in.ReporterPhone != "" {
-		p.reps = append(p.reps, []any{id, in.ReporterName, in.ReporterPhone, in.Source, at.UTC()})
+		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, at.UTC()})
 	}
 	note := fmt.Sprintf("从问题清单导入（第 %d 行）", r.line)
 	if s := v["leader"]; s != "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // IsEmpty implements sanlian.Loader.
@@ -79,7 +80,7 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 		}
 		rows = rows[:0]
 		for _, x := range c.Cadres {
-			rows = append(rows, []any{x.ID, x.Name, x.UnitID, x.Post, x.PartyMember, x.Phone, x.IsLeader, now, now})
+			rows = append(rows, []any{x.ID, x.Name, x.UnitID, x.Post, x.PartyMember, db.seal(x.Phone, aadCadrePhone), x.IsLeader, now, now})
 		}
 		if err := tx.bulkInsert("cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, rows); err != nil {
 			return err
@@ -94,18 +95,19 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 		rows = rows[:0]
 		var tags [][]any
 		for _, h := range c.Households {
-			rows = append(rows, []any{h.ID, h.VillageCode, h.HeadName, h.IDNumber, h.Phone, h.Address, h.Members, encodeTags(h.Tags), now, now})
+			rows = append(rows, []any{h.ID, h.VillageCode, h.HeadName, db.seal(h.IDNumber, aadHouseholdID), db.index(seal.IDNumber, h.IDNumber),
+				db.seal(h.Phone, aadHouseholdPhone), h.Address, h.Members, encodeTags(h.Tags), now, now})
 			for _, t := range h.Tags {
 				tags = append(tags, []any{h.ID, t.Kind, t.Sub})
 			}
 			if len(rows) == 20*bulkRows {
-				if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
+				if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
 					return err
 				}
 				rows = rows[:0]
 			}
 		}
-		if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
+		if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
 			return err
 		}
 		if err := tx.bulkInsert("household_tags", []string{"household_id", "kind", "sub"}, tags); err != nil {

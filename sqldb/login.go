@@ -228,7 +228,11 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 			return tx.refuseLogin(u, u.Username, "changed meanwhile", false)
 		}
 		if row.totpEnabled {
-			good, err := tx.checkSecondFactor(u, row.totpSecret, lastStep, code, recovery)
+			secret, err := db.ring.Open(row.totpSecret, aadTOTPSecret)
+			if err != nil {
+				return fmt.Errorf("users 表第 %d 行的 totp_secret 无法解密：%w", u.ID, err)
+			}
+			good, err := tx.checkSecondFactor(u, secret, lastStep, code, recovery)
 			if err != nil || !good {
 				ok = false
 				return err

@@ -219,7 +219,7 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 			return nil, fmt.Errorf("metric problems: %w", err)
 		}
 		for rows.Next() {
-			p, err := scanProblem(rows)
+			p, err := db.scanProblem(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // problemCols reads the names behind a problem's codes with scalar
@@ -50,12 +51,12 @@ func (d timeDst) Scan(v any) error {
 	return nil
 }
 
-// scanProblem reads a row with the reporter's phone masked; Overdue is
-// filled by the caller, who knows "now".
-func scanProblem(sc scanner) (*sanlian.Problem, error) {
+// scanProblem reads a row with the reporter's phone opened and masked;
+// Overdue is filled by the caller, who knows "now".
+func (db *DB) scanProblem(sc scanner) (*sanlian.Problem, error) {
 	p := &sanlian.Problem{}
 	err := sc.Scan(&p.ID, &p.Number, &p.State, &p.Version, &p.Source, &p.Category, &p.VillageCode, &p.HouseholdID,
-		&p.ReporterName, &p.ReporterPhone, &p.Title, &p.Description, &p.Urgency, &p.UnitID, &p.PersonID,
+		&p.ReporterName, db.sealed(aadReporterPhone, &p.ReporterPhone, &p.ID), &p.Title, &p.Description, &p.Urgency, &p.UnitID, &p.PersonID,
 		timeDst{&p.AssignedAt}, timeDst{&p.AcceptDue}, timeDst{&p.AcceptedAt}, timeDst{&p.ResolveDue}, timeDst{&p.ResolvedAt}, timeDst{&p.ClosedAt},
 		&p.Measures, &p.Result, &p.CallbackSolved, &p.CallbackSatisfaction, timeDst{&p.CallbackAt}, &p.Reopened, &p.MergedInto,
 		&p.RejectReason, &p.ExtensionUntil, &p.ExtensionReason, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt,
@@ -178,11 +179,11 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	}
 	doc := sanlian.SearchDocument(in.Title, in.Description)
 	cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
-		title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due,
+		reporter_phone_bi, title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due,
 		due_provisional`
-	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
 	args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
-		in.ReporterName, in.ReporterPhone, in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
+		in.ReporterName, db.seal(in.ReporterPhone, aadReporterPhone), db.index(seal.Phone, in.ReporterPhone), in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
 		nullInt(cadreID), nullInt(visitID), tx.now, tx.now, assignDue.UTC(), provisional}
 	if db.Dialect == Postgres {
 		cols += ", search"
@@ -200,7 +201,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	}
 	if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
 		if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, in.ReporterPhone, nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, db.seal(in.ReporterPhone, aadReportersPhone), nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
 			return 0, err
 		}
 	}
@@ -315,7 +316,7 @@ func (db *DB) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, erro
 		return nil, err
 	}
 	w.add("p.id = ?", id)
-	p, err := scanProblem(q.queryOne(problemSelect+w.sql(), w.args...))
+	p, err := db.scanProblem(q.queryOne(problemSelect+w.sql(), w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("问题")
 	} else if err != nil {
@@ -474,7 +475,7 @@ func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*san
 			return p.ResolveDue.UTC().Format(time.RFC3339Nano) + "|" + idKey(p.ID)
 		}
 	}
-	out, next, err := readPage(ctx, db, "find problems", problemSelect, w, f.Cursor, f.Limit, ks, scanProblem, key)
+	out, next, err := readPage(ctx, db, "find problems", problemSelect, w, f.Cursor, f.Limit, ks, db.scanProblem, key)
 	now := db.Now()
 	for _, p := range out {
 		p.Overdue = p.IsOverdue(now)
@@ -548,7 +549,7 @@ func (db *DB) RevealReporter(ctx context.Context, id int64) (string, error) {
 	var phone string
 	err := db.reveal(ctx, "problem", id, "reporter_phone",
 		func(tx *Tx, s *scope) error { _, err := db.findProblem(tx, s, id); return err },
-		`SELECT reporter_phone FROM problems WHERE id = ?`, &phone)
+		`SELECT reporter_phone FROM problems WHERE id = ?`, db.sealed(aadReporterPhone, &phone, &id))
 	return phone, err
 }
 
@@ -578,7 +579,7 @@ func (db *DB) SimilarProblems(ctx context.Context, village, text string, exclude
 	out := []*sanlian.Similar{}
 	now := db.Now()
 	for rows.Next() {
-		p, err := scanProblem(rows)
+		p, err := db.scanProblem(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -92,7 +92,7 @@ func (db *DB) lockProblem(tx *Tx, s *scope, id int64) (*sanlian.Problem, error) 
 	if db.Dialect == Postgres {
 		q += " FOR UPDATE OF p"
 	}
-	p, err := scanProblem(tx.queryRow(q, w.args...))
+	p, err := db.scanProblem(tx.queryRow(q, w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("问题")
 	} else if err != nil {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/seal"
 )
 
 // The people's side (sanlian.PublicService). Submissions are problems with
@@ -59,18 +60,20 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 	var out *sanlian.PublicReceipt
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if in.ReporterPhone != "" {
-			// Two copies of one text sent at once must not both pass the
-			// check below: on PostgreSQL they queue on the phone.
+			// The phone is sealed: the same phone is found by its blind
+			// index. Two copies of one text sent at once must not both pass
+			// the check below: on PostgreSQL they queue on that index.
+			bi := db.index(seal.Phone, in.ReporterPhone)
 			if db.Dialect == Postgres {
-				if _, err := tx.exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, "public-phone:"+in.ReporterPhone); err != nil {
+				if _, err := tx.exec(`SELECT pg_advisory_xact_lock(hashtext(?))`, "public-phone:"+bi); err != nil {
 					return err
 				}
 			}
 			var id int64
 			var code, number string
 			err := tx.queryRow(`SELECT id, tracking_code, number FROM problems
-				WHERE tracking_code IS NOT NULL AND reporter_phone = ? AND created_at > ? AND description = ?
-				ORDER BY id LIMIT 1`, in.ReporterPhone, tx.now.Add(-sanlian.PublicDedupWindow), in.Description).Scan(&id, &code, &number)
+				WHERE tracking_code IS NOT NULL AND reporter_phone_bi = ? AND created_at > ? AND description = ?
+				ORDER BY id LIMIT 1`, bi, tx.now.Add(-sanlian.PublicDedupWindow), in.Description).Scan(&id, &code, &number)
 			if err == nil {
 				out = &sanlian.PublicReceipt{Code: code, Number: number, Merged: true, ProblemID: id}
 				return tx.audit("public_repeat", "problem", id, changes{"source": {nil, in.Source}})
@@ -99,23 +102,25 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 	return out, err
 }
 
-// tracked finds the problem with a tracking code, and its reporter's phone.
-func tracked(q querier, code string) (id int64, phone string, err error) {
+// tracked finds the problem with a tracking code, and whether it has a
+// reporter's phone (sealed: only its presence is read).
+func tracked(q querier, code string) (id int64, hasPhone bool, err error) {
 	code = sanlian.NormalizeTrackingCode(code)
 	if code == "" {
-		return 0, "", errNoTracking
+		return 0, false, errNoTracking
 	}
+	var phone string
 	err = q.queryOne(`SELECT id, reporter_phone FROM problems WHERE tracking_code = ?`, code).Scan(&id, &phone)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", errNoTracking
+		return 0, false, errNoTracking
 	}
-	return id, phone, err
+	return id, phone != "", err
 }
 
 // TrackPublic implements sanlian.PublicService.
 func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProblem, error) {
 	q := db.reader(ctx)
-	id, phone, err := tracked(q, code)
+	id, hasPhone, err := tracked(q, code)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +133,7 @@ func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProb
 		StateLabel: p.StateLabel(), Source: p.Source, Category: p.Category, CategoryName: p.CategoryName,
 		VillageCode: p.VillageCode, VillageName: p.VillageName, TownshipName: p.TownshipName,
 		Description: sanlian.MaskContacts(p.Description), UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: phone != ""}
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: hasPhone}
 	out.Rateable = rateable(p.State, p.CallbackAt, p.ResolvedAt)
 	if !p.CallbackAt.IsZero() {
 		out.Solved, out.Satisfaction, out.RatedAt = p.CallbackSolved, p.CallbackSatisfaction, p.CallbackAt
@@ -272,7 +277,7 @@ func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRati
 	var phone, state string
 	var callbackAt, resolvedAt time.Time
 	err := db.reader(ctx).queryOne(`SELECT id, reporter_phone, version, state, callback_at, resolved_at
-		FROM problems WHERE tracking_code = ?`, c).Scan(&id, &phone, &version, &state, timeDst{&callbackAt}, timeDst{&resolvedAt})
+		FROM problems WHERE tracking_code = ?`, c).Scan(&id, db.sealed(aadReporterPhone, &phone, &id), &version, &state, timeDst{&callbackAt}, timeDst{&resolvedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNoTracking
 	} else if err != nil {
@@ -500,7 +505,7 @@ func (db *DB) FindTracked(ctx context.Context, state string, limit int) (list []
 		WHERE p.tracking_code IS NOT NULL`).Scan(&total, &rated); err != nil {
 		return nil, 0, 0, err
 	}
-	rows, err := q.queryRows(`SELECT tracking_code, number, state, reporter_phone,
+	rows, err := q.queryRows(`SELECT id, tracking_code, number, state, reporter_phone,
 		CASE WHEN callback_at IS NOT NULL AND (resolved_at IS NULL OR callback_at > resolved_at) THEN 1 ELSE 0 END
 		FROM problems WHERE tracking_code IS NOT NULL AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?`, state, state, limit)
 	if err != nil {
@@ -511,7 +516,8 @@ func (db *DB) FindTracked(ctx context.Context, state string, limit int) (list []
 		var t Tracked
 		var phone string
 		var r int
-		if err := rows.Scan(&t.Code, &t.Number, &t.State, &phone, &r); err != nil {
+		var id int64
+		if err := rows.Scan(&id, &t.Code, &t.Number, &t.State, db.sealed(aadReporterPhone, &phone, &id), &r); err != nil {
 			return nil, 0, 0, err
 		}
 		t.Code, t.PhoneLast4, t.Rated = sanlian.FormatTrackingCode(t.Code), phone[max(len(phone)-4, 0):], r == 1

@@ -350,7 +350,7 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 		JOIN theme_problems tp ON tp.problem_id = p.id`, w, f.Cursor, f.Limit, byID("p.id", true),
 		func(sc scanner) (*sanlian.ThemeProblem, error) {
 			var tag string
-			p, err := scanProblem(tagScanner{sc, &tag})
+			p, err := db.scanProblem(tagScanner{sc, &tag})
 			if p != nil {
 				p.Overdue = p.IsOverdue(now)
 				p.MaskContacts()
@@ -459,7 +459,7 @@ func (db *DB) ThemeReport(ctx context.Context, id int64, by string) (*sanlian.Th
 	w.add(`p.state <> 'merged' AND p.id IN (SELECT problem_id FROM theme_problems WHERE theme_id = ? AND tag <> 'removed')`, id)
 	var ps []*sanlian.Problem
 	if err := eachRow(q, problemSelect+w.sql(), w.args, func(sc scanner) error {
-		p, err := scanProblem(sc)
+		p, err := db.scanProblem(sc)
 		ps = append(ps, p)
 		return err
 	}); err != nil {

@@ -97,7 +97,7 @@ func (db *DB) BeginTOTP(ctx context.Context, issuer string) (*sanlian.TOTPEnrolm
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var secret string
 		var enabled bool
-		if err := tx.queryRow(`SELECT totp_secret, totp_enabled FROM users WHERE id = ?`, actor.ID).Scan(&secret, &enabled); err != nil {
+		if err := tx.queryRow(`SELECT totp_secret, totp_enabled FROM users WHERE id = ?`, actor.ID).Scan(db.sealed(aadTOTPSecret, &secret, &actor.ID), &enabled); err != nil {
 			return fmt.Errorf("begin totp: %w", err)
 		}
 		if enabled {
@@ -107,7 +107,7 @@ func (db *DB) BeginTOTP(ctx context.Context, issuer string) (*sanlian.TOTPEnrolm
 			raw := make([]byte, 20)
 			rand.Read(raw)
 			secret = base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw)
-			if _, err := tx.exec(`UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`, secret, actor.ID); err != nil {
+			if _, err := tx.exec(`UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`, db.seal(secret, aadTOTPSecret), actor.ID); err != nil {
 				return err
 			}
 		}
@@ -129,7 +129,7 @@ func (db *DB) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 		var enabled bool
 		var last int64
 		if err := tx.queryRow(`SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?`, actor.ID).Scan(
-			&secret, &enabled, &last); err != nil {
+			db.sealed(aadTOTPSecret, &secret, &actor.ID), &enabled, &last); err != nil {
 			return fmt.Errorf("confirm totp: %w", err)
 		}
 		if enabled {
@@ -176,7 +176,7 @@ func (db *DB) DisableTOTP(ctx context.Context, code string) error {
 		var enabled bool
 		var last int64
 		if err := tx.queryRow(`SELECT totp_secret, totp_enabled, totp_last_step FROM users WHERE id = ?`, actor.ID).Scan(
-			&secret, &enabled, &last); errors.Is(err, sql.ErrNoRows) {
+			db.sealed(aadTOTPSecret, &secret, &actor.ID), &enabled, &last); errors.Is(err, sql.ErrNoRows) {
 			return errNotFound("账号")
 		} else if err != nil {
 			return fmt.Errorf("disable totp: %w", err)

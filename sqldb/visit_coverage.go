@@ -142,7 +142,7 @@ func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.
 	}
 	var hs []*sanlian.Household
 	for rows.Next() {
-		h, err := scanHousehold(rows)
+		h, err := db.scanHousehold(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err

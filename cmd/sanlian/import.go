@@ -24,7 +24,7 @@ const importSummary = "import an Excel workbook (.xlsx) of KIND, all rows or non
 // import and its scope which rows, and the audit log names it.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import KIND FILE", importSummary, stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	as := fs.String("as", "", "run as this account (its role and scope; named in the audit log) instead of the system")
 	// Flags may come before, between or after KIND and FILE.
 	var pos []string
@@ -62,7 +62,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%s 是目录，不是 Excel 文件", pos[1])
 	}
 
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stderr})
 	if err != nil {
 		return err
 	}

@@ -26,9 +26,11 @@ Usage:
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]
   sanlian audit verify [--db …] [--anchors DIR] [--seal]
   sanlian audit anchor [--db …] --dir DIR [--url URL]
+  sanlian keys    init|rotate|status [--db …] [--key-file FILE] [--new-key-file NEW]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
-given by --db or the SANLIAN_DB environment variable.
+given by --db or the SANLIAN_DB environment variable. ID numbers and phones
+are encrypted with the key given by --key-file or SANLIAN_KEY (see docs/security.md).
 Run "sanlian COMMAND -h" for the options of a command.
 `
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

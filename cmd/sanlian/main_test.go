@@ -74,7 +74,7 @@ func TestRun_DemoAndUserAdd(t *testing.T) {
 	if !strings.Contains(out.String(), "secadmin") || !strings.Contains(out.String(), "newcadre，待安全管理员审批") {
 		t.Errorf("demo output without the security administrator or its request: %s", out.String())
 	}
-	if db, err := openDB(ctx, dsn, false); err != nil {
+	if db, err := openDB(ctx, dbOpen{DSN: dsn}); err != nil {
 		t.Fatal(err)
 	} else {
 		es, _, err := db.FindAudit(sanlian.NewSystemContext(ctx), sanlian.AuditFilter{Entity: "user", Action: "create"})

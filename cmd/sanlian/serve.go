@@ -24,6 +24,7 @@ import (
 type Config struct {
 	Addr           string
 	DSN            string
+	KeyFile        string // key of the personal data at rest (keys.go); "" for SANLIAN_KEY or FILE.key
 	Demo           bool
 	DemoOptions    demo.Options
 	DemoProblems   int // problems in the demo ledger; 0: none
@@ -58,11 +59,14 @@ type Main struct {
 // Run opens and migrates the database, loads the demo county when asked,
 // and starts serving. It returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := openDB(ctx, m.Config.DSN, m.Config.SyncFull)
+	db, err := openDB(ctx, dbOpen{DSN: m.Config.DSN, SyncFull: m.Config.SyncFull, KeyFile: m.Config.KeyFile, Demo: m.Config.Demo, Out: m.Out})
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	if !db.Encrypted() {
+		m.Log.Warn(plainWarning)
+	}
 	db.Auth = m.Config.Auth.WithDefaults()
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
 		return err
@@ -163,18 +167,6 @@ func (m *Main) runJobs(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
-}
-
-func openDB(ctx context.Context, dsn string, syncFull bool) (*sqldb.DB, error) {
-	db, err := sqldb.Open(ctx, dsn, sqldb.Options{SyncFull: syncFull})
-	if err != nil {
-		return nil, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 // loadDemo fills an empty database with the demo county and, unless
@@ -322,7 +314,7 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve the web UI and API", stderr)
 	addr := fs.String("addr", ":8080", "listen address")
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	withDemo := fs.Bool("demo", false, "fill an empty database with the demo county first, and print the demo accounts")
 	households := fs.Int("households", 20000, "households in the demo county (with --demo)")
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
@@ -361,7 +353,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "演示模式未要求双因素认证；如需开启，请加 --require-2fa office,sysadmin,secadmin,auditor")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, Demo: *withDemo,
+	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
 		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL}}
@@ -386,11 +378,11 @@ func displayAddr(a string) string {
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", "apply the database migrations", stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stdout})
 	if err != nil {
 		return err
 	}
@@ -401,7 +393,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "fill an empty database with a synthetic county", stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	households := fs.Int("households", 20000, "number of households")
 	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
@@ -410,7 +402,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Demo: true, Out: stdout})
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 // log records it as 命令行. It is how the first administrators are made.
 func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("user add", "create an account; the password is asked on the terminal or read from stdin", stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	username := fs.String("username", "", "login name (required)")
 	role := fs.String("role", "", "office, leader, unit_admin, cadre, sysadmin, secadmin or auditor (required)")
 	unit := fs.Int64("unit", 0, "unit id (unit_admin)")
@@ -39,7 +39,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stderr})
 	if err != nil {
 		return err
 	}
@@ -56,12 +56,12 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 // password (sanlian.MayResetPassword); this is how it is done.
 func runUserPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("user passwd", "set an account's password and end its sessions; the password is asked on the terminal or read from stdin", stderr)
-	dsn := dbFlag(fs)
+	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	username := fs.String("username", "", "login name (required)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dsn, false)
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stderr})
 	if err != nil {
 		return err
 	}

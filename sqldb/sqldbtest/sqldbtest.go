@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sanlian/seal"
 	"sanlian/sqldb"
 )
 
@@ -33,8 +34,28 @@ func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 }
 
 // Open returns an empty, migrated database of the given engine, removed
-// when the test ends.
+// when the test ends, encrypted under a key of its own (NewKey).
 func Open(tb testing.TB, engine string) *sqldb.DB {
+	tb.Helper()
+	db := OpenPlain(tb, engine)
+	if err := db.UseKey(context.Background(), NewKey(tb), nil); err != nil {
+		tb.Fatal(err)
+	}
+	return db
+}
+
+// NewKey returns a fresh random key.
+func NewKey(tb testing.TB) *seal.Key {
+	k, err := seal.ParseKey([]byte(seal.NewSecret()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k
+}
+
+// OpenPlain returns an empty, migrated database of the given engine, not
+// encrypted (no key given), removed when the test ends.
+func OpenPlain(tb testing.TB, engine string) *sqldb.DB {
 	tb.Helper()
 	ctx := context.Background()
 	var dsn string
@@ -95,8 +116,8 @@ func freshSchema(tb testing.TB) string {
 }
 
 // Reopen opens a second handle on the database db uses, as a second node
-// of a deployment would: same SQLite file, or same PostgreSQL schema. It
-// is closed when the test ends.
+// of a deployment would: same SQLite file, or same PostgreSQL schema, same
+// key. It is closed when the test ends.
 func Reopen(tb testing.TB, db *sqldb.DB) *sqldb.DB {
 	tb.Helper()
 	other, err := sqldb.Open(context.Background(), db.DSN, sqldb.Options{MaxConns: 8})
@@ -104,5 +125,8 @@ func Reopen(tb testing.TB, db *sqldb.DB) *sqldb.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { other.Close() })
+	if err := other.UseKey(context.Background(), db.Key(), nil); err != nil {
+		tb.Fatal(err)
+	}
 	return other
 }
