@@ -28,7 +28,7 @@ import (
 // command closes the database), and a raw connection to it.
 func auditDB(t *testing.T, engine string) (string, *sql.DB) {
 	t.Helper()
-	db := sqldbtest.Open(t, engine)
+	db := sqldbtest.OpenPlain(t, engine) // the audit chain needs no key
 	dsn := db.DSN
 	db.Close()
 	for _, u := range []string{"office1", "auditor1"} {

@@ -26,7 +26,7 @@ func logTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, ni
 func cli(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, strings.NewReader("a-long-password\n"), &out, &errOut)
+	err := run(context.Background(), args, strings.NewReader("A-long-passw0rd\n"), &out, &errOut)
 	return out.String() + errOut.String(), err
 }
 
