@@ -419,6 +419,30 @@ func chainLink(l *sanlian.AuditLink, seq, auditID int64, prev, hash string, seal
 // AuditStaleAfter at now listed (up to 20). It only reads.
 func (db *DB) VerifyAudit(ctx context.Context, anchors []sanlian.AuditAnchor, now time.Time) (*sanlian.AuditReport, error) {
 	rep := &sanlian.AuditReport{}
+	// The rows not sealed are counted before the chain is walked: a row
+	// sealed meanwhile is then counted twice, never missed.
+	const unsealed = " FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)"
+	stale := now.Add(-AuditStaleAfter).UTC()
+	if err := db.queryRow(ctx, "SELECT COUNT(*), COUNT(CASE WHEN a.at < ? THEN 1 END)"+unsealed, stale).Scan(&rep.Unsealed, &rep.StaleCount); err != nil {
+		return nil, fmt.Errorf("verify audit: unsealed: %w", err)
+	}
+	if rep.StaleCount > 0 {
+		srows, err := db.query(ctx, "SELECT "+auditCols("a")+unsealed+" AND a.at < ? ORDER BY a.id LIMIT 20", stale)
+		if err != nil {
+			return nil, fmt.Errorf("verify audit: stale: %w", err)
+		}
+		defer srows.Close()
+		for srows.Next() {
+			r, err := scanAuditRow(srows)
+			if err != nil {
+				return nil, fmt.Errorf("verify audit: stale: %w", err)
+			}
+			rep.Stale = append(rep.Stale, r)
+		}
+		if err := srows.Err(); err != nil {
+			return nil, fmt.Errorf("verify audit: stale: %w", err)
+		}
+	}
 	rows, err := db.query(ctx, "SELECT c.seq, c.audit_id, c.prev_hash, c.hash, c.sealed_at, "+auditCols("a")+
 		" FROM audit_chain c LEFT JOIN audit_log a ON a.id = c.audit_id ORDER BY c.seq")
 	if err != nil {
@@ -474,28 +498,6 @@ func (db *DB) VerifyAudit(ctx context.Context, anchors []sanlian.AuditAnchor, no
 			if rep.AnchorFailure == nil || f.Seq < rep.AnchorFailure.Seq {
 				rep.AnchorFailure = f
 			}
-		}
-	}
-	const unsealed = " FROM audit_log a WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.audit_id = a.id)"
-	stale := now.Add(-AuditStaleAfter).UTC()
-	if err := db.queryRow(ctx, "SELECT COUNT(*), COUNT(CASE WHEN a.at < ? THEN 1 END)"+unsealed, stale).Scan(&rep.Unsealed, &rep.StaleCount); err != nil {
-		return nil, fmt.Errorf("verify audit: unsealed: %w", err)
-	}
-	if rep.StaleCount > 0 {
-		srows, err := db.query(ctx, "SELECT "+auditCols("a")+unsealed+" AND a.at < ? ORDER BY a.id LIMIT 20", stale)
-		if err != nil {
-			return nil, fmt.Errorf("verify audit: stale: %w", err)
-		}
-		defer srows.Close()
-		for srows.Next() {
-			r, err := scanAuditRow(srows)
-			if err != nil {
-				return nil, fmt.Errorf("verify audit: stale: %w", err)
-			}
-			rep.Stale = append(rep.Stale, r)
-		}
-		if err := srows.Err(); err != nil {
-			return nil, fmt.Errorf("verify audit: stale: %w", err)
 		}
 	}
 	return rep, nil
