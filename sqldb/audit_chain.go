@@ -49,11 +49,13 @@ const (
 	AuditAnchorJob = "audit_anchor" // daily anchor of the chain's head
 )
 
-// sealLockKey is the PostgreSQL advisory lock held by the node sealing.
-var sealLockKey = func() int64 {
-	h := fnv.New64a()
+// sealLockKey is the PostgreSQL advisory lock held by the node sealing,
+// with the schema's hash as its second key: databases in other schemas of
+// the same server seal on their own.
+var sealLockKey = func() int32 {
+	h := fnv.New32a()
 	h.Write([]byte("sanlian audit seal"))
-	return int64(h.Sum64())
+	return int32(h.Sum32())
 }()
 
 // errSealBusy says another node holds the seal lock.
@@ -273,7 +275,7 @@ func (db *DB) sealIDs(ctx context.Context, ids []int64) (int, error) {
 func (tx *Tx) sealAudit(ids []int64, limit int) (int, error) {
 	if tx.db.Dialect == Postgres {
 		var got bool
-		if err := tx.queryRow("SELECT pg_try_advisory_xact_lock(?)", sealLockKey).Scan(&got); err != nil {
+		if err := tx.queryRow("SELECT pg_try_advisory_xact_lock(?, hashtext(current_schema()))", sealLockKey).Scan(&got); err != nil {
 			return 0, fmt.Errorf("audit seal: lock: %w", err)
 		}
 		if !got {

@@ -395,12 +395,12 @@ func TestSealAudit_OtherNode(t *testing.T) {
 	conn, err := MustRaw(t, db).Conn(ctx)
 	MustOK(t, err)
 	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", sqldb.SealLockKey)
+	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_lock($1, hashtext(current_schema()))", sqldb.SealLockKey)
 	MustOK(t, err)
 	if n := mustSeal(t, db); n != 0 {
 		t.Fatalf("sealed %d while another node held the seal", n)
 	}
-	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", sqldb.SealLockKey)
+	_, err = conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, hashtext(current_schema()))", sqldb.SealLockKey)
 	MustOK(t, err)
 	if n := mustSeal(t, db); n != 3 {
 		t.Fatalf("sealed %d, want 3", n)
