@@ -1,7 +1,8 @@
 // Helpers for the browser journeys: start a real sanlian on a demo county
 // and a headless Chromium from Debian's package.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, copyFileSync, renameSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,6 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 // startServer builds the binary (unless SANLIAN_BIN names one), serves a
 // small demo county on a fresh SQLite file, and resolves to its base URL.
+// The county is loaded once per binary and size into a template beside
+// the system's temporary files, and each server gets a copy of it (and of
+// its key): every journey file starts from the same fresh county without
+// paying for the load again.
 export async function startServer({ households = 3000, args = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sanlian-e2e-"));
   let bin = process.env.SANLIAN_BIN;
@@ -18,7 +23,20 @@ export async function startServer({ households = 3000, args = [] } = {}) {
     bin = join(dir, "sanlian");
     execFileSync("go", ["build", "-o", bin, "./cmd/sanlian"], { cwd: root, stdio: "inherit" });
   }
-  const proc = spawn(bin, ["serve", "--demo", "--households", String(households), "--problems", "300", "--visits", "1200", "--addr", "127.0.0.1:0", "--db", join(dir, "e2e.db"), ...args],
+  const demoArgs = ["--households", String(households), "--problems", "300", "--visits", "1200"];
+  const db = join(dir, "e2e.db");
+  const st = statSync(bin);
+  const key = createHash("sha256").update([bin, st.size, st.mtimeMs, new Date().toDateString(), ...demoArgs].join("|")).digest("hex").slice(0, 16);
+  const template = join(tmpdir(), `sanlian-e2e-county-${key}.db`);
+  if (!existsSync(template) || !existsSync(template + ".key")) {
+    const building = join(dir, "template.db");
+    execFileSync(bin, ["demo", "--db", building, ...demoArgs], { stdio: "ignore" });
+    renameSync(building + ".key", template + ".key");
+    renameSync(building, template);
+  }
+  copyFileSync(template, db);
+  copyFileSync(template + ".key", db + ".key");
+  const proc = spawn(bin, ["serve", "--demo", ...demoArgs, "--addr", "127.0.0.1:0", "--db", db, ...args],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });
