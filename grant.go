@@ -76,6 +76,8 @@ type GrantRequest struct {
 	Role          Role      `json:"role"`
 	UnitID        int64     `json:"unit_id,omitempty"`
 	CadreID       int64     `json:"cadre_id,omitempty"`
+	UnitName      string    `json:"unit_name,omitempty"`
+	CadreName     string    `json:"cadre_name,omitempty"`
 	OldRole       Role      `json:"old_role,omitempty"`
 	OldUnitID     int64     `json:"old_unit_id,omitempty"`
 	OldCadreID    int64     `json:"old_cadre_id,omitempty"`

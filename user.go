@@ -77,8 +77,10 @@ type User struct {
 	Username    string `json:"username"`
 	DisplayName string `json:"display_name"`
 	Role        Role   `json:"role"`
-	UnitID      int64  `json:"unit_id,omitempty"`  // required for unit_admin
-	CadreID     int64  `json:"cadre_id,omitempty"` // required for cadre and leader
+	UnitID      int64  `json:"unit_id,omitempty"`    // required for unit_admin
+	CadreID     int64  `json:"cadre_id,omitempty"`   // required for cadre and leader
+	UnitName    string `json:"unit_name,omitempty"`  // read only, on the account pages
+	CadreName   string `json:"cadre_name,omitempty"` // read only, on the account pages
 	Disabled    bool   `json:"disabled"`
 	// Pending marks an account created from the web whose grant waits
 	// for a second administrator's approval; it cannot log in.

@@ -13,7 +13,8 @@ import (
 const grantSelect = `SELECT g.id, g.user_id, COALESCE(t.username, ''), g.kind, g.role, COALESCE(g.unit_id, 0), COALESCE(g.cadre_id, 0),
 	g.old_role, COALESCE(g.old_unit_id, 0), COALESCE(g.old_cadre_id, 0), g.user_version, g.state,
 	COALESCE(g.requested_by, 0), COALESCE(r.username, ''), g.requester_role, g.requested_at,
-	COALESCE(g.decided_by, 0), COALESCE(d.username, ''), g.decided_at, g.reason, g.version
+	COALESCE(g.decided_by, 0), COALESCE(d.username, ''), g.decided_at, g.reason, g.version,
+	COALESCE((SELECT name FROM units WHERE units.id = g.unit_id), ''), COALESCE((SELECT name FROM cadres WHERE cadres.id = g.cadre_id), '')
 	FROM grant_requests g JOIN users t ON t.id = g.user_id LEFT JOIN users r ON r.id = g.requested_by LEFT JOIN users d ON d.id = g.decided_by`
 
 func scanGrant(sc scanner) (*sanlian.GrantRequest, error) {
@@ -22,7 +23,7 @@ func scanGrant(sc scanner) (*sanlian.GrantRequest, error) {
 	var decided sql.NullTime
 	if err := sc.Scan(&g.ID, &g.UserID, &g.Username, &kind, &role, &g.UnitID, &g.CadreID, &oldRole, &g.OldUnitID, &g.OldCadreID,
 		&g.UserVersion, &g.State, &g.RequestedBy, &g.RequesterName, &reqRole, &g.RequestedAt,
-		&g.DecidedBy, &g.DeciderName, &decided, &g.Reason, &g.Version); err != nil {
+		&g.DecidedBy, &g.DeciderName, &decided, &g.Reason, &g.Version, &g.UnitName, &g.CadreName); err != nil {
 		return nil, err
 	}
 	g.Kind, g.Role, g.OldRole, g.RequesterRole = sanlian.GrantKind(kind), sanlian.Role(role), sanlian.Role(oldRole), sanlian.Role(reqRole)

@@ -251,7 +251,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
 	if err := mayReadAccounts(actor); err != nil {
 		return nil, err
 	}
-	rows, err := db.query(ctx, `SELECT `+userCols+`, pending FROM users ORDER BY id`)
+	rows, err := db.query(ctx, `SELECT `+adminUserCols+` FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("find users: %w", err)
 	}

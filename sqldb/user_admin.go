@@ -28,12 +28,18 @@ func mayManageAccounts(u *sanlian.User) error {
 	return errForbidden("只有系统管理员可以管理账号")
 }
 
+// adminUserCols are the columns of an account as administrators see it:
+// userCols, its pending grant, password and second-factor state, and the
+// names of its unit and cadre.
+const adminUserCols = userCols + `, pending, must_change_password, totp_enabled,
+	COALESCE((SELECT name FROM units WHERE units.id = users.unit_id), ''), COALESCE((SELECT name FROM cadres WHERE cadres.id = users.cadre_id), '')`
+
 func scanUserPending(sc scanner) (*sanlian.User, error) {
 	u := &sanlian.User{}
 	var locked sql.NullTime
 	var role string
 	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
-		&u.Version, &u.CreatedAt, &u.UpdatedAt, &u.Pending); err != nil {
+		&u.Version, &u.CreatedAt, &u.UpdatedAt, &u.Pending, &u.MustChangePassword, &u.TOTPEnabled, &u.UnitName, &u.CadreName); err != nil {
 		return nil, err
 	}
 	u.Role = sanlian.Role(role)
@@ -45,7 +51,7 @@ func scanUserPending(sc scanner) (*sanlian.User, error) {
 
 // findUser reads account id within tx, locking its row on PostgreSQL.
 func (tx *Tx) findUser(id int64) (*sanlian.User, error) {
-	q := `SELECT ` + userCols + `, pending FROM users WHERE id = ?`
+	q := `SELECT ` + adminUserCols + ` FROM users WHERE id = ?`
 	if tx.db.Dialect == Postgres {
 		q += ` FOR UPDATE`
 	}
@@ -77,7 +83,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*sanlian.User, error)
 	if err := mayReadAccounts(actor); err != nil {
 		return nil, err
 	}
-	u, err := scanUserPending(db.queryRow(ctx, `SELECT `+userCols+`, pending FROM users WHERE id = ?`, id))
+	u, err := scanUserPending(db.queryRow(ctx, `SELECT `+adminUserCols+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("账号")
 	} else if err != nil {

@@ -170,6 +170,12 @@ func TestUsers_Pages(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, `action="/users/4/reset-password"`) || !strings.Contains(body, `id="grant-form"`) {
 			t.Fatalf("account page: %d", res.StatusCode)
 		}
+		if !strings.Contains(body, `<a href="/units/1">县民政局</a>`) {
+			t.Error("the account page does not name the account's unit")
+		}
+		if res, list := sys.get("/users"); res.StatusCode != 200 || !strings.Contains(list, `<a href="/units/1">县民政局</a>`) || strings.Contains(list, ">#1<") {
+			t.Errorf("the account list shows units by number: %d", res.StatusCode)
+		}
 		if !strings.Contains(body, `name="unit" list="unit-suggestions" value="县民政局"`) {
 			t.Error("the grant form does not show the account's unit")
 		}
