@@ -2,6 +2,7 @@ package sanlian
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -132,4 +133,54 @@ type AccountSelfService interface {
 
 	// FindLogins reads the login log (auditor, office).
 	FindLogins(ctx context.Context, f LoginFilter) ([]*LoginEntry, string, error)
+}
+
+// BrowserLabel names the browser and system of a user agent in a few
+// words, for the login log and the sessions list ("Chrome · Windows",
+// "微信 · Android"); an agent it does not know is cut to its first word.
+func BrowserLabel(ua string) string {
+	if strings.TrimSpace(ua) == "" {
+		return "未知"
+	}
+	has := func(s string) bool { return strings.Contains(ua, s) }
+	browser := ""
+	switch {
+	case has("MicroMessenger"):
+		browser = "微信"
+	case has("DingTalk"):
+		browser = "钉钉"
+	case has("Edg/"):
+		browser = "Edge"
+	case has("HeadlessChrome"):
+		browser = "Chrome（无界面）"
+	case has("Chrome/"), has("CriOS/"):
+		browser = "Chrome"
+	case has("Firefox/"):
+		browser = "Firefox"
+	case has("Safari/"):
+		browser = "Safari"
+	default:
+		first, _, _ := strings.Cut(ua, " ")
+		if len(first) > 40 {
+			first = first[:40]
+		}
+		return first
+	}
+	system := ""
+	switch {
+	case has("Android"):
+		system = "Android"
+	case has("iPhone"), has("iPad"):
+		system = "iOS"
+	case has("Windows"):
+		system = "Windows"
+	case has("Mac OS X"):
+		system = "macOS"
+	case has("Linux"):
+		system = "Linux"
+	}
+	if system == "" {
+		return browser
+	}
+	return browser + " · " + system
 }
