@@ -168,6 +168,9 @@ func TestGrant_ApplyEndsSessions(t *testing.T) {
 		}
 		g, err = db.ApproveGrant(sec, g.ID, "")
 		MustOK(t, err)
+		if g.State != sanlian.GrantApproved {
+			t.Errorf("approved request in state %q", g.State)
+		}
 		_, err = db.Authenticate(ctx, tok)
 		MustCode(t, err, sanlian.EUNAUTHORIZED)
 		u, err = db.FindUserByID(sys, users["cadre"].ID)

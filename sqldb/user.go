@@ -85,21 +85,6 @@ func tokenID(token string) string {
 
 const userCols = `id, username, display_name, role, COALESCE(unit_id, 0), COALESCE(cadre_id, 0), disabled, locked_until, version, created_at, updated_at`
 
-func scanUser(sc scanner) (*sanlian.User, error) {
-	u := &sanlian.User{}
-	var locked sql.NullTime
-	var role string
-	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &role, &u.UnitID, &u.CadreID, &u.Disabled, &locked,
-		&u.Version, &u.CreatedAt, &u.UpdatedAt); err != nil {
-		return nil, err
-	}
-	u.Role = sanlian.Role(role)
-	if locked.Valid {
-		u.LockedUntil = locked.Time
-	}
-	return u, nil
-}
-
 // Login implements sanlian.UserService: LoginWith without a second
 // factor's code.
 func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {

@@ -510,13 +510,6 @@ func instant(t time.Time) any {
 	return t
 }
 
-func idCell(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // activitiesExport is GET /activities/export.xlsx: the activity list with
 // the page's filters (mine=1 is the caller's own record).
 func (s *Server) activitiesExport(w http.ResponseWriter, r *http.Request) error {

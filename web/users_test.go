@@ -129,7 +129,7 @@ func TestUsers_Actions(t *testing.T) {
 			t.Errorf("token after reset: %d", res.StatusCode)
 		}
 		tok := a.login2("cadre", out.OneTimePassword)
-		res, body = a.do("GET", "/api/v1/users/4/sessions", sys, "")
+		_, body = a.do("GET", "/api/v1/users/4/sessions", sys, "")
 		ss = decode[struct{ Items []sanlian.UserSession }](t, body).Items
 		if len(ss) != 1 {
 			t.Fatalf("sessions after reset: %s", body)
@@ -264,7 +264,7 @@ func TestHome_UnitReassign(t *testing.T) {
 		if _, ok := figures(t, body)["count-reassign"]; ok {
 			t.Fatal("待重新分派 before any move")
 		}
-		res, body = a.do("GET", "/api/v1/cadres/2", office, "")
+		_, body = a.do("GET", "/api/v1/cadres/2", office, "")
 		c := decode[sanlian.Cadre](t, body)
 		if res, body := a.do("PATCH", "/api/v1/cadres/2", office, fmt.Sprintf(`{"unit_id":3,"version":%d}`, c.Version)); res.StatusCode != 200 {
 			t.Fatalf("move: %d %s", res.StatusCode, body)
