@@ -30,6 +30,8 @@ func (s *Server) open311Routes() []route {
 		{pattern: "GET /open311/v2/services/{file}", h: s.open311(s.open311Definition), api: true},
 		{pattern: "GET /open311/v2/requests/{file}", h: s.open311(s.open311Request), api: true},
 		{pattern: "GET /open311/v2/tokens/{file}", h: s.open311(s.open311Token), api: true},
+		{pattern: "GET /open311/v2/{rest...}", h: s.open311Unknown, api: true},
+		{pattern: "POST /open311/v2/{rest...}", h: s.open311Unknown, api: true},
 
 		{pattern: "GET /api-keys", h: s.apiKeysPage},
 		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit},
@@ -47,6 +49,8 @@ var open311Policy = map[string]access{
 	"GET /open311/v2/services/{file}": public(),
 	"GET /open311/v2/requests/{file}": public(),
 	"GET /open311/v2/tokens/{file}":   public(),
+	"GET /open311/v2/{rest...}":       public(), // any other path: the spec's 404
+	"POST /open311/v2/{rest...}":      public(),
 
 	"GET /api-keys":                     roles(office),
 	"POST /api-keys":                    roles(office),
@@ -240,6 +244,18 @@ func (s *Server) open311Root(w http.ResponseWriter, r *http.Request, base, forma
 		return s.open311Discovery(w, r, format)
 	}
 	return open311NotFound()
+}
+
+// open311Unknown answers any other path under /open311/v2/ with the
+// spec's error list, 404, in XML when the path ends in .xml, so that a
+// client reads the error as it reads every other.
+func (s *Server) open311Unknown(w http.ResponseWriter, r *http.Request) error {
+	format := formatJSON
+	if strings.HasSuffix(r.URL.Path, ".xml") {
+		format = formatXML
+	}
+	s.open311Error(w, r, format, open311NotFound())
+	return nil
 }
 
 func open311NotFound() error {
@@ -514,7 +530,13 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 		return nil
 	}
 	ctx := r.Context()
-	key, err := s.Open311.VerifyAPIKey(ctx, r.PostFormValue("api_key"))
+	// The spec puts api_key in the form body; some clients send it in the
+	// query string of the POST, which is taken when the body has none.
+	apiKey := r.PostFormValue("api_key")
+	if apiKey == "" {
+		apiKey = r.URL.Query().Get("api_key")
+	}
+	key, err := s.Open311.VerifyAPIKey(ctx, apiKey)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ var allowedOpen311 = map[string][]sanlian.Role{
 	"GET /open311/v2/services/{file}": nil,
 	"GET /open311/v2/requests/{file}": nil,
 	"GET /open311/v2/tokens/{file}":   nil,
+	"GET /open311/v2/{rest...}":       nil,
+	"POST /open311/v2/{rest...}":      nil,
 
 	"GET /api-keys":                     {"office"},
 	"POST /api-keys":                    {"office"},

@@ -686,3 +686,44 @@ func between(s, from, to string) string {
 	out, _, _ := strings.Cut(rest, to)
 	return out
 }
+
+// TestOpen311_QueryKeyAndUnknownPath: an API key in the POST's query
+// string is taken, as the open311 1.1 client sends it, and any unknown
+// path under /open311/v2/ answers the spec's error list.
+func TestOpen311_QueryKeyAndUnknownPath(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		_, key := issueKey(t, a, "12345热线", "hotline")
+		t.Run("APIKeyInQuery", func(t *testing.T) {
+			// As the open311 1.1 client sends it: the key in the POST's query.
+			form := url.Values{"service_code": {"transport"}, "address_id": {sqldbtest.VillageA}, "description": {"路灯不亮，夜里看不见路"}}
+			res, body := a.do("POST", "/open311/v2/requests.json?api_key="+url.QueryEscape(key), "", form.Encode())
+			if res.StatusCode != 200 || !strings.Contains(body, "service_request_id") {
+				t.Fatalf("%d %s", res.StatusCode, body)
+			}
+			res, body = a.do("POST", "/open311/v2/requests.json?api_key=wrong", "", form.Encode())
+			if res.StatusCode != 403 {
+				t.Fatalf("wrong key in the query: %d %s", res.StatusCode, body)
+			}
+		})
+
+		t.Run("UnknownPath", func(t *testing.T) {
+			res, body := a.do("GET", "/open311/v2/service/x.xml", "", "")
+			var x struct {
+				Errors []o311Error `xml:"error"`
+			}
+			if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/xml") && !strings.HasPrefix(res.Header.Get("Content-Type"), "application/xml") ||
+				xml.Unmarshal([]byte(body), &x) != nil || len(x.Errors) != 1 || x.Errors[0].Code != 404 {
+				t.Fatalf("xml: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+			}
+			for _, path := range []string{"/open311/v2/a/b/c.json", "/open311/v2/"} {
+				res, body := a.do("GET", path, "", "")
+				var errs []o311Error
+				if res.StatusCode != 404 || json.Unmarshal([]byte(body), &errs) != nil || len(errs) != 1 || errs[0].Code != 404 {
+					t.Fatalf("%s: %d %s", path, res.StatusCode, body)
+				}
+			}
+		})
+
+	})
+}

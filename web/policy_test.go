@@ -335,7 +335,7 @@ var users = map[sanlian.Role]string{
 func examplePath(pattern string) (method, path string) {
 	method, path, _ = strings.Cut(pattern, " ")
 	path = strings.Replace(path, "/categories/{code}", "/categories/employment", 1)
-	r := strings.NewReplacer("{id}", "1", "{year}", "2021", "{action}", "extend", "{code}", sqldbtest.County, "{file}", "app.css", "{$}", "", "{kind}", "households", "{period}", "2021-05-H1", "{month}", "2021-05", "{sid}", "no-such-session")
+	r := strings.NewReplacer("{id}", "1", "{year}", "2021", "{action}", "extend", "{code}", sqldbtest.County, "{file}", "app.css", "{$}", "", "{kind}", "households", "{period}", "2021-05-H1", "{month}", "2021-05", "{sid}", "no-such-session", "{rest...}", "service/x.xml")
 	return method, r.Replace(path)
 }
 
