@@ -123,10 +123,11 @@ func (db *DB) AccountSummary(ctx context.Context) (*sanlian.AccountSummary, erro
 	now := db.Now()
 	out := &sanlian.AccountSummary{Total: len(users)}
 	byRole := map[sanlian.Role]int{}
+	counts := map[string]*int{sanlian.AccountLocked: &out.Locked, sanlian.AccountDisabled: &out.Disabled,
+		sanlian.AccountNever: &out.Never, sanlian.AccountRecent: &out.Recent, sanlian.AccountNo2FA: &out.No2FA}
 	for _, u := range users {
 		byRole[u.Role]++
-		for st, n := range map[string]*int{sanlian.AccountLocked: &out.Locked, sanlian.AccountDisabled: &out.Disabled,
-			sanlian.AccountNever: &out.Never, sanlian.AccountRecent: &out.Recent, sanlian.AccountNo2FA: &out.No2FA} {
+		for st, n := range counts {
 			if sanlian.AccountIs(u, st, now, in[u.ID]) {
 				*n++
 			}

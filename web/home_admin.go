@@ -279,19 +279,15 @@ func (s *Server) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
 	if p.Locked, err = s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountLocked}); err != nil {
 		return err
 	}
-	disabled, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountDisabled})
-	if err != nil {
-		return err
-	}
-	no2fa, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountNo2FA})
+	sum, err := s.Workbench.AccountSummary(ctx)
 	if err != nil {
 		return err
 	}
 	p.Figures = []homeFigure{
 		{ID: "count-grants-pending", Label: "待审批的授权申请", Count: len(p.Pending), URL: "/grants", Warn: true, Unit: "项"},
-		{ID: "count-locked", Label: sanlian.AccountStatusLabel(sanlian.AccountLocked), Count: len(p.Locked), URL: usersURL("", sanlian.AccountLocked), Warn: true, Unit: "个"},
-		{ID: "count-disabled", Label: "已停用（含待批准的新账号）", Count: len(disabled), URL: usersURL("", sanlian.AccountDisabled), Unit: "个"},
-		{ID: "count-no-second-factor", Label: "未启用双因素认证", Count: len(no2fa), URL: usersURL("", sanlian.AccountNo2FA), Unit: "个"},
+		{ID: "count-locked", Label: sanlian.AccountStatusLabel(sanlian.AccountLocked), Count: sum.Locked, URL: usersURL("", sanlian.AccountLocked), Warn: true, Unit: "个"},
+		{ID: "count-disabled", Label: "已停用（含待批准的新账号）", Count: sum.Disabled, URL: usersURL("", sanlian.AccountDisabled), Unit: "个"},
+		{ID: "count-no-second-factor", Label: "未启用双因素认证", Count: sum.No2FA, URL: usersURL("", sanlian.AccountNo2FA), Unit: "个"},
 	}
 	return s.render(w, r, http.StatusOK, "home_secadmin", p)
 }
