@@ -184,7 +184,14 @@ func normalizeDigits(s string) string {
 // MaskContacts masks the phones and ID numbers typed into the problem's
 // free text (title, description, measures, result and reasons) for
 // output; the stored record keeps the whole text.
+//
+// Storage masks every problem it reads, and the JSON writer masks every
+// record it writes: a problem masked once is not scanned again.
 func (p *Problem) MaskContacts() {
+	if p.contactsMasked {
+		return
+	}
+	p.contactsMasked = true
 	for _, s := range []*string{&p.Title, &p.Description, &p.Measures, &p.Result, &p.RejectReason, &p.ExtensionReason} {
 		*s = MaskContacts(*s)
 	}
@@ -193,6 +200,10 @@ func (p *Problem) MaskContacts() {
 // MaskContacts masks the phones and ID numbers in the event's note and in
 // the before and after values of its changes.
 func (e *ProblemEvent) MaskContacts() {
+	if e.contactsMasked {
+		return
+	}
+	e.contactsMasked = true
 	e.Note, e.Changes = MaskContacts(e.Note), MaskContacts(e.Changes)
 }
 

@@ -280,6 +280,8 @@ func (c *Category) Limits(urgency string) (accept, resolve int) {
 
 // Problem is a ledger item: what the people raised, who owns it, by when.
 type Problem struct {
+	contactsMasked bool // MaskContacts has run (pii.go)
+
 	ID            int64  `json:"id"`
 	Number        string `json:"number"` // e.g. 安化-2021-000123
 	State         string `json:"state"`
@@ -471,6 +473,8 @@ type ActionRequest struct {
 
 // ProblemEvent is one entry of a problem's timeline.
 type ProblemEvent struct {
+	contactsMasked bool // MaskContacts has run (pii.go)
+
 	ID        int64     `json:"id"`
 	ProblemID int64     `json:"problem_id"`
 	Action    string    `json:"action"`
