@@ -69,20 +69,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer db.Close()
 	actx := sanlian.NewSystemContext(ctx)
 	if *as != "" {
-		users, err := db.FindUsers(actx)
+		u, err := userNamed(actx, db, *as)
 		if err != nil {
-			return describe(err)
+			return err
 		}
-		var u *sanlian.User
-		for _, x := range users {
-			if x.Username == *as {
-				u = x
-			}
-		}
-		switch {
-		case u == nil:
-			return fmt.Errorf("没有账号 %s", *as)
-		case u.Disabled:
+		if u.Disabled {
 			return fmt.Errorf("账号 %s 已停用", *as)
 		}
 		actx = sanlian.NewContextWithUser(ctx, u)

@@ -67,25 +67,34 @@ func runUserPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	}
 	defer db.Close()
 	sys := sanlian.NewSystemContext(ctx)
-	users, err := db.FindUsers(sys)
+	u, err := userNamed(sys, db, *username)
 	if err != nil {
+		return err
+	}
+	pw, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	if err := db.SetPassword(sys, u.ID, pw); err != nil {
 		return describe(err)
 	}
-	for _, u := range users {
-		if u.Username != *username {
-			continue
-		}
-		pw, err := readPassword(stdin, stderr)
-		if err != nil {
-			return err
-		}
-		if err := db.SetPassword(sys, u.ID, pw); err != nil {
-			return describe(err)
-		}
-		fmt.Fprintf(stdout, "已设置账号 %s 的密码，其会话已全部结束\n", u.Username)
-		return nil
+	fmt.Fprintf(stdout, "已设置账号 %s 的密码，其会话已全部结束\n", u.Username)
+	return nil
+}
+
+// userNamed returns the account called username, or an error saying
+// there is none.
+func userNamed(ctx context.Context, db *sqldb.DB, username string) (*sanlian.User, error) {
+	users, err := db.FindUsers(ctx)
+	if err != nil {
+		return nil, describe(err)
 	}
-	return fmt.Errorf("账号 %q 不存在", *username)
+	for _, u := range users {
+		if u.Username == username {
+			return u, nil
+		}
+	}
+	return nil, fmt.Errorf("没有账号 %s：该用户名不存在", username)
 }
 
 // readPassword asks twice on a terminal, or reads one line from a pipe.
