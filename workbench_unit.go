@@ -77,11 +77,11 @@ func FinishLinkedHouseholds(hs []*LinkedHousehold, now time.Time) {
 
 // Account states a workbench counts and the account list filters by.
 const (
-	AccountLocked   = "locked"   // locked after failed logins, lock still running
-	AccountDisabled = "disabled" // disabled by an administrator
-	AccountNever    = "never"    // never logged in
-	AccountRecent   = "recent"   // created in the last RecentAccountDays days
-	AccountNo2FA    = "no2fa"    // no second factor enrolled
+	AccountLocked   = "locked"           // locked after failed logins, lock still running
+	AccountDisabled = "disabled"         // disabled by an administrator
+	AccountNever    = "never"            // never logged in
+	AccountRecent   = "recent"           // created in the last RecentAccountDays days
+	AccountNo2FA    = "no-second-factor" // no second factor enrolled
 )
 
 // AccountStatuses lists the account states in display order.

@@ -20,15 +20,6 @@ type homeSysadminPage struct {
 }
 
 // usersURL is the account list filtered by role and state.
-// statusID is an account state as a figure's id: count-no-second-factor
-// for no2fa, whose digit the figures' ids do not take.
-func statusID(status string) string {
-	if status == sanlian.AccountNo2FA {
-		return "no-second-factor"
-	}
-	return status
-}
-
 func usersURL(role sanlian.Role, status string) string {
 	q := url.Values{}
 	if role != "" {
@@ -65,7 +56,7 @@ func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
 	}{{sanlian.AccountLocked, p.Summary.Locked, true}, {sanlian.AccountDisabled, p.Summary.Disabled, false},
 		{sanlian.AccountNever, p.Summary.Never, false}, {sanlian.AccountRecent, p.Summary.Recent, false},
 		{sanlian.AccountNo2FA, p.Summary.No2FA, false}} {
-		p.States = append(p.States, homeFigure{ID: "count-" + statusID(st.status), Label: sanlian.AccountStatusLabel(st.status), Count: st.n,
+		p.States = append(p.States, homeFigure{ID: "count-" + st.status, Label: sanlian.AccountStatusLabel(st.status), Count: st.n,
 			URL: usersURL("", st.status), Warn: st.warn})
 	}
 	recent, err := s.Workbench.FindAccounts(ctx, sanlian.AccountFilter{Status: sanlian.AccountRecent})
@@ -287,7 +278,7 @@ func (s *Server) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
 		{ID: "count-grants-pending", Label: "待审批的授权申请", Count: len(p.Pending), URL: "/grants", Warn: true, Unit: "项"},
 		{ID: "count-locked", Label: sanlian.AccountStatusLabel(sanlian.AccountLocked), Count: sum.Locked, URL: usersURL("", sanlian.AccountLocked), Warn: true, Unit: "个"},
 		{ID: "count-disabled", Label: "已停用（含待批准的新账号）", Count: sum.Disabled, URL: usersURL("", sanlian.AccountDisabled), Unit: "个"},
-		{ID: "count-no-second-factor", Label: "未启用双因素认证", Count: sum.No2FA, URL: usersURL("", sanlian.AccountNo2FA), Unit: "个"},
+		{ID: "count-" + sanlian.AccountNo2FA, Label: "未启用双因素认证", Count: sum.No2FA, URL: usersURL("", sanlian.AccountNo2FA), Unit: "个"},
 	}
 	return s.render(w, r, http.StatusOK, "home_secadmin", p)
 }
