@@ -28,6 +28,10 @@ var sealedCols = []sealedCol{
 	{table: "problems", col: "reporter_phone", bi: "reporter_phone_bi", kind: seal.Phone},
 	{table: "problem_reporters", col: "phone"},
 	{table: "users", col: "totp_secret"}, // not personal data, but a secret all the same
+	{table: "problems", col: "wechat_openid"},
+	{table: "resident_messages", col: "phone", bi: "phone_bi", kind: seal.Phone},
+	{table: "resident_messages", col: "openid"},
+	{table: "sms_optouts", col: "phone", bi: "phone_bi", kind: seal.Phone},
 }
 
 // The AADs of the sealed columns, one per column of sealedCols.
