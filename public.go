@@ -97,6 +97,14 @@ type PublicSubmission struct {
 	// Consent is the resident's yes to the line on how the name and
 	// phone are used; a name or phone without it is refused.
 	Consent bool `json:"consent"`
+	// NotifySMS is the resident's consent to SMS messages about this
+	// problem (received, accepted, resolved, closed, reopened) at
+	// ReporterPhone, which must then be a mainland mobile.
+	NotifySMS bool `json:"notify_sms"`
+	// WechatOpenID is the resident's OpenID from the WeChat page's OAuth,
+	// set by the server (never by the client) when they submitted through
+	// WeChat's link and consented to template messages.
+	WechatOpenID string `json:"-"`
 	// Photos are uploaded after the problem exists, through the
 	// attachment store, each at most MaxPublicPhoto.
 
@@ -144,7 +152,10 @@ func (s *PublicSubmission) Validate() error {
 	if s.ReporterPhone != "" && !ValidPhone(s.ReporterPhone) {
 		f["reporter_phone"] = "手机号格式不正确（11 位手机号或带区号的固定电话）"
 	}
-	if (s.ReporterName != "" || s.ReporterPhone != "") && !s.Consent {
+	if s.NotifySMS && !ValidMobile(s.ReporterPhone) {
+		f["reporter_phone"] = "接收短信告知，请填写 11 位手机号"
+	}
+	if (s.ReporterName != "" || s.ReporterPhone != "" || s.NotifySMS || s.WechatOpenID != "") && !s.Consent {
 		f["consent"] = "留下姓名或电话前，请阅读并勾选同意说明"
 	}
 	checkTexts(f, manyLines("description", "问题描述", s.Description), oneLine("reporter_name", "姓名", s.ReporterName))
