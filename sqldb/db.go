@@ -59,6 +59,9 @@ type DB struct {
 	Now func() time.Time
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
+	// LookupPerDay is how many tracking-by-phone codes the county sends
+	// in a day; 0: sanlian.DefaultLookupCountyDay.
+	LookupPerDay int
 	cal  calendarCache // the built working-day calendar (calendar.go)
 	jobs jobRegistry   // scheduled jobs (scheduler.go)
 

@@ -86,7 +86,12 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 			return err
 		}
 		code := sanlian.NewTrackingCode()
-		if _, err := tx.exec(`UPDATE problems SET tracking_code = ? WHERE id = ?`, code, id); err != nil {
+		openid := ""
+		if sub.WechatOpenID != "" {
+			openid = db.seal(sub.WechatOpenID, aadProblemOpenID)
+		}
+		if _, err := tx.exec(`UPDATE problems SET tracking_code = ?, notify_sms = ?, wechat_openid = ? WHERE id = ?`,
+			code, sub.NotifySMS, openid, id); err != nil {
 			return fmt.Errorf("tracking code: %w", err)
 		}
 		var number string
@@ -134,6 +139,9 @@ func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProb
 		VillageCode: p.VillageCode, VillageName: p.VillageName, TownshipName: p.TownshipName,
 		Description: sanlian.MaskContacts(p.Description), UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: hasPhone}
+	if err := q.queryOne(`SELECT notify_sms FROM problems WHERE id = ?`, id).Scan(&out.NotifySMS); err != nil {
+		return nil, err
+	}
 	out.Rateable = rateable(p.State, p.CallbackAt, p.ResolvedAt)
 	if !p.CallbackAt.IsZero() {
 		out.Solved, out.Satisfaction, out.RatedAt = p.CallbackSolved, p.CallbackSatisfaction, p.CallbackAt
