@@ -212,11 +212,17 @@ type submitPageData struct {
 	MaxPhotos   int
 	MaxPhotoMB  int
 	MaxDescribe int
+	// Wechat: entered through WeChat with a signed OpenID, so the form
+	// offers WeChat template messages.
+	Wechat bool
 }
 
 // submitPage is GET /submit (?via=wechat from WeChat's link).
 func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketChallenge) {
+		return nil
+	}
+	if s.wechatEntry(w, r) {
 		return nil
 	}
 	return s.renderSubmit(w, r, http.StatusOK, &sanlian.PublicSubmission{Source: viaOf(r)}, nil)
@@ -240,6 +246,7 @@ func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, status int
 	if p.Via != sanlian.SourceWechat {
 		p.Via = sanlian.SourcePortal
 	}
+	p.Wechat = p.Via == sanlian.SourceWechat && s.Wechat != nil && s.wechatOpenID(r) != ""
 	if err != nil {
 		s.logInternal(r, err)
 		p.Message = sanlian.ErrorMessage(err)
@@ -346,6 +353,7 @@ func submissionFrom(f url.Values) *sanlian.PublicSubmission {
 		ReporterName:  f.Get("reporter_name"),
 		ReporterPhone: f.Get("reporter_phone"),
 		Consent:       f.Get("consent") != "",
+		NotifySMS:     f.Get("notify_sms") != "",
 	}
 	if sub.Source != sanlian.SourceWechat {
 		sub.Source = sanlian.SourcePortal
@@ -364,6 +372,8 @@ type receiptPage struct {
 	Number string
 	Merged bool
 	Photos int
+	// NotifySMS and NotifyWechat say which progress messages were asked for.
+	NotifySMS, NotifyWechat bool
 }
 
 // submitForm is POST /submit.
@@ -373,6 +383,9 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, photos, err := readPublicForm(w, r)
 	sub := submissionFrom(form)
+	if err == nil {
+		err = s.wechatConsent(r, sub, form.Get("notify_wechat") != "")
+	}
 	if err != nil {
 		return s.renderSubmit(w, r, 0, sub, err)
 	}
@@ -381,7 +394,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSubmit(w, r, 0, sub, err)
 	}
 	p := &receiptPage{publicBase: publicBase{Title: "提交成功", Via: sub.Source}, Code: sanlian.FormatTrackingCode(rec.Code),
-		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos)}
+		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos), NotifySMS: sub.NotifySMS, NotifyWechat: sub.WechatOpenID != ""}
 	if rec.Merged {
 		p.Title, p.Photos = "已收到过这个问题", 0
 	}
@@ -440,6 +453,7 @@ type trackFormPage struct {
 	publicBase
 	Code    string
 	Message string
+	Lookup  *lookupBlock // the form "用手机号查询" (lookup.go); nil: not shown
 }
 
 // trackForm is GET /track (?code= sends on to the problem's page).
@@ -459,7 +473,8 @@ func (s *Server) trackForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/track/"+code, http.StatusSeeOther)
 		return nil
 	}
-	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)}})
+	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+		Lookup: s.newLookupBlock(r)})
 }
 
 // errNoTracking is the one answer for a code not found, whatever the
@@ -476,6 +491,9 @@ type trackPageData struct {
 	Rating  sanlian.PublicRating
 	Errors  map[string]string
 	Message string
+	// Unsubscribe is the outcome of the link that ends SMS messages
+	// (lookup.go); nil when none was sent.
+	Unsubscribe *unsubscribeBlock
 }
 
 // trackPage is GET /track/{code}.
@@ -489,6 +507,9 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code), Rated: r.URL.Query().Get("rated") == "1"}
+	if r.URL.Query().Get("unsubscribed") == "1" {
+		d.Unsubscribe = &unsubscribeBlock{Done: true}
+	}
 	return s.renderPublic(w, r, http.StatusOK, "public_track", d)
 }
 

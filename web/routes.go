@@ -314,6 +314,7 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /cockpit/map.json", h: s.cockpitMapJSON},
 	}
 	rs = append(rs, s.publicRoutes()...)
+	rs = append(rs, s.lookupRoutes()...)
 	rs = append(rs, s.open311Routes()...)
 	return append(rs, s.noticeRoutes()...)
 }

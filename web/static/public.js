@@ -196,6 +196,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("public-form");
     if (form) { pickers(form); submission(form); }
+    var lookup = document.getElementById("lookup-form");
+    if (lookup) { submission(lookup); }
     chart();
   });
 })();
