@@ -38,6 +38,12 @@ const (
 	LookupWindow = 2 * 365 * 24 * time.Hour
 	// LookupCodeLen is the digits of a code.
 	LookupCodeLen = 6
+	// LookupWrongWindow is how long a wrong code counts towards the
+	// lock: wrong codes further apart start the count again.
+	LookupWrongWindow = 24 * time.Hour
+	// LookupKeep is how long a code's row is kept: the limits count a
+	// day, and a used or expired code is told apart for a day.
+	LookupKeep = 48 * time.Hour
 )
 
 // LookupSent is the one answer to a request for a code, whether or not
@@ -143,6 +149,15 @@ func LookupUsable(now time.Time, c LookupCodeState) error {
 			Fields: map[string]string{"code": "验证码已过期"}}
 	}
 	return nil
+}
+
+// LookupWrongCount is the wrong codes that still count at now, given
+// the count kept and when the last wrong code was typed.
+func LookupWrongCount(now time.Time, wrong int, last time.Time) int {
+	if wrong <= 0 || now.Sub(last) >= LookupWrongWindow {
+		return 0
+	}
+	return wrong
 }
 
 // LookupWrong is what a wrong code does: wrong is the phone's wrong codes

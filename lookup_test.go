@@ -91,6 +91,23 @@ func TestLookupWrong(t *testing.T) {
 	}
 }
 
+func TestLookupWrongCount(t *testing.T) {
+	now := time.Date(2026, 5, 6, 12, 0, 0, 0, sanlian.Shanghai)
+	for _, tt := range []struct {
+		wrong int
+		last  time.Time
+		want  int
+	}{
+		{3, now.Add(-time.Hour), 3},
+		{3, now.Add(-sanlian.LookupWrongWindow), 0},
+		{0, now, 0},
+	} {
+		if got := sanlian.LookupWrongCount(now, tt.wrong, tt.last); got != tt.want {
+			t.Errorf("%d wrong, last %v: %d, want %d", tt.wrong, tt.last, got, tt.want)
+		}
+	}
+}
+
 func TestLookupCode(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {

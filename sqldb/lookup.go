@@ -62,13 +62,28 @@ func (tx *Tx) lockPhone(bi string) error {
 	return err
 }
 
-// phoneLock reads a phone's wrong codes and lock.
+// phoneLock reads a phone's wrong codes that still count, and its lock.
 func (tx *Tx) phoneLock(bi string) (wrong int, until time.Time, err error) {
-	err = tx.queryRow(`SELECT wrong, locked_until FROM lookup_locks WHERE phone_bi = ?`, bi).Scan(&wrong, timeDst{&until})
+	var at time.Time
+	err = tx.queryRow(`SELECT wrong, wrong_at, locked_until FROM lookup_locks WHERE phone_bi = ?`, bi).Scan(&wrong, timeDst{&at}, timeDst{&until})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, time.Time{}, nil
 	}
-	return wrong, until, err
+	return sanlian.LookupWrongCount(tx.now, wrong, at), until, err
+}
+
+// purgeLookups forgets the codes older than LookupKeep and the phones
+// whose lock is over and whose wrong codes no longer count: nothing of a
+// phone is kept longer than the limits need.
+func (tx *Tx) purgeLookups() error {
+	if _, err := tx.exec(`DELETE FROM lookup_codes WHERE created_at < ?`, tx.now.Add(-sanlian.LookupKeep)); err != nil {
+		return fmt.Errorf("purge lookup codes: %w", err)
+	}
+	if _, err := tx.exec(`DELETE FROM lookup_locks WHERE (locked_until IS NULL OR locked_until < ?) AND (wrong_at IS NULL OR wrong_at < ?)`,
+		tx.now, tx.now.Add(-sanlian.LookupWrongWindow)); err != nil {
+		return fmt.Errorf("purge lookup locks: %w", err)
+	}
+	return nil
 }
 
 // RequestLookup implements sanlian.LookupService.
@@ -81,6 +96,9 @@ func (db *DB) RequestLookup(ctx context.Context, phone, client string) error {
 	cl := lookupClient(client)
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.lockPhone(bi); err != nil {
+			return err
+		}
+		if err := tx.purgeLookups(); err != nil {
 			return err
 		}
 		c := sanlian.LookupCounts{CountyMax: db.lookupCountyMax()}
@@ -188,9 +206,9 @@ func (db *DB) VerifyLookup(ctx context.Context, phone, code string) ([]sanlian.L
 		}
 		if match == 0 {
 			keep, lock, werr := sanlian.LookupWrong(tx.now, wrong)
-			if _, err := tx.exec(`INSERT INTO lookup_locks (phone_bi, wrong, locked_until) VALUES (?, ?, ?)
-				ON CONFLICT (phone_bi) DO UPDATE SET wrong = excluded.wrong, locked_until = excluded.locked_until`,
-				bi, keep, nullTime(lock)); err != nil {
+			if _, err := tx.exec(`INSERT INTO lookup_locks (phone_bi, wrong, wrong_at, locked_until) VALUES (?, ?, ?, ?)
+				ON CONFLICT (phone_bi) DO UPDATE SET wrong = excluded.wrong, wrong_at = excluded.wrong_at, locked_until = excluded.locked_until`,
+				bi, keep, tx.now, nullTime(lock)); err != nil {
 				return fmt.Errorf("lookup wrong: %w", err)
 			}
 			refused = werr

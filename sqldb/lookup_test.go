@@ -156,6 +156,29 @@ func TestLookup_WrongLock(t *testing.T) {
 		if len(items) != 1 {
 			t.Fatalf("after the lock: %+v", items)
 		}
+
+		// Wrong codes a day apart start the count again.
+		clk.t = clk.t.Add(time.Minute)
+		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		for range sanlian.LookupMaxWrong - 1 {
+			_, err := db.VerifyLookup(ctx, phone, wrong)
+			MustField(t, err, "code")
+		}
+		clk.t = clk.t.Add(sanlian.LookupWrongWindow)
+		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		if code := lastCode(t, db, phone); code == wrong {
+			wrong = "222222"
+		}
+		_, err = db.VerifyLookup(ctx, phone, wrong)
+		if !strings.Contains(sanlian.ErrorMessage(err), "还可以再试 4 次") {
+			t.Fatalf("a day later: %v", err)
+		}
+		// Codes are forgotten after LookupKeep.
+		clk.t = clk.t.Add(sanlian.LookupKeep + time.Minute)
+		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		if rows, _, err := db.LookupRowsForTest(ctx, phone, "x"); err != nil || rows != 1 {
+			t.Fatalf("rows kept: %d %v", rows, err)
+		}
 	})
 }
 

@@ -19,5 +19,6 @@ CREATE INDEX lookup_codes_created ON lookup_codes (created_at);
 CREATE TABLE lookup_locks (
 	phone_bi     TEXT PRIMARY KEY,
 	wrong        INTEGER NOT NULL DEFAULT 0,
+	wrong_at     DATETIME,
 	locked_until DATETIME
 );
