@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
-import { startServer, launch, login } from "./lib.mjs";
+import { startServer, launch, login, api, apiToken } from "./lib.mjs";
 
 // axe's source, evaluated in the page rather than added as a script tag,
 // which the pages' Content-Security-Policy refuses (as it should).
@@ -71,11 +71,28 @@ async function submitProblem(page, description) {
   await page.selectOption("#village", { index: 1 });
   await page.selectOption("#category", "policy");
   await page.fill("#description", description);
+  await page.fill("#reporter_phone", "13700004321");
+  await page.check("input[name=consent]");
   await page.waitForTimeout(3200); // the least fill time
   await Promise.all([page.waitForURL((u) => u.pathname === "/submit"), page.click("button[type=submit]")]);
   await page.locator("#tracking-code").waitFor({ timeout: 15000 }).catch(async (e) => {
     throw new Error(`no receipt: ${(await page.locator("main").innerText()).slice(0, 300)}`, { cause: e });
   });
+}
+
+// resolve has the office assign the problem on the tracking page to the
+// unit admin's unit, which accepts and resolves it.
+async function resolve(page) {
+  const number = (await page.locator(".ptable td").first().innerText()).trim();
+  const office = await apiToken(server.url, "office"), unit = await apiToken(server.url, "unitadmin");
+  const me = await api(server.url, "GET", "/api/v1/me", unit);
+  const list = await api(server.url, "GET", "/api/v1/problems?source=portal&limit=200", office);
+  const p = list.items.find((x) => x.number === number);
+  assert.ok(p, `problem ${number} listed for the office`);
+  let q = p;
+  if (q.state === "submitted") q = await api(server.url, "POST", `/api/v1/problems/${p.id}/assign`, office, { version: q.version, unit_id: me.unit_id });
+  q = await api(server.url, "POST", `/api/v1/problems/${p.id}/accept`, unit, { version: q.version });
+  await api(server.url, "POST", `/api/v1/problems/${p.id}/resolve`, unit, { version: q.version, measures: "更换路灯", result: "路灯已修好" });
 }
 
 // postTooLarge sends a rating larger than the form allows, which answers
@@ -136,6 +153,16 @@ test("the people's pages: no serious or critical violation, in both modes; 长�
     await check("track form, code not found");
     await page.goto(`${server.url}/track/${code}`);
     await check("tracked problem");
+    // Resolved, the page asks for a rating; one sent without choices
+    // comes back with each field's error.
+    await resolve(page);
+    await page.goto(`${server.url}/track/${code}`);
+    await check("resolved problem with its rating form");
+    await page.fill("#phone_last4", "4321");
+    await Promise.all([page.waitForLoadState("load"), page.click("form[action$='/rate'] button[type=submit]")]);
+    await page.locator("main .field-error").first().waitFor();
+    assert.equal(await page.locator("fieldset[aria-describedby=solved-error] input[aria-invalid=true]").count(), 3, "the unanswered choice says so");
+    await check("rating with errors");
     await page.goto(`${server.url}/results`);
     await page.locator("#results-chart canvas").waitFor();
     await check("results");
