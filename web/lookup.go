@@ -139,9 +139,9 @@ func (s *Server) lookupForm(w http.ResponseWriter, r *http.Request) error {
 			blk.Errors = map[string]string{"phone": ch}
 		}
 		return s.renderPublic(w, r, statusOf(sanlian.ErrorCode(err)), "public_track_form",
-			&trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)}, Lookup: blk})
+			&trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r), Here: "/track"}, Lookup: blk})
 	}
-	return s.renderPublic(w, r, http.StatusAccepted, "public_lookup", &lookupPage{publicBase: publicBase{Title: "按手机号查询", Via: viaOf(r)},
+	return s.renderPublic(w, r, http.StatusAccepted, "public_lookup", &lookupPage{publicBase: publicBase{Title: "按手机号查询", Via: viaOf(r), Here: "/track"},
 		Phone: phone, Sent: sanlian.LookupSent})
 }
 
@@ -160,7 +160,7 @@ func (s *Server) lookupVerifyForm(w http.ResponseWriter, r *http.Request) error 
 	if len(phone) > 20 {
 		phone = phone[:20]
 	}
-	p := &lookupPage{publicBase: publicBase{Title: "按手机号查询", Via: viaOf(r)}, Phone: phone}
+	p := &lookupPage{publicBase: publicBase{Title: "按手机号查询", Via: viaOf(r), Here: "/track"}, Phone: phone}
 	items, err := s.Lookup.VerifyLookup(sanlian.NewPublicContext(r.Context()), phone, r.PostForm.Get("code"))
 	if err != nil {
 		s.logInternal(r, err)
@@ -209,7 +209,7 @@ func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	if terr != nil {
 		return s.trackFail(w, r, terr)
 	}
-	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
+	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r), Here: "/track/" + sanlian.NormalizeTrackingCode(p.Code)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code)}
 	d.Unsubscribe = &unsubscribeBlock{Message: sanlian.ErrorMessage(err)}
 	if c == sanlian.ENOTFOUND {

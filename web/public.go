@@ -80,9 +80,73 @@ type publicBase struct {
 	Title  string
 	Via    string // wechat when entered from WeChat's link
 	County string // the county's name, set by renderPublic
+	// Elder is 长辈版 (large type), set by renderPublic from ?elder= or
+	// the device's cookie.
+	Elder bool
+	// Here is the address that shows this page again by GET, where the
+	// 长辈版 switch sends; a handler answering a POST may set it (the
+	// receipt's is its tracking page), or renderPublic derives it.
+	Here string
+	// Keep is the query Here carries on in the switch's links.
+	Keep []keptParam
 }
 
-func (b *publicBase) setCounty(name string) { b.County = name }
+// keptParam is one query parameter the 长辈版 switch carries on.
+type keptParam struct{ Name, Value string }
+
+// ElderHref is the switch's link to this page with 长辈版 on ("1") or
+// off ("0").
+func (b *publicBase) ElderHref(on string) string {
+	q := url.Values{}
+	for _, k := range b.Keep {
+		q.Set(k.Name, k.Value)
+	}
+	q.Set("elder", on)
+	return b.Here + "?" + q.Encode()
+}
+
+func (b *publicBase) base() *publicBase { return b }
+
+// elderCookie remembers 长辈版 on the device: "1", or absent.
+const elderCookie = "elder"
+
+// elderMode reads 长辈版 from the request: ?elder=1 turns it on and
+// ?elder=0 off, remembered in the cookie; without the query, the cookie
+// decides.
+func (s *Server) elderMode(w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Query().Get("elder") {
+	case "1":
+		http.SetCookie(w, &http.Cookie{Name: elderCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600,
+			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		return true
+	case "0":
+		http.SetCookie(w, &http.Cookie{Name: elderCookie, Value: "", Path: "/", MaxAge: -1,
+			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		return false
+	}
+	c, err := r.Cookie(elderCookie)
+	return err == nil && c.Value == "1"
+}
+
+// setHere fills in where the switch sends: the page's own GET address,
+// with the query parameters that choose what it shows; an answer to a
+// POST goes to the GET page it came from.
+func (b *publicBase) setHere(r *http.Request) {
+	if b.Here == "" {
+		b.Here = r.URL.Path
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			b.Here = strings.TrimSuffix(b.Here, "/rate")
+		}
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if v := r.URL.Query().Get("code"); v != "" && len(v) <= 40 {
+			b.Keep = append(b.Keep, keptParam{"code", v})
+		}
+	}
+	if b.Via == sanlian.SourceWechat {
+		b.Keep = append(b.Keep, keptParam{"via", sanlian.SourceWechat})
+	}
+}
 
 // publicErrorPage is a refusal on the people's side.
 type publicErrorPage struct {
@@ -94,8 +158,11 @@ type publicErrorPage struct {
 // renderPublic writes a page of the people's side in its own phone-first
 // layout, with no staff menu.
 func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	if p, ok := data.(interface{ setCounty(string) }); ok {
-		p.setCounty(s.countyName(r.Context()))
+	if p, ok := data.(interface{ base() *publicBase }); ok {
+		b := p.base()
+		b.County = s.countyName(r.Context())
+		b.Elder = s.elderMode(w, r)
+		b.setHere(r)
 	}
 	return s.renderIn(w, status, name, "public_layout", data)
 }
@@ -393,8 +460,9 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.renderSubmit(w, r, 0, sub, err)
 	}
-	p := &receiptPage{publicBase: publicBase{Title: "提交成功", Via: sub.Source}, Code: sanlian.FormatTrackingCode(rec.Code),
-		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos), NotifySMS: sub.NotifySMS, NotifyWechat: sub.WechatOpenID != ""}
+	p := &receiptPage{publicBase: publicBase{Title: "提交成功", Via: sub.Source, Here: "/track/" + rec.Code}, Code: sanlian.FormatTrackingCode(rec.Code),
+		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos),
+		NotifySMS: sub.NotifySMS, NotifyWechat: sub.WechatOpenID != ""}
 	if rec.Merged {
 		p.Title, p.Photos = "已收到过这个问题", 0
 	}
@@ -517,7 +585,9 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 // whatever its reason.
 func (s *Server) trackFail(w http.ResponseWriter, r *http.Request, err error) error {
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
-		return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+		// Here is the form's address, not the code's: the answer is the
+		// same whatever code was asked for.
+		return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r), Here: "/track"},
 			Message: sanlian.ErrorMessage(errNoTracking)})
 	}
 	return s.publicFail(w, r, err)
