@@ -67,8 +67,8 @@ func TestWebhookService_HotlineEvents(t *testing.T) {
 				t.Fatalf("%s: newest delivery %+v, want %s", h.Name, ds, event)
 			}
 			var at string
-			if err := raw.QueryRow(`SELECT COUNT(*) FROM problem_events WHERE problem_id = `+strconv.FormatInt(p.ID, 10)+
-				` AND at = (SELECT created_at FROM webhook_deliveries WHERE id = `+strconv.FormatInt(ds[0].ID, 10)+`)`).Scan(&at); err != nil || at == "0" {
+			if err := raw.QueryRow(`SELECT COUNT(*) FROM problem_events WHERE problem_id = ` + strconv.FormatInt(p.ID, 10) +
+				` AND at = (SELECT created_at FROM webhook_deliveries WHERE id = ` + strconv.FormatInt(ds[0].ID, 10) + `)`).Scan(&at); err != nil || at == "0" {
 				t.Fatalf("%s: delivery %d not stamped with an action's time (%v)", event, ds[0].ID, err)
 			}
 			return ds[0].Payload
