@@ -232,7 +232,10 @@ func TestOpen311_Clients(t *testing.T) {
 				{"tokens", true, nil},
 			}},
 			{"open311 1.1", []clientOp{
-				{"services", true, func() error { _, err := getXML(root+"/services.xml?"+juris, "services", "service", "service_code"); return err }},
+				{"services", true, func() error {
+					_, err := getXML(root+"/services.xml?"+juris, "services", "service", "service_code")
+					return err
+				}},
 				{"service definition", false, func() error {
 					_, err := getXML(root+"/service/transport.xml?"+juris, "service_definition", "service_code", "")
 					return err
