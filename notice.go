@@ -120,11 +120,6 @@ var WebhookEvents = []string{EventProblemSubmitted, EventProblemAssigned, EventP
 	EventIntakeOverdue, EventProblemReturned, EventUnitCriticised,
 	EventProblemAccepted, EventProblemResolved, EventProblemClosed, EventProblemReopened}
 
-// ProblemEvents are the events about one problem: a webhook limited to a
-// source takes them only for problems from that source.
-var ProblemEvents = []string{EventProblemSubmitted, EventProblemAssigned, EventProblemOverdue, EventSupervisionRed,
-	EventIntakeOverdue, EventProblemReturned, EventProblemAccepted, EventProblemResolved, EventProblemClosed, EventProblemReopened}
-
 // WebhookEventLabel returns the Chinese name of an event.
 func WebhookEventLabel(e string) string {
 	switch e {
@@ -243,16 +238,6 @@ func WebhookSourceLabel(s string) string {
 		return "全部来源"
 	}
 	return SourceLabel(s)
-}
-
-// Takes reports whether the webhook takes event about a problem from
-// source (source "" for an event not about a problem): it subscribes to
-// the event, and a problem event's source passes its filter.
-func (w *Webhook) Takes(event, source string) bool {
-	if !w.Active || !w.Subscribes(event) {
-		return false
-	}
-	return w.Source == "" || !contains(ProblemEvents, event) || w.Source == source
 }
 
 // Shown fills URLShown and SecretShown from URL and Secret.
