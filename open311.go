@@ -182,17 +182,24 @@ func PlaceVillage(villages []*Region, seat string) *Region {
 	return first
 }
 
-// Open311Range checks a GET requests range and fills its defaults at now:
-// no end_date is now, no start_date is 90 days before the end. The start
-// must come before the end, and the two may not be more than 90 days
-// apart (GeoReport v2). EINVALID, in Chinese, otherwise.
-func Open311Range(start, end, now time.Time) (time.Time, time.Time, error) {
+// Open311Window fills the defaults of a GET requests range at now: no
+// end_date is now, no start_date is 90 days before the end.
+func Open311Window(start, end, now time.Time) (time.Time, time.Time) {
 	if end.IsZero() {
 		end = now
 	}
 	if start.IsZero() {
 		start = end.AddDate(0, 0, -Open311DefaultDays)
 	}
+	return start, end
+}
+
+// Open311Range checks a range GET requests is asked for, with its
+// defaults filled at now (Open311Window): the start must come before the
+// end, and the two may not be more than 90 days apart (GeoReport v2).
+// EINVALID, in Chinese, otherwise.
+func Open311Range(start, end, now time.Time) (time.Time, time.Time, error) {
+	start, end = Open311Window(start, end, now)
 	if !start.Before(end) {
 		return start, end, Errorf(EINVALID, "start_date 须早于 end_date（现为 %s 至 %s）(start_date must be before end_date)",
 			start.In(Shanghai).Format(time.RFC3339), end.In(Shanghai).Format(time.RFC3339))

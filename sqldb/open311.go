@@ -449,9 +449,11 @@ func (db *DB) FindOpen311Requests(ctx context.Context, f sanlian.Open311Filter) 
 		}
 		w.add(inList("p.id", len(f.IDs)), int64s(f.IDs)...)
 	} else {
-		start, end, err := sanlian.Open311Range(f.Start, f.End, db.Now())
-		if err != nil {
-			return nil, err
+		// The API's 90-day limit (sanlian.Open311Range) is the web
+		// layer's; the county's own callers may read longer ranges.
+		start, end := sanlian.Open311Window(f.Start, f.End, db.Now())
+		if !start.Before(end) {
+			return nil, sanlian.Errorf(sanlian.EINVALID, "start_date 须早于 end_date")
 		}
 		w.add("p.created_at >= ? AND p.created_at < ?", start.UTC(), end.UTC())
 		if len(f.ServiceCodes) > 0 {

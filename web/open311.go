@@ -455,6 +455,11 @@ func (s *Server) open311Requests(w http.ResponseWriter, r *http.Request, format 
 			return err
 		}
 	}
+	if len(f.IDs) == 0 { // with ids the range is ignored, as the spec says
+		if _, _, err := sanlian.Open311Range(f.Start, f.End, s.cfg.Now()); err != nil {
+			return err
+		}
+	}
 	xs, err := s.Open311.FindOpen311Requests(r.Context(), f)
 	if err != nil {
 		return err
