@@ -372,6 +372,9 @@ func (tx *Tx) enqueueProblemWith(event, headline string, id int64, dedupe string
 func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
 	switch {
 	case p.Reopened > before.Reopened:
+		if ok, err := tx.subscribed(sanlian.EventProblemReopened); err != nil || !ok {
+			return err
+		}
 		var note string
 		err := tx.queryRow(`SELECT note FROM problem_events WHERE problem_id = ? ORDER BY id DESC LIMIT 1`, p.ID).Scan(&note)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
