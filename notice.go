@@ -102,11 +102,23 @@ const (
 	// EventUnitCriticised: a published bulletin criticised a unit; the
 	// payload names the self-criticism's due date.
 	EventUnitCriticised = "unit_criticised"
+	// EventProblemAccepted: the responsible unit signed for a problem (签收).
+	EventProblemAccepted = "problem_accepted"
+	// EventProblemResolved: the unit resolved a problem; the payload
+	// carries the result, anonymised as the public results page shows it.
+	EventProblemResolved = "problem_resolved"
+	// EventProblemClosed: the office closed a problem out after its
+	// callback; the payload carries the callback's outcome.
+	EventProblemClosed = "problem_closed"
+	// EventProblemReopened: a resolved or closed problem went back to its
+	// unit (退回重办), by the office or by an unsatisfied callback.
+	EventProblemReopened = "problem_reopened"
 )
 
 // WebhookEvents lists the events in display order.
 var WebhookEvents = []string{EventProblemSubmitted, EventProblemAssigned, EventProblemOverdue, EventSupervisionRed, EventSupervisionNotice,
-	EventIntakeOverdue, EventProblemReturned, EventUnitCriticised}
+	EventIntakeOverdue, EventProblemReturned, EventUnitCriticised,
+	EventProblemAccepted, EventProblemResolved, EventProblemClosed, EventProblemReopened}
 
 // WebhookEventLabel returns the Chinese name of an event.
 func WebhookEventLabel(e string) string {
@@ -127,6 +139,14 @@ func WebhookEventLabel(e string) string {
 		return "问题退单"
 	case EventUnitCriticised:
 		return "单位被通报批评"
+	case EventProblemAccepted:
+		return "问题签收"
+	case EventProblemResolved:
+		return "问题办结"
+	case EventProblemClosed:
+		return "问题销号"
+	case EventProblemReopened:
+		return "退回重办"
 	}
 	return e
 }
@@ -179,12 +199,16 @@ func DeliveryStateLabel(s string) string {
 // which for robots carries an access token, is shown with its query
 // values masked.
 type Webhook struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Kind      string    `json:"kind"`
-	URL       string    `json:"-"`
-	Secret    string    `json:"-"`
-	Events    []string  `json:"events"`
+	ID     int64    `json:"id"`
+	Name   string   `json:"name"`
+	Kind   string   `json:"kind"`
+	URL    string   `json:"-"`
+	Secret string   `json:"-"`
+	Events []string `json:"events"`
+	// Source limits the problem events to problems from one source (e.g.
+	// hotline, so that the 12345 platform hears only of its own); ""
+	// takes every source. Events not about a problem ignore it.
+	Source    string    `json:"source"`
 	Active    bool      `json:"active"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -203,6 +227,18 @@ func (w *Webhook) KindLabel() string { return WebhookKindLabel(w.Kind) }
 
 // Subscribes reports whether the webhook takes event.
 func (w *Webhook) Subscribes(event string) bool { return contains(w.Events, event) }
+
+// SourceLabel is the Chinese name of the webhook's source filter.
+func (w *Webhook) SourceLabel() string { return WebhookSourceLabel(w.Source) }
+
+// WebhookSourceLabel names a webhook's source filter in Chinese: "" is
+// every source.
+func WebhookSourceLabel(s string) string {
+	if s == "" {
+		return "全部来源"
+	}
+	return SourceLabel(s)
+}
 
 // Shown fills URLShown and SecretShown from URL and Secret.
 func (w *Webhook) Shown() {
@@ -249,7 +285,8 @@ const (
 )
 
 // WebhookInput creates or changes a webhook. On an update, an empty URL
-// or Secret keeps the stored one; ClearSecret removes the secret.
+// or Secret keeps the stored one; ClearSecret removes the secret; a nil
+// Source keeps the stored filter (on a creation: every source).
 type WebhookInput struct {
 	Name        string   `json:"name"`
 	Kind        string   `json:"kind"`
@@ -257,6 +294,7 @@ type WebhookInput struct {
 	Secret      string   `json:"secret"`
 	ClearSecret bool     `json:"clear_secret"`
 	Events      []string `json:"events"`
+	Source      *string  `json:"source"` // a problem source, or "" for all
 	Active      *bool    `json:"active"`
 	Version     int64    `json:"version"` // required on update
 }
@@ -304,6 +342,13 @@ func (in *WebhookInput) Validate(update bool) error {
 		f["events"] = "请至少选择一个事件"
 	}
 	in.Events = events
+	if in.Source != nil {
+		src := strings.TrimSpace(*in.Source)
+		in.Source = &src
+		if src != "" && !contains(Sources, src) {
+			f["source"] = "未知的来源“" + string([]rune(src)[:min(utf8.RuneCountInString(src), 20)]) + "”，可选：留空（全部来源）或 " + strings.Join(Sources, "、")
+		}
+	}
 	return FieldErrors(f)
 }
 
@@ -372,16 +417,40 @@ type Payload struct {
 	Village  string `json:"village,omitempty"`
 	Unit     string `json:"unit,omitempty"`
 	Deadline string `json:"deadline,omitempty"` // 2006-01-02, the last day
-	Text     string `json:"text,omitempty"`     // a notice's text
+	Text     string `json:"text,omitempty"`     // a notice's text, or why a problem was reopened
 	Link     string `json:"link,omitempty"`     // a path in this site
+
+	// Source is a problem's source code (hotline, portal …).
+	Source string `json:"source,omitempty"`
+	// ServiceRequestID is the Open311 service_request_id the platform
+	// that sent the problem through Open311 holds, so that it can match
+	// the event to its own ticket; empty for other problems.
+	ServiceRequestID string `json:"service_request_id,omitempty"`
+	// Result is a resolved problem's result, anonymised as the public
+	// results page shows it (AnonymizeText).
+	Result string `json:"result,omitempty"`
+	// Outcome is the callback's answer in Chinese, e.g. 已解决，满意;
+	// Solved and Satisfaction are its codes.
+	Outcome      string `json:"outcome,omitempty"`
+	Solved       string `json:"solved,omitempty"`
+	Satisfaction string `json:"satisfaction,omitempty"`
 }
 
 // Masked returns the payload with the phones and ID numbers typed into its
 // free text masked: it is what is stored and sent.
 func (p Payload) Masked() Payload {
 	p.Title, p.Subject, p.Text = MaskContacts(p.Title), MaskContacts(p.Subject), MaskContacts(p.Text)
-	p.Village, p.Unit = MaskContacts(p.Village), MaskContacts(p.Unit)
+	p.Village, p.Unit, p.Result = MaskContacts(p.Village), MaskContacts(p.Unit), MaskContacts(p.Result)
 	return p
+}
+
+// CallbackOutcome names a callback's answer in Chinese, e.g. 已解决，满意;
+// "" when there was none.
+func CallbackOutcome(solved, satisfaction string) string {
+	if solved == "" && satisfaction == "" {
+		return ""
+	}
+	return SolvedLabel(solved) + "，" + SatisfactionLabel(satisfaction)
 }
 
 // Retry policy of deliveries.

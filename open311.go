@@ -150,6 +150,67 @@ type Open311Extra struct {
 	Urgency       string // the urgency attribute: normal or urgent
 }
 
+// Open311Place is where coordinates alone put a request: a township by
+// its boundary and a village in it.
+type Open311Place struct {
+	Township *Region
+	Village  *Region
+}
+
+// Note is what the problem's description says of a request placed by
+// its coordinates, so that the office checks the village before it
+// assigns the problem.
+func (p *Open311Place) Note() string {
+	return "（按坐标定位：位于" + p.Township.Name + "边界内，村(社区)暂定为" + p.Village.Name + "，请核实）"
+}
+
+// PlaceVillage picks the village of a township that a request placed by
+// coordinates goes to: the township's seat village (驻地村(社区)) when
+// seat names one of villages, otherwise the first village by code; nil
+// when the township has none. The region data names no seat yet, so seat
+// is "" today.
+func PlaceVillage(villages []*Region, seat string) *Region {
+	var first *Region
+	for _, v := range villages {
+		if seat != "" && v.Code == seat {
+			return v
+		}
+		if first == nil || v.Code < first.Code {
+			first = v
+		}
+	}
+	return first
+}
+
+// Open311Window fills the defaults of a GET requests range at now: no
+// end_date is now, no start_date is 90 days before the end.
+func Open311Window(start, end, now time.Time) (time.Time, time.Time) {
+	if end.IsZero() {
+		end = now
+	}
+	if start.IsZero() {
+		start = end.AddDate(0, 0, -Open311DefaultDays)
+	}
+	return start, end
+}
+
+// Open311Range checks a range GET requests is asked for, with its
+// defaults filled at now (Open311Window): the start must come before the
+// end, and the two may not be more than 90 days apart (GeoReport v2).
+// EINVALID, in Chinese, otherwise.
+func Open311Range(start, end, now time.Time) (time.Time, time.Time, error) {
+	start, end = Open311Window(start, end, now)
+	if !start.Before(end) {
+		return start, end, Errorf(EINVALID, "start_date 须早于 end_date（现为 %s 至 %s）(start_date must be before end_date)",
+			start.In(Shanghai).Format(time.RFC3339), end.In(Shanghai).Format(time.RFC3339))
+	}
+	if end.Sub(start) > Open311DefaultDays*24*time.Hour {
+		return start, end, Errorf(EINVALID, "start_date 至 end_date 不能超过 %d 天，请分段查询；未给 end_date 时按当前时间计 (date range may not span more than %d days)",
+			Open311DefaultDays, Open311DefaultDays)
+	}
+	return start, end, nil
+}
+
 // MaxMediaURL bounds a media_url.
 const MaxMediaURL = 500
 
@@ -179,6 +240,12 @@ type Open311Service interface {
 	// EINVALID when it is not a village of ours, cannot be found or is
 	// ambiguous.
 	Open311Village(ctx context.Context, addressID, addressString string) (*Region, error)
+	// Open311VillageAt places a request that carries only coordinates:
+	// the township whose uploaded boundary (TownshipMap) holds the point,
+	// and in it the village PlaceVillage picks. Returns EINVALID when no
+	// boundaries are uploaded or the point is inside none of the
+	// county's townships.
+	Open311VillageAt(ctx context.Context, lat, long float64) (*Open311Place, error)
 	// RecordOpen311 keeps what a request carried beside the problem it
 	// entered (a problem still submitted); the urgency attribute is set on
 	// the problem. Audited. Returns ENOTFOUND, EUNPROCESSABLE.

@@ -45,6 +45,12 @@ func Text(event string, pl sanlian.Payload) (title, markdown string) {
 	line("村(社区)", pl.Village)
 	line("责任单位", pl.Unit)
 	line("期限", pl.Deadline)
+	if pl.Source != "" {
+		line("来源", sanlian.SourceLabel(pl.Source))
+	}
+	line("诉求编号(Open311)", pl.ServiceRequestID)
+	line("办理结果", pl.Result)
+	line("回访结果", pl.Outcome)
 	line("内容", pl.Text)
 	line("链接", pl.Link)
 	return title, b.String()

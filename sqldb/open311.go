@@ -255,6 +255,60 @@ func (db *DB) Open311Village(ctx context.Context, addressID, addressString strin
 	return nil, notOurs("address_string 中找不到本县的村(社区)，地址不在本县 (address not ours)")
 }
 
+// Open311VillageAt implements sanlian.Open311Service. The boundaries are
+// read and parsed on each call: requests placed by coordinates alone are
+// few, and the upload changes without notice.
+func (db *DB) Open311VillageAt(ctx context.Context, lat, long float64) (*sanlian.Open311Place, error) {
+	var geojson string
+	err := db.queryRow(ctx, `SELECT geojson FROM township_map WHERE id = 1`).Scan(&geojson)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notOurs("本平台尚未上传乡镇边界，无法仅凭坐标确定村(社区)，请同时提供 address_id 或 address_string (lat/long alone cannot place a request here)")
+	} else if err != nil {
+		return nil, fmt.Errorf("open311 township map: %w", err)
+	}
+	bounds, err := sanlian.ParseBoundaries([]byte(geojson))
+	if err != nil {
+		return nil, err
+	}
+	townships := map[string]*sanlian.Region{}
+	err = eachRow(db.reader(ctx), `SELECT code, name, kind, COALESCE(parent_code, '') FROM regions WHERE kind = 'township'`, nil,
+		func(sc scanner) error {
+			r := &sanlian.Region{}
+			err := sc.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode)
+			townships[r.Name] = r
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("open311 townships: %w", err)
+	}
+	ours := bounds[:0]
+	for _, b := range bounds {
+		if townships[b.Name] != nil {
+			ours = append(ours, b)
+		}
+	}
+	name := sanlian.BoundaryAt(ours, lat, long)
+	if name == "" {
+		return nil, notOurs("坐标 %.5f, %.5f 不在本县任何乡镇的边界内，地址不在本县 (location not ours)", lat, long)
+	}
+	place := &sanlian.Open311Place{Township: townships[name]}
+	var villages []*sanlian.Region
+	err = eachRow(db.reader(ctx), `SELECT code, name, kind, COALESCE(parent_code, '') FROM regions WHERE kind = 'village' AND parent_code = ?`,
+		[]any{place.Township.Code}, func(sc scanner) error {
+			r := &sanlian.Region{}
+			err := sc.Scan(&r.Code, &r.Name, &r.Kind, &r.ParentCode)
+			villages = append(villages, r)
+			return err
+		})
+	if err != nil {
+		return nil, fmt.Errorf("open311 villages of %s: %w", place.Township.Code, err)
+	}
+	if place.Village = sanlian.PlaceVillage(villages, ""); place.Village == nil {
+		return nil, notOurs("%s 下没有村(社区)，无法仅凭坐标确定村(社区)，请提供 address_id (no village in the township)", name)
+	}
+	return place, nil
+}
+
 // squeeze drops spaces of every width, for matching names as people type
 // them.
 func squeeze(s string) string {
@@ -395,14 +449,9 @@ func (db *DB) FindOpen311Requests(ctx context.Context, f sanlian.Open311Filter) 
 		}
 		w.add(inList("p.id", len(f.IDs)), int64s(f.IDs)...)
 	} else {
-		end := f.End
-		if end.IsZero() {
-			end = db.Now()
-		}
-		start := f.Start
-		if start.IsZero() {
-			start = end.AddDate(0, 0, -sanlian.Open311DefaultDays)
-		}
+		// The API's 90-day limit (sanlian.Open311Range) is the web
+		// layer's; the county's own callers may read longer ranges.
+		start, end := sanlian.Open311Window(f.Start, f.End, db.Now())
 		if !start.Before(end) {
 			return nil, sanlian.Errorf(sanlian.EINVALID, "start_date 须早于 end_date")
 		}

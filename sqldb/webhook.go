@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +14,7 @@ import (
 	"sanlian"
 )
 
-const webhookSelect = `SELECT w.id, w.name, w.kind, w.url, w.secret, w.events, w.active, w.version, w.created_at, w.updated_at,
+const webhookSelect = `SELECT w.id, w.name, w.kind, w.url, w.secret, w.events, w.source, w.active, w.version, w.created_at, w.updated_at,
 	(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending'),
 	(SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 'failed')
 	FROM webhooks w`
@@ -21,7 +22,7 @@ const webhookSelect = `SELECT w.id, w.name, w.kind, w.url, w.secret, w.events, w
 func scanWebhook(sc scanner) (*sanlian.Webhook, error) {
 	h := &sanlian.Webhook{}
 	var events string
-	err := sc.Scan(&h.ID, &h.Name, &h.Kind, &h.URL, &h.Secret, &events, &h.Active, &h.Version, &h.CreatedAt, &h.UpdatedAt,
+	err := sc.Scan(&h.ID, &h.Name, &h.Kind, &h.URL, &h.Secret, &events, &h.Source, &h.Active, &h.Version, &h.CreatedAt, &h.UpdatedAt,
 		&h.Pending, &h.Failed)
 	h.Events = splitEvents(events)
 	h.Shown()
@@ -105,13 +106,17 @@ func (db *DB) CreateWebhook(ctx context.Context, in *sanlian.WebhookInput) (*san
 			return err
 		}
 		active := in.Active == nil || *in.Active
-		id, err := tx.insertID(`INSERT INTO webhooks (name, kind, url, secret, events, active, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`, in.Name, in.Kind, in.URL, in.Secret, joinEvents(in.Events), active, tx.now, tx.now)
+		source := ""
+		if in.Source != nil {
+			source = *in.Source
+		}
+		id, err := tx.insertID(`INSERT INTO webhooks (name, kind, url, secret, events, source, active, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, in.Name, in.Kind, in.URL, in.Secret, joinEvents(in.Events), source, active, tx.now, tx.now)
 		if err != nil {
 			return fmt.Errorf("create webhook: %w", err)
 		}
 		if err := tx.audit("create", "webhook", id, changes{"name": {nil, in.Name}, "kind": {nil, in.Kind},
-			"url": {nil, sanlian.MaskURL(in.URL)}, "events": {nil, strings.Join(in.Events, ",")},
+			"url": {nil, sanlian.MaskURL(in.URL)}, "events": {nil, strings.Join(in.Events, ",")}, "source": {nil, source},
 			"secret": {nil, sanlian.MaskSecret(in.Secret)}, "active": {nil, active}}); err != nil {
 			return err
 		}
@@ -154,9 +159,12 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in *sanlian.WebhookIn
 		if in.Active != nil {
 			next.Active = *in.Active
 		}
-		res, err := tx.exec(`UPDATE webhooks SET name = ?, kind = ?, url = ?, secret = ?, events = ?, active = ?,
+		if in.Source != nil {
+			next.Source = *in.Source
+		}
+		res, err := tx.exec(`UPDATE webhooks SET name = ?, kind = ?, url = ?, secret = ?, events = ?, source = ?, active = ?,
 			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			next.Name, next.Kind, next.URL, next.Secret, joinEvents(next.Events), next.Active, tx.now, id, in.Version)
+			next.Name, next.Kind, next.URL, next.Secret, joinEvents(next.Events), next.Source, next.Active, tx.now, id, in.Version)
 		if err != nil {
 			return fmt.Errorf("update webhook %d: %w", id, err)
 		}
@@ -168,6 +176,7 @@ func (db *DB) UpdateWebhook(ctx context.Context, id int64, in *sanlian.WebhookIn
 		ch.set("kind", cur.Kind, next.Kind)
 		ch.set("url", sanlian.MaskURL(cur.URL), sanlian.MaskURL(next.URL))
 		ch.set("events", strings.Join(cur.Events, ","), strings.Join(next.Events, ","))
+		ch.set("source", cur.Source, next.Source)
 		ch.set("active", cur.Active, next.Active)
 		if cur.Secret != next.Secret {
 			ch["secret"] = [2]any{sanlian.MaskSecret(cur.Secret), sanlian.MaskSecret(next.Secret)}
@@ -291,16 +300,23 @@ func (tx *Tx) subscribed(event string) (bool, error) {
 // enqueue queues event with its payload for every active webhook that
 // takes it, inside the transaction of the event itself, with phones and ID
 // numbers in its text masked. A dedupe key
-// already queued for a webhook is not queued again.
+// already queued for a webhook is not queued again. It is for events not
+// about a problem: a webhook's source filter does not apply.
 func (tx *Tx) enqueue(event string, pl sanlian.Payload, dedupe string) error {
+	return tx.enqueueTo(event, pl, dedupe, "", nil)
+}
+
+// enqueueTo is enqueue with a further condition on the webhooks w that
+// take it.
+func (tx *Tx) enqueueTo(event string, pl sanlian.Payload, dedupe, cond string, args []any) error {
 	body, err := json.Marshal(pl.Masked())
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
 	}
+	a := []any{event, string(body), nullStr(dedupe), tx.now, tx.now, true, "%," + event + ",%"}
 	_, err = tx.exec(`INSERT INTO webhook_deliveries (webhook_id, event, payload, dedupe_key, state, attempts, next_at, created_at)
-		SELECT w.id, ?, ?, ?, 'pending', 0, ?, ? FROM webhooks w WHERE w.active = ? AND w.events LIKE ?
-		ON CONFLICT (webhook_id, dedupe_key) DO NOTHING`,
-		event, string(body), nullStr(dedupe), tx.now, tx.now, true, "%,"+event+",%")
+		SELECT w.id, ?, ?, ?, 'pending', 0, ?, ? FROM webhooks w WHERE w.active = ? AND w.events LIKE ?`+cond+`
+		ON CONFLICT (webhook_id, dedupe_key) DO NOTHING`, append(a, args...)...)
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
 	}
@@ -308,16 +324,27 @@ func (tx *Tx) enqueue(event string, pl sanlian.Payload, dedupe string) error {
 }
 
 // enqueueProblem queues event about problem id: its number, title,
-// village, unit and deadline, never its reporter.
+// village, unit, deadline and source, and the Open311 id of a problem
+// that came through Open311; never its reporter. A webhook limited to a
+// source takes it only when the problem came from that source.
 func (tx *Tx) enqueueProblem(event, headline string, id int64, dedupe string) error {
+	return tx.enqueueProblemWith(event, headline, id, dedupe, nil)
+}
+
+// enqueueProblemWith is enqueueProblem with more of the payload (the
+// result, the callback's outcome) filled by more.
+func (tx *Tx) enqueueProblemWith(event, headline string, id int64, dedupe string, more func(pl *sanlian.Payload)) error {
 	if ok, err := tx.subscribed(event); err != nil || !ok {
 		return err
 	}
 	pl := sanlian.Payload{Title: headline, Link: fmt.Sprintf("/problems/%d", id)}
 	var due, assignDue time.Time
+	var open311 bool
 	err := tx.queryRow(`SELECT p.number, p.title, COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''),
-		COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''), p.resolve_due, p.assign_due FROM problems p WHERE p.id = ?`, id).
-		Scan(&pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due}, timeDst{&assignDue})
+		COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''), p.resolve_due, p.assign_due, p.source,
+		EXISTS (SELECT 1 FROM open311_requests o WHERE o.problem_id = p.id)
+		FROM problems p WHERE p.id = ?`, id).
+		Scan(&pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due}, timeDst{&assignDue}, &pl.Source, &open311)
 	if err != nil {
 		return fmt.Errorf("problem %d payload: %w", id, err)
 	}
@@ -327,7 +354,53 @@ func (tx *Tx) enqueueProblem(event, headline string, id int64, dedupe string) er
 	if !due.IsZero() {
 		pl.Deadline = sanlian.DeadlineDate(due)
 	}
-	return tx.enqueue(event, pl, dedupe)
+	if open311 { // GeoReport v2's service_request_id is the problem's id
+		pl.ServiceRequestID = strconv.FormatInt(id, 10)
+	}
+	if more != nil {
+		more(&pl)
+	}
+	return tx.enqueueTo(event, pl, dedupe, ` AND (w.source = '' OR w.source = ?)`, []any{pl.Source})
+}
+
+// problemWebhooks queues what an action on a problem tells the outside
+// platforms, in the action's transaction: problem_accepted when its unit
+// signed for it, problem_resolved with the result anonymised as the
+// public results page shows it, problem_closed with the callback's
+// outcome, and problem_reopened, with why, when it went back to its unit
+// (by the office, or by an unsatisfied callback).
+func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
+	switch {
+	case p.Reopened > before.Reopened:
+		if ok, err := tx.subscribed(sanlian.EventProblemReopened); err != nil || !ok {
+			return err
+		}
+		var note string
+		err := tx.queryRow(`SELECT note FROM problem_events WHERE problem_id = ? ORDER BY id DESC LIMIT 1`, p.ID).Scan(&note)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("reopened problem %d: %w", p.ID, err)
+		}
+		return tx.enqueueProblemWith(sanlian.EventProblemReopened, "退回重办", p.ID, fmt.Sprintf("reopened:%d:%d", p.ID, p.Reopened),
+			func(pl *sanlian.Payload) {
+				pl.Text = sanlian.AnonymizeText(note)
+				if action == sanlian.ActionCallback {
+					pl.Outcome = sanlian.CallbackOutcome(p.CallbackSolved, p.CallbackSatisfaction)
+					pl.Solved, pl.Satisfaction = p.CallbackSolved, p.CallbackSatisfaction
+				}
+			})
+	case action == sanlian.ActionAccept && p.State == sanlian.StateAccepted:
+		return tx.enqueueProblem(sanlian.EventProblemAccepted, "问题签收", p.ID, "")
+	case action == sanlian.ActionResolve && p.State == sanlian.StateResolved:
+		return tx.enqueueProblemWith(sanlian.EventProblemResolved, "问题办结", p.ID, "", func(pl *sanlian.Payload) {
+			pl.Result = sanlian.AnonymizeText(p.Result)
+		})
+	case action == sanlian.ActionClose && p.State == sanlian.StateClosed:
+		return tx.enqueueProblemWith(sanlian.EventProblemClosed, "问题销号", p.ID, "", func(pl *sanlian.Payload) {
+			pl.Outcome = sanlian.CallbackOutcome(p.CallbackSolved, p.CallbackSatisfaction)
+			pl.Solved, pl.Satisfaction = p.CallbackSolved, p.CallbackSatisfaction
+		})
+	}
+	return nil
 }
 
 // ClaimDeliveries implements sanlian.DeliveryQueue. On PostgreSQL the

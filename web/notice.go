@@ -303,6 +303,16 @@ func (webhookView) Events() []projectOption {
 // EventLabel is the Chinese name of an event.
 func (webhookView) EventLabel(e string) string { return sanlian.WebhookEventLabel(e) }
 
+// Sources are the source filters, for the form's select: every source
+// first.
+func (webhookView) Sources() []projectOption {
+	out := []projectOption{{Value: "", Label: sanlian.WebhookSourceLabel("")}}
+	for _, s := range sanlian.Sources {
+		out = append(out, projectOption{Value: s, Label: sanlian.SourceLabel(s)})
+	}
+	return out
+}
+
 // StateClass is the CSS class of a delivery state's badge.
 func (webhookView) StateClass(state string) string {
 	switch state {
@@ -343,8 +353,9 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status i
 // webhookInput reads the webhook form.
 func webhookInput(f url.Values) *sanlian.WebhookInput {
 	active := f.Get("active") == "1"
+	source := f.Get("source")
 	return &sanlian.WebhookInput{Name: f.Get("name"), Kind: f.Get("kind"), URL: f.Get("url"), Secret: f.Get("secret"),
-		ClearSecret: f.Get("clear_secret") == "1", Events: f["events"], Active: &active}
+		ClearSecret: f.Get("clear_secret") == "1", Events: f["events"], Source: &source, Active: &active}
 }
 
 // webhookCreateSubmit is POST /webhooks.
@@ -393,7 +404,7 @@ func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request) error {
 // webhookValues fills the edit form from h; URL and secret stay empty,
 // meaning "keep".
 func webhookValues(h *sanlian.Webhook) url.Values {
-	v := url.Values{"name": {h.Name}, "kind": {h.Kind}, "events": h.Events, "version": {strconv.FormatInt(h.Version, 10)}}
+	v := url.Values{"name": {h.Name}, "kind": {h.Kind}, "events": h.Events, "source": {h.Source}, "version": {strconv.FormatInt(h.Version, 10)}}
 	if h.Active {
 		v.Set("active", "1")
 	}

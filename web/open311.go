@@ -455,6 +455,11 @@ func (s *Server) open311Requests(w http.ResponseWriter, r *http.Request, format 
 			return err
 		}
 	}
+	if len(f.IDs) == 0 { // with ids the range is ignored, as the spec says
+		if _, _, err := sanlian.Open311Range(f.Start, f.End, s.cfg.Now()); err != nil {
+			return err
+		}
+	}
 	xs, err := s.Open311.FindOpen311Requests(r.Context(), f)
 	if err != nil {
 		return err
@@ -553,19 +558,33 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 		return err
 	}
 	addressID, addressString := strings.TrimSpace(f.Get("address_id")), strings.TrimSpace(f.Get("address_string"))
-	if addressID == "" && addressString == "" {
-		if extra.Lat != nil {
-			return sanlian.Errorf(sanlian.EINVALID, "本平台无法仅凭坐标确定村(社区)，请同时提供 address_id 或 address_string (lat/long alone cannot place a request)")
+	description, note := f.Get("description"), ""
+	var village *sanlian.Region
+	switch {
+	case addressID != "" || addressString != "":
+		if village, err = s.Open311.Open311Village(ctx, addressID, addressString); err != nil {
+			return err
 		}
-		return sanlian.Errorf(sanlian.EINVALID, "缺少位置：请提供 address_id（村(社区)代码）或 address_string（乡镇和村名）(location required)")
+	case extra.Lat != nil:
+		// Coordinates alone: the township whose boundary holds them, and
+		// a village there the office checks before it assigns.
+		place, err := s.Open311.Open311VillageAt(ctx, *extra.Lat, *extra.Long)
+		if err != nil {
+			return err
+		}
+		village, note = place.Village, place.Note()
+	default:
+		return sanlian.Errorf(sanlian.EINVALID, "缺少位置：请提供 address_id（村(社区)代码）、address_string（乡镇和村名）或 lat 和 long (location required)")
 	}
-	village, err := s.Open311.Open311Village(ctx, addressID, addressString)
-	if err != nil {
-		return err
+	if note != "" && strings.TrimSpace(description) != "" {
+		if room := sanlian.MaxPublicDescription - utf8.RuneCountInString(note); utf8.RuneCountInString(strings.TrimSpace(description)) > room {
+			return sanlian.Errorf(sanlian.EINVALID, "仅凭坐标定位时，description 不能超过 %d 字（须留出定位说明），或请改用 address_id (description too long)", room)
+		}
+		description = strings.TrimSpace(description) + note
 	}
 	extra.AddressString = addressString
 	sub := &sanlian.PublicSubmission{Source: key.Source, Category: code, VillageCode: village.Code,
-		Description:   f.Get("description"),
+		Description:   description,
 		ReporterName:  strings.TrimSpace(f.Get("last_name")) + strings.TrimSpace(f.Get("first_name")),
 		ReporterPhone: strings.TrimSpace(f.Get("phone"))}
 	// The platform that holds the key took the resident's name and phone

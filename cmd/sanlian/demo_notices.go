@@ -16,6 +16,45 @@ import (
 // unreachable.
 const demoWebhookURL = "http://127.0.0.1:9/"
 
+// demoHotlineEvents are what the 12345 hotline platform hears back of the
+// problems it sent: signed for, resolved, closed out, reopened, returned.
+var demoHotlineEvents = []string{sanlian.EventProblemAccepted, sanlian.EventProblemResolved, sanlian.EventProblemClosed,
+	sanlian.EventProblemReopened, sanlian.EventProblemReturned}
+
+// demoHotlineHook sets up the 12345 hotline platform's webhook while the
+// ledger plays: the office adds it a week before today, limited to
+// hotline problems, so that the last week's work on them is queued for
+// it as it happens. Use its setNow as the ledger's clock, then check err.
+type demoHotlineHook struct {
+	ctx  context.Context
+	db   *sqldb.DB
+	set  func(time.Time)
+	from time.Time
+	seed uint64
+	done bool
+	err  error
+}
+
+func newDemoHotlineHook(ctx context.Context, db *sqldb.DB, setNow func(time.Time), today time.Time, seed uint64) *demoHotlineHook {
+	t := today.In(sanlian.Shanghai)
+	from := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, sanlian.Shanghai).AddDate(0, 0, -7)
+	return &demoHotlineHook{ctx: ctx, db: db, set: setNow, from: from, seed: seed}
+}
+
+// setNow moves the ledger's clock, and adds the webhook the first time
+// the clock reaches a week before today.
+func (h *demoHotlineHook) setNow(t time.Time) {
+	h.set(t)
+	if h.done || t.Before(h.from) {
+		return
+	}
+	h.done = true
+	hotline := sanlian.SourceHotline
+	_, h.err = h.db.CreateWebhook(sanlian.NewSystemContext(h.ctx), &sanlian.WebhookInput{Name: "12345热线平台（通用 JSON）",
+		Kind: sanlian.WebhookJSON, URL: demoWebhookURL + "open311/callback", Secret: fmt.Sprintf("demo-hotline-%016x", h.seed),
+		Events: demoHotlineEvents, Source: &hotline})
+}
+
 // demoNotices loads the demo's notices: users' in-app notices and the office's webhooks with their deliveries.
 //
 // The ledger played before wrote the notices of every assignment; the

@@ -256,7 +256,12 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 	}
 	for _, p := range []part{
 		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db, Routing: db})
+			hook := newDemoHotlineHook(ctx, db, setNow, today, seed) // the 12345 platform's webhook, a week ago
+			sum, err := demo.LoadProblems(ctx, db, hook.setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db, Routing: db})
+			if err == nil {
+				err = hook.err
+			}
+			return sum, err
 		}},
 		{"co-units", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demo.LoadCoUnits(ctx, db, setNow, c, demo.CoUnitOptions{Today: today, Seed: seed})
