@@ -28,6 +28,9 @@ func (s *Server) open311Routes() []route {
 		{pattern: "GET /open311/v2/{file}", h: s.open311(s.open311Root), api: true},
 		{pattern: "POST /open311/v2/{file}", h: s.open311(s.open311Post), api: true},
 		{pattern: "GET /open311/v2/services/{file}", h: s.open311(s.open311Definition), api: true},
+		// service/{code}: the singular path some clients (open311 1.1) ask
+		// for the same definition.
+		{pattern: "GET /open311/v2/service/{file}", h: s.open311(s.open311Definition), api: true},
 		{pattern: "GET /open311/v2/requests/{file}", h: s.open311(s.open311Request), api: true},
 		{pattern: "GET /open311/v2/tokens/{file}", h: s.open311(s.open311Token), api: true},
 		{pattern: "GET /open311/v2/{rest...}", h: s.open311Unknown, api: true},
@@ -47,6 +50,7 @@ var open311Policy = map[string]access{
 	"GET /open311/v2/{file}":          public(),
 	"POST /open311/v2/{file}":         public(), // an API key, checked by the handler
 	"GET /open311/v2/services/{file}": public(),
+	"GET /open311/v2/service/{file}":  public(),
 	"GET /open311/v2/requests/{file}": public(),
 	"GET /open311/v2/tokens/{file}":   public(),
 	"GET /open311/v2/{rest...}":       public(), // any other path: the spec's 404

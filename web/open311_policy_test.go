@@ -9,6 +9,7 @@ var allowedOpen311 = map[string][]sanlian.Role{
 	"GET /open311/v2/{file}":          nil,
 	"POST /open311/v2/{file}":         nil,
 	"GET /open311/v2/services/{file}": nil,
+	"GET /open311/v2/service/{file}":  nil,
 	"GET /open311/v2/requests/{file}": nil,
 	"GET /open311/v2/tokens/{file}":   nil,
 	"GET /open311/v2/{rest...}":       nil,
