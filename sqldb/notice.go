@@ -214,6 +214,9 @@ func supervisionSrc(titlePrefix string, ids []int64) (string, []any) {
 // to the responsible person's account, and a problem_assigned event when
 // the unit changed.
 func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
+	if err := tx.problemMessages(action, before, p); err != nil {
+		return err
+	}
 	if action == sanlian.ActionReturn {
 		return tx.problemReturned(before, p)
 	}
