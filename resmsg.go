@@ -250,6 +250,9 @@ func (r *InboundReply) OutcomeLabel() string { return InboundOutcomeLabel(r.Outc
 
 // MessageService is the office's side of messages to residents.
 type MessageService interface {
+	// EffectiveMessageSettings returns the settings in effect, for the
+	// endpoint of residents' replies.
+	EffectiveMessageSettings(ctx context.Context) (MsgSettings, error)
 	// MessageSettings returns the settings view. EFORBIDDEN for anyone but
 	// the office.
 	MessageSettings(ctx context.Context) (*MsgSettingsView, error)

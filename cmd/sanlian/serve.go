@@ -93,7 +93,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
+		Messages: db, Public: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
 		Cockpit: db, Themes: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
