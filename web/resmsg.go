@@ -115,8 +115,8 @@ func (s *Server) smsInbound(w http.ResponseWriter, r *http.Request) error {
 
 // msgEventRow is one event of the settings form.
 type msgEventRow struct {
-	Event, Label           string
-	SMS, Wechat            string // the template ids as typed
+	Event, Label            string
+	SMS, Wechat             string // the template ids as typed
 	SMSReason, WechatReason string // why it is not sent, "" when it is
 }
 
