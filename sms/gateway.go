@@ -23,27 +23,6 @@ type GatewayMessage struct {
 	Params   []Param `json:"params"`
 }
 
-// MarshalJSON writes a Param as {"name": …, "value": …}.
-func (p Param) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	}{p.Name, p.Value})
-}
-
-// UnmarshalJSON reads a Param written by MarshalJSON.
-func (p *Param) UnmarshalJSON(b []byte) error {
-	var v struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	p.Name, p.Value = v.Name, v.Value
-	return nil
-}
-
 // Gateway headers.
 const (
 	HeaderTimestamp = "X-Sanlian-Timestamp"

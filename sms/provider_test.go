@@ -3,9 +3,12 @@ package sms_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -302,15 +305,44 @@ func TestGateway_Send(t *testing.T) {
 	})
 	t.Run("ErrConnection", func(t *testing.T) {
 		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL + "/send?token=topsecret"
+		target := srv.URL + "/send?token=topsecret"
 		srv.Close()
-		p, err := sms.New("http", url, sms.Keys{Secret: gwSecret}, quick())
+		p, err := sms.New("http", target, sms.Keys{Secret: gwSecret}, quick())
 		if err != nil {
 			t.Fatal(err)
 		}
 		e := sendErr(t, p, message(), "")
 		if strings.Contains(e.Error(), "topsecret") || !strings.Contains(e.Message, "连接失败") {
 			t.Fatalf("error %v", e)
+		}
+	})
+	t.Run("WireFormat", func(t *testing.T) {
+		var body []byte
+		var hdr http.Header
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ = io.ReadAll(r.Body)
+			hdr = r.Header.Clone()
+		}))
+		defer srv.Close()
+		p, err := sms.New("http", srv.URL+"/send", sms.Keys{Secret: gwSecret}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Send(context.Background(), message()); err != nil {
+			t.Fatal(err)
+		}
+		want := `{"id":42,"to":"13812345678","text":"【安化县三联三清】您反映的问题（安化-2021-000007）已由县民政局受理。","event":"accepted",` +
+			`"template":"SMS_465001234","params":[{"name":"number","value":"安化-2021-000007"},{"name":"unit","value":"县民政局"}]}`
+		if string(body) != want {
+			t.Fatalf("body\n got %s\nwant %s", body, want)
+		}
+		ts := hdr.Get("X-Sanlian-Timestamp")
+		if sec, err := strconv.ParseInt(ts, 10, 64); err != nil || time.Since(time.Unix(sec, 0)) > time.Minute {
+			t.Fatalf("timestamp %q", ts)
+		}
+		if hdr.Get("X-Sanlian-Signature") != notify.Sign(gwSecret, ts, body) || hdr.Get("X-Sanlian-Event") != "accepted" ||
+			hdr.Get("Content-Type") != "application/json; charset=utf-8" {
+			t.Fatalf("headers %v", hdr)
 		}
 	})
 	t.Run("SameSignatureAsWebhooks", func(t *testing.T) {
@@ -353,4 +385,81 @@ func TestSend_BadMessage(t *testing.T) {
 			t.Errorf("%s: %d bad messages reached the provider", kind, n)
 		}
 	}
+}
+
+// capture answers every request with answer and keeps the last one.
+func capture(t *testing.T, answer string) (endpoint string, last func() (*http.Request, []byte)) {
+	var req *http.Request
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		req = r.Clone(context.Background())
+		io.WriteString(w, answer)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/", func() (*http.Request, []byte) { return req, body }
+}
+
+// The requests as the providers' documents spell them, independent of the
+// fakes, which share the request types.
+func TestSend_WireFormat(t *testing.T) {
+	t.Run("Aliyun", func(t *testing.T) {
+		u, last := capture(t, `{"Code":"OK","Message":"OK","BizId":"1^0","RequestId":"r"}`)
+		p, err := sms.New("aliyun", u, aliyunKeys, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Send(context.Background(), message()); err != nil {
+			t.Fatal(err)
+		}
+		r, body := last()
+		form, err := url.ParseQuery(string(body))
+		if err != nil || r.Method != "POST" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+			t.Fatalf("%s %s %v", r.Method, r.Header.Get("Content-Type"), err)
+		}
+		for k, v := range map[string]string{"Action": "SendSms", "Version": "2017-05-25", "Format": "JSON", "RegionId": "cn-hangzhou",
+			"SignatureMethod": "HMAC-SHA1", "SignatureVersion": "1.0", "AccessKeyId": aliyunKeys.AccessKeyID,
+			"PhoneNumbers": "13812345678", "SignName": "安化县三联三清", "TemplateCode": "SMS_465001234", "OutId": "42",
+			"TemplateParam": `{"number":"安化-2021-000007","unit":"县民政局"}`} {
+			if got := form.Get(k); got != v {
+				t.Errorf("%s = %q, want %q", k, got, v)
+			}
+		}
+		if len(form.Get("SignatureNonce")) < 16 || form.Get("Signature") == "" || strings.Contains(string(body), aliyunKeys.AccessKeySecret) {
+			t.Errorf("form %v", form)
+		}
+		if _, err := time.Parse("2006-01-02T15:04:05Z", form.Get("Timestamp")); err != nil {
+			t.Errorf("Timestamp %q", form.Get("Timestamp"))
+		}
+	})
+	t.Run("Tencent", func(t *testing.T) {
+		u, last := capture(t, `{"Response":{"SendStatusSet":[{"SerialNo":"s","Code":"Ok"}],"RequestId":"r"}}`)
+		k := tencentKeys
+		k.Region = "ap-nanjing"
+		p, err := sms.New("tencent", u, k, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Send(context.Background(), message()); err != nil {
+			t.Fatal(err)
+		}
+		r, body := last()
+		want := `{"PhoneNumberSet":["+8613812345678"],"SmsSdkAppId":"1400006666","SignName":"安化县三联三清","TemplateId":"SMS_465001234",` +
+			`"TemplateParamSet":["安化-2021-000007","县民政局"],"SessionContext":"42"}`
+		if string(body) != want {
+			t.Fatalf("body\n got %s\nwant %s", body, want)
+		}
+		for h, v := range map[string]string{"X-TC-Action": "SendSms", "X-TC-Version": "2021-01-11", "X-TC-Region": "ap-nanjing",
+			"Content-Type": "application/json; charset=utf-8"} {
+			if got := r.Header.Get(h); got != v {
+				t.Errorf("%s = %q, want %q", h, got, v)
+			}
+		}
+		ts, _ := strconv.ParseInt(r.Header.Get("X-TC-Timestamp"), 10, 64)
+		date := time.Unix(ts, 0).UTC().Format("2006-01-02")
+		auth := r.Header.Get("Authorization")
+		if !strings.HasPrefix(auth, "TC3-HMAC-SHA256 Credential=AKIDtestSecretId/"+date+"/sms/tc3_request, SignedHeaders=content-type;host, Signature=") {
+			t.Errorf("Authorization %q", auth)
+		}
+	})
 }

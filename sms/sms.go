@@ -54,8 +54,12 @@ type Message struct {
 }
 
 // Param is one named template parameter. Aliyun takes them by name, Tencent
-// by position, so the order is kept.
-type Param struct{ Name, Value string }
+// by position, so the order is kept. The gateway receives it as
+// {"name": …, "value": …}.
+type Param struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
 
 // Result is what a provider answered to a message it took.
 type Result struct {
