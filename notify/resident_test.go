@@ -2,11 +2,11 @@ package notify_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,24 +16,9 @@ import (
 	"sanlian/sms/smstest"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
+	"sanlian/wechat"
+	"sanlian/wechat/wechattest"
 )
-
-// fakeWechat records template messages as wechat.Client would send them.
-type fakeWechat struct {
-	mu   sync.Mutex
-	sent []string // openid|template|url|code
-	fail bool
-}
-
-func (f *fakeWechat) SendTemplate(_ context.Context, openID, templateID, url string, data map[string]string) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail {
-		return "", &sms.Error{Provider: "wechat", Message: "微信接口返回 errcode=45009"}
-	}
-	f.sent = append(f.sent, openID+"|"+templateID+"|"+url+"|"+data["code"])
-	return "wx-msg-1", nil
-}
 
 var testKeys = sms.Keys{AccessKeyID: "LTAI-test", AccessKeySecret: "aliyun-secret", SecretID: "AKID-test", SecretKey: "tencent-secret",
 	SDKAppID: "1400000000", SignName: "安化县三联三清", Secret: "gateway-secret"}
@@ -65,13 +50,13 @@ type msgSetup struct {
 	db     *sqldb.DB
 	users  map[string]*sanlian.User
 	fake   *smstest.Fake
-	wx     *fakeWechat
+	wx     *wechattest.Server
 	worker *notify.MessageWorker
 	now    time.Time
 }
 
 func newMsgSetup(t *testing.T, db *sqldb.DB, kind string) *msgSetup {
-	s := &msgSetup{db: db, users: sqldbtest.LoadSmall(t, db), fake: startFake(t, kind), wx: &fakeWechat{},
+	s := &msgSetup{db: db, users: sqldbtest.LoadSmall(t, db), fake: startFake(t, kind), wx: wechattest.New(t, "wx-app-id", "wx-app-secret"),
 		now: time.Date(2021, 5, 10, 9, 0, 0, 0, sanlian.Shanghai)}
 	db.Now = func() time.Time { return s.now }
 	db.SetMessageConfig(sanlian.MsgOverrides{MaxRunes: sms.DefaultMaxRunes}, true)
@@ -82,7 +67,8 @@ func newMsgSetup(t *testing.T, db *sqldb.DB, kind string) *msgSetup {
 	_, err = db.UpdateMessageSettings(office, &sanlian.MsgSettings{Enabled: true, Provider: kind, Endpoint: s.fake.URL,
 		PublicURL: "https://sl.anhua.gov.cn", SMS: smsT, Wechat: wx, Version: cur.Stored.Version})
 	must(t, err)
-	s.worker = &notify.MessageWorker{Queue: db, Keys: testKeys, Wechat: s.wx, Client: &http.Client{Timeout: 2 * time.Second}}
+	s.worker = &notify.MessageWorker{Queue: db, Keys: testKeys, Client: &http.Client{Timeout: 2 * time.Second},
+		Wechat: &wechat.Client{Base: s.wx.URL, AppID: "wx-app-id", Secret: "wx-app-secret"}}
 	return s
 }
 
@@ -190,8 +176,17 @@ func TestResidentMessages_Life(t *testing.T) {
 						t.Errorf("message %d (%s): %+v", i, want[i], r)
 					}
 				}
-				if len(s.wx.sent) != len(want) || !strings.HasPrefix(s.wx.sent[0], "oWx-resident-0001|"+wxT[sanlian.MsgReceived]+"|https://sl.anhua.gov.cn/track/") {
-					t.Errorf("wechat: %v", s.wx.sent)
+				wx := s.wx.Messages()
+				if len(wx) != len(want) {
+					t.Fatalf("wechat took %d: %+v", len(wx), wx)
+				}
+				if m := wx[0]; m.ToUser != "oWx-resident-0001" || m.URL != "https://sl.anhua.gov.cn/track/"+rc.Code || m.Data["code"] != code {
+					t.Errorf("wechat: %+v", m)
+				}
+				for _, m := range wx {
+					if !slices.Contains(slices.Collect(maps.Values(wxT)), m.TemplateID) {
+						t.Errorf("wechat template %q", m.TemplateID)
+					}
 				}
 				log := s.log(t, sanlian.MsgFilter{Limit: 100})
 				var texts []string

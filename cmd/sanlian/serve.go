@@ -39,6 +39,7 @@ type Config struct {
 	PowBits        int            // proof of work of the people's side; 0: the default
 	AuditAnchorDir string         // where the daily audit anchors go; "": beside an SQLite file, "none": nowhere
 	AuditAnchorURL string         // also POST each anchor here
+	Messages       MessagesConfig // messages to residents (resmsg.go)
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -54,6 +55,7 @@ type Main struct {
 	stopJobs context.CancelFunc // stops the scheduler loop (runJobs)
 	jobsDone chan struct{}
 	anchors  *anchorSink // the audit chain's daily anchors
+	msg      *messaging  // messages to residents (resmsg.go)
 }
 
 // Run opens and migrates the database, loads the demo county when asked,
@@ -68,6 +70,10 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Warn(plainWarning)
 	}
 	db.Auth = m.Config.Auth.WithDefaults()
+	if m.msg, err = m.Config.Messages.load(); err != nil {
+		return err
+	}
+	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
 		return err
 	}
@@ -99,7 +105,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Ping:   db.Ping,
 	},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
-			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits})
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -151,6 +157,13 @@ func (m *Main) runJobs(ctx context.Context) {
 	sent := make(chan struct{})
 	go func() { defer close(sent); (&notify.Worker{Queue: m.DB, Log: m.Log}).Run(ctx, 10*time.Second) }()
 	defer func() { <-sent }()
+	// So are the messages to residents.
+	told := make(chan struct{})
+	go func() {
+		defer close(told)
+		(&notify.MessageWorker{Queue: m.DB, Keys: m.msg.keys, Wechat: m.msg.wechat, Log: m.Log}).Run(ctx, 10*time.Second)
+	}()
+	defer func() { <-told }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -336,6 +349,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	powBits := fs.Int("pow-bits", 0, "work of the public form's proof of work, in leading zero bits (0: the default; lower only for tests)")
 	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
 	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
+	msgs := messageFlags(fs)
 	require2FA, require2FASet := sanlian.DefaultRequire2FA, false
 	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
 		require2FA, err = sanlian.ParseRoles(v)
@@ -356,7 +370,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
-		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL}}
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
