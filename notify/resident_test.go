@@ -362,3 +362,39 @@ func TestResidentMessages_MissingTemplate(t *testing.T) {
 		}
 	})
 }
+
+// TestResidentMessages_QuietHours: a problem submitted at 23:30 is told
+// nothing until 08:00, then at once; a retry due in the night waits for
+// the morning too.
+func TestResidentMessages_QuietHours(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := newMsgSetup(t, db, sms.KindHTTP)
+		s.now = time.Date(2021, 5, 10, 23, 30, 0, 0, sanlian.Shanghai)
+		s.submit(t, "")
+		s.now = s.now.Add(time.Minute)
+		if n := s.run(t); n != 0 {
+			t.Fatalf("sent at night: %d", n)
+		}
+		m := s.log(t, sanlian.MsgFilter{})[0]
+		if m.State != sanlian.MsgPending || !strings.Contains(m.Note, "夜间免打扰") {
+			t.Fatalf("held: %+v", m)
+		}
+		s.now = time.Date(2021, 5, 11, 8, 0, 1, 0, sanlian.Shanghai)
+		s.fake.SetMode(smstest.Fail500)
+		s.run(t)
+		m = s.log(t, sanlian.MsgFilter{})[0]
+		if m.Attempts != 1 || m.State != sanlian.MsgPending {
+			t.Fatalf("not tried at 08:00: %+v", m)
+		}
+		// The 5th failure at 21:00 waits 6 hours: past 22:00, so until 08:00.
+		if at, ok := sanlian.MsgRetryAt(sanlian.MsgReceived, 5, time.Date(2021, 5, 11, 21, 0, 0, 0, sanlian.Shanghai)); !ok ||
+			!at.Equal(time.Date(2021, 5, 12, 8, 0, 0, 0, sanlian.Shanghai)) {
+			t.Errorf("retry at %v", at)
+		}
+		s.fake.SetMode(smstest.OK)
+		s.now = m.NextAt.Add(time.Second)
+		if n := s.run(t); n != 1 {
+			t.Fatalf("retry: %d sent", n)
+		}
+	})
+}

@@ -78,7 +78,7 @@ func (tx *Tx) queueResidentMessage(m residentMsg) (id int64, state string, err e
 	}
 	if state == sanlian.MsgPending && !lookup {
 		if q := sanlian.QuietUntil(tx.now); q.After(tx.now) {
-			next, note = q, "夜间免打扰，"+q.In(sanlian.Shanghai).Format("1月2日 15:04")+"后发送"
+			next, note = q.UTC(), "夜间免打扰，"+q.In(sanlian.Shanghai).Format("1月2日 15:04")+"后发送"
 		}
 	}
 	phone, openid := "", ""

@@ -382,6 +382,7 @@ func (db *DB) FinishMessage(ctx context.Context, id int64, a sanlian.MsgAttempt,
 		}
 		attempts++
 		next, again := sanlian.MsgRetryAt(event, attempts, tx.now)
+		next = next.UTC() // stored times compare as text on SQLite
 		switch {
 		case ok:
 			_, err = tx.exec(`UPDATE resident_messages SET state = 'sent', attempts = ?, last_error = '', provider_id = ?, note = '',

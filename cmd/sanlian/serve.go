@@ -306,6 +306,9 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed + 1, Late: 1,
 				Sources: []string{sanlian.SourceHotline, sanlian.SourceOther}})
 		}},
+		{"resident messages", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoMessages(ctx, db, setNow, c, today)
+		}},
 		{"notices", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoNotices(ctx, db, setNow, c, today, seed)
 		}},
