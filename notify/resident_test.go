@@ -134,14 +134,14 @@ func TestResidentMessages_Life(t *testing.T) {
 				}
 				p = s.act(t, "office", p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2, Note: "内部：请李明先电话联系"})
 				p = s.act(t, "cadre", p, sanlian.ActionAccept, sanlian.ActionRequest{})
-				p = s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "焊接栏杆", Result: "栏杆已修复"})
+				s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "焊接栏杆", Result: "栏杆已修复"})
 				want = append(want, sanlian.MsgAccepted, sanlian.MsgResolved)
 				s.run(t)
 				_, err = db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "no", Satisfaction: "unsatisfied"})
 				must(t, err)
 				s.run(t)
 				p, _ = db.FindProblemByID(office, rc.ProblemID)
-				p = s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换整段栏杆", Result: "已全部更换"})
+				s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换整段栏杆", Result: "已全部更换"})
 				want = append(want, sanlian.MsgReopened, sanlian.MsgResolved)
 				s.run(t)
 				// The next day: a phone is sent at most MsgDailyCap a day.
