@@ -32,6 +32,11 @@ type msgApp struct {
 }
 
 func newMsgApp(t *testing.T, db *sqldb.DB, kind string) *msgApp {
+	// In the day, whenever the test runs: messages wait out the night.
+	start := time.Now()
+	y, m, d := start.In(sanlian.Shanghai).Date()
+	day := time.Date(y, m, d, 10, 0, 0, 0, sanlian.Shanghai)
+	db.Now = func() time.Time { return day.Add(time.Since(start)) }
 	a := &msgApp{app: newAppConfig(t, db, web.Config{SMSKeys: msgKeys}), kind: kind}
 	switch kind {
 	case sms.KindAliyun:
