@@ -1,8 +1,7 @@
--- Residents' SMS replies that changed nothing: an unknown text, or a
--- rating from a phone with no resolved problem waiting for it (the
--- opt-outs and the ratings taken are in sms_optouts and on the problems'
--- timelines). The phone is sealed with its blind index; the text is
--- stored with digits masked.
+-- Residents' SMS replies and what became of each (outcome): an opt-out,
+-- a rating taken (problem_id), an unknown text, or a rating from a phone
+-- with no resolved problem waiting for it. The phone is sealed with its
+-- blind index; a phone or ID number in the text is stored masked.
 CREATE TABLE sms_inbound (
 	id          INTEGER PRIMARY KEY,
 	provider    TEXT NOT NULL,
