@@ -61,11 +61,24 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 			break
 		}
 	}
+	// Each unit acts through its admin account, or one made for the demo
+	// when it has none: routing rules may assign the problems anywhere.
+	admins := map[int64]*sanlian.User{}
 	for _, a := range c.Accounts {
-		if a.User.Role == sanlian.RoleUnitAdmin {
-			admin = a.User
-			break
+		if u := a.User; u.Role == sanlian.RoleUnitAdmin && admins[u.UnitID] == nil {
+			admins[u.UnitID] = u
+			if admin == nil {
+				admin = u
+			}
 		}
+	}
+	unitAdmin := func(unit int64) context.Context {
+		u := admins[unit]
+		if u == nil {
+			u = &sanlian.User{Username: "unit-" + strconv.FormatInt(unit, 10), DisplayName: "单位管理员", Role: sanlian.RoleUnitAdmin, UnitID: unit}
+			admins[unit] = u
+		}
+		return sanlian.NewContextWithUser(ctx, u)
 	}
 	if village == "" || admin == nil {
 		return demoNothing("群众消息告知"), nil
@@ -114,7 +127,6 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 			steps[j], steps[j-1] = steps[j-1], steps[j]
 		}
 	}
-	unitCtx := sanlian.NewContextWithUser(ctx, admin)
 	for _, s := range steps {
 		if err := send(s.t); err != nil {
 			return nil, err
@@ -140,12 +152,12 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 				_, err = db.Act(office, id, sanlian.ActionAssign, sanlian.ActionRequest{Version: p.Version, UnitID: admin.UnitID})
 			}
 		case "accept":
-			if p.UnitID == admin.UnitID {
-				_, err = db.Act(unitCtx, id, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
+			if p.State == sanlian.StateAssigned {
+				_, err = db.Act(unitAdmin(p.UnitID), id, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
 			}
 		case "resolve":
-			if p.UnitID == admin.UnitID && p.State == sanlian.StateAccepted {
-				_, err = db.Act(unitCtx, id, sanlian.ActionResolve, sanlian.ActionRequest{Version: p.Version, Measures: "现场查看并安排维修",
+			if p.State == sanlian.StateAccepted {
+				_, err = db.Act(unitAdmin(p.UnitID), id, sanlian.ActionResolve, sanlian.ActionRequest{Version: p.Version, Measures: "现场查看并安排维修",
 					Result: "已修复，群众可正常通行"})
 			}
 		case "close":
