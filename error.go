@@ -8,7 +8,7 @@ import (
 )
 
 // Error codes shared by every service. Adapters map them to transport
-// statuses (HTTP 400, 401, 403, 404, 409, 413, 422, 500).
+// statuses (HTTP 400, 401, 403, 404, 409, 413, 422, 429, 500).
 const (
 	EINVALID       = "invalid"       // the request itself is malformed (400)
 	EUNPROCESSABLE = "unprocessable" // well-formed but fails validation (422)
@@ -17,6 +17,7 @@ const (
 	ENOTFOUND      = "not_found"     // no such entity, or outside the caller's scope (404)
 	ECONFLICT      = "conflict"      // stale version or duplicate (409)
 	ETOOLARGE      = "too_large"     // body or upload over the limit (413)
+	ETOOMANY       = "too_many"      // a rate limit was met; try later (429)
 	EINTERNAL      = "internal"      // anything unexpected (500)
 )
 

@@ -208,6 +208,9 @@ type PublicProblem struct {
 	Solved       string    `json:"solved,omitempty"`
 	Satisfaction string    `json:"satisfaction,omitempty"`
 	RatedAt      time.Time `json:"rated_at,omitzero"`
+	// NotifySMS: the reporter asked for SMS messages and has not
+	// unsubscribed; the page offers the link that ends them.
+	NotifySMS bool `json:"notify_sms"`
 }
 
 // PublicRating is the resident's answer once the problem is resolved: it is

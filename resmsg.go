@@ -68,7 +68,7 @@ func NewMsgSettingsView(stored MsgSettings, o MsgOverrides, wechatReady bool) *M
 		v.ByFlag = append(v.ByFlag, "public_url")
 	}
 	for _, c := range []string{ChannelSMS, ChannelWechat} {
-		for _, e := range MsgEvents {
+		for _, e := range MsgTemplateEvents {
 			v.Skip[c][e] = eff.MsgSkipReason(c, e)
 		}
 	}

@@ -5,6 +5,9 @@
 // An optional fourth field takes one size instead of the two and writes
 // <name>.png, e.g. the cockpit's big screen:
 //   node e2e/screenshots.mjs http://127.0.0.1:8080 'office:/cockpit?screen=1:cockpit-screen:1920x1080'
+// The user "public" opens the people's pages without logging in, e.g. the
+// submission form in 长辈版:
+//   node e2e/screenshots.mjs http://127.0.0.1:8080 'public:/submit?elder=1:elder-submit'
 import { launch, login } from "./lib.mjs";
 import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -20,7 +23,7 @@ for (const shot of shots) {
   for (const [w, h, tag] of sizes) {
     const ctx = await browser.newContext({ viewport: { width: w, height: h }, deviceScaleFactor: 1, locale: "zh-CN" });
     const page = await ctx.newPage();
-    await login(page, base, user, "Sanlian@2021", path);
+    if (user !== "public") await login(page, base, user, "Sanlian@2021", path);
     await page.goto(base + path);
     const file = tag ? join(out, `${name || path.replace(/\W+/g, "-").replace(/^-|-$/g, "") || "home"}-${user}-${tag}.png`) : join(out, `${name}.png`);
     if (await page.locator("[data-chart], .chart").count()) await page.waitForTimeout(1500); // charts drawn, animations over

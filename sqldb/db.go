@@ -59,8 +59,11 @@ type DB struct {
 	Now func() time.Time
 	// Auth holds the login rules.
 	Auth sanlian.AuthConfig
-	cal  calendarCache // the built working-day calendar (calendar.go)
-	jobs jobRegistry   // scheduled jobs (scheduler.go)
+	// LookupPerDay is how many tracking-by-phone codes the county sends
+	// in a day; 0: sanlian.DefaultLookupCountyDay.
+	LookupPerDay int
+	cal          calendarCache // the built working-day calendar (calendar.go)
+	jobs         jobRegistry   // scheduled jobs (scheduler.go)
 
 	sealer auditSealer // the audit chain's sealer (audit_chain.go)
 	ring   *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey

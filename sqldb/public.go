@@ -142,6 +142,9 @@ func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProb
 		VillageCode: p.VillageCode, VillageName: p.VillageName, TownshipName: p.TownshipName,
 		Description: sanlian.MaskContacts(p.Description), UnitName: p.UnitName, Result: sanlian.AnonymizeText(p.Result),
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, NeedsPhone: hasPhone}
+	if err := q.queryOne(`SELECT notify_sms FROM problems WHERE id = ?`, id).Scan(&out.NotifySMS); err != nil {
+		return nil, err
+	}
 	out.Rateable = rateable(p.State, p.CallbackAt, p.ResolvedAt)
 	if !p.CallbackAt.IsZero() {
 		out.Solved, out.Satisfaction, out.RatedAt = p.CallbackSolved, p.CallbackSatisfaction, p.CallbackAt

@@ -29,6 +29,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case sanlian.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case sanlian.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -56,6 +58,8 @@ func titleOf(code string) string {
 		return "数据冲突"
 	case sanlian.ETOOLARGE:
 		return "内容过大"
+	case sanlian.ETOOMANY:
+		return "请求过于频繁"
 	}
 	return "内部错误"
 }

@@ -382,7 +382,7 @@ var policy = map[string]access{
 // the tables of the people's side, Open311 and notices, kept beside their
 // handlers.
 func policyFor(pattern string) (access, bool) {
-	for _, t := range []map[string]access{policy, publicPolicy, open311Policy, noticePolicy} {
+	for _, t := range []map[string]access{policy, publicPolicy, lookupPolicy, open311Policy, noticePolicy} {
 		if a, ok := t[pattern]; ok {
 			return a, true
 		}

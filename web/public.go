@@ -80,9 +80,73 @@ type publicBase struct {
 	Title  string
 	Via    string // wechat when entered from WeChat's link
 	County string // the county's name, set by renderPublic
+	// Elder is 长辈版 (large type), set by renderPublic from ?elder= or
+	// the device's cookie.
+	Elder bool
+	// Here is the address that shows this page again by GET, where the
+	// 长辈版 switch sends; a handler answering a POST may set it (the
+	// receipt's is its tracking page), or renderPublic derives it.
+	Here string
+	// Keep is the query Here carries on in the switch's links.
+	Keep []keptParam
 }
 
-func (b *publicBase) setCounty(name string) { b.County = name }
+// keptParam is one query parameter the 长辈版 switch carries on.
+type keptParam struct{ Name, Value string }
+
+// ElderHref is the switch's link to this page with 长辈版 on ("1") or
+// off ("0").
+func (b *publicBase) ElderHref(on string) string {
+	q := url.Values{}
+	for _, k := range b.Keep {
+		q.Set(k.Name, k.Value)
+	}
+	q.Set("elder", on)
+	return b.Here + "?" + q.Encode()
+}
+
+func (b *publicBase) base() *publicBase { return b }
+
+// elderCookie remembers 长辈版 on the device: "1", or absent.
+const elderCookie = "elder"
+
+// elderMode reads 长辈版 from the request: ?elder=1 turns it on and
+// ?elder=0 off, remembered in the cookie; without the query, the cookie
+// decides.
+func (s *Server) elderMode(w http.ResponseWriter, r *http.Request) bool {
+	switch r.URL.Query().Get("elder") {
+	case "1":
+		http.SetCookie(w, &http.Cookie{Name: elderCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600,
+			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		return true
+	case "0":
+		http.SetCookie(w, &http.Cookie{Name: elderCookie, Value: "", Path: "/", MaxAge: -1,
+			Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		return false
+	}
+	c, err := r.Cookie(elderCookie)
+	return err == nil && c.Value == "1"
+}
+
+// setHere fills in where the switch sends: the page's own GET address,
+// with the query parameters that choose what it shows; an answer to a
+// POST goes to the GET page it came from.
+func (b *publicBase) setHere(r *http.Request) {
+	if b.Here == "" {
+		b.Here = r.URL.Path
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			b.Here = strings.TrimSuffix(b.Here, "/rate")
+		}
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if v := r.URL.Query().Get("code"); v != "" && len(v) <= 40 {
+			b.Keep = append(b.Keep, keptParam{"code", v})
+		}
+	}
+	if b.Via == sanlian.SourceWechat {
+		b.Keep = append(b.Keep, keptParam{"via", sanlian.SourceWechat})
+	}
+}
 
 // publicErrorPage is a refusal on the people's side.
 type publicErrorPage struct {
@@ -94,8 +158,11 @@ type publicErrorPage struct {
 // renderPublic writes a page of the people's side in its own phone-first
 // layout, with no staff menu.
 func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
-	if p, ok := data.(interface{ setCounty(string) }); ok {
-		p.setCounty(s.countyName(r.Context()))
+	if p, ok := data.(interface{ base() *publicBase }); ok {
+		b := p.base()
+		b.County = s.countyName(r.Context())
+		b.Elder = s.elderMode(w, r)
+		b.setHere(r)
 	}
 	return s.renderIn(w, status, name, "public_layout", data)
 }
@@ -212,11 +279,17 @@ type submitPageData struct {
 	MaxPhotos   int
 	MaxPhotoMB  int
 	MaxDescribe int
+	// Wechat: entered through WeChat with a signed OpenID, so the form
+	// offers WeChat template messages.
+	Wechat bool
 }
 
 // submitPage is GET /submit (?via=wechat from WeChat's link).
 func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketChallenge) {
+		return nil
+	}
+	if s.wechatEntry(w, r) {
 		return nil
 	}
 	return s.renderSubmit(w, r, http.StatusOK, &sanlian.PublicSubmission{Source: viaOf(r)}, nil)
@@ -240,6 +313,7 @@ func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, status int
 	if p.Via != sanlian.SourceWechat {
 		p.Via = sanlian.SourcePortal
 	}
+	p.Wechat = p.Via == sanlian.SourceWechat && s.Wechat != nil && s.wechatOpenID(r) != ""
 	if err != nil {
 		s.logInternal(r, err)
 		p.Message = sanlian.ErrorMessage(err)
@@ -346,6 +420,7 @@ func submissionFrom(f url.Values) *sanlian.PublicSubmission {
 		ReporterName:  f.Get("reporter_name"),
 		ReporterPhone: f.Get("reporter_phone"),
 		Consent:       f.Get("consent") != "",
+		NotifySMS:     f.Get("notify_sms") != "",
 	}
 	if sub.Source != sanlian.SourceWechat {
 		sub.Source = sanlian.SourcePortal
@@ -364,6 +439,8 @@ type receiptPage struct {
 	Number string
 	Merged bool
 	Photos int
+	// NotifySMS and NotifyWechat say which progress messages were asked for.
+	NotifySMS, NotifyWechat bool
 }
 
 // submitForm is POST /submit.
@@ -373,6 +450,9 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	form, photos, err := readPublicForm(w, r)
 	sub := submissionFrom(form)
+	if err == nil {
+		err = s.wechatConsent(r, sub, form.Get("notify_wechat") != "")
+	}
 	if err != nil {
 		return s.renderSubmit(w, r, 0, sub, err)
 	}
@@ -380,8 +460,9 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.renderSubmit(w, r, 0, sub, err)
 	}
-	p := &receiptPage{publicBase: publicBase{Title: "提交成功", Via: sub.Source}, Code: sanlian.FormatTrackingCode(rec.Code),
-		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos)}
+	p := &receiptPage{publicBase: publicBase{Title: "提交成功", Via: sub.Source, Here: "/track/" + rec.Code}, Code: sanlian.FormatTrackingCode(rec.Code),
+		Raw: rec.Code, Number: rec.Number, Merged: rec.Merged, Photos: len(photos),
+		NotifySMS: sub.NotifySMS, NotifyWechat: sub.WechatOpenID != ""}
 	if rec.Merged {
 		p.Title, p.Photos = "已收到过这个问题", 0
 	}
@@ -440,6 +521,7 @@ type trackFormPage struct {
 	publicBase
 	Code    string
 	Message string
+	Lookup  *lookupBlock // the form "用手机号查询" (lookup.go); nil: not shown
 }
 
 // trackForm is GET /track (?code= sends on to the problem's page).
@@ -459,7 +541,8 @@ func (s *Server) trackForm(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/track/"+code, http.StatusSeeOther)
 		return nil
 	}
-	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)}})
+	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+		Lookup: s.newLookupBlock(r)})
 }
 
 // errNoTracking is the one answer for a code not found, whatever the
@@ -476,6 +559,9 @@ type trackPageData struct {
 	Rating  sanlian.PublicRating
 	Errors  map[string]string
 	Message string
+	// Unsubscribe is the outcome of the link that ends SMS messages
+	// (lookup.go); nil when none was sent.
+	Unsubscribe *unsubscribeBlock
 }
 
 // trackPage is GET /track/{code}.
@@ -489,6 +575,9 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code), Rated: r.URL.Query().Get("rated") == "1"}
+	if r.URL.Query().Get("unsubscribed") == "1" {
+		d.Unsubscribe = &unsubscribeBlock{Done: true}
+	}
 	return s.renderPublic(w, r, http.StatusOK, "public_track", d)
 }
 
@@ -496,7 +585,9 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 // whatever its reason.
 func (s *Server) trackFail(w http.ResponseWriter, r *http.Request, err error) error {
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
-		return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
+		// Here is the form's address, not the code's: the answer is the
+		// same whatever code was asked for.
+		return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r), Here: "/track"},
 			Message: sanlian.ErrorMessage(errNoTracking)})
 	}
 	return s.publicFail(w, r, err)

@@ -18,3 +18,14 @@ var allowedPublic = map[string][]sanlian.Role{
 	"POST /api/v1/public/problems/{code}/rating": nil,
 	"GET /api/v1/public/results":                 nil,
 }
+
+// allowedLookup is the expected policy of tracking by phone, the SMS
+// unsubscribe link and the WeChat entry: anyone (nil).
+var allowedLookup = map[string][]sanlian.Role{
+	"POST /track/lookup":                nil,
+	"POST /track/lookup/verify":         nil,
+	"POST /track/{code}/unsubscribe":    nil,
+	"GET /wechat/oauth":                 nil,
+	"POST /api/v1/public/lookup":        nil,
+	"POST /api/v1/public/lookup/verify": nil,
+}

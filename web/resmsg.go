@@ -164,7 +164,7 @@ func settingsValues(st sanlian.MsgSettings) url.Values {
 	if st.Enabled {
 		v.Set("enabled", "1")
 	}
-	for _, e := range sanlian.MsgEvents {
+	for _, e := range sanlian.MsgTemplateEvents {
 		v.Set("sms_"+e, st.SMS[e])
 		v.Set("wechat_"+e, st.Wechat[e])
 	}
@@ -175,7 +175,7 @@ func settingsValues(st sanlian.MsgSettings) url.Values {
 func settingsInput(f url.Values) (*sanlian.MsgSettings, error) {
 	in := &sanlian.MsgSettings{Enabled: f.Get("enabled") == "1", Provider: f.Get("provider"), Endpoint: f.Get("endpoint"),
 		PublicURL: f.Get("public_url"), SMS: map[string]string{}, Wechat: map[string]string{}}
-	for _, e := range sanlian.MsgEvents {
+	for _, e := range sanlian.MsgTemplateEvents {
 		if v := strings.TrimSpace(f.Get("sms_" + e)); v != "" {
 			in.SMS[e] = v
 		}
@@ -215,7 +215,7 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 	if ferr != nil {
 		page.FormError, page.Fields = sanlian.ErrorMessage(ferr), sanlian.ErrorFields(ferr)
 	}
-	for _, e := range sanlian.MsgEvents {
+	for _, e := range sanlian.MsgTemplateEvents {
 		page.Events = append(page.Events, msgEventRow{Event: e, Label: sanlian.MsgEventLabel(e), SMS: form.Get("sms_" + e),
 			Wechat: form.Get("wechat_" + e), SMSReason: v.Skip[sanlian.ChannelSMS][e], WechatReason: v.Skip[sanlian.ChannelWechat][e]})
 	}

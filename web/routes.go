@@ -324,6 +324,7 @@ func (s *Server) routeList() []route {
 		{pattern: "POST /api/v1/public/sms/inbound/{provider}", h: s.smsInbound, api: true},
 	}
 	rs = append(rs, s.publicRoutes()...)
+	rs = append(rs, s.lookupRoutes()...)
 	rs = append(rs, s.open311Routes()...)
 	return append(rs, s.noticeRoutes()...)
 }

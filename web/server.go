@@ -46,6 +46,8 @@ type Services struct {
 	Supervisions sanlian.SupervisionService
 	Bulletins    sanlian.BulletinService
 	Public       sanlian.PublicService  // the people's side: submission, tracking, results
+	Lookup       sanlian.LookupService  // tracking by phone and the SMS unsubscribe link; nil: not served
+	Wechat       WechatOAuth            // the WeChat entry's OAuth (wechat.go); nil: no WeChat app
 	Open311      sanlian.Open311Service // Open311 GeoReport v2 and its API keys
 	Notices      sanlian.NoticeService  // in-app notices and outbound webhooks
 	Routing      sanlian.RoutingService // routing rules, intake limits, returns

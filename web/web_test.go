@@ -44,7 +44,7 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
+		Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
 		Cockpit: db, Themes: db, Messages: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,

@@ -40,6 +40,7 @@ type Config struct {
 	AuditAnchorDir string         // where the daily audit anchors go; "": beside an SQLite file, "none": nowhere
 	AuditAnchorURL string         // also POST each anchor here
 	Messages       MessagesConfig // messages to residents (resmsg.go)
+	LookupPerDay   int            // tracking-by-phone codes the county sends a day; 0: the default
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -74,6 +75,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
+	db.LookupPerDay = m.Config.LookupPerDay
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
 		return err
 	}
@@ -99,7 +101,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Messages: db, Public: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
+		Messages: db, Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
 		Cockpit: db, Themes: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
@@ -353,6 +355,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
 	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
 	msgs := messageFlags(fs)
+	lookupPerDay := fs.Int("lookup-per-day", sanlian.DefaultLookupCountyDay, "SMS codes of tracking by phone the county sends a day, in all")
 	require2FA, require2FASet := sanlian.DefaultRequire2FA, false
 	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
 		require2FA, err = sanlian.ParseRoles(v)
@@ -373,7 +376,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
-		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs}}
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err

@@ -93,9 +93,10 @@
   }
 
   // solve finds a nonce such that SHA-256(challenge + ":" + nonce) starts
-  // with bits zero bits, in batches so that the page stays responsive.
+  // with bits zero bits, in batches so that the page stays responsive;
+  // progress hears how many tries were made.
   function solve(challenge, bits, progress) {
-    if (!window.crypto || !crypto.subtle) { return solveInScript(challenge, bits); }
+    if (!window.crypto || !crypto.subtle) { return solveInScript(challenge, bits, progress); }
     var enc = new TextEncoder(), nonce = 0, batch = 256;
     return new Promise(function (resolve, reject) {
       function step() {
@@ -117,21 +118,45 @@
   }
 
   // solveInScript is solve with sha256 above.
-  function solveInScript(challenge, bits) {
+  function solveInScript(challenge, bits, progress) {
     var enc = new TextEncoder(), nonce = 0;
     return new Promise(function (resolve) {
       function step() {
         for (var end = nonce + 4096; nonce < end; nonce++) {
           if (leadingZeroBits(sha256(enc.encode(challenge + ":" + nonce))) >= bits) { resolve(String(nonce)); return; }
         }
+        progress(nonce);
         setTimeout(step, 0);
       }
       step();
     });
   }
 
+  // meter shows the proof of work's progress in a role=progressbar, for
+  // eyes and for screen readers: the chance that a nonce has been found
+  // after tries tries, which the expected 2^bits tries bring to about 63 %,
+  // held below 100 until it is.
+  function meter(bar, bits) {
+    var fill = bar.querySelector("span"), last = -1;
+    function set(pct, text) {
+      if (pct === last) { return; }
+      last = pct;
+      bar.setAttribute("aria-valuenow", String(pct));
+      bar.setAttribute("aria-valuetext", text || ("安全验证已完成约 " + pct + "%"));
+      if (fill) { fill.style.width = pct + "%"; }
+    }
+    return {
+      start: function () { bar.hidden = false; set(0); },
+      tries: function (n) { set(Math.min(95, Math.round(100 * (1 - Math.exp(-n / Math.pow(2, bits)))))); },
+      done: function () { set(100, "安全验证完成"); },
+      stop: function () { bar.hidden = true; last = -1; }
+    };
+  }
+
   function submission(form) {
     var status = form.querySelector("#pow-status"), button = form.querySelector("button[type=submit]");
+    var bar = form.querySelector("#pow-progress"), bits = Number(form.dataset.bits);
+    var m = bar ? meter(bar, bits) : { start: function () {}, tries: function () {}, done: function () {}, stop: function () {} };
     var photos = form.querySelector("#photos");
     var maxMB = Number(form.dataset.maxPhoto || 5), maxN = Number(form.dataset.maxPhotos || 3);
     function say(msg, bad) { status.textContent = msg; status.className = bad ? "perror" : "pstatus"; }
@@ -158,13 +183,16 @@
       }
       button.disabled = true;
       say("正在进行安全验证，请稍候（通常 1–3 秒）……");
+      m.start();
       var challenge = form.querySelector("input[name=challenge]").value;
-      solve(challenge, Number(form.dataset.bits), function () {}).then(function (n) {
+      solve(challenge, bits, m.tries).then(function (n) {
         nonce.value = n;
+        m.done();
         say("验证完成，正在提交……");
         form.submit();
       }, function () {
         button.disabled = false;
+        m.stop();
         say("安全验证失败，请刷新页面后重试。", true);
       });
     });
@@ -193,9 +221,37 @@
     document.head.appendChild(s);
   }
 
+  // The 长辈版 switch: without script its links ask for ?elder=1 or
+  // ?elder=0 and the server remembers it; with script the page changes in
+  // place and keeps what was typed, remembered in the same cookie. The
+  // links are toggle buttons to assistive technology, so Space works too.
+  function elderSwitch() {
+    var sw = document.getElementById("elder-switch");
+    if (!sw) { return; }
+    var links = sw.querySelectorAll("a[data-elder]");
+    function set(on) {
+      document.cookie = on ? "elder=1; path=/; max-age=31536000; samesite=lax" + (location.protocol === "https:" ? "; secure" : "")
+        : "elder=; path=/; max-age=0; samesite=lax";
+      document.documentElement.classList.toggle("elder", on);
+      Array.prototype.forEach.call(links, function (a) {
+        a.setAttribute("aria-pressed", String((a.dataset.elder === "1") === on));
+      });
+      window.dispatchEvent(new Event("resize")); // the chart fits the new type
+    }
+    Array.prototype.forEach.call(links, function (a) {
+      a.addEventListener("click", function (ev) { ev.preventDefault(); set(a.dataset.elder === "1"); });
+      a.addEventListener("keydown", function (ev) {
+        if (ev.key === " ") { ev.preventDefault(); set(a.dataset.elder === "1"); }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    elderSwitch();
     var form = document.getElementById("public-form");
     if (form) { pickers(form); submission(form); }
+    var lookup = document.getElementById("lookup-form");
+    if (lookup) { submission(lookup); }
     chart();
   });
 })();
