@@ -398,3 +398,63 @@ func TestResidentMessages_QuietHours(t *testing.T) {
 		}
 	})
 }
+
+// TestResidentMessages_ProviderErrors: with each provider, an answer of
+// 500, no answer before the timeout, and a 200 carrying the provider's
+// error code are attempts that failed: logged, retried later, never sent.
+func TestResidentMessages_ProviderErrors(t *testing.T) {
+	for _, kind := range []string{sms.KindAliyun, sms.KindTencent, sms.KindHTTP} {
+		t.Run(kind, func(t *testing.T) {
+			sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+				s := newMsgSetup(t, db, kind)
+				s.worker.Client = &http.Client{Timeout: 300 * time.Millisecond}
+				s.submit(t, "")
+				for i, mode := range []smstest.Mode{smstest.Fail500, smstest.Hang, smstest.ProviderError} {
+					s.fake.SetMode(mode)
+					if n := s.run(t); n != 0 {
+						t.Fatalf("mode %d: sent", mode)
+					}
+					m := s.log(t, sanlian.MsgFilter{})[0]
+					if m.State != sanlian.MsgPending || m.Attempts != i+1 || len(m.Log) != i+1 || m.ProviderID != "" || m.NextAt.IsZero() {
+						t.Fatalf("mode %d: %+v", mode, m)
+					}
+					a := m.Log[i]
+					if a.Error == "" || a.ProviderID != "" || strings.Contains(a.Error, residentPhone) {
+						t.Fatalf("mode %d: attempt %+v", mode, a)
+					}
+					t.Logf("%s: %s", kind, a.Error)
+					s.now = m.NextAt
+				}
+				if len(s.fake.Received()) != 0 {
+					t.Errorf("the fake recorded a message it refused: %+v", s.fake.Received())
+				}
+			})
+		})
+	}
+}
+
+// TestResidentMessages_WechatError: WeChat answering an errcode is an
+// attempt that failed, retried later; the SMS of the same event is sent
+// all the same.
+func TestResidentMessages_WechatError(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := newMsgSetup(t, db, sms.KindHTTP)
+		s.wx.FailTemplates(45009, "reach max api daily quota limit")
+		s.submit(t, "oWx-resident-0002")
+		if n := s.run(t); n != 1 {
+			t.Fatalf("sent %d, want the SMS only", n)
+		}
+		for _, m := range s.log(t, sanlian.MsgFilter{}) {
+			switch m.Channel {
+			case sanlian.ChannelWechat:
+				if m.State != sanlian.MsgPending || m.Attempts != 1 || !strings.Contains(m.LastError, "45009") || m.To != "oWx-****" {
+					t.Errorf("wechat: %+v", m)
+				}
+			default:
+				if m.State != sanlian.MsgSent {
+					t.Errorf("sms: %+v", m)
+				}
+			}
+		}
+	})
+}
