@@ -221,7 +221,11 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 	}
 	page.Providers = append(page.Providers, projectOption{Value: "", Label: sanlian.ProviderLabel(""), Selected: form.Get("provider") == ""})
 	for _, k := range sanlian.SMSProviders {
-		page.Providers = append(page.Providers, projectOption{Value: k, Label: sanlian.ProviderLabel(k), Selected: form.Get("provider") == k})
+		label := sanlian.ProviderLabel(k)
+		if k == sanlian.ProviderHTTP {
+			label = "自建短信网关" // the whole label is too wide for a phone's select
+		}
+		page.Providers = append(page.Providers, projectOption{Value: k, Label: label, Selected: form.Get("provider") == k})
 	}
 	for _, st := range []string{sanlian.MsgPending, sanlian.MsgSent, sanlian.MsgFailed, sanlian.MsgSkipped} {
 		page.States = append(page.States, projectOption{Value: st, Label: sanlian.MsgStateLabel(st), Selected: st == f.State})
