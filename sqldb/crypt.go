@@ -32,6 +32,7 @@ var sealedCols = []sealedCol{
 	{table: "resident_messages", col: "phone", bi: "phone_bi", kind: seal.Phone},
 	{table: "resident_messages", col: "openid"},
 	{table: "sms_optouts", col: "phone", bi: "phone_bi", kind: seal.Phone},
+	{table: "sms_inbound", col: "phone", bi: "phone_bi", kind: seal.Phone},
 }
 
 // The AADs of the sealed columns, one per column of sealedCols.

@@ -69,6 +69,8 @@ type DB struct {
 	ring   *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey
 	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
 	resealRows int
+	// msg holds the server's overrides of messages to residents (resmsg.go).
+	msg msgConfig
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

@@ -212,9 +212,13 @@ func supervisionSrc(titlePrefix string, ids []int64) (string, []any) {
 // problemActed writes what an action on a problem tells people: an
 // assignment or transfer to a unit is a notice to the unit's admins and
 // to the responsible person's account, and a problem_assigned event when
-// the unit changed; the events for outside platforms are problemWebhooks'.
+// the unit changed; the events for outside platforms are problemWebhooks', the messages
+// to the resident problemMessages'.
 func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
 	if err := tx.problemWebhooks(action, before, p); err != nil {
+		return err
+	}
+	if err := tx.problemMessages(action, before, p); err != nil {
 		return err
 	}
 	if action == sanlian.ActionReturn {

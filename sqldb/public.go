@@ -94,6 +94,9 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 			code, sub.NotifySMS, openid, id); err != nil {
 			return fmt.Errorf("tracking code: %w", err)
 		}
+		if err := tx.lifeMessages(id, sanlian.MsgReceived); err != nil {
+			return err
+		}
 		var number string
 		if err := tx.queryRow(`SELECT number FROM problems WHERE id = ?`, id).Scan(&number); err != nil {
 			return err
@@ -303,19 +306,27 @@ func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRati
 		}
 		return nil, sanlian.Errorf(sanlian.ECONFLICT, "问题还在办理中（%s），办结后才能评价", sanlian.StateLabel(state))
 	}
-	actor := sanlian.NewContextWithUser(ctx, &sanlian.User{Username: "public", DisplayName: "群众", Role: sanlian.RoleOffice})
 	note := "群众通过查询码评价"
 	if r.Comment != "" {
 		note += "：" + r.Comment
 	}
-	_, err = db.Act(actor, id, sanlian.ActionCallback, sanlian.ActionRequest{Version: version, Note: note,
-		Solved: r.Solved, Satisfaction: r.Satisfaction})
-	if sanlian.ErrorCode(err) == sanlian.ECONFLICT {
-		return nil, sanlian.Errorf(sanlian.ECONFLICT, "这个问题刚刚有了变化，请刷新后再评价")
-	} else if err != nil {
+	if err := db.rateByResident(ctx, id, version, r.Solved, r.Satisfaction, note); err != nil {
 		return nil, err
 	}
 	return db.TrackPublic(ctx, code)
+}
+
+// rateByResident records a resident's rating of problem id at version,
+// by the rating page or by an SMS reply: the callback, taken through Act
+// as the office would take it on the phone, recorded as by "public".
+func (db *DB) rateByResident(ctx context.Context, id, version int64, solved, satisfaction, note string) error {
+	actor := sanlian.NewContextWithUser(ctx, &sanlian.User{Username: "public", DisplayName: "群众", Role: sanlian.RoleOffice})
+	_, err := db.Act(actor, id, sanlian.ActionCallback, sanlian.ActionRequest{Version: version, Note: note,
+		Solved: solved, Satisfaction: satisfaction})
+	if sanlian.ErrorCode(err) == sanlian.ECONFLICT {
+		return sanlian.Errorf(sanlian.ECONFLICT, "这个问题刚刚有了变化，请刷新后再评价")
+	}
+	return err
 }
 
 // PublicResults implements sanlian.PublicService: the last 365 days'

@@ -78,7 +78,7 @@ func (tx *Tx) queueResidentMessage(m residentMsg) (id int64, state string, err e
 	}
 	if state == sanlian.MsgPending && !lookup {
 		if q := sanlian.QuietUntil(tx.now); q.After(tx.now) {
-			next, note = q, "夜间免打扰，"+q.In(sanlian.Shanghai).Format("1月2日 15:04")+"后发送"
+			next, note = q.UTC(), "夜间免打扰，"+q.In(sanlian.Shanghai).Format("1月2日 15:04")+"后发送"
 		}
 	}
 	phone, openid := "", ""
@@ -99,4 +99,68 @@ func (tx *Tx) queueResidentMessage(m residentMsg) (id int64, state string, err e
 		return 0, "", fmt.Errorf("queue resident message: %w", err)
 	}
 	return id, state, nil
+}
+
+// problemMessages queues, in the transaction of an action on a problem,
+// the message its reporter is sent of it (sanlian.MsgEventOf), one per
+// channel the reporter consented to.
+func (tx *Tx) problemMessages(action string, before, p *sanlian.Problem) error {
+	if action == sanlian.ActionMerge {
+		return nil
+	}
+	event := sanlian.MsgEventOf(before, p)
+	if event == "" {
+		return nil
+	}
+	return tx.lifeMessages(p.ID, event)
+}
+
+// lifeMessages queues event of problem id to its reporter by SMS when the
+// submission consented to it and by WeChat when it came with an OpenID.
+// A problem entered by staff has neither: nothing is sent. An event the
+// settings do not send is queued skipped, with the reason.
+func (tx *Tx) lifeMessages(id int64, event string) error {
+	var code sql.NullString
+	var notify bool
+	var phone, openid, number, unit, solved, satisfaction string
+	var reopened int
+	err := tx.queryRow(`SELECT p.tracking_code, p.notify_sms, p.reporter_phone, p.wechat_openid, p.number,
+		COALESCE(u.name, ''), p.callback_solved, p.callback_satisfaction, p.reopened
+		FROM problems p LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?`, id).
+		Scan(&code, &notify, tx.db.sealed(aadReporterPhone, &phone, &id), tx.db.sealed(aadProblemOpenID, &openid, &id),
+			&number, &unit, &solved, &satisfaction, &reopened)
+	if err != nil {
+		return fmt.Errorf("messages of problem %d: %w", id, err)
+	}
+	if !code.Valid || (!notify && openid == "") {
+		return nil
+	}
+	s, err := tx.msgSettings()
+	if err != nil {
+		return err
+	}
+	v := sanlian.MsgVars{Code: sanlian.FormatTrackingCode(code.String), Number: number, Unit: unit,
+		Link: sanlian.TrackLink(s.PublicURL, code.String), Outcome: sanlian.MsgOutcome(solved, satisfaction)}
+	if notify {
+		m := residentMsg{problemID: id, channel: sanlian.ChannelSMS, event: event, to: sanlian.NormalizeMobile(phone), vars: v,
+			dedupe: sanlian.MsgDedupeKey(id, event, sanlian.ChannelSMS, reopened), maxRunes: tx.db.msg.overrides.MaxRunes,
+			skip: s.MsgSkipReason(sanlian.ChannelSMS, event)}
+		if m.to == "" {
+			m.to, m.skip = phone, "群众留的不是手机号，无法发送短信"
+		}
+		if _, _, err := tx.queueResidentMessage(m); err != nil {
+			return err
+		}
+	}
+	if openid != "" {
+		m := residentMsg{problemID: id, channel: sanlian.ChannelWechat, event: event, to: openid, vars: v,
+			dedupe: sanlian.MsgDedupeKey(id, event, sanlian.ChannelWechat, reopened), skip: s.MsgSkipReason(sanlian.ChannelWechat, event)}
+		if m.skip == "" && !tx.db.msg.wechatReady {
+			m.skip = "未配置微信公众号的 AppID 和 AppSecret，微信消息不发送"
+		}
+		if _, _, err := tx.queueResidentMessage(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -67,6 +67,7 @@ var menu = []menuSection{
 		{"授权审批", "/grants", "GET /grants", "grants"},
 		{"接口密钥", "/api-keys", "GET /api-keys", "api-keys"},
 		{"消息推送", "/webhooks", "GET /webhooks", "webhooks"},
+		{"群众消息告知", "/messages", "GET /messages", "messages"},
 	}},
 }
 

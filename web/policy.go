@@ -364,6 +364,18 @@ var policy = map[string]access{
 	"POST /cockpit/map":        roles(office),
 	"POST /cockpit/map/delete": roles(office),
 	"GET /cockpit/map.json":    roles(office, leader),
+
+	// Messages to residents: they carry residents' phones; the office's
+	// alone. Providers push replies without an account, verified by
+	// their signature or token.
+	"GET /messages":                              roles(office),
+	"POST /messages/settings":                    roles(office),
+	"POST /messages/{id}/retry":                  roles(office),
+	"GET /api/v1/message-settings":               roles(office),
+	"PUT /api/v1/message-settings":               roles(office),
+	"GET /api/v1/messages":                       roles(office),
+	"POST /api/v1/messages/{id}/retry":           roles(office),
+	"POST /api/v1/public/sms/inbound/{provider}": public(),
 }
 
 // policyFor returns the access of a route: from the table above, or from

@@ -309,6 +309,16 @@ var allowed = map[string][]sanlian.Role{
 	"POST /cockpit/map":        {"office"},
 	"POST /cockpit/map/delete": {"office"},
 	"GET /cockpit/map.json":    {"office", "leader"},
+
+	// Messages to residents.
+	"GET /messages":                              {"office"},
+	"POST /messages/settings":                    {"office"},
+	"POST /messages/{id}/retry":                  {"office"},
+	"GET /api/v1/message-settings":               {"office"},
+	"PUT /api/v1/message-settings":               {"office"},
+	"GET /api/v1/messages":                       {"office"},
+	"POST /api/v1/messages/{id}/retry":           {"office"},
+	"POST /api/v1/public/sms/inbound/{provider}": nil,
 }
 
 // init adds the tables kept beside the tests of the people's side,

@@ -312,6 +312,16 @@ func (s *Server) routeList() []route {
 		{pattern: "POST /cockpit/map", h: s.cockpitMapSubmit},
 		{pattern: "POST /cockpit/map/delete", h: s.cockpitMapDelete},
 		{pattern: "GET /cockpit/map.json", h: s.cockpitMapJSON},
+
+		// Messages to residents (群众消息告知): settings, the delivery log, residents' SMS replies.
+		{pattern: "GET /messages", h: s.messagesGet},
+		{pattern: "POST /messages/settings", h: s.messagesSettingsSubmit},
+		{pattern: "POST /messages/{id}/retry", h: s.messageRetrySubmit},
+		{pattern: "GET /api/v1/message-settings", h: s.apiMessageSettings, api: true},
+		{pattern: "PUT /api/v1/message-settings", h: s.apiUpdateMessageSettings, api: true},
+		{pattern: "GET /api/v1/messages", h: s.apiMessages, api: true},
+		{pattern: "POST /api/v1/messages/{id}/retry", h: s.apiRetryMessage, api: true},
+		{pattern: "POST /api/v1/public/sms/inbound/{provider}", h: s.smsInbound, api: true},
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.lookupRoutes()...)

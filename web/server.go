@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/sms"
 )
 
 //go:embed templates static
@@ -52,6 +53,7 @@ type Services struct {
 	Routing      sanlian.RoutingService // routing rules, intake limits, returns
 	Cockpit      sanlian.CockpitService // the leaders' cockpit and big screen
 	Themes       sanlian.ThemeService   // 每月一题, the month's themes
+	Messages     sanlian.MessageService // messages to residents: settings, delivery log, SMS replies
 	Sheets       sanlian.Spreadsheets   // .xlsx downloads
 	// Workbench answers the role workbenches' own questions (home_*.go).
 	Workbench sanlian.WorkbenchService
@@ -84,6 +86,9 @@ type Config struct {
 	PowBits      int
 	ChallengeTTL time.Duration
 	MinFill      time.Duration
+	// SMSKeys are the key file's secrets: the gateway's secret and the
+	// clouds' inbound_token check residents' replies.
+	SMSKeys sms.Keys
 	// Now is the pages' clock (default time.Now): the office's calendar
 	// reminder and which actions a problem page offers; settable so that
 	// tests can stand in November.

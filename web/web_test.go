@@ -45,7 +45,7 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
 		Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
-		Cockpit: db, Themes: db,
+		Cockpit: db, Themes: db, Messages: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	}, cfg)

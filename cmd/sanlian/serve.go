@@ -39,6 +39,7 @@ type Config struct {
 	PowBits        int            // proof of work of the people's side; 0: the default
 	AuditAnchorDir string         // where the daily audit anchors go; "": beside an SQLite file, "none": nowhere
 	AuditAnchorURL string         // also POST each anchor here
+	Messages       MessagesConfig // messages to residents (resmsg.go)
 	LookupPerDay   int            // tracking-by-phone codes the county sends a day; 0: the default
 }
 
@@ -55,6 +56,7 @@ type Main struct {
 	stopJobs context.CancelFunc // stops the scheduler loop (runJobs)
 	jobsDone chan struct{}
 	anchors  *anchorSink // the audit chain's daily anchors
+	msg      *messaging  // messages to residents (resmsg.go)
 }
 
 // Run opens and migrates the database, loads the demo county when asked,
@@ -69,6 +71,10 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Warn(plainWarning)
 	}
 	db.Auth = m.Config.Auth.WithDefaults()
+	if m.msg, err = m.Config.Messages.load(); err != nil {
+		return err
+	}
+	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
 	db.LookupPerDay = m.Config.LookupPerDay
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
 		return err
@@ -95,13 +101,13 @@ func (m *Main) Run(ctx context.Context) error {
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
+		Messages: db, Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
 		Cockpit: db, Themes: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	},
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
-			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits})
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -153,6 +159,13 @@ func (m *Main) runJobs(ctx context.Context) {
 	sent := make(chan struct{})
 	go func() { defer close(sent); (&notify.Worker{Queue: m.DB, Log: m.Log}).Run(ctx, 10*time.Second) }()
 	defer func() { <-sent }()
+	// So are the messages to residents.
+	told := make(chan struct{})
+	go func() {
+		defer close(told)
+		(&notify.MessageWorker{Queue: m.DB, Keys: m.msg.keys, Wechat: m.msg.wechat, Log: m.Log}).Run(ctx, 10*time.Second)
+	}()
+	defer func() { <-told }()
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -300,6 +313,9 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed + 1, Late: 1,
 				Sources: []string{sanlian.SourceHotline, sanlian.SourceOther}})
 		}},
+		{"resident messages", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
+			return demoMessages(ctx, db, setNow, c, today)
+		}},
 		{"notices", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoNotices(ctx, db, setNow, c, today, seed)
 		}},
@@ -343,6 +359,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	powBits := fs.Int("pow-bits", 0, "work of the public form's proof of work, in leading zero bits (0: the default; lower only for tests)")
 	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
 	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
+	msgs := messageFlags(fs)
 	lookupPerDay := fs.Int("lookup-per-day", sanlian.DefaultLookupCountyDay, "SMS codes of tracking by phone the county sends a day, in all")
 	require2FA, require2FASet := sanlian.DefaultRequire2FA, false
 	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
@@ -364,7 +381,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
-		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, LookupPerDay: *lookupPerDay}}
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
