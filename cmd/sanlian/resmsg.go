@@ -39,6 +39,7 @@ func messageFlags(fs *flag.FlagSet) *MessagesConfig {
 type messaging struct {
 	keys      sms.Keys
 	wechat    notify.WechatSender // nil without the WeChat keys
+	oauth     *wechat.Client      // the WeChat entry's OAuth; nil without the keys
 	overrides sanlian.MsgOverrides
 }
 
@@ -67,7 +68,8 @@ func (c MessagesConfig) load() (*messaging, error) {
 			m.overrides.MaxRunes = k.MaxRunes
 		}
 		if k.RequireWeChat() == nil {
-			m.wechat = &wechat.Client{Base: c.WechatBase, AppID: k.WeChatAppID, Secret: k.WeChatAppSecret}
+			w := &wechat.Client{Base: c.WechatBase, AppID: k.WeChatAppID, Secret: k.WeChatAppSecret}
+			m.wechat, m.oauth = w, w
 		}
 	}
 	return m, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,5 +28,34 @@ func TestRun_MessageFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: err = %v", c.args, err)
 		}
+	}
+}
+
+// TestMessagesConfig_Wechat: the WeChat keys in the key file give the
+// server both the template messages' sender and the submission page's
+// OAuth, on the configured API base; without them, neither.
+func TestMessagesConfig_Wechat(t *testing.T) {
+	dir := t.TempDir()
+	with := filepath.Join(dir, "with.keys")
+	without := filepath.Join(dir, "without.keys")
+	if err := os.WriteFile(with, []byte("secret = s3cret-gateway\nwechat_app_id = wx1234567890\nwechat_app_secret = app-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(without, []byte("secret = s3cret-gateway\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := MessagesConfig{KeyFile: with, WechatBase: "https://wx.example.gov.cn"}.load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.wechat == nil || m.oauth == nil {
+		t.Fatalf("WeChat keys gave sender %v, OAuth %v", m.wechat, m.oauth)
+	}
+	if u := m.oauth.OAuthURL("https://sl.example.gov.cn/wechat/oauth", "st"); !strings.Contains(u, "appid=wx1234567890") {
+		t.Errorf("OAuth URL %s", u)
+	}
+	m, err = MessagesConfig{KeyFile: without}.load()
+	if err != nil || m.wechat != nil || m.oauth != nil {
+		t.Fatalf("no WeChat keys: %v %v %v", m.wechat, m.oauth, err)
 	}
 }

@@ -97,7 +97,7 @@ func (m *Main) Run(ctx context.Context) error {
 	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stopJobs, m.jobsDone = stop, make(chan struct{})
 	go m.runJobs(jobs)
-	srv := web.New(web.Services{
+	services := web.Services{
 		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
 		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
 		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
@@ -105,7 +105,11 @@ func (m *Main) Run(ctx context.Context) error {
 		Cockpit: db, Themes: db,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
-	},
+	}
+	if m.msg.oauth != nil {
+		services.Wechat = m.msg.oauth
+	}
+	srv := web.New(services,
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
 			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
 	ln, err := net.Listen("tcp", m.Config.Addr)
