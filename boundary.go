@@ -104,15 +104,7 @@ func BoundaryAt(bs []Boundary, lat, long float64) string {
 // cannot read are skipped. Positions keep their first two numbers
 // (longitude, latitude).
 func ParseBoundaries(data []byte) ([]Boundary, error) {
-	var fc struct {
-		Features []struct {
-			Properties map[string]any `json:"properties"`
-			Geometry   *struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-		} `json:"features"`
-	}
+	var fc geoFeatures
 	if err := json.Unmarshal(data, &fc); err != nil {
 		return nil, Errorf(EINVALID, "乡镇边界文件无法读取")
 	}

@@ -349,6 +349,21 @@ type Cockpit struct {
 	Map           *TownshipMapSummary `json:"map,omitempty"`
 }
 
+// geoFeatures is a GeoJSON FeatureCollection as far as township
+// boundaries are read from it: each feature's name and its geometry's
+// coordinates, left raw for the geometry's type to read.
+type geoFeatures struct {
+	Type     *string `json:"type"`
+	Features []struct {
+		Type       string         `json:"type"`
+		Properties map[string]any `json:"properties"`
+		Geometry   *struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		} `json:"geometry"`
+	} `json:"features"`
+}
+
 // TownshipMapSummary describes the stored township boundaries.
 type TownshipMapSummary struct {
 	Features  int       `json:"features"`
@@ -376,17 +391,7 @@ func ParseTownshipMap(data []byte, names []string) (*TownshipMapSummary, error) 
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, bad("请选择乡镇边界文件（GeoJSON）")
 	}
-	var fc struct {
-		Type     *string `json:"type"`
-		Features []struct {
-			Type       string         `json:"type"`
-			Properties map[string]any `json:"properties"`
-			Geometry   *struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-		} `json:"features"`
-	}
+	var fc geoFeatures
 	if !json.Valid(data) {
 		return nil, bad("文件不是有效的 JSON，请上传 GeoJSON 格式的乡镇边界文件")
 	}

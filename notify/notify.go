@@ -10,7 +10,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +23,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/sms"
 )
 
 // Text returns a delivery's headline and its markdown text, in Chinese.
@@ -72,13 +72,8 @@ type jsonBody struct {
 
 // Sign is the plain JSON format's signature of body sent at timestamp
 // (Unix seconds): "sha256=" and the hex HMAC-SHA256 of timestamp + "." +
-// body under the secret.
-func Sign(secret, timestamp string, body []byte) string {
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(timestamp + "."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
+// body under the secret. It is the county gateway's SMS signature too.
+func Sign(secret, timestamp string, body []byte) string { return sms.Sign(secret, timestamp, body) }
 
 // DingTalkSign is DingTalk's robot signature: base64 of HMAC-SHA256 of
 // timestamp (Unix milliseconds) + "\n" + secret under the secret, before
@@ -277,13 +272,20 @@ func (w *Worker) RunOnce(ctx context.Context) (delivered, attempted int, err err
 // Run sends due deliveries every interval until ctx ends; a full batch is
 // followed at once by the next.
 func (w *Worker) Run(ctx context.Context, every time.Duration) {
+	runEvery(ctx, every, w.Log, "webhook deliveries", w.RunOnce)
+}
+
+// runEvery calls once every interval until ctx ends, and again at once
+// after a call that attempted something, until one attempts nothing or
+// fails; errors go to log under what.
+func runEvery(ctx context.Context, every time.Duration, log *slog.Logger, what string, once func(context.Context) (int, int, error)) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		for {
-			_, n, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil && w.Log != nil {
-				w.Log.Error("webhook deliveries", "err", err)
+			_, n, err := once(ctx)
+			if err != nil && ctx.Err() == nil && log != nil {
+				log.Error(what, "err", err)
 			}
 			if err != nil || n == 0 || ctx.Err() != nil {
 				break

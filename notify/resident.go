@@ -164,22 +164,5 @@ func (w *MessageWorker) send(ctx context.Context, s sanlian.MsgSettings, j *sanl
 // Run sends due messages every interval until ctx ends; a full batch is
 // followed at once by the next.
 func (w *MessageWorker) Run(ctx context.Context, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		for {
-			_, n, err := w.RunOnce(ctx)
-			if err != nil && ctx.Err() == nil && w.Log != nil {
-				w.Log.Error("resident messages", "err", err)
-			}
-			if err != nil || n == 0 || ctx.Err() != nil {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	runEvery(ctx, every, w.Log, "resident messages", w.RunOnce)
 }
