@@ -150,3 +150,29 @@ test("a page served without Web Crypto (plain HTTP) still solves the proof of wo
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+test("a resident who lost the code asks for one by phone: the page solves the proof of work and answers the same for any phone", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "zh-CN" });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url + "/track");
+  // A landline is refused on the page, with the error announced.
+  await page.fill("#lookup-phone", "0737-7221234");
+  await page.click("#lookup-form button[type=submit]");
+  await page.waitForSelector("#lookup-phone[aria-invalid=true]");
+  assert.match(await page.textContent("#lookup-phone-error"), /手机号/);
+  // A mobile number: the code is said to be sent, whatever the phone.
+  await page.fill("#lookup-phone", "13900001234");
+  await page.click("#lookup-form button[type=submit]");
+  await page.waitForSelector("#lookup-sent");
+  assert.match(await page.textContent("#lookup-sent"), /验证码/);
+  // A wrong code is refused with the attempts left, and nothing is listed.
+  await page.fill("#lookup-code", "000000");
+  await page.click("form[action='/track/lookup/verify'] button[type=submit]");
+  await page.waitForSelector("#lookup-code-error");
+  assert.equal(await page.locator("#lookup-items").count(), 0);
+  assert.ok(await fitsWidth(page), "the lookup pages scroll sideways");
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});

@@ -154,6 +154,10 @@
   }
 
   function submission(form) {
+    // The server refuses an answer sooner than 3 s (web.DefaultMinFill)
+    // after its challenge was issued, i.e. after this page loaded: a
+    // resident who corrects a phone number at once waits that out here.
+    var loaded = Date.now(), minFill = 3300;
     var status = form.querySelector("#pow-status"), button = form.querySelector("button[type=submit]");
     var bar = form.querySelector("#pow-progress"), bits = Number(form.dataset.bits);
     var m = bar ? meter(bar, bits) : { start: function () {}, tries: function () {}, done: function () {}, stop: function () {} };
@@ -189,7 +193,7 @@
         nonce.value = n;
         m.done();
         say("验证完成，正在提交……");
-        form.submit();
+        setTimeout(function () { form.submit(); }, Math.max(0, minFill - (Date.now() - loaded)));
       }, function () {
         button.disabled = false;
         m.stop();
