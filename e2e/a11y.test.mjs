@@ -73,6 +73,7 @@ async function submitProblem(page, description) {
   await page.fill("#description", description);
   await page.fill("#reporter_phone", "13700004321");
   await page.check("input[name=consent]");
+  await page.check("#notify_sms");
   await page.waitForTimeout(3200); // the least fill time
   await Promise.all([page.waitForURL((u) => u.pathname === "/submit"), page.click("button[type=submit]")]);
   await page.locator("#tracking-code").waitFor({ timeout: 15000 }).catch(async (e) => {
@@ -151,6 +152,17 @@ test("the people's pages: no serious or critical violation, in both modes; é•¿è¾
     await check("track form");
     await page.goto(`${server.url}/track?code=ZZZ`);
     await check("track form, code not found");
+    // Tracking by phone: the code is asked for, then a wrong one is typed
+    // (a phone of its own per mode: a phone gets one code a minute).
+    await page.goto(`${server.url}/track`);
+    await page.fill("#lookup-phone", mode === "elder" ? "13700008765" : "13700004321");
+    await page.click("#lookup-form button[type=submit]");
+    await page.locator("#lookup-sent").waitFor({ timeout: 15000 });
+    await check("lookup, code sent");
+    await page.fill("#lookup-code", "000000");
+    await Promise.all([page.waitForLoadState("load"), page.click("form[action='/track/lookup/verify'] button[type=submit]")]);
+    await page.locator("#lookup-code-error").waitFor();
+    await check("lookup, wrong code");
     await page.goto(`${server.url}/track/${code}`);
     await check("tracked problem");
     // Resolved, the page asks for a rating; one sent without choices
