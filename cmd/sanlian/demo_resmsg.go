@@ -89,7 +89,7 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 	}
 	gw := &demoGateway{}
 	sent := &notify.MessageWorker{Queue: db, Batch: 100, NewProvider: func(string, string, sms.Keys, *http.Client) (sms.Provider, error) { return gw, nil }}
-	down := &notify.MessageWorker{Queue: db, Batch: 100, Keys: sms.Keys{Secret: "demo-gateway-secret"}, Client: &http.Client{Timeout: 2 * time.Second}}
+	down := &notify.MessageWorker{Queue: db, Batch: 100, Keys: sms.Keys{Secret: demoGatewaySecret}, Client: &http.Client{Timeout: 2 * time.Second}}
 	send := func(t time.Time) error {
 		w := sent
 		if !t.Before(at(-1, 0, 0)) {
@@ -194,3 +194,9 @@ var demoMessageTexts = []string{
 	"公交站台的顶棚被风吹坏了，等车时淋雨。",
 	"村道上有个大坑，电动车晚上经过容易摔倒。",
 }
+
+// demoGatewaySecret signs the demo's SMS to its gateway, whose address
+// refuses: a served demo without a key file uses it too, so that its
+// retries fail on the connection, as a county's would while its gateway
+// is down, and not on a missing secret.
+const demoGatewaySecret = "demo-gateway-secret"

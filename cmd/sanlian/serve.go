@@ -74,6 +74,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.msg, err = m.Config.Messages.load(); err != nil {
 		return err
 	}
+	if m.Config.Demo && m.Config.Messages.KeyFile == "" {
+		m.msg.keys.Secret = demoGatewaySecret
+	}
 	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
 	db.LookupPerDay = m.Config.LookupPerDay
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
