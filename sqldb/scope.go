@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"sanlian"
 )
@@ -282,5 +281,3 @@ func (s *scope) hasUnit(id int64) bool {
 
 // office reports whether the caller has the office's reach.
 func (s *scope) office() bool { return s.all }
-
-var _ = strings.Join

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"sanlian"
@@ -465,5 +464,3 @@ func (db *DB) FindVisits(ctx context.Context, f sanlian.VisitFilter) ([]*sanlian
 	}
 	return out, next, attachVisitDetails(q, out)
 }
-
-var _ = time.Now

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -178,5 +177,3 @@ func maskOut(v any) {
 		m.MaskContacts()
 	}
 }
-
-var _ = slog.Default

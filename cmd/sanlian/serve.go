@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -448,5 +447,3 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	return loadDemo(ctx, db, demo.Options{Households: *households, Seed: *seed}, *problems, *visits, *activities, stdout)
 }
-
-var _ = flag.ErrHelp
