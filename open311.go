@@ -2,6 +2,8 @@ package sanlian
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -105,9 +107,40 @@ func (b Bounds) Contains(lat, long float64) bool {
 	return lat >= b.MinLat && lat <= b.MaxLat && long >= b.MinLong && long <= b.MaxLong
 }
 
-// CountyBounds covers the county the platform serves (安化县): a request
-// whose coordinates fall outside is not ours.
-var CountyBounds = Bounds{MinLat: 27.9, MaxLat: 28.7, MinLong: 110.7, MaxLong: 111.9}
+// DefaultCountyBounds covers the demo county (安化县). A county sets its
+// own box with `serve --county-bounds`: a request whose coordinates fall
+// outside it is not the county's.
+var DefaultCountyBounds = Bounds{MinLat: 27.9, MaxLat: 28.7, MinLong: 110.7, MaxLong: 111.9}
+
+// OrDefault returns b, or DefaultCountyBounds when b is the zero box.
+func (b Bounds) OrDefault() Bounds {
+	if b == (Bounds{}) {
+		return DefaultCountyBounds
+	}
+	return b
+}
+
+// ParseBounds reads a box written "minLat,minLong,maxLat,maxLong" in
+// decimal degrees, e.g. "27.9,110.7,28.7,111.9".
+func ParseBounds(s string) (Bounds, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return Bounds{}, Errorf(EINVALID, "县域范围应为“最小纬度,最小经度,最大纬度,最大经度”四个十进制度数，如 27.9,110.7,28.7,111.9")
+	}
+	var v [4]float64
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return Bounds{}, Errorf(EINVALID, "县域范围的第 %d 个数“%s”不是十进制度数", i+1, strings.TrimSpace(p))
+		}
+		v[i] = f
+	}
+	b := Bounds{MinLat: v[0], MinLong: v[1], MaxLat: v[2], MaxLong: v[3]}
+	if b.MinLat < -90 || b.MaxLat > 90 || b.MinLong < -180 || b.MaxLong > 180 || b.MinLat >= b.MaxLat || b.MinLong >= b.MaxLong {
+		return Bounds{}, Errorf(EINVALID, "县域范围无效：纬度在 -90 到 90 之间、经度在 -180 到 180 之间，且最小值小于最大值")
+	}
+	return b, nil
+}
 
 // Open311Request is a problem as GeoReport v2 shows it to anyone: no
 // reporter, no phone, and its texts anonymised.

@@ -62,6 +62,9 @@ type DB struct {
 	// LookupPerDay is how many tracking-by-phone codes the county sends
 	// in a day; 0: sanlian.DefaultLookupCountyDay.
 	LookupPerDay int
+	// CountyBounds is the box a request's coordinates must fall in; the
+	// zero box is sanlian.DefaultCountyBounds.
+	CountyBounds sanlian.Bounds
 	cal          calendarCache // the built working-day calendar (calendar.go)
 	jobs         jobRegistry   // scheduled jobs (scheduler.go)
 

@@ -330,18 +330,18 @@ func clip(s string, n int) string {
 
 // RecordOpen311 implements sanlian.Open311Service.
 func (db *DB) RecordOpen311(ctx context.Context, problemID int64, x *sanlian.Open311Extra) error {
-	if err := checkOpen311Extra(x); err != nil {
+	if err := checkOpen311Extra(x, db.CountyBounds.OrDefault()); err != nil {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error { return tx.recordOpen311(problemID, x) })
 }
 
 // checkOpen311Extra checks what a request carried beside the problem.
-func checkOpen311Extra(x *sanlian.Open311Extra) error {
+func checkOpen311Extra(x *sanlian.Open311Extra, bounds sanlian.Bounds) error {
 	f := map[string]string{}
 	if (x.Lat == nil) != (x.Long == nil) {
 		f["lat"] = "lat 与 long 须同时提供"
-	} else if x.Lat != nil && !sanlian.CountyBounds.Contains(*x.Lat, *x.Long) {
+	} else if x.Lat != nil && !bounds.Contains(*x.Lat, *x.Long) {
 		f["lat"] = "坐标不在本县范围内"
 	}
 	if utf8.RuneCountInString(x.MediaURL) > sanlian.MaxMediaURL {

@@ -48,7 +48,7 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 		return nil, err
 	}
 	if sub.Open311 != nil {
-		if err := checkOpen311Extra(sub.Open311); err != nil {
+		if err := checkOpen311Extra(sub.Open311, db.CountyBounds.OrDefault()); err != nil {
 			return nil, err
 		}
 		// Entered urgent at once, so that a routing rule that assigns it

@@ -11,6 +11,7 @@ import (
 	"sanlian"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
+	"sanlian/web"
 )
 
 // smallTownships are boundaries for the small county: 东坪镇 with a hole,
@@ -147,6 +148,32 @@ func TestOpen311_DateRange(t *testing.T) {
 					}
 				}
 			})
+		}
+	})
+}
+
+// TestOpen311_CountyBounds: the county's box comes from the configuration:
+// with another county's box, the demo county's coordinates are refused
+// with the spec's 400 and nothing is entered, on both layers.
+func TestOpen311_CountyBounds(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		other := sanlian.Bounds{MinLat: 39.4, MaxLat: 41.1, MinLong: 115.4, MaxLong: 117.5}
+		db.CountyBounds = other
+		a := newAppConfig(t, db, web.Config{CountyBounds: other})
+		_, key := issueKey(t, a, "12345热线", "hotline")
+		c := newO311Client(a.ts.URL, "json", key, map[string]int{}, &sync.Mutex{})
+		_, err := c.Post(url.Values{"service_code": {"transport"}, "lat": {"28.3"}, "long": {"111.3"}, "address_id": {sqldbtest.VillageA},
+			"description": {"路边的护栏被撞坏了，夜里很危险"}})
+		f := mustFail(t, "outside the configured box", err, 400)
+		if !strings.Contains(f.Errors[0].Description, "不在本县范围内") {
+			t.Fatalf("message %+v", f.Errors)
+		}
+		// The storage refuses it too, whoever calls it.
+		lat, long := 28.3, 111.3
+		sub := &sanlian.PublicSubmission{Source: sanlian.SourceHotline, Category: "transport", VillageCode: sqldbtest.VillageA,
+			Description: "路边的护栏被撞坏了，夜里很危险", Open311: &sanlian.Open311Extra{Lat: &lat, Long: &long}}
+		if _, err := db.SubmitPublic(sanlian.NewPublicContext(context.Background()), sub); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
+			t.Fatalf("storage took coordinates outside the box: %v", err)
 		}
 	})
 }

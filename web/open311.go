@@ -557,7 +557,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	if _, err := s.open311Category(r, code); err != nil {
 		return err
 	}
-	extra, err := open311Extra(f, key.ID)
+	extra, err := open311Extra(f, key.ID, s.cfg.CountyBounds.OrDefault())
 	if err != nil {
 		return err
 	}
@@ -616,7 +616,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 
 // open311Extra reads what a posted request carries beside the problem:
 // coordinates inside the county, a media_url and the urgency attribute.
-func open311Extra(f url.Values, keyID int64) (*sanlian.Open311Extra, error) {
+func open311Extra(f url.Values, keyID int64, bounds sanlian.Bounds) (*sanlian.Open311Extra, error) {
 	x := &sanlian.Open311Extra{KeyID: keyID}
 	lat, long := strings.TrimSpace(f.Get("lat")), strings.TrimSpace(f.Get("long"))
 	if lat != "" || long != "" {
@@ -625,7 +625,7 @@ func open311Extra(f url.Values, keyID int64) (*sanlian.Open311Extra, error) {
 		if err1 != nil || err2 != nil || math.IsNaN(la) || math.IsNaN(lo) {
 			return nil, sanlian.Errorf(sanlian.EINVALID, "lat 和 long 须同时提供，且为十进制度数 (bad lat/long)")
 		}
-		if !sanlian.CountyBounds.Contains(la, lo) {
+		if !bounds.Contains(la, lo) {
 			return nil, sanlian.Errorf(sanlian.EINVALID, "坐标 %.5f, %.5f 不在本县范围内 (location not ours)", la, lo)
 		}
 		x.Lat, x.Long = &la, &lo

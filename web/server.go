@@ -82,8 +82,11 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Limits override DefaultLimits by bucket; PowBits, ChallengeTTL and
 	// MinFill the proof of work's defaults (MinFill < 0: none).
-	Limits       map[string]Limit
-	PowBits      int
+	Limits  map[string]Limit
+	PowBits int
+	// CountyBounds is the box Open311 coordinates must fall in; the zero
+	// box is sanlian.DefaultCountyBounds.
+	CountyBounds sanlian.Bounds
 	ChallengeTTL time.Duration
 	MinFill      time.Duration
 	// SMSKeys are the key file's secrets: the gateway's secret and the

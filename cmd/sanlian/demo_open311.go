@@ -107,8 +107,9 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 		}
 		x := &sanlian.Open311Extra{KeyID: key.ID, AddressString: addressString}
 		if i%4 == 0 { // the city platform's app sends the phone's position
-			lat := sanlian.CountyBounds.MinLat + rng.Float64()*(sanlian.CountyBounds.MaxLat-sanlian.CountyBounds.MinLat)
-			long := sanlian.CountyBounds.MinLong + rng.Float64()*(sanlian.CountyBounds.MaxLong-sanlian.CountyBounds.MinLong)
+			b := sanlian.DefaultCountyBounds
+			lat := b.MinLat + rng.Float64()*(b.MaxLat-b.MinLat)
+			long := b.MinLong + rng.Float64()*(b.MaxLong-b.MinLong)
 			x.Lat, x.Long = &lat, &long
 		}
 		if i%5 == 0 {

@@ -59,3 +59,15 @@ func TestMessagesConfig_Wechat(t *testing.T) {
 		t.Fatalf("no WeChat keys: %v %v %v", m.wechat, m.oauth, err)
 	}
 }
+
+// TestRun_CountyBoundsFlag: a county's box that is not four degrees in
+// order stops serve before it serves, saying why in Chinese.
+func TestRun_CountyBoundsFlag(t *testing.T) {
+	for _, v := range []string{"27.9,110.7", "28.7,110.7,27.9,111.9", "北纬,110.7,28.7,111.9"} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db"), "--county-bounds", v}, nil, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error()+errOut.String(), "县域范围") {
+			t.Errorf("--county-bounds %s: err = %v, stderr %q", v, err, errOut.String())
+		}
+	}
+}

@@ -40,6 +40,7 @@ type Config struct {
 	AuditAnchorURL string         // also POST each anchor here
 	Messages       MessagesConfig // messages to residents (resmsg.go)
 	LookupPerDay   int            // tracking-by-phone codes the county sends a day; 0: the default
+	CountyBounds   sanlian.Bounds // the box Open311 coordinates must fall in; zero: the demo county's
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -78,6 +79,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
 	db.LookupPerDay = m.Config.LookupPerDay
+	db.CountyBounds = m.Config.CountyBounds
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(services,
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
-			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, CountyBounds: m.Config.CountyBounds, SMSKeys: m.msg.keys})
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -366,6 +368,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	anchorDir := fs.String("audit-anchor-dir", "", `directory for the audit chain's daily anchors (default: audit-anchors/ beside an SQLite file; none for PostgreSQL; "none": off)`)
 	anchorURL := fs.String("audit-anchor-url", "", "also POST each daily audit anchor as JSON to this URL")
 	msgs := messageFlags(fs)
+	bounds := sanlian.DefaultCountyBounds
+	fs.Func("county-bounds", "the county's box for Open311 coordinates: minLat,minLong,maxLat,maxLong (default the demo county's, 27.9,110.7,28.7,111.9)", func(v string) error {
+		b, err := sanlian.ParseBounds(v)
+		bounds = b
+		return err
+	})
 	lookupPerDay := fs.Int("lookup-per-day", sanlian.DefaultLookupCountyDay, "SMS codes of tracking by phone the county sends a day, in all")
 	require2FA, require2FASet := sanlian.DefaultRequire2FA, false
 	fs.Func("require-2fa", "comma-separated roles that must log in with a second factor (TOTP), or none (default office,sysadmin,secadmin,auditor; none with --demo)", func(v string) (err error) {
@@ -387,7 +395,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
-		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay}}
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay, CountyBounds: bounds}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
