@@ -217,6 +217,7 @@ func TestBulletins_Pages(t *testing.T) {
 		if res.StatusCode != 200 || strings.Contains(page, "<script") || strings.Contains(page, `class="menu"`) {
 			t.Errorf("print page: %d, scripts or menu present", res.StatusCode)
 		}
+		golden(t, "bulletin_print.html", page) // the A4 document, byte for byte
 		res, body := c.get("/bulletins/2021-05-H1/annex.xlsx")
 		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), ".xlsx") {
 			t.Fatalf("annex: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
