@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"sanlian"
 )
@@ -62,7 +61,7 @@ func (s *Server) listsExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now().In(sanlian.Shanghai)
+	now := s.cfg.Now().In(sanlian.Shanghai)
 	name := l.Name
 	if l.PersonID != 0 && l.UnitName != "" {
 		name = l.UnitName + l.Name

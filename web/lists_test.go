@@ -5,18 +5,21 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"sanlian"
 	"sanlian/sqldb/sqldbtest"
+	"sanlian/web"
 )
 
 // TestLists walks the three lists of 县民政局 (unit 1) by API, page and
 // workbook: one problem assigned to it, one entered responsibility.
 func TestLists(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
-	a := newApp(t, db)
+	a := newAppConfig(t, db, web.Config{Now: func() time.Time { return db.Now() }})
+	setClock(db, "2026-05-06 09:00") // the workbook's dates are the golden file's
 	id := a.newProblemAPI("cadre", "低保审批太慢")
 	res, body := a.do("POST", fmt.Sprintf("/api/v1/problems/%d/assign", id), a.token("office"), `{"version":1,"unit_id":1,"person_id":2}`)
 	if res.StatusCode != 200 {
@@ -66,6 +69,19 @@ func TestLists(t *testing.T) {
 	if len(rows) != 4 { // title, header, entered line, the problem's derived line
 		t.Errorf("responsibility sheet rows %q", rows)
 	}
+	// Every cell of the three sheets, as the golden file has them.
+	var dump strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&dump, "== %s\n", sheet)
+		for _, r := range rows {
+			dump.WriteString(strings.Join(r, "\t") + "\n")
+		}
+	}
+	golden(t, "three_lists_person2.tsv", dump.String())
 
 	// Bad input and forbidden roles.
 	for _, c := range []struct {
