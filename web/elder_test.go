@@ -2,37 +2,49 @@ package web_test
 
 import (
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 	"sanlian/web"
 )
 
-var (
-	elderHTMLRE = regexp.MustCompile(`<html lang="zh-CN" class="elder">`)
-	// switchRE finds the 长辈版 switch's two toggle links and their state.
-	switchRE = regexp.MustCompile(`<div class="pswitch" id="elder-switch" role="group" aria-label="字号">\s*` +
-		`<a href="([^"]+)" role="button" data-elder="0" aria-pressed="(true|false)">标准版</a>\s*` +
-		`<a href="([^"]+)" role="button" data-elder="1" aria-pressed="(true|false)">长辈版</a>`)
-)
+// page parses an HTML answer for assertions by CSS selector.
+func page(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("not HTML: %v", err)
+	}
+	return doc
+}
 
 // elderState reads a people's page: whether 长辈版 is on (the class on
 // <html>), and its switch's links; it fails the test when the page has
 // no switch or the switch disagrees with the class.
 func elderState(t *testing.T, what, body string) (on bool, offHref, onHref string) {
 	t.Helper()
-	m := switchRE.FindStringSubmatch(body)
-	if m == nil {
+	doc := page(t, body)
+	sw := doc.Find("#elder-switch.pswitch[role=group][aria-label=字号]")
+	std, elder := sw.Find("a[role=button][data-elder='0']"), sw.Find("a[role=button][data-elder='1']")
+	if sw.Length() != 1 || std.Length() != 1 || elder.Length() != 1 {
 		t.Fatalf("%s: no 长辈版 switch in\n%.600s", what, body)
 	}
-	on = elderHTMLRE.MatchString(body)
-	if m[2] != "false" && on || m[4] != "true" && on || m[2] != "true" && !on || m[4] != "false" && !on {
-		t.Errorf("%s: class elder %v but aria-pressed 标准版 %s 长辈版 %s", what, on, m[2], m[4])
+	if strings.TrimSpace(std.Text()) != "标准版" || strings.TrimSpace(elder.Text()) != "长辈版" {
+		t.Errorf("%s: the switch's toggles read %q and %q", what, std.Text(), elder.Text())
 	}
-	return on, strings.ReplaceAll(m[1], "&amp;", "&"), strings.ReplaceAll(m[3], "&amp;", "&")
+	on = doc.Find("html[lang=zh-CN].elder").Length() == 1
+	stdPressed, _ := std.Attr("aria-pressed")
+	elderPressed, _ := elder.Attr("aria-pressed")
+	if want := map[bool][2]string{true: {"false", "true"}, false: {"true", "false"}}[on]; stdPressed != want[0] || elderPressed != want[1] {
+		t.Errorf("%s: class elder %v but aria-pressed 标准版 %s 长辈版 %s", what, on, stdPressed, elderPressed)
+	}
+	offHref, _ = std.Attr("href")
+	onHref, _ = elder.Attr("href")
+	return on, offHref, onHref
 }
 
 // elderCookieOf is the elder cookie a response sets, or nil.
@@ -84,7 +96,7 @@ func TestPublic_ElderMode(t *testing.T) {
 			}
 		}
 		// A value other than 0 or 1 leaves the mode as the cookie says.
-		if _, body = a.do("GET", "/track?elder=2", "", "", "Cookie", "elder=1"); !elderHTMLRE.MatchString(body) {
+		if _, body = a.do("GET", "/track?elder=2", "", "", "Cookie", "elder=1"); page(t, body).Find("html.elder").Length() != 1 {
 			t.Error("?elder=2 turns off 长辈版")
 		}
 	})
@@ -132,13 +144,14 @@ func TestPublic_ElderSwitchEverywhere(t *testing.T) {
 		if offHref != strings.ReplaceAll(want, "%s", "0") || onHref != strings.ReplaceAll(want, "%s", "1") {
 			t.Errorf("%s: switch to %q and %q, want %q", c.name, offHref, onHref, want)
 		}
-		for _, mark := range []string{`<a class="skip" href="#main">`, `<main class="pmain" id="main"`, `<nav class="pnav" aria-label=`, `<footer>`} {
-			if !strings.Contains(c.body, mark) {
-				t.Errorf("%s: no %s", c.name, mark)
+		doc := page(t, c.body)
+		for _, sel := range []string{"a.skip[href='#main']", "main#main.pmain", "nav.pnav[aria-label]", "footer"} {
+			if doc.Find(sel).Length() != 1 {
+				t.Errorf("%s: no %s", c.name, sel)
 			}
 		}
 	}
-	if !strings.Contains(badRate, "perror") {
+	if page(t, badRate).Find("main .perror").Length() == 0 {
 		t.Errorf("a rating too large is not the error page: %.400s", badRate)
 	}
 }
@@ -151,21 +164,22 @@ func TestPublic_FieldErrorsAnnounced(t *testing.T) {
 	v := a.openForm("").fields("短", "12345")
 	v.Set("category", "")
 	_, body := a.postSubmit(v, nil)
-	for _, want := range []string{
-		`<p class="perror" role="alert" id="form-error">`,
-		`id="category" name="category" required aria-invalid="true" aria-describedby="category-error"`,
-		`<p class="field-error" id="category-error">`,
-		`aria-describedby="description-hint description-error" aria-invalid="true"`,
-		`<p class="field-error" id="description-error">`,
-		`aria-invalid="true" aria-describedby="reporter_phone-error"`,
-		`<p class="field-error" id="reporter_phone-error">`,
-		`role="progressbar" aria-label="安全验证进度"`,
+	doc := page(t, body)
+	for _, sel := range []string{
+		"p#form-error.perror[role=alert]",
+		"#category[required][aria-invalid=true][aria-describedby=category-error]",
+		"p#category-error.field-error",
+		"#description[aria-invalid=true][aria-describedby~=description-error][aria-describedby~=description-hint]",
+		"p#description-error.field-error",
+		"#reporter_phone[aria-invalid=true][aria-describedby=reporter_phone-error]",
+		"p#reporter_phone-error.field-error",
+		"[role=progressbar][aria-label=安全验证进度]",
 	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("the form with errors lacks %s", want)
+		if doc.Find(sel).Length() != 1 {
+			t.Errorf("the form with errors lacks %s", sel)
 		}
 	}
-	if strings.Contains(body, `id="village" name="village" required aria-invalid`) {
+	if doc.Find("#village[aria-invalid]").Length() != 0 {
 		t.Error("a field without an error is marked invalid")
 	}
 }
