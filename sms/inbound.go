@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"sanlian"
 )
 
 // Inbound is one reply a resident sent.
@@ -239,15 +241,11 @@ func inboundFrom(i int, number, nation string) (string, error) {
 	if nation != "" && nation != "86" {
 		return "+" + nation + strings.TrimPrefix(n, "+"+nation), nil
 	}
-	for _, p := range []string{"+86", "0086", "86"} {
-		if rest, ok := strings.CutPrefix(n, p); ok && ValidMobile(rest) {
-			return rest, nil
-		}
+	m := sanlian.NormalizeMobile(n)
+	if m == "" {
+		return "", fmt.Errorf("第 %d 条回复的手机号 %s 无法识别", i+1, sanlian.MaskPhone(n))
 	}
-	if !ValidMobile(n) {
-		return "", fmt.Errorf("第 %d 条回复的手机号 %s 无法识别", i+1, MaskPhone(n))
-	}
-	return n, nil
+	return m, nil
 }
 
 // InboundAck is the body a provider of kind expects in the 200 answer to a

@@ -82,14 +82,3 @@ func TestTemplateParamJSON(t *testing.T) {
 		t.Fatalf("empty %s", got)
 	}
 }
-
-func TestMaskPhone(t *testing.T) {
-	for in, want := range map[string]string{"13812345678": "138****5678", "+8613812345678": "+86*******5678", "12345": "*****"} {
-		if got := MaskPhone(in); got != want {
-			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := maskDigits("号码 13812345678 与 +8613912345678 非法"); got != "号码 138****5678 与 +86*******5678 非法" {
-		t.Errorf("maskDigits %q", got)
-	}
-}

@@ -19,6 +19,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"sanlian"
 )
 
 // Provider kinds, as written in --sms-provider and the key file's comments.
@@ -191,8 +193,8 @@ func (b *base) check(m *Message) error {
 	if m == nil {
 		return &Error{Provider: b.kind, Message: "没有要发送的短信", Permanent: true}
 	}
-	if !ValidMobile(m.To) {
-		return &Error{Provider: b.kind, Message: fmt.Sprintf("手机号 %s 不是 11 位大陆手机号", MaskPhone(m.To)), Permanent: true}
+	if !sanlian.ValidMobile(m.To) {
+		return &Error{Provider: b.kind, Message: fmt.Sprintf("手机号 %s 不是 11 位大陆手机号", sanlian.MaskPhone(m.To)), Permanent: true}
 	}
 	if n := len([]rune(m.Text)); n > b.MaxRunes() {
 		return &Error{Provider: b.kind, Message: fmt.Sprintf("短信正文 %d 字，超过服务商上限 %d 字", n, b.MaxRunes()), Permanent: true}
@@ -260,26 +262,12 @@ func Sign(secret, timestamp string, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-var mobileRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-
-// ValidMobile reports whether s is an 11-digit mainland mobile number.
-func ValidMobile(s string) bool { return mobileRE.MatchString(s) }
-
-// MaskPhone keeps the first three and last four digits: 138****5678.
-func MaskPhone(s string) string {
-	r := []rune(s)
-	if len(r) <= 7 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-7) + string(r[len(r)-4:])
-}
-
 // longDigits finds runs of digits long enough to be a phone number, which a
 // provider may echo back in its message.
 var longDigits = regexp.MustCompile(`\+?[0-9]{11,13}`)
 
 func maskDigits(s string) string {
-	return longDigits.ReplaceAllStringFunc(s, MaskPhone)
+	return longDigits.ReplaceAllStringFunc(s, sanlian.MaskPhone)
 }
 
 // redact keeps an endpoint's query (where a gateway may take its token) out

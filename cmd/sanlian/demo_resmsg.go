@@ -168,7 +168,7 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 			_, err = db.ReceiveSMS(ctx, []sanlian.InboundSMS{{Provider: sanlian.ProviderHTTP, From: s.phone, Text: s.what, At: s.t}})
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s %s: %w", s.what, sms.MaskPhone(s.phone), err)
+			return nil, fmt.Errorf("%s %s: %w", s.what, sanlian.MaskPhone(s.phone), err)
 		}
 	}
 	if err := send(today); err != nil {
