@@ -227,13 +227,7 @@ type Worker struct {
 // RunOnce claims one batch and sends it, four at a time, and returns how
 // many were delivered and how many attempted.
 func (w *Worker) RunOnce(ctx context.Context) (delivered, attempted int, err error) {
-	batch, lease := w.Batch, w.Lease
-	if batch <= 0 {
-		batch = 20
-	}
-	if lease <= 0 {
-		lease = 2 * time.Minute
-	}
+	batch, lease := batchLease(w.Batch, w.Lease)
 	jobs, err := w.Queue.ClaimDeliveries(ctx, batch, lease)
 	if err != nil || len(jobs) == 0 {
 		return 0, 0, err
@@ -242,6 +236,27 @@ func (w *Worker) RunOnce(ctx context.Context) (delivered, attempted int, err err
 	if sender == nil {
 		sender = &Sender{}
 	}
+	return sendAll(jobs, func(j *sanlian.DeliveryJob) (bool, bool, error) {
+		a, ok := sender.Send(ctx, j)
+		return true, ok, w.Queue.FinishAttempt(context.WithoutCancel(ctx), j.Delivery.ID, a, ok)
+	})
+}
+
+// batchLease returns a worker's batch size and lease, or their defaults:
+// 20 jobs claimed for 2 minutes.
+func batchLease(batch int, lease time.Duration) (int, time.Duration) {
+	if batch <= 0 {
+		batch = 20
+	}
+	if lease <= 0 {
+		lease = 2 * time.Minute
+	}
+	return batch, lease
+}
+
+// sendAll runs send on each claimed job, four at a time, and counts the
+// jobs it tried and those that went through; the errors are joined.
+func sendAll[J any](jobs []J, send func(J) (tried, ok bool, err error)) (okN, tried int, err error) {
 	var mu sync.Mutex
 	var errs []error
 	sem := make(chan struct{}, 4)
@@ -252,13 +267,14 @@ func (w *Worker) RunOnce(ctx context.Context) (delivered, attempted int, err err
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			a, ok := sender.Send(ctx, j)
-			err := w.Queue.FinishAttempt(context.WithoutCancel(ctx), j.Delivery.ID, a, ok)
+			t, ok, err := send(j)
 			mu.Lock()
 			defer mu.Unlock()
-			attempted++
+			if t {
+				tried++
+			}
 			if ok {
-				delivered++
+				okN++
 			}
 			if err != nil {
 				errs = append(errs, err)
@@ -266,7 +282,7 @@ func (w *Worker) RunOnce(ctx context.Context) (delivered, attempted int, err err
 		}()
 	}
 	wg.Wait()
-	return delivered, attempted, errors.Join(errs...)
+	return okN, tried, errors.Join(errs...)
 }
 
 // Run sends due deliveries every interval until ctx ends; a full batch is

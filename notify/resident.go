@@ -63,47 +63,17 @@ func (w *MessageWorker) provider(s sanlian.MsgSettings) (sms.Provider, error) {
 // RunOnce claims one batch and sends it, four at a time, and returns how
 // many were sent and how many attempted (skipped ones count as neither).
 func (w *MessageWorker) RunOnce(ctx context.Context) (sent, attempted int, err error) {
-	batch, lease := w.Batch, w.Lease
-	if batch <= 0 {
-		batch = 20
-	}
-	if lease <= 0 {
-		lease = 2 * time.Minute
-	}
-	s, err := w.Queue.EffectiveMessageSettings(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
+	batch, lease := batchLease(w.Batch, w.Lease)
 	jobs, err := w.Queue.ClaimMessages(ctx, batch, lease)
 	if err != nil || len(jobs) == 0 {
 		return 0, 0, err
 	}
-	var mu sync.Mutex
-	var errs []error
-	sem := make(chan struct{}, 4)
-	var wg sync.WaitGroup
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			tried, ok, err := w.send(ctx, s, j)
-			mu.Lock()
-			defer mu.Unlock()
-			if tried {
-				attempted++
-			}
-			if ok {
-				sent++
-			}
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}()
+	// The settings are read once a batch, and only when there is one.
+	s, err := w.Queue.EffectiveMessageSettings(ctx)
+	if err != nil {
+		return 0, 0, err
 	}
-	wg.Wait()
-	return sent, attempted, errors.Join(errs...)
+	return sendAll(jobs, func(j *sanlian.MsgJob) (bool, bool, error) { return w.send(ctx, s, j) })
 }
 
 // send sends one claimed message and records what happened.
