@@ -101,17 +101,18 @@ test("the office opens a unit's three lists and exports them to Excel", async ()
   }
   // Every problem is the unit's own, or one it co-handles (marked 配合
   // beside the lead unit).
-  for (const t of await listRows(page, "lists-problems").locator("td:nth-child(6)").allInnerTexts()) {
+  // textContent, not innerText: a list of more than 30 lines is folded.
+  for (const t of await listRows(page, "lists-problems").locator("td:nth-child(6)").allTextContents()) {
     assert.ok(t.trim() === unitName || / 配合$/.test(t.trim()), `every problem is the unit's or co-handled: ${t}`);
   }
   const projects = listRows(page, "lists-projects");
-  assert.ok((await projects.allInnerTexts()).some((t) => t.includes(title)), `the project list holds ${title}`);
-  for (const t of await projects.locator("td:nth-child(3)").allInnerTexts()) {
+  assert.ok((await projects.allTextContents()).some((t) => t.includes(title)), `the project list holds ${title}`);
+  for (const t of await projects.locator("td:nth-child(3)").allTextContents()) {
     assert.equal(t.trim(), unitName, "every project is the unit's");
   }
   // A unit's project is a line of its responsibility list.
   assert.ok(totals["lists-responsibilities"] >= totals["lists-projects"]);
-  assert.ok((await listRows(page, "lists-responsibilities").allInnerTexts()).some((t) => t.includes(title)),
+  assert.ok((await listRows(page, "lists-responsibilities").allTextContents()).some((t) => t.includes(title)),
     "the project is on the responsibility list");
 
   // The responsibility list page agrees with the lists.
