@@ -2,7 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -145,4 +147,25 @@ func migrateErr(err error) error {
 		return fmt.Errorf("数据库结构需要升级，而当前账号无权修改结构：请用属主账号运行 sanlian migrate (%w)", err)
 	}
 	return err
+}
+
+// MigrationsDigest names the schema the embedded migrations of dialect d
+// build: a hex digest of their names and contents. Tests key a migrated
+// template database by it.
+func MigrationsDigest(d Dialect) string {
+	dir := "migrations/" + d.String()
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	h := sha256.New()
+	for _, e := range entries {
+		b, err := fs.ReadFile(migrationFS, dir+"/"+e.Name())
+		if err != nil {
+			panic(err)
+		}
+		fmt.Fprintf(h, "%s %d\n", e.Name(), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
