@@ -57,123 +57,133 @@ type timeline struct {
 	events []MetricEvent
 }
 
-// TestMetricReplay: a problem's timeline in the first half of May 2021
+// replayCase is a timeline (or a few) and what the replay counts of it.
+type replayCase struct {
+	name   string
+	by     string
+	keep   map[int64]bool
+	lines  []timeline
+	rows   map[string]string // key → counts
+	total  string
+	intake IntakeRow
+}
+
+// replayProblem is the problem of most cases; madeAt the same, entered at
+// created.
+var replayProblem = MetricProblem{ID: 1, Township: "t1", Category: "road"}
+
+func madeAt(created string) MetricProblem { p := replayProblem; p.CreatedAt = at(created); return p }
+
+// replayCases: a problem's timeline in the first half of May 2021
 // (Saturday 1 to Saturday 15 inclusive) → the measures counted for the
 // group responsible at each event.
+var replayCases = []replayCase{
+	{name: "OnTime", lines: []timeline{{madeAt("2021-05-06 09:00"), []MetricEvent{create("2021-05-06 09:00"),
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-14"),
+		ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
+		ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
+		rows:   map[string]string{"3": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+		total:  "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1",
+		intake: IntakeRow{Submitted: 1, Dispatched: 1, DispatchedOnTime: 1}},
+	{name: "Late", lines: []timeline{{madeAt("2021-05-03 09:00"), []MetricEvent{create("2021-05-03 09:00"),
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-06", "2021-05-10"),
+		ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
+		ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
+		rows:   map[string]string{"3": "assigned=1 resolved=1 volume=1"},
+		total:  "assigned=1 resolved=1 volume=1",
+		intake: IntakeRow{Submitted: 1, Dispatched: 1}},
+	{name: "ExtendedInTime", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-10"),
+		ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
+		ev(ActionExtend, "2021-05-10 09:00", StateAccepted, chg("resolve_due", `"2021-05-20 24:00"`)),
+		ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"3": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+		total: "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+	{name: "CallbacksByOutcome", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
+		ev(ActionResolve, "2021-04-12 09:00", StateResolved, ""),
+		ev(ActionCallback, "2021-05-06 09:00", StateAccepted,
+			chg("callback_solved", `"no"`, "callback_satisfaction", `"unsatisfied"`, "reopened", "true")),
+		ev(ActionResolve, "2021-05-10 09:00", StateResolved, ""),
+		ev(ActionCallback, "2021-05-11 09:00", StateClosed, chg("callback_solved", `"yes"`, "callback_satisfaction", `"basic"`))}}},
+		rows:  map[string]string{"3": "resolved=1 callbacks=2 solved=1 satisfied=1 unsatisfied=1 reopened=1"},
+		total: "resolved=1 callbacks=2 solved=1 satisfied=1 unsatisfied=1 reopened=1"},
+	{name: "Reopened", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
+		ev(ActionResolve, "2021-04-12 09:00", StateResolved, ""),
+		ev(ActionClose, "2021-04-13 09:00", StateClosed, ""),
+		ev(ActionReopen, "2021-05-06 09:00", StateAccepted, chg("resolve_due", `"2021-05-10 24:00"`)),
+		ev(ActionResolve, "2021-05-18 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"3": "reopened=1 overdue=1"},
+		total: "reopened=1 overdue=1"},
+	{name: "TransferredCountsForBoth", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
+		ev(ActionTransfer, "2021-05-07 09:00", StateAssigned, chg("unit_id", "4", "person_id", "8",
+			"accept_due", `"2021-05-10 24:00"`)),
+		ev(ActionAccept, "2021-05-10 09:00", StateAccepted, ""),
+		ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
+		rows: map[string]string{"3": "assigned=1 volume=1",
+			"4": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+		total: "assigned=2 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+	{name: "ReturnedAndDispatchedAgain", lines: []timeline{{madeAt("2021-05-06 09:00"), []MetricEvent{create("2021-05-06 09:00"),
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
+		ev(ActionReturn, "2021-05-07 09:00", StateSubmitted, chg("unit_id", "null", "person_id", "null",
+			"assign_due", `"2021-05-10 24:00"`)),
+		assignTo("2021-05-11 10:00", 4, 8, "2021-05-12", "2021-05-25")}}},
+		rows:   map[string]string{"3": "assigned=1 volume=1", "4": "assigned=1 volume=1"},
+		total:  "assigned=2 volume=1",
+		intake: IntakeRow{Submitted: 1, Dispatched: 1, DispatchedOnTime: 1}},
+	{name: "DispatchToAPersonIsNoAssignment", by: ByCadre, lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-05-06 10:00", 3, 0, "2021-05-07", "2021-05-20"),
+		ev(ActionAssign, "2021-05-06 11:00", StateAssigned, chg("person_id", "9")),
+		ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
+		ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"9": "resolved=1 resolved_on_time=1"},
+		total: "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
+	{name: "CarriedOverAndOverdueAtEnd", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-04-26 10:00", 3, 7, "2021-04-27", "2021-05-10"),
+		ev(ActionAccept, "2021-04-27 09:00", StateAccepted, ""),
+		ev(ActionResolve, "2021-05-20 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"3": "overdue=1 volume=1"},
+		total: "overdue=1 volume=1"},
+	{name: "DeadlineOnTheLastDayIsNotOverdue", lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-15"),
+		ev(ActionResolve, "2021-05-17 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"3": "assigned=1 volume=1"},
+		total: "assigned=1 volume=1"},
+	{name: "IntakeOverdueAtEnd", lines: []timeline{{madeAt("2021-05-13 09:00"), []MetricEvent{create("2021-05-13 09:00"),
+		assignTo("2021-05-17 10:00", 3, 7, "2021-05-18", "2021-05-30")}}},
+		rows:   map[string]string{},
+		intake: IntakeRow{Submitted: 1, Overdue: 1}},
+	{name: "IntakeDeadlineSetByAnEvent", lines: []timeline{{MetricProblem{ID: 1, Township: "t1", Category: "road",
+		CreatedAt: at("2021-05-13 09:00")}, []MetricEvent{ev(ActionCreate, "2021-05-13 09:00", StateSubmitted,
+		chg("assign_due", `"2021-05-20 24:00"`)), assignTo("2021-05-17 10:00", 3, 7, "2021-05-18", "2021-05-30")}}},
+		rows:   map[string]string{},
+		intake: IntakeRow{Submitted: 1}},
+	{name: "OutsideTheWindow", lines: []timeline{{replayProblem, []MetricEvent{create("2021-04-06 09:00"),
+		assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
+		ev(ActionResolve, "2021-04-12 09:00", StateResolved, "")}}},
+		rows: map[string]string{}},
+	{name: "ImportTakesTheUnitNow", lines: []timeline{{MetricProblem{ID: 1, Township: "t1", Category: "road", UnitID: 5,
+		PersonID: 6}, []MetricEvent{ev(ActionImport, "2021-04-06 09:00", StateAccepted, chg("resolve_due", `"2021-04-30 24:00"`)),
+		ev(ActionResolve, "2021-05-06 09:00", StateResolved, "")}}},
+		rows:  map[string]string{"5": "resolved=1 volume=1"},
+		total: "resolved=1 volume=1"},
+	{name: "KeepLimitsTheUnits", keep: map[int64]bool{4: true}, lines: []timeline{{replayProblem, []MetricEvent{
+		assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
+		ev(ActionTransfer, "2021-05-07 09:00", StateAssigned, chg("unit_id", "4", "person_id", "8"))}}},
+		rows:  map[string]string{"4": "assigned=1 volume=1"},
+		total: "assigned=1 volume=1"},
+	{name: "ByTownshipAndCategory", by: ByTownship, lines: []timeline{
+		{replayProblem, []MetricEvent{assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20")}},
+		{MetricProblem{ID: 2, Township: "t2", Category: "road"}, []MetricEvent{assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20")}}},
+		rows:  map[string]string{"t1": "assigned=1 volume=1", "t2": "assigned=1 volume=1"},
+		total: "assigned=2 volume=2"},
+}
+
+// TestMetricReplay runs replayCases.
 func TestMetricReplay(t *testing.T) {
-	p1 := MetricProblem{ID: 1, Township: "t1", Category: "road"}
-	made := func(created string) MetricProblem { p := p1; p.CreatedAt = at(created); return p }
-	for _, tc := range []struct {
-		name   string
-		by     string
-		keep   map[int64]bool
-		lines  []timeline
-		rows   map[string]string // key → counts
-		total  string
-		intake IntakeRow
-	}{
-		{name: "OnTime", lines: []timeline{{made("2021-05-06 09:00"), []MetricEvent{create("2021-05-06 09:00"),
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-14"),
-			ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
-			ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
-			rows:   map[string]string{"3": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-			total:  "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1",
-			intake: IntakeRow{Submitted: 1, Dispatched: 1, DispatchedOnTime: 1}},
-		{name: "Late", lines: []timeline{{made("2021-05-03 09:00"), []MetricEvent{create("2021-05-03 09:00"),
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-06", "2021-05-10"),
-			ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
-			ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
-			rows:   map[string]string{"3": "assigned=1 resolved=1 volume=1"},
-			total:  "assigned=1 resolved=1 volume=1",
-			intake: IntakeRow{Submitted: 1, Dispatched: 1}},
-		{name: "ExtendedInTime", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-10"),
-			ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
-			ev(ActionExtend, "2021-05-10 09:00", StateAccepted, chg("resolve_due", `"2021-05-20 24:00"`)),
-			ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"3": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-			total: "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-		{name: "CallbacksByOutcome", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
-			ev(ActionResolve, "2021-04-12 09:00", StateResolved, ""),
-			ev(ActionCallback, "2021-05-06 09:00", StateAccepted,
-				chg("callback_solved", `"no"`, "callback_satisfaction", `"unsatisfied"`, "reopened", "true")),
-			ev(ActionResolve, "2021-05-10 09:00", StateResolved, ""),
-			ev(ActionCallback, "2021-05-11 09:00", StateClosed, chg("callback_solved", `"yes"`, "callback_satisfaction", `"basic"`))}}},
-			rows:  map[string]string{"3": "resolved=1 callbacks=2 solved=1 satisfied=1 unsatisfied=1 reopened=1"},
-			total: "resolved=1 callbacks=2 solved=1 satisfied=1 unsatisfied=1 reopened=1"},
-		{name: "Reopened", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
-			ev(ActionResolve, "2021-04-12 09:00", StateResolved, ""),
-			ev(ActionClose, "2021-04-13 09:00", StateClosed, ""),
-			ev(ActionReopen, "2021-05-06 09:00", StateAccepted, chg("resolve_due", `"2021-05-10 24:00"`)),
-			ev(ActionResolve, "2021-05-18 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"3": "reopened=1 overdue=1"},
-			total: "reopened=1 overdue=1"},
-		{name: "TransferredCountsForBoth", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
-			ev(ActionTransfer, "2021-05-07 09:00", StateAssigned, chg("unit_id", "4", "person_id", "8",
-				"accept_due", `"2021-05-10 24:00"`)),
-			ev(ActionAccept, "2021-05-10 09:00", StateAccepted, ""),
-			ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
-			rows: map[string]string{"3": "assigned=1 volume=1",
-				"4": "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-			total: "assigned=2 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-		{name: "ReturnedAndDispatchedAgain", lines: []timeline{{made("2021-05-06 09:00"), []MetricEvent{create("2021-05-06 09:00"),
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
-			ev(ActionReturn, "2021-05-07 09:00", StateSubmitted, chg("unit_id", "null", "person_id", "null",
-				"assign_due", `"2021-05-10 24:00"`)),
-			assignTo("2021-05-11 10:00", 4, 8, "2021-05-12", "2021-05-25")}}},
-			rows:   map[string]string{"3": "assigned=1 volume=1", "4": "assigned=1 volume=1"},
-			total:  "assigned=2 volume=1",
-			intake: IntakeRow{Submitted: 1, Dispatched: 1, DispatchedOnTime: 1}},
-		{name: "DispatchToAPersonIsNoAssignment", by: ByCadre, lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-05-06 10:00", 3, 0, "2021-05-07", "2021-05-20"),
-			ev(ActionAssign, "2021-05-06 11:00", StateAssigned, chg("person_id", "9")),
-			ev(ActionAccept, "2021-05-07 09:00", StateAccepted, ""),
-			ev(ActionResolve, "2021-05-12 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"9": "resolved=1 resolved_on_time=1"},
-			total: "assigned=1 accepted_on_time=1 resolved=1 resolved_on_time=1 volume=1"},
-		{name: "CarriedOverAndOverdueAtEnd", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-04-26 10:00", 3, 7, "2021-04-27", "2021-05-10"),
-			ev(ActionAccept, "2021-04-27 09:00", StateAccepted, ""),
-			ev(ActionResolve, "2021-05-20 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"3": "overdue=1 volume=1"},
-			total: "overdue=1 volume=1"},
-		{name: "DeadlineOnTheLastDayIsNotOverdue", lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-15"),
-			ev(ActionResolve, "2021-05-17 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"3": "assigned=1 volume=1"},
-			total: "assigned=1 volume=1"},
-		{name: "IntakeOverdueAtEnd", lines: []timeline{{made("2021-05-13 09:00"), []MetricEvent{create("2021-05-13 09:00"),
-			assignTo("2021-05-17 10:00", 3, 7, "2021-05-18", "2021-05-30")}}},
-			rows:   map[string]string{},
-			intake: IntakeRow{Submitted: 1, Overdue: 1}},
-		{name: "IntakeDeadlineSetByAnEvent", lines: []timeline{{MetricProblem{ID: 1, Township: "t1", Category: "road",
-			CreatedAt: at("2021-05-13 09:00")}, []MetricEvent{ev(ActionCreate, "2021-05-13 09:00", StateSubmitted,
-			chg("assign_due", `"2021-05-20 24:00"`)), assignTo("2021-05-17 10:00", 3, 7, "2021-05-18", "2021-05-30")}}},
-			rows:   map[string]string{},
-			intake: IntakeRow{Submitted: 1}},
-		{name: "OutsideTheWindow", lines: []timeline{{p1, []MetricEvent{create("2021-04-06 09:00"),
-			assignTo("2021-04-06 10:00", 3, 7, "2021-04-07", "2021-04-20"),
-			ev(ActionResolve, "2021-04-12 09:00", StateResolved, "")}}},
-			rows: map[string]string{}},
-		{name: "ImportTakesTheUnitNow", lines: []timeline{{MetricProblem{ID: 1, Township: "t1", Category: "road", UnitID: 5,
-			PersonID: 6}, []MetricEvent{ev(ActionImport, "2021-04-06 09:00", StateAccepted, chg("resolve_due", `"2021-04-30 24:00"`)),
-			ev(ActionResolve, "2021-05-06 09:00", StateResolved, "")}}},
-			rows:  map[string]string{"5": "resolved=1 volume=1"},
-			total: "resolved=1 volume=1"},
-		{name: "KeepLimitsTheUnits", keep: map[int64]bool{4: true}, lines: []timeline{{p1, []MetricEvent{
-			assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20"),
-			ev(ActionTransfer, "2021-05-07 09:00", StateAssigned, chg("unit_id", "4", "person_id", "8"))}}},
-			rows:  map[string]string{"4": "assigned=1 volume=1"},
-			total: "assigned=1 volume=1"},
-		{name: "ByTownshipAndCategory", by: ByTownship, lines: []timeline{
-			{p1, []MetricEvent{assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20")}},
-			{MetricProblem{ID: 2, Township: "t2", Category: "road"}, []MetricEvent{assignTo("2021-05-06 10:00", 3, 7, "2021-05-07", "2021-05-20")}}},
-			rows:  map[string]string{"t1": "assigned=1 volume=1", "t2": "assigned=1 volume=1"},
-			total: "assigned=2 volume=2"},
-	} {
+	for _, tc := range replayCases {
 		t.Run(tc.name, func(t *testing.T) {
 			by := tc.by
 			if by == "" {
