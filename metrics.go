@@ -3,7 +3,9 @@ package sanlian
 import (
 	"context"
 	"math"
+	"sort"
 	"strconv"
+	"time"
 )
 
 // Groupings of the metrics.
@@ -283,6 +285,46 @@ func (c *MetricConfig) Validate() error {
 }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// SortMetricConfigs orders configurations newest first: by the start of
+// their From period, then From, then unit kind (every unit first).
+func SortMetricConfigs(configs []*MetricConfig) {
+	sort.SliceStable(configs, func(i, j int) bool {
+		a, b := periodStart(configs[i].From), periodStart(configs[j].From)
+		if !a.Equal(b) {
+			return a.After(b)
+		}
+		if configs[i].From != configs[j].From {
+			return configs[i].From > configs[j].From
+		}
+		return configs[i].UnitKind < configs[j].UnitKind
+	})
+}
+
+func periodStart(id string) time.Time {
+	p, _ := ParsePeriod(id)
+	return p.Start
+}
+
+// PickMetricConfig picks, from configs sorted newest first
+// (SortMetricConfigs), the latest whose From starts at or before period's
+// start, for unitKind, else for every unit, else the default.
+func PickMetricConfig(configs []*MetricConfig, period, unitKind string) *MetricConfig {
+	at := periodStart(period)
+	kinds := []string{""}
+	if unitKind != "" {
+		kinds = []string{unitKind, ""}
+	}
+	for _, kind := range kinds {
+		for _, c := range configs {
+			if c.UnitKind == kind && !periodStart(c.From).After(at) {
+				return c
+			}
+		}
+	}
+	d := DefaultMetricConfig()
+	return &d
+}
 
 // Metrics answers a MetricsQuery: the window it covered, a row per group
 // (ranked by score when grouped by unit), the county's total, and the

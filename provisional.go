@@ -194,6 +194,31 @@ type DueStarts struct {
 	Resolve time.Time // assigned_at, or the last reopening, for resolve_due
 }
 
+// DueStartsOf is where p's deadlines were counted from: accept_due from
+// its assignment; resolve_due from the last event that set it (resolveBy
+// at resolveAt: the assignment, a transfer or a reopening), or from the
+// assignment when no event says (resolveBy ""), and from nowhere when that
+// event approved an extension, whose date no calendar moves; assign_due,
+// while p awaits dispatch, from the last event that set it (assignAt: its
+// entry, a return, a transfer back to the office), else from its entry.
+func DueStartsOf(p *Problem, resolveBy string, resolveAt, assignAt time.Time) DueStarts {
+	from := DueStarts{Accept: p.AssignedAt, Resolve: p.AssignedAt}
+	if p.State == StateSubmitted {
+		from.Assign = p.CreatedAt
+		if !assignAt.IsZero() {
+			from.Assign = assignAt
+		}
+	}
+	switch resolveBy {
+	case "":
+	case ActionExtend:
+		from.Resolve = time.Time{}
+	default:
+		from.Resolve = resolveAt
+	}
+	return from
+}
+
 // Recount is what RecountDue decides for one problem.
 type Recount struct {
 	AssignDue, AcceptDue, ResolveDue time.Time

@@ -304,3 +304,30 @@ func TestCalendarReminderYear(t *testing.T) {
 		})
 	}
 }
+
+// TestDueStartsOf: where the recount counts each deadline from.
+func TestDueStartsOf(t *testing.T) {
+	at := func(s string) time.Time { return date(t, s).Add(10 * time.Hour) } // 10:00 that day
+	assigned, created := at("2028-09-29"), at("2028-09-28")
+	reopened, returned := at("2028-10-09"), at("2028-10-10")
+	for _, tc := range []struct {
+		name      string
+		state     string
+		resolveBy string
+		want      sanlian.DueStarts
+	}{
+		{"NoEventSays", sanlian.StateAccepted, "", sanlian.DueStarts{Accept: assigned, Resolve: assigned}},
+		{"Reopened", sanlian.StateAccepted, sanlian.ActionReopen, sanlian.DueStarts{Accept: assigned, Resolve: reopened}},
+		{"ExtendedIsNoCount", sanlian.StateAccepted, sanlian.ActionExtend, sanlian.DueStarts{Accept: assigned}},
+		{"AwaitingDispatch", sanlian.StateSubmitted, "", sanlian.DueStarts{Assign: returned, Accept: assigned, Resolve: assigned}},
+	} {
+		p := &sanlian.Problem{State: tc.state, CreatedAt: created, AssignedAt: assigned}
+		if got := sanlian.DueStartsOf(p, tc.resolveBy, reopened, returned); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	p := &sanlian.Problem{State: sanlian.StateSubmitted, CreatedAt: created}
+	if got := sanlian.DueStartsOf(p, "", time.Time{}, time.Time{}); !got.Assign.Equal(created) {
+		t.Errorf("awaiting dispatch, no event: %+v, want from its entry", got)
+	}
+}

@@ -234,14 +234,10 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 // problem changed gets a recompute event on its timeline and an audit row,
 // both by the system.
 //
-// The starts: accept_due from assigned_at; resolve_due from the last
-// event that set it (the assignment, a transfer or a reopening), or from
-// assigned_at when no event says, and none when that event approved an
-// extension, whose date no calendar moves; assign_due, while the problem
-// is submitted, from the last event that set it (its entry, a return, a
-// transfer back to the office), else created_at. RecountDue leaves alone
-// a deadline the old calendar does not give as whole working days from
-// its start.
+// The starts are sanlian.DueStartsOf's, from the last event that set each
+// problem's resolve deadline and, while it is submitted, its dispatch
+// deadline. RecountDue leaves alone a deadline the old calendar does not
+// give as whole working days from its start.
 func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYear) error {
 	old := sanlian.NewCalendar(held)
 	if !old.Provisional(saved.Year) {
@@ -329,19 +325,8 @@ func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYe
 
 	note := fmt.Sprintf("%d 年工作日历已确认，期限按确认后的日历重算", saved.Year)
 	for _, p := range ps {
-		from := sanlian.DueStarts{Accept: p.AssignedAt, Resolve: p.AssignedAt}
-		if p.State == sanlian.StateSubmitted {
-			from.Assign = p.CreatedAt
-			if at, ok := assignSet[p.ID]; ok {
-				from.Assign = at
-			}
-		}
-		if e, ok := last[p.ID]; ok {
-			from.Resolve = e.at
-			if e.action == sanlian.ActionExtend {
-				from.Resolve = time.Time{}
-			}
-		}
+		e := last[p.ID]
+		from := sanlian.DueStartsOf(p, e.action, e.at, assignSet[p.ID])
 		r := sanlian.RecountDue(p, from, old, cal, saved.Year)
 		if !r.Changed {
 			continue

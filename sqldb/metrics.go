@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -16,45 +15,17 @@ import (
 	"sanlian"
 )
 
-// The metrics (SPEC §5) are computed from the problems' timeline. An event
-// records only what it changed (unit_id, person_id, accept_due,
-// resolve_due, callback answers …), so the group responsible at an event is
-// found by replaying each problem's events in order. One query reads every
-// event of the problems that matter to the window: those with an event in
-// it, and those created before its end with an event after it (both found
-// through problem_events_at). A problem open at the end and untouched since
-// holds now what it held then, so one aggregate over the open problems
-// counts those overdue (problem_events_problem_at answers "untouched"). No
-// query runs per problem; the work grows with the window's events, the
-// events since its end, and the problems open at its end.
-//
-// Rules the definitions of sanlian.MetricRow leave open:
-//   - An assignment is an assign from 待受理 or a transfer to a unit; an
-//     assign that dispatches an assigned problem to a person or a sub-unit
-//     moves later events to them but is not a new assignment.
-//   - A callback whose answer is 不满意 reopens the problem: it counts as a
-//     callback and as a reopening.
-//   - MeanDays counts the working days (Calendar.WorkdaysBetween: the
-//     assignment's own date not counted) from the latest assignment before
-//     the resolution to the resolution.
-//   - Overdue: open at End with End after the resolve deadline then in force
-//     (as Problem.IsOverdue: a deadline of 24:00 on the window's last day is
-//     not yet passed at its end).
-//   - Grouped by unit, a unit's score uses the configuration for its class
-//     of unit when one exists (MetricConfigFor), the Total and Config the
-//     one for every unit; sanlian.RankUnits ranks the rows.
-//   - Volume: a problem counts once per group, when it is assigned to the
-//     group in the window or open with it at the window's start. Open at
-//     the start is read off the replay at the problem's first event at or
-//     after the start; a problem untouched since the start holds now what
-//     it held then, so one aggregate counts those (untouched).
-//   - The office's intake row (sanlian.IntakeRow) counts create events in
-//     the window as submitted and a problem's first assignment to a unit
-//     as its dispatch, on time when at or before its dispatch deadline:
-//     the assign_due an event set before it, else the column, else 1
-//     working day after entry (sanlian.IntakeDeadline). Overdue intake is
-//     a problem submitted at the window's end and past that deadline. It
-//     is computed for the office and leaders over every unit.
+// The metrics (SPEC §5) are counted by sanlian.MetricReplay from the
+// problems' timelines; this file finds what it replays. One query reads
+// every event of the problems that matter to the window: those with an
+// event in it, and those created before its end with an event after it
+// (both found through problem_events_at). A problem open at the end and
+// untouched since holds now what it held then, so one aggregate over the
+// open problems counts those overdue (problem_events_problem_at answers
+// "untouched"); likewise the volume carried in from the start and the
+// intake overdue at the end. No query runs per problem; the work grows
+// with the window's events, the events since its end, and the problems
+// open at its end.
 
 // metricWindow is a parsed MetricsQuery.
 type metricWindow struct {
@@ -108,64 +79,23 @@ type metricUnit struct {
 	parent     int64
 }
 
-// metricRun holds one computation: the window, the filters, and the rows
-// being counted; with want set, it also collects the problems behind one
-// number.
+// metricRun is one computation: the query and its window, the units, the
+// units whose events count, and the replay counting them.
 type metricRun struct {
 	db    *DB
 	q     sanlian.MetricsQuery
 	w     metricWindow
-	cal   *sanlian.Calendar
 	units map[int64]metricUnit
 	// keep limits the units whose events count (UnitID with its sub-units,
 	// a unit admin's units); nil counts every unit.
-	keep  map[int64]bool
-	rows  map[string]*sanlian.MetricRow
-	total sanlian.MetricRow
-	days  map[string][2]float64 // key → (sum of working days, resolutions); "\x00" the total
-
-	wantKey, wantMeasure string
-	wantAll              bool // the total
-	hits                 map[int64]bool
-
-	vol    map[volumeKey]bool // the problems counted in each group's volume; key "\x00" the total
-	intake *sanlian.IntakeRow // nil when not computed
-}
-
-// volumeKey is a problem in a group's volume.
-type volumeKey struct {
-	key string
-	id  int64
-}
-
-// metricProblem is a problem's fixed attributes and its replayed state.
-type metricProblem struct {
-	id                    int64
-	township, category    string
-	curUnit, curPerson    int64
-	state                 string
-	unit, person          int64
-	acceptDue, resolveDue time.Time
-	assignedAt            time.Time
-	pending               *metricAssign
-	snapped               bool
-	startSnapped          bool
-
-	createdAt, assignDue time.Time // the row's columns
-	intakeDue            time.Time // the dispatch deadline an event set
-	dispatched           bool      // assigned to a unit once already
-}
-
-// metricAssign is an assignment waiting for its acceptance.
-type metricAssign struct {
-	unit, person int64
-	due          time.Time
-	inWindow     bool
+	keep   map[int64]bool
+	intake bool // the office's intake row is counted
+	replay *sanlian.MetricReplay
 }
 
 // Metrics implements sanlian.MetricsService.
 func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Metrics, error) {
-	r, err := db.runMetrics(ctx, q, "", "", false)
+	r, err := db.runMetrics(ctx, q, sanlian.MetricWant{})
 	if err != nil {
 		return nil, err
 	}
@@ -186,19 +116,15 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 	if !known {
 		return nil, sanlian.Errorf(sanlian.EINVALID, "指标 %q 无效", measure)
 	}
-	r, err := db.runMetrics(ctx, q, key, measure, key == "")
+	r, err := db.runMetrics(ctx, q, sanlian.MetricWant{Key: key, Measure: measure, All: key == ""})
 	if err != nil {
 		return nil, err
 	}
 	out := []*sanlian.Problem{}
-	if len(r.hits) == 0 {
+	ids := r.replay.Hits()
+	if len(ids) == 0 {
 		return out, nil
 	}
-	ids := make([]int64, 0, len(r.hits))
-	for id := range r.hits {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	// The list shows only what the reader may open (FindProblemByID): a
 	// unit admin does not see a problem since transferred away.
 	s, err := db.scopeOf(ctx, db.reader(ctx))
@@ -238,7 +164,7 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 }
 
 // runMetrics checks the caller and the query and replays the window.
-func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, wantMeasure string, wantAll bool) (*metricRun, error) {
+func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, want sanlian.MetricWant) (*metricRun, error) {
 	w, err := parseMetricsQuery(q)
 	if err != nil {
 		return nil, err
@@ -253,9 +179,9 @@ func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, w
 	default:
 		return nil, errForbidden("只有县办公室、县级领导和单位管理员可以查看考核指标")
 	}
-	r := &metricRun{db: db, q: q, w: w, rows: map[string]*sanlian.MetricRow{}, days: map[string][2]float64{},
-		wantKey: wantKey, wantMeasure: wantMeasure, wantAll: wantAll, hits: map[int64]bool{}, vol: map[volumeKey]bool{}}
-	if r.cal, err = db.calendarIn(rd); err != nil {
+	r := &metricRun{db: db, q: q, w: w}
+	cal, err := db.calendarIn(rd)
+	if err != nil {
 		return nil, err
 	}
 	if err := r.loadUnits(rd); err != nil {
@@ -282,10 +208,10 @@ func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, wantKey, w
 	if s.role() == sanlian.RoleLeader {
 		pw.add(inList("p.township_code", len(s.townships)), strArgs(s.townships)...)
 	}
-	if r.keep == nil && s.role() != sanlian.RoleUnitAdmin {
-		r.intake = &sanlian.IntakeRow{}
-	}
-	if err := r.replay(ctx, pw); err != nil {
+	r.intake = r.keep == nil && s.role() != sanlian.RoleUnitAdmin
+	r.replay = sanlian.NewMetricReplay(sanlian.MetricReplaySpec{Start: w.start, End: w.end, By: q.By, Calendar: cal,
+		Keep: r.keep, Intake: r.intake, Want: want})
+	if err := r.replayWindow(ctx, pw); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -329,77 +255,22 @@ func (r *metricRun) subUnits(id int64) map[int64]bool {
 	return out
 }
 
-// replay reads the events of every problem that matters to the window, in
-// order, and counts them. Problems open at the window's end and untouched
-// since (no event at or after End) hold at End the state they hold now:
-// their overdue count is one aggregate over the open problems
+// replayWindow feeds the replay the timeline of every problem that
+// matters to the window, in order. Problems open at the window's end and
+// untouched since (no event at or after End) hold at End the state they
+// hold now: their overdue count is one aggregate over the open problems
 // (overdueUntouched); the others are replayed. The problems to replay are
 // found first (candidates) and their events read a thousand problems at a
 // time by the index on problem_id: one query joining the candidates to the
 // events led PostgreSQL, misjudging how many there were, to scan every
 // event of a province's ledger.
-func (r *metricRun) replay(ctx context.Context, pw *where) error {
+func (r *metricRun) replayWindow(ctx context.Context, pw *where) error {
 	ids, err := r.candidates(ctx)
 	if err != nil {
 		return err
 	}
-	var p *metricProblem
 	for chunk := range slices.Chunk(ids, 1000) {
-		// The problems' attributes and the caller's filters first, then
-		// the events alone: a join of the two let PostgreSQL walk the
-		// whole primary key of a province's problems for each chunk.
-		w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
-		w.add(inList("p.id", len(chunk)), int64s(chunk)...)
-		rows, err := r.db.query(ctx, `SELECT p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0),
-			p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
-		if err != nil {
-			return fmt.Errorf("metric problems: %w", err)
-		}
-		attrs := make(map[int64]*metricProblem, len(chunk))
-		kept := make([]int64, 0, len(chunk))
-		for rows.Next() {
-			a := &metricProblem{}
-			if err := rows.Scan(&a.id, &a.township, &a.category, &a.curUnit, &a.curPerson, &a.createdAt, timeDst{&a.assignDue}); err != nil {
-				rows.Close()
-				return err
-			}
-			attrs[a.id] = a
-			kept = append(kept, a.id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(kept) == 0 {
-			continue
-		}
-		rows, err = r.db.query(ctx, `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes FROM problem_events e
-			WHERE `+inList("e.problem_id", len(kept))+` ORDER BY e.problem_id, e.id`, int64s(kept)...)
-		if err != nil {
-			return fmt.Errorf("metric events: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id             int64
-				action, to, ch string
-				at             time.Time
-			)
-			if err := rows.Scan(&id, &action, &at, &to, &ch); err != nil {
-				rows.Close()
-				return err
-			}
-			if p == nil || p.id != id {
-				a := attrs[id]
-				p = &metricProblem{id: id, township: a.township, category: a.category, curUnit: a.curUnit, curPerson: a.curPerson,
-					createdAt: a.createdAt, assignDue: a.assignDue}
-			}
-			if err := r.event(p, action, at, to, ch); err != nil {
-				rows.Close()
-				return fmt.Errorf("metric event of problem %d: %w", id, err)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := r.replayChunk(ctx, pw, chunk); err != nil {
 			return err
 		}
 	}
@@ -410,6 +281,66 @@ func (r *metricRun) replay(ctx context.Context, pw *where) error {
 		return err
 	}
 	return r.intakeUntouched(ctx, pw)
+}
+
+// replayChunk replays the problems of chunk the caller may count: their
+// attributes and the caller's filters first, then the events alone (a
+// join of the two let PostgreSQL walk the whole primary key of a
+// province's problems for each chunk).
+func (r *metricRun) replayChunk(ctx context.Context, pw *where, chunk []int64) error {
+	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
+	w.add(inList("p.id", len(chunk)), int64s(chunk)...)
+	attrs := make(map[int64]sanlian.MetricProblem, len(chunk))
+	kept := make([]int64, 0, len(chunk))
+	err := eachRow(r.db.reader(ctx), `SELECT p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0),
+		p.created_at, p.assign_due FROM problems p`+w.sql(), w.args, func(sc scanner) error {
+		var a sanlian.MetricProblem
+		if err := sc.Scan(&a.ID, &a.Township, &a.Category, &a.UnitID, &a.PersonID, &a.CreatedAt, timeDst{&a.AssignDue}); err != nil {
+			return err
+		}
+		attrs[a.ID] = a
+		kept = append(kept, a.ID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metric problems: %w", err)
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	var cur int64
+	var events []sanlian.MetricEvent
+	flush := func() error {
+		if len(events) == 0 {
+			return nil
+		}
+		err := r.replay.Timeline(attrs[cur], events)
+		events = events[:0]
+		if err != nil {
+			return fmt.Errorf("metric event of problem %d: %w", cur, err)
+		}
+		return nil
+	}
+	err = eachRow(r.db.reader(ctx), `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes FROM problem_events e
+		WHERE `+inList("e.problem_id", len(kept))+` ORDER BY e.problem_id, e.id`, int64s(kept), func(sc scanner) error {
+		var id int64
+		var e sanlian.MetricEvent
+		if err := sc.Scan(&id, &e.Action, &e.At, &e.To, &e.Changes); err != nil {
+			return err
+		}
+		if id != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = id
+		}
+		events = append(events, e)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metric events: %w", err)
+	}
+	return flush()
 }
 
 // candidates lists, in order, the problems whose timelines the window
@@ -511,374 +442,67 @@ func (r *metricRun) untouched(ctx context.Context, pw *where, measure string, si
 		person, by = "COALESCE(p.person_id, 0)", ", p.person_id"
 	}
 	cols, group := "0, "+tw+", "+cat+", COALESCE(p.unit_id, 0), "+person+", COUNT(*)", " GROUP BY p.unit_id"+by
-	if r.wantMeasure == measure {
+	if r.replay.Wants(measure) {
 		cols, group = "p.id, p.township_code, p.category, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), 1", ""
 	}
-	rows, err := r.db.query(ctx, `SELECT `+cols+` FROM problems p`+w.sql()+group, w.args...)
+	err := eachRow(r.db.reader(ctx), `SELECT `+cols+` FROM problems p`+w.sql()+group, w.args, func(sc scanner) error {
+		var p sanlian.MetricProblem
+		var n int
+		if err := sc.Scan(&p.ID, &p.Township, &p.Category, &p.UnitID, &p.PersonID, &n); err != nil {
+			return err
+		}
+		r.replay.Add(measure, p, n)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("metric %s: %w", measure, err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		p := &metricProblem{}
-		var n int
-		if err := rows.Scan(&p.id, &p.township, &p.category, &p.unit, &p.person, &n); err != nil {
-			return err
-		}
-		r.countN(p, p.unit, p.person, measure, n)
-	}
-	return rows.Err()
+	return nil
 }
 
 // intakeUntouched counts as overdue intake the problems awaiting dispatch
 // at End with no event since, whose dispatch deadline had passed by End.
 func (r *metricRun) intakeUntouched(ctx context.Context, pw *where) error {
-	if r.intake == nil {
+	if !r.intake {
 		return nil
 	}
 	end := r.w.end.UTC()
 	w := &where{conds: append([]string{}, pw.conds...), args: append([]any{}, pw.args...)}
 	w.add(`p.state = 'submitted' AND p.created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM problem_events e WHERE e.problem_id = p.id AND e.at >= ?)`, end, end)
-	rows, err := r.db.query(ctx, `SELECT p.id, p.created_at, p.assign_due FROM problems p`+w.sql(), w.args...)
+	err := eachRow(r.db.reader(ctx), `SELECT p.id, p.created_at, p.assign_due FROM problems p`+w.sql(), w.args, func(sc scanner) error {
+		var p sanlian.MetricProblem
+		if err := sc.Scan(&p.ID, &p.CreatedAt, timeDst{&p.AssignDue}); err != nil {
+			return err
+		}
+		r.replay.AwaitingDispatch(p)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("metric intake: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		p := &metricProblem{}
-		if err := rows.Scan(&p.id, &p.createdAt, timeDst{&p.assignDue}); err != nil {
-			return err
-		}
-		if r.w.end.After(sanlian.IntakeDeadline(r.cal, p.createdAt, p.assignDue)) {
-			r.intake.Overdue++
-			r.intakeHit(p, sanlian.MeasureIntakeOverdue)
-		}
-	}
-	return rows.Err()
-}
-
-// eventChanges is an event's before/after pairs.
-type eventChanges map[string][2]json.RawMessage
-
-func (c eventChanges) has(f string) bool { _, ok := c[f]; return ok }
-
-func (c eventChanges) int(f string) int64 {
-	var v int64
-	_ = json.Unmarshal(c[f][1], &v)
-	return v
-}
-
-func (c eventChanges) str(f string) string {
-	var v string
-	_ = json.Unmarshal(c[f][1], &v)
-	return v
-}
-
-// due reads a deadline written by fmtDue ("2021-05-06 24:00").
-func (c eventChanges) due(f string) time.Time {
-	s := strings.TrimSuffix(c.str(f), " 24:00")
-	d, err := time.ParseInLocation(sanlian.DateLayout, s, sanlian.Shanghai)
-	if err != nil {
-		return time.Time{}
-	}
-	return d.AddDate(0, 0, 1)
-}
-
-// intakeDeadline is p's dispatch deadline (sanlian.IntakeDeadline): the
-// one an event set, else the column's.
-func (r *metricRun) intakeDeadline(p *metricProblem) time.Time {
-	due := p.intakeDue
-	if due.IsZero() {
-		due = p.assignDue
-	}
-	return sanlian.IntakeDeadline(r.cal, p.createdAt, due)
-}
-
-// event applies one event to p's state and counts it.
-func (r *metricRun) event(p *metricProblem, action string, at time.Time, to, raw string) error {
-	if !at.Before(r.w.start) {
-		// Open at Start and changed since: carriedUntouched cannot see it.
-		r.startSnapshot(p)
-	}
-	if !at.Before(r.w.end) {
-		// Open at End and changed since: overdueUntouched cannot see it.
-		r.snapshot(p)
-	}
-	ch := eventChanges{}
-	if raw != "" {
-		if err := json.Unmarshal([]byte(raw), &ch); err != nil {
-			return err
-		}
-	}
-	inWin := !at.Before(r.w.start) && at.Before(r.w.end)
-	from := p.state
-	p.state = to
-	if action == sanlian.ActionImport {
-		p.unit, p.person = p.curUnit, p.curPerson
-	}
-	if ch.has("unit_id") {
-		p.unit = ch.int("unit_id")
-	}
-	if ch.has("person_id") {
-		p.person = ch.int("person_id")
-	}
-	if ch.has("accept_due") {
-		p.acceptDue = ch.due("accept_due")
-	}
-	if ch.has("resolve_due") {
-		p.resolveDue = ch.due("resolve_due")
-	}
-	if d := ch.due("assign_due"); !d.IsZero() {
-		// A dispatch that clears the deadline leaves the one it was held to.
-		p.intakeDue = d
-	}
-	if action == sanlian.ActionCreate && inWin && r.intake != nil {
-		r.intake.Submitted++
-		r.intakeHit(p, sanlian.MeasureIntakeSubmitted)
-	}
-	switch action {
-	case sanlian.ActionAssign, sanlian.ActionTransfer:
-		if to != sanlian.StateAssigned || (action == sanlian.ActionAssign && from != sanlian.StateSubmitted && from != "") {
-			if to == sanlian.StateSubmitted {
-				p.pending = nil
-			}
-			break
-		}
-		p.assignedAt = at
-		p.pending = &metricAssign{unit: p.unit, person: p.person, due: p.acceptDue, inWindow: inWin}
-		if inWin {
-			r.count(p, p.unit, p.person, sanlian.MeasureAssigned)
-			r.volume(p, p.unit, p.person)
-		}
-		if from == sanlian.StateSubmitted && !p.dispatched {
-			p.dispatched = true
-			if inWin && r.intake != nil {
-				r.intake.Dispatched++
-				r.intakeHit(p, sanlian.MeasureIntakeDispatched)
-				if !at.After(r.intakeDeadline(p)) {
-					r.intake.DispatchedOnTime++
-					r.intakeHit(p, sanlian.MeasureIntakeOnTime)
-				}
-			}
-		}
-	case sanlian.ActionAccept:
-		if a := p.pending; a != nil && a.inWindow && !a.due.IsZero() && !at.After(a.due) {
-			r.count(p, a.unit, a.person, sanlian.MeasureAcceptedOnTime)
-		}
-		p.pending = nil
-	case sanlian.ActionResolve:
-		if inWin {
-			r.count(p, p.unit, p.person, sanlian.MeasureResolved)
-			if !p.resolveDue.IsZero() && !at.After(p.resolveDue) {
-				r.count(p, p.unit, p.person, sanlian.MeasureResolvedOnTime)
-			}
-			if !p.assignedAt.IsZero() {
-				r.addDays(p, float64(r.cal.WorkdaysBetween(p.assignedAt, at)))
-			}
-		}
-	case sanlian.ActionCallback:
-		if inWin {
-			r.count(p, p.unit, p.person, sanlian.MeasureCallbacks)
-			if ch.str("callback_solved") == sanlian.SolvedYes {
-				r.count(p, p.unit, p.person, sanlian.MeasureSolved)
-			}
-			switch ch.str("callback_satisfaction") {
-			case sanlian.Satisfied, sanlian.Basic:
-				r.count(p, p.unit, p.person, sanlian.MeasureSatisfied)
-			case sanlian.Unsatisfied:
-				r.count(p, p.unit, p.person, sanlian.MeasureUnsatisfied)
-			}
-			if ch.has("reopened") {
-				r.count(p, p.unit, p.person, sanlian.MeasureReopened)
-			}
-		}
-	case sanlian.ActionReopen:
-		if inWin {
-			r.count(p, p.unit, p.person, sanlian.MeasureReopened)
-		}
 	}
 	return nil
 }
 
-// snapshot counts p as overdue when, at the window's end, it was open past
-// its resolve deadline. It runs once, before p's first event at or after
-// the end; a problem with no such event is overdueUntouched's.
-func (r *metricRun) snapshot(p *metricProblem) {
-	if p.snapped {
-		return
-	}
-	p.snapped = true
-	if (p.state == sanlian.StateAssigned || p.state == sanlian.StateAccepted) && !p.resolveDue.IsZero() && r.w.end.After(p.resolveDue) {
-		r.count(p, p.unit, p.person, sanlian.MeasureOverdue)
-	}
-	if p.state == sanlian.StateSubmitted && r.intake != nil && !p.createdAt.IsZero() && r.w.end.After(r.intakeDeadline(p)) {
-		r.intake.Overdue++
-		r.intakeHit(p, sanlian.MeasureIntakeOverdue)
-	}
-}
-
-// intakeHit collects p when the problems behind an intake number are
-// wanted (they are the office's: key "").
-func (r *metricRun) intakeHit(p *metricProblem, measure string) {
-	if r.wantMeasure == measure && r.wantKey == "" {
-		r.hits[p.id] = true
-	}
-}
-
-// startSnapshot counts p in its group's volume when it was open at the
-// window's start. It runs once, before p's first event at or after the
-// start; a problem with no such event is carriedUntouched's.
-func (r *metricRun) startSnapshot(p *metricProblem) {
-	if p.startSnapped {
-		return
-	}
-	p.startSnapped = true
-	if p.state == sanlian.StateAssigned || p.state == sanlian.StateAccepted {
-		r.volume(p, p.unit, p.person)
-	}
-}
-
-// volume counts p once in the volume of its group and of the total.
-func (r *metricRun) volume(p *metricProblem, unit, person int64) {
-	if !r.counts(unit) {
-		return
-	}
-	if k := (volumeKey{"\x00", p.id}); !r.vol[k] {
-		r.vol[k] = true
-		r.total.Volume++
-		if r.wantAll && r.wantMeasure == sanlian.MeasureVolume {
-			r.hits[p.id] = true
-		}
-	}
-	key := r.key(p, unit, person)
-	if key == "" {
-		return
-	}
-	if k := (volumeKey{key, p.id}); !r.vol[k] {
-		r.vol[k] = true
-		r.row(key).Volume++
-		if !r.wantAll && r.wantMeasure == sanlian.MeasureVolume && key == r.wantKey {
-			r.hits[p.id] = true
-		}
-	}
-}
-
-// row is the group's row, made when first counted.
-func (r *metricRun) row(key string) *sanlian.MetricRow {
-	row := r.rows[key]
-	if row == nil {
-		row = &sanlian.MetricRow{Key: key}
-		r.rows[key] = row
-	}
-	return row
-}
-
-// key is the group an event of p belongs to, "" for none.
-func (r *metricRun) key(p *metricProblem, unit, person int64) string {
-	switch r.q.By {
-	case sanlian.ByUnit:
-		if unit != 0 {
-			return strconv.FormatInt(unit, 10)
-		}
-	case sanlian.ByCadre:
-		if person != 0 {
-			return strconv.FormatInt(person, 10)
-		}
-	case sanlian.ByTownship:
-		return p.township
-	case sanlian.ByCategory:
-		return p.category
-	}
-	return ""
-}
-
-func (r *metricRun) counts(unit int64) bool { return r.keep == nil || r.keep[unit] }
-
-func (r *metricRun) count(p *metricProblem, unit, person int64, measure string) {
-	r.countN(p, unit, person, measure, 1)
-}
-
-func (r *metricRun) countN(p *metricProblem, unit, person int64, measure string, n int) {
-	if !r.counts(unit) {
-		return
-	}
-	key := r.key(p, unit, person)
-	r.total.Add(measure, n)
-	if key != "" {
-		r.row(key).Add(measure, n)
-	}
-	if measure == r.wantMeasure && (r.wantAll || (key != "" && key == r.wantKey)) {
-		r.hits[p.id] = true
-	}
-}
-
-func (r *metricRun) addDays(p *metricProblem, days float64) {
-	if !r.counts(p.unit) {
-		return
-	}
-	for _, k := range []string{"\x00", r.key(p, p.unit, p.person)} {
-		if k == "" {
-			continue
-		}
-		d := r.days[k]
-		r.days[k] = [2]float64{d[0] + days, d[1] + 1}
-	}
-}
-
-func meanDays(d [2]float64) float64 {
-	if d[1] == 0 {
-		return math.NaN()
-	}
-	return d[0] / d[1]
-}
-
-// result names, scores, sorts and ranks the rows.
+// result names, scores, sorts and ranks the rows (MetricReplay.Result).
 func (r *metricRun) result(ctx context.Context) (*sanlian.Metrics, error) {
 	configs, err := r.db.readMetricConfigs(r.db.reader(ctx))
 	if err != nil {
 		return nil, err
 	}
-	base := metricConfigFor(configs, r.w.configFor, "")
 	names, err := r.names(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := &sanlian.Metrics{Period: r.w.period, From: r.w.from, To: r.w.to, By: r.q.By, Rows: []*sanlian.MetricRow{}, Config: base}
-	for key, row := range r.rows {
-		row.Name = names[key]
-		if row.Name == "" {
-			row.Name = key
-		}
-		row.MeanDays = meanDays(r.days[key])
-		c := base
-		if r.q.By == sanlian.ByUnit {
-			id, _ := strconv.ParseInt(key, 10, 64)
-			row.UnitKind = r.units[id].kind
-			if c = metricConfigFor(configs, r.w.configFor, row.UnitKind); c.UnitKind != "" {
-				if out.KindConfigs == nil {
-					out.KindConfigs = map[string]*sanlian.MetricConfig{}
-				}
-				out.KindConfigs[c.UnitKind] = c
-			}
-		}
-		row.Finish(c)
-		out.Rows = append(out.Rows, row)
-	}
-	out.Total = r.total
-	out.Total.Name = "合计"
-	out.Total.MeanDays = meanDays(r.days["\x00"])
-	out.Total.Finish(base)
-	if r.intake != nil {
-		r.intake.Finish()
-		out.Intake = r.intake
-	}
+	kinds := map[string]string{}
 	if r.q.By == sanlian.ByUnit {
-		sanlian.RankUnits(out.Rows, out.ConfigSet())
-	} else {
-		sort.Slice(out.Rows, func(i, j int) bool { return out.Rows[i].Key < out.Rows[j].Key })
+		for id, u := range r.units {
+			kinds[strconv.FormatInt(id, 10)] = u.kind
+		}
 	}
-	return out, nil
+	m := &sanlian.Metrics{Period: r.w.period, From: r.w.from, To: r.w.to, By: r.q.By}
+	r.replay.Result(m, configs, r.w.configFor, names, kinds)
+	return m, nil
 }
 
 // names reads the groups' names.
@@ -894,11 +518,12 @@ func (r *metricRun) names(ctx context.Context) (map[string]string, error) {
 	case sanlian.ByTownship:
 		q = `SELECT code, name FROM regions WHERE kind = 'township'`
 	case sanlian.ByCadre:
-		if len(r.rows) == 0 {
+		keys := r.replay.Keys()
+		if len(keys) == 0 {
 			return out, nil
 		}
-		ids := make([]any, 0, len(r.rows))
-		for k := range r.rows {
+		ids := make([]any, 0, len(keys))
+		for _, k := range keys {
 			id, _ := strconv.ParseInt(k, 10, 64)
 			ids = append(ids, id)
 		}
@@ -956,42 +581,8 @@ func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := periodStart(out[i].From), periodStart(out[j].From)
-		if !a.Equal(b) {
-			return a.After(b)
-		}
-		if out[i].From != out[j].From {
-			return out[i].From > out[j].From
-		}
-		return out[i].UnitKind < out[j].UnitKind
-	})
+	sanlian.SortMetricConfigs(out)
 	return out, nil
-}
-
-func periodStart(id string) time.Time {
-	p, _ := sanlian.ParsePeriod(id)
-	return p.Start
-}
-
-// metricConfigFor picks, from configs sorted newest first, the latest whose
-// From starts at or before period's start, for unitKind, else for every
-// unit, else the default.
-func metricConfigFor(configs []*sanlian.MetricConfig, period, unitKind string) *sanlian.MetricConfig {
-	at := periodStart(period)
-	kinds := []string{""}
-	if unitKind != "" {
-		kinds = []string{unitKind, ""}
-	}
-	for _, kind := range kinds {
-		for _, c := range configs {
-			if c.UnitKind == kind && !periodStart(c.From).After(at) {
-				return c
-			}
-		}
-	}
-	d := sanlian.DefaultMetricConfig()
-	return &d
 }
 
 // FindMetricConfigs implements sanlian.MetricsService.
@@ -1014,7 +605,7 @@ func (db *DB) MetricConfigFor(ctx context.Context, period, unitKind string) (*sa
 	if err != nil {
 		return nil, err
 	}
-	return metricConfigFor(configs, period, unitKind), nil
+	return sanlian.PickMetricConfig(configs, period, unitKind), nil
 }
 
 func mayReadMetrics(ctx context.Context) error {

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -258,11 +257,11 @@ func publicNotes(q querier, p *sanlian.Problem) ([]sanlian.PublicNote, error) {
 
 // eventUnit reads the unit an event's changes moved the problem to.
 func eventUnit(raw string) int64 {
-	ch := eventChanges{}
-	if raw == "" || json.Unmarshal([]byte(raw), &ch) != nil {
+	ch, err := sanlian.ParseEventChanges(raw)
+	if err != nil {
 		return 0
 	}
-	return ch.int("unit_id")
+	return ch.Int("unit_id")
 }
 
 // rateable reports whether a problem awaits its reporter's rating:

@@ -309,186 +309,96 @@ func (db *DB) ReplySupervision(ctx context.Context, id int64, text string, versi
 // automatic supervision levels.
 const SupervisionLevelsJob = "supervision_levels"
 
-// supervisionRules returns the rules in force at at for a class of unit:
-// those of the metrics configuration of at's half-month (the defaults when
-// the office saved none), cached per class for one run.
-func (db *DB) supervisionRules(ctx context.Context, at time.Time) func(unitKind string) (sanlian.MetricRules, error) {
-	cache := map[string]sanlian.MetricRules{}
-	period := sanlian.PeriodOf(at, sanlian.PeriodHalf).ID
-	return func(kind string) (sanlian.MetricRules, error) {
-		if r, ok := cache[kind]; ok {
-			return r, nil
-		}
-		c, err := db.MetricConfigFor(ctx, period, kind)
-		if err != nil {
-			return sanlian.MetricRules{}, fmt.Errorf("supervision rules %s %s: %w", period, kind, err)
-		}
-		cache[kind] = c.Rules
-		return c.Rules, nil
-	}
-}
-
-// overdueProblem is an open problem past a deadline at the job's instant.
-type overdueProblem struct {
-	id, unitID, personID int64
-	ref, township        string
-	rules                sanlian.MetricRules // of the unit's class
-	since                time.Time           // the earliest deadline passed
-}
-
-type openAuto struct {
-	id, targetID, unitID, personID, version int64
-	level, township                         string
-	since                                   time.Time
-}
-
 // supervisionLevels sets the automatic levels as they stand at at (a
-// day's 00:00 Asia/Shanghai): a yellow card on each problem submitted
-// whose dispatch deadline has ended (a card on the office itself: it has
-// no unit), and on each problem assigned or accepted whose accept or
-// resolve deadline has ended (deadlines end at
-// 24:00, so one that ends at at has passed) for YellowAfterDays working
-// days; red once RedAfterDays working days after the yellow's day have
-// ended; closed once the
-// problem is no longer overdue (resolved, closed, transferred back,
-// extended). Unit, person and township follow a transfer. Running it
-// twice for one instant changes nothing the second time.
+// day's 00:00 Asia/Shanghai), as sanlian.SupervisionLevelsAt decides
+// them: it reads the problems past a deadline at at, the open cards and
+// the metrics configurations, and writes the cards closed, raised or moved
+// and the new yellow cards, each with its audit row. Running it twice for
+// one instant changes nothing the second time.
 func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	cal, err := db.calendarIn(tx)
 	if err != nil {
 		return err
 	}
-	rulesOf := db.supervisionRules(tx.ctx, at)
-	rows, err := tx.query(`SELECT p.id, p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code,
+	configs, err := db.readMetricConfigs(tx)
+	if err != nil {
+		return fmt.Errorf("supervision rules: %w", err)
+	}
+	var overdue []*sanlian.OverdueProblem
+	err = eachRow(tx, `SELECT p.id, p.number || ' ' || p.title, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0), p.township_code,
 		p.state, p.accept_due, p.resolve_due, p.assign_due, COALESCE((SELECT kind FROM units WHERE id = p.unit_id), '') FROM problems p
 		WHERE (p.state = 'submitted' AND p.assign_due <= ?) OR (p.state = 'assigned' AND (p.accept_due <= ? OR p.resolve_due <= ?))
 		OR (p.state = 'accepted' AND p.resolve_due <= ?)
-		ORDER BY p.id`, at.UTC(), at.UTC(), at.UTC(), at.UTC())
+		ORDER BY p.id`, []any{at.UTC(), at.UTC(), at.UTC(), at.UTC()}, func(sc scanner) error {
+		p := &sanlian.OverdueProblem{}
+		overdue = append(overdue, p)
+		return sc.Scan(&p.ID, &p.Ref, &p.UnitID, &p.PersonID, &p.Township, &p.State, timeDst{&p.AcceptDue}, timeDst{&p.ResolveDue},
+			timeDst{&p.AssignDue}, &p.UnitKind)
+	})
 	if err != nil {
 		return fmt.Errorf("supervision levels: %w", err)
 	}
-	overdue := map[int64]*overdueProblem{}
-	var order []int64
-	kinds := map[int64]string{}
-	for rows.Next() {
-		p := &overdueProblem{}
-		var state, kind string
-		var acceptDue, resolveDue, assignDue time.Time
-		if err := rows.Scan(&p.id, &p.ref, &p.unitID, &p.personID, &p.township, &state, timeDst{&acceptDue}, timeDst{&resolveDue},
-			timeDst{&assignDue}, &kind); err != nil {
-			rows.Close()
-			return fmt.Errorf("supervision levels: %w", err)
-		}
-		kinds[p.id] = kind
-		p.since = resolveDue
-		if state == sanlian.StateSubmitted { // the office's own delay in dispatching it
-			p.since = assignDue
-		}
-		if state == sanlian.StateAssigned && !acceptDue.IsZero() && !acceptDue.After(at) && (p.since.IsZero() || acceptDue.Before(p.since)) {
-			p.since = acceptDue
-		}
-		if p.since.IsZero() || p.since.After(at) {
-			continue
-		}
-		overdue[p.id] = p
-		order = append(order, p.id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("supervision levels: %w", err)
-	}
-	// The rules are read once the rows are closed: a transaction's
-	// connection answers one query at a time.
-	kept := order[:0]
-	for _, id := range order {
-		p := overdue[id]
-		if p.rules, err = rulesOf(kinds[id]); err != nil {
+	var open []sanlian.OpenAutoSupervision
+	err = eachRow(tx, `SELECT id, target_id, COALESCE(unit_id, 0), COALESCE(person_id, 0), level, township_code, since
+		FROM supervisions WHERE level <> 'notice' AND state = 'open' ORDER BY id`, nil, func(sc scanner) error {
+		var o sanlian.OpenAutoSupervision
+		if err := sc.Scan(&o.ID, &o.TargetID, &o.UnitID, &o.PersonID, &o.Level, &o.Township, &o.Since); err != nil {
 			return err
-		}
-		// since is 24:00 of a deadline's last day; a second earlier is that
-		// day, after which the working days of delay count.
-		if at.Before(cal.Deadline(p.since.Add(-time.Second), p.rules.YellowAfterDays)) {
-			delete(overdue, id)
-			continue
-		}
-		kept = append(kept, id)
-	}
-	order = kept
-	rows, err = tx.query(`SELECT id, target_id, COALESCE(unit_id, 0), COALESCE(person_id, 0), version, level, township_code, since
-		FROM supervisions WHERE level <> 'notice' AND state = 'open' ORDER BY id`)
-	if err != nil {
-		return fmt.Errorf("supervision levels: %w", err)
-	}
-	var open []*openAuto
-	for rows.Next() {
-		o := &openAuto{}
-		if err := rows.Scan(&o.id, &o.targetID, &o.unitID, &o.personID, &o.version, &o.level, &o.township, &o.since); err != nil {
-			rows.Close()
-			return fmt.Errorf("supervision levels: %w", err)
 		}
 		open = append(open, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("supervision levels: %w", err)
 	}
-	held := map[int64]bool{}
-	for _, o := range open {
-		held[o.targetID] = true
-		p := overdue[o.targetID]
-		if p == nil {
-			if _, err := tx.exec(`UPDATE supervisions SET state = 'closed', closed_at = ?, version = version + 1, updated_at = ?
-				WHERE id = ?`, at.UTC(), tx.now, o.id); err != nil {
-				return fmt.Errorf("close supervision %d: %w", o.id, err)
-			}
-			if err := tx.audit("close", "supervision", o.id, changes{"state": {sanlian.SupervisionOpen, sanlian.SupervisionClosed}}); err != nil {
-				return err
-			}
-			continue
-		}
-		ch := changes{}
-		level := o.level
-		if level == sanlian.LevelYellow && !at.Before(cal.Deadline(o.since, p.rules.RedAfterDays)) {
-			level = sanlian.LevelRed
-		}
-		ch.set("level", o.level, level)
-		ch.set("unit_id", o.unitID, p.unitID)
-		ch.set("person_id", o.personID, p.personID)
-		ch.set("township", o.township, p.township)
-		if len(ch) == 0 {
-			continue
-		}
-		var redAt any
-		if level != o.level {
-			redAt = at.UTC()
-		}
-		if _, err := tx.exec(`UPDATE supervisions SET level = ?, red_at = COALESCE(?, red_at), unit_id = ?, person_id = ?,
-			township_code = ?, target_ref = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			level, redAt, nullInt(p.unitID), nullInt(p.personID), p.township, p.ref, tx.now, o.id); err != nil {
-			return fmt.Errorf("raise supervision %d: %w", o.id, err)
-		}
-		if err := tx.audit("update", "supervision", o.id, ch); err != nil {
+	plan := sanlian.SupervisionLevelsAt(at, cal, configs, overdue, open)
+	for _, st := range plan.Steps {
+		if err := tx.supervisionStep(st, at); err != nil {
 			return err
 		}
-		if level != o.level {
-			if err := tx.supervisionRed(o.id, o.targetID); err != nil {
-				return err
-			}
-		}
 	}
-	var fresh []*overdueProblem
-	for _, id := range order {
-		if !held[id] {
-			fresh = append(fresh, overdue[id])
+	return tx.yellowCards(plan.Yellow, at)
+}
+
+// supervisionStep closes an open card, or raises it and moves it with its
+// problem, with its audit row; a card turned red is announced.
+func (tx *Tx) supervisionStep(st sanlian.SupervisionStep, at time.Time) error {
+	o := st.Card
+	if st.Close {
+		if _, err := tx.exec(`UPDATE supervisions SET state = 'closed', closed_at = ?, version = version + 1, updated_at = ?
+			WHERE id = ?`, at.UTC(), tx.now, o.ID); err != nil {
+			return fmt.Errorf("close supervision %d: %w", o.ID, err)
 		}
+		return tx.audit("close", "supervision", o.ID, changes{"state": {sanlian.SupervisionOpen, sanlian.SupervisionClosed}})
 	}
-	return tx.yellowCards(fresh, at)
+	p := st.Problem
+	ch := changes{}
+	ch.set("level", o.Level, st.Level)
+	ch.set("unit_id", o.UnitID, p.UnitID)
+	ch.set("person_id", o.PersonID, p.PersonID)
+	ch.set("township", o.Township, p.Township)
+	var redAt any
+	if st.Raised() {
+		redAt = at.UTC()
+	}
+	if _, err := tx.exec(`UPDATE supervisions SET level = ?, red_at = COALESCE(?, red_at), unit_id = ?, person_id = ?,
+		township_code = ?, target_ref = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		st.Level, redAt, nullInt(p.UnitID), nullInt(p.PersonID), p.Township, p.Ref, tx.now, o.ID); err != nil {
+		return fmt.Errorf("raise supervision %d: %w", o.ID, err)
+	}
+	if err := tx.audit("update", "supervision", o.ID, ch); err != nil {
+		return err
+	}
+	if st.Raised() {
+		return tx.supervisionRed(o.ID, o.TargetID)
+	}
+	return nil
 }
 
 // yellowCards gives each problem a yellow card at at, with its audit row,
 // in multi-row statements: the first run on a ledger with a backlog writes
 // tens of thousands of cards while holding the write lock.
-func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
+func (tx *Tx) yellowCards(ps []*sanlian.OverdueProblem, at time.Time) error {
 	const batch = 200
 	for len(ps) > 0 {
 		n := min(batch, len(ps))
@@ -498,7 +408,7 @@ func (tx *Tx) yellowCards(ps []*overdueProblem, at time.Time) error {
 		args := make([]any, 0, n*8)
 		for i, p := range chunk {
 			rows[i] = "('yellow', 'open', 'problem', ?, ?, ?, ?, ?, ?, 1, ?, ?)"
-			args = append(args, p.id, p.ref, nullInt(p.unitID), nullInt(p.personID), p.township, at.UTC(), tx.now, tx.now)
+			args = append(args, p.ID, p.Ref, nullInt(p.UnitID), nullInt(p.PersonID), p.Township, at.UTC(), tx.now, tx.now)
 		}
 		// RETURNING names each new card with its problem, whatever order
 		// the rows come back in.
