@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"sanlian"
+	"sanlian/open311"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 )
@@ -560,4 +561,22 @@ func TestOpen311_QueryKeyAndUnknownPath(t *testing.T) {
 		})
 
 	})
+}
+
+// TestOpen311_Public runs every route without an account or a key: none
+// answers 401 or 403 but a post's refused key.
+func TestOpen311_Public(t *testing.T) {
+	a := newApp(t, sqldbtest.Open(t, "sqlite"))
+	for _, p := range open311.New(a.db, open311.Config{}).Patterns() {
+		method, path, _ := strings.Cut(p, " ")
+		path = strings.NewReplacer("{file}", "services.json", "{rest...}", "service/x.xml").Replace(path)
+		body := ""
+		if method == "POST" {
+			body = "x=1"
+		}
+		res, resBody := a.do(method, path, body)
+		if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden {
+			t.Errorf("%s: %d %s", p, res.StatusCode, resBody)
+		}
+	}
 }
