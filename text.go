@@ -1,6 +1,7 @@
 package sanlian
 
 import (
+	"strconv"
 	"unicode"
 	"unicode/utf8"
 )
@@ -143,6 +144,31 @@ func ControlProblem(s string) string {
 		}
 	}
 	return ""
+}
+
+// TextFieldError is the error for a field of a request whose text has
+// problem p (ControlProblem), named by its Chinese label when it is one of
+// the fields most forms and queries carry: the same words whichever
+// surface (pages, API, Open311) refused the request.
+func TextFieldError(field, p string) error {
+	if !utf8.ValidString(field) || ControlProblem(field) != "" {
+		field = strconv.QuoteToASCII(field)
+	}
+	msg := "字段 " + field + " " + p
+	if l, ok := fieldLabels[field]; ok {
+		msg = l + "（" + field + "）" + p
+	}
+	return &Error{Code: EINVALID, Message: msg, Fields: map[string]string{field: msg}}
+}
+
+// fieldLabels are the Chinese names of the fields most forms and queries
+// carry, for the messages of TextFieldError; any other field is named by
+// its key.
+var fieldLabels = map[string]string{
+	"username": "用户名", "password": "密码", "title": "标题", "name": "名称", "description": "问题描述",
+	"q": "搜索词", "note": "备注", "reason": "理由", "text": "内容", "category": "问题类别",
+	"village": "村(社区)", "township": "乡镇", "reporter_name": "反映人姓名", "reporter_phone": "联系电话",
+	"service_code": "服务类别", "code": "查询码", "address_string": "地址", "phone": "电话",
 }
 
 // CheckText checks the free text of an action on a problem: a note,

@@ -25,20 +25,17 @@ const maxHygieneForm = 10 << 20
 // (raw or as the escape \u0000), invalid UTF-8 or a control character
 // other than tab, line feed and carriage return: text no field takes, and
 // that PostgreSQL cannot store. The answer is a 400 naming the field, as
-// problem+json under /api/, in GeoReport v2's error format under
-// /open311/ (its clients read no other) and as the error page elsewhere.
+// problem+json under /api/, in a mounted surface's own format under its
+// prefix (GeoReport v2's under /open311/: its clients read no other) and
+// as the error page elsewhere.
 // Multipart bodies are left to their readers, which check their text
 // fields with checkFormField and never look into files.
 func (s *Server) hygiene(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkRequestText(r); err != nil {
-			switch {
-			case strings.HasPrefix(r.URL.Path, "/open311/"):
-				format := formatJSON
-				if strings.HasSuffix(r.URL.Path, ".xml") {
-					format = formatXML
-				}
-				s.open311Error(w, r, format, err)
+			switch sf := s.mountOf(r); {
+			case sf != nil:
+				sf.WriteError(w, r, err)
 			case isAPI(r):
 				s.writeProblem(w, r, err)
 			default:
@@ -54,30 +51,9 @@ func (s *Server) hygiene(h http.Handler) http.Handler {
 // form, for the readers that stream such forms.
 func checkFormField(name, value string) error {
 	if p := sanlian.ControlProblem(value); p != "" {
-		return badText(name, p)
+		return sanlian.TextFieldError(name, p)
 	}
 	return nil
-}
-
-// badText is the error for field whose text has problem p.
-func badText(field, p string) error {
-	if !utf8.ValidString(field) || sanlian.ControlProblem(field) != "" {
-		field = strconv.QuoteToASCII(field)
-	}
-	msg := "字段 " + field + " " + p
-	if l, ok := fieldLabels[field]; ok {
-		msg = l + "（" + field + "）" + p
-	}
-	return &sanlian.Error{Code: sanlian.EINVALID, Message: msg, Fields: map[string]string{field: msg}}
-}
-
-// fieldLabels are the Chinese names of the fields most forms and queries
-// carry, for the messages of badText; any other field is named by its key.
-var fieldLabels = map[string]string{
-	"username": "用户名", "password": "密码", "title": "标题", "name": "名称", "description": "问题描述",
-	"q": "搜索词", "note": "备注", "reason": "理由", "text": "内容", "category": "问题类别",
-	"village": "村(社区)", "township": "乡镇", "reporter_name": "反映人姓名", "reporter_phone": "联系电话",
-	"service_code": "服务类别", "code": "查询码", "address_string": "地址", "phone": "电话",
 }
 
 // checkRequestText checks the path, the query and a urlencoded or JSON
@@ -139,11 +115,11 @@ func checkValues(raw string) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if p := sanlian.ControlProblem(k); p != "" {
-			return badText(k, p)
+			return sanlian.TextFieldError(k, p)
 		}
 		for _, v := range vs[k] {
 			if p := sanlian.ControlProblem(v); p != "" {
-				return badText(k, p)
+				return sanlian.TextFieldError(k, p)
 			}
 		}
 	}
@@ -192,7 +168,7 @@ func walkJSON(path string, v any) error {
 			if path == "" {
 				return sanlian.Errorf(sanlian.EINVALID, "请求体%s", p)
 			}
-			return badText(path, p)
+			return sanlian.TextFieldError(path, p)
 		}
 	case []any:
 		for i, e := range v {
@@ -212,7 +188,7 @@ func walkJSON(path string, v any) error {
 				name = path + "." + k
 			}
 			if p := sanlian.ControlProblem(k); p != "" {
-				return badText(name, p)
+				return sanlian.TextFieldError(name, p)
 			}
 			if err := walkJSON(name, v[k]); err != nil {
 				return err

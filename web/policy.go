@@ -379,10 +379,10 @@ var policy = map[string]access{
 }
 
 // policyFor returns the access of a route: from the table above, or from
-// the tables of the people's side, Open311 and notices, kept beside their
+// the tables of the people's side, the Open311 API keys and notices, kept beside their
 // handlers.
 func policyFor(pattern string) (access, bool) {
-	for _, t := range []map[string]access{policy, publicPolicy, lookupPolicy, open311Policy, noticePolicy} {
+	for _, t := range []map[string]access{policy, publicPolicy, lookupPolicy, apiKeyPolicy, noticePolicy} {
 		if a, ok := t[pattern]; ok {
 			return a, true
 		}

@@ -324,7 +324,7 @@ var allowed = map[string][]sanlian.Role{
 // init adds the tables kept beside the tests of the people's side,
 // Open311 and notices.
 func init() {
-	for _, t := range []map[string][]sanlian.Role{allowedPublic, allowedLookup, allowedOpen311, allowedNotices} {
+	for _, t := range []map[string][]sanlian.Role{allowedPublic, allowedLookup, allowedAPIKeys, allowedNotices} {
 		for k, v := range t {
 			if _, dup := allowed[k]; dup {
 				panic("policy test: " + k + " is listed twice")

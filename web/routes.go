@@ -325,6 +325,6 @@ func (s *Server) routeList() []route {
 	}
 	rs = append(rs, s.publicRoutes()...)
 	rs = append(rs, s.lookupRoutes()...)
-	rs = append(rs, s.open311Routes()...)
+	rs = append(rs, s.apiKeyRoutes()...)
 	return append(rs, s.noticeRoutes()...)
 }

@@ -82,11 +82,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Limits override DefaultLimits by bucket; PowBits, ChallengeTTL and
 	// MinFill the proof of work's defaults (MinFill < 0: none).
-	Limits  map[string]Limit
-	PowBits int
-	// CountyBounds is the box Open311 coordinates must fall in; the zero
-	// box is sanlian.DefaultCountyBounds.
-	CountyBounds sanlian.Bounds
+	Limits       map[string]Limit
+	PowBits      int
 	ChallengeTTL time.Duration
 	MinFill      time.Duration
 	// SMSKeys are the key file's secrets: the gateway's secret and the
@@ -106,6 +103,8 @@ type Server struct {
 	pages   *pageSet
 	static  *staticFiles
 	routes  []route
+	mux     *http.ServeMux
+	mounts  []mount // other adapters' surfaces (Mount)
 	handler http.Handler
 	limits  *limiter     // per-client rate limits of the people's side
 	pow     *publicState // the people's side: the challenges' key, the results page
@@ -146,6 +145,7 @@ func New(svc Services, cfg Config) *Server {
 	s.pages = mustParsePages(s.static)
 	s.routes = s.routeList()
 	mux := http.NewServeMux()
+	s.mux = mux
 	for _, rt := range s.routes {
 		acc, ok := policyFor(rt.pattern)
 		if !ok {
@@ -167,6 +167,57 @@ func New(svc Services, cfg Config) *Server {
 	}))
 	s.handler = securityHeaders(cop.Handler(s.hygiene(mux)))
 	return s
+}
+
+// Surface is another adapter's HTTP surface (Open311's), served beside
+// the server's own routes.
+type Surface interface {
+	http.Handler
+	// Patterns are its routes, "METHOD /path" as http.ServeMux takes them.
+	Patterns() []string
+	// WriteError writes, in the surface's own format, an error the
+	// server's common wrapping answers before the surface sees the
+	// request (text no field takes).
+	WriteError(w http.ResponseWriter, r *http.Request, err error)
+}
+
+type mount struct {
+	prefix string
+	sf     Surface
+}
+
+// Mount serves sf at its patterns, under prefix, with the wrapping every
+// route has (security headers, cross-origin protection, the request
+// hygiene, Cache-Control, the request's meta and any user in its
+// context), as public routes: sf decides itself who may use them. Mount
+// before serving.
+func (s *Server) Mount(prefix string, sf Surface) {
+	s.mounts = append(s.mounts, mount{prefix: prefix, sf: sf})
+	h := func(w http.ResponseWriter, r *http.Request) error {
+		sf.ServeHTTP(w, r)
+		return nil
+	}
+	for _, p := range sf.Patterns() {
+		s.mux.Handle(p, s.wrap(route{pattern: p, api: true, h: h}, access{public: true}))
+	}
+}
+
+// mountOf is the mounted surface whose prefix the request's path starts
+// with, or nil.
+func (s *Server) mountOf(r *http.Request) Surface {
+	for _, m := range s.mounts {
+		if strings.HasPrefix(r.URL.Path, m.prefix) {
+			return m.sf
+		}
+	}
+	return nil
+}
+
+// Allow takes a token from bucket for the request's client, as the
+// server's own limits do, for a mounted surface's limit: when none is
+// left it answers false and how long until one is.
+func (s *Server) Allow(r *http.Request, bucket string) (ok bool, retryAfter time.Duration) {
+	return s.limits.allow(r, bucket)
 }
 
 // ServeHTTP implements http.Handler.

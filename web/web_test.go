@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"sanlian"
+	"sanlian/open311"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 	"sanlian/web"
@@ -49,6 +51,9 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	}, cfg)
+	// Open311 mounted as cmd/sanlian mounts it.
+	srv.Mount("/open311/", open311.New(db, open311.Config{Log: cfg.Log, Now: cfg.Now, Secure: cfg.SecureCookies,
+		Allow: func(r *http.Request) (bool, time.Duration) { return srv.Allow(r, web.BucketOpen311Post) }}))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return &app{t: t, db: db, srv: srv, ts: ts, tokens: map[string]string{}}

@@ -129,6 +129,16 @@ func TestMain_ServeDemo(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Errorf("demo login: %d", res.StatusCode)
 	}
+	// Open311 is mounted, under the server's common headers.
+	res, err = http.Get("http://" + m.Addr() + "/open311/v2/services.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if h := res.Header; res.StatusCode != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/xml") ||
+		h.Get("X-Frame-Options") != "DENY" || h.Get("Cache-Control") != "no-store" {
+		t.Errorf("open311 services: %d %v", res.StatusCode, h)
+	}
 	// Commands work while the server runs on the same database file.
 	if err := run(ctx, []string{"migrate", "--db", m.Config.DSN}, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("migrate beside serve: %v", err)

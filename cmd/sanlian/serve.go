@@ -14,6 +14,7 @@ import (
 	"sanlian"
 	"sanlian/demo"
 	"sanlian/notify"
+	"sanlian/open311"
 	"sanlian/sqldb"
 	"sanlian/web"
 	"sanlian/xlsx"
@@ -115,7 +116,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(services,
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
-			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, CountyBounds: m.Config.CountyBounds, SMSKeys: m.msg.keys})
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
+	// Open311 GeoReport v2, its own adapter, under the server's common
+	// wrapping and posting within the server's open311-post limit.
+	srv.Mount("/open311/", open311.New(db, open311.Config{Log: m.Log, CountyBounds: m.Config.CountyBounds, Secure: m.Config.SecureCookies,
+		Allow: func(r *http.Request) (bool, time.Duration) { return srv.Allow(r, web.BucketOpen311Post) }}))
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)

@@ -1,4 +1,4 @@
-package web_test
+package open311_test
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/open311"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
-	"sanlian/web"
 )
 
 // smallTownships are boundaries for the small county: 东坪镇 with a hole,
@@ -159,7 +159,7 @@ func TestOpen311_CountyBounds(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		other := sanlian.Bounds{MinLat: 39.4, MaxLat: 41.1, MinLong: 115.4, MaxLong: 117.5}
 		db.CountyBounds = other
-		a := newAppConfig(t, db, web.Config{CountyBounds: other})
+		a := newAppConfig(t, db, open311.Config{CountyBounds: other})
 		_, key := issueKey(t, a, "12345热线", "hotline")
 		c := newO311Client(a.ts.URL, "json", key, map[string]int{}, &sync.Mutex{})
 		_, err := c.Post(url.Values{"service_code": {"transport"}, "lat": {"28.3"}, "long": {"111.3"}, "address_id": {sqldbtest.VillageA},

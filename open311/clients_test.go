@@ -1,4 +1,4 @@
-package web_test
+package open311_test
 
 import (
 	"context"
@@ -34,7 +34,7 @@ import (
 //     form-encodes its keywords with api_key among them, name split into
 //     first_name and last_name.
 //
-// go test ./web -run TestOpen311_Clients -v prints one line per client
+// go test ./open311 -run TestOpen311_Clients -v prints one line per client
 // and operation.
 
 // clientTownships are the boundaries that let a client post coordinates

@@ -1,9 +1,22 @@
-package web
+// Package open311 serves Open311 GeoReport v2 under /open311/v2/:
+// services are the active problem categories, service requests are
+// problems. Reading is public and shows only public fields; posting needs
+// an API key the office issued. Errors are the spec's own lists, in the
+// format asked, never problem+json. docs/open311.md is its contract.
+//
+// The web server mounts it (web.Server.Mount, wired in cmd/sanlian), so
+// that its common wrapping (security headers, cross-origin protection,
+// the request hygiene, the request's meta in its context) applies here as
+// on every other route.
+package open311
 
 import (
+	"context"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -16,52 +29,116 @@ import (
 	"sanlian"
 )
 
-// Open311 GeoReport v2 under /open311/v2/: services are the active problem
-// categories, service requests are problems. Reading is public and shows
-// only public fields; posting needs an API key the office issued. Errors
-// are the spec's own lists, in the format asked, never problem+json.
+// Service is what GeoReport needs of the domain: the API keys and the
+// requests' reading (sanlian.Open311Service), the active categories
+// (sanlian.ProblemService) and the people's submission
+// (sanlian.PublicService).
+type Service interface {
+	sanlian.Open311Service
+	// FindCategories lists the categories (inactive ones too when all).
+	FindCategories(ctx context.Context, all bool) ([]*sanlian.Category, error)
+	// SubmitPublic enters a problem as the people's side does.
+	SubmitPublic(ctx context.Context, s *sanlian.PublicSubmission) (*sanlian.PublicReceipt, error)
+}
 
-// open311Routes are Open311 GeoReport v2 under /open311/v2/ and the
-// office's API keys.
-func (s *Server) open311Routes() []route {
+// Config tunes the handler.
+type Config struct {
+	Log *slog.Logger
+	// Now is the clock of the requests' default date range (default
+	// time.Now).
+	Now func() time.Time
+	// CountyBounds is the box posted coordinates must fall in; the zero
+	// box is sanlian.DefaultCountyBounds.
+	CountyBounds sanlian.Bounds
+	// Secure: served behind HTTPS, so the discovery document names https
+	// whatever the connection it came on.
+	Secure bool
+	// Allow takes one token of the posting limit for the request's
+	// client; when none is left it answers false and how long until one
+	// is. Nil: posting is not limited.
+	Allow func(r *http.Request) (ok bool, retryAfter time.Duration)
+}
+
+// Handler serves GeoReport v2.
+type Handler struct {
+	svc    Service
+	cfg    Config
+	log    *slog.Logger
+	routes []route
+	mux    *http.ServeMux
+}
+
+// access is who may use a route.
+type access string
+
+const (
+	public = access("public")  // anyone, no account
+	apiKey = access("api key") // anyone holding a key the office issued, checked by the handler
+)
+
+// route is one entry of the route list.
+type route struct {
+	pattern string // "METHOD /path", as http.ServeMux takes it
+	access  access
+	h       http.HandlerFunc
+}
+
+// New builds the handler over svc.
+func New(svc Service, cfg Config) *Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &Handler{svc: svc, cfg: cfg, log: cfg.Log, mux: http.NewServeMux()}
+	h.routes = h.routeList()
+	for _, rt := range h.routes {
+		h.mux.Handle(rt.pattern, rt.h)
+	}
+	return h
+}
+
+// routeList is GeoReport v2 under /open311/v2/, each route with who may
+// use it. No route asks for an account: posting asks for an API key.
+func (h *Handler) routeList() []route {
 	return []route{
-		{pattern: "GET /open311/v2/{file}", h: s.open311(s.open311Root), api: true},
-		{pattern: "POST /open311/v2/{file}", h: s.open311(s.open311Post), api: true},
-		{pattern: "GET /open311/v2/services/{file}", h: s.open311(s.open311Definition), api: true},
+		{"GET /open311/v2/{file}", public, h.open311(h.open311Root)}, // services, requests, discovery
+		{"POST /open311/v2/{file}", apiKey, h.open311(h.open311Post)},
+		{"GET /open311/v2/services/{file}", public, h.open311(h.open311Definition)},
 		// service/{code}: the singular path some clients (open311 1.1) ask
 		// for the same definition.
-		{pattern: "GET /open311/v2/service/{file}", h: s.open311(s.open311Definition), api: true},
-		{pattern: "GET /open311/v2/requests/{file}", h: s.open311(s.open311Request), api: true},
-		{pattern: "GET /open311/v2/tokens/{file}", h: s.open311(s.open311Token), api: true},
-		{pattern: "GET /open311/v2/{rest...}", h: s.open311Unknown, api: true},
-		{pattern: "POST /open311/v2/{rest...}", h: s.open311Unknown, api: true},
-
-		{pattern: "GET /api-keys", h: s.apiKeysPage},
-		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit},
-		{pattern: "POST /api-keys/{id}/revoke", h: s.apiKeyRevokeSubmit},
-		{pattern: "GET /api/v1/api-keys", h: s.apiAPIKeys},
-		{pattern: "POST /api/v1/api-keys", h: s.apiCreateAPIKey},
-		{pattern: "POST /api/v1/api-keys/{id}/revoke", h: s.apiRevokeAPIKey},
+		{"GET /open311/v2/service/{file}", public, h.open311(h.open311Definition)},
+		{"GET /open311/v2/requests/{file}", public, h.open311(h.open311Request)},
+		{"GET /open311/v2/tokens/{file}", public, h.open311(h.open311Token)},
+		{"GET /open311/v2/{rest...}", public, h.open311Unknown}, // any other path: the spec's 404
+		{"POST /open311/v2/{rest...}", public, h.open311Unknown},
 	}
 }
 
-// open311Policy is who may use open311Routes.
-var open311Policy = map[string]access{
-	"GET /open311/v2/{file}":          public(),
-	"POST /open311/v2/{file}":         public(), // an API key, checked by the handler
-	"GET /open311/v2/services/{file}": public(),
-	"GET /open311/v2/service/{file}":  public(),
-	"GET /open311/v2/requests/{file}": public(),
-	"GET /open311/v2/tokens/{file}":   public(),
-	"GET /open311/v2/{rest...}":       public(), // any other path: the spec's 404
-	"POST /open311/v2/{rest...}":      public(),
+// Patterns lists the route patterns, for the server that mounts the
+// handler.
+func (h *Handler) Patterns() []string {
+	out := make([]string, len(h.routes))
+	for i, rt := range h.routes {
+		out[i] = rt.pattern
+	}
+	return out
+}
 
-	"GET /api-keys":                     roles(office),
-	"POST /api-keys":                    roles(office),
-	"POST /api-keys/{id}/revoke":        roles(office),
-	"GET /api/v1/api-keys":              roles(office),
-	"POST /api/v1/api-keys":             roles(office),
-	"POST /api/v1/api-keys/{id}/revoke": roles(office),
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// WriteError writes err as the spec's error list, in XML when the path
+// ends in .xml: for the server that mounts the handler, when its common
+// wrapping refuses a request (text no field takes) before the handler
+// sees it.
+func (h *Handler) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	format := formatJSON
+	if strings.HasSuffix(r.URL.Path, ".xml") {
+		format = formatXML
+	}
+	h.writeError(w, r, format, err)
 }
 
 // Formats of a resource, by its file extension.
@@ -75,8 +152,8 @@ type open311Handler func(w http.ResponseWriter, r *http.Request, base, format st
 
 // open311 adapts an Open311 handler: it reads the format from the file
 // name, checks jurisdiction_id and writes any error in the spec's format.
-func (s *Server) open311(h open311Handler) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) open311(next open311Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		file := r.PathValue("file")
 		base, format := file, formatJSON
 		switch {
@@ -85,20 +162,19 @@ func (s *Server) open311(h open311Handler) handlerFunc {
 		case strings.HasSuffix(file, ".xml"):
 			base, format = strings.TrimSuffix(file, ".xml"), formatXML
 		default:
-			s.open311Error(w, r, formatJSON, sanlian.Errorf(sanlian.ENOTFOUND, "资源须以 .json 或 .xml 结尾 (format must be json or xml)"))
-			return nil
+			h.writeError(w, r, formatJSON, sanlian.Errorf(sanlian.ENOTFOUND, "资源须以 .json 或 .xml 结尾 (format must be json or xml)"))
+			return
 		}
-		err := s.open311Form(w, r)
+		err := h.open311Form(w, r)
 		if err == nil {
-			err = s.open311Jurisdiction(r)
+			err = h.open311Jurisdiction(r)
 		}
 		if err == nil {
-			err = h(w, r, base, format)
+			err = next(w, r, base, format)
 		}
 		if err != nil {
-			s.open311Error(w, r, format, err)
+			h.writeError(w, r, format, err)
 		}
-		return nil
 	}
 }
 
@@ -107,7 +183,7 @@ const maxOpen311Body = 64 << 10
 
 // open311Form parses a POST body: the spec's form encoding, or multipart
 // (its files are not kept; media_url is the way to send a photo).
-func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
+func (h *Handler) open311Form(w http.ResponseWriter, r *http.Request) error {
 	if r.Method != http.MethodPost {
 		return nil
 	}
@@ -131,7 +207,7 @@ func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
 	if r.MultipartForm != nil {
 		for name, vs := range r.MultipartForm.Value {
 			for _, v := range vs {
-				if err := checkFormField(name, v); err != nil {
+				if err := checkField(name, v); err != nil {
 					return err
 				}
 			}
@@ -142,12 +218,12 @@ func (s *Server) open311Form(w http.ResponseWriter, r *http.Request) error {
 
 // open311Jurisdiction accepts no jurisdiction_id, or the county's code;
 // any other is not served here (404, as the spec says).
-func (s *Server) open311Jurisdiction(r *http.Request) error {
+func (h *Handler) open311Jurisdiction(r *http.Request) error {
 	j := strings.TrimSpace(r.FormValue("jurisdiction_id"))
 	if j == "" {
 		return nil
 	}
-	code, err := s.Open311.Open311Jurisdiction(r.Context())
+	code, err := h.svc.Open311Jurisdiction(r.Context())
 	if err != nil {
 		return err
 	}
@@ -180,10 +256,10 @@ type open311Errors struct {
 	Items   []open311ErrorItem `xml:"error"`
 }
 
-// open311Error is the one exit for Open311 errors: a list with one entry,
+// writeError is the one exit for Open311 errors: a list with one entry,
 // or one per field of a refused request.
-func (s *Server) open311Error(w http.ResponseWriter, r *http.Request, format string, err error) {
-	s.logInternal(r, err)
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, format string, err error) {
+	h.logInternal(r, err)
 	code := sanlian.ErrorCode(err)
 	status := open311Status(code)
 	var items []open311ErrorItem
@@ -199,7 +275,7 @@ func (s *Server) open311Error(w http.ResponseWriter, r *http.Request, format str
 	} else {
 		items = []open311ErrorItem{{Code: status, Description: sanlian.ErrorMessage(err)}}
 	}
-	s.writeOpen311(w, status, format, items, open311Errors{Items: items})
+	h.write(w, status, format, items, open311Errors{Items: items})
 }
 
 // open311Field names a field of the people's side by the spec's name.
@@ -217,15 +293,15 @@ func open311Field(k string) string {
 	return k
 }
 
-// writeOpen311 writes v as JSON, or x as XML with its declaration.
-func (s *Server) writeOpen311(w http.ResponseWriter, status int, format string, v, x any) {
+// write writes v as JSON, or x as XML with its declaration.
+func (h *Handler) write(w http.ResponseWriter, status int, format string, v, x any) {
 	if format != formatXML {
 		writeJSON(w, status, v)
 		return
 	}
 	b, err := xml.Marshal(x)
 	if err != nil {
-		s.log.Error("open311 xml", "err", err)
+		h.log.Error("open311 xml", "err", err)
 		http.Error(w, "内部错误", http.StatusInternalServerError)
 		return
 	}
@@ -238,14 +314,14 @@ func (s *Server) writeOpen311(w http.ResponseWriter, status int, format string, 
 
 // open311Root is GET /open311/v2/{file}: services, requests and the
 // discovery document.
-func (s *Server) open311Root(w http.ResponseWriter, r *http.Request, base, format string) error {
+func (h *Handler) open311Root(w http.ResponseWriter, r *http.Request, base, format string) error {
 	switch base {
 	case "services":
-		return s.open311Services(w, r, format)
+		return h.open311Services(w, r, format)
 	case "requests":
-		return s.open311Requests(w, r, format)
+		return h.open311Requests(w, r, format)
 	case "discovery":
-		return s.open311Discovery(w, r, format)
+		return h.open311Discovery(w, r, format)
 	}
 	return open311NotFound()
 }
@@ -253,13 +329,8 @@ func (s *Server) open311Root(w http.ResponseWriter, r *http.Request, base, forma
 // open311Unknown answers any other path under /open311/v2/ with the
 // spec's error list, 404, in XML when the path ends in .xml, so that a
 // client reads the error as it reads every other.
-func (s *Server) open311Unknown(w http.ResponseWriter, r *http.Request) error {
-	format := formatJSON
-	if strings.HasSuffix(r.URL.Path, ".xml") {
-		format = formatXML
-	}
-	s.open311Error(w, r, format, open311NotFound())
-	return nil
+func (h *Handler) open311Unknown(w http.ResponseWriter, r *http.Request) {
+	h.WriteError(w, r, open311NotFound())
 }
 
 func open311NotFound() error {
@@ -286,13 +357,13 @@ type open311ServicesXML struct {
 // open311Group is the group of every service: the people's problems.
 const open311Group = "群众诉求"
 
-func (s *Server) activeCategories(r *http.Request) ([]*sanlian.Category, error) {
-	return s.Problems.FindCategories(sanlian.NewPublicContext(r.Context()), false)
+func (h *Handler) activeCategories(r *http.Request) ([]*sanlian.Category, error) {
+	return h.svc.FindCategories(sanlian.NewPublicContext(r.Context()), false)
 }
 
 // open311Services is GET services.{format}.
-func (s *Server) open311Services(w http.ResponseWriter, r *http.Request, format string) error {
-	cats, err := s.activeCategories(r)
+func (h *Handler) open311Services(w http.ResponseWriter, r *http.Request, format string) error {
+	cats, err := h.activeCategories(r)
 	if err != nil {
 		return err
 	}
@@ -301,7 +372,7 @@ func (s *Server) open311Services(w http.ResponseWriter, r *http.Request, format 
 		out[i] = open311Service{ServiceCode: c.Code, ServiceName: c.Name, Description: c.Name + "方面的问题和诉求",
 			Metadata: true, Type: "realtime", Keywords: c.Name + "," + c.Code, Group: open311Group}
 	}
-	s.writeOpen311(w, http.StatusOK, format, out, open311ServicesXML{Items: out})
+	h.write(w, http.StatusOK, format, out, open311ServicesXML{Items: out})
 	return nil
 }
 
@@ -337,18 +408,18 @@ func open311Attributes() []open311Attribute {
 }
 
 // open311Definition is GET services/{service_code}.{format}.
-func (s *Server) open311Definition(w http.ResponseWriter, r *http.Request, code, format string) error {
-	if _, err := s.open311Category(r, code); err != nil {
+func (h *Handler) open311Definition(w http.ResponseWriter, r *http.Request, code, format string) error {
+	if _, err := h.open311Category(r, code); err != nil {
 		return err
 	}
 	d := open311Definition{ServiceCode: code, Attributes: open311Attributes()}
-	s.writeOpen311(w, http.StatusOK, format, d, d)
+	h.write(w, http.StatusOK, format, d, d)
 	return nil
 }
 
 // open311Category returns the active category of a service_code.
-func (s *Server) open311Category(r *http.Request, code string) (*sanlian.Category, error) {
-	cats, err := s.activeCategories(r)
+func (h *Handler) open311Category(r *http.Request, code string) (*sanlian.Category, error) {
+	cats, err := h.activeCategories(r)
 	if err != nil {
 		return nil, err
 	}
@@ -402,12 +473,12 @@ func toOpen311(x *sanlian.Open311Request) open311Request {
 	return o
 }
 
-func (s *Server) writeOpen311Requests(w http.ResponseWriter, format string, xs []*sanlian.Open311Request) {
+func (h *Handler) writeOpen311Requests(w http.ResponseWriter, format string, xs []*sanlian.Open311Request) {
 	out := make([]open311Request, len(xs))
 	for i, x := range xs {
 		out[i] = toOpen311(x)
 	}
-	s.writeOpen311(w, http.StatusOK, format, out, open311RequestsXML{Items: out})
+	h.write(w, http.StatusOK, format, out, open311RequestsXML{Items: out})
 }
 
 // parseW3C reads a start_date or end_date: a W3C datetime with its zone,
@@ -438,7 +509,7 @@ func commaList(v string) []string {
 }
 
 // open311Requests is GET requests.{format}, with the spec's filters.
-func (s *Server) open311Requests(w http.ResponseWriter, r *http.Request, format string) error {
+func (h *Handler) open311Requests(w http.ResponseWriter, r *http.Request, format string) error {
 	q := r.URL.Query()
 	f := sanlian.Open311Filter{ServiceCodes: commaList(q.Get("service_code")), Statuses: commaList(strings.ToLower(q.Get("status")))}
 	for _, v := range commaList(q.Get("service_request_id")) {
@@ -460,32 +531,32 @@ func (s *Server) open311Requests(w http.ResponseWriter, r *http.Request, format 
 		}
 	}
 	if len(f.IDs) == 0 { // with ids the range is ignored, as the spec says
-		if _, _, err := sanlian.Open311Range(f.Start, f.End, s.cfg.Now()); err != nil {
+		if _, _, err := sanlian.Open311Range(f.Start, f.End, h.cfg.Now()); err != nil {
 			return err
 		}
 	}
-	xs, err := s.Open311.FindOpen311Requests(r.Context(), f)
+	xs, err := h.svc.FindOpen311Requests(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	s.writeOpen311Requests(w, format, xs)
+	h.writeOpen311Requests(w, format, xs)
 	return nil
 }
 
 // open311Request is GET requests/{service_request_id}.{format}.
-func (s *Server) open311Request(w http.ResponseWriter, r *http.Request, base, format string) error {
+func (h *Handler) open311Request(w http.ResponseWriter, r *http.Request, base, format string) error {
 	id, err := strconv.ParseInt(base, 10, 64)
 	if err != nil || id <= 0 {
 		return sanlian.Errorf(sanlian.ENOTFOUND, "service_request_id %q 不存在 (service request not found)", clipText(base, 20))
 	}
-	xs, err := s.Open311.FindOpen311Requests(r.Context(), sanlian.Open311Filter{IDs: []int64{id}})
+	xs, err := h.svc.FindOpen311Requests(r.Context(), sanlian.Open311Filter{IDs: []int64{id}})
 	if err != nil {
 		return err
 	}
 	if len(xs) == 0 {
 		return sanlian.Errorf(sanlian.ENOTFOUND, "service_request_id %d 不存在 (service request not found)", id)
 	}
-	s.writeOpen311Requests(w, format, xs)
+	h.writeOpen311Requests(w, format, xs)
 	return nil
 }
 
@@ -501,13 +572,13 @@ type open311TokensXML struct {
 
 // open311Token is GET tokens/{token}.{format}: the token is the tracking
 // code, and it answers its request's id.
-func (s *Server) open311Token(w http.ResponseWriter, r *http.Request, token, format string) error {
-	id, err := s.Open311.Open311RequestByToken(r.Context(), token)
+func (h *Handler) open311Token(w http.ResponseWriter, r *http.Request, token, format string) error {
+	id, err := h.svc.Open311RequestByToken(r.Context(), token)
 	if err != nil {
 		return err
 	}
 	out := []open311TokenAnswer{{ServiceRequestID: strconv.FormatInt(id, 10), Token: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(token))}}
-	s.writeOpen311(w, http.StatusOK, format, out, open311TokensXML{Items: out})
+	h.write(w, http.StatusOK, format, out, open311TokensXML{Items: out})
 	return nil
 }
 
@@ -528,14 +599,14 @@ type open311PostedXML struct {
 
 // open311Post is POST requests.{format}: a problem entered through the
 // people's side with the source of the API key.
-func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, format string) error {
+func (h *Handler) open311Post(w http.ResponseWriter, r *http.Request, base, format string) error {
 	if base != "requests" {
 		return open311NotFound()
 	}
-	if ok, wait := s.limits.allow(r, BucketOpen311Post); !ok {
+	if ok, wait := h.allow(r); !ok {
 		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
 		items := []open311ErrorItem{{Code: http.StatusTooManyRequests, Description: tooManyMessage(wait) + " (too many requests)"}}
-		s.writeOpen311(w, http.StatusTooManyRequests, format, items, open311Errors{Items: items})
+		h.write(w, http.StatusTooManyRequests, format, items, open311Errors{Items: items})
 		return nil
 	}
 	ctx := r.Context()
@@ -545,7 +616,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	if apiKey == "" {
 		apiKey = r.URL.Query().Get("api_key")
 	}
-	key, err := s.Open311.VerifyAPIKey(ctx, apiKey)
+	key, err := h.svc.VerifyAPIKey(ctx, apiKey)
 	if err != nil {
 		return err
 	}
@@ -554,10 +625,10 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	if code == "" {
 		return sanlian.Errorf(sanlian.EINVALID, "缺少 service_code (service_code required)")
 	}
-	if _, err := s.open311Category(r, code); err != nil {
+	if _, err := h.open311Category(r, code); err != nil {
 		return err
 	}
-	extra, err := open311Extra(f, key.ID, s.cfg.CountyBounds.OrDefault())
+	extra, err := open311Extra(f, key.ID, h.cfg.CountyBounds.OrDefault())
 	if err != nil {
 		return err
 	}
@@ -566,13 +637,13 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	var village *sanlian.Region
 	switch {
 	case addressID != "" || addressString != "":
-		if village, err = s.Open311.Open311Village(ctx, addressID, addressString); err != nil {
+		if village, err = h.svc.Open311Village(ctx, addressID, addressString); err != nil {
 			return err
 		}
 	case extra.Lat != nil:
 		// Coordinates alone: the township whose boundary holds them, and
 		// a village there the office checks before it assigns.
-		place, err := s.Open311.Open311VillageAt(ctx, *extra.Lat, *extra.Long)
+		place, err := h.svc.Open311VillageAt(ctx, *extra.Lat, *extra.Long)
 		if err != nil {
 			return err
 		}
@@ -600,7 +671,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	}
 	sub.Normalize()
 	sub.Open311 = extra
-	rc, err := s.Public.SubmitPublic(sanlian.NewPublicContext(ctx), sub)
+	rc, err := h.svc.SubmitPublic(sanlian.NewPublicContext(ctx), sub)
 	if err != nil {
 		return err
 	}
@@ -610,7 +681,7 @@ func (s *Server) open311Post(w http.ResponseWriter, r *http.Request, base, forma
 	}
 	out := []open311Posted{{ServiceRequestID: strconv.FormatInt(rc.ProblemID, 10), Token: sanlian.FormatTrackingCode(rc.Code),
 		ServiceNotice: notice}}
-	s.writeOpen311(w, http.StatusOK, format, out, open311PostedXML{Items: out})
+	h.write(w, http.StatusOK, format, out, open311PostedXML{Items: out})
 	return nil
 }
 
@@ -671,17 +742,89 @@ type open311DiscoveryDoc struct {
 const open311Changeset = "2026-11-27T00:00:00+08:00"
 
 // open311Discovery is GET discovery.{format}.
-func (s *Server) open311Discovery(w http.ResponseWriter, r *http.Request, format string) error {
+func (h *Handler) open311Discovery(w http.ResponseWriter, r *http.Request, format string) error {
 	scheme := "http"
-	if r.TLS != nil || s.cfg.SecureCookies {
+	if r.TLS != nil || h.cfg.Secure {
 		scheme = "https"
 	}
 	d := open311DiscoveryDoc{Changeset: open311Changeset, Contact: "县三联三清工作领导小组办公室",
 		KeyService: "接口密钥由县办公室发放",
 		Endpoints: []open311Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2", URL: scheme + "://" + r.Host + "/open311/v2",
 			Changeset: open311Changeset, Type: "production", Formats: []string{"text/xml", "application/json"}}}}
-	s.writeOpen311(w, http.StatusOK, format, d, d)
+	h.write(w, http.StatusOK, format, d, d)
 	return nil
+}
+
+// allow takes a token of the posting limit (Config.Allow).
+func (h *Handler) allow(r *http.Request) (bool, time.Duration) {
+	if h.cfg.Allow == nil {
+		return true, 0
+	}
+	return h.cfg.Allow(r)
+}
+
+// tooManyMessage is the refusal's text, the one the web server's limits
+// give.
+func tooManyMessage(wait time.Duration) string {
+	return fmt.Sprintf("操作过于频繁，请 %d 秒后再试", retrySeconds(wait))
+}
+
+func retrySeconds(wait time.Duration) int {
+	sec := int(math.Ceil(wait.Seconds()))
+	if sec < 1 {
+		sec = 1
+	}
+	return sec
+}
+
+// checkField is the hygiene check of one text field of a multipart form,
+// which the server's common check leaves to the form's reader.
+func checkField(name, value string) error {
+	if p := sanlian.ControlProblem(value); p != "" {
+		return sanlian.TextFieldError(name, p)
+	}
+	return nil
+}
+
+// logInternal logs an error the client is not told about.
+func (h *Handler) logInternal(r *http.Request, err error) {
+	if sanlian.ErrorCode(err) == sanlian.EINTERNAL {
+		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+}
+
+// statusOf is the web API's status of a domain error code, which
+// open311Status adjusts to the spec.
+func statusOf(code string) int {
+	switch code {
+	case sanlian.EINVALID:
+		return http.StatusBadRequest
+	case sanlian.EUNPROCESSABLE:
+		return http.StatusUnprocessableEntity
+	case sanlian.EUNAUTHORIZED, sanlian.ETOTPREQUIRED:
+		return http.StatusUnauthorized
+	case sanlian.EFORBIDDEN, sanlian.EPASSWORDCHANGE, sanlian.ETOTPENROL:
+		return http.StatusForbidden
+	case sanlian.ENOTFOUND:
+		return http.StatusNotFound
+	case sanlian.ECONFLICT:
+		return http.StatusConflict
+	case sanlian.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case sanlian.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// writeJSON writes v as the web API writes its JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
 }
 
 // clipText cuts s to n characters, for echoing input in a message.
@@ -690,104 +833,4 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
-}
-
-// The office's API keys.
-
-// apiAPIKeys is GET /api/v1/api-keys.
-func (s *Server) apiAPIKeys(w http.ResponseWriter, r *http.Request) error {
-	keys, err := s.Open311.FindAPIKeys(r.Context())
-	if err != nil {
-		return err
-	}
-	writeList(w, keys, "")
-	return nil
-}
-
-// apiCreateAPIKey is POST /api/v1/api-keys: the answer carries the key,
-// shown this once.
-func (s *Server) apiCreateAPIKey(w http.ResponseWriter, r *http.Request) error {
-	var in sanlian.APIKeyInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	k, err := s.Open311.CreateAPIKey(r.Context(), &in)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, k)
-	return nil
-}
-
-// apiRevokeAPIKey is POST /api/v1/api-keys/{id}/revoke.
-func (s *Server) apiRevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	k, err := s.Open311.RevokeAPIKey(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, k)
-	return nil
-}
-
-type apiKeysPage struct {
-	basePage
-	Keys    []*sanlian.APIKey
-	Sources []projectOption
-	Issued  *sanlian.IssuedAPIKey
-	Form    url.Values
-	Error   string
-	Fields  map[string]string
-}
-
-// apiKeysPage is GET /api-keys: the keys and the form to issue one.
-func (s *Server) apiKeysPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAPIKeys(w, r, http.StatusOK, url.Values{"source": {sanlian.SourceHotline}}, nil, nil)
-}
-
-func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, status int, form url.Values, issued *sanlian.IssuedAPIKey, ferr error) error {
-	keys, err := s.Open311.FindAPIKeys(r.Context())
-	if err != nil {
-		return err
-	}
-	page := &apiKeysPage{basePage: s.base(r, "接口密钥", "api-keys"), Keys: keys, Sources: codeOptions(sanlian.APIKeySources, sanlian.SourceLabel, form.Get("source")),
-		Issued: issued, Form: form}
-	if ferr != nil {
-		page.Error, page.Fields = sanlian.ErrorMessage(ferr), sanlian.ErrorFields(ferr)
-	}
-	return s.render(w, r, status, "apikeys", page)
-}
-
-// apiKeyCreateSubmit is POST /api-keys: the page comes back with the new
-// key shown once, or with the form as typed and what was wrong.
-func (s *Server) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Request) error {
-	if err := parseFormLimit(w, r, 64<<10); err != nil {
-		return err
-	}
-	f := r.PostForm
-	k, err := s.Open311.CreateAPIKey(r.Context(), &sanlian.APIKeyInput{Name: f.Get("name"), Source: f.Get("source")})
-	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE {
-		return s.renderAPIKeys(w, r, statusOf(code), f, nil, err)
-	} else if err != nil {
-		return err
-	}
-	return s.renderAPIKeys(w, r, http.StatusCreated, url.Values{"source": {sanlian.SourceHotline}}, k, nil)
-}
-
-// apiKeyRevokeSubmit is POST /api-keys/{id}/revoke.
-func (s *Server) apiKeyRevokeSubmit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	k, err := s.Open311.RevokeAPIKey(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/api-keys?ok="+url.QueryEscape("已停用接口密钥“"+k.Name+"”"), http.StatusSeeOther)
-	return nil
 }
