@@ -90,3 +90,22 @@ func selected(doc *goquery.Document, name string) string {
 	})
 	return strings.Join(out, "|")
 }
+
+// fieldError is the message shown beside the field named name: the
+// .field-error in the field's label, or the element #name-error (a
+// period picker's is #period-error for the picker named period).
+func fieldError(doc *goquery.Document, name string) string {
+	return textOf(doc, "label:has([name="+name+"]) .field-error, #"+name+"-error")
+}
+
+// errorShown reports whether msg is in an error region of the page: the
+// form's .error alert or a field's .field-error.
+func errorShown(doc *goquery.Document, msg string) bool {
+	return hasText(doc, ".error[role=alert], .field-error", msg)
+}
+
+// valueOf is the value attribute of the first element sel matches, and
+// whether there is one.
+func valueOf(doc *goquery.Document, sel string) (string, bool) {
+	return doc.Find(sel).First().Attr("value")
+}
