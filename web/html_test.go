@@ -109,3 +109,11 @@ func errorShown(doc *goquery.Document, msg string) bool {
 func valueOf(doc *goquery.Document, sel string) (string, bool) {
 	return doc.Find(sel).First().Attr("value")
 }
+
+// hasExact reports whether an element sel matches reads exactly text,
+// trimmed.
+func hasExact(doc *goquery.Document, sel, text string) bool {
+	return doc.Find(sel).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.TrimSpace(s.Text()) == text
+	}).Length() > 0
+}
