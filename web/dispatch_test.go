@@ -137,10 +137,10 @@ func TestDispatches_Pages(t *testing.T) {
 		res, html = b.get("/dispatches/" + month)
 		if doc := page(t, html); res.StatusCode != 200 || !has(doc, `form#dispatch-form[method=post][action="/dispatches/`+month+`"]`) || !hasExact(doc, "#by-township tbody tr td:first-child", "东坪镇") ||
 			!hasExact(doc, "#by-unit tbody tr td:first-child", "县民政局") || !has(doc, "form#decision-unit-form select[name=unit_id]") {
-			t.Fatalf("month html: %d", res.StatusCode)
+			t.Fatalf("month page: %d", res.StatusCode)
 		}
 		if res, html := b.get("/dispatches/2021-05-H1"); res.StatusCode != 400 || !hasText(page(t, html), ".error[role=alert]", "调度按月进行") {
-			t.Errorf("half-month html: %d", res.StatusCode)
+			t.Errorf("half-month page: %d", res.StatusCode)
 		}
 
 		// A refused record comes back as typed.
@@ -185,12 +185,12 @@ func TestDispatches_Pages(t *testing.T) {
 		res, html = l.get("/dispatches/" + month)
 		if doc := page(t, html); res.StatusCode != 200 || strings.Contains(html, `id="dispatch-form"`) || has(doc, "form#decision-form, form#decision-unit-form") || textOf(doc, "#record") != "通报敬老院维修进度" ||
 			!hasText(doc, "table#decision-list tbody tr td:nth-child(2)", "两周内完成敬老院屋顶维修") {
-			t.Errorf("leader's html: %d", res.StatusCode)
+			t.Errorf("leader's page: %d", res.StatusCode)
 		}
 		c := a.browser()
 		c.login("cadre", sqldbtest.Password)
 		if res, _ := c.get("/dispatches/" + month); res.StatusCode != 403 {
-			t.Errorf("cadre's html: %d", res.StatusCode)
+			t.Errorf("cadre's page: %d", res.StatusCode)
 		}
 	})
 }

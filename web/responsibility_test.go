@@ -238,7 +238,7 @@ func TestResponsibilities_Pages(t *testing.T) {
 		id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/responsibilities/")
 		if res, html := b.get(loc); res.StatusCode != 200 || !strings.HasPrefix(textOf(page(t, html), "main h1"), "农村危房改造排查") || !strings.Contains(textOf(page(t, html), `#responsibility-facts dt:contains("责任人") + dd`), "赵丽") ||
 			!has(page(t, html), `p.tabs a.button[href="/responsibilities/`+id+`/edit"]`) {
-			t.Errorf("line html: %d", res.StatusCode)
+			t.Errorf("line page: %d", res.StatusCode)
 		}
 		res, html = b.get("/responsibilities?unit_id=1")
 		if doc := page(t, html); res.StatusCode != 200 || !hasExact(doc, `table#responsibilities tbody tr td:nth-child(2) a[href="/responsibilities/`+id+`"]`, "农村危房改造排查") ||
