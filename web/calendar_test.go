@@ -205,7 +205,7 @@ func TestPages_Calendar(t *testing.T) {
 		for _, sel := range []string{`nav.cal-nav a[href="/calendar?year=2026"]`, `form[method=post][action="/calendar/2021"] input[type=hidden][name=version][value="1"]`} {
 			mustHave(t, doc, sel)
 		}
-		if textOf(doc, "b#workdays") != "250" || !hasText(doc, "main p:has(b#workdays)", "国办发明电〔2020〕27号") || !strings.Contains(textOf(doc, "textarea[name=holidays]"), "2021-05-05\n2021-06-12") {
+		if mustText(t, doc, "b#workdays") != "250" || !hasText(doc, "main p:has(b#workdays)", "国办发明电〔2020〕27号") || !strings.Contains(textOf(doc, "textarea[name=holidays]"), "2021-05-05\n2021-06-12") {
 			t.Errorf("page lacks the workdays 250, the note or the holidays: %q", textOf(doc, "b#workdays"))
 		}
 
@@ -281,8 +281,10 @@ func TestPages_Calendar(t *testing.T) {
 		c := a.browser()
 		c.login("cadre", sqldbtest.Password)
 		res, body = c.get("/calendar?year=2021")
-		if doc := page(t, body); res.StatusCode != 200 || strings.Contains(body, `action="/calendar/2021"`) || has(doc, "form.form") || !has(doc, `table.month td[data-date="2021-05-06"]`) {
+		if doc := page(t, body); res.StatusCode != 200 || strings.Contains(body, `action="/calendar/2021"`) || !has(doc, `table.month td[data-date="2021-05-06"]`) {
 			t.Errorf("cadre page: %d", res.StatusCode)
+		} else {
+			mustNotHave(t, doc, "main form, main textarea, main button[type=submit]")
 		}
 		if res, _ := c.post("/calendar/2021", form); res.StatusCode != 403 {
 			t.Errorf("cadre save: %d", res.StatusCode)

@@ -41,7 +41,8 @@ func TestCockpit_Access(t *testing.T) {
 			}
 			res, body = a.do("GET", "/cockpit?screen=1", a.token(who), "")
 			doc = page(t, body)
-			if res.StatusCode != 200 || !has(doc, "body.screen #cockpit[data-screen]") || strings.Contains(body, "主菜单") || has(doc, "nav#main-menu") ||
+			mustNotHave(t, doc, "nav#main-menu, header.top")
+			if res.StatusCode != 200 || !has(doc, "body.screen #cockpit[data-screen]") || strings.Contains(body, "主菜单") ||
 				doc.Find("#cockpit .cchart[role=img][aria-label]").Length() < 8 {
 				t.Errorf("%s big screen: %d", who, res.StatusCode)
 			}

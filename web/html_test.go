@@ -104,12 +104,6 @@ func errorShown(doc *goquery.Document, msg string) bool {
 	return hasText(doc, ".error[role=alert], .field-error", msg)
 }
 
-// valueOf is the value attribute of the first element sel matches, and
-// whether there is one.
-func valueOf(doc *goquery.Document, sel string) (string, bool) {
-	return doc.Find(sel).First().Attr("value")
-}
-
 // hasExact reports whether an element sel matches reads exactly text,
 // trimmed.
 func hasExact(doc *goquery.Document, sel, text string) bool {

@@ -100,9 +100,8 @@ func TestPages_LoginAndHouseholds(t *testing.T) {
 		}
 		// Dongping has tagged households 1, 5, 6 and 10.
 		doc := page(t, body)
-		if n := doc.Find(`table#households tbody tr td:first-child a[href^="/households/"]`).Length(); n != 4 || doc.Find("table#households tbody tr").Length() != 4 {
-			t.Errorf("filtered list shows %d rows, want 4", n)
-		}
+		mustCount(t, doc, "table#households tbody tr", 4)
+		mustCount(t, doc, `table#households tbody tr td:first-child a[href^="/households/"]`, 4)
 		if !hasText(doc, "table#households tbody tr td:nth-child(3).mono", "430923********") || !hasExact(doc, "table#households tbody tr td:nth-child(4).mono", "139****0001") {
 			t.Error("list does not show masked numbers")
 		}
