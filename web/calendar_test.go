@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"sanlian"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
@@ -191,22 +193,20 @@ func TestPages_Calendar(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("page: %d", res.StatusCode)
 		}
-		for _, want := range []string{
-			`>工作日历</a>`, // the layout's menu
-			`<td class="hol" data-date="2021-05-01">1<b>休</b></td>`,
-			`<td class="makeup" data-date="2021-05-08">8<b>班</b></td>`,
-			`<td class="weekend" data-date="2021-05-09">9</td>`,
-			`<td class="" data-date="2021-05-06">6</td>`,
-			`<a href="/calendar?year=2026"`,
-			`<b id="workdays">250</b>`,
-			`国办发明电〔2020〕27号`,
-			`action="/calendar/2021"`,
-			`name="version" value="1"`,
-			"2021-05-05\n2021-06-12",
-		} {
-			if !strings.Contains(body, want) {
-				t.Errorf("page lacks %q", want)
+		doc := page(t, body)
+		if !hasExact(doc, "nav#main-menu a", "工作日历") {
+			t.Error("the layout's menu lacks 工作日历")
+		}
+		for date, want := range map[string]string{"2021-05-01": "hol 1 休", "2021-05-08": "makeup 8 班", "2021-05-09": "weekend 9 ", "2021-05-06": " 6 "} {
+			if got := calDay(doc, date); got != want {
+				t.Errorf("%s reads %q, want %q", date, got, want)
 			}
+		}
+		for _, sel := range []string{`nav.cal-nav a[href="/calendar?year=2026"]`, `form[method=post][action="/calendar/2021"] input[type=hidden][name=version][value="1"]`} {
+			mustHave(t, doc, sel)
+		}
+		if mustText(t, doc, "b#workdays") != "250" || !hasText(doc, "main p:has(b#workdays)", "国办发明电〔2020〕27号") || !strings.Contains(textOf(doc, "textarea[name=holidays]"), "2021-05-05\n2021-06-12") {
+			t.Errorf("page lacks the workdays 250, the note or the holidays: %q", textOf(doc, "b#workdays"))
 		}
 
 		// Save through the form: 6 May added, one date a line.
@@ -221,8 +221,8 @@ func TestPages_Calendar(t *testing.T) {
 			t.Fatalf("save: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 		_, body = b.get(res.Header.Get("Location"))
-		if !strings.Contains(body, `class="flash"`) || !strings.Contains(body, `<td class="hol" data-date="2021-05-06">6<b>休</b></td>`) ||
-			!strings.Contains(body, `name="version" value="2"`) {
+		if doc := page(t, body); !has(doc, "main p.flash[role=status]") || calDay(doc, "2021-05-06") != "hol 6 休" ||
+			!has(doc, `form[action="/calendar/2021"] input[name=version][value="2"]`) {
 			t.Error("saved calendar not shown")
 		}
 
@@ -231,13 +231,14 @@ func TestPages_Calendar(t *testing.T) {
 		form.Set("holidays", holidays+"2021-05-07\n")
 		form.Set("note", "过期表单里新写的说明")
 		res, body = b.post("/calendar/2021", form)
-		if res.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
+		doc = page(t, body)
+		if res.StatusCode != 409 || !hasText(doc, ".error[role=alert]", "已被他人修改") {
 			t.Errorf("stale form: %d", res.StatusCode)
 		}
-		if !strings.Contains(body, "2021-05-06\n2021-05-07\n</textarea>") || !strings.Contains(body, `value="过期表单里新写的说明"`) {
+		if !strings.HasSuffix(doc.Find("textarea[name=holidays]").Text(), "2021-05-06\n2021-05-07\n") || !has(doc, `input[name=note][value="过期表单里新写的说明"]`) {
 			t.Error("stale form lost what was typed")
 		}
-		if !strings.Contains(body, `name="version" value="2"`) {
+		if !has(doc, `form[action="/calendar/2021"] input[name=version][value="2"]`) {
 			t.Error("stale form not offered again with the current version")
 		}
 		// Invalid: a Friday as a make-up day; the form comes back as typed.
@@ -245,23 +246,24 @@ func TestPages_Calendar(t *testing.T) {
 		form.Set("holidays", holidays)
 		form.Set("workdays", "2021-05-07")
 		res, body = b.post("/calendar/2021", form)
-		if res.StatusCode != 422 || !strings.Contains(body, `class="field-error"`) || !strings.Contains(body, "周五") ||
-			!strings.Contains(body, ">2021-05-07</textarea>") {
+		if doc := page(t, body); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "workdays"), "周五") ||
+			doc.Find("textarea[name=workdays]").Text() != "2021-05-07" {
 			t.Errorf("invalid form: %d", res.StatusCode)
 		}
 
 		// A year not held: its provisional calendar, shown as such, and a
 		// form offering it for confirmation.
 		_, body = b.get("/calendar?year=2028")
-		for _, want := range []string{
-			`id="not-held"`, "临时日历，待国务院公布后确认", `name="version" value="0"`,
-			`<td class="hol" data-date="2028-01-03">3<b>休</b></td>`, // 元旦's 补假
-			"2028-10-05 国庆节补假", "确认并保存",
-			"2028-01-01\n2028-01-03\n2028-01-25",
-		} {
-			if !strings.Contains(body, want) {
-				t.Errorf("2028 page lacks %q", want)
-			}
+		doc = page(t, body)
+		if !hasText(doc, "p#not-held", "临时日历，待国务院公布后确认") || !has(doc, `form[action="/calendar/2028"] input[name=version][value="0"]`) ||
+			!hasExact(doc, `form[action="/calendar/2028"] button[type=submit]`, "确认并保存") {
+			t.Error("2028 page lacks the provisional notice or the form to confirm it")
+		}
+		if got := calDay(doc, "2028-01-03"); got != "hol 3 休" { // 元旦's 补假
+			t.Errorf("2028-01-03 reads %q", got)
+		}
+		if !strings.Contains(textOf(doc, "p#statutory"), "2028-10-05 国庆节补假") || !strings.Contains(textOf(doc, "textarea[name=holidays]"), "2028-01-01\n2028-01-03\n2028-01-25") {
+			t.Error("2028 page lacks the statutory days")
 		}
 		res, _ = b.post("/calendar/2028", url.Values{"version": {"0"}, "holidays": {"2028-01-01, 2028-01-02，2028-01-03"}, "note": {"暂定"}})
 		if res.StatusCode != 303 {
@@ -279,8 +281,10 @@ func TestPages_Calendar(t *testing.T) {
 		c := a.browser()
 		c.login("cadre", sqldbtest.Password)
 		res, body = c.get("/calendar?year=2021")
-		if res.StatusCode != 200 || strings.Contains(body, `action="/calendar/2021"`) || !strings.Contains(body, `data-date="2021-05-06"`) {
+		if doc := page(t, body); res.StatusCode != 200 || strings.Contains(body, `action="/calendar/2021"`) || !has(doc, `table.month td[data-date="2021-05-06"]`) {
 			t.Errorf("cadre page: %d", res.StatusCode)
+		} else {
+			mustNotHave(t, doc, "main form, main textarea, main button[type=submit]")
 		}
 		if res, _ := c.post("/calendar/2021", form); res.StatusCode != 403 {
 			t.Errorf("cadre save: %d", res.StatusCode)
@@ -299,12 +303,12 @@ func TestPages_CalendarProvisional(t *testing.T) {
 		a := newAppConfig(t, db, web.Config{Now: db.Now})
 		b := a.browser()
 		b.login("office", sqldbtest.Password)
-		if _, body := b.get("/"); !strings.Contains(body, `id="calendar-reminder"`) || !strings.Contains(body, `href="/calendar?year=2028"`) {
+		if _, body := b.get("/"); !has(page(t, body), `p#calendar-reminder a[href="/calendar?year=2028"]`) {
 			t.Error("the office's home page lacks the reminder for 2028")
 		}
 		c := a.browser()
 		c.login("cadre", sqldbtest.Password)
-		if _, body := c.get("/"); strings.Contains(body, `id="calendar-reminder"`) {
+		if _, body := c.get("/"); has(page(t, body), "#calendar-reminder") {
 			t.Error("a cadre is reminded of the calendar")
 		}
 
@@ -315,10 +319,10 @@ func TestPages_CalendarProvisional(t *testing.T) {
 			t.Errorf("assigned: %s", body)
 		}
 		const mark = "（暂按法定节假日推算）"
-		if _, body := b.get(fmt.Sprintf("/problems/%d", p.ID)); strings.Count(body, mark) != 2 {
+		if _, body := b.get(fmt.Sprintf("/problems/%d", p.ID)); strings.Count(body, mark) != 2 || page(t, body).Find("dd span.provisional").FilterFunction(func(_ int, s *goquery.Selection) bool { return s.Text() == mark }).Length() != 2 {
 			t.Errorf("problem page shows the mark %d times, want 2 (accept and resolve)", strings.Count(body, mark))
 		}
-		if _, body := b.get("/problems"); !strings.Contains(body, mark) {
+		if _, body := b.get("/problems"); !hasExact(page(t, body), "table#problems tbody tr td span.provisional", mark) {
 			t.Error("list lacks the mark")
 		}
 
@@ -327,12 +331,23 @@ func TestPages_CalendarProvisional(t *testing.T) {
 		if res.StatusCode != 303 {
 			t.Fatalf("confirm 2028: %d", res.StatusCode)
 		}
-		if _, body := b.get("/"); strings.Contains(body, `id="calendar-reminder"`) {
+		if _, body := b.get("/"); has(page(t, body), "#calendar-reminder") {
 			t.Error("reminded after 2028 was confirmed")
 		}
 		_, body = b.get(fmt.Sprintf("/problems/%d", p.ID))
-		if strings.Contains(body, mark) || !strings.Contains(body, "期限重算") {
+		if strings.Contains(body, mark) || has(page(t, body), ".provisional") || !hasText(page(t, body), "ol#timeline", "期限重算") {
 			t.Error("problem page after the confirmation: mark still shown, or no recompute on the timeline")
 		}
 	})
+}
+
+// calDay reads a day of the calendar page: its class, its day of the
+// month and its mark (休, 班 or none), e.g. "hol 1 休".
+func calDay(doc *goquery.Document, date string) string {
+	td := doc.Find(`table.month td[data-date="` + date + `"]`)
+	if td.Length() != 1 {
+		return fmt.Sprintf("%d cells", td.Length())
+	}
+	mark := td.Find("b").Text()
+	return td.AttrOr("class", "?") + " " + strings.TrimSuffix(td.Text(), mark) + " " + mark
 }

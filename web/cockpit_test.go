@@ -21,7 +21,7 @@ func TestCockpit_Access(t *testing.T) {
 		a := newApp(t, db)
 		for _, who := range []string{"cadre", "unitadmin", "sysadmin", "auditor"} {
 			res, body := a.do("GET", "/cockpit", a.token(who), "")
-			if res.StatusCode != 403 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "无权") {
+			if res.StatusCode != 403 || !strings.Contains(res.Header.Get("Content-Type"), "text/html") || !hasText(page(t, body), "section.error-page .error[role=alert]", "无权") {
 				t.Errorf("%s /cockpit: %d %s", who, res.StatusCode, firstLine(body))
 			}
 			res, body = a.do("GET", "/api/v1/cockpit", a.token(who), "")
@@ -31,16 +31,19 @@ func TestCockpit_Access(t *testing.T) {
 		}
 		for _, who := range []string{"office", "leader"} {
 			res, body := a.do("GET", "/cockpit", a.token(who), "")
-			if res.StatusCode != 200 || !strings.Contains(body, "领导驾驶舱") || strings.Count(body, `role="img"`) < 8 ||
-				!strings.Contains(body, "cockpit.js") {
+			doc := page(t, body)
+			if res.StatusCode != 200 || !strings.HasPrefix(textOf(doc, "#cockpit h1"), "领导驾驶舱") || doc.Find("#cockpit .cchart[role=img][aria-label]").Length() < 8 ||
+				!has(doc, `script[src^="/static/cockpit.js?v="]`) {
 				t.Errorf("%s /cockpit: %d", who, res.StatusCode)
 			}
-			if who == "office" != strings.Contains(body, `action="/cockpit/map"`) {
+			if who == "office" != has(doc, `form[method=post][action="/cockpit/map"] input[type=file][name=geojson]`) {
 				t.Errorf("%s: the upload form shows to the office only", who)
 			}
 			res, body = a.do("GET", "/cockpit?screen=1", a.token(who), "")
-			if res.StatusCode != 200 || !strings.Contains(body, `class="screen"`) || strings.Contains(body, "主菜单") ||
-				strings.Count(body, `role="img"`) < 8 {
+			doc = page(t, body)
+			mustNotHave(t, doc, "nav#main-menu, header.top")
+			if res.StatusCode != 200 || !has(doc, "body.screen #cockpit[data-screen]") || strings.Contains(body, "主菜单") ||
+				doc.Find("#cockpit .cchart[role=img][aria-label]").Length() < 8 {
 				t.Errorf("%s big screen: %d", who, res.StatusCode)
 			}
 			res, body = a.do("GET", "/api/v1/cockpit", a.token(who), "")
@@ -78,7 +81,7 @@ func TestCockpit_LeaderCountySwitch(t *testing.T) {
 		if res, body := a.do("GET", "/api/v1/cockpit?scope=county", leader, ""); res.StatusCode != 200 || !strings.Contains(body, `"county":true`) {
 			t.Fatalf("leader, county, default on: %d", res.StatusCode)
 		}
-		if res, body := a.do("GET", "/cockpit", leader, ""); !strings.Contains(body, "切换查看全县") {
+		if res, body := a.do("GET", "/cockpit", leader, ""); !hasExact(page(t, body), `p.cockpit-actions a.button[href="/cockpit?scope=county"]`, "切换查看全县") {
 			t.Errorf("leader page offers no switch: %d", res.StatusCode)
 		}
 		b := a.browser()
@@ -95,10 +98,10 @@ func TestCockpit_LeaderCountySwitch(t *testing.T) {
 			t.Fatalf("settings: %d", res.StatusCode)
 		}
 		res, body := a.do("GET", "/cockpit?scope=county", leader, "")
-		if res.StatusCode != 403 || !strings.Contains(body, "未开放县级领导查看全县") {
+		if res.StatusCode != 403 || !hasText(page(t, body), ".error[role=alert]", "未开放县级领导查看全县") {
 			t.Errorf("leader, county, off: %d", res.StatusCode)
 		}
-		if _, body := a.do("GET", "/cockpit", leader, ""); strings.Contains(body, "切换查看全县") {
+		if _, body := a.do("GET", "/cockpit", leader, ""); strings.Contains(body, "切换查看全县") || has(page(t, body), `a[href*="scope=county"]`) {
 			t.Error("the switch still shows")
 		}
 		if res, body := a.do("GET", "/api/v1/audit?entity=setting", a.token("auditor"), ""); res.StatusCode != 200 || !strings.Contains(body, "cockpit_leader_county") {
@@ -154,7 +157,9 @@ func TestCockpit_MapUpload(t *testing.T) {
 			{"over 20 MB", big, 413, "超过 20 MB"},
 		} {
 			res, body := a.uploadMap(office, c.data)
-			if res.StatusCode != c.status || !strings.Contains(body, c.msg) || !strings.Contains(body, `aria-invalid="true"`) {
+			doc := page(t, body)
+			if res.StatusCode != c.status || !strings.Contains(textOf(doc, `form[action="/cockpit/map"] p#geojson-error.error[role=alert]`), c.msg) ||
+				!has(doc, "input#geojson[aria-invalid=true][aria-describedby~=geojson-error]") {
 				t.Errorf("%s: %d, want %d with %q", c.name, res.StatusCode, c.status, c.msg)
 			}
 		}
@@ -172,7 +177,7 @@ func TestCockpit_MapUpload(t *testing.T) {
 		if res.StatusCode != 200 || body != fc("东坪镇") || res.Header.Get("Content-Type") != "application/geo+json" {
 			t.Errorf("map.json: %d %s", res.StatusCode, body)
 		}
-		if _, body := a.do("GET", "/cockpit", office, ""); !strings.Contains(body, `data-map="/cockpit/map.json"`) || strings.Contains(body, "尚未上传乡镇边界") {
+		if _, body := a.do("GET", "/cockpit", office, ""); !has(page(t, body), `#cockpit[data-map="/cockpit/map.json"]`) || strings.Contains(body, "尚未上传乡镇边界") || has(page(t, body), ".badge-schematic") {
 			t.Error("the page does not use the boundaries")
 		}
 		if res, body := a.do("GET", "/api/v1/audit?entity=township_map", a.token("auditor"), ""); res.StatusCode != 200 || !strings.Contains(body, "upload") {
@@ -184,7 +189,7 @@ func TestCockpit_MapUpload(t *testing.T) {
 		if res, _ := a.do("GET", "/cockpit/map.json", office, ""); res.StatusCode != 404 {
 			t.Errorf("map after delete: %d", res.StatusCode)
 		}
-		if _, body := a.do("GET", "/cockpit", office, ""); !strings.Contains(body, "示意图") {
+		if _, body := a.do("GET", "/cockpit", office, ""); textOf(page(t, body), "h2#map-h small.badge-schematic") != "示意图" || !has(page(t, body), `#cockpit[data-map=""]`) {
 			t.Error("without boundaries the map is not marked 示意图")
 		}
 	})

@@ -130,23 +130,23 @@ func TestDispatches_Pages(t *testing.T) {
 		b := a.browser()
 		b.login("office", sqldbtest.Password)
 
-		res, page := b.get("/dispatches")
-		if res.StatusCode != 200 || !strings.Contains(page, `href="/dispatches/`+month+`"`) || !strings.Contains(page, ">月度调度</a>") {
+		res, html := b.get("/dispatches")
+		if doc := page(t, html); res.StatusCode != 200 || !has(doc, `table#dispatches tbody tr[data-month="`+month+`"] td a[href="/dispatches/`+month+`"]`) || !hasExact(doc, "nav#main-menu a", "月度调度") {
 			t.Fatalf("months: %d", res.StatusCode)
 		}
-		res, page = b.get("/dispatches/" + month)
-		if res.StatusCode != 200 || !strings.Contains(page, `id="dispatch-form"`) || !strings.Contains(page, "东坪镇") ||
-			!strings.Contains(page, "县民政局") || !strings.Contains(page, `id="decision-unit-form"`) {
+		res, html = b.get("/dispatches/" + month)
+		if doc := page(t, html); res.StatusCode != 200 || !has(doc, `form#dispatch-form[method=post][action="/dispatches/`+month+`"]`) || !hasExact(doc, "#by-township tbody tr td:first-child", "东坪镇") ||
+			!hasExact(doc, "#by-unit tbody tr td:first-child", "县民政局") || !has(doc, "form#decision-unit-form select[name=unit_id]") {
 			t.Fatalf("month page: %d", res.StatusCode)
 		}
-		if res, page := b.get("/dispatches/2021-05-H1"); res.StatusCode != 400 || !strings.Contains(page, "调度按月进行") {
+		if res, html := b.get("/dispatches/2021-05-H1"); res.StatusCode != 400 || !hasText(page(t, html), ".error[role=alert]", "调度按月进行") {
 			t.Errorf("half-month page: %d", res.StatusCode)
 		}
 
 		// A refused record comes back as typed.
 		form := url.Values{"meeting_date": {"2001-01-01"}, "place": {"县委二楼会议室"}, "chair": {"王建国"}, "record": {"通报敬老院维修进度"}, "version": {"0"}}
-		res, page = b.post("/dispatches/"+month, form)
-		if res.StatusCode != 422 || !strings.Contains(page, "会议日期不能早于") || !strings.Contains(page, "通报敬老院维修进度") {
+		res, html = b.post("/dispatches/"+month, form)
+		if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "meeting_date"), "会议日期不能早于") || textOf(doc, "form#dispatch-form textarea[name=record]") != "通报敬老院维修进度" {
 			t.Fatalf("refused record: %d", res.StatusCode)
 		}
 		form.Set("meeting_date", inDays(0))
@@ -154,36 +154,37 @@ func TestDispatches_Pages(t *testing.T) {
 			t.Fatalf("record: %d", res.StatusCode)
 		}
 		// A stale form says so and carries the new version.
-		res, page = b.post("/dispatches/"+month, form)
-		if res.StatusCode != 409 || !strings.Contains(page, "已被他人修改") || !strings.Contains(page, `name="version" value="1"`) {
+		res, html = b.post("/dispatches/"+month, form)
+		if doc := page(t, html); res.StatusCode != 409 || !errorShown(doc, "已被他人修改") || !has(doc, `form#dispatch-form input[type=hidden][name=version][value="1"]`) {
 			t.Errorf("stale record: %d", res.StatusCode)
 		}
 
-		res, page = b.get("/dispatches/" + month + "?unit_id=1")
-		if res.StatusCode != 200 || !strings.Contains(page, `id="decision-form"`) || !strings.Contains(page, "赵丽") {
+		res, html = b.get("/dispatches/" + month + "?unit_id=1")
+		if res.StatusCode != 200 || !hasText(page(t, html), "form#decision-form select[name=person_id] option", "赵丽") {
 			t.Fatalf("decision form: %d", res.StatusCode)
 		}
 		dec := url.Values{"text": {"两周内完成敬老院屋顶维修"}, "unit_id": {"1"}, "person_id": {"6"}, "leader_id": {"2"}, "deadline": {"两周"}}
-		res, page = b.post("/dispatches/"+month+"/decisions", dec)
-		if res.StatusCode != 422 || !strings.Contains(page, "请填写完成时限") || !strings.Contains(page, "两周内完成敬老院屋顶维修") {
+		res, html = b.post("/dispatches/"+month+"/decisions", dec)
+		if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "deadline"), "请填写完成时限") || textOf(doc, "form#decision-form textarea[name=text]") != "两周内完成敬老院屋顶维修" {
 			t.Fatalf("refused decision: %d", res.StatusCode)
 		}
 		dec.Set("deadline", inDays(14))
 		if res, _ := b.post("/dispatches/"+month+"/decisions", dec); res.StatusCode != 303 {
 			t.Fatalf("decision: %d", res.StatusCode)
 		}
-		res, page = b.get("/dispatches/" + month)
-		if res.StatusCode != 200 || !strings.Contains(page, "两周内完成敬老院屋顶维修") || !strings.Contains(page, `href="/responsibilities/`) ||
-			!strings.Contains(page, "未开始") {
+		res, html = b.get("/dispatches/" + month)
+		row := page(t, html).Find("table#decision-list tbody tr[data-id]")
+		if res.StatusCode != 200 || row.Length() != 1 || strings.TrimSpace(row.Find(`td:nth-child(2) a[href^="/responsibilities/"]`).Text()) != "两周内完成敬老院屋顶维修" ||
+			strings.TrimSpace(row.Find("td:nth-child(7) span.state").Text()) != "未开始" {
 			t.Errorf("decisions: %d", res.StatusCode)
 		}
 
 		// A leader reads the record without the forms; a cadre may not.
 		l := a.browser()
 		l.login("leader", sqldbtest.Password)
-		res, page = l.get("/dispatches/" + month)
-		if res.StatusCode != 200 || strings.Contains(page, `id="dispatch-form"`) || !strings.Contains(page, "通报敬老院维修进度") ||
-			!strings.Contains(page, "两周内完成敬老院屋顶维修") {
+		res, html = l.get("/dispatches/" + month)
+		if doc := page(t, html); res.StatusCode != 200 || strings.Contains(html, `id="dispatch-form"`) || has(doc, "form#decision-form, form#decision-unit-form") || textOf(doc, "#record") != "通报敬老院维修进度" ||
+			!hasText(doc, "table#decision-list tbody tr td:nth-child(2)", "两周内完成敬老院屋顶维修") {
 			t.Errorf("leader's page: %d", res.StatusCode)
 		}
 		c := a.browser()

@@ -5,22 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/PuerkitoBio/goquery"
-
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 	"sanlian/web"
 )
-
-// page parses an HTML answer for assertions by CSS selector.
-func page(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatalf("not HTML: %v", err)
-	}
-	return doc
-}
 
 // elderState reads a people's page: whether 长辈版 is on (the class on
 // <html>), and its switch's links; it fails the test when the page has

@@ -68,18 +68,19 @@ func TestMe_PasswordPage(t *testing.T) {
 	b := a.browser()
 	b.login("leader", sqldbtest.Password)
 	res, body := b.get("/me/password")
-	if res.StatusCode != 200 || !strings.Contains(body, `id="password-form"`) || !strings.Contains(body, "至少 10 位") {
+	doc := page(t, body)
+	if res.StatusCode != 200 || !has(doc, `form#password-form[method=post][action="/me/password"] input[name=new][minlength="10"]`) || !hasText(doc, "p.hint", "至少 10 位") {
 		t.Fatalf("page: %d", res.StatusCode)
 	}
-	if !strings.Contains(body, `href="/me/sessions" id="me-link"`) {
+	if !has(doc, `header.top form.who a#me-link[href="/me/sessions"]`) {
 		t.Error("no link to the user's own pages in the top bar")
 	}
 	res, body = b.post("/me/password", url.Values{"old": {sqldbtest.Password}, "new": {"Brand-new-pw-1"}, "confirm": {"Brand-new-pw-2"}})
-	if res.StatusCode != 422 || !strings.Contains(body, "两次输入的新密码不一致") {
+	if res.StatusCode != 422 || !strings.Contains(fieldError(page(t, body), "confirm"), "两次输入的新密码不一致") {
 		t.Errorf("mismatch: %d", res.StatusCode)
 	}
 	res, body = b.post("/me/password", url.Values{"old": {sqldbtest.Password}, "new": {"12345678"}, "confirm": {"12345678"}})
-	if res.StatusCode != 422 || !strings.Contains(body, "密码至少 10 位") {
+	if res.StatusCode != 422 || !strings.Contains(fieldError(page(t, body), "new"), "密码至少 10 位") {
 		t.Errorf("policy: %d", res.StatusCode)
 	}
 	res, _ = b.post("/me/password", url.Values{"old": {sqldbtest.Password}, "new": {"Brand-new-pw-1"}, "confirm": {"Brand-new-pw-1"}})
@@ -116,7 +117,7 @@ func TestMe_MustChangeGate(t *testing.T) {
 				t.Errorf("GET %s: %d to %q", p, res.StatusCode, loc)
 			}
 		}
-		if res, body := b.get("/me/password?ok=x"); res.StatusCode != 200 || !strings.Contains(body, `class="flash"`) {
+		if res, body := b.get("/me/password?ok=x"); res.StatusCode != 200 || !has(page(t, body), "main p.flash[role=status]") {
 			t.Errorf("change page: %d", res.StatusCode)
 		}
 		if res, _ := b.get("/static/app.css"); res.StatusCode != 200 {
@@ -159,18 +160,18 @@ func TestMe_TOTP(t *testing.T) {
 		}
 		res, body := b.get("/me/2fa")
 		m := secretRE.FindStringSubmatch(body)
-		if res.StatusCode != 200 || m == nil || !strings.Contains(body, `src="data:image/png;base64,`) {
+		if res.StatusCode != 200 || m == nil || !has(page(t, body), `img#totp-qr[src^="data:image/png;base64,"]`) || textOf(page(t, body), "code#totp-secret") != m[1] {
 			t.Fatalf("enrolment page: %d %s", res.StatusCode, body)
 		}
 		secret := m[1]
 		res, body = b.post("/me/2fa", url.Values{"code": {"000000"}})
-		if res.StatusCode != 422 || !strings.Contains(body, "动态验证码不正确") {
+		if res.StatusCode != 422 || !errorShown(page(t, body), "动态验证码不正确") {
 			t.Errorf("wrong first code: %d", res.StatusCode)
 		}
 		code, _ := sanlian.TOTPCode(secret, time.Now())
 		res, body = b.post("/me/2fa", url.Values{"code": {code}})
 		codes := recoveryRE.FindAllStringSubmatch(body, -1)
-		if res.StatusCode != 200 || len(codes) != sanlian.RecoveryCodes {
+		if res.StatusCode != 200 || len(codes) != sanlian.RecoveryCodes || page(t, body).Find("ol#recovery-codes li").Length() != sanlian.RecoveryCodes {
 			t.Fatalf("confirm: %d, %d recovery codes", res.StatusCode, len(codes))
 		}
 		if res, _ := b.get("/households"); res.StatusCode != 200 {
@@ -183,14 +184,15 @@ func TestMe_TOTP(t *testing.T) {
 		if loc := res.Header.Get("Location"); res.StatusCode != 303 || !strings.HasPrefix(loc, "/login/2fa") {
 			t.Fatalf("password step: %d to %q", res.StatusCode, loc)
 		}
-		if res, body := b2.get("/login/2fa?next=/households"); res.StatusCode != 200 || !strings.Contains(body, `name="code"`) {
+		if res, body := b2.get("/login/2fa?next=/households"); res.StatusCode != 200 || !has(page(t, body), `form[method=post][action="/login/2fa"] input[name=code]`) ||
+			!has(page(t, body), `form[action="/login/2fa"] input[type=hidden][name=next][value="/households"]`) {
 			t.Errorf("code page: %d", res.StatusCode)
 		}
 		if res, _ := b2.get("/households"); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/login?") {
 			t.Errorf("pending login is no session: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 		res, body = b2.post("/login/2fa", url.Values{"code": {"000000"}, "next": {"/households"}})
-		if res.StatusCode != 401 || !strings.Contains(body, sanlian.LoginRefused) {
+		if res.StatusCode != 401 || !hasText(page(t, body), ".error[role=alert]", sanlian.LoginRefused) {
 			t.Errorf("wrong code: %d", res.StatusCode)
 		}
 		res, _ = b2.post("/login/2fa", url.Values{"recovery_code": {codes[0][1]}, "next": {"/households"}})
@@ -219,7 +221,7 @@ func TestMe_TOTP(t *testing.T) {
 			t.Errorf("recovery code: %d %s", res.StatusCode, body)
 		}
 		// The office may not turn off what its role requires.
-		if res, body := b.post("/me/2fa/disable", url.Values{"code": {code}}); res.StatusCode != 403 || !strings.Contains(body, "不能关闭") {
+		if res, body := b.post("/me/2fa/disable", url.Values{"code": {code}}); res.StatusCode != 403 || !hasText(page(t, body), ".error[role=alert]", "不能关闭") {
 			t.Errorf("disable: %d", res.StatusCode)
 		}
 	})
@@ -253,7 +255,9 @@ func TestMe_Sessions(t *testing.T) {
 		t.Errorf("end it again: %d", res.StatusCode)
 	}
 	res, body = b.get("/me/sessions")
-	if res.StatusCode != 200 || !strings.Contains(body, "本设备") || strings.Count(body, `class="link">结束</button>`) != 1 {
+	doc := page(t, body)
+	if res.StatusCode != 200 || doc.Find("table#sessions tbody tr").Length() != 2 || textOf(doc, "table#sessions tbody tr.current td.ua b.badge") != "本设备" ||
+		doc.Find("table#sessions tbody tr.current form").Length() != 0 || doc.Find(`table#sessions tbody tr:not(.current) form[action$="/end"] button.link`).Length() != 1 {
 		t.Errorf("page: %d %s", res.StatusCode, body)
 	}
 	res, _ = b.post("/me/sessions/others/end", url.Values{})
@@ -279,18 +283,24 @@ func TestAuditLogins(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("page: %d", res.StatusCode)
 		}
-		for _, want := range []string{"登录成功", "登录失败", "退出", "bad password", "Spray/1", "127.0.0.1", `href="/audit"`} {
-			if !strings.Contains(body, want) {
-				t.Errorf("page lacks %q", want)
+		doc := page(t, body)
+		for _, want := range [][2]string{
+			{"td:nth-child(3)", "登录成功"}, {"td:nth-child(3)", "登录失败"}, {"td:nth-child(3)", "退出"}, {"td:nth-child(5)", "bad password"},
+			{"td.ua", "Spray/1"}, {"td.mono", "127.0.0.1"},
+		} {
+			if !hasText(doc, "table#logins tbody tr "+want[0], want[1]) {
+				t.Errorf("the log's %s lacks %q", want[0], want[1])
 			}
 		}
+		mustHave(t, doc, `p.tabs a[href="/audit"]`)
 		for _, pii := range []string{"1390000000", "430923", "刘户1", "王建国", "13800000001"} {
 			if strings.Contains(body, pii) {
 				t.Errorf("the login log shows citizen data %q", pii)
 			}
 		}
 		res, body = b.get("/audit/logins?result=failed")
-		if res.StatusCode != 200 || strings.Contains(body, "登录成功") || !strings.Contains(body, "登录失败") {
+		if res.StatusCode != 200 || strings.Contains(body, "登录成功") || !hasText(page(t, body), "table#logins tbody tr td:nth-child(3)", "登录失败") ||
+			hasText(page(t, body), "table#logins tbody tr td:nth-child(4)", "成功") {
 			t.Errorf("failed only: %d", res.StatusCode)
 		}
 		if res, _ := b.get("/audit/logins?result=maybe"); res.StatusCode != 400 {

@@ -99,10 +99,10 @@ func TestPages_LoginAndHouseholds(t *testing.T) {
 			t.Fatalf("households: %d", res.StatusCode)
 		}
 		// Dongping has tagged households 1, 5, 6 and 10.
-		if n := strings.Count(body, `<tr><td><a href="/households/`); n != 4 {
-			t.Errorf("filtered list shows %d rows, want 4", n)
-		}
-		if !strings.Contains(body, "430923********") || !strings.Contains(body, "139****0001") {
+		doc := page(t, body)
+		mustCount(t, doc, "table#households tbody tr", 4)
+		mustCount(t, doc, `table#households tbody tr td:first-child a[href^="/households/"]`, 4)
+		if !hasText(doc, "table#households tbody tr td:nth-child(3).mono", "430923********") || !hasExact(doc, "table#households tbody tr td:nth-child(4).mono", "139****0001") {
 			t.Error("list does not show masked numbers")
 		}
 		for _, p := range []string{"/", "/regions", "/units", "/units/1", "/cadres", "/cadres/2", "/households/1", "/households/1/edit", "/links", "/coverage", "/audit"} { // the office no longer has /users (三权分立)
@@ -110,7 +110,7 @@ func TestPages_LoginAndHouseholds(t *testing.T) {
 				t.Errorf("%s: %d", p, res.StatusCode)
 			}
 		}
-		if res, body := b.get("/regions/villages?township=" + sqldbtest.Meicheng); res.StatusCode != 200 || !strings.Contains(body, "启安村") || strings.Contains(body, "黄沙坪村") {
+		if res, body := b.get("/regions/villages?township=" + sqldbtest.Meicheng); res.StatusCode != 200 || !hasExact(page(t, body), "option[value]", "启安村") || strings.Contains(body, "黄沙坪村") {
 			t.Errorf("village options: %d %s", res.StatusCode, body)
 		}
 		if res, _ := b.get("/nowhere"); res.StatusCode != 404 {
@@ -134,10 +134,11 @@ func TestPages_Lockout(t *testing.T) {
 		}
 	}
 	res, body := b.post("/login", url.Values{"username": {"cadre"}, "password": {sqldbtest.Password}})
-	if res.StatusCode != 401 || !strings.Contains(body, "锁定") {
+	doc := page(t, body)
+	if res.StatusCode != 401 || !hasText(doc, "section.login .error[role=alert]", "锁定") {
 		t.Errorf("locked account let in: %d", res.StatusCode)
 	}
-	if !strings.Contains(body, `value="cadre"`) {
+	if !has(doc, `form input#username[name=username][value="cadre"]`) {
 		t.Error("login form lost the username")
 	}
 }
@@ -147,7 +148,7 @@ func TestPages_CrossOriginRefused(t *testing.T) {
 	b := a.browser()
 	b.login("office", sqldbtest.Password)
 	res, body := b.post("/households/1", url.Values{"head_name": {"跨站"}, "version": {"1"}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
-	if res.StatusCode != 403 || !strings.Contains(body, "跨站") {
+	if res.StatusCode != 403 || !hasText(page(t, body), ".error[role=alert]", "跨站") {
 		t.Errorf("cross-site form: %d", res.StatusCode)
 	}
 	if _, body := b.get("/households/1"); strings.Contains(body, "跨站 户") {
@@ -167,23 +168,24 @@ func TestPages_EditHousehold(t *testing.T) {
 			t.Fatalf("save: %d", res.StatusCode)
 		}
 		_, body := b.get("/households/1")
-		if !strings.Contains(body, "刘大户") || !strings.Contains(body, "群众代表·村两委") {
+		if doc := page(t, body); textOf(doc, `dt:contains("户主") + dd`) != "刘大户" || !hasExact(doc, `dt:contains("三必访") + dd span.tag`, "群众代表·村两委") {
 			t.Error("saved values not shown")
 		}
 		// The same form again carries the old version: refused, nothing lost.
 		form.Set("head_name", "刘二户")
 		res, body = b.post("/households/1", form)
-		if res.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
+		doc := page(t, body)
+		if res.StatusCode != 409 || !errorShown(doc, "已被他人修改") {
 			t.Errorf("stale form: %d", res.StatusCode)
 		}
-		if !strings.Contains(body, `name="version" value="2"`) {
+		if !has(doc, `form input[type=hidden][name=version][value="2"]`) {
 			t.Error("stale form not offered again with the current version")
 		}
 		// Invalid input: the form comes back with the typed values and a field message.
 		form.Set("version", "2")
 		form.Set("id_number", "430923195001010011")
 		res, body = b.post("/households/1", form)
-		if res.StatusCode != 422 || !strings.Contains(body, "校验位") || !strings.Contains(body, "刘二户") {
+		if doc := page(t, body); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "id_number"), "校验位") || !has(doc, `form input[name=head_name][value="刘二户"]`) {
 			t.Errorf("invalid form: %d", res.StatusCode)
 		}
 		// Reveal through the page, audited.
@@ -200,7 +202,7 @@ func TestPages_LinkHouseholds(t *testing.T) {
 		b := a.browser()
 		b.login("unitadmin", sqldbtest.Password)
 		_, body := b.get("/links?unit_id=1&cadre_id=6&township=" + sqldbtest.Dongping + "&village=" + sqldbtest.VillageA)
-		if !strings.Contains(body, `name="household_id" value="5"`) {
+		if !has(page(t, body), `form input[type=checkbox][name=household_id][value="5"]`) {
 			t.Fatal("household 5 not offered for linking")
 		}
 		res, _ := b.post("/links", url.Values{"kind": {"household"}, "unit_id": {"1"}, "cadre_id": {"6"}, "township": {sqldbtest.Dongping},
@@ -209,12 +211,12 @@ func TestPages_LinkHouseholds(t *testing.T) {
 			t.Fatalf("link: %d", res.StatusCode)
 		}
 		_, body = b.get("/households/5")
-		if !strings.Contains(body, "赵丽") {
+		if !strings.Contains(textOf(page(t, body), `dt:contains("联系干部") + dd`), "赵丽") {
 			t.Error("household 5 does not show its new cadre")
 		}
 		// Linking again is a conflict shown on the page, not an error page.
 		res, body = b.post("/links", url.Values{"kind": {"household"}, "unit_id": {"1"}, "cadre_id": {"6"}, "household_id": {"5"}})
-		if res.StatusCode != 409 || !strings.Contains(body, "已经存在") {
+		if res.StatusCode != 409 || !errorShown(page(t, body), "已经存在") {
 			t.Errorf("duplicate link: %d", res.StatusCode)
 		}
 		// A cadre of another unit is out of this admin's scope.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/xuri/excelize/v2"
 
 	"sanlian/sqldb"
@@ -195,16 +197,16 @@ func TestProjects_Pages(t *testing.T) {
 		a := newApp(t, db)
 		b := a.browser()
 		b.login("unitadmin", sqldbtest.Password)
-		res, page := b.get("/projects/new")
-		if res.StatusCode != 200 || !strings.Contains(page, "李明") || !strings.Contains(page, `selected>县民政局`) {
+		res, html := b.get("/projects/new")
+		if doc := page(t, html); res.StatusCode != 200 || !hasText(doc, "form select[name=person_id] option", "李明") || !strings.HasPrefix(textOf(doc, "form select[name=unit_id] option[selected]"), "县民政局") {
 			t.Fatalf("form: %d", res.StatusCode)
 		}
 		form := url.Values{"title": {"“两癌”免费筛查"}, "unit_id": {"1"}, "category": {"social_health"}, "target": {"六千"},
 			"measure": {"人次"}, "start_date": {"2021-05-01"}, "end_date": {"2021-04-01"}, "person_id": {"6"}, "status": {"planned"},
 			"weight": {"1"}, "rollup": {"average"}, "description": {"为农村妇女免费筛查宫颈癌、乳腺癌"}}
-		res, page = b.post("/projects", form)
-		if res.StatusCode != 422 || !strings.Contains(page, "目标数量须为整数") || !strings.Contains(page, "计划完成日期不能早于开始日期") ||
-			!strings.Contains(page, "为农村妇女免费筛查宫颈癌") {
+		res, html = b.post("/projects", form)
+		if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "target"), "目标数量须为整数") || !strings.Contains(fieldError(doc, "end_date"), "计划完成日期不能早于开始日期") ||
+			textOf(doc, "form textarea[name=description]") != "为农村妇女免费筛查宫颈癌、乳腺癌" {
 			t.Errorf("refused form: %d", res.StatusCode)
 		}
 		form.Set("target", "6428")
@@ -215,29 +217,32 @@ func TestProjects_Pages(t *testing.T) {
 			t.Fatalf("submit: %d %s", res.StatusCode, loc)
 		}
 		path := strings.SplitN(loc, "?", 2)[0]
-		res, page = b.get(loc)
-		if res.StatusCode != 200 || !strings.Contains(page, "“两癌”免费筛查") || !strings.Contains(page, "6428 人次") || !strings.Contains(page, `action="`+path+`/progress"`) {
+		res, html = b.get(loc)
+		doc := page(t, html)
+		if res.StatusCode != 200 || !strings.HasPrefix(textOf(doc, "main h1"), "“两癌”免费筛查") || textOf(doc, `#project-facts dt:contains("目标") + dd`) != "6428 人次" ||
+			!has(doc, `form#progress-form[method=post][action="`+path+`/progress"]`) {
 			t.Fatalf("project page: %d", res.StatusCode)
 		}
-		if !strings.Contains(page, `href="/projects" aria-current="page">项目清单`) {
+		if !hasExact(doc, `nav#main-menu a[href="/projects"][aria-current=page]`, "项目清单") {
 			t.Error("no menu entry for the project list")
 		}
 
 		// Progress: refused, recorded, stale.
-		res, page = b.post(path+"/progress", url.Values{"version": {"1"}, "date": {"2099-01-01"}, "quantity": {"三百"}, "note": {"筛查 320 人次"}})
-		if res.StatusCode != 422 || !strings.Contains(page, "完成数量须为整数") || !strings.Contains(page, "筛查 320 人次") {
+		res, html = b.post(path+"/progress", url.Values{"version": {"1"}, "date": {"2099-01-01"}, "quantity": {"三百"}, "note": {"筛查 320 人次"}})
+		if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "quantity"), "完成数量须为整数") || textOf(doc, "form#progress-form textarea[name=note]") != "筛查 320 人次" {
 			t.Errorf("refused progress: %d", res.StatusCode)
 		}
 		res, _ = b.post(path+"/progress", url.Values{"version": {"1"}, "date": {todayIn()}, "quantity": {"3214"}, "note": {"东坪镇、梅城镇筛查 3214 人次"}})
 		if res.StatusCode != 303 {
 			t.Fatalf("progress: %d", res.StatusCode)
 		}
-		res, page = b.get(path)
-		if !strings.Contains(page, `<progress max="100" value="50"`) || !strings.Contains(page, "东坪镇、梅城镇筛查 3214 人次") || !strings.Contains(page, "实施中") {
+		res, html = b.get(path)
+		if doc := page(t, html); !has(doc, `dd#project-progress progress[max="100"][value="50"]`) || !hasExact(doc, "ol#entries li div.note", "东坪镇、梅城镇筛查 3214 人次") || textOf(doc, "main h1 small span.state") != "实施中" {
 			t.Errorf("project page after progress: %d", res.StatusCode)
 		}
-		res, page = b.post(path+"/progress", url.Values{"version": {"1"}, "date": {todayIn()}, "quantity": {"10"}, "note": {"补录 10 人次"}})
-		if res.StatusCode != 409 || !strings.Contains(page, "已被他人修改") || !strings.Contains(page, "补录 10 人次") || !strings.Contains(page, `name="version" value="2"`) {
+		res, html = b.post(path+"/progress", url.Values{"version": {"1"}, "date": {todayIn()}, "quantity": {"10"}, "note": {"补录 10 人次"}})
+		if doc := page(t, html); res.StatusCode != 409 || !errorShown(doc, "已被他人修改") || textOf(doc, "form#progress-form textarea[name=note]") != "补录 10 人次" ||
+			!has(doc, `form#progress-form input[name=version][value="2"]`) {
 			t.Errorf("stale progress: %d", res.StatusCode)
 		}
 
@@ -245,21 +250,21 @@ func TestProjects_Pages(t *testing.T) {
 		_, out := a.do("GET", "/api/v1"+path+"/progress", a.token("office"), "")
 		entry := decode[struct{ Items []struct{ ID int64 } }](t, out).Items[0].ID
 		ep := fmt.Sprintf("/progress/%d/evidence", entry)
-		res, page = b.postMultipart(ep, url.Values{"project_id": {strings.TrimPrefix(path, "/projects/")}}, file{"筛查现场.exe", []byte("MZ\x90\x00\x03\x00\x00\x00")})
-		if res.StatusCode != 422 || !strings.Contains(page, "佐证材料未上传") {
+		res, html = b.postMultipart(ep, url.Values{"project_id": {strings.TrimPrefix(path, "/projects/")}}, file{"筛查现场.exe", []byte("MZ\x90\x00\x03\x00\x00\x00")})
+		if res.StatusCode != 422 || !errorShown(page(t, html), "佐证材料未上传") {
 			t.Errorf("refused evidence: %d", res.StatusCode)
 		}
 		res, _ = b.postMultipart(ep, url.Values{"project_id": {strings.TrimPrefix(path, "/projects/")}}, file{"筛查现场.png", pngBytes(t, 90, 60)})
 		if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), fmt.Sprintf("#entry-%d", entry)) {
 			t.Fatalf("evidence: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
-		if _, page = b.get(path); !strings.Contains(page, "/thumb\" alt=\"筛查现场.png\"") {
+		if _, html = b.get(path); !has(page(t, html), fmt.Sprintf(`ol#entries li#entry-%d ul.photos img[src$="/thumb"][alt="筛查现场.png"]`, entry)) {
 			t.Error("the evidence thumbnail is not shown")
 		}
 
 		// Edit, and a stale edit keeps what was typed.
-		res, page = b.get(path + "/edit")
-		if res.StatusCode != 200 || !strings.Contains(page, `name="version" value="2"`) || !strings.Contains(page, `value="6" selected`) {
+		res, html = b.get(path + "/edit")
+		if doc := page(t, html); res.StatusCode != 200 || !has(doc, `form input[type=hidden][name=version][value="2"]`) || !has(doc, `form select[name=person_id] option[value="6"][selected]`) {
 			t.Fatalf("edit form: %d", res.StatusCode)
 		}
 		form.Set("version", "2")
@@ -269,36 +274,39 @@ func TestProjects_Pages(t *testing.T) {
 			t.Fatalf("save: %d", res.StatusCode)
 		}
 		form.Set("title", "第二次修改")
-		res, page = b.post(path, form)
-		if res.StatusCode != 409 || !strings.Contains(page, "第二次修改") || !strings.Contains(page, `name="version" value="3"`) {
+		res, html = b.post(path, form)
+		if doc := page(t, html); res.StatusCode != 409 || !has(doc, `form input[name=title][value="第二次修改"]`) || !has(doc, `form input[type=hidden][name=version][value="3"]`) {
 			t.Errorf("stale edit: %d", res.StatusCode)
 		}
 
 		// A sub-project from the project page.
-		res, page = b.get("/projects/new?parent_id=" + strings.TrimPrefix(path, "/projects/"))
-		if res.StatusCode != 200 || !strings.Contains(page, `selected>“两癌”免费筛查（2021年）`) {
+		res, html = b.get("/projects/new?parent_id=" + strings.TrimPrefix(path, "/projects/"))
+		if res.StatusCode != 200 || !strings.HasPrefix(textOf(page(t, html), "form select[name=parent_id] option[selected]"), "“两癌”免费筛查（2021年）") {
 			t.Errorf("sub-project form: %d", res.StatusCode)
 		}
 
 		// The list and its filters.
-		res, page = b.get("/projects?status=ongoing&q=" + url.QueryEscape("两癌"))
-		if res.StatusCode != 200 || !strings.Contains(page, "“两癌”免费筛查（2021年）") || !strings.Contains(page, `value="50"`) {
+		res, html = b.get("/projects?status=ongoing&q=" + url.QueryEscape("两癌"))
+		row := page(t, html).Find("table#projects tbody tr").FilterFunction(func(_ int, tr *goquery.Selection) bool {
+			return strings.TrimSpace(tr.Find("td:first-child a").Text()) == "“两癌”免费筛查（2021年）"
+		})
+		if res.StatusCode != 200 || row.Length() != 1 || row.Find(`progress[value="50"]`).Length() != 1 {
 			t.Errorf("list: %d", res.StatusCode)
 		}
-		if _, page = b.get("/projects?overdue=1"); !strings.Contains(page, `class="empty"`) {
+		if _, html = b.get("/projects?overdue=1"); page(t, html).Find("table#projects tbody tr").Length() != 1 || !has(page(t, html), "table#projects tbody tr td.empty") {
 			t.Error("an on-time project is listed as overdue")
 		}
-		if res, page = b.get("/projects?status=closed"); res.StatusCode != 400 || !hasHan(page) {
+		if res, html = b.get("/projects?status=closed"); res.StatusCode != 400 || !hasHan(html) {
 			t.Errorf("bad filter: %d", res.StatusCode)
 		}
 
 		// Office picks the unit first; others are kept out.
 		o := a.browser()
 		o.login("office", sqldbtest.Password)
-		if res, page = o.get("/projects/new"); res.StatusCode != 200 || !strings.Contains(page, "下一步") {
+		if res, html = o.get("/projects/new"); res.StatusCode != 200 || !hasExact(page(t, html), `form[method=get] button[type=submit]`, "下一步") {
 			t.Errorf("office form: %d", res.StatusCode)
 		}
-		if res, page = o.get("/projects/new?unit_id=4"); res.StatusCode != 200 || !strings.Contains(page, "陈刚") {
+		if res, html = o.get("/projects/new?unit_id=4"); res.StatusCode != 200 || !hasText(page(t, html), "form select[name=person_id] option", "陈刚") {
 			t.Errorf("office form for 梅城镇: %d", res.StatusCode)
 		}
 		c5 := a.browser()

@@ -218,14 +218,14 @@ func TestResponsibilities_Pages(t *testing.T) {
 		_, _, p = a.problemAct(a.token("office"), p, "assign", `,"unit_id":1`)
 		b := a.browser()
 		b.login("unitadmin", sqldbtest.Password)
-		res, page := b.get("/responsibilities/new")
-		if res.StatusCode != 200 || !strings.Contains(page, `name="person_id"`) || !strings.Contains(page, "赵丽") {
+		res, html := b.get("/responsibilities/new")
+		if res.StatusCode != 200 || !hasText(page(t, html), "form#responsibility-form select[name=person_id] option", "赵丽") {
 			t.Fatalf("form: %d", res.StatusCode)
 		}
 		bad := url.Values{"task": {" "}, "person_id": {"6"}, "deadline": {"下月底"}, "measures": {"逐村逐户排查危房，建立台账"}, "state": {"pending"}}
-		res, page = b.post("/responsibilities", bad)
-		if res.StatusCode != 422 || !strings.Contains(page, "请填写责任事项") || !strings.Contains(page, "请填写完成时限") ||
-			!strings.Contains(page, "逐村逐户排查危房，建立台账") {
+		res, html = b.post("/responsibilities", bad)
+		if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "task"), "请填写责任事项") || !strings.Contains(fieldError(doc, "deadline"), "请填写完成时限") ||
+			textOf(doc, "form#responsibility-form textarea[name=measures]") != "逐村逐户排查危房，建立台账" {
 			t.Errorf("refused form: %d", res.StatusCode)
 		}
 		form := url.Values{"task": {"农村危房改造排查"}, "unit_id": {"1"}, "source": {"standalone"}, "leader_id": {"2"}, "person_id": {"6"},
@@ -236,25 +236,25 @@ func TestResponsibilities_Pages(t *testing.T) {
 			t.Fatalf("submit: %d %s", res.StatusCode, loc)
 		}
 		id := strings.TrimPrefix(strings.SplitN(loc, "?", 2)[0], "/responsibilities/")
-		if res, page := b.get(loc); res.StatusCode != 200 || !strings.Contains(page, "农村危房改造排查") || !strings.Contains(page, "赵丽") ||
-			!strings.Contains(page, "/responsibilities/"+id+"/edit") {
+		if res, html := b.get(loc); res.StatusCode != 200 || !strings.HasPrefix(textOf(page(t, html), "main h1"), "农村危房改造排查") || !strings.Contains(textOf(page(t, html), `#responsibility-facts dt:contains("责任人") + dd`), "赵丽") ||
+			!has(page(t, html), `p.tabs a.button[href="/responsibilities/`+id+`/edit"]`) {
 			t.Errorf("line page: %d", res.StatusCode)
 		}
-		res, page = b.get("/responsibilities?unit_id=1")
-		if res.StatusCode != 200 || !strings.Contains(page, `href="/responsibilities/`+id+`"`) || !strings.Contains(page, fmt.Sprintf(`href="/problems/%d"`, p.ID)) ||
-			!strings.Contains(page, "敬老院屋顶漏雨") || !strings.Contains(page, ">责任清单</a>") {
+		res, html = b.get("/responsibilities?unit_id=1")
+		if doc := page(t, html); res.StatusCode != 200 || !hasExact(doc, `table#responsibilities tbody tr td:nth-child(2) a[href="/responsibilities/`+id+`"]`, "农村危房改造排查") ||
+			!hasExact(doc, fmt.Sprintf(`table#responsibilities tbody tr td:nth-child(2) a[href="/problems/%d"]`, p.ID), "敬老院屋顶漏雨") || !hasExact(doc, "nav#main-menu a", "责任清单") {
 			t.Errorf("list: %d", res.StatusCode)
 		}
-		if res, page := b.get("/responsibilities?source=project"); res.StatusCode != 200 || !strings.Contains(page, `class="empty"`) {
+		if res, html := b.get("/responsibilities?source=project"); res.StatusCode != 200 || page(t, html).Find("table#responsibilities tbody tr").Length() != 1 || !has(page(t, html), "table#responsibilities tbody tr td.empty") {
 			t.Errorf("filtered list: %d", res.StatusCode)
 		}
-		if res, page := b.get("/responsibilities?state=finished"); res.StatusCode != 400 || !hasHan(page) {
+		if res, html := b.get("/responsibilities?state=finished"); res.StatusCode != 400 || !hasHan(html) {
 			t.Errorf("bad filter: %d", res.StatusCode)
 		}
 
 		t.Run("Edit", func(t *testing.T) {
-			res, page := b.get("/responsibilities/" + id + "/edit")
-			if res.StatusCode != 200 || !strings.Contains(page, `name="version" value="1"`) || !strings.Contains(page, "农村危房改造排查") {
+			res, html := b.get("/responsibilities/" + id + "/edit")
+			if doc := page(t, html); res.StatusCode != 200 || !has(doc, `form#responsibility-form input[type=hidden][name=version][value="1"]`) || textOf(doc, "form#responsibility-form textarea[name=task]") != "农村危房改造排查" {
 				t.Fatalf("edit form: %d", res.StatusCode)
 			}
 			// Someone else saves first.
@@ -268,16 +268,16 @@ func TestResponsibilities_Pages(t *testing.T) {
 			}
 			edit.Set("task", "农村危房改造排查（含鉴定）")
 			edit.Set("version", "1")
-			res, page = b.post("/responsibilities/"+id, edit)
-			if res.StatusCode != 409 || !strings.Contains(page, "已被他人修改") || !strings.Contains(page, "农村危房改造排查（含鉴定）") ||
-				!strings.Contains(page, `name="version" value="2"`) {
+			res, html = b.post("/responsibilities/"+id, edit)
+			if doc := page(t, html); res.StatusCode != 409 || !errorShown(doc, "已被他人修改") || textOf(doc, "form#responsibility-form textarea[name=task]") != "农村危房改造排查（含鉴定）" ||
+				!has(doc, `form#responsibility-form input[type=hidden][name=version][value="2"]`) {
 				t.Fatalf("stale form: %d", res.StatusCode)
 			}
 			edit.Set("version", "2")
 			if res, _ := b.post("/responsibilities/"+id, edit); res.StatusCode != 303 {
 				t.Fatalf("saved again: %d", res.StatusCode)
 			}
-			if _, page := b.get("/responsibilities/" + id); !strings.Contains(page, "农村危房改造排查（含鉴定）") {
+			if _, html := b.get("/responsibilities/" + id); !strings.HasPrefix(textOf(page(t, html), "main h1"), "农村危房改造排查（含鉴定）") {
 				t.Error("the saved task is not shown")
 			}
 		})
@@ -286,16 +286,16 @@ func TestResponsibilities_Pages(t *testing.T) {
 			c := a.browser()
 			c.login("cadre", sqldbtest.Password)
 			path := fmt.Sprintf("/responsibilities/%d", x.ID)
-			res, page := c.get(path)
-			if res.StatusCode != 200 || !strings.Contains(page, "更新进展") {
+			res, html := c.get(path)
+			if res.StatusCode != 200 || !hasExact(page(t, html), `p.tabs a.button[href="`+path+`/edit"]`, "更新进展") {
 				t.Fatalf("cadre's line: %d", res.StatusCode)
 			}
-			res, page = c.get(path + "/edit")
-			if res.StatusCode != 200 || !strings.Contains(page, `id="report-form"`) || strings.Contains(page, `name="deadline"`) {
+			res, html = c.get(path + "/edit")
+			if doc := page(t, html); res.StatusCode != 200 || !has(doc, `form#report-form[method=post] textarea[name=completion_note]`) || strings.Contains(html, `name="deadline"`) || has(doc, "[name=deadline]") {
 				t.Fatalf("report form: %d", res.StatusCode)
 			}
-			res, page = c.post(path, url.Values{"state": {"done"}, "completion_note": {""}, "version": {"1"}, "deadline": {"2030-01-01"}})
-			if res.StatusCode != 422 || !strings.Contains(page, "已完成的事项请填写完成情况") {
+			res, html = c.post(path, url.Values{"state": {"done"}, "completion_note": {""}, "version": {"1"}, "deadline": {"2030-01-01"}})
+			if res.StatusCode != 422 || !strings.Contains(fieldError(page(t, html), "completion_note"), "已完成的事项请填写完成情况") {
 				t.Errorf("done without a note: %d", res.StatusCode)
 			}
 			res, _ = c.post(path, url.Values{"state": {"done"}, "completion_note": {"联系户 3 户已走访完毕"}, "version": {"1"}, "deadline": {"2030-01-01"}})
@@ -310,7 +310,7 @@ func TestResponsibilities_Pages(t *testing.T) {
 			if res, _ := c.get("/responsibilities/" + id + "/edit"); res.StatusCode != 403 {
 				t.Errorf("not the person: %d", res.StatusCode)
 			}
-			if res, page := c.get("/responsibilities?mine=1"); res.StatusCode != 200 || !strings.Contains(page, "走访联系户") || !strings.Contains(page, "我的责任事项") {
+			if res, html := c.get("/responsibilities?mine=1"); res.StatusCode != 200 || !hasExact(page(t, html), "table#responsibilities tbody tr td:nth-child(2) a", "走访联系户") || !strings.HasPrefix(textOf(page(t, html), "main h1"), "我的责任事项") {
 				t.Errorf("mine: %d", res.StatusCode)
 			}
 			d := a.browser()
@@ -322,17 +322,17 @@ func TestResponsibilities_Pages(t *testing.T) {
 		t.Run("Office", func(t *testing.T) {
 			o := a.browser()
 			o.login("office", sqldbtest.Password)
-			res, page := o.get("/responsibilities/new")
-			if res.StatusCode != 200 || !strings.Contains(page, "下一步") {
+			res, html := o.get("/responsibilities/new")
+			if res.StatusCode != 200 || !hasExact(page(t, html), `form[method=get][action="/responsibilities/new"] button[type=submit]`, "下一步") {
 				t.Fatalf("choose unit: %d", res.StatusCode)
 			}
-			res, page = o.get("/responsibilities/new?unit_id=3")
-			if res.StatusCode != 200 || !strings.Contains(page, "刘芳") || !strings.Contains(page, "王建国（副县长，县级领导）") {
+			res, html = o.get("/responsibilities/new?unit_id=3")
+			if doc := page(t, html); res.StatusCode != 200 || !hasText(doc, "form#responsibility-form select[name=person_id] option", "刘芳") || !hasExact(doc, "form#responsibility-form select[name=leader_id] option", "王建国（副县长，县级领导）") {
 				t.Fatalf("unit 3 form: %d", res.StatusCode)
 			}
 			// Without a unit, the form comes back with what was typed.
-			res, page = o.post("/responsibilities", url.Values{"task": {"乡镇供水站改造"}, "person_id": {"4"}, "deadline": {inDays(40)}})
-			if res.StatusCode != 422 || !strings.Contains(page, "请选择责任单位") || !strings.Contains(page, "乡镇供水站改造") {
+			res, html = o.post("/responsibilities", url.Values{"task": {"乡镇供水站改造"}, "person_id": {"4"}, "deadline": {inDays(40)}})
+			if doc := page(t, html); res.StatusCode != 422 || !strings.Contains(fieldError(doc, "unit_id"), "请选择责任单位") || textOf(doc, "form#responsibility-form textarea[name=task]") != "乡镇供水站改造" {
 				t.Errorf("no unit: %d", res.StatusCode)
 			}
 			l := a.browser()
@@ -340,7 +340,7 @@ func TestResponsibilities_Pages(t *testing.T) {
 			if res, _ := l.get("/responsibilities/new"); res.StatusCode != 403 {
 				t.Errorf("leader's form: %d", res.StatusCode)
 			}
-			if res, page := l.get("/responsibilities"); res.StatusCode != 200 || !strings.Contains(page, "敬老院屋顶漏雨") {
+			if res, html := l.get("/responsibilities"); res.StatusCode != 200 || !hasExact(page(t, html), "table#responsibilities tbody tr td:nth-child(2) a", "敬老院屋顶漏雨") {
 				t.Errorf("leader's list: %d", res.StatusCode)
 			}
 		})

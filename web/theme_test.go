@@ -18,8 +18,9 @@ func TestThemes_NoCategoryNoKeyword(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	form := url.Values{"month": {"2026-11"}, "name": {"农村饮水安全"}, "keywords": {" 、 "}}
 	res, body := a.do("POST", "/themes", a.token("office"), form.Encode())
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请至少选择一个类别或填写一个关键词") ||
-		!strings.Contains(body, `value="农村饮水安全"`) {
+	doc := page(t, body)
+	if res.StatusCode != http.StatusUnprocessableEntity || !hasText(doc, "form.theme-form fieldset .field-error", "请至少选择一个类别或填写一个关键词") ||
+		!has(doc, `form.theme-form input[name=name][value="农村饮水安全"]`) {
 		t.Fatalf("got %d, want 422 naming the field and keeping the name: %.500s", res.StatusCode, body)
 	}
 }
@@ -28,8 +29,9 @@ func TestThemes_BadMonth(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	form := url.Values{"month": {"2026-13"}, "name": {"农村饮水安全"}, "category": {"rural"}}
 	res, body := a.do("POST", "/themes", a.token("office"), form.Encode())
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "月份：") || !strings.Contains(body, `<option value="13" selected>`) ||
-		!strings.Contains(body, `value="rural" checked`) {
+	doc := page(t, body)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(doc, "month"), "月份：") || selected(doc, "month_month") != "13 13月" ||
+		!has(doc, `form.theme-form input[type=checkbox][name=category][value=rural][checked]`) || doc.Find("form.theme-form input[name=category][checked]").Length() != 1 {
 		t.Fatalf("got %d, want 422 on the month keeping the category: %s", res.StatusCode, body[strings.Index(body, "<main"):])
 	}
 }
@@ -67,7 +69,7 @@ func TestThemes_CadreForbidden(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	for _, path := range []string{"/themes", "/themes/1", "/themes/1/report"} {
 		res, body := a.do("GET", path, a.token("cadre"), "")
-		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "无权") && !strings.Contains(body, "权限") {
+		if res.StatusCode != http.StatusForbidden || !hasText(page(t, body), "section.error-page .error[role=alert]", "无权") && !hasText(page(t, body), "section.error-page .error[role=alert]", "权限") {
 			t.Errorf("%s: got %d, want a Chinese 403 page: %.300s", path, res.StatusCode, body)
 		}
 	}
@@ -76,8 +78,9 @@ func TestThemes_CadreForbidden(t *testing.T) {
 func TestThemes_NewPrefill(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
 	res, body := a.do("GET", "/themes/new?month=2026-11&category=transport", a.token("office"), "")
-	if res.StatusCode != 200 || !strings.Contains(body, `<option value="2026" selected>`) || !strings.Contains(body, `<option value="11" selected>`) ||
-		!strings.Contains(body, `value="transport" checked`) {
+	doc := page(t, body)
+	if res.StatusCode != 200 || selected(doc, "month_year") != "2026 2026年" || selected(doc, "month_month") != "11 11月" ||
+		!has(doc, `form.theme-form input[type=checkbox][name=category][value=transport][checked]`) || doc.Find("form.theme-form input[name=category][checked]").Length() != 1 {
 		t.Fatalf("got %d: %s", res.StatusCode, body[strings.Index(body, "<main"):])
 	}
 }
@@ -110,28 +113,34 @@ func TestThemes_Journey(t *testing.T) {
 		t.Errorf("list: %d %s", res.StatusCode, body)
 	}
 	res, body = a.do("GET", "/api/v1/themes/"+id+"/problems?limit=1", office, "")
-	var page struct {
+	var list struct {
 		Items      []sanlian.ThemeProblem
 		NextCursor string `json:"next_cursor"`
 	}
-	json.Unmarshal([]byte(body), &page)
-	if res.StatusCode != 200 || len(page.Items) != 1 || page.NextCursor == "" {
+	json.Unmarshal([]byte(body), &list)
+	if res.StatusCode != 200 || len(list.Items) != 1 || list.NextCursor == "" {
 		t.Errorf("problems page: %d %s", res.StatusCode, body)
 	}
-	for _, path := range []string{"/themes", "/themes/" + id, "/themes/" + id + "/report", "/themes/" + id + "/edit"} {
-		if res, body := a.do("GET", path, office, ""); res.StatusCode != 200 || !strings.Contains(body, "农村饮水安全") {
-			t.Errorf("%s: %d %.300s", path, res.StatusCode, body)
+	// Where each page shows the theme's name.
+	for path, sel := range map[string]string{
+		"/themes":                   `table tbody tr td a[href="/themes/` + id + `"]`,
+		"/themes/" + id:             "main h1",
+		"/themes/" + id + "/report": "article.print-report h1#report-title",
+		"/themes/" + id + "/edit":   "main h1 small",
+	} {
+		if res, body := a.do("GET", path, office, ""); res.StatusCode != 200 || !hasText(page(t, body), sel, "农村饮水安全") {
+			t.Errorf("%s: %d, no 农村饮水安全 in %s: %.300s", path, res.StatusCode, sel, body)
 		}
 	}
-	if _, body := a.do("GET", "/themes/"+id+"/report", office, ""); !strings.Contains(body, `class="print-report`) {
-		t.Error("the report has no print-report element")
+	if _, body := a.do("GET", "/themes/"+id+"/edit", office, ""); !has(page(t, body), `form.theme-form input[name=name][value="农村饮水安全"]`) {
+		t.Error("the edit form does not hold the name")
 	}
 	res, body = a.do("POST", "/themes/"+id+"/measures", office, url.Values{"text": {"排查老旧供水管网"}, "unit_id": {"1"}, "due": {"2027-01-31"}}.Encode())
 	if res.StatusCode != http.StatusSeeOther {
 		t.Errorf("measure: %d %.300s", res.StatusCode, body)
 	}
 	res, body = a.do("POST", "/themes/"+id+"/measures", office, url.Values{"text": {"x"}, "unit_id": {"1"}, "due": {"月底"}}.Encode())
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写完成时限") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldError(page(t, body), "due"), "请填写完成时限") {
 		t.Errorf("bad measure: %d %.300s", res.StatusCode, body)
 	}
 	res, body = a.do("GET", "/themes/"+id+"/report.xlsx", office, "")

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"sanlian"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
@@ -167,24 +169,25 @@ func TestUsers_Pages(t *testing.T) {
 		sys := a.browser()
 		sys.login("sysadmin", sqldbtest.Password)
 		res, body := sys.get("/users/4")
-		if res.StatusCode != 200 || !strings.Contains(body, `action="/users/4/reset-password"`) || !strings.Contains(body, `id="grant-form"`) {
+		doc := page(t, body)
+		if res.StatusCode != 200 || !has(doc, `form[method=post][action="/users/4/reset-password"] input[name=version]`) || !has(doc, `form#grant-form[method=post][action="/users/4/grant"]`) {
 			t.Fatalf("account page: %d", res.StatusCode)
 		}
-		if !strings.Contains(body, `<a href="/units/1">县民政局</a>`) {
+		if !hasExact(doc, `table#account tr:has(th:contains("单位")) td a[href="/units/1"]`, "县民政局") {
 			t.Error("the account page does not name the account's unit")
 		}
-		if res, list := sys.get("/users"); res.StatusCode != 200 || !strings.Contains(list, `<a href="/units/1">县民政局</a>`) || strings.Contains(list, ">#1<") {
+		if res, list := sys.get("/users"); res.StatusCode != 200 || !hasExact(page(t, list), `table#users tbody tr td:nth-child(4) a[href="/units/1"]`, "县民政局") || strings.Contains(list, ">#1<") {
 			t.Errorf("the account list shows units by number: %d", res.StatusCode)
 		}
-		if !strings.Contains(body, `name="unit" list="unit-suggestions" value="县民政局"`) {
+		if !has(doc, `form#grant-form input[name=unit][list=unit-suggestions][value="县民政局"]`) {
 			t.Error("the grant form does not show the account's unit")
 		}
 		res, body = sys.post("/users/4/reset-password", url.Values{"version": {"1"}})
-		if res.StatusCode != 200 || !strings.Contains(body, `id="one-time-password"`) {
+		if res.StatusCode != 200 || len(textOf(page(t, body), `#one-time.flash[role=status] code#one-time-password`)) != 16 {
 			t.Fatalf("reset page: %d", res.StatusCode)
 		}
 		res, body = sys.post("/users/4/disable", url.Values{"version": {"1"}})
-		if res.StatusCode != 409 || !strings.Contains(body, "已被他人修改") {
+		if res.StatusCode != 409 || !hasText(page(t, body), "#user-error.error[role=alert]", "已被他人修改") {
 			t.Errorf("stale disable form: %d", res.StatusCode)
 		}
 		res, _ = sys.post("/users/4/grant", url.Values{"version": {"2"}, "role": {"unit_admin"}, "unit": {"县民政局"}, "unit_id": {"1"}})
@@ -192,14 +195,14 @@ func TestUsers_Pages(t *testing.T) {
 			t.Fatalf("grant form: %d", res.StatusCode)
 		}
 		res, body = sys.post("/users/4/grant", url.Values{"version": {"2"}, "role": {"unit_admin"}, "unit": {"县民政局"}, "unit_id": {"1"}})
-		if res.StatusCode != 409 || !strings.Contains(body, "待审批") {
+		if res.StatusCode != 409 || !errorShown(page(t, body), "待审批") {
 			t.Errorf("second request: %d", res.StatusCode)
 		}
 
 		sec := a.browser()
 		sec.login("secadmin", sqldbtest.Password)
 		res, body = sec.get("/")
-		if res.StatusCode != 200 || figures(t, body)["count-grants-pending"][0] != "1" || !strings.Contains(section(body, "panel-grants"), "cadre") {
+		if res.StatusCode != 200 || figures(t, body)["count-grants-pending"][0] != "1" || !hasText(page(t, body), "section#panel-grants", "cadre") {
 			t.Fatalf("secadmin home: %d %v", res.StatusCode, figures(t, body))
 		}
 		if strings.Contains(body, "139****") || strings.Contains(body, "430923") {
@@ -208,11 +211,11 @@ func TestUsers_Pages(t *testing.T) {
 		// Every account lacks a second factor here: the figure and its list agree.
 		no2fa := figures(t, body)["count-no-second-factor"]
 		res, list := sec.get(no2fa[1])
-		if n := strings.Count(list, `<tr><td><a href="/users/`); res.StatusCode != 200 || no2fa[0] != fmt.Sprint(n) || n < 8 {
+		if n := page(t, list).Find(`table#users tbody tr td:first-child a[href^="/users/"]`).Length(); res.StatusCode != 200 || no2fa[0] != fmt.Sprint(n) || n < 8 {
 			t.Errorf("未启用双因素认证: figure %v, list %d rows", no2fa, n)
 		}
 		res, body = sec.get("/grants")
-		if res.StatusCode != 200 || !strings.Contains(body, `action="/grants/1/approve"`) {
+		if res.StatusCode != 200 || !has(page(t, body), `table#grants-pending tr#grant-1 form[method=post][action="/grants/1/approve"]`) {
 			t.Fatalf("grants page: %d", res.StatusCode)
 		}
 		// Another system administrator may not approve a system
@@ -221,11 +224,11 @@ func TestUsers_Pages(t *testing.T) {
 		sys2 := a.browser()
 		sys2.login("sysadmin2", sqldbtest.Password)
 		res, body = sys2.post("/grants/1/approve", url.Values{})
-		if res.StatusCode != 403 || !strings.Contains(body, "授权申请须由另一类管理员审批") {
+		if res.StatusCode != 403 || !hasText(page(t, body), ".error[role=alert]", "授权申请须由另一类管理员审批") {
 			t.Errorf("same kind: %d", res.StatusCode)
 		}
 		res, body = sec.post("/grants/1/refuse", url.Values{"reason": {""}})
-		if res.StatusCode != 422 || !strings.Contains(body, "申请 #1") {
+		if res.StatusCode != 422 || !strings.HasPrefix(textOf(page(t, body), "#grant-error.error[role=alert]"), "申请 #1") {
 			t.Errorf("refuse without reason: %d", res.StatusCode)
 		}
 		res, _ = sec.post("/grants/1/approve", url.Values{"reason": {"同意"}})
@@ -233,7 +236,9 @@ func TestUsers_Pages(t *testing.T) {
 			t.Fatalf("approve: %d", res.StatusCode)
 		}
 		_, body = sys.get("/users/4")
-		if !strings.Contains(body, "单位管理员") || !strings.Contains(body, "已批准") {
+		if page(t, body).Find("table#account-grants tbody tr").FilterFunction(func(_ int, tr *goquery.Selection) bool {
+			return strings.Contains(tr.Find("td:nth-child(2)").Text(), "单位管理员") && strings.Contains(tr.Find("td:nth-child(4)").Text(), "已批准")
+		}).Length() != 1 {
 			t.Error("the approved change is not on the account page")
 		}
 		// The office has no account pages any more.
@@ -271,13 +276,15 @@ func TestHome_UnitReassign(t *testing.T) {
 		}
 		b, body := homeBrowser(t, a, "unitadmin")
 		f := figures(t, body)["count-reassign"]
-		if f[0] != "1" || !strings.Contains(section(body, "panel-reassign"), "路灯坏了") {
+		if f[0] != "1" || !hasText(page(t, body), "section#panel-reassign", "路灯坏了") {
 			t.Fatalf("待重新分派 = %v", f)
 		}
 		_, list := b.get(f[1])
-		if !strings.Contains(list, `id="reassign-hint"`) || !strings.Contains(list, "路灯坏了") {
+		doc := page(t, list)
+		if !has(doc, "p#reassign-hint") || !hasText(doc, "table#problems tbody tr td", "路灯坏了") {
 			t.Errorf("the list at %s", f[1])
 		}
+		mustCount(t, doc, "table#problems tbody tr", 1)
 		res, body = a.do("GET", "/api/v1/problems?reassign=1", a.token("unitadmin"), "")
 		if n := len(decode[struct{ Items []sanlian.Problem }](t, body).Items); res.StatusCode != 200 || n != 1 {
 			t.Errorf("api reassign list: %d, %d items", res.StatusCode, n)
