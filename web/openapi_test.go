@@ -1,0 +1,373 @@
+package web_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"sanlian/sqldb"
+	"sanlian/sqldb/sqldbtest"
+	"sanlian/web"
+)
+
+// apiPatterns are the server's routes under /api/v1, "METHOD /path". The
+// one place the test reads the route lists.
+func apiPatterns(srv *web.Server) []string {
+	var out []string
+	for _, p := range srv.Routes() {
+		if _, path, _ := strings.Cut(p, " "); strings.HasPrefix(path, "/api/v1/") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// openAPIShapes are the GET endpoints whose answers are checked against
+// the document, with the role that calls each. A path may name the first
+// item of a list answer as {first:/api/v1/list}.
+var openAPIShapes = []struct{ user, path string }{
+	{"", "/api/v1/openapi.json"},
+	{"", "/api/v1/public/form"},
+	{"", "/api/v1/public/challenge"},
+	{"", "/api/v1/public/results"},
+	{"office", "/api/v1/me"},
+	{"office", "/api/v1/me/sessions"},
+	{"office", "/api/v1/password-policy"},
+	{"office", "/api/v1/audit/logins"},
+	{"office", "/api/v1/regions"},
+	{"office", "/api/v1/regions/" + sqldbtest.County},
+	{"office", "/api/v1/units"},
+	{"office", "/api/v1/units/{first:/api/v1/units}"},
+	{"office", "/api/v1/cadres"},
+	{"office", "/api/v1/cadres/{first:/api/v1/cadres}"},
+	{"office", "/api/v1/households"},
+	{"office", "/api/v1/households/{first:/api/v1/households}"},
+	{"office", "/api/v1/links"},
+	{"office", "/api/v1/links/coverage"},
+	{"office", "/api/v1/problems"},
+	{"office", "/api/v1/problems/counts"},
+	{"office", "/api/v1/problems/{first:/api/v1/problems}"},
+	{"office", "/api/v1/problems/{first:/api/v1/problems}/events"},
+	{"office", "/api/v1/problems/{first:/api/v1/problems}/attachments"},
+	{"office", "/api/v1/categories"},
+	{"office", "/api/v1/routing-rules"},
+	{"office", "/api/v1/intake-limits"},
+	{"office", "/api/v1/returns"},
+	{"office", "/api/v1/topics"},
+	{"office", "/api/v1/visits"},
+	{"office", "/api/v1/coverage"},
+	{"office", "/api/v1/activities"},
+	{"office", "/api/v1/activities/totals"},
+	{"office", "/api/v1/activity-types"},
+	{"office", "/api/v1/projects"},
+	{"office", "/api/v1/responsibilities"},
+	{"office", "/api/v1/lists"},
+	{"office", "/api/v1/metrics"},
+	{"office", "/api/v1/metric-configs"},
+	{"office", "/api/v1/supervisions"},
+	{"office", "/api/v1/bulletins"},
+	{"office", "/api/v1/self-criticisms"},
+	{"office", "/api/v1/dispatches"},
+	{"office", "/api/v1/calendar/2021"},
+	{"office", "/api/v1/calendar/due?from=2021-05-10&days=5"},
+	{"office", "/api/v1/themes"},
+	{"office", "/api/v1/cockpit"},
+	{"office", "/api/v1/message-settings"},
+	{"office", "/api/v1/messages"},
+	{"office", "/api/v1/notices"},
+	{"office", "/api/v1/webhooks"},
+	{"office", "/api/v1/api-keys"},
+	{"auditor", "/api/v1/audit"},
+	{"sysadmin", "/api/v1/users"},
+	{"sysadmin", "/api/v1/users/{first:/api/v1/users}"},
+	{"sysadmin", "/api/v1/users/{first:/api/v1/users}/sessions"},
+	{"secadmin", "/api/v1/grants"},
+}
+
+// TestOpenAPI checks the document against the routes and the handlers'
+// answers against the document.
+func TestOpenAPI(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		a := newApp(t, db)
+		a.createProblem(a.token("cadre"), sqldbtest.VillageA, "村道路灯不亮", "村道三盏路灯不亮，夜间出行不便")
+		res, body := a.do("GET", "/api/v1/openapi.json", "", "")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("openapi.json: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		doc := decode[map[string]any](t, body)
+		if doc["openapi"] != "3.1.0" {
+			t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
+		}
+		for _, k := range []string{"info", "paths", "components"} {
+			if doc[k] == nil {
+				t.Errorf("document has no %s", k)
+			}
+		}
+
+		t.Run("Routes", func(t *testing.T) {
+			documented := documentedOps(doc)
+			served := apiPatterns(a.srv)
+			for _, p := range served {
+				if !slices.Contains(documented, p) {
+					t.Errorf("route %q is not in the document", p)
+				}
+			}
+			for _, p := range documented {
+				if !slices.Contains(served, p) {
+					t.Errorf("the document has %q, which the server does not answer", p)
+				}
+			}
+			t.Logf("%d operations on %d paths", len(documented), len(doc["paths"].(map[string]any)))
+		})
+
+		t.Run("Shapes", func(t *testing.T) {
+			checked := 0
+			for _, c := range openAPIShapes {
+				path := c.path
+				if i := strings.Index(path, "{first:"); i >= 0 {
+					j := strings.Index(path[i:], "}")
+					id, ok := firstID(t, a, c.user, path[i+len("{first:"):i+j])
+					if !ok {
+						t.Errorf("%s: the list is empty; the test county should give it an item", path)
+						continue
+					}
+					path = path[:i] + id + path[i+j+1:]
+				}
+				tok := ""
+				if c.user != "" {
+					tok = a.token(c.user)
+				}
+				res, body := a.do("GET", path, tok, "")
+				if res.StatusCode != 200 {
+					t.Errorf("GET %s as %q: %d %.300s", path, c.user, res.StatusCode, body)
+					continue
+				}
+				schema := responseSchema(t, doc, "GET", path, "200", "application/json")
+				if schema == nil {
+					continue
+				}
+				var v any
+				if err := json.Unmarshal([]byte(body), &v); err != nil {
+					t.Errorf("GET %s: %v", path, err)
+					continue
+				}
+				for _, e := range validate(doc, schema, v, "") {
+					t.Errorf("GET %s: %s", path, e)
+				}
+				checked++
+			}
+			t.Logf("%d answers checked against their schemas", checked)
+		})
+
+		t.Run("Error", func(t *testing.T) {
+			schema := lookup(doc, "components", "responses", "Error", "content", "application/problem+json", "schema").(map[string]any)
+			for _, c := range []struct{ method, path, body string }{
+				{"GET", "/api/v1/units/987654", ""},
+				{"POST", "/api/v1/units", `{"name":""}`},
+				{"POST", "/api/v1/units", `{"nmae":"x"}`},
+			} {
+				res, body := a.do(c.method, c.path, a.token("office"), c.body)
+				if res.StatusCode < 400 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+					t.Errorf("%s %s: %d %s, want a problem", c.method, c.path, res.StatusCode, res.Header.Get("Content-Type"))
+					continue
+				}
+				v := decode[any](t, body)
+				for _, e := range validate(doc, schema, v, "") {
+					t.Errorf("%s %s: %s", c.method, c.path, e)
+				}
+				if res.StatusCode != 404 && v.(map[string]any)["errors"] == nil {
+					t.Errorf("%s %s: no field errors in %s", c.method, c.path, body)
+				}
+			}
+		})
+	})
+}
+
+// documentedOps are the document's operations as "METHOD /path".
+func documentedOps(doc map[string]any) []string {
+	var out []string
+	for path, item := range doc["paths"].(map[string]any) {
+		for method := range item.(map[string]any) {
+			out = append(out, strings.ToUpper(method)+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// firstID is the id of the first item of a list answer.
+func firstID(t *testing.T, a *app, user, path string) (string, bool) {
+	t.Helper()
+	res, body := a.do("GET", path, a.token(user), "")
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %.300s", path, res.StatusCode, body)
+	}
+	var l struct{ Items []struct{ ID int64 } }
+	if err := json.Unmarshal([]byte(body), &l); err != nil || len(l.Items) == 0 {
+		return "", false
+	}
+	return fmt.Sprint(l.Items[0].ID), true
+}
+
+// responseSchema finds the operation a concrete path falls under (the
+// template with the most literal segments wins, as in http.ServeMux) and
+// returns its schema for status and media type.
+func responseSchema(t *testing.T, doc map[string]any, method, path, status, media string) map[string]any {
+	t.Helper()
+	path, _, _ = strings.Cut(path, "?")
+	segs := strings.Split(path, "/")
+	best, bestScore := "", -1
+	for tmpl, item := range doc["paths"].(map[string]any) {
+		if item.(map[string]any)[strings.ToLower(method)] == nil {
+			continue
+		}
+		ts := strings.Split(tmpl, "/")
+		if len(ts) != len(segs) {
+			continue
+		}
+		score := 0
+		for i := range ts {
+			if strings.HasPrefix(ts[i], "{") {
+				continue
+			}
+			if ts[i] != segs[i] {
+				score = -1
+				break
+			}
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = tmpl, score
+		}
+	}
+	if best == "" {
+		t.Errorf("%s %s: no operation in the document", method, path)
+		return nil
+	}
+	s, ok := lookup(doc, "paths", best, strings.ToLower(method), "responses", status, "content", media, "schema").(map[string]any)
+	if !ok {
+		t.Errorf("%s %s: the document gives no %s %s schema", method, best, status, media)
+	}
+	return s
+}
+
+func lookup(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// validate checks v against a JSON Schema subset: $ref, anyOf, oneOf,
+// type (a name or an array of names), enum, required, properties,
+// additionalProperties (false or a schema) and items.
+func validate(doc, s map[string]any, v any, at string) []string {
+	if ref, ok := s["$ref"].(string); ok {
+		target, _ := lookup(doc, strings.Split(strings.TrimPrefix(ref, "#/"), "/")...).(map[string]any)
+		if target == nil {
+			return []string{at + ": unresolved " + ref}
+		}
+		return validate(doc, target, v, at)
+	}
+	for _, k := range []string{"anyOf", "oneOf"} {
+		if alts, ok := s[k].([]any); ok {
+			var all []string
+			for _, alt := range alts {
+				errs := validate(doc, alt.(map[string]any), v, at)
+				if len(errs) == 0 {
+					all = nil
+					break
+				}
+				all = append(all, errs...)
+			}
+			if all != nil {
+				return []string{at + ": matches none of " + k + ": " + strings.Join(all, "; ")}
+			}
+		}
+	}
+	if tp, ok := s["type"]; ok {
+		var types []string
+		switch tp := tp.(type) {
+		case string:
+			types = []string{tp}
+		case []any:
+			for _, x := range tp {
+				types = append(types, x.(string))
+			}
+		}
+		if !slices.Contains(types, jsonType(v)) && !(jsonType(v) == "integer" && slices.Contains(types, "number")) {
+			return []string{fmt.Sprintf("%s: %s, want %s", at, jsonType(v), strings.Join(types, " or "))}
+		}
+	}
+	if e, ok := s["enum"].([]any); ok && !slices.Contains(e, v) {
+		return []string{fmt.Sprintf("%s: %v is not one of %v", at, v, e)}
+	}
+	var errs []string
+	switch v := v.(type) {
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		if req, ok := s["required"].([]any); ok {
+			for _, r := range req {
+				if _, ok := v[r.(string)]; !ok {
+					errs = append(errs, fmt.Sprintf("%s: no %q", at, r))
+				}
+			}
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if ps, ok := props[k].(map[string]any); ok {
+				errs = append(errs, validate(doc, ps, v[k], at+"."+k)...)
+				continue
+			}
+			switch ap := s["additionalProperties"].(type) {
+			case bool:
+				if !ap {
+					errs = append(errs, fmt.Sprintf("%s: undocumented property %q", at, k))
+				}
+			case map[string]any:
+				errs = append(errs, validate(doc, ap, v[k], at+"."+k)...)
+			}
+		}
+	case []any:
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, x := range v {
+				errs = append(errs, validate(doc, items, x, fmt.Sprintf("%s[%d]", at, i))...)
+			}
+		}
+	}
+	return errs
+}
+
+// jsonType is the JSON Schema type of a decoded value.
+func jsonType(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		if v == math.Trunc(v) {
+			return "integer"
+		}
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	}
+	return fmt.Sprintf("%T", v)
+}
