@@ -31,6 +31,7 @@ type apiOp struct {
 	upload  string // a multipart/form-data body: its file field
 	out     any    // the answer's Go value; nil with no body
 	status  int    // the success status; 200 when 0
+	also    int    // another success status with the same body, if any
 	list    bool   // the answer is {items: [out], next_cursor}
 	items   bool   // the answer is {items: [out]}
 	raw     string // a success body that is not JSON: its media type
@@ -103,10 +104,10 @@ var apiOps = []apiOp{
 	{pattern: "PUT /api/v1/intake-limits", tag: "派单规则", summary: "设置受理时限", in: sanlian.IntakeLimits{}, out: sanlian.IntakeLimits{}},
 	{pattern: "GET /api/v1/returns", tag: "派单规则", summary: "各单位退回次数", query: "from,to", out: sanlian.ReturnCount{}, list: true},
 	{pattern: "GET /api/v1/topics", tag: "走访", summary: "走访主题", query: "category,active,q", out: sanlian.Topic{}, list: true},
-	{pattern: "POST /api/v1/topics", tag: "走访", summary: "新建走访主题：一个对象，或一个数组", in: sanlian.Topic{}, inMany: true, out: sanlian.Topic{}, list: true, status: http.StatusCreated},
+	{pattern: "POST /api/v1/topics", tag: "走访", summary: "新建走访主题：一个对象，或一个数组", in: sanlian.TopicInput{}, inMany: true, out: sanlian.Topic{}, list: true, status: http.StatusCreated},
 	{pattern: "PATCH /api/v1/topics/{id}", tag: "走访", summary: "修改走访主题", in: sanlian.TopicUpdate{}, out: sanlian.Topic{}},
 	{pattern: "GET /api/v1/visits", tag: "走访", summary: "走访记录", query: qVisits, out: sanlian.Visit{}, list: true},
-	{pattern: "POST /api/v1/visits", tag: "走访", summary: "登记走访（重复提交答以原记录，状态 200）", in: sanlian.VisitInput{}, out: sanlian.Visit{}, status: http.StatusCreated},
+	{pattern: "POST /api/v1/visits", tag: "走访", summary: "登记走访（带同一 Idempotency-Key 重复提交时答原记录，状态 200）", in: sanlian.VisitInput{}, out: sanlian.Visit{}, status: http.StatusCreated, also: http.StatusOK},
 	{pattern: "GET /api/v1/visits/{id}", tag: "走访", summary: "一次走访", out: sanlian.Visit{}},
 	{pattern: "POST /api/v1/visits/{id}/photos", tag: "走访", summary: "上传走访照片", upload: "photo", out: sanlian.Attachment{}, list: true, status: http.StatusCreated},
 	{pattern: "GET /api/v1/coverage", tag: "走访", summary: "走访覆盖率", query: "township,village,unit_id,cadre_id,sort,window,scope,from,to", out: sanlian.VisitCoverage{}},
@@ -135,7 +136,7 @@ var apiOps = []apiOp{
 	{pattern: "GET /api/v1/metrics", tag: "考核", summary: "考核指标", query: qMetrics, out: metricsJSON{}},
 	{pattern: "GET /api/v1/metrics/problems", tag: "考核", summary: "一项指标所计的问题", query: qMetrics + ",key,measure", out: sanlian.Problem{}, items: true},
 	{pattern: "GET /api/v1/metric-configs", tag: "考核", summary: "考核配置", out: sanlian.MetricConfig{}, items: true},
-	{pattern: "POST /api/v1/metric-configs", tag: "考核", summary: "保存考核配置（新建答 201）", in: metricConfigInput{}, out: sanlian.MetricConfig{}},
+	{pattern: "POST /api/v1/metric-configs", tag: "考核", summary: "保存考核配置（新建答 201，替换答 200）", in: metricConfigInput{}, out: sanlian.MetricConfig{}, also: http.StatusCreated},
 	{pattern: "GET /api/v1/supervisions", tag: "督办", summary: "督办", query: qSupervision, out: sanlian.Supervision{}, list: true},
 	{pattern: "POST /api/v1/supervisions", tag: "督办", summary: "发起督办", in: sanlian.SupervisionInput{}, out: sanlian.Supervision{}, status: http.StatusCreated},
 	{pattern: "GET /api/v1/supervisions/{id}", tag: "督办", summary: "一项督办", out: sanlian.Supervision{}},
@@ -152,7 +153,7 @@ var apiOps = []apiOp{
 	{pattern: "PUT /api/v1/dispatches/{month}", tag: "调度", summary: "保存调度", in: dispatchSave{}, out: sanlian.Dispatch{}},
 	{pattern: "POST /api/v1/dispatches/{month}/decisions", tag: "调度", summary: "添加议定事项", in: sanlian.DecisionInput{}, out: sanlian.Decision{}, status: http.StatusCreated},
 	{pattern: "GET /api/v1/calendar/{year}", tag: "工作日历", summary: "一年的节假日与调休", out: sanlian.CalendarYear{}},
-	{pattern: "PUT /api/v1/calendar/{year}", tag: "工作日历", summary: "保存一年的日历（新建答 201）", in: calendarInput{}, out: sanlian.CalendarYear{}},
+	{pattern: "PUT /api/v1/calendar/{year}", tag: "工作日历", summary: "保存一年的日历（version 为 0 时新建，答 201）", in: calendarInput{}, out: sanlian.CalendarYear{}, also: http.StatusCreated},
 	{pattern: "GET /api/v1/calendar/due", tag: "工作日历", summary: "按工作日计算期限", query: "from,days", out: dueAnswer{}},
 	{pattern: "GET /api/v1/audit", tag: "审计", summary: "审计日志", query: "actor,action,entity,entity_id,from,to," + qPage, out: sanlian.AuditEntry{}, list: true},
 	{pattern: "GET /api/v1/users", tag: "账号管理", summary: "账号列表", out: sanlian.User{}, list: true},
@@ -183,7 +184,7 @@ var apiOps = []apiOp{
 
 	{pattern: "GET /api/v1/public/form", tag: "群众端", summary: "反映问题表单所需的分类、乡镇和告知语", out: publicFormJSON{}},
 	{pattern: "GET /api/v1/public/challenge", tag: "群众端", summary: "取一道工作量证明题（提交前须解出）", out: Challenge{}},
-	{pattern: "POST /api/v1/public/problems", tag: "群众端", summary: "群众反映问题（24 小时内同一手机号的相同内容答原查询码，状态 200）", in: publicSubmitJSON{}, out: publicReceiptJSON{}, status: http.StatusCreated},
+	{pattern: "POST /api/v1/public/problems", tag: "群众端", summary: "群众反映问题（24 小时内同一手机号的相同内容答原查询码，状态 200）", in: publicSubmitJSON{}, out: publicReceiptJSON{}, status: http.StatusCreated, also: http.StatusOK},
 	{pattern: "GET /api/v1/public/problems/{code}", tag: "群众端", summary: "按查询码查看办理情况", out: sanlian.PublicProblem{}},
 	{pattern: "POST /api/v1/public/problems/{code}/rating", tag: "群众端", summary: "群众评价办理结果", in: sanlian.PublicRating{}, out: sanlian.PublicProblem{}},
 	{pattern: "GET /api/v1/public/results", tag: "群众端", summary: "成效公示", out: sanlian.PublicResults{}},
@@ -244,6 +245,43 @@ var queryParams = map[string]struct {
 	"mine": {"string", "为 1 时只看本人的"},
 }
 
+// schemaDescriptions say what the main schemas are.
+var schemaDescriptions = map[string]string{
+	"Problem":              "问题：群众反映、台账上督办至解决的一条",
+	"ProblemEvent":         "问题办理经过中的一步",
+	"ProblemInput":         "登记问题所填的内容",
+	"ActionRequest":        "办理问题的请求；各动作用到的字段不同",
+	"Unit":                 "单位（部门、乡镇、企业、群团组织）",
+	"Cadre":                "干部；手机号已遮挡",
+	"Household":            "农户；身份证号和手机号已遮挡",
+	"Link":                 "干部联系农户、村或乡镇的关系",
+	"Region":               "行政区划：县、乡镇、村（社区）",
+	"Visit":                "一次走访",
+	"Activity":             "一次志愿服务活动",
+	"Project":              "一个服务项目",
+	"Responsibility":       "责任清单上的一项",
+	"Supervision":          "一项督办",
+	"Bulletin":             "一期通报",
+	"SelfCriticism":        "一份书面检讨",
+	"Dispatch":             "一个月的调度",
+	"CalendarYear":         "一年的节假日与调休",
+	"RoutingRule":          "一条派单规则",
+	"User":                 "账号",
+	"GrantRequest":         "授权申请（三权分立）",
+	"AuditEntry":           "审计日志的一条",
+	"Webhook":              "消息推送地址",
+	"WebhookDelivery":      "一次推送",
+	"Notice":               "站内消息",
+	"ResidentMessage":      "发给群众的一条短信",
+	"Theme":                "每月一题的主题",
+	"APIKey":               "Open311 接口密钥（不含密钥本身）",
+	"IssuedAPIKey":         "新签发的接口密钥，key 只在此时给出",
+	"PublicProblem":        "群众按查询码看到的办理情况：不含姓名、手机号和内部意见",
+	"PublicResults":        "成效公示",
+	"ProblemDetails":       "错误（RFC 9457）：code 为错误代码，detail 为可照做的中文说明，errors 为逐字段的错误",
+	"ImportProblemDetails": "导入被拒：错误及逐行报告",
+}
+
 // enums are the closed sets of values of fields, by schema and JSON name.
 var enums = map[string][]string{
 	"Problem.state":         sanlian.States,
@@ -262,6 +300,11 @@ var enums = map[string][]string{
 type schemaBuilder struct {
 	defs  map[string]any
 	names map[reflect.Type]string
+	// input: the schemas of request bodies. encoding/json leaves a
+	// missing field at its zero value, so none is required; a type also
+	// answered is named with "Input" after its answer's name.
+	input   bool
+	inNames map[reflect.Type]string
 }
 
 var (
@@ -278,6 +321,14 @@ var schemaNames = map[reflect.Type]string{
 	reflect.TypeFor[problem]():       "ProblemDetails",
 	reflect.TypeFor[importProblem](): "ImportProblemDetails",
 	reflect.TypeFor[Challenge]():     "PublicChallenge",
+	reflect.TypeFor[decisionInput](): "GrantDecision",
+	reflect.TypeFor[dispatchJSON]():  "DispatchDetail",
+	reflect.TypeFor[metricRowJSON](): "MetricRowRates",
+}
+
+// statusText says a success status in Chinese.
+var statusText = map[int]string{
+	http.StatusOK: "成功", http.StatusCreated: "已创建", http.StatusAccepted: "已受理", http.StatusNoContent: "成功，无内容",
 }
 
 // of returns the schema of t: a $ref for a named struct.
@@ -338,7 +389,11 @@ func (b *schemaBuilder) of(t reflect.Type) map[string]any {
 // nameOf is the component name of a named struct type, "" for an
 // anonymous or generic one (described inline).
 func (b *schemaBuilder) nameOf(t reflect.Type) string {
-	if n, ok := b.names[t]; ok {
+	names := b.names
+	if b.input {
+		names = b.inNames
+	}
+	if n, ok := names[t]; ok {
 		return n
 	}
 	n := schemaNames[t]
@@ -351,12 +406,19 @@ func (b *schemaBuilder) nameOf(t reflect.Type) string {
 	if n[0] >= 'a' && n[0] <= 'z' {
 		n = strings.ToUpper(n[:1]) + n[1:]
 	}
-	for _, used := range b.names {
-		if used == n { // a web type named as a domain one
-			n = "Web" + n
-		}
+	if strings.HasSuffix(n, "JSON") && len(n) > 4 {
+		n = strings.TrimSuffix(n, "JSON")
 	}
-	b.names[t] = n
+	if _, taken := b.defs[n]; taken && b.input {
+		n += "Input"
+	}
+	for {
+		if _, taken := b.defs[n]; !taken {
+			break
+		}
+		n = "Web" + n // a web type named as a domain one
+	}
+	names[t] = n
 	return n
 }
 
@@ -390,7 +452,10 @@ func (b *schemaBuilder) object(t reflect.Type, name string) map[string]any {
 	var required []string
 	b.fields(t, name, props, &required, false)
 	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
-	if len(required) > 0 {
+	if d, ok := schemaDescriptions[name]; ok {
+		s["description"] = d
+	}
+	if len(required) > 0 && !b.input {
 		slices.Sort(required)
 		s["required"] = required
 	}
@@ -493,7 +558,7 @@ func pathParams(path string) []any {
 
 // openAPIDocument builds the document from apiOps.
 func openAPIDocument() map[string]any {
-	b := &schemaBuilder{defs: map[string]any{}, names: map[reflect.Type]string{}}
+	b := &schemaBuilder{defs: map[string]any{}, names: map[reflect.Type]string{}, inNames: map[reflect.Type]string{}}
 	errRef := b.of(reflect.TypeFor[problem]())
 	b.of(reflect.TypeFor[importProblem]())
 	paths := map[string]any{}
@@ -536,18 +601,12 @@ func openAPIDocument() map[string]any {
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{
 				"schema": map[string]any{"type": "object", "required": []any{op.upload},
 					"properties": map[string]any{op.upload: map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
-		case op.in != nil:
-			s := b.of(reflect.TypeOf(op.in))
-			if op.inMany {
-				s = map[string]any{"oneOf": []any{s, map[string]any{"type": "array", "items": s}}}
-			}
-			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": s}}}
 		}
 		status := op.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		ok := map[string]any{"description": http.StatusText(status)}
+		ok := map[string]any{"description": statusText[status]}
 		switch {
 		case op.raw != "":
 			ok["content"] = map[string]any{op.raw: map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": op.raw}}}
@@ -555,6 +614,9 @@ func openAPIDocument() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": b.answer(op)}}
 		}
 		responses := map[string]any{itoa(status): ok, "default": map[string]any{"$ref": "#/components/responses/Error"}}
+		if op.also != 0 {
+			responses[itoa(op.also)] = map[string]any{"description": statusText[op.also], "content": ok["content"]}
+		}
 		if op.pattern == "POST /api/v1/imports" {
 			responses["422"] = map[string]any{"description": "有错行，全部未导入", "content": map[string]any{
 				"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/ImportProblemDetails"}}}}
@@ -566,6 +628,21 @@ func openAPIDocument() map[string]any {
 			paths[path] = item
 		}
 		item[strings.ToLower(method)] = o
+	}
+	// Request bodies after every answer, so that a type both read and
+	// written keeps its plain name for the answer.
+	b.input = true
+	for _, op := range apiOps {
+		if op.in == nil {
+			continue
+		}
+		method, path, _ := strings.Cut(op.pattern, " ")
+		s := b.of(reflect.TypeOf(op.in))
+		if op.inMany {
+			s = map[string]any{"oneOf": []any{s, map[string]any{"type": "array", "items": s}}}
+		}
+		o := paths[path].(map[string]any)[strings.ToLower(method)].(map[string]any)
+		o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": s}}}
 	}
 	return map[string]any{
 		"openapi": "3.1.0",

@@ -135,6 +135,19 @@ func TestOpenAPI(t *testing.T) {
 				}
 			}
 			t.Logf("%d operations on %d paths", len(documented), len(doc["paths"].(map[string]any)))
+			for path, item := range doc["paths"].(map[string]any) {
+				for method, op := range item.(map[string]any) {
+					op := op.(map[string]any)
+					if s, _ := op["summary"].(string); !hasHan(s) {
+						t.Errorf("%s %s: summary %q is not in Chinese", method, path, s)
+					}
+					for status, r := range op["responses"].(map[string]any) {
+						if d, _ := r.(map[string]any)["description"].(string); status != "default" && !hasHan(d) {
+							t.Errorf("%s %s: response %s has no Chinese description", method, path, status)
+						}
+					}
+				}
+			}
 		})
 
 		t.Run("Shapes", func(t *testing.T) {
