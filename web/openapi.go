@@ -71,12 +71,17 @@ var apiOps = []apiOp{
 	{pattern: "GET /api/v1/cadres/{id}", tag: "干部", summary: "一名干部", out: sanlian.Cadre{}},
 	{pattern: "POST /api/v1/cadres", tag: "干部", summary: "新建干部", in: cadreInput{}, out: sanlian.Cadre{}, status: http.StatusCreated},
 	{pattern: "PATCH /api/v1/cadres/{id}", tag: "干部", summary: "修改干部（须带 version）", in: sanlian.CadreUpdate{}, out: sanlian.Cadre{}},
-	{pattern: "POST /api/v1/cadres/{id}/reveal", tag: "干部", summary: "查看干部完整手机号（记入审计）", out: map[string]string{}},
+	{pattern: "POST /api/v1/cadres/{id}/reveal", tag: "干部", summary: "查看干部完整手机号（记入审计）", out: struct {
+		Phone string `json:"phone"`
+	}{}},
 	{pattern: "GET /api/v1/households", tag: "农户", summary: "农户列表", query: qHouseholds, out: sanlian.Household{}, list: true},
 	{pattern: "GET /api/v1/households/{id}", tag: "农户", summary: "一户农户", out: sanlian.Household{}},
 	{pattern: "POST /api/v1/households", tag: "农户", summary: "新建农户", in: householdInput{}, out: sanlian.Household{}, status: http.StatusCreated},
 	{pattern: "PATCH /api/v1/households/{id}", tag: "农户", summary: "修改农户（须带 version）", in: sanlian.HouseholdUpdate{}, out: sanlian.Household{}},
-	{pattern: "POST /api/v1/households/{id}/reveal", tag: "农户", summary: "查看户主完整身份证号和手机号（记入审计）", out: map[string]string{}},
+	{pattern: "POST /api/v1/households/{id}/reveal", tag: "农户", summary: "查看户主完整身份证号和手机号（记入审计）", out: struct {
+		IDNumber string `json:"id_number"`
+		Phone    string `json:"phone"`
+	}{}},
 	{pattern: "GET /api/v1/links", tag: "联系", summary: "联系关系列表", query: "kind,cadre_id,unit_id,household_id,region,active," + qPage, out: sanlian.Link{}, list: true},
 	{pattern: "POST /api/v1/links", tag: "联系", summary: "建立联系关系：一个对象，或一个数组（全部成功或全部不建）", in: linkInput{}, inMany: true, out: sanlian.Link{}, list: true, status: http.StatusCreated},
 	{pattern: "POST /api/v1/links/{id}/end", tag: "联系", summary: "结束联系关系", out: sanlian.Link{}},
@@ -87,7 +92,9 @@ var apiOps = []apiOp{
 	{pattern: "POST /api/v1/problems", tag: "问题", summary: "登记问题", in: sanlian.ProblemInput{}, out: sanlian.Problem{}, status: http.StatusCreated},
 	{pattern: "GET /api/v1/problems/{id}", tag: "问题", summary: "一个问题", out: sanlian.Problem{}},
 	{pattern: "GET /api/v1/problems/{id}/events", tag: "问题", summary: "问题的办理经过", out: sanlian.ProblemEvent{}, list: true},
-	{pattern: "POST /api/v1/problems/{id}/reveal", tag: "问题", summary: "查看反映人完整手机号（记入审计）", out: map[string]string{}},
+	{pattern: "POST /api/v1/problems/{id}/reveal", tag: "问题", summary: "查看反映人完整手机号（记入审计）", out: struct {
+		ReporterPhone string `json:"reporter_phone"`
+	}{}},
 	{pattern: "POST /api/v1/problems/{id}/reveal-text", tag: "问题", summary: "查看未遮挡的问题描述（记入审计）", out: sanlian.ProblemText{}},
 	{pattern: "GET /api/v1/problems/{id}/attachments", tag: "问题", summary: "问题的附件", out: sanlian.Attachment{}, list: true},
 	{pattern: "POST /api/v1/problems/{id}/attachments", tag: "问题", summary: "上传附件", upload: "file", out: sanlian.Attachment{}, items: true, status: http.StatusCreated},
@@ -188,7 +195,9 @@ var apiOps = []apiOp{
 	{pattern: "GET /api/v1/public/problems/{code}", tag: "群众端", summary: "按查询码查看办理情况", out: sanlian.PublicProblem{}},
 	{pattern: "POST /api/v1/public/problems/{code}/rating", tag: "群众端", summary: "群众评价办理结果", in: sanlian.PublicRating{}, out: sanlian.PublicProblem{}},
 	{pattern: "GET /api/v1/public/results", tag: "群众端", summary: "成效公示", out: sanlian.PublicResults{}},
-	{pattern: "POST /api/v1/public/lookup", tag: "群众端", summary: "按手机号查询：发送短信验证码", in: lookupJSON{}, out: map[string]string{}, status: http.StatusAccepted},
+	{pattern: "POST /api/v1/public/lookup", tag: "群众端", summary: "按手机号查询：发送短信验证码", in: lookupJSON{}, out: struct {
+		Message string `json:"message"`
+	}{}, status: http.StatusAccepted},
 	{pattern: "POST /api/v1/public/lookup/verify", tag: "群众端", summary: "按手机号查询：凭验证码列出该手机号反映的问题", in: lookupVerifyJSON{}, out: sanlian.LookupItem{}, items: true},
 
 	{pattern: "GET /api/v1/api-keys", tag: "接口密钥", summary: "Open311 接口密钥", out: sanlian.APIKey{}, list: true},

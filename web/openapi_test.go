@@ -106,7 +106,6 @@ var openAPIShapes = []struct{ user, path string }{
 func TestOpenAPI(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
-		seedOpenAPI(t, a)
 		res, body := a.do("GET", "/api/v1/openapi.json", "", "")
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 			t.Fatalf("openapi.json: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
@@ -120,6 +119,8 @@ func TestOpenAPI(t *testing.T) {
 				t.Errorf("document has no %s", k)
 			}
 		}
+
+		seedOpenAPI(t, a, doc)
 
 		t.Run("Routes", func(t *testing.T) {
 			documented := documentedOps(doc)
@@ -217,8 +218,9 @@ func TestOpenAPI(t *testing.T) {
 }
 
 // seedOpenAPI enters a record of each kind the shapes are checked on, so
-// that the lists' items are checked too, not only their envelopes.
-func seedOpenAPI(t *testing.T, a *app) {
+// that the lists' items are checked too, not only their envelopes; the
+// answers of these POSTs are checked against the document as well.
+func seedOpenAPI(t *testing.T, a *app, doc map[string]any) {
 	t.Helper()
 	p := a.createProblem(a.token("cadre"), sqldbtest.VillageA, "村道路灯不亮", "村道三盏路灯不亮，夜间出行不便")
 	if code, body, _ := a.problemAct(a.token("office"), p, "assign", `,"unit_id":1,"person_id":2`); code != 200 {
@@ -239,8 +241,14 @@ func seedOpenAPI(t *testing.T, a *app) {
 		{"office", "/api/v1/metric-configs", `{"from":"2021-05","weights":{"response":40,"resolution":30,"satisfaction":30},"rules":{"self_criticism_days":5,"red_after_days":5}}`},
 		{"secadmin", "/api/v1/grants", `{"user_id":4,"role":"office","version":1}`},
 	} {
-		if res, body := a.do("POST", c.path, a.token(c.user), c.body); res.StatusCode/100 != 2 {
+		res, body := a.do("POST", c.path, a.token(c.user), c.body)
+		if res.StatusCode/100 != 2 {
 			t.Fatalf("POST %s: %d %.300s", c.path, res.StatusCode, body)
+		}
+		if schema := responseSchema(t, doc, "POST", c.path, fmt.Sprint(res.StatusCode), "application/json"); schema != nil {
+			for _, e := range validate(doc, schema, decode[any](t, body), "") {
+				t.Errorf("POST %s: %s", c.path, e)
+			}
 		}
 	}
 }
