@@ -39,8 +39,9 @@ type apiOp struct {
 
 // Query strings shared by the list operations.
 const (
-	qPage        = "cursor,limit"
-	qProblems    = "state,category,source,township,village,unit_id,person_id,urgency,overdue,q,sort,open,mine,co,visit_cadre_id,visit_unit_id,due_before,card,own,co_owed,reassign," + qPage
+	qPage     = "cursor,limit"
+	qProblems = "state,category,source,township,village,unit_id,person_id,urgency,overdue,q,sort,open,mine,co," +
+		"created,created_from,created_to,resolved,resolved_from,resolved_to,visit_cadre_id,visit_unit_id,due_before,card,own,co_owed,reassign," + qPage
 	qVisits      = "kind,cadre_id,unit_id,household_id,township,village,topic_id,from,to," + qPage
 	qActivities  = "type,unit_id,volunteer,township,village,from,to," + qPage
 	qMetrics     = "period,from,to,by,unit_id"
@@ -125,7 +126,7 @@ var apiOps = []apiOp{
 	{pattern: "PATCH /api/v1/activities/{id}", tag: "志愿活动", summary: "修改活动（须带 version）", in: activityUpdate{}, out: sanlian.Activity{}},
 	{pattern: "GET /api/v1/activity-types", tag: "志愿活动", summary: "活动类型", out: sanlian.ActivityType{}, list: true},
 	{pattern: "PUT /api/v1/activity-types/{code}", tag: "志愿活动", summary: "保存活动类型", in: sanlian.ActivityType{}, out: sanlian.ActivityType{}},
-	{pattern: "GET /api/v1/projects", tag: "项目", summary: "服务项目", query: "unit_id,person_id,parent_id,status,q," + qPage, out: sanlian.Project{}, list: true},
+	{pattern: "GET /api/v1/projects", tag: "项目", summary: "服务项目", query: "unit_id,person_id,parent_id,status,q,top,overdue,stalled,due_by," + qPage, out: sanlian.Project{}, list: true},
 	{pattern: "POST /api/v1/projects", tag: "项目", summary: "新建项目", in: sanlian.ProjectInput{}, out: sanlian.Project{}, status: http.StatusCreated},
 	{pattern: "GET /api/v1/projects/{id}", tag: "项目", summary: "一个项目", out: sanlian.Project{}},
 	{pattern: "PATCH /api/v1/projects/{id}", tag: "项目", summary: "修改项目（须带 version）", in: projectUpdate{}, out: sanlian.Project{}},
@@ -247,11 +248,15 @@ var queryParams = map[string]struct {
 	"version": {"integer", "所删记录的 version"}, "all": {"string", "为 1 时含已停用的分类"},
 	"exclude":   {"integer", "不含此问题 ID"},
 	"is_leader": {"boolean", "是否领导干部"}, "linked": {"boolean", "是否已有联系干部"}, "visited": {"boolean", "是否已走访"},
-	"active": {"boolean", "是否有效"}, "overdue": {"boolean", "是否逾期"}, "open": {"boolean", "是否未办结"},
-	"co": {"boolean", "是否含协办"}, "own": {"boolean", "是否仅本单位主办"}, "co_owed": {"boolean", "是否有待协办"},
-	"reassign": {"boolean", "是否待改派"}, "unanswered": {"boolean", "是否未回复"}, "late": {"boolean", "是否逾期回复"},
+	"active": {"boolean", "是否有效"}, "overdue": {"boolean", "是否逾期"}, "open": {"string", "为 1 时只看未办结的"},
+	"co": {"string", "为 1 时含协办的"}, "own": {"string", "为 1 时只看本单位主办的"}, "co_owed": {"string", "为 1 时只看待本单位协办的"},
+	"reassign": {"string", "为 1 时只看经办干部已调离、待改派的"},
+	"created":  {"string", "登记期间，如 2021-05-H1 或 2021-05"}, "created_from": {"string", "登记起始日期"}, "created_to": {"string", "登记截止日期"},
+	"resolved": {"string", "办结期间"}, "resolved_from": {"string", "办结起始日期"}, "resolved_to": {"string", "办结截止日期"},
+	"unanswered": {"boolean", "是否未回复"}, "late": {"boolean", "是否逾期回复"},
 	"unread": {"boolean", "是否未读"}, "removed": {"boolean", "是否已移出"}, "entered": {"boolean", "是否本人录入"},
-	"mine": {"string", "为 1 时只看本人的"},
+	"mine": {"string", "为 1 时只看本人的"}, "top": {"boolean", "是否只看顶层项目"}, "stalled": {"boolean", "是否进度停滞"},
+	"due_by": {"string", "截止日期不晚于该日"},
 }
 
 // schemaDescriptions say what the main schemas are.

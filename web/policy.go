@@ -52,12 +52,14 @@ var (
 // route in routeList must have an entry; New panics otherwise and
 // TestPolicy checks each entry for every role.
 var policy = map[string]access{
-	"GET /healthz":             public(),
-	"GET /static/{file}":       public(),
-	"POST /api/v1/login":       public(),
-	"GET /api/v1/openapi.json": public(), // the API's description (openapi.go)
-	"POST /api/v1/logout":      everyone.evenRestricted(),
-	"GET /api/v1/me":           everyone.evenRestricted(),
+	"GET /healthz":        public(),
+	"GET /static/{file}":  public(),
+	"POST /api/v1/login":  public(),
+	"POST /api/v1/logout": everyone.evenRestricted(),
+	"GET /api/v1/me":      everyone.evenRestricted(),
+
+	// The API's description (openapi.go).
+	"GET /api/v1/openapi.json": public(),
 
 	// Every user's own account: password, sessions, second factor.
 	"POST /api/v1/me/password":        everyone.evenRestricted(),
