@@ -58,6 +58,9 @@ var policy = map[string]access{
 	"POST /api/v1/logout": everyone.evenRestricted(),
 	"GET /api/v1/me":      everyone.evenRestricted(),
 
+	// The API's description (openapi.go).
+	"GET /api/v1/openapi.json": public(),
+
 	// Every user's own account: password, sessions, second factor.
 	"POST /api/v1/me/password":        everyone.evenRestricted(),
 	"GET /api/v1/me/sessions":         everyone,

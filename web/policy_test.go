@@ -17,6 +17,7 @@ var allowed = map[string][]sanlian.Role{
 	"GET /healthz":                              nil, // public
 	"GET /static/{file}":                        nil,
 	"POST /api/v1/login":                        nil,
+	"GET /api/v1/openapi.json":                  nil,
 	"POST /api/v1/logout":                       sanlian.Roles,
 	"GET /api/v1/me":                            sanlian.Roles,
 	"POST /api/v1/me/password":                  sanlian.Roles,

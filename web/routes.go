@@ -9,6 +9,7 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /healthz", h: s.healthz, api: true},
 		{pattern: "GET /static/{file}", h: s.serveStatic},
 
+		{pattern: "GET /api/v1/openapi.json", h: s.apiOpenAPI, api: true},
 		{pattern: "POST /api/v1/login", h: s.apiLogin},
 		{pattern: "POST /api/v1/logout", h: s.apiLogout},
 		{pattern: "GET /api/v1/me", h: s.apiMe},
