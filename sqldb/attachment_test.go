@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/media"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 )
@@ -121,9 +122,9 @@ func TestAttachmentService_Add(t *testing.T) {
 				data           []byte
 			}{
 				{"整改报告.pdf", "整改报告.pdf", "application/pdf", []byte(testPDF)},
-				{"会议纪要.docx", "会议纪要.docx", sanlian.TypeDOCX.ContentType,
+				{"会议纪要.docx", "会议纪要.docx", media.TypeDOCX.ContentType,
 					testZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")},
-				{"台账.xlsx", "台账.xlsx", sanlian.TypeXLSX.ContentType,
+				{"台账.xlsx", "台账.xlsx", media.TypeXLSX.ContentType,
 					testZip(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")},
 				{"说明.txt", "说明.txt", "text/plain; charset=utf-8", []byte("村民反映：路灯不亮已有两周。\n")},
 				// A name that lies about an accepted type gets the true extension.
