@@ -86,62 +86,67 @@ func TestThumbnail(t *testing.T) {
 		}
 	}
 
-	t.Run("TransparentOnWhite", func(t *testing.T) {
-		img := image.NewNRGBA(image.Rect(0, 0, 10, 10)) // all transparent
-		var b bytes.Buffer
-		png.Encode(&b, img)
-		th, err := Thumbnail(b.Bytes(), TypePNG)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, _ := jpeg.Decode(bytes.NewReader(th))
-		if r, g, bl, _ := out.At(5, 5).RGBA(); r>>8 < 250 || g>>8 < 250 || bl>>8 < 250 {
-			t.Errorf("transparent pixel became %d,%d,%d", r>>8, g>>8, bl>>8)
-		}
-	})
+	t.Run("TransparentOnWhite", testThumbnailTransparentOnWhite)
+	t.Run("ErrTooManyPixels", testThumbnailErrTooManyPixels)
+	t.Run("GIFFirstFrameOnly", testThumbnailGIFFirstFrameOnly)
+	t.Run("WebPHasNone", testThumbnailWebPHasNone)
+}
 
-	t.Run("ErrTooManyPixels", func(t *testing.T) {
-		var b bytes.Buffer
-		png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))
-		p := b.Bytes()
-		// IHDR starts at byte 8: length, "IHDR", width, height …, CRC.
-		binary.BigEndian.PutUint32(p[16:], 10000)
-		binary.BigEndian.PutUint32(p[20:], 5000)
-		binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
-		_, err := Thumbnail(p, TypePNG)
-		var ie *ImageError
-		if !errors.As(err, &ie) || !strings.Contains(ie.Message, "10000×5000") {
-			t.Errorf("50-megapixel header: %v", err)
-		}
-	})
+func testThumbnailTransparentOnWhite(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 10, 10)) // all transparent
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	th, err := Thumbnail(b.Bytes(), TypePNG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := jpeg.Decode(bytes.NewReader(th))
+	if r, g, bl, _ := out.At(5, 5).RGBA(); r>>8 < 250 || g>>8 < 250 || bl>>8 < 250 {
+		t.Errorf("transparent pixel became %d,%d,%d", r>>8, g>>8, bl>>8)
+	}
+}
 
-	t.Run("GIFFirstFrameOnly", func(t *testing.T) {
-		pal := color.Palette{color.White, color.Black}
-		g := &gif.GIF{}
-		for range 50 {
-			g.Image = append(g.Image, image.NewPaletted(image.Rect(0, 0, 300, 300), pal))
-			g.Delay = append(g.Delay, 10)
-		}
-		var b bytes.Buffer
-		if err := gif.EncodeAll(&b, g); err != nil {
-			t.Fatal(err)
-		}
-		first := gifFirstFrame(b.Bytes())
-		all, err := gif.DecodeAll(bytes.NewReader(first))
-		if err != nil || len(all.Image) != 1 {
-			t.Fatalf("first frame: %v, %d frames", err, len(all.Image))
-		}
-		th, err := Thumbnail(b.Bytes(), TypeGIF)
-		if err != nil || len(th) == 0 {
-			t.Errorf("thumbnail of animated GIF: %v", err)
-		}
-	})
+func testThumbnailErrTooManyPixels(t *testing.T) {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1)))
+	p := b.Bytes()
+	// IHDR starts at byte 8: length, "IHDR", width, height …, CRC.
+	binary.BigEndian.PutUint32(p[16:], 10000)
+	binary.BigEndian.PutUint32(p[20:], 5000)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	_, err := Thumbnail(p, TypePNG)
+	var ie *ImageError
+	if !errors.As(err, &ie) || !strings.Contains(ie.Message, "10000×5000") {
+		t.Errorf("50-megapixel header: %v", err)
+	}
+}
 
-	t.Run("WebPHasNone", func(t *testing.T) {
-		if th, err := Thumbnail([]byte("RIFF\x24\x00\x00\x00WEBPVP8 "), TypeWebP); th != nil || err != nil {
-			t.Errorf("webp: %d bytes, %v", len(th), err)
-		}
-	})
+func testThumbnailGIFFirstFrameOnly(t *testing.T) {
+	pal := color.Palette{color.White, color.Black}
+	g := &gif.GIF{}
+	for range 50 {
+		g.Image = append(g.Image, image.NewPaletted(image.Rect(0, 0, 300, 300), pal))
+		g.Delay = append(g.Delay, 10)
+	}
+	var b bytes.Buffer
+	if err := gif.EncodeAll(&b, g); err != nil {
+		t.Fatal(err)
+	}
+	first := gifFirstFrame(b.Bytes())
+	all, err := gif.DecodeAll(bytes.NewReader(first))
+	if err != nil || len(all.Image) != 1 {
+		t.Fatalf("first frame: %v, %d frames", err, len(all.Image))
+	}
+	th, err := Thumbnail(b.Bytes(), TypeGIF)
+	if err != nil || len(th) == 0 {
+		t.Errorf("thumbnail of animated GIF: %v", err)
+	}
+}
+
+func testThumbnailWebPHasNone(t *testing.T) {
+	if th, err := Thumbnail([]byte("RIFF\x24\x00\x00\x00WEBPVP8 "), TypeWebP); th != nil || err != nil {
+		t.Errorf("webp: %d bytes, %v", len(th), err)
+	}
 }
 
 // BenchmarkThumbnail_JPEG4000x3000 is a 12-megapixel phone photo.

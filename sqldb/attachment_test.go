@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -174,6 +176,21 @@ func TestAttachmentService_Add(t *testing.T) {
 			}
 			if n := auditRows(t, raw); n != audits {
 				t.Errorf("refused files wrote %d audit rows", n-audits)
+			}
+		})
+
+		t.Run("ErrTooManyPixels", func(t *testing.T) {
+			// A PNG header claiming 10000×5000 pixels: refused before decoding,
+			// with media's reason behind the file's name.
+			img := testPNG(t, 1, 1)
+			binary.BigEndian.PutUint32(img[16:], 10000)
+			binary.BigEndian.PutUint32(img[20:], 5000)
+			binary.BigEndian.PutUint32(img[29:], crc32.ChecksumIEEE(img[12:29]))
+			_, err := add("大图.png", img)
+			MustCode(t, err, sanlian.EUNPROCESSABLE)
+			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "「大图.png」：") || !strings.Contains(msg, "10000×5000") ||
+				!strings.Contains(sanlian.ErrorFields(err)["file"], "10000×5000") {
+				t.Errorf("message %q fields %v", msg, sanlian.ErrorFields(err))
 			}
 		})
 
