@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -74,30 +75,102 @@ type AttachmentService interface {
 	OpenAttachment(ctx context.Context, id int64, thumb bool) (*Attachment, []byte, error)
 }
 
+// DefaultMaxUpload is the size limit of one attachment when none is
+// configured.
+const DefaultMaxUpload = 10 << 20
+
+// acceptedList is the sentence every refusal ends with.
+const acceptedList = "仅接收照片（JPEG、PNG、GIF、WebP）、PDF、Word/Excel/PowerPoint/WPS 文档和纯文本文件"
+
 // photoTypes names the pictures a visit or an activity accepts, for
 // messages.
 const photoTypes = "照片只接收 JPEG、PNG、GIF、WebP 格式的图片"
 
-// CheckPhoto is CheckUpload for the photos of a visit or an activity:
-// pictures only. A
-// document or anything else is refused with EUNPROCESSABLE saying so.
-func CheckPhoto(filename string, data []byte, max int64) (string, *FileType, error) {
-	name, ft, err := CheckUpload(filename, data, max)
-	if code := ErrorCode(err); code == ETOOLARGE || (err == nil && ft.Image) {
-		return name, ft, err
+// CheckUpload decides whether a file may be stored, from what package
+// media told of its name and bytes: at most max bytes (DefaultMaxUpload
+// when max <= 0), content of a type sanlian accepts, and a name no computer
+// would run or render. name is the sanitized filename the messages name;
+// seems says, in Chinese, what content of a type not accepted seems to be
+// ("" when its type is accepted); riskyExt is the name's extension when it
+// is a program's, a script's or a page's ("" otherwise). Returns ETOOLARGE
+// or EUNPROCESSABLE with a message naming the file.
+func CheckUpload(name string, size, max int64, seems, riskyExt string) error {
+	if max <= 0 {
+		max = DefaultMaxUpload
 	}
-	t, seems := DetectFileType(data)
+	if size > max {
+		return &Error{Code: ETOOLARGE, Message: fmt.Sprintf("「%s」超过 %s 的上限，请压缩或拆分后再上传", name, SizeLabel(max)),
+			Fields: map[string]string{"file": "文件超过 " + SizeLabel(max)}}
+	}
+	if seems != "" {
+		msg := fmt.Sprintf("「%s」的内容是%s，不予接收。%s", name, seems, acceptedList)
+		if seems == "空文件" {
+			msg = fmt.Sprintf("「%s」是空文件，请重新选择", name)
+		}
+		return &Error{Code: EUNPROCESSABLE, Message: msg, Fields: map[string]string{"file": "文件类型不予接收：" + seems}}
+	}
+	if riskyExt != "" {
+		return &Error{Code: EUNPROCESSABLE, Message: fmt.Sprintf("「%s」的扩展名 %s 属于程序、脚本或网页，不予接收。%s", name, riskyExt, acceptedList),
+			Fields: map[string]string{"file": "扩展名 " + riskyExt + " 不予接收"}}
+	}
+	return nil
+}
+
+// CheckPhoto is CheckUpload for the photos of a visit or an activity:
+// pictures only. notPhoto is the label of an accepted type that is not a
+// picture ("" for a picture or a type not accepted): a document or
+// anything else is refused with EUNPROCESSABLE saying so.
+func CheckPhoto(name string, size, max int64, seems, riskyExt, notPhoto string) error {
+	err := CheckUpload(name, size, max, seems, riskyExt)
+	if code := ErrorCode(err); code == ETOOLARGE || (err == nil && notPhoto == "") {
+		return err
+	}
 	switch {
 	case seems == "空文件":
-		return "", nil, err
-	case t != nil && !t.Image:
-		seems = t.Label
-	case t != nil: // a picture refused for its name
-		return "", nil, err
+		return err
+	case notPhoto != "":
+		seems = notPhoto
+	case seems == "": // a picture refused for its name
+		return err
 	}
-	n := SanitizeFilename(filename)
-	return "", nil, &Error{Code: EUNPROCESSABLE, Message: fmt.Sprintf("「%s」是%s，不是照片。%s", n, seems, photoTypes),
+	return &Error{Code: EUNPROCESSABLE, Message: fmt.Sprintf("「%s」是%s，不是照片。%s", name, seems, photoTypes),
 		Fields: map[string]string{"file": photoTypes}}
+}
+
+// SizeLabel formats a byte count for people: 10 MB, 2.5 MB, 120 KB.
+func SizeLabel(n int64) string {
+	trim := func(v float64, unit string) string {
+		s := fmt.Sprintf("%.1f", v)
+		return strings.TrimSuffix(s, ".0") + " " + unit
+	}
+	switch {
+	case n >= 1<<20:
+		return trim(float64(n)/(1<<20), "MB")
+	case n >= 1<<10:
+		return trim(float64(n)/(1<<10), "KB")
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// IsImage reports whether the attachment is a picture, shown inline.
+func (a *Attachment) IsImage() bool { return strings.HasPrefix(a.ContentType, "image/") }
+
+// SizeLabel is the attachment's size for people.
+func (a *Attachment) SizeLabel() string { return SizeLabel(a.Size) }
+
+// KindLabel names the attachment's kind in Chinese.
+func (a *Attachment) KindLabel() string {
+	switch a.Kind {
+	case AttachProblem:
+		return "问题材料"
+	case AttachResolution:
+		return "办结佐证"
+	case AttachVisit:
+		return "走访照片"
+	case AttachActivity:
+		return "活动照片"
+	}
+	return a.Kind
 }
 
 // MayAttach decides whether u may attach a file of kind (AttachProblem or

@@ -2,6 +2,7 @@ package sanlian
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -117,4 +118,52 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+func TestCheckUpload(t *testing.T) {
+	if err := CheckUpload("报告.pdf", 9, 0, "", ""); err != nil {
+		t.Errorf("an accepted file: %v", err)
+	}
+	for _, ext := range []string{".exe", ".html", ".svg", ".bat", ".docm"} {
+		if err := CheckUpload("报告"+ext, 9, 0, "", ext); ErrorCode(err) != EUNPROCESSABLE || !strings.Contains(ErrorMessage(err), "扩展名") {
+			t.Errorf("CheckUpload(%q): %v", ext, err)
+		}
+	}
+	err := CheckUpload("大.pdf", 9+10<<20, 0, "", "")
+	if ErrorCode(err) != ETOOLARGE || !strings.Contains(ErrorMessage(err), "10 MB") {
+		t.Errorf("oversize: %v", err)
+	}
+	err = CheckUpload("程序.pdf", 9, 0, "可执行程序", "")
+	if ErrorCode(err) != EUNPROCESSABLE || !strings.Contains(ErrorMessage(err), "「程序.pdf」的内容是可执行程序") || ErrorFields(err)["file"] == "" {
+		t.Errorf("a type not accepted: %v", err)
+	}
+	if err := CheckUpload("空.txt", 0, 0, "空文件", ""); ErrorMessage(err) != "「空.txt」是空文件，请重新选择" {
+		t.Errorf("empty: %v", err)
+	}
+	for n, want := range map[int64]string{10 << 20: "10 MB", 5 << 19: "2.5 MB", 64 << 10: "64 KB", 900: "900 B"} {
+		if got := SizeLabel(n); got != want {
+			t.Errorf("SizeLabel(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestCheckPhoto(t *testing.T) {
+	for _, c := range []struct {
+		name, seems, risky, notPhoto string
+		size                         int64
+		code, says                   string
+	}{
+		{"现场.jpg", "", "", "", 9, "", ""},
+		{"大.jpg", "", "", "", 11 << 20, ETOOLARGE, "10 MB"},
+		{"走访记录.pdf", "", "", "PDF 文档", 9, EUNPROCESSABLE, "「走访记录.pdf」是PDF 文档，不是照片"},
+		{"走访记录.pdf.exe", "", ".exe", "PDF 文档", 9, EUNPROCESSABLE, "不是照片"},
+		{"照片.exe", "", ".exe", "", 9, EUNPROCESSABLE, "扩展名 .exe"}, // a picture refused for its name
+		{"空.jpg", "空文件", "", "", 0, EUNPROCESSABLE, "是空文件"},
+		{"网页.jpg", "网页（HTML）", "", "", 9, EUNPROCESSABLE, "「网页.jpg」是网页（HTML），不是照片"},
+	} {
+		err := CheckPhoto(c.name, c.size, 0, c.seems, c.risky, c.notPhoto)
+		if ErrorCode(err) != c.code || !strings.Contains(ErrorMessage(err), c.says) {
+			t.Errorf("CheckPhoto(%q): %v, want %s saying %q", c.name, err, c.code, c.says)
+		}
+	}
 }

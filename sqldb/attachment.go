@@ -10,6 +10,7 @@ import (
 	"io"
 
 	"sanlian"
+	"sanlian/media"
 )
 
 // thumbSlots bounds how many images are decoded at once: a 40-megapixel
@@ -18,7 +19,7 @@ import (
 var thumbSlots = make(chan struct{}, 2)
 
 // makeThumbnail draws data's thumbnail when a slot is free.
-func makeThumbnail(ctx context.Context, data []byte, ft *sanlian.FileType) ([]byte, error) {
+func makeThumbnail(ctx context.Context, data []byte, ft *media.FileType) ([]byte, error) {
 	if !ft.Thumb {
 		return nil, nil
 	}
@@ -28,7 +29,7 @@ func makeThumbnail(ctx context.Context, data []byte, ft *sanlian.FileType) ([]by
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	return sanlian.Thumbnail(data, ft)
+	return media.Thumbnail(data, ft)
 }
 
 const attachmentCols = `a.id, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(a.progress_id, 0), a.kind, a.filename, a.content_type, a.size, a.sha256,
@@ -49,18 +50,31 @@ func scanAttachment(sc scanner, extra ...any) (*sanlian.Attachment, error) {
 // upload is a file read, checked and thumbnailed, ready to be written.
 type upload struct {
 	name  string
-	ft    *sanlian.FileType
+	ft    *media.FileType
 	data  []byte
 	thumb []byte
 	sum   string
 }
 
+// checkUpload tells what a file is (media.Sniff) and decides whether it
+// may be stored (sanlian.CheckUpload).
+func checkUpload(filename string, data []byte, max int64) (*media.File, error) {
+	f := media.Sniff(filename, data)
+	return f, sanlian.CheckUpload(f.Name, f.Size, max, f.Seems, f.RiskyExt)
+}
+
+// checkPhoto is checkUpload for pictures only (sanlian.CheckPhoto).
+func checkPhoto(filename string, data []byte, max int64) (*media.File, error) {
+	f := media.Sniff(filename, data)
+	return f, sanlian.CheckPhoto(f.Name, f.Size, max, f.Seems, f.RiskyExt, f.NotPicture())
+}
+
 // readUpload reads at most max bytes of r and checks them with check
-// (sanlian.CheckUpload, or sanlian.CheckPhoto for pictures only), then
-// draws the thumbnail. It runs before any write transaction begins, so
-// that the single SQLite writer is never held while an image decodes.
+// (checkUpload, or checkPhoto for pictures only), then draws the
+// thumbnail. It runs before any write transaction begins, so that the
+// single SQLite writer is never held while an image decodes.
 func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
-	check func(string, []byte, int64) (string, *sanlian.FileType, error)) (*upload, error) {
+	check func(string, []byte, int64) (*media.File, error)) (*upload, error) {
 	if max <= 0 {
 		max = sanlian.DefaultMaxUpload
 	}
@@ -68,15 +82,17 @@ func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
 	if err != nil {
 		return nil, fmt.Errorf("read upload: %w", err)
 	}
-	name, ft, err := check(filename, data, max)
+	f, err := check(filename, data, max)
 	if err != nil {
 		return nil, err
 	}
+	name, ft := f.Stored, f.Type
 	thumb, err := makeThumbnail(ctx, data, ft)
 	if err != nil {
-		if sanlian.ErrorCode(err) == sanlian.EUNPROCESSABLE {
-			err = &sanlian.Error{Code: sanlian.EUNPROCESSABLE, Message: "「" + name + "」：" + sanlian.ErrorMessage(err),
-				Fields: map[string]string{"file": sanlian.ErrorMessage(err)}}
+		var ie *media.ImageError
+		if errors.As(err, &ie) {
+			err = &sanlian.Error{Code: sanlian.EUNPROCESSABLE, Message: "「" + name + "」：" + ie.Message,
+				Fields: map[string]string{"file": ie.Message}}
 		}
 		return nil, err
 	}
@@ -144,7 +160,7 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 	if err := db.mayAttach(q, s, problemID, kind, db.findProblem); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, sanlian.CheckUpload)
+	up, err := readUpload(ctx, filename, r, max, checkUpload)
 	if err != nil {
 		return nil, fmt.Errorf("add attachment to problem %d: %w", problemID, err)
 	}
@@ -278,7 +294,7 @@ func (db *DB) addPhoto(ctx context.Context, o photoOwner, filename string, r io.
 	if err := o.check(q, s, true); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, sanlian.CheckPhoto)
+	up, err := readUpload(ctx, filename, r, max, checkPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("add photo to %s %d: %w", o.name, o.id, err)
 	}

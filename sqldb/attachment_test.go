@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/media"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 )
@@ -121,9 +124,9 @@ func TestAttachmentService_Add(t *testing.T) {
 				data           []byte
 			}{
 				{"整改报告.pdf", "整改报告.pdf", "application/pdf", []byte(testPDF)},
-				{"会议纪要.docx", "会议纪要.docx", sanlian.TypeDOCX.ContentType,
+				{"会议纪要.docx", "会议纪要.docx", media.TypeDOCX.ContentType,
 					testZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")},
-				{"台账.xlsx", "台账.xlsx", sanlian.TypeXLSX.ContentType,
+				{"台账.xlsx", "台账.xlsx", media.TypeXLSX.ContentType,
 					testZip(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")},
 				{"说明.txt", "说明.txt", "text/plain; charset=utf-8", []byte("村民反映：路灯不亮已有两周。\n")},
 				// A name that lies about an accepted type gets the true extension.
@@ -173,6 +176,21 @@ func TestAttachmentService_Add(t *testing.T) {
 			}
 			if n := auditRows(t, raw); n != audits {
 				t.Errorf("refused files wrote %d audit rows", n-audits)
+			}
+		})
+
+		t.Run("ErrTooManyPixels", func(t *testing.T) {
+			// A PNG header claiming 10000×5000 pixels: refused before decoding,
+			// with media's reason behind the file's name.
+			img := testPNG(t, 1, 1)
+			binary.BigEndian.PutUint32(img[16:], 10000)
+			binary.BigEndian.PutUint32(img[20:], 5000)
+			binary.BigEndian.PutUint32(img[29:], crc32.ChecksumIEEE(img[12:29]))
+			_, err := add("大图.png", img)
+			MustCode(t, err, sanlian.EUNPROCESSABLE)
+			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "「大图.png」：") || !strings.Contains(msg, "10000×5000") ||
+				!strings.Contains(sanlian.ErrorFields(err)["file"], "10000×5000") {
+				t.Errorf("message %q fields %v", msg, sanlian.ErrorFields(err))
 			}
 		})
 

@@ -725,10 +725,11 @@ func (db *DB) FileSelfCriticism(ctx context.Context, id int64, filename string, 
 	if err != nil {
 		return nil, fmt.Errorf("read self-criticism: %w", err)
 	}
-	name, ft, err := sanlian.CheckUpload(filename, data, max)
+	f, err := checkUpload(filename, data, max)
 	if err != nil {
 		return nil, err
 	}
+	name, ft := f.Stored, f.Type
 	err = db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
 		if err != nil {

@@ -793,7 +793,7 @@ func (db *DB) AddProgressEvidence(ctx context.Context, entryID int64, filename s
 	if err := mayRecordProgress(s, p); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, sanlian.CheckUpload)
+	up, err := readUpload(ctx, filename, r, max, checkUpload)
 	if err != nil {
 		return nil, fmt.Errorf("add evidence to progress %d: %w", entryID, err)
 	}

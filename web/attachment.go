@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/media"
 )
 
 // Upload limits beside the per-file limit (Config.MaxUpload).
@@ -21,6 +22,20 @@ const (
 	uploadEnvelope = 1 << 20 // multipart headers and form fields, on top of the files
 	maxUploadFiles = 20      // files in one request
 )
+
+// checkUpload tells what a file is (media.Sniff) and decides whether it
+// may be stored (sanlian.CheckUpload), so that a request is refused whole
+// before its first file is stored.
+func checkUpload(filename string, data []byte, max int64) error {
+	f := media.Sniff(filename, data)
+	return sanlian.CheckUpload(f.Name, f.Size, max, f.Seems, f.RiskyExt)
+}
+
+// checkPhoto is checkUpload for pictures only (sanlian.CheckPhoto).
+func checkPhoto(filename string, data []byte, max int64) error {
+	f := media.Sniff(filename, data)
+	return sanlian.CheckPhoto(f.Name, f.Size, max, f.Seems, f.RiskyExt, f.NotPicture())
+}
 
 // upload is one file part, read whole (within the limits) so that every
 // file of a request is checked before any is stored.
@@ -84,8 +99,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request) (url.Valu
 				continue // a file input left empty
 			}
 			if int64(len(data)) > limit { // say which file, before reading on
-				_, _, err := sanlian.CheckUpload(name, data, limit)
-				return nil, nil, err
+				return nil, nil, checkUpload(name, data, limit)
 			}
 			if len(files) == maxUploadFiles {
 				return nil, nil, sanlian.FieldErrors(map[string]string{"file": fmt.Sprintf("一次最多上传 %d 个文件", maxUploadFiles)})
@@ -133,7 +147,7 @@ func (s *Server) addAttachments(w http.ResponseWriter, r *http.Request) ([]*sanl
 		return nil, sanlian.FieldErrors(map[string]string{"file": "请选择要上传的文件"})
 	}
 	for _, f := range files {
-		if _, _, err := sanlian.CheckUpload(f.name, f.data, s.cfg.MaxUpload); err != nil {
+		if err := checkUpload(f.name, f.data, s.cfg.MaxUpload); err != nil {
 			return nil, err
 		}
 	}

@@ -313,6 +313,15 @@ func TestAttachments_Page(t *testing.T) {
 			t.Errorf("thumb by cookie: %d", res.StatusCode)
 		}
 
+		// A document is listed with its type named in Chinese.
+		res, _ = a.upload(page+"/attachments", "", b, "problem", file{"现场记录.pdf", []byte("%PDF-1.4\n")})
+		if res.StatusCode != 303 {
+			t.Fatalf("upload pdf: %d", res.StatusCode)
+		}
+		if _, body = b.get(page); !strings.Contains(body, "现场记录.pdf") || !strings.Contains(body, "PDF 文档 · ") {
+			t.Errorf("page does not list the document with its type")
+		}
+
 		// A refused file shows the page again, with the reason in Chinese.
 		res, body = a.upload(page+"/attachments", "", b, "resolution", file{"photo.jpg", []byte("<html><script>alert(1)</script></html>")})
 		if res.StatusCode != 422 || !strings.Contains(body, "网页") || !strings.Contains(body, "上传附件") || strings.Contains(body, "<script>alert") {

@@ -150,7 +150,7 @@ func (s *Server) addEvidence(r *http.Request, id int64, files []upload) ([]*sanl
 		return nil, sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片或文件"})
 	}
 	for _, f := range files {
-		if _, _, err := sanlian.CheckUpload(f.name, f.data, s.cfg.MaxUpload); err != nil {
+		if err := checkUpload(f.name, f.data, s.cfg.MaxUpload); err != nil {
 			return nil, err
 		}
 	}

@@ -480,7 +480,7 @@ func (s *Server) submitPublic(r *http.Request, sub *sanlian.PublicSubmission, ho
 		return nil, err
 	}
 	for _, p := range photos {
-		if _, _, err := sanlian.CheckPhoto(p.name, p.data, sanlian.MaxPublicPhoto); err != nil {
+		if err := checkPhoto(p.name, p.data, sanlian.MaxPublicPhoto); err != nil {
 			return nil, fieldAs(err, "photos")
 		}
 	}

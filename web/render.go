@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"sanlian"
+	"sanlian/media"
 )
 
 // basePage is embedded in every page struct: what the layout needs.
@@ -111,6 +112,7 @@ func templateFuncs(sf *staticFiles) template.FuncMap {
 		"deref":        func(b *bool) string { return boolParam(b) },
 		"selected":     func(a, b string) bool { return a == b },
 		"kindLabel":    func(r *sanlian.Region) string { return r.KindLabel() },
+		"fileType":     media.Label,
 		"tagSubKinds":  func(k string) []string { return sanlian.TagSubKinds[k] },
 		"rate":         fmtRate, // a metric rate, — when it does not exist
 		"num":          fmtNum,  // a score or mean, — when it does not exist

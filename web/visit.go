@@ -188,7 +188,7 @@ func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error 
 // checkPhotos refuses the whole upload when one file is not a picture.
 func (s *Server) checkPhotos(files []upload) error {
 	for _, f := range files {
-		if _, _, err := sanlian.CheckPhoto(f.name, f.data, s.cfg.MaxUpload); err != nil {
+		if err := checkPhoto(f.name, f.data, s.cfg.MaxUpload); err != nil {
 			return err
 		}
 	}
