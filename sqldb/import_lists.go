@@ -11,7 +11,6 @@ import (
 	"unicode"
 
 	"sanlian"
-	"sanlian/seal"
 )
 
 // The imports of the three lists (problems, projects, responsibilities)
@@ -272,28 +271,16 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		}
 		assignDue, provisional = d, prov
 	}
-	doc := sanlian.SearchDocument(in.Title, in.Description)
-	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, reporter_phone_bi, title, description, urgency,
-		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due,
-		due_provisional`
-	vals := placeholders(24)
-	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName,
-		r.db.seal(in.ReporterPhone, aadReporterPhone), r.db.index(seal.Phone, in.ReporterPhone), in.Title,
-		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
-		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue), provisional}
-	if r.db.Dialect == Postgres {
-		cols += ", search"
-		vals += ", to_tsvector('simple', ?)"
-		args = append(args, doc)
-	}
-	id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+	pr := &sanlian.Problem{Number: number, State: state, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
+		TownshipCode: township, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone, Title: in.Title,
+		Description: in.Description, Urgency: in.Urgency, UnitID: unit, PersonID: person, CreatedBy: r.s.user.ID,
+		AssignedAt: assigned, ResolveDue: due, Measures: measures, Result: strings.TrimSpace(v["result"]), RejectReason: reason,
+		CreatedAt: at, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	id, err := r.db.insertProblem(tx, pr, problemOrigin{}, &p.fts)
 	if err != nil {
 		return fmt.Errorf("import problem line %d: %w", r.line, err)
 	}
 	r.createdID(id)
-	if r.db.Dialect == SQLite {
-		p.fts = append(p.fts, []any{id, doc})
-	}
 	if in.ReporterName != "" || in.ReporterPhone != "" {
 		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, at.UTC()})
 	}
