@@ -331,38 +331,19 @@ func (r *importRun) validated(err error, fields map[string]string) error {
 	if err == nil {
 		return nil
 	}
-	f := sanlian.ErrorFields(err)
-	if f == nil {
+	if sanlian.ErrorFields(err) == nil {
 		return err
 	}
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	pos := func(field string) int {
-		key := field
-		if c, ok := fields[field]; ok {
-			key = c
-		}
-		for i, c := range r.kind.Columns {
-			if c.Key == key {
-				return i
-			}
-		}
-		return len(r.kind.Columns)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		pi, pj := pos(keys[i]), pos(keys[j])
-		return pi < pj || (pi == pj && keys[i] < keys[j])
-	})
-	for _, field := range keys {
-		key := field
-		if c, ok := fields[field]; ok {
-			key = c
-		}
-		r.fail(key, f[field])
-	}
+	r.failAll(sanlian.ValidationCells(r.kind, err, fields))
 	return nil
+}
+
+// failAll records the errors a domain check found in the current row, in
+// order.
+func (r *importRun) failAll(errs []sanlian.CellError) {
+	for _, e := range errs {
+		r.fail(e.Key, e.Message)
+	}
 }
 
 // created counts a written row of the kind's table.

@@ -105,130 +105,24 @@ func (p *problemImport) checkNumbers(r *importRun) error {
 	return nil
 }
 
-// problemStateOf reads a state by its label or code.
-func problemStateOf(s string) (string, bool) {
-	for _, st := range sanlian.States {
-		if s == st || s == sanlian.StateLabel(st) {
-			return st, true
-		}
-	}
-	return "", false
-}
+// problemLookups finds what a line of the problem import names.
+type problemLookups struct{ l *importLookups }
 
-func problemSourceOf(s string) (string, bool) {
-	for _, src := range sanlian.Sources {
-		if s == src || s == sanlian.SourceLabel(src) {
-			return src, true
-		}
-	}
-	return "", false
-}
-
-// date reads a canonical date cell at 00:00 Asia/Shanghai.
-func dateOf(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", s, sanlian.Shanghai)
-	return t, err == nil
+func (p problemLookups) Category(s string) (string, string)        { return p.l.category(s) }
+func (p problemLookups) Village(s string) (string, string, string) { return p.l.village(s) }
+func (p problemLookups) Unit(s string) (int64, string)             { return p.l.unit(s) }
+func (p problemLookups) UnitCadre(s string, unit int64) (int64, string) {
+	return p.l.cadre(s, one(unit), nil, "责任人须为责任单位的干部")
 }
 
 func (p *problemImport) row(r *importRun, v map[string]string) error {
-	in := &sanlian.ProblemInput{Title: v["title"], Description: v["description"], ReporterName: v["reporter_name"],
-		ReporterPhone: v["reporter_phone"], Urgency: sanlian.UrgencyNormal}
-	if in.Description == "" {
-		in.Description = in.Title
-	}
-	if s := v["source"]; s != "" {
-		src, ok := problemSourceOf(s)
-		if !ok {
-			var labels []string
-			for _, x := range sanlian.Sources {
-				labels = append(labels, sanlian.SourceLabel(x))
-			}
-			r.fail("source", "来源须为 "+strings.Join(labels, "、"))
-		}
-		in.Source = src
-	}
-	if s := v["category"]; s != "" {
-		code, msg := r.look.category(s)
-		if msg != "" {
-			r.fail("category", msg)
-		}
-		in.Category = code
-	}
-	var township string
-	if s := v["village"]; s != "" {
-		code, t, msg := r.look.village(s)
-		if msg != "" {
-			r.fail("village", msg)
-		}
-		in.VillageCode, township = code, t
-	}
-	in.Normalize()
-	if err := r.validated(in.Validate(), nil); err != nil {
-		return err
-	}
-
-	var unit, person int64
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		if msg != "" {
-			r.fail("unit", msg)
-		}
-		unit = id
-	}
-	if s := v["person"]; s != "" {
-		if v["unit"] == "" {
-			r.fail("person", "填写责任人时请同时填写责任单位")
-		} else if unit != 0 {
-			person = r.cadreAt(v, "person", one(unit), nil, "责任人须为责任单位的干部")
-		}
-	}
-	state := sanlian.StateSubmitted
-	if v["unit"] != "" {
-		state = sanlian.StateAssigned
-	}
-	if s := v["state"]; s != "" {
-		st, ok := problemStateOf(s)
-		switch {
-		case !ok:
-			r.fail("state", "状态须为 待受理、已交办、办理中、已办结、已销号 或 不予受理")
-		case st == sanlian.StateMerged:
-			r.fail("state", "已合并的问题不能导入，请导入它并入的问题")
-		case st == sanlian.StateSubmitted && v["unit"] != "":
-			r.fail("state", "已填写责任单位的问题不能是“待受理”，请改为“已交办”或清空责任单位")
-		case st != sanlian.StateSubmitted && st != sanlian.StateRejected && v["unit"] == "":
-			r.fail("unit", "状态为“"+s+"”的问题请填写责任单位")
-		}
-		if ok {
-			state = st
-		}
-	}
-	progress := strings.TrimSpace(v["progress"])
-	switch {
-	case (state == sanlian.StateResolved || state == sanlian.StateClosed) && progress == "":
-		r.fail("progress", "已办结、已销号的问题请在进展情况中填写办理措施")
-	case state == sanlian.StateRejected && progress == "":
-		r.fail("progress", "不予受理的问题请在进展情况中填写理由")
-	}
-	created, okCreated := dateOf(v["created"])
-	if okCreated && v["created"] > p.today {
-		r.fail("created", "登记日期不能晚于今天（"+p.today+"）")
-	}
-	var due time.Time
-	if s := v["deadline"]; s != "" {
-		if d, ok := dateOf(s); ok {
-			due = d.AddDate(0, 0, 1) // 24:00 of the last day
-			if okCreated && d.Before(created) {
-				r.fail("deadline", "完成时限不能早于登记日期")
-			}
-		}
-	}
-	number := v["number"]
-	year := created.Year()
-	if number != "" {
-		if !dupLine(r, p.seen, number, "number", "编号") {
+	l, errs := sanlian.CheckProblemLine(v, problemLookups{&r.look}, p.today)
+	r.failAll(errs)
+	if l.Number != "" {
+		if !dupLine(r, p.seen, l.Number, "number", "编号") {
 			return nil
 		}
-		if m := problemNumberRE.FindStringSubmatch(number); m != nil && m[1] == p.prefix && r.tx == nil {
+		if m := problemNumberRE.FindStringSubmatch(l.Number); m != nil && m[1] == p.prefix && r.tx == nil {
 			y, _ := strconv.Atoi(m[2])
 			n, err := strconv.Atoi(m[3])
 			if err == nil {
@@ -236,12 +130,19 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 			}
 		}
 	}
-	if !r.writing() || !r.rowOK() || !okCreated {
+	if !r.writing() || !r.rowOK() || l.Created.IsZero() {
 		return nil
 	}
+	return p.write(r, l)
+}
 
-	tx := r.tx
+// write enters a checked line: a problem still waiting for the office
+// enters its queue now, on the dispatch clock of its source.
+func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
+	tx, in := r.tx, &l.Input
+	number := l.Number
 	if number == "" {
+		year := l.Created.Year()
 		if err := p.counter(tx, year); err != nil {
 			return err
 		}
@@ -251,55 +152,44 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		}
 		number = fmt.Sprintf("%s-%d-%06d", p.prefix, year, n)
 	}
-	at := created.Add(9 * time.Hour) // registered at 09:00 that day
-	var assigned time.Time
-	if unit != 0 && state != sanlian.StateSubmitted {
-		assigned = at
-	}
-	measures, reason := progress, ""
-	if state == sanlian.StateRejected {
-		measures, reason = "", progress
-	}
-	// A problem still waiting for the office enters its queue now, on the
-	// dispatch clock of its source.
 	var assignDue time.Time
 	var provisional bool
-	if state == sanlian.StateSubmitted {
+	if l.State == sanlian.StateSubmitted {
 		d, prov, err := r.db.assignDueFor(tx, in.Source)
 		if err != nil {
 			return err
 		}
 		assignDue, provisional = d, prov
 	}
-	pr := &sanlian.Problem{Number: number, State: state, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
-		TownshipCode: township, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone, Title: in.Title,
-		Description: in.Description, Urgency: in.Urgency, UnitID: unit, PersonID: person, CreatedBy: r.s.user.ID,
-		AssignedAt: assigned, ResolveDue: due, Measures: measures, Result: strings.TrimSpace(v["result"]), RejectReason: reason,
-		CreatedAt: at, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	pr := &sanlian.Problem{Number: number, State: l.State, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
+		TownshipCode: l.Township, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone, Title: in.Title,
+		Description: in.Description, Urgency: in.Urgency, UnitID: l.UnitID, PersonID: l.PersonID, CreatedBy: r.s.user.ID,
+		AssignedAt: l.AssignedAt, ResolveDue: l.Due, Measures: l.Measures, Result: l.Result, RejectReason: l.RejectReason,
+		CreatedAt: l.At, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
 	id, err := r.db.insertProblem(tx, pr, problemOrigin{}, &p.fts)
 	if err != nil {
 		return fmt.Errorf("import problem line %d: %w", r.line, err)
 	}
 	r.createdID(id)
 	if in.ReporterName != "" || in.ReporterPhone != "" {
-		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, at.UTC()})
+		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, l.At.UTC()})
 	}
 	note := fmt.Sprintf("从问题清单导入（第 %d 行）", r.line)
-	if s := v["leader"]; s != "" {
-		note += "，责任领导：" + s
+	if l.Leader != "" {
+		note += "，责任领导：" + l.Leader
 	}
-	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
+	ch := changes{"number": {nil, number}, "state": {nil, l.State}, "created": {nil, l.Created.Format("2006-01-02")}}
 	if !assignDue.IsZero() {
 		ch["assign_due"] = [2]any{nil, fmtDue(assignDue)}
 	}
-	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
+	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", l.State, ch); err != nil {
 		return err
 	}
-	if err := tx.tagOnEntry(id, at, in.Category, in.Title, in.Description); err != nil { // 每月一题
+	if err := tx.tagOnEntry(id, l.At, in.Category, in.Title, in.Description); err != nil { // 每月一题
 		return err
 	}
-	if state == sanlian.StateSubmitted {
-		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
+	if l.State == sanlian.StateSubmitted {
+		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, l.Township); err != nil {
 			return err
 		}
 	}
