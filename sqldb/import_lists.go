@@ -662,46 +662,7 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 		in.LeaderID = r.cadreAt(v, "leader", tree, anyCadre, "")
 		in.PersonID = r.cadreAt(v, "person", tree, anyCadre, "")
 	}
-	var decision string // the month of a decision to record with the line
-	switch source {
-	case sanlian.RespProblem, sanlian.RespProject:
-		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[source]
-		switch {
-		case ref == "":
-			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(source)+"的事项请填写"+what)
-		case srcMsg != "":
-			r.fail("source_ref", srcMsg)
-		case source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
-			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
-		case source == sanlian.RespProject && src.unit == in.UnitID:
-			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
-		}
-		in.SourceID = src.id
-	case sanlian.RespDispatch:
-		// A decision's number alone is taken as given, as the service
-		// takes it; with its meeting's month, the decision is checked
-		// against the one on record, or recorded with the line.
-		if ref == "" {
-			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
-		} else if month, n, ok := dispatchNumber(ref); ok {
-			in.SourceID = n
-			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
-				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
-			} else if !recorded && month != "" {
-				if _, err := sanlian.ParseMonth(month); err != nil {
-					r.fail("source_ref", sanlian.ErrorMessage(err))
-				}
-				p.decided[n] = month
-				decision = month
-			}
-		} else {
-			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
-		}
-	default:
-		if ref != "" {
-			r.fail("source_ref", "自定事项不填写来源编号")
-		}
-	}
+	decision := p.checkSource(r, in, ref, src, srcMsg) // the month of a decision to record with the line
 	if err := r.validated(in.Validate(), map[string]string{"source_id": "source_ref", "completion_note": "progress",
 		"person_id": "person", "leader_id": "leader", "unit_id": "unit"}); err != nil {
 		return err
@@ -722,6 +683,52 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	}
 	r.createdID(id)
 	return nil
+}
+
+// checkSource checks what a responsibility comes from (src the problem or
+// project ref names, or srcMsg why none) and sets in.SourceID; it returns
+// the month of a dispatch decision to record with the line, if any.
+func (p *respImport) checkSource(r *importRun, in *sanlian.ResponsibilityInput, ref string, src refItem, srcMsg string) string {
+	switch in.Source {
+	case sanlian.RespProblem, sanlian.RespProject:
+		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[in.Source]
+		switch {
+		case ref == "":
+			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(in.Source)+"的事项请填写"+what)
+		case srcMsg != "":
+			r.fail("source_ref", srcMsg)
+		case in.Source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
+			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
+		case in.Source == sanlian.RespProject && src.unit == in.UnitID:
+			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
+		}
+		in.SourceID = src.id
+	case sanlian.RespDispatch:
+		// A decision's number alone is taken as given, as the service
+		// takes it; with its meeting's month, the decision is checked
+		// against the one on record, or recorded with the line.
+		if ref == "" {
+			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
+		} else if month, n, ok := dispatchNumber(ref); ok {
+			in.SourceID = n
+			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
+				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
+			} else if !recorded && month != "" {
+				if _, err := sanlian.ParseMonth(month); err != nil {
+					r.fail("source_ref", sanlian.ErrorMessage(err))
+				}
+				p.decided[n] = month
+				return month
+			}
+		} else {
+			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
+		}
+	default:
+		if ref != "" {
+			r.fail("source_ref", "自定事项不填写来源编号")
+		}
+	}
+	return ""
 }
 
 var dispatchRE = regexp.MustCompile(`^(?:([0-9]{4}-[0-9]{2})\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)

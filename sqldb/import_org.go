@@ -399,44 +399,7 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 	var region string
 	switch kind {
 	case sanlian.LinkHousehold, sanlian.LinkTownship:
-		if v["cadre"] == "" {
-			r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
-			break
-		}
-		var cu int64
-		if s := v["cadre_unit"]; s != "" {
-			id, msg := r.look.unit(s)
-			if msg != "" {
-				r.fail("cadre_unit", msg)
-				break
-			}
-			cu = id
-		}
-		// Without the cadre's unit: a unit admin's own cadres first; for a
-		// township, the county leaders first.
-		units, fallback := one(cu), (func(*importCadre) bool)(nil)
-		if cu == 0 {
-			fallback = anyCadre
-			if !r.s.office() {
-				units = map[int64]bool{}
-				for _, u := range r.s.unitIDs {
-					units[u] = true
-				}
-			}
-		}
-		id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
-		if kind == sanlian.LinkTownship && cu == 0 {
-			// The one county leader of that name, even where other cadres
-			// share it; a cadre who is no leader is told so below.
-			if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
-				id, msg = lid, ""
-			}
-		}
-		if msg != "" {
-			r.fail("cadre", msg)
-			break
-		}
-		cadre = id
+		cadre = linkCadre(r, v, kind)
 	case sanlian.LinkVillage:
 		if v["unit"] == "" {
 			r.fail("unit", "单位联村请填写联系单位")
@@ -504,6 +467,49 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 	return l.stage(r, kind, cadre, unit, 0, region)
 }
 
+// linkCadre resolves the cadre of a household or township link, failing
+// the row when it cannot; 0 then.
+func linkCadre(r *importRun, v map[string]string, kind string) int64 {
+	if v["cadre"] == "" {
+		r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
+		return 0
+	}
+	var cu int64
+	if s := v["cadre_unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		if msg != "" {
+			r.fail("cadre_unit", msg)
+			return 0
+		}
+		cu = id
+	}
+	// Without the cadre's unit: a unit admin's own cadres first; for a
+	// township, the county leaders first.
+	units, fallback := one(cu), (func(*importCadre) bool)(nil)
+	if cu == 0 {
+		fallback = anyCadre
+		if !r.s.office() {
+			units = map[int64]bool{}
+			for _, u := range r.s.unitIDs {
+				units[u] = true
+			}
+		}
+	}
+	id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
+	if kind == sanlian.LinkTownship && cu == 0 {
+		// The one county leader of that name, even where other cadres
+		// share it; a cadre who is no leader is told so below.
+		if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
+			id, msg = lid, ""
+		}
+	}
+	if msg != "" {
+		r.fail("cadre", msg)
+		return 0
+	}
+	return id
+}
+
 func (l *linkImport) stage(r *importRun, kind string, cadre, unit, household int64, region string) error {
 	id, err := l.ids.take(r.tx)
 	if err != nil {
@@ -542,8 +548,7 @@ func (l *linkImport) households(r *importRun) error {
 	if err != nil {
 		return err
 	}
-	// Pairs of the file, checked against the active links in batches on
-	// the links_household_active index.
+	// Pairs of the file, then checked against the active links.
 	pairs := map[[2]int64]lineMark{}
 	ok := make([]bool, len(l.pending))
 	for i, p := range l.pending {
@@ -573,6 +578,26 @@ func (l *linkImport) households(r *importRun) error {
 		pairs[key] = lineMark(line)
 		ok[i] = true
 	}
+	if err := activePairs(r, pairs); err != nil {
+		return err
+	}
+	if !r.writing() {
+		return nil
+	}
+	for i, p := range l.pending {
+		if ok[i] {
+			if err := l.stage(r, sanlian.LinkHousehold, p.cadre, 0, l.found[p.idn].id, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// activePairs fails the pairs of the file (household, cadre) that are
+// active links already, looked up in batches on the
+// links_household_active index.
+func activePairs(r *importRun, pairs map[[2]int64]lineMark) error {
 	keys := make([][2]int64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -597,16 +622,6 @@ func (l *linkImport) households(r *importRun) error {
 		})
 		if err != nil {
 			return fmt.Errorf("import links: %w", err)
-		}
-	}
-	if !r.writing() {
-		return nil
-	}
-	for i, p := range l.pending {
-		if ok[i] {
-			if err := l.stage(r, sanlian.LinkHousehold, p.cadre, 0, l.found[p.idn].id, ""); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
