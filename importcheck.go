@@ -1,9 +1,13 @@
 package sanlian
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The row checks of the imports: what a line of a file must say, decided
@@ -247,5 +251,169 @@ func (l *ProblemLine) checkDates(v map[string]string, today string, errs *cellEr
 	l.Created, l.At = created, created.Add(9*time.Hour)
 	if l.UnitID != 0 && l.State != StateSubmitted {
 		l.AssignedAt = l.At
+	}
+}
+
+// FoldTitle is a title as imports compare titles, as a cell reads after
+// normalisation (see NormalizeCell): full-width letters, digits and
+// punctuation made half-width, blanks and invisible characters dropped.
+func FoldTitle(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000' || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
+			return -1
+		case r >= '\uff01' && r <= '\uff5e':
+			return r - 0xfee0
+		}
+		return r
+	}, s)
+}
+
+// importInt reads the canonical whole number of column key of kind, def
+// when the cell is empty; 0 with an error when it is too large.
+func importInt(kind *ImportKind, v map[string]string, key string, def int64, errs *cellErrors) int64 {
+	s := v[key]
+	if s == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		header := ""
+		if c := kind.Column(key); c != nil {
+			header = c.Header
+		}
+		errs.fail(key, header+"须为不超过 10 亿的整数")
+		return 0
+	}
+	return n
+}
+
+// ProjectLookups finds what a line of the project import names. Each
+// method that can fail returns what it found, or a message for the line.
+type ProjectLookups interface {
+	Unit(name string) (id int64, msg string)
+	// InScope reports whether the importing user may write projects of unit.
+	InScope(unit int64) bool
+	Category(name string) (code, msg string)
+	CategoryActive(code string) bool
+	// TreeCadre finds a cadre of unit or its sub-units by name, falling
+	// back on a county leader when countyLeaders; rule says who may be named.
+	TreeCadre(name string, unit int64, countyLeaders bool, rule string) (id int64, msg string)
+	// Project finds unit's project titled title in the database (its id)
+	// or earlier in the file (id 0), with its level, 1 at the top.
+	Project(title string, unit int64) (id int64, level int, ok bool)
+}
+
+// ProjectLine is a line of the project import, checked.
+type ProjectLine struct {
+	Input   ProjectInput
+	Done    int64
+	Percent int // -1 when the file gives none
+	Level   int // 1 at the top
+}
+
+// projectPercent finds a percentage in a project's 进展情况 ("进度 40%").
+var projectPercent = regexp.MustCompile(`([0-9]{1,3}(?:\.[0-9]+)?)\s*[%％]`)
+
+// CheckProjectLine checks a line of the project import, v its canonical
+// values by column key, with the rules of the project service: the unit in
+// the caller's reach, an active category, a leader and person of the unit's
+// tree (a county leader may lead), a parent of the same unit at most
+// MaxProjectDepth levels deep. Titles unique within a unit are storage's
+// to check.
+func CheckProjectLine(v map[string]string, look ProjectLookups) (*ProjectLine, []CellError) {
+	var errs cellErrors
+	kind := FindImportKind("projects")
+	l := &ProjectLine{Percent: -1, Level: 1, Input: ProjectInput{Title: v["title"], Description: v["description"], Measure: v["measure"],
+		Beneficiaries: v["beneficiaries"], StartDate: v["start"], EndDate: v["end"], Status: v["status"]}}
+	in := &l.Input
+	if s := v["unit"]; s != "" {
+		id, msg := look.Unit(s)
+		switch {
+		case msg != "":
+			errs.fail("unit", msg)
+		case !look.InScope(id):
+			errs.fail("unit", "无权导入其他单位的项目：“"+s+"”不是本单位或下属单位")
+		}
+		in.UnitID = id
+	}
+	if s := v["category"]; s != "" {
+		code, msg := look.Category(s)
+		switch {
+		case msg != "":
+			errs.fail("category", msg)
+		case !look.CategoryActive(code):
+			errs.fail("category", "类别“"+s+"”已停用")
+		}
+		in.Category = code
+	}
+	in.Target = importInt(kind, v, "target", 0, &errs)
+	if w := importInt(kind, v, "weight", 0, &errs); w > 0 && w <= 100 {
+		in.Weight = int(w)
+	} else if w != 0 {
+		in.Weight = -1 // Validate says why
+	}
+	in.Rollup = v["rollup"]
+	if l.Done = importInt(kind, v, "done", 0, &errs); l.Done > 1_000_000_000 {
+		errs.fail("done", "已完成数量须为 0 到 10 亿之间的整数")
+	}
+	if in.UnitID != 0 {
+		l.cadres(v, look, &errs)
+		l.parent(v, look, &errs)
+	}
+	if s := strings.TrimSpace(v["progress"]); s != "" {
+		m := projectPercent.FindStringSubmatch(s)
+		f, err := 0.0, error(nil)
+		if m != nil {
+			f, err = strconv.ParseFloat(m[1], 64)
+		}
+		if m == nil || err != nil || f > 100 {
+			errs.fail("progress", "项目的进展情况请填写完成百分比，如“进度 40%”；文字进展请在导入后逐条登记")
+		} else {
+			l.Percent = int(f)
+		}
+	}
+	errs.validated(kind, in.Validate(), map[string]string{"start_date": "start", "end_date": "end", "leader_id": "leader",
+		"person_id": "person", "parent_id": "parent", "unit_id": "unit"})
+	return l, errs
+}
+
+// cadres reads the project's leader and person.
+func (l *ProjectLine) cadres(v map[string]string, look ProjectLookups, errs *cellErrors) {
+	in := &l.Input
+	if s := v["leader"]; s != "" {
+		id, msg := look.TreeCadre(s, in.UnitID, true, "责任领导须为责任单位（含下属单位）的干部或县级领导")
+		if msg != "" {
+			errs.fail("leader", msg)
+		}
+		in.LeaderID = id
+	}
+	if s := v["person"]; s != "" {
+		id, msg := look.TreeCadre(s, in.UnitID, false, "责任人须为责任单位（含下属单位）的干部")
+		if msg != "" {
+			errs.fail("person", msg)
+		}
+		in.PersonID = id
+	}
+}
+
+// parent reads the parent project, of the same unit, and the level the
+// line's project takes under it.
+func (l *ProjectLine) parent(v map[string]string, look ProjectLookups, errs *cellErrors) {
+	s := v["parent"]
+	if s == "" {
+		return
+	}
+	id, level, ok := look.Project(s, l.Input.UnitID)
+	switch {
+	case FoldTitle(s) == FoldTitle(l.Input.Title):
+		errs.fail("parent", "上级项目不能是本项目")
+	case ok:
+		l.Input.ParentID, l.Level = id, level+1
+	default:
+		errs.fail("parent", "本单位没有名为“"+s+"”的项目；如果它也在本文件中，请把它写在本行之前")
+	}
+	if l.Level > MaxProjectDepth {
+		errs.fail("parent", fmt.Sprintf("子项目最多 %d 层：上级项目“%s”已在第 %d 层", MaxProjectDepth, s, l.Level-1))
 	}
 }

@@ -95,3 +95,93 @@ func TestCheckProblemLine(t *testing.T) {
 		})
 	}
 }
+
+// fakeProjectLookups knows units 1 (in scope) and 2 (not), an active and
+// a stopped category, cadre 李明 of unit 1, leader 王建国, and projects
+// 两癌筛查 (level 1, in the database) and 东坪镇筛查 (level 3, in the file).
+type fakeProjectLookups struct{}
+
+func (fakeProjectLookups) Unit(s string) (int64, string) {
+	switch s {
+	case "县妇联":
+		return 1, ""
+	case "县民政局":
+		return 2, ""
+	}
+	return 0, "责任单位“" + s + "”不存在"
+}
+func (fakeProjectLookups) InScope(unit int64) bool { return unit == 1 }
+func (fakeProjectLookups) Category(s string) (string, string) {
+	switch s {
+	case "社保医疗":
+		return "health", ""
+	case "旧类别":
+		return "old", ""
+	}
+	return "", "类别“" + s + "”不存在"
+}
+func (fakeProjectLookups) CategoryActive(code string) bool { return code != "old" }
+func (fakeProjectLookups) TreeCadre(s string, unit int64, leaders bool, rule string) (int64, string) {
+	switch {
+	case s == "李明" && unit == 1:
+		return 2, ""
+	case s == "王建国" && leaders:
+		return 1, ""
+	}
+	return 0, rule
+}
+func (fakeProjectLookups) Project(title string, unit int64) (int64, int, bool) {
+	switch {
+	case title == "两癌筛查" && unit == 1:
+		return 9, 1, true
+	case title == "东坪镇筛查" && unit == 1:
+		return 0, 3, true
+	}
+	return 0, 0, false
+}
+
+func TestCheckProjectLine(t *testing.T) {
+	base := func(kv ...string) map[string]string {
+		v := map[string]string{"title": "妇女筛查", "unit": "县妇联", "start": "2021-05-01", "end": "2021-12-31"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v[kv[i]] = kv[i+1]
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name string
+		v    map[string]string
+		want []sanlian.CellError
+		line func(*sanlian.ProjectLine) bool
+	}{
+		{"OK", base("category", "社保医疗", "target", "6428", "done", "100", "leader", "王建国", "person", "李明",
+			"parent", "两癌筛查", "progress", "进度 40.5%", "measure", "人次"), nil, func(l *sanlian.ProjectLine) bool {
+			in := l.Input
+			return in.UnitID == 1 && in.Category == "health" && in.Target == 6428 && l.Done == 100 && in.LeaderID == 1 &&
+				in.PersonID == 2 && in.ParentID == 9 && l.Level == 2 && l.Percent == 40
+		}},
+		{"NoProgress", base(), nil, func(l *sanlian.ProjectLine) bool { return l.Percent == -1 && l.Level == 1 }},
+		{"ErrScope", base("unit", "县民政局"), []sanlian.CellError{{"unit", "无权导入其他单位的项目：“县民政局”不是本单位或下属单位"}}, nil},
+		{"ErrCategory", base("category", "旧类别"), []sanlian.CellError{{"category", "类别“旧类别”已停用"}}, nil},
+		{"ErrInt", base("target", "99999999999999999999", "done", "1000000001"), []sanlian.CellError{
+			{"target", "目标数量须为不超过 10 亿的整数"}, {"done", "已完成数量须为 0 到 10 亿之间的整数"}}, nil},
+		{"ErrCadres", base("leader", "张三", "person", "王建国"), []sanlian.CellError{
+			{"leader", "责任领导须为责任单位（含下属单位）的干部或县级领导"}, {"person", "责任人须为责任单位（含下属单位）的干部"}}, nil},
+		{"ErrParentSelf", base("parent", "妇女筛查"), []sanlian.CellError{{"parent", "上级项目不能是本项目"}}, nil},
+		{"ErrParentMissing", base("parent", "无名项目"), []sanlian.CellError{
+			{"parent", "本单位没有名为“无名项目”的项目；如果它也在本文件中，请把它写在本行之前"}}, nil},
+		{"ErrParentDepth", base("parent", "东坪镇筛查"), []sanlian.CellError{{"parent", "子项目最多 3 层：上级项目“东坪镇筛查”已在第 3 层"}}, nil},
+		{"ErrProgress", base("progress", "正在推进"), []sanlian.CellError{
+			{"progress", "项目的进展情况请填写完成百分比，如“进度 40%”；文字进展请在导入后逐条登记"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, errs := sanlian.CheckProjectLine(tc.v, fakeProjectLookups{})
+			if !reflect.DeepEqual(errs, tc.want) {
+				t.Errorf("errors\n%q\nwant\n%q", errs, tc.want)
+			}
+			if tc.line != nil && !tc.line(l) {
+				t.Errorf("line %+v", l)
+			}
+		})
+	}
+}

@@ -522,17 +522,7 @@ func (l *importLookups) load(q querier, s *scope, need lookupNeed) error {
 		}
 	}
 	if need&needCadres != 0 {
-		l.cadres, l.cadresByName = map[int64]*importCadre{}, map[string][]int64{}
-		err := eachRow(q, `SELECT id, name, unit_id, is_leader FROM cadres ORDER BY id`, nil, func(sc scanner) error {
-			c := &importCadre{}
-			if err := sc.Scan(&c.id, &c.name, &c.unitID, &c.isLeader); err != nil {
-				return err
-			}
-			k := nameKey(c.name)
-			l.cadres[c.id], l.cadresByName[k] = c, append(l.cadresByName[k], c.id)
-			return nil
-		})
-		if err != nil {
+		if err := l.loadCadres(q); err != nil {
 			return fmt.Errorf("import cadres: %w", err)
 		}
 	}
@@ -581,6 +571,20 @@ func (l *importLookups) load(q querier, s *scope, need lookupNeed) error {
 		}
 	}
 	return nil
+}
+
+// loadCadres reads every cadre, by id and by name.
+func (l *importLookups) loadCadres(q querier) error {
+	l.cadres, l.cadresByName = map[int64]*importCadre{}, map[string][]int64{}
+	return eachRow(q, `SELECT id, name, unit_id, is_leader FROM cadres ORDER BY id`, nil, func(sc scanner) error {
+		c := &importCadre{}
+		if err := sc.Scan(&c.id, &c.name, &c.unitID, &c.isLeader); err != nil {
+			return err
+		}
+		k := nameKey(c.name)
+		l.cadres[c.id], l.cadresByName[k] = c, append(l.cadresByName[k], c.id)
+		return nil
+	})
 }
 
 func (l *importLookups) loadRegions(q querier) error {

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"sanlian"
 )
@@ -293,84 +292,44 @@ func (p *projectImport) begin(r *importRun) error {
 	return nil
 }
 
-var percentRE = regexp.MustCompile(`([0-9]{1,3}(?:\.[0-9]+)?)\s*[%％]`)
+// projectLookups finds what a line of the project import names, and
+// keeps the parent it found earlier in the file.
+type projectLookups struct {
+	r      *importRun
+	p      *projectImport
+	parent *projectLine
+}
+
+func (x *projectLookups) Unit(s string) (int64, string)      { return x.r.look.unit(s) }
+func (x *projectLookups) InScope(unit int64) bool            { return x.r.s.hasUnit(unit) }
+func (x *projectLookups) Category(s string) (string, string) { return x.r.look.category(s) }
+func (x *projectLookups) CategoryActive(code string) bool    { return !x.r.look.inactive[code] }
+func (x *projectLookups) TreeCadre(s string, unit int64, leaders bool, rule string) (int64, string) {
+	fallback := (func(*importCadre) bool)(nil)
+	if leaders {
+		fallback = countyLeader
+	}
+	return x.r.look.cadre(s, x.r.look.tree(unit), fallback, rule)
+}
+func (x *projectLookups) Project(title string, unit int64) (int64, int, bool) {
+	pk := fmt.Sprint(unit, "|", foldKey(title))
+	if id, ok := x.p.existing[pk]; ok {
+		return id, x.p.depth[id], true
+	}
+	if fl, ok := x.p.titles[pk]; ok {
+		x.parent = fl
+		return 0, fl.depth, true
+	}
+	return 0, 0, false
+}
 
 func (p *projectImport) row(r *importRun, v map[string]string) error {
-	l := &projectLine{percent: -1, depth: 1, in: sanlian.ProjectInput{Title: v["title"], Description: v["description"], Measure: v["measure"],
-		Beneficiaries: v["beneficiaries"], StartDate: v["start"], EndDate: v["end"], Status: v["status"]}}
+	look := &projectLookups{r: r, p: p}
+	c, errs := sanlian.CheckProjectLine(v, look)
+	r.failAll(errs)
+	l := &projectLine{in: c.Input, done: c.Done, percent: c.Percent, depth: c.Level}
 	in := &l.in
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		switch {
-		case msg != "":
-			r.fail("unit", msg)
-		case !r.s.hasUnit(id):
-			r.fail("unit", "无权导入其他单位的项目：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = id
-	}
-	if s := v["category"]; s != "" {
-		code, msg := r.look.category(s)
-		switch {
-		case msg != "":
-			r.fail("category", msg)
-		case r.look.inactive[code]:
-			r.fail("category", "类别“"+s+"”已停用")
-		}
-		in.Category = code
-	}
-	in.Target, _ = r.intValue(v, "target", 0)
-	if w, _ := r.intValue(v, "weight", 0); w > 0 && w <= 100 {
-		in.Weight = int(w)
-	} else if w != 0 {
-		in.Weight = -1 // Validate says why
-	}
-	in.Rollup = v["rollup"]
-	l.done, _ = r.intValue(v, "done", 0)
-	if l.done > 1_000_000_000 {
-		r.fail("done", "已完成数量须为 0 到 10 亿之间的整数")
-	}
-	if in.UnitID != 0 {
-		tree := r.look.tree(in.UnitID)
-		in.LeaderID = r.cadreAt(v, "leader", tree, countyLeader, "责任领导须为责任单位（含下属单位）的干部或县级领导")
-		in.PersonID = r.cadreAt(v, "person", tree, nil, "责任人须为责任单位（含下属单位）的干部")
-	}
-	key := fmt.Sprint(in.UnitID, "|", foldKey(in.Title))
-	var parent *projectLine
-	if s := v["parent"]; s != "" && in.UnitID != 0 {
-		pk := fmt.Sprint(in.UnitID, "|", foldKey(s))
-		id, inDB := p.existing[pk]
-		fl, inFile := p.titles[pk]
-		switch {
-		case pk == key:
-			r.fail("parent", "上级项目不能是本项目")
-		case inDB:
-			in.ParentID, l.depth = id, p.depth[id]+1
-		case inFile:
-			parent, l.depth = fl, fl.depth+1
-		default:
-			r.fail("parent", "本单位没有名为“"+s+"”的项目；如果它也在本文件中，请把它写在本行之前")
-		}
-		if l.depth > maxProjectDepth {
-			r.fail("parent", fmt.Sprintf("子项目最多 %d 层：上级项目“%s”已在第 %d 层", maxProjectDepth, s, l.depth-1))
-		}
-	}
-	if s := strings.TrimSpace(v["progress"]); s != "" {
-		m := percentRE.FindStringSubmatch(s)
-		f, err := 0.0, error(nil)
-		if m != nil {
-			f, err = strconv.ParseFloat(m[1], 64)
-		}
-		if m == nil || err != nil || f > 100 {
-			r.fail("progress", "项目的进展情况请填写完成百分比，如“进度 40%”；文字进展请在导入后逐条登记")
-		} else {
-			l.percent = int(f)
-		}
-	}
-	if err := r.validated(in.Validate(), map[string]string{"start_date": "start", "end_date": "end", "leader_id": "leader",
-		"person_id": "person", "parent_id": "parent", "unit_id": "unit"}); err != nil {
-		return err
-	}
+	key := fmt.Sprint(in.UnitID, "|", foldKey(v["title"]))
 	if in.UnitID != 0 && in.Title != "" {
 		if _, ok := p.existing[key]; ok {
 			r.fail("title", "本单位已有名为“"+in.Title+"”的项目")
@@ -389,7 +348,7 @@ func (p *projectImport) row(r *importRun, v map[string]string) error {
 		return err
 	}
 	l.id, p.titles[key] = id, l
-	if parent != nil {
+	if parent := look.parent; parent != nil && in.ParentID == 0 {
 		in.ParentID, l.parentFile = parent.id, parent.id
 		parent.hasFileChildren = true
 		if parent.in.Measure != "" && parent.in.Measure == in.Measure {
@@ -744,20 +703,8 @@ func dispatchNumber(s string) (string, int64, bool) {
 	return m[1], n, err == nil && n > 0
 }
 
-// foldKey compares titles as a cell reads after normalisation (see
-// sanlian.NormalizeCell): full-width letters, digits and punctuation made
-// half-width on both sides, blanks and invisible characters dropped.
-func foldKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3000' || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
-			return -1
-		case r >= '\uff01' && r <= '\uff5e':
-			return r - 0xfee0
-		}
-		return r
-	}, s)
-}
+// foldKey is sanlian.FoldTitle: titles compared as cells read.
+func foldKey(s string) string { return sanlian.FoldTitle(s) }
 
 // activityImport records volunteer activities with the rights of
 // CreateActivity: the office for any unit, a unit admin for its units.
