@@ -3,6 +3,7 @@ package sanlian
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -416,4 +417,120 @@ func (l *ProjectLine) parent(v map[string]string, look ProjectLookups, errs *cel
 	if l.Level > MaxProjectDepth {
 		errs.fail("parent", fmt.Sprintf("子项目最多 %d 层：上级项目“%s”已在第 %d 层", MaxProjectDepth, s, l.Level-1))
 	}
+}
+
+// SplitImportList splits a cell holding several names or labels at the
+// separators people type: 、，, ；; and any more given.
+func SplitImportList(s string, more string) []string {
+	f := strings.FieldsFunc(s, func(r rune) bool {
+		return strings.ContainsRune("、，,；;"+more, r) || (strings.Contains(more, " ") && unicode.IsSpace(r))
+	})
+	out := f[:0]
+	for _, x := range f {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// parseImportTags reads the must-visit tags of a household: sub-kinds (低保,
+// 村两委 …) or kinds (重点群体 …) separated by 、，, ; / or blanks.
+func parseImportTags(s string) ([]Tag, string) {
+	tags := []Tag{}
+	for _, x := range SplitImportList(s, "/／ ") {
+		t, ok := importTagOf(x)
+		if !ok {
+			var all []string
+			for _, k := range TagKinds {
+				all = append(all, TagSubKinds[k]...)
+			}
+			return nil, "未知的三必访类别“" + x + "”，可填：" + strings.Join(all, "、")
+		}
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	return tags, ""
+}
+
+func importTagOf(s string) (Tag, bool) {
+	for _, k := range TagKinds {
+		if slices.Contains(TagSubKinds[k], s) {
+			return Tag{Kind: k, Sub: s}, true
+		}
+	}
+	for _, k := range TagKinds {
+		if s == TagKindLabel(k) || s == k {
+			return Tag{Kind: k}, true
+		}
+	}
+	return Tag{}, false
+}
+
+// HouseholdLookups finds the village a line of the household import names.
+type HouseholdLookups interface {
+	Village(name string) (code, township, msg string)
+	// VillageInScope reports whether the importing user may enter
+	// households of the village.
+	VillageInScope(code string) bool
+}
+
+// CheckHouseholdLine checks a line of the household import, v its
+// canonical values by column key. ID numbers unique in the file and the
+// ledger are storage's to check.
+func CheckHouseholdLine(v map[string]string, look HouseholdLookups) (*Household, []CellError) {
+	var errs cellErrors
+	hh := &Household{HeadName: v["head_name"], IDNumber: v["id_number"], Phone: v["phone"], Address: v["address"], Members: 1}
+	if s := v["village"]; s != "" {
+		code, _, msg := look.Village(s)
+		switch {
+		case msg != "":
+			errs.fail("village", msg)
+		case !look.VillageInScope(code):
+			errs.fail("village", "无权导入其他单位的农户：“"+s+"”不是本单位联系的村(社区)")
+		}
+		hh.VillageCode = code
+	}
+	n := len(errs)
+	if m := importInt(FindImportKind("households"), v, "members", 1, &errs); len(errs) == n {
+		hh.Members = int(min(m, 1000))
+	}
+	tags, msg := parseImportTags(v["tags"])
+	if msg != "" {
+		errs.fail("tags", msg)
+	}
+	hh.Tags = tags
+	errs.validated(FindImportKind("households"), hh.Validate(), nil)
+	return hh, errs
+}
+
+// CadreLookups finds the unit a line of the cadre import names, and what
+// the importing user may do.
+type CadreLookups interface {
+	Unit(name string) (id int64, msg string)
+	MayManageCadresOf(unit int64) bool
+	Office() bool // the county office, who alone sets county leaders
+}
+
+// CheckCadreLine checks a line of the cadre import, v its canonical values
+// by column key. Names unique within a unit are storage's to check.
+func CheckCadreLine(v map[string]string, look CadreLookups) (*Cadre, []CellError) {
+	var errs cellErrors
+	x := &Cadre{Name: v["name"], Post: v["post"], Phone: v["phone"], PartyMember: v["party_member"] != "0", IsLeader: v["is_leader"] == "1"}
+	if s := v["unit"]; s != "" {
+		id, msg := look.Unit(s)
+		switch {
+		case msg != "":
+			errs.fail("unit", msg)
+		case !look.MayManageCadresOf(id):
+			errs.fail("unit", "无权导入其他单位的干部：“"+s+"”不是本单位或下属单位")
+		}
+		x.UnitID = id
+	}
+	if x.IsLeader && !look.Office() {
+		errs.fail("is_leader", "只有县办公室可以设定县级领导")
+	}
+	errs.validated(FindImportKind("cadres"), x.Validate(), map[string]string{"unit_id": "unit"})
+	return x, errs
 }

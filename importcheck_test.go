@@ -185,3 +185,94 @@ func TestCheckProjectLine(t *testing.T) {
 		})
 	}
 }
+
+type fakeHouseholdLookups struct{}
+
+func (fakeHouseholdLookups) Village(s string) (string, string, string) {
+	switch s {
+	case "东坪镇酉州村":
+		return "430923100201", "430923100000", ""
+	case "东坪镇黄沙村":
+		return "430923100202", "430923100000", ""
+	}
+	return "", "", "村(社区)“" + s + "”不存在"
+}
+func (fakeHouseholdLookups) VillageInScope(code string) bool { return code == "430923100201" }
+
+func TestCheckHouseholdLine(t *testing.T) {
+	base := func(kv ...string) map[string]string {
+		v := map[string]string{"village": "东坪镇酉州村", "head_name": "张三", "id_number": "430923198001010017"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v[kv[i]] = kv[i+1]
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name string
+		v    map[string]string
+		want []sanlian.CellError
+		hh   func(*sanlian.Household) bool
+	}{
+		{"OK", base("members", "4", "tags", "低保/重点群体"), nil, func(h *sanlian.Household) bool {
+			return h.VillageCode == "430923100201" && h.Members == 4 && len(h.Tags) == 2
+		}},
+		{"ErrMembersRange", base("members", "5000"), []sanlian.CellError{{"members", "家庭人口须在 1 到 50 之间"}},
+			func(h *sanlian.Household) bool { return h.Members == 1000 }},
+		{"ErrScope", base("village", "东坪镇黄沙村"), []sanlian.CellError{{"village", "无权导入其他单位的农户：“东坪镇黄沙村”不是本单位联系的村(社区)"}}, nil},
+		{"ErrMembers", base("members", "99999999999999999999"), []sanlian.CellError{{"members", "家庭人口须为不超过 10 亿的整数"}},
+			func(h *sanlian.Household) bool { return h.Members == 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hh, errs := sanlian.CheckHouseholdLine(tc.v, fakeHouseholdLookups{})
+			if !reflect.DeepEqual(errs, tc.want) {
+				t.Errorf("errors\n%q\nwant\n%q", errs, tc.want)
+			}
+			if tc.hh != nil && !tc.hh(hh) {
+				t.Errorf("household %+v", hh)
+			}
+		})
+	}
+	if _, errs := sanlian.CheckHouseholdLine(base("tags", "富户"), fakeHouseholdLookups{}); len(errs) != 1 || errs[0].Key != "tags" {
+		t.Errorf("unknown tag: %q", errs)
+	}
+}
+
+type fakeCadreLookups struct{ office bool }
+
+func (fakeCadreLookups) Unit(s string) (int64, string) {
+	switch s {
+	case "县妇联":
+		return 1, ""
+	case "县民政局":
+		return 2, ""
+	}
+	return 0, "单位“" + s + "”不存在"
+}
+func (fakeCadreLookups) MayManageCadresOf(unit int64) bool { return unit == 1 }
+func (l fakeCadreLookups) Office() bool                    { return l.office }
+
+func TestCheckCadreLine(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		v      map[string]string
+		office bool
+		want   []sanlian.CellError
+	}{
+		{"OK", map[string]string{"name": "李明", "unit": "县妇联", "party_member": "1"}, false, nil},
+		{"LeaderByOffice", map[string]string{"name": "王建国", "unit": "县妇联", "is_leader": "1"}, true, nil},
+		{"ErrLeader", map[string]string{"name": "王建国", "unit": "县妇联", "is_leader": "1"}, false,
+			[]sanlian.CellError{{"is_leader", "只有县办公室可以设定县级领导"}}},
+		{"ErrScope", map[string]string{"name": "李明", "unit": "县民政局"}, false,
+			[]sanlian.CellError{{"unit", "无权导入其他单位的干部：“县民政局”不是本单位或下属单位"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x, errs := sanlian.CheckCadreLine(tc.v, fakeCadreLookups{tc.office})
+			if !reflect.DeepEqual(errs, tc.want) {
+				t.Errorf("errors\n%q\nwant\n%q", errs, tc.want)
+			}
+			if tc.want == nil && (x.UnitID != 1 || x.Name != tc.v["name"]) {
+				t.Errorf("cadre %+v", x)
+			}
+		})
+	}
+}

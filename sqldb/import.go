@@ -836,20 +836,8 @@ func firstOr(xs []string, def string) string {
 	return xs[0]
 }
 
-// splitList splits a cell holding several names or labels at the
-// separators people type: 、，, ；; and any more given.
-func splitList(s string, more string) []string {
-	f := strings.FieldsFunc(s, func(r rune) bool {
-		return strings.ContainsRune("、，,；;"+more, r) || (strings.Contains(more, " ") && unicode.IsSpace(r))
-	})
-	out := f[:0]
-	for _, x := range f {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+// splitList is sanlian.SplitImportList.
+func splitList(s string, more string) []string { return sanlian.SplitImportList(s, more) }
 
 // idKey18 is a checked resident ID number as a compact map key.
 type idKey18 [18]byte
