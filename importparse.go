@@ -447,6 +447,12 @@ func (c *ImportColumn) parse(cell Cell) (string, string) {
 	if n := utf8.RuneCountInString(v); n > limit {
 		return "", fmt.Sprintf("%s不能超过 %d 字（本格 %d 字）", name, limit, n)
 	}
+	return c.typed(name, v)
+}
+
+// typed checks a cell's normalised, non-empty value v against the
+// column's type; name is the header as messages quote it.
+func (c *ImportColumn) typed(name, v string) (string, string) {
 	switch c.Type {
 	case ColInt:
 		n, ok := parseImportInt(v)

@@ -100,6 +100,10 @@ func (p *Project) MarkDue(today string) {
 	p.Stalled = ProjectStalled(p, today)
 }
 
+// MaxProjectDepth is how deep sub-projects nest: a project, its
+// sub-projects (per township, say) and theirs (per village).
+const MaxProjectDepth = 3
+
 // ProjectInput is what a unit enters for a project.
 type ProjectInput struct {
 	ParentID      int64  `json:"parent_id"`

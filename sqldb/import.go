@@ -331,38 +331,19 @@ func (r *importRun) validated(err error, fields map[string]string) error {
 	if err == nil {
 		return nil
 	}
-	f := sanlian.ErrorFields(err)
-	if f == nil {
+	if sanlian.ErrorFields(err) == nil {
 		return err
 	}
-	keys := make([]string, 0, len(f))
-	for k := range f {
-		keys = append(keys, k)
-	}
-	pos := func(field string) int {
-		key := field
-		if c, ok := fields[field]; ok {
-			key = c
-		}
-		for i, c := range r.kind.Columns {
-			if c.Key == key {
-				return i
-			}
-		}
-		return len(r.kind.Columns)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		pi, pj := pos(keys[i]), pos(keys[j])
-		return pi < pj || (pi == pj && keys[i] < keys[j])
-	})
-	for _, field := range keys {
-		key := field
-		if c, ok := fields[field]; ok {
-			key = c
-		}
-		r.fail(key, f[field])
-	}
+	r.failAll(sanlian.ValidationCells(r.kind, err, fields))
 	return nil
+}
+
+// failAll records the errors a domain check found in the current row, in
+// order.
+func (r *importRun) failAll(errs []sanlian.CellError) {
+	for _, e := range errs {
+		r.fail(e.Key, e.Message)
+	}
 }
 
 // created counts a written row of the kind's table.
@@ -541,17 +522,7 @@ func (l *importLookups) load(q querier, s *scope, need lookupNeed) error {
 		}
 	}
 	if need&needCadres != 0 {
-		l.cadres, l.cadresByName = map[int64]*importCadre{}, map[string][]int64{}
-		err := eachRow(q, `SELECT id, name, unit_id, is_leader FROM cadres ORDER BY id`, nil, func(sc scanner) error {
-			c := &importCadre{}
-			if err := sc.Scan(&c.id, &c.name, &c.unitID, &c.isLeader); err != nil {
-				return err
-			}
-			k := nameKey(c.name)
-			l.cadres[c.id], l.cadresByName[k] = c, append(l.cadresByName[k], c.id)
-			return nil
-		})
-		if err != nil {
+		if err := l.loadCadres(q); err != nil {
 			return fmt.Errorf("import cadres: %w", err)
 		}
 	}
@@ -600,6 +571,20 @@ func (l *importLookups) load(q querier, s *scope, need lookupNeed) error {
 		}
 	}
 	return nil
+}
+
+// loadCadres reads every cadre, by id and by name.
+func (l *importLookups) loadCadres(q querier) error {
+	l.cadres, l.cadresByName = map[int64]*importCadre{}, map[string][]int64{}
+	return eachRow(q, `SELECT id, name, unit_id, is_leader FROM cadres ORDER BY id`, nil, func(sc scanner) error {
+		c := &importCadre{}
+		if err := sc.Scan(&c.id, &c.name, &c.unitID, &c.isLeader); err != nil {
+			return err
+		}
+		k := nameKey(c.name)
+		l.cadres[c.id], l.cadresByName[k] = c, append(l.cadresByName[k], c.id)
+		return nil
+	})
 }
 
 func (l *importLookups) loadRegions(q querier) error {
@@ -851,20 +836,8 @@ func firstOr(xs []string, def string) string {
 	return xs[0]
 }
 
-// splitList splits a cell holding several names or labels at the
-// separators people type: 、，, ；; and any more given.
-func splitList(s string, more string) []string {
-	f := strings.FieldsFunc(s, func(r rune) bool {
-		return strings.ContainsRune("、，,；;"+more, r) || (strings.Contains(more, " ") && unicode.IsSpace(r))
-	})
-	out := f[:0]
-	for _, x := range f {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
+// splitList is sanlian.SplitImportList.
+func splitList(s string, more string) []string { return sanlian.SplitImportList(s, more) }
 
 // idKey18 is a checked resident ID number as a compact map key.
 type idKey18 [18]byte

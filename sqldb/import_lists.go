@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"sanlian"
-	"sanlian/seal"
 )
 
 // The imports of the three lists (problems, projects, responsibilities)
@@ -106,130 +104,24 @@ func (p *problemImport) checkNumbers(r *importRun) error {
 	return nil
 }
 
-// problemStateOf reads a state by its label or code.
-func problemStateOf(s string) (string, bool) {
-	for _, st := range sanlian.States {
-		if s == st || s == sanlian.StateLabel(st) {
-			return st, true
-		}
-	}
-	return "", false
-}
+// problemLookups finds what a line of the problem import names.
+type problemLookups struct{ l *importLookups }
 
-func problemSourceOf(s string) (string, bool) {
-	for _, src := range sanlian.Sources {
-		if s == src || s == sanlian.SourceLabel(src) {
-			return src, true
-		}
-	}
-	return "", false
-}
-
-// date reads a canonical date cell at 00:00 Asia/Shanghai.
-func dateOf(s string) (time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01-02", s, sanlian.Shanghai)
-	return t, err == nil
+func (p problemLookups) Category(s string) (string, string)        { return p.l.category(s) }
+func (p problemLookups) Village(s string) (string, string, string) { return p.l.village(s) }
+func (p problemLookups) Unit(s string) (int64, string)             { return p.l.unit(s) }
+func (p problemLookups) UnitCadre(s string, unit int64) (int64, string) {
+	return p.l.cadre(s, one(unit), nil, "责任人须为责任单位的干部")
 }
 
 func (p *problemImport) row(r *importRun, v map[string]string) error {
-	in := &sanlian.ProblemInput{Title: v["title"], Description: v["description"], ReporterName: v["reporter_name"],
-		ReporterPhone: v["reporter_phone"], Urgency: sanlian.UrgencyNormal}
-	if in.Description == "" {
-		in.Description = in.Title
-	}
-	if s := v["source"]; s != "" {
-		src, ok := problemSourceOf(s)
-		if !ok {
-			var labels []string
-			for _, x := range sanlian.Sources {
-				labels = append(labels, sanlian.SourceLabel(x))
-			}
-			r.fail("source", "来源须为 "+strings.Join(labels, "、"))
-		}
-		in.Source = src
-	}
-	if s := v["category"]; s != "" {
-		code, msg := r.look.category(s)
-		if msg != "" {
-			r.fail("category", msg)
-		}
-		in.Category = code
-	}
-	var township string
-	if s := v["village"]; s != "" {
-		code, t, msg := r.look.village(s)
-		if msg != "" {
-			r.fail("village", msg)
-		}
-		in.VillageCode, township = code, t
-	}
-	in.Normalize()
-	if err := r.validated(in.Validate(), nil); err != nil {
-		return err
-	}
-
-	var unit, person int64
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		if msg != "" {
-			r.fail("unit", msg)
-		}
-		unit = id
-	}
-	if s := v["person"]; s != "" {
-		if v["unit"] == "" {
-			r.fail("person", "填写责任人时请同时填写责任单位")
-		} else if unit != 0 {
-			person = r.cadreAt(v, "person", one(unit), nil, "责任人须为责任单位的干部")
-		}
-	}
-	state := sanlian.StateSubmitted
-	if v["unit"] != "" {
-		state = sanlian.StateAssigned
-	}
-	if s := v["state"]; s != "" {
-		st, ok := problemStateOf(s)
-		switch {
-		case !ok:
-			r.fail("state", "状态须为 待受理、已交办、办理中、已办结、已销号 或 不予受理")
-		case st == sanlian.StateMerged:
-			r.fail("state", "已合并的问题不能导入，请导入它并入的问题")
-		case st == sanlian.StateSubmitted && v["unit"] != "":
-			r.fail("state", "已填写责任单位的问题不能是“待受理”，请改为“已交办”或清空责任单位")
-		case st != sanlian.StateSubmitted && st != sanlian.StateRejected && v["unit"] == "":
-			r.fail("unit", "状态为“"+s+"”的问题请填写责任单位")
-		}
-		if ok {
-			state = st
-		}
-	}
-	progress := strings.TrimSpace(v["progress"])
-	switch {
-	case (state == sanlian.StateResolved || state == sanlian.StateClosed) && progress == "":
-		r.fail("progress", "已办结、已销号的问题请在进展情况中填写办理措施")
-	case state == sanlian.StateRejected && progress == "":
-		r.fail("progress", "不予受理的问题请在进展情况中填写理由")
-	}
-	created, okCreated := dateOf(v["created"])
-	if okCreated && v["created"] > p.today {
-		r.fail("created", "登记日期不能晚于今天（"+p.today+"）")
-	}
-	var due time.Time
-	if s := v["deadline"]; s != "" {
-		if d, ok := dateOf(s); ok {
-			due = d.AddDate(0, 0, 1) // 24:00 of the last day
-			if okCreated && d.Before(created) {
-				r.fail("deadline", "完成时限不能早于登记日期")
-			}
-		}
-	}
-	number := v["number"]
-	year := created.Year()
-	if number != "" {
-		if !dupLine(r, p.seen, number, "number", "编号") {
+	l, errs := sanlian.CheckProblemLine(v, problemLookups{&r.look}, p.today)
+	r.failAll(errs)
+	if l.Number != "" {
+		if !dupLine(r, p.seen, l.Number, "number", "编号") {
 			return nil
 		}
-		if m := problemNumberRE.FindStringSubmatch(number); m != nil && m[1] == p.prefix && r.tx == nil {
+		if m := problemNumberRE.FindStringSubmatch(l.Number); m != nil && m[1] == p.prefix && r.tx == nil {
 			y, _ := strconv.Atoi(m[2])
 			n, err := strconv.Atoi(m[3])
 			if err == nil {
@@ -237,12 +129,19 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 			}
 		}
 	}
-	if !r.writing() || !r.rowOK() || !okCreated {
+	if !r.writing() || !r.rowOK() || l.Created.IsZero() {
 		return nil
 	}
+	return p.write(r, l)
+}
 
-	tx := r.tx
+// write enters a checked line: a problem still waiting for the office
+// enters its queue now, on the dispatch clock of its source.
+func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
+	tx, in := r.tx, &l.Input
+	number := l.Number
 	if number == "" {
+		year := l.Created.Year()
 		if err := p.counter(tx, year); err != nil {
 			return err
 		}
@@ -252,67 +151,44 @@ func (p *problemImport) row(r *importRun, v map[string]string) error {
 		}
 		number = fmt.Sprintf("%s-%d-%06d", p.prefix, year, n)
 	}
-	at := created.Add(9 * time.Hour) // registered at 09:00 that day
-	var assigned time.Time
-	if unit != 0 && state != sanlian.StateSubmitted {
-		assigned = at
-	}
-	measures, reason := progress, ""
-	if state == sanlian.StateRejected {
-		measures, reason = "", progress
-	}
-	// A problem still waiting for the office enters its queue now, on the
-	// dispatch clock of its source.
 	var assignDue time.Time
 	var provisional bool
-	if state == sanlian.StateSubmitted {
+	if l.State == sanlian.StateSubmitted {
 		d, prov, err := r.db.assignDueFor(tx, in.Source)
 		if err != nil {
 			return err
 		}
 		assignDue, provisional = d, prov
 	}
-	doc := sanlian.SearchDocument(in.Title, in.Description)
-	cols := `number, state, source, category, village_code, township_code, reporter_name, reporter_phone, reporter_phone_bi, title, description, urgency,
-		unit_id, person_id, created_by, assigned_at, resolve_due, measures, result, reject_reason, created_at, updated_at, assign_due,
-		due_provisional`
-	vals := placeholders(24)
-	args := []any{number, state, in.Source, in.Category, in.VillageCode, township, in.ReporterName,
-		r.db.seal(in.ReporterPhone, aadReporterPhone), r.db.index(seal.Phone, in.ReporterPhone), in.Title,
-		in.Description, in.Urgency, nullInt(unit), nullInt(person), nullInt(r.s.user.ID), nullTime(assigned), nullTime(due),
-		measures, strings.TrimSpace(v["result"]), reason, at.UTC(), tx.now, nullTime(assignDue), provisional}
-	if r.db.Dialect == Postgres {
-		cols += ", search"
-		vals += ", to_tsvector('simple', ?)"
-		args = append(args, doc)
-	}
-	id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+	pr := &sanlian.Problem{Number: number, State: l.State, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
+		TownshipCode: l.Township, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone, Title: in.Title,
+		Description: in.Description, Urgency: in.Urgency, UnitID: l.UnitID, PersonID: l.PersonID, CreatedBy: r.s.user.ID,
+		AssignedAt: l.AssignedAt, ResolveDue: l.Due, Measures: l.Measures, Result: l.Result, RejectReason: l.RejectReason,
+		CreatedAt: l.At, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	id, err := r.db.insertProblem(tx, pr, problemOrigin{}, &p.fts)
 	if err != nil {
 		return fmt.Errorf("import problem line %d: %w", r.line, err)
 	}
 	r.createdID(id)
-	if r.db.Dialect == SQLite {
-		p.fts = append(p.fts, []any{id, doc})
-	}
 	if in.ReporterName != "" || in.ReporterPhone != "" {
-		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, at.UTC()})
+		p.reps = append(p.reps, []any{id, in.ReporterName, r.db.seal(in.ReporterPhone, aadReportersPhone), in.Source, l.At.UTC()})
 	}
 	note := fmt.Sprintf("从问题清单导入（第 %d 行）", r.line)
-	if s := v["leader"]; s != "" {
-		note += "，责任领导：" + s
+	if l.Leader != "" {
+		note += "，责任领导：" + l.Leader
 	}
-	ch := changes{"number": {nil, number}, "state": {nil, state}, "created": {nil, v["created"]}}
+	ch := changes{"number": {nil, number}, "state": {nil, l.State}, "created": {nil, l.Created.Format("2006-01-02")}}
 	if !assignDue.IsZero() {
 		ch["assign_due"] = [2]any{nil, fmtDue(assignDue)}
 	}
-	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", state, ch); err != nil {
+	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", l.State, ch); err != nil {
 		return err
 	}
-	if err := tx.tagOnEntry(id, at, in.Category, in.Title, in.Description); err != nil { // 每月一题
+	if err := tx.tagOnEntry(id, l.At, in.Category, in.Title, in.Description); err != nil { // 每月一题
 		return err
 	}
-	if state == sanlian.StateSubmitted {
-		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
+	if l.State == sanlian.StateSubmitted {
+		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, l.Township); err != nil {
 			return err
 		}
 	}
@@ -416,84 +292,44 @@ func (p *projectImport) begin(r *importRun) error {
 	return nil
 }
 
-var percentRE = regexp.MustCompile(`([0-9]{1,3}(?:\.[0-9]+)?)\s*[%％]`)
+// projectLookups finds what a line of the project import names, and
+// keeps the parent it found earlier in the file.
+type projectLookups struct {
+	r      *importRun
+	p      *projectImport
+	parent *projectLine
+}
+
+func (x *projectLookups) Unit(s string) (int64, string)      { return x.r.look.unit(s) }
+func (x *projectLookups) InScope(unit int64) bool            { return x.r.s.hasUnit(unit) }
+func (x *projectLookups) Category(s string) (string, string) { return x.r.look.category(s) }
+func (x *projectLookups) CategoryActive(code string) bool    { return !x.r.look.inactive[code] }
+func (x *projectLookups) TreeCadre(s string, unit int64, leaders bool, rule string) (int64, string) {
+	fallback := (func(*importCadre) bool)(nil)
+	if leaders {
+		fallback = countyLeader
+	}
+	return x.r.look.cadre(s, x.r.look.tree(unit), fallback, rule)
+}
+func (x *projectLookups) Project(title string, unit int64) (int64, int, bool) {
+	pk := fmt.Sprint(unit, "|", foldKey(title))
+	if id, ok := x.p.existing[pk]; ok {
+		return id, x.p.depth[id], true
+	}
+	if fl, ok := x.p.titles[pk]; ok {
+		x.parent = fl
+		return 0, fl.depth, true
+	}
+	return 0, 0, false
+}
 
 func (p *projectImport) row(r *importRun, v map[string]string) error {
-	l := &projectLine{percent: -1, depth: 1, in: sanlian.ProjectInput{Title: v["title"], Description: v["description"], Measure: v["measure"],
-		Beneficiaries: v["beneficiaries"], StartDate: v["start"], EndDate: v["end"], Status: v["status"]}}
+	look := &projectLookups{r: r, p: p}
+	c, errs := sanlian.CheckProjectLine(v, look)
+	r.failAll(errs)
+	l := &projectLine{in: c.Input, done: c.Done, percent: c.Percent, depth: c.Level}
 	in := &l.in
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		switch {
-		case msg != "":
-			r.fail("unit", msg)
-		case !r.s.hasUnit(id):
-			r.fail("unit", "无权导入其他单位的项目：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = id
-	}
-	if s := v["category"]; s != "" {
-		code, msg := r.look.category(s)
-		switch {
-		case msg != "":
-			r.fail("category", msg)
-		case r.look.inactive[code]:
-			r.fail("category", "类别“"+s+"”已停用")
-		}
-		in.Category = code
-	}
-	in.Target, _ = r.intValue(v, "target", 0)
-	if w, _ := r.intValue(v, "weight", 0); w > 0 && w <= 100 {
-		in.Weight = int(w)
-	} else if w != 0 {
-		in.Weight = -1 // Validate says why
-	}
-	in.Rollup = v["rollup"]
-	l.done, _ = r.intValue(v, "done", 0)
-	if l.done > 1_000_000_000 {
-		r.fail("done", "已完成数量须为 0 到 10 亿之间的整数")
-	}
-	if in.UnitID != 0 {
-		tree := r.look.tree(in.UnitID)
-		in.LeaderID = r.cadreAt(v, "leader", tree, countyLeader, "责任领导须为责任单位（含下属单位）的干部或县级领导")
-		in.PersonID = r.cadreAt(v, "person", tree, nil, "责任人须为责任单位（含下属单位）的干部")
-	}
-	key := fmt.Sprint(in.UnitID, "|", foldKey(in.Title))
-	var parent *projectLine
-	if s := v["parent"]; s != "" && in.UnitID != 0 {
-		pk := fmt.Sprint(in.UnitID, "|", foldKey(s))
-		id, inDB := p.existing[pk]
-		fl, inFile := p.titles[pk]
-		switch {
-		case pk == key:
-			r.fail("parent", "上级项目不能是本项目")
-		case inDB:
-			in.ParentID, l.depth = id, p.depth[id]+1
-		case inFile:
-			parent, l.depth = fl, fl.depth+1
-		default:
-			r.fail("parent", "本单位没有名为“"+s+"”的项目；如果它也在本文件中，请把它写在本行之前")
-		}
-		if l.depth > maxProjectDepth {
-			r.fail("parent", fmt.Sprintf("子项目最多 %d 层：上级项目“%s”已在第 %d 层", maxProjectDepth, s, l.depth-1))
-		}
-	}
-	if s := strings.TrimSpace(v["progress"]); s != "" {
-		m := percentRE.FindStringSubmatch(s)
-		f, err := 0.0, error(nil)
-		if m != nil {
-			f, err = strconv.ParseFloat(m[1], 64)
-		}
-		if m == nil || err != nil || f > 100 {
-			r.fail("progress", "项目的进展情况请填写完成百分比，如“进度 40%”；文字进展请在导入后逐条登记")
-		} else {
-			l.percent = int(f)
-		}
-	}
-	if err := r.validated(in.Validate(), map[string]string{"start_date": "start", "end_date": "end", "leader_id": "leader",
-		"person_id": "person", "parent_id": "parent", "unit_id": "unit"}); err != nil {
-		return err
-	}
+	key := fmt.Sprint(in.UnitID, "|", foldKey(v["title"]))
 	if in.UnitID != 0 && in.Title != "" {
 		if _, ok := p.existing[key]; ok {
 			r.fail("title", "本单位已有名为“"+in.Title+"”的项目")
@@ -512,7 +348,7 @@ func (p *projectImport) row(r *importRun, v map[string]string) error {
 		return err
 	}
 	l.id, p.titles[key] = id, l
-	if parent != nil {
+	if parent := look.parent; parent != nil && in.ParentID == 0 {
 		in.ParentID, l.parentFile = parent.id, parent.id
 		parent.hasFileChildren = true
 		if parent.in.Measure != "" && parent.in.Measure == in.Measure {
@@ -785,46 +621,7 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 		in.LeaderID = r.cadreAt(v, "leader", tree, anyCadre, "")
 		in.PersonID = r.cadreAt(v, "person", tree, anyCadre, "")
 	}
-	var decision string // the month of a decision to record with the line
-	switch source {
-	case sanlian.RespProblem, sanlian.RespProject:
-		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[source]
-		switch {
-		case ref == "":
-			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(source)+"的事项请填写"+what)
-		case srcMsg != "":
-			r.fail("source_ref", srcMsg)
-		case source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
-			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
-		case source == sanlian.RespProject && src.unit == in.UnitID:
-			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
-		}
-		in.SourceID = src.id
-	case sanlian.RespDispatch:
-		// A decision's number alone is taken as given, as the service
-		// takes it; with its meeting's month, the decision is checked
-		// against the one on record, or recorded with the line.
-		if ref == "" {
-			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
-		} else if month, n, ok := dispatchNumber(ref); ok {
-			in.SourceID = n
-			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
-				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
-			} else if !recorded && month != "" {
-				if _, err := sanlian.ParseMonth(month); err != nil {
-					r.fail("source_ref", sanlian.ErrorMessage(err))
-				}
-				p.decided[n] = month
-				decision = month
-			}
-		} else {
-			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
-		}
-	default:
-		if ref != "" {
-			r.fail("source_ref", "自定事项不填写来源编号")
-		}
-	}
+	decision := p.checkSource(r, in, ref, src, srcMsg) // the month of a decision to record with the line
 	if err := r.validated(in.Validate(), map[string]string{"source_id": "source_ref", "completion_note": "progress",
 		"person_id": "person", "leader_id": "leader", "unit_id": "unit"}); err != nil {
 		return err
@@ -847,6 +644,52 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	return nil
 }
 
+// checkSource checks what a responsibility comes from (src the problem or
+// project ref names, or srcMsg why none) and sets in.SourceID; it returns
+// the month of a dispatch decision to record with the line, if any.
+func (p *respImport) checkSource(r *importRun, in *sanlian.ResponsibilityInput, ref string, src refItem, srcMsg string) string {
+	switch in.Source {
+	case sanlian.RespProblem, sanlian.RespProject:
+		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[in.Source]
+		switch {
+		case ref == "":
+			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(in.Source)+"的事项请填写"+what)
+		case srcMsg != "":
+			r.fail("source_ref", srcMsg)
+		case in.Source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
+			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
+		case in.Source == sanlian.RespProject && src.unit == in.UnitID:
+			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
+		}
+		in.SourceID = src.id
+	case sanlian.RespDispatch:
+		// A decision's number alone is taken as given, as the service
+		// takes it; with its meeting's month, the decision is checked
+		// against the one on record, or recorded with the line.
+		if ref == "" {
+			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
+		} else if month, n, ok := dispatchNumber(ref); ok {
+			in.SourceID = n
+			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
+				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
+			} else if !recorded && month != "" {
+				if _, err := sanlian.ParseMonth(month); err != nil {
+					r.fail("source_ref", sanlian.ErrorMessage(err))
+				}
+				p.decided[n] = month
+				return month
+			}
+		} else {
+			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
+		}
+	default:
+		if ref != "" {
+			r.fail("source_ref", "自定事项不填写来源编号")
+		}
+	}
+	return ""
+}
+
 var dispatchRE = regexp.MustCompile(`^(?:([0-9]{4}-[0-9]{2})\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
 
 // dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号,
@@ -860,20 +703,8 @@ func dispatchNumber(s string) (string, int64, bool) {
 	return m[1], n, err == nil && n > 0
 }
 
-// foldKey compares titles as a cell reads after normalisation (see
-// sanlian.NormalizeCell): full-width letters, digits and punctuation made
-// half-width on both sides, blanks and invisible characters dropped.
-func foldKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\u3000' || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Cc, r):
-			return -1
-		case r >= '\uff01' && r <= '\uff5e':
-			return r - 0xfee0
-		}
-		return r
-	}, s)
-}
+// foldKey is sanlian.FoldTitle: titles compared as cells read.
+func foldKey(s string) string { return sanlian.FoldTitle(s) }
 
 // activityImport records volunteer activities with the rights of
 // CreateActivity: the office for any unit, a unit admin for its units.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"sanlian"
 	"sanlian/seal"
@@ -59,29 +58,17 @@ func (h *householdImport) registered(r *importRun, k idKey18) {
 	}
 }
 
+// householdLookups finds the village a line of the household import names.
+type householdLookups struct{ l *importLookups }
+
+func (x householdLookups) Village(s string) (string, string, string) { return x.l.village(s) }
+func (x householdLookups) VillageInScope(code string) bool {
+	return x.l.scopeVillages == nil || x.l.scopeVillages[code]
+}
+
 func (h *householdImport) row(r *importRun, v map[string]string) error {
-	hh := &sanlian.Household{HeadName: v["head_name"], IDNumber: v["id_number"], Phone: v["phone"], Address: v["address"], Members: 1}
-	if s := v["village"]; s != "" {
-		code, _, msg := r.look.village(s)
-		switch {
-		case msg != "":
-			r.fail("village", msg)
-		case r.look.scopeVillages != nil && !r.look.scopeVillages[code]:
-			r.fail("village", "无权导入其他单位的农户：“"+s+"”不是本单位联系的村(社区)")
-		}
-		hh.VillageCode = code
-	}
-	if n, ok := r.intValue(v, "members", 1); ok {
-		hh.Members = int(min(n, 1000))
-	}
-	tags, msg := parseTags(v["tags"])
-	if msg != "" {
-		r.fail("tags", msg)
-	}
-	hh.Tags = tags
-	if err := r.validated(hh.Validate(), nil); err != nil {
-		return err
-	}
+	hh, errs := sanlian.CheckHouseholdLine(v, householdLookups{&r.look})
+	r.failAll(errs)
 	if !r.bad[r.header("id_number")] {
 		if k, ok := idKeyOf(hh.IDNumber); ok {
 			dupLine(r, h.seen, k, "id_number", "身份证号")
@@ -131,40 +118,6 @@ func (h *householdImport) end(r *importRun) error {
 	return h.flush(r)
 }
 
-// parseTags reads the must-visit tags of a household: sub-kinds (低保,
-// 村两委 …) or kinds (重点群体 …) separated by 、，, ; / or blanks.
-func parseTags(s string) ([]sanlian.Tag, string) {
-	tags := []sanlian.Tag{}
-	for _, x := range splitList(s, "/／ ") {
-		t, ok := tagOf(x)
-		if !ok {
-			var all []string
-			for _, k := range sanlian.TagKinds {
-				all = append(all, sanlian.TagSubKinds[k]...)
-			}
-			return nil, "未知的三必访类别“" + x + "”，可填：" + strings.Join(all, "、")
-		}
-		if !slices.Contains(tags, t) {
-			tags = append(tags, t)
-		}
-	}
-	return tags, ""
-}
-
-func tagOf(s string) (sanlian.Tag, bool) {
-	for _, k := range sanlian.TagKinds {
-		if slices.Contains(sanlian.TagSubKinds[k], s) {
-			return sanlian.Tag{Kind: k, Sub: s}, true
-		}
-	}
-	for _, k := range sanlian.TagKinds {
-		if s == sanlian.TagKindLabel(k) || s == k {
-			return sanlian.Tag{Kind: k}, true
-		}
-	}
-	return sanlian.Tag{}, false
-}
-
 // cadreImport adds cadres to their units. A unit may not hold two cadres
 // of one name: imports of links, projects and lists find cadres by name
 // within their unit.
@@ -185,24 +138,16 @@ func (c *cadreImport) begin(r *importRun) error {
 	return nil
 }
 
+// cadreLookups finds the unit a line of the cadre import names.
+type cadreLookups struct{ r *importRun }
+
+func (x cadreLookups) Unit(s string) (int64, string)     { return x.r.look.unit(s) }
+func (x cadreLookups) MayManageCadresOf(unit int64) bool { return x.r.s.mayManageCadresOf(unit) }
+func (x cadreLookups) Office() bool                      { return x.r.s.office() }
+
 func (c *cadreImport) row(r *importRun, v map[string]string) error {
-	x := &sanlian.Cadre{Name: v["name"], Post: v["post"], Phone: v["phone"], PartyMember: v["party_member"] != "0", IsLeader: v["is_leader"] == "1"}
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		switch {
-		case msg != "":
-			r.fail("unit", msg)
-		case !r.s.mayManageCadresOf(id):
-			r.fail("unit", "无权导入其他单位的干部：“"+s+"”不是本单位或下属单位")
-		}
-		x.UnitID = id
-	}
-	if x.IsLeader && !r.s.office() {
-		r.fail("is_leader", "只有县办公室可以设定县级领导")
-	}
-	if err := r.validated(x.Validate(), map[string]string{"unit_id": "unit"}); err != nil {
-		return err
-	}
+	x, errs := sanlian.CheckCadreLine(v, cadreLookups{r})
+	r.failAll(errs)
 	if x.UnitID != 0 && !r.bad[r.header("name")] {
 		k := nameKey(x.Name)
 		exists := slices.ContainsFunc(r.look.cadresByName[k], func(id int64) bool { return r.look.cadres[id].unitID == x.UnitID })
@@ -399,44 +344,7 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 	var region string
 	switch kind {
 	case sanlian.LinkHousehold, sanlian.LinkTownship:
-		if v["cadre"] == "" {
-			r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
-			break
-		}
-		var cu int64
-		if s := v["cadre_unit"]; s != "" {
-			id, msg := r.look.unit(s)
-			if msg != "" {
-				r.fail("cadre_unit", msg)
-				break
-			}
-			cu = id
-		}
-		// Without the cadre's unit: a unit admin's own cadres first; for a
-		// township, the county leaders first.
-		units, fallback := one(cu), (func(*importCadre) bool)(nil)
-		if cu == 0 {
-			fallback = anyCadre
-			if !r.s.office() {
-				units = map[int64]bool{}
-				for _, u := range r.s.unitIDs {
-					units[u] = true
-				}
-			}
-		}
-		id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
-		if kind == sanlian.LinkTownship && cu == 0 {
-			// The one county leader of that name, even where other cadres
-			// share it; a cadre who is no leader is told so below.
-			if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
-				id, msg = lid, ""
-			}
-		}
-		if msg != "" {
-			r.fail("cadre", msg)
-			break
-		}
-		cadre = id
+		cadre = linkCadre(r, v, kind)
 	case sanlian.LinkVillage:
 		if v["unit"] == "" {
 			r.fail("unit", "单位联村请填写联系单位")
@@ -504,6 +412,49 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 	return l.stage(r, kind, cadre, unit, 0, region)
 }
 
+// linkCadre resolves the cadre of a household or township link, failing
+// the row when it cannot; 0 then.
+func linkCadre(r *importRun, v map[string]string, kind string) int64 {
+	if v["cadre"] == "" {
+		r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
+		return 0
+	}
+	var cu int64
+	if s := v["cadre_unit"]; s != "" {
+		id, msg := r.look.unit(s)
+		if msg != "" {
+			r.fail("cadre_unit", msg)
+			return 0
+		}
+		cu = id
+	}
+	// Without the cadre's unit: a unit admin's own cadres first; for a
+	// township, the county leaders first.
+	units, fallback := one(cu), (func(*importCadre) bool)(nil)
+	if cu == 0 {
+		fallback = anyCadre
+		if !r.s.office() {
+			units = map[int64]bool{}
+			for _, u := range r.s.unitIDs {
+				units[u] = true
+			}
+		}
+	}
+	id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
+	if kind == sanlian.LinkTownship && cu == 0 {
+		// The one county leader of that name, even where other cadres
+		// share it; a cadre who is no leader is told so below.
+		if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
+			id, msg = lid, ""
+		}
+	}
+	if msg != "" {
+		r.fail("cadre", msg)
+		return 0
+	}
+	return id
+}
+
 func (l *linkImport) stage(r *importRun, kind string, cadre, unit, household int64, region string) error {
 	id, err := l.ids.take(r.tx)
 	if err != nil {
@@ -542,8 +493,7 @@ func (l *linkImport) households(r *importRun) error {
 	if err != nil {
 		return err
 	}
-	// Pairs of the file, checked against the active links in batches on
-	// the links_household_active index.
+	// Pairs of the file, then checked against the active links.
 	pairs := map[[2]int64]lineMark{}
 	ok := make([]bool, len(l.pending))
 	for i, p := range l.pending {
@@ -573,6 +523,26 @@ func (l *linkImport) households(r *importRun) error {
 		pairs[key] = lineMark(line)
 		ok[i] = true
 	}
+	if err := activePairs(r, pairs); err != nil {
+		return err
+	}
+	if !r.writing() {
+		return nil
+	}
+	for i, p := range l.pending {
+		if ok[i] {
+			if err := l.stage(r, sanlian.LinkHousehold, p.cadre, 0, l.found[p.idn].id, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// activePairs fails the pairs of the file (household, cadre) that are
+// active links already, looked up in batches on the
+// links_household_active index.
+func activePairs(r *importRun, pairs map[[2]int64]lineMark) error {
 	keys := make([][2]int64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -597,16 +567,6 @@ func (l *linkImport) households(r *importRun) error {
 		})
 		if err != nil {
 			return fmt.Errorf("import links: %w", err)
-		}
-	}
-	if !r.writing() {
-		return nil
-	}
-	for i, p := range l.pending {
-		if ok[i] {
-			if err := l.stage(r, sanlian.LinkHousehold, p.cadre, 0, l.found[p.idn].id, ""); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

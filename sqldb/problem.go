@@ -13,28 +13,7 @@ import (
 	"unicode/utf8"
 
 	"sanlian"
-	"sanlian/seal"
 )
-
-// problemCols reads the names behind a problem's codes with scalar
-// subqueries rather than joins: PostgreSQL spends far longer planning a
-// seven-table join than running it for a page of 50.
-const problemCols = `p.id, p.number, p.state, p.version, p.source, p.category, p.village_code, COALESCE(p.household_id, 0),
-	p.reporter_name, p.reporter_phone, p.title, p.description, p.urgency, COALESCE(p.unit_id, 0), COALESCE(p.person_id, 0),
-	p.assigned_at, p.accept_due, p.accepted_at, p.resolve_due, p.resolved_at, p.closed_at,
-	p.measures, p.result, p.callback_solved, p.callback_satisfaction, p.callback_at, p.reopened, COALESCE(p.merged_into, 0),
-	p.reject_reason, p.extension_until, p.extension_reason, COALESCE(p.created_by, 0), p.created_at, p.updated_at,
-	p.assign_due, p.due_provisional, COALESCE(p.rule_id, 0),
-	COALESCE((SELECT name FROM categories WHERE code = p.category), ''),
-	COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''), p.township_code,
-	COALESCE((SELECT name FROM regions WHERE code = p.township_code), ''),
-	COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''),
-	COALESCE((SELECT name FROM cadres WHERE id = p.person_id), ''),
-	COALESCE((SELECT head_name FROM households WHERE id = p.household_id), '')`
-
-const problemFrom = ` FROM problems p`
-
-const problemSelect = `SELECT ` + problemCols + problemFrom
 
 // timeDst scans a nullable timestamp into a time.Time (zero for NULL).
 type timeDst struct{ t *time.Time }
@@ -49,21 +28,6 @@ func (d timeDst) Scan(v any) error {
 		*d.t = nt.Time
 	}
 	return nil
-}
-
-// scanProblem reads a row with the reporter's phone opened and masked;
-// Overdue is filled by the caller, who knows "now".
-func (db *DB) scanProblem(sc scanner) (*sanlian.Problem, error) {
-	p := &sanlian.Problem{}
-	err := sc.Scan(&p.ID, &p.Number, &p.State, &p.Version, &p.Source, &p.Category, &p.VillageCode, &p.HouseholdID,
-		&p.ReporterName, db.sealed(aadReporterPhone, &p.ReporterPhone, &p.ID), &p.Title, &p.Description, &p.Urgency, &p.UnitID, &p.PersonID,
-		timeDst{&p.AssignedAt}, timeDst{&p.AcceptDue}, timeDst{&p.AcceptedAt}, timeDst{&p.ResolveDue}, timeDst{&p.ResolvedAt}, timeDst{&p.ClosedAt},
-		&p.Measures, &p.Result, &p.CallbackSolved, &p.CallbackSatisfaction, timeDst{&p.CallbackAt}, &p.Reopened, &p.MergedInto,
-		&p.RejectReason, &p.ExtensionUntil, &p.ExtensionReason, &p.CreatedBy, &p.CreatedAt, &p.UpdatedAt,
-		timeDst{&p.AssignDue}, &p.DueProvisional, &p.RuleID,
-		&p.CategoryName, &p.VillageName, &p.TownshipCode, &p.TownshipName, &p.UnitName, &p.PersonName, &p.HeadName)
-	p.ReporterPhone = sanlian.MaskPhone(p.ReporterPhone)
-	return p, err
 }
 
 // problems adds the condition limiting problems aliased p (SPEC §6): the
@@ -177,27 +141,13 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if err != nil {
 		return 0, err
 	}
-	doc := sanlian.SearchDocument(in.Title, in.Description)
-	cols := `number, state, source, category, village_code, township_code, household_id, reporter_name, reporter_phone,
-		reporter_phone_bi, title, description, urgency, created_by, created_unit_id, created_cadre_id, visit_id, created_at, updated_at, assign_due,
-		due_provisional`
-	vals := `?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
-	args := []any{number, sanlian.StateSubmitted, in.Source, in.Category, in.VillageCode, township, nullInt(in.HouseholdID),
-		in.ReporterName, db.seal(in.ReporterPhone, aadReporterPhone), db.index(seal.Phone, in.ReporterPhone), in.Title, in.Description, in.Urgency, nullInt(s.user.ID), nullInt(unitID),
-		nullInt(cadreID), nullInt(visitID), tx.now, tx.now, assignDue.UTC(), provisional}
-	if db.Dialect == Postgres {
-		cols += ", search"
-		vals += ", to_tsvector('simple', ?)"
-		args = append(args, doc)
-	}
-	id, err := tx.insertID(`INSERT INTO problems (`+cols+`) VALUES (`+vals+`)`, args...)
+	p := &sanlian.Problem{Number: number, State: sanlian.StateSubmitted, Source: in.Source, Category: in.Category,
+		VillageCode: in.VillageCode, TownshipCode: township, HouseholdID: in.HouseholdID, ReporterName: in.ReporterName,
+		ReporterPhone: in.ReporterPhone, Title: in.Title, Description: in.Description, Urgency: in.Urgency, CreatedBy: s.user.ID,
+		CreatedAt: tx.now, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	id, err := db.insertProblem(tx, p, problemOrigin{unitID: unitID, cadreID: cadreID, visitID: visitID}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
-	}
-	if db.Dialect == SQLite {
-		if _, err := tx.exec(`INSERT INTO problem_fts (rowid, tokens) VALUES (?, ?)`, id, doc); err != nil {
-			return 0, fmt.Errorf("index problem %d: %w", id, err)
-		}
 	}
 	if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
 		if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)

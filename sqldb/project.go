@@ -15,9 +15,7 @@ import (
 
 var _ sanlian.ProjectService = (*DB)(nil)
 
-// maxProjectDepth is how deep sub-projects nest: a project, its
-// sub-projects (per township, say) and theirs (per village).
-const maxProjectDepth = 3
+const maxProjectDepth = sanlian.MaxProjectDepth
 
 const projectSelect = `SELECT pj.id, COALESCE(pj.parent_id, 0), pj.unit_id, pj.title, pj.category, pj.description, pj.target, pj.measure,
 	pj.done, pj.beneficiaries, pj.start_date, pj.end_date, COALESCE(pj.leader_id, 0), COALESCE(pj.person_id, 0), pj.status, pj.progress,

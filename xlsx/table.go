@@ -56,6 +56,8 @@ func (st *styles) value(v any, wrap bool) excelize.Cell {
 		return excelize.Cell{StyleID: st.center, Value: v}
 	case time.Time:
 		return st.instant(v)
+	case deadline:
+		return st.deadline(time.Time(v))
 	}
 	return st.str(fmt.Sprint(v), wrap)
 }

@@ -7,6 +7,7 @@ package xlsx
 
 import (
 	"archive/zip"
+	"cmp"
 	"fmt"
 	"io"
 	"time"
@@ -24,16 +25,63 @@ const MaxRows = 200_000
 // ProblemSheet is the name of the sheet WriteProblems writes.
 const ProblemSheet = "问题清单"
 
-// problemColumns are the columns of the problem list, with their widths in
-// characters.
-var problemColumns = []struct {
-	header string
-	width  float64
-}{
-	{"序号", 7}, {"编号", 18}, {"标题", 28}, {"问题描述", 50}, {"类别", 12}, {"来源", 12},
-	{"乡镇", 12}, {"村(社区)", 14}, {"反映人", 10}, {"联系电话", 14}, {"紧急程度", 9}, {"状态", 9},
-	{"责任单位", 20}, {"责任人", 10}, {"登记时间", 17}, {"签收期限", 12}, {"办结期限", 12}, {"办结时间", 17},
-	{"是否超期", 9}, {"回访结果", 10}, {"满意度", 10}, {"退回次数", 9},
+// problemColumn is a column of the problem list: its header, width and
+// wrapping, and the value of problem p as row n, as a Table row holds it
+// (a deadline as a deadline).
+type problemColumn struct {
+	sanlian.TableColumn
+	value func(n int, p *sanlian.Problem) any
+}
+
+// deadline is a Table value for a deadline: the date it ends on.
+type deadline time.Time
+
+// problemColumns are the columns of the problem list, declared once.
+var problemColumns = []problemColumn{
+	{col("序号", 7), func(n int, _ *sanlian.Problem) any { return n }},
+	{col("编号", 18), func(_ int, p *sanlian.Problem) any { return p.Number }},
+	{wrapped("标题", 28), func(_ int, p *sanlian.Problem) any { return p.Title }},
+	{wrapped("问题描述", 50), func(_ int, p *sanlian.Problem) any { return p.Description }},
+	{col("类别", 12), func(_ int, p *sanlian.Problem) any { return cmp.Or(p.CategoryName, p.Category) }},
+	{col("来源", 12), func(_ int, p *sanlian.Problem) any { return sanlian.SourceLabel(p.Source) }},
+	{col("乡镇", 12), func(_ int, p *sanlian.Problem) any { return p.TownshipName }},
+	{col("村(社区)", 14), func(_ int, p *sanlian.Problem) any { return p.VillageName }},
+	{col("反映人", 10), func(_ int, p *sanlian.Problem) any { return p.ReporterName }},
+	{col("联系电话", 14), func(_ int, p *sanlian.Problem) any { return p.ReporterPhone }},
+	{col("紧急程度", 9), func(_ int, p *sanlian.Problem) any { return urgencyLabel(p.Urgency) }},
+	{col("状态", 9), func(_ int, p *sanlian.Problem) any { return sanlian.StateLabel(p.State) }},
+	{col("责任单位", 20), func(_ int, p *sanlian.Problem) any { return p.UnitName }},
+	{col("责任人", 10), func(_ int, p *sanlian.Problem) any { return p.PersonName }},
+	{col("登记时间", 17), func(_ int, p *sanlian.Problem) any { return p.CreatedAt }},
+	{col("签收期限", 12), func(_ int, p *sanlian.Problem) any { return deadline(p.AcceptDue) }},
+	{col("办结期限", 12), func(_ int, p *sanlian.Problem) any { return deadline(p.ResolveDue) }},
+	{col("办结时间", 17), func(_ int, p *sanlian.Problem) any { return p.ResolvedAt }},
+	{col("是否超期", 9), func(_ int, p *sanlian.Problem) any { return yesNo(p.Overdue) }},
+	{col("回访结果", 10), func(_ int, p *sanlian.Problem) any { return sanlian.SolvedLabel(p.CallbackSolved) }},
+	{col("满意度", 10), func(_ int, p *sanlian.Problem) any { return sanlian.SatisfactionLabel(p.CallbackSatisfaction) }},
+	{col("退回次数", 9), func(_ int, p *sanlian.Problem) any { return p.Reopened }},
+}
+
+func col(header string, width float64) sanlian.TableColumn {
+	return sanlian.TableColumn{Header: header, Width: width}
+}
+
+func wrapped(header string, width float64) sanlian.TableColumn {
+	return sanlian.TableColumn{Header: header, Width: width, Wrap: true}
+}
+
+func urgencyLabel(u string) string {
+	if u == sanlian.UrgencyUrgent {
+		return "紧急"
+	}
+	return "一般"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
 }
 
 // ProblemHeaders returns the Chinese column headers of the problem list, in
@@ -41,7 +89,7 @@ var problemColumns = []struct {
 func ProblemHeaders() []string {
 	out := make([]string, len(problemColumns))
 	for i, c := range problemColumns {
-		out[i] = c.header
+		out[i] = c.Header
 	}
 	return out
 }
@@ -62,18 +110,22 @@ func WriteProblems(w io.Writer, title string, next func() (*sanlian.Problem, err
 func writeProblems(w io.Writer, title string, next func() (*sanlian.Problem, error), maxRows int) error {
 	cols := make([]sanlian.TableColumn, len(problemColumns))
 	for i, c := range problemColumns {
-		cols[i] = sanlian.TableColumn{Header: c.header, Width: c.width}
+		cols[i] = c.TableColumn
 	}
 	n := 0
-	return writeSheet(w, title, ProblemSheet, cols, maxRows, "问题", func(st *styles, values []any) (bool, error) {
+	row := func() ([]any, error) {
 		p, err := next()
 		if err != nil || p == nil {
-			return false, err
+			return nil, err
 		}
 		n++
-		st.problemRow(values, n, p)
-		return true, nil
-	})
+		values := make([]any, len(problemColumns))
+		for i, c := range problemColumns {
+			values[i] = c.value(n, p)
+		}
+		return values, nil
+	}
+	return writeSheet(w, title, ProblemSheet, cols, maxRows, "问题", tableFill(cols, row))
 }
 
 // writeSheet writes a one-sheet workbook to w: a merged title row, a
@@ -265,47 +317,6 @@ func quotePrefixed(f *excelize.File, id int) int {
 	s.CellXfs.Xf = append(s.CellXfs.Xf, xf)
 	s.CellXfs.Count = len(s.CellXfs.Xf)
 	return len(s.CellXfs.Xf) - 1
-}
-
-// problemRow fills values with problem p as row number n.
-func (st *styles) problemRow(values []any, n int, p *sanlian.Problem) {
-	overdue := "否"
-	if p.Overdue {
-		overdue = "是"
-	}
-	urgency := "一般"
-	if p.Urgency == sanlian.UrgencyUrgent {
-		urgency = "紧急"
-	}
-	category := p.CategoryName
-	if category == "" {
-		category = p.Category
-	}
-	row := []any{
-		excelize.Cell{StyleID: st.center, Value: n},
-		st.str(p.Number, false),
-		st.str(p.Title, true),
-		st.str(p.Description, true),
-		st.str(category, false),
-		st.str(sanlian.SourceLabel(p.Source), false),
-		st.str(p.TownshipName, false),
-		st.str(p.VillageName, false),
-		st.str(p.ReporterName, false),
-		st.str(p.ReporterPhone, false),
-		st.str(urgency, false),
-		st.str(sanlian.StateLabel(p.State), false),
-		st.str(p.UnitName, false),
-		st.str(p.PersonName, false),
-		st.instant(p.CreatedAt),
-		st.deadline(p.AcceptDue),
-		st.deadline(p.ResolveDue),
-		st.instant(p.ResolvedAt),
-		st.str(overdue, false),
-		st.str(sanlian.SolvedLabel(p.CallbackSolved), false),
-		st.str(sanlian.SatisfactionLabel(p.CallbackSatisfaction), false),
-		excelize.Cell{StyleID: st.center, Value: p.Reopened},
-	}
-	copy(values, row)
 }
 
 // str is a text cell. The stream writer writes every Go string as an
