@@ -202,6 +202,23 @@ func (s *Server) userAction(done string, act func(r *http.Request, id, version i
 	}
 }
 
+// disableUser, enableUser and unlockUser are the actions of the account
+// page's forms (userAction).
+func (s *Server) disableUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.SetDisabled(r.Context(), id, v, true)
+	return err
+}
+
+func (s *Server) enableUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.SetDisabled(r.Context(), id, v, false)
+	return err
+}
+
+func (s *Server) unlockUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.Unlock(r.Context(), id, v)
+	return err
+}
+
 // userResetPassword shows the one-time password on the page it answers,
 // never in a URL.
 func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error {
