@@ -339,3 +339,21 @@ func (s *Server) grantDecision(done string, decide func(s *Server, r *http.Reque
 		return nil
 	}
 }
+
+// usersExport is GET /users/export.xlsx: the accounts page's list.
+func (s *Server) usersExport(w http.ResponseWriter, r *http.Request) error {
+	sh := sheet{name: "账号", columns: []sanlian.TableColumn{{Header: "用户名", Width: 14}, {Header: "姓名", Width: 12}, {Header: "角色", Width: 12},
+		{Header: "单位", Width: 20}, {Header: "对应干部", Width: 10}, {Header: "状态", Width: 24}, {Header: "双因素认证", Width: 10}, {Header: "创建时间", Width: 17}}}
+	return exportSheet(s, w, r, sh, onePage(s.Users.FindUsers(r.Context())), func(u *sanlian.User) []any {
+		state := "正常"
+		switch {
+		case u.Pending:
+			state = "待批准"
+		case u.Disabled:
+			state = "停用"
+		case !u.LockedUntil.IsZero():
+			state = "锁定至 " + u.LockedUntil.In(sanlian.Shanghai).Format("2006-01-02 15:04")
+		}
+		return []any{u.Username, u.DisplayName, u.Role.Label(), u.UnitName, u.CadreName, state, yesNo(u.TOTPEnabled), u.CreatedAt}
+	})
+}
