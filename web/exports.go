@@ -13,7 +13,8 @@ import (
 )
 
 // Excel exports of the list pages: the workbook of one list page and the
-// filter's words for its title; each list's export lives beside its page.
+// filter's words for its title. Each list's export lives beside its page,
+// the problem list's in export.go.
 
 // sheet is the workbook of one list page.
 type sheet struct {
