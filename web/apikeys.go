@@ -10,26 +10,16 @@ import (
 // The office's API keys for Open311 GeoReport v2 (package open311 serves
 // GeoReport itself; the keys' pages are the office's, here).
 
-// apiKeyRoutes are the office's pages and API for the keys.
+// apiKeyRoutes are the office's pages and API for the keys: the office alone.
 func (s *Server) apiKeyRoutes() []route {
 	return []route{
-		{pattern: "GET /api-keys", h: s.apiKeysPage},
-		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit},
-		{pattern: "POST /api-keys/{id}/revoke", h: s.apiKeyRevokeSubmit},
-		{pattern: "GET /api/v1/api-keys", h: s.apiAPIKeys},
-		{pattern: "POST /api/v1/api-keys", h: s.apiCreateAPIKey},
-		{pattern: "POST /api/v1/api-keys/{id}/revoke", h: s.apiRevokeAPIKey},
+		{pattern: "GET /api-keys", h: s.apiKeysPage, acc: roles(office)},
+		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit, acc: roles(office)},
+		{pattern: "POST /api-keys/{id}/revoke", h: s.apiKeyRevokeSubmit, acc: roles(office)},
+		{pattern: "GET /api/v1/api-keys", h: s.apiAPIKeys, acc: roles(office)},
+		{pattern: "POST /api/v1/api-keys", h: s.apiCreateAPIKey, acc: roles(office)},
+		{pattern: "POST /api/v1/api-keys/{id}/revoke", h: s.apiRevokeAPIKey, acc: roles(office)},
 	}
-}
-
-// apiKeyPolicy is who may use apiKeyRoutes: the office alone.
-var apiKeyPolicy = map[string]access{
-	"GET /api-keys":                     roles(office),
-	"POST /api-keys":                    roles(office),
-	"POST /api-keys/{id}/revoke":        roles(office),
-	"GET /api/v1/api-keys":              roles(office),
-	"POST /api/v1/api-keys":             roles(office),
-	"POST /api/v1/api-keys/{id}/revoke": roles(office),
 }
 
 // apiAPIKeys is GET /api/v1/api-keys.

@@ -14,27 +14,18 @@ import (
 	"sanlian"
 )
 
-// lookupRoutes are tracking by phone and the unsubscribe link.
+// lookupRoutes are tracking by phone, the unsubscribe link and the WeChat
+// entry, open to anyone.
 func (s *Server) lookupRoutes() []route {
 	return []route{
-		{pattern: "POST /track/lookup", h: s.lookupForm},
-		{pattern: "POST /track/lookup/verify", h: s.lookupVerifyForm},
-		{pattern: "POST /track/{code}/unsubscribe", h: s.unsubscribeForm},
-		{pattern: "GET /wechat/oauth", h: s.wechatOAuth},
+		{pattern: "POST /track/lookup", h: s.lookupForm, acc: public()},
+		{pattern: "POST /track/lookup/verify", h: s.lookupVerifyForm, acc: public()},
+		{pattern: "POST /track/{code}/unsubscribe", h: s.unsubscribeForm, acc: public()},
+		{pattern: "GET /wechat/oauth", h: s.wechatOAuth, acc: public()},
 
-		{pattern: "POST /api/v1/public/lookup", h: s.apiLookup, api: true},
-		{pattern: "POST /api/v1/public/lookup/verify", h: s.apiLookupVerify, api: true},
+		{pattern: "POST /api/v1/public/lookup", h: s.apiLookup, acc: public()},
+		{pattern: "POST /api/v1/public/lookup/verify", h: s.apiLookupVerify, acc: public()},
 	}
-}
-
-// lookupPolicy is who may use lookupRoutes: anyone.
-var lookupPolicy = map[string]access{
-	"POST /track/lookup":                public(),
-	"POST /track/lookup/verify":         public(),
-	"POST /track/{code}/unsubscribe":    public(),
-	"GET /wechat/oauth":                 public(),
-	"POST /api/v1/public/lookup":        public(),
-	"POST /api/v1/public/lookup/verify": public(),
 }
 
 // lookupBlock is the form "用手机号查询" on the tracking form page.

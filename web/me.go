@@ -218,55 +218,6 @@ func (s *Server) me2FADisable(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// loginFilter reads the login log's filters.
-func loginFilter(p *params) sanlian.LoginFilter {
-	f := sanlian.LoginFilter{Username: p.str("username"), Result: p.oneOf("result", "ok", "failed"),
-		From: p.date("from"), To: p.date("to"), Cursor: p.str("cursor"), Limit: p.limit()}
-	if !f.To.IsZero() {
-		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive of its day
-	}
-	return f
-}
-
-// apiLogins is GET /api/v1/audit/logins.
-func (s *Server) apiLogins(w http.ResponseWriter, r *http.Request) error {
-	p := newParams(r)
-	f := loginFilter(p)
-	if err := p.err(); err != nil {
-		return err
-	}
-	items, next, err := s.Users.FindLogins(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	writeList(w, items, next)
-	return nil
-}
-
-type auditLoginsPage struct {
-	basePage
-	Entries    []*sanlian.LoginEntry
-	F          sanlian.LoginFilter
-	FromS, ToS string
-	Next       string
-	First      bool
-}
-
-// auditLoginsPage is GET /audit/logins: the login log (登录日志).
-func (s *Server) auditLoginsPage(w http.ResponseWriter, r *http.Request) error {
-	p := newParams(r)
-	f := loginFilter(p)
-	if err := p.err(); err != nil {
-		return err
-	}
-	es, next, err := s.Users.FindLogins(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "audit_logins", &auditLoginsPage{basePage: s.base(r, "登录日志", "audit-logins"),
-		Entries: es, F: f, FromS: p.str("from"), ToS: p.str("to"), Next: nextURL(r, next), First: f.Cursor == ""})
-}
-
 // apiPasswordPolicy is GET /api/v1/password-policy: the rule new passwords
 // must pass, for forms and clients to show.
 func (s *Server) apiPasswordPolicy(w http.ResponseWriter, r *http.Request) error {

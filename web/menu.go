@@ -72,13 +72,13 @@ var menu = []menuSection{
 }
 
 // May reports whether the page's user may use route ("GET /metrics"),
-// by the policy table: the menu and links show only what the user may
-// open.
+// by the route's declared access: the menu and links show only what the
+// user may open.
 func (b basePage) May(route string) bool {
 	if b.User == nil {
 		return false
 	}
-	a, ok := policyFor(route)
+	a, ok := b.access[route]
 	if !ok {
 		return false
 	}

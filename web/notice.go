@@ -9,45 +9,27 @@ import (
 	"sanlian"
 )
 
-// noticeRoutes are in-app notices and the office's outbound webhooks.
+// noticeRoutes are in-app notices and the office's outbound webhooks:
+// every signed-in role has its own notices; webhooks send the county's
+// events out, so only the office configures them.
 func (s *Server) noticeRoutes() []route {
 	return []route{
-		{pattern: "GET /api/v1/notices", h: s.apiNotices, api: true},
-		{pattern: "POST /api/v1/notices/{id}/read", h: s.apiReadNotice, api: true},
-		{pattern: "GET /api/v1/webhooks", h: s.apiWebhooks, api: true},
-		{pattern: "POST /api/v1/webhooks", h: s.apiCreateWebhook, api: true},
-		{pattern: "PATCH /api/v1/webhooks/{id}", h: s.apiUpdateWebhook, api: true},
-		{pattern: "GET /api/v1/webhooks/{id}/deliveries", h: s.apiDeliveries, api: true},
+		{pattern: "GET /api/v1/notices", h: s.apiNotices, acc: everyone},
+		{pattern: "POST /api/v1/notices/{id}/read", h: s.apiReadNotice, acc: everyone},
+		{pattern: "GET /api/v1/webhooks", h: s.apiWebhooks, acc: roles(office)},
+		{pattern: "POST /api/v1/webhooks", h: s.apiCreateWebhook, acc: roles(office)},
+		{pattern: "PATCH /api/v1/webhooks/{id}", h: s.apiUpdateWebhook, acc: roles(office)},
+		{pattern: "GET /api/v1/webhooks/{id}/deliveries", h: s.apiDeliveries, acc: roles(office)},
 
-		{pattern: "GET /notices", h: s.noticesPage},
-		{pattern: "POST /notices/{id}/read", h: s.noticeReadSubmit},
-		{pattern: "POST /notices/read-all", h: s.noticesReadAllSubmit},
-		{pattern: "GET /webhooks", h: s.webhooksPage},
-		{pattern: "POST /webhooks", h: s.webhookCreateSubmit},
-		{pattern: "GET /webhooks/{id}", h: s.webhookPage},
-		{pattern: "POST /webhooks/{id}", h: s.webhookUpdateSubmit},
-		{pattern: "POST /webhooks/{id}/deliveries/retry", h: s.deliveryRetrySubmit},
+		{pattern: "GET /notices", h: s.noticesPage, acc: everyone},
+		{pattern: "POST /notices/{id}/read", h: s.noticeReadSubmit, acc: everyone},
+		{pattern: "POST /notices/read-all", h: s.noticesReadAllSubmit, acc: everyone},
+		{pattern: "GET /webhooks", h: s.webhooksPage, acc: roles(office)},
+		{pattern: "POST /webhooks", h: s.webhookCreateSubmit, acc: roles(office)},
+		{pattern: "GET /webhooks/{id}", h: s.webhookPage, acc: roles(office)},
+		{pattern: "POST /webhooks/{id}", h: s.webhookUpdateSubmit, acc: roles(office)},
+		{pattern: "POST /webhooks/{id}/deliveries/retry", h: s.deliveryRetrySubmit, acc: roles(office)},
 	}
-}
-
-// noticePolicy is who may use noticeRoutes: every signed-in role has its
-// own notices; webhooks send the county's events out, so only the office
-// configures them.
-var noticePolicy = map[string]access{
-	"GET /api/v1/notices":                  everyone,
-	"POST /api/v1/notices/{id}/read":       everyone,
-	"GET /api/v1/webhooks":                 roles(office),
-	"POST /api/v1/webhooks":                roles(office),
-	"PATCH /api/v1/webhooks/{id}":          roles(office),
-	"GET /api/v1/webhooks/{id}/deliveries": roles(office),
-	"GET /notices":                         everyone,
-	"POST /notices/{id}/read":              everyone,
-	"POST /notices/read-all":               everyone,
-	"GET /webhooks":                        roles(office),
-	"POST /webhooks":                       roles(office),
-	"GET /webhooks/{id}":                   roles(office),
-	"POST /webhooks/{id}":                  roles(office),
-	"POST /webhooks/{id}/deliveries/retry": roles(office),
 }
 
 func noticeFilter(p *params) sanlian.NoticeFilter {

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"sanlian"
@@ -570,8 +569,9 @@ func pathParams(path string) []any {
 	}
 }
 
-// openAPIDocument builds the document from apiOps.
-func openAPIDocument() map[string]any {
+// openAPIDocument builds the document from apiOps and the routes' declared
+// access.
+func openAPIDocument(access map[string]access) map[string]any {
 	b := &schemaBuilder{defs: map[string]any{}, names: map[reflect.Type]string{}, inNames: map[reflect.Type]string{}}
 	errRef := b.of(reflect.TypeFor[problem]())
 	b.of(reflect.TypeFor[importProblem]())
@@ -583,7 +583,7 @@ func openAPIDocument() map[string]any {
 			"summary":     op.summary,
 			"tags":        []any{op.tag},
 		}
-		acc, _ := policyFor(op.pattern)
+		acc := access[op.pattern]
 		if acc.public {
 			o["security"] = []any{}
 			o["description"] = "无须登录。"
@@ -723,19 +723,22 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// openAPIJSON is the document, encoded once.
-var openAPIJSON = sync.OnceValue(func() []byte {
-	b, err := json.MarshalIndent(openAPIDocument(), "", "  ")
-	if err != nil {
-		panic(err)
-	}
-	return b
-})
+// openAPIJSON is the server's document, encoded on first use.
+func (s *Server) openAPIJSON() []byte {
+	s.openapiOnce.Do(func() {
+		b, err := json.MarshalIndent(openAPIDocument(s.access), "", "  ")
+		if err != nil {
+			panic(err)
+		}
+		s.openapi = b
+	})
+	return s.openapi
+}
 
 // apiOpenAPI is GET /api/v1/openapi.json.
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Write(openAPIJSON())
+	w.Write(s.openAPIJSON())
 	return nil
 }

@@ -22,40 +22,23 @@ import (
 // a size limit on every field and photo.
 
 // publicRoutes are the people's side: submission, tracking, rating and the
-// results page, with no account.
+// results page, open to anyone, with no account.
 func (s *Server) publicRoutes() []route {
 	return []route{
-		{pattern: "GET /submit", h: s.submitPage},
-		{pattern: "POST /submit", h: s.submitForm},
-		{pattern: "GET /track", h: s.trackForm},
-		{pattern: "GET /track/{code}", h: s.trackPage},
-		{pattern: "POST /track/{code}/rate", h: s.rateForm},
-		{pattern: "GET /results", h: s.resultsPage},
+		{pattern: "GET /submit", h: s.submitPage, acc: public()},
+		{pattern: "POST /submit", h: s.submitForm, acc: public()},
+		{pattern: "GET /track", h: s.trackForm, acc: public()},
+		{pattern: "GET /track/{code}", h: s.trackPage, acc: public()},
+		{pattern: "POST /track/{code}/rate", h: s.rateForm, acc: public()},
+		{pattern: "GET /results", h: s.resultsPage, acc: public()},
 
-		{pattern: "GET /api/v1/public/form", h: s.apiPublicForm, api: true},
-		{pattern: "GET /api/v1/public/challenge", h: s.apiPublicChallenge, api: true},
-		{pattern: "POST /api/v1/public/problems", h: s.apiPublicSubmit, api: true},
-		{pattern: "GET /api/v1/public/problems/{code}", h: s.apiPublicTrack, api: true},
-		{pattern: "POST /api/v1/public/problems/{code}/rating", h: s.apiPublicRate, api: true},
-		{pattern: "GET /api/v1/public/results", h: s.apiPublicResults, api: true},
+		{pattern: "GET /api/v1/public/form", h: s.apiPublicForm, acc: public()},
+		{pattern: "GET /api/v1/public/challenge", h: s.apiPublicChallenge, acc: public()},
+		{pattern: "POST /api/v1/public/problems", h: s.apiPublicSubmit, acc: public()},
+		{pattern: "GET /api/v1/public/problems/{code}", h: s.apiPublicTrack, acc: public()},
+		{pattern: "POST /api/v1/public/problems/{code}/rating", h: s.apiPublicRate, acc: public()},
+		{pattern: "GET /api/v1/public/results", h: s.apiPublicResults, acc: public()},
 	}
-}
-
-// publicPolicy is who may use publicRoutes: anyone.
-var publicPolicy = map[string]access{
-	"GET /submit":             public(),
-	"POST /submit":            public(),
-	"GET /track":              public(),
-	"GET /track/{code}":       public(),
-	"POST /track/{code}/rate": public(),
-	"GET /results":            public(),
-
-	"GET /api/v1/public/form":                    public(),
-	"GET /api/v1/public/challenge":               public(),
-	"POST /api/v1/public/problems":               public(),
-	"GET /api/v1/public/problems/{code}":         public(),
-	"POST /api/v1/public/problems/{code}/rating": public(),
-	"GET /api/v1/public/results":                 public(),
 }
 
 // Limits of what a submission's body may hold.

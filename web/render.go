@@ -26,13 +26,14 @@ type basePage struct {
 	User   *sanlian.User
 	Path   string
 	Flash  string
-	Unread int    // the user's unread notices, for the top bar
-	County string // the county's name (the region tree's root), for titles and the footer
+	Unread int               // the user's unread notices, for the top bar
+	County string            // the county's name (the region tree's root), for titles and the footer
+	access map[string]access // the server's routes' access, for May
 }
 
 func (s *Server) base(r *http.Request, title, active string) basePage {
 	b := basePage{Title: title, Active: active, User: sanlian.UserFromContext(r.Context()), Path: r.URL.Path,
-		Flash: r.URL.Query().Get("ok"), County: s.countyName(r.Context())}
+		Flash: r.URL.Query().Get("ok"), County: s.countyName(r.Context()), access: s.access}
 	if b.User != nil && b.User.Role != sanlian.RolePublic && s.Notices != nil {
 		n, err := s.Notices.CountUnread(r.Context())
 		if err != nil {

@@ -359,24 +359,6 @@ func (s *Server) routingDone(w http.ResponseWriter, r *http.Request, err error, 
 	return err
 }
 
-// cadreOptions is GET /cadres/options?unit_id=: the <option>s of a unit's
-// cadres, for htmx-driven pickers.
-func (s *Server) cadreOptions(w http.ResponseWriter, r *http.Request) error {
-	p := newParams(r)
-	unit := p.int64("unit_id")
-	if err := p.err(); err != nil {
-		return err
-	}
-	var cs []*sanlian.Cadre
-	if unit != 0 {
-		var err error
-		if cs, _, err = s.Cadres.FindCadres(r.Context(), sanlian.CadreFilter{UnitID: unit, Limit: 500}); err != nil {
-			return err
-		}
-	}
-	return s.renderFragment(w, http.StatusOK, "cadre-options", cs)
-}
-
 // routingExport is GET /routing-rules/export.xlsx: the rules as the
 // import takes them back.
 func (s *Server) routingExport(w http.ResponseWriter, r *http.Request) error {

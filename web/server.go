@@ -1,6 +1,6 @@
 // Package web serves the HTML pages and the /api/v1 JSON API over the same
-// sanlian services. Both surfaces share one route list and one policy
-// table; data scope is applied below, in the services.
+// sanlian services. Each route is declared once with who may use it
+// (routes.go); data scope is applied below, in the services.
 package web
 
 import (
@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"sanlian"
@@ -98,31 +99,39 @@ type Config struct {
 // Server is the HTTP surface of sanlian.
 type Server struct {
 	Services
-	cfg     Config
-	log     *slog.Logger
-	pages   *pageSet
-	static  *staticFiles
-	routes  []route
-	mux     *http.ServeMux
-	mounts  []mount // other adapters' surfaces (Mount)
-	handler http.Handler
-	limits  *limiter     // per-client rate limits of the people's side
-	pow     *publicState // the people's side: the challenges' key, the results page
+	cfg    Config
+	log    *slog.Logger
+	pages  *pageSet
+	static *staticFiles
+	routes []route
+	mux    *http.ServeMux
+	mounts []mount           // other adapters' surfaces (Mount)
+	access map[string]access // each route's access, by pattern, for the menu
+	// openapi is the /api/v1 description, encoded once (openapi.go).
+	openapi     []byte
+	openapiOnce sync.Once
+	handler     http.Handler
+	limits      *limiter     // per-client rate limits of the people's side
+	pow         *publicState // the people's side: the challenges' key, the results page
 }
 
 // handlerFunc is a handler that returns its error to one adapter, which
 // writes a problem+json body or an error page.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// route is one entry of the route list.
+// route is one entry of a route list: the route and who may use it.
 type route struct {
 	pattern string // "METHOD /path", as http.ServeMux takes it
-	api     bool   // errors as problem+json rather than pages
 	h       handlerFunc
+	acc     access // who may use it (policy.go, SPEC §6)
+	// api: errors as problem+json rather than pages; a route under
+	// /api/ is one without saying so.
+	api bool
 }
 
-// New builds a Server. It panics if a route has no policy entry, so that
-// no route can be served without a decision on who may use it.
+// New builds a Server. It panics if a route declares no access (and
+// policyFor has none), so that no route can be served without a decision
+// on who may use it.
 func New(svc Services, cfg Config) *Server {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
@@ -144,13 +153,18 @@ func New(svc Services, cfg Config) *Server {
 	s.static = mustLoadStatic()
 	s.pages = mustParsePages(s.static)
 	s.routes = s.routeList()
+	s.access = make(map[string]access, len(s.routes))
 	mux := http.NewServeMux()
 	s.mux = mux
 	for _, rt := range s.routes {
-		acc, ok := policyFor(rt.pattern)
-		if !ok {
-			panic("web: route " + rt.pattern + " has no entry in the policy table")
+		acc := rt.acc
+		if !acc.public && len(acc.roles) == 0 {
+			panic("web: route " + rt.pattern + " declares no access")
 		}
+		if _, dup := s.access[rt.pattern]; dup {
+			panic("web: route " + rt.pattern + " is declared twice")
+		}
+		s.access[rt.pattern] = acc
 		mux.Handle(rt.pattern, s.wrap(rt, acc))
 	}
 	mux.Handle("/", s.wrap(route{pattern: "/", h: func(w http.ResponseWriter, r *http.Request) error {

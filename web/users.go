@@ -202,6 +202,23 @@ func (s *Server) userAction(done string, act func(r *http.Request, id, version i
 	}
 }
 
+// disableUser, enableUser and unlockUser are the actions of the account
+// page's forms (userAction).
+func (s *Server) disableUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.SetDisabled(r.Context(), id, v, true)
+	return err
+}
+
+func (s *Server) enableUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.SetDisabled(r.Context(), id, v, false)
+	return err
+}
+
+func (s *Server) unlockUser(r *http.Request, id, v int64) error {
+	_, err := s.Accounts.Unlock(r.Context(), id, v)
+	return err
+}
+
 // userResetPassword shows the one-time password on the page it answers,
 // never in a URL.
 func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error {
@@ -321,4 +338,22 @@ func (s *Server) grantDecision(done string, decide func(s *Server, r *http.Reque
 		http.Redirect(w, r, "/grants?ok="+url.QueryEscape(done+"：账号 "+g.Username+"（"+g.Kind.Label()+"）"), http.StatusSeeOther)
 		return nil
 	}
+}
+
+// usersExport is GET /users/export.xlsx: the accounts page's list.
+func (s *Server) usersExport(w http.ResponseWriter, r *http.Request) error {
+	sh := sheet{name: "账号", columns: []sanlian.TableColumn{{Header: "用户名", Width: 14}, {Header: "姓名", Width: 12}, {Header: "角色", Width: 12},
+		{Header: "单位", Width: 20}, {Header: "对应干部", Width: 10}, {Header: "状态", Width: 24}, {Header: "双因素认证", Width: 10}, {Header: "创建时间", Width: 17}}}
+	return exportSheet(s, w, r, sh, onePage(s.Users.FindUsers(r.Context())), func(u *sanlian.User) []any {
+		state := "正常"
+		switch {
+		case u.Pending:
+			state = "待批准"
+		case u.Disabled:
+			state = "停用"
+		case !u.LockedUntil.IsZero():
+			state = "锁定至 " + u.LockedUntil.In(sanlian.Shanghai).Format("2006-01-02 15:04")
+		}
+		return []any{u.Username, u.DisplayName, u.Role.Label(), u.UnitName, u.CadreName, state, yesNo(u.TOTPEnabled), u.CreatedAt}
+	})
 }
