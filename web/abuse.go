@@ -297,7 +297,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 			Status: http.StatusTooManyRequests, Detail: msg, Code: "too_many_requests"})
 		return
 	}
-	s.renderPublicError(w, r, http.StatusTooManyRequests, "请求过于频繁", msg, nil)
+	s.people.renderPublicError(w, r, http.StatusTooManyRequests, "请求过于频繁", msg, nil)
 }
 
 // Proof of work.

@@ -30,7 +30,7 @@ func activityFilter(p *params) sanlian.ActivityFilter {
 }
 
 // apiActivities is GET /api/v1/activities.
-func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiActivities(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -45,7 +45,7 @@ func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiCreateActivity is POST /api/v1/activities.
-func (s *Server) apiCreateActivity(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiCreateActivity(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.ActivityInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *Server) apiCreateActivity(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiActivity is GET /api/v1/activities/{id}.
-func (s *Server) apiActivity(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiActivity(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -81,7 +81,7 @@ type activityUpdate struct {
 }
 
 // apiUpdateActivity is PATCH /api/v1/activities/{id}.
-func (s *Server) apiUpdateActivity(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiUpdateActivity(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (s *Server) apiUpdateActivity(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiActivityTotals is GET /api/v1/activities/totals?from=&to=.
-func (s *Server) apiActivityTotals(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiActivityTotals(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -117,7 +117,7 @@ func (s *Server) apiActivityTotals(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiActivityTypes is GET /api/v1/activity-types.
-func (s *Server) apiActivityTypes(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiActivityTypes(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.Activities.FindActivityTypes(r.Context())
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Server) apiActivityTypes(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiSaveActivityType is PUT /api/v1/activity-types/{code}.
-func (s *Server) apiSaveActivityType(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiSaveActivityType(w http.ResponseWriter, r *http.Request) error {
 	var t sanlian.ActivityType
 	if err := decodeJSON(w, r, &t); err != nil {
 		return err
@@ -156,7 +156,7 @@ type activitiesPage struct {
 
 // activitiesPage is GET /activities; ?volunteer=<cadre_id> is a
 // volunteer's own record, and mine=1 the caller's.
-func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -179,7 +179,7 @@ func (s *Server) activitiesPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Types, err = s.Activities.FindActivityTypes(r.Context()); err != nil {
 		return err
 	}
-	if page.Townships, err = s.townships(r); err != nil {
+	if page.Townships, err = s.org.townships(r); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "activities", page)
@@ -193,7 +193,7 @@ type activityTotalsPage struct {
 }
 
 // activityTotalsPage is GET /activities/totals?from=&to=.
-func (s *Server) activityTotalsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityTotalsPage(w http.ResponseWriter, r *http.Request) error {
 	picker, chosen, periodErr := pickWindow(r, s.cfg.Now()) // a chosen period becomes from and to
 	p := newParams(r)
 	f := activityFilter(p)
@@ -224,7 +224,7 @@ type activityPage struct {
 	Fields    map[string]string
 }
 
-func (s *Server) loadActivityPage(r *http.Request, id int64) (*activityPage, error) {
+func (s *workHandlers) loadActivityPage(r *http.Request, id int64) (*activityPage, error) {
 	ctx := r.Context()
 	a, err := s.Activities.FindActivityByID(ctx, id)
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *Server) loadActivityPage(r *http.Request, id int64) (*activityPage, err
 }
 
 // activityPage is GET /activities/{id}.
-func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -266,13 +266,13 @@ type activityNewPage struct {
 	Today     string
 }
 
-func (s *Server) renderActivityNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error) error {
+func (s *workHandlers) renderActivityNew(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error) error {
 	return s.renderActivityForm(w, r, status, form, err, "/activities")
 }
 
 // renderActivityForm shows the entry form, posting to action: a new
 // activity, or one being edited.
-func (s *Server) renderActivityForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string) error {
+func (s *workHandlers) renderActivityForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string) error {
 	title := "登记志愿服务活动"
 	if action != "/activities" {
 		title = "修改志愿服务活动"
@@ -288,7 +288,7 @@ func (s *Server) renderActivityForm(w http.ResponseWriter, r *http.Request, stat
 	if page.Units, _, ferr = s.Units.FindUnits(r.Context(), sanlian.UnitFilter{Limit: 500}); ferr != nil {
 		return ferr
 	}
-	if page.Townships, ferr = s.townships(r); ferr != nil {
+	if page.Townships, ferr = s.org.townships(r); ferr != nil {
 		return ferr
 	}
 	if t := form.Get("township"); t != "" {
@@ -305,7 +305,7 @@ func (s *Server) renderActivityForm(w http.ResponseWriter, r *http.Request, stat
 }
 
 // activityNewForm is GET /activities/new.
-func (s *Server) activityNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityNewForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderActivityNew(w, r, http.StatusOK, url.Values{"date": {today()}}, nil)
 }
 
@@ -328,12 +328,12 @@ func activityInput(f url.Values) *sanlian.ActivityInput {
 }
 
 // activityCreateSubmit is POST /activities, the form's submit.
-func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
 	}
 	f := r.PostForm
-	in, err := s.activityVolunteers(r.Context(), f, activityInput(f))
+	in, err := s.desks.activityVolunteers(r.Context(), f, activityInput(f))
 	var a *sanlian.Activity
 	if err == nil {
 		a, err = s.Activities.CreateActivity(r.Context(), in)
@@ -348,7 +348,7 @@ func (s *Server) activityCreateSubmit(w http.ResponseWriter, r *http.Request) er
 }
 
 // activityEditForm is GET /activities/{id}/edit: the entry form, filled in.
-func (s *Server) activityEditForm(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityEditForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -364,17 +364,17 @@ func (s *Server) activityEditForm(w http.ResponseWriter, r *http.Request) error 
 		f.Add("volunteer_id", strconv.FormatInt(v, 10))
 	}
 	f.Set("volunteers", strings.Trim(strings.Join(strings.Fields(fmt.Sprint(a.Volunteers)), ","), "[]"))
-	f.Set("volunteer_names", s.cadreNames(r.Context(), a.Volunteers))
+	f.Set("volunteer_names", s.desks.cadreNames(r.Context(), a.Volunteers))
 	return s.renderActivityEdit(w, r, http.StatusOK, id, f, nil)
 }
 
-func (s *Server) renderActivityEdit(w http.ResponseWriter, r *http.Request, status int, id int64, f url.Values, err error) error {
+func (s *workHandlers) renderActivityEdit(w http.ResponseWriter, r *http.Request, status int, id int64, f url.Values, err error) error {
 	return s.renderActivityForm(w, r, status, f, err, "/activities/"+strconv.FormatInt(id, 10))
 }
 
 // activityEditSubmit is POST /activities/{id}: saves the form with the
 // version it was read at; a refused or stale form comes back as typed.
-func (s *Server) activityEditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -384,7 +384,7 @@ func (s *Server) activityEditSubmit(w http.ResponseWriter, r *http.Request) erro
 	}
 	f := r.PostForm
 	version, _ := strconv.ParseInt(f.Get("version"), 10, 64)
-	in, err := s.activityVolunteers(r.Context(), f, activityInput(f))
+	in, err := s.desks.activityVolunteers(r.Context(), f, activityInput(f))
 	if err == nil {
 		_, err = s.Activities.UpdateActivity(r.Context(), id, in, version)
 	}
@@ -406,7 +406,7 @@ func (s *Server) activityEditSubmit(w http.ResponseWriter, r *http.Request) erro
 
 // addActivityPhotos stores photos on activity id, every file checked
 // before the first is stored.
-func (s *Server) addActivityPhotos(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
+func (s *workHandlers) addActivityPhotos(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
 	if len(files) == 0 {
 		return nil, sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片"})
 	}
@@ -426,7 +426,7 @@ func (s *Server) addActivityPhotos(r *http.Request, id int64, files []upload) ([
 
 // readActivityPhotos reads the photos posted to activity {id}; an activity
 // out of the caller's scope answers before the body is read.
-func (s *Server) readActivityPhotos(w http.ResponseWriter, r *http.Request) (int64, []*sanlian.Attachment, error) {
+func (s *workHandlers) readActivityPhotos(w http.ResponseWriter, r *http.Request) (int64, []*sanlian.Attachment, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return 0, nil, err
@@ -434,7 +434,7 @@ func (s *Server) readActivityPhotos(w http.ResponseWriter, r *http.Request) (int
 	if _, err := s.Activities.FindActivityByID(r.Context(), id); err != nil {
 		return 0, nil, err
 	}
-	_, files, err := s.readMultipart(w, r)
+	_, files, err := s.problems.readMultipart(w, r)
 	if err != nil {
 		return id, nil, err
 	}
@@ -444,7 +444,7 @@ func (s *Server) readActivityPhotos(w http.ResponseWriter, r *http.Request) (int
 
 // apiAddActivityPhoto is POST /api/v1/activities/{id}/photos: multipart
 // file parts, pictures only, all checked before the first is stored.
-func (s *Server) apiAddActivityPhoto(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiAddActivityPhoto(w http.ResponseWriter, r *http.Request) error {
 	_, items, err := s.readActivityPhotos(w, r)
 	if err != nil {
 		return err
@@ -455,7 +455,7 @@ func (s *Server) apiAddActivityPhoto(w http.ResponseWriter, r *http.Request) err
 
 // activityPhotoSubmit is POST /activities/{id}/photos, the activity page's
 // upload. A refused file shows the page again with the reason.
-func (s *Server) activityPhotoSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityPhotoSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, items, err := s.readActivityPhotos(w, r)
 	switch code := sanlian.ErrorCode(err); code {
 	case "":
@@ -530,7 +530,7 @@ func (p *activityTypesPage) AddError(field string) string {
 	return p.Fields[field]
 }
 
-func (s *Server) renderActivityTypes(w http.ResponseWriter, r *http.Request, status int, page *activityTypesPage) error {
+func (s *workHandlers) renderActivityTypes(w http.ResponseWriter, r *http.Request, status int, page *activityTypesPage) error {
 	page.basePage = s.base(r, "志愿服务活动类型", "activities")
 	var err error
 	if page.Types, err = s.Activities.FindActivityTypes(r.Context()); err != nil {
@@ -553,13 +553,13 @@ func (s *Server) renderActivityTypes(w http.ResponseWriter, r *http.Request, sta
 
 // activityTypesPage is GET /activity-types: the dictionary, each type with
 // a form to rename, re-sort, retire or restore it, and a form to add one.
-func (s *Server) activityTypesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityTypesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderActivityTypes(w, r, http.StatusOK, &activityTypesPage{})
 }
 
 // activityTypeSubmit is POST /activity-types: action add, save, retire or
 // restore. A refused form comes back as typed, with the reason beside it.
-func (s *Server) activityTypeSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activityTypeSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -656,7 +656,7 @@ type volunteerPage struct {
 // caller's scope count: the office and a cadre reading their own record see
 // every one, anyone else those the activity service shows them, and the
 // page says so.
-func (s *Server) volunteerPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) volunteerPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -719,7 +719,7 @@ func volunteerName(as []*sanlian.Activity, id int64) string {
 
 // volunteerYears sums a volunteer's activities year by year, from this
 // year back until the years hold all n of them.
-func (s *Server) volunteerYears(ctx context.Context, id int64, n int) ([]yearTotal, error) {
+func (s *workHandlers) volunteerYears(ctx context.Context, id int64, n int) ([]yearTotal, error) {
 	var out []yearTotal
 	this := time.Now().In(sanlian.Shanghai).Year()
 	for y, counted := this, 0; counted < n && y > this-100; y-- {
@@ -738,7 +738,7 @@ func (s *Server) volunteerYears(ctx context.Context, id int64, n int) ([]yearTot
 
 // activitiesExport is GET /activities/export.xlsx: the activity list with
 // the page's filters (mine=1 is the caller's own record).
-func (s *Server) activitiesExport(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) activitiesExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := activityFilter(p)
 	if err := p.err(); err != nil {
@@ -771,7 +771,7 @@ func (s *Server) activitiesExport(w http.ResponseWriter, r *http.Request) error 
 		{Header: "活动日期", Width: 12}, {Header: "活动类型", Width: 14}, {Header: "乡镇", Width: 12}, {Header: "活动地点", Width: 14},
 		{Header: "组织单位", Width: 20}, {Header: "干部志愿者", Width: 24, Wrap: true}, {Header: "其他志愿者人数", Width: 9},
 		{Header: "志愿者合计", Width: 9}, {Header: "服务群众人数", Width: 9}, {Header: "活动内容", Width: 50, Wrap: true}}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Activity, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Activity, string, error) {
 		f.Cursor = cursor
 		return s.Activities.FindActivities(r.Context(), f)
 	}, func(a *sanlian.Activity) []any {

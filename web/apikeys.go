@@ -11,7 +11,7 @@ import (
 // GeoReport itself; the keys' pages are the office's, here).
 
 // apiKeyRoutes are the office's pages and API for the keys: the office alone.
-func (s *Server) apiKeyRoutes() []route {
+func (s *accountHandlers) apiKeyRoutes() []route {
 	return []route{
 		{pattern: "GET /api-keys", h: s.apiKeysPage, acc: roles(office)},
 		{pattern: "POST /api-keys", h: s.apiKeyCreateSubmit, acc: roles(office)},
@@ -23,7 +23,7 @@ func (s *Server) apiKeyRoutes() []route {
 }
 
 // apiAPIKeys is GET /api/v1/api-keys.
-func (s *Server) apiAPIKeys(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiAPIKeys(w http.ResponseWriter, r *http.Request) error {
 	keys, err := s.Open311.FindAPIKeys(r.Context())
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func (s *Server) apiAPIKeys(w http.ResponseWriter, r *http.Request) error {
 
 // apiCreateAPIKey is POST /api/v1/api-keys: the answer carries the key,
 // shown this once.
-func (s *Server) apiCreateAPIKey(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiCreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.APIKeyInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -49,7 +49,7 @@ func (s *Server) apiCreateAPIKey(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiRevokeAPIKey is POST /api/v1/api-keys/{id}/revoke.
-func (s *Server) apiRevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiRevokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -73,11 +73,11 @@ type apiKeysPage struct {
 }
 
 // apiKeysPage is GET /api-keys: the keys and the form to issue one.
-func (s *Server) apiKeysPage(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiKeysPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderAPIKeys(w, r, http.StatusOK, url.Values{"source": {sanlian.SourceHotline}}, nil, nil)
 }
 
-func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, status int, form url.Values, issued *sanlian.IssuedAPIKey, ferr error) error {
+func (s *accountHandlers) renderAPIKeys(w http.ResponseWriter, r *http.Request, status int, form url.Values, issued *sanlian.IssuedAPIKey, ferr error) error {
 	keys, err := s.Open311.FindAPIKeys(r.Context())
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *Server) renderAPIKeys(w http.ResponseWriter, r *http.Request, status in
 
 // apiKeyCreateSubmit is POST /api-keys: the page comes back with the new
 // key shown once, or with the form as typed and what was wrong.
-func (s *Server) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 64<<10); err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (s *Server) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Request) erro
 }
 
 // apiKeyRevokeSubmit is POST /api-keys/{id}/revoke.
-func (s *Server) apiKeyRevokeSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiKeyRevokeSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

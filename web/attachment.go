@@ -45,7 +45,7 @@ type upload struct {
 }
 
 // readUpload reads a problem's upload: the kind field and the file parts.
-func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) (kind string, files []upload, err error) {
+func (s *problemHandlers) readUpload(w http.ResponseWriter, r *http.Request) (kind string, files []upload, err error) {
 	form, files, err := s.readMultipart(w, r)
 	if err != nil {
 		return "", nil, err
@@ -64,7 +64,7 @@ const maxFormField = 32 << 10
 // readMultipart reads a multipart/form-data body as it streams: the text
 // fields and the file parts (named file). The whole body is capped at
 // MaxUpload + 1 MB, each file at MaxUpload; nothing is spooled to disk.
-func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request) (url.Values, []upload, error) {
+func (s *problemHandlers) readMultipart(w http.ResponseWriter, r *http.Request) (url.Values, []upload, error) {
 	limit := s.cfg.MaxUpload
 	r.Body = http.MaxBytesReader(w, r.Body, limit+uploadEnvelope)
 	mr, err := r.MultipartReader()
@@ -129,7 +129,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request) (url.Valu
 // addAttachments stores the files of an upload request, all or none as far
 // as their size and type go: every file is checked before the first is
 // stored.
-func (s *Server) addAttachments(w http.ResponseWriter, r *http.Request) ([]*sanlian.Attachment, error) {
+func (s *problemHandlers) addAttachments(w http.ResponseWriter, r *http.Request) ([]*sanlian.Attachment, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (s *Server) addAttachments(w http.ResponseWriter, r *http.Request) ([]*sanl
 }
 
 // apiAttachments is GET /api/v1/problems/{id}/attachments.
-func (s *Server) apiAttachments(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiAttachments(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (s *Server) apiAttachments(w http.ResponseWriter, r *http.Request) error {
 // apiAddAttachment is POST /api/v1/problems/{id}/attachments: multipart
 // fields file (one or several) and kind (problem, the default, or
 // resolution).
-func (s *Server) apiAddAttachment(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiAddAttachment(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.addAttachments(w, r)
 	if err != nil {
 		return err
@@ -193,7 +193,7 @@ const uploadAction = "上传附件"
 
 // attachmentSubmit is POST /problems/{id}/attachments, the problem page's
 // upload form. A refused file shows the page again with the reason.
-func (s *Server) attachmentSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) attachmentSubmit(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.addAttachments(w, r)
 	switch code := sanlian.ErrorCode(err); code {
 	case "":
@@ -221,19 +221,19 @@ func (s *Server) attachmentSubmit(w http.ResponseWriter, r *http.Request) error 
 func (p *problemPage) MayAttach(kind string) bool { return slices.Contains(p.AttachKinds, kind) }
 
 // attachmentDownload is GET /attachments/{id}.
-func (s *Server) attachmentDownload(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) attachmentDownload(w http.ResponseWriter, r *http.Request) error {
 	return s.serveAttachment(w, r, false)
 }
 
 // attachmentThumb is GET /attachments/{id}/thumb, a JPEG.
-func (s *Server) attachmentThumb(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) attachmentThumb(w http.ResponseWriter, r *http.Request) error {
 	return s.serveAttachment(w, r, true)
 }
 
 // serveAttachment sends a stored file so that no browser runs or renders
 // it as a page: the detected type with nosniff, a sandbox with nothing
 // allowed, and documents as downloads. Pictures open in the browser.
-func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool) error {
+func (s *problemHandlers) serveAttachment(w http.ResponseWriter, r *http.Request, thumb bool) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

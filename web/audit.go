@@ -19,7 +19,7 @@ type auditPage struct {
 	First   bool
 }
 
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) auditPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := auditFilter(p)
 	if err := p.err(); err != nil {
@@ -42,7 +42,7 @@ func auditFilter(p *params) sanlian.AuditFilter {
 	return f
 }
 
-func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := auditFilter(p)
 	if err := p.err(); err != nil {
@@ -58,7 +58,7 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 
 // auditExport is GET /audit/export.xlsx: the audit log with the page's
 // filters, newest first.
-func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) auditExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := auditFilter(p)
 	if err := p.err(); err != nil {
@@ -74,7 +74,7 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request) error {
 	sh := sheet{name: "审计日志", filter: d.String(), columns: []sanlian.TableColumn{{Header: "时间", Width: 17}, {Header: "操作人", Width: 12},
 		{Header: "动作", Width: 12}, {Header: "对象", Width: 12}, {Header: "对象编号", Width: 10}, {Header: "变更", Width: 60, Wrap: true},
 		{Header: "来源", Width: 16}}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.AuditEntry, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.AuditEntry, string, error) {
 		f.Cursor = cursor
 		return s.Audit.FindAudit(r.Context(), f)
 	}, func(e *sanlian.AuditEntry) []any {
@@ -93,7 +93,7 @@ func loginFilter(p *params) sanlian.LoginFilter {
 }
 
 // apiLogins is GET /api/v1/audit/logins.
-func (s *Server) apiLogins(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiLogins(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := loginFilter(p)
 	if err := p.err(); err != nil {
@@ -117,7 +117,7 @@ type auditLoginsPage struct {
 }
 
 // auditLoginsPage is GET /audit/logins: the login log (登录日志).
-func (s *Server) auditLoginsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) auditLoginsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := loginFilter(p)
 	if err := p.err(); err != nil {

@@ -18,7 +18,7 @@ import (
 // the criticised units owe.
 
 // apiBulletins is GET /api/v1/bulletins.
-func (s *Server) apiBulletins(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiBulletins(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Bulletins.FindBulletins(r.Context())
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ func (s *Server) apiBulletins(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiBulletin is GET /api/v1/bulletins/{period}.
-func (s *Server) apiBulletin(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiBulletin(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.Bulletins.FindBulletin(r.Context(), r.PathValue("period"))
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ type bulletinSave struct {
 }
 
 // apiSaveBulletin is PUT /api/v1/bulletins/{period}.
-func (s *Server) apiSaveBulletin(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSaveBulletin(w http.ResponseWriter, r *http.Request) error {
 	var in bulletinSave
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -69,7 +69,7 @@ type bulletinPublish struct {
 }
 
 // apiPublishBulletin is POST /api/v1/bulletins/{period}/publish.
-func (s *Server) apiPublishBulletin(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiPublishBulletin(w http.ResponseWriter, r *http.Request) error {
 	var in bulletinPublish
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -93,7 +93,7 @@ func selfCriticismFilter(p *params) sanlian.SelfCriticismFilter {
 }
 
 // apiSelfCriticisms is GET /api/v1/self-criticisms.
-func (s *Server) apiSelfCriticisms(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSelfCriticisms(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := selfCriticismFilter(p)
 	if err := p.err(); err != nil {
@@ -108,12 +108,12 @@ func (s *Server) apiSelfCriticisms(w http.ResponseWriter, r *http.Request) error
 }
 
 // fileSelfCriticism stores the one file of a multipart upload (field file).
-func (s *Server) fileSelfCriticism(w http.ResponseWriter, r *http.Request) (*sanlian.SelfCriticism, error) {
+func (s *reportHandlers) fileSelfCriticism(w http.ResponseWriter, r *http.Request) (*sanlian.SelfCriticism, error) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	_, files, err := s.readMultipart(w, r)
+	_, files, err := s.problems.readMultipart(w, r)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (s *Server) fileSelfCriticism(w http.ResponseWriter, r *http.Request) (*san
 }
 
 // apiFileSelfCriticism is POST /api/v1/self-criticisms/{id}/file.
-func (s *Server) apiFileSelfCriticism(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiFileSelfCriticism(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.fileSelfCriticism(w, r)
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) apiFileSelfCriticism(w http.ResponseWriter, r *http.Request) er
 }
 
 // apiReceiveSelfCriticism is POST /api/v1/self-criticisms/{id}/receive.
-func (s *Server) apiReceiveSelfCriticism(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiReceiveSelfCriticism(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ var bulletinsPeriod = periodField{Name: "period", Label: "通报期间", Rule: s
 // drafts and a way to open any half month's bulletin (?period=2021-05-H1,
 // ?period=2021年5月上半月 or the picker's period_year, period_month,
 // period_part).
-func (s *Server) bulletinsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	if q.Get("period") == "" && q.Get("period_year") == "" && q.Get("period_month") == "" {
 		return s.renderBulletins(w, r, http.StatusOK, q)
@@ -185,7 +185,7 @@ func (s *Server) bulletinsPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) renderBulletins(w http.ResponseWriter, r *http.Request, status int, form url.Values) error {
+func (s *reportHandlers) renderBulletins(w http.ResponseWriter, r *http.Request, status int, form url.Values) error {
 	bs, err := s.Bulletins.FindBulletins(r.Context())
 	if err != nil {
 		return err
@@ -274,7 +274,7 @@ const blankOverrides = 3
 
 // renderBulletin shows a period's bulletin; form, when not nil, is the
 // editor as typed, with ferr its refusal.
-func (s *Server) renderBulletin(w http.ResponseWriter, r *http.Request, status int, period string, form url.Values, ferr error) error {
+func (s *reportHandlers) renderBulletin(w http.ResponseWriter, r *http.Request, status int, period string, form url.Values, ferr error) error {
 	ctx := r.Context()
 	p, err := sanlian.HalfMonth(period)
 	if err != nil {
@@ -344,7 +344,7 @@ func at(xs []string, i int) string {
 }
 
 // bulletinPage is GET /bulletins/{period}.
-func (s *Server) bulletinPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderBulletin(w, r, http.StatusOK, r.PathValue("period"), nil, nil)
 }
 
@@ -378,7 +378,7 @@ func overridesOf(f url.Values) ([]sanlian.BulletinOverride, url.Values, map[stri
 // recomputes the draft; otherwise saves the editor (commentary and
 // overrides) at the version it was read. A refused or stale form comes
 // back as typed.
-func (s *Server) bulletinSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinSubmit(w http.ResponseWriter, r *http.Request) error {
 	period := r.PathValue("period")
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
@@ -419,7 +419,7 @@ func (s *Server) bulletinSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // bulletinPublishSubmit is POST /bulletins/{period}/publish.
-func (s *Server) bulletinPublishSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinPublishSubmit(w http.ResponseWriter, r *http.Request) error {
 	period := r.PathValue("period")
 	if err := parseFormLimit(w, r, 1<<16); err != nil {
 		return err
@@ -450,7 +450,7 @@ type printPage struct {
 
 // bulletinPrint is GET /bulletins/{period}/print: the bulletin as a
 // government document on A4, without the site's layout or scripts.
-func (s *Server) bulletinPrint(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinPrint(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.Bulletins.FindBulletin(r.Context(), r.PathValue("period"))
 	if err != nil {
 		return err
@@ -572,7 +572,7 @@ func bulletinTables(b *sanlian.Bulletin) []*sanlian.Table {
 }
 
 // bulletinAnnex is GET /bulletins/{period}/annex.xlsx.
-func (s *Server) bulletinAnnex(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) bulletinAnnex(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.Bulletins.FindBulletin(r.Context(), r.PathValue("period"))
 	if err != nil {
 		return err
@@ -619,7 +619,7 @@ func (*selfCriticismsPage) StateClass(sc *sanlian.SelfCriticism) string {
 	return ""
 }
 
-func (s *Server) renderSelfCriticisms(w http.ResponseWriter, r *http.Request, status int, id int64, ferr error) error {
+func (s *reportHandlers) renderSelfCriticisms(w http.ResponseWriter, r *http.Request, status int, id int64, ferr error) error {
 	p := newParams(r)
 	f := selfCriticismFilter(p)
 	if err := p.err(); err != nil {
@@ -650,13 +650,13 @@ func (s *Server) renderSelfCriticisms(w http.ResponseWriter, r *http.Request, st
 var selfCriticismsPeriod = periodField{Name: "period", Label: "通报期间", Optional: true, Rule: sanlian.PeriodRule{Halves: true, Past: true}}
 
 // selfCriticismsPage is GET /self-criticisms.
-func (s *Server) selfCriticismsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) selfCriticismsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSelfCriticisms(w, r, http.StatusOK, 0, nil)
 }
 
 // selfCriticismFileSubmit is POST /self-criticisms/{id}/file (multipart,
 // field file). A refused file shows the list again with the reason.
-func (s *Server) selfCriticismFileSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) selfCriticismFileSubmit(w http.ResponseWriter, r *http.Request) error {
 	sc, err := s.fileSelfCriticism(w, r)
 	switch code := sanlian.ErrorCode(err); code {
 	case "":
@@ -674,7 +674,7 @@ func (s *Server) selfCriticismFileSubmit(w http.ResponseWriter, r *http.Request)
 }
 
 // selfCriticismReceiveSubmit is POST /self-criticisms/{id}/receive.
-func (s *Server) selfCriticismReceiveSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) selfCriticismReceiveSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -690,7 +690,7 @@ func (s *Server) selfCriticismReceiveSubmit(w http.ResponseWriter, r *http.Reque
 }
 
 // selfCriticismDownload sends a filed self-criticism as a download.
-func (s *Server) selfCriticismDownload(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) selfCriticismDownload(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ type cadresPage struct {
 	First  bool
 }
 
-func (s *Server) cadresPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) cadresPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := cadreFilter(p)
 	if err := p.err(); err != nil {
@@ -45,7 +45,7 @@ type cadrePage struct {
 	Households []*sanlian.Household
 }
 
-func (s *Server) cadrePage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) cadrePage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -71,7 +71,7 @@ func cadreFilter(p *params) sanlian.CadreFilter {
 		Cursor: p.str("cursor"), Limit: p.limit()}
 }
 
-func (s *Server) apiCadres(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCadres(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := cadreFilter(p)
 	if err := p.err(); err != nil {
@@ -85,7 +85,7 @@ func (s *Server) apiCadres(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCadre(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCadre(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ type cadreInput struct {
 	IsLeader    bool   `json:"is_leader"`
 }
 
-func (s *Server) apiCreateCadre(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCreateCadre(w http.ResponseWriter, r *http.Request) error {
 	var in cadreInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -120,7 +120,7 @@ func (s *Server) apiCreateCadre(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUpdateCadre(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiUpdateCadre(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -140,7 +140,7 @@ func (s *Server) apiUpdateCadre(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiRevealCadre(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiRevealCadre(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -155,7 +155,7 @@ func (s *Server) apiRevealCadre(w http.ResponseWriter, r *http.Request) error {
 
 // cadresExport is GET /cadres/export.xlsx: the cadres page's list, phones
 // masked as the service gives them. The export is audited.
-func (s *Server) cadresExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) cadresExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := cadreFilter(p)
 	if err := p.err(); err != nil {
@@ -169,7 +169,7 @@ func (s *Server) cadresExport(w http.ResponseWriter, r *http.Request) error {
 	sh := sheet{name: "党员干部", filter: d.String(), columns: []sanlian.TableColumn{{Header: "姓名", Width: 10}, {Header: "单位", Width: 24},
 		{Header: "职务", Width: 14}, {Header: "党员", Width: 6}, {Header: "县级领导", Width: 9}, {Header: "电话", Width: 14}, {Header: "联系农户", Width: 9}},
 		audit: func(rows int) error { return s.Audit.RecordExport(r.Context(), "cadre", d.String(), rows) }}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Cadre, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Cadre, string, error) {
 		f.Cursor = cursor
 		return s.Cadres.FindCadres(r.Context(), f)
 	}, func(c *sanlian.Cadre) []any {
@@ -179,7 +179,7 @@ func (s *Server) cadresExport(w http.ResponseWriter, r *http.Request) error {
 
 // cadreOptions is GET /cadres/options?unit_id=: the <option>s of a unit's
 // cadres, for htmx-driven pickers.
-func (s *Server) cadreOptions(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) cadreOptions(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	unit := p.int64("unit_id")
 	if err := p.err(); err != nil {

@@ -27,7 +27,7 @@ func pathYear(r *http.Request) (int, error) {
 // make-up working days. A year not held answers its provisional calendar
 // (sanlian.ProvisionalYear: "provisional": true, version 0), which is what
 // deadlines are counted on; sending it back with PUT confirms it.
-func (s *Server) apiCalendarYear(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	year, err := pathYear(r)
 	if err != nil {
 		return err
@@ -58,7 +58,7 @@ type calendarInput struct {
 
 // apiSaveCalendarYear is PUT /api/v1/calendar/{year}: the office replaces
 // a year (version as read) or creates one (version 0).
-func (s *Server) apiSaveCalendarYear(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiSaveCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	year, err := pathYear(r)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ type dueAnswer struct {
 
 // apiCalendarDue is GET /api/v1/calendar/due?from=2021-04-30&days=15: the
 // due date of a period of working days, the starting day not counted.
-func (s *Server) apiCalendarDue(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiCalendarDue(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	from := p.date("from")
 	if p.str("from") == "" {
@@ -173,7 +173,7 @@ type calendarPage struct {
 
 // calendarPage is GET /calendar?year=2021: a year's month grids, the years
 // held, and for the office the form that edits the year.
-func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) calendarPage(w http.ResponseWriter, r *http.Request) error {
 	year := time.Now().In(sanlian.Shanghai).Year()
 	if v := strings.TrimSpace(r.URL.Query().Get("year")); v != "" {
 		n, err := strconv.Atoi(v)
@@ -188,7 +188,7 @@ func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) error {
 
 // renderCalendar shows the page; form, when not nil, is what the clerk
 // typed, shown again with the error of saving it.
-func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status, year int, form *calendarForm, saveErr error) error {
+func (s *officeHandlers) renderCalendar(w http.ResponseWriter, r *http.Request, status, year int, form *calendarForm, saveErr error) error {
 	years, err := s.Calendar.FindCalendarYears(r.Context())
 	if err != nil {
 		return err
@@ -267,7 +267,7 @@ func splitDates(s string) []string {
 
 // calendarSubmit is POST /calendar/{year}: the office saves a year. A
 // refused form comes back with what was typed, so that nothing is lost.
-func (s *Server) calendarSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) calendarSubmit(w http.ResponseWriter, r *http.Request) error {
 	year, err := pathYear(r)
 	if err != nil {
 		return err

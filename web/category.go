@@ -11,7 +11,7 @@ import (
 
 // The problem categories (问题分类): their JSON API and the office's page.
 
-func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiCategories(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Problems.FindCategories(r.Context(), r.URL.Query().Get("all") == "1")
 	if err != nil {
 		return err
@@ -20,7 +20,7 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiSaveCategory(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiSaveCategory(w http.ResponseWriter, r *http.Request) error {
 	var c sanlian.Category
 	if err := decodeJSON(w, r, &c); err != nil {
 		return err
@@ -49,7 +49,7 @@ type categoriesPage struct {
 	Fields     map[string]string
 }
 
-func (s *Server) categoriesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) categoriesPage(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Problems.FindCategories(r.Context(), true)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (s *Server) categoriesPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "categories", &categoriesPage{basePage: s.base(r, "问题类别", "problems"), Categories: cs})
 }
 
-func (s *Server) categorySubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) categorySubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}

@@ -246,7 +246,7 @@ func newCockpitView(c *sanlian.Cockpit) *cockpitView {
 }
 
 // apiCockpit is GET /api/v1/cockpit[?scope=county].
-func (s *Server) apiCockpit(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) apiCockpit(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Cockpit.Cockpit(r.Context(), readCockpitQuery(r))
 	if err != nil {
 		return err
@@ -294,7 +294,7 @@ func (p *cockpitPage) ScreenURL() string {
 	return "/cockpit?screen=1"
 }
 
-func (s *Server) cockpitData(r *http.Request, title string) (*cockpitPage, error) {
+func (s *deskHandlers) cockpitData(r *http.Request, title string) (*cockpitPage, error) {
 	q := readCockpitQuery(r)
 	c, err := s.Cockpit.Cockpit(r.Context(), q)
 	if err != nil {
@@ -316,7 +316,7 @@ func (s *Server) cockpitData(r *http.Request, title string) (*cockpitPage, error
 }
 
 // cockpitPage is GET /cockpit (?screen=1: the big screen).
-func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) cockpitPage(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.cockpitData(r, "领导驾驶舱")
 	if err != nil {
 		return err
@@ -328,7 +328,7 @@ func (s *Server) cockpitPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // cockpitSettingsSubmit is POST /cockpit/settings: leader_county=on|off.
-func (s *Server) cockpitSettingsSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) cockpitSettingsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return sanlian.Errorf(sanlian.EINVALID, "表单格式有误")
 	}
@@ -346,7 +346,7 @@ func (s *Server) cockpitSettingsSubmit(w http.ResponseWriter, r *http.Request) e
 
 // cockpitMapSubmit is POST /cockpit/map: a multipart upload of the
 // township boundaries (field geojson), at most 20 MB.
-func (s *Server) cockpitMapSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) cockpitMapSubmit(w http.ResponseWriter, r *http.Request) error {
 	data, err := readMapUpload(w, r)
 	if err == nil {
 		var m *sanlian.TownshipMapSummary
@@ -421,7 +421,7 @@ func readMapUpload(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 }
 
 // cockpitMapDelete is POST /cockpit/map/delete.
-func (s *Server) cockpitMapDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) cockpitMapDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Cockpit.RemoveTownshipMap(r.Context()); err != nil {
 		return err
 	}
@@ -430,7 +430,7 @@ func (s *Server) cockpitMapDelete(w http.ResponseWriter, r *http.Request) error 
 }
 
 // cockpitMapJSON is GET /cockpit/map.json: the stored boundaries.
-func (s *Server) cockpitMapJSON(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) cockpitMapJSON(w http.ResponseWriter, r *http.Request) error {
 	b, err := s.Cockpit.TownshipMap(r.Context())
 	if err != nil {
 		return err

@@ -53,7 +53,7 @@ func parseCoverageScope(s string) (sanlian.CoverageScope, error) {
 }
 
 // apiVisitCoverage is GET /api/v1/coverage?window=…&scope=….
-func (s *Server) apiVisitCoverage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiVisitCoverage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	win, err := sanlian.ParseWindow(p.str("window"), time.Now())
 	if err != nil {
@@ -286,7 +286,7 @@ func quickWindows(path string, f *coverageForm, now time.Time) []quickWindow {
 }
 
 // scopeLabel names the scope in Chinese.
-func (s *Server) scopeLabel(r *http.Request, f *coverageForm) (string, error) {
+func (s *workHandlers) scopeLabel(r *http.Request, f *coverageForm) (string, error) {
 	ctx := r.Context()
 	switch f.Scope.Kind {
 	case sanlian.ScopeTownship, sanlian.ScopeVillage:
@@ -315,7 +315,7 @@ func (s *Server) scopeLabel(r *http.Request, f *coverageForm) (string, error) {
 }
 
 // coverageReport runs the report the form asks for, with its scope's name.
-func (s *Server) coverageReport(r *http.Request) (*coverageForm, *sanlian.VisitCoverage, string, error) {
+func (s *workHandlers) coverageReport(r *http.Request) (*coverageForm, *sanlian.VisitCoverage, string, error) {
 	f, err := readCoverageForm(r, time.Now())
 	if err != nil {
 		return nil, nil, "", err
@@ -331,7 +331,7 @@ func (s *Server) coverageReport(r *http.Request) (*coverageForm, *sanlian.VisitC
 	return f, cov, label, nil
 }
 
-func (s *Server) categoryNames(r *http.Request) map[string]string {
+func (s *workHandlers) categoryNames(r *http.Request) map[string]string {
 	names := map[string]string{}
 	if cs, err := s.Problems.FindCategories(r.Context(), true); err == nil {
 		for _, c := range cs {
@@ -345,8 +345,8 @@ func (s *Server) categoryNames(r *http.Request) map[string]string {
 // The cadre filter is a name picker (cadre, with the chosen suggestion's id
 // in cadre_id); a name that finds no cadre or several comes back with the
 // reason and the report without that filter.
-func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error {
-	cadreText, cadreErr, err := s.pickCadreParam(r, "cadre", "cadre_id")
+func (s *workHandlers) visitCoveragePage(w http.ResponseWriter, r *http.Request) error {
+	cadreText, cadreErr, err := s.desks.pickCadreParam(r, "cadre", "cadre_id")
 	if err != nil {
 		return err
 	}
@@ -394,7 +394,7 @@ func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error
 		cadres = cadres[:maxCoverageCadres]
 	}
 	p.Cadres = cadres
-	if p.Townships, err = s.townships(r); err != nil {
+	if p.Townships, err = s.org.townships(r); err != nil {
 		return err
 	}
 	if f.Township != "" {
@@ -415,7 +415,7 @@ func (s *Server) visitCoveragePage(w http.ResponseWriter, r *http.Request) error
 // visitCoverageExport is GET /coverage/visits.xlsx: the page's report as a
 // workbook. The report is small (at most 500 missed households and one
 // row per cadre), so it is built in memory and sent whole, or not at all.
-func (s *Server) visitCoverageExport(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitCoverageExport(w http.ResponseWriter, r *http.Request) error {
 	f, cov, label, err := s.coverageReport(r)
 	if err != nil {
 		return err

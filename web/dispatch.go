@@ -26,7 +26,7 @@ type dispatchJSON struct {
 }
 
 // apiDispatches is GET /api/v1/dispatches.
-func (s *Server) apiDispatches(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiDispatches(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Dispatch.FindDispatches(r.Context())
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func (s *Server) apiDispatches(w http.ResponseWriter, r *http.Request) error {
 }
 
 // dispatchOf reads month's meeting and its progress tables.
-func (s *Server) dispatchOf(r *http.Request, month string) (*dispatchJSON, error) {
+func (s *reportHandlers) dispatchOf(r *http.Request, month string) (*dispatchJSON, error) {
 	ctx := r.Context()
 	d, err := s.Dispatch.FindDispatch(ctx, month)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Server) dispatchOf(r *http.Request, month string) (*dispatchJSON, error
 }
 
 // apiDispatch is GET /api/v1/dispatches/{month}.
-func (s *Server) apiDispatch(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiDispatch(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.dispatchOf(r, r.PathValue("month"))
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ type dispatchSave struct {
 }
 
 // apiSaveDispatch is PUT /api/v1/dispatches/{month}.
-func (s *Server) apiSaveDispatch(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSaveDispatch(w http.ResponseWriter, r *http.Request) error {
 	var in dispatchSave
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Server) apiSaveDispatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiAddDecision is POST /api/v1/dispatches/{month}/decisions.
-func (s *Server) apiAddDecision(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiAddDecision(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.DecisionInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -114,7 +114,7 @@ type dispatchesPage struct {
 //
 // The month picker (month_year, month_month; or month=2021-05, or
 // month=2021年5月) opens that month's meeting.
-func (s *Server) dispatchesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) dispatchesPage(w http.ResponseWriter, r *http.Request) error {
 	q, now, status := r.URL.Query(), s.cfg.Now(), http.StatusOK
 	if q.Get("month") == "" && q.Get("month_year") == "" {
 		q = url.Values{"month": {sanlian.PeriodOf(now, sanlian.PeriodMonth).ID}}
@@ -207,7 +207,7 @@ func dispatchForm(d *sanlian.Dispatch) url.Values {
 
 // renderDispatch shows month's page; form and dform, when not nil, are
 // the record and decision forms as typed, with err their refusal.
-func (s *Server) renderDispatch(w http.ResponseWriter, r *http.Request, status int, month string, form url.Values, ferr error,
+func (s *reportHandlers) renderDispatch(w http.ResponseWriter, r *http.Request, status int, month string, form url.Values, ferr error,
 	dform url.Values, derr error) error {
 	ctx := r.Context()
 	d, err := s.dispatchOf(r, month)
@@ -264,7 +264,7 @@ func (s *Server) renderDispatch(w http.ResponseWriter, r *http.Request, status i
 // decisionOptions fills the decision form's units and, once a unit is
 // chosen, its cadres as responsible persons and leaders, with the county
 // leaders as leaders too.
-func (s *Server) decisionOptions(r *http.Request, page *dispatchPage) error {
+func (s *reportHandlers) decisionOptions(r *http.Request, page *dispatchPage) error {
 	ctx := r.Context()
 	units, _, err := s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500})
 	if err != nil {
@@ -280,7 +280,7 @@ func (s *Server) decisionOptions(r *http.Request, page *dispatchPage) error {
 		page.DecisionUnit = 0
 		return nil
 	}
-	if page.Leaders, page.Persons, err = s.responsibleOptions(ctx, page.DecisionUnit); err != nil {
+	if page.Leaders, page.Persons, err = s.lists.responsibleOptions(ctx, page.DecisionUnit); err != nil {
 		return err
 	}
 	page.Persons = selectOptions(page.Persons, page.DecisionForm.Get("person_id"))
@@ -289,14 +289,14 @@ func (s *Server) decisionOptions(r *http.Request, page *dispatchPage) error {
 }
 
 // dispatchPage is GET /dispatches/{month}.
-func (s *Server) dispatchPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) dispatchPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderDispatch(w, r, http.StatusOK, r.PathValue("month"), nil, nil, nil, nil)
 }
 
 // dispatchSubmit is POST /dispatches/{month}: saves the meeting's record
 // with the version it was read at; a refused or stale form comes back as
 // typed, and saving a stale one again applies it.
-func (s *Server) dispatchSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) dispatchSubmit(w http.ResponseWriter, r *http.Request) error {
 	month := r.PathValue("month")
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
@@ -328,7 +328,7 @@ func (s *Server) dispatchSubmit(w http.ResponseWriter, r *http.Request) error {
 // decisionSubmit is POST /dispatches/{month}/decisions: records a decision
 // and its line on the unit's responsibility list; a refused form comes
 // back as typed.
-func (s *Server) decisionSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) decisionSubmit(w http.ResponseWriter, r *http.Request) error {
 	month := r.PathValue("month")
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err

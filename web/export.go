@@ -21,7 +21,7 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // sent, so a failing query still gets the normal error page. No audit row
 // is written: the services offer no export event, and the phones in it are
 // masked.
-func (s *Server) problemsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := problemFilter(p)
 	if err := p.err(); err != nil {
@@ -89,7 +89,7 @@ func (d *download) Write(b []byte) (int, error) {
 
 // describeProblemFilter says in Chinese which filters the export applies,
 // for its title row. A name it cannot look up shows as the code.
-func (s *Server) describeProblemFilter(r *http.Request, f sanlian.ProblemFilter) string {
+func (s *problemHandlers) describeProblemFilter(r *http.Request, f sanlian.ProblemFilter) string {
 	ctx := r.Context()
 	q := r.URL.Query()
 	var parts []string

@@ -38,7 +38,7 @@ func usersURL(role sanlian.Role, status string) string {
 // role and by state (locked, disabled, never logged in, recently
 // created), each linking to the account list so filtered. No citizens'
 // data.
-func (s *Server) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeSysadmin(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homeSysadminPage{basePage: s.base(r, "工作台", "home")}
 	var err error
@@ -185,7 +185,7 @@ func auditActionLabel(a string) string {
 // homeAuditor is the auditor's workbench: audit rows by action today and
 // in the last 7 days, the personal-data reveals of the 7 days and the
 // latest rows, each linking to the audit list so filtered.
-func (s *Server) homeAuditor(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeAuditor(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homeAuditorPage{basePage: s.base(r, "工作台", "home")}
 	var err error
@@ -253,7 +253,7 @@ type homeSecadminPage struct {
 // requests waiting for a decision (each one the security administrator
 // may decide only if a system administrator asked), the locked and the
 // pending accounts, and the latest decided requests. No citizens' data.
-func (s *Server) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeSecadmin(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homeSecadminPage{basePage: s.base(r, "工作台", "home")}
 	all, err := s.Grants.FindGrants(ctx, sanlian.GrantFilter{})

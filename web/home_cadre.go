@@ -25,7 +25,7 @@ type homeCadrePage struct {
 // homeCadre is a cadre's workbench, phone first: the 登记走访 button,
 // their linked households (must-visit first, by days since the last
 // visit), their problems and their three lists; no county figures.
-func (s *Server) homeCadre(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeCadre(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homeCadrePage{basePage: s.base(r, "工作台", "home")}
 	hs, err := s.Workbench.CadreHouseholds(ctx)

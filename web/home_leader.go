@@ -47,7 +47,7 @@ type homeLeaderPage struct {
 // homeLeader is a county leader's workbench, over their linked townships
 // only: open, overdue and red-card problems per township with a 督办 on
 // each red card, the month's 三必访 coverage, and stalled service projects.
-func (s *Server) homeLeader(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeLeader(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := s.cfg.Now()
 	p := &homeLeaderPage{basePage: s.base(r, "工作台", "home"), Window: sanlian.MonthWindow(now), TodayDate: todayDate()}

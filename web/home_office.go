@@ -69,7 +69,7 @@ type homeOfficePage struct {
 // homeOffice is the county office's workbench: the intake queue by
 // channel, overdue and due-soon problems by unit, the cards and notices,
 // the self-criticisms owed, and this half-month against the last.
-func (s *Server) homeOffice(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeOffice(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	now := s.cfg.Now()
 	p := &homeOfficePage{basePage: s.base(r, "工作台", "home")}
@@ -146,7 +146,7 @@ func (s *Server) homeOffice(w http.ResponseWriter, r *http.Request) error {
 
 // loadHalves compares this half-month with the last, by the metrics'
 // own counting, each wbFigure linking to the problems behind it.
-func (s *Server) loadHalves(r *http.Request, p *homeOfficePage, now time.Time) error {
+func (s *deskHandlers) loadHalves(r *http.Request, p *homeOfficePage, now time.Time) error {
 	p.CurPeriod = sanlian.PeriodOf(now, sanlian.PeriodHalf)
 	p.PrevPeriod = sanlian.PreviousHalf(p.CurPeriod)
 	var figs [2]sanlian.HalfMonthFigures

@@ -24,7 +24,7 @@ const homeRows = 8
 // problemFigure counts the problems of the list /problems?query, reading
 // the query as that list reads it, so that the homeFigure and the list agree;
 // it also returns the list's first homeRows rows by deadline.
-func (s *Server) problemFigure(r *http.Request, id, label, query string, warn bool) (homeFigure, []*sanlian.Problem, error) {
+func (s *deskHandlers) problemFigure(r *http.Request, id, label, query string, warn bool) (homeFigure, []*sanlian.Problem, error) {
 	u := &url.URL{Path: "/problems", RawQuery: query}
 	p := newParams(&http.Request{URL: u})
 	f := problemFilter(p)
@@ -102,7 +102,7 @@ const dueDays = 14
 // homeUnit is a unit admin's workbench: the items the unit and its
 // sub-units lead (not those it only entered or co-handles), the
 // co-handling parts it owes, and what the office awaits from it.
-func (s *Server) homeUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) homeUnit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homeUnitPage{basePage: s.base(r, "工作台", "home")}
 	if unit, err := s.Units.FindUnitByID(ctx, p.User.UnitID); err == nil {

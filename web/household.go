@@ -23,7 +23,7 @@ type householdsPage struct {
 	First      bool
 }
 
-func (s *Server) householdsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := householdFilter(p)
 	if err := p.err(); err != nil {
@@ -54,7 +54,7 @@ type householdPage struct {
 	MayReveal bool
 }
 
-func (s *Server) householdPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ type revealFragment struct {
 
 // householdReveal is POST /households/{id}/reveal: the whole numbers, as an
 // htmx fragment (or a page without JavaScript). Every reveal is audited.
-func (s *Server) householdReveal(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdReveal(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ type householdEditPage struct {
 	Has       map[string]bool // "kind:sub" checked
 }
 
-func (s *Server) editPage(r *http.Request, h *sanlian.Household) (*householdEditPage, error) {
+func (s *orgHandlers) editPage(r *http.Request, h *sanlian.Household) (*householdEditPage, error) {
 	p := &householdEditPage{basePage: s.base(r, "修改农户信息", "households"), Household: h, TagKinds: sanlian.TagKinds, Has: map[string]bool{}}
 	for _, t := range h.Tags {
 		p.Has[t.Kind+":"+t.Sub] = true
@@ -120,7 +120,7 @@ func (s *Server) editPage(r *http.Request, h *sanlian.Household) (*householdEdit
 	return p, err
 }
 
-func (s *Server) householdEditForm(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdEditForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) householdEditForm(w http.ResponseWriter, r *http.Request) error
 
 // householdEditSubmit is POST /households/{id}. ID number and phone are
 // changed only when a new value is typed: the form never carries them whole.
-func (s *Server) householdEditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -213,7 +213,7 @@ func householdFilter(p *params) sanlian.HouseholdFilter {
 	}
 }
 
-func (s *Server) apiHouseholds(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiHouseholds(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := householdFilter(p)
 	if err := p.err(); err != nil {
@@ -227,7 +227,7 @@ func (s *Server) apiHouseholds(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiHousehold(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiHousehold(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ type householdInput struct {
 	Tags        []sanlian.Tag `json:"tags"`
 }
 
-func (s *Server) apiCreateHousehold(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCreateHousehold(w http.ResponseWriter, r *http.Request) error {
 	var in householdInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -264,7 +264,7 @@ func (s *Server) apiCreateHousehold(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) apiUpdateHousehold(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiUpdateHousehold(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -284,7 +284,7 @@ func (s *Server) apiUpdateHousehold(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-func (s *Server) apiRevealHousehold(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiRevealHousehold(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -300,7 +300,7 @@ func (s *Server) apiRevealHousehold(w http.ResponseWriter, r *http.Request) erro
 // householdsExport is GET /households/export.xlsx: the households page's
 // list with its filters. ID numbers and phones are masked as in every list;
 // no export reveals them. The export is audited.
-func (s *Server) householdsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) householdsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := householdFilter(p)
 	if err := p.err(); err != nil {
@@ -327,7 +327,7 @@ func (s *Server) householdsExport(w http.ResponseWriter, r *http.Request) error 
 		{Header: "村(社区)", Width: 14}, {Header: "身份证号", Width: 21}, {Header: "电话", Width: 14}, {Header: "人口", Width: 6},
 		{Header: "三必访", Width: 20, Wrap: true}, {Header: "联系干部", Width: 16, Wrap: true}},
 		audit: func(rows int) error { return s.Audit.RecordExport(r.Context(), "household", d.String(), rows) }}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Household, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Household, string, error) {
 		f.Cursor = cursor
 		return s.Households.FindHouseholds(r.Context(), f)
 	}, func(h *sanlian.Household) []any {

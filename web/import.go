@@ -50,7 +50,7 @@ func (u *workbookUpload) Close() {
 // readWorkbook reads an import's file from a multipart/form-data body
 // (field file, other fields kept in form) or from a raw .xlsx body, up to
 // MaxImport bytes.
-func (s *Server) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbookUpload, error) {
+func (s *listHandlers) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbookUpload, error) {
 	limit := s.cfg.MaxImport
 	tooLarge := sanlian.Errorf(sanlian.ETOOLARGE, "文件超过 %s 的导入上限：请分成几个文件分别导入", sanlian.SizeLabel(limit))
 	if r.ContentLength > limit+uploadEnvelope {
@@ -145,7 +145,7 @@ func (s *Server) readWorkbook(w http.ResponseWriter, r *http.Request) (*workbook
 // checking pass spools the rows for the writing pass). A county's whole
 // roster takes longer than the server's write timeout, so this request's
 // deadlines are pushed back.
-func (s *Server) runImport(r *http.Request, w http.ResponseWriter, kind *sanlian.ImportKind, up *workbookUpload) (*sanlian.ImportReport, error) {
+func (s *listHandlers) runImport(r *http.Request, w http.ResponseWriter, kind *sanlian.ImportKind, up *workbookUpload) (*sanlian.ImportReport, error) {
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Now().Add(importTimeout)) // best effort: not every writer supports it
 	open, cleanup := sanlian.SpoolRows(func() (sanlian.RowSource, error) {
@@ -177,7 +177,7 @@ type importProblem struct {
 // multipart field file, or as the raw body. It answers the report: 200
 // when written, 422 (problem+json, the report in member report) when any
 // row failed.
-func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiImport(w http.ResponseWriter, r *http.Request) error {
 	code := r.URL.Query().Get("kind")
 	if code != "" { // refused before the body is read
 		if _, err := importKind(code); err != nil {
@@ -214,7 +214,7 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiImportTemplate is GET /api/v1/imports/{kind}/template.xlsx.
-func (s *Server) apiImportTemplate(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiImportTemplate(w http.ResponseWriter, r *http.Request) error {
 	return s.importTemplate(w, r)
 }
 
@@ -235,13 +235,13 @@ func (p *importsPage) RequiredHeaders(k *sanlian.ImportKind) string {
 	return strings.Join(k.RequiredHeaders(), "、")
 }
 
-func (s *Server) newImportsPage(r *http.Request, kind string) *importsPage {
+func (s *listHandlers) newImportsPage(r *http.Request, kind string) *importsPage {
 	return &importsPage{basePage: s.base(r, "Excel 导入", "imports"), Kinds: sanlian.ImportKinds, Kind: kind,
 		MaxImport: sanlian.SizeLabel(s.cfg.MaxImport)}
 }
 
 // importsPage is GET /imports.
-func (s *Server) importsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) importsPage(w http.ResponseWriter, r *http.Request) error {
 	kind := r.URL.Query().Get("kind")
 	if sanlian.FindImportKind(kind) == nil {
 		kind = ""
@@ -252,7 +252,7 @@ func (s *Server) importsPage(w http.ResponseWriter, r *http.Request) error {
 // importSubmit is POST /imports, the page's upload form. A written import
 // goes back to the page with how many rows were written; a refused one
 // shows the page again with the reason or the table of bad rows.
-func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) importSubmit(w http.ResponseWriter, r *http.Request) error {
 	rep, code, err := s.importForm(w, r)
 	if err == nil && rep.Committed {
 		msg := fmt.Sprintf("%s：已导入 %d 行", rep.Label, rep.Created)
@@ -277,7 +277,7 @@ func (s *Server) importSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // importForm reads the page's form and runs the import; code is the kind
 // chosen, for the form shown again.
-func (s *Server) importForm(w http.ResponseWriter, r *http.Request) (rep *sanlian.ImportReport, code string, err error) {
+func (s *listHandlers) importForm(w http.ResponseWriter, r *http.Request) (rep *sanlian.ImportReport, code string, err error) {
 	up, err := s.readWorkbook(w, r)
 	if err != nil {
 		return nil, "", err
@@ -296,7 +296,7 @@ func (s *Server) importForm(w http.ResponseWriter, r *http.Request) (rep *sanlia
 }
 
 // importTemplate is GET /imports/{kind}/template.xlsx: the kind's template.
-func (s *Server) importTemplate(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) importTemplate(w http.ResponseWriter, r *http.Request) error {
 	kind, err := importKind(r.PathValue("kind"))
 	if err != nil {
 		return err

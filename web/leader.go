@@ -55,7 +55,7 @@ type leaderPage struct {
 // visits in the window, its 三必访 coverage, its open and overdue problems
 // and what its units are doing. A leader sees their own townships; the
 // office picks a leader with ?cadre_id=.
-func (s *Server) leaderPage(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) leaderPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	picker, chosen, periodErr := pickWindow(r, s.cfg.Now())
 	f, err := readCoverageForm(r, time.Now())
@@ -129,7 +129,7 @@ func (s *Server) leaderPage(w http.ResponseWriter, r *http.Request) error {
 
 // countProblems counts f's problems in all states, or in the open ones
 // when f.Open.
-func (s *Server) countProblems(r *http.Request, f sanlian.ProblemFilter) (int, error) {
+func (s *deskHandlers) countProblems(r *http.Request, f sanlian.ProblemFilter) (int, error) {
 	counts, err := s.Problems.CountProblemsByState(r.Context(), f)
 	if err != nil {
 		return 0, err

@@ -34,11 +34,11 @@ type linksPage struct {
 
 // linksPage is GET /links: pick a unit, a cadre and a village, tick
 // households, link them in one submit.
-func (s *Server) linksPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) linksPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLinks(w, r, http.StatusOK, "")
 }
 
-func (s *Server) renderLinks(w http.ResponseWriter, r *http.Request, status int, msg string) error {
+func (s *orgHandlers) renderLinks(w http.ResponseWriter, r *http.Request, status int, msg string) error {
 	ctx := r.Context()
 	p := newParams(r)
 	page := &linksPage{basePage: s.base(r, "联系管理", "links"), UnitID: p.int64("unit_id"), CadreID: p.int64("cadre_id"),
@@ -92,7 +92,7 @@ func (s *Server) renderLinks(w http.ResponseWriter, r *http.Request, status int,
 
 // linksSubmit is POST /links: household links for the ticked households,
 // or one village or township link.
-func (s *Server) linksSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) linksSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Server) linksSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // linkEnd is POST /links/{id}/end.
-func (s *Server) linkEnd(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) linkEnd(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ type coveragePage struct {
 	Coverage *sanlian.Coverage
 }
 
-func (s *Server) coveragePage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) coveragePage(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Links.LinkCoverage(r.Context())
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func linkFilter(p *params) sanlian.LinkFilter {
 		RegionCode: p.str("region"), Active: p.boolPtr("active"), Cursor: p.str("cursor"), Limit: p.limit()}
 }
 
-func (s *Server) apiLinks(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiLinks(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := linkFilter(p)
 	if err := p.err(); err != nil {
@@ -196,7 +196,7 @@ type linkInput struct {
 
 // apiCreateLinks is POST /api/v1/links: one link object, or an array of
 // them created all or none.
-func (s *Server) apiCreateLinks(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCreateLinks(w http.ResponseWriter, r *http.Request) error {
 	var raw json.RawMessage
 	if err := decodeJSON(w, r, &raw); err != nil {
 		return err
@@ -225,7 +225,7 @@ func (s *Server) apiCreateLinks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiEndLink(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiEndLink(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -238,7 +238,7 @@ func (s *Server) apiEndLink(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiCoverage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCoverage(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.Links.LinkCoverage(r.Context())
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func (s *Server) apiCoverage(w http.ResponseWriter, r *http.Request) error {
 // linksExport is GET /links/export.xlsx: every link in the caller's scope,
 // ended ones too, with the API's filters (kind, cadre_id, unit_id,
 // household_id, region, active).
-func (s *Server) linksExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) linksExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := linkFilter(p)
 	if err := p.err(); err != nil {
@@ -271,7 +271,7 @@ func (s *Server) linksExport(w http.ResponseWriter, r *http.Request) error {
 	sh := sheet{name: "联系关系", filter: d.String(), columns: []sanlian.TableColumn{{Header: "类型", Width: 14}, {Header: "干部", Width: 10},
 		{Header: "单位", Width: 22}, {Header: "联系对象", Width: 16}, {Header: "状态", Width: 8}, {Header: "建立时间", Width: 17},
 		{Header: "建立人", Width: 10}, {Header: "解除时间", Width: 17}}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Link, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Link, string, error) {
 		f.Cursor = cursor
 		return s.Links.FindLinks(r.Context(), f)
 	}, func(l *sanlian.Link) []any {

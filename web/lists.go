@@ -15,7 +15,7 @@ func listsFilter(p *params) sanlian.ListsFilter {
 	return sanlian.ListsFilter{UnitID: p.int64("unit"), PersonID: p.int64("person")}
 }
 
-func (s *Server) apiLists(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiLists(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := listsFilter(p)
 	f.Limit = p.limit()
@@ -36,7 +36,7 @@ type listsPage struct {
 	Shown int
 }
 
-func (s *Server) listsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) listsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := listsFilter(p)
 	if err := p.err(); err != nil {
@@ -51,7 +51,7 @@ func (s *Server) listsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "lists", page)
 }
 
-func (s *Server) listsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) listsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := listsFilter(p)
 	if err := p.err(); err != nil {

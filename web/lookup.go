@@ -16,7 +16,7 @@ import (
 
 // lookupRoutes are tracking by phone, the unsubscribe link and the WeChat
 // entry, open to anyone.
-func (s *Server) lookupRoutes() []route {
+func (s *peopleHandlers) lookupRoutes() []route {
 	return []route{
 		{pattern: "POST /track/lookup", h: s.lookupForm, acc: public()},
 		{pattern: "POST /track/lookup/verify", h: s.lookupVerifyForm, acc: public()},
@@ -39,7 +39,7 @@ type lookupBlock struct {
 // newLookupBlock is the form with a fresh challenge; nil when tracking by
 // phone is not served or no challenge can be made (the page then shows
 // only the tracking code's form).
-func (s *Server) newLookupBlock(r *http.Request) *lookupBlock {
+func (s *peopleHandlers) newLookupBlock(r *http.Request) *lookupBlock {
 	if s.Lookup == nil {
 		return nil
 	}
@@ -71,7 +71,7 @@ type lookupRow struct {
 
 // lookupClient is the limiter key of the request's client, which the
 // storage counts codes by.
-func (s *Server) lookupClient(r *http.Request) string {
+func (s *peopleHandlers) lookupClient(r *http.Request) string {
 	return keyOf(clientAddr(r, s.cfg.TrustedProxies))
 }
 
@@ -80,7 +80,7 @@ var errLookupOff = sanlian.Errorf(sanlian.ENOTFOUND, "本平台未开通按手�
 
 // requestLookup is one request for a code through every check: the
 // proof of work, then the storage's limits.
-func (s *Server) requestLookup(r *http.Request, phone, challenge, nonce string) error {
+func (s *peopleHandlers) requestLookup(r *http.Request, phone, challenge, nonce string) error {
 	if s.Lookup == nil {
 		return errLookupOff
 	}
@@ -106,7 +106,7 @@ func parsePublicForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // lookupForm is POST /track/lookup: a code is asked for.
-func (s *Server) lookupForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) lookupForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}
@@ -137,7 +137,7 @@ func (s *Server) lookupForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // lookupVerifyForm is POST /track/lookup/verify: the code is typed.
-func (s *Server) lookupVerifyForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) lookupVerifyForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}
@@ -170,7 +170,7 @@ func (s *Server) lookupVerifyForm(w http.ResponseWriter, r *http.Request) error 
 
 // unsubscribeForm is POST /track/{code}/unsubscribe: the link that ends a
 // problem's SMS messages, for whoever knows the phone's last four digits.
-func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) unsubscribeForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
 		return nil
 	}
@@ -229,7 +229,7 @@ type lookupVerifyJSON struct {
 }
 
 // apiLookup is POST /api/v1/public/lookup: 202 and the one answer.
-func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiLookup(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}
@@ -245,7 +245,7 @@ func (s *Server) apiLookup(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiLookupVerify is POST /api/v1/public/lookup/verify.
-func (s *Server) apiLookupVerify(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiLookupVerify(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}

@@ -27,7 +27,7 @@ type passwordChange struct {
 }
 
 // apiChangePassword is POST /api/v1/me/password {"old","new"}.
-func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiChangePassword(w http.ResponseWriter, r *http.Request) error {
 	var req passwordChange
 	if err := decodeJSON(w, r, &req); err != nil {
 		return err
@@ -46,7 +46,7 @@ type mePasswordPage struct {
 	Fields map[string]string
 }
 
-func (s *Server) renderMePassword(w http.ResponseWriter, r *http.Request, status int, err error) error {
+func (s *accountHandlers) renderMePassword(w http.ResponseWriter, r *http.Request, status int, err error) error {
 	p := &mePasswordPage{basePage: s.base(r, "修改密码", "me")}
 	var perr error
 	if p.Policy, perr = s.Users.PasswordPolicy(r.Context()); perr != nil {
@@ -59,12 +59,12 @@ func (s *Server) renderMePassword(w http.ResponseWriter, r *http.Request, status
 }
 
 // mePasswordForm is GET /me/password.
-func (s *Server) mePasswordForm(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) mePasswordForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMePassword(w, r, http.StatusOK, nil)
 }
 
 // mePasswordSubmit is POST /me/password.
-func (s *Server) mePasswordSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) mePasswordSubmit(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
@@ -84,7 +84,7 @@ func (s *Server) mePasswordSubmit(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiMySessions is GET /api/v1/me/sessions.
-func (s *Server) apiMySessions(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiMySessions(w http.ResponseWriter, r *http.Request) error {
 	ss, err := s.Users.MySessions(r.Context(), sessionToken(r))
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func (s *Server) apiMySessions(w http.ResponseWriter, r *http.Request) error {
 
 // apiEndMySession is DELETE /api/v1/me/sessions/{id}; the id "others"
 // ends every session but the caller's.
-func (s *Server) apiEndMySession(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiEndMySession(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.Users.EndMySession(r.Context(), sessionToken(r), r.PathValue("id")); err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ type meSessionsPage struct {
 }
 
 // meSessionsPage is GET /me/sessions.
-func (s *Server) meSessionsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) meSessionsPage(w http.ResponseWriter, r *http.Request) error {
 	ss, err := s.Users.MySessions(r.Context(), sessionToken(r))
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (s *Server) meSessionsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // meEndSession is POST /me/sessions/{id}/end ("others": all but this one).
-func (s *Server) meEndSession(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) meEndSession(w http.ResponseWriter, r *http.Request) error {
 	n, err := s.Users.EndMySession(r.Context(), sessionToken(r), r.PathValue("id"))
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ type me2FAPage struct {
 	Fields   map[string]string
 }
 
-func (s *Server) renderMe2FA(w http.ResponseWriter, r *http.Request, status int, p *me2FAPage) error {
+func (s *accountHandlers) renderMe2FA(w http.ResponseWriter, r *http.Request, status int, p *me2FAPage) error {
 	u := sanlian.UserFromContext(r.Context())
 	p.basePage = s.base(r, "双因素认证", "me")
 	p.Enabled = u.TOTPEnabled
@@ -178,13 +178,13 @@ func qrDataURI(u string) (template.URL, error) {
 }
 
 // me2FAForm is GET /me/2fa: the status, or the enrolment's QR code.
-func (s *Server) me2FAForm(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) me2FAForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMe2FA(w, r, http.StatusOK, &me2FAPage{})
 }
 
 // me2FASubmit is POST /me/2fa: the first code confirms the enrolment; the
 // recovery codes are shown once.
-func (s *Server) me2FASubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) me2FASubmit(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
@@ -202,7 +202,7 @@ func (s *Server) me2FASubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // me2FADisable is POST /me/2fa/disable, with a current code.
-func (s *Server) me2FADisable(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) me2FADisable(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
 		return sanlian.Errorf(sanlian.EINVALID, "表单无法解析")
@@ -220,7 +220,7 @@ func (s *Server) me2FADisable(w http.ResponseWriter, r *http.Request) error {
 
 // apiPasswordPolicy is GET /api/v1/password-policy: the rule new passwords
 // must pass, for forms and clients to show.
-func (s *Server) apiPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.Users.PasswordPolicy(r.Context())
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func (s *Server) apiPasswordPolicy(w http.ResponseWriter, r *http.Request) error
 
 // apiSetPasswordPolicy is PUT /api/v1/password-policy, the security
 // administrator's.
-func (s *Server) apiSetPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiSetPasswordPolicy(w http.ResponseWriter, r *http.Request) error {
 	var p sanlian.PasswordPolicy
 	if err := decodeJSON(w, r, &p); err != nil {
 		return err

@@ -70,7 +70,7 @@ type metricsJSON struct {
 }
 
 // apiMetrics is GET /api/v1/metrics?period=2021-05-H1&by=unit.
-func (s *Server) apiMetrics(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiMetrics(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func readMeasure(r *http.Request) (key, measure string, err error) {
 }
 
 // apiMetricProblems is GET /api/v1/metrics/problems?…&key=…&measure=….
-func (s *Server) apiMetricProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiMetricProblems(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (s *Server) apiMetricProblems(w http.ResponseWriter, r *http.Request) error
 }
 
 // apiMetricConfigs is GET /api/v1/metric-configs.
-func (s *Server) apiMetricConfigs(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiMetricConfigs(w http.ResponseWriter, r *http.Request) error {
 	cs, err := s.Metrics.FindMetricConfigs(r.Context())
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (s *Server) apiMetricConfigs(w http.ResponseWriter, r *http.Request) error 
 // apiSaveMetricConfig is POST /api/v1/metric-configs: a new configuration
 // (no id), or an edit (id and version as read). Without "ranking" a new
 // configuration takes the defaults of SPEC §5 and an edit keeps its own.
-func (s *Server) apiSaveMetricConfig(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSaveMetricConfig(w http.ResponseWriter, r *http.Request) error {
 	// The outer Ranking shadows the embedded one, so its absence shows.
 	var in struct {
 		sanlian.MetricConfig
@@ -295,7 +295,7 @@ func windowLabel(m *sanlian.Metrics) string {
 }
 
 // metricsPage is GET /metrics.
-func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) metricsPage(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -374,7 +374,7 @@ type metricProblemsPage struct {
 
 // metricProblemsPage is GET /metrics/problems: the problems behind one
 // number of the metrics page.
-func (s *Server) metricProblemsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) metricProblemsPage(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -495,7 +495,7 @@ func (metricConfigsPage) KindName(k string) string {
 }
 
 // metricConfigsPage is GET /metric-configs.
-func (s *Server) metricConfigsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) metricConfigsPage(w http.ResponseWriter, r *http.Request) error {
 	f := formOf(sanlian.DefaultMetricConfig())
 	f.From = sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodHalf).ID
 	_, f.Picker, _ = readPeriod(url.Values{"from": {f.From}}, metricConfigsFrom, s.cfg.Now())
@@ -506,7 +506,7 @@ func (s *Server) metricConfigsPage(w http.ResponseWriter, r *http.Request) error
 // half-month or a month, coming ones too.
 var metricConfigsFrom = periodField{Name: "from", Label: "起始期间", Rule: sanlian.PeriodRule{Halves: true, Months: true, Future: true}}
 
-func (s *Server) renderMetricConfigs(w http.ResponseWriter, r *http.Request, status int, f metricConfigForm, saveErr error) error {
+func (s *reportHandlers) renderMetricConfigs(w http.ResponseWriter, r *http.Request, status int, f metricConfigForm, saveErr error) error {
 	cs, err := s.Metrics.FindMetricConfigs(r.Context())
 	if err != nil {
 		return err
@@ -524,7 +524,7 @@ func (s *Server) renderMetricConfigs(w http.ResponseWriter, r *http.Request, sta
 
 // metricConfigSubmit is POST /metric-configs: the office adds a
 // configuration; a refused form comes back as typed.
-func (s *Server) metricConfigSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) metricConfigSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -587,7 +587,7 @@ func (scorecardPage) Num(f float64) string { return fmtNum(f) }
 
 // scorecardPage is GET /scorecard/{id}: a unit's score, rates and counts
 // over the last 12 half-months, with a trend chart.
-func (s *Server) scorecardPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) scorecardPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 // noticeRoutes are in-app notices and the office's outbound webhooks:
 // every signed-in role has its own notices; webhooks send the county's
 // events out, so only the office configures them.
-func (s *Server) noticeRoutes() []route {
+func (s *officeHandlers) noticeRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/notices", h: s.apiNotices, acc: everyone},
 		{pattern: "POST /api/v1/notices/{id}/read", h: s.apiReadNotice, acc: everyone},
@@ -49,7 +49,7 @@ type noticeList struct {
 }
 
 // apiNotices is GET /api/v1/notices.
-func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiNotices(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := noticeFilter(p)
 	if err := p.err(); err != nil {
@@ -71,7 +71,7 @@ func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiReadNotice is POST /api/v1/notices/{id}/read.
-func (s *Server) apiReadNotice(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiReadNotice(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (s *Server) apiReadNotice(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiWebhooks is GET /api/v1/webhooks.
-func (s *Server) apiWebhooks(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiWebhooks(w http.ResponseWriter, r *http.Request) error {
 	items, err := s.Notices.FindWebhooks(r.Context())
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func (s *Server) apiWebhooks(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiCreateWebhook is POST /api/v1/webhooks.
-func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiCreateWebhook(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.WebhookInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -111,7 +111,7 @@ func (s *Server) apiCreateWebhook(w http.ResponseWriter, r *http.Request) error 
 
 // apiUpdateWebhook is PATCH /api/v1/webhooks/{id}: the fields sent
 // change, the others stay; version is required.
-func (s *Server) apiUpdateWebhook(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiUpdateWebhook(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -146,7 +146,7 @@ func (s *Server) apiUpdateWebhook(w http.ResponseWriter, r *http.Request) error 
 
 // apiDeliveries is GET /api/v1/webhooks/{id}/deliveries: the delivery
 // log, newest first, each with its attempts.
-func (s *Server) apiDeliveries(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiDeliveries(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -178,7 +178,7 @@ type noticesPage struct {
 }
 
 // noticesPage is GET /notices: the caller's notices, newest first.
-func (s *Server) noticesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) noticesPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := noticeFilter(p)
 	if err := p.err(); err != nil {
@@ -207,7 +207,7 @@ func localPath(link string) bool {
 
 // noticeReadSubmit is POST /notices/{id}/read: marks the notice read and,
 // with open=1, goes on to what it is about; otherwise back to the list.
-func (s *Server) noticeReadSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) noticeReadSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -228,7 +228,7 @@ func (s *Server) noticeReadSubmit(w http.ResponseWriter, r *http.Request) error 
 }
 
 // noticesReadAllSubmit is POST /notices/read-all.
-func (s *Server) noticesReadAllSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) noticesReadAllSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 64<<10); err != nil {
 		return err
 	}
@@ -316,11 +316,11 @@ type webhooksPage struct {
 
 // webhooksPage is GET /webhooks: the office's webhooks and the form for
 // a new one.
-func (s *Server) webhooksPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) webhooksPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderWebhooks(w, r, http.StatusOK, url.Values{"kind": {sanlian.WebhookWeCom}, "active": {"1"}}, nil)
 }
 
-func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
+func (s *officeHandlers) renderWebhooks(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	items, err := s.Notices.FindWebhooks(r.Context())
 	if err != nil {
 		return err
@@ -341,7 +341,7 @@ func webhookInput(f url.Values) *sanlian.WebhookInput {
 }
 
 // webhookCreateSubmit is POST /webhooks.
-func (s *Server) webhookCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) webhookCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 64<<10); err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ type webhookPage struct {
 }
 
 // webhookPage is GET /webhooks/{id}: the edit form and the delivery log.
-func (s *Server) webhookPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) webhookPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -393,7 +393,7 @@ func webhookValues(h *sanlian.Webhook) url.Values {
 	return v
 }
 
-func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, status int, h *sanlian.Webhook, form url.Values, ferr error, retryErr string) error {
+func (s *officeHandlers) renderWebhook(w http.ResponseWriter, r *http.Request, status int, h *sanlian.Webhook, form url.Values, ferr error, retryErr string) error {
 	p := newParams(r)
 	state := p.oneOf("state", sanlian.DeliveryPending, sanlian.DeliveryDelivered, sanlian.DeliveryFailed)
 	cursor := p.str("cursor")
@@ -427,7 +427,7 @@ func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, status in
 
 // webhookUpdateSubmit is POST /webhooks/{id}: the edit form with the
 // version it was read at.
-func (s *Server) webhookUpdateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) webhookUpdateSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func (s *Server) webhookUpdateSubmit(w http.ResponseWriter, r *http.Request) err
 
 // deliveryRetrySubmit is POST /webhooks/{id}/deliveries/retry with the
 // delivery's id in the form: sends a failed delivery again.
-func (s *Server) deliveryRetrySubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) deliveryRetrySubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -12,19 +12,19 @@ import (
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	switch sanlian.UserFromContext(r.Context()).Role {
 	case sanlian.RoleOffice:
-		return s.homeOffice(w, r)
+		return s.desks.homeOffice(w, r)
 	case sanlian.RoleLeader:
-		return s.homeLeader(w, r)
+		return s.desks.homeLeader(w, r)
 	case sanlian.RoleUnitAdmin:
-		return s.homeUnit(w, r)
+		return s.desks.homeUnit(w, r)
 	case sanlian.RoleCadre:
-		return s.homeCadre(w, r)
+		return s.desks.homeCadre(w, r)
 	case sanlian.RoleSysadmin:
-		return s.homeSysadmin(w, r)
+		return s.desks.homeSysadmin(w, r)
 	case sanlian.RoleSecadmin:
-		return s.homeSecadmin(w, r)
+		return s.desks.homeSecadmin(w, r)
 	case sanlian.RoleAuditor:
-		return s.homeAuditor(w, r)
+		return s.desks.homeAuditor(w, r)
 	}
 	return sanlian.Errorf(sanlian.EFORBIDDEN, "没有可用的工作台")
 }

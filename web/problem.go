@@ -65,7 +65,7 @@ func (p *params) period(name string) (time.Time, time.Time) {
 	return from, to
 }
 
-func (s *Server) apiProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiProblems(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := problemFilter(p)
 	if err := p.err(); err != nil {
@@ -79,7 +79,7 @@ func (s *Server) apiProblems(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiProblemCounts(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiProblemCounts(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := problemFilter(p)
 	if err := p.err(); err != nil {
@@ -93,7 +93,7 @@ func (s *Server) apiProblemCounts(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiProblem(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (s *Server) apiProblem(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiProblemEvents(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiProblemEvents(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Server) apiProblemEvents(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiCreateProblem(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiCreateProblem(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.ProblemInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -133,7 +133,7 @@ func (s *Server) apiCreateProblem(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiProblemAction is POST /api/v1/problems/{id}/{action}.
-func (s *Server) apiProblemAction(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiProblemAction(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func (s *Server) apiProblemAction(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiRevealReporter(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiRevealReporter(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -168,7 +168,7 @@ func (s *Server) apiRevealReporter(w http.ResponseWriter, r *http.Request) error
 
 // apiRevealText is POST /api/v1/problems/{id}/reveal-text: the free text
 // as typed, audited.
-func (s *Server) apiRevealText(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiRevealText(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -181,7 +181,7 @@ func (s *Server) apiRevealText(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiSimilarProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiSimilarProblems(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	text := p.str("text")
 	if len([]rune(text)) > sanlian.MaxDescription {
@@ -225,7 +225,7 @@ var problemsCreated = periodField{Name: "created", Label: "登记期间", Option
 
 // problemsPage is GET /problems. A number typed in the search box
 // (安化-2026-000676) jumps to that problem.
-func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := problemFilter(p)
 	delete(p.errors, "created") // read below, typed or picked
@@ -242,7 +242,7 @@ func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
 	var next, notFound string
 	first, _, _ := strings.Cut(strings.TrimSpace(f.Q), " ") // a suggestion: the number, then the title
 	if n, ok := sanlian.ParseProblemNumber(first); ok {
-		x, err := s.problemByNumber(ctx, n)
+		x, err := s.desks.problemByNumber(ctx, n)
 		if err == nil {
 			http.Redirect(w, r, "/problems/"+strconv.FormatInt(x.ID, 10), http.StatusSeeOther)
 			return nil
@@ -270,7 +270,7 @@ func (s *Server) problemsPage(w http.ResponseWriter, r *http.Request) error {
 	if page.Categories, err = s.Problems.FindCategories(ctx, true); err != nil {
 		return err
 	}
-	if page.Townships, err = s.townships(r); err != nil {
+	if page.Townships, err = s.org.townships(r); err != nil {
 		return err
 	}
 	if f.TownshipCode != "" {
@@ -382,7 +382,7 @@ func actionsFor(u *sanlian.User, p *sanlian.Problem, now time.Time) map[string]b
 	return can
 }
 
-func (s *Server) problemPage(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -394,7 +394,7 @@ func (s *Server) problemPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "problem", page)
 }
 
-func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error) {
+func (s *problemHandlers) loadProblemPage(r *http.Request, id int64) (*problemPage, error) {
 	ctx := r.Context()
 	pr, err := s.Problems.FindProblemByID(ctx, id)
 	if err != nil {
@@ -448,7 +448,7 @@ func (s *Server) loadProblemPage(r *http.Request, id int64) (*problemPage, error
 
 // problemActionSubmit is POST /problems/{id}/{action}, the pages' form of
 // the action API. A refused action shows the page again with what was typed.
-func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemActionSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -503,7 +503,7 @@ func (s *Server) problemActionSubmit(w http.ResponseWriter, r *http.Request) err
 
 // problemRevealText is POST /problems/{id}/reveal-text: the free text as
 // typed, in place of the masked one, audited.
-func (s *Server) problemRevealText(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemRevealText(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -515,7 +515,7 @@ func (s *Server) problemRevealText(w http.ResponseWriter, r *http.Request) error
 	return s.renderFragment(w, http.StatusOK, "reveal-text", t)
 }
 
-func (s *Server) problemRevealSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemRevealSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -539,14 +539,14 @@ type problemNewPage struct {
 	Fields     map[string]string
 }
 
-func (s *Server) newProblemPage(r *http.Request, in sanlian.ProblemInput, township string) (*problemNewPage, error) {
+func (s *problemHandlers) newProblemPage(r *http.Request, in sanlian.ProblemInput, township string) (*problemNewPage, error) {
 	ctx := r.Context()
 	page := &problemNewPage{basePage: s.base(r, "登记问题", "problems"), In: in, Township: township, Sources: sanlian.Sources}
 	var err error
 	if page.Categories, err = s.Problems.FindCategories(ctx, false); err != nil {
 		return nil, err
 	}
-	if page.Townships, err = s.townships(r); err != nil {
+	if page.Townships, err = s.org.townships(r); err != nil {
 		return nil, err
 	}
 	if township != "" {
@@ -557,7 +557,7 @@ func (s *Server) newProblemPage(r *http.Request, in sanlian.ProblemInput, townsh
 	return page, nil
 }
 
-func (s *Server) problemNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemNewForm(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	in := sanlian.ProblemInput{Source: sanlian.SourceVisit, Urgency: sanlian.UrgencyNormal, VillageCode: p.str("village"),
 		HouseholdID: p.int64("household_id")}
@@ -579,7 +579,7 @@ func (s *Server) problemNewForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "problem_new", page)
 }
 
-func (s *Server) problemCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) problemCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -611,7 +611,7 @@ type similarFragment struct {
 
 // similarFragment is GET /problems/similar: suggestions under the entry
 // form while the description is typed.
-func (s *Server) similarFragment(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) similarFragment(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	text := p.str("description")
 	if len([]rune(text)) > sanlian.MaxDescription {
@@ -627,7 +627,7 @@ func (s *Server) similarFragment(w http.ResponseWriter, r *http.Request) error {
 // superviseDialog fills page.Supervise for a red-card problem that the
 // reader (the office, or a leader in their townships) may press with a
 // notice: the same two clicks as on a leader's workbench.
-func (s *Server) superviseDialog(ctx context.Context, page *problemPage) error {
+func (s *problemHandlers) superviseDialog(ctx context.Context, page *problemPage) error {
 	if !page.May("POST /supervisions") || page.Problem.UnitID == 0 {
 		return nil
 	}

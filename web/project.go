@@ -25,7 +25,7 @@ func projectFilter(p *params) sanlian.ProjectFilter {
 }
 
 // apiProjects is GET /api/v1/projects.
-func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiProjects(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := projectFilter(p)
 	if err := p.err(); err != nil {
@@ -40,7 +40,7 @@ func (s *Server) apiProjects(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiCreateProject is POST /api/v1/projects.
-func (s *Server) apiCreateProject(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiCreateProject(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.ProjectInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -55,7 +55,7 @@ func (s *Server) apiCreateProject(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiProject is GET /api/v1/projects/{id}.
-func (s *Server) apiProject(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiProject(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ type projectUpdate struct {
 }
 
 // apiUpdateProject is PATCH /api/v1/projects/{id}.
-func (s *Server) apiUpdateProject(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiUpdateProject(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Server) apiUpdateProject(w http.ResponseWriter, r *http.Request) error 
 
 // apiProjectProgress is GET /api/v1/projects/{id}/progress: the entries,
 // newest first, with their evidence.
-func (s *Server) apiProjectProgress(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiProjectProgress(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func (p progressResult) MaskContacts() { p.Entry.MaskContacts(); p.Project.MaskC
 
 // apiAddProgress is POST /api/v1/projects/{id}/progress with a
 // ProgressInput, version included.
-func (s *Server) apiAddProgress(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiAddProgress(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -145,7 +145,7 @@ func (s *Server) apiAddProgress(w http.ResponseWriter, r *http.Request) error {
 
 // addEvidence checks every file of an upload (photos or documents, by
 // content), then stores them on progress entry id.
-func (s *Server) addEvidence(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
+func (s *listHandlers) addEvidence(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
 	if len(files) == 0 {
 		return nil, sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片或文件"})
 	}
@@ -167,12 +167,12 @@ func (s *Server) addEvidence(r *http.Request, id int64, files []upload) ([]*sanl
 
 // apiAddEvidence is POST /api/v1/progress/{id}/evidence: multipart file
 // parts, photos or documents, all checked before the first is stored.
-func (s *Server) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiAddEvidence(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	_, files, err := s.readMultipart(w, r)
+	_, files, err := s.problems.readMultipart(w, r)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ type projectsPage struct {
 
 // projectsPage is GET /projects: the list with its filters; mine=1 is the
 // projects the caller answers for.
-func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := projectFilter(p)
 	if err := p.err(); err != nil {
@@ -271,7 +271,7 @@ func yesNo(b bool) string {
 
 // projectsExport is GET /projects/export.xlsx: the list with its filters,
 // every page of it, as a workbook.
-func (s *Server) projectsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := projectFilter(p)
 	if err := p.err(); err != nil {
@@ -303,7 +303,7 @@ func (s *Server) projectsExport(w http.ResponseWriter, r *http.Request) error {
 		{Header: "责任领导", Width: 10}, {Header: "责任人", Width: 10}, {Header: "状态", Width: 8},
 		{Header: "是否超期", Width: 8}, {Header: "是否停滞", Width: 8}, {Header: "最近进展", Width: 12},
 	}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Project, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Project, string, error) {
 		f.Cursor = cursor
 		return s.Projects.FindProjects(r.Context(), f)
 	}, func(x *sanlian.Project) []any {
@@ -334,7 +334,7 @@ type projectPage struct {
 }
 
 // loadProjectPage gathers a project, its sub-projects and its entries.
-func (s *Server) loadProjectPage(r *http.Request, id int64) (*projectPage, error) {
+func (s *listHandlers) loadProjectPage(r *http.Request, id int64) (*projectPage, error) {
 	ctx := r.Context()
 	p, err := s.Projects.FindProjectByID(ctx, id)
 	if err != nil {
@@ -364,7 +364,7 @@ func (s *Server) loadProjectPage(r *http.Request, id int64) (*projectPage, error
 }
 
 // projectPage is GET /projects/{id}.
-func (s *Server) projectPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -425,7 +425,7 @@ func mergeErrors(err error, bad map[string]string) error {
 // progressSubmit is POST /projects/{id}/progress, the project page's form.
 // A refused or stale form comes back as typed; saving a stale one again
 // applies it.
-func (s *Server) progressSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) progressSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -465,12 +465,12 @@ func (s *Server) progressSubmit(w http.ResponseWriter, r *http.Request) error {
 
 // evidenceSubmit is POST /progress/{id}/evidence, an entry's upload on the
 // project page; the form names the project to come back to.
-func (s *Server) evidenceSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) evidenceSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	form, files, err := s.readMultipart(w, r)
+	form, files, err := s.problems.readMultipart(w, r)
 	var items []*sanlian.Attachment
 	if err == nil {
 		items, err = s.addEvidence(r, id, files)
@@ -520,7 +520,7 @@ type projectFormPage struct {
 // responsibleOptions lists whom a form offers as responsible person — the
 // cadres of the unit (none without one) — and as responsible leader: the
 // same, then the county-level leaders.
-func (s *Server) responsibleOptions(ctx context.Context, unitID int64) (leaders, persons []projectOption, err error) {
+func (s *listHandlers) responsibleOptions(ctx context.Context, unitID int64) (leaders, persons []projectOption, err error) {
 	var cadres []*sanlian.Cadre
 	if unitID != 0 {
 		if cadres, _, err = s.Cadres.FindCadres(ctx, sanlian.CadreFilter{UnitID: unitID, Limit: 500}); err != nil {
@@ -579,7 +579,7 @@ func withCurrent(opts []projectOption, selected, label string) []projectOption {
 
 // renderProjectForm shows the entry form posting to action: "/projects"
 // for a new project, "/projects/{id}" for one being edited (self).
-func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string, self *sanlian.Project) error {
+func (s *listHandlers) renderProjectForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string, self *sanlian.Project) error {
 	ctx := r.Context()
 	title := "登记服务项目"
 	if self != nil {
@@ -669,7 +669,7 @@ func (s *Server) renderProjectForm(w http.ResponseWriter, r *http.Request, statu
 
 // projectNewForm is GET /projects/new[?unit_id=…][&parent_id=…]: a
 // sub-project takes its parent's unit.
-func (s *Server) projectNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectNewForm(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	unitID, parentID := p.int64("unit_id"), p.int64("parent_id")
 	if err := p.err(); err != nil {
@@ -709,7 +709,7 @@ func projectInput(f url.Values) (*sanlian.ProjectInput, map[string]string) {
 }
 
 // projectCreateSubmit is POST /projects, the form's submit.
-func (s *Server) projectCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
 	}
@@ -732,7 +732,7 @@ func (s *Server) projectCreateSubmit(w http.ResponseWriter, r *http.Request) err
 }
 
 // projectEditForm is GET /projects/{id}/edit: the entry form, filled in.
-func (s *Server) projectEditForm(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectEditForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -756,7 +756,7 @@ func (s *Server) projectEditForm(w http.ResponseWriter, r *http.Request) error {
 
 // projectEditSubmit is POST /projects/{id}: saves the form with the
 // version it was read at; a refused or stale form comes back as typed.
-func (s *Server) projectEditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) projectEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -23,7 +23,7 @@ import (
 
 // publicRoutes are the people's side: submission, tracking, rating and the
 // results page, open to anyone, with no account.
-func (s *Server) publicRoutes() []route {
+func (s *peopleHandlers) publicRoutes() []route {
 	return []route{
 		{pattern: "GET /submit", h: s.submitPage, acc: public()},
 		{pattern: "POST /submit", h: s.submitForm, acc: public()},
@@ -96,7 +96,7 @@ const elderCookie = "elder"
 // elderMode reads 长辈版 from the request: ?elder=1 turns it on and
 // ?elder=0 off, remembered in the cookie; without the query, the cookie
 // decides.
-func (s *Server) elderMode(w http.ResponseWriter, r *http.Request) bool {
+func (s *peopleHandlers) elderMode(w http.ResponseWriter, r *http.Request) bool {
 	switch r.URL.Query().Get("elder") {
 	case "1":
 		http.SetCookie(w, &http.Cookie{Name: elderCookie, Value: "1", Path: "/", MaxAge: 365 * 24 * 3600,
@@ -140,7 +140,7 @@ type publicErrorPage struct {
 
 // renderPublic writes a page of the people's side in its own phone-first
 // layout, with no staff menu.
-func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
+func (s *peopleHandlers) renderPublic(w http.ResponseWriter, r *http.Request, status int, name string, data any) error {
 	if p, ok := data.(interface{ base() *publicBase }); ok {
 		b := p.base()
 		b.County = s.countyName(r.Context())
@@ -151,7 +151,7 @@ func (s *Server) renderPublic(w http.ResponseWriter, r *http.Request, status int
 }
 
 // renderPublicError answers a refusal on the people's side as a page.
-func (s *Server) renderPublicError(w http.ResponseWriter, r *http.Request, status int, title, msg string, fields map[string]string) {
+func (s *peopleHandlers) renderPublicError(w http.ResponseWriter, r *http.Request, status int, title, msg string, fields map[string]string) {
 	p := &publicErrorPage{publicBase: publicBase{Title: title, Via: viaOf(r)}, Message: msg, Fields: fields}
 	if err := s.renderPublic(w, r, status, "public_error", p); err != nil {
 		s.log.Error("render public error page", "err", err)
@@ -160,7 +160,7 @@ func (s *Server) renderPublicError(w http.ResponseWriter, r *http.Request, statu
 }
 
 // publicFail answers an error of the people's pages in their layout.
-func (s *Server) publicFail(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *peopleHandlers) publicFail(w http.ResponseWriter, r *http.Request, err error) error {
 	s.logInternal(r, err)
 	code := sanlian.ErrorCode(err)
 	s.renderPublicError(w, r, statusOf(code), titleOf(code), sanlian.ErrorMessage(err), sanlian.ErrorFields(err))
@@ -199,7 +199,7 @@ type publicCategory struct {
 // publicOptions are the form's choices: the categories in use, and the
 // townships with their villages. They are public dictionaries, read as
 // the system.
-func (s *Server) publicOptions(ctx context.Context) ([]publicCategory, []*publicTownship, error) {
+func (s *peopleHandlers) publicOptions(ctx context.Context) ([]publicCategory, []*publicTownship, error) {
 	sys := sanlian.NewSystemContext(ctx)
 	cats, err := s.Problems.FindCategories(sys, false)
 	if err != nil {
@@ -268,7 +268,7 @@ type submitPageData struct {
 }
 
 // submitPage is GET /submit (?via=wechat from WeChat's link).
-func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) submitPage(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketChallenge) {
 		return nil
 	}
@@ -280,7 +280,7 @@ func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) error {
 
 // renderSubmit shows the form with what was typed and the errors, with a
 // fresh challenge.
-func (s *Server) renderSubmit(w http.ResponseWriter, r *http.Request, status int, sub *sanlian.PublicSubmission, err error) error {
+func (s *peopleHandlers) renderSubmit(w http.ResponseWriter, r *http.Request, status int, sub *sanlian.PublicSubmission, err error) error {
 	ch, e := s.newChallenge(r.Context())
 	if e != nil {
 		return s.publicFail(w, r, e)
@@ -427,7 +427,7 @@ type receiptPage struct {
 }
 
 // submitForm is POST /submit.
-func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) submitForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketSubmit) {
 		return nil
 	}
@@ -455,7 +455,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request) error {
 // submitPublic is one submission through every check, in order of cost:
 // honeypot, the fields, the photos' type, the proof of work (which spends
 // the challenge), then the problem and its photos.
-func (s *Server) submitPublic(r *http.Request, sub *sanlian.PublicSubmission, honeypot, challenge, nonce string, photos []publicPhoto) (*sanlian.PublicReceipt, error) {
+func (s *peopleHandlers) submitPublic(r *http.Request, sub *sanlian.PublicSubmission, honeypot, challenge, nonce string, photos []publicPhoto) (*sanlian.PublicReceipt, error) {
 	if honeypot != "" {
 		return nil, errHoneypot
 	}
@@ -508,7 +508,7 @@ type trackFormPage struct {
 }
 
 // trackForm is GET /track (?code= sends on to the problem's page).
-func (s *Server) trackForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) trackForm(w http.ResponseWriter, r *http.Request) error {
 	if q := strings.TrimSpace(r.URL.Query().Get("code")); q != "" {
 		if len(q) > 40 {
 			q = q[:40]
@@ -548,7 +548,7 @@ type trackPageData struct {
 }
 
 // trackPage is GET /track/{code}.
-func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) trackPage(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}
@@ -566,7 +566,7 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request) error {
 
 // trackFail answers a tracking or rating error; not found is one answer
 // whatever its reason.
-func (s *Server) trackFail(w http.ResponseWriter, r *http.Request, err error) error {
+func (s *peopleHandlers) trackFail(w http.ResponseWriter, r *http.Request, err error) error {
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 		// Here is the form's address, not the code's: the answer is the
 		// same whatever code was asked for.
@@ -600,7 +600,7 @@ func ratingFrom(f url.Values) *sanlian.PublicRating {
 }
 
 // rateForm is POST /track/{code}/rate.
-func (s *Server) rateForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) rateForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
 		return nil
 	}
@@ -652,7 +652,7 @@ type publicProjectView struct {
 const resultsTTL = time.Minute
 
 // publicResults is the results page, built at most once a minute per node.
-func (s *Server) publicResults(ctx context.Context) (*sanlian.PublicResults, error) {
+func (s *peopleHandlers) publicResults(ctx context.Context) (*sanlian.PublicResults, error) {
 	st := s.pow
 	st.resultsMu.Lock()
 	defer st.resultsMu.Unlock()
@@ -668,7 +668,7 @@ func (s *Server) publicResults(ctx context.Context) (*sanlian.PublicResults, err
 }
 
 // resultsPage is GET /results.
-func (s *Server) resultsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) resultsPage(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.publicResults(r.Context())
 	if err != nil {
 		return s.publicFail(w, r, err)
@@ -703,7 +703,7 @@ type publicFormJSON struct {
 	MaxName        int               `json:"max_name"`
 }
 
-func (s *Server) apiPublicForm(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicForm(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketChallenge) {
 		return nil
 	}
@@ -717,7 +717,7 @@ func (s *Server) apiPublicForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiPublicChallenge is GET /api/v1/public/challenge.
-func (s *Server) apiPublicChallenge(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicChallenge(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketChallenge) {
 		return nil
 	}
@@ -748,7 +748,7 @@ type publicReceiptJSON struct {
 }
 
 // apiPublicSubmit is POST /api/v1/public/problems.
-func (s *Server) apiPublicSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicSubmit(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketSubmit) {
 		return nil
 	}
@@ -779,7 +779,7 @@ func (s *Server) apiPublicSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiPublicTrack is GET /api/v1/public/problems/{code}.
-func (s *Server) apiPublicTrack(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicTrack(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketTrack) {
 		return nil
 	}
@@ -794,7 +794,7 @@ func (s *Server) apiPublicTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiPublicRate is POST /api/v1/public/problems/{code}/rating.
-func (s *Server) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
 	if !s.limit(w, r, BucketRate) || !s.limitKey(w, r, BucketRateCode, rateKey(r)) {
 		return nil
 	}
@@ -813,7 +813,7 @@ func (s *Server) apiPublicRate(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiPublicResults is GET /api/v1/public/results.
-func (s *Server) apiPublicResults(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiPublicResults(w http.ResponseWriter, r *http.Request) error {
 	res, err := s.publicResults(r.Context())
 	if err != nil {
 		return err

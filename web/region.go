@@ -13,7 +13,7 @@ type regionsPage struct {
 	Tree *sanlian.Region
 }
 
-func (s *Server) regionsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) regionsPage(w http.ResponseWriter, r *http.Request) error {
 	t, err := s.Regions.FindRegionTree(r.Context())
 	if err != nil {
 		return err
@@ -28,7 +28,7 @@ type villageOptions struct {
 
 // villageOptions is GET /regions/villages?township=…: the <option>s of a
 // township's villages, for htmx-driven pickers.
-func (s *Server) villageOptions(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) villageOptions(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	t := p.str("township")
 	var vs []*sanlian.Region
@@ -42,7 +42,7 @@ func (s *Server) villageOptions(w http.ResponseWriter, r *http.Request) error {
 	return s.renderFragment(w, http.StatusOK, "village-options", villageOptions{Villages: vs, Selected: p.str("village")})
 }
 
-func (s *Server) townships(r *http.Request) ([]*sanlian.Region, error) {
+func (s *orgHandlers) townships(r *http.Request) ([]*sanlian.Region, error) {
 	ts, _, err := s.Regions.FindRegions(r.Context(), sanlian.RegionFilter{Kind: sanlian.RegionTownship, Limit: 500})
 	return ts, err
 }
@@ -52,7 +52,7 @@ func regionFilter(p *params) sanlian.RegionFilter {
 		ParentCode: p.str("parent_code"), Q: p.str("q"), Cursor: p.str("cursor"), Limit: p.limit()}
 }
 
-func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiRegions(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := regionFilter(p)
 	if err := p.err(); err != nil {
@@ -66,7 +66,7 @@ func (s *Server) apiRegions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiRegion(w http.ResponseWriter, r *http.Request) error {
 	reg, err := s.Regions.FindRegionByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (s *Server) apiRegion(w http.ResponseWriter, r *http.Request) error {
 // regionsExport is GET /regions/export.xlsx: the county's townships and
 // villages in code order, with the counts the regions page shows. The
 // API's filters (kind, parent_code, q) apply.
-func (s *Server) regionsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) regionsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := regionFilter(p)
 	if err := p.err(); err != nil {
@@ -112,7 +112,7 @@ func (s *Server) regionsExport(w http.ResponseWriter, r *http.Request) error {
 		cols = append(cols, sanlian.TableColumn{Header: "农户数", Width: 10})
 	}
 	f.Limit = exportPage
-	return exportSheet(s, w, r, sheet{name: "行政区划", filter: d.String(), columns: cols},
+	return exportSheet(s.Server, w, r, sheet{name: "行政区划", filter: d.String(), columns: cols},
 		func(cursor string) ([]*sanlian.Region, string, error) {
 			f.Cursor = cursor
 			return s.Regions.FindRegions(ctx, f)

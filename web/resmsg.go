@@ -16,7 +16,7 @@ import (
 // endpoint where SMS providers push residents' replies.
 
 // apiMessageSettings is GET /api/v1/message-settings.
-func (s *Server) apiMessageSettings(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiMessageSettings(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Messages.MessageSettings(r.Context())
 	if err != nil {
 		return err
@@ -27,7 +27,7 @@ func (s *Server) apiMessageSettings(w http.ResponseWriter, r *http.Request) erro
 
 // apiUpdateMessageSettings is PUT /api/v1/message-settings: the whole
 // settings with the version they were read at.
-func (s *Server) apiUpdateMessageSettings(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiUpdateMessageSettings(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.MsgSettings
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -50,7 +50,7 @@ func messageFilter(p *params) sanlian.MsgFilter {
 }
 
 // apiMessages is GET /api/v1/messages: the delivery log.
-func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiMessages(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := messageFilter(p)
 	if err := p.err(); err != nil {
@@ -65,7 +65,7 @@ func (s *Server) apiMessages(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiRetryMessage is POST /api/v1/messages/{id}/retry.
-func (s *Server) apiRetryMessage(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) apiRetryMessage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func (s *Server) apiRetryMessage(w http.ResponseWriter, r *http.Request) error {
 // replies as the provider in effect pushes them. The county's gateway
 // signs its posts; the clouds do not, so their pushes must carry the key
 // file's inbound_token, without which they are refused.
-func (s *Server) smsInbound(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) smsInbound(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PathValue("provider")
 	set, err := s.Messages.EffectiveMessageSettings(r.Context())
 	if err != nil {
@@ -192,7 +192,7 @@ func settingsInput(f url.Values) (*sanlian.MsgSettings, error) {
 }
 
 // messagesGet is GET /messages.
-func (s *Server) messagesGet(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) messagesGet(w http.ResponseWriter, r *http.Request) error {
 	v, err := s.Messages.MessageSettings(r.Context())
 	if err != nil {
 		return err
@@ -200,7 +200,7 @@ func (s *Server) messagesGet(w http.ResponseWriter, r *http.Request) error {
 	return s.renderMessages(w, r, http.StatusOK, v, settingsValues(v.Stored), nil, "")
 }
 
-func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status int, v *sanlian.MsgSettingsView, form url.Values, ferr error, retryErr string) error {
+func (s *peopleHandlers) renderMessages(w http.ResponseWriter, r *http.Request, status int, v *sanlian.MsgSettingsView, form url.Values, ferr error, retryErr string) error {
 	p := newParams(r)
 	f := messageFilter(p)
 	if err := p.err(); err != nil {
@@ -257,7 +257,7 @@ func (s *Server) renderMessages(w http.ResponseWriter, r *http.Request, status i
 }
 
 // messagesSettingsSubmit is POST /messages/settings.
-func (s *Server) messagesSettingsSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) messagesSettingsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 64<<10); err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Server) messagesSettingsSubmit(w http.ResponseWriter, r *http.Request) 
 
 // messageRetrySubmit is POST /messages/{id}/retry: sends a failed
 // message again.
-func (s *Server) messageRetrySubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) messageRetrySubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func respFilter(p *params) sanlian.ResponsibilityFilter {
 }
 
 // apiResponsibilities is GET /api/v1/responsibilities.
-func (s *Server) apiResponsibilities(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiResponsibilities(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := respFilter(p)
 	if err := p.err(); err != nil {
@@ -44,7 +44,7 @@ func (s *Server) apiResponsibilities(w http.ResponseWriter, r *http.Request) err
 }
 
 // apiCreateResponsibility is POST /api/v1/responsibilities.
-func (s *Server) apiCreateResponsibility(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiCreateResponsibility(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.ResponsibilityInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -59,7 +59,7 @@ func (s *Server) apiCreateResponsibility(w http.ResponseWriter, r *http.Request)
 }
 
 // apiResponsibility is GET /api/v1/responsibilities/{id}: an entered line.
-func (s *Server) apiResponsibility(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiResponsibility(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -88,7 +88,7 @@ func respInputOf(x *sanlian.Responsibility) sanlian.ResponsibilityInput {
 }
 
 // apiUpdateResponsibility is PATCH /api/v1/responsibilities/{id}.
-func (s *Server) apiUpdateResponsibility(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) apiUpdateResponsibility(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ type respsPage struct {
 
 // cadreName names cadre id for a page, or says its number when the caller
 // may not read it.
-func (s *Server) cadreName(r *http.Request, id int64) string {
+func (s *listHandlers) cadreName(r *http.Request, id int64) string {
 	if c, err := s.Cadres.FindCadreByID(r.Context(), id); err == nil {
 		return c.Name
 	}
@@ -203,7 +203,7 @@ func (s *Server) cadreName(r *http.Request, id int64) string {
 
 // responsibilitiesPage is GET /responsibilities: the list with its
 // filters; mine=1 is the lines the caller answers for.
-func (s *Server) responsibilitiesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilitiesPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := respFilter(p)
 	if err := p.err(); err != nil {
@@ -250,7 +250,7 @@ func (s *Server) responsibilitiesPage(w http.ResponseWriter, r *http.Request) er
 
 // responsibilitiesExport is GET /responsibilities/export.xlsx: the list
 // with its filters, every page of it, as a workbook.
-func (s *Server) responsibilitiesExport(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilitiesExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := respFilter(p)
 	if err := p.err(); err != nil {
@@ -278,7 +278,7 @@ func (s *Server) responsibilitiesExport(w http.ResponseWriter, r *http.Request) 
 		{Header: "责任人", Width: 10}, {Header: "工作措施", Width: 40, Wrap: true}, {Header: "完成时限", Width: 12},
 		{Header: "进展情况", Width: 36, Wrap: true}, {Header: "状态", Width: 8}, {Header: "是否超期", Width: 8},
 	}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Responsibility, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Responsibility, string, error) {
 		f.Cursor = cursor
 		return s.Resps.FindResponsibilities(r.Context(), f)
 	}, func(x *sanlian.Responsibility) []any {
@@ -307,7 +307,7 @@ func mayEditResp(u *sanlian.User, x *sanlian.Responsibility) bool {
 }
 
 // responsibilityPage is GET /responsibilities/{id}: an entered line.
-func (s *Server) responsibilityPage(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilityPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -341,9 +341,9 @@ type respFormPage struct {
 // for a new line, "/responsibilities/{id}" for one being edited (self).
 // A responsible person who is not an admin sees the report form: state
 // and completion note.
-func (s *Server) renderRespForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string, self *sanlian.Responsibility) error {
+func (s *listHandlers) renderRespForm(w http.ResponseWriter, r *http.Request, status int, form url.Values, err error, action string, self *sanlian.Responsibility) error {
 	ctx := r.Context()
-	s.fillRespSource(ctx, form)
+	s.desks.fillRespSource(ctx, form)
 	title := "填报责任事项"
 	if self != nil {
 		title = "修改责任事项"
@@ -399,7 +399,7 @@ func (s *Server) renderRespForm(w http.ResponseWriter, r *http.Request, status i
 
 // responsibilityNewForm is GET /responsibilities/new[?unit_id=…]
 // [&source=problem&source_id=…].
-func (s *Server) responsibilityNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilityNewForm(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	unitID, sourceID := p.int64("unit_id"), p.int64("source_id")
 	source := p.oneOf("source", sanlian.RespSources...)
@@ -432,13 +432,13 @@ func respInput(f url.Values) (*sanlian.ResponsibilityInput, map[string]string) {
 }
 
 // responsibilityCreateSubmit is POST /responsibilities, the form's submit.
-func (s *Server) responsibilityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilityCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
 	}
 	f := r.PostForm
 	in, bad := respInput(f)
-	if err := s.pickRespSource(r.Context(), f, in, bad); err != nil {
+	if err := s.desks.pickRespSource(r.Context(), f, in, bad); err != nil {
 		return err
 	}
 	var x *sanlian.Responsibility
@@ -472,7 +472,7 @@ func respForm(x *sanlian.Responsibility) url.Values {
 
 // editableResp reads line id for its edit form: an admin's to edit, or
 // the responsible person's to report on.
-func (s *Server) editableResp(r *http.Request, id int64) (*sanlian.Responsibility, error) {
+func (s *listHandlers) editableResp(r *http.Request, id int64) (*sanlian.Responsibility, error) {
 	x, err := s.Resps.FindResponsibilityByID(r.Context(), id)
 	if err != nil {
 		return nil, err
@@ -485,7 +485,7 @@ func (s *Server) editableResp(r *http.Request, id int64) (*sanlian.Responsibilit
 
 // responsibilityEditForm is GET /responsibilities/{id}/edit: the entry
 // form, filled in; for the responsible person, the report form.
-func (s *Server) responsibilityEditForm(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilityEditForm(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -501,7 +501,7 @@ func (s *Server) responsibilityEditForm(w http.ResponseWriter, r *http.Request) 
 // with the version it was read at; a refused or stale form comes back as
 // typed, and saving a stale one again applies it. The responsible person's
 // report changes the state and completion note alone.
-func (s *Server) responsibilityEditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *listHandlers) responsibilityEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -515,7 +515,7 @@ func (s *Server) responsibilityEditSubmit(w http.ResponseWriter, r *http.Request
 		return err
 	}
 	in, bad := respInput(f)
-	if err := s.pickRespSource(r.Context(), f, in, bad); err != nil {
+	if err := s.desks.pickRespSource(r.Context(), f, in, bad); err != nil {
 		return err
 	}
 	if u := sanlian.UserFromContext(r.Context()); u.Role == sanlian.RoleCadre {

@@ -21,7 +21,7 @@ func routingFilter(p *params) sanlian.RoutingRuleFilter {
 }
 
 // apiRoutingRules is GET /api/v1/routing-rules.
-func (s *Server) apiRoutingRules(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiRoutingRules(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := routingFilter(p)
 	if err := p.err(); err != nil {
@@ -36,7 +36,7 @@ func (s *Server) apiRoutingRules(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiRoutingRule is GET /api/v1/routing-rules/{id}.
-func (s *Server) apiRoutingRule(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiRoutingRule(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ type routingInput struct {
 
 // apiSaveRoutingRule is POST /api/v1/routing-rules (create) and PUT
 // /api/v1/routing-rules/{id} (replace, version as read).
-func (s *Server) apiSaveRoutingRule(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiSaveRoutingRule(w http.ResponseWriter, r *http.Request) error {
 	var id int64
 	if r.PathValue("id") != "" {
 		var err error
@@ -98,7 +98,7 @@ func (s *Server) apiSaveRoutingRule(w http.ResponseWriter, r *http.Request) erro
 }
 
 // apiDeleteRoutingRule is DELETE /api/v1/routing-rules/{id}?version=N.
-func (s *Server) apiDeleteRoutingRule(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiDeleteRoutingRule(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -120,7 +120,7 @@ func (s *Server) apiDeleteRoutingRule(w http.ResponseWriter, r *http.Request) er
 
 // apiIntakeLimits is GET /api/v1/intake-limits: the dispatch limit of
 // every source, defaults included.
-func (s *Server) apiIntakeLimits(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiIntakeLimits(w http.ResponseWriter, r *http.Request) error {
 	l, err := s.Routing.IntakeLimits(r.Context())
 	if err != nil {
 		return err
@@ -139,7 +139,7 @@ func intakeAnswer(l *sanlian.IntakeLimits) *sanlian.IntakeLimits {
 
 // apiSaveIntakeLimits is PUT /api/v1/intake-limits {days: {source: n},
 // version}.
-func (s *Server) apiSaveIntakeLimits(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiSaveIntakeLimits(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.IntakeLimits
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -169,7 +169,7 @@ func returnWindow(p *params) (from, to time.Time) {
 }
 
 // apiReturnCounts is GET /api/v1/returns?from=&to=: returns per unit.
-func (s *Server) apiReturnCounts(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) apiReturnCounts(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	from, to := returnWindow(p)
 	if err := p.err(); err != nil {
@@ -201,7 +201,7 @@ type routingPage struct {
 	Form       url.Values
 }
 
-func (s *Server) loadRoutingPage(r *http.Request) (*routingPage, error) {
+func (s *problemHandlers) loadRoutingPage(r *http.Request) (*routingPage, error) {
 	ctx := r.Context()
 	p := newParams(r)
 	page := &routingPage{basePage: s.base(r, "派单规则", "problems"), F: routingFilter(p), Sources: sanlian.Sources}
@@ -220,7 +220,7 @@ func (s *Server) loadRoutingPage(r *http.Request) (*routingPage, error) {
 	if page.Categories, err = s.Problems.FindCategories(ctx, false); err != nil {
 		return nil, err
 	}
-	if page.Townships, err = s.townships(r); err != nil {
+	if page.Townships, err = s.org.townships(r); err != nil {
 		return nil, err
 	}
 	if page.Units, _, err = s.Units.FindUnits(ctx, sanlian.UnitFilter{Limit: 500}); err != nil {
@@ -240,7 +240,7 @@ func (s *Server) loadRoutingPage(r *http.Request) (*routingPage, error) {
 	return page, nil
 }
 
-func (s *Server) routingRulesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) routingRulesPage(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.loadRoutingPage(r)
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func (s *Server) routingRulesPage(w http.ResponseWriter, r *http.Request) error 
 
 // routingRuleSubmit is POST /routing-rules: a new rule from the page's
 // form, whose place is a township and optionally one of its villages.
-func (s *Server) routingRuleSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) routingRuleSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (s *Server) routingRuleSubmit(w http.ResponseWriter, r *http.Request) error
 }
 
 // countyCode is the county's region code, the place of a county-wide rule.
-func (s *Server) countyCode(r *http.Request) string {
+func (s *problemHandlers) countyCode(r *http.Request) string {
 	cs, _, err := s.Regions.FindRegions(r.Context(), sanlian.RegionFilter{Kind: sanlian.RegionCounty, Limit: 1})
 	if err != nil || len(cs) == 0 {
 		return ""
@@ -279,7 +279,7 @@ func (s *Server) countyCode(r *http.Request) string {
 
 // routingRuleToggle is POST /routing-rules/{id}/toggle: switch a rule on
 // or off (version as read).
-func (s *Server) routingRuleToggle(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) routingRuleToggle(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -301,7 +301,7 @@ func (s *Server) routingRuleToggle(w http.ResponseWriter, r *http.Request) error
 }
 
 // routingRuleDelete is POST /routing-rules/{id}/delete.
-func (s *Server) routingRuleDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) routingRuleDelete(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -314,7 +314,7 @@ func (s *Server) routingRuleDelete(w http.ResponseWriter, r *http.Request) error
 }
 
 // intakeLimitsSubmit is POST /routing-rules/intake: the dispatch limits.
-func (s *Server) intakeLimitsSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) intakeLimitsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func (s *Server) intakeLimitsSubmit(w http.ResponseWriter, r *http.Request) erro
 
 // routingDone redirects after a write, or shows the page again with the
 // reason it was refused and what was typed.
-func (s *Server) routingDone(w http.ResponseWriter, r *http.Request, err error, ok string) error {
+func (s *problemHandlers) routingDone(w http.ResponseWriter, r *http.Request, err error, ok string) error {
 	switch code := sanlian.ErrorCode(err); code {
 	case "":
 		http.Redirect(w, r, "/routing-rules?ok="+url.QueryEscape(ok), http.StatusSeeOther)
@@ -361,7 +361,7 @@ func (s *Server) routingDone(w http.ResponseWriter, r *http.Request, err error, 
 
 // routingExport is GET /routing-rules/export.xlsx: the rules as the
 // import takes them back.
-func (s *Server) routingExport(w http.ResponseWriter, r *http.Request) error {
+func (s *problemHandlers) routingExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := routingFilter(p)
 	if err := p.err(); err != nil {
@@ -379,7 +379,7 @@ func (s *Server) routingExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	cols = append(cols, sanlian.TableColumn{Header: "已派单", Width: 8}, sanlian.TableColumn{Header: "被退单", Width: 8})
 	sh := sheet{name: "派单规则", filter: d.String(), columns: cols}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.RoutingRule, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.RoutingRule, string, error) {
 		f.Cursor = cursor
 		return s.Routing.FindRoutingRules(r.Context(), f)
 	}, func(x *sanlian.RoutingRule) []any {

@@ -110,9 +110,11 @@ type Server struct {
 	// openapi is the /api/v1 description, encoded once (openapi.go).
 	openapi     []byte
 	openapiOnce sync.Once
-	handler     http.Handler
-	limits      *limiter     // per-client rate limits of the people's side
-	pow         *publicState // the people's side: the challenges' key, the results page
+
+	handlers // the handlers, grouped by resource (handlers.go)
+	handler  http.Handler
+	limits   *limiter     // per-client rate limits of the people's side
+	pow      *publicState // the people's side: the challenges' key, the results page
 }
 
 // handlerFunc is a handler that returns its error to one adapter, which
@@ -149,6 +151,7 @@ func New(svc Services, cfg Config) *Server {
 		cfg.IdleTimeout = 30 * time.Minute
 	}
 	s := &Server{Services: svc, cfg: cfg, log: cfg.Log}
+	s.initHandlers()
 	s.initAbuse()
 	s.static = mustLoadStatic()
 	s.pages = mustParsePages(s.static)

@@ -21,7 +21,7 @@ import (
 // number that does not exist and one outside the scope get the same
 // ENOTFOUND message, so that the answer tells nothing of the problems the
 // reader may not see.
-func (s *Server) problemByNumber(ctx context.Context, n sanlian.ProblemNumber) (*sanlian.Problem, error) {
+func (s *deskHandlers) problemByNumber(ctx context.Context, n sanlian.ProblemNumber) (*sanlian.Problem, error) {
 	items, _, err := s.Problems.FindProblems(ctx, sanlian.ProblemFilter{Number: n.String(), Limit: 2})
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func splitCadreValue(s string) (name, unit string) {
 
 // suggestCadres is GET /suggest/cadres?q=: cadres in the reader's scope
 // whose name holds q (unit_id narrows to one unit).
-func (s *Server) suggestCadres(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) suggestCadres(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	unit := p.int64("unit_id")
 	if err := p.err(); err != nil {
@@ -112,7 +112,7 @@ func (s *Server) suggestCadres(w http.ResponseWriter, r *http.Request) error {
 
 // suggestUnits is GET /suggest/units?q=: units in the reader's scope whose
 // name holds q.
-func (s *Server) suggestUnits(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) suggestUnits(w http.ResponseWriter, r *http.Request) error {
 	var out []suggestion
 	if q := suggestQuery(r); q != "" {
 		us, _, err := s.Units.FindUnits(r.Context(), sanlian.UnitFilter{Q: q, Limit: maxSuggestions})
@@ -128,7 +128,7 @@ func (s *Server) suggestUnits(w http.ResponseWriter, r *http.Request) error {
 
 // suggestProblems is GET /suggest/problems?q=: problems in the reader's
 // scope by number (安化-2026-000676) or by words of the title.
-func (s *Server) suggestProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) suggestProblems(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.problemSuggestions(r.Context(), suggestQuery(r))
 	if err != nil {
 		return err
@@ -136,7 +136,7 @@ func (s *Server) suggestProblems(w http.ResponseWriter, r *http.Request) error {
 	return s.renderFragment(w, http.StatusOK, "suggestions", out)
 }
 
-func (s *Server) problemSuggestions(ctx context.Context, q string) ([]suggestion, error) {
+func (s *deskHandlers) problemSuggestions(ctx context.Context, q string) ([]suggestion, error) {
 	if q == "" {
 		return nil, nil
 	}
@@ -160,7 +160,7 @@ func (s *Server) problemSuggestions(ctx context.Context, q string) ([]suggestion
 // suggestTargets is GET /suggest/targets?target_kind=&q=: the supervision
 // form's targets of the chosen kind; with source= instead of target_kind,
 // the responsibility form's problems and projects.
-func (s *Server) suggestTargets(w http.ResponseWriter, r *http.Request) error {
+func (s *deskHandlers) suggestTargets(w http.ResponseWriter, r *http.Request) error {
 	q, ctx := suggestQuery(r), r.Context()
 	var out []suggestion
 	var err error
@@ -185,7 +185,7 @@ func (s *Server) suggestTargets(w http.ResponseWriter, r *http.Request) error {
 	return s.renderFragment(w, http.StatusOK, "suggestions", out)
 }
 
-func (s *Server) projectSuggestions(ctx context.Context, q string) ([]suggestion, error) {
+func (s *deskHandlers) projectSuggestions(ctx context.Context, q string) ([]suggestion, error) {
 	if q == "" {
 		return nil, nil
 	}
@@ -202,7 +202,7 @@ func (s *Server) projectSuggestions(ctx context.Context, q string) ([]suggestion
 
 // respSuggestions lists entered responsibilities whose task holds q (the
 // derived lines are supervised through their problem or project).
-func (s *Server) respSuggestions(ctx context.Context, q string) ([]suggestion, error) {
+func (s *deskHandlers) respSuggestions(ctx context.Context, q string) ([]suggestion, error) {
 	if q == "" {
 		return nil, nil
 	}
@@ -222,7 +222,7 @@ func (s *Server) respSuggestions(ctx context.Context, q string) ([]suggestion, e
 
 // findResps lists the entered responsibilities in scope whose task holds
 // q, stopping once it has more than enough (0: all of them).
-func (s *Server) findResps(ctx context.Context, q string, enough int) ([]*sanlian.Responsibility, error) {
+func (s *deskHandlers) findResps(ctx context.Context, q string, enough int) ([]*sanlian.Responsibility, error) {
 	var out []*sanlian.Responsibility
 	f := sanlian.ResponsibilityFilter{Entered: true, Limit: 500}
 	for {
@@ -258,7 +258,7 @@ func pickedID(v url.Values, name string) int64 {
 // the id of the chosen suggestion when it matches the text, else the name
 // (张三, or 张三（县民政局） as the suggestions show it). msg is the
 // field's error in Chinese; err only for failures of the service.
-func (s *Server) resolveCadre(ctx context.Context, id int64, text string) (c *sanlian.Cadre, msg string, err error) {
+func (s *deskHandlers) resolveCadre(ctx context.Context, id int64, text string) (c *sanlian.Cadre, msg string, err error) {
 	name, unit := splitCadreValue(text)
 	if id != 0 {
 		c, err := s.Cadres.FindCadreByID(ctx, id)
@@ -296,7 +296,7 @@ func isNameSep(r rune) bool { return r == ',' || r == '，' || r == '、' || r =
 
 // resolveCadres resolves a list of names separated by isNameSep, each as
 // resolveCadre does; the message names the first that failed.
-func (s *Server) resolveCadres(ctx context.Context, text string) ([]int64, string, error) {
+func (s *deskHandlers) resolveCadres(ctx context.Context, text string) ([]int64, string, error) {
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, part := range strings.FieldsFunc(text, isNameSep) {
@@ -321,7 +321,7 @@ func (s *Server) resolveCadres(ctx context.Context, text string) ([]int64, strin
 
 // resolveUnit finds the one unit in the reader's scope that text names,
 // as resolveCadre does for cadres.
-func (s *Server) resolveUnit(ctx context.Context, id int64, text string) (u *sanlian.Unit, msg string, err error) {
+func (s *deskHandlers) resolveUnit(ctx context.Context, id int64, text string) (u *sanlian.Unit, msg string, err error) {
 	name := strings.TrimSpace(text)
 	if id != 0 {
 		u, err := s.Units.FindUnitByID(ctx, id)
@@ -359,7 +359,7 @@ func (s *Server) resolveUnit(ctx context.Context, id int64, text string) (u *san
 // apart). A problem
 // number that does not exist and one outside the reader's scope get the
 // same message.
-func (s *Server) resolveTarget(ctx context.Context, kind string, id int64, text string) (int64, string, error) {
+func (s *deskHandlers) resolveTarget(ctx context.Context, kind string, id int64, text string) (int64, string, error) {
 	text = strings.TrimSpace(text)
 	switch kind {
 	case sanlian.TargetProblem:
@@ -434,7 +434,7 @@ func (s *Server) resolveTarget(ctx context.Context, kind string, id int64, text 
 // targetText is how the supervision form's picker shows a target given by
 // id in a link: a problem's number and title, a project's title, a
 // responsibility's task; "" when it is not found in the reader's scope.
-func (s *Server) targetText(ctx context.Context, kind string, id int64) string {
+func (s *deskHandlers) targetText(ctx context.Context, kind string, id int64) string {
 	if id == 0 {
 		return ""
 	}
@@ -461,7 +461,7 @@ func (s *Server) targetText(ctx context.Context, kind string, id int64) string {
 // Without name in the query (a link) idName stays as it is; an emptied
 // name drops the filter. It returns the text to show again and the
 // field's error, which also drops the filter.
-func (s *Server) pickCadreParam(r *http.Request, name, idName string) (text, msg string, err error) {
+func (s *deskHandlers) pickCadreParam(r *http.Request, name, idName string) (text, msg string, err error) {
 	q := r.URL.Query()
 	if !q.Has(name) {
 		return "", "", nil
@@ -485,7 +485,7 @@ func (s *Server) pickCadreParam(r *http.Request, name, idName string) (text, msg
 // volunteer_names (names separated by commas, each as the suggestions show
 // it). A name that finds no cadre or several is a field error
 // (EUNPROCESSABLE) on volunteers, so that the form comes back as typed.
-func (s *Server) activityVolunteers(ctx context.Context, f url.Values, in *sanlian.ActivityInput) (*sanlian.ActivityInput, error) {
+func (s *deskHandlers) activityVolunteers(ctx context.Context, f url.Values, in *sanlian.ActivityInput) (*sanlian.ActivityInput, error) {
 	if strings.TrimSpace(f.Get("volunteer_names")) == "" {
 		return in, nil
 	}
@@ -509,7 +509,7 @@ func (s *Server) activityVolunteers(ctx context.Context, f url.Values, in *sanli
 
 // cadreNames is the cadres of ids as the names picker shows them,
 // separated by "，"; ids not found in the reader's scope are left out.
-func (s *Server) cadreNames(ctx context.Context, ids []int64) string {
+func (s *deskHandlers) cadreNames(ctx context.Context, ids []int64) string {
 	var names []string
 	for _, id := range ids {
 		if c, err := s.Cadres.FindCadreByID(ctx, id); err == nil {
@@ -536,7 +536,7 @@ func (l userLinks) err() error {
 // pickUserLinks resolves the account form's unit (name, with the chosen
 // suggestion's id in unit_id) and cadre (cadre_id) into in. A form without
 // the pickers keeps the ids as posted.
-func (s *Server) pickUserLinks(r *http.Request, in *userInput) (userLinks, error) {
+func (s *deskHandlers) pickUserLinks(r *http.Request, in *userInput) (userLinks, error) {
 	f, ctx := r.PostForm, r.Context()
 	l := userLinks{unit: strings.TrimSpace(f.Get("unit")), cadre: strings.TrimSpace(f.Get("cadre")), fields: map[string]string{}}
 	if f.Has("unit") {
@@ -574,7 +574,7 @@ func (s *Server) pickUserLinks(r *http.Request, in *userInput) (userLinks, error
 // (source_ref: a problem's number, a project's title, a dispatch
 // decision's number; the chosen suggestion's id in source_id) into in. A
 // form without the picker keeps source_id as posted.
-func (s *Server) pickRespSource(ctx context.Context, f url.Values, in *sanlian.ResponsibilityInput, bad map[string]string) error {
+func (s *deskHandlers) pickRespSource(ctx context.Context, f url.Values, in *sanlian.ResponsibilityInput, bad map[string]string) error {
 	if !f.Has("source_ref") {
 		return nil
 	}
@@ -630,7 +630,7 @@ func normID(s string) string {
 
 // fillRespSource gives the responsibility form's source picker its text
 // when the form holds only the id (an edit, a link from a problem).
-func (s *Server) fillRespSource(ctx context.Context, form url.Values) {
+func (s *deskHandlers) fillRespSource(ctx context.Context, form url.Values) {
 	if form.Has("source_ref") {
 		return
 	}

@@ -28,7 +28,7 @@ func supervisionFilter(p *params) sanlian.SupervisionFilter {
 }
 
 // apiSupervisions is GET /api/v1/supervisions.
-func (s *Server) apiSupervisions(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSupervisions(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := supervisionFilter(p)
 	if err := p.err(); err != nil {
@@ -43,7 +43,7 @@ func (s *Server) apiSupervisions(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiCreateSupervision is POST /api/v1/supervisions: a notice.
-func (s *Server) apiCreateSupervision(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiCreateSupervision(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.SupervisionInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -58,7 +58,7 @@ func (s *Server) apiCreateSupervision(w http.ResponseWriter, r *http.Request) er
 }
 
 // apiSupervision is GET /api/v1/supervisions/{id}.
-func (s *Server) apiSupervision(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiSupervision(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ type supervisionReply struct {
 }
 
 // apiReplySupervision is POST /api/v1/supervisions/{id}/reply.
-func (s *Server) apiReplySupervision(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) apiReplySupervision(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -148,21 +148,21 @@ type supervisionsPage struct {
 }
 
 // supervisionsPage is GET /supervisions: the supervision desk.
-func (s *Server) supervisionsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) supervisionsPage(w http.ResponseWriter, r *http.Request) error {
 	form := url.Values{"target_kind": {sanlian.TargetProblem}}
 	if k := r.URL.Query().Get("target_kind"); k != "" {
 		form.Set("target_kind", k)
 	}
 	if id := r.URL.Query().Get("target_id"); id != "" {
 		form.Set("target_id", id)
-		form.Set("target", s.targetText(r.Context(), form.Get("target_kind"), pickedID(form, "target_id")))
+		form.Set("target", s.desks.targetText(r.Context(), form.Get("target_kind"), pickedID(form, "target_id")))
 	}
 	return s.renderSupervisions(w, r, http.StatusOK, form, nil)
 }
 
 // renderSupervisions shows the desk with the notice form as typed and
 // the error it met, if any.
-func (s *Server) renderSupervisions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
+func (s *reportHandlers) renderSupervisions(w http.ResponseWriter, r *http.Request, status int, form url.Values, ferr error) error {
 	p := newParams(r)
 	f := supervisionFilter(p)
 	if err := p.err(); err != nil {
@@ -215,7 +215,7 @@ func todayDate() string { return time.Now().In(sanlian.Shanghai).Format("2006-01
 
 // supervisionCreateSubmit is POST /supervisions: issues a notice; a
 // refused form comes back on the desk as typed.
-func (s *Server) supervisionCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) supervisionCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, 1<<20); err != nil {
 		return err
 	}
@@ -224,7 +224,7 @@ func (s *Server) supervisionCreateSubmit(w http.ResponseWriter, r *http.Request)
 	in := &sanlian.SupervisionInput{TargetKind: strings.TrimSpace(f.Get("target_kind")), Text: f.Get("text"),
 		ReplyDue: strings.TrimSpace(f.Get("reply_due"))}
 	if f.Has("target") { // the page's picker: a problem's number, a title, or a chosen suggestion
-		id, msg, err := s.resolveTarget(r.Context(), in.TargetKind, pickedID(f, "target_id"), f.Get("target"))
+		id, msg, err := s.desks.resolveTarget(r.Context(), in.TargetKind, pickedID(f, "target_id"), f.Get("target"))
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func mayReply(u *sanlian.User, x *sanlian.Supervision) bool {
 }
 
 // supervisionPage is GET /supervisions/{id}.
-func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) supervisionPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -290,7 +290,7 @@ func (s *Server) supervisionPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderSupervision(w, r, http.StatusOK, x, url.Values{"version": {strconv.FormatInt(x.Version, 10)}}, nil)
 }
 
-func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, status int, x *sanlian.Supervision, form url.Values, ferr error) error {
+func (s *reportHandlers) renderSupervision(w http.ResponseWriter, r *http.Request, status int, x *sanlian.Supervision, form url.Values, ferr error) error {
 	page := &supervisionPage{basePage: s.base(r, x.LevelLabel()+" · "+x.TargetRef, "supervisions"), X: x, Form: form}
 	page.MayReply = mayReply(page.User, x)
 	if ferr != nil {
@@ -301,7 +301,7 @@ func (s *Server) renderSupervision(w http.ResponseWriter, r *http.Request, statu
 
 // supervisionReplySubmit is POST /supervisions/{id}/reply: the reply form,
 // with the version it was read at.
-func (s *Server) supervisionReplySubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) supervisionReplySubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err

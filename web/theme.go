@@ -19,7 +19,7 @@ import (
 // printed and as Excel.
 
 // apiThemes is GET /api/v1/themes (?month=).
-func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiThemes(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	items, err := svc.FindThemes(r.Context(), sanlian.ThemeFilter{Month: strings.TrimSpace(r.URL.Query().Get("month"))})
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) error {
 
 // apiTheme is GET /api/v1/themes/{id}: the theme with its figures and
 // measures in the caller's scope.
-func (s *Server) apiTheme(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiTheme(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Server) apiTheme(w http.ResponseWriter, r *http.Request) error {
 
 // apiThemeProblems is GET /api/v1/themes/{id}/problems (?removed=yes,
 // cursor, limit).
-func (s *Server) apiThemeProblems(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiThemeProblems(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Server) apiThemeProblems(w http.ResponseWriter, r *http.Request) error 
 }
 
 // apiCreateTheme is POST /api/v1/themes.
-func (s *Server) apiCreateTheme(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) apiCreateTheme(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	var in sanlian.ThemeInput
 	if err := decodeJSON(w, r, &in); err != nil {
@@ -118,7 +118,7 @@ func (p *themesPage) Groups() [][]*sanlian.Theme {
 }
 
 // themesPage is GET /themes (?month=).
-func (s *Server) themesPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themesPage(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	per, picker, _ := readPeriod(r.URL.Query(), themesMonthFilter, s.cfg.Now())
 	month := per.ID
@@ -165,7 +165,7 @@ type themeForm struct {
 // Checked reports whether a category is chosen.
 func (f *themeForm) Checked(code string) bool { return slices.Contains(f.Selected, code) }
 
-func (s *Server) renderThemeForm(w http.ResponseWriter, r *http.Request, status int, f *themeForm) error {
+func (s *officeHandlers) renderThemeForm(w http.ResponseWriter, r *http.Request, status int, f *themeForm) error {
 	cats, err := s.Problems.FindCategories(r.Context(), false)
 	if err != nil {
 		return err
@@ -184,7 +184,7 @@ func (s *Server) renderThemeForm(w http.ResponseWriter, r *http.Request, status 
 
 // themeNewForm is GET /themes/new; ?month=2026-11&category=<code> fill it
 // in (the cockpit links here from its rising categories).
-func (s *Server) themeNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeNewForm(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := &themeForm{Month: strings.TrimSpace(q.Get("month")), Name: strings.TrimSpace(q.Get("name")),
 		Keywords: strings.TrimSpace(q.Get("keywords")), Selected: q["category"]}
@@ -196,7 +196,7 @@ func (s *Server) themeNewForm(w http.ResponseWriter, r *http.Request) error {
 
 // themeInputOf reads the theme form; a month the picker refuses is
 // EUNPROCESSABLE on the month field, before the service is asked.
-func (s *Server) themeInputOf(r *http.Request) (*sanlian.ThemeInput, error) {
+func (s *officeHandlers) themeInputOf(r *http.Request) (*sanlian.ThemeInput, error) {
 	f := r.PostForm
 	v, _ := strconv.ParseInt(f.Get("version"), 10, 64)
 	per, _, msg := readPeriod(f, themeMonthField, s.cfg.Now())
@@ -209,7 +209,7 @@ func (s *Server) themeInputOf(r *http.Request) (*sanlian.ThemeInput, error) {
 
 // themeFormError re-renders the form with what was typed and why it was
 // refused, or returns err when it is not the form's to show.
-func (s *Server) themeFormError(w http.ResponseWriter, r *http.Request, t *sanlian.Theme, err error) error {
+func (s *officeHandlers) themeFormError(w http.ResponseWriter, r *http.Request, t *sanlian.Theme, err error) error {
 	code := sanlian.ErrorCode(err)
 	if code != sanlian.EUNPROCESSABLE && code != sanlian.ECONFLICT && code != sanlian.EINVALID {
 		return err
@@ -228,7 +228,7 @@ func (s *Server) themeFormError(w http.ResponseWriter, r *http.Request, t *sanli
 }
 
 // themeCreateSubmit is POST /themes.
-func (s *Server) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -246,7 +246,7 @@ func (s *Server) themeCreateSubmit(w http.ResponseWriter, r *http.Request) error
 }
 
 // themeEditForm is GET /themes/{id}/edit.
-func (s *Server) themeEditForm(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeEditForm(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -262,7 +262,7 @@ func (s *Server) themeEditForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // themeEditSubmit is POST /themes/{id}.
-func (s *Server) themeEditSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeEditSubmit(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -347,7 +347,7 @@ func (p *themePage) TopUnits() []*sanlian.ThemeUnit {
 }
 
 // loadThemePage reads the theme's report and, unless report, its problems.
-func (s *Server) loadThemePage(r *http.Request, report bool) (*themePage, error) {
+func (s *officeHandlers) loadThemePage(r *http.Request, report bool) (*themePage, error) {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -397,7 +397,7 @@ func (s *Server) loadThemePage(r *http.Request, report bool) (*themePage, error)
 }
 
 // themePage is GET /themes/{id}.
-func (s *Server) themePage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themePage(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.loadThemePage(r, false)
 	if err != nil {
 		return err
@@ -407,7 +407,7 @@ func (s *Server) themePage(w http.ResponseWriter, r *http.Request) error {
 
 // themeReportPage is GET /themes/{id}/report: one A4 page for the
 // dispatch meeting.
-func (s *Server) themeReportPage(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeReportPage(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.loadThemePage(r, true)
 	if err != nil {
 		return err
@@ -417,7 +417,7 @@ func (s *Server) themeReportPage(w http.ResponseWriter, r *http.Request) error {
 
 // themeDone answers a write on the theme page: back to the page with a
 // message, or the page again with the error beside the form.
-func (s *Server) themeDone(w http.ResponseWriter, r *http.Request, err error, ok, anchor string, editID int64) error {
+func (s *officeHandlers) themeDone(w http.ResponseWriter, r *http.Request, err error, ok, anchor string, editID int64) error {
 	switch code := sanlian.ErrorCode(err); code {
 	case "":
 		http.Redirect(w, r, "/themes/"+r.PathValue("id")+"?ok="+url.QueryEscape(ok)+anchor, http.StatusSeeOther)
@@ -440,7 +440,7 @@ func formID(r *http.Request, name string) int64 {
 
 // themeTagSubmit is POST /themes/{id}/problems: the office adds a problem
 // by its number (or id), or puts back one removed.
-func (s *Server) themeTagSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeTagSubmit(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -459,7 +459,7 @@ func (s *Server) themeTagSubmit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // themeUntagSubmit is POST /themes/{id}/problems/remove.
-func (s *Server) themeUntagSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeUntagSubmit(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -474,7 +474,7 @@ func (s *Server) themeUntagSubmit(w http.ResponseWriter, r *http.Request) error 
 
 // themeMeasureSubmit is POST /themes/{id}/measures: adds a measure
 // (measure_id empty) or edits one.
-func (s *Server) themeMeasureSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeMeasureSubmit(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -493,7 +493,7 @@ func (s *Server) themeMeasureSubmit(w http.ResponseWriter, r *http.Request) erro
 }
 
 // themeMeasureDelete is POST /themes/{id}/measures/delete.
-func (s *Server) themeMeasureDelete(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeMeasureDelete(w http.ResponseWriter, r *http.Request) error {
 	svc := s.Themes
 	id, err := pathID(r, "id")
 	if err != nil {
@@ -520,7 +520,7 @@ func rateCell(f float64) any {
 
 // themeReportExport is GET /themes/{id}/report.xlsx: the report's figures,
 // trend, units and measures, a sheet each.
-func (s *Server) themeReportExport(w http.ResponseWriter, r *http.Request) error {
+func (s *officeHandlers) themeReportExport(w http.ResponseWriter, r *http.Request) error {
 	page, err := s.loadThemePage(r, true)
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ func topicFilter(p *params) sanlian.TopicFilter {
 }
 
 // apiTopics is GET /api/v1/topics?category=&active=&q=.
-func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiTopics(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := topicFilter(p)
 	if err := p.err(); err != nil {
@@ -37,7 +37,7 @@ func (s *Server) apiTopics(w http.ResponseWriter, r *http.Request) error {
 
 // apiCreateTopics is POST /api/v1/topics: one topic, or an array of them
 // created all or none.
-func (s *Server) apiCreateTopics(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiCreateTopics(w http.ResponseWriter, r *http.Request) error {
 	var raw json.RawMessage
 	if err := decodeJSON(w, r, &raw); err != nil {
 		return err
@@ -63,7 +63,7 @@ func (s *Server) apiCreateTopics(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiUpdateTopic is PATCH /api/v1/topics/{id}; {"active": false} retires.
-func (s *Server) apiUpdateTopic(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiUpdateTopic(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -162,7 +162,7 @@ func (p *topicsPage) TopicSort(t *sanlian.Topic) int {
 	return t.Sort
 }
 
-func (s *Server) loadTopicsPage(r *http.Request, page *topicsPage) error {
+func (s *workHandlers) loadTopicsPage(r *http.Request, page *topicsPage) error {
 	ctx := r.Context()
 	page.basePage = s.base(r, "调研题库", "visits")
 	page.Office = page.User.Role == sanlian.RoleOffice
@@ -191,7 +191,7 @@ func (s *Server) loadTopicsPage(r *http.Request, page *topicsPage) error {
 }
 
 // topicsPage is GET /topics: the bank by field; the office edits it here.
-func (s *Server) topicsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) topicsPage(w http.ResponseWriter, r *http.Request) error {
 	page := &topicsPage{}
 	if err := s.loadTopicsPage(r, page); err != nil {
 		return err
@@ -200,7 +200,7 @@ func (s *Server) topicsPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // renderTopicsError shows the bank again with the refusal and what was typed.
-func (s *Server) renderTopicsError(w http.ResponseWriter, r *http.Request, err error, page *topicsPage) error {
+func (s *workHandlers) renderTopicsError(w http.ResponseWriter, r *http.Request, err error, page *topicsPage) error {
 	code := sanlian.ErrorCode(err)
 	if code != sanlian.EUNPROCESSABLE && code != sanlian.ECONFLICT && code != sanlian.EINVALID {
 		return err
@@ -218,7 +218,7 @@ func (s *Server) renderTopicsError(w http.ResponseWriter, r *http.Request, err e
 }
 
 // topicsSubmit is POST /topics: add one topic.
-func (s *Server) topicsSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) topicsSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func errorSummary(err error) string {
 
 // topicSubmit is POST /topics/{id}: edit, retire (停用) or restore a topic.
 // A stale form keeps what was typed and says that someone else changed it.
-func (s *Server) topicSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) topicSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -363,7 +363,7 @@ const maxImportForm = 4 << 20
 
 // topicsImport is POST /topics/import: a pasted list, imported all or
 // none; every bad line is named.
-func (s *Server) topicsImport(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) topicsImport(w http.ResponseWriter, r *http.Request) error {
 	if err := parseFormLimit(w, r, maxImportForm); err != nil {
 		return err
 	}
@@ -416,7 +416,7 @@ func rowMessages(err error, lines []int) []string {
 
 // topicsExport is GET /topics/export.xlsx: the topic bank as the page shows
 // it to the caller (the office with retired topics), by field.
-func (s *Server) topicsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) topicsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := topicFilter(p)
 	if err := p.err(); err != nil {
@@ -442,7 +442,7 @@ func (s *Server) topicsExport(w http.ResponseWriter, r *http.Request) error {
 	d.add("关键词", f.Q)
 	sh := sheet{name: "调研题库", filter: d.String(), columns: []sanlian.TableColumn{{Header: "领域", Width: 16}, {Header: "题目", Width: 60, Wrap: true},
 		{Header: "状态", Width: 8}, {Header: "排序", Width: 6}}}
-	return exportSheet(s, w, r, sh, onePage(s.Topics.FindTopics(r.Context(), f)), func(t *sanlian.Topic) []any {
+	return exportSheet(s.Server, w, r, sh, onePage(s.Topics.FindTopics(r.Context(), f)), func(t *sanlian.Topic) []any {
 		state := "在用"
 		if !t.Active {
 			state = "已停用"

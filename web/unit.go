@@ -18,7 +18,7 @@ type unitsPage struct {
 	Kinds []string
 }
 
-func (s *Server) unitsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) unitsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := unitFilter(p)
 	if err := p.err(); err != nil {
@@ -40,7 +40,7 @@ type unitPage struct {
 	More     bool
 }
 
-func (s *Server) unitPage(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) unitPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func unitFilter(p *params) sanlian.UnitFilter {
 		Cursor: p.str("cursor"), Limit: p.limit()}
 }
 
-func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiUnits(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := unitFilter(p)
 	if err := p.err(); err != nil {
@@ -83,7 +83,7 @@ func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiUnit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ type unitInput struct {
 	TownshipCode string `json:"township_code"`
 }
 
-func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 	var in unitInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -117,7 +117,7 @@ func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // unitsExport is GET /units/export.xlsx: the units page's list.
-func (s *Server) unitsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *orgHandlers) unitsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := unitFilter(p)
 	if err := p.err(); err != nil {
@@ -151,7 +151,7 @@ func (s *Server) unitsExport(w http.ResponseWriter, r *http.Request) error {
 	f.Limit = exportPage
 	sh := sheet{name: "单位", filter: d.String(), columns: []sanlian.TableColumn{{Header: "单位", Width: 24}, {Header: "类别", Width: 12},
 		{Header: "上级单位", Width: 24}, {Header: "负责人", Width: 10}, {Header: "干部", Width: 8}, {Header: "联系村", Width: 8}}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Unit, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Unit, string, error) {
 		f.Cursor = cursor
 		return s.Units.FindUnits(r.Context(), f)
 	}, func(u *sanlian.Unit) []any {

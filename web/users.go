@@ -39,11 +39,11 @@ func roleNames() []string {
 	return out
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) usersPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderUsers(w, r, http.StatusOK, &usersPage{})
 }
 
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int, p *usersPage) error {
+func (s *accountHandlers) renderUsers(w http.ResponseWriter, r *http.Request, status int, p *usersPage) error {
 	var err error
 	p.basePage = s.base(r, "账号管理", "users")
 	p.Roles = sanlian.Roles
@@ -71,14 +71,14 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	return s.render(w, r, status, "users", p)
 }
 
-func (s *Server) usersSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) usersSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	num := func(name string) int64 { n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64); return n }
 	in := userInput{Username: strings.TrimSpace(r.PostFormValue("username")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
 		Role: sanlian.Role(r.PostFormValue("role")), UnitID: num("unit_id"), CadreID: num("cadre_id")}
-	picked, err := s.pickUserLinks(r, &in)
+	picked, err := s.desks.pickUserLinks(r, &in)
 	if err != nil {
 		return err
 	}
@@ -119,11 +119,11 @@ type userPage struct {
 	UnitText, CadreText string
 }
 
-func (s *Server) userPage(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) userPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderUser(w, r, http.StatusOK, &userPage{})
 }
 
-func (s *Server) renderUser(w http.ResponseWriter, r *http.Request, status int, p *userPage) error {
+func (s *accountHandlers) renderUser(w http.ResponseWriter, r *http.Request, status int, p *userPage) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func formVersion(r *http.Request) int64 {
 
 // userFormError shows a refused account action on the account's page
 // (validation and conflicts), or passes other errors on.
-func (s *Server) userFormError(w http.ResponseWriter, r *http.Request, err error, p *userPage) error {
+func (s *accountHandlers) userFormError(w http.ResponseWriter, r *http.Request, err error, p *userPage) error {
 	code := sanlian.ErrorCode(err)
 	if code != sanlian.EUNPROCESSABLE && code != sanlian.ECONFLICT {
 		return err
@@ -181,7 +181,7 @@ func (s *Server) userFormError(w http.ResponseWriter, r *http.Request, err error
 
 // userAction is a POST /users/{id}/… form: the version from the form, the
 // action, then back to the account's page with a message.
-func (s *Server) userAction(done string, act func(r *http.Request, id, version int64) error) handlerFunc {
+func (s *accountHandlers) userAction(done string, act func(r *http.Request, id, version int64) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(w, r); err != nil {
 			return err
@@ -204,24 +204,24 @@ func (s *Server) userAction(done string, act func(r *http.Request, id, version i
 
 // disableUser, enableUser and unlockUser are the actions of the account
 // page's forms (userAction).
-func (s *Server) disableUser(r *http.Request, id, v int64) error {
+func (s *accountHandlers) disableUser(r *http.Request, id, v int64) error {
 	_, err := s.Accounts.SetDisabled(r.Context(), id, v, true)
 	return err
 }
 
-func (s *Server) enableUser(r *http.Request, id, v int64) error {
+func (s *accountHandlers) enableUser(r *http.Request, id, v int64) error {
 	_, err := s.Accounts.SetDisabled(r.Context(), id, v, false)
 	return err
 }
 
-func (s *Server) unlockUser(r *http.Request, id, v int64) error {
+func (s *accountHandlers) unlockUser(r *http.Request, id, v int64) error {
 	_, err := s.Accounts.Unlock(r.Context(), id, v)
 	return err
 }
 
 // userResetPassword shows the one-time password on the page it answers,
 // never in a URL.
-func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) userResetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (s *Server) userResetPassword(w http.ResponseWriter, r *http.Request) error
 	return s.renderUser(w, r, http.StatusOK, &userPage{OneTime: pw})
 }
 
-func (s *Server) userEndSession(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) userEndSession(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func (s *Server) userEndSession(w http.ResponseWriter, r *http.Request) error {
 
 // userGrantSubmit is the grant request form of an account's page: the
 // role, unit and cadre asked for.
-func (s *Server) userGrantSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) userGrantSubmit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) userGrantSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	num := func(name string) int64 { n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64); return n }
 	in := userInput{Role: sanlian.Role(r.PostFormValue("role")), UnitID: num("unit_id"), CadreID: num("cadre_id")}
-	picked, err := s.pickUserLinks(r, &in)
+	picked, err := s.desks.pickUserLinks(r, &in)
 	if err != nil {
 		return err
 	}
@@ -299,11 +299,11 @@ type grantsPage struct {
 	ErrorID int64 // the request whose form was refused
 }
 
-func (s *Server) grantsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) grantsPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderGrants(w, r, http.StatusOK, &grantsPage{})
 }
 
-func (s *Server) renderGrants(w http.ResponseWriter, r *http.Request, status int, p *grantsPage) error {
+func (s *accountHandlers) renderGrants(w http.ResponseWriter, r *http.Request, status int, p *grantsPage) error {
 	p.basePage = s.base(r, "授权审批", "grants")
 	all, err := s.Grants.FindGrants(r.Context(), sanlian.GrantFilter{})
 	if err != nil {
@@ -320,7 +320,7 @@ func (s *Server) renderGrants(w http.ResponseWriter, r *http.Request, status int
 }
 
 // grantDecision is POST /grants/{id}/approve|refuse|withdraw.
-func (s *Server) grantDecision(done string, decide func(s *Server, r *http.Request, id int64, reason string) (*sanlian.GrantRequest, error)) handlerFunc {
+func (s *accountHandlers) grantDecision(done string, decide func(s *Server, r *http.Request, id int64, reason string) (*sanlian.GrantRequest, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if err := parseForm(w, r); err != nil {
 			return err
@@ -329,7 +329,7 @@ func (s *Server) grantDecision(done string, decide func(s *Server, r *http.Reque
 		if err != nil {
 			return err
 		}
-		g, err := decide(s, r, id, strings.TrimSpace(r.PostFormValue("reason")))
+		g, err := decide(s.Server, r, id, strings.TrimSpace(r.PostFormValue("reason")))
 		if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT || code == sanlian.EFORBIDDEN {
 			return s.renderGrants(w, r, statusOf(code), &grantsPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), ErrorID: id})
 		} else if err != nil {
@@ -341,10 +341,10 @@ func (s *Server) grantDecision(done string, decide func(s *Server, r *http.Reque
 }
 
 // usersExport is GET /users/export.xlsx: the accounts page's list.
-func (s *Server) usersExport(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) usersExport(w http.ResponseWriter, r *http.Request) error {
 	sh := sheet{name: "账号", columns: []sanlian.TableColumn{{Header: "用户名", Width: 14}, {Header: "姓名", Width: 12}, {Header: "角色", Width: 12},
 		{Header: "单位", Width: 20}, {Header: "对应干部", Width: 10}, {Header: "状态", Width: 24}, {Header: "双因素认证", Width: 10}, {Header: "创建时间", Width: 17}}}
-	return exportSheet(s, w, r, sh, onePage(s.Users.FindUsers(r.Context())), func(u *sanlian.User) []any {
+	return exportSheet(s.Server, w, r, sh, onePage(s.Users.FindUsers(r.Context())), func(u *sanlian.User) []any {
 		state := "正常"
 		switch {
 		case u.Pending:

@@ -9,7 +9,7 @@ import (
 // The accounts and grants API (三权分立): who may call each route is in
 // policy.go; what each caller may do to which account is the services'.
 
-func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiUsers(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.Users.FindUsers(r.Context())
 	if err != nil {
 		return err
@@ -27,7 +27,7 @@ type userInput struct {
 	Password    string       `json:"password"`
 }
 
-func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	var in userInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -40,7 +40,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiUser(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func accountAction(w http.ResponseWriter, r *http.Request) (int64, int64, error)
 
 // apiResetPassword answers the one-time password, once: it is not stored
 // in clear anywhere.
-func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiResetPassword(w http.ResponseWriter, r *http.Request) error {
 	id, version, err := accountAction(w, r)
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-func (s *Server) apiSetDisabled(disabled bool) handlerFunc {
+func (s *accountHandlers) apiSetDisabled(disabled bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, version, err := accountAction(w, r)
 		if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) apiSetDisabled(disabled bool) handlerFunc {
 	}
 }
 
-func (s *Server) apiUnlock(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiUnlock(w http.ResponseWriter, r *http.Request) error {
 	id, version, err := accountAction(w, r)
 	if err != nil {
 		return err
@@ -117,7 +117,7 @@ func (s *Server) apiUnlock(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiUserSessions(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiUserSessions(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -130,7 +130,7 @@ func (s *Server) apiUserSessions(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiEndUserSession(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiEndUserSession(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -142,7 +142,7 @@ func (s *Server) apiEndUserSession(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) apiGrants(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiGrants(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := sanlian.GrantFilter{State: p.oneOf("state", sanlian.GrantStates...), UserID: p.int64("user_id")}
 	if err := p.err(); err != nil {
@@ -163,7 +163,7 @@ type grantInput struct {
 	sanlian.GrantChange
 }
 
-func (s *Server) apiRequestGrant(w http.ResponseWriter, r *http.Request) error {
+func (s *accountHandlers) apiRequestGrant(w http.ResponseWriter, r *http.Request) error {
 	var in grantInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -187,7 +187,7 @@ type decisionInput struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiDecideGrant(decide func(s *Server, r *http.Request, id int64, reason string) (*sanlian.GrantRequest, error)) handlerFunc {
+func (s *accountHandlers) apiDecideGrant(decide func(s *Server, r *http.Request, id int64, reason string) (*sanlian.GrantRequest, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathID(r, "id")
 		if err != nil {
@@ -199,7 +199,7 @@ func (s *Server) apiDecideGrant(decide func(s *Server, r *http.Request, id int64
 				return err
 			}
 		}
-		g, err := decide(s, r, id, in.Reason)
+		g, err := decide(s.Server, r, id, in.Reason)
 		if err != nil {
 			return err
 		}

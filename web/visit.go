@@ -40,7 +40,7 @@ func visitFilter(p *params) sanlian.VisitFilter {
 }
 
 // apiVisits is GET /api/v1/visits.
-func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiVisits(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := visitFilter(p)
 	if err := p.err(); err != nil {
@@ -57,7 +57,7 @@ func (s *Server) apiVisits(w http.ResponseWriter, r *http.Request) error {
 // apiCreateVisit is POST /api/v1/visits. With an Idempotency-Key already
 // used by the caller it answers 200 with the visit recorded then and
 // Idempotent-Replayed: true, writing nothing; a new visit is 201.
-func (s *Server) apiCreateVisit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiCreateVisit(w http.ResponseWriter, r *http.Request) error {
 	var in sanlian.VisitInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Server) apiCreateVisit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // apiVisit is GET /api/v1/visits/{id}.
-func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiVisit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (s *Server) apiVisit(w http.ResponseWriter, r *http.Request) error {
 
 // apiAddVisitPhoto is POST /api/v1/visits/{id}/photos: multipart file
 // parts, pictures only, all checked before the first is stored.
-func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.Visits.FindVisitByID(r.Context(), id); err != nil {
 		return err // out of scope answers before the body is read
 	}
-	_, files, err := s.readMultipart(w, r)
+	_, files, err := s.problems.readMultipart(w, r)
 	if err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Server) apiAddVisitPhoto(w http.ResponseWriter, r *http.Request) error 
 }
 
 // checkPhotos refuses the whole upload when one file is not a picture.
-func (s *Server) checkPhotos(files []upload) error {
+func (s *workHandlers) checkPhotos(files []upload) error {
 	for _, f := range files {
 		if err := checkPhoto(f.name, f.data, s.cfg.MaxUpload); err != nil {
 			return err
@@ -126,7 +126,7 @@ func (s *Server) checkPhotos(files []upload) error {
 }
 
 // addVisitPhotos stores checked photos on visit id.
-func (s *Server) addVisitPhotos(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
+func (s *workHandlers) addVisitPhotos(r *http.Request, id int64, files []upload) ([]*sanlian.Attachment, error) {
 	if err := s.checkPhotos(files); err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ type visitsPage struct {
 
 // visitsPage is GET /visits. A cadre or a leader sees their own visits
 // first (mine=1, the default); a leader can widen to their townships.
-func (s *Server) visitsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitsPage(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := visitFilter(p)
 	if err := p.err(); err != nil {
@@ -182,7 +182,7 @@ func (s *Server) visitsPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	page.Next = nextURL(r, next)
-	if page.Townships, err = s.townships(r); err != nil {
+	if page.Townships, err = s.org.townships(r); err != nil {
 		return err
 	}
 	if f.TownshipCode != "" {
@@ -210,7 +210,7 @@ type visitPage struct {
 	Fields    map[string]string
 }
 
-func (s *Server) loadVisitPage(r *http.Request, id int64) (*visitPage, error) {
+func (s *workHandlers) loadVisitPage(r *http.Request, id int64) (*visitPage, error) {
 	ctx := r.Context()
 	v, err := s.Visits.FindVisitByID(ctx, id)
 	if err != nil {
@@ -235,7 +235,7 @@ func (s *Server) loadVisitPage(r *http.Request, id int64) (*visitPage, error) {
 }
 
 // visitPage is GET /visits/{id}.
-func (s *Server) visitPage(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitPage(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (s *Server) visitPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // visitPhotoSubmit is POST /visits/{id}/photos, the visit page's upload.
-func (s *Server) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func (s *Server) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) error 
 	if _, err := s.Visits.FindVisitByID(r.Context(), id); err != nil {
 		return err
 	}
-	_, files, err := s.readMultipart(w, r)
+	_, files, err := s.problems.readMultipart(w, r)
 	if err == nil && len(files) == 0 {
 		err = sanlian.FieldErrors(map[string]string{"file": "请选择要上传的照片"})
 	}
@@ -339,7 +339,7 @@ func today() string { return time.Now().In(sanlian.Shanghai).Format("2006-01-02"
 // newVisitKey is a random idempotency key for one rendering of the form.
 func newVisitKey() string { return "form-" + rand.Text() }
 
-func (s *Server) loadVisitNewPage(r *http.Request, form visitForm, householdID int64) (*visitNewPage, error) {
+func (s *workHandlers) loadVisitNewPage(r *http.Request, form visitForm, householdID int64) (*visitNewPage, error) {
 	ctx := r.Context()
 	page := &visitNewPage{basePage: s.base(r, "登记走访", "visits"), Form: form, Today: today()}
 	u := page.User
@@ -464,7 +464,7 @@ func boolRank(must bool) int {
 }
 
 // visitNewForm is GET /visits/new[?household_id=].
-func (s *Server) visitNewForm(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitNewForm(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	hid := p.int64("household_id")
 	if err := p.err(); err != nil {
@@ -539,12 +539,12 @@ func readVisitForm(f url.Values) (*sanlian.VisitInput, visitForm) {
 // with what was typed; photos of a wrong type refuse it before anything is
 // written. The form's own idempotency key makes a second click, or the
 // browser resending the form, record the visit once.
-func (s *Server) visitCreateSubmit(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitCreateSubmit(w http.ResponseWriter, r *http.Request) error {
 	var f url.Values
 	var files []upload
 	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		f, files, err = s.readMultipart(w, r)
+		f, files, err = s.problems.readMultipart(w, r)
 	} else {
 		err = parseFormLimit(w, r, uploadEnvelope)
 		f = r.PostForm
@@ -618,7 +618,7 @@ func fieldMessages(fields map[string]string) []string {
 // visitsExport is GET /visits/export.xlsx: the visits page's list with its
 // filters; like the page, a cadre or a leader gets their own visits unless
 // mine=0.
-func (s *Server) visitsExport(w http.ResponseWriter, r *http.Request) error {
+func (s *workHandlers) visitsExport(w http.ResponseWriter, r *http.Request) error {
 	p := newParams(r)
 	f := visitFilter(p)
 	if err := p.err(); err != nil {
@@ -648,7 +648,7 @@ func (s *Server) visitsExport(w http.ResponseWriter, r *http.Request) error {
 	sh := sheet{name: "走访记录", filter: d.String(), columns: []sanlian.TableColumn{{Header: "日期", Width: 12}, {Header: "走访对象", Width: 14},
 		{Header: "所在地", Width: 14}, {Header: "类型", Width: 14}, {Header: "走访人", Width: 16, Wrap: true}, {Header: "单位", Width: 20},
 		{Header: "题目", Width: 6}, {Header: "问题", Width: 6}, {Header: "照片", Width: 6}, {Header: "走访发现", Width: 50, Wrap: true}}}
-	return exportSheet(s, w, r, sh, func(cursor string) ([]*sanlian.Visit, string, error) {
+	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.Visit, string, error) {
 		f.Cursor = cursor
 		return s.Visits.FindVisits(r.Context(), f)
 	}, func(v *sanlian.Visit) []any {

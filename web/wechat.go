@@ -44,7 +44,7 @@ const (
 )
 
 // wechatMAC signs msg under the people's side's key, for purpose.
-func (s *Server) wechatMAC(ctx context.Context, purpose, msg string) (string, error) {
+func (s *peopleHandlers) wechatMAC(ctx context.Context, purpose, msg string) (string, error) {
 	key, err := s.powKey(ctx)
 	if err != nil {
 		return "", err
@@ -69,7 +69,7 @@ func validOpenID(id string) bool {
 
 // wechatOpenID reads the signed OpenID cookie: "" when there is none or
 // its signature is not ours.
-func (s *Server) wechatOpenID(r *http.Request) string {
+func (s *peopleHandlers) wechatOpenID(r *http.Request) string {
 	c, err := r.Cookie(wechatCookie)
 	if err != nil || c.Value == "" {
 		return ""
@@ -86,7 +86,7 @@ func (s *Server) wechatOpenID(r *http.Request) string {
 }
 
 // wechatRedirect is the address WeChat sends the resident back to.
-func (s *Server) wechatRedirect(r *http.Request) string {
+func (s *peopleHandlers) wechatRedirect(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || s.cfg.SecureCookies {
 		scheme = "https"
@@ -96,7 +96,7 @@ func (s *Server) wechatRedirect(r *http.Request) string {
 
 // wechatEntry sends a resident who came through WeChat's link, with no
 // OpenID yet, through WeChat's OAuth once; it reports whether it did.
-func (s *Server) wechatEntry(w http.ResponseWriter, r *http.Request) bool {
+func (s *peopleHandlers) wechatEntry(w http.ResponseWriter, r *http.Request) bool {
 	if s.Wechat == nil || viaOf(r) != sanlian.SourceWechat || r.URL.Query().Get("oauth") != "" {
 		return false
 	}
@@ -116,7 +116,7 @@ func (s *Server) wechatEntry(w http.ResponseWriter, r *http.Request) bool {
 // wechatOAuth is GET /wechat/oauth: WeChat's way back. Whatever happens,
 // the resident lands on the form; oauth=1 keeps the entry from sending
 // them round again.
-func (s *Server) wechatOAuth(w http.ResponseWriter, r *http.Request) error {
+func (s *peopleHandlers) wechatOAuth(w http.ResponseWriter, r *http.Request) error {
 	back := "/submit?via=wechat&oauth=1"
 	if !s.limit(w, r, BucketChallenge) {
 		return nil
@@ -162,7 +162,7 @@ var errWechatForged = &sanlian.Error{Code: sanlian.EUNPROCESSABLE,
 
 // wechatConsent puts the OpenID on a submission from WeChat whose
 // resident ticked notify_wechat; a cookie that is not ours refuses it.
-func (s *Server) wechatConsent(r *http.Request, sub *sanlian.PublicSubmission, ticked bool) error {
+func (s *peopleHandlers) wechatConsent(r *http.Request, sub *sanlian.PublicSubmission, ticked bool) error {
 	if !ticked {
 		return nil
 	}
