@@ -364,14 +364,5 @@ func (db *DB) routeOnEntry(tx *Tx, id int64, category, village, township string)
 	if err != nil {
 		return err
 	}
-	a := &act{db: db, tx: tx, s: system, p: p, before: *p, note: sanlian.RoutingNote(rule.ID)}
-	a.p.State, a.p.UnitID, a.p.PersonID, a.p.AssignedAt = sanlian.StateAssigned, rule.UnitID, rule.PersonID, tx.now
-	a.p.AssignDue, a.p.RuleID = time.Time{}, rule.ID
-	if err := a.deadlines(true); err != nil {
-		return err
-	}
-	if err := a.save(sanlian.ActionAssign); err != nil {
-		return err
-	}
-	return tx.problemActed(sanlian.ActionAssign, &a.before, a.p)
+	return db.routeAssign(tx, p, rule)
 }
