@@ -210,18 +210,17 @@ func (db *DB) saveAction(tx *Tx, action string, p *sanlian.Problem, c *sanlian.P
 	return nil
 }
 
+// problemActionCols are the columns of problemFields an action may change.
+var problemActionCols = []string{"state", "unit_id", "person_id", "assigned_at", "accept_due", "accepted_at",
+	"resolve_due", "resolved_at", "closed_at", "measures", "result", "callback_solved", "callback_satisfaction",
+	"callback_at", "reopened", "merged_into", "reject_reason", "extension_until", "extension_reason",
+	"assign_due", "rule_id", "due_provisional"}
+
 // saveProblemRow writes the changed problem if it still has version.
 func saveProblemRow(tx *Tx, action string, p *sanlian.Problem, version int64) error {
-	res, err := tx.exec(`UPDATE problems SET state = ?, unit_id = ?, person_id = ?, assigned_at = ?, accept_due = ?, accepted_at = ?,
-		resolve_due = ?, resolved_at = ?, closed_at = ?, measures = ?, result = ?, callback_solved = ?, callback_satisfaction = ?,
-		callback_at = ?, reopened = ?, merged_into = ?, reject_reason = ?, extension_until = ?, extension_reason = ?,
-		assign_due = ?, rule_id = ?, due_provisional = ?,
-		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		p.State, nullInt(p.UnitID), nullInt(p.PersonID), nullTime(p.AssignedAt), nullTime(p.AcceptDue), nullTime(p.AcceptedAt),
-		nullTime(p.ResolveDue), nullTime(p.ResolvedAt), nullTime(p.ClosedAt), p.Measures, p.Result, p.CallbackSolved, p.CallbackSatisfaction,
-		nullTime(p.CallbackAt), p.Reopened, nullInt(p.MergedInto), p.RejectReason, p.ExtensionUntil, p.ExtensionReason,
-		nullTime(p.AssignDue), nullInt(p.RuleID), p.DueProvisional,
-		tx.now, p.ID, version)
+	set, args := problemSet(p, problemActionCols...)
+	res, err := tx.exec(`UPDATE problems SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		append(args, tx.now, p.ID, version)...)
 	if err != nil {
 		return fmt.Errorf("%s problem %d: %w", action, p.ID, err)
 	}
