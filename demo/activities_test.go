@@ -19,7 +19,7 @@ func TestLoadActivities(t *testing.T) {
 			t.Fatal(err)
 		}
 		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		sum, err := demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Today: visitsToday, Photos: db})
+		sum, err := demo.LoadActivities(ctx, db.Work, setNow, c, demo.ActivityOptions{Today: visitsToday, Photos: db.Problems})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -30,12 +30,12 @@ func TestLoadActivities(t *testing.T) {
 		office := officeOf(t, db)
 		photos, withPhotos := 0, 0
 		for cursor := ""; ; {
-			as, next, err := db.FindActivities(office, sanlian.ActivityFilter{Cursor: cursor, Limit: 500})
+			as, next, err := db.Work.FindActivities(office, sanlian.ActivityFilter{Cursor: cursor, Limit: 500})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, a := range as {
-				ps, err := db.FindActivityPhotos(office, a.ID)
+				ps, err := db.Problems.FindActivityPhotos(office, a.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,18 +52,18 @@ func TestLoadActivities(t *testing.T) {
 		if photos != sum.Photos || withPhotos != demo.PhotoActivities {
 			t.Errorf("%d photos on %d activities, summary %s", photos, withPhotos, sum)
 		}
-		tt, err := db.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-30", To: "2021-09-29"})
+		tt, err := db.Work.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-30", To: "2021-09-29"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if tt.All.Activities != sum.Activities || tt.All.Served != sum.Served || tt.All.Volunteers != sum.Volunteers || len(tt.ByType) < 8 {
 			t.Errorf("totals %+v, summary %s", tt.All, sum)
 		}
-		_, u, err := db.Login(ctx, "cadre", demo.Password, "api")
+		_, u, err := db.Accounts.Login(ctx, "cadre", demo.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mine, _, err := db.FindActivities(sqldbtest.As(u), sanlian.ActivityFilter{VolunteerID: u.CadreID})
+		mine, _, err := db.Work.FindActivities(sqldbtest.As(u), sanlian.ActivityFilter{VolunteerID: u.CadreID})
 		if err != nil || len(mine) == 0 {
 			t.Errorf("the demo cadre has %d activities of their own (%v)", len(mine), err)
 		}

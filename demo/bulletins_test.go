@@ -17,7 +17,7 @@ func TestLoadBulletins(t *testing.T) {
 		// how many problems each unit handles.
 		_, c, setNow := ledger(t, db, 1500, demo.DefaultProblems, visitsToday)
 		setNow(visitsToday)
-		sum, err := demo.LoadBulletins(ctx, db, db, setNow, c, demo.BulletinOptions{Today: visitsToday})
+		sum, err := demo.LoadBulletins(ctx, db.Reports, db.Reports, setNow, c, demo.BulletinOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,7 +26,7 @@ func TestLoadBulletins(t *testing.T) {
 			t.Fatalf("summary %s", sum)
 		}
 		office := officeOf(t, db)
-		bs, err := db.FindBulletins(office)
+		bs, err := db.Reports.FindBulletins(office)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func TestLoadBulletins(t *testing.T) {
 			checkRanking(t, b)
 		}
 		// The rules the office set for the demo apply from the first bulletin on.
-		cfg, err := db.MetricConfigFor(office, bs[len(bs)-1].Period, "")
+		cfg, err := db.Reports.MetricConfigFor(office, bs[len(bs)-1].Period, "")
 		if err != nil {
 			t.Fatal(err)
 		}

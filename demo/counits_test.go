@@ -17,7 +17,7 @@ import (
 func TestLoadCoUnits(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		_, c, setNow := ledger(t, db, 2000, 50, ledgerToday)
-		sum, err := demo.LoadCoUnits(context.Background(), db, setNow, c, demo.CoUnitOptions{Today: ledgerToday})
+		sum, err := demo.LoadCoUnits(context.Background(), db.Problems, setNow, c, demo.CoUnitOptions{Today: ledgerToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,7 +31,7 @@ func TestLoadCoUnits(t *testing.T) {
 		office := officeOf(t, db)
 		var withCo, parts, coUnits int
 		for _, p := range allProblems(t, db, sanlian.ProblemFilter{}) {
-			full, err := db.FindProblemByID(office, p.ID)
+			full, err := db.Problems.FindProblemByID(office, p.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,11 +53,11 @@ func TestLoadCoUnits(t *testing.T) {
 		if withCo != sum.Problems || parts != sum.Parts || coUnits != sum.CoUnits {
 			t.Errorf("ledger: %d problems, %d co-units, %d parts; summary %+v", withCo, coUnits, parts, sum)
 		}
-		_, u, err := db.Login(context.Background(), "township", demo.Password, "api")
+		_, u, err := db.Accounts.Login(context.Background(), "township", demo.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := db.FindLists(sqldbtest.As(u), sanlian.ListsFilter{})
+		l, err := db.Lists.FindLists(sqldbtest.As(u), sanlian.ListsFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

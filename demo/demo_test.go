@@ -520,13 +520,13 @@ func TestLoadCounty(t *testing.T) {
 		t.Logf("loaded %d households in %v", size, time.Since(start).Round(time.Millisecond))
 		users := map[string]*sanlian.User{}
 		for _, name := range []string{"office", "leader"} {
-			_, u, err := db.Login(ctx, name, demo.Password, "api")
+			_, u, err := db.Accounts.Login(ctx, name, demo.Password, "api")
 			if err != nil {
 				t.Fatalf("login %s: %v", name, err)
 			}
 			users[name] = u
 		}
-		got, err := db.LinkCoverage(sqldbtest.As(users["office"]))
+		got, err := db.Org.LinkCoverage(sqldbtest.As(users["office"]))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -541,7 +541,7 @@ func TestLoadCounty(t *testing.T) {
 			t.Fatalf("coverage shows no gap: %+v", *got)
 		}
 		// The leader sees only the linked townships.
-		lc, err := db.LinkCoverage(sqldbtest.As(users["leader"]))
+		lc, err := db.Org.LinkCoverage(sqldbtest.As(users["leader"]))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ func TestLoadDispatches(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		_, c, setNow := ledger(t, db, 1500, 200, visitsToday)
-		sum, err := demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: visitsToday})
+		sum, err := demo.LoadDispatches(ctx, db.Problems, db.Lists, setNow, c, demo.DispatchOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +28,7 @@ func TestLoadDispatches(t *testing.T) {
 			t.Errorf("clock left at %v", got)
 		}
 		office := officeOf(t, db)
-		months, err := db.FindDispatches(office)
+		months, err := db.Problems.FindDispatches(office)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func TestLoadDispatches(t *testing.T) {
 			if !m.Held || m.Decisions < 3 || m.Decisions > 6 || m.MeetingDate < m.Month || m.MeetingDate >= today {
 				t.Errorf("month %+v", m)
 			}
-			d, err := db.FindDispatch(office, m.Month)
+			d, err := db.Problems.FindDispatch(office, m.Month)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +54,7 @@ func TestLoadDispatches(t *testing.T) {
 				if x.ResponsibilityID == 0 || x.Deadline <= d.MeetingDate {
 					t.Errorf("decision %+v after a meeting on %s", x, d.MeetingDate)
 				}
-				r, err := db.FindResponsibilityByID(office, x.ResponsibilityID)
+				r, err := db.Lists.FindResponsibilityByID(office, x.ResponsibilityID)
 				if err != nil {
 					t.Fatal(err)
 				}

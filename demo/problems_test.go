@@ -40,7 +40,7 @@ func ledger(t *testing.T, db *sqldb.DB, households, n int, today time.Time) (dem
 		t.Fatal(err)
 	}
 	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	sum, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: n, Today: today})
+	sum, err := demo.LoadProblems(ctx, db.Problems, setNow, c, demo.ProblemOptions{Problems: n, Today: today})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func ledger(t *testing.T, db *sqldb.DB, households, n int, today time.Time) (dem
 // officeOf returns a context acting as the demo office account.
 func officeOf(t *testing.T, db *sqldb.DB) context.Context {
 	t.Helper()
-	_, u, err := db.Login(context.Background(), "office", demo.Password, "api")
+	_, u, err := db.Accounts.Login(context.Background(), "office", demo.Password, "api")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func allProblems(t *testing.T, db *sqldb.DB, f sanlian.ProblemFilter) []*sanlian
 	var out []*sanlian.Problem
 	f.Limit = 200
 	for {
-		page, next, err := db.FindProblems(ctx, f)
+		page, next, err := db.Problems.FindProblems(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func checkLedger(t *testing.T, db *sqldb.DB, sum demo.ProblemSummary, n int) {
 	}
 
 	// A closed problem went the whole way, in order, each step by someone.
-	evs, err := db.ProblemEvents(ctx, closed.ID)
+	evs, err := db.Problems.ProblemEvents(ctx, closed.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,11 +235,11 @@ func TestLoadProblems_Default(t *testing.T) {
 		}
 		// Every demo account finds open items of its own.
 		for _, name := range []string{"leader", "unitadmin", "township", "cadre"} {
-			_, u, err := db.Login(context.Background(), name, demo.Password, "api")
+			_, u, err := db.Accounts.Login(context.Background(), name, demo.Password, "api")
 			if err != nil {
 				t.Fatal(err)
 			}
-			ps, _, err := db.FindProblems(sqldbtest.As(u), sanlian.ProblemFilter{Open: true, Limit: 100})
+			ps, _, err := db.Problems.FindProblems(sqldbtest.As(u), sanlian.ProblemFilter{Open: true, Limit: 100})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ func TestLoadProjects(t *testing.T) {
 			t.Fatal(err)
 		}
 		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		sum, err := demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: visitsToday})
+		sum, err := demo.LoadProjects(ctx, db.Lists, setNow, c, demo.ProjectOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestLoadProjects(t *testing.T) {
 		office := officeOf(t, db)
 		var all []*sanlian.Project
 		for f := (sanlian.ProjectFilter{Limit: 500}); ; {
-			ps, next, err := db.FindProjects(office, f)
+			ps, next, err := db.Lists.FindProjects(office, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,21 +84,21 @@ func TestLoadProjects(t *testing.T) {
 			}
 		}
 		for _, title := range []string{"农村妇女“两癌”免费筛查", "困难残疾人免费适配轮椅", "“母亲邮包”发放"} {
-			ps, _, err := db.FindProjects(office, sanlian.ProjectFilter{Q: title, TopOnly: true})
+			ps, _, err := db.Lists.FindProjects(office, sanlian.ProjectFilter{Q: title, TopOnly: true})
 			if err != nil || len(ps) != 1 || ps[0].Target == 0 {
 				t.Errorf("%s: %v %v", title, ps, err)
 			}
 		}
 		// The demo cadre answers for a project of their own, with entries.
-		_, u, err := db.Login(ctx, "cadre", demo.Password, "api")
+		_, u, err := db.Accounts.Login(ctx, "cadre", demo.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mine, _, err := db.FindProjects(sqldbtest.As(u), sanlian.ProjectFilter{PersonID: u.CadreID})
+		mine, _, err := db.Lists.FindProjects(sqldbtest.As(u), sanlian.ProjectFilter{PersonID: u.CadreID})
 		if err != nil || len(mine) == 0 {
 			t.Fatalf("the demo cadre answers for %d projects (%v)", len(mine), err)
 		}
-		es, err := db.FindProgress(sqldbtest.As(u), mine[0].ID)
+		es, err := db.Lists.FindProgress(sqldbtest.As(u), mine[0].ID)
 		if err != nil || (mine[0].Status != sanlian.ProjectPlanned && len(es) == 0) {
 			t.Errorf("%s has %d entries (%v)", mine[0].Title, len(es), err)
 		}

@@ -19,7 +19,7 @@ func TestLoadResponsibilities(t *testing.T) {
 			t.Fatal(err)
 		}
 		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-		sum, err := demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: visitsToday})
+		sum, err := demo.LoadResponsibilities(ctx, db.Lists, setNow, c, demo.ResponsibilityOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestLoadResponsibilities(t *testing.T) {
 		office := officeOf(t, db)
 		var all []*sanlian.Responsibility
 		for f := (sanlian.ResponsibilityFilter{Entered: true, Limit: 500}); ; {
-			rs, next, err := db.FindResponsibilities(office, f)
+			rs, next, err := db.Lists.FindResponsibilities(office, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,11 +88,11 @@ func TestLoadResponsibilities(t *testing.T) {
 			t.Errorf("%d units, %d dispatch decisions", len(units), dispatch)
 		}
 		// The demo cadre answers for lines and reported on them.
-		_, u, err := db.Login(ctx, "cadre", demo.Password, "api")
+		_, u, err := db.Accounts.Login(ctx, "cadre", demo.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mine, _, err := db.FindResponsibilities(sqldbtest.As(u), sanlian.ResponsibilityFilter{PersonID: u.CadreID, Entered: true})
+		mine, _, err := db.Lists.FindResponsibilities(sqldbtest.As(u), sanlian.ResponsibilityFilter{PersonID: u.CadreID, Entered: true})
 		if err != nil || len(mine) < 3 {
 			t.Fatalf("the demo cadre answers for %d lines (%v)", len(mine), err)
 		}

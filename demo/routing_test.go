@@ -22,7 +22,7 @@ func TestLoadProblems_Routing(t *testing.T) {
 		t.Fatal(err)
 	}
 	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
-	sum, err := demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: 300, Today: ledgerToday, Routing: db})
+	sum, err := demo.LoadProblems(ctx, db.Problems, setNow, c, demo.ProblemOptions{Problems: 300, Today: ledgerToday, Routing: db.Problems})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestLoadProblems_Routing(t *testing.T) {
 		t.Errorf("rules %d, routed %d, returned %d: want most problems since the rules routed and a few returned", sum.Rules, sum.Routed, sum.Returned)
 	}
 	office := sanlian.NewContextWithUser(ctx, c.Accounts[0].User)
-	counts, err := db.ReturnCounts(office, ledgerToday.AddDate(0, 0, -200), ledgerToday)
+	counts, err := db.Problems.ReturnCounts(office, ledgerToday.AddDate(0, 0, -200), ledgerToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +42,12 @@ func TestLoadProblems_Routing(t *testing.T) {
 	if n != sum.Returned {
 		t.Errorf("returns counted %d, the ledger made %d", n, sum.Returned)
 	}
-	is, err := demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: ledgerToday, Seed: 7, Late: 3})
+	is, err := demo.SettleIntake(ctx, db.Problems, setNow, c, demo.IntakeOptions{Today: ledgerToday, Seed: 7, Late: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Log(is)
-	queue, _, err := db.FindProblems(office, sanlian.ProblemFilter{State: sanlian.StateSubmitted, Limit: 500})
+	queue, _, err := db.Problems.FindProblems(office, sanlian.ProblemFilter{State: sanlian.StateSubmitted, Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

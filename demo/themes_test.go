@@ -16,7 +16,7 @@ func TestLoadThemes(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		_, c, setNow := ledger(t, db, 1500, 600, visitsToday)
-		sum, err := demo.LoadThemes(ctx, db, db, setNow, c, demo.ThemeOptions{Today: visitsToday})
+		sum, err := demo.LoadThemes(ctx, db.Work, db.Problems, setNow, c, demo.ThemeOptions{Today: visitsToday})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestLoadThemes(t *testing.T) {
 		}
 		office := officeOf(t, db)
 		for _, month := range []string{"2021-07", "2021-08", "2021-09"} {
-			ths, err := db.FindThemes(office, sanlian.ThemeFilter{Month: month})
+			ths, err := db.Work.FindThemes(office, sanlian.ThemeFilter{Month: month})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,7 +37,7 @@ func TestLoadThemes(t *testing.T) {
 				t.Fatalf("%s: %d themes", month, len(ths))
 			}
 			for _, th := range ths {
-				r, err := db.ThemeReport(office, th.ID, "")
+				r, err := db.Work.ThemeReport(office, th.ID, "")
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -65,7 +65,7 @@ func loadVisits(t *testing.T, db *sqldb.DB, households, n int) (demo.VisitSummar
 	}
 	setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
 	start := time.Now()
-	sum, err := demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: n, Today: visitsToday})
+	sum, err := demo.LoadVisits(ctx, db.Work, db.Work, setNow, c, demo.VisitOptions{Visits: n, Today: visitsToday})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func allVisits(t *testing.T, db *sqldb.DB, f sanlian.VisitFilter) []*sanlian.Vis
 	var out []*sanlian.Visit
 	f.Limit = 200
 	for {
-		page, next, err := db.FindVisits(ctx, f)
+		page, next, err := db.Work.FindVisits(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func checkVisits(t *testing.T, db *sqldb.DB, c *sanlian.County, sum demo.VisitSu
 	// The retired topics were carried before they were retired, never
 	// after.
 	inactive := false
-	retired, err := db.FindTopics(ctx, sanlian.TopicFilter{Active: &inactive})
+	retired, err := db.Work.FindTopics(ctx, sanlian.TopicFilter{Active: &inactive})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func checkVisits(t *testing.T, db *sqldb.DB, c *sanlian.County, sum demo.VisitSu
 	}
 
 	// The coverage page's default window, the month, has plenty to show.
-	cov, err := db.VisitCoverage(ctx, sanlian.MonthWindow(visitsToday.AddDate(0, 0, -1)), sanlian.CoverageScope{})
+	cov, err := db.Work.VisitCoverage(ctx, sanlian.MonthWindow(visitsToday.AddDate(0, 0, -1)), sanlian.CoverageScope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func checkVisits(t *testing.T, db *sqldb.DB, c *sanlian.County, sum demo.VisitSu
 		t.Errorf("%d of %d cadres without a visit this month", cov.CadresWithoutVisit, len(cov.Cadres))
 	}
 	// All the problems raised on the spot are on the ledger.
-	whole, err := db.VisitCoverage(ctx, sanlian.Window{From: first, To: last}, sanlian.CoverageScope{})
+	whole, err := db.Work.VisitCoverage(ctx, sanlian.Window{From: first, To: last}, sanlian.CoverageScope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,11 +272,11 @@ func checkVisits(t *testing.T, db *sqldb.DB, c *sanlian.County, sum demo.VisitSu
 		{"cadre", sanlian.VisitHousehold}, {"leader", sanlian.VisitTownship},
 		{"unitadmin", sanlian.VisitVillage}, {"township", sanlian.VisitVillage},
 	} {
-		_, u, err := db.Login(context.Background(), a.username, demo.Password, "api")
+		_, u, err := db.Accounts.Login(context.Background(), a.username, demo.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
-		mine, _, err := db.FindVisits(sqldbtest.As(u), sanlian.VisitFilter{Kind: a.kind, From: cov.Window.From, Limit: 50})
+		mine, _, err := db.Work.FindVisits(sqldbtest.As(u), sanlian.VisitFilter{Kind: a.kind, From: cov.Window.From, Limit: 50})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,7 +301,7 @@ func TestLoadVisits_Default(t *testing.T) {
 		}
 		setNow := func(at time.Time) { db.Now = func() time.Time { return at } }
 		start := time.Now()
-		sum, err := demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Today: today})
+		sum, err := demo.LoadVisits(ctx, db.Work, db.Work, setNow, c, demo.VisitOptions{Today: today})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -309,7 +309,7 @@ func TestLoadVisits_Default(t *testing.T) {
 		t.Logf("%d visits in %v (%.0f/s)", sum.Visits, took.Round(time.Millisecond), float64(sum.Visits)/took.Seconds())
 		t.Log(sum)
 		start = time.Now()
-		cov, err := db.VisitCoverage(officeOf(t, db), sanlian.MonthWindow(today), sanlian.CoverageScope{})
+		cov, err := db.Work.VisitCoverage(officeOf(t, db), sanlian.MonthWindow(today), sanlian.CoverageScope{})
 		if err != nil {
 			t.Fatal(err)
 		}

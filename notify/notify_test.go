@@ -186,7 +186,7 @@ func as(u *sanlian.User) context.Context { return sqldbtest.As(u) }
 func submit(t *testing.T, db *sqldb.DB, u *sanlian.User, n int) {
 	t.Helper()
 	for i := range n {
-		_, err := db.CreateProblem(as(u), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		_, err := db.Problems.CreateProblem(as(u), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: fmt.Sprintf("热线来电 %d", i), Description: "桥面坑洼，车辆难行",
 			ReporterName: "刘大爷", ReporterPhone: "13912345678"})
 		if err != nil {
@@ -208,7 +208,7 @@ func TestWorker_DownThenUp(t *testing.T) {
 		dead := httptest.NewServer(http.NotFoundHandler())
 		deadURL := dead.URL + "/hook"
 		dead.Close()
-		h, err := db.CreateWebhook(as(office), &sanlian.WebhookInput{Name: "接收方", Kind: sanlian.WebhookJSON, URL: deadURL,
+		h, err := db.Notices.CreateWebhook(as(office), &sanlian.WebhookInput{Name: "接收方", Kind: sanlian.WebhookJSON, URL: deadURL,
 			Secret: "k", Events: []string{sanlian.EventProblemSubmitted}})
 		if err != nil {
 			t.Fatal(err)
@@ -227,7 +227,7 @@ func TestWorker_DownThenUp(t *testing.T) {
 			w.WriteHeader(status)
 		}))
 		defer srv.Close()
-		w := &notify.Worker{Queue: db, Sender: &notify.Sender{Now: clk.now}}
+		w := &notify.Worker{Queue: db.Notices, Sender: &notify.Sender{Now: clk.now}}
 		run := func(wantDelivered, wantAttempted int) {
 			t.Helper()
 			d, a, err := w.RunOnce(context.Background())
@@ -237,7 +237,7 @@ func TestWorker_DownThenUp(t *testing.T) {
 		}
 		run(0, 1) // down
 		run(0, 0) // not due before its delay
-		if _, err := db.UpdateWebhook(as(office), h.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, URL: srv.URL + "/hook",
+		if _, err := db.Notices.UpdateWebhook(as(office), h.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, URL: srv.URL + "/hook",
 			Events: h.Events, Version: h.Version}); err != nil {
 			t.Fatal(err)
 		}
@@ -252,7 +252,7 @@ func TestWorker_DownThenUp(t *testing.T) {
 		run(1, 1)
 		clk.add(24 * time.Hour)
 		run(0, 0)
-		ds, _, err := db.FindDeliveries(as(office), h.ID, "", "", 0)
+		ds, _, err := db.Notices.FindDeliveries(as(office), h.ID, "", "", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -277,13 +277,13 @@ func TestWorker_GivesUp(t *testing.T) {
 	clk := newClock("2021-05-10 09:00")
 	db.Now = clk.now
 	srv, got := receiver(t, `{"errcode":310000,"errmsg":"sign not match"}`)
-	h, err := db.CreateWebhook(as(users["office"]), &sanlian.WebhookInput{Name: "钉钉", Kind: sanlian.WebhookDingTalk, URL: srv.URL,
+	h, err := db.Notices.CreateWebhook(as(users["office"]), &sanlian.WebhookInput{Name: "钉钉", Kind: sanlian.WebhookDingTalk, URL: srv.URL,
 		Secret: "SECwrong", Events: []string{sanlian.EventProblemSubmitted}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	submit(t, db, users["office"], 1)
-	w := &notify.Worker{Queue: db, Sender: &notify.Sender{Now: clk.now}}
+	w := &notify.Worker{Queue: db.Notices, Sender: &notify.Sender{Now: clk.now}}
 	for range sanlian.MaxDeliveryAttempts + 2 {
 		if _, _, err := w.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
@@ -293,11 +293,11 @@ func TestWorker_GivesUp(t *testing.T) {
 	if n := len(got()); n != sanlian.MaxDeliveryAttempts {
 		t.Fatalf("attempts %d, want %d", n, sanlian.MaxDeliveryAttempts)
 	}
-	ds, _, _ := db.FindDeliveries(as(users["office"]), h.ID, sanlian.DeliveryFailed, "", 0)
+	ds, _, _ := db.Notices.FindDeliveries(as(users["office"]), h.ID, sanlian.DeliveryFailed, "", 0)
 	if len(ds) != 1 || !strings.Contains(ds[0].LastError, "errcode=310000") {
 		t.Fatalf("failed deliveries %+v", ds)
 	}
-	if _, err := db.RetryDelivery(as(users["office"]), h.ID, ds[0].ID); err != nil {
+	if _, err := db.Notices.RetryDelivery(as(users["office"]), h.ID, ds[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, a, _ := w.RunOnce(context.Background()); a != 1 {
@@ -322,7 +322,7 @@ func TestWorker_TwoNodes(t *testing.T) {
 		}))
 		defer srv.Close()
 		for _, name := range []string{"甲", "乙"} {
-			if _, err := db.CreateWebhook(as(users["office"]), &sanlian.WebhookInput{Name: name, Kind: sanlian.WebhookJSON, URL: srv.URL,
+			if _, err := db.Notices.CreateWebhook(as(users["office"]), &sanlian.WebhookInput{Name: name, Kind: sanlian.WebhookJSON, URL: srv.URL,
 				Events: []string{sanlian.EventProblemSubmitted}}); err != nil {
 				t.Fatal(err)
 			}
@@ -337,7 +337,7 @@ func TestWorker_TwoNodes(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				w := &notify.Worker{Queue: node, Batch: 3, Sender: &notify.Sender{Now: clk.now}}
+				w := &notify.Worker{Queue: node.Notices, Batch: 3, Sender: &notify.Sender{Now: clk.now}}
 				for {
 					d, a, err := w.RunOnce(context.Background())
 					if err != nil {

@@ -59,15 +59,15 @@ func newMsgSetup(t *testing.T, db *sqldb.DB, kind string) *msgSetup {
 	s := &msgSetup{db: db, users: sqldbtest.LoadSmall(t, db), fake: startFake(t, kind), wx: wechattest.New(t, "wx-app-id", "wx-app-secret"),
 		now: time.Date(2021, 5, 10, 9, 0, 0, 0, sanlian.Shanghai)}
 	db.Now = func() time.Time { return s.now }
-	db.SetMessageConfig(sanlian.MsgOverrides{MaxRunes: sms.DefaultMaxRunes}, true)
+	db.Notices.SetMessageConfig(sanlian.MsgOverrides{MaxRunes: sms.DefaultMaxRunes}, true)
 	smsT, wx := allTemplates()
 	office := sqldbtest.As(s.users["office"])
-	cur, err := db.MessageSettings(office)
+	cur, err := db.Notices.MessageSettings(office)
 	must(t, err)
-	_, err = db.UpdateMessageSettings(office, &sanlian.MsgSettings{Enabled: true, Provider: kind, Endpoint: s.fake.URL,
+	_, err = db.Notices.UpdateMessageSettings(office, &sanlian.MsgSettings{Enabled: true, Provider: kind, Endpoint: s.fake.URL,
 		PublicURL: "https://sl.anhua.gov.cn", SMS: smsT, Wechat: wx, Version: cur.Stored.Version})
 	must(t, err)
-	s.worker = &notify.MessageWorker{Queue: db, Keys: testKeys, Client: &http.Client{Timeout: 2 * time.Second},
+	s.worker = &notify.MessageWorker{Queue: db.Notices, Keys: testKeys, Client: &http.Client{Timeout: 2 * time.Second},
 		Wechat: &wechat.Client{Base: s.wx.URL, AppID: "wx-app-id", Secret: "wx-app-secret"}}
 	return s
 }
@@ -83,7 +83,7 @@ func (s *msgSetup) act(t *testing.T, who string, p *sanlian.Problem, action stri
 	t.Helper()
 	s.now = s.now.Add(time.Hour)
 	req.Version = p.Version
-	out, err := s.db.Act(sqldbtest.As(s.users[who]), p.ID, action, req)
+	out, err := s.db.Problems.Act(sqldbtest.As(s.users[who]), p.ID, action, req)
 	must(t, err)
 	return out
 }
@@ -98,7 +98,7 @@ func (s *msgSetup) run(t *testing.T) int {
 
 func (s *msgSetup) log(t *testing.T, f sanlian.MsgFilter) []*sanlian.ResidentMessage {
 	t.Helper()
-	items, _, err := s.db.FindMessages(sqldbtest.As(s.users["office"]), f)
+	items, _, err := s.db.Notices.FindMessages(sqldbtest.As(s.users["office"]), f)
 	must(t, err)
 	return items
 }
@@ -107,7 +107,7 @@ const residentPhone = "13912345678"
 
 func (s *msgSetup) submit(t *testing.T, openid string) *sanlian.PublicReceipt {
 	t.Helper()
-	rc, err := s.db.SubmitPublic(sanlian.NewPublicContext(context.Background()), &sanlian.PublicSubmission{Source: sanlian.SourceWechat,
+	rc, err := s.db.Public.SubmitPublic(sanlian.NewPublicContext(context.Background()), &sanlian.PublicSubmission{Source: sanlian.SourceWechat,
 		Category: "transport", VillageCode: sqldbtest.VillageA, Description: "村口的桥栏杆断了，孩子上学危险", ReporterName: "王大妈",
 		ReporterPhone: residentPhone, Consent: true, NotifySMS: true, WechatOpenID: openid})
 	must(t, err)
@@ -126,7 +126,7 @@ func TestResidentMessages_Life(t *testing.T) {
 				rc := s.submit(t, "oWx-resident-0001")
 				code := sanlian.FormatTrackingCode(rc.Code)
 				office := sqldbtest.As(s.users["office"])
-				p, err := db.FindProblemByID(office, rc.ProblemID)
+				p, err := db.Problems.FindProblemByID(office, rc.ProblemID)
 				must(t, err)
 				want := []string{sanlian.MsgReceived}
 				if n := s.run(t); n != 2 {
@@ -137,18 +137,18 @@ func TestResidentMessages_Life(t *testing.T) {
 				s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "焊接栏杆", Result: "栏杆已修复"})
 				want = append(want, sanlian.MsgAccepted, sanlian.MsgResolved)
 				s.run(t)
-				_, err = db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "no", Satisfaction: "unsatisfied"})
+				_, err = db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "no", Satisfaction: "unsatisfied"})
 				must(t, err)
 				s.run(t)
-				p, _ = db.FindProblemByID(office, rc.ProblemID)
+				p, _ = db.Problems.FindProblemByID(office, rc.ProblemID)
 				s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换整段栏杆", Result: "已全部更换"})
 				want = append(want, sanlian.MsgReopened, sanlian.MsgResolved)
 				s.run(t)
 				// The next day: a phone is sent at most MsgDailyCap a day.
 				s.now = s.now.Add(24 * time.Hour)
-				_, err = db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
+				_, err = db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
 				must(t, err)
-				p, _ = db.FindProblemByID(office, rc.ProblemID)
+				p, _ = db.Problems.FindProblemByID(office, rc.ProblemID)
 				s.act(t, "office", p, sanlian.ActionClose, sanlian.ActionRequest{})
 				want = append(want, sanlian.MsgClosed)
 				s.run(t)
@@ -252,13 +252,13 @@ func TestResidentMessages_Outage(t *testing.T) {
 		// A timeout and a provider's error code: retried, never sent.
 		for _, mode := range []smstest.Mode{smstest.Hang, smstest.ProviderError} {
 			s.now = s.now.Add(time.Hour)
-			p, err := db.FindProblemByID(sqldbtest.As(s.users["office"]), m.ProblemID)
+			p, err := db.Problems.FindProblemByID(sqldbtest.As(s.users["office"]), m.ProblemID)
 			must(t, err)
 			s.fake.SetMode(mode)
 			ev := sanlian.MsgAccepted
 			if mode == smstest.Hang {
 				s.act(t, "office", p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
-				p, _ = db.FindProblemByID(sqldbtest.As(s.users["office"]), m.ProblemID)
+				p, _ = db.Problems.FindProblemByID(sqldbtest.As(s.users["office"]), m.ProblemID)
 				s.act(t, "cadre", p, sanlian.ActionAccept, sanlian.ActionRequest{})
 			} else {
 				s.act(t, "cadre", p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "焊接", Result: "已修复"})
@@ -294,17 +294,17 @@ func TestResidentMessages_Outage(t *testing.T) {
 				t.Errorf("failed after %d attempts (%d logged)", f.Attempts, len(f.Log))
 			}
 		}
-		_, err := db.RetryMessage(sqldbtest.As(s.users["cadre"]), failed[0].ID)
+		_, err := db.Notices.RetryMessage(sqldbtest.As(s.users["cadre"]), failed[0].ID)
 		if sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
 			t.Errorf("cadre retries: %v", err)
 		}
 		s.fake.SetMode(smstest.OK)
-		r, err := db.RetryMessage(sqldbtest.As(s.users["office"]), failed[0].ID)
+		r, err := db.Notices.RetryMessage(sqldbtest.As(s.users["office"]), failed[0].ID)
 		must(t, err)
 		if r.State != sanlian.MsgPending {
 			t.Errorf("retried: %+v", r)
 		}
-		if _, err := db.RetryMessage(sqldbtest.As(s.users["office"]), failed[0].ID); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
+		if _, err := db.Notices.RetryMessage(sqldbtest.As(s.users["office"]), failed[0].ID); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
 			t.Errorf("retry a pending one: %v", err)
 		}
 		if n := s.run(t); n != 1 {
@@ -321,24 +321,24 @@ func TestResidentMessages_MissingTemplate(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s := newMsgSetup(t, db, sms.KindTencent)
 		office := sqldbtest.As(s.users["office"])
-		cur, err := db.MessageSettings(office)
+		cur, err := db.Notices.MessageSettings(office)
 		must(t, err)
 		st := cur.Stored
 		delete(st.SMS, sanlian.MsgAccepted)
-		_, err = db.UpdateMessageSettings(office, &st)
+		_, err = db.Notices.UpdateMessageSettings(office, &st)
 		must(t, err)
 		rc := s.submit(t, "")
 		// The received template goes before the worker runs.
-		cur, _ = db.MessageSettings(office)
+		cur, _ = db.Notices.MessageSettings(office)
 		st = cur.Stored
 		delete(st.SMS, sanlian.MsgReceived)
-		view, err := db.UpdateMessageSettings(office, &st)
+		view, err := db.Notices.UpdateMessageSettings(office, &st)
 		must(t, err)
 		if !strings.Contains(view.Skip[sanlian.ChannelSMS][sanlian.MsgReceived], "未设置“受理告知”的短信模板编号") {
 			t.Errorf("view: %+v", view.Skip)
 		}
 		s.run(t)
-		p, _ := db.FindProblemByID(office, rc.ProblemID)
+		p, _ := db.Problems.FindProblemByID(office, rc.ProblemID)
 		p = s.act(t, "office", p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
 		s.act(t, "cadre", p, sanlian.ActionAccept, sanlian.ActionRequest{})
 		s.run(t)
@@ -352,7 +352,7 @@ func TestResidentMessages_MissingTemplate(t *testing.T) {
 		}
 		// Staff enter a problem with a reporter's phone: no consent, nothing.
 		before := len(s.log(t, sanlian.MsgFilter{}))
-		q, err := db.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport", VillageCode: sqldbtest.VillageA,
+		q, err := db.Problems.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport", VillageCode: sqldbtest.VillageA,
 			Description: "路灯不亮", ReporterName: "李大爷", ReporterPhone: "13800001111", Urgency: sanlian.UrgencyNormal})
 		must(t, err)
 		q = s.act(t, "office", q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})

@@ -37,7 +37,7 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg open311.Config) *app {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	ts := httptest.NewServer(open311.New(db, cfg))
+	ts := httptest.NewServer(open311.New(db.Public, cfg))
 	t.Cleanup(ts.Close)
 	return &app{t: t, db: db, ts: ts, users: users}
 }
@@ -77,7 +77,7 @@ var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request
 // issueKey issues a key as the office does and returns its id and secret.
 func issueKey(t *testing.T, a *app, name, source string) (int64, string) {
 	t.Helper()
-	k, err := a.db.CreateAPIKey(sqldbtest.As(a.office()), &sanlian.APIKeyInput{Name: name, Source: source})
+	k, err := a.db.Public.CreateAPIKey(sqldbtest.As(a.office()), &sanlian.APIKeyInput{Name: name, Source: source})
 	if err != nil {
 		t.Fatalf("issue key: %v", err)
 	}
@@ -90,7 +90,7 @@ func issueKey(t *testing.T, a *app, name, source string) (int64, string) {
 // revokeKey revokes a key as the office does.
 func revokeKey(t *testing.T, a *app, id int64) {
 	t.Helper()
-	if _, err := a.db.RevokeAPIKey(sqldbtest.As(a.office()), id); err != nil {
+	if _, err := a.db.Public.RevokeAPIKey(sqldbtest.As(a.office()), id); err != nil {
 		t.Fatalf("revoke: %v", err)
 	}
 }

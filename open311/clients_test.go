@@ -151,7 +151,7 @@ func TestOpen311_Clients(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
 		_, key := issueKey(t, a, "12345热线", "hotline")
-		if _, err := db.SaveTownshipMap(sanlian.NewSystemContext(context.Background()), []byte(clientTownships)); err != nil {
+		if _, err := db.Reports.SaveTownshipMap(sanlian.NewSystemContext(context.Background()), []byte(clientTownships)); err != nil {
 			t.Fatal(err)
 		}
 		h := pyHTTP{hc: &http.Client{}}

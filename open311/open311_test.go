@@ -495,7 +495,7 @@ func testOpen311Client(t *testing.T, engine string) {
 	})
 
 	t.Run("KeyCountsRequests", func(t *testing.T) {
-		keys, err := a.db.FindAPIKeys(sqldbtest.As(a.office()))
+		keys, err := a.db.Public.FindAPIKeys(sqldbtest.As(a.office()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -567,7 +567,7 @@ func TestOpen311_QueryKeyAndUnknownPath(t *testing.T) {
 // answers 401 or 403 but a post's refused key.
 func TestOpen311_Public(t *testing.T) {
 	a := newApp(t, sqldbtest.Open(t, "sqlite"))
-	for _, p := range open311.New(a.db, open311.Config{}).Patterns() {
+	for _, p := range open311.New(a.db.Public, open311.Config{}).Patterns() {
 		method, path, _ := strings.Cut(p, " ")
 		path = strings.NewReplacer("{file}", "services.json", "{rest...}", "service/x.xml").Replace(path)
 		body := ""

@@ -37,7 +37,7 @@ func TestOpen311_PlaceByCoordinates(t *testing.T) {
 		_, key := issueKey(t, a, "12345热线", "hotline")
 		calls, mu := map[string]int{}, &sync.Mutex{}
 		count := func() int {
-			cs, err := db.CountProblemsByState(sanlian.NewSystemContext(context.Background()), sanlian.ProblemFilter{})
+			cs, err := db.Problems.CountProblemsByState(sanlian.NewSystemContext(context.Background()), sanlian.ProblemFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestOpen311_PlaceByCoordinates(t *testing.T) {
 				}
 			})
 		}
-		if _, err := db.SaveTownshipMap(sanlian.NewSystemContext(context.Background()), []byte(smallTownships)); err != nil {
+		if _, err := db.Reports.SaveTownshipMap(sanlian.NewSystemContext(context.Background()), []byte(smallTownships)); err != nil {
 			t.Fatal(err)
 		}
 		for _, format := range []string{"json", "xml"} {
@@ -172,7 +172,7 @@ func TestOpen311_CountyBounds(t *testing.T) {
 		lat, long := 28.3, 111.3
 		sub := &sanlian.PublicSubmission{Source: sanlian.SourceHotline, Category: "transport", VillageCode: sqldbtest.VillageA,
 			Description: "路边的护栏被撞坏了，夜里很危险", Open311: &sanlian.Open311Extra{Lat: &lat, Long: &long}}
-		if _, err := db.SubmitPublic(sanlian.NewPublicContext(context.Background()), sub); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
+		if _, err := db.Public.SubmitPublic(sanlian.NewPublicContext(context.Background()), sub); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 			t.Fatalf("storage took coordinates outside the box: %v", err)
 		}
 	})

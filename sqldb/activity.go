@@ -45,7 +45,7 @@ func (s *scope) activities(w *where) error {
 }
 
 // FindActivityTypes implements sanlian.ActivityService.
-func (db *DB) FindActivityTypes(ctx context.Context) ([]*sanlian.ActivityType, error) {
+func (db *WorkStore) FindActivityTypes(ctx context.Context) ([]*sanlian.ActivityType, error) {
 	if _, err := mustUser(ctx); err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (db *DB) FindActivityTypes(ctx context.Context) ([]*sanlian.ActivityType, e
 }
 
 // SaveActivityType implements sanlian.ActivityService.
-func (db *DB) SaveActivityType(ctx context.Context, t *sanlian.ActivityType) error {
+func (db *WorkStore) SaveActivityType(ctx context.Context, t *sanlian.ActivityType) error {
 	if err := officeOnly(ctx, "只有县办公室可以维护活动类型"); err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (db *DB) SaveActivityType(ctx context.Context, t *sanlian.ActivityType) err
 
 // checkActivity checks what the input refers to and returns the unit and
 // township it is recorded under.
-func (db *DB) checkActivity(tx *Tx, s *scope, in *sanlian.ActivityInput) (unitID int64, township string, err error) {
+func (db *WorkStore) checkActivity(tx *Tx, s *scope, in *sanlian.ActivityInput) (unitID int64, township string, err error) {
 	switch s.role() {
 	case sanlian.RoleOffice:
 		if in.UnitID == 0 {
@@ -125,7 +125,7 @@ func (db *DB) checkActivity(tx *Tx, s *scope, in *sanlian.ActivityInput) (unitID
 	default:
 		return 0, "", errForbidden("只有县办公室和单位管理员可以登记志愿服务活动")
 	}
-	if err := tx.exists("units", in.UnitID, "unit_id", "组织单位不存在"); err != nil {
+	if err := exists(tx, "units", in.UnitID, "unit_id", "组织单位不存在"); err != nil {
 		return 0, "", err
 	}
 	var active bool
@@ -149,14 +149,14 @@ func (db *DB) checkActivity(tx *Tx, s *scope, in *sanlian.ActivityInput) (unitID
 		return 0, "", sanlian.FieldErrors(map[string]string{"date": "活动日期不能晚于今天（" + today + "）"})
 	}
 	for _, id := range uniqueIDs(in.Volunteers) {
-		if err := tx.exists("cadres", id, "volunteers", fmt.Sprintf("干部 %d 不存在", id)); err != nil {
+		if err := exists(tx, "cadres", id, "volunteers", fmt.Sprintf("干部 %d 不存在", id)); err != nil {
 			return 0, "", err
 		}
 	}
 	return in.UnitID, township, nil
 }
 
-func (tx *Tx) setVolunteers(id int64, cadres []int64) error {
+func setVolunteers(tx *Tx, id int64, cadres []int64) error {
 	if _, err := tx.exec(`DELETE FROM activity_volunteers WHERE activity_id = ?`, id); err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (tx *Tx) setVolunteers(id int64, cadres []int64) error {
 }
 
 // CreateActivity implements sanlian.ActivityService.
-func (db *DB) CreateActivity(ctx context.Context, in *sanlian.ActivityInput) (*sanlian.Activity, error) {
+func (db *WorkStore) CreateActivity(ctx context.Context, in *sanlian.ActivityInput) (*sanlian.Activity, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -189,7 +189,7 @@ func (db *DB) CreateActivity(ctx context.Context, in *sanlian.ActivityInput) (*s
 		if err != nil {
 			return fmt.Errorf("create activity: %w", err)
 		}
-		if err := tx.setVolunteers(id, in.Volunteers); err != nil {
+		if err := setVolunteers(tx, id, in.Volunteers); err != nil {
 			return err
 		}
 		if err := tx.audit("create", "activity", id, changes{"type": {nil, in.Type}, "date": {nil, in.Date}, "village": {nil, in.VillageCode},
@@ -203,7 +203,7 @@ func (db *DB) CreateActivity(ctx context.Context, in *sanlian.ActivityInput) (*s
 }
 
 // UpdateActivity implements sanlian.ActivityService.
-func (db *DB) UpdateActivity(ctx context.Context, id int64, in *sanlian.ActivityInput, version int64) (*sanlian.Activity, error) {
+func (db *WorkStore) UpdateActivity(ctx context.Context, id int64, in *sanlian.ActivityInput, version int64) (*sanlian.Activity, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (db *DB) UpdateActivity(ctx context.Context, id int64, in *sanlian.Activity
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errStale("该活动")
 		}
-		if err := tx.setVolunteers(id, in.Volunteers); err != nil {
+		if err := setVolunteers(tx, id, in.Volunteers); err != nil {
 			return err
 		}
 		ch := changes{}
@@ -258,7 +258,7 @@ func (db *DB) UpdateActivity(ctx context.Context, id int64, in *sanlian.Activity
 }
 
 // FindActivityByID implements sanlian.ActivityService.
-func (db *DB) FindActivityByID(ctx context.Context, id int64) (*sanlian.Activity, error) {
+func (db *WorkStore) FindActivityByID(ctx context.Context, id int64) (*sanlian.Activity, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -267,7 +267,7 @@ func (db *DB) FindActivityByID(ctx context.Context, id int64) (*sanlian.Activity
 	return db.findActivity(q, s, id)
 }
 
-func (db *DB) findActivity(q querier, s *scope, id int64) (*sanlian.Activity, error) {
+func (db *WorkStore) findActivity(q querier, s *scope, id int64) (*sanlian.Activity, error) {
 	w := &where{}
 	if err := s.activities(w); err != nil {
 		return nil, err
@@ -342,7 +342,7 @@ func (s *scope) activityWhere(f sanlian.ActivityFilter) (*where, error) {
 }
 
 // FindActivities implements sanlian.ActivityService.
-func (db *DB) FindActivities(ctx context.Context, f sanlian.ActivityFilter) ([]*sanlian.Activity, string, error) {
+func (db *WorkStore) FindActivities(ctx context.Context, f sanlian.ActivityFilter) ([]*sanlian.Activity, string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -352,7 +352,7 @@ func (db *DB) FindActivities(ctx context.Context, f sanlian.ActivityFilter) ([]*
 	if err != nil {
 		return nil, "", err
 	}
-	out, next, err := readPage(ctx, db, "find activities", activitySelect, w, f.Cursor, f.Limit, byID("a.id", true), scanActivity,
+	out, next, err := readPage(ctx, db.DB, "find activities", activitySelect, w, f.Cursor, f.Limit, byID("a.id", true), scanActivity,
 		func(a *sanlian.Activity) string { return idKey(a.ID) })
 	if err != nil {
 		return nil, "", err
@@ -361,7 +361,7 @@ func (db *DB) FindActivities(ctx context.Context, f sanlian.ActivityFilter) ([]*
 }
 
 // ActivityTotals implements sanlian.ActivityService.
-func (db *DB) ActivityTotals(ctx context.Context, f sanlian.ActivityFilter) (*sanlian.ActivityTotals, error) {
+func (db *WorkStore) ActivityTotals(ctx context.Context, f sanlian.ActivityFilter) (*sanlian.ActivityTotals, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {

@@ -27,7 +27,7 @@ func TestActivityService(t *testing.T) {
 		t.Run("Create", func(t *testing.T) {
 			for _, c := range ins {
 				in := c.in
-				a, err := db.CreateActivity(sqldbtest.As(users[c.ctx]), &in)
+				a, err := db.Work.CreateActivity(sqldbtest.As(users[c.ctx]), &in)
 				MustOK(t, err)
 				acts = append(acts, a)
 			}
@@ -38,19 +38,19 @@ func TestActivityService(t *testing.T) {
 		t.Run("Scope", func(t *testing.T) {
 			want := map[string]int{"office": 3, "unitadmin": 1, "cadre": 1, "cadre5": 1, "leader": 2}
 			for name, n := range want {
-				as, _, err := db.FindActivities(sqldbtest.As(users[name]), sanlian.ActivityFilter{})
+				as, _, err := db.Work.FindActivities(sqldbtest.As(users[name]), sanlian.ActivityFilter{})
 				MustOK(t, err)
 				if len(as) != n {
 					t.Errorf("%s sees %d activities, want %d", name, len(as), n)
 				}
 			}
 			for _, name := range []string{"sysadmin", "auditor"} {
-				_, _, err := db.FindActivities(sqldbtest.As(users[name]), sanlian.ActivityFilter{})
+				_, _, err := db.Work.FindActivities(sqldbtest.As(users[name]), sanlian.ActivityFilter{})
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
-			_, err := db.FindActivityByID(unitAdmin, acts[0].ID)
+			_, err := db.Work.FindActivityByID(unitAdmin, acts[0].ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			mine, _, err := db.FindActivities(sqldbtest.As(users["cadre"]), sanlian.ActivityFilter{VolunteerID: 2})
+			mine, _, err := db.Work.FindActivities(sqldbtest.As(users["cadre"]), sanlian.ActivityFilter{VolunteerID: 2})
 			MustOK(t, err)
 			if len(mine) != 1 || mine[0].ID != acts[2].ID {
 				t.Errorf("cadre's own record: %v", mine)
@@ -58,10 +58,10 @@ func TestActivityService(t *testing.T) {
 		})
 		t.Run("Forbidden", func(t *testing.T) {
 			in := ins[0].in
-			_, err := db.CreateActivity(unitAdmin, &in)
+			_, err := db.Work.CreateActivity(unitAdmin, &in)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			in = ins[0].in
-			_, err = db.CreateActivity(sqldbtest.As(users["cadre"]), &in)
+			_, err = db.Work.CreateActivity(sqldbtest.As(users["cadre"]), &in)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		t.Run("BadInput", func(t *testing.T) {
@@ -76,26 +76,26 @@ func TestActivityService(t *testing.T) {
 			} {
 				in := ins[0].in
 				mod(&in)
-				_, err := db.CreateActivity(office, &in)
+				_, err := db.Work.CreateActivity(office, &in)
 				MustField(t, err, field)
 			}
 		})
 		t.Run("Update", func(t *testing.T) {
 			in := ins[1].in
 			in.Served = 25
-			a, err := db.UpdateActivity(unitAdmin, acts[1].ID, &in, acts[1].Version)
+			a, err := db.Work.UpdateActivity(unitAdmin, acts[1].ID, &in, acts[1].Version)
 			MustOK(t, err)
 			if a.Served != 25 || a.Version != 2 {
 				t.Fatalf("updated %+v", a)
 			}
-			_, err = db.UpdateActivity(unitAdmin, acts[1].ID, &in, acts[1].Version)
+			_, err = db.Work.UpdateActivity(unitAdmin, acts[1].ID, &in, acts[1].Version)
 			MustCode(t, err, sanlian.ECONFLICT)
 			in.Served = 20
-			_, err = db.UpdateActivity(office, acts[1].ID, &in, 2)
+			_, err = db.Work.UpdateActivity(office, acts[1].ID, &in, 2)
 			MustOK(t, err)
 		})
 		t.Run("Totals", func(t *testing.T) {
-			tt, err := db.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-05-01", To: "2021-05-31"})
+			tt, err := db.Work.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-05-01", To: "2021-05-31"})
 			MustOK(t, err)
 			// Volunteers: 1+10, 2+0, 2+3; served 50+20+30.
 			if tt.All.Activities != 3 || tt.All.Volunteers != 18 || tt.All.Served != 100 {
@@ -113,25 +113,25 @@ func TestActivityService(t *testing.T) {
 			if len(tt.ByUnit) != 3 {
 				t.Errorf("by unit = %+v", tt.ByUnit)
 			}
-			lt, err := db.ActivityTotals(sqldbtest.As(users["leader"]), sanlian.ActivityFilter{})
+			lt, err := db.Work.ActivityTotals(sqldbtest.As(users["leader"]), sanlian.ActivityFilter{})
 			MustOK(t, err)
 			if lt.All.Activities != 2 {
 				t.Errorf("leader totals = %+v", lt.All)
 			}
-			none, err := db.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-01"})
+			none, err := db.Work.ActivityTotals(office, sanlian.ActivityFilter{From: "2021-06-01"})
 			MustOK(t, err)
 			if none.All.Activities != 0 || len(none.ByType) != 0 {
 				t.Errorf("empty period = %+v", none)
 			}
 		})
 		t.Run("Types", func(t *testing.T) {
-			ts, err := db.FindActivityTypes(office)
+			ts, err := db.Work.FindActivityTypes(office)
 			MustOK(t, err)
 			if len(ts) != 11 || ts[0].Name != "帮困慰问" {
 				t.Fatalf("types %d", len(ts))
 			}
-			MustOK(t, db.SaveActivityType(office, &sanlian.ActivityType{Code: "fire", Name: "消防演练", Active: true, Sort: 11}))
-			MustCode(t, db.SaveActivityType(unitAdmin, &sanlian.ActivityType{Code: "x", Name: "x"}), sanlian.EFORBIDDEN)
+			MustOK(t, db.Work.SaveActivityType(office, &sanlian.ActivityType{Code: "fire", Name: "消防演练", Active: true, Sort: 11}))
+			MustCode(t, db.Work.SaveActivityType(unitAdmin, &sanlian.ActivityType{Code: "x", Name: "x"}), sanlian.EFORBIDDEN)
 		})
 	})
 }

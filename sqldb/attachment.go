@@ -127,7 +127,7 @@ func attachmentOwner(a *sanlian.Attachment) (col string, id int64) {
 
 // insertAttachment writes a and its bytes, and audits it under the name of
 // its owner (problem_id, visit_id, activity_id or progress_id).
-func (tx *Tx) insertAttachment(a *sanlian.Attachment, up *upload) error {
+func insertAttachment(tx *Tx, a *sanlian.Attachment, up *upload) error {
 	var thumbArg any
 	if up.thumb != nil {
 		thumbArg = up.thumb
@@ -151,7 +151,7 @@ func (tx *Tx) insertAttachment(a *sanlian.Attachment, up *upload) error {
 // right to act on the problem in its present state (sanlian.MayAttach),
 // checked before the file is read and again in the transaction that
 // writes it, on the problem locked.
-func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+func (db *ProblemStore) AddAttachment(ctx context.Context, problemID int64, kind, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -170,7 +170,7 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 		if err := db.mayAttach(tx, s, problemID, kind, lock); err != nil {
 			return err
 		}
-		return tx.insertAttachment(a, up)
+		return insertAttachment(tx, a, up)
 	})
 	if err != nil {
 		return nil, err
@@ -180,16 +180,16 @@ func (db *DB) AddAttachment(ctx context.Context, problemID int64, kind, filename
 
 // mayAttach reads the problem (in s's scope, with read) and its co-units
 // and applies sanlian.MayAttach.
-func (db *DB) mayAttach(q querier, s *scope, problemID int64, kind string,
+func (db *ProblemStore) mayAttach(q querier, s *scope, problemID int64, kind string,
 	read func(querier, *scope, int64) (*sanlian.Problem, error)) error {
 	p, err := read(q, s, problemID)
 	if err != nil {
 		return err
 	}
-	if p.CoUnits, err = db.coUnitsOf(q, nil, problemID); err != nil {
+	if p.CoUnits, err = db.Org.coUnitsOf(q, nil, problemID); err != nil {
 		return err
 	}
-	mine, err := db.partUnits(q, s)
+	mine, err := db.Org.partUnits(q, s)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func (db *DB) mayAttach(q querier, s *scope, problemID int64, kind string,
 }
 
 // AttachKinds implements sanlian.AttachmentService.
-func (db *DB) AttachKinds(ctx context.Context, problemID int64) ([]string, error) {
+func (db *ProblemStore) AttachKinds(ctx context.Context, problemID int64) ([]string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -264,7 +264,7 @@ type photoOwner struct {
 
 func visitPhotos(db *DB, id int64) photoOwner {
 	return photoOwner{kind: sanlian.AttachVisit, name: "visit", col: "visit_id", id: id, check: func(q querier, s *scope, write bool) error {
-		v, err := db.findVisit(q, s, id)
+		v, err := db.Work.findVisit(q, s, id)
 		if err != nil || !write {
 			return err
 		}
@@ -274,7 +274,7 @@ func visitPhotos(db *DB, id int64) photoOwner {
 
 func activityPhotos(db *DB, id int64) photoOwner {
 	return photoOwner{kind: sanlian.AttachActivity, name: "activity", col: "activity_id", id: id, check: func(q querier, s *scope, write bool) error {
-		a, err := db.findActivity(q, s, id)
+		a, err := db.Work.findActivity(q, s, id)
 		if err != nil || !write {
 			return err
 		}
@@ -285,7 +285,7 @@ func activityPhotos(db *DB, id int64) photoOwner {
 // addPhoto stores one picture on o: the owner is checked, the file read,
 // checked and thumbnailed outside any transaction, then the owner checked
 // again in the transaction that writes the row and its audit.
-func (db *DB) addPhoto(ctx context.Context, o photoOwner, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+func (db *ProblemStore) addPhoto(ctx context.Context, o photoOwner, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -308,7 +308,7 @@ func (db *DB) addPhoto(ctx context.Context, o photoOwner, filename string, r io.
 		if err := o.check(tx, s, true); err != nil {
 			return err
 		}
-		return tx.insertAttachment(a, up)
+		return insertAttachment(tx, a, up)
 	})
 	if err != nil {
 		return nil, err
@@ -317,7 +317,7 @@ func (db *DB) addPhoto(ctx context.Context, o photoOwner, filename string, r io.
 }
 
 // findPhotos lists the photos of o, oldest first, when the caller sees o.
-func (db *DB) findPhotos(ctx context.Context, o photoOwner) ([]*sanlian.Attachment, error) {
+func (db *ProblemStore) findPhotos(ctx context.Context, o photoOwner) ([]*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -326,7 +326,7 @@ func (db *DB) findPhotos(ctx context.Context, o photoOwner) ([]*sanlian.Attachme
 	if err := o.check(q, s, false); err != nil {
 		return nil, err
 	}
-	out, err := readAttachments(ctx, db, `WHERE a.`+o.col+` = ? ORDER BY a.id`, o.id)
+	out, err := readAttachments(ctx, db.DB, `WHERE a.`+o.col+` = ? ORDER BY a.id`, o.id)
 	if err != nil {
 		return nil, fmt.Errorf("find photos of %s %d: %w", o.name, o.id, err)
 	}
@@ -334,23 +334,23 @@ func (db *DB) findPhotos(ctx context.Context, o photoOwner) ([]*sanlian.Attachme
 }
 
 // AddVisitPhoto implements sanlian.AttachmentService.
-func (db *DB) AddVisitPhoto(ctx context.Context, visitID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
-	return db.addPhoto(ctx, visitPhotos(db, visitID), filename, r, max)
+func (db *ProblemStore) AddVisitPhoto(ctx context.Context, visitID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+	return db.addPhoto(ctx, visitPhotos(db.DB, visitID), filename, r, max)
 }
 
 // FindVisitPhotos implements sanlian.AttachmentService.
-func (db *DB) FindVisitPhotos(ctx context.Context, visitID int64) ([]*sanlian.Attachment, error) {
-	return db.findPhotos(ctx, visitPhotos(db, visitID))
+func (db *ProblemStore) FindVisitPhotos(ctx context.Context, visitID int64) ([]*sanlian.Attachment, error) {
+	return db.findPhotos(ctx, visitPhotos(db.DB, visitID))
 }
 
 // AddActivityPhoto implements sanlian.AttachmentService.
-func (db *DB) AddActivityPhoto(ctx context.Context, activityID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
-	return db.addPhoto(ctx, activityPhotos(db, activityID), filename, r, max)
+func (db *ProblemStore) AddActivityPhoto(ctx context.Context, activityID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+	return db.addPhoto(ctx, activityPhotos(db.DB, activityID), filename, r, max)
 }
 
 // FindActivityPhotos implements sanlian.AttachmentService.
-func (db *DB) FindActivityPhotos(ctx context.Context, activityID int64) ([]*sanlian.Attachment, error) {
-	return db.findPhotos(ctx, activityPhotos(db, activityID))
+func (db *ProblemStore) FindActivityPhotos(ctx context.Context, activityID int64) ([]*sanlian.Attachment, error) {
+	return db.findPhotos(ctx, activityPhotos(db.DB, activityID))
 }
 
 // readAttachments lists attachments without their bytes.
@@ -373,7 +373,7 @@ func readAttachments(ctx context.Context, db *DB, cond string, args ...any) ([]*
 
 // FindAttachments implements sanlian.AttachmentService. Like the timeline,
 // the list includes the attachments of problems merged into this one.
-func (db *DB) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.Attachment, error) {
+func (db *ProblemStore) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -382,7 +382,7 @@ func (db *DB) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.
 	if _, err := db.findProblem(q, s, problemID); err != nil {
 		return nil, err
 	}
-	out, err := readAttachments(ctx, db, `WHERE a.problem_id = ? OR a.problem_id IN (SELECT id FROM problems WHERE merged_into = ?) ORDER BY a.id`,
+	out, err := readAttachments(ctx, db.DB, `WHERE a.problem_id = ? OR a.problem_id IN (SELECT id FROM problems WHERE merged_into = ?) ORDER BY a.id`,
 		problemID, problemID)
 	if err != nil {
 		return nil, fmt.Errorf("find attachments of problem %d: %w", problemID, err)
@@ -393,7 +393,7 @@ func (db *DB) FindAttachments(ctx context.Context, problemID int64) ([]*sanlian.
 // OpenAttachment implements sanlian.AttachmentService. The caller must see
 // what the attachment belongs to: its visit, its activity, or its problem
 // or the problem that one was merged into.
-func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, []byte, error) {
+func (db *ProblemStore) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, []byte, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -416,11 +416,11 @@ func (db *DB) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlia
 			_, err = db.findProblem(q, s, mergedInto)
 		}
 	case sanlian.AttachVisit:
-		_, err = db.findVisit(q, s, visitID)
+		_, err = db.Work.findVisit(q, s, visitID)
 	case sanlian.AttachActivity:
-		_, err = db.findActivity(q, s, activityID)
+		_, err = db.Work.findActivity(q, s, activityID)
 	case sanlian.AttachEvidence: // whoever reads the project
-		_, err = db.findProgressEntry(q, s, progressID)
+		_, err = db.Lists.findProgressEntry(q, s, progressID)
 	default: // a kind this build does not know how to scope
 		err = errNotFound("附件")
 	}

@@ -81,7 +81,7 @@ func TestAttachmentService_Add(t *testing.T) {
 		cadre := sqldbtest.As(users["cadre"])
 		p := newProblem(t, db, users["cadre"], "村道塌方")
 		add := func(name string, data []byte) (*sanlian.Attachment, error) {
-			return db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, name, bytes.NewReader(data), 1<<20)
+			return db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, name, bytes.NewReader(data), 1<<20)
 		}
 
 		t.Run("Images", func(t *testing.T) {
@@ -101,12 +101,12 @@ func TestAttachmentService_Add(t *testing.T) {
 					a.SHA256 != hex.EncodeToString(sum[:]) || !a.HasThumb || a.Kind != sanlian.AttachProblem || a.Creator != "cadre" {
 					t.Fatalf("%s: %+v", c.name, a)
 				}
-				got, data, err := db.OpenAttachment(cadre, a.ID, false)
+				got, data, err := db.Problems.OpenAttachment(cadre, a.ID, false)
 				MustOK(t, err)
 				if !bytes.Equal(data, c.data) || got.Filename != c.name || got.ContentType != c.ct || !got.HasThumb {
 					t.Errorf("%s: stored %d bytes as %+v", c.name, len(data), got)
 				}
-				_, thumb, err := db.OpenAttachment(cadre, a.ID, true)
+				_, thumb, err := db.Problems.OpenAttachment(cadre, a.ID, true)
 				MustOK(t, err)
 				img, err := jpeg.Decode(bytes.NewReader(thumb))
 				if err != nil {
@@ -169,7 +169,7 @@ func TestAttachmentService_Add(t *testing.T) {
 					t.Errorf("%s: message %q fields %v", c.name, msg, sanlian.ErrorFields(err))
 				}
 			}
-			_, err := db.AddAttachment(cadre, p.ID, "photo", "a.png", bytes.NewReader(testPNG(t, 4, 4)), 1<<20)
+			_, err := db.Problems.AddAttachment(cadre, p.ID, "photo", "a.png", bytes.NewReader(testPNG(t, 4, 4)), 1<<20)
 			MustField(t, err, "kind")
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
 				t.Errorf("refused files wrote %d rows", n-before)
@@ -197,14 +197,14 @@ func TestAttachmentService_Add(t *testing.T) {
 		t.Run("ErrTooLarge", func(t *testing.T) {
 			before, audits := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"), auditRows(t, raw)
 			big := append([]byte(testPDF), bytes.Repeat([]byte("0"), 3<<20)...)
-			_, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "大文件.pdf", bytes.NewReader(big), 2<<20)
+			_, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "大文件.pdf", bytes.NewReader(big), 2<<20)
 			MustCode(t, err, sanlian.ETOOLARGE)
 			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "2 MB") || !strings.Contains(msg, "大文件.pdf") {
 				t.Errorf("message %q does not name the file and the limit", msg)
 			}
 			// Exactly at the limit passes.
 			exact := big[:2<<20]
-			_, err = db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "刚好.pdf", bytes.NewReader(exact), 2<<20)
+			_, err = db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "刚好.pdf", bytes.NewReader(exact), 2<<20)
 			MustOK(t, err)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before+1 {
 				t.Errorf("attachments %d, want %d", n, before+1)
@@ -233,50 +233,50 @@ func TestAttachmentService_Add(t *testing.T) {
 func TestAttachmentService_Scope(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		p := newProblem(t, db, users["cadre"], "饮水困难")
-		a, err := db.AddAttachment(sqldbtest.As(users["office"]), p.ID, sanlian.AttachProblem, "现场.png", bytes.NewReader(testPNG(t, 16, 16)), 0)
+		a, err := db.Problems.AddAttachment(sqldbtest.As(users["office"]), p.ID, sanlian.AttachProblem, "现场.png", bytes.NewReader(testPNG(t, 16, 16)), 0)
 		MustOK(t, err)
 		var ua *sanlian.Attachment
 
 		t.Run("OutOfScope", func(t *testing.T) {
 			other := sqldbtest.As(users["cadre5"])
-			_, err := db.AddAttachment(other, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err := db.Problems.AddAttachment(other, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.FindAttachments(other, p.ID)
+			_, err = db.Problems.FindAttachments(other, p.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.OpenAttachment(other, a.ID, false)
+			_, _, err = db.Problems.OpenAttachment(other, a.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.OpenAttachment(other, a.ID, true)
+			_, _, err = db.Problems.OpenAttachment(other, a.ID, true)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.OpenAttachment(sqldbtest.As(users["office"]), a.ID+1000, false)
+			_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["office"]), a.ID+1000, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 
 		t.Run("Roles", func(t *testing.T) {
 			for _, name := range []string{"sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, err := db.FindAttachments(ctx, p.ID)
+				_, err := db.Problems.FindAttachments(ctx, p.ID)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, _, err = db.OpenAttachment(ctx, a.ID, false)
+				_, _, err = db.Problems.OpenAttachment(ctx, a.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.AddAttachment(ctx, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+				_, err = db.Problems.AddAttachment(ctx, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			// The leader of 东坪镇 sees the problem and its attachments, but
 			// does not add to them.
 			leader := sqldbtest.As(users["leader"])
-			as, err := db.FindAttachments(leader, p.ID)
+			as, err := db.Problems.FindAttachments(leader, p.ID)
 			MustOK(t, err)
 			if len(as) != 1 || as[0].ID != a.ID || as[0].Creator != "office" {
 				t.Errorf("leader sees %+v", as)
 			}
-			_, err = db.AddAttachment(leader, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err = db.Problems.AddAttachment(leader, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			// The unit admin of 民政局 sees what its cadres entered, but
 			// adds nothing while it waits for the office; the cadre who
 			// entered it does.
-			_, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err = db.Problems.AddAttachment(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			ua, err = db.AddAttachment(sqldbtest.As(users["cadre"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			ua, err = db.Problems.AddAttachment(sqldbtest.As(users["cadre"]), p.ID, sanlian.AttachProblem, "补充.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustOK(t, err)
 		})
 
@@ -288,16 +288,16 @@ func TestAttachmentService_Scope(t *testing.T) {
 			q = act(t, db, users["cadre"], q, sanlian.ActionAccept, sanlian.ActionRequest{})
 			q = act(t, db, users["cadre"], q, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯泡", Result: "已亮"})
 			// Resolved, the unit adds its evidence; once closed, nobody does.
-			r, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "整改后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
+			r, err := db.Problems.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "整改后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
 			MustOK(t, err)
 			q = act(t, db, office, q, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "satisfied"})
 			q = act(t, db, office, q, sanlian.ActionClose, sanlian.ActionRequest{})
 			if q.State != sanlian.StateClosed {
 				t.Fatalf("state %s", q.State)
 			}
-			_, err = db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "销号后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
+			_, err = db.Problems.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "销号后.jpg", bytes.NewReader(testJPEG(t, 64, 48)), 0)
 			MustCode(t, err, sanlian.EUNPROCESSABLE)
-			as, err := db.FindAttachments(sqldbtest.As(users["cadre"]), q.ID)
+			as, err := db.Problems.FindAttachments(sqldbtest.As(users["cadre"]), q.ID)
 			MustOK(t, err)
 			if len(as) != 1 || as[0].ID != r.ID || as[0].Kind != sanlian.AttachResolution || !as[0].HasThumb {
 				t.Errorf("attachments %+v", as)
@@ -307,14 +307,14 @@ func TestAttachmentService_Scope(t *testing.T) {
 		t.Run("Merged", func(t *testing.T) {
 			office := users["office"]
 			dup := newProblem(t, db, users["cadre"], "饮水困难（重复）")
-			d, err := db.AddAttachment(sqldbtest.As(users["cadre"]), dup.ID, sanlian.AttachProblem, "重复.txt", strings.NewReader("同一件事"), 0)
+			d, err := db.Problems.AddAttachment(sqldbtest.As(users["cadre"]), dup.ID, sanlian.AttachProblem, "重复.txt", strings.NewReader("同一件事"), 0)
 			MustOK(t, err)
 			act(t, db, office, dup, sanlian.ActionMerge, sanlian.ActionRequest{Into: p.ID})
 			// The merged problem's attachment still opens.
-			if _, data, err := db.OpenAttachment(sqldbtest.As(users["leader"]), d.ID, false); err != nil || string(data) != "同一件事" {
+			if _, data, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), d.ID, false); err != nil || string(data) != "同一件事" {
 				t.Errorf("open merged attachment: %q %v", data, err)
 			}
-			as, err := db.FindAttachments(sqldbtest.As(office), p.ID)
+			as, err := db.Problems.FindAttachments(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			if len(as) != 3 || as[0].ID != a.ID || as[1].ID != ua.ID || as[2].ID != d.ID {
 				t.Errorf("after merge %+v", as)
@@ -341,7 +341,7 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 		clockAt(db, "2021-05-20 16:00")
 		raw := MustRaw(t, db)
 		cadre := sqldbtest.As(users["cadre"])
-		v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
+		v, _, err := db.Work.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
 			Findings: "房屋漏雨，老人独居"}, "")
 		MustOK(t, err)
 		p := newProblem(t, db, users["cadre"], "村道塌方")
@@ -349,28 +349,28 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 
 		t.Run("OK", func(t *testing.T) {
 			img := testPNG(t, 480, 320)
-			photo, err = db.AddVisitPhoto(cadre, v.ID, "屋顶漏雨.png", bytes.NewReader(img), 1<<20)
+			photo, err = db.Problems.AddVisitPhoto(cadre, v.ID, "屋顶漏雨.png", bytes.NewReader(img), 1<<20)
 			MustOK(t, err)
 			if photo.VisitID != v.ID || photo.ProblemID != 0 || photo.Kind != sanlian.AttachVisit || !photo.HasThumb ||
 				photo.ContentType != "image/png" || photo.Filename != "屋顶漏雨.png" || photo.Creator != "cadre" {
 				t.Fatalf("photo %+v", photo)
 			}
-			w, err := db.AddVisitPhoto(cadre, v.ID, "门前.webp", bytes.NewReader(testWebP), 1<<20)
+			w, err := db.Problems.AddVisitPhoto(cadre, v.ID, "门前.webp", bytes.NewReader(testWebP), 1<<20)
 			MustOK(t, err)
 			if w.ContentType != "image/webp" || w.HasThumb {
 				t.Errorf("webp %+v", w)
 			}
-			j, err := db.AddVisitPhoto(cadre, v.ID, "IMG_0002", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
+			j, err := db.Problems.AddVisitPhoto(cadre, v.ID, "IMG_0002", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
 			MustOK(t, err)
 			if j.Filename != "IMG_0002.jpg" {
 				t.Errorf("a photo without extension is named %q", j.Filename)
 			}
-			ps, err := db.FindVisitPhotos(cadre, v.ID)
+			ps, err := db.Problems.FindVisitPhotos(cadre, v.ID)
 			MustOK(t, err)
 			if len(ps) != 3 || ps[0].ID != photo.ID || ps[1].ID != w.ID || ps[2].ID != j.ID || ps[0].VisitID != v.ID {
 				t.Errorf("photos %+v", ps)
 			}
-			vs, _, err := db.FindVisits(cadre, sanlian.VisitFilter{})
+			vs, _, err := db.Work.FindVisits(cadre, sanlian.VisitFilter{})
 			MustOK(t, err)
 			listed := -1
 			for _, x := range vs {
@@ -381,16 +381,16 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 			if listed != 3 {
 				t.Errorf("the visit list counts %d photos, want 3 (-1: not listed)", listed)
 			}
-			got, data, err := db.OpenAttachment(cadre, photo.ID, false)
+			got, data, err := db.Problems.OpenAttachment(cadre, photo.ID, false)
 			MustOK(t, err)
 			if !bytes.Equal(data, img) || got.VisitID != v.ID || got.Kind != sanlian.AttachVisit {
 				t.Errorf("open %+v (%d bytes)", got, len(data))
 			}
-			if _, thumb, err := db.OpenAttachment(cadre, photo.ID, true); err != nil || len(thumb) == 0 {
+			if _, thumb, err := db.Problems.OpenAttachment(cadre, photo.ID, true); err != nil || len(thumb) == 0 {
 				t.Errorf("thumb: %d bytes, %v", len(thumb), err)
 			}
 			// A problem's attachments and a visit's photos do not mix.
-			if as, err := db.FindAttachments(cadre, p.ID); err != nil || len(as) != 0 {
+			if as, err := db.Problems.FindAttachments(cadre, p.ID); err != nil || len(as) != 0 {
 				t.Errorf("problem attachments %+v %v", as, err)
 			}
 			e := MustLastAudit(t, db, users)
@@ -413,7 +413,7 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 				{"图.svg", []byte(`<svg xmlns="http://www.w3.org/2000/svg"></svg>`)},
 				{"空.jpg", nil},
 			} {
-				_, err := db.AddVisitPhoto(cadre, v.ID, c.name, bytes.NewReader(c.data), 1<<20)
+				_, err := db.Problems.AddVisitPhoto(cadre, v.ID, c.name, bytes.NewReader(c.data), 1<<20)
 				MustCode(t, err, sanlian.EUNPROCESSABLE)
 				if msg := sanlian.ErrorMessage(err); !attachHasHan(msg) || sanlian.ErrorFields(err)["file"] == "" {
 					t.Errorf("%s: message %q fields %v", c.name, msg, sanlian.ErrorFields(err))
@@ -423,7 +423,7 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 				}
 			}
 			big := append(testPNG(t, 8, 8), make([]byte, 2<<20)...)
-			_, err := db.AddVisitPhoto(cadre, v.ID, "大图.png", bytes.NewReader(big), 1<<20)
+			_, err := db.Problems.AddVisitPhoto(cadre, v.ID, "大图.png", bytes.NewReader(big), 1<<20)
 			MustCode(t, err, sanlian.ETOOLARGE)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
 				t.Errorf("refused photos wrote %d rows", n-before)
@@ -435,36 +435,36 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 
 		t.Run("Scope", func(t *testing.T) {
 			other := sqldbtest.As(users["cadre5"])
-			_, err := db.AddVisitPhoto(other, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err := db.Problems.AddVisitPhoto(other, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.FindVisitPhotos(other, v.ID)
+			_, err = db.Problems.FindVisitPhotos(other, v.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.OpenAttachment(other, photo.ID, false)
+			_, _, err = db.Problems.OpenAttachment(other, photo.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.AddVisitPhoto(cadre, v.ID+1000, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err = db.Problems.AddVisitPhoto(cadre, v.ID+1000, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			for _, name := range []string{"sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, _, err := db.OpenAttachment(ctx, photo.ID, false)
+				_, _, err := db.Problems.OpenAttachment(ctx, photo.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.AddVisitPhoto(ctx, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+				_, err = db.Problems.AddVisitPhoto(ctx, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			// The leader of 东坪镇 sees the photos of visits there, but adds
 			// only to their own visits.
 			leader := sqldbtest.As(users["leader"])
-			if _, _, err := db.OpenAttachment(leader, photo.ID, true); err != nil {
+			if _, _, err := db.Problems.OpenAttachment(leader, photo.ID, true); err != nil {
 				t.Errorf("leader opens photo: %v", err)
 			}
-			_, err = db.AddVisitPhoto(leader, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err = db.Problems.AddVisitPhoto(leader, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			lv, _, err := db.CreateVisit(leader, &sanlian.VisitInput{Kind: sanlian.VisitTownship, Date: "2021-05-19",
+			lv, _, err := db.Work.CreateVisit(leader, &sanlian.VisitInput{Kind: sanlian.VisitTownship, Date: "2021-05-19",
 				RegionCode: sqldbtest.Dongping, Findings: "调研防汛"}, "")
 			MustOK(t, err)
-			_, err = db.AddVisitPhoto(leader, lv.ID, "堤坝.jpg", bytes.NewReader(testJPEG(t, 32, 32)), 0)
+			_, err = db.Problems.AddVisitPhoto(leader, lv.ID, "堤坝.jpg", bytes.NewReader(testJPEG(t, 32, 32)), 0)
 			MustOK(t, err)
 			// The unit admin of 民政局 adds to the visits of its cadres.
-			_, err = db.AddVisitPhoto(sqldbtest.As(users["unitadmin"]), v.ID, "补拍.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
+			_, err = db.Problems.AddVisitPhoto(sqldbtest.As(users["unitadmin"]), v.ID, "补拍.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustOK(t, err)
 		})
 
@@ -516,7 +516,7 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		cadre := sqldbtest.As(users["cadre"])
 		p := newProblem(t, db, users["cadre"], "桥面破损")
 		img := testPNG(t, 32, 32)
-		a, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
+		a, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
 		// 0011 rebuilds the table again after 0007, with the later owners.
@@ -524,7 +524,7 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 			t.Fatal(err)
 		}
 		MustOK(t, db.Migrate(context.Background()))
-		got, data, err := db.OpenAttachment(cadre, a.ID, false)
+		got, data, err := db.Problems.OpenAttachment(cadre, a.ID, false)
 		MustOK(t, err)
 		if !bytes.Equal(data, img) || got.ProblemID != p.ID || !got.HasThumb || got.Filename != "桥面.png" {
 			t.Errorf("after rebuild %+v", got)
@@ -532,7 +532,7 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		if n := MustCount(t, raw, "SELECT COUNT(*) FROM pragma_foreign_key_check"); n != 0 {
 			t.Errorf("%d dangling foreign keys", n)
 		}
-		b, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "又一张.png", bytes.NewReader(img), 0)
+		b, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "又一张.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		if b.ID <= a.ID {
 			t.Errorf("new id %d after %d", b.ID, a.ID)
@@ -547,17 +547,17 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 		office, unitAdmin, cadre := sqldbtest.As(users["office"]), sqldbtest.As(users["unitadmin"]), sqldbtest.As(users["cadre"])
 		// 民政局 (unit 1) in 黄沙坪村 of 东坪镇, with its cadre 李明; 梅城镇
 		// (unit 4) in 启安村, with 陈刚.
-		mz, err := db.CreateActivity(office, &sanlian.ActivityInput{Type: "relief", Date: "2021-05-18", VillageCode: sqldbtest.VillageA,
+		mz, err := db.Work.CreateActivity(office, &sanlian.ActivityInput{Type: "relief", Date: "2021-05-18", VillageCode: sqldbtest.VillageA,
 			UnitID: 1, Volunteers: []int64{2}, Served: 12, Description: "走访慰问困难群众"})
 		MustOK(t, err)
-		mc, err := db.CreateActivity(office, &sanlian.ActivityInput{Type: "environment", Date: "2021-05-19", VillageCode: sqldbtest.VillageC,
+		mc, err := db.Work.CreateActivity(office, &sanlian.ActivityInput{Type: "environment", Date: "2021-05-19", VillageCode: sqldbtest.VillageC,
 			UnitID: 4, Volunteers: []int64{5}, Others: 6, Served: 40, Description: "清理河道垃圾"})
 		MustOK(t, err)
 		var photo *sanlian.Attachment
 
 		t.Run("OK", func(t *testing.T) {
 			img := testPNG(t, 480, 320)
-			photo, err = db.AddActivityPhoto(unitAdmin, mz.ID, "慰问现场.png", bytes.NewReader(img), 1<<20)
+			photo, err = db.Problems.AddActivityPhoto(unitAdmin, mz.ID, "慰问现场.png", bytes.NewReader(img), 1<<20)
 			MustOK(t, err)
 			if photo.ActivityID != mz.ID || photo.ProblemID != 0 || photo.VisitID != 0 || photo.ProgressID != 0 ||
 				photo.Kind != sanlian.AttachActivity || !photo.HasThumb || photo.ContentType != "image/png" || photo.Creator != "unitadmin" {
@@ -567,28 +567,28 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 			if ch := auditChanges(t, e); e.Entity != "attachment" || ch["activity_id"][1] != float64(mz.ID) || ch["kind"][1] != "activity" {
 				t.Errorf("audit %+v %v", e, ch)
 			}
-			j, err := db.AddActivityPhoto(office, mz.ID, "合影", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
+			j, err := db.Problems.AddActivityPhoto(office, mz.ID, "合影", bytes.NewReader(testJPEG(t, 64, 48)), 1<<20)
 			MustOK(t, err)
 			if j.Filename != "合影.jpg" || j.ActivityID != mz.ID {
 				t.Errorf("jpeg %+v", j)
 			}
 			// The cadre who served sees the photos of the activity.
-			ps, err := db.FindActivityPhotos(cadre, mz.ID)
+			ps, err := db.Problems.FindActivityPhotos(cadre, mz.ID)
 			MustOK(t, err)
 			if len(ps) != 2 || ps[0].ID != photo.ID || ps[1].ID != j.ID || ps[0].ActivityID != mz.ID || ps[0].Kind != sanlian.AttachActivity {
 				t.Errorf("photos %+v", ps)
 			}
-			got, data, err := db.OpenAttachment(cadre, photo.ID, false)
+			got, data, err := db.Problems.OpenAttachment(cadre, photo.ID, false)
 			MustOK(t, err)
 			if !bytes.Equal(data, img) || got.ActivityID != mz.ID || got.Kind != sanlian.AttachActivity {
 				t.Errorf("open %+v (%d bytes)", got, len(data))
 			}
 			// The leader of 东坪镇 sees the activities there and their photos.
-			if _, thumb, err := db.OpenAttachment(sqldbtest.As(users["leader"]), photo.ID, true); err != nil || len(thumb) == 0 {
+			if _, thumb, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), photo.ID, true); err != nil || len(thumb) == 0 {
 				t.Errorf("leader's thumb: %d bytes, %v", len(thumb), err)
 			}
 			// Another activity's photos are its own.
-			if ps, err := db.FindActivityPhotos(office, mc.ID); err != nil || len(ps) != 0 {
+			if ps, err := db.Problems.FindActivityPhotos(office, mc.ID); err != nil || len(ps) != 0 {
 				t.Errorf("photos of another activity %+v %v", ps, err)
 			}
 		})
@@ -598,26 +598,26 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 			png := func() *bytes.Reader { return bytes.NewReader(testPNG(t, 8, 8)) }
 			// Those who see the activity but may not edit it.
 			for _, name := range []string{"cadre", "leader"} {
-				_, err := db.AddActivityPhoto(sqldbtest.As(users[name]), mz.ID, "x.png", png(), 0)
+				_, err := db.Problems.AddActivityPhoto(sqldbtest.As(users[name]), mz.ID, "x.png", png(), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			// Out of scope: 梅城镇's activity for 民政局's admin and cadre.
-			_, err := db.AddActivityPhoto(unitAdmin, mc.ID, "x.png", png(), 0)
+			_, err := db.Problems.AddActivityPhoto(unitAdmin, mc.ID, "x.png", png(), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			other := sqldbtest.As(users["cadre5"])
-			_, err = db.FindActivityPhotos(other, mz.ID)
+			_, err = db.Problems.FindActivityPhotos(other, mz.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.OpenAttachment(other, photo.ID, false)
+			_, _, err = db.Problems.OpenAttachment(other, photo.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.AddActivityPhoto(office, mz.ID+1000, "x.png", png(), 0)
+			_, err = db.Problems.AddActivityPhoto(office, mz.ID+1000, "x.png", png(), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			for _, name := range []string{"sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, _, err := db.OpenAttachment(ctx, photo.ID, false)
+				_, _, err := db.Problems.OpenAttachment(ctx, photo.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.AddActivityPhoto(ctx, mz.ID, "x.png", png(), 0)
+				_, err = db.Problems.AddActivityPhoto(ctx, mz.ID, "x.png", png(), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.FindActivityPhotos(ctx, mz.ID)
+				_, err = db.Problems.FindActivityPhotos(ctx, mz.ID)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
@@ -630,13 +630,13 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 
 		t.Run("ErrNotAPhoto", func(t *testing.T) {
 			before := MustCount(t, raw, "SELECT COUNT(*) FROM attachments")
-			_, err := db.AddActivityPhoto(office, mz.ID, "活动方案.pdf", bytes.NewReader([]byte(testPDF)), 1<<20)
+			_, err := db.Problems.AddActivityPhoto(office, mz.ID, "活动方案.pdf", bytes.NewReader([]byte(testPDF)), 1<<20)
 			MustCode(t, err, sanlian.EUNPROCESSABLE)
 			if msg := sanlian.ErrorMessage(err); !strings.Contains(msg, "不是照片") || sanlian.ErrorFields(err)["file"] == "" {
 				t.Errorf("message %q fields %v", msg, sanlian.ErrorFields(err))
 			}
 			big := append(testPNG(t, 8, 8), make([]byte, 2<<20)...)
-			_, err = db.AddActivityPhoto(office, mz.ID, "大图.png", bytes.NewReader(big), 1<<20)
+			_, err = db.Problems.AddActivityPhoto(office, mz.ID, "大图.png", bytes.NewReader(big), 1<<20)
 			MustCode(t, err, sanlian.ETOOLARGE)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM attachments"); n != before {
 				t.Errorf("refused photos wrote %d rows", n-before)
@@ -646,7 +646,7 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 		t.Run("OneOwner", func(t *testing.T) {
 			// The table refuses an activity photo with a second owner or a
 			// kind that does not match; evidence needs a progress entry.
-			v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
+			v, _, err := db.Work.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 1,
 				Findings: "了解低保政策落实"}, "")
 			MustOK(t, err)
 			for _, c := range []struct {
@@ -675,12 +675,12 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		cadre := sqldbtest.As(users["cadre"])
 		p := newProblem(t, db, users["cadre"], "路灯不亮")
 		img := testPNG(t, 32, 32)
-		pa, err := db.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "路灯.png", bytes.NewReader(img), 0)
+		pa, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "路灯.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
-		v, _, err := db.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 2,
+		v, _, err := db.Work.CreateVisit(cadre, &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-05-20", HouseholdID: 2,
 			Findings: "询问用水情况"}, "")
 		MustOK(t, err)
-		va, err := db.AddVisitPhoto(cadre, v.ID, "水井.jpg", bytes.NewReader(testJPEG(t, 16, 16)), 0)
+		va, err := db.Problems.AddVisitPhoto(cadre, v.ID, "水井.jpg", bytes.NewReader(testJPEG(t, 16, 16)), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
 		var back []string
@@ -713,12 +713,12 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 			}
 		}
 		MustOK(t, db.Migrate(context.Background()))
-		got, data, err := db.OpenAttachment(cadre, pa.ID, false)
+		got, data, err := db.Problems.OpenAttachment(cadre, pa.ID, false)
 		MustOK(t, err)
 		if !bytes.Equal(data, img) || got.ProblemID != p.ID || got.Kind != sanlian.AttachProblem || !got.HasThumb {
 			t.Errorf("problem attachment after 0011: %+v", got)
 		}
-		if ps, err := db.FindVisitPhotos(cadre, v.ID); err != nil || len(ps) != 1 || ps[0].ID != va.ID || ps[0].Filename != "水井.jpg" {
+		if ps, err := db.Problems.FindVisitPhotos(cadre, v.ID); err != nil || len(ps) != 1 || ps[0].ID != va.ID || ps[0].Filename != "水井.jpg" {
 			t.Errorf("visit photos after 0011: %+v %v", ps, err)
 		}
 		if db.Dialect == sqldb.SQLite {
@@ -726,10 +726,10 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 				t.Errorf("%d dangling foreign keys", n)
 			}
 		}
-		a, err := db.CreateActivity(sqldbtest.As(users["office"]), &sanlian.ActivityInput{Type: "lecture", Date: "2021-05-20",
+		a, err := db.Work.CreateActivity(sqldbtest.As(users["office"]), &sanlian.ActivityInput{Type: "lecture", Date: "2021-05-20",
 			VillageCode: sqldbtest.VillageA, UnitID: 1, Others: 2, Served: 30, Description: "防溺水安全讲座"})
 		MustOK(t, err)
-		ap, err := db.AddActivityPhoto(sqldbtest.As(users["office"]), a.ID, "讲座.png", bytes.NewReader(img), 0)
+		ap, err := db.Problems.AddActivityPhoto(sqldbtest.As(users["office"]), a.ID, "讲座.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		if ap.ID <= va.ID {
 			t.Errorf("new id %d after %d", ap.ID, va.ID)
@@ -752,7 +752,7 @@ func TestAttachmentService_RightToAct(t *testing.T) {
 		p = act(t, db, office, p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
 		p = act(t, db, cadre, p, sanlian.ActionAccept, sanlian.ActionRequest{})
 		add := func(u *sanlian.User, kind, name string) (*sanlian.Attachment, error) {
-			return db.AddAttachment(sqldbtest.As(u), p.ID, kind, name, bytes.NewReader(testPNG(t, 8, 8)), 0)
+			return db.Problems.AddAttachment(sqldbtest.As(u), p.ID, kind, name, bytes.NewReader(testPNG(t, 8, 8)), 0)
 		}
 		refused := func(t *testing.T, u *sanlian.User, kind, code string) {
 			t.Helper()
@@ -772,7 +772,7 @@ func TestAttachmentService_RightToAct(t *testing.T) {
 
 		t.Run("ReadersDoNotAttach", func(t *testing.T) {
 			for _, name := range []string{"cadre5", "leader"} {
-				if _, err := db.FindAttachments(sqldbtest.As(users[name]), p.ID); err != nil {
+				if _, err := db.Problems.FindAttachments(sqldbtest.As(users[name]), p.ID); err != nil {
 					t.Fatalf("%s should read the problem: %v", name, err)
 				}
 				for _, kind := range []string{sanlian.AttachProblem, sanlian.AttachResolution} {
@@ -805,11 +805,11 @@ func TestAttachmentService_RightToAct(t *testing.T) {
 			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4, PersonID: 5, CoUnitIDs: []int64{1}})
 			q = act(t, db, users["cadre5"], q, sanlian.ActionAccept, sanlian.ActionRequest{})
 			for _, u := range []*sanlian.User{users["unitadmin"], cadre} {
-				_, err := db.AddAttachment(sqldbtest.As(u), q.ID, sanlian.AttachResolution, "配合.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
+				_, err := db.Problems.AddAttachment(sqldbtest.As(u), q.ID, sanlian.AttachResolution, "配合.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
 				MustOK(t, err)
 			}
 			act(t, db, users["cadre5"], q, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "加固河堤", Result: "已完工"})
-			_, err := db.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "晚了.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
+			_, err := db.Problems.AddAttachment(sqldbtest.As(users["unitadmin"]), q.ID, sanlian.AttachResolution, "晚了.png", bytes.NewReader(testPNG(t, 8, 8)), 0)
 			MustCode(t, err, sanlian.EUNPROCESSABLE)
 		})
 

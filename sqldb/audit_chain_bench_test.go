@@ -38,7 +38,7 @@ func BenchmarkAuditSealer(b *testing.B) {
 						t := benchTitles[i%len(benchTitles)]
 						in := &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport", VillageCode: sqldbtest.VillageA,
 							ReporterName: "刘大爷", ReporterPhone: "13912345678", Title: t[0], Description: t[0] + "，" + t[1], Urgency: "normal"}
-						if _, err := db.CreateProblem(ctx, in); err != nil {
+						if _, err := db.Problems.CreateProblem(ctx, in); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -31,41 +31,41 @@ func TestAuditService_Writes(t *testing.T) {
 			changes  map[string][2]string // fmt.Sprint of before and after
 		}{
 			{"CreateUnit", "office", func() error {
-				return db.CreateUnit(office, &sanlian.Unit{Name: "县教育局", Kind: sanlian.UnitDepartment, ParentID: 5})
+				return db.Org.CreateUnit(office, &sanlian.Unit{Name: "县教育局", Kind: sanlian.UnitDepartment, ParentID: 5})
 			}, "create", "unit", "6", map[string][2]string{
 				"name": {"<nil>", "县教育局"}, "kind": {"<nil>", "department"}, "parent_id": {"<nil>", "5"}}},
 			{"UpdateUnit", "unitadmin", func() error {
-				_, err := db.UpdateUnit(unitadmin, 2, sanlian.UnitUpdate{Name: ptr("社会救助股"), Version: 1})
+				_, err := db.Org.UpdateUnit(unitadmin, 2, sanlian.UnitUpdate{Name: ptr("社会救助股"), Version: 1})
 				return err
 			}, "update", "unit", "2", map[string][2]string{"name": {"县民政局社会救助股", "社会救助股"}}},
 			{"CreateCadre", "unitadmin", func() error {
-				return db.CreateCadre(unitadmin, &sanlian.Cadre{Name: "周敏", UnitID: 2, Phone: "13512340000"})
+				return db.Org.CreateCadre(unitadmin, &sanlian.Cadre{Name: "周敏", UnitID: 2, Phone: "13512340000"})
 			}, "create", "cadre", "7", map[string][2]string{
 				"name": {"<nil>", "周敏"}, "unit_id": {"<nil>", "2"}, "phone": {"<nil>", "135****0000"}, "is_leader": {"<nil>", "false"}}},
 			{"UpdateCadre", "office", func() error {
-				_, err := db.UpdateCadre(office, 6, sanlian.CadreUpdate{Post: ptr("副科长"), Phone: ptr("13612341234"), Version: 1})
+				_, err := db.Org.UpdateCadre(office, 6, sanlian.CadreUpdate{Post: ptr("副科长"), Phone: ptr("13612341234"), Version: 1})
 				return err
 			}, "update", "cadre", "6", map[string][2]string{
 				"post": {"科员", "副科长"}, "phone": {"138****0006", "136****1234"}}},
 			{"CreateHousehold", "unitadmin", func() error {
-				return db.CreateHousehold(unitadmin, &sanlian.Household{VillageCode: sqldbtest.VillageA, HeadName: "吴新",
+				return db.Org.CreateHousehold(unitadmin, &sanlian.Household{VillageCode: sqldbtest.VillageA, HeadName: "吴新",
 					IDNumber: newID, Phone: "13711112222", Members: 2})
 			}, "create", "household", "21", map[string][2]string{
 				"village": {"<nil>", sqldbtest.VillageA}, "head_name": {"<nil>", "吴新"},
 				"id_number": {"<nil>", sanlian.MaskIDNumber(newID)}, "phone": {"<nil>", "137****2222"}, "tags": {"<nil>", ""}}},
 			{"UpdateHousehold", "office", func() error {
-				_, err := db.UpdateHousehold(office, 12, sanlian.HouseholdUpdate{HeadName: ptr("杨二"), Phone: ptr("13899990000"),
+				_, err := db.Org.UpdateHousehold(office, 12, sanlian.HouseholdUpdate{HeadName: ptr("杨二"), Phone: ptr("13899990000"),
 					Tags: &[]sanlian.Tag{{Kind: sanlian.TagKeyGroup, Sub: "留守"}}, Version: 1})
 				return err
 			}, "update", "household", "12", map[string][2]string{
 				"head_name": {smallHousehold(12).HeadName, "杨二"}, "phone": {"139****0012", "138****0000"},
 				"tags": {"", "key_group:留守"}}},
 			{"CreateLink", "office", func() error {
-				return db.CreateLinks(office, []*sanlian.Link{householdLink(6, 13)})
+				return db.Org.CreateLinks(office, []*sanlian.Link{householdLink(6, 13)})
 			}, "create", "link", "14", map[string][2]string{
 				"kind": {"<nil>", "household"}, "cadre_id": {"<nil>", "6"}, "household_id": {"<nil>", "13"}}},
 			{"EndLink", "unitadmin", func() error {
-				_, err := db.EndLink(unitadmin, 9)
+				_, err := db.Org.EndLink(unitadmin, 9)
 				return err
 			}, "end", "link", "9", map[string][2]string{}},
 		} {
@@ -127,19 +127,19 @@ func TestAuditService_NoPersonalData(t *testing.T) {
 		secrets = append(secrets, newID, newID2, "13711113333", "13711114444", "13722225555", "13722226666")
 
 		h := &sanlian.Household{VillageCode: sqldbtest.VillageB, HeadName: "冯新", IDNumber: newID, Phone: "13711113333", Members: 1}
-		MustOK(t, db.CreateHousehold(office, h))
-		_, err := db.UpdateHousehold(office, h.ID, sanlian.HouseholdUpdate{IDNumber: &newID2, Phone: ptr("13711114444"), Version: 1})
+		MustOK(t, db.Org.CreateHousehold(office, h))
+		_, err := db.Org.UpdateHousehold(office, h.ID, sanlian.HouseholdUpdate{IDNumber: &newID2, Phone: ptr("13711114444"), Version: 1})
 		MustOK(t, err)
 		// The same mask before and after: the change must still not be whole.
-		_, err = db.UpdateHousehold(office, 1, sanlian.HouseholdUpdate{Phone: ptr("13955550001"), Version: 1})
+		_, err = db.Org.UpdateHousehold(office, 1, sanlian.HouseholdUpdate{Phone: ptr("13955550001"), Version: 1})
 		MustOK(t, err)
 		c := &sanlian.Cadre{Name: "褚新", UnitID: 1, Phone: "13722225555"}
-		MustOK(t, db.CreateCadre(office, c))
-		_, err = db.UpdateCadre(office, c.ID, sanlian.CadreUpdate{Phone: ptr("13722226666"), Version: 1})
+		MustOK(t, db.Org.CreateCadre(office, c))
+		_, err = db.Org.UpdateCadre(office, c.ID, sanlian.CadreUpdate{Phone: ptr("13722226666"), Version: 1})
 		MustOK(t, err)
-		_, _, err = db.RevealHousehold(office, h.ID)
+		_, _, err = db.Org.RevealHousehold(office, h.ID)
 		MustOK(t, err)
-		_, err = db.RevealCadrePhone(office, c.ID)
+		_, err = db.Org.RevealCadrePhone(office, c.ID)
 		MustOK(t, err)
 
 		rows, err := raw.Query("SELECT id, action, entity, changes FROM audit_log ORDER BY id")
@@ -174,7 +174,7 @@ func TestAuditLog_AppendOnly(t *testing.T) {
 	t.Parallel()
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		raw := MustRaw(t, db)
-		_, err := db.UpdateHousehold(sqldbtest.As(users["office"]), 3, sanlian.HouseholdUpdate{Members: ptr(5), Version: 1})
+		_, err := db.Org.UpdateHousehold(sqldbtest.As(users["office"]), 3, sanlian.HouseholdUpdate{Members: ptr(5), Version: 1})
 		MustOK(t, err)
 		before := auditRows(t, raw)
 		if before != 2 {
@@ -231,15 +231,15 @@ func TestAuditService_FindAudit(t *testing.T) {
 		auditor := sqldbtest.As(users["auditor"])
 		clk.Advance(time.Hour)
 		t1 := clk.Now()
-		_, err := db.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Members: ptr(4), Version: 1})
+		_, err := db.Org.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Members: ptr(4), Version: 1})
 		MustOK(t, err)
 		clk.Advance(time.Hour)
 		t2 := clk.Now()
-		_, err = db.UpdateUnit(sqldbtest.As(users["unitadmin"]), 1, sanlian.UnitUpdate{Name: ptr("安化县民政局"), Version: 1})
+		_, err = db.Org.UpdateUnit(sqldbtest.As(users["unitadmin"]), 1, sanlian.UnitUpdate{Name: ptr("安化县民政局"), Version: 1})
 		MustOK(t, err)
 		clk.Advance(time.Hour)
 		t3 := clk.Now()
-		_, err = db.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Members: ptr(5), Version: 2})
+		_, err = db.Org.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Members: ptr(5), Version: 2})
 		MustOK(t, err)
 
 		find := func(t *testing.T, f sanlian.AuditFilter) []string {

@@ -234,7 +234,7 @@ func (c *benchCounty) deep(b *testing.B) string {
 		ctx := sqldbtest.As(c.office)
 		cursor := ""
 		for page := 1; page < benchDeepPage; page++ {
-			hs, next, err := c.db.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize, Cursor: cursor})
+			hs, next, err := c.db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize, Cursor: cursor})
 			if err != nil {
 				c.deepErr = err
 				return
@@ -260,7 +260,7 @@ func BenchmarkHouseholds(b *testing.B) {
 			ctx := sqldbtest.As(c.office)
 			b.Run("page1", func(b *testing.B) {
 				for b.Loop() {
-					hs, _, err := c.db.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize})
+					hs, _, err := c.db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize})
 					if err != nil || len(hs) != benchPageSize || hs[0].ID != 1 {
 						b.Fatalf("page 1: %d rows, %v", len(hs), err)
 					}
@@ -270,7 +270,7 @@ func BenchmarkHouseholds(b *testing.B) {
 				cursor := c.deep(b)
 				first := int64((benchDeepPage-1)*benchPageSize + 1)
 				for b.Loop() {
-					hs, _, err := c.db.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize, Cursor: cursor})
+					hs, _, err := c.db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: benchPageSize, Cursor: cursor})
 					if err != nil || len(hs) != benchPageSize || hs[0].ID != first {
 						b.Fatalf("page %d: %d rows, %v", benchDeepPage, len(hs), err)
 					}
@@ -286,7 +286,7 @@ func BenchmarkLogin(b *testing.B) {
 			c := countyFor(b, engine)
 			ctx := context.Background()
 			for b.Loop() {
-				if _, _, err := c.db.Login(ctx, "office", sqldbtest.Password, "api"); err != nil {
+				if _, _, err := c.db.Accounts.Login(ctx, "office", sqldbtest.Password, "api"); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -304,7 +304,7 @@ func BenchmarkLinkCoverage(b *testing.B) {
 			ctx := sqldbtest.As(c.office)
 			b.Run("coverage", func(b *testing.B) {
 				for b.Loop() {
-					cov, err := c.db.LinkCoverage(ctx)
+					cov, err := c.db.Org.LinkCoverage(ctx)
 					if err != nil || cov.Households != benchHouseholds() {
 						b.Fatalf("coverage: %+v %v", cov, err)
 					}

@@ -51,7 +51,7 @@ func scanBulletin(sc scanner) (*sanlian.Bulletin, error) {
 
 // FindBulletins lists the bulletins, newest period first; drafts only for
 // the office.
-func (db *DB) FindBulletins(ctx context.Context) ([]*sanlian.Bulletin, error) {
+func (db *ReportStore) FindBulletins(ctx context.Context) ([]*sanlian.Bulletin, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -78,7 +78,7 @@ func (db *DB) FindBulletins(ctx context.Context) ([]*sanlian.Bulletin, error) {
 }
 
 // FindBulletin returns a period's bulletin.
-func (db *DB) FindBulletin(ctx context.Context, period string) (*sanlian.Bulletin, error) {
+func (db *ReportStore) FindBulletin(ctx context.Context, period string) (*sanlian.Bulletin, error) {
 	if _, err := sanlian.HalfMonth(period); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func findBulletin(q querier, period string) (*sanlian.Bulletin, error) {
 }
 
 // officeOnly returns EFORBIDDEN unless the caller has the office's reach.
-func (db *DB) officeOnly(ctx context.Context, what string) error {
+func (db *ReportStore) officeOnly(ctx context.Context, what string) error {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -134,8 +134,8 @@ func errPublished(b *sanlian.Bulletin) error {
 }
 
 // bulletinMetrics computes the metrics of a period by unit.
-func (db *DB) bulletinMetrics(ctx context.Context, p sanlian.Period) (*sanlian.Metrics, error) {
-	ms, ok := any(db).(sanlian.MetricsService)
+func (db *ReportStore) bulletinMetrics(ctx context.Context, p sanlian.Period) (*sanlian.Metrics, error) {
+	ms, ok := any(db.DB).(sanlian.MetricsService)
 	if !ok {
 		return nil, fmt.Errorf("bulletin %s: the metrics service is not available", p.ID)
 	}
@@ -151,7 +151,7 @@ const maxOverdueListed = 10
 
 // computeBulletin computes the content of a period's bulletin from the
 // ledger as it stands, with overrides applied, and the configuration used.
-func (db *DB) computeBulletin(ctx context.Context, p sanlian.Period, overrides []sanlian.BulletinOverride) (*sanlian.BulletinContent, *sanlian.MetricConfig, error) {
+func (db *ReportStore) computeBulletin(ctx context.Context, p sanlian.Period, overrides []sanlian.BulletinOverride) (*sanlian.BulletinContent, *sanlian.MetricConfig, error) {
 	m, err := db.bulletinMetrics(ctx, p)
 	if err != nil {
 		return nil, nil, err
@@ -191,7 +191,7 @@ func (db *DB) computeBulletin(ctx context.Context, p sanlian.Period, overrides [
 	if err := db.bulletinSelfCriticisms(q, p, c); err != nil {
 		return nil, nil, err
 	}
-	acts, err := db.ActivityTotals(ctx, sanlian.ActivityFilter{From: c.From, To: c.To})
+	acts, err := db.Work.ActivityTotals(ctx, sanlian.ActivityFilter{From: c.From, To: c.To})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bulletin %s activities: %w", p.ID, err)
 	}
@@ -207,7 +207,7 @@ func (db *DB) computeBulletin(ctx context.Context, p sanlian.Period, overrides [
 
 // bulletinOverdue lists the problems still open whose resolve deadline
 // had passed by the period's end, longest overdue first.
-func (db *DB) bulletinOverdue(ctx context.Context, q querier, p sanlian.Period, c *sanlian.BulletinContent) error {
+func (db *ReportStore) bulletinOverdue(ctx context.Context, q querier, p sanlian.Period, c *sanlian.BulletinContent) error {
 	cal, err := db.calendarIn(q)
 	if err != nil {
 		return err
@@ -237,7 +237,7 @@ func (db *DB) bulletinOverdue(ctx context.Context, q querier, p sanlian.Period, 
 // bulletinSelfCriticisms lists the self-criticisms of earlier bulletins
 // not handed in by their due date: those due before the period's end and
 // still outstanding at its end, and those handed in late during it.
-func (db *DB) bulletinSelfCriticisms(q querier, p sanlian.Period, c *sanlian.BulletinContent) error {
+func (db *ReportStore) bulletinSelfCriticisms(q querier, p sanlian.Period, c *sanlian.BulletinContent) error {
 	start, end := p.Start.UTC(), p.End.UTC()
 	rows, err := q.queryRows(`SELECT s.id, b.year, b.number, s.unit_id, u.name, s.due_at, s.filed_at FROM self_criticisms s
 		JOIN bulletins b ON b.id = s.bulletin_id JOIN units u ON u.id = s.unit_id
@@ -299,7 +299,7 @@ func checkOverrides(q querier, os []sanlian.BulletinOverride) error {
 }
 
 // writeDraft inserts or rewrites the draft of p inside tx, returning its version.
-func (tx *Tx) writeDraft(b *sanlian.Bulletin, p sanlian.Period, c *sanlian.BulletinContent, cfg *sanlian.MetricConfig,
+func writeDraft(tx *Tx, b *sanlian.Bulletin, p sanlian.Period, c *sanlian.BulletinContent, cfg *sanlian.MetricConfig,
 	commentary string, overrides []sanlian.BulletinOverride) (int64, error) {
 	content, err := jsonMarshal(c)
 	if err != nil {
@@ -335,7 +335,7 @@ func (tx *Tx) writeDraft(b *sanlian.Bulletin, p sanlian.Period, c *sanlian.Bulle
 }
 
 // periodStarted refuses a bulletin of a half month still to come.
-func (db *DB) periodStarted(p sanlian.Period) error {
+func (db *ReportStore) periodStarted(p sanlian.Period) error {
 	if db.Now().Before(p.Start) {
 		return sanlian.Errorf(sanlian.EINVALID, "%s尚未开始，不能编制该期通报", p.Label())
 	}
@@ -343,7 +343,7 @@ func (db *DB) periodStarted(p sanlian.Period) error {
 }
 
 // GenerateBulletin creates or recomputes the draft of a period.
-func (db *DB) GenerateBulletin(ctx context.Context, period string) (*sanlian.Bulletin, error) {
+func (db *ReportStore) GenerateBulletin(ctx context.Context, period string) (*sanlian.Bulletin, error) {
 	p, err := sanlian.HalfMonth(period)
 	if err != nil {
 		return nil, err
@@ -381,7 +381,7 @@ func (db *DB) GenerateBulletin(ctx context.Context, period string) (*sanlian.Bul
 		if cur != nil && cur.Version != versionOf(old) {
 			return errStale("通报草稿")
 		}
-		if _, err := tx.writeDraft(cur, p, c, cfg, commentary, orEmpty(overrides)); err != nil {
+		if _, err := writeDraft(tx, cur, p, c, cfg, commentary, orEmpty(overrides)); err != nil {
 			return err
 		}
 		if cur != nil {
@@ -410,7 +410,7 @@ func orEmpty(os []sanlian.BulletinOverride) []sanlian.BulletinOverride {
 }
 
 // SaveBulletin edits the draft's commentary and overrides.
-func (db *DB) SaveBulletin(ctx context.Context, period, commentary string, overrides []sanlian.BulletinOverride, version int64) (*sanlian.Bulletin, error) {
+func (db *ReportStore) SaveBulletin(ctx context.Context, period, commentary string, overrides []sanlian.BulletinOverride, version int64) (*sanlian.Bulletin, error) {
 	p, err := sanlian.HalfMonth(period)
 	if err != nil {
 		return nil, err
@@ -458,7 +458,7 @@ func (db *DB) SaveBulletin(ctx context.Context, period, commentary string, overr
 		if versionOf(cur) != version {
 			return errStale("通报草稿")
 		}
-		if _, err := tx.writeDraft(cur, p, c, cfg, commentary, overrides); err != nil {
+		if _, err := writeDraft(tx, cur, p, c, cfg, commentary, overrides); err != nil {
 			return err
 		}
 		ch := changes{}
@@ -480,7 +480,7 @@ func (db *DB) SaveBulletin(ctx context.Context, period, commentary string, overr
 
 // PublishBulletin computes the final content, numbers the bulletin and
 // freezes it, and asks the criticised units for self-criticisms.
-func (db *DB) PublishBulletin(ctx context.Context, period string, version int64) (*sanlian.Bulletin, error) {
+func (db *ReportStore) PublishBulletin(ctx context.Context, period string, version int64) (*sanlian.Bulletin, error) {
 	p, err := sanlian.HalfMonth(period)
 	if err != nil {
 		return nil, err
@@ -563,7 +563,7 @@ func (db *DB) PublishBulletin(ctx context.Context, period string, version int64)
 				return fmt.Errorf("self-criticism of unit %d: %w", u.UnitID, err)
 			}
 		}
-		if err := tx.unitsCriticised(cur.ID, due); err != nil {
+		if err := unitsCriticised(tx, cur.ID, due); err != nil {
 			return err
 		}
 		return tx.audit("publish", "bulletin", period, changes{"number": {nil, fmt.Sprintf("〔%d〕第%d期", cur.Year, number)},
@@ -607,7 +607,7 @@ func scanSelfCriticism(sc scanner, now time.Time) (*sanlian.SelfCriticism, error
 }
 
 // FindSelfCriticisms lists self-criticisms in the caller's scope.
-func (db *DB) FindSelfCriticisms(ctx context.Context, f sanlian.SelfCriticismFilter) ([]*sanlian.SelfCriticism, error) {
+func (db *ReportStore) FindSelfCriticisms(ctx context.Context, f sanlian.SelfCriticismFilter) ([]*sanlian.SelfCriticism, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -680,7 +680,7 @@ func findSelfCriticism(q querier, id int64, now time.Time) (*sanlian.SelfCritici
 
 // OpenSelfCriticism returns a filed self-criticism and its file, under the
 // list's scope: the office and leaders, and the unit's admin.
-func (db *DB) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, []byte, error) {
+func (db *ReportStore) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, []byte, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -710,7 +710,7 @@ func (db *DB) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCri
 }
 
 // FileSelfCriticism hands in a unit's self-criticism.
-func (db *DB) FileSelfCriticism(ctx context.Context, id int64, filename string, r io.Reader, max int64) (*sanlian.SelfCriticism, error) {
+func (db *ReportStore) FileSelfCriticism(ctx context.Context, id int64, filename string, r io.Reader, max int64) (*sanlian.SelfCriticism, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -765,7 +765,7 @@ func (db *DB) FileSelfCriticism(ctx context.Context, id int64, filename string, 
 }
 
 // ReceiveSelfCriticism records the office's receipt of a filed self-criticism.
-func (db *DB) ReceiveSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, error) {
+func (db *ReportStore) ReceiveSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, error) {
 	if err := db.officeOnly(ctx, "签收书面检讨"); err != nil {
 		return nil, err
 	}
@@ -814,10 +814,10 @@ func DraftBulletinJob(tx *Tx, key string, _ time.Time) error {
 	if cur != nil {
 		overrides, commentary = cur.Overrides, cur.Commentary
 	}
-	c, cfg, err := tx.db.computeBulletin(tx.ctx, p, overrides)
+	c, cfg, err := tx.db.Reports.computeBulletin(tx.ctx, p, overrides)
 	if err != nil {
 		return err
 	}
-	_, err = tx.writeDraft(cur, p, c, cfg, commentary, orEmpty(overrides))
+	_, err = writeDraft(tx, cur, p, c, cfg, commentary, orEmpty(overrides))
 	return err
 }

@@ -26,7 +26,7 @@ func BenchmarkBulletin(b *testing.B) {
 			ctx := sqldbtest.As(c.office)
 			b.Run("metrics", func(b *testing.B) {
 				for b.Loop() {
-					if _, err := c.db.Metrics(ctx, sanlian.MetricsQuery{Period: period, By: sanlian.ByUnit}); err != nil {
+					if _, err := c.db.Reports.Metrics(ctx, sanlian.MetricsQuery{Period: period, By: sanlian.ByUnit}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -34,7 +34,7 @@ func BenchmarkBulletin(b *testing.B) {
 			})
 			b.Run("draft", func(b *testing.B) {
 				for b.Loop() {
-					d, err := c.db.GenerateBulletin(ctx, period)
+					d, err := c.db.Reports.GenerateBulletin(ctx, period)
 					if err != nil || d.Content.Overview.Assigned == 0 {
 						b.Fatalf("draft: %v", err)
 					}

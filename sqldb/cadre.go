@@ -14,7 +14,7 @@ const cadreSelect = `SELECT c.id, c.name, c.unit_id, c.post, c.party_member, c.p
 	(SELECT COUNT(*) FROM links l WHERE l.cadre_id = c.id AND l.kind = 'household' AND l.ended_at IS NULL)
 	FROM cadres c LEFT JOIN units u ON u.id = c.unit_id`
 
-func (db *DB) scanCadre(sc scanner) (*sanlian.Cadre, error) {
+func (db *OrgStore) scanCadre(sc scanner) (*sanlian.Cadre, error) {
 	c := &sanlian.Cadre{}
 	err := sc.Scan(&c.ID, &c.Name, &c.UnitID, &c.Post, &c.PartyMember, db.sealed(aadCadrePhone, &c.Phone, &c.ID), &c.IsLeader, &c.Version, &c.CreatedAt, &c.UpdatedAt,
 		&c.UnitName, &c.Households)
@@ -23,7 +23,7 @@ func (db *DB) scanCadre(sc scanner) (*sanlian.Cadre, error) {
 }
 
 // FindCadres implements sanlian.CadreService.
-func (db *DB) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian.Cadre, string, error) {
+func (db *OrgStore) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian.Cadre, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -41,12 +41,12 @@ func (db *DB) FindCadres(ctx context.Context, f sanlian.CadreFilter) ([]*sanlian
 	if f.Q != "" {
 		w.add("c.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find cadres", cadreSelect, w, f.Cursor, f.Limit, byID("c.id", false),
+	return readPage(ctx, db.DB, "find cadres", cadreSelect, w, f.Cursor, f.Limit, byID("c.id", false),
 		db.scanCadre, func(c *sanlian.Cadre) string { return idKey(c.ID) })
 }
 
 // FindCadreByID implements sanlian.CadreService.
-func (db *DB) FindCadreByID(ctx context.Context, id int64) (*sanlian.Cadre, error) {
+func (db *OrgStore) FindCadreByID(ctx context.Context, id int64) (*sanlian.Cadre, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (db *DB) FindCadreByID(ctx context.Context, id int64) (*sanlian.Cadre, erro
 	return db.findCadre(db.reader(ctx), s, id)
 }
 
-func (db *DB) findCadre(q querier, s *scope, id int64) (*sanlian.Cadre, error) {
+func (db *OrgStore) findCadre(q querier, s *scope, id int64) (*sanlian.Cadre, error) {
 	w := &where{}
 	if err := s.cadres(w); err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (s *scope) mayManageCadresOf(unitID int64) bool {
 }
 
 // CreateCadre implements sanlian.CadreService.
-func (db *DB) CreateCadre(ctx context.Context, c *sanlian.Cadre) error {
+func (db *OrgStore) CreateCadre(ctx context.Context, c *sanlian.Cadre) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -86,7 +86,7 @@ func (db *DB) CreateCadre(ctx context.Context, c *sanlian.Cadre) error {
 		if !s.mayManageCadresOf(c.UnitID) {
 			return errForbidden("您无权为该单位添加干部")
 		}
-		if err := tx.exists("units", c.UnitID, "unit_id", "单位不存在"); err != nil {
+		if err := exists(tx, "units", c.UnitID, "unit_id", "单位不存在"); err != nil {
 			return err
 		}
 		if c.IsLeader && !s.office() {
@@ -106,7 +106,7 @@ func (db *DB) CreateCadre(ctx context.Context, c *sanlian.Cadre) error {
 }
 
 // UpdateCadre implements sanlian.CadreService.
-func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate) (*sanlian.Cadre, error) {
+func (db *OrgStore) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate) (*sanlian.Cadre, error) {
 	var out *sanlian.Cadre
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -152,7 +152,7 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 			if !s.mayManageCadresOf(c.UnitID) {
 				return errForbidden("您无权把干部调入该单位")
 			}
-			if err := tx.exists("units", c.UnitID, "unit_id", "单位不存在"); err != nil {
+			if err := exists(tx, "units", c.UnitID, "unit_id", "单位不存在"); err != nil {
 				return err
 			}
 		}
@@ -179,7 +179,7 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 			return err
 		}
 		if c.UnitID != before.UnitID {
-			if err := tx.followCadre(id, c.UnitID); err != nil {
+			if err := followCadre(tx, id, c.UnitID); err != nil {
 				return err
 			}
 		}
@@ -190,7 +190,7 @@ func (db *DB) UpdateCadre(ctx context.Context, id int64, upd sanlian.CadreUpdate
 }
 
 // RevealCadrePhone implements sanlian.CadreService.
-func (db *DB) RevealCadrePhone(ctx context.Context, id int64) (string, error) {
+func (db *OrgStore) RevealCadrePhone(ctx context.Context, id int64) (string, error) {
 	var phone string
 	err := db.reveal(ctx, "cadre", id, "phone",
 		func(tx *Tx, s *scope) error { _, err := db.findCadre(tx, s, id); return err },

@@ -14,11 +14,11 @@ func TestCadreService_CreateCadre(t *testing.T) {
 		raw := MustRaw(t, db)
 		t.Run("OK", func(t *testing.T) {
 			c := &sanlian.Cadre{Name: "孙强", UnitID: 3, Post: "组织委员", PartyMember: true, Phone: "13712345678"}
-			MustOK(t, db.CreateCadre(sqldbtest.As(users["office"]), c))
+			MustOK(t, db.Org.CreateCadre(sqldbtest.As(users["office"]), c))
 			if c.ID != 7 || c.Version != 1 || c.Phone != "137****5678" {
 				t.Errorf("new cadre = %+v", c)
 			}
-			phone, err := db.RevealCadrePhone(sqldbtest.As(users["office"]), c.ID)
+			phone, err := db.Org.RevealCadrePhone(sqldbtest.As(users["office"]), c.ID)
 			MustOK(t, err)
 			if phone != "13712345678" {
 				t.Errorf("stored phone %q", phone)
@@ -26,8 +26,8 @@ func TestCadreService_CreateCadre(t *testing.T) {
 		})
 		t.Run("OKUnitAdmin", func(t *testing.T) {
 			c := &sanlian.Cadre{Name: "周敏", UnitID: 2, PartyMember: true}
-			MustOK(t, db.CreateCadre(sqldbtest.As(users["unitadmin"]), c))
-			got, err := db.FindCadreByID(sqldbtest.As(users["unitadmin"]), c.ID)
+			MustOK(t, db.Org.CreateCadre(sqldbtest.As(users["unitadmin"]), c))
+			got, err := db.Org.FindCadreByID(sqldbtest.As(users["unitadmin"]), c.ID)
 			MustOK(t, err)
 			if got.Name != "周敏" || got.UnitID != 2 || got.UnitName != "县民政局社会救助股" {
 				t.Errorf("stored cadre = %+v", got)
@@ -51,7 +51,7 @@ func TestCadreService_CreateCadre(t *testing.T) {
 				cBefore := MustCount(t, raw, "SELECT COUNT(*) FROM cadres")
 				aBefore := auditRows(t, raw)
 				c := tc.c
-				err := db.CreateCadre(sqldbtest.As(users[tc.role]), &c)
+				err := db.Org.CreateCadre(sqldbtest.As(users[tc.role]), &c)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
@@ -74,34 +74,34 @@ func TestCadreService_UpdateCadre(t *testing.T) {
 		raw := MustRaw(t, db)
 		office := sqldbtest.As(users["office"])
 		t.Run("OK", func(t *testing.T) {
-			c, err := db.UpdateCadre(sqldbtest.As(users["unitadmin"]), 6, sanlian.CadreUpdate{
+			c, err := db.Org.UpdateCadre(sqldbtest.As(users["unitadmin"]), 6, sanlian.CadreUpdate{
 				Post: ptr("副科长"), Phone: ptr("13698765432"), UnitID: ptr(int64(2)), Version: 1})
 			MustOK(t, err)
 			if c.Version != 2 || c.Post != "副科长" || c.UnitID != 2 || c.Phone != "136****5432" {
 				t.Errorf("updated cadre = %+v", c)
 			}
-			phone, err := db.RevealCadrePhone(office, 6)
+			phone, err := db.Org.RevealCadrePhone(office, 6)
 			MustOK(t, err)
 			if phone != "13698765432" {
 				t.Errorf("stored phone %q", phone)
 			}
 			// Updating without touching the phone keeps the whole number.
-			c, err = db.UpdateCadre(office, 6, sanlian.CadreUpdate{Name: ptr("赵丽丽"), Version: 2})
+			c, err = db.Org.UpdateCadre(office, 6, sanlian.CadreUpdate{Name: ptr("赵丽丽"), Version: 2})
 			MustOK(t, err)
 			if c.Version != 3 || c.Name != "赵丽丽" {
 				t.Errorf("second update = %+v", c)
 			}
-			if phone, _ = db.RevealCadrePhone(office, 6); phone != "13698765432" {
+			if phone, _ = db.Org.RevealCadrePhone(office, 6); phone != "13698765432" {
 				t.Errorf("phone after an update that leaves it: %q", phone)
 			}
 		})
 		t.Run("ErrStaleVersion", func(t *testing.T) {
-			_, err := db.UpdateCadre(office, 4, sanlian.CadreUpdate{Post: ptr("镇长"), Version: 1})
+			_, err := db.Org.UpdateCadre(office, 4, sanlian.CadreUpdate{Post: ptr("镇长"), Version: 1})
 			MustOK(t, err)
 			aBefore := auditRows(t, raw)
-			_, err = db.UpdateCadre(office, 4, sanlian.CadreUpdate{Post: ptr("书记"), Phone: ptr("13500000000"), Version: 1})
+			_, err = db.Org.UpdateCadre(office, 4, sanlian.CadreUpdate{Post: ptr("书记"), Phone: ptr("13500000000"), Version: 1})
 			MustCode(t, err, sanlian.ECONFLICT)
-			got, err := db.FindCadreByID(office, 4)
+			got, err := db.Org.FindCadreByID(office, 4)
 			MustOK(t, err)
 			if got.Version != 2 || got.Post != "镇长" || got.Phone != "138****0004" {
 				t.Errorf("after a stale update: %+v", got)
@@ -126,18 +126,18 @@ func TestCadreService_UpdateCadre(t *testing.T) {
 			{"ErrUnknownUnit", "office", 3, sanlian.CadreUpdate{UnitID: ptr(int64(99))}, "", "unit_id"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				before, err := db.FindCadreByID(office, tc.id)
+				before, err := db.Org.FindCadreByID(office, tc.id)
 				MustOK(t, err)
 				aBefore := auditRows(t, raw)
 				upd := tc.upd
 				upd.Version = before.Version
-				_, err = db.UpdateCadre(sqldbtest.As(users[tc.role]), tc.id, upd)
+				_, err = db.Org.UpdateCadre(sqldbtest.As(users[tc.role]), tc.id, upd)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
 					MustCode(t, err, tc.code)
 				}
-				after, err := db.FindCadreByID(office, tc.id)
+				after, err := db.Org.FindCadreByID(office, tc.id)
 				MustOK(t, err)
 				if *after != *before {
 					t.Errorf("cadre changed: %+v → %+v", before, after)

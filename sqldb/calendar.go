@@ -196,7 +196,7 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 			if err := tx.audit("create", "calendar", y.Year, changes{"holidays": {nil, holidays}, "workdays": {nil, workdays}, "note": {nil, y.Note}}); err != nil {
 				return err
 			}
-			return tx.recountDue(held, y)
+			return recountDue(tx, held, y)
 		}
 		if cur == nil {
 			return sanlian.Errorf(sanlian.ENOTFOUND, "尚未录入 %d 年的工作日历，无法修改", y.Year)
@@ -238,7 +238,7 @@ func (db *DB) SaveCalendarYear(ctx context.Context, y *sanlian.CalendarYear) err
 // problem's resolve deadline and, while it is submitted, its dispatch
 // deadline. RecountDue leaves alone a deadline the old calendar does not
 // give as whole working days from its start.
-func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYear) error {
+func recountDue(tx *Tx, held []*sanlian.CalendarYear, saved *sanlian.CalendarYear) error {
 	old := sanlian.NewCalendar(held)
 	if !old.Provisional(saved.Year) {
 		return nil
@@ -341,7 +341,7 @@ func (tx *Tx) recountDue(held []*sanlian.CalendarYear, saved *sanlian.CalendarYe
 		ch.set("accept_due", fmtDue(p.AcceptDue), fmtDue(r.AcceptDue))
 		ch.set("resolve_due", fmtDue(p.ResolveDue), fmtDue(r.ResolveDue))
 		ch.set("due_provisional", p.DueProvisional, r.Provisional)
-		if err := tx.problemEventAs(0, "system", p.ID, sanlian.ActionRecompute, note, p.State, p.State, ch); err != nil {
+		if err := problemEventAs(tx, 0, "system", p.ID, sanlian.ActionRecompute, note, p.State, p.State, ch); err != nil {
 			return err
 		}
 		ch["note"] = [2]any{nil, note}

@@ -61,7 +61,7 @@ func TestCalendarService_Confirm(t *testing.T) {
 		y := &sanlian.CalendarYear{Year: 2028, Holidays: []string{"2028-01-01"}, Note: "国务院办公厅关于2028年部分节假日安排的通知"}
 		MustOK(t, db.SaveCalendarYear(office, y))
 
-		got, err := db.FindProblemByID(office, p.ID)
+		got, err := db.Problems.FindProblemByID(office, p.ID)
 		MustOK(t, err)
 		// 15 working days from Friday 31 December: 3–7, 10–14, 17–21 January.
 		if got.DueProvisional || sanlian.DeadlineDate(got.AcceptDue) != "2028-01-03" || sanlian.DeadlineDate(got.ResolveDue) != "2028-01-21" ||
@@ -76,7 +76,7 @@ func TestCalendarService_Confirm(t *testing.T) {
 			t.Errorf("recompute event = %+v", e)
 		}
 
-		gotExt, err := db.FindProblemByID(office, ext.ID)
+		gotExt, err := db.Problems.FindProblemByID(office, ext.ID)
 		MustOK(t, err)
 		if gotExt.DueProvisional || sanlian.DeadlineDate(gotExt.AcceptDue) != "2028-01-03" || sanlian.DeadlineDate(gotExt.ResolveDue) != "2028-02-29" {
 			t.Errorf("extended problem recounted: provisional %v, accept %s, resolve %s",
@@ -88,7 +88,7 @@ func TestCalendarService_Confirm(t *testing.T) {
 		if e := lastEvent(t, db, users, inYear.ID); e.Action == sanlian.ActionRecompute {
 			t.Errorf("a problem counted within 2027 was recounted: %+v", e)
 		}
-		if gotBack, err := db.FindProblemByID(office, back.ID); err != nil || gotBack.DueProvisional || sanlian.DeadlineDate(gotBack.AssignDue) != "2028-01-05" {
+		if gotBack, err := db.Problems.FindProblemByID(office, back.ID); err != nil || gotBack.DueProvisional || sanlian.DeadlineDate(gotBack.AssignDue) != "2028-01-05" {
 			t.Errorf("returned problem recounted from its return: %+v %v", gotBack, err)
 		}
 		// The calendar's create row and one recompute row per problem.
@@ -102,7 +102,7 @@ func TestCalendarService_Confirm(t *testing.T) {
 		// Editing the confirmed year recounts nothing more.
 		y.Holidays = append(y.Holidays, "2028-01-03")
 		MustOK(t, db.SaveCalendarYear(office, y))
-		if again, _ := db.FindProblemByID(office, p.ID); again.Version != got.Version {
+		if again, _ := db.Problems.FindProblemByID(office, p.ID); again.Version != got.Version {
 			t.Errorf("an edit of a held year recounted: %+v", again)
 		}
 	})
@@ -110,7 +110,7 @@ func TestCalendarService_Confirm(t *testing.T) {
 
 func lastEvent(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User, id int64) *sanlian.ProblemEvent {
 	t.Helper()
-	es, err := db.ProblemEvents(sqldbtest.As(users["office"]), id)
+	es, err := db.Problems.ProblemEvents(sqldbtest.As(users["office"]), id)
 	MustOK(t, err)
 	if len(es) == 0 {
 		t.Fatalf("problem %d has no events", id)
@@ -212,7 +212,7 @@ func TestNoticesDaily_Calendar(t *testing.T) {
 			{"2027-11-08", 2 * offices}, // the next week
 			{"2027-11-08", 2 * offices}, // a rerun
 		} {
-			MustOK(t, db.NoticesDailyAt(ctx, shanghai(tc.day+" 00:00")))
+			MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai(tc.day+" 00:00")))
 			if n := count(); n != tc.want {
 				t.Fatalf("%s: %d calendar notices, want %d", tc.day, n, tc.want)
 			}
@@ -223,7 +223,7 @@ func TestNoticesDaily_Calendar(t *testing.T) {
 		}
 		clockAt(db, "2027-11-10 09:00")
 		MustOK(t, db.SaveCalendarYear(sqldbtest.As(users["office"]), &sanlian.CalendarYear{Year: 2028, Holidays: []string{"2028-01-01"}}))
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2027-11-15 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2027-11-15 00:00")))
 		if n := count(); n != 2*offices {
 			t.Fatalf("after 2028 was confirmed: %d calendar notices", n)
 		}

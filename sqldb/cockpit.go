@@ -43,7 +43,7 @@ func (c *cockpitScope) townCond(col string) (string, []any) {
 	return " AND " + inList(col, len(c.towns)), strArgs(c.towns)
 }
 
-func (db *DB) leaderCounty(q querier) (bool, error) {
+func (db *ReportStore) leaderCounty(q querier) (bool, error) {
 	var v string
 	err := q.queryOne(`SELECT value FROM settings WHERE key = ?`, settingLeaderCounty).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -55,7 +55,7 @@ func (db *DB) leaderCounty(q querier) (bool, error) {
 	return v != "off", nil
 }
 
-func (db *DB) cockpitScopeOf(ctx context.Context, q sanlian.CockpitQuery, allowCounty bool) (*cockpitScope, error) {
+func (db *ReportStore) cockpitScopeOf(ctx context.Context, q sanlian.CockpitQuery, allowCounty bool) (*cockpitScope, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func (db *DB) cockpitScopeOf(ctx context.Context, q sanlian.CockpitQuery, allowC
 }
 
 // Cockpit implements sanlian.CockpitService.
-func (db *DB) Cockpit(ctx context.Context, q sanlian.CockpitQuery) (out *sanlian.Cockpit, err error) {
+func (db *ReportStore) Cockpit(ctx context.Context, q sanlian.CockpitQuery) (out *sanlian.Cockpit, err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("cockpit: %w", err)
@@ -133,7 +133,7 @@ func (db *DB) Cockpit(ctx context.Context, q sanlian.CockpitQuery) (out *sanlian
 // CockpitCounts returns the cockpit's counts for the months of the window
 // at now, as the cockpit reads them (rollup and live), for the caller's
 // scope; the tests hold it against a recount.
-func (db *DB) CockpitCounts(ctx context.Context, q sanlian.CockpitQuery) ([]sanlian.CockpitCount, error) {
+func (db *ReportStore) CockpitCounts(ctx context.Context, q sanlian.CockpitQuery) ([]sanlian.CockpitCount, error) {
 	allow, err := db.leaderCounty(db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (db *DB) CockpitCounts(ctx context.Context, q sanlian.CockpitQuery) ([]sanl
 // cockpitParts makes sure the closed months of the window are rolled up
 // and counts the live ones; it returns the closed months and the live
 // counts.
-func (db *DB) cockpitParts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.Period, []sanlian.CockpitCount, error) {
+func (db *ReportStore) cockpitParts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.Period, []sanlian.CockpitCount, error) {
 	closed := months[:len(months)-sanlian.CockpitLiveMonths]
 	if err := db.ensureRollup(ctx, closed, now); err != nil {
 		return nil, nil, err
@@ -167,7 +167,7 @@ func (db *DB) cockpitParts(ctx context.Context, cs *cockpitScope, months []sanli
 
 // cockpitCounts is every count of the window by month, township,
 // category and channel: the rollup's closed months and the live ones.
-func (db *DB) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.CockpitCount, error) {
+func (db *ReportStore) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanlian.Period, now time.Time) ([]sanlian.CockpitCount, error) {
 	closed, live, err := db.cockpitParts(ctx, cs, months, now)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (db *DB) cockpitCounts(ctx context.Context, cs *cockpitScope, months []sanl
 // key columns given (of month, township_code, category, source): the
 // cockpit's charts need months by channel and categories by township, a
 // few hundred rows, not the rollup's every row.
-func (db *DB) rollupSums(ctx context.Context, cs *cockpitScope, closed []sanlian.Period, keys ...string) ([]sanlian.CockpitCount, error) {
+func (db *ReportStore) rollupSums(ctx context.Context, cs *cockpitScope, closed []sanlian.Period, keys ...string) ([]sanlian.CockpitCount, error) {
 	ids := make([]any, len(closed))
 	for i, m := range closed {
 		ids[i] = m.ID
@@ -222,7 +222,7 @@ func (db *DB) rollupSums(ctx context.Context, cs *cockpitScope, closed []sanlian
 }
 
 // ensureRollup counts and stores the closed months not yet rolled up.
-func (db *DB) ensureRollup(ctx context.Context, closed []sanlian.Period, now time.Time) error {
+func (db *ReportStore) ensureRollup(ctx context.Context, closed []sanlian.Period, now time.Time) error {
 	ids := make([]any, len(closed))
 	for i, m := range closed {
 		ids[i] = m.ID
@@ -307,7 +307,7 @@ func CockpitRollup(tx *Tx, _ string, at time.Time) error {
 		}
 	}
 	last := lastMonth(at)
-	league, err := tx.db.computeLeague(tx.ctx, last)
+	league, err := tx.db.Reports.computeLeague(tx.ctx, last)
 	if err != nil {
 		return err
 	}
@@ -391,7 +391,7 @@ func countMonth(q querier, m sanlian.Period, now time.Time, cs *cockpitScope) ([
 	return out, nil
 }
 
-func (db *DB) cockpitCategories(ctx context.Context, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitCategories(ctx context.Context, out *sanlian.Cockpit) error {
 	rows, err := db.query(ctx, `SELECT code, name FROM categories ORDER BY sort, code`)
 	if err != nil {
 		return fmt.Errorf("categories: %w", err)
@@ -409,7 +409,7 @@ func (db *DB) cockpitCategories(ctx context.Context, out *sanlian.Cockpit) error
 }
 
 // cockpitTownships lists the scope's townships with their open problems.
-func (db *DB) cockpitTownships(ctx context.Context, cs *cockpitScope, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitTownships(ctx context.Context, cs *cockpitScope, out *sanlian.Cockpit) error {
 	tc, targs := cs.townCond("r.code")
 	rows, err := db.query(ctx, `SELECT r.code, r.name FROM regions r WHERE r.kind = 'township'`+tc+` ORDER BY r.code`, targs...)
 	if err != nil {
@@ -451,7 +451,7 @@ func (db *DB) cockpitTownships(ctx context.Context, cs *cockpitScope, out *sanli
 
 // cockpitTrends compares each category's problems of the last RisingDays
 // days with the RisingDays before.
-func (db *DB) cockpitTrends(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitTrends(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
 	mid := now.Add(-sanlian.RisingDays * 24 * time.Hour).UTC()
 	from := mid.Add(-sanlian.RisingDays * 24 * time.Hour)
 	tc, targs := cs.townCond("township_code")
@@ -484,7 +484,7 @@ func (db *DB) cockpitTrends(ctx context.Context, cs *cockpitScope, now time.Time
 // tag) and those visited in the current month, in one pass over the
 // tagged households as the coverage report's must-visit count does
 // (visit_coverage.go).
-func (db *DB) cockpitVisits(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitVisits(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
 	win := sanlian.MonthWindow(now)
 	tc, targs := cs.townCond("v.parent_code")
 	rows, err := db.query(ctx, `SELECT v.parent_code, COUNT(*), COALESCE(SUM(x.visited), 0)
@@ -517,7 +517,7 @@ func (db *DB) cockpitVisits(ctx context.Context, cs *cockpitScope, now time.Time
 
 // cockpitProjects counts the top-level service projects by status: the
 // county's, or those a leader sees (scope.projects).
-func (db *DB) cockpitProjects(ctx context.Context, cs *cockpitScope, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitProjects(ctx context.Context, cs *cockpitScope, out *sanlian.Cockpit) error {
 	w := &where{}
 	if !cs.county {
 		if err := cs.sc.projects(w); err != nil {
@@ -549,7 +549,7 @@ func (db *DB) cockpitProjects(ctx context.Context, cs *cockpitScope, out *sanlia
 }
 
 // cockpitActivities totals the volunteer activities month by month.
-func (db *DB) cockpitActivities(ctx context.Context, cs *cockpitScope, months []sanlian.Period, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitActivities(ctx context.Context, cs *cockpitScope, months []sanlian.Period, out *sanlian.Cockpit) error {
 	from := months[0].Start.Format("2006-01-02")
 	to := months[len(months)-1].End.Format("2006-01-02")
 	tc, targs := cs.townCond("a.township_code")
@@ -585,7 +585,7 @@ func (db *DB) cockpitActivities(ctx context.Context, cs *cockpitScope, months []
 // computed (the month is over; the daily job computes it again). A
 // county leader looking at their townships sees their townships' rows,
 // with their places in the county.
-func (db *DB) cockpitLeague(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitLeague(ctx context.Context, cs *cockpitScope, now time.Time, out *sanlian.Cockpit) error {
 	last := lastMonth(now)
 	out.LeaguePer = last.ID
 	var body string
@@ -625,7 +625,7 @@ func lastMonth(now time.Time) sanlian.Period {
 // computeLeague ranks the township governments on the county's metrics
 // of month p (sanlian.RankUnits among themselves, with the configuration
 // in force).
-func (db *DB) computeLeague(ctx context.Context, p sanlian.Period) ([]sanlian.LeagueRow, error) {
+func (db *ReportStore) computeLeague(ctx context.Context, p sanlian.Period) ([]sanlian.LeagueRow, error) {
 	m, err := db.Metrics(sanlian.NewSystemContext(ctx), sanlian.MetricsQuery{Period: p.ID, By: sanlian.ByUnit})
 	if err != nil {
 		return nil, err
@@ -685,7 +685,7 @@ func storeLeague(tx *Tx, month string, league []sanlian.LeagueRow, replace bool)
 	return nil
 }
 
-func (db *DB) cockpitMapSummary(ctx context.Context, out *sanlian.Cockpit) error {
+func (db *ReportStore) cockpitMapSummary(ctx context.Context, out *sanlian.Cockpit) error {
 	var s string
 	var at time.Time
 	err := db.queryRow(ctx, `SELECT summary, uploaded_at FROM township_map WHERE id = 1`).Scan(&s, &at)
@@ -705,7 +705,7 @@ func (db *DB) cockpitMapSummary(ctx context.Context, out *sanlian.Cockpit) error
 }
 
 // SetLeaderCounty implements sanlian.CockpitService.
-func (db *DB) SetLeaderCounty(ctx context.Context, on bool) error {
+func (db *ReportStore) SetLeaderCounty(ctx context.Context, on bool) error {
 	if err := officeOnly(ctx, "只有县领导小组办公室可以设置驾驶舱"); err != nil {
 		return err
 	}
@@ -728,7 +728,7 @@ func (db *DB) SetLeaderCounty(ctx context.Context, on bool) error {
 	})
 }
 
-func (db *DB) townshipNames(q querier) ([]string, error) {
+func (db *ReportStore) townshipNames(q querier) ([]string, error) {
 	var out []string
 	err := eachRow(q, `SELECT name FROM regions WHERE kind = 'township' ORDER BY code`, nil, func(sc scanner) error {
 		var n string
@@ -743,7 +743,7 @@ func (db *DB) townshipNames(q querier) ([]string, error) {
 }
 
 // SaveTownshipMap implements sanlian.CockpitService.
-func (db *DB) SaveTownshipMap(ctx context.Context, geojson []byte) (*sanlian.TownshipMapSummary, error) {
+func (db *ReportStore) SaveTownshipMap(ctx context.Context, geojson []byte) (*sanlian.TownshipMapSummary, error) {
 	if err := officeOnly(ctx, "只有县领导小组办公室可以上传乡镇边界"); err != nil {
 		return nil, err
 	}
@@ -776,7 +776,7 @@ func (db *DB) SaveTownshipMap(ctx context.Context, geojson []byte) (*sanlian.Tow
 }
 
 // TownshipMap implements sanlian.CockpitService.
-func (db *DB) TownshipMap(ctx context.Context) ([]byte, error) {
+func (db *ReportStore) TownshipMap(ctx context.Context) ([]byte, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -796,7 +796,7 @@ func (db *DB) TownshipMap(ctx context.Context) ([]byte, error) {
 }
 
 // RemoveTownshipMap implements sanlian.CockpitService.
-func (db *DB) RemoveTownshipMap(ctx context.Context) error {
+func (db *ReportStore) RemoveTownshipMap(ctx context.Context) error {
 	if err := officeOnly(ctx, "只有县领导小组办公室可以删除乡镇边界"); err != nil {
 		return err
 	}
@@ -812,4 +812,4 @@ func (db *DB) RemoveTownshipMap(ctx context.Context) error {
 	})
 }
 
-var _ sanlian.CockpitService = (*DB)(nil)
+var _ sanlian.CockpitService = (*ReportStore)(nil)

@@ -53,7 +53,7 @@ func BenchmarkCockpit(b *testing.B) {
 						reportRatio(b, key+"/count", "", "")
 					})
 					counts := func(b *testing.B) {
-						cs, err := c.db.CockpitCounts(ctx, sanlian.CockpitQuery{})
+						cs, err := c.db.Reports.CockpitCounts(ctx, sanlian.CockpitQuery{})
 						if err != nil || len(cs) == 0 {
 							b.Fatalf("cockpit counts: %v (%d rows)", err, len(cs))
 						}
@@ -79,11 +79,11 @@ func BenchmarkCockpit(b *testing.B) {
 						reportRatio(b, key+"/counts-cold", key+"/count", "x-count")
 					})
 					b.Run("full", func(b *testing.B) {
-						if _, err := c.db.Cockpit(ctx, sanlian.CockpitQuery{}); err != nil { // the rollup and the league in place
+						if _, err := c.db.Reports.Cockpit(ctx, sanlian.CockpitQuery{}); err != nil { // the rollup and the league in place
 							b.Fatal(err)
 						}
 						for b.Loop() {
-							if _, err := c.db.Cockpit(ctx, sanlian.CockpitQuery{}); err != nil {
+							if _, err := c.db.Reports.Cockpit(ctx, sanlian.CockpitQuery{}); err != nil {
 								b.Fatal(err)
 							}
 						}

@@ -144,7 +144,7 @@ func TestCockpit_CountsEqualRecount(t *testing.T) {
 			t.Helper()
 			now := db.Now()
 			for _, who := range []string{"office", "leader"} {
-				got, err := db.CockpitCounts(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
+				got, err := db.Reports.CockpitCounts(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
 				MustOK(t, err)
 				var towns []string
 				if who == "leader" {
@@ -168,7 +168,7 @@ func TestCockpit_CountsEqualRecount(t *testing.T) {
 				}
 				// The cockpit's charts read the same counts summed by
 				// month and channel, and by category and township.
-				c, err := db.Cockpit(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
+				c, err := db.Reports.Cockpit(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
 				MustOK(t, err)
 				bySource := sumCounts(sanlian.MergeCounts(want, func(c *sanlian.CockpitCount) sanlian.CockpitCount {
 					return sanlian.CockpitCount{Month: c.Month, Source: c.Source}
@@ -183,7 +183,7 @@ func TestCockpit_CountsEqualRecount(t *testing.T) {
 		}
 		create := func(village, source, category, title string) *sanlian.Problem {
 			t.Helper()
-			p, err := db.CreateProblem(sqldbtest.As(cadre), &sanlian.ProblemInput{Category: category, VillageCode: village, Source: source,
+			p, err := db.Problems.CreateProblem(sqldbtest.As(cadre), &sanlian.ProblemInput{Category: category, VillageCode: village, Source: source,
 				Title: title, Description: title + "，群众反映强烈", ReporterName: "刘大爷", ReporterPhone: "13912345678"})
 			MustOK(t, err)
 			return p
@@ -251,15 +251,15 @@ func TestCockpit_Scope(t *testing.T) {
 		clockAt(db, "2021-05-10 10:00")
 		newProblem(t, db, users["cadre"], "村口路灯坏了")
 		for _, who := range []string{"cadre", "unitadmin", "sysadmin", "auditor"} {
-			_, err := db.Cockpit(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
+			_, err := db.Reports.Cockpit(sqldbtest.As(users[who]), sanlian.CockpitQuery{})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		}
-		c, err := db.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{})
+		c, err := db.Reports.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{})
 		MustOK(t, err)
 		if c.County || len(c.Townships) != 1 || c.Townships[0].Code != sqldbtest.Dongping || c.Townships[0].Open != 1 || !c.LeaderCounty {
 			t.Errorf("leader: county %v townships %+v allowed %v", c.County, c.Townships, c.LeaderCounty)
 		}
-		c, err = db.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
+		c, err = db.Reports.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
 		MustOK(t, err)
 		if !c.County || len(c.Townships) != 2 {
 			t.Errorf("leader, county: %v %+v", c.County, c.Townships)
@@ -275,23 +275,23 @@ func TestCockpit_Scope(t *testing.T) {
 		// The office turns the switch off: audited; the leader's county view is refused.
 		raw := MustRaw(t, db)
 		before := auditRows(t, raw)
-		MustCode(t, db.SetLeaderCounty(sqldbtest.As(users["leader"]), false), sanlian.EFORBIDDEN)
-		MustOK(t, db.SetLeaderCounty(sqldbtest.As(users["office"]), false))
+		MustCode(t, db.Reports.SetLeaderCounty(sqldbtest.As(users["leader"]), false), sanlian.EFORBIDDEN)
+		MustOK(t, db.Reports.SetLeaderCounty(sqldbtest.As(users["office"]), false))
 		if auditRows(t, raw) != before+1 {
 			t.Error("setting not audited")
 		}
 		if e := MustLastAudit(t, db, users); e.Entity != "setting" || !strings.Contains(e.Changes, "off") {
 			t.Errorf("audit %+v", e)
 		}
-		_, err = db.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
+		_, err = db.Reports.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		c, err = db.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{})
+		c, err = db.Reports.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{})
 		MustOK(t, err)
 		if c.LeaderCounty || c.County {
 			t.Errorf("after off: %+v", c)
 		}
-		MustOK(t, db.SetLeaderCounty(sqldbtest.As(users["office"]), true))
-		_, err = db.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
+		MustOK(t, db.Reports.SetLeaderCounty(sqldbtest.As(users["office"]), true))
+		_, err = db.Reports.Cockpit(sqldbtest.As(users["leader"]), sanlian.CockpitQuery{County: true})
 		MustOK(t, err)
 	})
 }
@@ -299,36 +299,36 @@ func TestCockpit_Scope(t *testing.T) {
 func TestCockpit_TownshipMap(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		office := sqldbtest.As(users["office"])
-		_, err := db.TownshipMap(office)
+		_, err := db.Reports.TownshipMap(office)
 		MustCode(t, err, sanlian.ENOTFOUND)
 		good := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"东坪镇"},
 			"geometry":{"type":"Polygon","coordinates":[[[111,28],[111.1,28],[111.1,28.1],[111,28]]]}}]}`
-		_, err = db.SaveTownshipMap(sqldbtest.As(users["leader"]), []byte(good))
+		_, err = db.Reports.SaveTownshipMap(sqldbtest.As(users["leader"]), []byte(good))
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		_, err = db.SaveTownshipMap(office, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"桃江镇"},
+		_, err = db.Reports.SaveTownshipMap(office, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"桃江镇"},
 			"geometry":{"type":"Polygon","coordinates":[[[111,28],[111.1,28],[111,28]]]}}]}`))
 		MustField(t, err, "geojson")
 		raw := MustRaw(t, db)
 		before := auditRows(t, raw)
-		m, err := db.SaveTownshipMap(office, []byte(good))
+		m, err := db.Reports.SaveTownshipMap(office, []byte(good))
 		MustOK(t, err)
 		if len(m.Matched) != 1 || auditRows(t, raw) != before+1 {
 			t.Errorf("saved %+v, audit %d→%d", m, before, auditRows(t, raw))
 		}
-		got, err := db.TownshipMap(sqldbtest.As(users["leader"]))
+		got, err := db.Reports.TownshipMap(sqldbtest.As(users["leader"]))
 		MustOK(t, err)
 		if string(got) != good {
 			t.Error("stored GeoJSON differs")
 		}
-		_, err = db.TownshipMap(sqldbtest.As(users["cadre"]))
+		_, err = db.Reports.TownshipMap(sqldbtest.As(users["cadre"]))
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		c, err := db.Cockpit(office, sanlian.CockpitQuery{})
+		c, err := db.Reports.Cockpit(office, sanlian.CockpitQuery{})
 		MustOK(t, err)
 		if c.Map == nil || c.Map.Features != 1 {
 			t.Errorf("cockpit map %+v", c.Map)
 		}
-		MustOK(t, db.RemoveTownshipMap(office))
-		MustCode(t, db.RemoveTownshipMap(office), sanlian.ENOTFOUND)
+		MustOK(t, db.Reports.RemoveTownshipMap(office))
+		MustCode(t, db.Reports.RemoveTownshipMap(office), sanlian.ENOTFOUND)
 		if e := MustLastAudit(t, db, users); e.Entity != "township_map" || e.Action != "delete" {
 			t.Errorf("audit %+v", e)
 		}

@@ -11,7 +11,7 @@ import (
 
 // coUnitsOf reads a problem's co-units with their names and how many
 // parts each has recorded, marking those the caller records parts for.
-func (db *DB) coUnitsOf(q querier, s *scope, id int64) ([]sanlian.CoUnit, error) {
+func (db *OrgStore) coUnitsOf(q querier, s *scope, id int64) ([]sanlian.CoUnit, error) {
 	rows, err := q.queryRows(`SELECT c.unit_id, u.name, c.added_at,
 		(SELECT COUNT(*) FROM problem_parts pp WHERE pp.problem_id = c.problem_id AND pp.unit_id = c.unit_id)
 		FROM problem_co_units c JOIN units u ON u.id = c.unit_id WHERE c.problem_id = ? ORDER BY c.added_at, c.unit_id`, id)
@@ -45,7 +45,7 @@ func (db *DB) coUnitsOf(q querier, s *scope, id int64) ([]sanlian.CoUnit, error)
 
 // partUnits reports the units whose parts the caller records: a unit
 // admin's units, a cadre's own unit; no one else's.
-func (db *DB) partUnits(q querier, s *scope) (func(int64) bool, error) {
+func (db *OrgStore) partUnits(q querier, s *scope) (func(int64) bool, error) {
 	switch s.role() {
 	case sanlian.RoleUnitAdmin:
 		return s.hasUnit, nil
@@ -61,7 +61,7 @@ func (db *DB) partUnits(q querier, s *scope) (func(int64) bool, error) {
 }
 
 // unitNames returns the names of the existing units among ids.
-func (tx *Tx) unitNames(ids []int64) (map[int64]string, error) {
+func unitNamesTx(tx *Tx, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
 	if len(ids) == 0 {
 		return out, nil
@@ -83,7 +83,7 @@ func (tx *Tx) unitNames(ids []int64) (map[int64]string, error) {
 }
 
 // coUnitsNamed tells the admins of units just named co-units.
-func (tx *Tx) coUnitsNamed(problem int64, units []int64) error {
+func coUnitsNamed(tx *Tx, problem int64, units []int64) error {
 	if len(units) == 0 {
 		return nil
 	}
@@ -93,7 +93,7 @@ func (tx *Tx) coUnitsNamed(problem int64, units []int64) error {
 			COALESCE((SELECT name FROM units WHERE id = p.unit_id), '') || '，请配合办理并记录配合情况' AS body,
 		'/problems/' || CAST(p.id AS TEXT) AS link, CAST(NULL AS TEXT) AS dkey
 		FROM problems p JOIN problem_co_units c ON c.problem_id = p.id WHERE p.id = ? AND ` + inList("c.unit_id", len(units))
-	_, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeCoUnit, targetKind: sanlian.TargetProblem, query: q,
+	_, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeCoUnit, targetKind: sanlian.TargetProblem, query: q,
 		args: append([]any{problem}, int64s(units)...), admins: true})
 	return err
 }
@@ -108,7 +108,7 @@ func coUnitCond(units int) string {
 // the metrics' 配合办理 column, under the caller's reach as the metrics
 // have it: keep, when set, limits the units; a leader's count keeps to
 // the problems of their townships.
-func (db *DB) metricCoParts(ctx context.Context, w metricWindow, keep map[int64]bool) (map[string]int, error) {
+func (db *OrgStore) metricCoParts(ctx context.Context, w metricWindow, keep map[int64]bool) (map[string]int, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 func coUnitAdmin(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User, name string, unit int64) *sanlian.User {
 	t.Helper()
 	u := &sanlian.User{Username: name, DisplayName: name, Role: sanlian.RoleUnitAdmin, UnitID: unit}
-	MustOK(t, db.CreateUser(sanlian.NewSystemContext(t.Context()), u, "Sanlian#2021pw"))
+	MustOK(t, db.Accounts.CreateUser(sanlian.NewSystemContext(t.Context()), u, "Sanlian#2021pw"))
 	return u
 }
 
@@ -50,19 +50,19 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if got := coUnitIDs(p); !equalIDs(got, []int64{3, 4}) || p.CoUnits[0].Name != "东坪镇人民政府" || p.CoUnits[1].PartDone() {
 				t.Fatalf("co-units = %+v", p.CoUnits)
 			}
-			evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+			evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			if last := evs[len(evs)-1]; last.Action != sanlian.ActionAssign || !strings.Contains(last.Note, "东坪镇人民政府、梅城镇人民政府") {
 				t.Errorf("assign event %+v", last)
 			}
 			for _, u := range []*sanlian.User{dongping, meicheng} {
-				ns, _, err := db.FindNotices(sqldbtest.As(u), sanlian.NoticeFilter{Kind: sanlian.NoticeCoUnit, Limit: 10})
+				ns, _, err := db.Notices.FindNotices(sqldbtest.As(u), sanlian.NoticeFilter{Kind: sanlian.NoticeCoUnit, Limit: 10})
 				MustOK(t, err)
 				if len(ns) != 1 || ns[0].TargetID != p.ID || !strings.Contains(ns[0].Title, p.Number) || !strings.Contains(ns[0].Body, "县民政局") {
 					t.Errorf("%s co-unit notices = %+v", u.Username, ns)
 				}
 			}
-			ns, _, err := db.FindNotices(sqldbtest.As(lead), sanlian.NoticeFilter{Kind: sanlian.NoticeCoUnit, Limit: 10})
+			ns, _, err := db.Notices.FindNotices(sqldbtest.As(lead), sanlian.NoticeFilter{Kind: sanlian.NoticeCoUnit, Limit: 10})
 			MustOK(t, err)
 			if len(ns) != 0 {
 				t.Errorf("the lead's admin got co-unit notices %+v", ns)
@@ -71,7 +71,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 
 		t.Run("CoUnitSees", func(t *testing.T) {
 			for _, u := range []*sanlian.User{dongping, cadre5} {
-				got, err := db.FindProblemByID(sqldbtest.As(u), p.ID)
+				got, err := db.Problems.FindProblemByID(sqldbtest.As(u), p.ID)
 				MustOK(t, err)
 				mine := 0
 				for _, c := range got.CoUnits {
@@ -82,18 +82,18 @@ func TestProblemService_CoUnits(t *testing.T) {
 				if want := map[string]int{"dongping": 3, "cadre5": 4}[u.Username]; mine != want {
 					t.Errorf("%s: mine = %d, want %d", u.Username, mine, want)
 				}
-				list, _, err := db.FindProblems(sqldbtest.As(u), sanlian.ProblemFilter{})
+				list, _, err := db.Problems.FindProblems(sqldbtest.As(u), sanlian.ProblemFilter{})
 				MustOK(t, err)
 				if len(list) != 1 || list[0].ID != p.ID {
 					t.Errorf("%s sees %d problems", u.Username, len(list))
 				}
 			}
-			l, err := db.FindLists(sqldbtest.As(dongping), sanlian.ListsFilter{})
+			l, err := db.Lists.FindLists(sqldbtest.As(dongping), sanlian.ListsFilter{})
 			MustOK(t, err)
 			if len(l.Problems) != 1 || l.Problems[0].ID != p.ID || l.ProblemCounts.Open != 1 {
 				t.Errorf("东坪镇's problem list = %d lines, counts %+v", len(l.Problems), l.ProblemCounts)
 			}
-			l, err = db.FindLists(sqldbtest.As(office), sanlian.ListsFilter{UnitID: 4})
+			l, err = db.Lists.FindLists(sqldbtest.As(office), sanlian.ListsFilter{UnitID: 4})
 			MustOK(t, err)
 			if len(l.Problems) != 1 {
 				t.Errorf("梅城镇's problem list as the office = %d lines", len(l.Problems))
@@ -103,10 +103,10 @@ func TestProblemService_CoUnits(t *testing.T) {
 		t.Run("CoUnitDoesNotLead", func(t *testing.T) {
 			before := ledgerRows(t, raw)
 			for _, a := range []string{sanlian.ActionAccept, sanlian.ActionExtend, sanlian.ActionTransfer, sanlian.ActionMerge} {
-				_, err := db.Act(sqldbtest.As(dongping), p.ID, a, sanlian.ActionRequest{Version: p.Version, Reason: "x", Until: "2021-07-30", UnitID: 4, Into: p.ID})
+				_, err := db.Problems.Act(sqldbtest.As(dongping), p.ID, a, sanlian.ActionRequest{Version: p.Version, Reason: "x", Until: "2021-07-30", UnitID: 4, Into: p.ID})
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
-			_, err := db.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
+			_, err := db.Problems.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			if after := ledgerRows(t, raw); after != before {
 				t.Errorf("refused actions wrote rows: %v → %v", before, after)
@@ -114,7 +114,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 		})
 
 		t.Run("Part", func(t *testing.T) {
-			out, err := db.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: p.Version,
+			out, err := db.Problems.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: p.Version,
 				Note: "组织镇村干部清理塌方土石，设置警示标志", Date: "2021-05-31"})
 			MustOK(t, err)
 			if out.Version != p.Version+1 || out.State != sanlian.StateAssigned {
@@ -123,7 +123,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if out.CoUnits[1].UnitID != 4 || out.CoUnits[1].Parts != 1 || out.CoUnits[0].PartDone() {
 				t.Errorf("co-units after part = %+v", out.CoUnits)
 			}
-			evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+			evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			last := evs[len(evs)-1]
 			if last.Action != sanlian.ActionPart || last.ActionLabel() != "配合办理" || !strings.Contains(last.Note, "梅城镇人民政府") ||
@@ -162,7 +162,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 			t.Run("Err"+tc.name, func(t *testing.T) {
 				before := ledgerRows(t, raw)
 				tc.req.Version = p.Version
-				_, err := db.Act(sqldbtest.As(tc.who), p.ID, tc.action, tc.req)
+				_, err := db.Problems.Act(sqldbtest.As(tc.who), p.ID, tc.action, tc.req)
 				MustCode(t, err, tc.code)
 				msg := sanlian.ErrorMessage(err)
 				for _, v := range sanlian.ErrorFields(err) {
@@ -174,7 +174,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 				if after := ledgerRows(t, raw); after != before {
 					t.Errorf("rows %v → %v", before, after)
 				}
-				got, err := db.FindProblemByID(sqldbtest.As(office), p.ID)
+				got, err := db.Problems.FindProblemByID(sqldbtest.As(office), p.ID)
 				MustOK(t, err)
 				if got.Version != p.Version || !equalIDs(coUnitIDs(got), []int64{3, 4}) {
 					t.Errorf("problem changed: version %d co-units %v", got.Version, coUnitIDs(got))
@@ -187,9 +187,9 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if !equalIDs(coUnitIDs(p), []int64{4, 5}) {
 				t.Fatalf("co-units = %v", coUnitIDs(p))
 			}
-			_, err := db.FindProblemByID(sqldbtest.As(dongping), p.ID)
+			_, err := db.Problems.FindProblemByID(sqldbtest.As(dongping), p.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+			evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			if last := evs[len(evs)-1]; last.Action != sanlian.ActionCoUnits || !strings.Contains(last.Changes, "县政府办公室") {
 				t.Errorf("co_units event %+v", last)
@@ -206,12 +206,12 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if pending := sanlian.PendingParts(p.CoUnits); len(pending) != 1 || pending[0].UnitID != 5 {
 				t.Errorf("pending parts = %+v", pending)
 			}
-			_, err := db.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: p.Version, Note: "补记"})
+			_, err := db.Problems.Act(sqldbtest.As(cadre5), p.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: p.Version, Note: "补记"})
 			MustCode(t, err, sanlian.ECONFLICT)
 		})
 
 		t.Run("MetricsCountTheLead", func(t *testing.T) {
-			m, err := db.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-06-H1", By: sanlian.ByUnit})
+			m, err := db.Reports.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-06-H1", By: sanlian.ByUnit})
 			MustOK(t, err)
 			for _, r := range m.Rows {
 				switch r.Key {
@@ -226,12 +226,12 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if m.Total.Assigned != 1 || m.CoParts["4"] != 1 || len(m.CoParts) != 1 {
 				t.Errorf("total assigned %d, co-parts %v", m.Total.Assigned, m.CoParts)
 			}
-			own, err := db.Metrics(sqldbtest.As(lead), sanlian.MetricsQuery{Period: "2021-06-H1", By: sanlian.ByUnit})
+			own, err := db.Reports.Metrics(sqldbtest.As(lead), sanlian.MetricsQuery{Period: "2021-06-H1", By: sanlian.ByUnit})
 			MustOK(t, err)
 			if len(own.CoParts) != 0 {
 				t.Errorf("民政局's admin sees co-parts %v", own.CoParts)
 			}
-			m, err = db.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
+			m, err = db.Reports.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
 			MustOK(t, err)
 			if len(m.CoParts) != 0 {
 				t.Errorf("co-parts in the half-month before: %v", m.CoParts)
@@ -245,7 +245,7 @@ func TestProblemService_CoUnits(t *testing.T) {
 			if q.State != sanlian.StateSubmitted || !equalIDs(coUnitIDs(q), []int64{3}) {
 				t.Fatalf("sent back: %s, co-units %v", q.State, coUnitIDs(q))
 			}
-			_, err := db.Act(sqldbtest.As(office), q.ID, sanlian.ActionAssign, sanlian.ActionRequest{Version: q.Version, UnitID: 3})
+			_, err := db.Problems.Act(sqldbtest.As(office), q.ID, sanlian.ActionAssign, sanlian.ActionRequest{Version: q.Version, UnitID: 3})
 			MustField(t, err, "unit_id")
 			q = act(t, db, office, q, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 3, CoUnitIDs: []int64{1}})
 			if q.UnitID != 3 || !equalIDs(coUnitIDs(q), []int64{1}) {

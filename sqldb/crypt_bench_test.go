@@ -48,7 +48,7 @@ func BenchmarkEncrypt(b *testing.B) {
 			var seq atomic.Int64
 			pair(b, "create", func(db *sqldb.DB) {
 				i := seq.Add(1)
-				_, err := db.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport",
+				_, err := db.Problems.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport",
 					VillageCode: village, ReporterName: "刘大爷", ReporterPhone: fmt.Sprintf("139%08d", i),
 					Title: "路灯不亮", Description: "村口路灯不亮，晚上出行不便", Urgency: "normal"})
 				if err != nil {
@@ -56,7 +56,7 @@ func BenchmarkEncrypt(b *testing.B) {
 				}
 			}, dbs)
 			pair(b, "households", func(db *sqldb.DB) {
-				hs, _, err := db.FindHouseholds(office, sanlian.HouseholdFilter{Limit: benchPageSize})
+				hs, _, err := db.Org.FindHouseholds(office, sanlian.HouseholdFilter{Limit: benchPageSize})
 				if err != nil || len(hs) != benchPageSize {
 					b.Fatalf("page 1: %d rows, %v", len(hs), err)
 				}

@@ -71,7 +71,7 @@ func TestCrypt_AtRest(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		office := sqldbtest.As(users["office"])
 		newProblem(t, db, users["office"], "路灯不亮")
-		_, err := db.SubmitPublic(publicCtx(), submission("村口的桥栏杆断了", "13912345679"))
+		_, err := db.Public.SubmitPublic(publicCtx(), submission("村口的桥栏杆断了", "13912345679"))
 		MustOK(t, err)
 		raw := MustRaw(t, db)
 		mustSealedUnder(t, raw, db.Key().ID)
@@ -81,12 +81,12 @@ func TestCrypt_AtRest(t *testing.T) {
 			}
 		}
 		h1 := smallHousehold(1)
-		hs, _, err := db.FindHouseholds(office, sanlian.HouseholdFilter{VillageCode: h1.VillageCode})
+		hs, _, err := db.Org.FindHouseholds(office, sanlian.HouseholdFilter{VillageCode: h1.VillageCode})
 		MustOK(t, err)
 		if len(hs) == 0 || hs[0].IDNumber != sanlian.MaskIDNumber(h1.IDNumber) || hs[0].Phone != sanlian.MaskPhone(h1.Phone) {
 			t.Fatalf("household read as %+v", hs[0])
 		}
-		idn, phone, err := db.RevealHousehold(office, 1)
+		idn, phone, err := db.Org.RevealHousehold(office, 1)
 		MustOK(t, err)
 		if idn != h1.IDNumber || phone != h1.Phone {
 			t.Errorf("reveal = %q %q", idn, phone)
@@ -94,9 +94,9 @@ func TestCrypt_AtRest(t *testing.T) {
 		// The unique ID number holds on the blind index.
 		dup := *h1
 		dup.ID, dup.HeadName = 0, "冒名"
-		MustField(t, db.CreateHousehold(office, &dup), "id_number")
+		MustField(t, db.Org.CreateHousehold(office, &dup), "id_number")
 		// The same text from the same phone merges, found by the blind index.
-		rc, err := db.SubmitPublic(publicCtx(), submission("村口的桥栏杆断了", "13912345679"))
+		rc, err := db.Public.SubmitPublic(publicCtx(), submission("村口的桥栏杆断了", "13912345679"))
 		MustOK(t, err)
 		if !rc.Merged {
 			t.Errorf("same phone: not merged %+v", rc)
@@ -160,7 +160,7 @@ func TestCrypt_Upgrade(t *testing.T) {
 			db2, err := reopen(t, db, k)
 			MustOK(t, err)
 			mustSealedUnder(t, raw, k.ID)
-			idn, phone, err := db2.RevealHousehold(sqldbtest.As(users["office"]), 2)
+			idn, phone, err := db2.Org.RevealHousehold(sqldbtest.As(users["office"]), 2)
 			MustOK(t, err)
 			if idn != smallHousehold(2).IDNumber || phone != smallHousehold(2).Phone {
 				t.Errorf("reveal after upgrade = %q %q", idn, phone)
@@ -184,7 +184,7 @@ func TestCrypt_Rotate(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		ctx := context.Background()
 		office := sqldbtest.As(users["office"])
-		_, err := db.SubmitPublic(publicCtx(), submission("村里的水渠堵了", "13912345670"))
+		_, err := db.Public.SubmitPublic(publicCtx(), submission("村里的水渠堵了", "13912345670"))
 		MustOK(t, err)
 		old, next := db.Key(), sqldbtest.NewKey(t)
 		raw := MustRaw(t, db)
@@ -223,7 +223,7 @@ func TestCrypt_Rotate(t *testing.T) {
 		}
 		db2, err := reopen(t, db, next)
 		MustOK(t, err)
-		idn, _, err := db2.RevealHousehold(office, 3)
+		idn, _, err := db2.Org.RevealHousehold(office, 3)
 		MustOK(t, err)
 		if idn != smallHousehold(3).IDNumber {
 			t.Errorf("reveal after rotation = %q", idn)
@@ -231,8 +231,8 @@ func TestCrypt_Rotate(t *testing.T) {
 		// Blind indexes moved too: the duplicate checks still hold.
 		dup := *smallHousehold(3)
 		dup.ID = 0
-		MustField(t, db2.CreateHousehold(office, &dup), "id_number")
-		rc, err := db2.SubmitPublic(publicCtx(), submission("村里的水渠堵了", "13912345670"))
+		MustField(t, db2.Org.CreateHousehold(office, &dup), "id_number")
+		rc, err := db2.Public.SubmitPublic(publicCtx(), submission("村里的水渠堵了", "13912345670"))
 		MustOK(t, err)
 		if !rc.Merged {
 			t.Error("public repeat not found after rotation")
@@ -265,11 +265,11 @@ func TestCrypt_Tampered(t *testing.T) {
 				if _, err := raw.Exec(`UPDATE households SET ` + tt.col + ` = '` + tt.v + `' WHERE id = 4`); err != nil {
 					t.Fatal(err)
 				}
-				_, _, err := db.RevealHousehold(office, 4)
+				_, _, err := db.Org.RevealHousehold(office, 4)
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Errorf("reveal: %v", err)
 				}
-				_, err = db.FindHouseholdByID(office, 4)
+				_, err = db.Org.FindHouseholdByID(office, 4)
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
 					t.Errorf("find: %v", err)
 				}
@@ -283,7 +283,7 @@ func TestCrypt_Tampered(t *testing.T) {
 func TestCrypt_TOTPSecret(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		ctx := sqldbtest.As(users["office"])
-		enrol, err := db.BeginTOTP(ctx, "测试县")
+		enrol, err := db.Accounts.BeginTOTP(ctx, "测试县")
 		MustOK(t, err)
 		var stored string
 		if err := MustRaw(t, db).QueryRow(`SELECT totp_secret FROM users WHERE username = 'office'`).Scan(&stored); err != nil {
@@ -292,7 +292,7 @@ func TestCrypt_TOTPSecret(t *testing.T) {
 		if !strings.HasPrefix(stored, "v1:") || strings.Contains(stored, enrol.Secret) {
 			t.Errorf("stored secret %q", stored)
 		}
-		again, err := db.BeginTOTP(ctx, "测试县")
+		again, err := db.Accounts.BeginTOTP(ctx, "测试县")
 		MustOK(t, err)
 		if again.Secret != enrol.Secret {
 			t.Errorf("the secret read back %q, want %q", again.Secret, enrol.Secret)

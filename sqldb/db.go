@@ -74,6 +74,8 @@ type DB struct {
 	resealRows int
 	// msg holds the server's overrides of messages to residents (resmsg.go).
 	msg msgConfig
+
+	stores // the services (stores.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -85,6 +87,7 @@ func IsPostgres(dsn string) bool {
 // migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	db := &DB{DSN: dsn, Now: time.Now, Auth: sanlian.AuthConfig{}.WithDefaults(), ring: &seal.Ring{}}
+	db.initStores()
 	if IsPostgres(dsn) {
 		db.Dialect = Postgres
 		p, err := sql.Open("pgx", dsn)

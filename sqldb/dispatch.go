@@ -10,7 +10,7 @@ import (
 	"sanlian"
 )
 
-var _ sanlian.DispatchService = (*DB)(nil)
+var _ sanlian.DispatchService = (*ProblemStore)(nil)
 
 // dispatchReader checks that the caller may read dispatch meetings: the
 // office, county leaders and unit admins.
@@ -31,7 +31,7 @@ func dispatchWriter(s *scope) error {
 }
 
 // FindDispatches implements sanlian.DispatchService.
-func (db *DB) FindDispatches(ctx context.Context) ([]*sanlian.DispatchMonth, error) {
+func (db *ProblemStore) FindDispatches(ctx context.Context) ([]*sanlian.DispatchMonth, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -77,7 +77,7 @@ func (db *DB) FindDispatches(ctx context.Context) ([]*sanlian.DispatchMonth, err
 }
 
 // FindDispatch implements sanlian.DispatchService.
-func (db *DB) FindDispatch(ctx context.Context, month string) (*sanlian.Dispatch, error) {
+func (db *ProblemStore) FindDispatch(ctx context.Context, month string) (*sanlian.Dispatch, error) {
 	p, err := sanlian.ParseMonth(month)
 	if err != nil {
 		return nil, err
@@ -93,7 +93,7 @@ func (db *DB) FindDispatch(ctx context.Context, month string) (*sanlian.Dispatch
 	return db.findDispatch(q, p.ID)
 }
 
-func (db *DB) findDispatch(q querier, month string) (*sanlian.Dispatch, error) {
+func (db *ProblemStore) findDispatch(q querier, month string) (*sanlian.Dispatch, error) {
 	d := &sanlian.Dispatch{Month: month}
 	err := q.queryOne(`SELECT meeting_date, place, chair, attendees, record, version, updated_at FROM dispatches WHERE month = ?`, month).
 		Scan(&d.MeetingDate, &d.Place, &d.Chair, &d.Attendees, &d.Record, &d.Version, &d.UpdatedAt)
@@ -109,7 +109,7 @@ func (db *DB) findDispatch(q querier, month string) (*sanlian.Dispatch, error) {
 
 // findDecisions reads the decisions meeting cond on dispatch_decisions x,
 // in the order they were taken, with their responsibility's state.
-func (db *DB) findDecisions(q querier, cond string, args ...any) ([]*sanlian.Decision, error) {
+func (db *ProblemStore) findDecisions(q querier, cond string, args ...any) ([]*sanlian.Decision, error) {
 	rows, err := q.queryRows(`SELECT x.id, x.month, x.text, x.unit_id, x.person_id, COALESCE(x.leader_id, 0), x.deadline,
 		COALESCE(x.responsibility_id, 0), COALESCE(u.name, ''), COALESCE(p.name, ''), COALESCE(l.name, ''),
 		COALESCE(r.state, 'pending'), COALESCE(r.completion_note, ''), COALESCE(r.deadline, x.deadline)
@@ -123,7 +123,7 @@ func (db *DB) findDecisions(q querier, cond string, args ...any) ([]*sanlian.Dec
 		return nil, fmt.Errorf("find decisions: %w", err)
 	}
 	defer rows.Close()
-	today := db.today()
+	today := db.Lists.today()
 	out := []*sanlian.Decision{}
 	for rows.Next() {
 		x := &sanlian.Decision{}
@@ -143,7 +143,7 @@ func (db *DB) findDecisions(q querier, cond string, args ...any) ([]*sanlian.Dec
 }
 
 // SaveDispatch implements sanlian.DispatchService.
-func (db *DB) SaveDispatch(ctx context.Context, month string, in *sanlian.DispatchInput, version int64) (*sanlian.Dispatch, error) {
+func (db *ProblemStore) SaveDispatch(ctx context.Context, month string, in *sanlian.DispatchInput, version int64) (*sanlian.Dispatch, error) {
 	p, err := sanlian.ParseMonth(month)
 	if err != nil {
 		return nil, err
@@ -209,7 +209,7 @@ var decisionFields = map[string]string{"task": "text", "source_id": "text", "sou
 // on the unit's responsibility list (checked and entered as
 // CreateResponsibility enters one), and the link between them, all in one
 // transaction.
-func (db *DB) AddDecision(ctx context.Context, month string, in *sanlian.DecisionInput) (*sanlian.Decision, error) {
+func (db *ProblemStore) AddDecision(ctx context.Context, month string, in *sanlian.DecisionInput) (*sanlian.Decision, error) {
 	p, err := sanlian.ParseMonth(month)
 	if err != nil {
 		return nil, err
@@ -234,7 +234,7 @@ func (db *DB) AddDecision(ctx context.Context, month string, in *sanlian.Decisio
 			return err
 		}
 		// The unit and cadres are checked before anything is written.
-		if err := decisionErr(db.checkResponsibility(tx, s, in.Responsibility(1), nil)); err != nil {
+		if err := decisionErr(db.Lists.checkResponsibility(tx, s, in.Responsibility(1), nil)); err != nil {
 			return err
 		}
 		ri := in.Responsibility(0)
@@ -247,7 +247,7 @@ func (db *DB) AddDecision(ctx context.Context, month string, in *sanlian.Decisio
 		if err := ri.Validate(); err != nil {
 			return decisionErr(err)
 		}
-		rid, err := db.createResponsibility(tx, s, ri)
+		rid, err := db.Lists.createResponsibility(tx, s, ri)
 		if err != nil {
 			return decisionErr(err)
 		}
@@ -294,7 +294,7 @@ func decisionErr(err error) error {
 // DispatchProgress implements sanlian.DispatchService with one GROUP BY
 // over the problems in the caller's scope touched by the month or open at
 // its end.
-func (db *DB) DispatchProgress(ctx context.Context, month, by string) ([]*sanlian.DispatchProgress, error) {
+func (db *ProblemStore) DispatchProgress(ctx context.Context, month, by string) ([]*sanlian.DispatchProgress, error) {
 	p, err := sanlian.ParseMonth(month)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ func TestDispatchService_Save(t *testing.T) {
 		newClock(db).Advance(30 * 24 * time.Hour) // 2021-06-09
 
 		t.Run("OK", func(t *testing.T) {
-			d, err := db.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 0)
+			d, err := db.Problems.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 0)
 			MustOK(t, err)
 			if d.Version != 1 || d.MeetingDate != "2021-05-31" || d.Chair != "王建国" || !d.Held() {
 				t.Fatalf("saved = %+v", d)
@@ -31,7 +31,7 @@ func TestDispatchService_Save(t *testing.T) {
 			}
 			in := meetingIn("2021-06-02")
 			in.Record = "补充：对东坪镇超期问题约谈。"
-			d, err = db.SaveDispatch(office, "2021-05", in, 1)
+			d, err = db.Problems.SaveDispatch(office, "2021-05", in, 1)
 			MustOK(t, err)
 			if d.Version != 2 || d.MeetingDate != "2021-06-02" || d.Record != in.Record {
 				t.Fatalf("updated = %+v", d)
@@ -40,7 +40,7 @@ func TestDispatchService_Save(t *testing.T) {
 			if ch := auditChanges(t, e); e.Action != "update" || ch["meeting_date"] != [2]any{"2021-05-31", "2021-06-02"} || len(ch) != 2 {
 				t.Fatalf("audit = %+v %v", e, ch)
 			}
-			got, err := db.FindDispatch(sqldbtest.As(users["leader"]), "2021-05")
+			got, err := db.Problems.FindDispatch(sqldbtest.As(users["leader"]), "2021-05")
 			MustOK(t, err)
 			if got.Version != 2 || got.Place != "县委二楼会议室" {
 				t.Fatalf("read = %+v", got)
@@ -48,30 +48,30 @@ func TestDispatchService_Save(t *testing.T) {
 		})
 
 		t.Run("ErrStaleVersion", func(t *testing.T) {
-			_, err := db.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 1)
+			_, err := db.Problems.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 1)
 			MustCode(t, err, sanlian.ECONFLICT)
-			_, err = db.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 0)
+			_, err = db.Problems.SaveDispatch(office, "2021-05", meetingIn("2021-05-31"), 0)
 			MustCode(t, err, sanlian.ECONFLICT)
 		})
 
 		t.Run("ErrBadMonth", func(t *testing.T) {
 			for _, m := range []string{"2021-13", "2021-05-H1", "2021-5", "五月", ""} {
-				_, err := db.SaveDispatch(office, m, meetingIn("2021-05-31"), 0)
+				_, err := db.Problems.SaveDispatch(office, m, meetingIn("2021-05-31"), 0)
 				MustCode(t, err, sanlian.EINVALID)
-				_, err = db.FindDispatch(office, m)
+				_, err = db.Problems.FindDispatch(office, m)
 				MustCode(t, err, sanlian.EINVALID)
-				_, err = db.AddDecision(office, m, &sanlian.DecisionInput{Text: "x", UnitID: 1, PersonID: 6, Deadline: "2021-06-30"})
+				_, err = db.Problems.AddDecision(office, m, &sanlian.DecisionInput{Text: "x", UnitID: 1, PersonID: 6, Deadline: "2021-06-30"})
 				MustCode(t, err, sanlian.EINVALID)
 			}
 		})
 
 		t.Run("ErrFields", func(t *testing.T) {
-			_, err := db.SaveDispatch(office, "2021-04", meetingIn("2021-03-31"), 0)
+			_, err := db.Problems.SaveDispatch(office, "2021-04", meetingIn("2021-03-31"), 0)
 			MustField(t, err, "meeting_date")
-			_, err = db.SaveDispatch(office, "2021-04", &sanlian.DispatchInput{MeetingDate: "2021-04-30"}, 0)
+			_, err = db.Problems.SaveDispatch(office, "2021-04", &sanlian.DispatchInput{MeetingDate: "2021-04-30"}, 0)
 			MustField(t, err, "place")
 			MustField(t, err, "record")
-			d, err := db.FindDispatch(office, "2021-04")
+			d, err := db.Problems.FindDispatch(office, "2021-04")
 			MustOK(t, err)
 			if d.Held() {
 				t.Fatalf("a refused record was saved: %+v", d)
@@ -79,9 +79,9 @@ func TestDispatchService_Save(t *testing.T) {
 		})
 
 		t.Run("List", func(t *testing.T) {
-			_, err := db.AddDecision(office, "2021-03", &sanlian.DecisionInput{Text: "完成春耕物资保障", UnitID: 3, PersonID: 4, Deadline: "2021-04-15"})
+			_, err := db.Problems.AddDecision(office, "2021-03", &sanlian.DecisionInput{Text: "完成春耕物资保障", UnitID: 3, PersonID: 4, Deadline: "2021-04-15"})
 			MustOK(t, err)
-			ms, err := db.FindDispatches(sqldbtest.As(users["unitadmin"]))
+			ms, err := db.Problems.FindDispatches(sqldbtest.As(users["unitadmin"]))
 			MustOK(t, err)
 			var got []string
 			for _, m := range ms {
@@ -103,7 +103,7 @@ func TestDispatchService_AddDecision(t *testing.T) {
 		}
 
 		t.Run("OK", func(t *testing.T) {
-			x, err := db.AddDecision(office, "2021-05", &sanlian.DecisionInput{Text: "  全面排查低保对象动态管理情况 ",
+			x, err := db.Problems.AddDecision(office, "2021-05", &sanlian.DecisionInput{Text: "  全面排查低保对象动态管理情况 ",
 				UnitID: 1, PersonID: 6, LeaderID: 2, Deadline: "2021-06-15"})
 			MustOK(t, err)
 			if x.ID == 0 || x.ResponsibilityID == 0 || x.Text != "全面排查低保对象动态管理情况" || x.UnitName != "县民政局" ||
@@ -113,7 +113,7 @@ func TestDispatchService_AddDecision(t *testing.T) {
 			if d, r := count(); d != 1 || r != 1 {
 				t.Fatalf("decisions %d, responsibilities %d, want 1 and 1", d, r)
 			}
-			r, err := db.FindResponsibilityByID(office, x.ResponsibilityID)
+			r, err := db.Lists.FindResponsibilityByID(office, x.ResponsibilityID)
 			MustOK(t, err)
 			want := fmt.Sprintf("2021-05 月度调度会 第%d号", x.ID)
 			if r.Source != sanlian.RespDispatch || r.SourceID != x.ID || r.SourceRef != want || r.Task != x.Text || r.UnitID != 1 ||
@@ -121,15 +121,15 @@ func TestDispatchService_AddDecision(t *testing.T) {
 				t.Fatalf("responsibility = %+v, source ref want %q", r, want)
 			}
 			// The line's state shows on the decision.
-			_, err = db.UpdateResponsibility(office, r.ID, &sanlian.ResponsibilityInput{UnitID: 1, Task: r.Task, Source: r.Source,
+			_, err = db.Lists.UpdateResponsibility(office, r.ID, &sanlian.ResponsibilityInput{UnitID: 1, Task: r.Task, Source: r.Source,
 				SourceID: r.SourceID, LeaderID: 2, PersonID: 6, Deadline: r.Deadline, State: sanlian.RespDone, CompletionNote: "已排查 312 户"}, r.Version)
 			MustOK(t, err)
-			d, err := db.FindDispatch(office, "2021-05")
+			d, err := db.Problems.FindDispatch(office, "2021-05")
 			MustOK(t, err)
 			if len(d.Decisions) != 1 || d.Decisions[0].State != sanlian.RespDone || d.Decisions[0].CompletionNote != "已排查 312 户" {
 				t.Fatalf("decisions = %+v", d.Decisions)
 			}
-			ms, err := db.FindDispatches(office)
+			ms, err := db.Problems.FindDispatches(office)
 			MustOK(t, err)
 			if m := ms[len(ms)-1]; m.Month != "2021-05" || m.Decisions != 1 || m.Done != 1 {
 				t.Fatalf("month = %+v", m)
@@ -151,7 +151,7 @@ func TestDispatchService_AddDecision(t *testing.T) {
 				{sanlian.DecisionInput{Text: "落实", UnitID: 99, PersonID: 6, Deadline: "2021-06-15"}, "unit_id"},
 				{sanlian.DecisionInput{Text: "落实", UnitID: 1, PersonID: 6, LeaderID: 998, Deadline: "2021-06-15"}, "leader_id"},
 			} {
-				_, err := db.AddDecision(office, "2021-05", &c.in)
+				_, err := db.Problems.AddDecision(office, "2021-05", &c.in)
 				MustField(t, err, c.field)
 			}
 			if d, r := count(); d != d0 || r != r0 || auditRows(t, raw) != audits {
@@ -162,24 +162,24 @@ func TestDispatchService_AddDecision(t *testing.T) {
 		t.Run("Scope", func(t *testing.T) {
 			in := &sanlian.DecisionInput{Text: "落实", UnitID: 1, PersonID: 6, Deadline: "2021-06-15"}
 			for _, name := range []string{"leader", "unitadmin", "cadre", "sysadmin", "auditor"} {
-				_, err := db.AddDecision(sqldbtest.As(users[name]), "2021-05", in)
+				_, err := db.Problems.AddDecision(sqldbtest.As(users[name]), "2021-05", in)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.SaveDispatch(sqldbtest.As(users[name]), "2021-05", meetingIn("2021-05-31"), 0)
+				_, err = db.Problems.SaveDispatch(sqldbtest.As(users[name]), "2021-05", meetingIn("2021-05-31"), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			for _, name := range []string{"leader", "unitadmin"} {
-				d, err := db.FindDispatch(sqldbtest.As(users[name]), "2021-05")
+				d, err := db.Problems.FindDispatch(sqldbtest.As(users[name]), "2021-05")
 				MustOK(t, err)
 				if len(d.Decisions) != 1 {
 					t.Fatalf("%s reads %d decisions", name, len(d.Decisions))
 				}
 			}
 			for _, name := range []string{"cadre", "sysadmin", "auditor"} {
-				_, err := db.FindDispatch(sqldbtest.As(users[name]), "2021-05")
+				_, err := db.Problems.FindDispatch(sqldbtest.As(users[name]), "2021-05")
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.FindDispatches(sqldbtest.As(users[name]))
+				_, err = db.Problems.FindDispatches(sqldbtest.As(users[name]))
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.DispatchProgress(sqldbtest.As(users[name]), "2021-05", sanlian.ByUnit)
+				_, err = db.Problems.DispatchProgress(sqldbtest.As(users[name]), "2021-05", sanlian.ByUnit)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
@@ -237,7 +237,7 @@ func TestDispatchService_Progress(t *testing.T) {
 		}
 		check := func(user, by, want string) {
 			t.Helper()
-			rows, err := db.DispatchProgress(sqldbtest.As(users[user]), "2021-05", by)
+			rows, err := db.Problems.DispatchProgress(sqldbtest.As(users[user]), "2021-05", by)
 			MustOK(t, err)
 			var got []string
 			for _, r := range rows {
@@ -253,9 +253,9 @@ func TestDispatchService_Progress(t *testing.T) {
 		check("unitadmin", sanlian.ByUnit, "[1 县民政局 2/2/1/0/3/1]")
 		check("office", sanlian.ByTownship, "["+dp+" 东坪镇 2/2/1/0/3/1 "+mc+" 梅城镇 1/0/1/1/1/0]")
 
-		_, err := db.DispatchProgress(sqldbtest.As(users["office"]), "2021-05", "village")
+		_, err := db.Problems.DispatchProgress(sqldbtest.As(users["office"]), "2021-05", "village")
 		MustCode(t, err, sanlian.EINVALID)
-		rows, err := db.DispatchProgress(sqldbtest.As(users["office"]), "2021-02", sanlian.ByUnit)
+		rows, err := db.Problems.DispatchProgress(sqldbtest.As(users["office"]), "2021-02", sanlian.ByUnit)
 		MustOK(t, err)
 		if len(rows) != 0 {
 			t.Fatalf("February = %v", rows)
@@ -270,7 +270,7 @@ func TestDispatchService_Import(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		newClock(db)
 		office := users["office"]
-		x, err := db.AddDecision(sqldbtest.As(office), "2021-04", &sanlian.DecisionInput{Text: "四月调度事项", UnitID: 1, PersonID: 6, Deadline: "2021-05-20"})
+		x, err := db.Problems.AddDecision(sqldbtest.As(office), "2021-04", &sanlian.DecisionInput{Text: "四月调度事项", UnitID: 1, PersonID: 6, Deadline: "2021-05-20"})
 		MustOK(t, err)
 		line := func(task, ref string) map[string]string {
 			return map[string]string{"task": task, "source": sanlian.RespDispatch, "source_ref": ref, "unit": "县民政局", "person": "赵丽",
@@ -283,18 +283,18 @@ func TestDispatchService_Import(t *testing.T) {
 		rep = mustImport(t, db, office, "responsibilities", file(line("五月调度：排查低保", "2021-05 月度调度会 第40号"),
 			line("四月调度事项回头看", fmt.Sprintf("2021-04 月度调度会 第%d号", x.ID)), line("旧编号", "第41号")))
 		mustCommit(t, rep, 3, 0)
-		d, err := db.FindDispatch(sqldbtest.As(office), "2021-05")
+		d, err := db.Problems.FindDispatch(sqldbtest.As(office), "2021-05")
 		MustOK(t, err)
 		if len(d.Decisions) != 1 || d.Decisions[0].ID != 40 || d.Decisions[0].Text != "五月调度：排查低保" || d.Decisions[0].ResponsibilityID == 0 {
 			t.Fatalf("recorded decisions %+v", d.Decisions)
 		}
-		r, err := db.FindResponsibilityByID(sqldbtest.As(office), d.Decisions[0].ResponsibilityID)
+		r, err := db.Lists.FindResponsibilityByID(sqldbtest.As(office), d.Decisions[0].ResponsibilityID)
 		MustOK(t, err)
 		if r.SourceRef != "2021-05 月度调度会 第40号" {
 			t.Errorf("source ref %q", r.SourceRef)
 		}
 		// Numbering goes on after the recorded number.
-		y, err := db.AddDecision(sqldbtest.As(office), "2021-05", &sanlian.DecisionInput{Text: "新事项", UnitID: 1, PersonID: 6, Deadline: "2021-06-20"})
+		y, err := db.Problems.AddDecision(sqldbtest.As(office), "2021-05", &sanlian.DecisionInput{Text: "新事项", UnitID: 1, PersonID: 6, Deadline: "2021-06-20"})
 		MustOK(t, err)
 		if y.ID <= 40 {
 			t.Errorf("new decision numbered %d", y.ID)

@@ -10,7 +10,7 @@ import (
 // SupervisionLevelsAt runs the automatic supervision levels for the
 // instant at outside the scheduler, for tests of its idempotence.
 func (db *DB) SupervisionLevelsAt(ctx context.Context, at time.Time) error {
-	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return db.supervisionLevels(tx, at) })
+	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return db.Problems.supervisionLevels(tx, at) })
 }
 
 // AuditForTest writes an audit row from a job, as jobs of other features
@@ -29,7 +29,7 @@ func (db *DB) SetResealBatch(n int) { db.resealRows = n }
 // a transaction of its own, as an event would, and returns its id and state.
 func (db *DB) QueueMessageForTest(ctx context.Context, problemID int64, event, phone, dedupe, skip string, maxRunes int, v sanlian.MsgVars) (id int64, state string, err error) {
 	err = db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error {
-		id, state, err = tx.queueResidentMessage(residentMsg{problemID: problemID, channel: sanlian.ChannelSMS, event: event, to: phone,
+		id, state, err = queueResidentMessage(tx, residentMsg{problemID: problemID, channel: sanlian.ChannelSMS, event: event, to: phone,
 			vars: v, dedupe: dedupe, skip: skip, maxRunes: maxRunes})
 		return err
 	})

@@ -34,7 +34,7 @@ func scanGrant(sc scanner) (*sanlian.GrantRequest, error) {
 }
 
 // insertGrant writes a pending request by actor and audits it.
-func (tx *Tx) insertGrant(g *sanlian.GrantRequest, actor *sanlian.User) (*sanlian.GrantRequest, error) {
+func insertGrant(tx *Tx, g *sanlian.GrantRequest, actor *sanlian.User) (*sanlian.GrantRequest, error) {
 	id, err := tx.insertID(`INSERT INTO grant_requests (user_id, kind, role, unit_id, cadre_id, old_role, old_unit_id, old_cadre_id,
 		user_version, state, requested_by, requester_role, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		g.UserID, string(g.Kind), string(g.Role), nullInt(g.UnitID), nullInt(g.CadreID), string(g.OldRole), nullInt(g.OldUnitID),
@@ -49,10 +49,10 @@ func (tx *Tx) insertGrant(g *sanlian.GrantRequest, actor *sanlian.User) (*sanlia
 	if err := tx.audit("grant_request", "grant", id, ch); err != nil {
 		return nil, err
 	}
-	return tx.findGrant(id)
+	return findGrant(tx, id)
 }
 
-func (tx *Tx) findGrant(id int64) (*sanlian.GrantRequest, error) {
+func findGrant(tx *Tx, id int64) (*sanlian.GrantRequest, error) {
 	q := grantSelect + ` WHERE g.id = ?`
 	if tx.db.Dialect == Postgres {
 		q += ` FOR UPDATE OF g`
@@ -67,7 +67,7 @@ func (tx *Tx) findGrant(id int64) (*sanlian.GrantRequest, error) {
 }
 
 // RequestGrant implements sanlian.GrantService.
-func (db *DB) RequestGrant(ctx context.Context, userID int64, ch sanlian.GrantChange) (*sanlian.GrantRequest, error) {
+func (db *AccountStore) RequestGrant(ctx context.Context, userID int64, ch sanlian.GrantChange) (*sanlian.GrantRequest, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (db *DB) RequestGrant(ctx context.Context, userID int64, ch sanlian.GrantCh
 	}
 	var out *sanlian.GrantRequest
 	err = db.inTx(ctx, func(tx *Tx) error {
-		u, err := tx.findUser(userID)
+		u, err := findUser(tx, userID)
 		if err != nil {
 			return err
 		}
@@ -108,16 +108,16 @@ func (db *DB) RequestGrant(ctx context.Context, userID int64, ch sanlian.GrantCh
 			return sanlian.FieldErrors(map[string]string{"role": "角色、单位和对应干部都没有变化，无需申请"})
 		}
 		if next.UnitID != 0 && next.UnitID != u.UnitID {
-			if err := tx.exists("units", next.UnitID, "unit_id", "单位不存在"); err != nil {
+			if err := exists(tx, "units", next.UnitID, "unit_id", "单位不存在"); err != nil {
 				return err
 			}
 		}
 		if next.CadreID != 0 && next.CadreID != u.CadreID {
-			if err := tx.exists("cadres", next.CadreID, "cadre_id", "干部不存在"); err != nil {
+			if err := exists(tx, "cadres", next.CadreID, "cadre_id", "干部不存在"); err != nil {
 				return err
 			}
 		}
-		out, err = tx.insertGrant(&sanlian.GrantRequest{UserID: u.ID, Kind: kind, Role: next.Role, UnitID: next.UnitID, CadreID: next.CadreID,
+		out, err = insertGrant(tx, &sanlian.GrantRequest{UserID: u.ID, Kind: kind, Role: next.Role, UnitID: next.UnitID, CadreID: next.CadreID,
 			OldRole: u.Role, OldUnitID: u.UnitID, OldCadreID: u.CadreID, UserVersion: u.Version}, actor)
 		return err
 	})
@@ -125,7 +125,7 @@ func (db *DB) RequestGrant(ctx context.Context, userID int64, ch sanlian.GrantCh
 }
 
 // FindGrants implements sanlian.GrantService.
-func (db *DB) FindGrants(ctx context.Context, f sanlian.GrantFilter) ([]*sanlian.GrantRequest, error) {
+func (db *AccountStore) FindGrants(ctx context.Context, f sanlian.GrantFilter) ([]*sanlian.GrantRequest, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -159,7 +159,7 @@ func (db *DB) FindGrants(ctx context.Context, f sanlian.GrantFilter) ([]*sanlian
 // decideGrant is the frame of a decision on request id: the request
 // and, for an approval, its account read and locked, the rule checked,
 // then apply, in one transaction.
-func (db *DB) decideGrant(ctx context.Context, id int64, check func(*sanlian.GrantRequest, *sanlian.User) error,
+func (db *AccountStore) decideGrant(ctx context.Context, id int64, check func(*sanlian.GrantRequest, *sanlian.User) error,
 	apply func(tx *Tx, g *sanlian.GrantRequest) error) (*sanlian.GrantRequest, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
@@ -167,7 +167,7 @@ func (db *DB) decideGrant(ctx context.Context, id int64, check func(*sanlian.Gra
 	}
 	var out *sanlian.GrantRequest
 	err = db.inTx(ctx, func(tx *Tx) error {
-		g, err := tx.findGrant(id)
+		g, err := findGrant(tx, id)
 		if err != nil {
 			return err
 		}
@@ -177,14 +177,14 @@ func (db *DB) decideGrant(ctx context.Context, id int64, check func(*sanlian.Gra
 		if err := apply(tx, g); err != nil {
 			return err
 		}
-		out, err = tx.findGrant(id)
+		out, err = findGrant(tx, id)
 		return err
 	})
 	return out, err
 }
 
 // setGrantState records the decision on a pending request.
-func (tx *Tx) setGrantState(g *sanlian.GrantRequest, state, reason string) error {
+func setGrantState(tx *Tx, g *sanlian.GrantRequest, state, reason string) error {
 	actor := sanlian.UserFromContext(tx.ctx)
 	res, err := tx.exec(`UPDATE grant_requests SET state = ?, decided_by = ?, decided_at = ?, reason = ?, version = version + 1
 		WHERE id = ? AND state = ?`, state, nullInt(actor.ID), tx.now, reason, g.ID, sanlian.GrantPending)
@@ -198,13 +198,13 @@ func (tx *Tx) setGrantState(g *sanlian.GrantRequest, state, reason string) error
 }
 
 // ApproveGrant implements sanlian.GrantService.
-func (db *DB) ApproveGrant(ctx context.Context, id int64, reason string) (*sanlian.GrantRequest, error) {
+func (db *AccountStore) ApproveGrant(ctx context.Context, id int64, reason string) (*sanlian.GrantRequest, error) {
 	reason = strings.TrimSpace(reason)
 	if err := sanlian.CheckText("reason", "理由", reason, true); err != nil {
 		return nil, err
 	}
 	return db.decideGrant(ctx, id, sanlian.MayDecide, func(tx *Tx, g *sanlian.GrantRequest) error {
-		u, err := tx.findUser(g.UserID)
+		u, err := findUser(tx, g.UserID)
 		if err != nil {
 			return err
 		}
@@ -227,11 +227,11 @@ func (db *DB) ApproveGrant(ctx context.Context, id int64, reason string) (*sanli
 		if err != nil {
 			return fmt.Errorf("apply grant %d: %w", g.ID, err)
 		}
-		n, err := tx.endSessions(u.ID)
+		n, err := endSessions(tx, u.ID)
 		if err != nil {
 			return err
 		}
-		if err := tx.setGrantState(g, sanlian.GrantApproved, reason); err != nil {
+		if err := setGrantState(tx, g, sanlian.GrantApproved, reason); err != nil {
 			return err
 		}
 		ch["grant_id"] = [2]any{nil, g.ID}
@@ -244,7 +244,7 @@ func (db *DB) ApproveGrant(ctx context.Context, id int64, reason string) (*sanli
 }
 
 // RefuseGrant implements sanlian.GrantService.
-func (db *DB) RefuseGrant(ctx context.Context, id int64, reason string) (*sanlian.GrantRequest, error) {
+func (db *AccountStore) RefuseGrant(ctx context.Context, id int64, reason string) (*sanlian.GrantRequest, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return nil, sanlian.FieldErrors(map[string]string{"reason": "请填写拒绝理由"})
@@ -253,7 +253,7 @@ func (db *DB) RefuseGrant(ctx context.Context, id int64, reason string) (*sanlia
 		return nil, err
 	}
 	return db.decideGrant(ctx, id, sanlian.MayDecide, func(tx *Tx, g *sanlian.GrantRequest) error {
-		if err := tx.setGrantState(g, sanlian.GrantRefused, reason); err != nil {
+		if err := setGrantState(tx, g, sanlian.GrantRefused, reason); err != nil {
 			return err
 		}
 		return tx.audit("grant_refuse", "grant", g.ID, changes{"state": {sanlian.GrantPending, sanlian.GrantRefused}, "reason": {nil, reason}})
@@ -261,13 +261,13 @@ func (db *DB) RefuseGrant(ctx context.Context, id int64, reason string) (*sanlia
 }
 
 // WithdrawGrant implements sanlian.GrantService.
-func (db *DB) WithdrawGrant(ctx context.Context, id int64) (*sanlian.GrantRequest, error) {
+func (db *AccountStore) WithdrawGrant(ctx context.Context, id int64) (*sanlian.GrantRequest, error) {
 	return db.decideGrant(ctx, id, sanlian.MayWithdraw, func(tx *Tx, g *sanlian.GrantRequest) error {
-		if err := tx.setGrantState(g, sanlian.GrantWithdrawn, ""); err != nil {
+		if err := setGrantState(tx, g, sanlian.GrantWithdrawn, ""); err != nil {
 			return err
 		}
 		return tx.audit("grant_withdraw", "grant", g.ID, changes{"state": {sanlian.GrantPending, sanlian.GrantWithdrawn}})
 	})
 }
 
-var _ sanlian.GrantService = (*DB)(nil)
+var _ sanlian.GrantService = (*AccountStore)(nil)

@@ -17,7 +17,7 @@ func login(t *testing.T, db *sqldb.DB, username string, password ...string) stri
 	if len(password) > 0 {
 		pw = password[0]
 	}
-	s, _, err := db.Login(context.Background(), username, pw, "api")
+	s, _, err := db.Accounts.Login(context.Background(), username, pw, "api")
 	MustOK(t, err)
 	return s.Token
 }
@@ -32,36 +32,36 @@ func TestGrant_CreateNeedsSecondAdmin(t *testing.T) {
 		ctx := context.Background()
 		sys, sec := sqldbtest.As(users["sysadmin"]), sqldbtest.As(users["secadmin"])
 		u := &sanlian.User{Username: "boss", DisplayName: "自封主任", Role: sanlian.RoleOffice}
-		MustOK(t, db.CreateUser(sys, u, "A-good-passw0rd"))
+		MustOK(t, db.Accounts.CreateUser(sys, u, "A-good-passw0rd"))
 		if !u.Pending || !u.Disabled {
 			t.Fatalf("created from the web: %+v, want pending and disabled", u)
 		}
-		_, _, err := db.Login(ctx, "boss", "A-good-passw0rd", "api")
+		_, _, err := db.Accounts.Login(ctx, "boss", "A-good-passw0rd", "api")
 		MustCode(t, err, sanlian.EUNAUTHORIZED)
-		_, err = db.SetDisabled(sys, u.ID, u.Version, false)
+		_, err = db.Accounts.SetDisabled(sys, u.ID, u.Version, false)
 		MustCode(t, err, sanlian.ECONFLICT)
-		err = db.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "boss2", Role: sanlian.RoleSysadmin}, "A-good-passw0rd")
+		err = db.Accounts.CreateUser(sqldbtest.As(users["office"]), &sanlian.User{Username: "boss2", Role: sanlian.RoleSysadmin}, "A-good-passw0rd")
 		MustCode(t, err, sanlian.EFORBIDDEN)
 
-		gs, err := db.FindGrants(sec, sanlian.GrantFilter{State: sanlian.GrantPending})
+		gs, err := db.Accounts.FindGrants(sec, sanlian.GrantFilter{State: sanlian.GrantPending})
 		MustOK(t, err)
 		if len(gs) != 1 || gs[0].UserID != u.ID || gs[0].Kind != sanlian.GrantCreate || gs[0].RequesterName != "sysadmin" || gs[0].Role != sanlian.RoleOffice {
 			t.Fatalf("pending grants = %+v", gs)
 		}
-		_, err = db.ApproveGrant(sys, gs[0].ID, "")
+		_, err = db.Accounts.ApproveGrant(sys, gs[0].ID, "")
 		MustCode(t, err, sanlian.EFORBIDDEN) // its own request
-		g, err := db.ApproveGrant(sec, gs[0].ID, "核实为县办新任主任")
+		g, err := db.Accounts.ApproveGrant(sec, gs[0].ID, "核实为县办新任主任")
 		MustOK(t, err)
 		if g.State != sanlian.GrantApproved || g.DeciderName != "secadmin" || g.DecidedAt.IsZero() {
 			t.Errorf("approved = %+v", g)
 		}
 		tok := login(t, db, "boss", "A-good-passw0rd")
-		got, err := db.Authenticate(ctx, tok)
+		got, err := db.Accounts.Authenticate(ctx, tok)
 		MustOK(t, err)
 		if got.Role != sanlian.RoleOffice {
 			t.Errorf("approved account = %+v", got)
 		}
-		_, err = db.ApproveGrant(sec, gs[0].ID, "")
+		_, err = db.Accounts.ApproveGrant(sec, gs[0].ID, "")
 		MustCode(t, err, sanlian.ECONFLICT) // decided already
 		for _, a := range []string{"grant_request", "grant_approve", "grant_apply"} {
 			es, _, err := db.FindAudit(sqldbtest.As(users["auditor"]), sanlian.AuditFilter{Action: a})
@@ -81,9 +81,9 @@ func TestGrant_Approvers(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		sysctx := sanlian.NewSystemContext(context.Background())
 		sys2 := &sanlian.User{Username: "sysadmin2", Role: sanlian.RoleSysadmin}
-		MustOK(t, db.CreateUser(sysctx, sys2, "A-good-passw0rd"))
+		MustOK(t, db.Accounts.CreateUser(sysctx, sys2, "A-good-passw0rd"))
 		sec, cadre := users["secadmin"], users["cadre"]
-		g, err := db.RequestGrant(sqldbtest.As(sec), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleUnitAdmin), UnitID: ptr(int64(1)), Version: 1})
+		g, err := db.Accounts.RequestGrant(sqldbtest.As(sec), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleUnitAdmin), UnitID: ptr(int64(1)), Version: 1})
 		MustOK(t, err)
 		if g.Kind != sanlian.GrantRole || g.OldRole != sanlian.RoleCadre || g.RequesterRole != sanlian.RoleSecadmin {
 			t.Fatalf("request = %+v", g)
@@ -97,7 +97,7 @@ func TestGrant_Approvers(t *testing.T) {
 			"auditor":     {users["auditor"], sanlian.EFORBIDDEN, "只有系统管理员或安全管理员可以审批授权申请"},
 			"office":      {users["office"], sanlian.EFORBIDDEN, "只有系统管理员或安全管理员可以审批授权申请"},
 		} {
-			_, err := db.ApproveGrant(sqldbtest.As(tc.who), g.ID, "")
+			_, err := db.Accounts.ApproveGrant(sqldbtest.As(tc.who), g.ID, "")
 			if sanlian.ErrorCode(err) != tc.code || sanlian.ErrorMessage(err) != tc.msg {
 				t.Errorf("%s: %s %q", name, sanlian.ErrorCode(err), sanlian.ErrorMessage(err))
 			}
@@ -105,42 +105,42 @@ func TestGrant_Approvers(t *testing.T) {
 		// A security administrator's request for the other one's role:
 		// only a system administrator decides it.
 		sec2 := &sanlian.User{Username: "secadmin2", Role: sanlian.RoleSecadmin}
-		MustOK(t, db.CreateUser(sysctx, sec2, "A-good-passw0rd"))
-		g2, err := db.RequestGrant(sqldbtest.As(users["sysadmin"]), users["auditor"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleSecadmin), Version: 1})
+		MustOK(t, db.Accounts.CreateUser(sysctx, sec2, "A-good-passw0rd"))
+		g2, err := db.Accounts.RequestGrant(sqldbtest.As(users["sysadmin"]), users["auditor"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleSecadmin), Version: 1})
 		MustOK(t, err)
-		_, err = db.ApproveGrant(sqldbtest.As(sys2), g2.ID, "")
+		_, err = db.Accounts.ApproveGrant(sqldbtest.As(sys2), g2.ID, "")
 		MustCode(t, err, sanlian.EFORBIDDEN) // same kind as the requester
 		if sanlian.ErrorMessage(err) != "授权申请须由另一类管理员审批：系统管理员提出的申请不能由系统管理员批准" {
 			t.Errorf("same kind: %q", sanlian.ErrorMessage(err))
 		}
 		// Nothing changed.
-		u, err := db.FindUserByID(sqldbtest.As(users["sysadmin"]), cadre.ID)
+		u, err := db.Accounts.FindUserByID(sqldbtest.As(users["sysadmin"]), cadre.ID)
 		MustOK(t, err)
 		if u.Role != sanlian.RoleCadre || u.Version != 1 {
 			t.Errorf("account after refused approvals: %+v", u)
 		}
 		// A second request on the same account waits for the first.
-		_, err = db.RequestGrant(sqldbtest.As(users["sysadmin"]), cadre.ID, sanlian.GrantChange{CadreID: ptr(int64(6)), Version: 1})
+		_, err = db.Accounts.RequestGrant(sqldbtest.As(users["sysadmin"]), cadre.ID, sanlian.GrantChange{CadreID: ptr(int64(6)), Version: 1})
 		MustCode(t, err, sanlian.ECONFLICT)
 		// Refusing needs a reason; the requester withdraws, nobody else.
-		_, err = db.RefuseGrant(sqldbtest.As(users["sysadmin"]), g.ID, "  ")
+		_, err = db.Accounts.RefuseGrant(sqldbtest.As(users["sysadmin"]), g.ID, "  ")
 		MustField(t, err, "reason")
-		_, err = db.WithdrawGrant(sqldbtest.As(users["sysadmin"]), g.ID)
+		_, err = db.Accounts.WithdrawGrant(sqldbtest.As(users["sysadmin"]), g.ID)
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		r, err := db.RefuseGrant(sqldbtest.As(users["sysadmin"]), g.ID, "该干部不担任单位管理员")
+		r, err := db.Accounts.RefuseGrant(sqldbtest.As(users["sysadmin"]), g.ID, "该干部不担任单位管理员")
 		MustOK(t, err)
 		if r.State != sanlian.GrantRefused || r.Reason != "该干部不担任单位管理员" {
 			t.Errorf("refused = %+v", r)
 		}
-		_, err = db.WithdrawGrant(sqldbtest.As(sec), g.ID)
+		_, err = db.Accounts.WithdrawGrant(sqldbtest.As(sec), g.ID)
 		MustCode(t, err, sanlian.ECONFLICT)
 		// Nothing to change, and the auditor asks for nothing.
-		_, err = db.RequestGrant(sqldbtest.As(users["sysadmin"]), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleCadre), Version: 1})
+		_, err = db.Accounts.RequestGrant(sqldbtest.As(users["sysadmin"]), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleCadre), Version: 1})
 		MustField(t, err, "role")
-		_, err = db.RequestGrant(sqldbtest.As(users["auditor"]), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
+		_, err = db.Accounts.RequestGrant(sqldbtest.As(users["auditor"]), cadre.ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
 		MustCode(t, err, sanlian.EFORBIDDEN)
 		for _, who := range []string{"auditor", "office", "unitadmin"} {
-			_, err = db.FindGrants(sqldbtest.As(users[who]), sanlian.GrantFilter{})
+			_, err = db.Accounts.FindGrants(sqldbtest.As(users[who]), sanlian.GrantFilter{})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		}
 	})
@@ -156,43 +156,43 @@ func TestGrant_ApplyEndsSessions(t *testing.T) {
 		ctx := context.Background()
 		sys, sec := sqldbtest.As(users["sysadmin"]), sqldbtest.As(users["secadmin"])
 		tok := login(t, db, "cadre")
-		g, err := db.RequestGrant(sys, users["cadre"].ID, sanlian.GrantChange{UnitID: ptr(int64(3)), Version: 1})
+		g, err := db.Accounts.RequestGrant(sys, users["cadre"].ID, sanlian.GrantChange{UnitID: ptr(int64(3)), Version: 1})
 		MustOK(t, err)
 		if g.Kind != sanlian.GrantUnit {
 			t.Errorf("kind %s", g.Kind)
 		}
-		u, err := db.Authenticate(ctx, tok)
+		u, err := db.Accounts.Authenticate(ctx, tok)
 		MustOK(t, err)
 		if u.UnitID != 1 {
 			t.Errorf("unit before approval %d", u.UnitID)
 		}
-		g, err = db.ApproveGrant(sec, g.ID, "")
+		g, err = db.Accounts.ApproveGrant(sec, g.ID, "")
 		MustOK(t, err)
 		if g.State != sanlian.GrantApproved {
 			t.Errorf("approved request in state %q", g.State)
 		}
-		_, err = db.Authenticate(ctx, tok)
+		_, err = db.Accounts.Authenticate(ctx, tok)
 		MustCode(t, err, sanlian.EUNAUTHORIZED)
-		u, err = db.FindUserByID(sys, users["cadre"].ID)
+		u, err = db.Accounts.FindUserByID(sys, users["cadre"].ID)
 		MustOK(t, err)
 		if u.UnitID != 3 || u.Version != 2 {
 			t.Errorf("after approval %+v", u)
 		}
 
 		// Stale: the account is disabled after the request.
-		g, err = db.RequestGrant(sec, users["unitadmin"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
+		g, err = db.Accounts.RequestGrant(sec, users["unitadmin"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
 		MustOK(t, err)
-		_, err = db.SetDisabled(sys, users["unitadmin"].ID, 1, true)
+		_, err = db.Accounts.SetDisabled(sys, users["unitadmin"].ID, 1, true)
 		MustOK(t, err)
-		_, err = db.ApproveGrant(sys, g.ID, "")
+		_, err = db.Accounts.ApproveGrant(sys, g.ID, "")
 		MustCode(t, err, sanlian.ECONFLICT)
-		u, err = db.FindUserByID(sys, users["unitadmin"].ID)
+		u, err = db.Accounts.FindUserByID(sys, users["unitadmin"].ID)
 		MustOK(t, err)
 		if u.Role != sanlian.RoleUnitAdmin {
 			t.Errorf("stale approval applied: %+v", u)
 		}
 		// A stale request is refused at once.
-		_, err = db.RequestGrant(sec, users["unitadmin"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
+		_, err = db.Accounts.RequestGrant(sec, users["unitadmin"].ID, sanlian.GrantChange{Role: ptr(sanlian.RoleOffice), Version: 1})
 		MustCode(t, err, sanlian.ECONFLICT)
 	})
 }
@@ -208,90 +208,90 @@ func TestAccountAdmin(t *testing.T) {
 		id := users["cadre"].ID
 		t.Run("Disable", func(t *testing.T) {
 			web, api := login(t, db, "cadre"), login(t, db, "cadre")
-			u, err := db.SetDisabled(sys, id, 1, true)
+			u, err := db.Accounts.SetDisabled(sys, id, 1, true)
 			MustOK(t, err)
 			for _, tok := range []string{web, api} {
-				_, err = db.Authenticate(ctx, tok)
+				_, err = db.Accounts.Authenticate(ctx, tok)
 				MustCode(t, err, sanlian.EUNAUTHORIZED)
 			}
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM sessions WHERE user_id = 4"); n != 0 {
 				t.Errorf("%d sessions left", n)
 			}
-			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
-			_, err = db.SetDisabled(sys, id, 1, false)
+			_, err = db.Accounts.SetDisabled(sys, id, 1, false)
 			MustCode(t, err, sanlian.ECONFLICT) // stale
-			_, err = db.SetDisabled(sqldbtest.As(users["secadmin"]), id, u.Version, false)
+			_, err = db.Accounts.SetDisabled(sqldbtest.As(users["secadmin"]), id, u.Version, false)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.SetDisabled(sys, users["sysadmin"].ID, 1, true)
+			_, err = db.Accounts.SetDisabled(sys, users["sysadmin"].ID, 1, true)
 			MustCode(t, err, sanlian.EFORBIDDEN) // not oneself
-			_, err = db.SetDisabled(sys, id, u.Version, false)
+			_, err = db.Accounts.SetDisabled(sys, id, u.Version, false)
 			MustOK(t, err)
 			login(t, db, "cadre")
 		})
 		t.Run("Reset", func(t *testing.T) {
 			old := login(t, db, "cadre")
-			u, err := db.FindUserByID(sys, id)
+			u, err := db.Accounts.FindUserByID(sys, id)
 			MustOK(t, err)
-			pw, err := db.ResetPassword(sys, id, u.Version)
+			pw, err := db.Accounts.ResetPassword(sys, id, u.Version)
 			MustOK(t, err)
 			if len(pw) != 16 {
 				t.Errorf("one-time password %q", pw)
 			}
-			_, err = db.Authenticate(ctx, old)
+			_, err = db.Accounts.Authenticate(ctx, old)
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM users WHERE id = 4 AND must_change_password"); n != 1 {
 				t.Error("must_change_password not set")
 			}
-			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			login(t, db, "cadre", pw)
-			_, err = db.ResetPassword(sys, id, u.Version)
+			_, err = db.Accounts.ResetPassword(sys, id, u.Version)
 			MustCode(t, err, sanlian.ECONFLICT)
-			_, err = db.ResetPassword(sys, 999, 1)
+			_, err = db.Accounts.ResetPassword(sys, 999, 1)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.ResetPassword(sys, users["secadmin"].ID, 1)
+			_, err = db.Accounts.ResetPassword(sys, users["secadmin"].ID, 1)
 			MustCode(t, err, sanlian.EFORBIDDEN) // else the sysadmin could log in as the secadmin
 		})
 		t.Run("LockedTokenAndUnlock", func(t *testing.T) {
 			tok := login(t, db, "cadre5")
 			for range 5 {
-				_, _, err := db.Login(ctx, "cadre5", "wrong-password", "web")
+				_, _, err := db.Accounts.Login(ctx, "cadre5", "wrong-password", "web")
 				MustCode(t, err, sanlian.EUNAUTHORIZED)
 			}
-			_, err := db.Authenticate(ctx, tok)
+			_, err := db.Accounts.Authenticate(ctx, tok)
 			MustCode(t, err, sanlian.EUNAUTHORIZED) // the earlier token stops while locked
-			u, err := db.FindUserByID(sys, users["cadre5"].ID)
+			u, err := db.Accounts.FindUserByID(sys, users["cadre5"].ID)
 			MustOK(t, err)
 			if u.LockedUntil.IsZero() {
 				t.Fatal("not locked")
 			}
-			_, err = db.Unlock(sqldbtest.As(users["office"]), u.ID, u.Version)
+			_, err = db.Accounts.Unlock(sqldbtest.As(users["office"]), u.ID, u.Version)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			u, err = db.Unlock(sys, u.ID, u.Version)
+			u, err = db.Accounts.Unlock(sys, u.ID, u.Version)
 			MustOK(t, err)
 			if !u.LockedUntil.IsZero() {
 				t.Errorf("still locked until %v", u.LockedUntil)
 			}
-			_, err = db.Authenticate(ctx, tok)
+			_, err = db.Accounts.Authenticate(ctx, tok)
 			MustOK(t, err)
 			login(t, db, "cadre5")
 		})
 		t.Run("Sessions", func(t *testing.T) {
 			a, b := login(t, db, "leader"), login(t, db, "leader")
-			ss, err := db.FindUserSessions(sys, users["leader"].ID)
+			ss, err := db.Accounts.FindUserSessions(sys, users["leader"].ID)
 			MustOK(t, err)
 			if len(ss) != 2 {
 				t.Fatalf("%d sessions", len(ss))
 			}
-			MustCode(t, db.EndUserSession(sys, users["cadre"].ID, ss[0].ID), sanlian.ENOTFOUND) // not that account's
-			MustOK(t, db.EndUserSession(sys, users["leader"].ID, ss[0].ID))
-			_, errA := db.Authenticate(ctx, a)
-			_, errB := db.Authenticate(ctx, b)
+			MustCode(t, db.Accounts.EndUserSession(sys, users["cadre"].ID, ss[0].ID), sanlian.ENOTFOUND) // not that account's
+			MustOK(t, db.Accounts.EndUserSession(sys, users["leader"].ID, ss[0].ID))
+			_, errA := db.Accounts.Authenticate(ctx, a)
+			_, errB := db.Accounts.Authenticate(ctx, b)
 			if (errA == nil) == (errB == nil) {
 				t.Errorf("one session should have ended: %v, %v", errA, errB)
 			}
-			_, err = db.FindUserSessions(sqldbtest.As(users["secadmin"]), users["leader"].ID)
+			_, err = db.Accounts.FindUserSessions(sqldbtest.As(users["secadmin"]), users["leader"].ID)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		for _, a := range []string{"disable", "enable", "reset_password", "unlock", "end_session"} {
@@ -316,7 +316,7 @@ func TestCadreMove_ScopeFollows(t *testing.T) {
 		p2 := act(t, db, users["office"], newProblem(t, db, users["office"], "水渠堵了"), sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 2, PersonID: 3})
 		admin := sqldbtest.As(users["unitadmin"])
 		count := func() []int64 {
-			ps, _, err := db.FindProblems(admin, sanlian.ProblemFilter{Reassign: true})
+			ps, _, err := db.Problems.FindProblems(admin, sanlian.ProblemFilter{Reassign: true})
 			MustOK(t, err)
 			return problemIDs(ps)
 		}
@@ -324,13 +324,13 @@ func TestCadreMove_ScopeFollows(t *testing.T) {
 			t.Fatalf("before the move: %v", got)
 		}
 		tok := login(t, db, "cadre")
-		c, err := db.FindCadreByID(sqldbtest.As(users["office"]), 2)
+		c, err := db.Org.FindCadreByID(sqldbtest.As(users["office"]), 2)
 		MustOK(t, err)
-		_, err = db.UpdateCadre(sqldbtest.As(users["office"]), 2, sanlian.CadreUpdate{UnitID: ptr(int64(3)), Version: c.Version})
+		_, err = db.Org.UpdateCadre(sqldbtest.As(users["office"]), 2, sanlian.CadreUpdate{UnitID: ptr(int64(3)), Version: c.Version})
 		MustOK(t, err)
-		_, err = db.Authenticate(ctx, tok)
+		_, err = db.Accounts.Authenticate(ctx, tok)
 		MustCode(t, err, sanlian.EUNAUTHORIZED)
-		u, err := db.FindUserByID(sqldbtest.As(users["sysadmin"]), users["cadre"].ID)
+		u, err := db.Accounts.FindUserByID(sqldbtest.As(users["sysadmin"]), users["cadre"].ID)
 		MustOK(t, err)
 		if u.UnitID != 3 {
 			t.Errorf("account unit %d, want 3", u.UnitID)
@@ -338,7 +338,7 @@ func TestCadreMove_ScopeFollows(t *testing.T) {
 		if got := count(); len(got) != 1 || got[0] != p1.ID {
 			t.Errorf("待重新分派 = %v, want [%d] (not %d)", got, p1.ID, p2.ID)
 		}
-		counts, err := db.CountProblemsByState(admin, sanlian.ProblemFilter{Reassign: true})
+		counts, err := db.Problems.CountProblemsByState(admin, sanlian.ProblemFilter{Reassign: true})
 		MustOK(t, err)
 		n := 0
 		for _, c := range counts {
@@ -348,13 +348,13 @@ func TestCadreMove_ScopeFollows(t *testing.T) {
 			t.Errorf("counted %d", n)
 		}
 		// The new unit's admin sees none of the old unit's problems as its own.
-		ps, _, err := db.FindProblems(sqldbtest.As(&sanlian.User{ID: 99, Username: "x", Role: sanlian.RoleUnitAdmin, UnitID: 3}), sanlian.ProblemFilter{Reassign: true})
+		ps, _, err := db.Problems.FindProblems(sqldbtest.As(&sanlian.User{ID: 99, Username: "x", Role: sanlian.RoleUnitAdmin, UnitID: 3}), sanlian.ProblemFilter{Reassign: true})
 		MustOK(t, err)
 		if len(ps) != 0 {
 			t.Errorf("new unit sees %v", problemIDs(ps))
 		}
 		// Reassigned: no longer flagged.
-		p1, err = db.FindProblemByID(sqldbtest.As(users["office"]), p1.ID)
+		p1, err = db.Problems.FindProblemByID(sqldbtest.As(users["office"]), p1.ID)
 		MustOK(t, err)
 		act(t, db, users["unitadmin"], p1, sanlian.ActionAssign, sanlian.ActionRequest{PersonID: 6})
 		if got := count(); len(got) != 0 {

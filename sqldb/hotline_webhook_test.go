@@ -20,13 +20,13 @@ var hotlineEvents = []string{sanlian.EventProblemAccepted, sanlian.EventProblemR
 // the hotline posts it.
 func open311Problem(t *testing.T, db *sqldb.DB, office *sanlian.User, source, text string) *sanlian.Problem {
 	t.Helper()
-	k, err := db.CreateAPIKey(sqldbtest.As(office), &sanlian.APIKeyInput{Name: "12345热线", Source: source})
+	k, err := db.Public.CreateAPIKey(sqldbtest.As(office), &sanlian.APIKeyInput{Name: "12345热线", Source: source})
 	MustOK(t, err)
-	rc, err := db.SubmitPublic(sanlian.NewPublicContext(context.Background()), &sanlian.PublicSubmission{Source: source,
+	rc, err := db.Public.SubmitPublic(sanlian.NewPublicContext(context.Background()), &sanlian.PublicSubmission{Source: source,
 		Category: "transport", VillageCode: sqldbtest.VillageA, Description: text, ReporterName: "王先生", ReporterPhone: "13912345678",
 		Consent: true, Open311: &sanlian.Open311Extra{KeyID: k.Key.ID}})
 	MustOK(t, err)
-	p, err := db.FindProblemByID(sqldbtest.As(office), rc.ProblemID)
+	p, err := db.Problems.FindProblemByID(sqldbtest.As(office), rc.ProblemID)
 	MustOK(t, err)
 	return p
 }
@@ -53,7 +53,7 @@ func TestWebhookService_HotlineEvents(t *testing.T) {
 			t.Fatalf("sources %q %q", toHotline.Source, all.Source)
 		}
 		list := func(h *sanlian.Webhook) []*sanlian.WebhookDelivery {
-			ds, _, err := db.FindDeliveries(sqldbtest.As(office), h.ID, "", "", 100)
+			ds, _, err := db.Notices.FindDeliveries(sqldbtest.As(office), h.ID, "", "", 100)
 			MustOK(t, err)
 			return ds // newest first
 		}
@@ -129,7 +129,7 @@ func TestWebhookService_HotlineEvents(t *testing.T) {
 			before := len(list(all))
 			stale := *p
 			stale.Version--
-			_, err := db.Act(sqldbtest.As(admin), p.ID, sanlian.ActionResolve, sanlian.ActionRequest{Version: stale.Version,
+			_, err := db.Problems.Act(sqldbtest.As(admin), p.ID, sanlian.ActionResolve, sanlian.ActionRequest{Version: stale.Version,
 				Measures: "x", Result: "y"})
 			MustCode(t, err, sanlian.ECONFLICT)
 			if n := len(list(all)); n != before {
@@ -152,7 +152,7 @@ func TestWebhookService_HotlineEvents(t *testing.T) {
 				t.Fatalf("the portal hook heard of %d deliveries", len(ds))
 			}
 			// An event not about one problem ignores the filter.
-			_, err := db.CreateSupervision(sqldbtest.As(office), &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: v.ID,
+			_, err := db.Problems.CreateSupervision(sqldbtest.As(office), &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: v.ID,
 				Text: "请加快办理", ReplyDue: "2021-05-20"})
 			MustOK(t, err)
 			for _, h := range []*sanlian.Webhook{all, toHotline, toPortal} {
@@ -178,28 +178,28 @@ func TestWebhookService_HotlineEvents(t *testing.T) {
 		})
 		t.Run("ErrUnknownSource", func(t *testing.T) {
 			bad := "weibo"
-			_, err := db.CreateWebhook(sqldbtest.As(office), &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON,
+			_, err := db.Notices.CreateWebhook(sqldbtest.As(office), &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON,
 				URL: "https://example.com/x", Events: hotlineEvents, Source: &bad})
 			MustField(t, err, "source")
 			if msg := sanlian.ErrorFields(err)["source"]; !strings.Contains(msg, "未知的来源“weibo”") {
 				t.Fatalf("message %q", msg)
 			}
-			_, err = db.UpdateWebhook(sqldbtest.As(office), toHotline.ID, &sanlian.WebhookInput{Name: toHotline.Name, Kind: toHotline.Kind,
+			_, err = db.Notices.UpdateWebhook(sqldbtest.As(office), toHotline.ID, &sanlian.WebhookInput{Name: toHotline.Name, Kind: toHotline.Kind,
 				Events: toHotline.Events, Source: &bad, Version: toHotline.Version})
 			MustField(t, err, "source")
-			h, err := db.FindWebhookByID(sqldbtest.As(office), toHotline.ID)
+			h, err := db.Notices.FindWebhookByID(sqldbtest.As(office), toHotline.ID)
 			MustOK(t, err)
 			if h.Source != "hotline" || h.Version != toHotline.Version {
 				t.Fatalf("a refused change changed the webhook: %+v", h)
 			}
 			// No source given keeps the filter; "" lifts it.
-			h, err = db.UpdateWebhook(sqldbtest.As(office), h.ID, &sanlian.WebhookInput{Name: "热线平台", Kind: h.Kind, Events: h.Events, Version: h.Version})
+			h, err = db.Notices.UpdateWebhook(sqldbtest.As(office), h.ID, &sanlian.WebhookInput{Name: "热线平台", Kind: h.Kind, Events: h.Events, Version: h.Version})
 			MustOK(t, err)
 			if h.Source != "hotline" {
 				t.Fatalf("an update without source dropped the filter: %+v", h)
 			}
 			none := ""
-			h, err = db.UpdateWebhook(sqldbtest.As(office), h.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, Events: h.Events, Source: &none, Version: h.Version})
+			h, err = db.Notices.UpdateWebhook(sqldbtest.As(office), h.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, Events: h.Events, Source: &none, Version: h.Version})
 			MustOK(t, err)
 			if h.Source != "" {
 				t.Fatalf("source not lifted: %+v", h)

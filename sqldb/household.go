@@ -39,7 +39,7 @@ func decodeTags(s string) []sanlian.Tag {
 }
 
 // scanHousehold reads a row with the personal data opened and masked.
-func (db *DB) scanHousehold(sc scanner) (*sanlian.Household, error) {
+func (db *OrgStore) scanHousehold(sc scanner) (*sanlian.Household, error) {
 	h := &sanlian.Household{}
 	var tags string
 	err := sc.Scan(&h.ID, &h.VillageCode, &h.HeadName, db.sealed(aadHouseholdID, &h.IDNumber, &h.ID),
@@ -53,7 +53,7 @@ func (db *DB) scanHousehold(sc scanner) (*sanlian.Household, error) {
 }
 
 // FindHouseholds implements sanlian.HouseholdService.
-func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]*sanlian.Household, string, error) {
+func (db *OrgStore) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]*sanlian.Household, string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -104,7 +104,7 @@ func (db *DB) FindHouseholds(ctx context.Context, f sanlian.HouseholdFilter) ([]
 	if f.Q != "" {
 		w.add("h.head_name LIKE ?", "%"+f.Q+"%")
 	}
-	out, next, err := readPage(ctx, db, "find households", householdSelect, w, f.Cursor, f.Limit, byID("h.id", false),
+	out, next, err := readPage(ctx, db.DB, "find households", householdSelect, w, f.Cursor, f.Limit, byID("h.id", false),
 		db.scanHousehold, func(h *sanlian.Household) string { return idKey(h.ID) })
 	if err != nil {
 		return nil, "", err
@@ -145,7 +145,7 @@ func attachCadreNames(q querier, hs []*sanlian.Household) error {
 }
 
 // FindHouseholdByID implements sanlian.HouseholdService.
-func (db *DB) FindHouseholdByID(ctx context.Context, id int64) (*sanlian.Household, error) {
+func (db *OrgStore) FindHouseholdByID(ctx context.Context, id int64) (*sanlian.Household, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -154,7 +154,7 @@ func (db *DB) FindHouseholdByID(ctx context.Context, id int64) (*sanlian.Househo
 	return db.findHousehold(q, s, id)
 }
 
-func (db *DB) findHousehold(q querier, s *scope, id int64) (*sanlian.Household, error) {
+func (db *OrgStore) findHousehold(q querier, s *scope, id int64) (*sanlian.Household, error) {
 	w := &where{}
 	if err := s.households(w); err != nil {
 		return nil, err
@@ -174,7 +174,7 @@ func (db *DB) findHousehold(q querier, s *scope, id int64) (*sanlian.Household, 
 
 // mayWriteHousehold reports whether the caller may create or edit a
 // household in village.
-func (db *DB) mayWriteHousehold(tx *Tx, s *scope, village string) (bool, error) {
+func (db *OrgStore) mayWriteHousehold(tx *Tx, s *scope, village string) (bool, error) {
 	switch {
 	case s.office():
 		return true, nil
@@ -187,7 +187,7 @@ func (db *DB) mayWriteHousehold(tx *Tx, s *scope, village string) (bool, error) 
 	return false, nil
 }
 
-func (tx *Tx) checkVillage(code string) error {
+func checkVillage(tx *Tx, code string) error {
 	var kind string
 	err := tx.queryRow(`SELECT kind FROM regions WHERE code = ?`, code).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != sanlian.RegionVillage) {
@@ -196,7 +196,7 @@ func (tx *Tx) checkVillage(code string) error {
 	return err
 }
 
-func (tx *Tx) writeTags(id int64, tags []sanlian.Tag) error {
+func writeTags(tx *Tx, id int64, tags []sanlian.Tag) error {
 	if _, err := tx.exec(`DELETE FROM household_tags WHERE household_id = ?`, id); err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (tx *Tx) writeTags(id int64, tags []sanlian.Tag) error {
 var errDuplicateIDNumber = sanlian.FieldErrors(map[string]string{"id_number": "该身份证号已在另一户登记，请核对"})
 
 // CreateHousehold implements sanlian.HouseholdService.
-func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
+func (db *OrgStore) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 		if err := s.personal(); err != nil {
 			return err
 		}
-		if err := tx.checkVillage(h.VillageCode); err != nil {
+		if err := checkVillage(tx, h.VillageCode); err != nil {
 			return err
 		}
 		if ok, err := db.mayWriteHousehold(tx, s, h.VillageCode); err != nil {
@@ -246,7 +246,7 @@ func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 		} else if err != nil {
 			return fmt.Errorf("create household: %w", err)
 		}
-		if err := tx.writeTags(id, h.Tags); err != nil {
+		if err := writeTags(tx, id, h.Tags); err != nil {
 			return err
 		}
 		h.ID, h.Version, h.CreatedAt, h.UpdatedAt = id, 1, tx.now, tx.now
@@ -261,7 +261,7 @@ func (db *DB) CreateHousehold(ctx context.Context, h *sanlian.Household) error {
 }
 
 // UpdateHousehold implements sanlian.HouseholdService.
-func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.HouseholdUpdate) (*sanlian.Household, error) {
+func (db *OrgStore) UpdateHousehold(ctx context.Context, id int64, upd sanlian.HouseholdUpdate) (*sanlian.Household, error) {
 	var out *sanlian.Household
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -310,7 +310,7 @@ func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.Househo
 			return err
 		}
 		if h.VillageCode != before.VillageCode {
-			if err := tx.checkVillage(h.VillageCode); err != nil {
+			if err := checkVillage(tx, h.VillageCode); err != nil {
 				return err
 			}
 			if ok, err := db.mayWriteHousehold(tx, s, h.VillageCode); err != nil {
@@ -331,7 +331,7 @@ func (db *DB) UpdateHousehold(ctx context.Context, id int64, upd sanlian.Househo
 			return errStale("该农户信息")
 		}
 		if upd.Tags != nil {
-			if err := tx.writeTags(id, h.Tags); err != nil {
+			if err := writeTags(tx, id, h.Tags); err != nil {
 				return err
 			}
 		}
@@ -366,7 +366,7 @@ func maskedChange(ch changes, field, before, after string, mask func(string) str
 }
 
 // RevealHousehold implements sanlian.HouseholdService.
-func (db *DB) RevealHousehold(ctx context.Context, id int64) (string, string, error) {
+func (db *OrgStore) RevealHousehold(ctx context.Context, id int64) (string, string, error) {
 	var idNumber, phone string
 	err := db.reveal(ctx, "household", id, "id_number,phone",
 		func(tx *Tx, s *scope) error { _, err := db.findHousehold(tx, s, id); return err },

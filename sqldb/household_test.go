@@ -36,21 +36,21 @@ func TestHouseholdService_Masking(t *testing.T) {
 		for _, role := range []string{"office", "leader", "unitadmin", "cadre", "cadre5"} {
 			t.Run(role, func(t *testing.T) {
 				ctx := sqldbtest.As(users[role])
-				hs, _, err := db.FindHouseholds(ctx, sanlian.HouseholdFilter{})
+				hs, _, err := db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{})
 				MustOK(t, err)
 				if len(hs) == 0 {
 					t.Fatal("no household in scope")
 				}
 				for _, h := range hs {
 					checkMaskedHousehold(t, h)
-					byID, err := db.FindHouseholdByID(ctx, h.ID)
+					byID, err := db.Org.FindHouseholdByID(ctx, h.ID)
 					MustOK(t, err)
 					checkMaskedHousehold(t, byID)
 				}
 			})
 		}
 		t.Run("Example", func(t *testing.T) {
-			h, err := db.FindHouseholdByID(sqldbtest.As(users["office"]), 1)
+			h, err := db.Org.FindHouseholdByID(sqldbtest.As(users["office"]), 1)
 			MustOK(t, err)
 			// 430923 1951 01 01 001 + check digit; phone 13900000001.
 			want := sqldbtest.IDNumber("43092319510101001")
@@ -61,21 +61,21 @@ func TestHouseholdService_Masking(t *testing.T) {
 		t.Run("Cadres", func(t *testing.T) {
 			for _, role := range []string{"office", "leader", "unitadmin", "cadre", "cadre5", "sysadmin"} {
 				ctx := sqldbtest.As(users[role])
-				cs, _, err := db.FindCadres(ctx, sanlian.CadreFilter{})
+				cs, _, err := db.Org.FindCadres(ctx, sanlian.CadreFilter{})
 				MustOK(t, err)
 				for _, c := range cs {
 					want := sanlian.MaskPhone(smallCadre(c.ID).Phone)
 					if c.Phone != want || !maskedPhoneRE.MatchString(c.Phone) {
 						t.Errorf("%s: cadre %d phone %q, want %q", role, c.ID, c.Phone, want)
 					}
-					byID, err := db.FindCadreByID(ctx, c.ID)
+					byID, err := db.Org.FindCadreByID(ctx, c.ID)
 					MustOK(t, err)
 					if byID.Phone != want {
 						t.Errorf("%s: FindCadreByID(%d) phone %q, want %q", role, c.ID, byID.Phone, want)
 					}
 				}
 			}
-			c, err := db.FindCadreByID(sqldbtest.As(users["office"]), 2)
+			c, err := db.Org.FindCadreByID(sqldbtest.As(users["office"]), 2)
 			MustOK(t, err)
 			if c.Phone != "138****0002" {
 				t.Errorf("cadre 2 phone %q, want 138****0002", c.Phone)
@@ -95,7 +95,7 @@ func TestHouseholdService_RevealHousehold(t *testing.T) {
 		}{{"office", 20}, {"unitadmin", 5}, {"cadre", 2}, {"cadre5", 11}} {
 			t.Run("OK/"+tc.role, func(t *testing.T) {
 				before := auditRows(t, raw)
-				idn, phone, err := db.RevealHousehold(sqldbtest.As(users[tc.role]), tc.id)
+				idn, phone, err := db.Org.RevealHousehold(sqldbtest.As(users[tc.role]), tc.id)
 				MustOK(t, err)
 				want := smallHousehold(tc.id)
 				if idn != want.IDNumber || phone != want.Phone {
@@ -127,7 +127,7 @@ func TestHouseholdService_RevealHousehold(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := auditRows(t, raw)
-				idn, phone, err := db.RevealHousehold(sqldbtest.As(users[tc.role]), tc.id)
+				idn, phone, err := db.Org.RevealHousehold(sqldbtest.As(users[tc.role]), tc.id)
 				MustCode(t, err, tc.code)
 				if idn != "" || phone != "" {
 					t.Errorf("refused reveal returned %q, %q", idn, phone)
@@ -150,7 +150,7 @@ func TestCadreService_RevealCadrePhone(t *testing.T) {
 		}{{"office", 1}, {"unitadmin", 3}, {"cadre", 2}} {
 			t.Run("OK/"+tc.role, func(t *testing.T) {
 				before := auditRows(t, raw)
-				phone, err := db.RevealCadrePhone(sqldbtest.As(users[tc.role]), tc.id)
+				phone, err := db.Org.RevealCadrePhone(sqldbtest.As(users[tc.role]), tc.id)
 				MustOK(t, err)
 				if want := smallCadre(tc.id).Phone; phone != want {
 					t.Errorf("phone = %q, want %q", phone, want)
@@ -176,7 +176,7 @@ func TestCadreService_RevealCadrePhone(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				before := auditRows(t, raw)
-				phone, err := db.RevealCadrePhone(sqldbtest.As(users[tc.role]), tc.id)
+				phone, err := db.Org.RevealCadrePhone(sqldbtest.As(users[tc.role]), tc.id)
 				MustCode(t, err, tc.code)
 				if phone != "" {
 					t.Errorf("refused reveal returned %q", phone)
@@ -207,26 +207,26 @@ func TestHouseholdService_CreateHousehold(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			h := newHousehold(1)
 			whole := *h
-			MustOK(t, db.CreateHousehold(office, h))
+			MustOK(t, db.Org.CreateHousehold(office, h))
 			if h.ID != 21 || h.Version != 1 {
 				t.Errorf("new household id %d version %d, want 21, 1", h.ID, h.Version)
 			}
 			if h.IDNumber != sanlian.MaskIDNumber(whole.IDNumber) || h.Phone != sanlian.MaskPhone(whole.Phone) {
 				t.Errorf("returned personal data not masked: %q %q", h.IDNumber, h.Phone)
 			}
-			got, err := db.FindHouseholdByID(office, h.ID)
+			got, err := db.Org.FindHouseholdByID(office, h.ID)
 			MustOK(t, err)
 			if got.HeadName != whole.HeadName || got.VillageCode != sqldbtest.VillageA || got.Members != 3 ||
 				len(got.Tags) != 1 || got.Tags[0] != whole.Tags[0] {
 				t.Errorf("stored household = %+v", got)
 			}
 			// The tag is indexed for the must-visit filter.
-			hs, _, err := db.FindHouseholds(office, sanlian.HouseholdFilter{Tag: sanlian.TagKeyGroup})
+			hs, _, err := db.Org.FindHouseholds(office, sanlian.HouseholdFilter{Tag: sanlian.TagKeyGroup})
 			MustOK(t, err)
 			if ids := householdIDs(hs); !equalIDs(ids, []int64{1, 10, 11, 21}) {
 				t.Errorf("key-group households = %v", ids)
 			}
-			idn, phone, err := db.RevealHousehold(office, h.ID)
+			idn, phone, err := db.Org.RevealHousehold(office, h.ID)
 			MustOK(t, err)
 			if idn != whole.IDNumber || phone != whole.Phone {
 				t.Errorf("stored personal data = %q %q, want %q %q", idn, phone, whole.IDNumber, whole.Phone)
@@ -234,9 +234,9 @@ func TestHouseholdService_CreateHousehold(t *testing.T) {
 		})
 		t.Run("OKUnitAdmin", func(t *testing.T) {
 			h := newHousehold(2)
-			MustOK(t, db.CreateHousehold(sqldbtest.As(users["unitadmin"]), h))
+			MustOK(t, db.Org.CreateHousehold(sqldbtest.As(users["unitadmin"]), h))
 			// Now in the unit admin's scope: village A is linked to unit 1.
-			_, err := db.FindHouseholdByID(sqldbtest.As(users["unitadmin"]), h.ID)
+			_, err := db.Org.FindHouseholdByID(sqldbtest.As(users["unitadmin"]), h.ID)
 			MustOK(t, err)
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
@@ -252,7 +252,7 @@ func TestHouseholdService_CreateHousehold(t *testing.T) {
 				before := MustCount(t, raw, "SELECT COUNT(*) FROM households")
 				h := newHousehold(3)
 				h.VillageCode = tc.village
-				err := db.CreateHousehold(sqldbtest.As(users[tc.role]), h)
+				err := db.Org.CreateHousehold(sqldbtest.As(users[tc.role]), h)
 				if sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
 					t.Errorf("%s in %s: code %q (%v), want forbidden", tc.role, tc.village, sanlian.ErrorCode(err), err)
 				}
@@ -289,7 +289,7 @@ func TestHouseholdService_CreateHousehold(t *testing.T) {
 				aBefore := auditRows(t, raw)
 				h := newHousehold(4)
 				tc.edit(h)
-				err := db.CreateHousehold(office, h)
+				err := db.Org.CreateHousehold(office, h)
 				MustField(t, err, tc.field)
 				if h.ID != 0 {
 					t.Errorf("refused household got id %d", h.ID)
@@ -306,7 +306,7 @@ func TestHouseholdService_CreateHousehold(t *testing.T) {
 			})
 		}
 		t.Run("ErrSeveralFields", func(t *testing.T) {
-			err := db.CreateHousehold(office, &sanlian.Household{VillageCode: "x", IDNumber: "1", Phone: "2", Members: 1})
+			err := db.Org.CreateHousehold(office, &sanlian.Household{VillageCode: "x", IDNumber: "1", Phone: "2", Members: 1})
 			MustCode(t, err, sanlian.EUNPROCESSABLE)
 			f := sanlian.ErrorFields(err)
 			for _, k := range []string{"head_name", "village", "id_number", "phone"} {
@@ -324,37 +324,37 @@ func TestHouseholdService_UpdateHousehold(t *testing.T) {
 		raw := MustRaw(t, db)
 		office := sqldbtest.As(users["office"])
 		t.Run("OK", func(t *testing.T) {
-			h, err := db.UpdateHousehold(office, 8, sanlian.HouseholdUpdate{
+			h, err := db.Org.UpdateHousehold(office, 8, sanlian.HouseholdUpdate{
 				HeadName: ptr("黄新"), Members: ptr(4), Phone: ptr("13512345678"),
 				Tags: &[]sanlian.Tag{{Kind: sanlian.TagConflict, Sub: "诉求强烈"}}, Version: 1})
 			MustOK(t, err)
 			if h.Version != 2 || h.HeadName != "黄新" || h.Members != 4 || h.Phone != "135****5678" {
 				t.Errorf("updated household = %+v", h)
 			}
-			got, err := db.FindHouseholdByID(office, 8)
+			got, err := db.Org.FindHouseholdByID(office, 8)
 			MustOK(t, err)
 			if got.Version != 2 || got.HeadName != "黄新" || len(got.Tags) != 1 || got.Tags[0].Sub != "诉求强烈" {
 				t.Errorf("stored household = %+v", got)
 			}
-			hs, _, err := db.FindHouseholds(office, sanlian.HouseholdFilter{Tag: sanlian.TagConflict})
+			hs, _, err := db.Org.FindHouseholds(office, sanlian.HouseholdFilter{Tag: sanlian.TagConflict})
 			MustOK(t, err)
 			if ids := householdIDs(hs); !equalIDs(ids, []int64{5, 8, 16}) {
 				t.Errorf("conflict households = %v, want [5 8 16]", ids)
 			}
 			// The next update must carry the new version.
-			h, err = db.UpdateHousehold(office, 8, sanlian.HouseholdUpdate{Address: ptr("9组"), Version: 2})
+			h, err = db.Org.UpdateHousehold(office, 8, sanlian.HouseholdUpdate{Address: ptr("9组"), Version: 2})
 			MustOK(t, err)
 			if h.Version != 3 || h.Address != "9组" || h.HeadName != "黄新" {
 				t.Errorf("second update = %+v", h)
 			}
 		})
 		t.Run("ErrStaleVersion", func(t *testing.T) {
-			_, err := db.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵一"), Version: 1})
+			_, err := db.Org.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵一"), Version: 1})
 			MustOK(t, err)
 			aBefore := auditRows(t, raw)
-			_, err = db.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵二"), Phone: ptr("13600000000"), Version: 1})
+			_, err = db.Org.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵二"), Phone: ptr("13600000000"), Version: 1})
 			MustCode(t, err, sanlian.ECONFLICT)
-			got, err := db.FindHouseholdByID(office, 9)
+			got, err := db.Org.FindHouseholdByID(office, 9)
 			MustOK(t, err)
 			if got.Version != 2 || got.HeadName != "赵一" || got.Phone != sanlian.MaskPhone(smallHousehold(9).Phone) {
 				t.Errorf("after a stale update: %+v", got)
@@ -363,7 +363,7 @@ func TestHouseholdService_UpdateHousehold(t *testing.T) {
 				t.Errorf("audit rows %d → %d", aBefore, n)
 			}
 			// A version from the future is just as stale.
-			_, err = db.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵三"), Version: 7})
+			_, err = db.Org.UpdateHousehold(office, 9, sanlian.HouseholdUpdate{HeadName: ptr("赵三"), Version: 7})
 			MustCode(t, err, sanlian.ECONFLICT)
 		})
 		t.Run("ErrUnprocessable", func(t *testing.T) {
@@ -378,9 +378,9 @@ func TestHouseholdService_UpdateHousehold(t *testing.T) {
 			} {
 				aBefore := auditRows(t, raw)
 				tc.upd.Version = 1
-				_, err := db.UpdateHousehold(office, 13, tc.upd)
+				_, err := db.Org.UpdateHousehold(office, 13, tc.upd)
 				MustField(t, err, tc.field)
-				got, err := db.FindHouseholdByID(office, 13)
+				got, err := db.Org.FindHouseholdByID(office, 13)
 				MustOK(t, err)
 				checkMaskedHousehold(t, got)
 				if got.Version != 1 || got.HeadName != smallHousehold(13).HeadName || got.VillageCode != sqldbtest.VillageC {
@@ -395,20 +395,20 @@ func TestHouseholdService_UpdateHousehold(t *testing.T) {
 			// The cadre sees household 2 but may not edit it; the unit admin
 			// sees household 4 through cadre 3 and may edit it only because
 			// village A is linked to unit 1.
-			_, err := db.UpdateHousehold(sqldbtest.As(users["cadre"]), 2, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
+			_, err := db.Org.UpdateHousehold(sqldbtest.As(users["cadre"]), 2, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.UpdateHousehold(sqldbtest.As(users["leader"]), 2, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
+			_, err = db.Org.UpdateHousehold(sqldbtest.As(users["leader"]), 2, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.UpdateHousehold(sqldbtest.As(users["unitadmin"]), 4, sanlian.HouseholdUpdate{Members: ptr(2), Version: 1})
+			_, err = db.Org.UpdateHousehold(sqldbtest.As(users["unitadmin"]), 4, sanlian.HouseholdUpdate{Members: ptr(2), Version: 1})
 			MustOK(t, err)
 			// Moving it to a village outside unit 1's links is refused.
-			_, err = db.UpdateHousehold(sqldbtest.As(users["unitadmin"]), 4, sanlian.HouseholdUpdate{VillageCode: ptr(sqldbtest.VillageD), Version: 2})
+			_, err = db.Org.UpdateHousehold(sqldbtest.As(users["unitadmin"]), 4, sanlian.HouseholdUpdate{VillageCode: ptr(sqldbtest.VillageD), Version: 2})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		t.Run("ErrNotFound", func(t *testing.T) {
-			_, err := db.UpdateHousehold(sqldbtest.As(users["cadre"]), 4, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
+			_, err := db.Org.UpdateHousehold(sqldbtest.As(users["cadre"]), 4, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.UpdateHousehold(office, 999, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
+			_, err = db.Org.UpdateHousehold(office, 999, sanlian.HouseholdUpdate{HeadName: ptr("x"), Version: 1})
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 	})
@@ -431,7 +431,7 @@ func TestHouseholdService_ConcurrentUpdate(t *testing.T) {
 			for i := range errs {
 				wg.Go(func() {
 					<-start
-					_, errs[i] = db.UpdateHousehold(office, 14, sanlian.HouseholdUpdate{
+					_, errs[i] = db.Org.UpdateHousehold(office, 14, sanlian.HouseholdUpdate{
 						Address: ptr(fmt.Sprintf("round %d writer %d", round, i)), Version: version})
 				})
 			}
@@ -455,7 +455,7 @@ func TestHouseholdService_ConcurrentUpdate(t *testing.T) {
 				t.Errorf("round %d: audit rows %d → %d, want one more", round, aBefore, n)
 			}
 		}
-		h, err := db.FindHouseholdByID(office, 14)
+		h, err := db.Org.FindHouseholdByID(office, 14)
 		MustOK(t, err)
 		if h.Version != rounds+1 {
 			t.Errorf("version after %d rounds = %d, want %d", rounds, h.Version, rounds+1)
@@ -474,7 +474,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 				if page > 10 {
 					t.Fatal("cursor never ends")
 				}
-				hs, next, err := db.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{Limit: 7, Cursor: cursor})
+				hs, next, err := db.Org.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{Limit: 7, Cursor: cursor})
 				MustOK(t, err)
 				got = append(got, householdIDs(hs)...)
 				sizes = append(sizes, len(hs))
@@ -494,12 +494,12 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 			// Ten households in scope, pages of five: the second page is the
 			// last and says so.
 			ctx := sqldbtest.As(users["leader"])
-			hs, next, err := db.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: 5})
+			hs, next, err := db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: 5})
 			MustOK(t, err)
 			if !equalIDs(householdIDs(hs), seq(1, 5)) || next == "" {
 				t.Fatalf("page 1 = %v, next %q", householdIDs(hs), next)
 			}
-			hs, next, err = db.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: 5, Cursor: next})
+			hs, next, err = db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Limit: 5, Cursor: next})
 			MustOK(t, err)
 			if !equalIDs(householdIDs(hs), seq(6, 10)) || next != "" {
 				t.Errorf("page 2 = %v, next %q", householdIDs(hs), next)
@@ -509,7 +509,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 			var got []int64
 			cursor := ""
 			for range 10 {
-				hs, next, err := db.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{Tag: "any", Limit: 2, Cursor: cursor})
+				hs, next, err := db.Org.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{Tag: "any", Limit: 2, Cursor: cursor})
 				MustOK(t, err)
 				got = append(got, householdIDs(hs)...)
 				if cursor = next; cursor == "" {
@@ -524,18 +524,24 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 			ctx := sqldbtest.As(users["office"])
 			for _, c := range []string{"garbage!!", "%%%", base64.RawURLEncoding.EncodeToString([]byte("k:abc")),
 				base64.RawURLEncoding.EncodeToString([]byte("x:12"))} {
-				_, _, err := db.FindHouseholds(ctx, sanlian.HouseholdFilter{Cursor: c})
+				_, _, err := db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{Cursor: c})
 				MustCode(t, err, sanlian.EINVALID)
 				if sanlian.ErrorFields(err)["cursor"] == "" {
 					t.Errorf("cursor %q: no field message", c)
 				}
 			}
 			for name, find := range map[string]func() error{
-				"units":   func() error { _, _, err := db.FindUnits(ctx, sanlian.UnitFilter{Cursor: "garbage!!"}); return err },
-				"cadres":  func() error { _, _, err := db.FindCadres(ctx, sanlian.CadreFilter{Cursor: "garbage!!"}); return err },
-				"links":   func() error { _, _, err := db.FindLinks(ctx, sanlian.LinkFilter{Cursor: "garbage!!"}); return err },
-				"regions": func() error { _, _, err := db.FindRegions(ctx, sanlian.RegionFilter{Cursor: "garbage!!"}); return err },
-				"audit":   func() error { _, _, err := db.FindAudit(ctx, sanlian.AuditFilter{Cursor: "garbage!!"}); return err },
+				"units": func() error { _, _, err := db.Org.FindUnits(ctx, sanlian.UnitFilter{Cursor: "garbage!!"}); return err },
+				"cadres": func() error {
+					_, _, err := db.Org.FindCadres(ctx, sanlian.CadreFilter{Cursor: "garbage!!"})
+					return err
+				},
+				"links": func() error { _, _, err := db.Org.FindLinks(ctx, sanlian.LinkFilter{Cursor: "garbage!!"}); return err },
+				"regions": func() error {
+					_, _, err := db.Org.FindRegions(ctx, sanlian.RegionFilter{Cursor: "garbage!!"})
+					return err
+				},
+				"audit": func() error { _, _, err := db.FindAudit(ctx, sanlian.AuditFilter{Cursor: "garbage!!"}); return err },
 			} {
 				if code := sanlian.ErrorCode(find()); code != sanlian.EINVALID {
 					t.Errorf("%s with a garbage cursor: code %q, want invalid", name, code)
@@ -547,7 +553,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 			var units, cadres, links []int64
 			var regions []string
 			for c := ""; ; {
-				us, next, err := db.FindUnits(ctx, sanlian.UnitFilter{Limit: 2, Cursor: c})
+				us, next, err := db.Org.FindUnits(ctx, sanlian.UnitFilter{Limit: 2, Cursor: c})
 				MustOK(t, err)
 				for _, u := range us {
 					units = append(units, u.ID)
@@ -557,7 +563,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 				}
 			}
 			for c := ""; ; {
-				cs, next, err := db.FindCadres(ctx, sanlian.CadreFilter{Limit: 4, Cursor: c})
+				cs, next, err := db.Org.FindCadres(ctx, sanlian.CadreFilter{Limit: 4, Cursor: c})
 				MustOK(t, err)
 				for _, x := range cs {
 					cadres = append(cadres, x.ID)
@@ -567,7 +573,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 				}
 			}
 			for c := ""; ; {
-				ls, next, err := db.FindLinks(ctx, sanlian.LinkFilter{Limit: 5, Cursor: c})
+				ls, next, err := db.Org.FindLinks(ctx, sanlian.LinkFilter{Limit: 5, Cursor: c})
 				MustOK(t, err)
 				for _, l := range ls {
 					links = append(links, l.ID)
@@ -577,7 +583,7 @@ func TestHouseholdService_FindHouseholds_Cursor(t *testing.T) {
 				}
 			}
 			for c := ""; ; {
-				rs, next, err := db.FindRegions(ctx, sanlian.RegionFilter{Limit: 3, Cursor: c})
+				rs, next, err := db.Org.FindRegions(ctx, sanlian.RegionFilter{Limit: 3, Cursor: c})
 				MustOK(t, err)
 				for _, r := range rs {
 					regions = append(regions, r.Code)
@@ -601,7 +607,7 @@ func TestHouseholdService_DuplicateIDNumber(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 6)
 		for i := range errs {
-			wg.Go(func() { errs[i] = db.CreateHousehold(office, newHousehold(1)) })
+			wg.Go(func() { errs[i] = db.Org.CreateHousehold(office, newHousehold(1)) })
 		}
 		wg.Wait()
 		ok := 0
@@ -619,10 +625,10 @@ func TestHouseholdService_DuplicateIDNumber(t *testing.T) {
 			t.Errorf("%d households entered with one ID number, want 1", ok)
 		}
 		// An update onto another household's number is refused the same way.
-		h, err := db.FindHouseholdByID(office, 2)
+		h, err := db.Org.FindHouseholdByID(office, 2)
 		MustOK(t, err)
 		first := smallHousehold(1).IDNumber
-		_, err = db.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Version: h.Version, IDNumber: &first})
+		_, err = db.Org.UpdateHousehold(office, 2, sanlian.HouseholdUpdate{Version: h.Version, IDNumber: &first})
 		var fe *sanlian.Error
 		if !errors.As(err, &fe) || fe.Fields["id_number"] == "" {
 			t.Errorf("update onto a taken ID number: %v", err)

@@ -14,7 +14,7 @@ import (
 	"sanlian/seal"
 )
 
-var _ sanlian.ImportService = (*DB)(nil)
+var _ sanlian.ImportService = (*ListStore)(nil)
 
 // maxImportRows bounds one file. The checks of most kinds keep a few dozen
 // bytes a row (the keys that must be unique in the file), so a file this
@@ -58,7 +58,7 @@ var errImportRejected = errors.New("import rejected in the writing pass")
 // concurrent single create may fall inside the range; it has its own audit
 // row. Parent projects whose progress the import rolls up get the project
 // service's own "rollup" audit rows.
-func (db *DB) Import(ctx context.Context, kind *sanlian.ImportKind, open func() (sanlian.RowSource, error)) (*sanlian.ImportReport, error) {
+func (db *ListStore) Import(ctx context.Context, kind *sanlian.ImportKind, open func() (sanlian.RowSource, error)) (*sanlian.ImportReport, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (db *DB) Import(ctx context.Context, kind *sanlian.ImportKind, open func() 
 	}
 	rep := &sanlian.ImportReport{Kind: kind.Code, Label: kind.Label, Errors: []sanlian.RowError{}}
 
-	check := &importRun{db: db, ctx: ctx, kind: kind, q: db.reader(ctx)}
+	check := &importRun{db: db.DB, ctx: ctx, kind: kind, q: db.reader(ctx)}
 	if check.s, err = db.scopeOf(ctx, check.q); err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (db *DB) Import(ctx context.Context, kind *sanlian.ImportKind, open func() 
 
 	var write *importRun
 	err = db.inTx(ctx, func(tx *Tx) error {
-		write = &importRun{db: db, ctx: ctx, kind: kind, q: tx, tx: tx}
+		write = &importRun{db: db.DB, ctx: ctx, kind: kind, q: tx, tx: tx}
 		var err error
 		if write.s, err = db.scopeOf(ctx, tx); err != nil {
 			return err
@@ -854,7 +854,7 @@ func idKeyOf(s string) (idKey18, bool) {
 // idBlindIndexes maps the blind index of each of the file's ID numbers
 // back to it: households' ID numbers are sealed, so they are matched by
 // their blind index (id_number_bi).
-func (db *DB) idBlindIndexes(keys iter.Seq[idKey18]) map[string]idKey18 {
+func (db *ListStore) idBlindIndexes(keys iter.Seq[idKey18]) map[string]idKey18 {
 	out := map[string]idKey18{}
 	for k := range keys {
 		out[db.index(seal.IDNumber, string(k[:]))] = k

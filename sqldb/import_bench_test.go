@@ -77,7 +77,7 @@ func BenchmarkImportHouseholds300k(b *testing.B) {
 				office := c.Accounts[0].User
 				peak := sampleHeap()
 				b.StartTimer()
-				rep, err := db.Import(sqldbtest.As(office), sanlian.FindImportKind("households"), func() (sanlian.RowSource, error) {
+				rep, err := db.Lists.Import(sqldbtest.As(office), sanlian.FindImportKind("households"), func() (sanlian.RowSource, error) {
 					return &householdFile{n: n, villages: villages}, nil
 				})
 				b.StopTimer()

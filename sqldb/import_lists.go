@@ -154,7 +154,7 @@ func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
 	var assignDue time.Time
 	var provisional bool
 	if l.State == sanlian.StateSubmitted {
-		d, prov, err := r.db.assignDueFor(tx, in.Source)
+		d, prov, err := r.db.Problems.assignDueFor(tx, in.Source)
 		if err != nil {
 			return err
 		}
@@ -165,7 +165,7 @@ func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
 		Description: in.Description, Urgency: in.Urgency, UnitID: l.UnitID, PersonID: l.PersonID, CreatedBy: r.s.user.ID,
 		AssignedAt: l.AssignedAt, ResolveDue: l.Due, Measures: l.Measures, Result: l.Result, RejectReason: l.RejectReason,
 		CreatedAt: l.At, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
-	id, err := r.db.insertProblem(tx, pr, problemOrigin{}, &p.fts)
+	id, err := r.db.Problems.insertProblem(tx, pr, problemOrigin{}, &p.fts)
 	if err != nil {
 		return fmt.Errorf("import problem line %d: %w", r.line, err)
 	}
@@ -181,14 +181,14 @@ func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
 	if !assignDue.IsZero() {
 		ch["assign_due"] = [2]any{nil, fmtDue(assignDue)}
 	}
-	if err := tx.problemEvent(id, sanlian.ActionImport, note, "", l.State, ch); err != nil {
+	if err := problemEvent(tx, id, sanlian.ActionImport, note, "", l.State, ch); err != nil {
 		return err
 	}
-	if err := tx.tagOnEntry(id, l.At, in.Category, in.Title, in.Description); err != nil { // 每月一题
+	if err := tagOnEntry(tx, id, l.At, in.Category, in.Title, in.Description); err != nil { // 每月一题
 		return err
 	}
 	if l.State == sanlian.StateSubmitted {
-		if err := r.db.routeOnEntry(tx, id, in.Category, in.VillageCode, l.Township); err != nil {
+		if err := r.db.Problems.routeOnEntry(tx, id, in.Category, in.VillageCode, l.Township); err != nil {
 			return err
 		}
 	}
@@ -199,10 +199,10 @@ func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
 }
 
 func (p *problemImport) flush(r *importRun) error {
-	if err := r.tx.bulkInsert("problem_fts", []string{"rowid", "tokens"}, p.fts); err != nil {
+	if err := bulkInsert(r.tx, "problem_fts", []string{"rowid", "tokens"}, p.fts); err != nil {
 		return err
 	}
-	if err := r.tx.bulkInsert("problem_reporters", []string{"problem_id", "name", "phone", "source", "created_at"}, p.reps); err != nil {
+	if err := bulkInsert(r.tx, "problem_reporters", []string{"problem_id", "name", "phone", "source", "created_at"}, p.reps); err != nil {
 		return err
 	}
 	p.fts, p.reps = p.fts[:0], p.reps[:0]
@@ -408,12 +408,12 @@ func (p *projectImport) end(r *importRun) error {
 		}
 	}
 	// One call, in file order: a parent is always written before its children.
-	if err := tx.bulkInsert("projects", []string{"id", "parent_id", "unit_id", "title", "category", "description", "target", "measure", "done",
+	if err := bulkInsert(tx, "projects", []string{"id", "parent_id", "unit_id", "title", "category", "description", "target", "measure", "done",
 		"beneficiaries", "start_date", "end_date", "leader_id", "person_id", "status", "progress", "weight", "rollup",
 		"created_by", "created_at", "updated_at"}, rows); err != nil {
 		return err
 	}
-	if err := tx.bulkInsert("project_progress", []string{"project_id", "date", "quantity", "percent", "note", "created_by", "created_at"},
+	if err := bulkInsert(tx, "project_progress", []string{"project_id", "date", "quantity", "percent", "note", "created_by", "created_at"},
 		entries); err != nil {
 		return err
 	}
@@ -425,7 +425,7 @@ func (p *projectImport) end(r *importRun) error {
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		if err := tx.rollUp(id, false); err != nil {
+		if err := rollUp(tx, id, false); err != nil {
 			return err
 		}
 	}
@@ -545,14 +545,14 @@ func (p *respImport) end(r *importRun) error {
 	if !r.writing() {
 		return nil
 	}
-	err = r.tx.bulkInsert("responsibilities", []string{"id", "unit_id", "task", "source", "source_id", "leader_id", "person_id", "measures",
+	err = bulkInsert(r.tx, "responsibilities", []string{"id", "unit_id", "task", "source", "source_id", "leader_id", "person_id", "measures",
 		"deadline", "state", "completion_note", "created_by", "created_at", "updated_at"}, p.rows)
 	if err != nil || len(p.decisions) == 0 {
 		return err
 	}
 	// A decision named with its meeting's month and not on record is
 	// recorded as the meeting took it, under its own number.
-	err = r.tx.bulkInsert("dispatch_decisions", []string{"id", "month", "text", "unit_id", "person_id", "leader_id", "deadline",
+	err = bulkInsert(r.tx, "dispatch_decisions", []string{"id", "month", "text", "unit_id", "person_id", "leader_id", "deadline",
 		"responsibility_id", "created_by", "created_at"}, p.decisions)
 	if err == nil && r.tx.db.Dialect == Postgres {
 		_, err = r.tx.exec(`SELECT setval(pg_get_serial_sequence('dispatch_decisions', 'id'), (SELECT MAX(id) FROM dispatch_decisions))`)
@@ -804,11 +804,11 @@ func (a *activityImport) row(r *importRun, v map[string]string) error {
 }
 
 func (a *activityImport) flush(r *importRun) error {
-	if err := r.tx.bulkInsert("activities", []string{"id", "type", "date", "village_code", "township_code", "unit_id", "others", "served",
+	if err := bulkInsert(r.tx, "activities", []string{"id", "type", "date", "village_code", "township_code", "unit_id", "others", "served",
 		"description", "created_by", "created_at", "updated_at"}, a.rows); err != nil {
 		return err
 	}
-	if err := r.tx.bulkInsert("activity_volunteers", []string{"activity_id", "cadre_id"}, a.vols); err != nil {
+	if err := bulkInsert(r.tx, "activity_volunteers", []string{"activity_id", "cadre_id"}, a.vols); err != nil {
 		return err
 	}
 	a.rows, a.vols = a.rows[:0], a.vols[:0]

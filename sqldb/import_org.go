@@ -46,7 +46,7 @@ func (h *householdImport) begin(r *importRun) error {
 	}
 	h.ids = idSeq{table: "households"}
 	// Only what was registered since the checking pass read the table.
-	_, err := scanIDNumbers(r.q, h.maxID, r.db.idBlindIndexes(maps.Keys(h.seen)), func(_ int64, k idKey18, _ string) { h.registered(r, k) })
+	_, err := scanIDNumbers(r.q, h.maxID, r.db.Lists.idBlindIndexes(maps.Keys(h.seen)), func(_ int64, k idKey18, _ string) { h.registered(r, k) })
 	return err
 }
 
@@ -95,11 +95,11 @@ func (h *householdImport) row(r *importRun, v map[string]string) error {
 }
 
 func (h *householdImport) flush(r *importRun) error {
-	if err := r.tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags",
+	if err := bulkInsert(r.tx, "households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags",
 		"created_at", "updated_at"}, h.rows); err != nil {
 		return err
 	}
-	if err := r.tx.bulkInsert("household_tags", []string{"household_id", "kind", "sub"}, h.tags); err != nil {
+	if err := bulkInsert(r.tx, "household_tags", []string{"household_id", "kind", "sub"}, h.tags); err != nil {
 		return err
 	}
 	h.rows, h.tags = h.rows[:0], h.tags[:0]
@@ -108,7 +108,7 @@ func (h *householdImport) flush(r *importRun) error {
 
 func (h *householdImport) end(r *importRun) error {
 	if r.tx == nil {
-		maxID, err := scanIDNumbers(r.q, 0, r.db.idBlindIndexes(maps.Keys(h.seen)), func(_ int64, k idKey18, _ string) { h.registered(r, k) })
+		maxID, err := scanIDNumbers(r.q, 0, r.db.Lists.idBlindIndexes(maps.Keys(h.seen)), func(_ int64, k idKey18, _ string) { h.registered(r, k) })
 		h.maxID = maxID
 		return err
 	}
@@ -174,7 +174,7 @@ func (c *cadreImport) row(r *importRun, v map[string]string) error {
 }
 
 func (c *cadreImport) flush(r *importRun) error {
-	err := r.tx.bulkInsert("cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, c.rows)
+	err := bulkInsert(r.tx, "cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, c.rows)
 	c.rows = c.rows[:0]
 	return err
 }
@@ -265,7 +265,7 @@ func (u *unitImport) end(r *importRun) error {
 		return nil
 	}
 	// One call, in file order: a parent is always written before its children.
-	return r.tx.bulkInsert("units", []string{"id", "name", "kind", "parent_id", "township_code", "created_at", "updated_at"}, u.rows)
+	return bulkInsert(r.tx, "units", []string{"id", "name", "kind", "parent_id", "township_code", "created_at", "updated_at"}, u.rows)
 }
 
 // linkImport creates the three kinds of link with the rights of
@@ -474,13 +474,13 @@ func (l *linkImport) end(r *importRun) error {
 	if !r.writing() {
 		return nil
 	}
-	return r.tx.bulkInsert("links", []string{"id", "kind", "cadre_id", "unit_id", "household_id", "region_code", "created_by", "created_at"}, l.rows)
+	return bulkInsert(r.tx, "links", []string{"id", "kind", "cadre_id", "unit_id", "household_id", "region_code", "created_by", "created_at"}, l.rows)
 }
 
 // households finds the households of the pending links in one read of
 // the table, checks them and stages the links.
 func (l *linkImport) households(r *importRun) error {
-	_, err := scanIDNumbers(r.q, 0, r.db.idBlindIndexes(maps.Keys(l.found)), func(id int64, k idKey18, village string) {
+	_, err := scanIDNumbers(r.q, 0, r.db.Lists.idBlindIndexes(maps.Keys(l.found)), func(id int64, k idKey18, village string) {
 		f, want := l.found[k]
 		switch {
 		case !want:
@@ -638,5 +638,5 @@ func (t *topicImport) end(r *importRun) error {
 	if !r.writing() {
 		return nil
 	}
-	return r.tx.bulkInsert("topics", []string{"id", "category", "question", "sort", "created_at", "updated_at"}, t.rows)
+	return bulkInsert(r.tx, "topics", []string{"id", "category", "question", "sort", "created_at", "updated_at"}, t.rows)
 }

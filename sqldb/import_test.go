@@ -55,7 +55,7 @@ func file(rows ...map[string]string) *importFile {
 // mustImport imports f as kind, failing on an error.
 func mustImport(t *testing.T, db *sqldb.DB, u *sanlian.User, kind string, f *importFile) *sanlian.ImportReport {
 	t.Helper()
-	rep, err := db.Import(sqldbtest.As(u), sanlian.FindImportKind(kind), f.open)
+	rep, err := db.Lists.Import(sqldbtest.As(u), sanlian.FindImportKind(kind), f.open)
 	MustOK(t, err)
 	return rep
 }
@@ -119,14 +119,14 @@ func TestImportService_Households(t *testing.T) {
 				fmtSprint(ch["rows"][1]) != "3" || fmtSprint(ch["created"][1]) != "3" || fmtSprint(ch["first_id"][1]) != "21" || fmtSprint(ch["last_id"][1]) != "23" {
 				t.Fatalf("audit = %+v %v", e, ch)
 			}
-			hs, _, err := db.FindHouseholds(sqldbtest.As(office), sanlian.HouseholdFilter{VillageCode: sqldbtest.VillageB})
+			hs, _, err := db.Org.FindHouseholds(sqldbtest.As(office), sanlian.HouseholdFilter{VillageCode: sqldbtest.VillageB})
 			MustOK(t, err)
 			h := hs[len(hs)-1]
 			if h.HeadName != "张  三" || h.Members != 4 || h.Address != "3组12号" || len(h.Tags) != 2 ||
 				h.Tags[0] != (sanlian.Tag{Kind: sanlian.TagKeyGroup, Sub: "低保"}) || h.Tags[1] != (sanlian.Tag{Kind: sanlian.TagRepresentative, Sub: "村两委"}) {
 				t.Fatalf("household = %+v", h)
 			}
-			idn, phone, err := db.RevealHousehold(sqldbtest.As(office), h.ID)
+			idn, phone, err := db.Org.RevealHousehold(sqldbtest.As(office), h.ID)
 			MustOK(t, err)
 			if idn != idNumber(101) || phone != "13800138000" {
 				t.Fatalf("revealed %s %s", idn, phone)
@@ -290,7 +290,7 @@ func TestImportService_Rights(t *testing.T) {
 		for _, name := range []string{"leader", "cadre", "sysadmin", "auditor"} {
 			for _, kind := range sanlian.ImportKinds {
 				f := file(row)
-				_, err := db.Import(sqldbtest.As(users[name]), kind, f.open)
+				_, err := db.Lists.Import(sqldbtest.As(users[name]), kind, f.open)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 				if f.opens != 0 {
 					t.Fatalf("%s importing %s: file opened", name, kind.Code)
@@ -299,22 +299,22 @@ func TestImportService_Rights(t *testing.T) {
 		}
 		for _, kind := range []string{"units", "topics", "problems"} {
 			f := file(row)
-			_, err := db.Import(sqldbtest.As(users["unitadmin"]), sanlian.FindImportKind(kind), f.open)
+			_, err := db.Lists.Import(sqldbtest.As(users["unitadmin"]), sanlian.FindImportKind(kind), f.open)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			if f.opens != 0 {
 				t.Fatalf("unit admin importing %s: file opened", kind)
 			}
 		}
-		_, err := db.Import(sqldbtest.As(users["office"]), &sanlian.ImportKind{Code: "visits", Label: "走访"}, file(row).open)
+		_, err := db.Lists.Import(sqldbtest.As(users["office"]), &sanlian.ImportKind{Code: "visits", Label: "走访"}, file(row).open)
 		MustCode(t, err, sanlian.EINVALID)
-		_, err = db.Import(system, sanlian.FindImportKind("households"), file().open)
+		_, err = db.Lists.Import(system, sanlian.FindImportKind("households"), file().open)
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
 
 		// A file that cannot be read fails as a whole, with its own message.
 		bad := func() (sanlian.RowSource, error) {
 			return nil, sanlian.Errorf(sanlian.EUNPROCESSABLE, "文件不是 Excel 工作簿")
 		}
-		_, err = db.Import(sqldbtest.As(users["office"]), sanlian.FindImportKind("households"), bad)
+		_, err = db.Lists.Import(sqldbtest.As(users["office"]), sanlian.FindImportKind("households"), bad)
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
 	})
 }
@@ -328,7 +328,7 @@ func TestImportService_Cadres(t *testing.T) {
 				map[string]string{"name": "周县", "unit": "县政府办公室", "is_leader": "1"},
 			))
 			mustCommit(t, rep, 2, 0)
-			cs, _, err := db.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{Q: "孙悟"})
+			cs, _, err := db.Org.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{Q: "孙悟"})
 			MustOK(t, err)
 			if len(cs) != 1 || cs[0].UnitID != 1 || cs[0].Post != "副局长" || cs[0].PartyMember || cs[0].IsLeader || cs[0].Phone != "139****9000" {
 				t.Fatalf("cadres = %+v", cs)
@@ -382,7 +382,7 @@ func TestImportService_Units(t *testing.T) {
 				map[string]string{"name": "东坪镇综治办", "kind": sanlian.UnitTownship, "township": sqldbtest.Dongping},
 			))
 			mustCommit(t, rep, 4, 0)
-			us, _, err := db.FindUnits(sqldbtest.As(office), sanlian.UnitFilter{Limit: 100})
+			us, _, err := db.Org.FindUnits(sqldbtest.As(office), sanlian.UnitFilter{Limit: 100})
 			MustOK(t, err)
 			byName := map[string]*sanlian.Unit{}
 			for _, u := range us {
@@ -511,7 +511,7 @@ func TestImportService_Topics(t *testing.T) {
 			map[string]string{"category": "education", "question": "孩子上学路上安全吗？"},
 		))
 		mustCommit(t, rep, 2, 0)
-		ts, err := db.FindTopics(sqldbtest.As(office), sanlian.TopicFilter{})
+		ts, err := db.Work.FindTopics(sqldbtest.As(office), sanlian.TopicFilter{})
 		MustOK(t, err)
 		if len(ts) != 2 || ts[0].Category != "employment" || ts[0].Sort != 2 || ts[1].Category != "education" || !ts[1].Active {
 			t.Fatalf("topics = %+v %+v", ts[0], ts[1])
@@ -545,7 +545,7 @@ func TestImportService_Problems(t *testing.T) {
 					"unit": "梅城镇人民政府", "created": "2020-12-30", "state": "办理中"},
 			))
 			mustCommit(t, rep, 3, 0)
-			ps, _, err := db.FindProblems(ctx, sanlian.ProblemFilter{Q: "路灯"})
+			ps, _, err := db.Problems.FindProblems(ctx, sanlian.ProblemFilter{Q: "路灯"})
 			MustOK(t, err)
 			if len(ps) != 1 {
 				t.Fatalf("search found %d problems", len(ps))
@@ -558,7 +558,7 @@ func TestImportService_Problems(t *testing.T) {
 				p.Category != "construction" || p.Source != sanlian.SourceVisit || p.TownshipCode != sqldbtest.Dongping || p.ReporterName != "张三" {
 				t.Fatalf("problem = %+v", p)
 			}
-			evs, err := db.ProblemEvents(ctx, p.ID)
+			evs, err := db.Problems.ProblemEvents(ctx, p.ID)
 			MustOK(t, err)
 			if len(evs) != 1 || evs[0].Action != "import" || evs[0].ToState != sanlian.StateResolved || !strings.Contains(evs[0].Note, "第 2 行") ||
 				!strings.Contains(evs[0].Note, "责任领导：刘芳") {
@@ -586,7 +586,7 @@ func TestImportService_Problems(t *testing.T) {
 				t.Fatalf("problem of 2020: %s %s", number, state)
 			}
 			// The ledger's own numbers go on after the imported ones.
-			np, err := db.CreateProblem(ctx, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Description: "路面坑洼"})
+			np, err := db.Problems.CreateProblem(ctx, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Description: "路面坑洼"})
 			MustOK(t, err)
 			if np.Number != "安化-2021-000052" {
 				t.Fatalf("next number %s", np.Number)
@@ -687,9 +687,9 @@ func TestImportService_Projects(t *testing.T) {
 				t.Fatalf("parent after = %+v, before %+v", top2, top)
 			}
 			// Progress recorded afterwards adds to what was imported.
-			p, err := db.FindProjectByID(sqldbtest.As(users["office"]), wheel.id)
+			p, err := db.Lists.FindProjectByID(sqldbtest.As(users["office"]), wheel.id)
 			MustOK(t, err)
-			_, _, err = db.AddProgress(sqldbtest.As(users["office"]), wheel.id, &sanlian.ProgressInput{Date: "2021-05-10", Quantity: 20, Note: "发放 20 台", Version: p.Version})
+			_, _, err = db.Lists.AddProgress(sqldbtest.As(users["office"]), wheel.id, &sanlian.ProgressInput{Date: "2021-05-10", Quantity: 20, Note: "发放 20 台", Version: p.Version})
 			MustOK(t, err)
 			if w := read("轮椅发放"); w.done != 100 || w.progress != 31 {
 				t.Fatalf("after progress: %+v", w)
@@ -824,7 +824,7 @@ func TestImportService_Responsibilities(t *testing.T) {
 				t.Fatalf("responsibilities = %+v %+v %+v %+v", a, b, c, d)
 			}
 			// The unit's list shows the derived lines once, beside the entered ones.
-			rs, _, err := db.FindResponsibilities(sqldbtest.As(admin), sanlian.ResponsibilityFilter{UnitID: 1, Limit: 100})
+			rs, _, err := db.Lists.FindResponsibilities(sqldbtest.As(admin), sanlian.ResponsibilityFilter{UnitID: 1, Limit: 100})
 			MustOK(t, err)
 			seen := map[string]int{}
 			for _, r := range rs {
@@ -870,7 +870,7 @@ func TestImportService_Activities(t *testing.T) {
 				"others": "5", "served": "40", "description": "法律政策宣讲。"},
 		))
 		mustCommit(t, rep, 2, 0)
-		as, _, err := db.FindActivities(sqldbtest.As(admin), sanlian.ActivityFilter{})
+		as, _, err := db.Work.FindActivities(sqldbtest.As(admin), sanlian.ActivityFilter{})
 		MustOK(t, err)
 		if len(as) != 2 {
 			t.Fatalf("%d activities", len(as))
@@ -929,12 +929,12 @@ func TestImportService_ChangedBetweenPasses(t *testing.T) {
 		n, audits := households(), auditRows(t, raw)
 
 		f := &changingFile{first: file(row(1, "启安村"), row(2, "启安村")), then: file(row(1, "启安村"), row(2, "启安村"), row(3, "启安村"))}
-		rep, err := db.Import(ctx, sanlian.FindImportKind("households"), f.open)
+		rep, err := db.Lists.Import(ctx, sanlian.FindImportKind("households"), f.open)
 		MustOK(t, err)
 		mustReject(t, rep, 0, "", "文件在导入过程中发生了变化")
 
 		f = &changingFile{first: file(row(1, "启安村"), row(2, "启安村")), then: file(row(1, "启安村"), row(2, "无名村"))}
-		rep, err = db.Import(ctx, sanlian.FindImportKind("households"), f.open)
+		rep, err = db.Lists.Import(ctx, sanlian.FindImportKind("households"), f.open)
 		MustOK(t, err)
 		mustReject(t, rep, 3, "村(社区)", "无名村")
 		if households() != n || auditRows(t, raw) != audits || f.opens != 2 {
@@ -943,14 +943,14 @@ func TestImportService_ChangedBetweenPasses(t *testing.T) {
 
 		// A number that another write took meanwhile: the unique index
 		// refuses it and the whole import rolls back.
-		_, err = db.CreateProblem(ctx, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Description: "路面坑洼"})
+		_, err = db.Problems.CreateProblem(ctx, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Description: "路面坑洼"})
 		MustOK(t, err)
 		problems := MustCount(t, raw, "SELECT COUNT(*) FROM problems")
 		p := func(number string) map[string]string {
 			return map[string]string{"number": number, "title": "饮水", "category": "rural", "village": "启安村", "created": "2021-04-22"}
 		}
 		f = &changingFile{first: file(p("安化-2021-000100"), p("")), then: file(p("安化-2021-000001"), p(""))}
-		rep, err = db.Import(ctx, sanlian.FindImportKind("problems"), f.open)
+		rep, err = db.Lists.Import(ctx, sanlian.FindImportKind("problems"), f.open)
 		MustOK(t, err)
 		mustReject(t, rep, 0, "", "没有导入任何数据")
 		if got := MustCount(t, raw, "SELECT COUNT(*) FROM problems"); got != problems {
@@ -985,7 +985,7 @@ func TestImportService_ListsRoundTrip(t *testing.T) {
 		mustCommit(t, mustImport(t, db, admin, "responsibilities", file(
 			map[string]string{"task": "整理救助档案", "unit": "县民政局", "leader": "李明", "person": "赵丽", "measures": "按户建档",
 				"deadline": "2021-07-01", "state": sanlian.RespDone, "progress": "已完成 120 户"})), 1, 0)
-		before, err := db.FindLists(sqldbtest.As(office), sanlian.ListsFilter{UnitID: 1})
+		before, err := db.Lists.FindLists(sqldbtest.As(office), sanlian.ListsFilter{UnitID: 1})
 		MustOK(t, err)
 		var buf bytes.Buffer
 		MustOK(t, xlsx.WriteLists(&buf, "县民政局", before))
@@ -1002,13 +1002,13 @@ func TestImportService_ListsRoundTrip(t *testing.T) {
 			kind             string
 			created, skipped int
 		}{{"problems", 1, 0}, {"projects", 3, 0}, {"responsibilities", 1, 4}} {
-			rep, err := other.Import(sqldbtest.As(otherUsers["office"]), sanlian.FindImportKind(x.kind), read(x.kind))
+			rep, err := other.Lists.Import(sqldbtest.As(otherUsers["office"]), sanlian.FindImportKind(x.kind), read(x.kind))
 			MustOK(t, err)
 			if !rep.Committed || rep.Created != x.created || rep.Skipped != x.skipped {
 				t.Fatalf("%s: %+v", x.kind, rep)
 			}
 		}
-		after, err := other.FindLists(sqldbtest.As(otherUsers["office"]), sanlian.ListsFilter{UnitID: 1})
+		after, err := other.Lists.FindLists(sqldbtest.As(otherUsers["office"]), sanlian.ListsFilter{UnitID: 1})
 		MustOK(t, err)
 		var again bytes.Buffer
 		MustOK(t, xlsx.WriteLists(&again, "县民政局", after))

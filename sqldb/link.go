@@ -28,7 +28,7 @@ func scanLink(sc scanner) (*sanlian.Link, error) {
 }
 
 // FindLinks implements sanlian.LinkService.
-func (db *DB) FindLinks(ctx context.Context, f sanlian.LinkFilter) ([]*sanlian.Link, string, error) {
+func (db *OrgStore) FindLinks(ctx context.Context, f sanlian.LinkFilter) ([]*sanlian.Link, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -59,13 +59,13 @@ func (db *DB) FindLinks(ctx context.Context, f sanlian.LinkFilter) ([]*sanlian.L
 			w.add("l.ended_at IS NOT NULL")
 		}
 	}
-	return readPage(ctx, db, "find links", linkSelect, w, f.Cursor, f.Limit, byID("l.id", false),
+	return readPage(ctx, db.DB, "find links", linkSelect, w, f.Cursor, f.Limit, byID("l.id", false),
 		scanLink, func(l *sanlian.Link) string { return idKey(l.ID) })
 }
 
 // checkLink verifies that both ends of l exist, fit its kind, and lie in
 // the caller's scope.
-func (db *DB) checkLink(tx *Tx, s *scope, l *sanlian.Link) error {
+func (db *OrgStore) checkLink(tx *Tx, s *scope, l *sanlian.Link) error {
 	switch l.Kind {
 	case sanlian.LinkHousehold:
 		var unitID int64
@@ -94,10 +94,10 @@ func (db *DB) checkLink(tx *Tx, s *scope, l *sanlian.Link) error {
 		if !s.office() {
 			return errForbidden("只有县办公室可以安排单位联村")
 		}
-		if err := tx.exists("units", l.UnitID, "unit_id", "单位不存在"); err != nil {
+		if err := exists(tx, "units", l.UnitID, "unit_id", "单位不存在"); err != nil {
 			return err
 		}
-		if err := tx.checkRegionKind(l.RegionCode, sanlian.RegionVillage, "村(社区)"); err != nil {
+		if err := checkRegionKind(tx, l.RegionCode, sanlian.RegionVillage, "村(社区)"); err != nil {
 			return err
 		}
 	case sanlian.LinkTownship:
@@ -113,14 +113,14 @@ func (db *DB) checkLink(tx *Tx, s *scope, l *sanlian.Link) error {
 		} else if !leader {
 			return sanlian.FieldErrors(map[string]string{"cadre_id": "只有县级领导可以联系乡镇"})
 		}
-		if err := tx.checkRegionKind(l.RegionCode, sanlian.RegionTownship, "乡镇"); err != nil {
+		if err := checkRegionKind(tx, l.RegionCode, sanlian.RegionTownship, "乡镇"); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (tx *Tx) checkRegionKind(code, kind, label string) error {
+func checkRegionKind(tx *Tx, code, kind, label string) error {
 	var k string
 	err := tx.queryRow(`SELECT kind FROM regions WHERE code = ?`, code).Scan(&k)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && k != kind) {
@@ -130,7 +130,7 @@ func (tx *Tx) checkRegionKind(code, kind, label string) error {
 }
 
 // CreateLinks implements sanlian.LinkService.
-func (db *DB) CreateLinks(ctx context.Context, links []*sanlian.Link) error {
+func (db *OrgStore) CreateLinks(ctx context.Context, links []*sanlian.Link) error {
 	if len(links) == 0 {
 		return sanlian.Errorf(sanlian.EUNPROCESSABLE, "请至少选择一项联系")
 	}
@@ -173,7 +173,7 @@ func (db *DB) CreateLinks(ctx context.Context, links []*sanlian.Link) error {
 }
 
 // EndLink implements sanlian.LinkService.
-func (db *DB) EndLink(ctx context.Context, id int64) (*sanlian.Link, error) {
+func (db *OrgStore) EndLink(ctx context.Context, id int64) (*sanlian.Link, error) {
 	var out *sanlian.Link
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -216,7 +216,7 @@ func (db *DB) EndLink(ctx context.Context, id int64) (*sanlian.Link, error) {
 }
 
 // LinkCoverage implements sanlian.LinkService.
-func (db *DB) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
+func (db *OrgStore) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -284,7 +284,7 @@ func (db *DB) LinkCoverage(ctx context.Context) (*sanlian.Coverage, error) {
 	return c, nil
 }
 
-func (db *DB) regionList(ctx context.Context, q string, args ...any) ([]*sanlian.Region, error) {
+func (db *OrgStore) regionList(ctx context.Context, q string, args ...any) ([]*sanlian.Region, error) {
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("regions: %w", err)
@@ -304,7 +304,7 @@ func (db *DB) regionList(ctx context.Context, q string, args ...any) ([]*sanlian
 // householdCoverage counts households, linked ones, must-visit ones and
 // must-visit ones without a cadre. For the whole county it counts from the
 // link and tag indexes instead of probing every household.
-func (db *DB) householdCoverage(ctx context.Context, hw *where, c *sanlian.Coverage) error {
+func (db *OrgStore) householdCoverage(ctx context.Context, hw *where, c *sanlian.Coverage) error {
 	const activeLinks = "SELECT household_id FROM links WHERE kind = 'household' AND ended_at IS NULL"
 	var queries [4]string
 	var args []any

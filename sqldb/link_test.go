@@ -24,19 +24,19 @@ func TestLinkService_CreateLinks(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			aBefore := auditRows(t, raw)
 			ls := []*sanlian.Link{householdLink(6, 5), householdLink(6, 10)}
-			MustOK(t, db.CreateLinks(office, ls))
+			MustOK(t, db.Org.CreateLinks(office, ls))
 			if ls[0].ID != 14 || ls[1].ID != 15 || ls[0].CreatedBy != users["office"].ID || ls[0].CreatedAt.IsZero() {
 				t.Errorf("created links = %+v, %+v", ls[0], ls[1])
 			}
 			if n := auditRows(t, raw); n != aBefore+2 {
 				t.Errorf("audit rows %d → %d, want one per link", aBefore, n)
 			}
-			hs, _, err := db.FindHouseholds(office, sanlian.HouseholdFilter{CadreID: 6})
+			hs, _, err := db.Org.FindHouseholds(office, sanlian.HouseholdFilter{CadreID: 6})
 			MustOK(t, err)
 			if !equalIDs(householdIDs(hs), []int64{5, 10}) || hs[0].Cadres[0] != "赵丽" {
 				t.Errorf("cadre 6's households = %v", householdIDs(hs))
 			}
-			got, _, err := db.FindLinks(office, sanlian.LinkFilter{CadreID: 6})
+			got, _, err := db.Org.FindLinks(office, sanlian.LinkFilter{CadreID: 6})
 			MustOK(t, err)
 			if len(got) != 2 || got[0].Creator != "office" || !got[0].Active() {
 				t.Errorf("links of cadre 6 = %+v", got)
@@ -44,26 +44,26 @@ func TestLinkService_CreateLinks(t *testing.T) {
 		})
 		t.Run("OKUnitAdmin", func(t *testing.T) {
 			// Cadre 3 is in sub-unit 2, household 2 in village A (unit 1).
-			MustOK(t, db.CreateLinks(sqldbtest.As(users["unitadmin"]), []*sanlian.Link{householdLink(3, 2)}))
+			MustOK(t, db.Org.CreateLinks(sqldbtest.As(users["unitadmin"]), []*sanlian.Link{householdLink(3, 2)}))
 			// Two cadres may share a household.
-			h, err := db.FindHouseholdByID(office, 2)
+			h, err := db.Org.FindHouseholdByID(office, 2)
 			MustOK(t, err)
 			if fmt.Sprint(h.Cadres) != "[李明 张华]" {
 				t.Errorf("household 2's cadres = %v", h.Cadres)
 			}
 		})
 		t.Run("OKVillageAndTownship", func(t *testing.T) {
-			MustOK(t, db.CreateLinks(office, []*sanlian.Link{
+			MustOK(t, db.Org.CreateLinks(office, []*sanlian.Link{
 				{Kind: sanlian.LinkVillage, UnitID: 5, RegionCode: sqldbtest.VillageD},
 				{Kind: sanlian.LinkTownship, CadreID: 1, RegionCode: sqldbtest.Meicheng},
 			}))
-			c, err := db.LinkCoverage(office)
+			c, err := db.Org.LinkCoverage(office)
 			MustOK(t, err)
 			if c.VillagesWithoutUnit != 0 || c.TownshipsWithoutLeader != 0 {
 				t.Errorf("coverage after linking = %+v", countsOf(c))
 			}
 			// The leader's scope follows the new township link.
-			hs, _, err := db.FindHouseholds(sqldbtest.As(users["leader"]), sanlian.HouseholdFilter{})
+			hs, _, err := db.Org.FindHouseholds(sqldbtest.As(users["leader"]), sanlian.HouseholdFilter{})
 			MustOK(t, err)
 			if len(hs) != 20 {
 				t.Errorf("leader sees %d households, want 20", len(hs))
@@ -104,7 +104,7 @@ func TestLinkService_CreateLinks(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				lBefore := linkRows(t)
 				aBefore := auditRows(t, raw)
-				err := db.CreateLinks(sqldbtest.As(users[tc.role]), tc.links)
+				err := db.Org.CreateLinks(sqldbtest.As(users[tc.role]), tc.links)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
@@ -129,13 +129,13 @@ func TestLinkService_EndLink(t *testing.T) {
 		office := sqldbtest.As(users["office"])
 		t.Run("OK", func(t *testing.T) {
 			clk.Advance(time.Hour)
-			l, err := db.EndLink(office, 6)
+			l, err := db.Org.EndLink(office, 6)
 			MustOK(t, err)
 			if l.Active() || !l.EndedAt.Equal(clk.Now()) || l.EndedBy != users["office"].ID || l.HouseholdID != 1 {
 				t.Errorf("ended link = %+v", l)
 			}
 			// The row stays, ended.
-			ls, _, err := db.FindLinks(office, sanlian.LinkFilter{HouseholdID: 1})
+			ls, _, err := db.Org.FindLinks(office, sanlian.LinkFilter{HouseholdID: 1})
 			MustOK(t, err)
 			if len(ls) != 1 || ls[0].ID != 6 || ls[0].Active() || !ls[0].EndedAt.Equal(clk.Now()) {
 				t.Fatalf("links of household 1 = %+v", ls)
@@ -143,26 +143,26 @@ func TestLinkService_EndLink(t *testing.T) {
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM links WHERE id = 6 AND ended_at IS NOT NULL"); n != 1 {
 				t.Errorf("link 6 rows with ended_at = %d, want 1", n)
 			}
-			ended, _, err := db.FindLinks(office, sanlian.LinkFilter{Active: ptr(false)})
+			ended, _, err := db.Org.FindLinks(office, sanlian.LinkFilter{Active: ptr(false)})
 			MustOK(t, err)
 			if len(ended) != 1 || ended[0].ID != 6 {
 				t.Errorf("ended links = %v", ended)
 			}
 			// The household no longer counts as linked to the cadre …
-			h, err := db.FindHouseholdByID(office, 1)
+			h, err := db.Org.FindHouseholdByID(office, 1)
 			MustOK(t, err)
 			if len(h.Cadres) != 0 {
 				t.Errorf("household 1's cadres = %v", h.Cadres)
 			}
 			// … nor is it in the cadre's scope.
-			_, err = db.FindHouseholdByID(sqldbtest.As(users["cadre"]), 1)
+			_, err = db.Org.FindHouseholdByID(sqldbtest.As(users["cadre"]), 1)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 		t.Run("ErrConflict", func(t *testing.T) {
-			_, err := db.EndLink(office, 7)
+			_, err := db.Org.EndLink(office, 7)
 			MustOK(t, err)
 			aBefore := auditRows(t, raw)
-			_, err = db.EndLink(office, 7)
+			_, err = db.Org.EndLink(office, 7)
 			MustCode(t, err, sanlian.ECONFLICT)
 			if n := auditRows(t, raw); n != aBefore {
 				t.Errorf("audit rows %d → %d", aBefore, n)
@@ -170,15 +170,15 @@ func TestLinkService_EndLink(t *testing.T) {
 		})
 		t.Run("OKRelinkAfterEnd", func(t *testing.T) {
 			// The active-link uniqueness leaves ended links out.
-			MustOK(t, db.CreateLinks(office, []*sanlian.Link{householdLink(2, 2)}))
-			ls, _, err := db.FindLinks(office, sanlian.LinkFilter{HouseholdID: 2})
+			MustOK(t, db.Org.CreateLinks(office, []*sanlian.Link{householdLink(2, 2)}))
+			ls, _, err := db.Org.FindLinks(office, sanlian.LinkFilter{HouseholdID: 2})
 			MustOK(t, err)
 			if len(ls) != 2 || ls[0].Active() || !ls[1].Active() {
 				t.Errorf("links of household 2 = %+v", ls)
 			}
 		})
 		t.Run("OKUnitAdmin", func(t *testing.T) {
-			l, err := db.EndLink(sqldbtest.As(users["unitadmin"]), 9)
+			l, err := db.Org.EndLink(sqldbtest.As(users["unitadmin"]), 9)
 			MustOK(t, err)
 			if l.Active() || l.EndedBy != users["unitadmin"].ID {
 				t.Errorf("ended link = %+v", l)
@@ -187,9 +187,9 @@ func TestLinkService_EndLink(t *testing.T) {
 		t.Run("OKFormerLeader", func(t *testing.T) {
 			// A leader who steps down keeps the township link until the
 			// office ends it; that must stay possible.
-			_, err := db.UpdateCadre(office, 1, sanlian.CadreUpdate{IsLeader: ptr(false), Version: 1})
+			_, err := db.Org.UpdateCadre(office, 1, sanlian.CadreUpdate{IsLeader: ptr(false), Version: 1})
 			MustOK(t, err)
-			l, err := db.EndLink(office, 1)
+			l, err := db.Org.EndLink(office, 1)
 			MustOK(t, err)
 			if l.Active() || l.Kind != sanlian.LinkTownship {
 				t.Errorf("ended link = %+v", l)
@@ -210,7 +210,7 @@ func TestLinkService_EndLink(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				aBefore := auditRows(t, raw)
 				active := MustCount(t, raw, "SELECT COUNT(*) FROM links WHERE ended_at IS NULL")
-				_, err := db.EndLink(sqldbtest.As(users[tc.role]), tc.id)
+				_, err := db.Org.EndLink(sqldbtest.As(users[tc.role]), tc.id)
 				MustCode(t, err, tc.code)
 				if n := MustCount(t, raw, "SELECT COUNT(*) FROM links WHERE ended_at IS NULL"); n != active {
 					t.Errorf("active links %d → %d", active, n)

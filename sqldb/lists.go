@@ -9,7 +9,7 @@ import (
 	"sanlian"
 )
 
-var _ sanlian.ListsService = (*DB)(nil)
+var _ sanlian.ListsService = (*ListStore)(nil)
 
 // listPage is how many lines each list service is asked for at a time.
 const listPage = 500
@@ -20,7 +20,7 @@ const listPage = 500
 // lines stop at the limit. With neither unit nor person, a unit admin gets
 // their unit's lists, a cadre their own, the office and leaders the
 // county's (everything in their scope).
-func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.ThreeLists, error) {
+func (db *ListStore) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.ThreeLists, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -46,13 +46,13 @@ func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.Th
 	l := &sanlian.ThreeLists{UnitID: f.UnitID, PersonID: f.PersonID, Name: "全县"}
 	switch {
 	case f.UnitID != 0:
-		unit, err := db.FindUnitByID(ctx, f.UnitID)
+		unit, err := db.Org.FindUnitByID(ctx, f.UnitID)
 		if err != nil {
 			return nil, err
 		}
 		l.Name = unit.Name
 	case f.PersonID != 0:
-		c, err := db.FindCadreByID(ctx, f.PersonID)
+		c, err := db.Org.FindCadreByID(ctx, f.PersonID)
 		if err != nil {
 			return nil, err
 		}
@@ -83,9 +83,9 @@ func (db *DB) FindLists(ctx context.Context, f sanlian.ListsFilter) (*sanlian.Th
 // co-handles, or those assigned to the person, merged ones left out (they live on in the
 // problem they were merged into). Open counts those still to be handled;
 // done those resolved or closed.
-func (db *DB) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
+func (db *ListStore) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
 	pf := sanlian.ProblemFilter{UnitID: f.UnitID, WithCoUnits: f.UnitID != 0, PersonID: f.PersonID, Limit: listPage}
-	counts, err := db.CountProblemsByState(ctx, pf)
+	counts, err := db.Problems.CountProblemsByState(ctx, pf)
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (db *DB) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int
 	overdue := true
 	of := pf
 	of.Overdue = &overdue
-	oc, err := db.CountProblemsByState(ctx, of)
+	oc, err := db.Problems.CountProblemsByState(ctx, of)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (db *DB) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int
 	}
 	l.Problems = []*sanlian.Problem{}
 	for {
-		page, next, err := db.FindProblems(ctx, pf)
+		page, next, err := db.Problems.FindProblems(ctx, pf)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func (db *DB) listProblems(ctx context.Context, f sanlian.ListsFilter, limit int
 }
 
 // listProjects fills the project list and counts it.
-func (db *DB) listProjects(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
+func (db *ListStore) listProjects(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
 	pf := sanlian.ProjectFilter{UnitID: f.UnitID, PersonID: f.PersonID, Limit: listPage}
 	l.Projects = []*sanlian.Project{}
 	for {
@@ -161,7 +161,7 @@ func (db *DB) listProjects(ctx context.Context, f sanlian.ListsFilter, limit int
 
 // listResponsibilities fills the responsibility list, entered and derived
 // lines together, and counts it.
-func (db *DB) listResponsibilities(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
+func (db *ListStore) listResponsibilities(ctx context.Context, f sanlian.ListsFilter, limit int, l *sanlian.ThreeLists) error {
 	rf := sanlian.ResponsibilityFilter{UnitID: f.UnitID, PersonID: f.PersonID, Limit: listPage}
 	l.Responsibilities = []*sanlian.Responsibility{}
 	for {
@@ -214,7 +214,7 @@ func count(c *sanlian.ListCounts, done, overdue bool) {
 
 // unitHeads names the head cadre of every unit that has one: a county has
 // a few hundred units.
-func (db *DB) unitHeads(ctx context.Context) (map[int64]string, error) {
+func (db *ListStore) unitHeads(ctx context.Context) (map[int64]string, error) {
 	rows, err := db.query(ctx, `SELECT u.id, c.name FROM units u JOIN cadres c ON c.id = u.head_cadre_id`)
 	if err != nil {
 		return nil, fmt.Errorf("unit heads: %w", err)

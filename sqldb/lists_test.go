@@ -28,16 +28,16 @@ func TestFindLists(t *testing.T) {
 		c := newProblem(t, db, users["cadre"], "镇上道路积水")
 		act(t, db, users["office"], c, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 3, PersonID: 4})
 
-		proj, err := db.CreateProject(office, &sanlian.ProjectInput{UnitID: 1, Title: "困难群众走访慰问", Target: 200, Measure: "户",
+		proj, err := db.Lists.CreateProject(office, &sanlian.ProjectInput{UnitID: 1, Title: "困难群众走访慰问", Target: 200, Measure: "户",
 			StartDate: "2021-05-01", EndDate: "2021-12-31", LeaderID: 2, PersonID: 6, Status: sanlian.ProjectOngoing})
 		MustOK(t, err)
-		_, err = db.CreateResponsibility(office, &sanlian.ResponsibilityInput{UnitID: 1, Task: "完成低保年度复核",
+		_, err = db.Lists.CreateResponsibility(office, &sanlian.ResponsibilityInput{UnitID: 1, Task: "完成低保年度复核",
 			Source: sanlian.RespStandalone, PersonID: 2, Deadline: "2021-06-30"})
 		MustOK(t, err)
 
 		db.Now = func() time.Time { return time.Date(2021, 7, 1, 9, 0, 0, 0, sanlian.Shanghai) } // B is overdue, so is the entered line
 
-		l, err := db.FindLists(office, sanlian.ListsFilter{UnitID: 1})
+		l, err := db.Lists.FindLists(office, sanlian.ListsFilter{UnitID: 1})
 		MustOK(t, err)
 		if l.Name != "县民政局" || len(l.Problems) != 2 || len(l.Projects) != 1 || len(l.Responsibilities) != 4 || l.Truncated {
 			t.Fatalf("unit lists: %q %d problems, %d projects, %d responsibilities, truncated %v",
@@ -66,14 +66,14 @@ func TestFindLists(t *testing.T) {
 		}
 
 		// 赵丽 (cadre 6) answers for the project only.
-		l, err = db.FindLists(office, sanlian.ListsFilter{PersonID: 6})
+		l, err = db.Lists.FindLists(office, sanlian.ListsFilter{PersonID: 6})
 		MustOK(t, err)
 		if l.Name != "赵丽" || l.UnitName != "县民政局" || len(l.Problems) != 0 || len(l.Projects) != 1 || len(l.Responsibilities) != 1 {
 			t.Errorf("person lists: %q %q %d/%d/%d", l.Name, l.UnitName, len(l.Problems), len(l.Projects), len(l.Responsibilities))
 		}
 
 		// A limit cuts the lines, not the counts.
-		l, err = db.FindLists(office, sanlian.ListsFilter{UnitID: 1, Limit: 1})
+		l, err = db.Lists.FindLists(office, sanlian.ListsFilter{UnitID: 1, Limit: 1})
 		MustOK(t, err)
 		if !l.Truncated || len(l.Problems) != 1 || len(l.Responsibilities) != 1 || l.ProblemCounts.Total != 2 || l.ResponsibilityCounts.Total != 4 {
 			t.Errorf("limited: truncated %v, %d problems of %d, %d lines of %d", l.Truncated, len(l.Problems), l.ProblemCounts.Total,
@@ -81,19 +81,19 @@ func TestFindLists(t *testing.T) {
 		}
 
 		// A unit admin's own lists by default; a cadre's own.
-		l, err = db.FindLists(sqldbtest.As(users["unitadmin"]), sanlian.ListsFilter{})
+		l, err = db.Lists.FindLists(sqldbtest.As(users["unitadmin"]), sanlian.ListsFilter{})
 		MustOK(t, err)
 		if l.UnitID != 1 || len(l.Problems) != 2 {
 			t.Errorf("unit admin's default lists: unit %d, %d problems", l.UnitID, len(l.Problems))
 		}
-		l, err = db.FindLists(sqldbtest.As(users["cadre"]), sanlian.ListsFilter{})
+		l, err = db.Lists.FindLists(sqldbtest.As(users["cadre"]), sanlian.ListsFilter{})
 		MustOK(t, err)
 		if l.PersonID != 2 || len(l.Problems) != 2 {
 			t.Errorf("cadre's default lists: person %d, %d problems", l.PersonID, len(l.Problems))
 		}
 		// Whatever unit a unit admin asks for, they see only their scope:
 		// 东坪镇's problem C is not theirs.
-		l, err = db.FindLists(sqldbtest.As(users["unitadmin"]), sanlian.ListsFilter{UnitID: 3})
+		l, err = db.Lists.FindLists(sqldbtest.As(users["unitadmin"]), sanlian.ListsFilter{UnitID: 3})
 		if err == nil {
 			for _, p := range l.Problems {
 				if p.ID == c.ID {
@@ -104,13 +104,13 @@ func TestFindLists(t *testing.T) {
 			t.Errorf("unit admin asking for unit 3: %v", err)
 		}
 
-		_, err = db.FindLists(office, sanlian.ListsFilter{UnitID: 1, PersonID: 2})
+		_, err = db.Lists.FindLists(office, sanlian.ListsFilter{UnitID: 1, PersonID: 2})
 		MustCode(t, err, sanlian.EINVALID)
-		_, err = db.FindLists(office, sanlian.ListsFilter{UnitID: 999})
+		_, err = db.Lists.FindLists(office, sanlian.ListsFilter{UnitID: 999})
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, err = db.FindLists(sqldbtest.As(users["sysadmin"]), sanlian.ListsFilter{UnitID: 1})
+		_, err = db.Lists.FindLists(sqldbtest.As(users["sysadmin"]), sanlian.ListsFilter{UnitID: 1})
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		_, err = db.FindLists(sqldbtest.As(users["auditor"]), sanlian.ListsFilter{})
+		_, err = db.Lists.FindLists(sqldbtest.As(users["auditor"]), sanlian.ListsFilter{})
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})
 }

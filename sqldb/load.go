@@ -23,7 +23,7 @@ func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
 const bulkRows = 400
 
 // bulkInsert writes rows into table with multi-row INSERT statements.
-func (tx *Tx) bulkInsert(table string, cols []string, rows [][]any) error {
+func bulkInsert(tx *Tx, table string, cols []string, rows [][]any) error {
 	row := "(" + placeholders(len(cols)) + ")"
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	for start := 0; start < len(rows); start += bulkRows {
@@ -67,7 +67,7 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 		for _, r := range c.Regions {
 			rows = append(rows, []any{r.Code, r.Name, r.Kind, nullStr(r.ParentCode)})
 		}
-		if err := tx.bulkInsert("regions", []string{"code", "name", "kind", "parent_code"}, rows); err != nil {
+		if err := bulkInsert(tx, "regions", []string{"code", "name", "kind", "parent_code"}, rows); err != nil {
 			return err
 		}
 		// Units first without heads: heads are cadres, written after.
@@ -75,14 +75,14 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 		for _, u := range c.Units {
 			rows = append(rows, []any{u.ID, u.Name, u.Kind, nullInt(u.ParentID), nullStr(u.TownshipCode), now, now})
 		}
-		if err := tx.bulkInsert("units", []string{"id", "name", "kind", "parent_id", "township_code", "created_at", "updated_at"}, rows); err != nil {
+		if err := bulkInsert(tx, "units", []string{"id", "name", "kind", "parent_id", "township_code", "created_at", "updated_at"}, rows); err != nil {
 			return err
 		}
 		rows = rows[:0]
 		for _, x := range c.Cadres {
 			rows = append(rows, []any{x.ID, x.Name, x.UnitID, x.Post, x.PartyMember, db.seal(x.Phone, aadCadrePhone), x.IsLeader, now, now})
 		}
-		if err := tx.bulkInsert("cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, rows); err != nil {
+		if err := bulkInsert(tx, "cadres", []string{"id", "name", "unit_id", "post", "party_member", "phone", "is_leader", "created_at", "updated_at"}, rows); err != nil {
 			return err
 		}
 		for _, u := range c.Units {
@@ -101,16 +101,16 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 				tags = append(tags, []any{h.ID, t.Kind, t.Sub})
 			}
 			if len(rows) == 20*bulkRows {
-				if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
+				if err := bulkInsert(tx, "households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
 					return err
 				}
 				rows = rows[:0]
 			}
 		}
-		if err := tx.bulkInsert("households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
+		if err := bulkInsert(tx, "households", []string{"id", "village_code", "head_name", "id_number", "id_number_bi", "phone", "address", "members", "tags", "created_at", "updated_at"}, rows); err != nil {
 			return err
 		}
-		if err := tx.bulkInsert("household_tags", []string{"household_id", "kind", "sub"}, tags); err != nil {
+		if err := bulkInsert(tx, "household_tags", []string{"household_id", "kind", "sub"}, tags); err != nil {
 			return err
 		}
 		rows = rows[:0]
@@ -122,7 +122,7 @@ func (db *DB) LoadCounty(ctx context.Context, c *sanlian.County) error {
 			rows = append(rows, []any{l.ID, l.Kind, nullInt(l.CadreID), nullInt(l.UnitID), nullInt(l.HouseholdID), nullStr(l.RegionCode),
 				at.UTC(), nullTime(l.EndedAt)})
 		}
-		if err := tx.bulkInsert("links", []string{"id", "kind", "cadre_id", "unit_id", "household_id", "region_code", "created_at", "ended_at"}, rows); err != nil {
+		if err := bulkInsert(tx, "links", []string{"id", "kind", "cadre_id", "unit_id", "household_id", "region_code", "created_at", "ended_at"}, rows); err != nil {
 			return err
 		}
 		for i, a := range c.Accounts {

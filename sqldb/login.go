@@ -48,7 +48,7 @@ func scanLogin(sc scanner) (*loginRow, error) {
 
 // loginLog appends a row to the login log inside tx, with the client's
 // address and user agent from tx's context.
-func (tx *Tx) loginLog(userID int64, username, event string, ok bool, reason string) error {
+func loginLog(tx *Tx, userID int64, username, event string, ok bool, reason string) error {
 	m := sanlian.MetaFromContext(tx.ctx)
 	ua := m.UserAgent
 	if len(ua) > 300 {
@@ -67,7 +67,7 @@ func (tx *Tx) loginLog(userID int64, username, event string, ok bool, reason str
 
 // refuseLogin records a refused login (audit and login log) and, for a
 // known account, counts the failure, locking it at MaxFailures.
-func (tx *Tx) refuseLogin(u *sanlian.User, username, reason string, count bool) error {
+func refuseLogin(tx *Tx, u *sanlian.User, username, reason string, count bool) error {
 	var id int64
 	if u != nil {
 		id = u.ID
@@ -80,7 +80,7 @@ func (tx *Tx) refuseLogin(u *sanlian.User, username, reason string, count bool) 
 			return fmt.Errorf("login %q: %w", username, err)
 		}
 		if !u.Disabled && failed >= tx.db.Auth.MaxFailures {
-			if err := tx.lockAccount(u.ID, username, ch); err != nil {
+			if err := lockAccount(tx, u.ID, username, ch); err != nil {
 				return err
 			}
 		}
@@ -92,17 +92,17 @@ func (tx *Tx) refuseLogin(u *sanlian.User, username, reason string, count bool) 
 	if err := tx.auditAs(id, username, "login.failed", "user", entity, ch); err != nil {
 		return err
 	}
-	return tx.loginLog(id, username, sanlian.LoginEventFailed, false, reason)
+	return loginLog(tx, id, username, sanlian.LoginEventFailed, false, reason)
 }
 
 // lockAccount locks an account for LockFor and resets its counters.
-func (tx *Tx) lockAccount(id int64, username string, ch changes) error {
+func lockAccount(tx *Tx, id int64, username string, ch changes) error {
 	lockUntil := tx.now.Add(tx.db.Auth.LockFor)
 	if _, err := tx.exec(`UPDATE users SET failed_logins = 0, totp_failures = 0, locked_until = ? WHERE id = ?`, lockUntil, id); err != nil {
 		return err
 	}
 	ch["locked_until"] = [2]any{nil, lockUntil}
-	return tx.loginLog(id, username, sanlian.LoginEventLock, false, "locked until "+lockUntil.Format(time.RFC3339))
+	return loginLog(tx, id, username, sanlian.LoginEventLock, false, "locked until "+lockUntil.Format(time.RFC3339))
 }
 
 // LoginWith implements sanlian.AccountSelfService.
@@ -115,7 +115,7 @@ func (tx *Tx) lockAccount(id int64, username string, ch changes) error {
 // unchanged (same version) and not locked meanwhile, and failures are
 // counted with an atomic increment, so concurrent tries each count.
 // Every refusal answers the same words (sanlian.LoginRefused).
-func (db *DB) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Session, *sanlian.User, error) {
+func (db *AccountStore) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Session, *sanlian.User, error) {
 	if c.Kind != "web" && c.Kind != "api" {
 		c.Kind = "web"
 	}
@@ -123,7 +123,7 @@ func (db *DB) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Se
 	row, err := scanLogin(db.queryRow(ctx, `SELECT `+loginCols+` FROM users WHERE username = ?`, c.Username))
 	if errors.Is(err, sql.ErrNoRows) {
 		checkLogin(ctx, dummyHash, c.Password)
-		if err := db.inTx(ctx, func(tx *Tx) error { return tx.refuseLogin(nil, c.Username, "unknown user", false) }); err != nil {
+		if err := db.inTx(ctx, func(tx *Tx) error { return refuseLogin(tx, nil, c.Username, "unknown user", false) }); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, refused
@@ -133,7 +133,7 @@ func (db *DB) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Se
 	u := row.u
 	if row.locked.Valid && row.locked.Time.After(db.Now()) {
 		checkLogin(ctx, dummyHash, c.Password)
-		if err := db.inTx(ctx, func(tx *Tx) error { return tx.refuseLogin(u, c.Username, "locked", false) }); err != nil {
+		if err := db.inTx(ctx, func(tx *Tx) error { return refuseLogin(tx, u, c.Username, "locked", false) }); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, refused
@@ -144,7 +144,7 @@ func (db *DB) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Se
 		if u.Disabled {
 			reason = "disabled"
 		}
-		if err := db.inTx(ctx, func(tx *Tx) error { return tx.refuseLogin(u, c.Username, reason, true) }); err != nil {
+		if err := db.inTx(ctx, func(tx *Tx) error { return refuseLogin(tx, u, c.Username, reason, true) }); err != nil {
 			return nil, nil, err
 		}
 		return nil, nil, refused
@@ -157,7 +157,7 @@ func (db *DB) LoginWith(ctx context.Context, c sanlian.Credentials) (*sanlian.Se
 
 // pendLogin answers a right password on an account with a second factor
 // and no code: a pending login when asked for, ETOTPREQUIRED otherwise.
-func (db *DB) pendLogin(ctx context.Context, row *loginRow, c sanlian.Credentials) (*sanlian.Session, *sanlian.User, error) {
+func (db *AccountStore) pendLogin(ctx context.Context, row *loginRow, c sanlian.Credentials) (*sanlian.Session, *sanlian.User, error) {
 	var sess *sanlian.Session
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if c.Pending {
@@ -172,7 +172,7 @@ func (db *DB) pendLogin(ctx context.Context, row *loginRow, c sanlian.Credential
 			sess = &sanlian.Session{Token: token, UserID: row.u.ID, Kind: c.Kind, CreatedAt: tx.now,
 				ExpiresAt: tx.now.Add(sanlian.PendingLoginFor), Pending: true}
 		}
-		return tx.loginLog(row.u.ID, row.u.Username, sanlian.LoginEventPending, true, "code required")
+		return loginLog(tx, row.u.ID, row.u.Username, sanlian.LoginEventPending, true, "code required")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -184,7 +184,7 @@ func (db *DB) pendLogin(ctx context.Context, row *loginRow, c sanlian.Credential
 }
 
 // CompleteLogin implements sanlian.AccountSelfService.
-func (db *DB) CompleteLogin(ctx context.Context, pending, code, recovery string) (*sanlian.Session, *sanlian.User, error) {
+func (db *AccountStore) CompleteLogin(ctx context.Context, pending, code, recovery string) (*sanlian.Session, *sanlian.User, error) {
 	var kind string
 	var userID int64
 	err := db.queryRow(ctx, `SELECT user_id, kind FROM login_pending WHERE id = ? AND expires_at > ?`,
@@ -208,7 +208,7 @@ func (db *DB) CompleteLogin(ctx context.Context, pending, code, recovery string)
 // after its second factor when it has one, in one write transaction that
 // re-checks the account. pendingID, when set, is the pending login this
 // completes, removed with the session's opening.
-func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recovery, pendingID string) (*sanlian.Session, *sanlian.User, error) {
+func (db *AccountStore) openSession(ctx context.Context, row *loginRow, kind, code, recovery, pendingID string) (*sanlian.Session, *sanlian.User, error) {
 	u := row.u
 	var sess *sanlian.Session
 	ok := true
@@ -225,14 +225,14 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 		}
 		if version != u.Version || disabled || (lockedNow.Valid && lockedNow.Time.After(tx.now)) {
 			ok = false
-			return tx.refuseLogin(u, u.Username, "changed meanwhile", false)
+			return refuseLogin(tx, u, u.Username, "changed meanwhile", false)
 		}
 		if row.totpEnabled {
 			secret, err := db.ring.Open(row.totpSecret, aadTOTPSecret)
 			if err != nil {
 				return fmt.Errorf("users 表第 %d 行的 totp_secret 无法解密：%w", u.ID, err)
 			}
-			good, err := tx.checkSecondFactor(u, secret, lastStep, code, recovery)
+			good, err := checkSecondFactor(tx, u, secret, lastStep, code, recovery)
 			if err != nil || !good {
 				ok = false
 				return err
@@ -246,7 +246,7 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 				return err
 			}
 		}
-		policy, err := tx.passwordPolicy()
+		policy, err := passwordPolicy(tx)
 		if err != nil {
 			return err
 		}
@@ -255,7 +255,7 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 				return err
 			}
 			u.MustChangePassword = true
-			if err := tx.audit2(u, "password.expired", nil); err != nil {
+			if err := audit2(tx, u, "password.expired", nil); err != nil {
 				return err
 			}
 		}
@@ -269,7 +269,7 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 		if err := tx.auditAs(u.ID, u.Username, "login", "user", u.ID, changes{"kind": {"", kind}}); err != nil {
 			return err
 		}
-		return tx.loginLog(u.ID, u.Username, sanlian.LoginEventLogin, true, kind)
+		return loginLog(tx, u.ID, u.Username, sanlian.LoginEventLogin, true, kind)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -283,7 +283,7 @@ func (db *DB) openSession(ctx context.Context, row *loginRow, kind, code, recove
 }
 
 // audit2 audits an action of u on its own account.
-func (tx *Tx) audit2(u *sanlian.User, action string, ch changes) error {
+func audit2(tx *Tx, u *sanlian.User, action string, ch changes) error {
 	return tx.auditAs(u.ID, u.Username, action, "user", u.ID, ch)
 }
 

@@ -34,7 +34,7 @@ func BenchmarkLoginFlood(b *testing.B) {
 				t := benchTitles[i%len(benchTitles)]
 				in := &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport", VillageCode: sqldbtest.VillageA,
 					ReporterName: "刘大爷", ReporterPhone: "13912345678", Title: t[0], Description: t[0] + "，" + t[1], Urgency: "normal"}
-				if _, err := db.CreateProblem(ctx, in); err != nil {
+				if _, err := db.Problems.CreateProblem(ctx, in); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -59,7 +59,7 @@ func BenchmarkLoginFlood(b *testing.B) {
 							default:
 							}
 							name := fmt.Sprintf("nobody-%d-%d", g, i)
-							_, _, err := db.Login(context.Background(), name, "wrong-password", "web")
+							_, _, err := db.Accounts.Login(context.Background(), name, "wrong-password", "web")
 							if sanlian.ErrorCode(err) != sanlian.EUNAUTHORIZED {
 								b.Errorf("login %s: %v", name, err)
 								return

@@ -8,7 +8,7 @@ import (
 
 // FindLogins implements sanlian.AccountSelfService: the login log, newest
 // first, for the auditor, the security administrator and the office.
-func (db *DB) FindLogins(ctx context.Context, f sanlian.LoginFilter) ([]*sanlian.LoginEntry, string, error) {
+func (db *AccountStore) FindLogins(ctx context.Context, f sanlian.LoginFilter) ([]*sanlian.LoginEntry, string, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, "", err
@@ -32,7 +32,7 @@ func (db *DB) FindLogins(ctx context.Context, f sanlian.LoginFilter) ([]*sanlian
 	if !f.To.IsZero() {
 		w.add("at < ?", f.To.UTC())
 	}
-	return readPage(ctx, db, "find logins", `SELECT id, at, COALESCE(user_id, 0), username, event, ok, reason, ip, user_agent FROM login_log`,
+	return readPage(ctx, db.DB, "find logins", `SELECT id, at, COALESCE(user_id, 0), username, event, ok, reason, ip, user_agent FROM login_log`,
 		w, f.Cursor, f.Limit, byID("id", true), func(sc scanner) (*sanlian.LoginEntry, error) {
 			e := &sanlian.LoginEntry{}
 			err := sc.Scan(&e.ID, &e.At, &e.UserID, &e.Username, &e.Event, &e.OK, &e.Reason, &e.IP, &e.UserAgent)

@@ -45,7 +45,7 @@ func lookupClient(client string) string {
 }
 
 // lookupCountyMax is the county's daily limit of codes.
-func (db *DB) lookupCountyMax() int {
+func (db *PublicStore) lookupCountyMax() int {
 	if db.LookupPerDay > 0 {
 		return db.LookupPerDay
 	}
@@ -54,7 +54,7 @@ func (db *DB) lookupCountyMax() int {
 
 // lockPhone serialises the lookups of one phone across PostgreSQL
 // connections (SQLite has one writer).
-func (tx *Tx) lockPhone(bi string) error {
+func lockPhone(tx *Tx, bi string) error {
 	if tx.db.Dialect != Postgres {
 		return nil
 	}
@@ -63,7 +63,7 @@ func (tx *Tx) lockPhone(bi string) error {
 }
 
 // phoneLock reads a phone's wrong codes that still count, and its lock.
-func (tx *Tx) phoneLock(bi string) (wrong int, until time.Time, err error) {
+func phoneLock(tx *Tx, bi string) (wrong int, until time.Time, err error) {
 	var at time.Time
 	err = tx.queryRow(`SELECT wrong, wrong_at, locked_until FROM lookup_locks WHERE phone_bi = ?`, bi).Scan(&wrong, timeDst{&at}, timeDst{&until})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -75,7 +75,7 @@ func (tx *Tx) phoneLock(bi string) (wrong int, until time.Time, err error) {
 // purgeLookups forgets the codes older than LookupKeep and the phones
 // whose lock is over and whose wrong codes no longer count: nothing of a
 // phone is kept longer than the limits need.
-func (tx *Tx) purgeLookups() error {
+func purgeLookups(tx *Tx) error {
 	if _, err := tx.exec(`DELETE FROM lookup_codes WHERE created_at < ?`, tx.now.Add(-sanlian.LookupKeep)); err != nil {
 		return fmt.Errorf("purge lookup codes: %w", err)
 	}
@@ -87,7 +87,7 @@ func (tx *Tx) purgeLookups() error {
 }
 
 // RequestLookup implements sanlian.LookupService.
-func (db *DB) RequestLookup(ctx context.Context, phone, client string) error {
+func (db *PublicStore) RequestLookup(ctx context.Context, phone, client string) error {
 	phone = sanlian.NormalizeMobile(phone)
 	if phone == "" {
 		return errLookupPhone
@@ -95,15 +95,15 @@ func (db *DB) RequestLookup(ctx context.Context, phone, client string) error {
 	bi := db.index(seal.Phone, phone)
 	cl := lookupClient(client)
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.lockPhone(bi); err != nil {
+		if err := lockPhone(tx, bi); err != nil {
 			return err
 		}
-		if err := tx.purgeLookups(); err != nil {
+		if err := purgeLookups(tx); err != nil {
 			return err
 		}
 		c := sanlian.LookupCounts{CountyMax: db.lookupCountyMax()}
 		var err error
-		if _, c.LockedUntil, err = tx.phoneLock(bi); err != nil {
+		if _, c.LockedUntil, err = phoneLock(tx, bi); err != nil {
 			return fmt.Errorf("lookup lock: %w", err)
 		}
 		dayFrom, dayTo := sanlian.MsgDay(tx.now)
@@ -139,7 +139,7 @@ func (db *DB) RequestLookup(ctx context.Context, phone, client string) error {
 			return fmt.Errorf("lookup code: %w", err)
 		}
 		if n > 0 {
-			if _, _, err := tx.queueResidentMessage(residentMsg{channel: sanlian.ChannelSMS, event: sanlian.MsgLookupCode, to: phone,
+			if _, _, err := queueResidentMessage(tx, residentMsg{channel: sanlian.ChannelSMS, event: sanlian.MsgLookupCode, to: phone,
 				vars: sanlian.MsgVars{OTP: code}}); err != nil {
 				return err
 			}
@@ -150,7 +150,7 @@ func (db *DB) RequestLookup(ctx context.Context, phone, client string) error {
 }
 
 // VerifyLookup implements sanlian.LookupService.
-func (db *DB) VerifyLookup(ctx context.Context, phone, code string) ([]sanlian.LookupItem, error) {
+func (db *PublicStore) VerifyLookup(ctx context.Context, phone, code string) ([]sanlian.LookupItem, error) {
 	phone = sanlian.NormalizeMobile(phone)
 	if phone == "" {
 		return nil, errLookupPhone
@@ -163,10 +163,10 @@ func (db *DB) VerifyLookup(ctx context.Context, phone, code string) ([]sanlian.L
 	var items []sanlian.LookupItem
 	var refused error // a wrong code is refused after its count is saved
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.lockPhone(bi); err != nil {
+		if err := lockPhone(tx, bi); err != nil {
 			return err
 		}
-		wrong, until, err := tx.phoneLock(bi)
+		wrong, until, err := phoneLock(tx, bi)
 		if err != nil {
 			return fmt.Errorf("lookup lock: %w", err)
 		}
@@ -265,7 +265,7 @@ func lookupItems(q querier, bi string, now time.Time) ([]sanlian.LookupItem, err
 }
 
 // UnsubscribePublic implements sanlian.LookupService.
-func (db *DB) UnsubscribePublic(ctx context.Context, code, last4 string) error {
+func (db *PublicStore) UnsubscribePublic(ctx context.Context, code, last4 string) error {
 	c := sanlian.NormalizeTrackingCode(code)
 	last4 = strings.TrimSpace(last4)
 	if c == "" {

@@ -38,17 +38,17 @@ func TestLookup_RequestVerify(t *testing.T) {
 		clk := &lookupClock{time.Date(2021, 5, 10, 9, 0, 0, 0, sanlian.Shanghai)}
 		clk.pin(db)
 		const phone, other = "13912345678", "13700001111"
-		old, err := db.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
+		old, err := db.Public.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
 		MustOK(t, err)
 		clk.t = clk.t.Add(time.Hour)
 		sub := submission("路灯坏了一个月没人修", phone)
 		sub.NotifySMS = true
-		newer, err := db.SubmitPublic(ctx, sub)
+		newer, err := db.Public.SubmitPublic(ctx, sub)
 		MustOK(t, err)
-		_, err = db.SubmitPublic(ctx, submission("别人反映的问题与此无关", other))
+		_, err = db.Public.SubmitPublic(ctx, submission("别人反映的问题与此无关", other))
 		MustOK(t, err)
 
-		MustOK(t, db.RequestLookup(ctx, "139 1234 5678", "10.0.0.1"))
+		MustOK(t, db.Public.RequestLookup(ctx, "139 1234 5678", "10.0.0.1"))
 		code := lastCode(t, db, phone)
 		rows, clear, err := db.LookupRowsForTest(ctx, phone, code)
 		MustOK(t, err)
@@ -56,7 +56,7 @@ func TestLookup_RequestVerify(t *testing.T) {
 			t.Fatalf("stored %d rows, %d with the code in clear", rows, clear)
 		}
 
-		items, err := db.VerifyLookup(ctx, phone, code)
+		items, err := db.Public.VerifyLookup(ctx, phone, code)
 		MustOK(t, err)
 		if len(items) != 2 || items[0].Code != newer.Code || items[1].Code != old.Code ||
 			items[0].State != sanlian.StateSubmitted || items[0].StateLabel == "" || items[0].CreatedAt.IsZero() {
@@ -70,7 +70,7 @@ func TestLookup_RequestVerify(t *testing.T) {
 		}
 
 		t.Run("ErrReused", func(t *testing.T) {
-			_, err := db.VerifyLookup(ctx, phone, code)
+			_, err := db.Public.VerifyLookup(ctx, phone, code)
 			MustField(t, err, "code")
 			if !strings.Contains(sanlian.ErrorMessage(err), "已经使用过") {
 				t.Fatalf("reused: %v", err)
@@ -78,10 +78,10 @@ func TestLookup_RequestVerify(t *testing.T) {
 		})
 		t.Run("ErrExpired", func(t *testing.T) {
 			clk.t = clk.t.Add(2 * time.Minute)
-			MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+			MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
 			code := lastCode(t, db, phone)
 			clk.t = clk.t.Add(sanlian.LookupCodeTTL)
-			_, err := db.VerifyLookup(ctx, phone, code)
+			_, err := db.Public.VerifyLookup(ctx, phone, code)
 			MustField(t, err, "code")
 			if !strings.Contains(sanlian.ErrorMessage(err), "已过期") {
 				t.Fatalf("expired: %v", err)
@@ -89,18 +89,18 @@ func TestLookup_RequestVerify(t *testing.T) {
 		})
 		t.Run("NoProblemsSameAnswer", func(t *testing.T) {
 			const stranger = "15800002222"
-			MustOK(t, db.RequestLookup(ctx, stranger, "10.0.0.2"))
+			MustOK(t, db.Public.RequestLookup(ctx, stranger, "10.0.0.2"))
 			if codes, _ := db.LookupCodesSentForTest(ctx, stranger); len(codes) != 0 {
 				t.Fatalf("an SMS went to a phone without problems: %v", codes)
 			}
 			// Its limits count as any phone's.
-			MustCode(t, db.RequestLookup(ctx, stranger, "10.0.0.2"), sanlian.ETOOMANY)
+			MustCode(t, db.Public.RequestLookup(ctx, stranger, "10.0.0.2"), sanlian.ETOOMANY)
 			// No code was sent: none can be verified, and a guess is wrong.
-			_, err := db.VerifyLookup(ctx, stranger, "123456")
+			_, err := db.Public.VerifyLookup(ctx, stranger, "123456")
 			MustField(t, err, "code")
 		})
 		t.Run("ErrNoCodeAsked", func(t *testing.T) {
-			_, err := db.VerifyLookup(ctx, "15900003333", "123456")
+			_, err := db.Public.VerifyLookup(ctx, "15900003333", "123456")
 			MustField(t, err, "code")
 			if !strings.Contains(sanlian.ErrorMessage(err), "请先获取验证码") {
 				t.Fatalf("no code: %v", err)
@@ -108,12 +108,12 @@ func TestLookup_RequestVerify(t *testing.T) {
 		})
 		t.Run("ErrBadPhone", func(t *testing.T) {
 			for _, p := range []string{"0731-7221234", "1391234567", "139123456ab", "12912345678", ""} {
-				MustField(t, db.RequestLookup(ctx, p, "10.0.0.1"), "phone")
-				_, err := db.VerifyLookup(ctx, p, "123456")
+				MustField(t, db.Public.RequestLookup(ctx, p, "10.0.0.1"), "phone")
+				_, err := db.Public.VerifyLookup(ctx, p, "123456")
 				MustField(t, err, "phone")
 			}
 			for _, c := range []string{"12345", "abcdef", "1234567"} {
-				_, err := db.VerifyLookup(ctx, phone, c)
+				_, err := db.Public.VerifyLookup(ctx, phone, c)
 				MustField(t, err, "code")
 			}
 		})
@@ -128,30 +128,30 @@ func TestLookup_WrongLock(t *testing.T) {
 		clk := &lookupClock{time.Date(2021, 5, 10, 9, 0, 0, 0, sanlian.Shanghai)}
 		clk.pin(db)
 		const phone = "13912345678"
-		_, err := db.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
+		_, err := db.Public.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
 		MustOK(t, err)
-		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
 		code := lastCode(t, db, phone)
 		wrong := "000000"
 		if code == wrong {
 			wrong = "111111"
 		}
 		for i := 1; i < sanlian.LookupMaxWrong; i++ {
-			_, err := db.VerifyLookup(ctx, phone, wrong)
+			_, err := db.Public.VerifyLookup(ctx, phone, wrong)
 			MustField(t, err, "code")
 			if want := "还可以再试"; !strings.Contains(sanlian.ErrorMessage(err), want) {
 				t.Fatalf("wrong %d: %v", i, err)
 			}
 		}
-		_, err = db.VerifyLookup(ctx, phone, wrong)
+		_, err = db.Public.VerifyLookup(ctx, phone, wrong)
 		MustCode(t, err, sanlian.ETOOMANY)
 		clk.t = clk.t.Add(time.Minute)
-		_, err = db.VerifyLookup(ctx, phone, code)
+		_, err = db.Public.VerifyLookup(ctx, phone, code)
 		MustCode(t, err, sanlian.ETOOMANY)
-		MustCode(t, db.RequestLookup(ctx, phone, "10.0.0.1"), sanlian.ETOOMANY)
+		MustCode(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"), sanlian.ETOOMANY)
 		clk.t = clk.t.Add(29 * time.Minute)
-		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
-		items, err := db.VerifyLookup(ctx, phone, lastCode(t, db, phone))
+		MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
+		items, err := db.Public.VerifyLookup(ctx, phone, lastCode(t, db, phone))
 		MustOK(t, err)
 		if len(items) != 1 {
 			t.Fatalf("after the lock: %+v", items)
@@ -159,23 +159,23 @@ func TestLookup_WrongLock(t *testing.T) {
 
 		// Wrong codes a day apart start the count again.
 		clk.t = clk.t.Add(time.Minute)
-		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
 		for range sanlian.LookupMaxWrong - 1 {
-			_, err := db.VerifyLookup(ctx, phone, wrong)
+			_, err := db.Public.VerifyLookup(ctx, phone, wrong)
 			MustField(t, err, "code")
 		}
 		clk.t = clk.t.Add(sanlian.LookupWrongWindow)
-		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
 		if code := lastCode(t, db, phone); code == wrong {
 			wrong = "222222"
 		}
-		_, err = db.VerifyLookup(ctx, phone, wrong)
+		_, err = db.Public.VerifyLookup(ctx, phone, wrong)
 		if !strings.Contains(sanlian.ErrorMessage(err), "还可以再试 4 次") {
 			t.Fatalf("a day later: %v", err)
 		}
 		// Codes are forgotten after LookupKeep.
 		clk.t = clk.t.Add(sanlian.LookupKeep + time.Minute)
-		MustOK(t, db.RequestLookup(ctx, phone, "10.0.0.1"))
+		MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.0.1"))
 		if rows, _, err := db.LookupRowsForTest(ctx, phone, "x"); err != nil || rows != 1 {
 			t.Fatalf("rows kept: %d %v", rows, err)
 		}
@@ -190,43 +190,43 @@ func TestLookup_Limits(t *testing.T) {
 		clk := &lookupClock{time.Date(2021, 5, 10, 9, 0, 0, 0, sanlian.Shanghai)}
 		clk.pin(db)
 		const phone = "13912345678"
-		_, err := db.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
+		_, err := db.Public.SubmitPublic(ctx, submission("村口的桥栏杆断了，孩子上学危险", phone))
 		MustOK(t, err)
 		t.Run("Phone", func(t *testing.T) {
 			for i := range sanlian.LookupPerPhoneDay {
-				MustOK(t, db.RequestLookup(ctx, phone, "10.0.1.1"))
+				MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.1.1"))
 				clk.t = clk.t.Add(30 * time.Second)
 				if i < sanlian.LookupPerPhoneDay-1 {
-					MustCode(t, db.RequestLookup(ctx, phone, "10.0.1.1"), sanlian.ETOOMANY) // within the minute
+					MustCode(t, db.Public.RequestLookup(ctx, phone, "10.0.1.1"), sanlian.ETOOMANY) // within the minute
 				}
 				clk.t = clk.t.Add(31 * time.Second)
 			}
-			err := db.RequestLookup(ctx, phone, "10.0.1.2")
+			err := db.Public.RequestLookup(ctx, phone, "10.0.1.2")
 			MustCode(t, err, sanlian.ETOOMANY)
 			if !strings.Contains(sanlian.ErrorMessage(err), "明天") {
 				t.Fatalf("sixth code: %v", err)
 			}
 			clk.t = time.Date(2021, 5, 11, 0, 1, 0, 0, sanlian.Shanghai)
-			MustOK(t, db.RequestLookup(ctx, phone, "10.0.1.1"))
+			MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.1.1"))
 		})
 		t.Run("Client", func(t *testing.T) {
 			for i := range sanlian.LookupPerClientHour {
-				MustOK(t, db.RequestLookup(ctx, "1500000000"+string(rune('0'+i)), "10.0.2.1"))
+				MustOK(t, db.Public.RequestLookup(ctx, "1500000000"+string(rune('0'+i)), "10.0.2.1"))
 			}
-			err := db.RequestLookup(ctx, "15100000000", "10.0.2.1")
+			err := db.Public.RequestLookup(ctx, "15100000000", "10.0.2.1")
 			MustCode(t, err, sanlian.ETOOMANY)
-			MustOK(t, db.RequestLookup(ctx, "15100000000", "10.0.2.2"))
+			MustOK(t, db.Public.RequestLookup(ctx, "15100000000", "10.0.2.2"))
 			clk.t = clk.t.Add(time.Hour)
-			MustOK(t, db.RequestLookup(ctx, "15100000001", "10.0.2.1"))
+			MustOK(t, db.Public.RequestLookup(ctx, "15100000001", "10.0.2.1"))
 		})
 		t.Run("County", func(t *testing.T) {
 			clk.t = time.Date(2021, 5, 12, 9, 0, 0, 0, sanlian.Shanghai)
 			db.LookupPerDay = 1
 			defer func() { db.LookupPerDay = 0 }()
-			MustOK(t, db.RequestLookup(ctx, phone, "10.0.3.1"))
-			_, err := db.SubmitPublic(ctx, submission("另一户的问题也要查询进度", "13600001111"))
+			MustOK(t, db.Public.RequestLookup(ctx, phone, "10.0.3.1"))
+			_, err := db.Public.SubmitPublic(ctx, submission("另一户的问题也要查询进度", "13600001111"))
 			MustOK(t, err)
-			err = db.RequestLookup(ctx, "13600001111", "10.0.3.2")
+			err = db.Public.RequestLookup(ctx, "13600001111", "10.0.3.2")
 			MustCode(t, err, sanlian.ETOOMANY)
 			if !strings.Contains(sanlian.ErrorMessage(err), "已发完") {
 				t.Fatalf("county limit: %v", err)
@@ -243,23 +243,23 @@ func TestLookup_Unsubscribe(t *testing.T) {
 		clockAt(db, "2021-05-10 09:00")
 		sub := submission("路灯坏了一个月没人修", "13912345678")
 		sub.NotifySMS = true
-		rc, err := db.SubmitPublic(ctx, sub)
+		rc, err := db.Public.SubmitPublic(ctx, sub)
 		MustOK(t, err)
-		tr, err := db.TrackPublic(ctx, rc.Code)
+		tr, err := db.Public.TrackPublic(ctx, rc.Code)
 		MustOK(t, err)
 		if !tr.NotifySMS {
 			t.Fatalf("consent not kept: %+v", tr)
 		}
-		MustCode(t, db.UnsubscribePublic(ctx, rc.Code, "0000"), sanlian.ENOTFOUND)
-		MustCode(t, db.UnsubscribePublic(ctx, "ABCDE-FGHJK", "5678"), sanlian.ENOTFOUND)
-		MustField(t, db.UnsubscribePublic(ctx, rc.Code, "56"), "phone_last4")
-		MustOK(t, db.UnsubscribePublic(ctx, rc.Code, "5678"))
+		MustCode(t, db.Public.UnsubscribePublic(ctx, rc.Code, "0000"), sanlian.ENOTFOUND)
+		MustCode(t, db.Public.UnsubscribePublic(ctx, "ABCDE-FGHJK", "5678"), sanlian.ENOTFOUND)
+		MustField(t, db.Public.UnsubscribePublic(ctx, rc.Code, "56"), "phone_last4")
+		MustOK(t, db.Public.UnsubscribePublic(ctx, rc.Code, "5678"))
 		on, err := db.NotifySMSForTest(ctx, rc.ProblemID)
 		MustOK(t, err)
 		if on {
 			t.Fatal("still subscribed")
 		}
-		MustCode(t, db.UnsubscribePublic(ctx, rc.Code, "5678"), sanlian.ECONFLICT)
+		MustCode(t, db.Public.UnsubscribePublic(ctx, rc.Code, "5678"), sanlian.ECONFLICT)
 		audit, _, err := db.FindAudit(sqldbtest.As(users["office"]), sanlian.AuditFilter{Entity: "problem"})
 		MustOK(t, err)
 		found := false
@@ -273,7 +273,7 @@ func TestLookup_Unsubscribe(t *testing.T) {
 		// Consent to SMS needs a mobile.
 		bad := submission("固定电话不能接收短信告知", "0731-7221234")
 		bad.NotifySMS = true
-		_, err = db.SubmitPublic(ctx, bad)
+		_, err = db.Public.SubmitPublic(ctx, bad)
 		MustField(t, err, "reporter_phone")
 	})
 }

@@ -42,11 +42,11 @@ func TestWebhookService_EnqueueMasksContacts(t *testing.T) {
 		h := mustWebhook(t, db, users["office"], sanlian.WebhookInput{Name: "全部", Kind: sanlian.WebhookJSON,
 			URL: "https://example.com/all", Events: sanlian.WebhookEvents})
 		clockAt(db, "2021-05-10 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
-		ds, _, err := db.FindDeliveries(sqldbtest.As(users["office"]), h.ID, "", "", 100)
+		ds, _, err := db.Notices.FindDeliveries(sqldbtest.As(users["office"]), h.ID, "", "", 100)
 		MustOK(t, err)
 		if len(ds) != 2 {
 			t.Fatalf("deliveries %d, want 2", len(ds))
@@ -63,7 +63,7 @@ func TestWebhookService_EnqueueMasksContacts(t *testing.T) {
 func TestAudit_MasksContacts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2, Note: typedText})
@@ -95,7 +95,7 @@ func TestProblemService_MasksContacts(t *testing.T) {
 				t.Errorf("%s description %q, want %q", what, p.Description, masked)
 			}
 		}
-		p, err := db.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		check("created", p)
@@ -107,10 +107,10 @@ func TestProblemService_MasksContacts(t *testing.T) {
 			t.Errorf("result %q", p.Result)
 		}
 		for _, name := range []string{"office", "unitadmin", "cadre"} {
-			got, err := db.FindProblemByID(sqldbtest.As(users[name]), p.ID)
+			got, err := db.Problems.FindProblemByID(sqldbtest.As(users[name]), p.ID)
 			MustOK(t, err)
 			check("page for "+name, got)
-			list, _, err := db.FindProblems(sqldbtest.As(users[name]), sanlian.ProblemFilter{Limit: 100})
+			list, _, err := db.Problems.FindProblems(sqldbtest.As(users[name]), sanlian.ProblemFilter{Limit: 100})
 			MustOK(t, err)
 			for _, q := range list {
 				if q.ID == p.ID {
@@ -118,7 +118,7 @@ func TestProblemService_MasksContacts(t *testing.T) {
 				}
 			}
 		}
-		evs, err := db.ProblemEvents(office, p.ID)
+		evs, err := db.Problems.ProblemEvents(office, p.ID)
 		MustOK(t, err)
 		for _, e := range evs {
 			if strings.Contains(e.Note+e.Changes, typedPhone) || strings.Contains(e.Note+e.Changes, "198802023456") {
@@ -140,7 +140,7 @@ func TestProblemService_MasksContacts(t *testing.T) {
 func TestResponsibilityService_DerivedMasksContacts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
@@ -165,7 +165,7 @@ func TestResponsibilityService_DerivedMasksContacts(t *testing.T) {
 func TestNoticeService_MasksContacts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
@@ -185,14 +185,14 @@ func TestSupervisionService_MasksContacts(t *testing.T) {
 		p := acceptedProblem(t, db, users, "饮水工程停水 "+typedText)
 		clockAt(db, "2021-05-12 10:00")
 		office := sqldbtest.As(users["office"])
-		s, err := db.CreateSupervision(office, &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: p.ID,
+		s, err := db.Problems.CreateSupervision(office, &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: p.ID,
 			Text: "请联系" + typedText, ReplyDue: "2021-05-20"})
 		MustOK(t, err)
-		s, err = db.ReplySupervision(sqldbtest.As(users["unitadmin"]), s.ID, "已联系 "+typedText, s.Version)
+		s, err = db.Problems.ReplySupervision(sqldbtest.As(users["unitadmin"]), s.ID, "已联系 "+typedText, s.Version)
 		MustOK(t, err)
-		list, _, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 100})
+		list, _, err := db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 100})
 		MustOK(t, err)
-		got, err := db.FindSupervisionByID(office, s.ID)
+		got, err := db.Problems.FindSupervisionByID(office, s.ID)
 		MustOK(t, err)
 		for _, x := range append(list, s, got) {
 			for _, v := range []string{x.TargetRef, x.Text, x.Reply} {
@@ -218,14 +218,14 @@ func TestSupervisionService_MasksContacts(t *testing.T) {
 func TestPublicService_MasksContacts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
-		rc, err := db.SubmitPublic(publicCtx(), submission(typedText, "13912345678"))
+		rc, err := db.Public.SubmitPublic(publicCtx(), submission(typedText, "13912345678"))
 		MustOK(t, err)
 		var title, desc string
 		MustOK(t, MustRaw(t, db).QueryRow("SELECT title, description FROM problems WHERE id = "+strconv64(rc.ProblemID)).Scan(&title, &desc))
 		if title != "我电话136****2222，身份证号430923*****…" || desc != typedText {
 			t.Fatalf("stored title %q description %q", title, desc)
 		}
-		p, err := db.TrackPublic(publicCtx(), rc.Code)
+		p, err := db.Public.TrackPublic(publicCtx(), rc.Code)
 		MustOK(t, err)
 		if p.Description != "我电话136****2222，身份证号430923********3456" {
 			t.Fatalf("tracked description %q", p.Description)
@@ -236,12 +236,12 @@ func TestPublicService_MasksContacts(t *testing.T) {
 func TestBulletinService_OverdueMasksContacts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-04-01 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼 " + typedText, Description: typedText})
 		MustOK(t, err)
 		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
 		clockAt(db, "2021-05-17 09:00")
-		b, err := db.GenerateBulletin(sqldbtest.As(users["office"]), "2021-05-H1")
+		b, err := db.Reports.GenerateBulletin(sqldbtest.As(users["office"]), "2021-05-H1")
 		MustOK(t, err)
 		if len(b.Content.Overdue) != 1 || b.Content.Overdue[0].Title != "桥面坑洼 我电话136****2222，身份证号430923********3456" {
 			t.Fatalf("overdue %+v", b.Content.Overdue)

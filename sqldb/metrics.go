@@ -94,7 +94,7 @@ type metricRun struct {
 }
 
 // Metrics implements sanlian.MetricsService.
-func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Metrics, error) {
+func (db *ReportStore) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Metrics, error) {
 	r, err := db.runMetrics(ctx, q, sanlian.MetricWant{})
 	if err != nil {
 		return nil, err
@@ -103,12 +103,12 @@ func (db *DB) Metrics(ctx context.Context, q sanlian.MetricsQuery) (*sanlian.Met
 	if err != nil || q.By != sanlian.ByUnit {
 		return m, err
 	}
-	m.CoParts, err = db.metricCoParts(ctx, r.w, r.keep)
+	m.CoParts, err = db.Org.metricCoParts(ctx, r.w, r.keep)
 	return m, err
 }
 
 // MetricProblems implements sanlian.MetricsService.
-func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, measure string) ([]*sanlian.Problem, error) {
+func (db *ReportStore) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, measure string) ([]*sanlian.Problem, error) {
 	known := slices.Contains(sanlian.IntakeMeasures, measure)
 	for _, m := range sanlian.Measures {
 		known = known || m == measure
@@ -145,7 +145,7 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 			return nil, fmt.Errorf("metric problems: %w", err)
 		}
 		for rows.Next() {
-			p, err := db.scanProblem(rows)
+			p, err := db.Problems.scanProblem(rows)
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -164,7 +164,7 @@ func (db *DB) MetricProblems(ctx context.Context, q sanlian.MetricsQuery, key, m
 }
 
 // runMetrics checks the caller and the query and replays the window.
-func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, want sanlian.MetricWant) (*metricRun, error) {
+func (db *ReportStore) runMetrics(ctx context.Context, q sanlian.MetricsQuery, want sanlian.MetricWant) (*metricRun, error) {
 	w, err := parseMetricsQuery(q)
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func (db *DB) runMetrics(ctx context.Context, q sanlian.MetricsQuery, want sanli
 	default:
 		return nil, errForbidden("只有县办公室、县级领导和单位管理员可以查看考核指标")
 	}
-	r := &metricRun{db: db, q: q, w: w}
+	r := &metricRun{db: db.DB, q: q, w: w}
 	cal, err := db.calendarIn(rd)
 	if err != nil {
 		return nil, err
@@ -486,7 +486,7 @@ func (r *metricRun) intakeUntouched(ctx context.Context, pw *where) error {
 
 // result names, scores, sorts and ranks the rows (MetricReplay.Result).
 func (r *metricRun) result(ctx context.Context) (*sanlian.Metrics, error) {
-	configs, err := r.db.readMetricConfigs(r.db.reader(ctx))
+	configs, err := r.db.Reports.readMetricConfigs(r.db.reader(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -555,7 +555,7 @@ func scanNames(rows *sql.Rows, out map[string]string) error {
 }
 
 // readMetricConfigs lists the saved configurations, newest period first.
-func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
+func (db *ReportStore) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
 	rows, err := q.queryRows(`SELECT id, from_period, unit_kind, weights, rules, overdue_deduction, deduction_cap, min_volume, version
 		FROM metric_configs`)
 	if err != nil {
@@ -586,7 +586,7 @@ func (db *DB) readMetricConfigs(q querier) ([]*sanlian.MetricConfig, error) {
 }
 
 // FindMetricConfigs implements sanlian.MetricsService.
-func (db *DB) FindMetricConfigs(ctx context.Context) ([]*sanlian.MetricConfig, error) {
+func (db *ReportStore) FindMetricConfigs(ctx context.Context) ([]*sanlian.MetricConfig, error) {
 	if err := mayReadMetrics(ctx); err != nil {
 		return nil, err
 	}
@@ -594,7 +594,7 @@ func (db *DB) FindMetricConfigs(ctx context.Context) ([]*sanlian.MetricConfig, e
 }
 
 // MetricConfigFor implements sanlian.MetricsService.
-func (db *DB) MetricConfigFor(ctx context.Context, period, unitKind string) (*sanlian.MetricConfig, error) {
+func (db *ReportStore) MetricConfigFor(ctx context.Context, period, unitKind string) (*sanlian.MetricConfig, error) {
 	if err := mayReadMetrics(ctx); err != nil {
 		return nil, err
 	}
@@ -621,7 +621,7 @@ func mayReadMetrics(ctx context.Context) error {
 }
 
 // SaveMetricConfig implements sanlian.MetricsService.
-func (db *DB) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) error {
+func (db *ReportStore) SaveMetricConfig(ctx context.Context, c *sanlian.MetricConfig) error {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func BenchmarkMetrics(b *testing.B) {
 					c := metricsTable(b, engine, size.n)
 					ctx := sqldbtest.As(c.office)
 					for b.Loop() {
-						m, err := c.db.Metrics(ctx, q)
+						m, err := c.db.Reports.Metrics(ctx, q)
 						if err != nil || m.Total.Assigned == 0 {
 							b.Fatalf("metrics: %v (%d assigned)", err, m.Total.Assigned)
 						}
@@ -70,7 +70,7 @@ func BenchmarkMetrics(b *testing.B) {
 					reportRatio(b, engine+"/metrics/"+size.name, base, "x-50k")
 					// What the work is proportional to: the window's
 					// assignments, and the problems overdue at its end.
-					m, _ := c.db.Metrics(ctx, q)
+					m, _ := c.db.Reports.Metrics(ctx, q)
 					b.ReportMetric(float64(m.Total.Assigned), "assigned")
 					b.ReportMetric(float64(m.Total.Overdue), "overdue")
 				})
@@ -80,7 +80,7 @@ func BenchmarkMetrics(b *testing.B) {
 					c := metricsTable(b, engine, size.n)
 					ctx := sqldbtest.As(c.office)
 					for b.Loop() {
-						d, err := c.db.GenerateBulletin(ctx, q.Period)
+						d, err := c.db.Reports.GenerateBulletin(ctx, q.Period)
 						if err != nil || d.Content.Overview.Assigned == 0 {
 							b.Fatalf("draft: %v", err)
 						}

@@ -74,7 +74,7 @@ func newMetricsCounty(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User
 	for _, n := range []int{1, 2, 8} {
 		mc.p[n] = newProblem(t, db, off, "五月问题")
 	}
-	p9, err := db.CreateProblem(sqldbtest.As(off), &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageC,
+	p9, err := db.Problems.CreateProblem(sqldbtest.As(off), &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageC,
 		Title: "梅城问题", Description: "梅城问题，群众反映强烈"})
 	MustOK(t, err)
 	mc.p[9] = p9
@@ -139,7 +139,7 @@ func TestMetricsService_Metrics(t *testing.T) {
 		h1 := sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit}
 
 		t.Run("ByUnit", func(t *testing.T) {
-			m, err := db.Metrics(off, h1)
+			m, err := db.Reports.Metrics(off, h1)
 			MustOK(t, err)
 			if m.From != "2021-05-01" || m.To != "2021-05-15" || m.Period != "2021-05-H1" {
 				t.Fatalf("window %s–%s %s", m.From, m.To, m.Period)
@@ -202,14 +202,14 @@ func TestMetricsService_Metrics(t *testing.T) {
 			// P2 (due 27 May) overdue at 1 June too; P4 reopened 12 May with
 			// 15 working days from then: due 3 June, not overdue. Volume:
 			// P2, P4, P5, P6 open at 16 May.
-			m, err := db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
+			m, err := db.Reports.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
 			MustOK(t, err)
 			if got, want := counts(rowOf(t, m, "1")), []int{0, 0, 1, 0, 1, 1, 1, 0, 0, 2, 4}; !slices.Equal(got, want) {
 				t.Errorf("unit 1 in H2 = %v, want %v", got, want)
 			}
 		})
 		t.Run("OtherGroupings", func(t *testing.T) {
-			m, err := db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByTownship})
+			m, err := db.Reports.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByTownship})
 			MustOK(t, err)
 			if got, want := counts(rowOf(t, m, sqldbtest.Dongping)), []int{4, 2, 5, 4, 3, 1, 2, 1, 1, 2, 8}; !slices.Equal(got, want) {
 				t.Errorf("东坪镇 = %v, want %v", got, want)
@@ -217,18 +217,18 @@ func TestMetricsService_Metrics(t *testing.T) {
 			if got := rowOf(t, m, sqldbtest.Meicheng).Assigned; got != 1 {
 				t.Errorf("梅城镇 assigned %d", got)
 			}
-			m, err = db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByCadre})
+			m, err = db.Reports.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByCadre})
 			MustOK(t, err)
 			if len(m.Rows) != 1 || m.Rows[0].Key != "5" || m.Rows[0].Name != "陈刚" || m.Rows[0].Assigned != 1 || m.Total.Assigned != 5 {
 				t.Errorf("by cadre %+v total %d", m.Rows, m.Total.Assigned)
 			}
-			m, err = db.Metrics(off, sanlian.MetricsQuery{From: "2021-05-01", To: "2021-05-15", By: sanlian.ByCategory})
+			m, err = db.Reports.Metrics(off, sanlian.MetricsQuery{From: "2021-05-01", To: "2021-05-15", By: sanlian.ByCategory})
 			MustOK(t, err)
 			if len(m.Rows) != 1 || m.Rows[0].Name != "交通出行" || m.Rows[0].Assigned != 5 || m.Period != "" {
 				t.Errorf("by category %+v", m.Rows)
 			}
 			// Unit 1 and its sub-units: unit 1's row alone.
-			m, err = db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit, UnitID: 1})
+			m, err = db.Reports.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit, UnitID: 1})
 			MustOK(t, err)
 			if len(m.Rows) != 1 || m.Rows[0].Key != "1" || m.Total.Assigned != 3 {
 				t.Errorf("unit 1 filter %+v", m.Rows)
@@ -250,7 +250,7 @@ func TestMetricsService_Metrics(t *testing.T) {
 				{"3", sanlian.MeasureVolume, []int{8}},
 				{"", sanlian.MeasureVolume, []int{1, 2, 3, 4, 5, 6, 7, 8, 9}},
 			} {
-				ps, err := db.MetricProblems(off, h1, c.key, c.measure)
+				ps, err := db.Reports.MetricProblems(off, h1, c.key, c.measure)
 				MustOK(t, err)
 				var got []int64
 				for _, p := range ps {
@@ -261,27 +261,27 @@ func TestMetricsService_Metrics(t *testing.T) {
 					t.Errorf("%s/%s = %v, want %v", c.key, c.measure, got, want)
 				}
 			}
-			_, err := db.MetricProblems(off, h1, "1", "bogus")
+			_, err := db.Reports.MetricProblems(off, h1, "1", "bogus")
 			MustCode(t, err, sanlian.EINVALID)
 		})
 		t.Run("Scope", func(t *testing.T) {
 			// The leader's township is 东坪镇: P9 (梅城镇) is not theirs.
-			m, err := db.Metrics(sqldbtest.As(users["leader"]), h1)
+			m, err := db.Reports.Metrics(sqldbtest.As(users["leader"]), h1)
 			MustOK(t, err)
 			if m.Total.Assigned != 4 || len(m.Rows) != 2 {
 				t.Errorf("leader total %d rows %+v", m.Total.Assigned, m.Rows)
 			}
 			// The unit admin of unit 1 sees unit 1's events only.
 			ua := sqldbtest.As(users["unitadmin"])
-			m, err = db.Metrics(ua, h1)
+			m, err = db.Reports.Metrics(ua, h1)
 			MustOK(t, err)
 			if m.Total.Assigned != 3 || len(m.Rows) != 1 || m.Rows[0].Key != "1" {
 				t.Errorf("unit admin total %d rows %+v", m.Total.Assigned, m.Rows)
 			}
-			_, err = db.Metrics(ua, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit, UnitID: 3})
+			_, err = db.Reports.Metrics(ua, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit, UnitID: 3})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			for _, name := range []string{"cadre", "auditor", "sysadmin"} {
-				_, err = db.Metrics(sqldbtest.As(users[name]), h1)
+				_, err = db.Reports.Metrics(sqldbtest.As(users[name]), h1)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
@@ -295,7 +295,7 @@ func TestMetricsService_Metrics(t *testing.T) {
 				{Period: "2021-05"},
 				{Period: "2021-05", By: sanlian.ByUnit, UnitID: 999},
 			} {
-				_, err := db.Metrics(off, q)
+				_, err := db.Reports.Metrics(off, q)
 				MustCode(t, err, sanlian.EINVALID)
 				if e := sanlian.ErrorMessage(err); e == "" {
 					t.Errorf("%+v: no message", q)
@@ -306,8 +306,8 @@ func TestMetricsService_Metrics(t *testing.T) {
 			c := &sanlian.MetricConfig{From: "2021-05", UnitKind: sanlian.UnitDepartment,
 				Weights: sanlian.MetricWeights{Response: 60, Resolution: 20, Satisfaction: 20}, Ranking: sanlian.DefaultMetricConfig().Ranking,
 				Rules: sanlian.DefaultMetricConfig().Rules}
-			MustOK(t, db.SaveMetricConfig(off, c))
-			m, err := db.Metrics(off, h1)
+			MustOK(t, db.Reports.SaveMetricConfig(off, c))
+			m, err := db.Reports.Metrics(off, h1)
 			MustOK(t, err)
 			// Unit 1 is a department: 60 × 1/3 + 20 × 1/3 + 20 × 2/3 = 40,
 			// less 4: 36; the total keeps the configuration for every unit: 43.
@@ -323,23 +323,23 @@ func TestMetricsService_Configs(t *testing.T) {
 		off := sqldbtest.As(users["office"])
 		rules, ranking := sanlian.DefaultMetricConfig().Rules, sanlian.DefaultMetricConfig().Ranking
 		t.Run("Default", func(t *testing.T) {
-			c, err := db.MetricConfigFor(off, "2021-05-H1", sanlian.UnitTownship)
+			c, err := db.Reports.MetricConfigFor(off, "2021-05-H1", sanlian.UnitTownship)
 			MustOK(t, err)
 			if c.ID != 0 || c.Weights.Resolution != 35 {
 				t.Fatalf("default %+v", c)
 			}
 		})
 		t.Run("ErrWeights", func(t *testing.T) {
-			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-05", Weights: sanlian.MetricWeights{Response: 30, Resolution: 30, Satisfaction: 30}, Ranking: ranking, Rules: rules})
+			err := db.Reports.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-05", Weights: sanlian.MetricWeights{Response: 30, Resolution: 30, Satisfaction: 30}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "weights")
-			err = db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-5", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
+			err = db.Reports.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-5", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "from")
 		})
 		all := &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 40, Resolution: 30, Satisfaction: 30}, Ranking: ranking, Rules: rules}
 		town := &sanlian.MetricConfig{From: "2021-05-H2", UnitKind: sanlian.UnitTownship, Weights: sanlian.MetricWeights{Response: 50, Resolution: 25, Satisfaction: 25}, Ranking: ranking, Rules: rules}
 		t.Run("OK", func(t *testing.T) {
-			MustOK(t, db.SaveMetricConfig(off, all))
-			MustOK(t, db.SaveMetricConfig(off, town))
+			MustOK(t, db.Reports.SaveMetricConfig(off, all))
+			MustOK(t, db.Reports.SaveMetricConfig(off, town))
 			for _, c := range []struct {
 				period, kind string
 				want         float64
@@ -347,32 +347,32 @@ func TestMetricsService_Configs(t *testing.T) {
 				{"2021-02", "", 30}, {"2021-03-H1", "", 40}, {"2021-05-H1", sanlian.UnitTownship, 40},
 				{"2021-05-H2", sanlian.UnitTownship, 50}, {"2021-06", sanlian.UnitTownship, 50}, {"2021-06", sanlian.UnitDepartment, 40},
 			} {
-				got, err := db.MetricConfigFor(off, c.period, c.kind)
+				got, err := db.Reports.MetricConfigFor(off, c.period, c.kind)
 				MustOK(t, err)
 				if got.Weights.Response != c.want {
 					t.Errorf("%s %s: response weight %v, want %v", c.period, c.kind, got.Weights.Response, c.want)
 				}
 			}
-			list, err := db.FindMetricConfigs(off)
+			list, err := db.Reports.FindMetricConfigs(off)
 			MustOK(t, err)
 			if len(list) != 2 || list[0].ID != town.ID {
 				t.Errorf("list %+v", list)
 			}
 		})
 		t.Run("ErrDuplicate", func(t *testing.T) {
-			err := db.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
+			err := db.Reports.SaveMetricConfig(off, &sanlian.MetricConfig{From: "2021-03", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules})
 			MustField(t, err, "from")
 		})
 		t.Run("ErrStaleVersion", func(t *testing.T) {
 			edit := *all
 			edit.Weights.Response, edit.Weights.Resolution = 50, 20
-			MustOK(t, db.SaveMetricConfig(off, &edit))
+			MustOK(t, db.Reports.SaveMetricConfig(off, &edit))
 			stale := *all
-			MustCode(t, db.SaveMetricConfig(off, &stale), sanlian.ECONFLICT)
+			MustCode(t, db.Reports.SaveMetricConfig(off, &stale), sanlian.ECONFLICT)
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
-			MustCode(t, db.SaveMetricConfig(sqldbtest.As(users["leader"]), &sanlian.MetricConfig{From: "2021-07", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules}), sanlian.EFORBIDDEN)
-			_, err := db.FindMetricConfigs(sqldbtest.As(users["cadre"]))
+			MustCode(t, db.Reports.SaveMetricConfig(sqldbtest.As(users["leader"]), &sanlian.MetricConfig{From: "2021-07", Weights: sanlian.MetricWeights{Response: 100}, Ranking: ranking, Rules: rules}), sanlian.EFORBIDDEN)
+			_, err := db.Reports.FindMetricConfigs(sqldbtest.As(users["cadre"]))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 	})

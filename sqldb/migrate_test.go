@@ -30,7 +30,7 @@ func TestDB_Migrate(t *testing.T) {
 			}
 			users := sqldbtest.LoadSmall(t, db)
 			MustOK(t, db.Migrate(ctx))
-			hs, _, err := db.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{})
+			hs, _, err := db.Org.FindHouseholds(sqldbtest.As(users["office"]), sanlian.HouseholdFilter{})
 			MustOK(t, err)
 			if len(hs) != 20 {
 				t.Errorf("households after migrating again = %d, want 20", len(hs))

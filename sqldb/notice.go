@@ -25,7 +25,7 @@ func scanNotice(sc scanner) (*sanlian.Notice, error) {
 
 // FindNotices implements sanlian.NoticeService: the caller's own notices
 // only, newest first.
-func (db *DB) FindNotices(ctx context.Context, f sanlian.NoticeFilter) ([]*sanlian.Notice, string, error) {
+func (db *NoticeStore) FindNotices(ctx context.Context, f sanlian.NoticeFilter) ([]*sanlian.Notice, string, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, "", err
@@ -42,12 +42,12 @@ func (db *DB) FindNotices(ctx context.Context, f sanlian.NoticeFilter) ([]*sanli
 	if f.Unread {
 		w.add("n.read_at IS NULL")
 	}
-	return readPage(ctx, db, "find notices", noticeSelect, w, f.Cursor, f.Limit, byID("n.id", true),
+	return readPage(ctx, db.DB, "find notices", noticeSelect, w, f.Cursor, f.Limit, byID("n.id", true),
 		scanNotice, func(n *sanlian.Notice) string { return idKey(n.ID) })
 }
 
 // CountUnread implements sanlian.NoticeService.
-func (db *DB) CountUnread(ctx context.Context) (int, error) {
+func (db *NoticeStore) CountUnread(ctx context.Context) (int, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return 0, err
@@ -60,7 +60,7 @@ func (db *DB) CountUnread(ctx context.Context) (int, error) {
 }
 
 // MarkNoticeRead implements sanlian.NoticeService.
-func (db *DB) MarkNoticeRead(ctx context.Context, id int64) (*sanlian.Notice, error) {
+func (db *NoticeStore) MarkNoticeRead(ctx context.Context, id int64) (*sanlian.Notice, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (db *DB) MarkNoticeRead(ctx context.Context, id int64) (*sanlian.Notice, er
 }
 
 // MarkAllNoticesRead implements sanlian.NoticeService.
-func (db *DB) MarkAllNoticesRead(ctx context.Context) (int, error) {
+func (db *NoticeStore) MarkAllNoticesRead(ctx context.Context) (int, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return 0, err
@@ -127,7 +127,7 @@ type noticeSrc struct {
 // of recipient is its own join, the targets first (CROSS JOIN keeps
 // SQLite from scanning the targets once per user) and the users found by
 // index; UNION gives a user in two classes one notice.
-func (tx *Tx) writeNotices(src noticeSrc) (int64, error) {
+func writeNotices(tx *Tx, src noticeSrc) (int64, error) {
 	var actor int64
 	if u := sanlian.UserFromContext(tx.ctx); u != nil {
 		actor = u.ID
@@ -214,60 +214,60 @@ func supervisionSrc(titlePrefix string, ids []int64) (string, []any) {
 // to the responsible person's account, and a problem_assigned event when
 // the unit changed; the events for outside platforms are problemWebhooks', the messages
 // to the resident problemMessages'.
-func (tx *Tx) problemActed(action string, before, p *sanlian.Problem) error {
-	if err := tx.problemWebhooks(action, before, p); err != nil {
+func problemActed(tx *Tx, action string, before, p *sanlian.Problem) error {
+	if err := problemWebhooks(tx, action, before, p); err != nil {
 		return err
 	}
-	if err := tx.problemMessages(action, before, p); err != nil {
+	if err := problemMessages(tx, action, before, p); err != nil {
 		return err
 	}
 	if action == sanlian.ActionReturn {
-		return tx.problemReturned(before, p)
+		return problemReturned(tx, before, p)
 	}
 	if (action != sanlian.ActionAssign && action != sanlian.ActionTransfer) || p.UnitID == 0 {
 		return nil
 	}
 	q, args := problemSrc("交办：", "，办结期限 "+sanlian.DeadlineDate(p.ResolveDue), "", "p.id = ?", p.ID)
-	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeAssigned, targetKind: sanlian.TargetProblem, query: q, args: args,
+	if _, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeAssigned, targetKind: sanlian.TargetProblem, query: q, args: args,
 		admins: true, person: true}); err != nil {
 		return err
 	}
 	if before.UnitID == p.UnitID {
 		return nil
 	}
-	return tx.enqueueProblem(sanlian.EventProblemAssigned, "问题交办", p.ID, "")
+	return enqueueProblem(tx, sanlian.EventProblemAssigned, "问题交办", p.ID, "")
 }
 
 // problemReturned tells the office's accounts that a unit sent a problem
 // back to its queue, with the new dispatch deadline, and queues
 // problem_returned.
-func (tx *Tx) problemReturned(before, p *sanlian.Problem) error {
+func problemReturned(tx *Tx, before, p *sanlian.Problem) error {
 	var unit string
 	if err := tx.queryRow(`SELECT name FROM units WHERE id = ?`, before.UnitID).Scan(&unit); err != nil {
 		return fmt.Errorf("returned problem %d: %w", p.ID, err)
 	}
 	q, args := problemSrc("退单：", "，"+unit+"退回，请于 "+sanlian.DeadlineDate(p.AssignDue)+" 前重新派单", "", "p.id = ?", p.ID)
-	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeReturned, targetKind: sanlian.TargetProblem, query: q, args: args,
+	if _, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeReturned, targetKind: sanlian.TargetProblem, query: q, args: args,
 		office: true}); err != nil {
 		return err
 	}
-	return tx.enqueueProblem(sanlian.EventProblemReturned, "问题退单（"+unit+"）", p.ID, "")
+	return enqueueProblem(tx, sanlian.EventProblemReturned, "问题退单（"+unit+"）", p.ID, "")
 }
 
 // intakeOverdue tells the office's accounts of each submitted problem past
 // its dispatch deadline at at, once per problem and deadline, and queues
 // problem_intake_overdue for those whose deadline ended in the last day.
-func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
+func intakeOverdue(tx *Tx, at time.Time) (int64, error) {
 	cond := "p.state = 'submitted' AND p.assign_due <= ?"
 	// One notice per problem and deadline: a problem returned and overdue
 	// again is told of again.
 	q, args := problemSrcKeyed("派单超时：", "，已超过受理派单时限，请尽快交办", "intake_overdue:", "p.assign_due", cond, at)
-	n, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeIntakeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
+	n, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeIntakeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
 		office: true})
 	if err != nil {
 		return 0, err
 	}
-	subscribed, err := tx.subscribed(sanlian.EventIntakeOverdue)
+	subscribed, err := subscribed(tx, sanlian.EventIntakeOverdue)
 	if err != nil || !subscribed {
 		return n, err
 	}
@@ -287,7 +287,7 @@ func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
 		return 0, fmt.Errorf("intake overdue: %w", err)
 	}
 	for _, o := range list {
-		if err := tx.enqueueProblem(sanlian.EventIntakeOverdue, "派单超时", o.id, fmt.Sprintf("intake_overdue:%d:%d", o.id, o.due.Unix())); err != nil {
+		if err := enqueueProblem(tx, sanlian.EventIntakeOverdue, "派单超时", o.id, fmt.Sprintf("intake_overdue:%d:%d", o.id, o.due.Unix())); err != nil {
 			return 0, err
 		}
 	}
@@ -296,10 +296,10 @@ func (tx *Tx) intakeOverdue(at time.Time) (int64, error) {
 
 // problemSubmitted queues the problem_submitted event for a problem that
 // came from the portal, WeChat or the hotline.
-func (tx *Tx) problemSubmitted(id int64, source string) error {
+func problemSubmitted(tx *Tx, id int64, source string) error {
 	switch source {
 	case sanlian.SourcePortal, sanlian.SourceWechat, sanlian.SourceHotline:
-		return tx.enqueueProblem(sanlian.EventProblemSubmitted, "群众来件（"+sanlian.SourceLabel(source)+"）", id, "")
+		return enqueueProblem(tx, sanlian.EventProblemSubmitted, "群众来件（"+sanlian.SourceLabel(source)+"）", id, "")
 	}
 	return nil
 }
@@ -307,13 +307,13 @@ func (tx *Tx) problemSubmitted(id int64, source string) error {
 // supervisionIssued tells of a supervision notice: its reply is needed
 // from the unit's admins; the responsible person and the county leaders
 // of the township are told of it; and supervision_notice is queued.
-func (tx *Tx) supervisionIssued(id int64) error {
+func supervisionIssued(tx *Tx, id int64) error {
 	q, args := supervisionSrc("督办通知待回复：", []int64{id})
-	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeReplyNeeded, targetKind: "supervision", query: q, args: args, admins: true}); err != nil {
+	if _, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeReplyNeeded, targetKind: "supervision", query: q, args: args, admins: true}); err != nil {
 		return err
 	}
 	q, args = supervisionSrc("督办通知：", []int64{id})
-	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
+	if _, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
 		person: true, leaders: true}); err != nil {
 		return err
 	}
@@ -324,28 +324,28 @@ func (tx *Tx) supervisionIssued(id int64) error {
 		return fmt.Errorf("supervision %d payload: %w", id, err)
 	}
 	pl.Title, pl.Link = "督办通知", fmt.Sprintf("/supervisions/%d", id)
-	return tx.enqueue(sanlian.EventSupervisionNotice, pl, "")
+	return enqueue(tx, sanlian.EventSupervisionNotice, pl, "")
 }
 
 // supervisionsRaised tells the unit's admins, the responsible person and
 // the township's county leaders of cards just given or turned red.
-func (tx *Tx) supervisionsRaised(ids []int64, level string) error {
+func supervisionsRaised(tx *Tx, ids []int64, level string) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	q, args := supervisionSrc(sanlian.LevelLabel(level)+"：", ids)
-	_, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
+	_, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeSupervision, targetKind: "supervision", query: q, args: args,
 		admins: true, person: true, leaders: true})
 	return err
 }
 
 // supervisionRed tells of a card on problem turned red, and queues
 // supervision_red.
-func (tx *Tx) supervisionRed(id, problem int64) error {
-	if err := tx.supervisionsRaised([]int64{id}, sanlian.LevelRed); err != nil {
+func supervisionRed(tx *Tx, id, problem int64) error {
+	if err := supervisionsRaised(tx, []int64{id}, sanlian.LevelRed); err != nil {
 		return err
 	}
-	return tx.enqueueProblem(sanlian.EventSupervisionRed, "红牌督办", problem, fmt.Sprintf("red:%d", id))
+	return enqueueProblem(tx, sanlian.EventSupervisionRed, "红牌督办", problem, fmt.Sprintf("red:%d", id))
 }
 
 // NoticesDailyJob is the name of the daily job that writes the "due
@@ -367,22 +367,22 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 	tomorrow := at.AddDate(0, 0, 1).In(sanlian.Shanghai).Format("2006-01-02")
 	q, args := problemSrc("明日到期：", "，办结期限 "+tomorrow, "due_tomorrow:"+tomorrow+":",
 		open+" AND p.resolve_due > ? AND p.resolve_due <= ?", at.AddDate(0, 0, 1), at.AddDate(0, 0, 2))
-	due, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeDueTomorrow, targetKind: sanlian.TargetProblem, query: q, args: args,
+	due, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeDueTomorrow, targetKind: sanlian.TargetProblem, query: q, args: args,
 		admins: true, person: true})
 	if err != nil {
 		return err
 	}
 	q, args = problemSrc("已逾期：", "，已超过办结期限", "overdue:", open+" AND p.resolve_due <= ?", at)
-	over, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
+	over, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeOverdue, targetKind: sanlian.TargetProblem, query: q, args: args,
 		admins: true, person: true})
 	if err != nil {
 		return err
 	}
-	intake, err := tx.intakeOverdue(at)
+	intake, err := intakeOverdue(tx, at)
 	if err != nil {
 		return err
 	}
-	selfCrit, err := tx.selfCriticismsDueSoon(at)
+	selfCrit, err := selfCriticismsDueSoon(tx, at)
 	if err != nil {
 		return err
 	}
@@ -400,7 +400,7 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 			return err
 		}
 	}
-	subscribed, err := tx.subscribed(sanlian.EventProblemOverdue)
+	subscribed, err := subscribed(tx, sanlian.EventProblemOverdue)
 	if err != nil || !subscribed {
 		return err
 	}
@@ -417,7 +417,7 @@ func NoticesDaily(tx *Tx, _ string, at time.Time) error {
 		return fmt.Errorf("overdue problems: %w", err)
 	}
 	for _, o := range list {
-		if err := tx.enqueueProblem(sanlian.EventProblemOverdue, "问题逾期", o.id, fmt.Sprintf("overdue:%d:%d", o.id, o.reopened)); err != nil {
+		if err := enqueueProblem(tx, sanlian.EventProblemOverdue, "问题逾期", o.id, fmt.Sprintf("overdue:%d:%d", o.id, o.reopened)); err != nil {
 			return err
 		}
 	}
@@ -439,7 +439,7 @@ func calendarReminder(tx *Tx, at time.Time) (int64, error) {
 	}
 	q := `SELECT 0 AS tid, CAST(NULL AS BIGINT) AS unit_id, CAST(NULL AS BIGINT) AS person_id, CAST(NULL AS TEXT) AS township,
 		CAST(? AS TEXT) AS title, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS link, CAST(? AS TEXT) AS dkey`
-	n, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeCalendar, query: q, office: true, args: []any{
+	n, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeCalendar, query: q, office: true, args: []any{
 		fmt.Sprintf("请确认 %d 年节假日安排", year),
 		fmt.Sprintf("%d 年的工作日历尚未确认，到期日暂按法定节假日推算。国务院办公厅公布节假日安排后，请在工作日历中录入并保存。", year),
 		fmt.Sprintf("/calendar?year=%d", year), sanlian.CalendarReminderKey(year, at)}})
@@ -451,14 +451,14 @@ func calendarReminder(tx *Tx, at time.Time) (int64, error) {
 
 // NoticesDailyAt runs the daily notices for the day starting at at, as
 // the system, outside the scheduler (for tests and the demo).
-func (db *DB) NoticesDailyAt(ctx context.Context, at time.Time) error {
+func (db *NoticeStore) NoticesDailyAt(ctx context.Context, at time.Time) error {
 	return db.inTx(sanlian.NewSystemContext(ctx), func(tx *Tx) error { return NoticesDaily(tx, "", at) })
 }
 
 // ReadNoticesBefore marks read every notice written before t, for the
 // office (the demo's users have read their older notices). It returns how
 // many it marked.
-func (db *DB) ReadNoticesBefore(ctx context.Context, t time.Time) (int, error) {
+func (db *NoticeStore) ReadNoticesBefore(ctx context.Context, t time.Time) (int, error) {
 	var n int64
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -480,7 +480,7 @@ func (db *DB) ReadNoticesBefore(ctx context.Context, t time.Time) (int, error) {
 
 // NoticeTotals counts every user's notices and the unread ones, for the
 // office.
-func (db *DB) NoticeTotals(ctx context.Context) (total, unread int, err error) {
+func (db *NoticeStore) NoticeTotals(ctx context.Context) (total, unread int, err error) {
 	if err := db.webhookOffice(ctx, db.reader(ctx)); err != nil {
 		return 0, 0, err
 	}

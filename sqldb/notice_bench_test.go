@@ -79,13 +79,13 @@ func BenchmarkNotices(b *testing.B) {
 					b.StopTimer()
 					reset("notices")
 					b.StartTimer()
-					MustOK(b, c.db.NoticesDailyAt(ctx, at))
+					MustOK(b, c.db.Notices.NoticesDailyAt(ctx, at))
 				}
 				b.ReportMetric(count(), "notices")
 			})
 			b.Run("daily_again", func(b *testing.B) {
 				for b.Loop() {
-					MustOK(b, c.db.NoticesDailyAt(ctx, at))
+					MustOK(b, c.db.Notices.NoticesDailyAt(ctx, at))
 				}
 			})
 			b.Run("cards", func(b *testing.B) {

@@ -26,13 +26,13 @@ func selfCriticismSrc(titlePrefix, bodySuffix, dkeyPrefix, cond string, args ...
 // unitsCriticised tells the admins of each unit a just-published bulletin
 // criticises, naming the self-criticism's due date, and queues
 // unit_criticised for each.
-func (tx *Tx) unitsCriticised(bulletinID int64, due time.Time) error {
+func unitsCriticised(tx *Tx, bulletinID int64, due time.Time) error {
 	q, args := selfCriticismSrc("通报批评：", "。请于 "+sanlian.DeadlineDate(due)+" 前提交书面检讨", "criticised:", "s.bulletin_id = ?", bulletinID)
-	if _, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeCriticised, targetKind: "self_criticism", query: q, args: args,
+	if _, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeCriticised, targetKind: "self_criticism", query: q, args: args,
 		admins: true}); err != nil {
 		return err
 	}
-	if ok, err := tx.subscribed(sanlian.EventUnitCriticised); err != nil || !ok {
+	if ok, err := subscribed(tx, sanlian.EventUnitCriticised); err != nil || !ok {
 		return err
 	}
 	rows, err := tx.query(`SELECT s.id, b.year, b.number, b.period, COALESCE(u.name, ''), s.reason, s.due_at
@@ -67,7 +67,7 @@ func (tx *Tx) unitsCriticised(bulletinID int64, due time.Time) error {
 		return fmt.Errorf("criticised units: %w", err)
 	}
 	for _, c := range list {
-		if err := tx.enqueue(sanlian.EventUnitCriticised, c.pl, fmt.Sprintf("criticised:%d", c.id)); err != nil {
+		if err := enqueue(tx, sanlian.EventUnitCriticised, c.pl, fmt.Sprintf("criticised:%d", c.id)); err != nil {
 			return err
 		}
 	}
@@ -78,7 +78,7 @@ func (tx *Tx) unitsCriticised(bulletinID int64, due time.Time) error {
 // self-criticism is due within 2 working days of the day starting at at
 // (before 24:00 of the second working day after it) and not yet filed or
 // past due; once per self-criticism.
-func (tx *Tx) selfCriticismsDueSoon(at time.Time) (int64, error) {
+func selfCriticismsDueSoon(tx *Tx, at time.Time) (int64, error) {
 	cal, err := tx.db.calendarIn(tx)
 	if err != nil {
 		return 0, err
@@ -103,7 +103,7 @@ func (tx *Tx) selfCriticismsDueSoon(at time.Time) (int64, error) {
 	for _, o := range list {
 		q, args := selfCriticismSrc("书面检讨将到期：", "。书面检讨须于 "+sanlian.DeadlineDate(o.due)+" 前提交，尚未提交",
 			"self_criticism_due:", "s.id = ?", o.id)
-		k, err := tx.writeNotices(noticeSrc{kind: sanlian.NoticeSelfCritDue, targetKind: "self_criticism", query: q, args: args, admins: true})
+		k, err := writeNotices(tx, noticeSrc{kind: sanlian.NoticeSelfCritDue, targetKind: "self_criticism", query: q, args: args, admins: true})
 		if err != nil {
 			return 0, err
 		}

@@ -14,14 +14,14 @@ import (
 // noticesOf lists a user's notices, newest first.
 func noticesOf(t *testing.T, db *sqldb.DB, u *sanlian.User, kind string) []*sanlian.Notice {
 	t.Helper()
-	out, _, err := db.FindNotices(sqldbtest.As(u), sanlian.NoticeFilter{Kind: kind, Limit: 500})
+	out, _, err := db.Notices.FindNotices(sqldbtest.As(u), sanlian.NoticeFilter{Kind: kind, Limit: 500})
 	MustOK(t, err)
 	return out
 }
 
 func unread(t *testing.T, db *sqldb.DB, u *sanlian.User) int {
 	t.Helper()
-	n, err := db.CountUnread(sqldbtest.As(u))
+	n, err := db.Notices.CountUnread(sqldbtest.As(u))
 	MustOK(t, err)
 	return n
 }
@@ -51,20 +51,20 @@ func TestNoticeService_Assign(t *testing.T) {
 		mine := noticesOf(t, db, users["cadre"], "")[0]
 
 		t.Run("ErrAnotherUsersNotice", func(t *testing.T) {
-			_, err := db.MarkNoticeRead(sqldbtest.As(users["unitadmin"]), mine.ID)
+			_, err := db.Notices.MarkNoticeRead(sqldbtest.As(users["unitadmin"]), mine.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			if unread(t, db, users["cadre"]) != 1 {
 				t.Fatal("another user's attempt marked the notice read")
 			}
 		})
 		t.Run("ErrUnknownKind", func(t *testing.T) {
-			_, _, err := db.FindNotices(sqldbtest.As(users["cadre"]), sanlian.NoticeFilter{Kind: "spam"})
+			_, _, err := db.Notices.FindNotices(sqldbtest.As(users["cadre"]), sanlian.NoticeFilter{Kind: "spam"})
 			MustCode(t, err, sanlian.EINVALID)
 		})
 		t.Run("ReadOne", func(t *testing.T) {
 			raw := MustRaw(t, db)
 			before := auditRows(t, raw)
-			n, err := db.MarkNoticeRead(sqldbtest.As(users["cadre"]), mine.ID)
+			n, err := db.Notices.MarkNoticeRead(sqldbtest.As(users["cadre"]), mine.ID)
 			MustOK(t, err)
 			if n.Unread() || unread(t, db, users["cadre"]) != 0 {
 				t.Fatalf("after reading: %+v, unread %d", n, unread(t, db, users["cadre"]))
@@ -73,7 +73,7 @@ func TestNoticeService_Assign(t *testing.T) {
 				t.Fatal("reading a notice left no audit row")
 			}
 			// Again: nothing changes, nothing is written.
-			_, err = db.MarkNoticeRead(sqldbtest.As(users["cadre"]), mine.ID)
+			_, err = db.Notices.MarkNoticeRead(sqldbtest.As(users["cadre"]), mine.ID)
 			MustOK(t, err)
 			if auditRows(t, raw) != before+1 {
 				t.Fatal("reading a read notice was audited again")
@@ -85,7 +85,7 @@ func TestNoticeService_Assign(t *testing.T) {
 		t.Run("ReadAll", func(t *testing.T) {
 			// A transfer back and a fresh assignment give the unit admin a
 			// second notice.
-			cur, err := db.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
+			cur, err := db.Problems.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
 			MustOK(t, err)
 			cur = act(t, db, users["office"], cur, sanlian.ActionTransfer, sanlian.ActionRequest{UnitID: 3, Reason: "属地管理"})
 			if got := noticesOf(t, db, users["unitadmin"], ""); len(got) != 1 {
@@ -95,23 +95,23 @@ func TestNoticeService_Assign(t *testing.T) {
 			if u := unread(t, db, users["unitadmin"]); u != 2 {
 				t.Fatalf("unit admin unread %d, want 2", u)
 			}
-			n, err := db.MarkAllNoticesRead(sqldbtest.As(users["unitadmin"]))
+			n, err := db.Notices.MarkAllNoticesRead(sqldbtest.As(users["unitadmin"]))
 			MustOK(t, err)
 			if n != 2 || unread(t, db, users["unitadmin"]) != 0 {
 				t.Fatalf("read all: %d, unread now %d", n, unread(t, db, users["unitadmin"]))
 			}
-			if n, _ := db.MarkAllNoticesRead(sqldbtest.As(users["unitadmin"])); n != 0 {
+			if n, _ := db.Notices.MarkAllNoticesRead(sqldbtest.As(users["unitadmin"])); n != 0 {
 				t.Fatalf("read all twice: %d", n)
 			}
 		})
 		t.Run("Paged", func(t *testing.T) {
 			all := noticesOf(t, db, users["unitadmin"], "")
-			first, next, err := db.FindNotices(sqldbtest.As(users["unitadmin"]), sanlian.NoticeFilter{Limit: 1})
+			first, next, err := db.Notices.FindNotices(sqldbtest.As(users["unitadmin"]), sanlian.NoticeFilter{Limit: 1})
 			MustOK(t, err)
 			if len(first) != 1 || next == "" || first[0].ID != all[0].ID {
 				t.Fatalf("first page %v next %q", first, next)
 			}
-			second, _, err := db.FindNotices(sqldbtest.As(users["unitadmin"]), sanlian.NoticeFilter{Limit: 1, Cursor: next})
+			second, _, err := db.Notices.FindNotices(sqldbtest.As(users["unitadmin"]), sanlian.NoticeFilter{Limit: 1, Cursor: next})
 			MustOK(t, err)
 			if len(second) != 1 || second[0].ID >= first[0].ID {
 				t.Fatalf("second page %v", second)
@@ -155,7 +155,7 @@ func TestNoticeService_IssuedNotice(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		p := acceptedProblem(t, db, users, "饮水管道破裂")
 		clockAt(db, "2021-05-12 09:00")
-		sv, err := db.CreateSupervision(sqldbtest.As(users["office"]), &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem,
+		sv, err := db.Problems.CreateSupervision(sqldbtest.As(users["office"]), &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem,
 			TargetID: p.ID, Text: "请三日内说明进展", ReplyDue: "2021-05-14"})
 		MustOK(t, err)
 		reply := noticesOf(t, db, users["unitadmin"], sanlian.NoticeReplyNeeded)
@@ -183,12 +183,12 @@ func TestNoticeService_Daily(t *testing.T) {
 		count := func(kind string) int {
 			return MustCount(t, raw, "SELECT COUNT(*) FROM notices WHERE kind = '"+kind+"'")
 		}
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-29 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-29 00:00")))
 		if n := count(sanlian.NoticeDueTomorrow); n != 0 {
 			t.Fatalf("two days before: %d due-tomorrow notices", n)
 		}
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-30 00:00")))
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-30 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-30 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-30 00:00")))
 		if n := count(sanlian.NoticeDueTomorrow); n != 2 {
 			t.Fatalf("the day before the last day, run twice: %d due-tomorrow notices, want 2 (admin and person)", n)
 		}
@@ -196,12 +196,12 @@ func TestNoticeService_Daily(t *testing.T) {
 		if len(got) != 1 || got[0].TargetID != p.ID || !strings.Contains(got[0].Body, "2021-05-31") {
 			t.Fatalf("cadre's due-tomorrow notice: %+v", got)
 		}
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-31 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-31 00:00")))
 		if n := count(sanlian.NoticeOverdue); n != 0 {
 			t.Fatalf("on the last day: %d overdue notices", n)
 		}
 		before := auditRows(t, raw)
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
 		if n := count(sanlian.NoticeOverdue); n != 2 {
 			t.Fatalf("overdue notices %d, want 2", n)
 		}
@@ -212,7 +212,7 @@ func TestNoticeService_Daily(t *testing.T) {
 		MustOK(t, db.RegisterJob(sqldb.NoticesDailyJob, sanlian.JobDaily, sqldb.NoticesDaily))
 		runDay(t, db, "2021-06-02")
 		runDay(t, db, "2021-06-03")
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
 		if n := count(sanlian.NoticeOverdue); n != 2 {
 			t.Fatalf("overdue notices after reruns %d, want 2", n)
 		}

@@ -71,7 +71,7 @@ func findAPIKey(q querier, id int64) (*sanlian.APIKey, error) {
 }
 
 // CreateAPIKey implements sanlian.Open311Service.
-func (db *DB) CreateAPIKey(ctx context.Context, in *sanlian.APIKeyInput) (*sanlian.IssuedAPIKey, error) {
+func (db *PublicStore) CreateAPIKey(ctx context.Context, in *sanlian.APIKeyInput) (*sanlian.IssuedAPIKey, error) {
 	u, err := apiKeyOffice(ctx, "发放接口密钥")
 	if err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, in *sanlian.APIKeyInput) (*sanli
 }
 
 // FindAPIKeys implements sanlian.Open311Service.
-func (db *DB) FindAPIKeys(ctx context.Context) ([]*sanlian.APIKey, error) {
+func (db *PublicStore) FindAPIKeys(ctx context.Context) ([]*sanlian.APIKey, error) {
 	if _, err := apiKeyOffice(ctx, "查看接口密钥"); err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (db *DB) FindAPIKeys(ctx context.Context) ([]*sanlian.APIKey, error) {
 }
 
 // RevokeAPIKey implements sanlian.Open311Service.
-func (db *DB) RevokeAPIKey(ctx context.Context, id int64) (*sanlian.APIKey, error) {
+func (db *PublicStore) RevokeAPIKey(ctx context.Context, id int64) (*sanlian.APIKey, error) {
 	u, err := apiKeyOffice(ctx, "停用接口密钥")
 	if err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func errBadAPIKey() error {
 }
 
 // VerifyAPIKey implements sanlian.Open311Service.
-func (db *DB) VerifyAPIKey(ctx context.Context, secret string) (*sanlian.APIKey, error) {
+func (db *PublicStore) VerifyAPIKey(ctx context.Context, secret string) (*sanlian.APIKey, error) {
 	secret = strings.TrimSpace(secret)
 	if !strings.HasPrefix(secret, sanlian.APIKeyPrefix) || len(secret) > 100 {
 		return nil, errBadAPIKey()
@@ -184,7 +184,7 @@ func (db *DB) VerifyAPIKey(ctx context.Context, secret string) (*sanlian.APIKey,
 }
 
 // Open311Jurisdiction implements sanlian.Open311Service.
-func (db *DB) Open311Jurisdiction(ctx context.Context) (string, error) {
+func (db *PublicStore) Open311Jurisdiction(ctx context.Context) (string, error) {
 	var code string
 	err := db.queryRow(ctx, `SELECT code FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1`).Scan(&code)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -201,7 +201,7 @@ func notOurs(format string, args ...any) error {
 }
 
 // Open311Village implements sanlian.Open311Service.
-func (db *DB) Open311Village(ctx context.Context, addressID, addressString string) (*sanlian.Region, error) {
+func (db *PublicStore) Open311Village(ctx context.Context, addressID, addressString string) (*sanlian.Region, error) {
 	addressID = strings.TrimSpace(addressID)
 	if addressID != "" {
 		r := &sanlian.Region{}
@@ -258,7 +258,7 @@ func (db *DB) Open311Village(ctx context.Context, addressID, addressString strin
 // Open311VillageAt implements sanlian.Open311Service. The boundaries are
 // read and parsed on each call: requests placed by coordinates alone are
 // few, and the upload changes without notice.
-func (db *DB) Open311VillageAt(ctx context.Context, lat, long float64) (*sanlian.Open311Place, error) {
+func (db *PublicStore) Open311VillageAt(ctx context.Context, lat, long float64) (*sanlian.Open311Place, error) {
 	var geojson string
 	err := db.queryRow(ctx, `SELECT geojson FROM township_map WHERE id = 1`).Scan(&geojson)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -329,11 +329,11 @@ func clip(s string, n int) string {
 }
 
 // RecordOpen311 implements sanlian.Open311Service.
-func (db *DB) RecordOpen311(ctx context.Context, problemID int64, x *sanlian.Open311Extra) error {
+func (db *PublicStore) RecordOpen311(ctx context.Context, problemID int64, x *sanlian.Open311Extra) error {
 	if err := checkOpen311Extra(x, db.CountyBounds.OrDefault()); err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error { return tx.recordOpen311(problemID, x) })
+	return db.inTx(ctx, func(tx *Tx) error { return recordOpen311(tx, problemID, x) })
 }
 
 // checkOpen311Extra checks what a request carried beside the problem.
@@ -358,7 +358,7 @@ func checkOpen311Extra(x *sanlian.Open311Extra, bounds sanlian.Bounds) error {
 
 // recordOpen311 keeps x beside problem problemID inside tx: in the
 // transaction that enters a posted request, or on its own.
-func (tx *Tx) recordOpen311(problemID int64, x *sanlian.Open311Extra) error {
+func recordOpen311(tx *Tx, problemID int64, x *sanlian.Open311Extra) error {
 	var state, urgency string
 	err := tx.queryRow(`SELECT state, urgency FROM problems WHERE id = ?`, problemID).Scan(&state, &urgency)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -436,7 +436,7 @@ func scanOpen311(sc scanner) (*sanlian.Open311Request, error) {
 
 // FindOpen311Requests implements sanlian.Open311Service. It reads as the
 // public: every problem but merged ones, and only public fields.
-func (db *DB) FindOpen311Requests(ctx context.Context, f sanlian.Open311Filter) ([]*sanlian.Open311Request, error) {
+func (db *PublicStore) FindOpen311Requests(ctx context.Context, f sanlian.Open311Filter) ([]*sanlian.Open311Request, error) {
 	w := &where{}
 	w.add("p.state <> 'merged'")
 	limit := f.Limit
@@ -495,7 +495,7 @@ func (db *DB) FindOpen311Requests(ctx context.Context, f sanlian.Open311Filter) 
 
 // Open311RequestByToken implements sanlian.Open311Service: the token is
 // the tracking code; a problem merged since answers the one it went into.
-func (db *DB) Open311RequestByToken(ctx context.Context, token string) (int64, error) {
+func (db *PublicStore) Open311RequestByToken(ctx context.Context, token string) (int64, error) {
 	code := sanlian.NormalizeTrackingCode(token)
 	if code == "" {
 		return 0, sanlian.Errorf(sanlian.ENOTFOUND, "token 不存在 (token not found)")
@@ -510,4 +510,10 @@ func (db *DB) Open311RequestByToken(ctx context.Context, token string) (int64, e
 	return id, nil
 }
 
-var _ sanlian.Open311Service = (*DB)(nil)
+var _ sanlian.Open311Service = (*PublicStore)(nil)
+
+// FindCategories lists the categories, the services Open311 offers; they are
+// the ledger's (ProblemStore.FindCategories).
+func (db *PublicStore) FindCategories(ctx context.Context, all bool) ([]*sanlian.Category, error) {
+	return db.Problems.FindCategories(ctx, all)
+}

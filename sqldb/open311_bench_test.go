@@ -42,7 +42,7 @@ func BenchmarkOpen311Requests(b *testing.B) {
 						b.Run(q.name, func(b *testing.B) {
 							var got int
 							for b.Loop() {
-								rs, err := c.db.FindOpen311Requests(context.Background(), q.f)
+								rs, err := c.db.Public.FindOpen311Requests(context.Background(), q.f)
 								if err != nil {
 									b.Fatal(err)
 								}

@@ -17,7 +17,7 @@ func TestOpen311Service_APIKeys(t *testing.T) {
 
 		t.Run("IssueListVerify", func(t *testing.T) {
 			before := auditRows(t, raw)
-			k, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: " 12345热线 ", Source: sanlian.SourceHotline})
+			k, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: " 12345热线 ", Source: sanlian.SourceHotline})
 			MustOK(t, err)
 			if !strings.HasPrefix(k.Secret, sanlian.APIKeyPrefix) || len(k.Secret) < 30 {
 				t.Fatalf("secret %q", k.Secret)
@@ -32,12 +32,12 @@ func TestOpen311Service_APIKeys(t *testing.T) {
 			if e.Action != "create" || e.Entity != "api_key" || strings.Contains(e.Changes, k.Secret) {
 				t.Fatalf("audit %+v", e)
 			}
-			got, err := db.VerifyAPIKey(context.Background(), k.Secret)
+			got, err := db.Public.VerifyAPIKey(context.Background(), k.Secret)
 			MustOK(t, err)
 			if got.ID != k.Key.ID || got.Source != "hotline" {
 				t.Fatalf("verified %+v", got)
 			}
-			keys, err := db.FindAPIKeys(office)
+			keys, err := db.Public.FindAPIKeys(office)
 			MustOK(t, err)
 			if len(keys) != 1 || keys[0].ID != k.Key.ID || keys[0].CreatorName != "office" {
 				t.Fatalf("keys %+v", keys)
@@ -45,7 +45,7 @@ func TestOpen311Service_APIKeys(t *testing.T) {
 		})
 
 		t.Run("HashOnly", func(t *testing.T) {
-			k, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "市级平台", Source: sanlian.SourceOther})
+			k, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "市级平台", Source: sanlian.SourceOther})
 			MustOK(t, err)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM api_keys WHERE key_hash = '"+k.Secret+"' OR name = '"+k.Secret+"' OR prefix = '"+k.Secret+"'"); n != 0 {
 				t.Fatalf("the key is stored as it is")
@@ -63,10 +63,10 @@ func TestOpen311Service_APIKeys(t *testing.T) {
 		})
 
 		t.Run("Revoke", func(t *testing.T) {
-			k, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "微信平台", Source: sanlian.SourceWechat})
+			k, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "微信平台", Source: sanlian.SourceWechat})
 			MustOK(t, err)
 			before := auditRows(t, raw)
-			r, err := db.RevokeAPIKey(office, k.Key.ID)
+			r, err := db.Public.RevokeAPIKey(office, k.Key.ID)
 			MustOK(t, err)
 			if !r.Revoked() || r.RevokedBy != users["office"].ID {
 				t.Fatalf("revoked %+v", r)
@@ -74,42 +74,42 @@ func TestOpen311Service_APIKeys(t *testing.T) {
 			if auditRows(t, raw) != before+1 || MustLastAudit(t, db, users).Action != "revoke" {
 				t.Fatalf("revoking not audited")
 			}
-			_, err = db.VerifyAPIKey(context.Background(), k.Secret)
+			_, err = db.Public.VerifyAPIKey(context.Background(), k.Secret)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.RevokeAPIKey(office, k.Key.ID)
+			_, err = db.Public.RevokeAPIKey(office, k.Key.ID)
 			MustCode(t, err, sanlian.ECONFLICT)
-			_, err = db.RevokeAPIKey(office, 9999)
+			_, err = db.Public.RevokeAPIKey(office, 9999)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 
 		t.Run("ErrBadKey", func(t *testing.T) {
 			for _, s := range []string{"", "nonsense", sanlian.APIKeyPrefix + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", strings.Repeat("x", 500)} {
-				_, err := db.VerifyAPIKey(context.Background(), s)
+				_, err := db.Public.VerifyAPIKey(context.Background(), s)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
 
 		t.Run("ErrInvalid", func(t *testing.T) {
-			_, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "", Source: "visit"})
+			_, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "", Source: "visit"})
 			MustField(t, err, "name")
 			MustField(t, err, "source")
-			_, err = db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: strings.Repeat("长", 41), Source: "other"})
+			_, err = db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: strings.Repeat("长", 41), Source: "other"})
 			MustField(t, err, "name")
 		})
 
 		t.Run("ErrForbidden", func(t *testing.T) {
 			for _, name := range []string{"leader", "unitadmin", "cadre", "sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, err := db.CreateAPIKey(ctx, &sanlian.APIKeyInput{Name: "x", Source: "other"})
+				_, err := db.Public.CreateAPIKey(ctx, &sanlian.APIKeyInput{Name: "x", Source: "other"})
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.FindAPIKeys(ctx)
+				_, err = db.Public.FindAPIKeys(ctx)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.RevokeAPIKey(ctx, 1)
+				_, err = db.Public.RevokeAPIKey(ctx, 1)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
-			_, err := db.FindAPIKeys(sanlian.NewPublicContext(context.Background()))
+			_, err := db.Public.FindAPIKeys(sanlian.NewPublicContext(context.Background()))
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.FindAPIKeys(context.Background())
+			_, err = db.Public.FindAPIKeys(context.Background())
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 	})
@@ -125,7 +125,7 @@ func TestOpen311Service_Village(t *testing.T) {
 			{"", "安化县梅城镇苍场村", sqldbtest.VillageD},
 			{"", "酉州村", sqldbtest.VillageB},
 		} {
-			r, err := db.Open311Village(ctx, c.id, c.text)
+			r, err := db.Public.Open311Village(ctx, c.id, c.text)
 			MustOK(t, err)
 			if r.Code != c.want {
 				t.Errorf("%q/%q: %s, want %s", c.id, c.text, r.Code, c.want)
@@ -138,10 +138,10 @@ func TestOpen311Service_Village(t *testing.T) {
 			{"", "北京市朝阳区"},
 			{"", ""},
 		} {
-			_, err := db.Open311Village(ctx, c.id, c.text)
+			_, err := db.Public.Open311Village(ctx, c.id, c.text)
 			MustCode(t, err, sanlian.EINVALID)
 		}
-		code, err := db.Open311Jurisdiction(ctx)
+		code, err := db.Public.Open311Jurisdiction(ctx)
 		MustOK(t, err)
 		if code != sqldbtest.County {
 			t.Fatalf("jurisdiction %q", code)
@@ -154,7 +154,7 @@ func TestOpen311Service_Requests(t *testing.T) {
 		raw := MustRaw(t, db)
 		office := sqldbtest.As(users["office"])
 		ctx := context.Background()
-		key, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "12345热线", Source: sanlian.SourceHotline})
+		key, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: "12345热线", Source: sanlian.SourceHotline})
 		MustOK(t, err)
 
 		clockAt(db, "2021-05-10 09:00")
@@ -175,20 +175,20 @@ func TestOpen311Service_Requests(t *testing.T) {
 		}
 
 		lat, long := 28.38, 111.22
-		p1, err = db.FindProblemByID(office, p1.ID) // merging p3 into it moved its version
+		p1, err = db.Problems.FindProblemByID(office, p1.ID) // merging p3 into it moved its version
 		MustOK(t, err)
 		before := auditRows(t, raw)
-		MustOK(t, db.RecordOpen311(sanlian.NewPublicContext(ctx), p1.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &lat, Long: &long,
+		MustOK(t, db.Public.RecordOpen311(sanlian.NewPublicContext(ctx), p1.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &lat, Long: &long,
 			AddressString: "东坪镇黄沙坪村", MediaURL: "https://example.org/a.jpg", Urgency: sanlian.UrgencyUrgent}))
 		if auditRows(t, raw) != before+1 {
 			t.Fatalf("recording not audited")
 		}
-		if p, err := db.FindProblemByID(office, p1.ID); err != nil || p.Urgency != sanlian.UrgencyUrgent || p.Version != p1.Version+1 {
+		if p, err := db.Problems.FindProblemByID(office, p1.ID); err != nil || p.Urgency != sanlian.UrgencyUrgent || p.Version != p1.Version+1 {
 			t.Fatalf("urgency not set: %+v %v", p, err)
 		}
 
 		clockAt(db, "2021-05-20 09:00")
-		all, err := db.FindOpen311Requests(ctx, sanlian.Open311Filter{})
+		all, err := db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{})
 		MustOK(t, err)
 		if len(all) != 3 || all[0].ID != p4.ID || all[1].ID != p2.ID || all[2].ID != p1.ID {
 			t.Fatalf("requests %d", len(all))
@@ -224,7 +224,7 @@ func TestOpen311Service_Requests(t *testing.T) {
 				{sanlian.Open311Filter{IDs: []int64{p1.ID, p3.ID, 9999}, Statuses: []string{"closed"}}, 1}, // ids ignore the rest; merged never
 				{sanlian.Open311Filter{Limit: 1}, 1},
 			} {
-				got, err := db.FindOpen311Requests(ctx, c.f)
+				got, err := db.Public.FindOpen311Requests(ctx, c.f)
 				MustOK(t, err)
 				if len(got) != c.want {
 					t.Errorf("%+v: %d, want %d", c.f, len(got), c.want)
@@ -232,7 +232,7 @@ func TestOpen311Service_Requests(t *testing.T) {
 			}
 			// Older than 90 days by default.
 			clockAt(db, "2021-09-01 09:00")
-			got, err := db.FindOpen311Requests(ctx, sanlian.Open311Filter{})
+			got, err := db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{})
 			MustOK(t, err)
 			if len(got) != 0 {
 				t.Errorf("default window: %d", len(got))
@@ -241,42 +241,42 @@ func TestOpen311Service_Requests(t *testing.T) {
 		})
 
 		t.Run("ErrFilter", func(t *testing.T) {
-			_, err := db.FindOpen311Requests(ctx, sanlian.Open311Filter{Statuses: []string{"pending"}})
+			_, err := db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{Statuses: []string{"pending"}})
 			MustCode(t, err, sanlian.EINVALID)
-			_, err = db.FindOpen311Requests(ctx, sanlian.Open311Filter{Start: shanghai("2021-05-11 00:00"), End: shanghai("2021-05-10 00:00")})
+			_, err = db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{Start: shanghai("2021-05-11 00:00"), End: shanghai("2021-05-10 00:00")})
 			MustCode(t, err, sanlian.EINVALID)
 		})
 
 		t.Run("Token", func(t *testing.T) {
-			id, err := db.Open311RequestByToken(ctx, "k7qx2-m9dpr")
+			id, err := db.Public.Open311RequestByToken(ctx, "k7qx2-m9dpr")
 			MustOK(t, err)
 			if id != p1.ID {
 				t.Fatalf("token: %d", id)
 			}
-			id, err = db.Open311RequestByToken(ctx, "ABCDE-23456") // merged into p1
+			id, err = db.Public.Open311RequestByToken(ctx, "ABCDE-23456") // merged into p1
 			MustOK(t, err)
 			if id != p1.ID {
 				t.Fatalf("merged token: %d", id)
 			}
 			for _, tok := range []string{"", "ZZZZZ-ZZZZZ", "<b>x</b>"} {
-				_, err := db.Open311RequestByToken(ctx, tok)
+				_, err := db.Public.Open311RequestByToken(ctx, tok)
 				MustCode(t, err, sanlian.ENOTFOUND)
 			}
 		})
 
 		t.Run("ErrRecord", func(t *testing.T) {
 			far := 39.9
-			err := db.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &far, Long: &long})
+			err := db.Public.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &far, Long: &long})
 			MustField(t, err, "lat")
-			err = db.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &lat})
+			err = db.Public.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Lat: &lat})
 			MustField(t, err, "lat")
-			err = db.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Urgency: "asap"})
+			err = db.Public.RecordOpen311(ctx, p2.ID, &sanlian.Open311Extra{KeyID: key.Key.ID, Urgency: "asap"})
 			MustField(t, err, "urgency")
-			err = db.RecordOpen311(ctx, 9999, &sanlian.Open311Extra{KeyID: key.Key.ID})
+			err = db.Public.RecordOpen311(ctx, 9999, &sanlian.Open311Extra{KeyID: key.Key.ID})
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 
-		keys, err := db.FindAPIKeys(office)
+		keys, err := db.Public.FindAPIKeys(office)
 		MustOK(t, err)
 		if keys[0].Requests != 1 {
 			t.Fatalf("key counts %d requests", keys[0].Requests)

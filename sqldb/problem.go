@@ -59,7 +59,7 @@ func (s *scope) problems(w *where) error {
 }
 
 // CreateProblem implements sanlian.ProblemService.
-func (db *DB) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*sanlian.Problem, error) {
+func (db *ProblemStore) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*sanlian.Problem, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (db *DB) CreateProblem(ctx context.Context, in *sanlian.ProblemInput) (*san
 
 // createProblem enters a validated problem inside tx, from a visit when
 // visitID is set, and returns its id.
-func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID int64) (int64, error) {
+func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID int64) (int64, error) {
 	switch s.role() {
 	case sanlian.RoleOffice, sanlian.RoleUnitAdmin, sanlian.RoleCadre:
 	case sanlian.RoleLeader:
@@ -113,7 +113,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 		return 0, err
 	}
 	if in.HouseholdID != 0 {
-		h, err := db.findHousehold(tx, s, in.HouseholdID)
+		h, err := db.Org.findHousehold(tx, s, in.HouseholdID)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 			return 0, sanlian.FieldErrors(map[string]string{"household_id": "农户不存在或不在您的联系范围内"})
 		} else if err != nil {
@@ -123,7 +123,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 			return 0, sanlian.FieldErrors(map[string]string{"household_id": "该农户不在所选村(社区)"})
 		}
 	}
-	number, err := tx.nextProblemNumber()
+	number, err := nextProblemNumber(tx)
 	if err != nil {
 		return 0, err
 	}
@@ -162,7 +162,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if visitID != 0 {
 		ch["visit_id"] = [2]any{nil, visitID}
 	}
-	if err := tx.problemEvent(id, sanlian.ActionCreate, "", "", sanlian.StateSubmitted, ch); err != nil {
+	if err := problemEvent(tx, id, sanlian.ActionCreate, "", "", sanlian.StateSubmitted, ch); err != nil {
 		return 0, err
 	}
 	if in.ReporterPhone != "" {
@@ -171,13 +171,13 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 	if err := tx.audit("create", "problem", id, ch); err != nil {
 		return 0, err
 	}
-	if err := tx.problemSubmitted(id, in.Source); err != nil {
+	if err := problemSubmitted(tx, id, in.Source); err != nil {
 		return 0, err
 	}
 	if err := db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
 		return 0, err
 	}
-	if err := tx.tagOnEntry(id, tx.now, in.Category, in.Title, in.Description); err != nil { // 每月一题
+	if err := tagOnEntry(tx, id, tx.now, in.Category, in.Title, in.Description); err != nil { // 每月一题
 		return 0, err
 	}
 	return id, nil
@@ -185,7 +185,7 @@ func (db *DB) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput, visitID 
 
 // nextProblemNumber takes the county's next running number for this year,
 // e.g. 安化-2021-000123.
-func (tx *Tx) nextProblemNumber() (string, error) {
+func nextProblemNumber(tx *Tx) (string, error) {
 	year := tx.now.In(sanlian.Shanghai).Year()
 	if _, err := tx.exec(`INSERT INTO problem_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year); err != nil {
 		return "", err
@@ -213,7 +213,7 @@ func countyShortName(name string) string {
 }
 
 // problemEvent appends one entry to a problem's timeline.
-func (tx *Tx) problemEvent(id int64, action, note, from, to string, ch changes) error {
+func problemEvent(tx *Tx, id int64, action, note, from, to string, ch changes) error {
 	var actorID int64
 	actor := "system"
 	if u := sanlian.UserFromContext(tx.ctx); u != nil {
@@ -222,12 +222,12 @@ func (tx *Tx) problemEvent(id int64, action, note, from, to string, ch changes) 
 			actor = u.DisplayName
 		}
 	}
-	return tx.problemEventAs(actorID, actor, id, action, note, from, to, ch)
+	return problemEventAs(tx, actorID, actor, id, action, note, from, to, ch)
 }
 
 // problemEventAs is problemEvent by a named actor: "system" (actorID 0)
 // for what the system does on its own account.
-func (tx *Tx) problemEventAs(actorID int64, actor string, id int64, action, note, from, to string, ch changes) error {
+func problemEventAs(tx *Tx, actorID int64, actor string, id int64, action, note, from, to string, ch changes) error {
 	body := ""
 	if len(ch) > 0 {
 		b, err := jsonMarshal(ch)
@@ -245,7 +245,7 @@ func (tx *Tx) problemEventAs(actorID int64, actor string, id int64, action, note
 }
 
 // FindProblemByID implements sanlian.ProblemService.
-func (db *DB) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, error) {
+func (db *ProblemStore) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -256,11 +256,11 @@ func (db *DB) FindProblemByID(ctx context.Context, id int64) (*sanlian.Problem, 
 		return nil, err
 	}
 	p.MaskContacts()
-	p.CoUnits, err = db.coUnitsOf(q, s, id)
+	p.CoUnits, err = db.Org.coUnitsOf(q, s, id)
 	return p, err
 }
 
-func (db *DB) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, error) {
+func (db *ProblemStore) findProblem(q querier, s *scope, id int64) (*sanlian.Problem, error) {
 	w := &where{}
 	if err := s.problems(w); err != nil {
 		return nil, err
@@ -282,7 +282,7 @@ const overdueCond = `((p.state = 'submitted' AND p.assign_due < ?) OR (p.state =
 	OR (p.state = 'accepted' AND p.resolve_due < ?))`
 
 // problemWhere builds the conditions of f (all but the cursor).
-func (db *DB) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*where, error) {
+func (db *ProblemStore) problemWhere(s *scope, f sanlian.ProblemFilter, withState bool) (*where, error) {
 	w := &where{}
 	if err := s.problems(w); err != nil {
 		return nil, err
@@ -408,7 +408,7 @@ var byDeadline = keyset{order: "p.resolve_due, p.id", after: func(key string) (s
 }}
 
 // FindProblems implements sanlian.ProblemService.
-func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*sanlian.Problem, string, error) {
+func (db *ProblemStore) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*sanlian.Problem, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -425,7 +425,7 @@ func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*san
 			return p.ResolveDue.UTC().Format(time.RFC3339Nano) + "|" + idKey(p.ID)
 		}
 	}
-	out, next, err := readPage(ctx, db, "find problems", problemSelect, w, f.Cursor, f.Limit, ks, db.scanProblem, key)
+	out, next, err := readPage(ctx, db.DB, "find problems", problemSelect, w, f.Cursor, f.Limit, ks, db.scanProblem, key)
 	now := db.Now()
 	for _, p := range out {
 		p.Overdue = p.IsOverdue(now)
@@ -435,7 +435,7 @@ func (db *DB) FindProblems(ctx context.Context, f sanlian.ProblemFilter) ([]*san
 }
 
 // CountProblemsByState implements sanlian.ProblemService.
-func (db *DB) CountProblemsByState(ctx context.Context, f sanlian.ProblemFilter) ([]sanlian.StateCount, error) {
+func (db *ProblemStore) CountProblemsByState(ctx context.Context, f sanlian.ProblemFilter) ([]sanlian.StateCount, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -466,7 +466,7 @@ func (db *DB) CountProblemsByState(ctx context.Context, f sanlian.ProblemFilter)
 }
 
 // ProblemEvents implements sanlian.ProblemService.
-func (db *DB) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEvent, error) {
+func (db *ProblemStore) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEvent, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -495,7 +495,7 @@ func (db *DB) ProblemEvents(ctx context.Context, id int64) ([]*sanlian.ProblemEv
 }
 
 // RevealReporter implements sanlian.ProblemService.
-func (db *DB) RevealReporter(ctx context.Context, id int64) (string, error) {
+func (db *ProblemStore) RevealReporter(ctx context.Context, id int64) (string, error) {
 	var phone string
 	err := db.reveal(ctx, "problem", id, "reporter_phone",
 		func(tx *Tx, s *scope) error { _, err := db.findProblem(tx, s, id); return err },
@@ -505,7 +505,7 @@ func (db *DB) RevealReporter(ctx context.Context, id int64) (string, error) {
 
 // SimilarProblems implements sanlian.ProblemService: open problems of the
 // village whose words overlap text most.
-func (db *DB) SimilarProblems(ctx context.Context, village, text string, exclude int64) ([]*sanlian.Similar, error) {
+func (db *ProblemStore) SimilarProblems(ctx context.Context, village, text string, exclude int64) ([]*sanlian.Similar, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -550,7 +550,7 @@ func (db *DB) SimilarProblems(ctx context.Context, village, text string, exclude
 }
 
 // FindCategories implements sanlian.ProblemService.
-func (db *DB) FindCategories(ctx context.Context, all bool) ([]*sanlian.Category, error) {
+func (db *ProblemStore) FindCategories(ctx context.Context, all bool) ([]*sanlian.Category, error) {
 	if _, err := mustUser(ctx); err != nil {
 		return nil, err
 	}
@@ -581,7 +581,7 @@ func (db *DB) FindCategories(ctx context.Context, all bool) ([]*sanlian.Category
 var categoryCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
 
 // SaveCategory implements sanlian.ProblemService.
-func (db *DB) SaveCategory(ctx context.Context, c *sanlian.Category) error {
+func (db *ProblemStore) SaveCategory(ctx context.Context, c *sanlian.Category) error {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ import (
 // (sanlian.Problem.Apply) decides it on the problem locked in the caller's
 // scope, written with its timeline, notices and audit row, all in one
 // transaction: lock, load what the rule needs, apply, save.
-func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.ActionRequest) (*sanlian.Problem, error) {
+func (db *ProblemStore) Act(ctx context.Context, id int64, action string, req sanlian.ActionRequest) (*sanlian.Problem, error) {
 	if err := sanlian.CheckActionRequest(action, &req); err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 			return err
 		}
 		out.MaskContacts()
-		out.CoUnits, err = db.coUnitsOf(tx, s, id)
+		out.CoUnits, err = db.Org.coUnitsOf(tx, s, id)
 		return err
 	})
 	return out, err
@@ -57,7 +57,7 @@ func (db *DB) Act(ctx context.Context, id int64, action string, req sanlian.Acti
 
 // routeAssign saves the system's assignment of p by rule, as the routing
 // on entry found it.
-func (db *DB) routeAssign(tx *Tx, p *sanlian.Problem, rule *sanlian.RoutingRule) error {
+func (db *ProblemStore) routeAssign(tx *Tx, p *sanlian.Problem, rule *sanlian.RoutingRule) error {
 	env, err := db.deadlineEnv(tx, p)
 	if err != nil {
 		return err
@@ -67,7 +67,7 @@ func (db *DB) routeAssign(tx *Tx, p *sanlian.Problem, rule *sanlian.RoutingRule)
 }
 
 // lockProblem reads a problem in scope for update.
-func (db *DB) lockProblem(tx *Tx, s *scope, id int64) (*sanlian.Problem, error) {
+func (db *ProblemStore) lockProblem(tx *Tx, s *scope, id int64) (*sanlian.Problem, error) {
 	w := &where{}
 	if err := s.problems(w); err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func fieldErr(field, msg string) error { return sanlian.FieldErrors(map[string]s
 
 // deadlineEnv reads what counting p's deadlines takes: the calendar, the
 // limits of p's category and the office's dispatch limit for p's source.
-func (db *DB) deadlineEnv(tx *Tx, p *sanlian.Problem) (sanlian.ActionEnv, error) {
+func (db *ProblemStore) deadlineEnv(tx *Tx, p *sanlian.Problem) (sanlian.ActionEnv, error) {
 	var env sanlian.ActionEnv
 	cal, err := db.calendarIn(tx)
 	if err != nil {
@@ -113,7 +113,7 @@ func (db *DB) deadlineEnv(tx *Tx, p *sanlian.Problem) (sanlian.ActionEnv, error)
 // the deadlines' data, the unit and cadre the request names, the
 // problem's co-units and the units requested as co-units, whose parts the
 // caller records, and the problem a merge goes into, locked in scope.
-func (db *DB) actionEnv(tx *Tx, s *scope, p *sanlian.Problem, action string, req sanlian.ActionRequest) (sanlian.ActionEnv, error) {
+func (db *ProblemStore) actionEnv(tx *Tx, s *scope, p *sanlian.Problem, action string, req sanlian.ActionRequest) (sanlian.ActionEnv, error) {
 	env, err := db.deadlineEnv(tx, p)
 	if err != nil {
 		return env, err
@@ -125,13 +125,13 @@ func (db *DB) actionEnv(tx *Tx, s *scope, p *sanlian.Problem, action string, req
 	if env.Cadres, err = cadreUnits(tx, req.PersonID); err != nil {
 		return env, err
 	}
-	if env.CoUnits, err = db.coUnitsOf(tx, nil, p.ID); err != nil {
+	if env.CoUnits, err = db.Org.coUnitsOf(tx, nil, p.ID); err != nil {
 		return env, err
 	}
-	if env.UnitNames, err = tx.unitNames(req.CoUnitIDs); err != nil {
+	if env.UnitNames, err = unitNamesTx(tx, req.CoUnitIDs); err != nil {
 		return env, err
 	}
-	if env.PartUnits, err = db.partUnits(tx, s); err != nil {
+	if env.PartUnits, err = db.Org.partUnits(tx, s); err != nil {
 		return env, err
 	}
 	if action == sanlian.ActionMerge && req.Into != 0 && req.Into != p.ID {
@@ -181,7 +181,7 @@ func cadreUnits(tx *Tx, id int64) (map[int64]int64, error) {
 // saveAction writes what an action did: the rows beside the problem's, the
 // problem with a version check, the timeline entries, the audit row, and
 // what the action tells people.
-func (db *DB) saveAction(tx *Tx, action string, p *sanlian.Problem, c *sanlian.ProblemChange, events []sanlian.ActionEvent) error {
+func (db *ProblemStore) saveAction(tx *Tx, action string, p *sanlian.Problem, c *sanlian.ProblemChange, events []sanlian.ActionEvent) error {
 	if err := saveBeside(tx, p, c); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (db *DB) saveAction(tx *Tx, action string, p *sanlian.Problem, c *sanlian.P
 		return err
 	}
 	for _, ev := range events {
-		if err := tx.problemEvent(ev.ProblemID, ev.Action, ev.Note, ev.FromState, ev.ToState, changes(ev.Changes)); err != nil {
+		if err := problemEvent(tx, ev.ProblemID, ev.Action, ev.Note, ev.FromState, ev.ToState, changes(ev.Changes)); err != nil {
 			return err
 		}
 	}
@@ -201,11 +201,11 @@ func (db *DB) saveAction(tx *Tx, action string, p *sanlian.Problem, c *sanlian.P
 	if err := tx.audit(action, "problem", p.ID, ch); err != nil {
 		return err
 	}
-	if err := tx.problemActed(action, &c.Before, p); err != nil {
+	if err := problemActed(tx, action, &c.Before, p); err != nil {
 		return err
 	}
 	if c.CoUnits != nil {
-		return tx.coUnitsNamed(p.ID, c.CoUnits.Add)
+		return coUnitsNamed(tx, p.ID, c.CoUnits.Add)
 	}
 	return nil
 }

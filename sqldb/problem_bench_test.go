@@ -126,7 +126,7 @@ func BenchmarkProblemCreate(b *testing.B) {
 			b.Run("service", func(b *testing.B) {
 				ctx := sqldbtest.As(users["office"])
 				for b.Loop() {
-					if _, err := db.CreateProblem(ctx, input(int(seq.Add(1)))); err != nil {
+					if _, err := db.Problems.CreateProblem(ctx, input(int(seq.Add(1)))); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -156,7 +156,7 @@ func BenchmarkProblemList(b *testing.B) {
 							f.Limit = benchPageSize
 							b.Run("page1", func(b *testing.B) {
 								for b.Loop() {
-									ps, _, err := c.db.FindProblems(ctx, f)
+									ps, _, err := c.db.Problems.FindProblems(ctx, f)
 									if err != nil || len(ps) == 0 {
 										b.Fatalf("page 1: %d rows, %v", len(ps), err)
 									}
@@ -172,7 +172,7 @@ func BenchmarkProblemList(b *testing.B) {
 								f := f
 								f.Cursor = cursor
 								for b.Loop() {
-									ps, _, err := c.db.FindProblems(ctx, f)
+									ps, _, err := c.db.Problems.FindProblems(ctx, f)
 									if err != nil || len(ps) == 0 {
 										b.Fatalf("page %d: %d rows, %v", page, len(ps), err)
 									}
@@ -207,7 +207,7 @@ func (c *benchCounty) deepProblems(b *testing.B, name string, f sanlian.ProblemF
 	cursor, page := "", 1
 	for page < benchListDepth {
 		f.Cursor = cursor
-		_, next, err := c.db.FindProblems(ctx, f)
+		_, next, err := c.db.Problems.FindProblems(ctx, f)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -246,7 +246,7 @@ func BenchmarkProblemExport(b *testing.B) {
 						if done {
 							return nil, nil
 						}
-						ps, next, err := c.db.FindProblems(ctx, f)
+						ps, next, err := c.db.Problems.FindProblems(ctx, f)
 						if err != nil {
 							return nil, err
 						}

@@ -116,11 +116,11 @@ var problemSelect = `SELECT ` + problemCols + problemFrom
 
 // scanProblem reads a row of problemCols with the reporter's phone opened
 // and masked; Overdue is filled by the caller, who knows "now".
-func (db *DB) scanProblem(sc scanner) (*sanlian.Problem, error) {
+func (db *ProblemStore) scanProblem(sc scanner) (*sanlian.Problem, error) {
 	p := &sanlian.Problem{}
 	dst := make([]any, len(problemFields))
 	for i, f := range problemFields {
-		dst[i] = f.dst(db, p)
+		dst[i] = f.dst(db.DB, p)
 	}
 	err := sc.Scan(dst...)
 	p.ReporterPhone = sanlian.MaskPhone(p.ReporterPhone)
@@ -170,7 +170,7 @@ type problemOrigin struct {
 // written now, or appended to *fts for a bulk insert when fts is not nil.
 // p.ReporterPhone is the phone in clear; it is stored sealed, beside its
 // blind index.
-func (db *DB) insertProblem(tx *Tx, p *sanlian.Problem, o problemOrigin, fts *[][]any) (int64, error) {
+func (db *ProblemStore) insertProblem(tx *Tx, p *sanlian.Problem, o problemOrigin, fts *[][]any) (int64, error) {
 	cols := append(problemInsertCols[:len(problemInsertCols):len(problemInsertCols)],
 		"reporter_phone", "reporter_phone_bi", "created_unit_id", "created_cadre_id", "visit_id")
 	args := make([]any, 0, len(cols)+1)

@@ -35,7 +35,7 @@ func TestProblemFields_FullScan(t *testing.T) {
 			"callback_solved", "callback_satisfaction", "reopened", "extension_until", "extension_reason",
 			"due_provisional", "title", "description", "reporter_name")
 		MustOK(t, err)
-		got, err := db.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
+		got, err := db.Problems.FindProblemByID(sqldbtest.As(users["office"]), p.ID)
 		MustOK(t, err)
 		if got.UnitName == "" || got.PersonName == "" || got.HeadName == "" || got.CategoryName == "" ||
 			got.VillageName == "" || got.TownshipName == "" || got.TownshipCode == "" {

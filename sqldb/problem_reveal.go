@@ -9,7 +9,7 @@ import (
 // RevealText implements sanlian.ProblemService: the problem's free text as
 // typed, for a role that may reveal and can read the problem, audited as
 // a reveal of the text.
-func (db *DB) RevealText(ctx context.Context, id int64) (*sanlian.ProblemText, error) {
+func (db *ProblemStore) RevealText(ctx context.Context, id int64) (*sanlian.ProblemText, error) {
 	t := &sanlian.ProblemText{}
 	err := db.reveal(ctx, "problem", id, "text",
 		func(tx *Tx, s *scope) error { _, err := db.findProblem(tx, s, id); return err },

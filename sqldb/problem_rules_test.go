@@ -152,7 +152,7 @@ func TestProblemService_ActionTable(t *testing.T) {
 					}
 					p := problemIn(t, db, users, state)
 					req := validRequest(t, db, users, p, action, role)
-					out, err := db.Act(sqldbtest.As(actorFor(users, byRole, p, action, role)), p.ID, action, req)
+					out, err := db.Problems.Act(sqldbtest.As(actorFor(users, byRole, p, action, role)), p.ID, action, req)
 					want := ""
 					switch {
 					case wantAllowed(state, action, role):
@@ -175,7 +175,7 @@ func TestProblemService_ActionTable(t *testing.T) {
 					if out.Version != req.Version+1 {
 						t.Errorf("%s %s as %s: version %d, want %d", state, action, role, out.Version, req.Version+1)
 					}
-					evs, err := db.ProblemEvents(sqldbtest.As(users["office"]), p.ID)
+					evs, err := db.Problems.ProblemEvents(sqldbtest.As(users["office"]), p.ID)
 					MustOK(t, err)
 					if last := evs[len(evs)-1]; last.Action != action || last.FromState != state || last.ToState != out.State {
 						t.Errorf("%s %s as %s: last event %+v", state, action, role, last)

@@ -24,7 +24,7 @@ func clockAt(db *sqldb.DB, s string) {
 
 func newProblem(t *testing.T, db *sqldb.DB, u *sanlian.User, title string) *sanlian.Problem {
 	t.Helper()
-	p, err := db.CreateProblem(sqldbtest.As(u), &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA,
+	p, err := db.Problems.CreateProblem(sqldbtest.As(u), &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA,
 		Title: title, Description: title + "，群众反映强烈", ReporterName: "刘大爷", ReporterPhone: "13912345678"})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func newProblem(t *testing.T, db *sqldb.DB, u *sanlian.User, title string) *sanl
 func act(t *testing.T, db *sqldb.DB, u *sanlian.User, p *sanlian.Problem, action string, req sanlian.ActionRequest) *sanlian.Problem {
 	t.Helper()
 	req.Version = p.Version
-	out, err := db.Act(sqldbtest.As(u), p.ID, action, req)
+	out, err := db.Problems.Act(sqldbtest.As(u), p.ID, action, req)
 	if err != nil {
 		t.Fatalf("%s: %v %v", action, err, sanlian.ErrorFields(err))
 	}
@@ -61,7 +61,7 @@ func TestProblemService_Lifecycle(t *testing.T) {
 			t.Errorf("resolve due %s, want 2021-05-26 00:00 (24:00 of 2021-05-25)", got)
 		}
 		clockAt(db, "2021-05-07 09:00")
-		if p, _ = db.FindProblemByID(sqldbtest.As(users["office"]), p.ID); !p.Overdue {
+		if p, _ = db.Problems.FindProblemByID(sqldbtest.As(users["office"]), p.ID); !p.Overdue {
 			t.Error("not accepted by the accept deadline, yet not overdue")
 		}
 		p = act(t, db, users["cadre"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
@@ -76,7 +76,7 @@ func TestProblemService_Lifecycle(t *testing.T) {
 		if p.State != sanlian.StateClosed {
 			t.Errorf("state %s", p.State)
 		}
-		evs, err := db.ProblemEvents(sqldbtest.As(users["office"]), p.ID)
+		evs, err := db.Problems.ProblemEvents(sqldbtest.As(users["office"]), p.ID)
 		MustOK(t, err)
 		var trail []string
 		for _, e := range evs {
@@ -104,7 +104,7 @@ func TestProblemService_Concurrent(t *testing.T) {
 			errs := make([]error, racers)
 			for i := 0; i < racers; i++ {
 				wg.Go(func() {
-					_, err := db.Act(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.ActionAssign,
+					_, err := db.Problems.Act(sqldbtest.As(users["unitadmin"]), p.ID, sanlian.ActionAssign,
 						sanlian.ActionRequest{Version: p.Version, PersonID: []int64{2, 6}[i%2], Note: fmt.Sprintf("第%d轮第%d个", round, i)})
 					wins[i], errs[i] = err == nil, err
 				})
@@ -122,14 +122,14 @@ func TestProblemService_Concurrent(t *testing.T) {
 				t.Fatalf("round %d: %d winners, want 1", round, n)
 			}
 			var err error
-			if p, err = db.FindProblemByID(sqldbtest.As(office), p.ID); err != nil {
+			if p, err = db.Problems.FindProblemByID(sqldbtest.As(office), p.ID); err != nil {
 				t.Fatal(err)
 			}
 			if p.Version != int64(3+round) {
 				t.Fatalf("round %d: version %d", round, p.Version)
 			}
 		}
-		evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+		evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 		MustOK(t, err)
 		if len(evs) != 2+rounds {
 			t.Errorf("%d events, want %d", len(evs), 2+rounds)
@@ -149,7 +149,7 @@ func TestProblemService_TransferOutOfScope(t *testing.T) {
 		if p.State != sanlian.StateAssigned || p.UnitID != 3 {
 			t.Errorf("after transfer: %s unit %d", p.State, p.UnitID)
 		}
-		if _, err := db.FindProblemByID(sqldbtest.As(users["unitadmin"]), p.ID); sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
+		if _, err := db.Problems.FindProblemByID(sqldbtest.As(users["unitadmin"]), p.ID); sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
 			t.Errorf("the transferring unit still sees it: %v", err)
 		}
 	})
@@ -169,7 +169,7 @@ func TestProblemService_DeadlinePages(t *testing.T) {
 		var seen []*sanlian.Problem
 		cursor := ""
 		for {
-			ps, next, err := db.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "deadline", Limit: 2, Cursor: cursor})
+			ps, next, err := db.Problems.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "deadline", Limit: 2, Cursor: cursor})
 			MustOK(t, err)
 			seen = append(seen, ps...)
 			if next == "" {

@@ -13,7 +13,7 @@ import (
 	"sanlian"
 )
 
-var _ sanlian.ProjectService = (*DB)(nil)
+var _ sanlian.ProjectService = (*ListStore)(nil)
 
 const maxProjectDepth = sanlian.MaxProjectDepth
 
@@ -37,7 +37,7 @@ func scanProject(sc scanner) (*sanlian.Project, error) {
 }
 
 // todayOf is the day it is in Asia/Shanghai by db's clock.
-func (db *DB) todayOf() string { return db.Now().In(sanlian.Shanghai).Format("2006-01-02") }
+func (db *ListStore) todayOf() string { return db.Now().In(sanlian.Shanghai).Format("2006-01-02") }
 
 // stalledSince is the last day of progress (or start, before any) that
 // makes an ongoing project stalled today.
@@ -57,7 +57,7 @@ const (
 )
 
 // FindProjectByID implements sanlian.ProjectService.
-func (db *DB) FindProjectByID(ctx context.Context, id int64) (*sanlian.Project, error) {
+func (db *ListStore) FindProjectByID(ctx context.Context, id int64) (*sanlian.Project, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -66,7 +66,7 @@ func (db *DB) FindProjectByID(ctx context.Context, id int64) (*sanlian.Project, 
 	return db.findProject(q, s, id)
 }
 
-func (db *DB) findProject(q querier, s *scope, id int64) (*sanlian.Project, error) {
+func (db *ListStore) findProject(q querier, s *scope, id int64) (*sanlian.Project, error) {
 	w := &where{}
 	if err := s.projects(w); err != nil {
 		return nil, err
@@ -83,7 +83,7 @@ func (db *DB) findProject(q querier, s *scope, id int64) (*sanlian.Project, erro
 }
 
 // projectWhere builds the scope and filter conditions for projects.
-func (db *DB) projectWhere(s *scope, f sanlian.ProjectFilter) (*where, error) {
+func (db *ListStore) projectWhere(s *scope, f sanlian.ProjectFilter) (*where, error) {
 	w := &where{}
 	if err := s.projects(w); err != nil {
 		return nil, err
@@ -133,7 +133,7 @@ func (db *DB) projectWhere(s *scope, f sanlian.ProjectFilter) (*where, error) {
 
 // FindProjects implements sanlian.ProjectService. Projects come in the
 // order they were entered, so that a parent precedes its sub-projects.
-func (db *DB) FindProjects(ctx context.Context, f sanlian.ProjectFilter) ([]*sanlian.Project, string, error) {
+func (db *ListStore) FindProjects(ctx context.Context, f sanlian.ProjectFilter) ([]*sanlian.Project, string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -145,7 +145,7 @@ func (db *DB) FindProjects(ctx context.Context, f sanlian.ProjectFilter) ([]*san
 	}
 	// The page's ids first, from the indexes alone; then their rows with
 	// the joins, so that a broad scope does not join every row it sorts.
-	ids, next, err := readPage(ctx, db, "find projects", `SELECT pj.id FROM projects pj`, w, f.Cursor, f.Limit, byID("pj.id", false),
+	ids, next, err := readPage(ctx, db.DB, "find projects", `SELECT pj.id FROM projects pj`, w, f.Cursor, f.Limit, byID("pj.id", false),
 		func(sc scanner) (int64, error) {
 			var id int64
 			return id, sc.Scan(&id)
@@ -162,7 +162,7 @@ func (db *DB) FindProjects(ctx context.Context, f sanlian.ProjectFilter) ([]*san
 
 // projectsByID reads the projects ids, in id order, with Overdue and
 // Stalled set; the caller has checked their scope.
-func (db *DB) projectsByID(q querier, ids []int64) ([]*sanlian.Project, error) {
+func (db *ListStore) projectsByID(q querier, ids []int64) ([]*sanlian.Project, error) {
 	out := make([]*sanlian.Project, 0, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -206,7 +206,7 @@ func mayWriteProject(s *scope, unitID int64) error {
 // responsible person is a cadre of the unit or of one of its sub-units;
 // the responsible leader too, or a county-level leader. A category, when
 // given, is one of the dictionary's, active unless it was already set.
-func (db *DB) checkProject(tx *Tx, s *scope, cur *sanlian.Project, in *sanlian.ProjectInput) error {
+func (db *ListStore) checkProject(tx *Tx, s *scope, cur *sanlian.Project, in *sanlian.ProjectInput) error {
 	if in.UnitID == 0 && s.role() == sanlian.RoleUnitAdmin {
 		in.UnitID = s.user.UnitID
 	}
@@ -216,7 +216,7 @@ func (db *DB) checkProject(tx *Tx, s *scope, cur *sanlian.Project, in *sanlian.P
 	if err := mayWriteProject(s, in.UnitID); err != nil {
 		return err
 	}
-	if err := tx.exists("units", in.UnitID, "unit_id", "责任单位不存在"); err != nil {
+	if err := exists(tx, "units", in.UnitID, "unit_id", "责任单位不存在"); err != nil {
 		return err
 	}
 	f := map[string]string{}
@@ -224,13 +224,13 @@ func (db *DB) checkProject(tx *Tx, s *scope, cur *sanlian.Project, in *sanlian.P
 		f["unit_id"] = "该项目有子项目，不能更换责任单位"
 	}
 	if in.ParentID != 0 {
-		if msg, err := tx.checkParent(cur, in); err != nil {
+		if msg, err := checkParent(tx, cur, in); err != nil {
 			return err
 		} else if msg != "" {
 			f["parent_id"] = msg
 		}
 	}
-	units, err := tx.unitTree(in.UnitID)
+	units, err := unitTree(tx, in.UnitID)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (db *DB) checkProject(tx *Tx, s *scope, cur *sanlian.Project, in *sanlian.P
 
 // checkParent returns why in.ParentID cannot be the parent of cur (nil
 // for a new project), or "".
-func (tx *Tx) checkParent(cur *sanlian.Project, in *sanlian.ProjectInput) (string, error) {
+func checkParent(tx *Tx, cur *sanlian.Project, in *sanlian.ProjectInput) (string, error) {
 	var self int64
 	if cur != nil {
 		self = cur.ID
@@ -335,7 +335,7 @@ func (tx *Tx) checkParent(cur *sanlian.Project, in *sanlian.ProjectInput) (strin
 }
 
 // unitTree returns unit id and its sub-units, as a set.
-func (tx *Tx) unitTree(id int64) (map[int64]bool, error) {
+func unitTree(tx *Tx, id int64) (map[int64]bool, error) {
 	rows, err := tx.query(`WITH RECURSIVE sub(id) AS (
 		SELECT id FROM units WHERE id = ?
 		UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
@@ -356,7 +356,7 @@ func (tx *Tx) unitTree(id int64) (map[int64]bool, error) {
 }
 
 // CreateProject implements sanlian.ProjectService.
-func (db *DB) CreateProject(ctx context.Context, in *sanlian.ProjectInput) (*sanlian.Project, error) {
+func (db *ListStore) CreateProject(ctx context.Context, in *sanlian.ProjectInput) (*sanlian.Project, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -396,7 +396,7 @@ func (db *DB) CreateProject(ctx context.Context, in *sanlian.ProjectInput) (*san
 			return err
 		}
 		// A first sub-project turns its parent's progress into a rollup.
-		if err := tx.rollUp(in.ParentID, false); err != nil {
+		if err := rollUp(tx, in.ParentID, false); err != nil {
 			return err
 		}
 		out, err = db.findProject(tx, s, id)
@@ -409,7 +409,7 @@ func (db *DB) CreateProject(ctx context.Context, in *sanlian.ProjectInput) (*san
 // date of the last progress are not the writer's: they follow from the
 // entries and sub-projects, and are recomputed here for the project and
 // its ancestors, old and new.
-func (db *DB) UpdateProject(ctx context.Context, id int64, in *sanlian.ProjectInput, version int64) (*sanlian.Project, error) {
+func (db *ListStore) UpdateProject(ctx context.Context, id int64, in *sanlian.ProjectInput, version int64) (*sanlian.Project, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -460,7 +460,7 @@ func (db *DB) UpdateProject(ctx context.Context, id int64, in *sanlian.ProjectIn
 		ch.set("status", p.Status, in.Status)
 		ch.set("weight", p.Weight, in.Weight)
 		ch.set("rollup", p.Rollup, in.Rollup)
-		_, calc, err := tx.recompute(id, false)
+		_, calc, err := recompute(tx, id, false)
 		if err != nil {
 			return err
 		}
@@ -470,11 +470,11 @@ func (db *DB) UpdateProject(ctx context.Context, id int64, in *sanlian.ProjectIn
 		if err := tx.audit("update", "project", id, ch); err != nil {
 			return err
 		}
-		if err := tx.rollUp(in.ParentID, false); err != nil {
+		if err := rollUp(tx, in.ParentID, false); err != nil {
 			return err
 		}
 		if p.ParentID != in.ParentID {
-			if err := tx.rollUp(p.ParentID, false); err != nil {
+			if err := rollUp(tx, p.ParentID, false); err != nil {
 				return err
 			}
 		}
@@ -509,7 +509,7 @@ func mayRecordProgress(s *scope, p *sanlian.Project) error {
 // each planned ancestor) turns ongoing with its first entry; a done or
 // suspended one takes none. An entry is dated within the project's life
 // so far: not before its start, not after today.
-func (db *DB) AddProgress(ctx context.Context, projectID int64, in *sanlian.ProgressInput) (*sanlian.Project, *sanlian.ProgressEntry, error) {
+func (db *ListStore) AddProgress(ctx context.Context, projectID int64, in *sanlian.ProgressInput) (*sanlian.Project, *sanlian.ProgressEntry, error) {
 	if err := in.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -564,7 +564,7 @@ func (db *DB) AddProgress(ctx context.Context, projectID int64, in *sanlian.Prog
 		if err != nil {
 			return fmt.Errorf("add progress to project %d: %w", projectID, err)
 		}
-		parent, ch, err := tx.recompute(projectID, true)
+		parent, ch, err := recompute(tx, projectID, true)
 		if err != nil {
 			return err
 		}
@@ -577,7 +577,7 @@ func (db *DB) AddProgress(ctx context.Context, projectID int64, in *sanlian.Prog
 		if err := tx.audit("progress", "project", projectID, ch); err != nil {
 			return err
 		}
-		if err := tx.rollUp(parent, true); err != nil {
+		if err := rollUp(tx, parent, true); err != nil {
 			return err
 		}
 		out, err = db.findProject(tx, s, projectID)
@@ -605,7 +605,7 @@ func (db *DB) AddProgress(ctx context.Context, projectID int64, in *sanlian.Prog
 //     one, the percentage of its latest entry (by date) that gave one, and
 //     0 before any. Every division rounds down, so 100 shows only when the
 //     target is met or every sub-project is at 100.
-func (tx *Tx) recompute(id int64, started bool) (int64, changes, error) {
+func recompute(tx *Tx, id int64, started bool) (int64, changes, error) {
 	var parentID, target, done int64
 	var measure, status, rollup, last string
 	var progress int
@@ -694,9 +694,9 @@ func (tx *Tx) recompute(id int64, started bool) (int64, changes, error) {
 // rollUp recomputes project id (0: none) and each of its ancestors after
 // a change below them; each one that changes gets a new version and an
 // audit row.
-func (tx *Tx) rollUp(id int64, started bool) error {
+func rollUp(tx *Tx, id int64, started bool) error {
 	for depth := 0; id != 0 && depth < maxProjectDepth; depth++ {
-		parent, ch, err := tx.recompute(id, started)
+		parent, ch, err := recompute(tx, id, started)
 		if err != nil {
 			return err
 		}
@@ -714,7 +714,7 @@ func (tx *Tx) rollUp(id int64, started bool) error {
 }
 
 // FindProgress implements sanlian.ProjectService.
-func (db *DB) FindProgress(ctx context.Context, projectID int64) ([]*sanlian.ProgressEntry, error) {
+func (db *ListStore) FindProgress(ctx context.Context, projectID int64) ([]*sanlian.ProgressEntry, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -747,7 +747,7 @@ func (db *DB) FindProgress(ctx context.Context, projectID int64) ([]*sanlian.Pro
 	if len(out) == 0 {
 		return out, nil
 	}
-	ev, err := readAttachments(ctx, db, `WHERE a.progress_id IN (SELECT id FROM project_progress WHERE project_id = ?) ORDER BY a.id`, projectID)
+	ev, err := readAttachments(ctx, db.DB, `WHERE a.progress_id IN (SELECT id FROM project_progress WHERE project_id = ?) ORDER BY a.id`, projectID)
 	if err != nil {
 		return nil, fmt.Errorf("find evidence of project %d: %w", projectID, err)
 	}
@@ -760,7 +760,7 @@ func (db *DB) FindProgress(ctx context.Context, projectID int64) ([]*sanlian.Pro
 }
 
 // findProgressEntry returns the project of progress entry id, in s.
-func (db *DB) findProgressEntry(q querier, s *scope, id int64) (*sanlian.Project, error) {
+func (db *ListStore) findProgressEntry(q querier, s *scope, id int64) (*sanlian.Project, error) {
 	var projectID int64
 	err := q.queryOne(`SELECT project_id FROM project_progress WHERE id = ?`, id).Scan(&projectID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -778,7 +778,7 @@ func (db *DB) findProgressEntry(q querier, s *scope, id int64) (*sanlian.Project
 // AddProgressEvidence implements sanlian.ProjectService: photos or
 // documents, checked by content as a problem's attachments are, by whoever
 // may record progress on the project.
-func (db *DB) AddProgressEvidence(ctx context.Context, entryID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
+func (db *ListStore) AddProgressEvidence(ctx context.Context, entryID int64, filename string, r io.Reader, max int64) (*sanlian.Attachment, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -801,7 +801,7 @@ func (db *DB) AddProgressEvidence(ctx context.Context, entryID int64, filename s
 		if _, err := db.findProgressEntry(tx, s, entryID); err != nil {
 			return err
 		}
-		return tx.insertAttachment(a, up)
+		return insertAttachment(tx, a, up)
 	})
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func BenchmarkProjects(b *testing.B) {
 				ctx := sqldbtest.As(users[c.user])
 				b.Run("Find"+name, func(b *testing.B) {
 					for b.Loop() {
-						ps, _, err := db.FindProjects(ctx, c.f)
+						ps, _, err := db.Lists.FindProjects(ctx, c.f)
 						if err != nil || len(ps) == 0 {
 							b.Fatalf("%d projects, %v", len(ps), err)
 						}
@@ -90,7 +90,7 @@ func BenchmarkProjects(b *testing.B) {
 				mk := func(title string, parent int64) *sanlian.Project {
 					in := projectIn(title)
 					in.ParentID = parent
-					p, err := db.CreateProject(sqldbtest.As(office), &in)
+					p, err := db.Lists.CreateProject(sqldbtest.As(office), &in)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -101,7 +101,7 @@ func BenchmarkProjects(b *testing.B) {
 				leaf := mk("黄沙坪村轮椅发放", mid.ID)
 				version := leaf.Version
 				for b.Loop() {
-					p, _, err := db.AddProgress(sqldbtest.As(office), leaf.ID, &sanlian.ProgressInput{Date: "2021-06-20", Quantity: 1,
+					p, _, err := db.Lists.AddProgress(sqldbtest.As(office), leaf.ID, &sanlian.ProgressInput{Date: "2021-06-20", Quantity: 1,
 						Note: "发放轮椅 1 台", Version: version})
 					if err != nil {
 						b.Fatal(err)

@@ -20,7 +20,7 @@ func projectIn(title string) sanlian.ProjectInput {
 
 func mustProject(t *testing.T, db *sqldb.DB, u *sanlian.User, in sanlian.ProjectInput) *sanlian.Project {
 	t.Helper()
-	p, err := db.CreateProject(sqldbtest.As(u), &in)
+	p, err := db.Lists.CreateProject(sqldbtest.As(u), &in)
 	if err != nil {
 		t.Fatalf("create %q: %v %v", in.Title, err, sanlian.ErrorFields(err))
 	}
@@ -30,9 +30,9 @@ func mustProject(t *testing.T, db *sqldb.DB, u *sanlian.User, in sanlian.Project
 // progress records an entry on p at the version it has now, as u.
 func progress(t *testing.T, db *sqldb.DB, u *sanlian.User, id int64, date string, qty int64, percent *int) *sanlian.Project {
 	t.Helper()
-	cur, err := db.FindProjectByID(sqldbtest.As(u), id)
+	cur, err := db.Lists.FindProjectByID(sqldbtest.As(u), id)
 	MustOK(t, err)
-	p, _, err := db.AddProgress(sqldbtest.As(u), id, &sanlian.ProgressInput{Date: date, Quantity: qty, Percent: percent,
+	p, _, err := db.Lists.AddProgress(sqldbtest.As(u), id, &sanlian.ProgressInput{Date: date, Quantity: qty, Percent: percent,
 		Note: "本月进展：入户发放并登记", Version: cur.Version})
 	if err != nil {
 		t.Fatalf("progress on %d: %v %v", id, err, sanlian.ErrorFields(err))
@@ -42,7 +42,7 @@ func progress(t *testing.T, db *sqldb.DB, u *sanlian.User, id int64, date string
 
 func findProject(t *testing.T, db *sqldb.DB, u *sanlian.User, id int64) *sanlian.Project {
 	t.Helper()
-	p, err := db.FindProjectByID(sqldbtest.As(u), id)
+	p, err := db.Lists.FindProjectByID(sqldbtest.As(u), id)
 	MustOK(t, err)
 	return p
 }
@@ -81,15 +81,15 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 		t.Run("Forbidden", func(t *testing.T) {
 			in := projectIn("东坪镇项目")
 			in.UnitID, in.LeaderID, in.PersonID = 3, 4, 4
-			_, err := db.CreateProject(sqldbtest.As(users["unitadmin"]), &in)
+			_, err := db.Lists.CreateProject(sqldbtest.As(users["unitadmin"]), &in)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			for _, name := range []string{"cadre", "leader", "sysadmin", "auditor"} {
 				in := projectIn("无权登记")
-				_, err := db.CreateProject(sqldbtest.As(users[name]), &in)
+				_, err := db.Lists.CreateProject(sqldbtest.As(users[name]), &in)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 			in = projectIn("改名")
-			_, err = db.UpdateProject(sqldbtest.As(users["cadre"]), p.ID, &in, p.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(users["cadre"]), p.ID, &in, p.Version)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		t.Run("BadInput", func(t *testing.T) {
@@ -113,7 +113,7 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 			} {
 				in := projectIn("有误的项目")
 				mod(&in)
-				_, err := db.CreateProject(sqldbtest.As(office), &in)
+				_, err := db.Lists.CreateProject(sqldbtest.As(office), &in)
 				MustField(t, err, field)
 				if msg := sanlian.ErrorFields(err)[field]; !hasHanText(msg) {
 					t.Errorf("%s: message %q is not Chinese", field, msg)
@@ -121,12 +121,12 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 			}
 			in := projectIn("没有单位")
 			in.UnitID = 0
-			_, err := db.CreateProject(sqldbtest.As(office), &in)
+			_, err := db.Lists.CreateProject(sqldbtest.As(office), &in)
 			MustField(t, err, "unit_id")
 			for _, id := range []int64{998, 999} {
 				in := projectIn("不存在的干部")
 				in.LeaderID, in.PersonID = id, id
-				_, err := db.CreateProject(sqldbtest.As(office), &in)
+				_, err := db.Lists.CreateProject(sqldbtest.As(office), &in)
 				if f := sanlian.ErrorFields(err); f["leader_id"] == "" || f["person_id"] == "" {
 					t.Errorf("unknown cadres: %v", f)
 				}
@@ -135,7 +135,7 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 		t.Run("Update", func(t *testing.T) {
 			in := projectIn("残疾人辅具适配（轮椅）")
 			in.Target, in.Status = 300, sanlian.ProjectOngoing
-			u, err := db.UpdateProject(sqldbtest.As(users["unitadmin"]), p.ID, &in, p.Version)
+			u, err := db.Lists.UpdateProject(sqldbtest.As(users["unitadmin"]), p.ID, &in, p.Version)
 			MustOK(t, err)
 			if u.Version != 2 || u.Title != "残疾人辅具适配（轮椅）" || u.Target != 300 || u.Status != sanlian.ProjectOngoing {
 				t.Fatalf("updated %+v", u)
@@ -144,22 +144,22 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 			if ch["target"] != [2]any{float64(320), float64(300)} || ch["status"][1] != "ongoing" || len(ch) != 3 {
 				t.Errorf("audit changes %v", ch)
 			}
-			_, err = db.UpdateProject(sqldbtest.As(office), p.ID, &in, 1)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), p.ID, &in, 1)
 			MustCode(t, err, sanlian.ECONFLICT)
 			if !strings.Contains(sanlian.ErrorMessage(err), "刷新") {
 				t.Errorf("stale message %q", sanlian.ErrorMessage(err))
 			}
-			_, err = db.UpdateProject(sqldbtest.As(office), 9999, &in, 1)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), 9999, &in, 1)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			// Out of the unit admin's units, as if absent.
 			other := projectIn("梅城镇项目")
 			other.UnitID, other.LeaderID, other.PersonID = 4, 5, 5
 			q := mustProject(t, db, office, other)
-			_, err = db.UpdateProject(sqldbtest.As(users["unitadmin"]), q.ID, &other, q.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(users["unitadmin"]), q.ID, &other, q.Version)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			// Moving its own project out of its units is refused.
 			in.UnitID, in.LeaderID, in.PersonID = 4, 0, 0
-			_, err = db.UpdateProject(sqldbtest.As(users["unitadmin"]), p.ID, &in, 2)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(users["unitadmin"]), p.ID, &in, 2)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		t.Run("Parents", func(t *testing.T) {
@@ -175,21 +175,21 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 			}
 			in = projectIn("第四层")
 			in.ParentID = leaf.ID
-			_, err := db.CreateProject(sqldbtest.As(office), &in)
+			_, err := db.Lists.CreateProject(sqldbtest.As(office), &in)
 			MustField(t, err, "parent_id")
 			// Not under itself, nor under its own sub-project.
 			in = projectIn("轮椅发放")
 			in.ParentID = top.ID
-			_, err = db.UpdateProject(sqldbtest.As(office), top.ID, &in, top.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), top.ID, &in, top.Version)
 			MustField(t, err, "parent_id")
 			in.ParentID = leaf.ID
 			top = findProject(t, db, office, top.ID)
-			_, err = db.UpdateProject(sqldbtest.As(office), top.ID, &in, top.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), top.ID, &in, top.Version)
 			MustField(t, err, "parent_id")
 			// A parent of another unit is refused.
 			other := projectIn("梅城镇轮椅发放")
 			other.UnitID, other.LeaderID, other.PersonID, other.ParentID = 4, 5, 5, top.ID
-			_, err = db.CreateProject(sqldbtest.As(office), &other)
+			_, err = db.Lists.CreateProject(sqldbtest.As(office), &other)
 			MustField(t, err, "parent_id")
 			// A two-level subtree cannot go under a second-level project.
 			in = projectIn("另一个项目")
@@ -200,12 +200,12 @@ func TestProjectService_CreateUpdate(t *testing.T) {
 			in = projectIn("另一个项目")
 			in.ParentID = mid.ID
 			x = findProject(t, db, office, x.ID)
-			_, err = db.UpdateProject(sqldbtest.As(office), x.ID, &in, x.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), x.ID, &in, x.Version)
 			MustField(t, err, "parent_id")
 			// A parent keeps its unit while it has sub-projects.
 			in = projectIn("另一个项目")
 			in.UnitID, in.LeaderID, in.PersonID = 4, 5, 5
-			_, err = db.UpdateProject(sqldbtest.As(office), x.ID, &in, x.Version)
+			_, err = db.Lists.UpdateProject(sqldbtest.As(office), x.ID, &in, x.Version)
 			MustField(t, err, "unit_id")
 		})
 	})
@@ -251,34 +251,34 @@ func TestProjectService_Scope(t *testing.T) {
 			"leader":    {p1.ID, p3.ID, p6.ID},
 		}
 		for name, w := range want {
-			ps, _, err := db.FindProjects(sqldbtest.As(users[name]), sanlian.ProjectFilter{})
+			ps, _, err := db.Lists.FindProjects(sqldbtest.As(users[name]), sanlian.ProjectFilter{})
 			MustOK(t, err)
 			if !equalIDs(ids(ps), w) {
 				t.Errorf("%s sees %v, want %v", name, ids(ps), w)
 			}
 		}
 		for _, name := range []string{"sysadmin", "auditor"} {
-			_, _, err := db.FindProjects(sqldbtest.As(users[name]), sanlian.ProjectFilter{})
+			_, _, err := db.Lists.FindProjects(sqldbtest.As(users[name]), sanlian.ProjectFilter{})
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.FindProjectByID(sqldbtest.As(users[name]), p1.ID)
+			_, err = db.Lists.FindProjectByID(sqldbtest.As(users[name]), p1.ID)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		}
-		_, err := db.FindProjectByID(sqldbtest.As(users["unitadmin"]), p3.ID)
+		_, err := db.Lists.FindProjectByID(sqldbtest.As(users["unitadmin"]), p3.ID)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, err = db.FindProjectByID(sqldbtest.As(users["leader"]), p4.ID)
+		_, err = db.Lists.FindProjectByID(sqldbtest.As(users["leader"]), p4.ID)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, err = db.FindProgress(sqldbtest.As(users["cadre5"]), p1.ID)
+		_, err = db.Lists.FindProgress(sqldbtest.As(users["cadre5"]), p1.ID)
 		MustCode(t, err, sanlian.ENOTFOUND)
 
 		// A cadre records progress only on what they answer for.
-		_, _, err = db.AddProgress(sqldbtest.As(users["cadre"]), p1.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(users["cadre"]), p1.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
 		MustOK(t, err)
 		p9 := mk("民政局其他项目", 1, 6, 6)
-		_, _, err = db.AddProgress(sqldbtest.As(users["cadre"]), p9.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(users["cadre"]), p9.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		_, _, err = db.AddProgress(sqldbtest.As(users["leader"]), p1.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 2})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(users["leader"]), p1.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 2})
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		_, _, err = db.AddProgress(sqldbtest.As(users["unitadmin"]), p2.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(users["unitadmin"]), p2.ID, &sanlian.ProgressInput{Date: "2021-06-01", Quantity: 1, Note: "发放", Version: 1})
 		MustOK(t, err)
 
 		// Filters.
@@ -293,18 +293,18 @@ func TestProjectService_Scope(t *testing.T) {
 			{sanlian.ProjectFilter{Status: sanlian.ProjectOngoing}, []int64{p1.ID, p2.ID}},
 			{sanlian.ProjectFilter{Status: sanlian.ProjectPlanned, UnitID: 1}, []int64{p9.ID}},
 		} {
-			ps, _, err := db.FindProjects(sqldbtest.As(office), c.f)
+			ps, _, err := db.Lists.FindProjects(sqldbtest.As(office), c.f)
 			MustOK(t, err)
 			if !equalIDs(ids(ps), c.want) {
 				t.Errorf("filter %+v: %v, want %v", c.f, ids(ps), c.want)
 			}
 		}
-		_, _, err = db.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Status: "closed"})
+		_, _, err = db.Lists.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Status: "closed"})
 		MustCode(t, err, sanlian.EINVALID)
 		// Keyset pages.
-		first, next, err := db.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Limit: 5})
+		first, next, err := db.Lists.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Limit: 5})
 		MustOK(t, err)
-		rest, last, err := db.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Limit: 5, Cursor: next})
+		rest, last, err := db.Lists.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{Limit: 5, Cursor: next})
 		MustOK(t, err)
 		if len(first) != 5 || next == "" || len(rest) != 3 || last != "" || rest[0].ID != first[4].ID+1 {
 			t.Errorf("pages: %v then %v (%q)", ids(first), ids(rest), last)
@@ -382,7 +382,7 @@ func TestProjectService_Rollup(t *testing.T) {
 		in := projectIn("困难群众帮扶")
 		in.Target, in.Measure, in.Rollup, in.Status = 0, "", sanlian.RollupAverage, sanlian.ProjectOngoing
 		r = findProject(t, db, office, r.ID)
-		_, err := db.UpdateProject(sqldbtest.As(office), r.ID, &in, r.Version)
+		_, err := db.Lists.UpdateProject(sqldbtest.As(office), r.ID, &in, r.Version)
 		MustOK(t, err)
 		check("average", map[*sanlian.Project]int{a: 61, b: 25, r: 43})
 
@@ -392,18 +392,18 @@ func TestProjectService_Rollup(t *testing.T) {
 			cur := findProject(t, db, office, p.ID)
 			in := projectIn(cur.Title)
 			in.ParentID, in.Target, in.Measure, in.Status, in.Weight = cur.ParentID, target, measure, status, weight
-			_, err := db.UpdateProject(sqldbtest.As(office), p.ID, &in, cur.Version)
+			_, err := db.Lists.UpdateProject(sqldbtest.As(office), p.ID, &in, cur.Version)
 			MustOK(t, err)
 		}
 		setStatus(b, 400, "户", sanlian.ProjectDone, 3)
 		check("B done", map[*sanlian.Project]int{b: 100, r: 80})
-		_, _, err = db.AddProgress(sqldbtest.As(office), b.ID, &sanlian.ProgressInput{Date: "2021-06-19", Quantity: 1, Note: "补录",
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(office), b.ID, &sanlian.ProgressInput{Date: "2021-06-19", Quantity: 1, Note: "补录",
 			Version: findProject(t, db, office, b.ID).Version})
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
 		setStatus(b, 400, "户", sanlian.ProjectOngoing, 3)
 		check("B ongoing", map[*sanlian.Project]int{b: 25, r: 43})
 		setStatus(b, 400, "户", sanlian.ProjectSuspended, 3)
-		_, _, err = db.AddProgress(sqldbtest.As(office), b.ID, &sanlian.ProgressInput{Date: "2021-06-19", Quantity: 1, Note: "补录",
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(office), b.ID, &sanlian.ProgressInput{Date: "2021-06-19", Quantity: 1, Note: "补录",
 			Version: findProject(t, db, office, b.ID).Version})
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
 
@@ -418,7 +418,7 @@ func TestProjectService_Rollup(t *testing.T) {
 		in = projectIn("筛查宣传")
 		in.Target, in.Measure, in.Status = 0, "", sanlian.ProjectOngoing
 		cur := findProject(t, db, office, a2.ID)
-		_, err = db.UpdateProject(sqldbtest.As(office), a2.ID, &in, cur.Version)
+		_, err = db.Lists.UpdateProject(sqldbtest.As(office), a2.ID, &in, cur.Version)
 		MustOK(t, err)
 		check("A2 moved to the top", map[*sanlian.Project]int{a: 100, a2: 60, r: 62})
 
@@ -430,15 +430,15 @@ func TestProjectService_Rollup(t *testing.T) {
 			"quantity": {Date: "2021-06-20", Quantity: -1, Note: "负数", Version: cur.Version},
 			"percent":  {Date: "2021-06-20", Percent: ptr(101), Note: "超过", Version: cur.Version},
 		} {
-			_, _, err := db.AddProgress(sqldbtest.As(office), a1.ID, &in)
+			_, _, err := db.Lists.AddProgress(sqldbtest.As(office), a1.ID, &in)
 			MustField(t, err, field)
 		}
-		_, _, err = db.AddProgress(sqldbtest.As(office), a1.ID, &sanlian.ProgressInput{Date: "2021-04-30", Note: "开始前", Version: cur.Version})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(office), a1.ID, &sanlian.ProgressInput{Date: "2021-04-30", Note: "开始前", Version: cur.Version})
 		MustField(t, err, "date")
-		_, _, err = db.AddProgress(sqldbtest.As(office), a1.ID, &sanlian.ProgressInput{Date: "2021-06-20", Note: "旧版本", Version: cur.Version - 1})
+		_, _, err = db.Lists.AddProgress(sqldbtest.As(office), a1.ID, &sanlian.ProgressInput{Date: "2021-06-20", Note: "旧版本", Version: cur.Version - 1})
 		MustCode(t, err, sanlian.ECONFLICT)
 
-		es, err := db.FindProgress(sqldbtest.As(users["cadre"]), a2.ID)
+		es, err := db.Lists.FindProgress(sqldbtest.As(users["cadre"]), a2.ID)
 		MustOK(t, err)
 		if len(es) != 3 || es[0].Date != "2021-06-12" || es[0].Percent != -1 || es[1].Percent != 60 || es[2].Date != "2021-06-05" ||
 			es[0].Creator != "unitadmin" || es[0].Note == "" {
@@ -469,7 +469,7 @@ func TestProjectService_Due(t *testing.T) {
 		names := func(f sanlian.ProjectFilter) string {
 			t.Helper()
 			f.UnitID = 4
-			ps, _, err := db.FindProjects(sqldbtest.As(office), f)
+			ps, _, err := db.Lists.FindProjects(sqldbtest.As(office), f)
 			MustOK(t, err)
 			var out []string
 			for _, p := range ps {
@@ -491,7 +491,7 @@ func TestProjectService_Due(t *testing.T) {
 				t.Errorf("%s: overdue %v, stalled %v", got.Title, got.Overdue, got.Stalled)
 			}
 		}
-		ps, _, err := db.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{UnitID: 4})
+		ps, _, err := db.Lists.FindProjects(sqldbtest.As(office), sanlian.ProjectFilter{UnitID: 4})
 		MustOK(t, err)
 		for _, p := range ps {
 			if (p.ID == quiet.ID || p.ID == old.ID) != (p.Stalled && !p.Overdue) {
@@ -516,10 +516,10 @@ func TestProjectService_Evidence(t *testing.T) {
 		clockAt(db, "2021-06-20 10:00")
 		office, cadre := users["office"], users["cadre"]
 		p := mustProject(t, db, office, projectIn("轮椅发放"))
-		_, e, err := db.AddProgress(sqldbtest.As(cadre), p.ID, &sanlian.ProgressInput{Date: "2021-06-18", Quantity: 12, Note: "发放轮椅 12 台", Version: 1})
+		_, e, err := db.Lists.AddProgress(sqldbtest.As(cadre), p.ID, &sanlian.ProgressInput{Date: "2021-06-18", Quantity: 12, Note: "发放轮椅 12 台", Version: 1})
 		MustOK(t, err)
 		photo := testPNG(t, 300, 200)
-		a, err := db.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "发放现场.png", bytes.NewReader(photo), 1<<20)
+		a, err := db.Lists.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "发放现场.png", bytes.NewReader(photo), 1<<20)
 		MustOK(t, err)
 		if a.Kind != sanlian.AttachEvidence || a.ProgressID != e.ID || a.ProblemID != 0 || !a.HasThumb || a.ContentType != "image/png" {
 			t.Fatalf("evidence %+v", a)
@@ -528,41 +528,41 @@ func TestProjectService_Evidence(t *testing.T) {
 			t.Errorf("audit %+v", au)
 		}
 		pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-		_, err = db.AddProgressEvidence(sqldbtest.As(users["unitadmin"]), e.ID, "签收表.pdf", bytes.NewReader(pdf), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(users["unitadmin"]), e.ID, "签收表.pdf", bytes.NewReader(pdf), 1<<20)
 		MustOK(t, err)
 
-		_, err = db.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "名单.html", strings.NewReader("<html><script>alert(1)</script></html>"), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "名单.html", strings.NewReader("<html><script>alert(1)</script></html>"), 1<<20)
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
-		_, err = db.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "photo.jpg", bytes.NewReader(append([]byte("MZ\x90\x00\x03"), make([]byte, 64)...)), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "photo.jpg", bytes.NewReader(append([]byte("MZ\x90\x00\x03"), make([]byte, 64)...)), 1<<20)
 		MustCode(t, err, sanlian.EUNPROCESSABLE)
-		_, err = db.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "大图.png", bytes.NewReader(photo), int64(len(photo)-1))
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(cadre), e.ID, "大图.png", bytes.NewReader(photo), int64(len(photo)-1))
 		MustCode(t, err, sanlian.ETOOLARGE)
-		_, err = db.AddProgressEvidence(sqldbtest.As(users["cadre5"]), e.ID, "x.png", bytes.NewReader(photo), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(users["cadre5"]), e.ID, "x.png", bytes.NewReader(photo), 1<<20)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, err = db.AddProgressEvidence(sqldbtest.As(users["leader"]), e.ID, "x.png", bytes.NewReader(photo), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(users["leader"]), e.ID, "x.png", bytes.NewReader(photo), 1<<20)
 		MustCode(t, err, sanlian.EFORBIDDEN)
-		_, err = db.AddProgressEvidence(sqldbtest.As(office), 9999, "x.png", bytes.NewReader(photo), 1<<20)
+		_, err = db.Lists.AddProgressEvidence(sqldbtest.As(office), 9999, "x.png", bytes.NewReader(photo), 1<<20)
 		MustCode(t, err, sanlian.ENOTFOUND)
 
-		es, err := db.FindProgress(sqldbtest.As(users["leader"]), p.ID)
+		es, err := db.Lists.FindProgress(sqldbtest.As(users["leader"]), p.ID)
 		MustOK(t, err)
 		if len(es) != 1 || len(es[0].Evidence) != 2 || es[0].Evidence[0].Filename != "发放现场.png" || es[0].Evidence[1].ContentType != "application/pdf" {
 			t.Fatalf("entries %+v", es)
 		}
 		// Readable by whoever reads the project.
-		got, data, err := db.OpenAttachment(sqldbtest.As(users["leader"]), a.ID, false)
+		got, data, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), a.ID, false)
 		MustOK(t, err)
 		if got.ProgressID != e.ID || !bytes.Equal(data, photo) {
 			t.Errorf("opened %+v, %d bytes", got, len(data))
 		}
-		_, thumb, err := db.OpenAttachment(sqldbtest.As(cadre), a.ID, true)
+		_, thumb, err := db.Problems.OpenAttachment(sqldbtest.As(cadre), a.ID, true)
 		MustOK(t, err)
 		if len(thumb) == 0 {
 			t.Error("no thumbnail")
 		}
-		_, _, err = db.OpenAttachment(sqldbtest.As(users["cadre5"]), a.ID, false)
+		_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["cadre5"]), a.ID, false)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, _, err = db.OpenAttachment(sqldbtest.As(users["sysadmin"]), a.ID, false)
+		_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["sysadmin"]), a.ID, false)
 		if code := sanlian.ErrorCode(err); code != sanlian.ENOTFOUND && code != sanlian.EFORBIDDEN {
 			t.Errorf("sysadmin opens evidence: %v", err)
 		}
@@ -592,7 +592,7 @@ func TestProjectService_ConcurrentRollup(t *testing.T) {
 				defer wg.Done()
 				version := leaf.Version
 				for range 10 {
-					p, _, err := db.AddProgress(sqldbtest.As(office), leaf.ID, &sanlian.ProgressInput{Date: "2021-06-20", Quantity: 10,
+					p, _, err := db.Lists.AddProgress(sqldbtest.As(office), leaf.ID, &sanlian.ProgressInput{Date: "2021-06-20", Quantity: 10,
 						Note: "发放轮椅 10 台", Version: version})
 					if err != nil {
 						errs <- err

@@ -30,7 +30,7 @@ var errNoTracking = sanlian.Errorf(sanlian.ENOTFOUND, "没有找到这个查询�
 var publicReader = &scope{user: &sanlian.User{Username: "public", Role: sanlian.RoleOffice}, all: true}
 
 // SubmitPublic implements sanlian.PublicService.
-func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (*sanlian.PublicReceipt, error) {
+func (db *PublicStore) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (*sanlian.PublicReceipt, error) {
 	u := sanlian.UserFromContext(ctx)
 	if u == nil || u.Role != sanlian.RolePublic {
 		return nil, errForbidden("只有群众端可以这样提交问题")
@@ -80,7 +80,7 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 				return err
 			}
 		}
-		id, err := db.createProblem(tx, &scope{user: u}, in, 0)
+		id, err := db.Problems.createProblem(tx, &scope{user: u}, in, 0)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 			code, sub.NotifySMS, openid, id); err != nil {
 			return fmt.Errorf("tracking code: %w", err)
 		}
-		if err := tx.lifeMessages(id, sanlian.MsgReceived); err != nil {
+		if err := lifeMessages(tx, id, sanlian.MsgReceived); err != nil {
 			return err
 		}
 		var number string
@@ -102,7 +102,7 @@ func (db *DB) SubmitPublic(ctx context.Context, sub *sanlian.PublicSubmission) (
 		}
 		out = &sanlian.PublicReceipt{Code: code, Number: number, ProblemID: id}
 		if sub.Open311 != nil {
-			return tx.recordOpen311(id, sub.Open311)
+			return recordOpen311(tx, id, sub.Open311)
 		}
 		return nil
 	})
@@ -125,13 +125,13 @@ func tracked(q querier, code string) (id int64, hasPhone bool, err error) {
 }
 
 // TrackPublic implements sanlian.PublicService.
-func (db *DB) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProblem, error) {
+func (db *PublicStore) TrackPublic(ctx context.Context, code string) (*sanlian.PublicProblem, error) {
 	q := db.reader(ctx)
 	id, hasPhone, err := tracked(q, code)
 	if err != nil {
 		return nil, err
 	}
-	p, err := db.findProblem(q, publicReader, id)
+	p, err := db.Problems.findProblem(q, publicReader, id)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func rateable(state string, callbackAt, resolvedAt time.Time) bool {
 // RatePublic implements sanlian.PublicService. The rating is the
 // callback, taken through Act as the office would take it on the phone,
 // recorded as by "public".
-func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRating) (*sanlian.PublicProblem, error) {
+func (db *PublicStore) RatePublic(ctx context.Context, code string, r *sanlian.PublicRating) (*sanlian.PublicProblem, error) {
 	r.PhoneLast4 = strings.TrimSpace(r.PhoneLast4)
 	r.Comment = strings.TrimSpace(r.Comment)
 	if err := r.Validate(); err != nil {
@@ -318,9 +318,9 @@ func (db *DB) RatePublic(ctx context.Context, code string, r *sanlian.PublicRati
 // rateByResident records a resident's rating of problem id at version,
 // by the rating page or by an SMS reply: the callback, taken through Act
 // as the office would take it on the phone, recorded as by "public".
-func (db *DB) rateByResident(ctx context.Context, id, version int64, solved, satisfaction, note string) error {
+func (db *PublicStore) rateByResident(ctx context.Context, id, version int64, solved, satisfaction, note string) error {
 	actor := sanlian.NewContextWithUser(ctx, &sanlian.User{Username: "public", DisplayName: "群众", Role: sanlian.RoleOffice})
-	_, err := db.Act(actor, id, sanlian.ActionCallback, sanlian.ActionRequest{Version: version, Note: note,
+	_, err := db.Problems.Act(actor, id, sanlian.ActionCallback, sanlian.ActionRequest{Version: version, Note: note,
 		Solved: solved, Satisfaction: satisfaction})
 	if sanlian.ErrorCode(err) == sanlian.ECONFLICT {
 		return sanlian.Errorf(sanlian.ECONFLICT, "这个问题刚刚有了变化，请刷新后再评价")
@@ -331,7 +331,7 @@ func (db *DB) rateByResident(ctx context.Context, id, version int64, solved, sat
 // PublicResults implements sanlian.PublicService: the last 365 days'
 // problems by township, the 20 closed last, the projects under way and the
 // year's volunteer activities.
-func (db *DB) PublicResults(ctx context.Context) (*sanlian.PublicResults, error) {
+func (db *PublicStore) PublicResults(ctx context.Context) (*sanlian.PublicResults, error) {
 	now := db.Now()
 	out := &sanlian.PublicResults{At: now, Since: now.AddDate(-1, 0, 0), County: sanlian.PublicTotals{Name: "全县"}}
 	q := db.reader(ctx)
@@ -378,7 +378,7 @@ func (db *DB) PublicResults(ctx context.Context) (*sanlian.PublicResults, error)
 		return nil, err
 	}
 	year := now.In(sanlian.Shanghai).Format("2006")
-	totals, err := db.ActivityTotals(sanlian.NewSystemContext(ctx), sanlian.ActivityFilter{From: year + "-01-01", To: year + "-12-31"})
+	totals, err := db.Work.ActivityTotals(sanlian.NewSystemContext(ctx), sanlian.ActivityFilter{From: year + "-01-01", To: year + "-12-31"})
 	if err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func publicRates(t *sanlian.PublicTotals) {
 }
 
 // publicClosed lists the 20 problems closed last, anonymised.
-func (db *DB) publicClosed(q querier) ([]sanlian.PublicClosed, error) {
+func (db *PublicStore) publicClosed(q querier) ([]sanlian.PublicClosed, error) {
 	cal, err := db.calendarIn(q)
 	if err != nil {
 		return nil, err
@@ -433,7 +433,7 @@ func (db *DB) publicClosed(q querier) ([]sanlian.PublicClosed, error) {
 
 // publicProjects lists the top-level projects not suspended, the latest
 // ending first.
-func (db *DB) publicProjects(q querier, out *sanlian.PublicResults) error {
+func (db *PublicStore) publicProjects(q querier, out *sanlian.PublicResults) error {
 	rows, err := q.queryRows(`SELECT p.title, COALESCE(u.name, ''), p.target, p.measure, p.progress, p.status
 		FROM projects p JOIN units u ON u.id = p.unit_id
 		WHERE p.parent_id IS NULL AND p.status IN ('ongoing', 'done')
@@ -458,7 +458,7 @@ func (db *DB) publicProjects(q querier, out *sanlian.PublicResults) error {
 }
 
 // PublicKey implements sanlian.PublicService.
-func (db *DB) PublicKey(ctx context.Context) ([]byte, error) {
+func (db *PublicStore) PublicKey(ctx context.Context) ([]byte, error) {
 	const name = "public-challenge"
 	var v string
 	err := db.queryRow(ctx, `SELECT value FROM server_keys WHERE name = ?`, name).Scan(&v)
@@ -484,7 +484,7 @@ func (db *DB) PublicKey(ctx context.Context) ([]byte, error) {
 }
 
 // SpendChallenge implements sanlian.PublicService.
-func (db *DB) SpendChallenge(ctx context.Context, id string, expires time.Time) error {
+func (db *PublicStore) SpendChallenge(ctx context.Context, id string, expires time.Time) error {
 	if id == "" || len(id) > 64 {
 		return sanlian.Errorf(sanlian.EUNPROCESSABLE, "验证信息无效，请刷新页面后重试")
 	}
@@ -513,7 +513,7 @@ type Tracked struct {
 // FindTracked lists up to limit problems with a tracking code in state
 // (any state when ""), newest first, and counts all those with a code and
 // those rated by their reporters. Office only: it carries phone digits.
-func (db *DB) FindTracked(ctx context.Context, state string, limit int) (list []Tracked, total, rated int, err error) {
+func (db *PublicStore) FindTracked(ctx context.Context, state string, limit int) (list []Tracked, total, rated int, err error) {
 	if u := sanlian.UserFromContext(ctx); u == nil || u.Role != sanlian.RoleOffice {
 		return nil, 0, 0, errForbidden("只有县办公室可以按查询码查找")
 	}

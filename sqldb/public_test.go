@@ -31,13 +31,13 @@ func TestPublic_SubmitTrackRate(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
 		desc := `村口的桥<script>alert(1)</script>栏杆断了，孩子上学危险`
-		rc, err := db.SubmitPublic(publicCtx(), submission(desc, "13912345678"))
+		rc, err := db.Public.SubmitPublic(publicCtx(), submission(desc, "13912345678"))
 		MustOK(t, err)
 		if rc.Merged || sanlian.NormalizeTrackingCode(rc.Code) != rc.Code || rc.Number != "安化-2021-000001" {
 			t.Fatalf("receipt %+v", rc)
 		}
 		office := sqldbtest.As(users["office"])
-		p, err := db.FindProblemByID(office, rc.ProblemID)
+		p, err := db.Problems.FindProblemByID(office, rc.ProblemID)
 		MustOK(t, err)
 		if p.Source != sanlian.SourceWechat || p.Description != desc || p.State != sanlian.StateSubmitted || p.CreatedBy != 0 {
 			t.Fatalf("entered as %+v", p)
@@ -50,7 +50,7 @@ func TestPublic_SubmitTrackRate(t *testing.T) {
 
 		// The office assigns with an internal note; the unit resolves.
 		p = act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2, Note: "内部：请李明先电话联系王大妈"})
-		tr, err := db.TrackPublic(context.Background(), strings.ToLower(sanlian.FormatTrackingCode(rc.Code)))
+		tr, err := db.Public.TrackPublic(context.Background(), strings.ToLower(sanlian.FormatTrackingCode(rc.Code)))
 		MustOK(t, err)
 		js, _ := json.Marshal(tr)
 		for _, secret := range []string{"内部", "王大妈", "13912345678", "5678", "李明"} {
@@ -61,27 +61,27 @@ func TestPublic_SubmitTrackRate(t *testing.T) {
 		if tr.State != sanlian.StateAssigned || len(tr.Notes) != 2 || tr.Notes[1].Text != "已交由县民政局办理" || tr.Rateable || !tr.NeedsPhone {
 			t.Errorf("tracked %+v", tr)
 		}
-		if _, err := db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"}); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
+		if _, err := db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"}); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
 			t.Errorf("rating before resolution: %v", err)
 		}
 		p = act(t, db, users["cadre"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
 		p = act(t, db, users["cadre"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "焊接栏杆", Result: "栏杆已修复，联系电话13800001111"})
 
 		// A wrong phone and an unknown code get the same answer.
-		_, wrong := db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "0000", Solved: "yes", Satisfaction: "satisfied"})
-		_, unknown := db.RatePublic(context.Background(), "ABCDE-FGHJK", &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
+		_, wrong := db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "0000", Solved: "yes", Satisfaction: "satisfied"})
+		_, unknown := db.Public.RatePublic(context.Background(), "ABCDE-FGHJK", &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
 		if sanlian.ErrorCode(wrong) != sanlian.ENOTFOUND || wrong.Error() != unknown.Error() {
 			t.Errorf("wrong phone %v, unknown code %v: not the same answer", wrong, unknown)
 		}
-		if _, err := db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "maybe"}); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
+		if _, err := db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "maybe"}); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 			t.Errorf("bad rating: %v", err)
 		}
 
 		// Unsatisfied: the rating is the callback, and reopens.
 		clockAt(db, "2021-05-12 10:00")
-		tr, err = db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "partly", Satisfaction: "unsatisfied", Comment: "只修了一半"})
+		tr, err = db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "partly", Satisfaction: "unsatisfied", Comment: "只修了一半"})
 		MustOK(t, err)
-		p, _ = db.FindProblemByID(office, p.ID)
+		p, _ = db.Problems.FindProblemByID(office, p.ID)
 		if tr.State != sanlian.StateAccepted || p.Reopened != 1 || p.CallbackSatisfaction != sanlian.Unsatisfied {
 			t.Fatalf("after an unsatisfied rating: tracked %s, problem %+v", tr.State, p)
 		}
@@ -91,21 +91,21 @@ func TestPublic_SubmitTrackRate(t *testing.T) {
 		}
 		clockAt(db, "2021-05-13 10:00")
 		p = act(t, db, users["cadre"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "全部更换", Result: "已全部更换"})
-		tr, err = db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
+		tr, err = db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"})
 		MustOK(t, err)
 		if tr.State != sanlian.StateResolved || tr.Rateable || tr.Satisfaction != sanlian.Satisfied {
 			t.Errorf("after a satisfied rating: %+v", tr)
 		}
-		if _, err := db.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"}); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
+		if _, err := db.Public.RatePublic(context.Background(), rc.Code, &sanlian.PublicRating{PhoneLast4: "5678", Solved: "yes", Satisfaction: "satisfied"}); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
 			t.Errorf("rated twice: %v", err)
 		}
-		evs, err := db.ProblemEvents(office, p.ID)
+		evs, err := db.Problems.ProblemEvents(office, p.ID)
 		MustOK(t, err)
 		if e := evs[len(evs)-1]; e.Action != sanlian.ActionCallback || e.Actor != "群众" {
 			t.Errorf("last event %+v, want a callback by 群众 (the public)", e)
 		}
 		// The office can close it: the rating counts as the callback.
-		p, _ = db.FindProblemByID(office, p.ID)
+		p, _ = db.Problems.FindProblemByID(office, p.ID)
 		p = act(t, db, users["office"], p, sanlian.ActionClose, sanlian.ActionRequest{})
 		if p.State != sanlian.StateClosed {
 			t.Errorf("state %s", p.State)
@@ -123,7 +123,7 @@ func TestPublic_Refusals(t *testing.T) {
 			"source":       {Source: "visit", Category: "transport", VillageCode: sqldbtest.VillageA, Description: "路灯坏了好几天"},
 			"description ": {Category: "transport", VillageCode: sqldbtest.VillageA, Description: strings.Repeat("长", 2001)},
 		} {
-			_, err := db.SubmitPublic(publicCtx(), s)
+			_, err := db.Public.SubmitPublic(publicCtx(), s)
 			var fe *sanlian.Error
 			if sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 				t.Errorf("%s: %v", name, err)
@@ -131,26 +131,26 @@ func TestPublic_Refusals(t *testing.T) {
 				t.Errorf("%s: no message for the field: %v", name, fe.Fields)
 			}
 		}
-		_, err := db.SubmitPublic(publicCtx(), &sanlian.PublicSubmission{Category: "nosuch", VillageCode: sqldbtest.VillageA, Description: "路灯坏了好几天"})
+		_, err := db.Public.SubmitPublic(publicCtx(), &sanlian.PublicSubmission{Category: "nosuch", VillageCode: sqldbtest.VillageA, Description: "路灯坏了好几天"})
 		if sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 			t.Errorf("unknown category: %v", err)
 		}
-		_, err = db.SubmitPublic(publicCtx(), &sanlian.PublicSubmission{Category: "transport", VillageCode: sqldbtest.County, Description: "路灯坏了好几天"})
+		_, err = db.Public.SubmitPublic(publicCtx(), &sanlian.PublicSubmission{Category: "transport", VillageCode: sqldbtest.County, Description: "路灯坏了好几天"})
 		if sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 			t.Errorf("a county, not a village: %v", err)
 		}
-		if _, err := db.SubmitPublic(sqldbtest.As(users["office"]), submission("路灯坏了好几天", "")); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
+		if _, err := db.Public.SubmitPublic(sqldbtest.As(users["office"]), submission("路灯坏了好几天", "")); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
 			t.Errorf("a staff account on the people's side: %v", err)
 		}
 		// The public role reaches nothing else.
-		if _, _, err := db.FindProblems(publicCtx(), sanlian.ProblemFilter{}); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
+		if _, _, err := db.Problems.FindProblems(publicCtx(), sanlian.ProblemFilter{}); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
 			t.Errorf("the public listing problems: %v", err)
 		}
-		if _, err := db.CreateProblem(publicCtx(), &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport", VillageCode: sqldbtest.VillageA, Description: "走访登记"}); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
+		if _, err := db.Problems.CreateProblem(publicCtx(), &sanlian.ProblemInput{Source: sanlian.SourceVisit, Category: "transport", VillageCode: sqldbtest.VillageA, Description: "走访登记"}); sanlian.ErrorCode(err) != sanlian.EFORBIDDEN {
 			t.Errorf("the public entering a visit's problem: %v", err)
 		}
 		for _, code := range []string{"", "nonsense", "<script>", "ABCDE-FGHJK"} {
-			if _, err := db.TrackPublic(context.Background(), code); sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
+			if _, err := db.Public.TrackPublic(context.Background(), code); sanlian.ErrorCode(err) != sanlian.ENOTFOUND {
 				t.Errorf("tracking %q: %v", code, err)
 			}
 		}
@@ -162,13 +162,13 @@ func TestPublic_Refusals(t *testing.T) {
 func TestPublic_Repeat(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-05-10 09:00")
-		first, err := db.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13912345678"))
+		first, err := db.Public.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13912345678"))
 		MustOK(t, err)
 		var wg sync.WaitGroup
 		got := make([]*sanlian.PublicReceipt, 8)
 		for i := range got {
 			wg.Go(func() {
-				r, err := db.SubmitPublic(publicCtx(), submission("  自来水管爆了，整组停水 ", "13912345678"))
+				r, err := db.Public.SubmitPublic(publicCtx(), submission("  自来水管爆了，整组停水 ", "13912345678"))
 				if err != nil {
 					t.Error(err)
 					return
@@ -182,15 +182,15 @@ func TestPublic_Repeat(t *testing.T) {
 				t.Errorf("repeat %+v, want merged into %s", r, first.Code)
 			}
 		}
-		other, err := db.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13900000000"))
+		other, err := db.Public.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13900000000"))
 		MustOK(t, err)
 		clockAt(db, "2021-05-11 09:01")
-		later, err := db.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13912345678"))
+		later, err := db.Public.SubmitPublic(publicCtx(), submission("自来水管爆了，整组停水", "13912345678"))
 		MustOK(t, err)
 		if other.Merged || later.Merged || later.Code == first.Code {
 			t.Errorf("another phone %+v, a day later %+v: want new problems", other, later)
 		}
-		ps, _, err := db.FindProblems(sqldbtest.As(users["office"]), sanlian.ProblemFilter{Limit: 100})
+		ps, _, err := db.Problems.FindProblems(sqldbtest.As(users["office"]), sanlian.ProblemFilter{Limit: 100})
 		MustOK(t, err)
 		if len(ps) != 3 {
 			t.Errorf("%d problems, want 3", len(ps))
@@ -202,20 +202,20 @@ func TestPublic_Repeat(t *testing.T) {
 func TestPublic_Challenges(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		k1, err := db.PublicKey(ctx)
+		k1, err := db.Public.PublicKey(ctx)
 		MustOK(t, err)
 		other := sqldbtest.Reopen(t, db)
-		k2, err := other.PublicKey(ctx)
+		k2, err := other.Public.PublicKey(ctx)
 		MustOK(t, err)
 		if len(k1) != 32 || string(k1) != string(k2) {
 			t.Fatalf("keys differ between nodes or are short: %x %x", k1, k2)
 		}
 		exp := time.Now().Add(10 * time.Minute)
-		MustOK(t, db.SpendChallenge(ctx, "c1", exp))
-		if err := other.SpendChallenge(ctx, "c1", exp); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
+		MustOK(t, db.Public.SpendChallenge(ctx, "c1", exp))
+		if err := other.Public.SpendChallenge(ctx, "c1", exp); sanlian.ErrorCode(err) != sanlian.ECONFLICT {
 			t.Errorf("spent twice across nodes: %v", err)
 		}
-		if err := db.SpendChallenge(ctx, "", exp); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
+		if err := db.Public.SpendChallenge(ctx, "", exp); sanlian.ErrorCode(err) != sanlian.EUNPROCESSABLE {
 			t.Errorf("empty id: %v", err)
 		}
 	})
@@ -229,11 +229,11 @@ func TestPublic_Results(t *testing.T) {
 		for i, v := range []string{sqldbtest.VillageA, sqldbtest.VillageA, sqldbtest.VillageC} {
 			s := submission("第"+string(rune('一'+i))+"件事：住中心街12号，电话13912345678", "")
 			s.VillageCode = v
-			_, err := db.SubmitPublic(publicCtx(), s)
+			_, err := db.Public.SubmitPublic(publicCtx(), s)
 			MustOK(t, err)
 		}
 		office := sqldbtest.As(users["office"])
-		ps, _, err := db.FindProblems(office, sanlian.ProblemFilter{Limit: 10})
+		ps, _, err := db.Problems.FindProblems(office, sanlian.ProblemFilter{Limit: 10})
 		MustOK(t, err)
 		var p *sanlian.Problem
 		for _, x := range ps {
@@ -246,7 +246,7 @@ func TestPublic_Results(t *testing.T) {
 		p = act(t, db, users["cadre"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "上门", Result: "已为住户（3栋501室）修好"})
 		p = act(t, db, users["office"], p, sanlian.ActionCallback, sanlian.ActionRequest{Solved: "yes", Satisfaction: "basic"})
 		act(t, db, users["office"], p, sanlian.ActionClose, sanlian.ActionRequest{})
-		res, err := db.PublicResults(context.Background())
+		res, err := db.Public.PublicResults(context.Background())
 		MustOK(t, err)
 		c := res.County
 		if c.Collected != 3 || c.Closed != 1 || c.Resolved != 1 || c.Open != 2 || c.Callbacks != 1 || *c.Satisfaction != 1 || len(res.Townships) != 2 {

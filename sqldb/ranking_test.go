@@ -24,7 +24,7 @@ func TestMetricsService_ProblemsScope(t *testing.T) {
 				listed := 0
 				for _, key := range []string{"", "1", "3", "4"} {
 					for _, m := range sanlian.Measures {
-						ps, err := db.MetricProblems(ctx, h1, key, m)
+						ps, err := db.Reports.MetricProblems(ctx, h1, key, m)
 						if err != nil {
 							switch role {
 							case "cadre", "sysadmin", "auditor":
@@ -35,7 +35,7 @@ func TestMetricsService_ProblemsScope(t *testing.T) {
 						}
 						for _, p := range ps {
 							listed++
-							if _, err := db.FindProblemByID(ctx, p.ID); err != nil {
+							if _, err := db.Problems.FindProblemByID(ctx, p.ID); err != nil {
 								t.Errorf("%s/%s lists problem %d, which %s cannot open: %v", key, m, p.ID, role, err)
 							}
 						}
@@ -49,7 +49,7 @@ func TestMetricsService_ProblemsScope(t *testing.T) {
 				}
 			})
 		}
-		ps, err := db.MetricProblems(sqldbtest.As(users["unitadmin"]), h1, "1", sanlian.MeasureAssigned)
+		ps, err := db.Reports.MetricProblems(sqldbtest.As(users["unitadmin"]), h1, "1", sanlian.MeasureAssigned)
 		MustOK(t, err)
 		if len(ps) != 2 || ps[0].ID == mc.p[8].ID || ps[1].ID == mc.p[8].ID {
 			t.Errorf("unit admin's assigned list %v, want P1 and P2 without P8", ps)
@@ -84,11 +84,11 @@ func TestMetricsService_Intake(t *testing.T) {
 		clockAt(db, "2021-05-06 08:00")
 		a, b := newProblem(t, db, office, "A"), newProblem(t, db, office, "B")
 		// F is a letter, on a clock of 4 working days (7, 8, 10, 11 May).
-		l, err := db.IntakeLimits(sqldbtest.As(office))
+		l, err := db.Problems.IntakeLimits(sqldbtest.As(office))
 		MustOK(t, err)
 		l.Days = map[string]int{sanlian.SourceLetter: 4}
-		MustOK(t, db.SaveIntakeLimits(sqldbtest.As(office), l))
-		f, err := db.CreateProblem(sqldbtest.As(office), &sanlian.ProblemInput{Source: sanlian.SourceLetter, Category: "transport",
+		MustOK(t, db.Problems.SaveIntakeLimits(sqldbtest.As(office), l))
+		f, err := db.Problems.CreateProblem(sqldbtest.As(office), &sanlian.ProblemInput{Source: sanlian.SourceLetter, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "F", Description: "F，群众来信"})
 		MustOK(t, err)
 		if got := f.AssignDue.In(sanlian.Shanghai).Format("2006-01-02 15:04"); got != "2021-05-12 00:00" {
@@ -106,7 +106,7 @@ func TestMetricsService_Intake(t *testing.T) {
 		clockAt(db, "2021-06-01 09:00")
 
 		h1 := sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit}
-		m, err := db.Metrics(sqldbtest.As(office), h1)
+		m, err := db.Reports.Metrics(sqldbtest.As(office), h1)
 		MustOK(t, err)
 		in := m.Intake
 		if in == nil || in.Submitted != 5 || in.Dispatched != 4 || in.DispatchedOnTime != 2 || in.Overdue != 2 || in.Rate.Percent() != "50.0%" ||
@@ -120,7 +120,7 @@ func TestMetricsService_Intake(t *testing.T) {
 			sanlian.MeasureIntakeOnTime:     {a.ID, f.ID},
 			sanlian.MeasureIntakeOverdue:    {c.ID, d.ID},
 		} {
-			ps, err := db.MetricProblems(sqldbtest.As(office), h1, "", measure)
+			ps, err := db.Reports.MetricProblems(sqldbtest.As(office), h1, "", measure)
 			MustOK(t, err)
 			var got []int64
 			for _, p := range ps {
@@ -131,7 +131,7 @@ func TestMetricsService_Intake(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("%s lists %v, want %v", measure, got, want)
 			}
-			if ps, _ := db.MetricProblems(sqldbtest.As(users["unitadmin"]), h1, "", measure); len(ps) != 0 {
+			if ps, _ := db.Reports.MetricProblems(sqldbtest.As(users["unitadmin"]), h1, "", measure); len(ps) != 0 {
 				t.Errorf("unit admin lists %s: %v", measure, ps)
 			}
 		}
@@ -142,18 +142,18 @@ func TestMetricsService_Intake(t *testing.T) {
 		}
 		// Leaders see their townships' (all of these are 东坪镇's); a unit
 		// admin, and a query narrowed to a unit, have no intake row.
-		m, err = db.Metrics(sqldbtest.As(users["leader"]), h1)
+		m, err = db.Reports.Metrics(sqldbtest.As(users["leader"]), h1)
 		MustOK(t, err)
 		if m.Intake == nil || m.Intake.Dispatched != 4 {
 			t.Errorf("leader's intake %+v", m.Intake)
 		}
-		m, err = db.Metrics(sqldbtest.As(users["unitadmin"]), h1)
+		m, err = db.Reports.Metrics(sqldbtest.As(users["unitadmin"]), h1)
 		MustOK(t, err)
 		if m.Intake != nil {
 			t.Errorf("unit admin's intake %+v", m.Intake)
 		}
 		// In H2, D is dispatched late; nothing awaits dispatch at the end.
-		m, err = db.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
+		m, err = db.Reports.Metrics(sqldbtest.As(office), sanlian.MetricsQuery{Period: "2021-05-H2", By: sanlian.ByUnit})
 		MustOK(t, err)
 		if in := m.Intake; in.Submitted != 0 || in.Dispatched != 1 || in.DispatchedOnTime != 0 || in.Overdue != 1 {
 			t.Errorf("H2 intake %+v (C still waits)", in)
@@ -169,13 +169,13 @@ func TestMetricsService_ConfigRanking(t *testing.T) {
 		off := sqldbtest.As(users["office"])
 		c := sanlian.DefaultMetricConfig()
 		c.From, c.Ranking = "2021-05", sanlian.MetricRanking{OverdueDeduction: 5, DeductionCap: 8, MinVolume: 1}
-		MustOK(t, db.SaveMetricConfig(off, &c))
-		got, err := db.MetricConfigFor(off, "2021-05-H1", sanlian.UnitDepartment)
+		MustOK(t, db.Reports.SaveMetricConfig(off, &c))
+		got, err := db.Reports.MetricConfigFor(off, "2021-05-H1", sanlian.UnitDepartment)
 		MustOK(t, err)
 		if got.Ranking != c.Ranking {
 			t.Fatalf("ranking kept %+v, want %+v", got.Ranking, c.Ranking)
 		}
-		m, err := db.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit})
+		m, err := db.Reports.Metrics(off, sanlian.MetricsQuery{Period: "2021-05-H1", By: sanlian.ByUnit})
 		MustOK(t, err)
 		// Unit 1: 45 less min(2 × 5, 8) = 37; all three units ranked now.
 		if u1 := rowOf(t, m, "1"); !near(u1.Score, 37) || u1.Deduction != 8 {
@@ -188,11 +188,11 @@ func TestMetricsService_ConfigRanking(t *testing.T) {
 		}
 		bad := c
 		bad.ID, bad.From, bad.Ranking = 0, "2021-06", sanlian.MetricRanking{OverdueDeduction: -1, DeductionCap: 101, MinVolume: 0}
-		err = db.SaveMetricConfig(off, &bad)
+		err = db.Reports.SaveMetricConfig(off, &bad)
 		for _, f := range []string{"overdue_deduction", "deduction_cap", "min_volume"} {
 			MustField(t, err, f)
 		}
-		if list, _ := db.FindMetricConfigs(off); len(list) != 1 {
+		if list, _ := db.Reports.FindMetricConfigs(off); len(list) != 1 {
 			t.Errorf("a refused configuration was written: %d", len(list))
 		}
 	})
@@ -212,12 +212,12 @@ func TestBulletinService_CriticismNotices(t *testing.T) {
 		}
 		handled(t, db, users, "2021-05-07 09:00", 1, "no", "unsatisfied")
 		clockAt(db, "2021-05-17 09:00")
-		d, err := db.GenerateBulletin(office, "2021-05-H1")
+		d, err := db.Reports.GenerateBulletin(office, "2021-05-H1")
 		MustOK(t, err)
 		if ns := noticesOf(t, db, users["unitadmin"], sanlian.NoticeCriticised); len(ns) != 0 {
 			t.Fatalf("a draft told the unit: %+v", ns)
 		}
-		b, err := db.PublishBulletin(office, "2021-05-H1", d.Version)
+		b, err := db.Reports.PublishBulletin(office, "2021-05-H1", d.Version)
 		MustOK(t, err)
 		if got := unitIDs(b.Content.Criticised); len(got) != 1 || got[0] != 1 {
 			t.Fatalf("criticised %v", got)
@@ -235,7 +235,7 @@ func TestBulletinService_CriticismNotices(t *testing.T) {
 				t.Errorf("%s told: %+v", who, n)
 			}
 		}
-		ds, _, err := db.FindDeliveries(office, hook.ID, "", "", 10)
+		ds, _, err := db.Notices.FindDeliveries(office, hook.ID, "", "", 10)
 		MustOK(t, err)
 		if len(ds) != 1 || ds[0].Event != sanlian.EventUnitCriticised || ds[0].Payload.Unit != "县民政局" ||
 			ds[0].Payload.Deadline != "2021-05-24" || ds[0].Payload.Number != "〔2021〕第1期" || ds[0].Payload.Link != "/bulletins/2021-05-H1" {
@@ -245,12 +245,12 @@ func TestBulletinService_CriticismNotices(t *testing.T) {
 		// Due 24:00 Monday 24 May: not yet on Wednesday 19th; on Thursday
 		// 20th (2 working days: 21st, 24th); once.
 		ctx := context.Background()
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-19 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-19 00:00")))
 		if n := noticesOf(t, db, users["unitadmin"], sanlian.NoticeSelfCritDue); len(n) != 0 {
 			t.Errorf("reminded early: %+v", n)
 		}
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-20 00:00")))
-		MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-05-21 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-20 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-05-21 00:00")))
 		rem := noticesOf(t, db, users["unitadmin"], sanlian.NoticeSelfCritDue)
 		if len(rem) != 1 || !strings.Contains(rem[0].Body, "2021-05-24") {
 			t.Fatalf("reminders %+v", rem)
@@ -264,8 +264,8 @@ func TestBulletinService_CriticismNotices(t *testing.T) {
 		}
 		c := sanlian.DefaultMetricConfig()
 		c.From, c.Ranking.OverdueDeduction = "2021-05", 5
-		MustOK(t, db.SaveMetricConfig(office, &c))
-		again, err := db.FindBulletin(office, "2021-05-H1")
+		MustOK(t, db.Reports.SaveMetricConfig(office, &c))
+		again, err := db.Reports.FindBulletin(office, "2021-05-H1")
 		MustOK(t, err)
 		if !strings.Contains(strings.Join(again.RulesText(), ""), "扣 2 分") {
 			t.Errorf("published rules changed: %q", again.RulesText())

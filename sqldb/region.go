@@ -10,7 +10,7 @@ import (
 )
 
 // FindRegions implements sanlian.RegionService.
-func (db *DB) FindRegions(ctx context.Context, f sanlian.RegionFilter) ([]*sanlian.Region, string, error) {
+func (db *OrgStore) FindRegions(ctx context.Context, f sanlian.RegionFilter) ([]*sanlian.Region, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -28,7 +28,7 @@ func (db *DB) FindRegions(ctx context.Context, f sanlian.RegionFilter) ([]*sanli
 	if f.Q != "" {
 		w.add("r.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find regions", regionSelect, w, f.Cursor, f.Limit, byCode("r.code"),
+	return readPage(ctx, db.DB, "find regions", regionSelect, w, f.Cursor, f.Limit, byCode("r.code"),
 		scanRegion, func(r *sanlian.Region) string { return r.Code })
 }
 
@@ -41,7 +41,7 @@ func scanRegion(sc scanner) (*sanlian.Region, error) {
 }
 
 // FindRegionByCode implements sanlian.RegionService.
-func (db *DB) FindRegionByCode(ctx context.Context, code string) (*sanlian.Region, error) {
+func (db *OrgStore) FindRegionByCode(ctx context.Context, code string) (*sanlian.Region, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (db *DB) FindRegionByCode(ctx context.Context, code string) (*sanlian.Regio
 
 // FindRegionTree implements sanlian.RegionService: the county, its
 // townships and villages, with household counts, limited to scope.
-func (db *DB) FindRegionTree(ctx context.Context) (*sanlian.Region, error) {
+func (db *OrgStore) FindRegionTree(ctx context.Context) (*sanlian.Region, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err

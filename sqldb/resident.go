@@ -39,7 +39,7 @@ type residentMsg struct {
 // problems a day, and a message of a problem due in the quiet hours is
 // held until the morning. A dedupe key already queued queues nothing and
 // returns id 0.
-func (tx *Tx) queueResidentMessage(m residentMsg) (id int64, state string, err error) {
+func queueResidentMessage(tx *Tx, m residentMsg) (id int64, state string, err error) {
 	text, params := sanlian.RenderMessage(m.event, m.vars)
 	if text == "" {
 		return 0, "", fmt.Errorf("resident message: unknown event %q", m.event)
@@ -104,7 +104,7 @@ func (tx *Tx) queueResidentMessage(m residentMsg) (id int64, state string, err e
 // problemMessages queues, in the transaction of an action on a problem,
 // the message its reporter is sent of it (sanlian.MsgEventOf), one per
 // channel the reporter consented to.
-func (tx *Tx) problemMessages(action string, before, p *sanlian.Problem) error {
+func problemMessages(tx *Tx, action string, before, p *sanlian.Problem) error {
 	if action == sanlian.ActionMerge {
 		return nil
 	}
@@ -112,14 +112,14 @@ func (tx *Tx) problemMessages(action string, before, p *sanlian.Problem) error {
 	if event == "" {
 		return nil
 	}
-	return tx.lifeMessages(p.ID, event)
+	return lifeMessages(tx, p.ID, event)
 }
 
 // lifeMessages queues event of problem id to its reporter by SMS when the
 // submission consented to it and by WeChat when it came with an OpenID.
 // A problem entered by staff has neither: nothing is sent. An event the
 // settings do not send is queued skipped, with the reason.
-func (tx *Tx) lifeMessages(id int64, event string) error {
+func lifeMessages(tx *Tx, id int64, event string) error {
 	var code sql.NullString
 	var notify bool
 	var phone, openid, number, unit, solved, satisfaction string
@@ -135,7 +135,7 @@ func (tx *Tx) lifeMessages(id int64, event string) error {
 	if !code.Valid || (!notify && openid == "") {
 		return nil
 	}
-	s, err := tx.msgSettings()
+	s, err := msgSettings(tx)
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (tx *Tx) lifeMessages(id int64, event string) error {
 		if m.to == "" {
 			m.to, m.skip = phone, "群众留的不是手机号，无法发送短信"
 		}
-		if _, _, err := tx.queueResidentMessage(m); err != nil {
+		if _, _, err := queueResidentMessage(tx, m); err != nil {
 			return err
 		}
 	}
@@ -158,7 +158,7 @@ func (tx *Tx) lifeMessages(id int64, event string) error {
 		if m.skip == "" && !tx.db.msg.wechatReady {
 			m.skip = "未配置微信公众号的 AppID 和 AppSecret，微信消息不发送"
 		}
-		if _, _, err := tx.queueResidentMessage(m); err != nil {
+		if _, _, err := queueResidentMessage(tx, m); err != nil {
 			return err
 		}
 	}

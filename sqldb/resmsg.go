@@ -25,7 +25,7 @@ type msgConfig struct {
 // of messages to residents (its --sms-provider, --sms-endpoint and
 // --public-url flags, and the provider's longest text) and whether it can
 // send WeChat template messages. Call it before serving.
-func (db *DB) SetMessageConfig(o sanlian.MsgOverrides, wechatReady bool) {
+func (db *NoticeStore) SetMessageConfig(o sanlian.MsgOverrides, wechatReady bool) {
 	db.msg = msgConfig{overrides: o, wechatReady: wechatReady}
 }
 
@@ -53,20 +53,20 @@ func storedMsgSettings(q querier) (sanlian.MsgSettings, error) {
 }
 
 // msgSettings returns the settings in effect, read in tx.
-func (tx *Tx) msgSettings() (sanlian.MsgSettings, error) {
+func msgSettings(tx *Tx) (sanlian.MsgSettings, error) {
 	s, err := storedMsgSettings(tx)
 	return s.Effective(tx.db.msg.overrides), err
 }
 
 // EffectiveMessageSettings implements sanlian.MessageQueue.
-func (db *DB) EffectiveMessageSettings(ctx context.Context) (sanlian.MsgSettings, error) {
+func (db *NoticeStore) EffectiveMessageSettings(ctx context.Context) (sanlian.MsgSettings, error) {
 	s, err := storedMsgSettings(db.reader(ctx))
 	return s.Effective(db.msg.overrides), err
 }
 
 // messageOffice refuses anyone but the office: messages to residents
 // carry their phones.
-func (db *DB) messageOffice(ctx context.Context, q querier) error {
+func (db *NoticeStore) messageOffice(ctx context.Context, q querier) error {
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (db *DB) messageOffice(ctx context.Context, q querier) error {
 }
 
 // MessageSettings implements sanlian.MessageService.
-func (db *DB) MessageSettings(ctx context.Context) (*sanlian.MsgSettingsView, error) {
+func (db *NoticeStore) MessageSettings(ctx context.Context) (*sanlian.MsgSettingsView, error) {
 	q := db.reader(ctx)
 	if err := db.messageOffice(ctx, q); err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (db *DB) MessageSettings(ctx context.Context) (*sanlian.MsgSettingsView, er
 }
 
 // UpdateMessageSettings implements sanlian.MessageService.
-func (db *DB) UpdateMessageSettings(ctx context.Context, in *sanlian.MsgSettings) (*sanlian.MsgSettingsView, error) {
+func (db *NoticeStore) UpdateMessageSettings(ctx context.Context, in *sanlian.MsgSettings) (*sanlian.MsgSettingsView, error) {
 	var out *sanlian.MsgSettingsView
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := db.messageOffice(ctx, tx); err != nil {
@@ -150,7 +150,7 @@ func (db *DB) UpdateMessageSettings(ctx context.Context, in *sanlian.MsgSettings
 // checkMsgSettings validates in as stored and as it will be in effect
 // under the server's flags: a field the flags set is checked only as
 // they set it.
-func (db *DB) checkMsgSettings(in *sanlian.MsgSettings) error {
+func (db *NoticeStore) checkMsgSettings(in *sanlian.MsgSettings) error {
 	fields := map[string]string{}
 	var stored, eff *sanlian.Error
 	if errors.As(in.Validate(), &stored) {
@@ -183,7 +183,7 @@ const messageSelect = `SELECT m.id, COALESCE(m.problem_id, 0), COALESCE(p.number
 	FROM resident_messages m LEFT JOIN problems p ON p.id = m.problem_id`
 
 // scanMessage reads a log row, its recipient opened and masked.
-func (db *DB) scanMessage(sc scanner) (*sanlian.ResidentMessage, error) {
+func (db *NoticeStore) scanMessage(sc scanner) (*sanlian.ResidentMessage, error) {
 	m := &sanlian.ResidentMessage{Log: []sanlian.MsgAttempt{}}
 	var phone, openid string
 	err := sc.Scan(&m.ID, &m.ProblemID, &m.ProblemNumber, &m.Channel, &m.Event, db.sealed(aadMessagePhone, &phone, &m.ID),
@@ -213,7 +213,7 @@ func maskOpenID(s string) string {
 }
 
 // FindMessages implements sanlian.MessageService.
-func (db *DB) FindMessages(ctx context.Context, f sanlian.MsgFilter) ([]*sanlian.ResidentMessage, string, error) {
+func (db *NoticeStore) FindMessages(ctx context.Context, f sanlian.MsgFilter) ([]*sanlian.ResidentMessage, string, error) {
 	if err := db.messageOffice(ctx, db.reader(ctx)); err != nil {
 		return nil, "", err
 	}
@@ -227,7 +227,7 @@ func (db *DB) FindMessages(ctx context.Context, f sanlian.MsgFilter) ([]*sanlian
 	if f.Event != "" {
 		w.add("m.event = ?", f.Event)
 	}
-	items, next, err := readPage(ctx, db, "find messages", messageSelect, w, f.Cursor, f.Limit, byID("m.id", true),
+	items, next, err := readPage(ctx, db.DB, "find messages", messageSelect, w, f.Cursor, f.Limit, byID("m.id", true),
 		db.scanMessage, func(m *sanlian.ResidentMessage) string { return idKey(m.ID) })
 	if err != nil || len(items) == 0 {
 		return items, next, err
@@ -236,7 +236,7 @@ func (db *DB) FindMessages(ctx context.Context, f sanlian.MsgFilter) ([]*sanlian
 }
 
 // messageAttempts fills the attempts of messages.
-func (db *DB) messageAttempts(q querier, items []*sanlian.ResidentMessage) error {
+func (db *NoticeStore) messageAttempts(q querier, items []*sanlian.ResidentMessage) error {
 	byID := map[int64]*sanlian.ResidentMessage{}
 	ids := make([]int64, len(items))
 	for i, m := range items {
@@ -260,7 +260,7 @@ func (db *DB) messageAttempts(q querier, items []*sanlian.ResidentMessage) error
 }
 
 // RetryMessage implements sanlian.MessageService.
-func (db *DB) RetryMessage(ctx context.Context, id int64) (*sanlian.ResidentMessage, error) {
+func (db *NoticeStore) RetryMessage(ctx context.Context, id int64) (*sanlian.ResidentMessage, error) {
 	var out *sanlian.ResidentMessage
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := db.messageOffice(ctx, tx); err != nil {
@@ -298,7 +298,7 @@ func (db *DB) RetryMessage(ctx context.Context, id int64) (*sanlian.ResidentMess
 // are locked with FOR UPDATE SKIP LOCKED, as ClaimDeliveries does, so that
 // workers on several nodes take different rows; the lease keeps a claimed
 // row from being taken again until its attempt is recorded.
-func (db *DB) ClaimMessages(ctx context.Context, limit int, lease time.Duration) ([]*sanlian.MsgJob, error) {
+func (db *NoticeStore) ClaimMessages(ctx context.Context, limit int, lease time.Duration) ([]*sanlian.MsgJob, error) {
 	ctx = sanlian.NewSystemContext(ctx)
 	var out []*sanlian.MsgJob
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -354,7 +354,7 @@ func (db *DB) ClaimMessages(ctx context.Context, limit int, lease time.Duration)
 
 // FinishMessage implements sanlian.MessageQueue. The attempt log is the
 // record of the machine's sending; it takes no audit row.
-func (db *DB) FinishMessage(ctx context.Context, id int64, a sanlian.MsgAttempt, ok, permanent bool) error {
+func (db *NoticeStore) FinishMessage(ctx context.Context, id int64, a sanlian.MsgAttempt, ok, permanent bool) error {
 	ctx = sanlian.NewSystemContext(ctx)
 	a.Error = sanlian.MaskContacts(a.Error)
 	if utf8.RuneCountInString(a.Error) > 500 {
@@ -407,7 +407,7 @@ func (db *DB) FinishMessage(ctx context.Context, id int64, a sanlian.MsgAttempt,
 }
 
 // SkipMessage implements sanlian.MessageQueue.
-func (db *DB) SkipMessage(ctx context.Context, id int64, reason string) error {
+func (db *NoticeStore) SkipMessage(ctx context.Context, id int64, reason string) error {
 	ctx = sanlian.NewSystemContext(ctx)
 	return db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(`UPDATE resident_messages SET state = 'skipped', note = ?, claimed_until = NULL
@@ -424,7 +424,7 @@ func (db *DB) SkipMessage(ctx context.Context, id int64, reason string) error {
 // rating whose resolved message was sent, recorded as the public rating
 // page records one; anything else changes nothing. Every reply is kept in
 // the inbound log, its phone sealed and its digits masked.
-func (db *DB) ReceiveSMS(ctx context.Context, in []sanlian.InboundSMS) ([]sanlian.InboundResult, error) {
+func (db *NoticeStore) ReceiveSMS(ctx context.Context, in []sanlian.InboundSMS) ([]sanlian.InboundResult, error) {
 	ctx = sanlian.NewSystemContext(ctx)
 	out := make([]sanlian.InboundResult, 0, len(in))
 	for _, m := range in {
@@ -437,7 +437,7 @@ func (db *DB) ReceiveSMS(ctx context.Context, in []sanlian.InboundSMS) ([]sanlia
 	return out, nil
 }
 
-func (db *DB) receiveOne(ctx context.Context, m sanlian.InboundSMS) (sanlian.InboundResult, error) {
+func (db *NoticeStore) receiveOne(ctx context.Context, m sanlian.InboundSMS) (sanlian.InboundResult, error) {
 	res := sanlian.InboundResult{Outcome: sanlian.InboundUnknown}
 	phone := sanlian.NormalizeMobile(m.From)
 	if phone == "" {
@@ -450,7 +450,7 @@ func (db *DB) receiveOne(ctx context.Context, m sanlian.InboundSMS) (sanlian.Inb
 	case !ok:
 	case reply.Stop:
 		res.Outcome = sanlian.InboundOptOut
-		if err := db.inTx(ctx, func(tx *Tx) error { return tx.optOut(phone, bi) }); err != nil {
+		if err := db.inTx(ctx, func(tx *Tx) error { return optOut(tx, phone, bi) }); err != nil {
 			return res, err
 		}
 	default:
@@ -468,7 +468,7 @@ func (db *DB) receiveOne(ctx context.Context, m sanlian.InboundSMS) (sanlian.Inb
 		} else if err != nil {
 			return res, fmt.Errorf("inbound sms: %w", err)
 		}
-		err = db.rateByResident(ctx, problemID, version, reply.Solved, reply.Satisfaction,
+		err = db.Public.rateByResident(ctx, problemID, version, reply.Solved, reply.Satisfaction,
 			"群众短信回复："+sanlian.MaskContacts(m.Text))
 		if sanlian.ErrorCode(err) == sanlian.ECONFLICT {
 			res.Outcome, problemID = sanlian.InboundNoMatch, 0
@@ -503,7 +503,7 @@ const aadInboundPhone = "sms_inbound.phone"
 
 // optOut puts a phone on the stop list, through a reply by SMS, and
 // skips the messages of problems still queued to it.
-func (tx *Tx) optOut(phone, bi string) error {
+func optOut(tx *Tx, phone, bi string) error {
 	var id int64
 	err := tx.queryRow(`INSERT INTO sms_optouts (phone, phone_bi, via, at) VALUES (?, ?, 'sms', ?)
 		ON CONFLICT (phone_bi) DO NOTHING RETURNING id`, tx.db.seal(phone, aadOptoutPhone), bi, tx.now).Scan(&id)
@@ -521,7 +521,7 @@ func (tx *Tx) optOut(phone, bi string) error {
 
 // RecentInbound lists the last limit replies, newest first, for the
 // office.
-func (db *DB) RecentInbound(ctx context.Context, limit int) ([]*sanlian.InboundReply, error) {
+func (db *NoticeStore) RecentInbound(ctx context.Context, limit int) ([]*sanlian.InboundReply, error) {
 	q := db.reader(ctx)
 	if err := db.messageOffice(ctx, q); err != nil {
 		return nil, err

@@ -14,7 +14,7 @@ import (
 	"sanlian"
 )
 
-var _ sanlian.ResponsibilityService = (*DB)(nil)
+var _ sanlian.ResponsibilityService = (*ListStore)(nil)
 
 // The responsibility list (工作落实责任清单) is read as one UNION ALL of
 // three sources: the entered lines (table responsibilities), the problems
@@ -445,10 +445,10 @@ func shorten(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-func (db *DB) today() string { return db.Now().In(sanlian.Shanghai).Format("2006-01-02") }
+func (db *ListStore) today() string { return db.Now().In(sanlian.Shanghai).Format("2006-01-02") }
 
 // FindResponsibilities implements sanlian.ResponsibilityService.
-func (db *DB) FindResponsibilities(ctx context.Context, f sanlian.ResponsibilityFilter) ([]*sanlian.Responsibility, string, error) {
+func (db *ListStore) FindResponsibilities(ctx context.Context, f sanlian.ResponsibilityFilter) ([]*sanlian.Responsibility, string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -511,7 +511,7 @@ func (db *DB) FindResponsibilities(ctx context.Context, f sanlian.Responsibility
 }
 
 // respQuery builds the SELECT of the first n lines of f after cur.
-func (db *DB) respQuery(q querier, s *scope, f sanlian.ResponsibilityFilter, cur *respCursor, today string, n int) (string, []any, error) {
+func (db *ListStore) respQuery(q querier, s *scope, f sanlian.ResponsibilityFilter, cur *respCursor, today string, n int) (string, []any, error) {
 	heads, err := unitHeads(q, f.PersonID, s.user.CadreID)
 	if err != nil {
 		return "", nil, err
@@ -564,7 +564,7 @@ func unitHeads(q querier, cadres ...int64) (func(int64) []int64, error) {
 
 // FindResponsibilityByID implements sanlian.ResponsibilityService: an
 // entered line; derived lines live on their problem or project.
-func (db *DB) FindResponsibilityByID(ctx context.Context, id int64) (*sanlian.Responsibility, error) {
+func (db *ListStore) FindResponsibilityByID(ctx context.Context, id int64) (*sanlian.Responsibility, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -573,7 +573,7 @@ func (db *DB) FindResponsibilityByID(ctx context.Context, id int64) (*sanlian.Re
 	return db.findResponsibility(q, s, id)
 }
 
-func (db *DB) findResponsibility(q querier, s *scope, id int64) (*sanlian.Responsibility, error) {
+func (db *ListStore) findResponsibility(q querier, s *scope, id int64) (*sanlian.Responsibility, error) {
 	if id <= 0 {
 		return nil, errNotFound("责任事项")
 	}
@@ -596,7 +596,7 @@ func (db *DB) findResponsibility(q querier, s *scope, id int64) (*sanlian.Respon
 // caller may fill in for, the cadres, and the source. A dispatch
 // decision's SourceID is taken as given: dispatch meetings are not
 // recorded yet, and a later version checks it against them.
-func (db *DB) checkResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityInput, before *sanlian.Responsibility) error {
+func (db *ListStore) checkResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityInput, before *sanlian.Responsibility) error {
 	switch s.role() {
 	case sanlian.RoleOffice:
 		if in.UnitID == 0 {
@@ -667,7 +667,7 @@ func (db *DB) checkResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityIn
 }
 
 // CreateResponsibility implements sanlian.ResponsibilityService.
-func (db *DB) CreateResponsibility(ctx context.Context, in *sanlian.ResponsibilityInput) (*sanlian.Responsibility, error) {
+func (db *ListStore) CreateResponsibility(ctx context.Context, in *sanlian.ResponsibilityInput) (*sanlian.Responsibility, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
@@ -689,7 +689,7 @@ func (db *DB) CreateResponsibility(ctx context.Context, in *sanlian.Responsibili
 
 // createResponsibility checks and enters a validated line inside tx, with
 // its audit row, and returns its id.
-func (db *DB) createResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityInput) (int64, error) {
+func (db *ListStore) createResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityInput) (int64, error) {
 	if err := db.checkResponsibility(tx, s, in, nil); err != nil {
 		return 0, err
 	}
@@ -714,7 +714,7 @@ func (db *DB) createResponsibility(tx *Tx, s *scope, in *sanlian.ResponsibilityI
 // UpdateResponsibility implements sanlian.ResponsibilityService. The
 // office and unit admins rewrite a line; the cadre who is its responsible
 // person reports on it, changing its state and completion note only.
-func (db *DB) UpdateResponsibility(ctx context.Context, id int64, in *sanlian.ResponsibilityInput, version int64) (*sanlian.Responsibility, error) {
+func (db *ListStore) UpdateResponsibility(ctx context.Context, id int64, in *sanlian.ResponsibilityInput, version int64) (*sanlian.Responsibility, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func respIn(task, deadline string) sanlian.ResponsibilityInput {
 
 func mustResp(t *testing.T, db *sqldb.DB, u *sanlian.User, in sanlian.ResponsibilityInput) *sanlian.Responsibility {
 	t.Helper()
-	r, err := db.CreateResponsibility(sqldbtest.As(u), &in)
+	r, err := db.Lists.CreateResponsibility(sqldbtest.As(u), &in)
 	if err != nil {
 		t.Fatalf("create responsibility %q: %v %v", in.Task, err, sanlian.ErrorFields(err))
 	}
@@ -58,7 +58,7 @@ func allResps(t *testing.T, db *sqldb.DB, u *sanlian.User, f sanlian.Responsibil
 		if pages > 1000 {
 			t.Fatal("the cursor never ends")
 		}
-		rs, next, err := db.FindResponsibilities(sqldbtest.As(u), f)
+		rs, next, err := db.Lists.FindResponsibilities(sqldbtest.As(u), f)
 		MustOK(t, err)
 		out = append(out, rs...)
 		if next == "" {
@@ -105,7 +105,7 @@ func TestResponsibilityService_Entered(t *testing.T) {
 				e.Actor != "unitadmin" || !strings.Contains(e.Changes, "低保户") {
 				t.Errorf("audit %+v", e)
 			}
-			got, err := db.FindResponsibilityByID(sqldbtest.As(office), r.ID)
+			got, err := db.Lists.FindResponsibilityByID(sqldbtest.As(office), r.ID)
 			MustOK(t, err)
 			if got.Task != r.Task || got.Measures != r.Measures || got.CreatedAt.IsZero() || !got.CreatedAt.Equal(r.CreatedAt) {
 				t.Errorf("read back %+v", got)
@@ -133,7 +133,7 @@ func TestResponsibilityService_Entered(t *testing.T) {
 			} {
 				in := respIn("核查", "2021-06-30")
 				mod(&in)
-				_, err := db.CreateResponsibility(sqldbtest.As(office), &in)
+				_, err := db.Lists.CreateResponsibility(sqldbtest.As(office), &in)
 				MustField(t, err, field)
 				if msg := sanlian.ErrorFields(err)[field]; !hasHan(msg) {
 					t.Errorf("%s: message %q is not Chinese", field, msg)
@@ -147,7 +147,7 @@ func TestResponsibilityService_Entered(t *testing.T) {
 			} {
 				in := respIn("核查", "2021-06-30")
 				mod(&in)
-				_, err := db.CreateResponsibility(sqldbtest.As(office), &in)
+				_, err := db.Lists.CreateResponsibility(sqldbtest.As(office), &in)
 				f := "person_id"
 				if name != "NoPerson" {
 					f = "source_id"
@@ -164,18 +164,18 @@ func TestResponsibilityService_Entered(t *testing.T) {
 		t.Run("Forbidden", func(t *testing.T) {
 			in := respIn("核查", "2021-06-30")
 			in.UnitID = 3
-			_, err := db.CreateResponsibility(sqldbtest.As(unitAdmin), &in)
+			_, err := db.Lists.CreateResponsibility(sqldbtest.As(unitAdmin), &in)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			for _, name := range []string{"cadre", "leader", "sysadmin", "auditor"} {
 				in := respIn("核查", "2021-06-30")
-				_, err := db.CreateResponsibility(sqldbtest.As(users[name]), &in)
+				_, err := db.Lists.CreateResponsibility(sqldbtest.As(users[name]), &in)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
 		t.Run("Update", func(t *testing.T) {
 			in := respIn("为全县低保户逐户上门核查家庭收入", "2021-07-15")
 			in.State = sanlian.RespOngoing
-			got, err := db.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &in, r.Version)
+			got, err := db.Lists.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &in, r.Version)
 			MustOK(t, err)
 			if got.Deadline != "2021-07-15" || got.State != sanlian.RespOngoing || got.Version != 2 {
 				t.Fatalf("updated %+v", got)
@@ -184,19 +184,19 @@ func TestResponsibilityService_Entered(t *testing.T) {
 			if ch["deadline"] != [2]any{"2021-06-30", "2021-07-15"} || ch["state"] != [2]any{"pending", "ongoing"} || len(ch) != 2 {
 				t.Errorf("audit changes %v", ch)
 			}
-			_, err = db.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &in, r.Version)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &in, r.Version)
 			MustCode(t, err, sanlian.ECONFLICT)
 			bad := in
 			bad.UnitID = 3
-			_, err = db.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &bad, 2)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(unitAdmin), r.ID, &bad, 2)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			bad = in
 			bad.Task = ""
-			_, err = db.UpdateResponsibility(sqldbtest.As(office), r.ID, &bad, 2)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(office), r.ID, &bad, 2)
 			MustField(t, err, "task")
-			_, err = db.UpdateResponsibility(sqldbtest.As(users["cadre5"]), r.ID, &in, 2)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(users["cadre5"]), r.ID, &in, 2)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.UpdateResponsibility(sqldbtest.As(users["leader"]), r.ID, &in, 2)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(users["leader"]), r.ID, &in, 2)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			r = got
 		})
@@ -204,7 +204,7 @@ func TestResponsibilityService_Entered(t *testing.T) {
 			// Cadre 2 (李明) leads r but is not its person: no report.
 			in := respIn("为全县低保户逐户上门核查家庭收入", "2021-07-15")
 			in.State, in.CompletionNote = sanlian.RespDone, "已核查 1,203 户"
-			_, err := db.UpdateResponsibility(sqldbtest.As(users["cadre"]), r.ID, &in, r.Version)
+			_, err := db.Lists.UpdateResponsibility(sqldbtest.As(users["cadre"]), r.ID, &in, r.Version)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			mine := respIn("走访联系户，宣讲医保缴费政策", "2021-05-31")
 			mine.PersonID = 2
@@ -212,7 +212,7 @@ func TestResponsibilityService_Entered(t *testing.T) {
 			report := mine
 			report.UnitID, report.State, report.CompletionNote = 0, sanlian.RespDone, "3 户已全部走访，现场帮助缴费 2 户"
 			before := auditRows(t, MustRaw(t, db))
-			got, err := db.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &report, m.Version)
+			got, err := db.Lists.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &report, m.Version)
 			MustOK(t, err)
 			if got.State != sanlian.RespDone || got.CompletionNote != report.CompletionNote || got.Version != 2 || got.UnitID != 1 {
 				t.Fatalf("reported %+v", got)
@@ -230,20 +230,20 @@ func TestResponsibilityService_Entered(t *testing.T) {
 				in := report
 				in.CompletionNote = "再次更新"
 				mod(&in)
-				_, err := db.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &in, got.Version)
+				_, err := db.Lists.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &in, got.Version)
 				t.Run(name, func(t *testing.T) { MustCode(t, err, sanlian.EFORBIDDEN) })
 			}
-			_, err = db.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &report, m.Version)
+			_, err = db.Lists.UpdateResponsibility(sqldbtest.As(users["cadre"]), m.ID, &report, m.Version)
 			MustCode(t, err, sanlian.ECONFLICT)
 		})
 		t.Run("NotFound", func(t *testing.T) {
 			for _, id := range []int64{0, 9999} {
-				_, err := db.FindResponsibilityByID(sqldbtest.As(office), id)
+				_, err := db.Lists.FindResponsibilityByID(sqldbtest.As(office), id)
 				MustCode(t, err, sanlian.ENOTFOUND)
 			}
-			_, err := db.FindResponsibilityByID(sqldbtest.As(users["cadre5"]), r.ID)
+			_, err := db.Lists.FindResponsibilityByID(sqldbtest.As(users["cadre5"]), r.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.FindResponsibilityByID(sqldbtest.As(users["auditor"]), r.ID)
+			_, err = db.Lists.FindResponsibilityByID(sqldbtest.As(users["auditor"]), r.ID)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 	})
@@ -411,10 +411,10 @@ func TestResponsibilityService_Paging(t *testing.T) {
 		}
 		t.Run("BadCursor", func(t *testing.T) {
 			for _, c := range []string{"!!", "azpx", "k:2021-05-31|1|x"} {
-				_, _, err := db.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{Cursor: c})
+				_, _, err := db.Lists.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{Cursor: c})
 				MustCode(t, err, sanlian.EINVALID)
 			}
-			_, _, err := db.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{State: "finished", Source: "x"})
+			_, _, err := db.Lists.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{State: "finished", Source: "x"})
 			MustCode(t, err, sanlian.EINVALID)
 		})
 	})
@@ -441,7 +441,7 @@ func TestResponsibilityService_Scope(t *testing.T) {
 		enter("民政局同一人", 1, 2, 2)                           // 李明 both leader and person
 		pd := newProblem(t, db, users["cadre"], "东坪镇村道塌方") // village A, 东坪镇
 		pd = act(t, db, office, pd, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4, PersonID: 5})
-		pm, err := db.CreateProblem(sqldbtest.As(office), &sanlian.ProblemInput{Category: "housing", VillageCode: sqldbtest.VillageC,
+		pm, err := db.Problems.CreateProblem(sqldbtest.As(office), &sanlian.ProblemInput{Category: "housing", VillageCode: sqldbtest.VillageC,
 			Title: "梅城镇危房改造", Description: "危房改造补助未到位"})
 		MustOK(t, err)
 		pm = act(t, db, office, pm, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 6})
@@ -472,12 +472,12 @@ func TestResponsibilityService_Scope(t *testing.T) {
 			}
 		}
 		for _, name := range []string{"sysadmin", "auditor"} {
-			_, _, err := db.FindResponsibilities(sqldbtest.As(users[name]), sanlian.ResponsibilityFilter{})
+			_, _, err := db.Lists.FindResponsibilities(sqldbtest.As(users[name]), sanlian.ResponsibilityFilter{})
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		}
-		_, err = db.FindResponsibilityByID(sqldbtest.As(users["cadre5"]), entered["民政局"].ID)
+		_, err = db.Lists.FindResponsibilityByID(sqldbtest.As(users["cadre5"]), entered["民政局"].ID)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		if _, err := db.FindResponsibilityByID(sqldbtest.As(users["leader"]), entered["梅城镇县领导督办"].ID); err != nil {
+		if _, err := db.Lists.FindResponsibilityByID(sqldbtest.As(users["leader"]), entered["梅城镇县领导督办"].ID); err != nil {
 			t.Errorf("the leader's own line: %v", err)
 		}
 
@@ -524,14 +524,14 @@ func TestResponsibilityService_Overdue(t *testing.T) {
 		proj := rawProject(t, db, 1, 2, 6, "老年食堂", "2021-05-25", sanlian.ProjectOngoing, 0, 0, "", 60)
 
 		overdue := func() []string {
-			rs, _, err := db.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{Overdue: true})
+			rs, _, err := db.Lists.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{Overdue: true})
 			MustOK(t, err)
 			for _, r := range rs {
 				if !r.Overdue {
 					t.Errorf("%s listed as overdue but not marked", r.Key)
 				}
 			}
-			all, _, err := db.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{})
+			all, _, err := db.Lists.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{})
 			MustOK(t, err)
 			n := 0
 			for _, r := range all {
@@ -562,16 +562,16 @@ func TestResponsibilityService_Overdue(t *testing.T) {
 				t.Errorf("at %s overdue %v, want %v", s.at, got, s.want)
 			}
 		}
-		if r, err := db.FindResponsibilityByID(sqldbtest.As(office), done.ID); err != nil || r.Overdue {
+		if r, err := db.Lists.FindResponsibilityByID(sqldbtest.As(office), done.ID); err != nil || r.Overdue {
 			t.Errorf("a done line is never overdue: %+v %v", r, err)
 		}
-		if r, err := db.FindResponsibilityByID(sqldbtest.As(office), early.ID); err != nil || !r.Overdue {
+		if r, err := db.Lists.FindResponsibilityByID(sqldbtest.As(office), early.ID); err != nil || !r.Overdue {
 			t.Errorf("early by id: %+v %v", r, err)
 		}
 		// Done, it leaves the overdue list.
 		in := respIn("清理低保档案", "2021-05-20")
 		in.State, in.CompletionNote = sanlian.RespDone, "档案已清理归档"
-		_, err := db.UpdateResponsibility(sqldbtest.As(office), early.ID, &in, early.Version)
+		_, err := db.Lists.UpdateResponsibility(sqldbtest.As(office), early.ID, &in, early.Version)
 		MustOK(t, err)
 		p = act(t, db, users["unitadmin"], p, sanlian.ActionAccept, sanlian.ActionRequest{})
 		act(t, db, users["unitadmin"], p, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "翻修屋顶", Result: "不再漏雨"})
@@ -580,7 +580,7 @@ func TestResponsibilityService_Overdue(t *testing.T) {
 		}
 		// Other states filter alike on every source.
 		for st, n := range map[string]int{sanlian.RespDone: 3, sanlian.RespOngoing: 1, sanlian.RespPending: 1} {
-			rs, _, err := db.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{State: st})
+			rs, _, err := db.Lists.FindResponsibilities(sqldbtest.As(office), sanlian.ResponsibilityFilter{State: st})
 			MustOK(t, err)
 			if len(rs) != n {
 				t.Errorf("state %s: %v, want %d", st, respKeys(rs), n)
@@ -632,7 +632,7 @@ func BenchmarkResponsibilityList(b *testing.B) {
 									f := f
 									if depth == "deep" {
 										for range 19 {
-											_, next, err := c.db.FindResponsibilities(ctx, f)
+											_, next, err := c.db.Lists.FindResponsibilities(ctx, f)
 											if err != nil {
 												b.Fatal(err)
 											}
@@ -643,7 +643,7 @@ func BenchmarkResponsibilityList(b *testing.B) {
 										}
 									}
 									for b.Loop() {
-										rs, _, err := c.db.FindResponsibilities(ctx, f)
+										rs, _, err := c.db.Lists.FindResponsibilities(ctx, f)
 										if err != nil || len(rs) == 0 {
 											b.Fatalf("%d lines, %v", len(rs), err)
 										}

@@ -35,7 +35,7 @@ func scanRoutingRule(sc scanner) (*sanlian.RoutingRule, error) {
 }
 
 // FindRoutingRules implements sanlian.RoutingService.
-func (db *DB) FindRoutingRules(ctx context.Context, f sanlian.RoutingRuleFilter) ([]*sanlian.RoutingRule, string, error) {
+func (db *ProblemStore) FindRoutingRules(ctx context.Context, f sanlian.RoutingRuleFilter) ([]*sanlian.RoutingRule, string, error) {
 	if err := officeOnly(ctx, "只有县办公室可以查看派单规则"); err != nil {
 		return nil, "", err
 	}
@@ -52,12 +52,12 @@ func (db *DB) FindRoutingRules(ctx context.Context, f sanlian.RoutingRuleFilter)
 	if f.Active != nil {
 		w.add("r.active = ?", *f.Active)
 	}
-	return readPage(ctx, db, "find routing rules", routingRuleSelect, w, f.Cursor, f.Limit, byID("r.id", false), scanRoutingRule,
+	return readPage(ctx, db.DB, "find routing rules", routingRuleSelect, w, f.Cursor, f.Limit, byID("r.id", false), scanRoutingRule,
 		func(r *sanlian.RoutingRule) string { return idKey(r.ID) })
 }
 
 // FindRoutingRule implements sanlian.RoutingService.
-func (db *DB) FindRoutingRule(ctx context.Context, id int64) (*sanlian.RoutingRule, error) {
+func (db *ProblemStore) FindRoutingRule(ctx context.Context, id int64) (*sanlian.RoutingRule, error) {
 	if err := officeOnly(ctx, "只有县办公室可以查看派单规则"); err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func findRoutingRule(q querier, id int64) (*sanlian.RoutingRule, error) {
 // checkRoutingRule checks a rule against the database: the category, the
 // place and the unit exist, the person works in the unit, and no other
 // active rule holds the same place, category and order.
-func (tx *Tx) checkRoutingRule(r *sanlian.RoutingRule) error {
+func checkRoutingRule(tx *Tx, r *sanlian.RoutingRule) error {
 	f := map[string]string{}
 	if r.Category != "" {
 		var n int
@@ -131,7 +131,7 @@ func (tx *Tx) checkRoutingRule(r *sanlian.RoutingRule) error {
 }
 
 // SaveRoutingRule implements sanlian.RoutingService.
-func (db *DB) SaveRoutingRule(ctx context.Context, r *sanlian.RoutingRule) error {
+func (db *ProblemStore) SaveRoutingRule(ctx context.Context, r *sanlian.RoutingRule) error {
 	if err := officeOnly(ctx, "只有县办公室可以维护派单规则"); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (db *DB) SaveRoutingRule(ctx context.Context, r *sanlian.RoutingRule) error
 			}
 			before = b
 		}
-		if err := tx.checkRoutingRule(r); err != nil {
+		if err := checkRoutingRule(tx, r); err != nil {
 			return err
 		}
 		ch, created := changes{}, before == nil
@@ -207,7 +207,7 @@ func routingConflict(err error) error {
 }
 
 // DeleteRoutingRule implements sanlian.RoutingService.
-func (db *DB) DeleteRoutingRule(ctx context.Context, id, version int64) error {
+func (db *ProblemStore) DeleteRoutingRule(ctx context.Context, id, version int64) error {
 	if err := officeOnly(ctx, "只有县办公室可以维护派单规则"); err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (db *DB) DeleteRoutingRule(ctx context.Context, id, version int64) error {
 }
 
 // ReturnCounts implements sanlian.RoutingService.
-func (db *DB) ReturnCounts(ctx context.Context, from, to time.Time) ([]*sanlian.ReturnCount, error) {
+func (db *ProblemStore) ReturnCounts(ctx context.Context, from, to time.Time) ([]*sanlian.ReturnCount, error) {
 	if err := officeOnly(ctx, "只有县办公室可以查看退单统计"); err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func (db *DB) ReturnCounts(ctx context.Context, from, to time.Time) ([]*sanlian.
 }
 
 // IntakeLimits implements sanlian.RoutingService.
-func (db *DB) IntakeLimits(ctx context.Context) (*sanlian.IntakeLimits, error) {
+func (db *ProblemStore) IntakeLimits(ctx context.Context) (*sanlian.IntakeLimits, error) {
 	if _, err := mustUser(ctx); err != nil {
 		return nil, err
 	}
@@ -275,7 +275,7 @@ func intakeLimits(q querier) (*sanlian.IntakeLimits, error) {
 }
 
 // SaveIntakeLimits implements sanlian.RoutingService.
-func (db *DB) SaveIntakeLimits(ctx context.Context, l *sanlian.IntakeLimits) error {
+func (db *ProblemStore) SaveIntakeLimits(ctx context.Context, l *sanlian.IntakeLimits) error {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -318,7 +318,7 @@ func (db *DB) SaveIntakeLimits(ctx context.Context, l *sanlian.IntakeLimits) err
 // assignDueFor is the dispatch deadline of a problem of source entering
 // the office's queue now, and whether it was counted on a provisional
 // calendar year.
-func (db *DB) assignDueFor(tx *Tx, source string) (time.Time, bool, error) {
+func (db *ProblemStore) assignDueFor(tx *Tx, source string) (time.Time, bool, error) {
 	cal, err := db.calendarIn(tx)
 	if err != nil {
 		return time.Time{}, false, err
@@ -335,7 +335,7 @@ func (db *DB) assignDueFor(tx *Tx, source string) (time.Time, bool, error) {
 // matches its category and place, as the system, naming the rule. It
 // does nothing when no rule matches, and leaves the problem in the
 // office's queue.
-func (db *DB) routeOnEntry(tx *Tx, id int64, category, village, township string) error {
+func (db *ProblemStore) routeOnEntry(tx *Tx, id int64, category, village, township string) error {
 	// A bare "active" lets both engines read the partial index of active
 	// rules; a bound true would not.
 	var rules []*sanlian.RoutingRule

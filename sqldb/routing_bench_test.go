@@ -47,7 +47,7 @@ func BenchmarkProblemCreate_Routing(b *testing.B) {
 				for b.Loop() {
 					i := int(seq.Add(1))
 					t := benchTitles[i%len(benchTitles)]
-					p, err := db.CreateProblem(ctx, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: category,
+					p, err := db.Problems.CreateProblem(ctx, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: category,
 						VillageCode: villages[i%len(villages)], ReporterName: "刘大爷", ReporterPhone: "13912345678",
 						Title: t[0], Description: t[0] + "，" + t[1]})
 					if err != nil {

@@ -30,11 +30,11 @@ func TestProblemService_IntakeClock(t *testing.T) {
 		}
 
 		// A hotline problem on a same-day clock.
-		l, err := db.IntakeLimits(office)
+		l, err := db.Problems.IntakeLimits(office)
 		MustOK(t, err)
 		l.Days = map[string]int{sanlian.SourceHotline: 0}
-		MustOK(t, db.SaveIntakeLimits(office, l))
-		hot, err := db.CreateProblem(sqldbtest.As(users["cadre"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		MustOK(t, db.Problems.SaveIntakeLimits(office, l))
+		hot, err := db.Problems.CreateProblem(sqldbtest.As(users["cadre"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Description: "12345 转来：桥面坑洼"})
 		MustOK(t, err)
 		if got := dueText(hot.AssignDue); got != "2021-05-01 00:00" {
@@ -43,13 +43,13 @@ func TestProblemService_IntakeClock(t *testing.T) {
 
 		clockAt(db, "2021-05-07 08:30")
 		yes := true
-		list, _, err := db.FindProblems(office, sanlian.ProblemFilter{State: sanlian.StateSubmitted, Overdue: &yes})
+		list, _, err := db.Problems.FindProblems(office, sanlian.ProblemFilter{State: sanlian.StateSubmitted, Overdue: &yes})
 		MustOK(t, err)
 		if len(list) != 2 || !list[0].Overdue {
 			t.Fatalf("overdue intake: %d problems, want 2", len(list))
 		}
-		MustOK(t, db.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
-		MustOK(t, db.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
+		MustOK(t, db.Notices.NoticesDailyAt(office, shanghai("2021-05-07 00:00")))
 		raw := MustRaw(t, db)
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM notices WHERE kind = 'intake_overdue' AND user_id = `+itoa(users["office"].ID)); n != 2 {
 			t.Errorf("office intake notices = %d, want 2 (one per problem, none twice)", n)
@@ -80,7 +80,7 @@ func TestProblemService_IntakeClock(t *testing.T) {
 func TestRoutingService_IntakeLimitsBadInput(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		office := sqldbtest.As(users["office"])
-		l, err := db.IntakeLimits(office)
+		l, err := db.Problems.IntakeLimits(office)
 		MustOK(t, err)
 		for name, days := range map[string]map[string]int{
 			"unknown source": {"fax": 1},
@@ -88,16 +88,16 @@ func TestRoutingService_IntakeLimitsBadInput(t *testing.T) {
 			"too long":       {sanlian.SourceLetter: 11},
 		} {
 			bad := &sanlian.IntakeLimits{Days: days, Version: l.Version}
-			err := db.SaveIntakeLimits(office, bad)
+			err := db.Problems.SaveIntakeLimits(office, bad)
 			MustCode(t, err, sanlian.EUNPROCESSABLE)
 			if !hasHan(firstField(err)) {
 				t.Errorf("%s: message %q is not Chinese", name, firstField(err))
 			}
 		}
-		MustCode(t, db.SaveIntakeLimits(sqldbtest.As(users["unitadmin"]), &sanlian.IntakeLimits{Version: l.Version}), sanlian.EFORBIDDEN)
-		MustOK(t, db.SaveIntakeLimits(office, &sanlian.IntakeLimits{Days: map[string]int{"portal": 2}, Version: l.Version}))
-		MustCode(t, db.SaveIntakeLimits(office, &sanlian.IntakeLimits{Days: map[string]int{"portal": 3}, Version: l.Version}), sanlian.ECONFLICT)
-		got, err := db.IntakeLimits(office)
+		MustCode(t, db.Problems.SaveIntakeLimits(sqldbtest.As(users["unitadmin"]), &sanlian.IntakeLimits{Version: l.Version}), sanlian.EFORBIDDEN)
+		MustOK(t, db.Problems.SaveIntakeLimits(office, &sanlian.IntakeLimits{Days: map[string]int{"portal": 2}, Version: l.Version}))
+		MustCode(t, db.Problems.SaveIntakeLimits(office, &sanlian.IntakeLimits{Days: map[string]int{"portal": 3}, Version: l.Version}), sanlian.ECONFLICT)
+		got, err := db.Problems.IntakeLimits(office)
 		MustOK(t, err)
 		if got.For("portal") != 2 || got.For("hotline") != 1 {
 			t.Errorf("limits %v", got.Days)
@@ -115,7 +115,7 @@ func firstField(err error) string {
 func saveRule(t *testing.T, db *sqldb.DB, u *sanlian.User, r *sanlian.RoutingRule) *sanlian.RoutingRule {
 	t.Helper()
 	r.Active = true
-	if err := db.SaveRoutingRule(sqldbtest.As(u), r); err != nil {
+	if err := db.Problems.SaveRoutingRule(sqldbtest.As(u), r); err != nil {
 		t.Fatalf("save rule: %v %v", err, sanlian.ErrorFields(err))
 	}
 	return r
@@ -133,7 +133,7 @@ func TestRoutingService_AssignOnEntry(t *testing.T) {
 		anyCat := saveRule(t, db, office, &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, UnitID: 1})
 		village := saveRule(t, db, office, &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, Category: "transport", UnitID: 1, PersonID: 2})
 		// Switched off, it would otherwise share the village rule's slot.
-		MustOK(t, db.SaveRoutingRule(sqldbtest.As(office), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, Category: "transport", UnitID: 4}))
+		MustOK(t, db.Problems.SaveRoutingRule(sqldbtest.As(office), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, Category: "transport", UnitID: 4}))
 
 		cases := []struct {
 			category, village string
@@ -145,7 +145,7 @@ func TestRoutingService_AssignOnEntry(t *testing.T) {
 			{"education", sqldbtest.VillageC, county},   // the county's
 		}
 		for _, c := range cases {
-			p, err := db.CreateProblem(sqldbtest.As(users["cadre"]), &sanlian.ProblemInput{Category: c.category, VillageCode: c.village,
+			p, err := db.Problems.CreateProblem(sqldbtest.As(users["cadre"]), &sanlian.ProblemInput{Category: c.category, VillageCode: c.village,
 				Description: "道路积水，出行困难"})
 			MustOK(t, err)
 			if p.State != sanlian.StateAssigned || p.RuleID != c.want.ID || p.UnitID != c.want.UnitID || p.PersonID != c.want.PersonID {
@@ -154,7 +154,7 @@ func TestRoutingService_AssignOnEntry(t *testing.T) {
 			if !p.AssignDue.IsZero() || p.AcceptDue.IsZero() || p.ResolveDue.IsZero() {
 				t.Errorf("deadlines after routing: assign %v accept %v resolve %v", p.AssignDue, p.AcceptDue, p.ResolveDue)
 			}
-			evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+			evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			last := evs[len(evs)-1]
 			if last.Action != sanlian.ActionAssign || last.ActorID != 0 || last.Actor != "系统" || last.Note != sanlian.RoutingNote(c.want.ID) {
@@ -168,7 +168,7 @@ func TestRoutingService_AssignOnEntry(t *testing.T) {
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM audit_log WHERE action = 'assign' AND actor = 'system'`); n != len(cases) {
 			t.Errorf("system assign audit rows = %d, want %d", n, len(cases))
 		}
-		got, err := db.FindRoutingRule(sqldbtest.As(office), village.ID)
+		got, err := db.Problems.FindRoutingRule(sqldbtest.As(office), village.ID)
 		MustOK(t, err)
 		if got.Routed != 1 || got.UnitName == "" || got.RegionName != "黄沙坪村" {
 			t.Errorf("rule read back %+v", got)
@@ -203,28 +203,28 @@ func TestRoutingService_BadInput(t *testing.T) {
 		for _, c := range cases {
 			r := c.rule
 			r.Active = true
-			err := db.SaveRoutingRule(sqldbtest.As(office), &r)
+			err := db.Problems.SaveRoutingRule(sqldbtest.As(office), &r)
 			MustField(t, err, c.field)
 			if msg := sanlian.ErrorFields(err)[c.field]; !hasHan(msg) {
 				t.Errorf("%s: message %q", c.name, msg)
 			}
 		}
 		// A second rule in the same slot may be kept switched off.
-		MustOK(t, db.SaveRoutingRule(sqldbtest.As(office), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, Category: "transport", UnitID: 3, Sort: 1}))
-		MustCode(t, db.SaveRoutingRule(sqldbtest.As(users["unitadmin"]), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, UnitID: 1, Active: true}), sanlian.EFORBIDDEN)
+		MustOK(t, db.Problems.SaveRoutingRule(sqldbtest.As(office), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, Category: "transport", UnitID: 3, Sort: 1}))
+		MustCode(t, db.Problems.SaveRoutingRule(sqldbtest.As(users["unitadmin"]), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageA, UnitID: 1, Active: true}), sanlian.EFORBIDDEN)
 		stale := *first
 		stale.Version = 0
 		stale.ID = first.ID
 		stale.Sort = 2
-		MustCode(t, db.SaveRoutingRule(sqldbtest.As(office), &stale), sanlian.ECONFLICT)
+		MustCode(t, db.Problems.SaveRoutingRule(sqldbtest.As(office), &stale), sanlian.ECONFLICT)
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM routing_rules`); n != before+1 {
 			t.Errorf("rules = %d, want %d", n, before+1)
 		}
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM audit_log`); n != audit+1 {
 			t.Errorf("audit rows = %d, want %d", n, audit+1)
 		}
-		MustCode(t, db.DeleteRoutingRule(sqldbtest.As(office), first.ID, first.Version+5), sanlian.ECONFLICT)
-		MustOK(t, db.DeleteRoutingRule(sqldbtest.As(office), first.ID, first.Version))
+		MustCode(t, db.Problems.DeleteRoutingRule(sqldbtest.As(office), first.ID, first.Version+5), sanlian.ECONFLICT)
+		MustOK(t, db.Problems.DeleteRoutingRule(sqldbtest.As(office), first.ID, first.Version))
 	})
 }
 
@@ -238,7 +238,7 @@ func TestRoutingService_SameSlotAtOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				errs[i] = db.SaveRoutingRule(sqldbtest.As(users["office"]), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageB,
+				errs[i] = db.Problems.SaveRoutingRule(sqldbtest.As(users["office"]), &sanlian.RoutingRule{RegionCode: sqldbtest.VillageB,
 					Category: "housing", UnitID: int64(1 + 2*i), Active: true})
 			}()
 		}
@@ -272,13 +272,13 @@ func TestProblemService_Return(t *testing.T) {
 		raw := MustRaw(t, db)
 		audit := MustCount(t, raw, `SELECT COUNT(*) FROM audit_log`)
 		// Without a reason.
-		_, err := db.Act(sqldbtest.As(unitadmin), p.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: p.Version})
+		_, err := db.Problems.Act(sqldbtest.As(unitadmin), p.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: p.Version})
 		MustField(t, err, "reason")
 		// By another unit: the cadre's own unit admin is unit 1's; a
 		// problem of unit 3 is not theirs.
 		q := newProblem(t, db, users["cadre"], "村道塌方")
 		q = act(t, db, office, q, sanlian.ActionTransfer, sanlian.ActionRequest{UnitID: 3, Reason: "属地管理"})
-		_, err = db.Act(sqldbtest.As(unitadmin), q.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: q.Version, Reason: "不归我们管"})
+		_, err = db.Problems.Act(sqldbtest.As(unitadmin), q.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: q.Version, Reason: "不归我们管"})
 		MustCode(t, err, sanlian.EFORBIDDEN)
 		if n := MustCount(t, raw, `SELECT COUNT(*) FROM audit_log`); n != audit+3 { // q's create, routing and transfer
 			t.Errorf("audit rows %d, want %d", n, audit+3)
@@ -292,17 +292,17 @@ func TestProblemService_Return(t *testing.T) {
 		if got := dueText(back.AssignDue); got != "2021-06-04 00:00" {
 			t.Errorf("fresh assign due %s, want 2021-06-04 00:00", got)
 		}
-		evs, err := db.ProblemEvents(sqldbtest.As(office), p.ID)
+		evs, err := db.Problems.ProblemEvents(sqldbtest.As(office), p.ID)
 		MustOK(t, err)
 		if last := evs[len(evs)-1]; last.Action != sanlian.ActionReturn || !strings.Contains(last.Note, "水利局") {
 			t.Errorf("return event %+v", last)
 		}
-		got, err := db.FindRoutingRule(sqldbtest.As(office), rule.ID)
+		got, err := db.Problems.FindRoutingRule(sqldbtest.As(office), rule.ID)
 		MustOK(t, err)
 		if got.Returned != 1 || got.Routed != 2 {
 			t.Errorf("rule counts routed %d returned %d, want 2 and 1", got.Routed, got.Returned)
 		}
-		counts, err := db.ReturnCounts(sqldbtest.As(office), shanghai("2021-06-01 00:00"), shanghai("2021-07-01 00:00"))
+		counts, err := db.Problems.ReturnCounts(sqldbtest.As(office), shanghai("2021-06-01 00:00"), shanghai("2021-07-01 00:00"))
 		MustOK(t, err)
 		if len(counts) != 1 || counts[0].UnitID != 1 || counts[0].Returned != 1 || counts[0].Routed != 1 {
 			t.Errorf("return counts %+v", counts)
@@ -314,7 +314,7 @@ func TestProblemService_Return(t *testing.T) {
 		// Reassigned by the office, then too late to return.
 		back = act(t, db, office, back, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 6})
 		clockAt(db, "2021-06-04 09:00")
-		_, err = db.Act(sqldbtest.As(unitadmin), back.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: back.Version, Reason: "仍不属本单位"})
+		_, err = db.Problems.Act(sqldbtest.As(unitadmin), back.ID, sanlian.ActionReturn, sanlian.ActionRequest{Version: back.Version, Reason: "仍不属本单位"})
 		MustCode(t, err, sanlian.ECONFLICT)
 		if !strings.Contains(sanlian.ErrorMessage(err), "签收期限") {
 			t.Errorf("late return message %q", sanlian.ErrorMessage(err))
@@ -362,7 +362,7 @@ func TestImportService_RoutingRules(t *testing.T) {
 			map[string]string{"title": "黄沙坪村路灯不亮", "category": "城乡建设", "village": "东坪镇黄沙坪村", "created": "2021-05-08"},
 		))
 		mustCommit(t, rep, 2, 0)
-		ps, _, err := db.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "number"})
+		ps, _, err := db.Problems.FindProblems(sqldbtest.As(office), sanlian.ProblemFilter{Sort: "number"})
 		MustOK(t, err)
 		byTitle := map[string]*sanlian.Problem{}
 		for _, p := range ps {

@@ -58,7 +58,7 @@ func (db *DB) builtinJobs() {
 			db.jobs.jobs = map[string]*job{}
 		}
 		db.jobs.jobs[SupervisionLevelsJob] = &job{sanlian.Job{Name: SupervisionLevelsJob, Kind: sanlian.JobDaily},
-			func(tx *Tx, _ string, at time.Time) error { return tx.db.supervisionLevels(tx, at) }}
+			func(tx *Tx, _ string, at time.Time) error { return tx.db.Problems.supervisionLevels(tx, at) }}
 	})
 }
 

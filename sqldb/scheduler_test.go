@@ -102,7 +102,7 @@ func TestScheduler_TwoNodes(t *testing.T) {
 			at := now
 			mu.Unlock()
 			if at.Format("01-02") == "06-02" { // q is resolved the day after it turned yellow
-				cur, err := db.FindProblemByID(sqldbtest.As(users["office"]), q.ID)
+				cur, err := db.Problems.FindProblemByID(sqldbtest.As(users["office"]), q.ID)
 				MustOK(t, err)
 				act(t, db, users["cadre"], cur, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "清理塌方", Result: "已通车"})
 			}

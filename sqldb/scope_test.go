@@ -46,10 +46,10 @@ func TestHouseholdService_Scope(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
 				ctx := sqldbtest.As(users[tc.role])
-				hs, next, err := db.FindHouseholds(ctx, sanlian.HouseholdFilter{})
+				hs, next, err := db.Org.FindHouseholds(ctx, sanlian.HouseholdFilter{})
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
-					_, err = db.FindHouseholdByID(ctx, 1)
+					_, err = db.Org.FindHouseholdByID(ctx, 1)
 					MustCode(t, err, tc.code)
 					return
 				}
@@ -62,7 +62,7 @@ func TestHouseholdService_Scope(t *testing.T) {
 				}
 				// Every household in the list can be found by id …
 				for _, id := range tc.want {
-					h, err := db.FindHouseholdByID(ctx, id)
+					h, err := db.Org.FindHouseholdByID(ctx, id)
 					MustOK(t, err)
 					if h.ID != id {
 						t.Errorf("FindHouseholdByID(%d).ID = %d", id, h.ID)
@@ -71,17 +71,17 @@ func TestHouseholdService_Scope(t *testing.T) {
 				// … and one outside is "not found", not "forbidden": its
 				// existence is not disclosed.
 				if id, ok := outside[tc.role]; ok {
-					_, err := db.FindHouseholdByID(ctx, id)
+					_, err := db.Org.FindHouseholdByID(ctx, id)
 					MustCode(t, err, sanlian.ENOTFOUND)
 				}
 			})
 		}
 		t.Run("ErrNotFound", func(t *testing.T) {
-			_, err := db.FindHouseholdByID(sqldbtest.As(users["office"]), 999)
+			_, err := db.Org.FindHouseholdByID(sqldbtest.As(users["office"]), 999)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 		t.Run("ErrUnauthorized", func(t *testing.T) {
-			_, _, err := db.FindHouseholds(t.Context(), sanlian.HouseholdFilter{})
+			_, _, err := db.Org.FindHouseholds(t.Context(), sanlian.HouseholdFilter{})
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("FiltersWithinScope", func(t *testing.T) {
@@ -106,7 +106,7 @@ func TestHouseholdService_Scope(t *testing.T) {
 				{"cadre", sanlian.HouseholdFilter{TownshipCode: sqldbtest.Dongping}, []int64{1, 2, 3}},
 				{"cadre5", sanlian.HouseholdFilter{Tag: "any"}, []int64{11}},
 			} {
-				hs, _, err := db.FindHouseholds(sqldbtest.As(users[tc.role]), tc.f)
+				hs, _, err := db.Org.FindHouseholds(sqldbtest.As(users[tc.role]), tc.f)
 				MustOK(t, err)
 				if got := householdIDs(hs); !equalIDs(got, tc.want) {
 					t.Errorf("%s %+v = %v, want %v", tc.role, tc.f, got, tc.want)
@@ -114,7 +114,7 @@ func TestHouseholdService_Scope(t *testing.T) {
 			}
 		})
 		t.Run("Joins", func(t *testing.T) {
-			h, err := db.FindHouseholdByID(sqldbtest.As(users["office"]), 1)
+			h, err := db.Org.FindHouseholdByID(sqldbtest.As(users["office"]), 1)
 			MustOK(t, err)
 			if h.VillageName != "黄沙坪村" || h.TownshipName != "东坪镇" {
 				t.Errorf("village, township = %q, %q", h.VillageName, h.TownshipName)
@@ -153,12 +153,12 @@ func TestRegionService_Scope(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
 				ctx := sqldbtest.As(users[tc.role])
-				rs, _, err := db.FindRegions(ctx, sanlian.RegionFilter{})
+				rs, _, err := db.Org.FindRegions(ctx, sanlian.RegionFilter{})
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
-					_, err = db.FindRegionByCode(ctx, sqldbtest.County)
+					_, err = db.Org.FindRegionByCode(ctx, sqldbtest.County)
 					MustCode(t, err, tc.code)
-					_, err = db.FindRegionTree(ctx)
+					_, err = db.Org.FindRegionTree(ctx)
 					MustCode(t, err, tc.code)
 					return
 				}
@@ -170,7 +170,7 @@ func TestRegionService_Scope(t *testing.T) {
 				if fmt.Sprint(got) != fmt.Sprint(tc.want) {
 					t.Errorf("FindRegions = %v, want %v", got, tc.want)
 				}
-				tree, err := db.FindRegionTree(ctx)
+				tree, err := db.Org.FindRegionTree(ctx)
 				MustOK(t, err)
 				if tree.Code != sqldbtest.County || tree.Households != treeHouseholds[tc.role] {
 					t.Errorf("tree root %s holds %d households, want %d", tree.Code, tree.Households, treeHouseholds[tc.role])
@@ -181,7 +181,7 @@ func TestRegionService_Scope(t *testing.T) {
 			})
 		}
 		t.Run("LeaderTree", func(t *testing.T) {
-			tree, err := db.FindRegionTree(sqldbtest.As(users["leader"]))
+			tree, err := db.Org.FindRegionTree(sqldbtest.As(users["leader"]))
 			MustOK(t, err)
 			if len(tree.Children) != 1 || tree.Children[0].Code != sqldbtest.Dongping {
 				t.Fatalf("leader's townships = %v, want only 东坪镇", tree.Children)
@@ -192,23 +192,23 @@ func TestRegionService_Scope(t *testing.T) {
 			}
 		})
 		t.Run("FindRegionByCode", func(t *testing.T) {
-			r, err := db.FindRegionByCode(sqldbtest.As(users["leader"]), sqldbtest.VillageA)
+			r, err := db.Org.FindRegionByCode(sqldbtest.As(users["leader"]), sqldbtest.VillageA)
 			MustOK(t, err)
 			if r.Name != "黄沙坪村" || r.Kind != sanlian.RegionVillage || r.ParentCode != sqldbtest.Dongping {
 				t.Errorf("region = %+v", r)
 			}
-			_, err = db.FindRegionByCode(sqldbtest.As(users["leader"]), sqldbtest.VillageC)
+			_, err = db.Org.FindRegionByCode(sqldbtest.As(users["leader"]), sqldbtest.VillageC)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.FindRegionByCode(sqldbtest.As(users["office"]), "430923999999")
+			_, err = db.Org.FindRegionByCode(sqldbtest.As(users["office"]), "430923999999")
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 		t.Run("Filters", func(t *testing.T) {
-			rs, _, err := db.FindRegions(sqldbtest.As(users["office"]), sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: sqldbtest.Meicheng})
+			rs, _, err := db.Org.FindRegions(sqldbtest.As(users["office"]), sanlian.RegionFilter{Kind: sanlian.RegionVillage, ParentCode: sqldbtest.Meicheng})
 			MustOK(t, err)
 			if len(rs) != 2 || rs[0].Code != sqldbtest.VillageC || rs[1].Code != sqldbtest.VillageD {
 				t.Errorf("villages of 梅城镇 = %v", rs)
 			}
-			rs, _, err = db.FindRegions(sqldbtest.As(users["leader"]), sanlian.RegionFilter{Kind: sanlian.RegionTownship})
+			rs, _, err = db.Org.FindRegions(sqldbtest.As(users["leader"]), sanlian.RegionFilter{Kind: sanlian.RegionTownship})
 			MustOK(t, err)
 			if len(rs) != 1 || rs[0].Code != sqldbtest.Dongping {
 				t.Errorf("leader's townships = %v", rs)
@@ -233,10 +233,10 @@ func TestUnitService_Scope(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
 				ctx := sqldbtest.As(users[tc.role])
-				us, _, err := db.FindUnits(ctx, sanlian.UnitFilter{})
+				us, _, err := db.Org.FindUnits(ctx, sanlian.UnitFilter{})
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
-					_, err = db.FindUnitByID(ctx, 1)
+					_, err = db.Org.FindUnitByID(ctx, 1)
 					MustCode(t, err, tc.code)
 					return
 				}
@@ -249,36 +249,36 @@ func TestUnitService_Scope(t *testing.T) {
 					t.Errorf("FindUnits = %v, want %v", got, tc.want)
 				}
 				if id, ok := outside[tc.role]; ok {
-					_, err := db.FindUnitByID(ctx, id)
+					_, err := db.Org.FindUnitByID(ctx, id)
 					MustCode(t, err, sanlian.ENOTFOUND)
 				}
 			})
 		}
 		t.Run("Joins", func(t *testing.T) {
 			ctx := sqldbtest.As(users["office"])
-			u1, err := db.FindUnitByID(ctx, 1)
+			u1, err := db.Org.FindUnitByID(ctx, 1)
 			MustOK(t, err)
 			if u1.HeadCadreID != 2 || u1.HeadName != "李明" || u1.Cadres != 2 || u1.LinkedVillages != 1 || u1.Version != 1 {
 				t.Errorf("unit 1 = %+v", u1)
 			}
-			u2, err := db.FindUnitByID(ctx, 2)
+			u2, err := db.Org.FindUnitByID(ctx, 2)
 			MustOK(t, err)
 			if u2.ParentID != 1 || u2.ParentName != "县民政局" || u2.Cadres != 1 || u2.LinkedVillages != 0 {
 				t.Errorf("unit 2 = %+v", u2)
 			}
-			u3, err := db.FindUnitByID(ctx, 3)
+			u3, err := db.Org.FindUnitByID(ctx, 3)
 			MustOK(t, err)
 			if u3.TownshipCode != sqldbtest.Dongping || u3.LinkedVillages != 2 || u3.Kind != sanlian.UnitTownship {
 				t.Errorf("unit 3 = %+v", u3)
 			}
 		})
 		t.Run("Filters", func(t *testing.T) {
-			us, _, err := db.FindUnits(sqldbtest.As(users["office"]), sanlian.UnitFilter{Kind: sanlian.UnitTownship})
+			us, _, err := db.Org.FindUnits(sqldbtest.As(users["office"]), sanlian.UnitFilter{Kind: sanlian.UnitTownship})
 			MustOK(t, err)
 			if len(us) != 2 || us[0].ID != 3 || us[1].ID != 4 {
 				t.Errorf("township units = %v", us)
 			}
-			us, _, err = db.FindUnits(sqldbtest.As(users["office"]), sanlian.UnitFilter{ParentID: 1})
+			us, _, err = db.Org.FindUnits(sqldbtest.As(users["office"]), sanlian.UnitFilter{ParentID: 1})
 			MustOK(t, err)
 			if len(us) != 1 || us[0].ID != 2 {
 				t.Errorf("units under 1 = %v", us)
@@ -303,10 +303,10 @@ func TestCadreService_Scope(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
 				ctx := sqldbtest.As(users[tc.role])
-				cs, _, err := db.FindCadres(ctx, sanlian.CadreFilter{})
+				cs, _, err := db.Org.FindCadres(ctx, sanlian.CadreFilter{})
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
-					_, err = db.FindCadreByID(ctx, 1)
+					_, err = db.Org.FindCadreByID(ctx, 1)
 					MustCode(t, err, tc.code)
 					return
 				}
@@ -319,30 +319,30 @@ func TestCadreService_Scope(t *testing.T) {
 					t.Errorf("FindCadres = %v, want %v", got, tc.want)
 				}
 				if id, ok := outside[tc.role]; ok {
-					_, err := db.FindCadreByID(ctx, id)
+					_, err := db.Org.FindCadreByID(ctx, id)
 					MustCode(t, err, sanlian.ENOTFOUND)
 				}
 			})
 		}
 		t.Run("Joins", func(t *testing.T) {
-			c, err := db.FindCadreByID(sqldbtest.As(users["office"]), 2)
+			c, err := db.Org.FindCadreByID(sqldbtest.As(users["office"]), 2)
 			MustOK(t, err)
 			if c.Name != "李明" || c.UnitID != 1 || c.UnitName != "县民政局" || c.Households != 3 || !c.PartyMember || c.IsLeader {
 				t.Errorf("cadre 2 = %+v", c)
 			}
 		})
 		t.Run("Filters", func(t *testing.T) {
-			cs, _, err := db.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{IsLeader: ptr(true)})
+			cs, _, err := db.Org.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{IsLeader: ptr(true)})
 			MustOK(t, err)
 			if len(cs) != 1 || cs[0].ID != 1 {
 				t.Errorf("leaders = %v", cs)
 			}
-			cs, _, err = db.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{UnitID: 1})
+			cs, _, err = db.Org.FindCadres(sqldbtest.As(users["office"]), sanlian.CadreFilter{UnitID: 1})
 			MustOK(t, err)
 			if len(cs) != 2 || cs[0].ID != 2 || cs[1].ID != 6 {
 				t.Errorf("cadres of unit 1 = %v", cs)
 			}
-			cs, _, err = db.FindCadres(sqldbtest.As(users["unitadmin"]), sanlian.CadreFilter{UnitID: 3})
+			cs, _, err = db.Org.FindCadres(sqldbtest.As(users["unitadmin"]), sanlian.CadreFilter{UnitID: 3})
 			MustOK(t, err)
 			if len(cs) != 0 {
 				t.Errorf("unit admin sees %d cadres of unit 3, want 0", len(cs))
@@ -365,7 +365,7 @@ func TestLinkService_Scope(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
-				ls, _, err := db.FindLinks(sqldbtest.As(users[tc.role]), sanlian.LinkFilter{})
+				ls, _, err := db.Org.FindLinks(sqldbtest.As(users[tc.role]), sanlian.LinkFilter{})
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
 					return
@@ -395,7 +395,7 @@ func TestLinkService_Scope(t *testing.T) {
 				{sanlian.LinkFilter{Active: ptr(false)}, nil},
 				{sanlian.LinkFilter{Kind: sanlian.LinkHousehold, Active: ptr(true)}, seq(6, 13)},
 			} {
-				ls, _, err := db.FindLinks(ctx, tc.f)
+				ls, _, err := db.Org.FindLinks(ctx, tc.f)
 				MustOK(t, err)
 				var got []int64
 				for _, l := range ls {
@@ -407,7 +407,7 @@ func TestLinkService_Scope(t *testing.T) {
 			}
 		})
 		t.Run("Joins", func(t *testing.T) {
-			ls, _, err := db.FindLinks(sqldbtest.As(users["office"]), sanlian.LinkFilter{HouseholdID: 1})
+			ls, _, err := db.Org.FindLinks(sqldbtest.As(users["office"]), sanlian.LinkFilter{HouseholdID: 1})
 			MustOK(t, err)
 			if len(ls) != 1 {
 				t.Fatalf("links of household 1 = %d, want 1", len(ls))
@@ -416,7 +416,7 @@ func TestLinkService_Scope(t *testing.T) {
 			if l.Kind != sanlian.LinkHousehold || l.CadreID != 2 || l.CadreName != "李明" || l.HeadName != smallHousehold(1).HeadName || !l.Active() {
 				t.Errorf("link 6 = %+v", l)
 			}
-			ls, _, err = db.FindLinks(sqldbtest.As(users["office"]), sanlian.LinkFilter{Kind: sanlian.LinkTownship})
+			ls, _, err = db.Org.FindLinks(sqldbtest.As(users["office"]), sanlian.LinkFilter{Kind: sanlian.LinkTownship})
 			MustOK(t, err)
 			if len(ls) != 1 || ls[0].CadreName != "王建国" || ls[0].RegionName != "东坪镇" || ls[0].RegionCode != sqldbtest.Dongping {
 				t.Errorf("township link = %+v", ls[0])
@@ -457,7 +457,7 @@ func TestLinkService_LinkCoverage(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		for _, tc := range cases {
 			t.Run(tc.role, func(t *testing.T) {
-				c, err := db.LinkCoverage(sqldbtest.As(users[tc.role]))
+				c, err := db.Org.LinkCoverage(sqldbtest.As(users[tc.role]))
 				if tc.code != "" {
 					MustCode(t, err, tc.code)
 					return
@@ -469,7 +469,7 @@ func TestLinkService_LinkCoverage(t *testing.T) {
 			})
 		}
 		t.Run("Uncovered", func(t *testing.T) {
-			c, err := db.LinkCoverage(sqldbtest.As(users["office"]))
+			c, err := db.Org.LinkCoverage(sqldbtest.As(users["office"]))
 			MustOK(t, err)
 			if len(c.UncoveredTownships) != 1 || c.UncoveredTownships[0].Code != sqldbtest.Meicheng {
 				t.Errorf("uncovered townships = %v, want [梅城镇]", c.UncoveredTownships)
@@ -495,16 +495,16 @@ func TestLinkService_LinkCoverage(t *testing.T) {
 				{1, coverage{2, 2, 4, 2, 20, 6, 7, 5, 2}},
 			}
 			for _, s := range steps {
-				_, err := db.EndLink(office, s.link)
+				_, err := db.Org.EndLink(office, s.link)
 				MustOK(t, err)
-				c, err := db.LinkCoverage(office)
+				c, err := db.Org.LinkCoverage(office)
 				MustOK(t, err)
 				if got := countsOf(c); got != s.want {
 					t.Errorf("after ending link %d: coverage = %+v, want %+v", s.link, got, s.want)
 				}
 			}
 			// Without a linked township the leader sees no household.
-			c, err := db.LinkCoverage(sqldbtest.As(users["leader"]))
+			c, err := db.Org.LinkCoverage(sqldbtest.As(users["leader"]))
 			MustOK(t, err)
 			if got, want := countsOf(c), (coverage{CadresWithoutHousehold: 2}); got != want {
 				t.Errorf("leader without township: coverage = %+v, want %+v", got, want)

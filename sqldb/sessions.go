@@ -9,7 +9,7 @@ import (
 )
 
 // MySessions implements sanlian.AccountSelfService.
-func (db *DB) MySessions(ctx context.Context, token string) ([]*sanlian.SessionInfo, error) {
+func (db *AccountStore) MySessions(ctx context.Context, token string) ([]*sanlian.SessionInfo, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -37,7 +37,7 @@ func (db *DB) MySessions(ctx context.Context, token string) ([]*sanlian.SessionI
 }
 
 // EndMySession implements sanlian.AccountSelfService.
-func (db *DB) EndMySession(ctx context.Context, token, id string) (int, error) {
+func (db *AccountStore) EndMySession(ctx context.Context, token, id string) (int, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return 0, err
@@ -59,10 +59,10 @@ func (db *DB) EndMySession(ctx context.Context, token, id string) (int, error) {
 		if n == 0 && id != "others" {
 			return sanlian.Errorf(sanlian.ENOTFOUND, "会话不存在或已结束")
 		}
-		if err := tx.audit2(actor, "end_session", changes{"session": {nil, id}, "ended": {nil, n}}); err != nil {
+		if err := audit2(tx, actor, "end_session", changes{"session": {nil, id}, "ended": {nil, n}}); err != nil {
 			return err
 		}
-		return tx.loginLog(actor.ID, actor.Username, sanlian.LoginEventLogout, true, fmt.Sprintf("ended %d session(s) from the session list", n))
+		return loginLog(tx, actor.ID, actor.Username, sanlian.LoginEventLogout, true, fmt.Sprintf("ended %d session(s) from the session list", n))
 	})
 	return int(n), err
 }

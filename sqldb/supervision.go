@@ -54,7 +54,7 @@ func (s *scope) supervisions(w *where) error {
 }
 
 // FindSupervisionByID implements sanlian.SupervisionService.
-func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*sanlian.Supervision, error) {
+func (db *ProblemStore) FindSupervisionByID(ctx context.Context, id int64) (*sanlian.Supervision, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (db *DB) FindSupervisionByID(ctx context.Context, id int64) (*sanlian.Super
 	return db.findSupervision(db.reader(ctx), s, id)
 }
 
-func (db *DB) findSupervision(q querier, s *scope, id int64) (*sanlian.Supervision, error) {
+func (db *ProblemStore) findSupervision(q querier, s *scope, id int64) (*sanlian.Supervision, error) {
 	w := &where{}
 	if s != nil {
 		if err := s.supervisions(w); err != nil {
@@ -80,7 +80,7 @@ func (db *DB) findSupervision(q querier, s *scope, id int64) (*sanlian.Supervisi
 }
 
 // supervisionWhere builds the conditions of f but the cursor.
-func (db *DB) supervisionWhere(s *scope, f sanlian.SupervisionFilter) (*where, error) {
+func (db *ProblemStore) supervisionWhere(s *scope, f sanlian.SupervisionFilter) (*where, error) {
 	w := &where{}
 	if err := s.supervisions(w); err != nil {
 		return nil, err
@@ -132,7 +132,7 @@ func containsStr(xs []string, x string) bool {
 }
 
 // FindSupervisions implements sanlian.SupervisionService: newest first.
-func (db *DB) FindSupervisions(ctx context.Context, f sanlian.SupervisionFilter) ([]*sanlian.Supervision, string, error) {
+func (db *ProblemStore) FindSupervisions(ctx context.Context, f sanlian.SupervisionFilter) ([]*sanlian.Supervision, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -141,12 +141,12 @@ func (db *DB) FindSupervisions(ctx context.Context, f sanlian.SupervisionFilter)
 	if err != nil {
 		return nil, "", err
 	}
-	return readPage(ctx, db, "find supervisions", supervisionSelect, w, f.Cursor, f.Limit, byID("s.id", true),
+	return readPage(ctx, db.DB, "find supervisions", supervisionSelect, w, f.Cursor, f.Limit, byID("s.id", true),
 		scanSupervision, func(s *sanlian.Supervision) string { return idKey(s.ID) })
 }
 
 // CountSupervisions implements sanlian.SupervisionService.
-func (db *DB) CountSupervisions(ctx context.Context, f sanlian.SupervisionFilter) (*sanlian.SupervisionCounts, error) {
+func (db *ProblemStore) CountSupervisions(ctx context.Context, f sanlian.SupervisionFilter) (*sanlian.SupervisionCounts, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ type supTarget struct {
 
 // target reads a supervision's target inside tx; a missing one is a field
 // error on target_id.
-func (tx *Tx) supervisionTarget(kind string, id int64) (*supTarget, error) {
+func supervisionTarget(tx *Tx, kind string, id int64) (*supTarget, error) {
 	t := &supTarget{}
 	var q, what string
 	switch kind {
@@ -208,7 +208,7 @@ func (tx *Tx) supervisionTarget(kind string, id int64) (*supTarget, error) {
 }
 
 // CreateSupervision implements sanlian.SupervisionService.
-func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInput) (*sanlian.Supervision, error) {
+func (db *ProblemStore) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInput) (*sanlian.Supervision, error) {
 	var out *sanlian.Supervision
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -221,7 +221,7 @@ func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInpu
 		if err := in.Validate(tx.now.In(sanlian.Shanghai).Format("2006-01-02")); err != nil {
 			return err
 		}
-		t, err := tx.supervisionTarget(in.TargetKind, in.TargetID)
+		t, err := supervisionTarget(tx, in.TargetKind, in.TargetID)
 		if err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInpu
 			"target": {nil, in.TargetKind + ":" + fmt.Sprint(in.TargetID)}, "reply_due": {nil, in.ReplyDue}}); err != nil {
 			return err
 		}
-		if err := tx.supervisionIssued(id); err != nil {
+		if err := supervisionIssued(tx, id); err != nil {
 			return err
 		}
 		out, err = db.findSupervision(tx, nil, id)
@@ -250,7 +250,7 @@ func (db *DB) CreateSupervision(ctx context.Context, in *sanlian.SupervisionInpu
 }
 
 // ReplySupervision implements sanlian.SupervisionService.
-func (db *DB) ReplySupervision(ctx context.Context, id int64, text string, version int64) (*sanlian.Supervision, error) {
+func (db *ProblemStore) ReplySupervision(ctx context.Context, id int64, text string, version int64) (*sanlian.Supervision, error) {
 	var out *sanlian.Supervision
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
@@ -315,12 +315,12 @@ const SupervisionLevelsJob = "supervision_levels"
 // the metrics configurations, and writes the cards closed, raised or moved
 // and the new yellow cards, each with its audit row. Running it twice for
 // one instant changes nothing the second time.
-func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
+func (db *ProblemStore) supervisionLevels(tx *Tx, at time.Time) error {
 	cal, err := db.calendarIn(tx)
 	if err != nil {
 		return err
 	}
-	configs, err := db.readMetricConfigs(tx)
+	configs, err := db.Reports.readMetricConfigs(tx)
 	if err != nil {
 		return fmt.Errorf("supervision rules: %w", err)
 	}
@@ -353,16 +353,16 @@ func (db *DB) supervisionLevels(tx *Tx, at time.Time) error {
 	}
 	plan := sanlian.SupervisionLevelsAt(at, cal, configs, overdue, open)
 	for _, st := range plan.Steps {
-		if err := tx.supervisionStep(st, at); err != nil {
+		if err := supervisionStep(tx, st, at); err != nil {
 			return err
 		}
 	}
-	return tx.yellowCards(plan.Yellow, at)
+	return yellowCards(tx, plan.Yellow, at)
 }
 
 // supervisionStep closes an open card, or raises it and moves it with its
 // problem, with its audit row; a card turned red is announced.
-func (tx *Tx) supervisionStep(st sanlian.SupervisionStep, at time.Time) error {
+func supervisionStep(tx *Tx, st sanlian.SupervisionStep, at time.Time) error {
 	o := st.Card
 	if st.Close {
 		if _, err := tx.exec(`UPDATE supervisions SET state = 'closed', closed_at = ?, version = version + 1, updated_at = ?
@@ -390,7 +390,7 @@ func (tx *Tx) supervisionStep(st sanlian.SupervisionStep, at time.Time) error {
 		return err
 	}
 	if st.Raised() {
-		return tx.supervisionRed(o.ID, o.TargetID)
+		return supervisionRed(tx, o.ID, o.TargetID)
 	}
 	return nil
 }
@@ -398,7 +398,7 @@ func (tx *Tx) supervisionStep(st sanlian.SupervisionStep, at time.Time) error {
 // yellowCards gives each problem a yellow card at at, with its audit row,
 // in multi-row statements: the first run on a ledger with a backlog writes
 // tens of thousands of cards while holding the write lock.
-func (tx *Tx) yellowCards(ps []*sanlian.OverdueProblem, at time.Time) error {
+func yellowCards(tx *Tx, ps []*sanlian.OverdueProblem, at time.Time) error {
 	const batch = 200
 	for len(ps) > 0 {
 		n := min(batch, len(ps))
@@ -434,10 +434,10 @@ func (tx *Tx) yellowCards(ps []*sanlian.OverdueProblem, at time.Time) error {
 		for i := range ids {
 			chs[i] = changes{"level": {nil, sanlian.LevelYellow}, "target": {nil, "problem:" + fmt.Sprint(probs[i])}}
 		}
-		if err := tx.auditBatch("create", "supervision", ids, chs); err != nil {
+		if err := auditBatch(tx, "create", "supervision", ids, chs); err != nil {
 			return err
 		}
-		if err := tx.supervisionsRaised(ids, sanlian.LevelYellow); err != nil {
+		if err := supervisionsRaised(tx, ids, sanlian.LevelYellow); err != nil {
 			return err
 		}
 	}
@@ -446,7 +446,7 @@ func (tx *Tx) yellowCards(ps []*sanlian.OverdueProblem, at time.Time) error {
 
 // auditBatch appends one audit row per id, as audit does, in one
 // statement.
-func (tx *Tx) auditBatch(action, entity string, ids []int64, chs []changes) error {
+func auditBatch(tx *Tx, action, entity string, ids []int64, chs []changes) error {
 	if len(ids) == 0 {
 		return nil
 	}

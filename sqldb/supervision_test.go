@@ -36,7 +36,7 @@ func acceptedProblem(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User,
 
 func autoOf(t *testing.T, db *sqldb.DB, u *sanlian.User, problemID int64) []*sanlian.Supervision {
 	t.Helper()
-	out, _, err := db.FindSupervisions(sqldbtest.As(u), sanlian.SupervisionFilter{TargetKind: sanlian.TargetProblem, TargetID: problemID})
+	out, _, err := db.Problems.FindSupervisions(sqldbtest.As(u), sanlian.SupervisionFilter{TargetKind: sanlian.TargetProblem, TargetID: problemID})
 	MustOK(t, err)
 	var auto []*sanlian.Supervision
 	for _, s := range out {
@@ -104,9 +104,9 @@ func TestSupervisionService_Levels(t *testing.T) {
 					t.Errorf("%s sees %d supervisions, want %d", name, got, want)
 				}
 			}
-			_, _, err := db.FindSupervisions(sqldbtest.As(users["auditor"]), sanlian.SupervisionFilter{})
+			_, _, err := db.Problems.FindSupervisions(sqldbtest.As(users["auditor"]), sanlian.SupervisionFilter{})
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			_, err = db.FindSupervisionByID(sqldbtest.As(users["cadre5"]), sv[0].ID)
+			_, err = db.Problems.FindSupervisionByID(sqldbtest.As(users["cadre5"]), sv[0].ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 
@@ -122,7 +122,7 @@ func TestSupervisionService_Levels(t *testing.T) {
 			if len(s) != 1 || s[0].Level != sanlian.LevelRed || !s[0].RedAt.Equal(shanghai("2021-06-09 00:00")) {
 				t.Fatalf("on 9 June: %+v", s[0])
 			}
-			c, err := db.CountSupervisions(sqldbtest.As(office), sanlian.SupervisionFilter{})
+			c, err := db.Problems.CountSupervisions(sqldbtest.As(office), sanlian.SupervisionFilter{})
 			MustOK(t, err)
 			if c.Red != 1 || c.Yellow != 0 {
 				t.Fatalf("counts %+v", c)
@@ -131,7 +131,7 @@ func TestSupervisionService_Levels(t *testing.T) {
 
 		t.Run("Closed", func(t *testing.T) {
 			clockAt(db, "2021-06-09 10:00")
-			cur, err := db.FindProblemByID(sqldbtest.As(office), p.ID)
+			cur, err := db.Problems.FindProblemByID(sqldbtest.As(office), p.ID)
 			MustOK(t, err)
 			act(t, db, users["cadre"], cur, sanlian.ActionResolve, sanlian.ActionRequest{Measures: "更换灯具", Result: "路灯已恢复"})
 			runDay(t, db, "2021-06-10")
@@ -156,22 +156,22 @@ func TestSupervisionService_Notice(t *testing.T) {
 		}
 
 		t.Run("ErrInput", func(t *testing.T) {
-			_, err := db.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-11"))
+			_, err := db.Problems.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-11"))
 			MustField(t, err, "reply_due")
-			_, err = db.CreateSupervision(office, in(sanlian.TargetProblem, 9999, "2021-05-20"))
+			_, err = db.Problems.CreateSupervision(office, in(sanlian.TargetProblem, 9999, "2021-05-20"))
 			MustField(t, err, "target_id")
 			if msg := sanlian.ErrorFields(err)["target_id"]; !hasHan(msg) {
 				t.Fatalf("message %q", msg)
 			}
-			_, err = db.CreateSupervision(office, in("village", p.ID, "2021-05-20"))
+			_, err = db.Problems.CreateSupervision(office, in("village", p.ID, "2021-05-20"))
 			MustField(t, err, "target_kind")
-			_, err = db.CreateSupervision(office, &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: p.ID, ReplyDue: "2021-05-20"})
+			_, err = db.Problems.CreateSupervision(office, &sanlian.SupervisionInput{TargetKind: sanlian.TargetProblem, TargetID: p.ID, ReplyDue: "2021-05-20"})
 			MustField(t, err, "text")
-			_, err = db.CreateSupervision(sqldbtest.As(users["unitadmin"]), in(sanlian.TargetProblem, p.ID, "2021-05-20"))
+			_, err = db.Problems.CreateSupervision(sqldbtest.As(users["unitadmin"]), in(sanlian.TargetProblem, p.ID, "2021-05-20"))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 
-		sv, err := db.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-12"))
+		sv, err := db.Problems.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-12"))
 		MustOK(t, err)
 		if sv.Level != sanlian.LevelNotice || sv.State != sanlian.SupervisionOpen || sv.UnitID != 1 || sv.PersonID != 2 || sv.IssuedBy != users["office"].ID {
 			t.Fatalf("notice %+v", sv)
@@ -182,73 +182,73 @@ func TestSupervisionService_Notice(t *testing.T) {
 
 		t.Run("Leader", func(t *testing.T) {
 			// The problem lies in 东坪镇, the leader's township.
-			s, err := db.CreateSupervision(sqldbtest.As(users["leader"]), in(sanlian.TargetProblem, p.ID, "2021-05-20"))
+			s, err := db.Problems.CreateSupervision(sqldbtest.As(users["leader"]), in(sanlian.TargetProblem, p.ID, "2021-05-20"))
 			MustOK(t, err)
-			got, err := db.FindSupervisionByID(sqldbtest.As(users["leader"]), s.ID)
+			got, err := db.Problems.FindSupervisionByID(sqldbtest.As(users["leader"]), s.ID)
 			MustOK(t, err)
 			if got.IssuerName == "" {
 				t.Fatalf("issuer not named: %+v", got)
 			}
 			// Not on a problem of 梅城镇, which is not theirs.
-			other, err := db.CreateProblem(office, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageC,
+			other, err := db.Problems.CreateProblem(office, &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageC,
 				Title: "桥面破损", Description: "桥面破损，车辆难行", ReporterName: "陈大姐", ReporterPhone: "13912345679"})
 			MustOK(t, err)
 			other = act(t, db, users["office"], other, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 4, PersonID: 5})
-			_, err = db.CreateSupervision(sqldbtest.As(users["leader"]), in(sanlian.TargetProblem, other.ID, "2021-05-20"))
+			_, err = db.Problems.CreateSupervision(sqldbtest.As(users["leader"]), in(sanlian.TargetProblem, other.ID, "2021-05-20"))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			// A submitted problem has no unit to answer yet.
 			fresh := newProblem(t, db, users["cadre"], "新登记的问题")
-			_, err = db.CreateSupervision(office, in(sanlian.TargetProblem, fresh.ID, "2021-05-20"))
+			_, err = db.Problems.CreateSupervision(office, in(sanlian.TargetProblem, fresh.ID, "2021-05-20"))
 			MustField(t, err, "target_id")
 		})
 
 		t.Run("ErrForbidden", func(t *testing.T) {
-			_, err := db.ReplySupervision(sqldbtest.As(users["cadre5"]), sv.ID, "已处理", sv.Version)
+			_, err := db.Problems.ReplySupervision(sqldbtest.As(users["cadre5"]), sv.ID, "已处理", sv.Version)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 			if !hasHan(sanlian.ErrorMessage(err)) {
 				t.Fatalf("message %q", sanlian.ErrorMessage(err))
 			}
-			_, err = db.ReplySupervision(office, sv.ID, "已处理", sv.Version)
+			_, err = db.Problems.ReplySupervision(office, sv.ID, "已处理", sv.Version)
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 
 		t.Run("ErrStaleVersion", func(t *testing.T) {
-			_, err := db.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "已处理", sv.Version+1)
+			_, err := db.Problems.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "已处理", sv.Version+1)
 			MustCode(t, err, sanlian.ECONFLICT)
-			_, err = db.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "  ", sv.Version)
+			_, err = db.Problems.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "  ", sv.Version)
 			MustField(t, err, "text")
 		})
 
 		t.Run("OK", func(t *testing.T) {
-			got, err := db.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "已组织抢修，预计三日内恢复供水", sv.Version)
+			got, err := db.Problems.ReplySupervision(sqldbtest.As(users["unitadmin"]), sv.ID, "已组织抢修，预计三日内恢复供水", sv.Version)
 			MustOK(t, err)
 			if got.State != sanlian.SupervisionAnswered || got.Late || got.Version != sv.Version+1 || got.ReplierName == "" {
 				t.Fatalf("replied %+v", got)
 			}
-			_, err = db.ReplySupervision(sqldbtest.As(users["cadre"]), sv.ID, "再次回复", got.Version)
+			_, err = db.Problems.ReplySupervision(sqldbtest.As(users["cadre"]), sv.ID, "再次回复", got.Version)
 			MustCode(t, err, sanlian.ECONFLICT)
 		})
 
 		t.Run("Late", func(t *testing.T) {
-			s, err := db.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-13"))
+			s, err := db.Problems.CreateSupervision(office, in(sanlian.TargetProblem, p.ID, "2021-05-13"))
 			MustOK(t, err)
 			clockAt(db, "2021-05-14 08:00")
-			got, err := db.ReplySupervision(sqldbtest.As(users["cadre"]), s.ID, "已办理", s.Version)
+			got, err := db.Problems.ReplySupervision(sqldbtest.As(users["cadre"]), s.ID, "已办理", s.Version)
 			MustOK(t, err)
 			if !got.Late {
 				t.Fatalf("a reply after the deadline is not late: %+v", got)
 			}
-			late, _, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Late: true})
+			late, _, err := db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Late: true})
 			MustOK(t, err)
 			if len(late) != 1 || late[0].ID != s.ID {
 				t.Fatalf("late filter: %d", len(late))
 			}
-			open, _, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Unanswered: true})
+			open, _, err := db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Unanswered: true})
 			MustOK(t, err)
 			if len(open) != 1 { // the leader's notice
 				t.Fatalf("unanswered: %d", len(open))
 			}
-			c, err := db.CountSupervisions(office, sanlian.SupervisionFilter{})
+			c, err := db.Problems.CountSupervisions(office, sanlian.SupervisionFilter{})
 			MustOK(t, err)
 			if c.Unanswered != 1 || c.Late != 1 {
 				t.Fatalf("counts %+v", c)
@@ -256,14 +256,14 @@ func TestSupervisionService_Notice(t *testing.T) {
 		})
 
 		t.Run("Paging", func(t *testing.T) {
-			first, next, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 2})
+			first, next, err := db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 2})
 			MustOK(t, err)
-			rest, end, err := db.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 2, Cursor: next})
+			rest, end, err := db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Limit: 2, Cursor: next})
 			MustOK(t, err)
 			if len(first) != 2 || len(rest) != 1 || end != "" || first[0].ID <= first[1].ID || rest[0].ID >= first[1].ID {
 				t.Fatalf("pages %d %d", len(first), len(rest))
 			}
-			_, _, err = db.FindSupervisions(office, sanlian.SupervisionFilter{Level: "green"})
+			_, _, err = db.Problems.FindSupervisions(office, sanlian.SupervisionFilter{Level: "green"})
 			MustCode(t, err, sanlian.EINVALID)
 		})
 	})
@@ -279,7 +279,7 @@ func TestSupervisionService_Rules(t *testing.T) {
 		c := sanlian.DefaultMetricConfig()
 		c.From, c.UnitKind = "2021-05", sanlian.UnitDepartment
 		c.Rules.YellowAfterDays, c.Rules.RedAfterDays = 1, 2
-		MustOK(t, db.SaveMetricConfig(sqldbtest.As(users["office"]), &c))
+		MustOK(t, db.Reports.SaveMetricConfig(sqldbtest.As(users["office"]), &c))
 		office := users["office"]
 		level := func(day string) string {
 			t.Helper()

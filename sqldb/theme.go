@@ -26,7 +26,7 @@ func scanTheme(sc scanner, extra ...any) (*sanlian.Theme, error) {
 }
 
 // themeReader lets the office, leaders and unit admins read themes.
-func (db *DB) themeReader(ctx context.Context, q querier) (*scope, error) {
+func (db *WorkStore) themeReader(ctx context.Context, q querier) (*scope, error) {
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ const themeWriter = "只有县办公室可以设置每月一题"
 const taggedCond = `p.state <> 'merged' AND EXISTS (SELECT 1 FROM theme_problems tp WHERE tp.theme_id = t.id AND tp.problem_id = p.id AND tp.tag <> 'removed')`
 
 // FindThemes implements sanlian.ThemeService.
-func (db *DB) FindThemes(ctx context.Context, f sanlian.ThemeFilter) ([]*sanlian.Theme, error) {
+func (db *WorkStore) FindThemes(ctx context.Context, f sanlian.ThemeFilter) ([]*sanlian.Theme, error) {
 	q := db.reader(ctx)
 	s, err := db.themeReader(ctx, q)
 	if err != nil {
@@ -80,7 +80,7 @@ func (db *DB) FindThemes(ctx context.Context, f sanlian.ThemeFilter) ([]*sanlian
 }
 
 // FindTheme implements sanlian.ThemeService.
-func (db *DB) FindTheme(ctx context.Context, id int64) (*sanlian.Theme, error) {
+func (db *WorkStore) FindTheme(ctx context.Context, id int64) (*sanlian.Theme, error) {
 	q := db.reader(ctx)
 	s, err := db.themeReader(ctx, q)
 	if err != nil {
@@ -89,7 +89,7 @@ func (db *DB) FindTheme(ctx context.Context, id int64) (*sanlian.Theme, error) {
 	return db.findTheme(q, s, id)
 }
 
-func (db *DB) findTheme(q querier, s *scope, id int64) (*sanlian.Theme, error) {
+func (db *WorkStore) findTheme(q querier, s *scope, id int64) (*sanlian.Theme, error) {
 	pw := &where{}
 	if err := s.problems(pw); err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (db *DB) findTheme(q querier, s *scope, id int64) (*sanlian.Theme, error) {
 
 // checkTheme checks the input against the database: its categories exist
 // and no other theme of the month has its name.
-func (tx *Tx) checkTheme(id int64, in *sanlian.ThemeInput) error {
+func checkTheme(tx *Tx, id int64, in *sanlian.ThemeInput) error {
 	f := map[string]string{}
 	for _, c := range in.Categories {
 		var n int
@@ -140,7 +140,7 @@ func themeConflict(err error) error {
 }
 
 // CreateTheme implements sanlian.ThemeService.
-func (db *DB) CreateTheme(ctx context.Context, in *sanlian.ThemeInput) (*sanlian.Theme, error) {
+func (db *WorkStore) CreateTheme(ctx context.Context, in *sanlian.ThemeInput) (*sanlian.Theme, error) {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (db *DB) CreateTheme(ctx context.Context, in *sanlian.ThemeInput) (*sanlian
 	}
 	var out *sanlian.Theme
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.checkTheme(0, in); err != nil {
+		if err := checkTheme(tx, 0, in); err != nil {
 			return err
 		}
 		id, err := tx.insertID(`INSERT INTO themes (month, name, categories, keywords, note, created_at, updated_at)
@@ -171,7 +171,7 @@ func (db *DB) CreateTheme(ctx context.Context, in *sanlian.ThemeInput) (*sanlian
 		if err != nil {
 			return err
 		}
-		if err := tx.retagTheme(t); err != nil {
+		if err := retagTheme(tx, t); err != nil {
 			return err
 		}
 		out, err = db.findTheme(tx, &scope{user: sanlian.UserFromContext(ctx), all: true}, id)
@@ -181,7 +181,7 @@ func (db *DB) CreateTheme(ctx context.Context, in *sanlian.ThemeInput) (*sanlian
 }
 
 // UpdateTheme implements sanlian.ThemeService.
-func (db *DB) UpdateTheme(ctx context.Context, id int64, in *sanlian.ThemeInput) (*sanlian.Theme, error) {
+func (db *WorkStore) UpdateTheme(ctx context.Context, id int64, in *sanlian.ThemeInput) (*sanlian.Theme, error) {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (db *DB) UpdateTheme(ctx context.Context, id int64, in *sanlian.ThemeInput)
 		if b.Version != in.Version {
 			return errStale("该主题")
 		}
-		if err := tx.checkTheme(id, in); err != nil {
+		if err := checkTheme(tx, id, in); err != nil {
 			return err
 		}
 		res, err := tx.exec(`UPDATE themes SET month = ?, name = ?, categories = ?, keywords = ?, note = ?, version = version + 1,
@@ -224,7 +224,7 @@ func (db *DB) UpdateTheme(ctx context.Context, id int64, in *sanlian.ThemeInput)
 		if err != nil {
 			return err
 		}
-		if err := tx.retagTheme(t); err != nil {
+		if err := retagTheme(tx, t); err != nil {
 			return err
 		}
 		out, err = db.findTheme(tx, all, id)
@@ -245,7 +245,7 @@ func monthRange(month string) (time.Time, time.Time, error) {
 // retagTheme tags the problems of t's month that match it, and untags the
 // automatic tags of those that no longer do; hand-made tags and removals
 // stay (sanlian.ThemeRetag). One audit row records what moved.
-func (tx *Tx) retagTheme(t *sanlian.Theme) error {
+func retagTheme(tx *Tx, t *sanlian.Theme) error {
 	from, to, err := monthRange(t.Month)
 	if err != nil {
 		return err
@@ -299,7 +299,7 @@ func (tx *Tx) retagTheme(t *sanlian.Theme) error {
 // tagOnEntry tags a problem just entered, at created, with the themes of
 // its month it matches. The tags are part of the problem's creation and
 // audited with it.
-func (tx *Tx) tagOnEntry(id int64, created time.Time, category, title, description string) error {
+func tagOnEntry(tx *Tx, id int64, created time.Time, category, title, description string) error {
 	month := sanlian.PeriodOf(created, sanlian.PeriodMonth).ID
 	var themes []*sanlian.Theme
 	err := eachRow(tx, `SELECT `+themeCols+` FROM themes t WHERE t.month = ?`, []any{month}, func(sc scanner) error {
@@ -326,7 +326,7 @@ func (tx *Tx) tagOnEntry(id int64, created time.Time, category, title, descripti
 }
 
 // ThemeProblems implements sanlian.ThemeService.
-func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProblemFilter) ([]*sanlian.ThemeProblem, string, error) {
+func (db *WorkStore) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProblemFilter) ([]*sanlian.ThemeProblem, string, error) {
 	q := db.reader(ctx)
 	s, err := db.themeReader(ctx, q)
 	if err != nil {
@@ -346,11 +346,11 @@ func (db *DB) ThemeProblems(ctx context.Context, id int64, f sanlian.ThemeProble
 		w.add("tp.tag <> 'removed' AND p.state <> 'merged'")
 	}
 	now := db.Now()
-	items, next, err := readPage(ctx, db, "theme problems", `SELECT `+problemCols+`, tp.tag FROM problems p
+	items, next, err := readPage(ctx, db.DB, "theme problems", `SELECT `+problemCols+`, tp.tag FROM problems p
 		JOIN theme_problems tp ON tp.problem_id = p.id`, w, f.Cursor, f.Limit, byID("p.id", true),
 		func(sc scanner) (*sanlian.ThemeProblem, error) {
 			var tag string
-			p, err := db.scanProblem(tagScanner{sc, &tag})
+			p, err := db.Problems.scanProblem(tagScanner{sc, &tag})
 			if p != nil {
 				p.Overdue = p.IsOverdue(now)
 				p.MaskContacts()
@@ -372,7 +372,7 @@ type tagScanner struct {
 func (t tagScanner) Scan(dst ...any) error { return t.sc.Scan(append(dst, t.tag)...) }
 
 // TagProblem implements sanlian.ThemeService.
-func (db *DB) TagProblem(ctx context.Context, id, problemID int64, number string) error {
+func (db *WorkStore) TagProblem(ctx context.Context, id, problemID int64, number string) error {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return err
 	}
@@ -389,7 +389,7 @@ func (db *DB) TagProblem(ctx context.Context, id, problemID int64, number string
 			} else if err != nil {
 				return err
 			}
-		} else if _, err := db.findProblem(tx, all, problemID); err != nil {
+		} else if _, err := db.Problems.findProblem(tx, all, problemID); err != nil {
 			return err
 		}
 		var before string
@@ -411,7 +411,7 @@ func (db *DB) TagProblem(ctx context.Context, id, problemID int64, number string
 }
 
 // UntagProblem implements sanlian.ThemeService.
-func (db *DB) UntagProblem(ctx context.Context, id, problemID int64) error {
+func (db *WorkStore) UntagProblem(ctx context.Context, id, problemID int64) error {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (db *DB) UntagProblem(ctx context.Context, id, problemID int64) error {
 const previousMonths = 3
 
 // ThemeReport implements sanlian.ThemeService.
-func (db *DB) ThemeReport(ctx context.Context, id int64, by string) (*sanlian.ThemeReport, error) {
+func (db *WorkStore) ThemeReport(ctx context.Context, id int64, by string) (*sanlian.ThemeReport, error) {
 	q := db.reader(ctx)
 	s, err := db.themeReader(ctx, q)
 	if err != nil {
@@ -459,7 +459,7 @@ func (db *DB) ThemeReport(ctx context.Context, id int64, by string) (*sanlian.Th
 	w.add(`p.state <> 'merged' AND p.id IN (SELECT problem_id FROM theme_problems WHERE theme_id = ? AND tag <> 'removed')`, id)
 	var ps []*sanlian.Problem
 	if err := eachRow(q, problemSelect+w.sql(), w.args, func(sc scanner) error {
-		p, err := db.scanProblem(sc)
+		p, err := db.Problems.scanProblem(sc)
 		ps = append(ps, p)
 		return err
 	}); err != nil {
@@ -528,7 +528,7 @@ func findMeasure(q querier, themeID, id int64) (*sanlian.ThemeMeasure, error) {
 }
 
 // SaveThemeMeasure implements sanlian.ThemeService.
-func (db *DB) SaveThemeMeasure(ctx context.Context, m *sanlian.ThemeMeasure) error {
+func (db *WorkStore) SaveThemeMeasure(ctx context.Context, m *sanlian.ThemeMeasure) error {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return err
 	}
@@ -586,7 +586,7 @@ func (db *DB) SaveThemeMeasure(ctx context.Context, m *sanlian.ThemeMeasure) err
 }
 
 // DeleteThemeMeasure implements sanlian.ThemeService.
-func (db *DB) DeleteThemeMeasure(ctx context.Context, themeID, id, version int64) error {
+func (db *WorkStore) DeleteThemeMeasure(ctx context.Context, themeID, id, version int64) error {
 	if err := officeOnly(ctx, themeWriter); err != nil {
 		return err
 	}
@@ -606,4 +606,4 @@ func (db *DB) DeleteThemeMeasure(ctx context.Context, themeID, id, version int64
 	})
 }
 
-var _ sanlian.ThemeService = (*DB)(nil)
+var _ sanlian.ThemeService = (*WorkStore)(nil)

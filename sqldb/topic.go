@@ -19,7 +19,7 @@ func scanTopic(sc scanner) (*sanlian.Topic, error) {
 }
 
 // FindTopics implements sanlian.TopicService: open to every logged-in role.
-func (db *DB) FindTopics(ctx context.Context, f sanlian.TopicFilter) ([]*sanlian.Topic, error) {
+func (db *WorkStore) FindTopics(ctx context.Context, f sanlian.TopicFilter) ([]*sanlian.Topic, error) {
 	if _, err := mustUser(ctx); err != nil {
 		return nil, err
 	}
@@ -50,14 +50,14 @@ func (db *DB) FindTopics(ctx context.Context, f sanlian.TopicFilter) ([]*sanlian
 }
 
 // FindTopicByID implements sanlian.TopicService.
-func (db *DB) FindTopicByID(ctx context.Context, id int64) (*sanlian.Topic, error) {
+func (db *WorkStore) FindTopicByID(ctx context.Context, id int64) (*sanlian.Topic, error) {
 	if _, err := mustUser(ctx); err != nil {
 		return nil, err
 	}
 	return db.findTopic(db.reader(ctx), id)
 }
 
-func (db *DB) findTopic(q querier, id int64) (*sanlian.Topic, error) {
+func (db *WorkStore) findTopic(q querier, id int64) (*sanlian.Topic, error) {
 	t, err := scanTopic(q.queryOne(topicSelect+` WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errNotFound("调研题目")
@@ -78,7 +78,7 @@ func officeOnly(ctx context.Context, msg string) error {
 	return nil
 }
 
-func (tx *Tx) checkCategory(code, field string) error {
+func checkCategory(tx *Tx, code, field string) error {
 	var n int
 	if err := tx.queryRow(`SELECT COUNT(*) FROM categories WHERE code = ?`, code).Scan(&n); err != nil {
 		return err
@@ -90,7 +90,7 @@ func (tx *Tx) checkCategory(code, field string) error {
 }
 
 // CreateTopics implements sanlian.TopicService.
-func (db *DB) CreateTopics(ctx context.Context, in []sanlian.TopicInput) ([]*sanlian.Topic, error) {
+func (db *WorkStore) CreateTopics(ctx context.Context, in []sanlian.TopicInput) ([]*sanlian.Topic, error) {
 	if err := officeOnly(ctx, "只有县办公室可以维护题库"); err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func (db *DB) CreateTopics(ctx context.Context, in []sanlian.TopicInput) ([]*san
 	var out []*sanlian.Topic
 	err := db.inTx(ctx, func(tx *Tx) error {
 		for i, t := range in {
-			if err := tx.checkCategory(t.Category, "category"); err != nil {
+			if err := checkCategory(tx, t.Category, "category"); err != nil {
 				return rowError(i, err)
 			}
 			id, err := tx.insertID(`INSERT INTO topics (category, question, sort, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
@@ -154,7 +154,7 @@ func firstValue(m map[string]string) string {
 }
 
 // UpdateTopic implements sanlian.TopicService.
-func (db *DB) UpdateTopic(ctx context.Context, id int64, upd sanlian.TopicUpdate) (*sanlian.Topic, error) {
+func (db *WorkStore) UpdateTopic(ctx context.Context, id int64, upd sanlian.TopicUpdate) (*sanlian.Topic, error) {
 	if err := officeOnly(ctx, "只有县办公室可以维护题库"); err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (db *DB) UpdateTopic(ctx context.Context, id int64, upd sanlian.TopicUpdate
 		if err := in.Validate(); err != nil {
 			return err
 		}
-		if err := tx.checkCategory(in.Category, "category"); err != nil {
+		if err := checkCategory(tx, in.Category, "category"); err != nil {
 			return err
 		}
 		res, err := tx.exec(`UPDATE topics SET category = ?, question = ?, sort = ?, active = ?, version = version + 1, updated_at = ?

@@ -23,7 +23,7 @@ func scanUnit(sc scanner) (*sanlian.Unit, error) {
 }
 
 // FindUnits implements sanlian.UnitService.
-func (db *DB) FindUnits(ctx context.Context, f sanlian.UnitFilter) ([]*sanlian.Unit, string, error) {
+func (db *OrgStore) FindUnits(ctx context.Context, f sanlian.UnitFilter) ([]*sanlian.Unit, string, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, "", err
@@ -41,12 +41,12 @@ func (db *DB) FindUnits(ctx context.Context, f sanlian.UnitFilter) ([]*sanlian.U
 	if f.Q != "" {
 		w.add("u.name LIKE ?", "%"+f.Q+"%")
 	}
-	return readPage(ctx, db, "find units", unitSelect, w, f.Cursor, f.Limit, byID("u.id", false),
+	return readPage(ctx, db.DB, "find units", unitSelect, w, f.Cursor, f.Limit, byID("u.id", false),
 		scanUnit, func(u *sanlian.Unit) string { return idKey(u.ID) })
 }
 
 // FindUnitByID implements sanlian.UnitService.
-func (db *DB) FindUnitByID(ctx context.Context, id int64) (*sanlian.Unit, error) {
+func (db *OrgStore) FindUnitByID(ctx context.Context, id int64) (*sanlian.Unit, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (db *DB) FindUnitByID(ctx context.Context, id int64) (*sanlian.Unit, error)
 	return db.findUnit(ctx, db.reader(ctx), s, id)
 }
 
-func (db *DB) findUnit(ctx context.Context, q querier, s *scope, id int64) (*sanlian.Unit, error) {
+func (db *OrgStore) findUnit(ctx context.Context, q querier, s *scope, id int64) (*sanlian.Unit, error) {
 	w := &where{}
 	if err := s.units(w); err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (db *DB) findUnit(ctx context.Context, q querier, s *scope, id int64) (*san
 }
 
 // CreateUnit implements sanlian.UnitService.
-func (db *DB) CreateUnit(ctx context.Context, u *sanlian.Unit) error {
+func (db *OrgStore) CreateUnit(ctx context.Context, u *sanlian.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -83,14 +83,14 @@ func (db *DB) CreateUnit(ctx context.Context, u *sanlian.Unit) error {
 			return errForbidden("您无权在此创建单位")
 		}
 		if u.ParentID != 0 {
-			if err := tx.exists("units", u.ParentID, "parent_id", "上级单位不存在"); err != nil {
+			if err := exists(tx, "units", u.ParentID, "parent_id", "上级单位不存在"); err != nil {
 				return err
 			}
 		}
 		// Checked here because PostgreSQL defers the head's foreign key to
 		// COMMIT, where its violation would surface as an internal error.
 		if u.HeadCadreID != 0 {
-			if err := tx.exists("cadres", u.HeadCadreID, "head_cadre_id", "负责人不存在"); err != nil {
+			if err := exists(tx, "cadres", u.HeadCadreID, "head_cadre_id", "负责人不存在"); err != nil {
 				return err
 			}
 		}
@@ -109,7 +109,7 @@ func (db *DB) CreateUnit(ctx context.Context, u *sanlian.Unit) error {
 }
 
 // UpdateUnit implements sanlian.UnitService.
-func (db *DB) UpdateUnit(ctx context.Context, id int64, upd sanlian.UnitUpdate) (*sanlian.Unit, error) {
+func (db *OrgStore) UpdateUnit(ctx context.Context, id int64, upd sanlian.UnitUpdate) (*sanlian.Unit, error) {
 	var out *sanlian.Unit
 	err := db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)

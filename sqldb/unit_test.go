@@ -14,11 +14,11 @@ func TestUnitService_CreateUnit(t *testing.T) {
 		raw := MustRaw(t, db)
 		t.Run("OK", func(t *testing.T) {
 			u := &sanlian.Unit{Name: "县教育局", Kind: sanlian.UnitDepartment}
-			MustOK(t, db.CreateUnit(sqldbtest.As(users["office"]), u))
+			MustOK(t, db.Org.CreateUnit(sqldbtest.As(users["office"]), u))
 			if u.ID != 6 || u.Version != 1 {
 				t.Errorf("new unit id %d version %d, want 6, 1", u.ID, u.Version)
 			}
-			got, err := db.FindUnitByID(sqldbtest.As(users["office"]), u.ID)
+			got, err := db.Org.FindUnitByID(sqldbtest.As(users["office"]), u.ID)
 			MustOK(t, err)
 			if got.Name != "县教育局" || got.Kind != sanlian.UnitDepartment || got.ParentID != 0 {
 				t.Errorf("stored unit = %+v", got)
@@ -26,9 +26,9 @@ func TestUnitService_CreateUnit(t *testing.T) {
 		})
 		t.Run("OKUnitAdminSubUnit", func(t *testing.T) {
 			u := &sanlian.Unit{Name: "县民政局办公室", Kind: sanlian.UnitDepartment, ParentID: 1}
-			MustOK(t, db.CreateUnit(sqldbtest.As(users["unitadmin"]), u))
+			MustOK(t, db.Org.CreateUnit(sqldbtest.As(users["unitadmin"]), u))
 			// The sub-unit falls in the unit admin's scope at once.
-			_, err := db.FindUnitByID(sqldbtest.As(users["unitadmin"]), u.ID)
+			_, err := db.Org.FindUnitByID(sqldbtest.As(users["unitadmin"]), u.ID)
 			MustOK(t, err)
 		})
 		for _, tc := range []struct {
@@ -51,7 +51,7 @@ func TestUnitService_CreateUnit(t *testing.T) {
 				uBefore := MustCount(t, raw, "SELECT COUNT(*) FROM units")
 				aBefore := auditRows(t, raw)
 				u := tc.u
-				err := db.CreateUnit(sqldbtest.As(users[tc.role]), &u)
+				err := db.Org.CreateUnit(sqldbtest.As(users[tc.role]), &u)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
@@ -74,31 +74,31 @@ func TestUnitService_UpdateUnit(t *testing.T) {
 		raw := MustRaw(t, db)
 		office := sqldbtest.As(users["office"])
 		t.Run("OK", func(t *testing.T) {
-			u, err := db.UpdateUnit(office, 4, sanlian.UnitUpdate{Name: ptr("梅城镇政府"), HeadCadreID: ptr(int64(5)), Version: 1})
+			u, err := db.Org.UpdateUnit(office, 4, sanlian.UnitUpdate{Name: ptr("梅城镇政府"), HeadCadreID: ptr(int64(5)), Version: 1})
 			MustOK(t, err)
 			if u.Version != 2 || u.Name != "梅城镇政府" || u.HeadCadreID != 5 || u.HeadName != "陈刚" {
 				t.Errorf("updated unit = %+v", u)
 			}
-			got, err := db.FindUnitByID(office, 4)
+			got, err := db.Org.FindUnitByID(office, 4)
 			MustOK(t, err)
 			if got.Version != 2 || got.Name != "梅城镇政府" {
 				t.Errorf("stored unit = %+v", got)
 			}
 		})
 		t.Run("OKUnitAdmin", func(t *testing.T) {
-			u, err := db.UpdateUnit(sqldbtest.As(users["unitadmin"]), 2, sanlian.UnitUpdate{Name: ptr("社会救助股"), Version: 1})
+			u, err := db.Org.UpdateUnit(sqldbtest.As(users["unitadmin"]), 2, sanlian.UnitUpdate{Name: ptr("社会救助股"), Version: 1})
 			MustOK(t, err)
 			if u.Version != 2 || u.Name != "社会救助股" {
 				t.Errorf("updated unit = %+v", u)
 			}
 		})
 		t.Run("ErrStaleVersion", func(t *testing.T) {
-			_, err := db.UpdateUnit(office, 5, sanlian.UnitUpdate{Name: ptr("县人民政府办公室"), Version: 1})
+			_, err := db.Org.UpdateUnit(office, 5, sanlian.UnitUpdate{Name: ptr("县人民政府办公室"), Version: 1})
 			MustOK(t, err)
 			aBefore := auditRows(t, raw)
-			_, err = db.UpdateUnit(office, 5, sanlian.UnitUpdate{Name: ptr("县府办"), Version: 1})
+			_, err = db.Org.UpdateUnit(office, 5, sanlian.UnitUpdate{Name: ptr("县府办"), Version: 1})
 			MustCode(t, err, sanlian.ECONFLICT)
-			got, err := db.FindUnitByID(office, 5)
+			got, err := db.Org.FindUnitByID(office, 5)
 			MustOK(t, err)
 			if got.Version != 2 || got.Name != "县人民政府办公室" {
 				t.Errorf("after a stale update: %+v", got)
@@ -128,7 +128,7 @@ func TestUnitService_UpdateUnit(t *testing.T) {
 				var before *sanlian.Unit
 				if tc.id != 99 {
 					var err error
-					before, err = db.FindUnitByID(office, tc.id)
+					before, err = db.Org.FindUnitByID(office, tc.id)
 					MustOK(t, err)
 				}
 				aBefore := auditRows(t, raw)
@@ -136,14 +136,14 @@ func TestUnitService_UpdateUnit(t *testing.T) {
 				if before != nil {
 					upd.Version = before.Version
 				}
-				_, err := db.UpdateUnit(sqldbtest.As(users[tc.role]), tc.id, upd)
+				_, err := db.Org.UpdateUnit(sqldbtest.As(users[tc.role]), tc.id, upd)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
 					MustCode(t, err, tc.code)
 				}
 				if before != nil {
-					after, err := db.FindUnitByID(office, tc.id)
+					after, err := db.Org.FindUnitByID(office, tc.id)
 					MustOK(t, err)
 					if after.Version != before.Version || after.Name != before.Name || after.ParentID != before.ParentID || after.HeadCadreID != before.HeadCadreID {
 						t.Errorf("unit changed: %+v → %+v", before, after)

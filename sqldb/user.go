@@ -87,7 +87,7 @@ const userCols = `id, username, display_name, role, COALESCE(unit_id, 0), COALES
 
 // Login implements sanlian.UserService: LoginWith without a second
 // factor's code.
-func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {
+func (db *AccountStore) Login(ctx context.Context, username, password, kind string) (*sanlian.Session, *sanlian.User, error) {
 	return db.LoginWith(ctx, sanlian.Credentials{Username: username, Password: password, Kind: kind})
 }
 
@@ -96,7 +96,7 @@ func (db *DB) Login(ctx context.Context, username, password, kind string) (*sanl
 const touchEvery = time.Minute
 
 // Authenticate implements sanlian.UserService.
-func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, error) {
+func (db *AccountStore) Authenticate(ctx context.Context, token string) (*sanlian.User, error) {
 	if token == "" {
 		return nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "请先登录")
 	}
@@ -140,7 +140,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*sanlian.User, er
 }
 
 // Logout implements sanlian.UserService.
-func (db *DB) Logout(ctx context.Context, token string) error {
+func (db *AccountStore) Logout(ctx context.Context, token string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(`DELETE FROM sessions WHERE id = ?`, tokenID(token))
 		if err != nil {
@@ -150,7 +150,7 @@ func (db *DB) Logout(ctx context.Context, token string) error {
 			return nil
 		}
 		if u := sanlian.UserFromContext(ctx); u != nil {
-			if err := tx.loginLog(u.ID, u.Username, sanlian.LoginEventLogout, true, ""); err != nil {
+			if err := loginLog(tx, u.ID, u.Username, sanlian.LoginEventLogout, true, ""); err != nil {
 				return err
 			}
 		}
@@ -172,7 +172,7 @@ const cliActor = "命令行"
 // administrator's approval (sanlian.GrantNeedsApproval): the request is
 // written in the same transaction. The command line creates any account
 // directly, audited as 命令行; it is how the first administrators are made.
-func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) error {
+func (db *AccountStore) CreateUser(ctx context.Context, u *sanlian.User, password string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -191,12 +191,12 @@ func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) 
 	hash := HashPassword(password)
 	return db.inTx(ctx, func(tx *Tx) error {
 		if u.UnitID != 0 {
-			if err := tx.exists("units", u.UnitID, "unit_id", "单位不存在"); err != nil {
+			if err := exists(tx, "units", u.UnitID, "unit_id", "单位不存在"); err != nil {
 				return err
 			}
 		}
 		if u.CadreID != 0 {
-			if err := tx.exists("cadres", u.CadreID, "cadre_id", "干部不存在"); err != nil {
+			if err := exists(tx, "cadres", u.CadreID, "cadre_id", "干部不存在"); err != nil {
 				return err
 			}
 		}
@@ -221,14 +221,14 @@ func (db *DB) CreateUser(ctx context.Context, u *sanlian.User, password string) 
 		if !pending {
 			return nil
 		}
-		_, err = tx.insertGrant(&sanlian.GrantRequest{UserID: id, Username: u.Username, Kind: sanlian.GrantCreate, Role: u.Role,
+		_, err = insertGrant(tx, &sanlian.GrantRequest{UserID: id, Username: u.Username, Kind: sanlian.GrantCreate, Role: u.Role,
 			UnitID: u.UnitID, CadreID: u.CadreID, UserVersion: 1}, actor)
 		return err
 	})
 }
 
 // FindUsers implements sanlian.UserService.
-func (db *DB) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
+func (db *AccountStore) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (db *DB) FindUsers(ctx context.Context) ([]*sanlian.User, error) {
 }
 
 // SetPassword implements sanlian.UserService.
-func (db *DB) SetPassword(ctx context.Context, userID int64, password string) error {
+func (db *AccountStore) SetPassword(ctx context.Context, userID int64, password string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -272,7 +272,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 	}
 	hash := HashPassword(password)
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.replacePassword(userID, old, hash); err != nil {
+		if err := replacePassword(tx, userID, old, hash); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE users SET locked_until = NULL WHERE id = ?`, userID); err != nil {
@@ -286,7 +286,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 }
 
 // exists returns a field error when table has no row with id.
-func (tx *Tx) exists(table string, id int64, field, msg string) error {
+func exists(tx *Tx, table string, id int64, field, msg string) error {
 	var n int
 	if err := tx.queryRow(`SELECT COUNT(*) FROM `+table+` WHERE id = ?`, id).Scan(&n); err != nil {
 		return err

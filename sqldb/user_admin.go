@@ -50,7 +50,7 @@ func scanUserPending(sc scanner) (*sanlian.User, error) {
 }
 
 // findUser reads account id within tx, locking its row on PostgreSQL.
-func (tx *Tx) findUser(id int64) (*sanlian.User, error) {
+func findUser(tx *Tx, id int64) (*sanlian.User, error) {
 	q := `SELECT ` + adminUserCols + ` FROM users WHERE id = ?`
 	if tx.db.Dialect == Postgres {
 		q += ` FOR UPDATE`
@@ -65,7 +65,7 @@ func (tx *Tx) findUser(id int64) (*sanlian.User, error) {
 }
 
 // endSessions ends every session and bearer token of account id.
-func (tx *Tx) endSessions(id int64) (int64, error) {
+func endSessions(tx *Tx, id int64) (int64, error) {
 	res, err := tx.exec(`DELETE FROM sessions WHERE user_id = ?`, id)
 	if err != nil {
 		return 0, fmt.Errorf("end sessions of user %d: %w", id, err)
@@ -75,7 +75,7 @@ func (tx *Tx) endSessions(id int64) (int64, error) {
 }
 
 // FindUserByID implements sanlian.AccountAdminService.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*sanlian.User, error) {
+func (db *AccountStore) FindUserByID(ctx context.Context, id int64) (*sanlian.User, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*sanlian.User, error)
 // changeUser is the frame of an administrator's change to account id:
 // permission, the row read and locked, the version compared, then apply,
 // all in one transaction.
-func (db *DB) changeUser(ctx context.Context, id, version int64, apply func(tx *Tx, u *sanlian.User) error) (*sanlian.User, error) {
+func (db *AccountStore) changeUser(ctx context.Context, id, version int64, apply func(tx *Tx, u *sanlian.User) error) (*sanlian.User, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -108,7 +108,7 @@ func (db *DB) changeUser(ctx context.Context, id, version int64, apply func(tx *
 	}
 	var out *sanlian.User
 	err = db.inTx(ctx, func(tx *Tx) error {
-		u, err := tx.findUser(id)
+		u, err := findUser(tx, id)
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (db *DB) changeUser(ctx context.Context, id, version int64, apply func(tx *
 		if err := apply(tx, u); err != nil {
 			return err
 		}
-		out, err = tx.findUser(id)
+		out, err = findUser(tx, id)
 		return err
 	})
 	return out, err
@@ -153,7 +153,7 @@ func oneTimePassword() string {
 }
 
 // ResetPassword implements sanlian.AccountAdminService.
-func (db *DB) ResetPassword(ctx context.Context, id, version int64) (string, error) {
+func (db *AccountStore) ResetPassword(ctx context.Context, id, version int64) (string, error) {
 	pw := oneTimePassword()
 	hash := HashPassword(pw)
 	_, err := db.changeUser(ctx, id, version, func(tx *Tx, u *sanlian.User) error {
@@ -166,7 +166,7 @@ func (db *DB) ResetPassword(ctx context.Context, id, version int64) (string, err
 			version = version + 1, updated_at = ? WHERE id = ?`, hash, true, tx.now, id); err != nil {
 			return fmt.Errorf("reset password of user %d: %w", id, err)
 		}
-		n, err := tx.endSessions(id)
+		n, err := endSessions(tx, id)
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (db *DB) ResetPassword(ctx context.Context, id, version int64) (string, err
 }
 
 // SetDisabled implements sanlian.AccountAdminService.
-func (db *DB) SetDisabled(ctx context.Context, id, version int64, disabled bool) (*sanlian.User, error) {
+func (db *AccountStore) SetDisabled(ctx context.Context, id, version int64, disabled bool) (*sanlian.User, error) {
 	return db.changeUser(ctx, id, version, func(tx *Tx, u *sanlian.User) error {
 		if !disabled && u.Pending {
 			return sanlian.Errorf(sanlian.ECONFLICT, "该账号的新建申请尚未批准，不能启用")
@@ -198,7 +198,7 @@ func (db *DB) SetDisabled(ctx context.Context, id, version int64, disabled bool)
 		ch := changes{"disabled": {u.Disabled, disabled}}
 		if disabled {
 			action = "disable"
-			n, err := tx.endSessions(id)
+			n, err := endSessions(tx, id)
 			if err != nil {
 				return err
 			}
@@ -209,7 +209,7 @@ func (db *DB) SetDisabled(ctx context.Context, id, version int64, disabled bool)
 }
 
 // Unlock implements sanlian.AccountAdminService.
-func (db *DB) Unlock(ctx context.Context, id, version int64) (*sanlian.User, error) {
+func (db *AccountStore) Unlock(ctx context.Context, id, version int64) (*sanlian.User, error) {
 	return db.changeUser(ctx, id, version, func(tx *Tx, u *sanlian.User) error {
 		if _, err := tx.exec(`UPDATE users SET failed_logins = 0, locked_until = NULL, version = version + 1, updated_at = ? WHERE id = ?`,
 			tx.now, id); err != nil {
@@ -224,7 +224,7 @@ func (db *DB) Unlock(ctx context.Context, id, version int64) (*sanlian.User, err
 }
 
 // FindUserSessions implements sanlian.AccountAdminService.
-func (db *DB) FindUserSessions(ctx context.Context, id int64) ([]*sanlian.UserSession, error) {
+func (db *AccountStore) FindUserSessions(ctx context.Context, id int64) ([]*sanlian.UserSession, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -252,7 +252,7 @@ func (db *DB) FindUserSessions(ctx context.Context, id int64) ([]*sanlian.UserSe
 }
 
 // EndUserSession implements sanlian.AccountAdminService.
-func (db *DB) EndUserSession(ctx context.Context, id int64, sessionID string) error {
+func (db *AccountStore) EndUserSession(ctx context.Context, id int64, sessionID string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -276,7 +276,7 @@ func (db *DB) EndUserSession(ctx context.Context, id int64, sessionID string) er
 // the transaction that moved the cadre, and ends their sessions: an
 // account's scope follows its cadre. The problems the cadre handled in
 // the old unit then show there as 待重新分派 (ProblemFilter.Reassign).
-func (tx *Tx) followCadre(id, unitID int64) error {
+func followCadre(tx *Tx, id, unitID int64) error {
 	rows, err := tx.queryRows(`SELECT id, COALESCE(unit_id, 0) FROM users WHERE cadre_id = ? AND role = ? ORDER BY id`, id, string(sanlian.RoleCadre))
 	if err != nil {
 		return fmt.Errorf("accounts of cadre %d: %w", id, err)
@@ -299,7 +299,7 @@ func (tx *Tx) followCadre(id, unitID int64) error {
 		if _, err := tx.exec(`UPDATE users SET unit_id = ?, version = version + 1, updated_at = ? WHERE id = ?`, unitID, tx.now, a.id); err != nil {
 			return fmt.Errorf("move account %d: %w", a.id, err)
 		}
-		n, err := tx.endSessions(a.id)
+		n, err := endSessions(tx, a.id)
 		if err != nil {
 			return err
 		}
@@ -311,4 +311,4 @@ func (tx *Tx) followCadre(id, unitID int64) error {
 	return nil
 }
 
-var _ sanlian.AccountAdminService = (*DB)(nil)
+var _ sanlian.AccountAdminService = (*AccountStore)(nil)

@@ -16,7 +16,7 @@ const keepHistory = 24
 const policyCols = `min_length, min_classes, history, expiry_days`
 
 // passwordPolicy reads the policy in force inside tx.
-func (tx *Tx) passwordPolicy() (sanlian.PasswordPolicy, error) {
+func passwordPolicy(tx *Tx) (sanlian.PasswordPolicy, error) {
 	return scanPolicy(tx.queryRow(`SELECT ` + policyCols + ` FROM password_policy WHERE id = 1`))
 }
 
@@ -32,13 +32,13 @@ func scanPolicy(row *sql.Row) (sanlian.PasswordPolicy, error) {
 }
 
 // PasswordPolicy implements sanlian.AccountSelfService.
-func (db *DB) PasswordPolicy(ctx context.Context) (sanlian.PasswordPolicy, error) {
+func (db *AccountStore) PasswordPolicy(ctx context.Context) (sanlian.PasswordPolicy, error) {
 	return scanPolicy(db.queryRow(ctx, `SELECT `+policyCols+` FROM password_policy WHERE id = 1`))
 }
 
 // SetPasswordPolicy implements sanlian.AccountSelfService: the security
 // administrator's, or the command line's (no user).
-func (db *DB) SetPasswordPolicy(ctx context.Context, p sanlian.PasswordPolicy) error {
+func (db *AccountStore) SetPasswordPolicy(ctx context.Context, p sanlian.PasswordPolicy) error {
 	if u := sanlian.UserFromContext(ctx); u != nil && u.Role != sanlian.RoleSecadmin {
 		return errForbidden("只有安全管理员可以设置密码策略")
 	}
@@ -46,7 +46,7 @@ func (db *DB) SetPasswordPolicy(ctx context.Context, p sanlian.PasswordPolicy) e
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		old, err := tx.passwordPolicy()
+		old, err := passwordPolicy(tx)
 		if err != nil {
 			return err
 		}
@@ -64,7 +64,7 @@ func (db *DB) SetPasswordPolicy(ctx context.Context, p sanlian.PasswordPolicy) e
 // checkNewPassword applies the policy in force to pw, a new password of
 // the account userID (0: a new account), on field. The earlier hashes
 // (current one included) are compared here, outside any transaction.
-func (db *DB) checkNewPassword(ctx context.Context, userID int64, username, pw, field string) error {
+func (db *AccountStore) checkNewPassword(ctx context.Context, userID int64, username, pw, field string) error {
 	policy, err := db.PasswordPolicy(ctx)
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (db *DB) checkNewPassword(ctx context.Context, userID int64, username, pw, 
 // replacePassword writes a new password hash inside tx: the old one goes
 // to the history (trimmed to keepHistory), the change time is set and the
 // must-change flag cleared.
-func (tx *Tx) replacePassword(userID int64, oldHash, newHash string) error {
+func replacePassword(tx *Tx, userID int64, oldHash, newHash string) error {
 	if oldHash != "" {
 		if _, err := tx.exec(`INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?, ?, ?)`,
 			userID, oldHash, tx.now); err != nil {
@@ -126,7 +126,7 @@ func (tx *Tx) replacePassword(userID int64, oldHash, newHash string) error {
 }
 
 // ChangePassword implements sanlian.AccountSelfService.
-func (db *DB) ChangePassword(ctx context.Context, token, old, new string) error {
+func (db *AccountStore) ChangePassword(ctx context.Context, token, old, new string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -149,10 +149,10 @@ func (db *DB) ChangePassword(ctx context.Context, token, old, new string) error 
 	}
 	if !checkLogin(ctx, hash, old) {
 		err := db.inTx(ctx, func(tx *Tx) error {
-			if err := tx.refuseLogin(actor, actor.Username, "bad old password", true); err != nil {
+			if err := refuseLogin(tx, actor, actor.Username, "bad old password", true); err != nil {
 				return err
 			}
-			return tx.loginLog(actor.ID, actor.Username, sanlian.LoginEventPassword, false, "bad old password")
+			return loginLog(tx, actor.ID, actor.Username, sanlian.LoginEventPassword, false, "bad old password")
 		})
 		if err != nil {
 			return err
@@ -171,7 +171,7 @@ func (db *DB) ChangePassword(ctx context.Context, token, old, new string) error 
 		if now != hash {
 			return sanlian.Errorf(sanlian.ECONFLICT, "密码刚被修改过，请重新操作")
 		}
-		if err := tx.replacePassword(actor.ID, hash, newHash); err != nil {
+		if err := replacePassword(tx, actor.ID, hash, newHash); err != nil {
 			return err
 		}
 		res, err := tx.exec(`DELETE FROM sessions WHERE user_id = ? AND id <> ?`, actor.ID, tokenID(token))
@@ -179,9 +179,9 @@ func (db *DB) ChangePassword(ctx context.Context, token, old, new string) error 
 			return err
 		}
 		ended, _ := res.RowsAffected()
-		if err := tx.audit2(actor, "change_password", changes{"sessions_ended": {nil, ended}}); err != nil {
+		if err := audit2(tx, actor, "change_password", changes{"sessions_ended": {nil, ended}}); err != nil {
 			return err
 		}
-		return tx.loginLog(actor.ID, actor.Username, sanlian.LoginEventPassword, true, fmt.Sprintf("%d other sessions ended", ended))
+		return loginLog(tx, actor.ID, actor.Username, sanlian.LoginEventPassword, true, fmt.Sprintf("%d other sessions ended", ended))
 	})
 }

@@ -23,7 +23,7 @@ func TestUserService_Login(t *testing.T) {
 		auditor := sqldbtest.As(users["auditor"])
 
 		t.Run("OK", func(t *testing.T) {
-			sess, u, err := db.Login(ctx, "office", sqldbtest.Password, "api")
+			sess, u, err := db.Accounts.Login(ctx, "office", sqldbtest.Password, "api")
 			MustOK(t, err)
 			if sess.Token == "" || len(sess.Token) < 40 || sess.Kind != "api" || sess.UserID != users["office"].ID {
 				t.Errorf("session = %+v", sess)
@@ -34,7 +34,7 @@ func TestUserService_Login(t *testing.T) {
 			if u.Username != "office" || u.Role != sanlian.RoleOffice || u.ID != users["office"].ID {
 				t.Errorf("user = %+v", u)
 			}
-			got, err := db.Authenticate(ctx, sess.Token)
+			got, err := db.Accounts.Authenticate(ctx, sess.Token)
 			MustOK(t, err)
 			if got.ID != u.ID || got.Role != sanlian.RoleOffice {
 				t.Errorf("Authenticate = %+v", got)
@@ -45,16 +45,16 @@ func TestUserService_Login(t *testing.T) {
 				t.Errorf("login audit rows = %+v", es)
 			}
 			// Two logins are two sessions.
-			sess2, _, err := db.Login(ctx, "office", sqldbtest.Password, "web")
+			sess2, _, err := db.Accounts.Login(ctx, "office", sqldbtest.Password, "web")
 			MustOK(t, err)
 			if sess2.Token == sess.Token {
 				t.Error("two logins share a token")
 			}
 		})
 		t.Run("ErrUnauthorized", func(t *testing.T) {
-			_, _, err := db.Login(ctx, "leader", "wrong-password", "web")
+			_, _, err := db.Accounts.Login(ctx, "leader", "wrong-password", "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
-			_, _, err = db.Login(ctx, "nobody", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "nobody", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			// The two refusals read alike, so a name cannot be probed.
 			if m1, m2 := sanlian.ErrorMessage(err), sanlian.LoginRefused; m1 != m2 {
@@ -69,9 +69,9 @@ func TestUserService_Login(t *testing.T) {
 				t.Errorf("failure reason = %v", c)
 			}
 			// A failure leaves no session behind.
-			_, err = db.Authenticate(ctx, "")
+			_, err = db.Accounts.Authenticate(ctx, "")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
-			_, err = db.Authenticate(ctx, "no-such-token")
+			_, err = db.Accounts.Authenticate(ctx, "no-such-token")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("ErrLocked", func(t *testing.T) {
@@ -86,20 +86,20 @@ func TestUserService_Login(t *testing.T) {
 				}
 			}
 			for i := 1; i <= 5; i++ {
-				_, _, err := db.Login(ctx, "cadre", "wrong-password", "web")
+				_, _, err := db.Accounts.Login(ctx, "cadre", "wrong-password", "web")
 				refused(err)
 			}
 			// Locked: even the right password is refused …
-			_, _, err := db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			_, _, err := db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			refused(err)
 			clk.Advance(db.Auth.LockFor - time.Second)
-			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			refused(err)
 			// … until LockFor has passed.
 			clk.Advance(2 * time.Second)
-			sess, _, err := db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			sess, _, err := db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			MustOK(t, err)
-			if _, err := db.Authenticate(ctx, sess.Token); err != nil {
+			if _, err := db.Accounts.Authenticate(ctx, sess.Token); err != nil {
 				t.Fatal(err)
 			}
 			es, _, err := db.FindAudit(auditor, sanlian.AuditFilter{Action: "login.failed", Actor: "cadre"})
@@ -128,28 +128,28 @@ func TestUserService_Login(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, _, err := db.Login(ctx, "sysadmin", "wrong-password", "web")
+					_, _, err := db.Accounts.Login(ctx, "sysadmin", "wrong-password", "web")
 					if sanlian.ErrorCode(err) != sanlian.EUNAUTHORIZED {
 						t.Errorf("wrong password: %v", err)
 					}
 				}()
 			}
 			wg.Wait()
-			_, _, err := db.Login(ctx, "sysadmin", sqldbtest.Password, "web")
+			_, _, err := db.Accounts.Login(ctx, "sysadmin", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("SuccessResetsFailures", func(t *testing.T) {
 			for range 4 {
-				_, _, err := db.Login(ctx, "cadre5", "wrong-password", "web")
+				_, _, err := db.Accounts.Login(ctx, "cadre5", "wrong-password", "web")
 				MustCode(t, err, sanlian.EUNAUTHORIZED)
 			}
-			_, _, err := db.Login(ctx, "cadre5", sqldbtest.Password, "web")
+			_, _, err := db.Accounts.Login(ctx, "cadre5", sqldbtest.Password, "web")
 			MustOK(t, err)
 			for range 4 {
-				_, _, err := db.Login(ctx, "cadre5", "wrong-password", "web")
+				_, _, err := db.Accounts.Login(ctx, "cadre5", "wrong-password", "web")
 				MustCode(t, err, sanlian.EUNAUTHORIZED)
 			}
-			_, _, err = db.Login(ctx, "cadre5", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre5", sqldbtest.Password, "web")
 			MustOK(t, err)
 		})
 	})
@@ -161,39 +161,39 @@ func TestUserService_Authenticate(t *testing.T) {
 		clk := newClock(db)
 		ctx := context.Background()
 		t.Run("IdleTimeout", func(t *testing.T) {
-			sess, _, err := db.Login(ctx, "leader", sqldbtest.Password, "web")
+			sess, _, err := db.Accounts.Login(ctx, "leader", sqldbtest.Password, "web")
 			MustOK(t, err)
 			// Use within the idle timeout extends the session …
 			clk.Advance(10 * time.Minute)
-			_, err = db.Authenticate(ctx, sess.Token)
+			_, err = db.Accounts.Authenticate(ctx, sess.Token)
 			MustOK(t, err)
 			clk.Advance(db.Auth.IdleTimeout - time.Minute)
-			u, err := db.Authenticate(ctx, sess.Token)
+			u, err := db.Accounts.Authenticate(ctx, sess.Token)
 			MustOK(t, err)
 			if u.Username != "leader" || u.CadreID != 1 {
 				t.Errorf("user = %+v", u)
 			}
 			// … and a pause longer than it ends the session, for good.
 			clk.Advance(db.Auth.IdleTimeout + time.Second)
-			_, err = db.Authenticate(ctx, sess.Token)
+			_, err = db.Accounts.Authenticate(ctx, sess.Token)
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			clk.Advance(-db.Auth.IdleTimeout)
-			_, err = db.Authenticate(ctx, sess.Token)
+			_, err = db.Accounts.Authenticate(ctx, sess.Token)
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 		})
 		t.Run("Logout", func(t *testing.T) {
-			sess, u, err := db.Login(ctx, "unitadmin", sqldbtest.Password, "web")
+			sess, u, err := db.Accounts.Login(ctx, "unitadmin", sqldbtest.Password, "web")
 			MustOK(t, err)
-			other, _, err := db.Login(ctx, "unitadmin", sqldbtest.Password, "api")
+			other, _, err := db.Accounts.Login(ctx, "unitadmin", sqldbtest.Password, "api")
 			MustOK(t, err)
-			MustOK(t, db.Logout(sqldbtest.As(u), sess.Token))
-			_, err = db.Authenticate(ctx, sess.Token)
+			MustOK(t, db.Accounts.Logout(sqldbtest.As(u), sess.Token))
+			_, err = db.Accounts.Authenticate(ctx, sess.Token)
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			// Only that session ends.
-			_, err = db.Authenticate(ctx, other.Token)
+			_, err = db.Accounts.Authenticate(ctx, other.Token)
 			MustOK(t, err)
 			// Logging out twice is harmless.
-			MustOK(t, db.Logout(sqldbtest.As(u), sess.Token))
+			MustOK(t, db.Accounts.Logout(sqldbtest.As(u), sess.Token))
 			es, _, err := db.FindAudit(sqldbtest.As(users["auditor"]), sanlian.AuditFilter{Action: "logout"})
 			MustOK(t, err)
 			if len(es) != 1 || es[0].Actor != "unitadmin" {
@@ -210,16 +210,16 @@ func TestUserService_CreateUser(t *testing.T) {
 		t.Run("OK", func(t *testing.T) {
 			// From the command line: directly, audited as 命令行.
 			u := &sanlian.User{Username: "zhaoli", DisplayName: "赵丽", Role: sanlian.RoleCadre, CadreID: 6}
-			MustOK(t, db.CreateUser(sanlian.NewSystemContext(context.Background()), u, "A-good-passw0rd"))
+			MustOK(t, db.Accounts.CreateUser(sanlian.NewSystemContext(context.Background()), u, "A-good-passw0rd"))
 			if u.ID == 0 || u.Version != 1 || u.Pending || u.Disabled {
 				t.Errorf("new user = %+v", u)
 			}
-			_, got, err := db.Login(context.Background(), "zhaoli", "A-good-passw0rd", "web")
+			_, got, err := db.Accounts.Login(context.Background(), "zhaoli", "A-good-passw0rd", "web")
 			MustOK(t, err)
 			if got.ID != u.ID || got.Role != sanlian.RoleCadre || got.CadreID != 6 {
 				t.Errorf("logged-in user = %+v", got)
 			}
-			all, err := db.FindUsers(sqldbtest.As(users["sysadmin"]))
+			all, err := db.Accounts.FindUsers(sqldbtest.As(users["sysadmin"]))
 			MustOK(t, err)
 			if len(all) != 9 || all[8].Username != "zhaoli" {
 				t.Errorf("users = %d, last %q", len(all), all[len(all)-1].Username)
@@ -257,7 +257,7 @@ func TestUserService_CreateUser(t *testing.T) {
 				uBefore := MustCount(t, raw, "SELECT COUNT(*) FROM users")
 				aBefore := auditRows(t, raw)
 				u := tc.u
-				err := db.CreateUser(sqldbtest.As(users[tc.role]), &u, tc.password)
+				err := db.Accounts.CreateUser(sqldbtest.As(users[tc.role]), &u, tc.password)
 				if tc.field != "" {
 					MustField(t, err, tc.field)
 				} else {
@@ -272,7 +272,7 @@ func TestUserService_CreateUser(t *testing.T) {
 			})
 		}
 		t.Run("ErrConflictField", func(t *testing.T) {
-			err := db.CreateUser(sqldbtest.As(users["sysadmin"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "A-good-passw0rd")
+			err := db.Accounts.CreateUser(sqldbtest.As(users["sysadmin"]), &sanlian.User{Username: "auditor", Role: sanlian.RoleAuditor}, "A-good-passw0rd")
 			MustCode(t, err, sanlian.ECONFLICT)
 			if sanlian.ErrorFields(err)["username"] == "" {
 				t.Errorf("fields = %v, want one for username", sanlian.ErrorFields(err))
@@ -280,7 +280,7 @@ func TestUserService_CreateUser(t *testing.T) {
 		})
 		t.Run("FindUsersForbidden", func(t *testing.T) {
 			for _, who := range []string{"cadre", "office", "auditor"} {
-				_, err := db.FindUsers(sqldbtest.As(users[who]))
+				_, err := db.Accounts.FindUsers(sqldbtest.As(users[who]))
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
@@ -292,16 +292,16 @@ func TestUserService_SetPassword(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		ctx := context.Background()
 		t.Run("OK", func(t *testing.T) {
-			sess, _, err := db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			sess, _, err := db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			MustOK(t, err)
-			MustOK(t, db.SetPassword(sqldbtest.As(users["sysadmin"]), users["cadre"].ID, "new-password-456"))
+			MustOK(t, db.Accounts.SetPassword(sqldbtest.As(users["sysadmin"]), users["cadre"].ID, "new-password-456"))
 			// Every session of the user ends …
-			_, err = db.Authenticate(ctx, sess.Token)
+			_, err = db.Accounts.Authenticate(ctx, sess.Token)
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
 			// … the old password no longer works, the new one does.
-			_, _, err = db.Login(ctx, "cadre", sqldbtest.Password, "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre", sqldbtest.Password, "web")
 			MustCode(t, err, sanlian.EUNAUTHORIZED)
-			_, _, err = db.Login(ctx, "cadre", "new-password-456", "web")
+			_, _, err = db.Accounts.Login(ctx, "cadre", "new-password-456", "web")
 			MustOK(t, err)
 			es, _, err := db.FindAudit(sqldbtest.As(users["auditor"]), sanlian.AuditFilter{Action: "set_password"})
 			MustOK(t, err)
@@ -310,20 +310,20 @@ func TestUserService_SetPassword(t *testing.T) {
 			}
 		})
 		t.Run("OKOwn", func(t *testing.T) {
-			MustOK(t, db.SetPassword(sqldbtest.As(users["leader"]), users["leader"].ID, "My-own-789x"))
+			MustOK(t, db.Accounts.SetPassword(sqldbtest.As(users["leader"]), users["leader"].ID, "My-own-789x"))
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
-			err := db.SetPassword(sqldbtest.As(users["office"]), users["cadre5"].ID, "new-password-456")
+			err := db.Accounts.SetPassword(sqldbtest.As(users["office"]), users["cadre5"].ID, "new-password-456")
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			err = db.SetPassword(sqldbtest.As(users["cadre"]), users["cadre5"].ID, "new-password-456")
+			err = db.Accounts.SetPassword(sqldbtest.As(users["cadre"]), users["cadre5"].ID, "new-password-456")
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 		t.Run("ErrUnprocessable", func(t *testing.T) {
-			err := db.SetPassword(sqldbtest.As(users["sysadmin"]), users["cadre5"].ID, "short")
+			err := db.Accounts.SetPassword(sqldbtest.As(users["sysadmin"]), users["cadre5"].ID, "short")
 			MustField(t, err, "password")
 		})
 		t.Run("ErrNotFound", func(t *testing.T) {
-			err := db.SetPassword(sqldbtest.As(users["sysadmin"]), 999, "new-password-456")
+			err := db.Accounts.SetPassword(sqldbtest.As(users["sysadmin"]), 999, "new-password-456")
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 	})

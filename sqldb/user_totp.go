@@ -23,13 +23,13 @@ import (
 // so it cannot be used again; a good recovery code is spent. A wrong one
 // counts toward MaxTOTPFailures, which lock the account as password
 // failures do; it answers false with no error, so that the count commits.
-func (tx *Tx) checkSecondFactor(u *sanlian.User, secret string, lastStep int64, code, recovery string) (bool, error) {
+func checkSecondFactor(tx *Tx, u *sanlian.User, secret string, lastStep int64, code, recovery string) (bool, error) {
 	if code != "" {
 		if step, ok := sanlian.TOTPStep(secret, code, tx.now, lastStep); ok {
 			_, err := tx.exec(`UPDATE users SET totp_last_step = ?, totp_failures = 0 WHERE id = ?`, step, u.ID)
 			return err == nil, err
 		}
-		return false, tx.codeFailed(u, "bad totp code")
+		return false, codeFailed(tx, u, "bad totp code")
 	}
 	res, err := tx.exec(`UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
 		tx.now, u.ID, recoveryHash(recovery))
@@ -40,13 +40,13 @@ func (tx *Tx) checkSecondFactor(u *sanlian.User, secret string, lastStep int64, 
 		if _, err := tx.exec(`UPDATE users SET totp_failures = 0 WHERE id = ?`, u.ID); err != nil {
 			return false, err
 		}
-		return true, tx.audit2(u, "totp.recovery_used", nil)
+		return true, audit2(tx, u, "totp.recovery_used", nil)
 	}
-	return false, tx.codeFailed(u, "bad recovery code")
+	return false, codeFailed(tx, u, "bad recovery code")
 }
 
 // codeFailed counts a wrong code and locks the account at MaxTOTPFailures.
-func (tx *Tx) codeFailed(u *sanlian.User, reason string) error {
+func codeFailed(tx *Tx, u *sanlian.User, reason string) error {
 	var failed int
 	if err := tx.queryRow(`UPDATE users SET totp_failures = totp_failures + 1 WHERE id = ? RETURNING totp_failures`,
 		u.ID).Scan(&failed); err != nil {
@@ -54,14 +54,14 @@ func (tx *Tx) codeFailed(u *sanlian.User, reason string) error {
 	}
 	ch := changes{"reason": {"", reason}}
 	if failed >= sanlian.MaxTOTPFailures {
-		if err := tx.lockAccount(u.ID, u.Username, ch); err != nil {
+		if err := lockAccount(tx, u.ID, u.Username, ch); err != nil {
 			return err
 		}
 	}
 	if err := tx.auditAs(u.ID, u.Username, "login.failed", "user", u.ID, ch); err != nil {
 		return err
 	}
-	return tx.loginLog(u.ID, u.Username, sanlian.LoginEventCode, false, reason)
+	return loginLog(tx, u.ID, u.Username, sanlian.LoginEventCode, false, reason)
 }
 
 // recoveryHash is how a recovery code is stored: SHA-256 of the code as
@@ -88,7 +88,7 @@ func newRecoveryCode() string {
 }
 
 // BeginTOTP implements sanlian.AccountSelfService.
-func (db *DB) BeginTOTP(ctx context.Context, issuer string) (*sanlian.TOTPEnrolment, error) {
+func (db *AccountStore) BeginTOTP(ctx context.Context, issuer string) (*sanlian.TOTPEnrolment, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (db *DB) BeginTOTP(ctx context.Context, issuer string) (*sanlian.TOTPEnrolm
 }
 
 // ConfirmTOTP implements sanlian.AccountSelfService.
-func (db *DB) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
+func (db *AccountStore) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -156,13 +156,13 @@ func (db *DB) ConfirmTOTP(ctx context.Context, code string) ([]string, error) {
 			}
 			codes = append(codes, c)
 		}
-		return tx.audit2(actor, "totp.enable", nil)
+		return audit2(tx, actor, "totp.enable", nil)
 	})
 	return codes, err
 }
 
 // DisableTOTP implements sanlian.AccountSelfService.
-func (db *DB) DisableTOTP(ctx context.Context, code string) error {
+func (db *AccountStore) DisableTOTP(ctx context.Context, code string) error {
 	actor, err := mustUser(ctx)
 	if err != nil {
 		return err
@@ -186,7 +186,7 @@ func (db *DB) DisableTOTP(ctx context.Context, code string) error {
 		}
 		if _, ok := sanlian.TOTPStep(secret, code, tx.now, last); !ok {
 			wrong = true
-			return tx.codeFailed(actor, "bad totp code (disable)")
+			return codeFailed(tx, actor, "bad totp code (disable)")
 		}
 		if _, err := tx.exec(`UPDATE users SET totp_enabled = ?, totp_secret = '', totp_last_step = 0, totp_failures = 0 WHERE id = ?`,
 			false, actor.ID); err != nil {
@@ -195,7 +195,7 @@ func (db *DB) DisableTOTP(ctx context.Context, code string) error {
 		if _, err := tx.exec(`DELETE FROM recovery_codes WHERE user_id = ?`, actor.ID); err != nil {
 			return err
 		}
-		return tx.audit2(actor, "totp.disable", nil)
+		return audit2(tx, actor, "totp.disable", nil)
 	})
 	if err == nil && wrong {
 		return sanlian.FieldErrors(map[string]string{"code": "动态验证码不正确"})

@@ -49,7 +49,7 @@ func (s *scope) visits(w *where) error {
 }
 
 // CampaignStart is the first day visits may be recorded for.
-func (db *DB) campaignStart(q querier) (string, error) {
+func (db *WorkStore) campaignStart(q querier) (string, error) {
 	var v string
 	err := q.queryOne(`SELECT value FROM settings WHERE key = 'campaign_start'`).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -59,7 +59,7 @@ func (db *DB) campaignStart(q querier) (string, error) {
 }
 
 // CreateVisit implements sanlian.VisitService.
-func (db *DB) CreateVisit(ctx context.Context, in *sanlian.VisitInput, key string) (*sanlian.Visit, bool, error) {
+func (db *WorkStore) CreateVisit(ctx context.Context, in *sanlian.VisitInput, key string) (*sanlian.Visit, bool, error) {
 	key = strings.TrimSpace(key)
 	if utf8.RuneCountInString(key) > sanlian.MaxIdempotency {
 		return nil, false, sanlian.Errorf(sanlian.EINVALID, "Idempotency-Key 不能超过 100 个字符")
@@ -102,7 +102,7 @@ func (db *DB) CreateVisit(ctx context.Context, in *sanlian.VisitInput, key strin
 	return out, true, nil
 }
 
-func (db *DB) visitByKey(ctx context.Context, u *sanlian.User, key string) (*sanlian.Visit, error) {
+func (db *WorkStore) visitByKey(ctx context.Context, u *sanlian.User, key string) (*sanlian.Visit, error) {
 	var id int64
 	err := db.queryRow(ctx, `SELECT id FROM visits WHERE created_by = ? AND idempotency_key = ?`, nullInt(u.ID), key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +121,7 @@ type visitPlace struct {
 
 // placeVisit checks the visit's link for the caller and finds its village
 // and township.
-func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace, error) {
+func (db *WorkStore) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace, error) {
 	pl := &visitPlace{}
 	role := s.role()
 	switch in.Kind {
@@ -156,7 +156,7 @@ func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace,
 		default:
 			return nil, errForbidden("您的角色不能登记入户走访")
 		}
-		h, err := db.findHousehold(tx, s, in.HouseholdID)
+		h, err := db.Org.findHousehold(tx, s, in.HouseholdID)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
 			return nil, sanlian.FieldErrors(map[string]string{"household_id": "农户不存在或不在您的联系范围内"})
 		} else if err != nil {
@@ -166,7 +166,7 @@ func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace,
 		pl.region = h.VillageCode
 	case sanlian.VisitVillage:
 		pl.region, pl.village = in.RegionCode, in.RegionCode
-		if err := tx.checkRegionKind(in.RegionCode, sanlian.RegionVillage, "村(社区)"); err != nil {
+		if err := checkRegionKind(tx, in.RegionCode, sanlian.RegionVillage, "村(社区)"); err != nil {
 			return nil, err
 		}
 		switch role {
@@ -203,7 +203,7 @@ func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace,
 		}
 	case sanlian.VisitTownship:
 		pl.region = in.RegionCode
-		if err := tx.checkRegionKind(in.RegionCode, sanlian.RegionTownship, "乡镇"); err != nil {
+		if err := checkRegionKind(tx, in.RegionCode, sanlian.RegionTownship, "乡镇"); err != nil {
 			return nil, err
 		}
 		switch role {
@@ -235,7 +235,7 @@ func (db *DB) placeVisit(tx *Tx, s *scope, in *sanlian.VisitInput) (*visitPlace,
 	return pl, nil
 }
 
-func (db *DB) createVisit(tx *Tx, s *scope, in *sanlian.VisitInput, key string) (int64, error) {
+func (db *WorkStore) createVisit(tx *Tx, s *scope, in *sanlian.VisitInput, key string) (int64, error) {
 	pl, err := db.placeVisit(tx, s, in)
 	if err != nil {
 		return 0, err
@@ -268,7 +268,7 @@ func (db *DB) createVisit(tx *Tx, s *scope, in *sanlian.VisitInput, key string) 
 		if id == 0 {
 			continue
 		}
-		if err := tx.exists("cadres", id, "visitors", fmt.Sprintf("干部 %d 不存在", id)); err != nil {
+		if err := exists(tx, "cadres", id, "visitors", fmt.Sprintf("干部 %d 不存在", id)); err != nil {
 			return 0, err
 		}
 	}
@@ -310,7 +310,7 @@ func (db *DB) createVisit(tx *Tx, s *scope, in *sanlian.VisitInput, key string) 
 		if err := p.Validate(); err != nil {
 			return 0, prefixFields(fmt.Sprintf("problems.%d.", i+1), fmt.Sprintf("第 %d 个问题：", i+1), err)
 		}
-		if _, err := db.createProblem(tx, s, p, id); err != nil {
+		if _, err := db.Problems.createProblem(tx, s, p, id); err != nil {
 			return 0, prefixFields(fmt.Sprintf("problems.%d.", i+1), fmt.Sprintf("第 %d 个问题：", i+1), err)
 		}
 	}
@@ -344,7 +344,7 @@ func uniqueIDs(ids []int64) []int64 {
 }
 
 // FindVisitByID implements sanlian.VisitService.
-func (db *DB) FindVisitByID(ctx context.Context, id int64) (*sanlian.Visit, error) {
+func (db *WorkStore) FindVisitByID(ctx context.Context, id int64) (*sanlian.Visit, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -353,7 +353,7 @@ func (db *DB) FindVisitByID(ctx context.Context, id int64) (*sanlian.Visit, erro
 	return db.findVisit(q, s, id)
 }
 
-func (db *DB) findVisit(q querier, s *scope, id int64) (*sanlian.Visit, error) {
+func (db *WorkStore) findVisit(q querier, s *scope, id int64) (*sanlian.Visit, error) {
 	w := &where{}
 	if err := s.visits(w); err != nil {
 		return nil, err
@@ -420,7 +420,7 @@ func attachVisitDetails(q querier, vs []*sanlian.Visit) error {
 }
 
 // FindVisits implements sanlian.VisitService.
-func (db *DB) FindVisits(ctx context.Context, f sanlian.VisitFilter) ([]*sanlian.Visit, string, error) {
+func (db *WorkStore) FindVisits(ctx context.Context, f sanlian.VisitFilter) ([]*sanlian.Visit, string, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -457,7 +457,7 @@ func (db *DB) FindVisits(ctx context.Context, f sanlian.VisitFilter) ([]*sanlian
 	if f.To != "" {
 		w.add("v.date <= ?", f.To)
 	}
-	out, next, err := readPage(ctx, db, "find visits", visitSelect, w, f.Cursor, f.Limit, byID("v.id", true), scanVisit,
+	out, next, err := readPage(ctx, db.DB, "find visits", visitSelect, w, f.Cursor, f.Limit, byID("v.id", true), scanVisit,
 		func(v *sanlian.Visit) string { return idKey(v.ID) })
 	if err != nil {
 		return nil, "", err

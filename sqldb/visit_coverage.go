@@ -17,7 +17,7 @@ type coverageScope struct {
 	h, villages, townships, v, c, u *where
 }
 
-func (db *DB) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.CoverageScope) (*coverageScope, error) {
+func (db *WorkStore) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.CoverageScope) (*coverageScope, error) {
 	out := &coverageScope{h: &where{}, villages: &where{}, townships: &where{}, v: &where{}, c: &where{}, u: &where{}}
 	if err := s.households(out.h); err != nil {
 		return nil, err
@@ -45,7 +45,7 @@ func (db *DB) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.Coverage
 	switch cs.Kind {
 	case "", sanlian.ScopeCounty:
 	case sanlian.ScopeTownship:
-		if _, err := db.FindRegionByCode(ctx, id); err != nil {
+		if _, err := db.Org.FindRegionByCode(ctx, id); err != nil {
 			return nil, err
 		}
 		out.h.add("h.village_code IN (SELECT code FROM regions WHERE parent_code = ?)", id)
@@ -57,7 +57,7 @@ func (db *DB) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.Coverage
 		out.u.add(`(u.township_code = ? OR u.id IN (SELECT l.unit_id FROM links l JOIN regions rv ON rv.code = l.region_code
 			WHERE l.kind = 'village' AND l.ended_at IS NULL AND rv.parent_code = ?))`, id, id)
 	case sanlian.ScopeVillage:
-		if _, err := db.FindRegionByCode(ctx, id); err != nil {
+		if _, err := db.Org.FindRegionByCode(ctx, id); err != nil {
 			return nil, err
 		}
 		out.h.add("h.village_code = ?", id)
@@ -72,7 +72,7 @@ func (db *DB) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.Coverage
 		if err != nil {
 			return nil, sanlian.Errorf(sanlian.EINVALID, "单位编号 %q 无效", id)
 		}
-		if _, err := db.FindUnitByID(ctx, n); err != nil {
+		if _, err := db.Org.FindUnitByID(ctx, n); err != nil {
 			return nil, err
 		}
 		out.h.add(`(h.id IN (SELECT l.household_id FROM links l JOIN cadres lc ON lc.id = l.cadre_id
@@ -87,7 +87,7 @@ func (db *DB) coverageScopeOf(ctx context.Context, s *scope, cs sanlian.Coverage
 		if err != nil {
 			return nil, sanlian.Errorf(sanlian.EINVALID, "干部编号 %q 无效", id)
 		}
-		if _, err := db.FindCadreByID(ctx, n); err != nil {
+		if _, err := db.Org.FindCadreByID(ctx, n); err != nil {
 			return nil, err
 		}
 		out.h.add("h.id IN ("+activeHH+" AND cadre_id = ?)", n)
@@ -109,7 +109,7 @@ func (w *where) and(extra string, args ...any) *where {
 }
 
 // VisitCoverage implements sanlian.CoverageService.
-func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.CoverageScope) (*sanlian.VisitCoverage, error) {
+func (db *WorkStore) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.CoverageScope) (*sanlian.VisitCoverage, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -142,7 +142,7 @@ func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.
 	}
 	var hs []*sanlian.Household
 	for rows.Next() {
-		h, err := db.scanHousehold(rows)
+		h, err := db.Org.scanHousehold(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -207,7 +207,7 @@ func (db *DB) VisitCoverage(ctx context.Context, win sanlian.Window, cs sanlian.
 // statistics, would start from every household, so CROSS JOIN fixes the
 // order there (PostgreSQL plans it as an inner join). A smaller scope
 // starts from its own households.
-func (db *DB) coverageMustVisit(ctx context.Context, sc *coverageScope, county bool, win sanlian.Window, out *sanlian.VisitCoverage) error {
+func (db *WorkStore) coverageMustVisit(ctx context.Context, sc *coverageScope, county bool, win sanlian.Window, out *sanlian.VisitCoverage) error {
 	from := "households h JOIN household_tags t ON t.household_id = h.id" + sc.h.sql()
 	if county {
 		from = "household_tags t CROSS JOIN households h" + sc.h.and("h.id = t.household_id").sql()
@@ -240,7 +240,7 @@ func (db *DB) coverageMustVisit(ctx context.Context, sc *coverageScope, county b
 }
 
 // countBy runs a "SELECT key, COUNT … GROUP BY key" query into a map.
-func (db *DB) countBy(ctx context.Context, query string, args ...any) (map[int64]int, error) {
+func (db *WorkStore) countBy(ctx context.Context, query string, args ...any) (map[int64]int, error) {
 	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("visit coverage: %w", err)
@@ -258,7 +258,7 @@ func (db *DB) countBy(ctx context.Context, query string, args ...any) (map[int64
 	return m, rows.Err()
 }
 
-func (db *DB) coverageCadres(ctx context.Context, sc *coverageScope, win sanlian.Window, out *sanlian.VisitCoverage) error {
+func (db *WorkStore) coverageCadres(ctx context.Context, sc *coverageScope, win sanlian.Window, out *sanlian.VisitCoverage) error {
 	visits, err := db.countBy(ctx, `SELECT x.cadre_id, COUNT(*) FROM visit_visitors x JOIN visits v ON v.id = x.visit_id
 		WHERE v.date >= ? AND v.date <= ? GROUP BY x.cadre_id`, win.From, win.To)
 	if err != nil {
@@ -343,7 +343,7 @@ func (db *DB) coverageCadres(ctx context.Context, sc *coverageScope, win sanlian
 // problem once per topic. The joins start from the window's visits: CROSS
 // JOIN keeps SQLite's planner, which has no statistics, from starting at
 // all the topic rows ever written (PostgreSQL plans it as an inner join).
-func (db *DB) coverageTopics(ctx context.Context, vw *where, out *sanlian.VisitCoverage) error {
+func (db *WorkStore) coverageTopics(ctx context.Context, vw *where, out *sanlian.VisitCoverage) error {
 	visits, err := db.countBy(ctx, `SELECT vt.topic_id, COUNT(*) FROM visits v CROSS JOIN visit_topics vt`+
 		vw.and("vt.visit_id = v.id").sql()+` GROUP BY vt.topic_id`, vw.args...)
 	if err != nil {

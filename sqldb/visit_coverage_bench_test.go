@@ -84,7 +84,7 @@ func BenchmarkVisitCoverage(b *testing.B) {
 			})
 			b.Run("coverage", func(b *testing.B) {
 				for b.Loop() {
-					cov, err := c.db.VisitCoverage(ctx, benchVisitWindow, sanlian.CoverageScope{Kind: sanlian.ScopeCounty})
+					cov, err := c.db.Work.VisitCoverage(ctx, benchVisitWindow, sanlian.CoverageScope{Kind: sanlian.ScopeCounty})
 					if err != nil || cov.Visits != benchVisits || cov.Households != benchHouseholds() {
 						b.Fatalf("coverage: visits %d households %d, %v", cov.Visits, cov.Households, err)
 					}
@@ -95,7 +95,7 @@ func BenchmarkVisitCoverage(b *testing.B) {
 			})
 			b.Run("township", func(b *testing.B) {
 				for b.Loop() {
-					cov, err := c.db.VisitCoverage(ctx, benchVisitWindow, sanlian.CoverageScope{Kind: sanlian.ScopeTownship, ID: "430923105000"})
+					cov, err := c.db.Work.VisitCoverage(ctx, benchVisitWindow, sanlian.CoverageScope{Kind: sanlian.ScopeTownship, ID: "430923105000"})
 					if err != nil || cov.Visits == 0 {
 						b.Fatalf("township coverage: %+v %v", cov, err)
 					}

@@ -23,7 +23,7 @@ func coverageVisits(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) 
 	ts := seedTopics(t, db, users)
 	visit := func(u *sanlian.User, in sanlian.VisitInput) {
 		t.Helper()
-		if _, _, err := db.CreateVisit(sqldbtest.As(u), &in, ""); err != nil {
+		if _, _, err := db.Work.CreateVisit(sqldbtest.As(u), &in, ""); err != nil {
 			t.Fatal(err, sanlian.ErrorFields(err))
 		}
 	}
@@ -54,7 +54,7 @@ func TestCoverageService_VisitCoverage(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		ts := coverageVisits(t, db, users)
 		win := sanlian.Window{From: "2021-05-01", To: "2021-05-31"}
-		cov, err := db.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{})
+		cov, err := db.Work.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{})
 		MustOK(t, err)
 		want := map[string][2]int{"conflict": {2, 1}, "key_group": {3, 2}, "representative": {2, 0}, "any": {7, 3}}
 		for _, k := range cov.MustVisit {
@@ -106,21 +106,21 @@ func TestCoverageService_VisitCoverage(t *testing.T) {
 		}
 
 		// A township: households 1–10, tagged 1, 5, 6, 10; visited 1 and 5.
-		cov, err = db.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "township", ID: sqldbtest.Dongping})
+		cov, err = db.Work.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "township", ID: sqldbtest.Dongping})
 		MustOK(t, err)
 		if any := cov.MustVisit[3]; any.Total != 4 || any.Visited != 2 || cov.Visits != 3 || cov.Households != 10 || cov.Villages != 2 {
 			t.Errorf("township: %+v %+v", any, cov)
 		}
 		// A cadre: households 1–3, one tagged and visited; two visits.
-		cov, err = db.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "cadre", ID: "2"})
+		cov, err = db.Work.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "cadre", ID: "2"})
 		MustOK(t, err)
 		if any := cov.MustVisit[3]; any.Total != 1 || any.Visited != 1 || cov.Visits != 2 || len(cov.Cadres) != 1 {
 			t.Errorf("cadre: %+v visits %d", any, cov.Visits)
 		}
 		// Scope outside the caller's: a cadre asking for another cadre.
-		_, err = db.VisitCoverage(sqldbtest.As(users["cadre"]), win, sanlian.CoverageScope{Kind: "cadre", ID: "5"})
+		_, err = db.Work.VisitCoverage(sqldbtest.As(users["cadre"]), win, sanlian.CoverageScope{Kind: "cadre", ID: "5"})
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, err = db.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "galaxy"})
+		_, err = db.Work.VisitCoverage(sqldbtest.As(users["office"]), win, sanlian.CoverageScope{Kind: "galaxy"})
 		MustCode(t, err, sanlian.EINVALID)
 	})
 }
@@ -150,7 +150,7 @@ func TestHouseholdService_FindVisited(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.f.Limit = 100
-				hs, _, err := db.FindHouseholds(sqldbtest.As(users[tc.as]), tc.f)
+				hs, _, err := db.Org.FindHouseholds(sqldbtest.As(users[tc.as]), tc.f)
 				MustOK(t, err)
 				if got := householdIDs(hs); !equalIDs(got, tc.want) {
 					t.Errorf("households %v, want %v", got, tc.want)
@@ -167,10 +167,10 @@ func TestProblemService_FindByVisit(t *testing.T) {
 		coverageVisits(t, db, users)
 		office := sqldbtest.As(users["office"])
 		// A problem entered outside any visit, in the window: never counted.
-		_, err := db.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		_, err := db.Problems.CreateProblem(office, &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Description: "热线反映路灯不亮"})
 		MustOK(t, err)
-		cov, err := db.VisitCoverage(office, sanlian.Window{From: "2021-05-01", To: "2021-05-31"}, sanlian.CoverageScope{})
+		cov, err := db.Work.VisitCoverage(office, sanlian.Window{From: "2021-05-01", To: "2021-05-31"}, sanlian.CoverageScope{})
 		MustOK(t, err)
 		for _, tc := range []struct {
 			name string
@@ -189,12 +189,12 @@ func TestProblemService_FindByVisit(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				tc.f.Limit = 100
-				ps, _, err := db.FindProblems(office, tc.f)
+				ps, _, err := db.Problems.FindProblems(office, tc.f)
 				MustOK(t, err)
 				if len(ps) != tc.want {
 					t.Errorf("%d problems, want %d", len(ps), tc.want)
 				}
-				counts, err := db.CountProblemsByState(office, tc.f)
+				counts, err := db.Problems.CountProblemsByState(office, tc.f)
 				MustOK(t, err)
 				n := 0
 				for _, c := range counts {
@@ -207,14 +207,14 @@ func TestProblemService_FindByVisit(t *testing.T) {
 		}
 		// The report's per-cadre and per-unit numbers are the lists' lengths.
 		for _, c := range cov.Cadres {
-			ps, _, err := db.FindProblems(office, sanlian.ProblemFilter{VisitFrom: "2021-05-01", VisitTo: "2021-05-31", VisitCadreID: c.CadreID, Limit: 100})
+			ps, _, err := db.Problems.FindProblems(office, sanlian.ProblemFilter{VisitFrom: "2021-05-01", VisitTo: "2021-05-31", VisitCadreID: c.CadreID, Limit: 100})
 			MustOK(t, err)
 			if len(ps) != c.Problems {
 				t.Errorf("cadre %d: list of %d, report %d", c.CadreID, len(ps), c.Problems)
 			}
 		}
 		for _, u := range cov.Units {
-			ps, _, err := db.FindProblems(office, sanlian.ProblemFilter{VisitFrom: "2021-05-01", VisitTo: "2021-05-31", VisitUnitID: u.UnitID, Limit: 100})
+			ps, _, err := db.Problems.FindProblems(office, sanlian.ProblemFilter{VisitFrom: "2021-05-01", VisitTo: "2021-05-31", VisitUnitID: u.UnitID, Limit: 100})
 			MustOK(t, err)
 			if len(ps) != u.Problems {
 				t.Errorf("unit %d: list of %d, report %d", u.UnitID, len(ps), u.Problems)

@@ -45,7 +45,7 @@ func splitEvents(s string) []string {
 
 // webhookOffice refuses anyone but the office: webhooks send the county's
 // events out of the system.
-func (db *DB) webhookOffice(ctx context.Context, q querier) error {
+func (db *NoticeStore) webhookOffice(ctx context.Context, q querier) error {
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func (db *DB) webhookOffice(ctx context.Context, q querier) error {
 }
 
 // FindWebhooks implements sanlian.NoticeService.
-func (db *DB) FindWebhooks(ctx context.Context) ([]*sanlian.Webhook, error) {
+func (db *NoticeStore) FindWebhooks(ctx context.Context) ([]*sanlian.Webhook, error) {
 	if err := db.webhookOffice(ctx, db.reader(ctx)); err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (db *DB) FindWebhooks(ctx context.Context) ([]*sanlian.Webhook, error) {
 }
 
 // FindWebhookByID implements sanlian.NoticeService.
-func (db *DB) FindWebhookByID(ctx context.Context, id int64) (*sanlian.Webhook, error) {
+func (db *NoticeStore) FindWebhookByID(ctx context.Context, id int64) (*sanlian.Webhook, error) {
 	if err := db.webhookOffice(ctx, db.reader(ctx)); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func findWebhook(q querier, id int64) (*sanlian.Webhook, error) {
 }
 
 // CreateWebhook implements sanlian.NoticeService.
-func (db *DB) CreateWebhook(ctx context.Context, in *sanlian.WebhookInput) (*sanlian.Webhook, error) {
+func (db *NoticeStore) CreateWebhook(ctx context.Context, in *sanlian.WebhookInput) (*sanlian.Webhook, error) {
 	var out *sanlian.Webhook
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := db.webhookOffice(ctx, tx); err != nil {
@@ -127,7 +127,7 @@ func (db *DB) CreateWebhook(ctx context.Context, in *sanlian.WebhookInput) (*san
 }
 
 // UpdateWebhook implements sanlian.NoticeService.
-func (db *DB) UpdateWebhook(ctx context.Context, id int64, in *sanlian.WebhookInput) (*sanlian.Webhook, error) {
+func (db *NoticeStore) UpdateWebhook(ctx context.Context, id int64, in *sanlian.WebhookInput) (*sanlian.Webhook, error) {
 	var out *sanlian.Webhook
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := db.webhookOffice(ctx, tx); err != nil {
@@ -211,7 +211,7 @@ func scanDelivery(sc scanner) (*sanlian.WebhookDelivery, error) {
 }
 
 // FindDeliveries implements sanlian.NoticeService.
-func (db *DB) FindDeliveries(ctx context.Context, webhookID int64, state, cursor string, limit int) ([]*sanlian.WebhookDelivery, string, error) {
+func (db *NoticeStore) FindDeliveries(ctx context.Context, webhookID int64, state, cursor string, limit int) ([]*sanlian.WebhookDelivery, string, error) {
 	if err := db.webhookOffice(ctx, db.reader(ctx)); err != nil {
 		return nil, "", err
 	}
@@ -228,7 +228,7 @@ func (db *DB) FindDeliveries(ctx context.Context, webhookID int64, state, cursor
 		return nil, "", &sanlian.Error{Code: sanlian.EINVALID, Message: "筛选条件有误",
 			Fields: map[string]string{"state": "状态须为 pending、delivered 或 failed"}}
 	}
-	items, next, err := readPage(ctx, db, "find deliveries", deliverySelect, w, cursor, limit, byID("d.id", true),
+	items, next, err := readPage(ctx, db.DB, "find deliveries", deliverySelect, w, cursor, limit, byID("d.id", true),
 		scanDelivery, func(d *sanlian.WebhookDelivery) string { return idKey(d.ID) })
 	if err != nil || len(items) == 0 {
 		return items, next, err
@@ -256,7 +256,7 @@ func (db *DB) FindDeliveries(ctx context.Context, webhookID int64, state, cursor
 }
 
 // RetryDelivery implements sanlian.NoticeService.
-func (db *DB) RetryDelivery(ctx context.Context, webhookID, deliveryID int64) (*sanlian.WebhookDelivery, error) {
+func (db *NoticeStore) RetryDelivery(ctx context.Context, webhookID, deliveryID int64) (*sanlian.WebhookDelivery, error) {
 	var out *sanlian.WebhookDelivery
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := db.webhookOffice(ctx, tx); err != nil {
@@ -289,7 +289,7 @@ func (db *DB) RetryDelivery(ctx context.Context, webhookID, deliveryID int64) (*
 }
 
 // subscribed reports whether an active webhook takes event.
-func (tx *Tx) subscribed(event string) (bool, error) {
+func subscribed(tx *Tx, event string) (bool, error) {
 	var n int
 	if err := tx.queryRow(`SELECT COUNT(*) FROM webhooks WHERE active = ? AND events LIKE ?`, true, "%,"+event+",%").Scan(&n); err != nil {
 		return false, fmt.Errorf("webhooks of %s: %w", event, err)
@@ -302,13 +302,13 @@ func (tx *Tx) subscribed(event string) (bool, error) {
 // numbers in its text masked. A dedupe key
 // already queued for a webhook is not queued again. It is for events not
 // about a problem: a webhook's source filter does not apply.
-func (tx *Tx) enqueue(event string, pl sanlian.Payload, dedupe string) error {
-	return tx.enqueueTo(event, pl, dedupe, "", nil)
+func enqueue(tx *Tx, event string, pl sanlian.Payload, dedupe string) error {
+	return enqueueTo(tx, event, pl, dedupe, "", nil)
 }
 
 // enqueueTo is enqueue with a further condition on the webhooks w that
 // take it.
-func (tx *Tx) enqueueTo(event string, pl sanlian.Payload, dedupe, cond string, args []any) error {
+func enqueueTo(tx *Tx, event string, pl sanlian.Payload, dedupe, cond string, args []any) error {
 	body, err := json.Marshal(pl.Masked())
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
@@ -327,14 +327,14 @@ func (tx *Tx) enqueueTo(event string, pl sanlian.Payload, dedupe, cond string, a
 // village, unit, deadline and source, and the Open311 id of a problem
 // that came through Open311; never its reporter. A webhook limited to a
 // source takes it only when the problem came from that source.
-func (tx *Tx) enqueueProblem(event, headline string, id int64, dedupe string) error {
-	return tx.enqueueProblemWith(event, headline, id, dedupe, nil)
+func enqueueProblem(tx *Tx, event, headline string, id int64, dedupe string) error {
+	return enqueueProblemWith(tx, event, headline, id, dedupe, nil)
 }
 
 // enqueueProblemWith is enqueueProblem with more of the payload (the
 // result, the callback's outcome) filled by more.
-func (tx *Tx) enqueueProblemWith(event, headline string, id int64, dedupe string, more func(pl *sanlian.Payload)) error {
-	if ok, err := tx.subscribed(event); err != nil || !ok {
+func enqueueProblemWith(tx *Tx, event, headline string, id int64, dedupe string, more func(pl *sanlian.Payload)) error {
+	if ok, err := subscribed(tx, event); err != nil || !ok {
 		return err
 	}
 	pl := sanlian.Payload{Title: headline, Link: fmt.Sprintf("/problems/%d", id)}
@@ -360,7 +360,7 @@ func (tx *Tx) enqueueProblemWith(event, headline string, id int64, dedupe string
 	if more != nil {
 		more(&pl)
 	}
-	return tx.enqueueTo(event, pl, dedupe, ` AND (w.source = '' OR w.source = ?)`, []any{pl.Source})
+	return enqueueTo(tx, event, pl, dedupe, ` AND (w.source = '' OR w.source = ?)`, []any{pl.Source})
 }
 
 // problemWebhooks queues what an action on a problem tells the outside
@@ -369,10 +369,10 @@ func (tx *Tx) enqueueProblemWith(event, headline string, id int64, dedupe string
 // public results page shows it, problem_closed with the callback's
 // outcome, and problem_reopened, with why, when it went back to its unit
 // (by the office, or by an unsatisfied callback).
-func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
+func problemWebhooks(tx *Tx, action string, before, p *sanlian.Problem) error {
 	switch {
 	case p.Reopened > before.Reopened:
-		if ok, err := tx.subscribed(sanlian.EventProblemReopened); err != nil || !ok {
+		if ok, err := subscribed(tx, sanlian.EventProblemReopened); err != nil || !ok {
 			return err
 		}
 		var note string
@@ -380,7 +380,7 @@ func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("reopened problem %d: %w", p.ID, err)
 		}
-		return tx.enqueueProblemWith(sanlian.EventProblemReopened, "退回重办", p.ID, fmt.Sprintf("reopened:%d:%d", p.ID, p.Reopened),
+		return enqueueProblemWith(tx, sanlian.EventProblemReopened, "退回重办", p.ID, fmt.Sprintf("reopened:%d:%d", p.ID, p.Reopened),
 			func(pl *sanlian.Payload) {
 				pl.Text = sanlian.AnonymizeText(note)
 				if action == sanlian.ActionCallback {
@@ -389,13 +389,13 @@ func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
 				}
 			})
 	case action == sanlian.ActionAccept && p.State == sanlian.StateAccepted:
-		return tx.enqueueProblem(sanlian.EventProblemAccepted, "问题签收", p.ID, "")
+		return enqueueProblem(tx, sanlian.EventProblemAccepted, "问题签收", p.ID, "")
 	case action == sanlian.ActionResolve && p.State == sanlian.StateResolved:
-		return tx.enqueueProblemWith(sanlian.EventProblemResolved, "问题办结", p.ID, "", func(pl *sanlian.Payload) {
+		return enqueueProblemWith(tx, sanlian.EventProblemResolved, "问题办结", p.ID, "", func(pl *sanlian.Payload) {
 			pl.Result = sanlian.AnonymizeText(p.Result)
 		})
 	case action == sanlian.ActionClose && p.State == sanlian.StateClosed:
-		return tx.enqueueProblemWith(sanlian.EventProblemClosed, "问题销号", p.ID, "", func(pl *sanlian.Payload) {
+		return enqueueProblemWith(tx, sanlian.EventProblemClosed, "问题销号", p.ID, "", func(pl *sanlian.Payload) {
 			pl.Outcome = sanlian.CallbackOutcome(p.CallbackSolved, p.CallbackSatisfaction)
 			pl.Solved, pl.Satisfaction = p.CallbackSolved, p.CallbackSatisfaction
 		})
@@ -408,7 +408,7 @@ func (tx *Tx) problemWebhooks(action string, before, p *sanlian.Problem) error {
 // nodes take different rows without waiting for one another; the lease
 // (claimed_until) keeps a claimed row from being taken again until its
 // attempt is recorded or the lease ends. SQLite has one writer.
-func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]*sanlian.DeliveryJob, error) {
+func (db *NoticeStore) ClaimDeliveries(ctx context.Context, limit int, lease time.Duration) ([]*sanlian.DeliveryJob, error) {
 	ctx = sanlian.NewSystemContext(ctx)
 	var out []*sanlian.DeliveryJob
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -469,7 +469,7 @@ func (db *DB) ClaimDeliveries(ctx context.Context, limit int, lease time.Duratio
 
 // FinishAttempt implements sanlian.DeliveryQueue. The attempt log is the
 // record of the machine's sending; it takes no audit row.
-func (db *DB) FinishAttempt(ctx context.Context, id int64, a sanlian.DeliveryAttempt, ok bool) error {
+func (db *NoticeStore) FinishAttempt(ctx context.Context, id int64, a sanlian.DeliveryAttempt, ok bool) error {
 	ctx = sanlian.NewSystemContext(ctx)
 	if utf8.RuneCountInString(a.Error) > 500 {
 		a.Error = string([]rune(a.Error)[:500])

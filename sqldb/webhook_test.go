@@ -14,7 +14,7 @@ import (
 
 func mustWebhook(t *testing.T, db *sqldb.DB, office *sanlian.User, in sanlian.WebhookInput) *sanlian.Webhook {
 	t.Helper()
-	h, err := db.CreateWebhook(sqldbtest.As(office), &in)
+	h, err := db.Notices.CreateWebhook(sqldbtest.As(office), &in)
 	if err != nil {
 		t.Fatalf("create webhook: %v %v", err, sanlian.ErrorFields(err))
 	}
@@ -36,44 +36,44 @@ func TestWebhookService_CRUD(t *testing.T) {
 		}
 
 		t.Run("ErrBadInput", func(t *testing.T) {
-			_, err := db.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "ftp://example.com/hook",
+			_, err := db.Notices.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "ftp://example.com/hook",
 				Events: []string{sanlian.EventProblemAssigned}})
 			MustField(t, err, "url")
-			_, err = db.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "/relative",
+			_, err = db.Notices.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "/relative",
 				Events: []string{sanlian.EventProblemAssigned}})
 			MustField(t, err, "url")
-			_, err = db.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: "slack", URL: "https://example.com/",
+			_, err = db.Notices.CreateWebhook(office, &sanlian.WebhookInput{Name: "x", Kind: "slack", URL: "https://example.com/",
 				Events: []string{"problem_deleted"}})
 			MustField(t, err, "kind")
 			MustField(t, err, "events")
-			_, err = db.CreateWebhook(office, &sanlian.WebhookInput{Name: "", Kind: sanlian.WebhookJSON, URL: "https://example.com/"})
+			_, err = db.Notices.CreateWebhook(office, &sanlian.WebhookInput{Name: "", Kind: sanlian.WebhookJSON, URL: "https://example.com/"})
 			MustField(t, err, "name")
 			MustField(t, err, "events")
 		})
 		t.Run("ErrForbidden", func(t *testing.T) {
 			for _, name := range []string{"leader", "unitadmin", "cadre", "sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, err := db.CreateWebhook(ctx, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "https://example.com/",
+				_, err := db.Notices.CreateWebhook(ctx, &sanlian.WebhookInput{Name: "x", Kind: sanlian.WebhookJSON, URL: "https://example.com/",
 					Events: []string{sanlian.EventProblemAssigned}})
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, err = db.FindWebhooks(ctx)
+				_, err = db.Notices.FindWebhooks(ctx)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 			}
 		})
 		t.Run("Update", func(t *testing.T) {
 			in := sanlian.WebhookInput{Name: "县办群", Kind: sanlian.WebhookDingTalk, Secret: "SEC0123456789abcdef",
 				Events: []string{sanlian.EventProblemOverdue}, Version: h.Version}
-			up, err := db.UpdateWebhook(office, h.ID, &in)
+			up, err := db.Notices.UpdateWebhook(office, h.ID, &in)
 			MustOK(t, err)
 			if up.Version != 2 || up.Kind != sanlian.WebhookDingTalk || up.URL != h.URL || up.SecretShown != "SEC****ef" {
 				t.Fatalf("updated %+v", up)
 			}
-			_, err = db.UpdateWebhook(office, h.ID, &in) // version 1 again
+			_, err = db.Notices.UpdateWebhook(office, h.ID, &in) // version 1 again
 			MustCode(t, err, sanlian.ECONFLICT)
 			in.Version, in.URL = up.Version, "javascript:alert(1)"
-			_, err = db.UpdateWebhook(office, h.ID, &in)
+			_, err = db.Notices.UpdateWebhook(office, h.ID, &in)
 			MustField(t, err, "url")
-			_, err = db.UpdateWebhook(office, 999, &in)
+			_, err = db.Notices.UpdateWebhook(office, 999, &in)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			raw := MustRaw(t, db)
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM audit_log WHERE entity = 'webhook' AND changes LIKE '%0123456789abcdef%'"); n != 0 {
@@ -97,14 +97,14 @@ func TestWebhookService_Enqueue(t *testing.T) {
 			URL: "https://example.com/off", Events: sanlian.WebhookEvents, Active: &off})
 
 		clockAt(db, "2021-05-10 09:00")
-		p, err := db.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
+		p, err := db.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline, Category: "transport",
 			VillageCode: sqldbtest.VillageA, Title: "桥面坑洼", Description: "桥面坑洼，车辆难行", ReporterName: "刘大爷", ReporterPhone: "13912345678"})
 		MustOK(t, err)
 		newProblem(t, db, users["cadre"], "入户走访发现的问题") // from a visit: no event
 		act(t, db, users["office"], p, sanlian.ActionAssign, sanlian.ActionRequest{UnitID: 1, PersonID: 2})
 
 		list := func(h *sanlian.Webhook) []*sanlian.WebhookDelivery {
-			ds, _, err := db.FindDeliveries(office, h.ID, "", "", 100)
+			ds, _, err := db.Notices.FindDeliveries(office, h.ID, "", "", 100)
 			MustOK(t, err)
 			return ds
 		}
@@ -131,41 +131,41 @@ func TestWebhookService_Enqueue(t *testing.T) {
 
 		t.Run("Overdue", func(t *testing.T) {
 			ctx := context.Background()
-			MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
-			MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
-			MustOK(t, db.NoticesDailyAt(ctx, shanghai("2021-06-02 00:00")))
+			MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
+			MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-06-01 00:00")))
+			MustOK(t, db.Notices.NoticesDailyAt(ctx, shanghai("2021-06-02 00:00")))
 			if n := MustCount(t, raw, "SELECT COUNT(*) FROM webhook_deliveries WHERE event = 'problem_overdue'"); n != 1 {
 				t.Fatalf("overdue deliveries %d, want 1", n)
 			}
 		})
 		t.Run("ErrBadState", func(t *testing.T) {
-			_, _, err := db.FindDeliveries(office, all.ID, "lost", "", 0)
+			_, _, err := db.Notices.FindDeliveries(office, all.ID, "lost", "", 0)
 			MustCode(t, err, sanlian.EINVALID)
-			_, _, err = db.FindDeliveries(office, 999, "", "", 0)
+			_, _, err = db.Notices.FindDeliveries(office, 999, "", "", 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 		t.Run("Retry", func(t *testing.T) {
 			d := list(assigned)[0]
-			_, err := db.RetryDelivery(office, assigned.ID, d.ID)
+			_, err := db.Notices.RetryDelivery(office, assigned.ID, d.ID)
 			MustCode(t, err, sanlian.ECONFLICT) // pending, not failed
 			for i := 0; i < sanlian.MaxDeliveryAttempts; i++ {
-				MustOK(t, db.FinishAttempt(context.Background(), d.ID, sanlian.DeliveryAttempt{Status: 500, Error: "接收方返回 HTTP 500"}, false))
+				MustOK(t, db.Notices.FinishAttempt(context.Background(), d.ID, sanlian.DeliveryAttempt{Status: 500, Error: "接收方返回 HTTP 500"}, false))
 			}
 			d = list(assigned)[0]
 			if d.State != sanlian.DeliveryFailed || d.Attempts != sanlian.MaxDeliveryAttempts || len(d.Log) != sanlian.MaxDeliveryAttempts {
 				t.Fatalf("after %d failures: %+v", sanlian.MaxDeliveryAttempts, d)
 			}
-			_, err = db.RetryDelivery(office, all.ID, d.ID) // another hook's id
+			_, err = db.Notices.RetryDelivery(office, all.ID, d.ID) // another hook's id
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, err = db.RetryDelivery(sqldbtest.As(users["unitadmin"]), assigned.ID, d.ID)
+			_, err = db.Notices.RetryDelivery(sqldbtest.As(users["unitadmin"]), assigned.ID, d.ID)
 			MustCode(t, err, sanlian.EFORBIDDEN)
-			r, err := db.RetryDelivery(office, assigned.ID, d.ID)
+			r, err := db.Notices.RetryDelivery(office, assigned.ID, d.ID)
 			MustOK(t, err)
 			if r.State != sanlian.DeliveryPending || r.Attempts != 0 {
 				t.Fatalf("retried %+v", r)
 			}
 			clockAt(db, "2021-05-10 09:01")
-			jobs, err := db.ClaimDeliveries(context.Background(), 10, time.Minute)
+			jobs, err := db.Notices.ClaimDeliveries(context.Background(), 10, time.Minute)
 			MustOK(t, err)
 			found := false
 			for _, j := range jobs {
@@ -178,7 +178,7 @@ func TestWebhookService_Enqueue(t *testing.T) {
 		t.Run("Stopped", func(t *testing.T) {
 			clockAt(db, "2021-05-10 09:10")
 			claimed := func() bool {
-				jobs, err := db.ClaimDeliveries(context.Background(), 100, time.Second)
+				jobs, err := db.Notices.ClaimDeliveries(context.Background(), 100, time.Second)
 				MustOK(t, err)
 				for _, j := range jobs {
 					if j.Delivery.WebhookID == assigned.ID {
@@ -188,13 +188,13 @@ func TestWebhookService_Enqueue(t *testing.T) {
 				return false
 			}
 			off, on := false, true
-			h, err := db.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: assigned.Name, Kind: assigned.Kind,
+			h, err := db.Notices.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: assigned.Name, Kind: assigned.Kind,
 				Events: assigned.Events, Active: &off, Version: assigned.Version})
 			MustOK(t, err)
 			if claimed() {
 				t.Fatal("a stopped webhook's delivery was claimed")
 			}
-			_, err = db.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, Events: h.Events,
+			_, err = db.Notices.UpdateWebhook(office, assigned.ID, &sanlian.WebhookInput{Name: h.Name, Kind: h.Kind, Events: h.Events,
 				Active: &on, Version: h.Version})
 			MustOK(t, err)
 			if !claimed() {

@@ -9,7 +9,7 @@ import (
 	"sanlian"
 )
 
-var _ sanlian.WorkbenchService = (*DB)(nil)
+var _ sanlian.WorkbenchService = (*ReportStore)(nil)
 
 // The workbenches' grouped counts. Each applies the problem scope and the
 // conditions of the list it links to (problemWhere), so a figure and its
@@ -17,12 +17,12 @@ var _ sanlian.WorkbenchService = (*DB)(nil)
 
 // IntakeByChannel implements sanlian.WorkbenchService. The queue is short
 // (problems waiting for dispatch), so its rows are grouped here.
-func (db *DB) IntakeByChannel(ctx context.Context) ([]sanlian.ChannelIntake, error) {
+func (db *ReportStore) IntakeByChannel(ctx context.Context) ([]sanlian.ChannelIntake, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
 	}
-	w, err := db.problemWhere(s, sanlian.ProblemFilter{State: sanlian.StateSubmitted}, true)
+	w, err := db.Problems.problemWhere(s, sanlian.ProblemFilter{State: sanlian.StateSubmitted}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -72,12 +72,12 @@ func (db *DB) IntakeByChannel(ctx context.Context) ([]sanlian.ChannelIntake, err
 // DueByUnit implements sanlian.WorkbenchService: the conditions are those
 // of ProblemFilter{UnitID, Overdue: true} and ProblemFilter{UnitID,
 // Overdue: false, DueBefore: soon}.
-func (db *DB) DueByUnit(ctx context.Context, soon time.Time) ([]sanlian.UnitDue, error) {
+func (db *ReportStore) DueByUnit(ctx context.Context, soon time.Time) ([]sanlian.UnitDue, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
 	}
-	w, err := db.problemWhere(s, sanlian.ProblemFilter{}, true)
+	w, err := db.Problems.problemWhere(s, sanlian.ProblemFilter{}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func (db *DB) DueByUnit(ctx context.Context, soon time.Time) ([]sanlian.UnitDue,
 // TownshipLoads implements sanlian.WorkbenchService: open is
 // ProblemFilter{TownshipCode, Open}, overdue {TownshipCode, Overdue: true},
 // red {TownshipCode, Card: red}.
-func (db *DB) TownshipLoads(ctx context.Context) ([]sanlian.TownshipLoad, error) {
+func (db *ReportStore) TownshipLoads(ctx context.Context) ([]sanlian.TownshipLoad, error) {
 	s, err := db.scopeOf(ctx, db.reader(ctx))
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func (db *DB) TownshipLoads(ctx context.Context) ([]sanlian.TownshipLoad, error)
 		{sanlian.ProblemFilter{Overdue: &yes}, func(t *sanlian.TownshipLoad, n int) { t.Overdue = n }},
 		{sanlian.ProblemFilter{Card: sanlian.LevelRed}, func(t *sanlian.TownshipLoad, n int) { t.Red = n }},
 	} {
-		w, err := db.problemWhere(s, c.f, true)
+		w, err := db.Problems.problemWhere(s, c.f, true)
 		if err != nil {
 			return nil, err
 		}

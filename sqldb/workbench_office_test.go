@@ -11,7 +11,7 @@ import (
 // sourcedProblem enters a problem from a channel in a village, by the office.
 func sourcedProblem(t *testing.T, db *sqldb.DB, u *sanlian.User, source, village, title string) *sanlian.Problem {
 	t.Helper()
-	p, err := db.CreateProblem(sqldbtest.As(u), &sanlian.ProblemInput{Source: source, Category: "transport", VillageCode: village,
+	p, err := db.Problems.CreateProblem(sqldbtest.As(u), &sanlian.ProblemInput{Source: source, Category: "transport", VillageCode: village,
 		Title: title, Description: title + "，群众反映强烈", ReporterName: "刘大爷", ReporterPhone: "13912345678"})
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +23,7 @@ func sourcedProblem(t *testing.T, db *sqldb.DB, u *sanlian.User, source, village
 func listed(t *testing.T, db *sqldb.DB, u *sanlian.User, f sanlian.ProblemFilter) int {
 	t.Helper()
 	f.Limit = 500
-	ps, next, err := db.FindProblems(sqldbtest.As(u), f)
+	ps, next, err := db.Problems.FindProblems(sqldbtest.As(u), f)
 	MustOK(t, err)
 	if next != "" {
 		t.Fatalf("more than one page for %+v", f)
@@ -50,7 +50,7 @@ func TestWorkbenchService(t *testing.T) {
 
 		t.Run("IntakeByChannel", func(t *testing.T) {
 			clockAt(db, "2021-05-12 09:00") // the dispatch deadlines (one working day) have passed
-			got, err := db.IntakeByChannel(sqldbtest.As(office))
+			got, err := db.Reports.IntakeByChannel(sqldbtest.As(office))
 			MustOK(t, err)
 			if len(got) != 2 || got[0].Source != sanlian.SourceVisit || got[0].Count != 1 || got[1].Source != sanlian.SourceHotline ||
 				got[1].Count != 2 || got[1].Overdue != 2 {
@@ -69,7 +69,7 @@ func TestWorkbenchService(t *testing.T) {
 				}
 			}
 			// The leader sees 东坪镇's queue only.
-			got, err = db.IntakeByChannel(sqldbtest.As(leader))
+			got, err = db.Reports.IntakeByChannel(sqldbtest.As(leader))
 			MustOK(t, err)
 			if len(got) != 2 || got[0].Count != 1 || got[1].Count != 1 {
 				t.Errorf("leader: %+v", got)
@@ -81,18 +81,18 @@ func TestWorkbenchService(t *testing.T) {
 			cal, err := db.Calendar(sqldbtest.As(office))
 			MustOK(t, err)
 			soon := sanlian.DueSoonBefore(cal, db.Now())
-			got, err := db.DueByUnit(sqldbtest.As(office), soon)
+			got, err := db.Reports.DueByUnit(sqldbtest.As(office), soon)
 			MustOK(t, err)
 			if len(got) != 2 || got[0].UnitID != 1 || got[0].UnitName != "县民政局" || got[0].DueSoon != 1 || got[1].UnitID != 4 || got[1].DueSoon != 1 {
 				t.Fatalf("office: %+v", got)
 			}
-			got, err = db.DueByUnit(sqldbtest.As(leader), soon)
+			got, err = db.Reports.DueByUnit(sqldbtest.As(leader), soon)
 			MustOK(t, err)
 			if len(got) != 1 || got[0].UnitID != 1 {
 				t.Errorf("leader sees units outside 东坪镇: %+v", got)
 			}
 			clockAt(db, "2021-06-02 09:00") // both are overdue now
-			got, err = db.DueByUnit(sqldbtest.As(office), sanlian.DueSoonBefore(cal, db.Now()))
+			got, err = db.Reports.DueByUnit(sqldbtest.As(office), sanlian.DueSoonBefore(cal, db.Now()))
 			MustOK(t, err)
 			if len(got) != 2 || got[0].Overdue != 1 || got[0].DueSoon != 0 || got[1].Overdue != 1 {
 				t.Fatalf("office, later: %+v", got)
@@ -111,7 +111,7 @@ func TestWorkbenchService(t *testing.T) {
 		t.Run("TownshipLoads", func(t *testing.T) {
 			runDay(t, db, "2021-06-02") // yellow cards
 			runDay(t, db, "2021-06-15") // red five working days on
-			got, err := db.TownshipLoads(sqldbtest.As(office))
+			got, err := db.Reports.TownshipLoads(sqldbtest.As(office))
 			MustOK(t, err)
 			if len(got) != 2 || got[0].Code != sqldbtest.Dongping || got[1].Code != sqldbtest.Meicheng {
 				t.Fatalf("office: %+v", got)
@@ -135,17 +135,17 @@ func TestWorkbenchService(t *testing.T) {
 					}
 				}
 			}
-			reds, _, err := db.FindSupervisions(sqldbtest.As(office), sanlian.SupervisionFilter{Level: sanlian.LevelRed, State: sanlian.SupervisionOpen})
+			reds, _, err := db.Problems.FindSupervisions(sqldbtest.As(office), sanlian.SupervisionFilter{Level: sanlian.LevelRed, State: sanlian.SupervisionOpen})
 			MustOK(t, err)
 			if len(reds) != got[0].Red+got[1].Red {
 				t.Errorf("%d open red cards, %d red-card problems", len(reds), got[0].Red+got[1].Red)
 			}
-			got, err = db.TownshipLoads(sqldbtest.As(leader))
+			got, err = db.Reports.TownshipLoads(sqldbtest.As(leader))
 			MustOK(t, err)
 			if len(got) != 1 || got[0].Name != "东坪镇" || got[0].Open != 3 {
 				t.Errorf("leader: %+v", got)
 			}
-			_, err = db.TownshipLoads(sqldbtest.As(users["unitadmin"]))
+			_, err = db.Reports.TownshipLoads(sqldbtest.As(users["unitadmin"]))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		})
 	})

@@ -48,7 +48,7 @@ func workbenchProblemWhere(s *scope, f sanlian.ProblemFilter, w *where) {
 }
 
 // CadreHouseholds implements sanlian.WorkbenchService.
-func (db *DB) CadreHouseholds(ctx context.Context) ([]*sanlian.LinkedHousehold, error) {
+func (db *ReportStore) CadreHouseholds(ctx context.Context) ([]*sanlian.LinkedHousehold, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func (db *DB) CadreHouseholds(ctx context.Context) ([]*sanlian.LinkedHousehold, 
 
 // accounts loads every account and the ids of those that ever logged in,
 // for the system and security administrators.
-func (db *DB) accounts(ctx context.Context) ([]*sanlian.User, map[int64]bool, error) {
+func (db *ReportStore) accounts(ctx context.Context) ([]*sanlian.User, map[int64]bool, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -92,7 +92,7 @@ func (db *DB) accounts(ctx context.Context) ([]*sanlian.User, map[int64]bool, er
 	if err := mayReadAccounts(u); err != nil {
 		return nil, nil, err
 	}
-	users, err := db.FindUsers(ctx)
+	users, err := db.Accounts.FindUsers(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,7 +115,7 @@ func (db *DB) accounts(ctx context.Context) ([]*sanlian.User, map[int64]bool, er
 }
 
 // AccountSummary implements sanlian.WorkbenchService.
-func (db *DB) AccountSummary(ctx context.Context) (*sanlian.AccountSummary, error) {
+func (db *ReportStore) AccountSummary(ctx context.Context) (*sanlian.AccountSummary, error) {
 	users, in, err := db.accounts(ctx)
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func (db *DB) AccountSummary(ctx context.Context) (*sanlian.AccountSummary, erro
 }
 
 // FindAccounts implements sanlian.WorkbenchService.
-func (db *DB) FindAccounts(ctx context.Context, f sanlian.AccountFilter) ([]*sanlian.User, error) {
+func (db *ReportStore) FindAccounts(ctx context.Context, f sanlian.AccountFilter) ([]*sanlian.User, error) {
 	users, in, err := db.accounts(ctx)
 	if err != nil {
 		return nil, err
@@ -156,7 +156,7 @@ func (db *DB) FindAccounts(ctx context.Context, f sanlian.AccountFilter) ([]*san
 }
 
 // AuditSummary implements sanlian.WorkbenchService.
-func (db *DB) AuditSummary(ctx context.Context) (*sanlian.AuditSummary, error) {
+func (db *ReportStore) AuditSummary(ctx context.Context) (*sanlian.AuditSummary, error) {
 	u, err := mustUser(ctx)
 	if err != nil {
 		return nil, err
@@ -196,4 +196,4 @@ func (db *DB) AuditSummary(ctx context.Context) (*sanlian.AuditSummary, error) {
 	return out, nil
 }
 
-var _ sanlian.WorkbenchService = (*DB)(nil)
+var _ sanlian.WorkbenchService = (*ReportStore)(nil)

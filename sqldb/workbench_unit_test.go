@@ -40,7 +40,7 @@ func TestWorkbench_UnitProblems(t *testing.T) {
 		find := func(u *sanlian.User, f sanlian.ProblemFilter) []int64 {
 			t.Helper()
 			f.Limit = 50
-			ps, _, err := db.FindProblems(sqldbtest.As(u), f)
+			ps, _, err := db.Problems.FindProblems(sqldbtest.As(u), f)
 			MustOK(t, err)
 			return problemIDs(ps)
 		}
@@ -55,7 +55,7 @@ func TestWorkbench_UnitProblems(t *testing.T) {
 			if got := find(admin, sanlian.ProblemFilter{OwnUnits: true}); !equalIDs(got, []int64{sub.ID, own.ID}) {
 				t.Errorf("own units = %v, want %v", got, []int64{sub.ID, own.ID})
 			}
-			counts, err := db.CountProblemsByState(sqldbtest.As(admin), sanlian.ProblemFilter{OwnUnits: true})
+			counts, err := db.Problems.CountProblemsByState(sqldbtest.As(admin), sanlian.ProblemFilter{OwnUnits: true})
 			MustOK(t, err)
 			for _, c := range counts {
 				if want := map[string]int{sanlian.StateAssigned: 2}[c.State]; c.Count != want {
@@ -76,7 +76,7 @@ func TestWorkbench_UnitProblems(t *testing.T) {
 			if got := find(admin, sanlian.ProblemFilter{CoPartOwed: true}); !equalIDs(got, []int64{coOwed.ID}) {
 				t.Errorf("owed = %v, want %v", got, []int64{coOwed.ID})
 			}
-			_, err := db.Act(sqldbtest.As(admin), coOwed.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: coOwed.Version,
+			_, err := db.Problems.Act(sqldbtest.As(admin), coOwed.ID, sanlian.ActionPart, sanlian.ActionRequest{Version: coOwed.Version,
 				Note: "核实低保对象名单并反馈", Date: "2021-06-01"})
 			MustOK(t, err)
 			if got := find(admin, sanlian.ProblemFilter{CoPartOwed: true}); len(got) != 0 {
@@ -101,10 +101,10 @@ func TestWorkbench_CadreHouseholds(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-06-10 10:00")
 		cadre := users["cadre"]
-		_, _, err := db.CreateVisit(sqldbtest.As(cadre), &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-06-01",
+		_, _, err := db.Work.CreateVisit(sqldbtest.As(cadre), &sanlian.VisitInput{Kind: sanlian.VisitHousehold, Date: "2021-06-01",
 			HouseholdID: 2, Met: "户主", Findings: "生活稳定"}, "")
 		MustOK(t, err)
-		hs, err := db.CadreHouseholds(sqldbtest.As(cadre))
+		hs, err := db.Reports.CadreHouseholds(sqldbtest.As(cadre))
 		MustOK(t, err)
 		var ids []int64
 		for _, h := range hs {
@@ -117,12 +117,12 @@ func TestWorkbench_CadreHouseholds(t *testing.T) {
 		if hs[0].DaysSince != -1 || hs[0].VisitAge() != "从未走访" || !hs[0].MustVisit() || hs[2].DaysSince != 9 || hs[2].LastVisit != "2021-06-01" {
 			t.Errorf("rows = %+v %+v", hs[0], hs[2])
 		}
-		hs, err = db.CadreHouseholds(sqldbtest.As(users["cadre5"]))
+		hs, err = db.Reports.CadreHouseholds(sqldbtest.As(users["cadre5"]))
 		MustOK(t, err)
 		if len(hs) != 2 || hs[0].Household.ID != 11 { // 11 is 残疾 (must-visit)
 			t.Errorf("cadre5 households = %+v", hs)
 		}
-		_, err = db.CadreHouseholds(sqldbtest.As(users["unitadmin"]))
+		_, err = db.Reports.CadreHouseholds(sqldbtest.As(users["unitadmin"]))
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})
 }
@@ -133,15 +133,15 @@ func TestWorkbench_Accounts(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-06-10 10:00")
 		sys := sqldbtest.As(users["sysadmin"])
-		_, _, err := db.Login(context.Background(), "office", sqldbtest.Password, "web")
+		_, _, err := db.Accounts.Login(context.Background(), "office", sqldbtest.Password, "web")
 		MustOK(t, err)
-		sum, err := db.AccountSummary(sys)
+		sum, err := db.Reports.AccountSummary(sys)
 		MustOK(t, err)
 		if sum.Total != 8 || sum.Never != 7 || sum.Disabled != 0 || sum.Locked != 0 {
 			t.Errorf("summary = %+v", sum)
 		}
 		for _, rc := range sum.ByRole {
-			got, err := db.FindAccounts(sys, sanlian.AccountFilter{Role: rc.Role})
+			got, err := db.Reports.FindAccounts(sys, sanlian.AccountFilter{Role: rc.Role})
 			MustOK(t, err)
 			if len(got) != rc.Count {
 				t.Errorf("role %s: %d listed, %d counted", rc.Role, len(got), rc.Count)
@@ -150,18 +150,18 @@ func TestWorkbench_Accounts(t *testing.T) {
 		if sum.ByRole[3].Role != sanlian.RoleCadre || sum.ByRole[3].Count != 2 {
 			t.Errorf("cadres = %+v", sum.ByRole[3])
 		}
-		never, err := db.FindAccounts(sys, sanlian.AccountFilter{Status: sanlian.AccountNever})
+		never, err := db.Reports.FindAccounts(sys, sanlian.AccountFilter{Status: sanlian.AccountNever})
 		MustOK(t, err)
 		if len(never) != 7 || never[0].Username == "office" {
 			t.Errorf("never logged in = %d, first %s", len(never), never[0].Username)
 		}
-		_, err = db.AccountSummary(sqldbtest.As(users["secadmin"]))
+		_, err = db.Reports.AccountSummary(sqldbtest.As(users["secadmin"]))
 		MustOK(t, err)
 		for _, who := range []string{"unitadmin", "office"} { // the office no longer manages accounts
-			_, err = db.AccountSummary(sqldbtest.As(users[who]))
+			_, err = db.Reports.AccountSummary(sqldbtest.As(users[who]))
 			MustCode(t, err, sanlian.EFORBIDDEN)
 		}
-		_, err = db.FindAccounts(sqldbtest.As(users["auditor"]), sanlian.AccountFilter{})
+		_, err = db.Reports.FindAccounts(sqldbtest.As(users["auditor"]), sanlian.AccountFilter{})
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})
 }
@@ -171,10 +171,10 @@ func TestWorkbench_Accounts(t *testing.T) {
 func TestWorkbench_Audit(t *testing.T) {
 	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
 		clockAt(db, "2021-06-10 10:00")
-		_, _, err := db.RevealHousehold(sqldbtest.As(users["office"]), 1)
+		_, _, err := db.Org.RevealHousehold(sqldbtest.As(users["office"]), 1)
 		MustOK(t, err)
 		aud := sqldbtest.As(users["auditor"])
-		sum, err := db.AuditSummary(aud)
+		sum, err := db.Reports.AuditSummary(aud)
 		MustOK(t, err)
 		if sum.Reveals != 1 || len(sum.Today) == 0 {
 			t.Fatalf("summary = %+v", sum)
@@ -186,7 +186,7 @@ func TestWorkbench_Audit(t *testing.T) {
 				t.Errorf("action %s: %d listed, %d counted", c.Action, len(es), c.Count)
 			}
 		}
-		_, err = db.AuditSummary(sqldbtest.As(users["sysadmin"]))
+		_, err = db.Reports.AuditSummary(sqldbtest.As(users["sysadmin"]))
 		MustCode(t, err, sanlian.EFORBIDDEN)
 	})
 }
@@ -199,7 +199,7 @@ func TestWorkbench_DueWindows(t *testing.T) {
 		office, admin := sqldbtest.As(users["office"]), sqldbtest.As(users["unitadmin"])
 		project := func(unit int64, title, end, status string) int64 {
 			t.Helper()
-			p, err := db.CreateProject(office, &sanlian.ProjectInput{UnitID: unit, Title: title, Category: "social_health", Target: 10, Measure: "台",
+			p, err := db.Lists.CreateProject(office, &sanlian.ProjectInput{UnitID: unit, Title: title, Category: "social_health", Target: 10, Measure: "台",
 				StartDate: "2021-05-01", EndDate: end, Status: status})
 			if err != nil {
 				t.Fatalf("project %s: %v %v", title, err, sanlian.ErrorFields(err))
@@ -208,7 +208,7 @@ func TestWorkbench_DueWindows(t *testing.T) {
 		}
 		resp := func(unit int64, task, deadline string) int64 {
 			t.Helper()
-			r, err := db.CreateResponsibility(office, &sanlian.ResponsibilityInput{UnitID: unit, Task: task,
+			r, err := db.Lists.CreateResponsibility(office, &sanlian.ResponsibilityInput{UnitID: unit, Task: task,
 				Source: sanlian.RespStandalone, PersonID: 2, Deadline: deadline})
 			if err != nil {
 				t.Fatalf("line %s: %v %v", task, err, sanlian.ErrorFields(err))
@@ -227,7 +227,7 @@ func TestWorkbench_DueWindows(t *testing.T) {
 		resp(1, "下月到期", "2021-07-15")
 		resp(4, "其他单位的", "2021-06-10")
 
-		ps, _, err := db.FindProjects(admin, sanlian.ProjectFilter{DueBy: "2021-06-15", Limit: 50})
+		ps, _, err := db.Lists.FindProjects(admin, sanlian.ProjectFilter{DueBy: "2021-06-15", Limit: 50})
 		MustOK(t, err)
 		var got []int64
 		for _, p := range ps {
@@ -236,7 +236,7 @@ func TestWorkbench_DueWindows(t *testing.T) {
 		if !equalIDs(sortIDs(got), []int64{today, soon}) {
 			t.Errorf("projects due = %v, want %v", got, []int64{today, soon})
 		}
-		rs, _, err := db.FindResponsibilities(admin, sanlian.ResponsibilityFilter{DueBy: "2021-06-15", Entered: true, Limit: 50})
+		rs, _, err := db.Lists.FindResponsibilities(admin, sanlian.ResponsibilityFilter{DueBy: "2021-06-15", Entered: true, Limit: 50})
 		MustOK(t, err)
 		got = nil
 		for _, r := range rs {

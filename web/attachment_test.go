@@ -246,8 +246,8 @@ func TestAttachments_TooLarge(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	a := newApp(t, db)
 	// A second server on the same database with a 64 KB limit.
-	small := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db,
-		Calendar: db, Problems: db, Attachments: db, Ping: db.Ping},
+	small := web.New(web.Services{Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db,
+		Calendar: db, Problems: db.Problems, Attachments: db.Problems, Ping: db.Ping},
 		web.Config{MaxUpload: 64 << 10, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	ts := httptest.NewServer(small)
 	t.Cleanup(ts.Close)

@@ -40,13 +40,13 @@ func coverageApp(t *testing.T, db *sqldb.DB) (*app, []*sanlian.Topic) {
 	db.Now = func() time.Time { return now }
 	users := map[string]*sanlian.User{}
 	for _, name := range []string{"office", "unitadmin", "cadre", "cadre5"} {
-		_, u, err := db.Login(context.Background(), name, sqldbtest.Password, "api")
+		_, u, err := db.Accounts.Login(context.Background(), name, sqldbtest.Password, "api")
 		if err != nil {
 			t.Fatal(err)
 		}
 		users[name] = u
 	}
-	ts, err := db.CreateTopics(sqldbtest.As(users["office"]), []sanlian.TopicInput{
+	ts, err := db.Work.CreateTopics(sqldbtest.As(users["office"]), []sanlian.TopicInput{
 		{Category: "employment", Question: "家里有没有劳动力外出务工？就业有什么困难？"},
 		{Category: "social_health", Question: "医保报销顺不顺利？看病远不远？"},
 		{Category: "transport", Question: "通组公路好不好走？"},
@@ -61,7 +61,7 @@ func coverageApp(t *testing.T, db *sqldb.DB) (*app, []*sanlian.Topic) {
 		for range problems {
 			in.Problems = append(in.Problems, sanlian.VisitProblem{Category: "transport", Description: "通组公路坑洼不平"})
 		}
-		if _, _, err := db.CreateVisit(sqldbtest.As(users[user]), in, ""); err != nil {
+		if _, _, err := db.Work.CreateVisit(sqldbtest.As(users[user]), in, ""); err != nil {
 			t.Fatal(err, sanlian.ErrorFields(err))
 		}
 	}

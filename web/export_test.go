@@ -130,7 +130,7 @@ func TestProblemsExport(t *testing.T) {
 			// the cursor to the end, every problem once, newest first.
 			ctx := sqldbtest.As(officeUser(t, db))
 			for i := range 520 {
-				if _, err := db.CreateProblem(ctx, &sanlian.ProblemInput{Category: "policy", VillageCode: sqldbtest.VillageD,
+				if _, err := db.Problems.CreateProblem(ctx, &sanlian.ProblemInput{Category: "policy", VillageCode: sqldbtest.VillageD,
 					Description: fmt.Sprintf("政策落实问题第%d件", i+1)}); err != nil {
 					t.Fatal(err)
 				}
@@ -178,7 +178,7 @@ func exportTitle(t *testing.T, body string) string {
 // directly.
 func officeUser(t *testing.T, db *sqldb.DB) *sanlian.User {
 	t.Helper()
-	_, u, err := db.Login(context.Background(), "office", sqldbtest.Password, "api")
+	_, u, err := db.Accounts.Login(context.Background(), "office", sqldbtest.Password, "api")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,9 +47,9 @@ func BenchmarkHouseholdsExport(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("loaded %d households in %v", n, time.Since(start).Round(time.Millisecond))
-			srv := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-				Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Projects: db, Resps: db, Lists: db,
-				Imports: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping}, web.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			srv := web.New(web.Services{Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
+				Problems: db.Problems, Attachments: db.Problems, Topics: db.Work, Visits: db.Work, Activities: db.Work, Coverage: db.Work, Projects: db.Lists, Resps: db.Lists, Lists: db.Lists,
+				Imports: db.Lists, Sheets: xlsx.Workbooks{}, Ping: db.Ping}, web.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			ts := httptest.NewServer(srv)
 			defer ts.Close()
 			res, err := http.Post(ts.URL+"/api/v1/login", "application/json",

@@ -151,8 +151,8 @@ func TestImports_APIErrors(t *testing.T) {
 func TestImports_TooLarge(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	a := newApp(t, db)
-	small := web.New(web.Services{Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db,
-		Calendar: db, Problems: db, Imports: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
+	small := web.New(web.Services{Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db,
+		Calendar: db, Problems: db.Problems, Imports: db.Lists, Sheets: xlsx.Workbooks{}, Ping: db.Ping},
 		web.Config{MaxImport: 4 << 10, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	ts := httptest.NewServer(small)
 	t.Cleanup(ts.Close)

@@ -117,10 +117,10 @@ func TestLayout_CountyName(t *testing.T) {
 			t.Fatal(err)
 		}
 		srv := web.New(web.Services{
-			Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-			Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-			Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-			Public: db, Open311: db, Notices: db, Routing: db, Sheets: xlsx.Workbooks{}, Ping: db.Ping,
+			Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
+			Problems: db.Problems, Attachments: db.Problems, Topics: db.Work, Visits: db.Work, Activities: db.Work, Coverage: db.Work, Supervisions: db.Problems,
+			Projects: db.Lists, Resps: db.Lists, Lists: db.Lists, Imports: db.Lists, Dispatch: db.Problems, Metrics: db.Reports, Bulletins: db.Reports,
+			Public: db.Public, Open311: db.Public, Notices: db.Notices, Routing: db.Problems, Sheets: xlsx.Workbooks{}, Ping: db.Ping,
 		}, web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 		ts := httptest.NewServer(srv)
 		defer ts.Close()

@@ -94,7 +94,7 @@ func TestMe_PasswordPage(t *testing.T) {
 func TestMe_MustChangeGate(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
-		if err := db.SetPasswordPolicy(context.Background(), sanlian.PasswordPolicy{MinLength: 10, MinClasses: 3, History: 5, ExpiryDays: 30}); err != nil {
+		if err := db.Accounts.SetPasswordPolicy(context.Background(), sanlian.PasswordPolicy{MinLength: 10, MinClasses: 3, History: 5, ExpiryDays: 30}); err != nil {
 			t.Fatal(err)
 		}
 		db.Now = func() time.Time { return time.Now().Add(31 * 24 * time.Hour) }

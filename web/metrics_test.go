@@ -17,7 +17,7 @@ import (
 // so the resolution and satisfaction rates do not exist (null, —).
 func metricsLedger(t *testing.T, db *sqldb.DB) (p1, p2 *sanlian.Problem) {
 	t.Helper()
-	all, err := db.FindUsers(sanlian.NewSystemContext(t.Context()))
+	all, err := db.Accounts.FindUsers(sanlian.NewSystemContext(t.Context()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func metricsLedger(t *testing.T, db *sqldb.DB) (p1, p2 *sanlian.Problem) {
 	do := func(u string, p *sanlian.Problem, action string, req sanlian.ActionRequest) *sanlian.Problem {
 		t.Helper()
 		req.Version = p.Version
-		out, err := db.Act(sqldbtest.As(users[u]), p.ID, action, req)
+		out, err := db.Problems.Act(sqldbtest.As(users[u]), p.ID, action, req)
 		if err != nil {
 			t.Fatalf("%s: %v", action, err)
 		}
@@ -45,10 +45,10 @@ func metricsLedger(t *testing.T, db *sqldb.DB) (p1, p2 *sanlian.Problem) {
 	in := func(title string) *sanlian.ProblemInput {
 		return &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Title: title, Description: title + "，群众反映"}
 	}
-	if p1, err = db.CreateProblem(sqldbtest.As(users["office"]), in("村道破损")); err != nil {
+	if p1, err = db.Problems.CreateProblem(sqldbtest.As(users["office"]), in("村道破损")); err != nil {
 		t.Fatal(err)
 	}
-	if p2, err = db.CreateProblem(sqldbtest.As(users["office"]), in("路灯不亮")); err != nil {
+	if p2, err = db.Problems.CreateProblem(sqldbtest.As(users["office"]), in("路灯不亮")); err != nil {
 		t.Fatal(err)
 	}
 	at("2021-05-06 09:00")

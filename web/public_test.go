@@ -128,7 +128,7 @@ func (a *app) postSubmit(fields url.Values, photos []photo, hdr ...string) (*htt
 // tracked counts the problems with a tracking code.
 func (a *app) tracked() int {
 	a.t.Helper()
-	_, total, _, err := a.db.FindTracked(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), "", 1)
+	_, total, _, err := a.db.Public.FindTracked(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), "", 1)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -149,7 +149,7 @@ func (a *app) submitOK(desc, phone string, photos ...photo) string {
 // problemIDOf is the office's id of the problem with the tracking code.
 func (a *app) problemIDOf(code string) int64 {
 	a.t.Helper()
-	p, err := a.db.TrackPublic(sanlian.NewPublicContext(context.Background()), code)
+	p, err := a.db.Public.TrackPublic(sanlian.NewPublicContext(context.Background()), code)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestPublic_Journey(t *testing.T) {
 		}
 		code := strings.ReplaceAll(m[1], "-", "")
 		id := a.problemIDOf(code)
-		if atts, err := db.FindAttachments(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), id); err != nil || len(atts) != 1 {
+		if atts, err := db.Problems.FindAttachments(sqldbtest.As(&sanlian.User{Username: "office", Role: sanlian.RoleOffice}), id); err != nil || len(atts) != 1 {
 			t.Errorf("photos on the problem: %d, %v", len(atts), err)
 		}
 		_, body = a.do("GET", fmt.Sprintf("/api/v1/problems/%d", id), a.token("office"), "")
@@ -340,7 +340,7 @@ func TestPublic_API(t *testing.T) {
 func TestPublic_BadInput(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	a := newPublicApp(t, db, web.Config{MinFill: 300 * time.Millisecond, Limits: map[string]web.Limit{web.BucketSubmit: web.PerMinute(60, 100)}})
-	key, err := db.PublicKey(context.Background())
+	key, err := db.Public.PublicKey(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +428,7 @@ func TestPublic_HTMLStoredAsText(t *testing.T) {
 		t.Fatalf("submission: %d %s", res.StatusCode, body)
 	}
 	code := strings.ReplaceAll(m[1], "-", "")
-	p, err := a.db.TrackPublic(sanlian.NewPublicContext(context.Background()), code)
+	p, err := a.db.Public.TrackPublic(sanlian.NewPublicContext(context.Background()), code)
 	if err != nil || p.Description != desc {
 		t.Fatalf("stored description %q, %v", p.Description, err)
 	}
@@ -591,7 +591,7 @@ func (fullResults) PublicResults(context.Context) (*sanlian.PublicResults, error
 func TestPublic_ResultsPage(t *testing.T) {
 	db := sqldbtest.Open(t, "sqlite")
 	sqldbtest.LoadSmall(t, db)
-	srv := web.New(web.Services{Public: fullResults{db}, Regions: db, Problems: db, Users: db},
+	srv := web.New(web.Services{Public: fullResults{db.Public}, Regions: db.Org, Problems: db.Problems, Users: db.Accounts},
 		web.Config{Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()

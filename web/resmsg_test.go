@@ -55,7 +55,7 @@ func newMsgApp(t *testing.T, db *sqldb.DB, kind string) *msgApp {
 	if res, body := a.do("PUT", "/api/v1/message-settings", a.token("office"), string(js)); res.StatusCode != 200 {
 		t.Fatalf("settings: %d %s", res.StatusCode, body)
 	}
-	a.worker = &notify.MessageWorker{Queue: db, Keys: msgKeys}
+	a.worker = &notify.MessageWorker{Queue: db.Notices, Keys: msgKeys}
 	return a
 }
 
@@ -65,7 +65,7 @@ func (a *msgApp) resolvedFor(phone string) (int64, string) {
 	t := a.t
 	t.Helper()
 	ctx := context.Background()
-	rc, err := a.db.SubmitPublic(sanlian.NewPublicContext(ctx), &sanlian.PublicSubmission{Source: sanlian.SourcePortal, Category: "transport",
+	rc, err := a.db.Public.SubmitPublic(sanlian.NewPublicContext(ctx), &sanlian.PublicSubmission{Source: sanlian.SourcePortal, Category: "transport",
 		VillageCode: sqldbtest.VillageA, Description: "路灯坏了 " + phone, ReporterPhone: phone, ReporterName: "张三", Consent: true, NotifySMS: true})
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestInboundSMS_Callback(t *testing.T) {
 				ack := string(sms.InboundAck(kind))
 				// Rated on the page, for comparison.
 				pageID, code := a.resolvedFor("13700000000")
-				if _, err := db.RatePublic(context.Background(), code, &sanlian.PublicRating{PhoneLast4: "0000", Solved: "yes", Satisfaction: "satisfied"}); err != nil {
+				if _, err := db.Public.RatePublic(context.Background(), code, &sanlian.PublicRating{PhoneLast4: "0000", Solved: "yes", Satisfaction: "satisfied"}); err != nil {
 					t.Fatal(err)
 				}
 				pageActor, _ := a.lastEvent(pageID)
@@ -235,7 +235,7 @@ func TestInboundSMS_Callback(t *testing.T) {
 					t.Errorf("no-match replies wrote %d audit rows", after-before)
 				}
 				office := sqldbtest.As(&sanlian.User{ID: 1, Username: "office", Role: sanlian.RoleOffice})
-				in, err := db.RecentInbound(office, 50)
+				in, err := db.Notices.RecentInbound(office, 50)
 				if err != nil || len(in) < 2 || in[0].Outcome != sanlian.InboundUnknown || in[1].Outcome != sanlian.InboundNoMatch || in[1].From != "139****9999" {
 					t.Errorf("inbound log: %v %+v", err, in)
 				}
@@ -254,7 +254,7 @@ func TestInboundSMS_Callback(t *testing.T) {
 					t.Errorf("after TD: %+v", items)
 				}
 				inboundRows := func() int {
-					in, err := db.RecentInbound(office, 100)
+					in, err := db.Notices.RecentInbound(office, 100)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -53,7 +53,7 @@ func TestSupervisions_API(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		a := newApp(t, db)
 		// A second unit admin, of 梅城镇人民政府 (unit 4).
-		MustOKWeb(t, db.CreateUser(sanlian.NewSystemContext(context.Background()),
+		MustOKWeb(t, db.Accounts.CreateUser(sanlian.NewSystemContext(context.Background()),
 			&sanlian.User{Username: "meicheng", DisplayName: "梅城镇管理员", Role: sanlian.RoleUnitAdmin, UnitID: 4}, sqldbtest.Password))
 		office, unitAdmin := a.token("office"), a.token("unitadmin")
 		p := a.supervisedProblem("村小学围墙开裂")

@@ -220,7 +220,7 @@ func TestUsers_Pages(t *testing.T) {
 		}
 		// Another system administrator may not approve a system
 		// administrator's request.
-		MustOKWeb(t, db.CreateUser(sanlian.NewSystemContext(t.Context()), &sanlian.User{Username: "sysadmin2", Role: sanlian.RoleSysadmin}, sqldbtest.Password))
+		MustOKWeb(t, db.Accounts.CreateUser(sanlian.NewSystemContext(t.Context()), &sanlian.User{Username: "sysadmin2", Role: sanlian.RoleSysadmin}, sqldbtest.Password))
 		sys2 := a.browser()
 		sys2.login("sysadmin2", sqldbtest.Password)
 		res, body = sys2.post("/grants/1/approve", url.Values{})

@@ -43,16 +43,16 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		cfg.Log = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
 	srv := web.New(web.Services{
-		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
-		Cockpit: db, Themes: db, Messages: db,
+		Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
+		Problems: db.Problems, Attachments: db.Problems, Topics: db.Work, Visits: db.Work, Activities: db.Work, Coverage: db.Work, Supervisions: db.Problems,
+		Projects: db.Lists, Resps: db.Lists, Lists: db.Lists, Imports: db.Lists, Dispatch: db.Problems, Metrics: db.Reports, Bulletins: db.Reports,
+		Public: db.Public, Lookup: db.Public, Open311: db.Public, Notices: db.Notices, Routing: db.Problems, Workbench: db.Reports, Accounts: db.Accounts, Grants: db.Accounts,
+		Cockpit: db.Reports, Themes: db.Work, Messages: db.Notices,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	}, cfg)
 	// Open311 mounted as cmd/sanlian mounts it.
-	srv.Mount("/open311/", open311.New(db, open311.Config{Log: cfg.Log, Now: cfg.Now, Secure: cfg.SecureCookies,
+	srv.Mount("/open311/", open311.New(db.Public, open311.Config{Log: cfg.Log, Now: cfg.Now, Secure: cfg.SecureCookies,
 		Allow: func(r *http.Request) (bool, time.Duration) { return srv.Allow(r, web.BucketOpen311Post) }}))
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)

@@ -24,7 +24,7 @@ func TestDemoHotlineHook(t *testing.T) {
 	var hook *demoHotlineHook
 	if err := playDemo(db, &out, "problems", func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 		hook = newDemoHotlineHook(ctx, db, setNow, today, 5)
-		sum, err := demo.LoadProblems(ctx, db, hook.setNow, c, demo.ProblemOptions{Problems: 300, Today: today, Seed: 5})
+		sum, err := demo.LoadProblems(ctx, db.Problems, hook.setNow, c, demo.ProblemOptions{Problems: 300, Today: today, Seed: 5})
 		if err == nil {
 			err = hook.err
 		}
@@ -41,7 +41,7 @@ func TestDemoHotlineHook(t *testing.T) {
 		t.Fatalf("summary: %s", out.String())
 	}
 	office := sanlian.NewSystemContext(ctx)
-	hooks, err := db.FindWebhooks(office)
+	hooks, err := db.Notices.FindWebhooks(office)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestDemoHotlineHook(t *testing.T) {
 		h.CreatedAt.After(hook.from.Add(24*time.Hour)) {
 		t.Fatalf("hotline hook %+v (from %s)", h, hook.from)
 	}
-	ds, _, err := db.FindDeliveries(office, h.ID, "", "", 500)
+	ds, _, err := db.Notices.FindDeliveries(office, h.ID, "", "", 500)
 	if err != nil {
 		t.Fatal(err)
 	}

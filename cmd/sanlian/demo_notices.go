@@ -50,7 +50,7 @@ func (h *demoHotlineHook) setNow(t time.Time) {
 	}
 	h.done = true
 	hotline := sanlian.SourceHotline
-	_, h.err = h.db.CreateWebhook(sanlian.NewSystemContext(h.ctx), &sanlian.WebhookInput{Name: "12345热线平台（通用 JSON）",
+	_, h.err = h.db.Notices.CreateWebhook(sanlian.NewSystemContext(h.ctx), &sanlian.WebhookInput{Name: "12345热线平台（通用 JSON）",
 		Kind: sanlian.WebhookJSON, URL: demoWebhookURL + "open311/callback", Secret: fmt.Sprintf("demo-hotline-%016x", h.seed),
 		Events: demoHotlineEvents, Source: &hotline})
 }
@@ -78,7 +78,7 @@ func demoNotices(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 		{Name: "县领导小组工作群（钉钉）", Kind: sanlian.WebhookDingTalk, URL: demoWebhookURL + "robot/send?access_token=demo-dingtalk-token",
 			Secret: fmt.Sprintf("SECdemo%016x", seed), Events: []string{sanlian.EventProblemOverdue, sanlian.EventSupervisionRed, sanlian.EventSupervisionNotice}},
 	} {
-		if _, err := db.CreateWebhook(office, in); err != nil {
+		if _, err := db.Notices.CreateWebhook(office, in); err != nil {
 			return nil, err
 		}
 	}
@@ -86,14 +86,14 @@ func demoNotices(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 	// played before: notices listed newest first stay in time order.
 	setNow(today)
 	for d := start.AddDate(0, 0, 1); !d.After(day(today)); d = d.AddDate(0, 0, 1) {
-		if err := db.NoticesDailyAt(ctx, d); err != nil {
+		if err := db.Notices.NoticesDailyAt(ctx, d); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := db.ReadNoticesBefore(office, day(today).AddDate(0, 0, -7)); err != nil {
+	if _, err := db.Notices.ReadNoticesBefore(office, day(today).AddDate(0, 0, -7)); err != nil {
 		return nil, err
 	}
-	w := &notify.Worker{Queue: db, Batch: 100, Sender: &notify.Sender{Now: func() time.Time { return today }}}
+	w := &notify.Worker{Queue: db.Notices, Batch: 100, Sender: &notify.Sender{Now: func() time.Time { return today }}}
 	for {
 		_, n, err := w.RunOnce(ctx)
 		if err != nil {
@@ -103,11 +103,11 @@ func demoNotices(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 			break
 		}
 	}
-	total, unread, err := db.NoticeTotals(office)
+	total, unread, err := db.Notices.NoticeTotals(office)
 	if err != nil {
 		return nil, err
 	}
-	hooks, err := db.FindWebhooks(office)
+	hooks, err := db.Notices.FindWebhooks(office)
 	if err != nil {
 		return nil, err
 	}

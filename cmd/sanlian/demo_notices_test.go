@@ -21,7 +21,7 @@ func TestDemoNotices(t *testing.T) {
 	db, c := smallDemoCounty(t)
 	var out bytes.Buffer
 	if err := playDemo(db, &out, "problems", func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-		return demo.LoadProblems(ctx, db, setNow, c, demo.ProblemOptions{Problems: 300, Today: today, Seed: 5})
+		return demo.LoadProblems(ctx, db.Problems, setNow, c, demo.ProblemOptions{Problems: 300, Today: today, Seed: 5})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -34,21 +34,21 @@ func TestDemoNotices(t *testing.T) {
 		t.Fatalf("summary: %s", out.String())
 	}
 	office := sanlian.NewSystemContext(ctx)
-	total, unread, err := db.NoticeTotals(office)
+	total, unread, err := db.Notices.NoticeTotals(office)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if total == 0 || unread == 0 || unread == total {
 		t.Fatalf("notices %d, unread %d", total, unread)
 	}
-	hooks, err := db.FindWebhooks(office)
+	hooks, err := db.Notices.FindWebhooks(office)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(hooks) != 2 || hooks[0].Kind != sanlian.WebhookWeCom || hooks[1].Kind != sanlian.WebhookDingTalk || hooks[1].SecretShown == "" {
 		t.Fatalf("webhooks %+v", hooks)
 	}
-	ds, _, err := db.FindDeliveries(office, hooks[0].ID, "", "", 0)
+	ds, _, err := db.Notices.FindDeliveries(office, hooks[0].ID, "", "", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

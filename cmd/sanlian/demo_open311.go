@@ -47,7 +47,7 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 	office := sanlian.NewSystemContext(ctx)
 	issue := func(at time.Time, name, source string) (string, error) {
 		setNow(at)
-		k, err := db.CreateAPIKey(office, &sanlian.APIKeyInput{Name: name, Source: source})
+		k, err := db.Public.CreateAPIKey(office, &sanlian.APIKeyInput{Name: name, Source: source})
 		if err != nil {
 			return "", err
 		}
@@ -75,7 +75,7 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 		at := start.AddDate(0, 0, 15+i*(int(today.Sub(start).Hours()/24)-16)/n).Truncate(24 * time.Hour).
 			Add(time.Duration(1+rng.IntN(8)) * time.Hour)
 		setNow(at)
-		key, err := db.VerifyAPIKey(pub, secret)
+		key, err := db.Public.VerifyAPIKey(pub, secret)
 		if err != nil {
 			return nil, err
 		}
@@ -90,11 +90,11 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 				addressString = v.Name
 			}
 		}
-		village, err := db.Open311Village(pub, addressID, addressString)
+		village, err := db.Public.Open311Village(pub, addressID, addressString)
 		if err != nil {
 			// A village name the county has twice: the code, as the
 			// platform would after the refusal.
-			if village, err = db.Open311Village(pub, v.Code, ""); err != nil {
+			if village, err = db.Public.Open311Village(pub, v.Code, ""); err != nil {
 				return nil, err
 			}
 		}
@@ -116,7 +116,7 @@ func demoOpen311(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *s
 			x.Urgency = sanlian.UrgencyUrgent
 		}
 		sub.Open311 = x
-		rc, err := db.SubmitPublic(pub, sub)
+		rc, err := db.Public.SubmitPublic(pub, sub)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ func TestDemoOpen311(t *testing.T) {
 	if !strings.Contains(out.String(), "12345热线") || !strings.Contains(out.String(), sanlian.APIKeyPrefix) {
 		t.Fatalf("summary: %s", out.String())
 	}
-	keys, err := db.FindAPIKeys(sanlian.NewSystemContext(ctx))
+	keys, err := db.Public.FindAPIKeys(sanlian.NewSystemContext(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,11 +39,11 @@ func TestDemoOpen311(t *testing.T) {
 	if len(keys) != 2 || keys[0].Source != sanlian.SourceOther || keys[1].Source != sanlian.SourceHotline || total != 20 {
 		t.Fatalf("keys %d, requests %d", len(keys), total)
 	}
-	all, err := db.FindOpen311Requests(ctx, sanlian.Open311Filter{Start: time.Now().AddDate(0, -7, 0)})
+	all, err := db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{Start: time.Now().AddDate(0, -7, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recent, err := db.FindOpen311Requests(ctx, sanlian.Open311Filter{})
+	recent, err := db.Public.FindOpen311Requests(ctx, sanlian.Open311Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,13 +15,13 @@ import (
 // of their reporters rated the result themselves. It names a code to try.
 func demoPublic(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *sanlian.County, today time.Time, seed uint64) (fmt.Stringer, error) {
 	office := sanlian.NewSystemContext(ctx)
-	_, total, rated, err := db.FindTracked(office, "", 0)
+	_, total, rated, err := db.Public.FindTracked(office, "", 0)
 	if err != nil {
 		return nil, err
 	}
 	var try []string
 	for _, st := range []string{sanlian.StateResolved, sanlian.StateAccepted} {
-		list, _, _, err := db.FindTracked(office, st, 20)
+		list, _, _, err := db.Public.FindTracked(office, st, 20)
 		if err != nil {
 			return nil, err
 		}

@@ -39,7 +39,7 @@ func (g *demoGateway) Send(_ context.Context, m *sms.Message) (sms.Result, error
 // the messages of the last two days wait for their retries.
 func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *sanlian.County, today time.Time) (fmt.Stringer, error) {
 	office := sanlian.NewSystemContext(ctx)
-	cur, err := db.MessageSettings(office)
+	cur, err := db.Notices.MessageSettings(office)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 			wx[e] = "demo-wx-" + e
 		}
 	}
-	if _, err := db.UpdateMessageSettings(office, &sanlian.MsgSettings{Enabled: true, Provider: sanlian.ProviderHTTP,
+	if _, err := db.Notices.UpdateMessageSettings(office, &sanlian.MsgSettings{Enabled: true, Provider: sanlian.ProviderHTTP,
 		Endpoint: demoSMSEndpoint, PublicURL: "http://localhost:8080", SMS: smsT, Wechat: wx, Version: cur.Stored.Version}); err != nil {
 		return nil, err
 	}
@@ -88,8 +88,8 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 		return time.Date(day.Year(), day.Month(), day.Day()+d, h, m, 0, 0, sanlian.Shanghai)
 	}
 	gw := &demoGateway{}
-	sent := &notify.MessageWorker{Queue: db, Batch: 100, NewProvider: func(string, string, sms.Keys, *http.Client) (sms.Provider, error) { return gw, nil }}
-	down := &notify.MessageWorker{Queue: db, Batch: 100, Keys: sms.Keys{Secret: demoGatewaySecret}, Client: &http.Client{Timeout: 2 * time.Second}}
+	sent := &notify.MessageWorker{Queue: db.Notices, Batch: 100, NewProvider: func(string, string, sms.Keys, *http.Client) (sms.Provider, error) { return gw, nil }}
+	down := &notify.MessageWorker{Queue: db.Notices, Batch: 100, Keys: sms.Keys{Secret: demoGatewaySecret}, Client: &http.Client{Timeout: 2 * time.Second}}
 	send := func(t time.Time) error {
 		w := sent
 		if !t.Before(at(-1, 0, 0)) {
@@ -134,13 +134,13 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 		id := ids[s.phone]
 		var p *sanlian.Problem
 		if id != 0 {
-			if p, err = db.FindProblemByID(office, id); err != nil {
+			if p, err = db.Problems.FindProblemByID(office, id); err != nil {
 				return nil, err
 			}
 		}
 		switch s.what {
 		case "submit":
-			rc, err := db.SubmitPublic(sanlian.NewPublicContext(ctx), &sanlian.PublicSubmission{Source: sanlian.SourcePortal, Category: "transport",
+			rc, err := db.Public.SubmitPublic(sanlian.NewPublicContext(ctx), &sanlian.PublicSubmission{Source: sanlian.SourcePortal, Category: "transport",
 				VillageCode: village, Description: demoMessageTexts[len(ids)%len(demoMessageTexts)], ReporterName: "群众", ReporterPhone: s.phone,
 				Consent: true, NotifySMS: true})
 			if err != nil {
@@ -149,23 +149,23 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 			ids[s.phone] = rc.ProblemID
 		case "assign":
 			if p.State == sanlian.StateSubmitted {
-				_, err = db.Act(office, id, sanlian.ActionAssign, sanlian.ActionRequest{Version: p.Version, UnitID: admin.UnitID})
+				_, err = db.Problems.Act(office, id, sanlian.ActionAssign, sanlian.ActionRequest{Version: p.Version, UnitID: admin.UnitID})
 			}
 		case "accept":
 			if p.State == sanlian.StateAssigned {
-				_, err = db.Act(unitAdmin(p.UnitID), id, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
+				_, err = db.Problems.Act(unitAdmin(p.UnitID), id, sanlian.ActionAccept, sanlian.ActionRequest{Version: p.Version})
 			}
 		case "resolve":
 			if p.State == sanlian.StateAccepted {
-				_, err = db.Act(unitAdmin(p.UnitID), id, sanlian.ActionResolve, sanlian.ActionRequest{Version: p.Version, Measures: "现场查看并安排维修",
+				_, err = db.Problems.Act(unitAdmin(p.UnitID), id, sanlian.ActionResolve, sanlian.ActionRequest{Version: p.Version, Measures: "现场查看并安排维修",
 					Result: "已修复，群众可正常通行"})
 			}
 		case "close":
 			if p.State == sanlian.StateResolved && !p.CallbackAt.IsZero() {
-				_, err = db.Act(office, id, sanlian.ActionClose, sanlian.ActionRequest{Version: p.Version})
+				_, err = db.Problems.Act(office, id, sanlian.ActionClose, sanlian.ActionRequest{Version: p.Version})
 			}
 		default:
-			_, err = db.ReceiveSMS(ctx, []sanlian.InboundSMS{{Provider: sanlian.ProviderHTTP, From: s.phone, Text: s.what, At: s.t}})
+			_, err = db.Notices.ReceiveSMS(ctx, []sanlian.InboundSMS{{Provider: sanlian.ProviderHTTP, From: s.phone, Text: s.what, At: s.t}})
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", s.what, sanlian.MaskPhone(s.phone), err)
@@ -176,7 +176,7 @@ func demoMessages(ctx context.Context, db *sqldb.DB, setNow func(time.Time), c *
 	}
 	count := map[string]int{}
 	for _, st := range []string{sanlian.MsgSent, sanlian.MsgPending, sanlian.MsgSkipped} {
-		items, _, err := db.FindMessages(office, sanlian.MsgFilter{State: st, Limit: 500})
+		items, _, err := db.Notices.FindMessages(office, sanlian.MsgFilter{State: st, Limit: 500})
 		if err != nil {
 			return nil, err
 		}

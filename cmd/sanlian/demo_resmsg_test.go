@@ -25,14 +25,14 @@ func TestDemoMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	office := sanlian.NewSystemContext(ctx)
-	v, err := db.MessageSettings(office)
+	v, err := db.Notices.MessageSettings(office)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !v.Stored.Enabled || v.Skip[sanlian.ChannelWechat][sanlian.MsgReopened] == "" || v.Skip[sanlian.ChannelSMS][sanlian.MsgReopened] != "" {
 		t.Errorf("settings %+v", v)
 	}
-	items, _, err := db.FindMessages(office, sanlian.MsgFilter{Limit: 500})
+	items, _, err := db.Notices.FindMessages(office, sanlian.MsgFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestDemoMessages(t *testing.T) {
 	if states[sanlian.MsgSent] < 8 || retrying < 2 || optedOut != 1 {
 		t.Errorf("log: %v, %d retrying, %d opted out", states, retrying, optedOut)
 	}
-	in, err := db.RecentInbound(office, 10)
+	in, err := db.Notices.RecentInbound(office, 10)
 	if err != nil || len(in) != 3 {
 		t.Fatalf("inbound %v %+v", err, in)
 	}

@@ -85,7 +85,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return sheets.ReadImport(f, fi.Size(), kind)
 	})
 	defer cleanup()
-	rep, err := db.Import(actx, kind, open)
+	rep, err := db.Lists.Import(actx, kind, open)
 	if err != nil {
 		return describe(err)
 	}

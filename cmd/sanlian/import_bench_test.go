@@ -111,7 +111,7 @@ func BenchmarkImportWorkbook300k(b *testing.B) {
 				open, cleanup := sanlian.SpoolRows(func() (sanlian.RowSource, error) {
 					return xlsx.Workbooks{}.ReadImport(f, fi.Size(), kind)
 				})
-				rep, err := db.Import(ctx, kind, open)
+				rep, err := db.Lists.Import(ctx, kind, open)
 				cleanup()
 				b.StopTimer()
 				took := time.Since(start)

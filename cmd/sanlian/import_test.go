@@ -65,7 +65,7 @@ func countHouseholds(t *testing.T, dsn string) int {
 	n := 0
 	f := sanlian.HouseholdFilter{Limit: 500}
 	for {
-		items, cursor, err := db.FindHouseholds(sanlian.NewSystemContext(ctx), f)
+		items, cursor, err := db.Org.FindHouseholds(sanlian.NewSystemContext(ctx), f)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ func TestListsRoundTrip(t *testing.T) {
 			}
 			for _, code := range []string{"problems", "projects", "responsibilities"} {
 				kind := sanlian.FindImportKind(code)
-				rep, err := b.Import(sys, kind, func() (sanlian.RowSource, error) {
+				rep, err := b.Lists.Import(sys, kind, func() (sanlian.RowSource, error) {
 					return xlsx.ReadImport(bytes.NewReader(first), int64(len(first)), kind)
 				})
 				if err != nil {
@@ -87,7 +87,7 @@ func TestListsRoundTrip(t *testing.T) {
 // exportLists writes the county's three lists as the office sees them.
 func exportLists(t *testing.T, ctx context.Context, db *sqldb.DB) []byte {
 	t.Helper()
-	l, err := db.FindLists(ctx, sanlian.ListsFilter{})
+	l, err := db.Lists.FindLists(ctx, sanlian.ListsFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

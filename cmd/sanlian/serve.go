@@ -78,7 +78,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.Demo && m.Config.Messages.KeyFile == "" {
 		m.msg.keys.Secret = demoGatewaySecret
 	}
-	db.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
+	db.Notices.SetMessageConfig(m.msg.overrides, m.msg.wechat != nil)
 	db.LookupPerDay = m.Config.LookupPerDay
 	db.CountyBounds = m.Config.CountyBounds
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
@@ -103,11 +103,11 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stopJobs, m.jobsDone = stop, make(chan struct{})
 	go m.runJobs(jobs)
 	services := web.Services{
-		Users: db, Regions: db, Units: db, Cadres: db, Households: db, Links: db, Audit: db, Calendar: db,
-		Problems: db, Attachments: db, Topics: db, Visits: db, Activities: db, Coverage: db, Supervisions: db,
-		Projects: db, Resps: db, Lists: db, Imports: db, Dispatch: db, Metrics: db, Bulletins: db,
-		Messages: db, Public: db, Lookup: db, Open311: db, Notices: db, Routing: db, Workbench: db, Accounts: db, Grants: db,
-		Cockpit: db, Themes: db,
+		Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
+		Problems: db.Problems, Attachments: db.Problems, Topics: db.Work, Visits: db.Work, Activities: db.Work, Coverage: db.Work, Supervisions: db.Problems,
+		Projects: db.Lists, Resps: db.Lists, Lists: db.Lists, Imports: db.Lists, Dispatch: db.Problems, Metrics: db.Reports, Bulletins: db.Reports,
+		Messages: db.Notices, Public: db.Public, Lookup: db.Public, Open311: db.Public, Notices: db.Notices, Routing: db.Problems, Workbench: db.Reports, Accounts: db.Accounts, Grants: db.Accounts,
+		Cockpit: db.Reports, Themes: db.Work,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
 	}
@@ -119,7 +119,7 @@ func (m *Main) Run(ctx context.Context) error {
 			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
 	// Open311 GeoReport v2, its own adapter, under the server's common
 	// wrapping and posting within the server's open311-post limit.
-	srv.Mount("/open311/", open311.New(db, open311.Config{Log: m.Log, CountyBounds: m.Config.CountyBounds, Secure: m.Config.SecureCookies,
+	srv.Mount("/open311/", open311.New(db.Public, open311.Config{Log: m.Log, CountyBounds: m.Config.CountyBounds, Secure: m.Config.SecureCookies,
 		Allow: func(r *http.Request) (bool, time.Duration) { return srv.Allow(r, web.BucketOpen311Post) }}))
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -170,13 +170,13 @@ func (m *Main) runJobs(ctx context.Context) {
 	// Beside the jobs, the webhook deliveries queued in the database are
 	// sent every ten seconds; nodes sharing a database share the queue.
 	sent := make(chan struct{})
-	go func() { defer close(sent); (&notify.Worker{Queue: m.DB, Log: m.Log}).Run(ctx, 10*time.Second) }()
+	go func() { defer close(sent); (&notify.Worker{Queue: m.DB.Notices, Log: m.Log}).Run(ctx, 10*time.Second) }()
 	defer func() { <-sent }()
 	// So are the messages to residents.
 	told := make(chan struct{})
 	go func() {
 		defer close(told)
-		(&notify.MessageWorker{Queue: m.DB, Keys: m.msg.keys, Wechat: m.msg.wechat, Log: m.Log}).Run(ctx, 10*time.Second)
+		(&notify.MessageWorker{Queue: m.DB.Notices, Keys: m.msg.keys, Wechat: m.msg.wechat, Log: m.Log}).Run(ctx, 10*time.Second)
 	}()
 	defer func() { <-told }()
 	tick := time.NewTicker(time.Minute)
@@ -260,7 +260,7 @@ func demoSupervision(ctx context.Context, db *sqldb.DB, setNow func(time.Time), 
 			return nil, err
 		}
 	}
-	n, err := db.CountSupervisions(sanlian.NewSystemContext(ctx), sanlian.SupervisionFilter{})
+	n, err := db.Problems.CountSupervisions(sanlian.NewSystemContext(ctx), sanlian.SupervisionFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -283,35 +283,35 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 	for _, p := range []part{
 		{"problems", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			hook := newDemoHotlineHook(ctx, db, setNow, today, seed) // the 12345 platform's webhook, a week ago
-			sum, err := demo.LoadProblems(ctx, db, hook.setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db, Routing: db})
+			sum, err := demo.LoadProblems(ctx, db.Problems, hook.setNow, c, demo.ProblemOptions{Problems: problems, Today: today, Seed: seed, Public: db.Public, Routing: db.Problems})
 			if err == nil {
 				err = hook.err
 			}
 			return sum, err
 		}},
 		{"co-units", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadCoUnits(ctx, db, setNow, c, demo.CoUnitOptions{Today: today, Seed: seed})
+			return demo.LoadCoUnits(ctx, db.Problems, setNow, c, demo.CoUnitOptions{Today: today, Seed: seed})
 		}},
 		{"responsibilities", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadResponsibilities(ctx, db, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
+			return demo.LoadResponsibilities(ctx, db.Lists, setNow, c, demo.ResponsibilityOptions{Today: today, Seed: seed})
 		}},
 		{"visits", visits == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadVisits(ctx, db, db, setNow, c, demo.VisitOptions{Visits: visits, Today: today, Seed: seed})
+			return demo.LoadVisits(ctx, db.Work, db.Work, setNow, c, demo.VisitOptions{Visits: visits, Today: today, Seed: seed})
 		}},
 		{"intake", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed, Late: 4})
+			return demo.SettleIntake(ctx, db.Problems, setNow, c, demo.IntakeOptions{Today: today, Seed: seed, Late: 4})
 		}},
 		{"activities", activities == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadActivities(ctx, db, setNow, c, demo.ActivityOptions{Activities: activities, Today: today, Seed: seed, Photos: db})
+			return demo.LoadActivities(ctx, db.Work, setNow, c, demo.ActivityOptions{Activities: activities, Today: today, Seed: seed, Photos: db.Problems})
 		}},
 		{"projects", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadProjects(ctx, db, setNow, c, demo.ProjectOptions{Today: today, Seed: seed})
+			return demo.LoadProjects(ctx, db.Lists, setNow, c, demo.ProjectOptions{Today: today, Seed: seed})
 		}},
 		{"dispatches", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadDispatches(ctx, db, db, setNow, c, demo.DispatchOptions{Today: today, Seed: seed})
+			return demo.LoadDispatches(ctx, db.Problems, db.Lists, setNow, c, demo.DispatchOptions{Today: today, Seed: seed})
 		}},
 		{"bulletins", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadBulletins(ctx, db, db, setNow, c, demo.BulletinOptions{Today: today})
+			return demo.LoadBulletins(ctx, db.Reports, db.Reports, setNow, c, demo.BulletinOptions{Today: today})
 		}},
 		{"supervision", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
 			return demoSupervision(ctx, db, setNow, today)
@@ -323,7 +323,7 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 			return demoOpen311(ctx, db, setNow, c, today, seed)
 		}},
 		{"Open311 intake", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.SettleIntake(ctx, db, setNow, c, demo.IntakeOptions{Today: today, Seed: seed + 1, Late: 1,
+			return demo.SettleIntake(ctx, db.Problems, setNow, c, demo.IntakeOptions{Today: today, Seed: seed + 1, Late: 1,
 				Sources: []string{sanlian.SourceHotline, sanlian.SourceOther}})
 		}},
 		{"resident messages", false, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
@@ -334,7 +334,7 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 		}},
 		// 每月一题 (the month's themes), over the problems entered above.
 		{"themes", problems == 0, func(setNow func(time.Time), today time.Time) (fmt.Stringer, error) {
-			return demo.LoadThemes(ctx, db, db, setNow, c, demo.ThemeOptions{Today: today})
+			return demo.LoadThemes(ctx, db.Work, db.Problems, setNow, c, demo.ThemeOptions{Today: today})
 		}},
 	} {
 		if p.skip {

@@ -44,7 +44,7 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer db.Close()
-	if err := db.CreateUser(sanlian.NewSystemContext(ctx), u, pw); err != nil {
+	if err := db.Accounts.CreateUser(sanlian.NewSystemContext(ctx), u, pw); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "已创建账号 %s（%s），编号 %d\n", u.Username, u.Role.Label(), u.ID)
@@ -75,7 +75,7 @@ func runUserPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 	if err != nil {
 		return err
 	}
-	if err := db.SetPassword(sys, u.ID, pw); err != nil {
+	if err := db.Accounts.SetPassword(sys, u.ID, pw); err != nil {
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "已设置账号 %s 的密码，其会话已全部结束\n", u.Username)
@@ -85,7 +85,7 @@ func runUserPasswd(ctx context.Context, args []string, stdin io.Reader, stdout, 
 // userNamed returns the account called username, or an error saying
 // there is none.
 func userNamed(ctx context.Context, db *sqldb.DB, username string) (*sanlian.User, error) {
-	users, err := db.FindUsers(ctx)
+	users, err := db.Accounts.FindUsers(ctx)
 	if err != nil {
 		return nil, describe(err)
 	}
@@ -140,7 +140,7 @@ func describe(err error) error {
 // security administrator's workbench has something to decide: the system
 // administrator creates an account for a cadre who has none.
 func demoGrant(ctx context.Context, db *sqldb.DB, c *sanlian.County, out io.Writer) error {
-	users, err := db.FindUsers(sanlian.NewSystemContext(ctx))
+	users, err := db.Accounts.FindUsers(sanlian.NewSystemContext(ctx))
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func demoGrant(ctx context.Context, db *sqldb.DB, c *sanlian.County, out io.Writ
 			continue
 		}
 		u := &sanlian.User{Username: "newcadre", DisplayName: cd.Name, Role: sanlian.RoleCadre, UnitID: cd.UnitID, CadreID: cd.ID}
-		if err := db.CreateUser(sanlian.NewContextWithUser(ctx, sys), u, demo.Password); err != nil {
+		if err := db.Accounts.CreateUser(sanlian.NewContextWithUser(ctx, sys), u, demo.Password); err != nil {
 			return fmt.Errorf("demo grant: %w", err)
 		}
 		fmt.Fprintf(out, "已提出演示授权申请：系统管理员为干部%s新建账号 newcadre，待安全管理员审批\n", cd.Name)
