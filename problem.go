@@ -444,6 +444,14 @@ func (in *ProblemInput) Validate() error {
 	return FieldErrors(f)
 }
 
+// Problem is the problem in enters: the fields it gives, submitted.
+// Storage adds the number, the township, the deadlines and the clock.
+func (in *ProblemInput) Problem() *Problem {
+	return &Problem{State: StateSubmitted, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
+		HouseholdID: in.HouseholdID, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone,
+		Title: in.Title, Description: in.Description, Urgency: in.Urgency}
+}
+
 // ActionRequest is the body of POST /api/v1/problems/{id}/{action}.
 type ActionRequest struct {
 	Version int64  `json:"version"`

@@ -135,11 +135,7 @@ func errPublished(b *sanlian.Bulletin) error {
 
 // bulletinMetrics computes the metrics of a period by unit.
 func (db *ReportStore) bulletinMetrics(ctx context.Context, p sanlian.Period) (*sanlian.Metrics, error) {
-	ms, ok := any(db.DB).(sanlian.MetricsService)
-	if !ok {
-		return nil, fmt.Errorf("bulletin %s: the metrics service is not available", p.ID)
-	}
-	m, err := ms.Metrics(ctx, sanlian.MetricsQuery{Period: p.ID, By: sanlian.ByUnit})
+	m, err := db.Metrics(ctx, sanlian.MetricsQuery{Period: p.ID, By: sanlian.ByUnit})
 	if err != nil {
 		return nil, fmt.Errorf("bulletin %s metrics: %w", p.ID, err)
 	}

@@ -160,11 +160,11 @@ func (p *problemImport) write(r *importRun, l *sanlian.ProblemLine) error {
 		}
 		assignDue, provisional = d, prov
 	}
-	pr := &sanlian.Problem{Number: number, State: l.State, Source: in.Source, Category: in.Category, VillageCode: in.VillageCode,
-		TownshipCode: l.Township, ReporterName: in.ReporterName, ReporterPhone: in.ReporterPhone, Title: in.Title,
-		Description: in.Description, Urgency: in.Urgency, UnitID: l.UnitID, PersonID: l.PersonID, CreatedBy: r.s.user.ID,
-		AssignedAt: l.AssignedAt, ResolveDue: l.Due, Measures: l.Measures, Result: l.Result, RejectReason: l.RejectReason,
-		CreatedAt: l.At, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	pr := in.Problem() // the line's state, owner and history on top of what it enters
+	pr.Number, pr.State, pr.TownshipCode, pr.UnitID, pr.PersonID = number, l.State, l.Township, l.UnitID, l.PersonID
+	pr.CreatedBy, pr.AssignedAt, pr.ResolveDue, pr.CreatedAt, pr.UpdatedAt = r.s.user.ID, l.AssignedAt, l.Due, l.At, tx.now
+	pr.Measures, pr.Result, pr.RejectReason = l.Measures, l.Result, l.RejectReason
+	pr.AssignDue, pr.DueProvisional = assignDue, provisional
 	id, err := r.db.Problems.insertProblem(tx, pr, problemOrigin{}, &p.fts)
 	if err != nil {
 		return fmt.Errorf("import problem line %d: %w", r.line, err)

@@ -141,10 +141,9 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	if err != nil {
 		return 0, err
 	}
-	p := &sanlian.Problem{Number: number, State: sanlian.StateSubmitted, Source: in.Source, Category: in.Category,
-		VillageCode: in.VillageCode, TownshipCode: township, HouseholdID: in.HouseholdID, ReporterName: in.ReporterName,
-		ReporterPhone: in.ReporterPhone, Title: in.Title, Description: in.Description, Urgency: in.Urgency, CreatedBy: s.user.ID,
-		CreatedAt: tx.now, UpdatedAt: tx.now, AssignDue: assignDue, DueProvisional: provisional}
+	p := in.Problem()
+	p.Number, p.TownshipCode, p.CreatedBy, p.CreatedAt, p.UpdatedAt = number, township, s.user.ID, tx.now, tx.now
+	p.AssignDue, p.DueProvisional = assignDue, provisional
 	id, err := db.insertProblem(tx, p, problemOrigin{unitID: unitID, cadreID: cadreID, visitID: visitID}, nil)
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
