@@ -5,6 +5,9 @@ package sanlian
 import (
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
+	"time"
 )
 
 // Error codes shared by every service. Adapters map them to transport
@@ -80,4 +83,39 @@ func ErrorFields(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// HTTPStatus is the status every HTTP surface (the web pages and API,
+// Open311) answers an error code with.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusBadRequest
+	case EUNPROCESSABLE:
+		return http.StatusUnprocessableEntity
+	case EUNAUTHORIZED, ETOTPREQUIRED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN, EPASSWORDCHANGE, ETOTPENROL:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// TooManyMessage is the text of a refusal by a rate limit that frees up
+// after wait.
+func TooManyMessage(wait time.Duration) string {
+	return fmt.Sprintf("操作过于频繁，请 %d 秒后再试", RetrySeconds(wait))
+}
+
+// RetrySeconds is wait in whole seconds, at least one: a Retry-After.
+func RetrySeconds(wait time.Duration) int {
+	return max(int(math.Ceil(wait.Seconds())), 1)
 }

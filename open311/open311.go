@@ -242,7 +242,7 @@ func open311Status(code string) int {
 	case sanlian.EUNAUTHORIZED:
 		return http.StatusForbidden
 	}
-	return statusOf(code)
+	return sanlian.HTTPStatus(code)
 }
 
 // open311ErrorItem is one error of the spec's list.
@@ -604,8 +604,8 @@ func (h *Handler) open311Post(w http.ResponseWriter, r *http.Request, base, form
 		return open311NotFound()
 	}
 	if ok, wait := h.allow(r); !ok {
-		w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-		items := []open311ErrorItem{{Code: http.StatusTooManyRequests, Description: tooManyMessage(wait) + " (too many requests)"}}
+		w.Header().Set("Retry-After", strconv.Itoa(sanlian.RetrySeconds(wait)))
+		items := []open311ErrorItem{{Code: http.StatusTooManyRequests, Description: sanlian.TooManyMessage(wait) + " (too many requests)"}}
 		h.write(w, http.StatusTooManyRequests, format, items, open311Errors{Items: items})
 		return nil
 	}
@@ -763,20 +763,6 @@ func (h *Handler) allow(r *http.Request) (bool, time.Duration) {
 	return h.cfg.Allow(r)
 }
 
-// tooManyMessage is the refusal's text, the one the web server's limits
-// give.
-func tooManyMessage(wait time.Duration) string {
-	return fmt.Sprintf("操作过于频繁，请 %d 秒后再试", retrySeconds(wait))
-}
-
-func retrySeconds(wait time.Duration) int {
-	sec := int(math.Ceil(wait.Seconds()))
-	if sec < 1 {
-		sec = 1
-	}
-	return sec
-}
-
 // checkField is the hygiene check of one text field of a multipart form,
 // which the server's common check leaves to the form's reader.
 func checkField(name, value string) error {
@@ -791,30 +777,6 @@ func (h *Handler) logInternal(r *http.Request, err error) {
 	if sanlian.ErrorCode(err) == sanlian.EINTERNAL {
 		h.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-}
-
-// statusOf is the web API's status of a domain error code, which
-// open311Status adjusts to the spec.
-func statusOf(code string) int {
-	switch code {
-	case sanlian.EINVALID:
-		return http.StatusBadRequest
-	case sanlian.EUNPROCESSABLE:
-		return http.StatusUnprocessableEntity
-	case sanlian.EUNAUTHORIZED, sanlian.ETOTPREQUIRED:
-		return http.StatusUnauthorized
-	case sanlian.EFORBIDDEN, sanlian.EPASSWORDCHANGE, sanlian.ETOTPENROL:
-		return http.StatusForbidden
-	case sanlian.ENOTFOUND:
-		return http.StatusNotFound
-	case sanlian.ECONFLICT:
-		return http.StatusConflict
-	case sanlian.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case sanlian.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
 }
 
 // writeJSON writes v as the web API writes its JSON.

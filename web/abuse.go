@@ -272,23 +272,10 @@ func (s *Server) limitKey(w http.ResponseWriter, r *http.Request, bucket, key st
 	return ok
 }
 
-// tooManyMessage is the refusal's text.
-func tooManyMessage(wait time.Duration) string {
-	return fmt.Sprintf("操作过于频繁，请 %d 秒后再试", retrySeconds(wait))
-}
-
-func retrySeconds(wait time.Duration) int {
-	sec := int(math.Ceil(wait.Seconds()))
-	if sec < 1 {
-		sec = 1
-	}
-	return sec
-}
-
 // tooMany answers 429 with Retry-After.
 func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
-	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
-	msg := tooManyMessage(wait)
+	w.Header().Set("Retry-After", strconv.Itoa(sanlian.RetrySeconds(wait)))
+	msg := sanlian.TooManyMessage(wait)
 	if isAPI(r) || strings.HasPrefix(r.URL.Path, "/open311/") {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 		w.Header().Set("X-Content-Type-Options", "nosniff")

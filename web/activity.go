@@ -394,7 +394,7 @@ func (s *workHandlers) activityEditSubmit(w http.ResponseWriter, r *http.Request
 				f.Set("version", strconv.FormatInt(cur.Version, 10)) // saving again applies what was typed
 			}
 		}
-		return s.renderActivityEdit(w, r, statusOf(code), id, f, err)
+		return s.renderActivityEdit(w, r, sanlian.HTTPStatus(code), id, f, err)
 	} else if err != nil {
 		return err
 	}
@@ -474,7 +474,7 @@ func (s *workHandlers) activityPhotoSubmit(w http.ResponseWriter, r *http.Reques
 		if len(items) > 0 {
 			page.Error = fmt.Sprintf("已上传 %d 张照片，其余未上传：%s", len(items), page.Error)
 		}
-		return s.render(w, r, statusOf(code), "activity", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "activity", page)
 	}
 	return err
 }
@@ -573,7 +573,7 @@ func (s *workHandlers) activityTypeSubmit(w http.ResponseWriter, r *http.Request
 		} else {
 			page.Edit = form
 		}
-		return s.renderActivityTypes(w, r, statusOf(sanlian.ErrorCode(err)), page)
+		return s.renderActivityTypes(w, r, sanlian.HTTPStatus(sanlian.ErrorCode(err)), page)
 	}
 	types, err := s.Activities.FindActivityTypes(r.Context())
 	if err != nil {

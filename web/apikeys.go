@@ -99,7 +99,7 @@ func (s *accountHandlers) apiKeyCreateSubmit(w http.ResponseWriter, r *http.Requ
 	f := r.PostForm
 	k, err := s.Open311.CreateAPIKey(r.Context(), &sanlian.APIKeyInput{Name: f.Get("name"), Source: f.Get("source")})
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE {
-		return s.renderAPIKeys(w, r, statusOf(code), f, nil, err)
+		return s.renderAPIKeys(w, r, sanlian.HTTPStatus(code), f, nil, err)
 	} else if err != nil {
 		return err
 	}

@@ -211,7 +211,7 @@ func (s *problemHandlers) attachmentSubmit(w http.ResponseWriter, r *http.Reques
 			return perr
 		}
 		page.Error, page.Fields, page.FailedAct = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), uploadAction
-		return s.render(w, r, statusOf(code), "problem", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "problem", page)
 	}
 	return err
 }

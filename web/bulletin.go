@@ -410,7 +410,7 @@ func (s *reportHandlers) bulletinSubmit(w http.ResponseWriter, r *http.Request) 
 				kept.Set("version", strconv.FormatInt(now.Version, 10)) // saving again applies what was typed
 			}
 		}
-		return s.renderBulletin(w, r, statusOf(code), period, kept, err)
+		return s.renderBulletin(w, r, sanlian.HTTPStatus(code), period, kept, err)
 	} else if err != nil {
 		return err
 	}
@@ -432,7 +432,7 @@ func (s *reportHandlers) bulletinPublishSubmit(w http.ResponseWriter, r *http.Re
 		_, err = s.Bulletins.PublishBulletin(r.Context(), period, version)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
-		return s.renderBulletin(w, r, statusOf(code), period, nil, err)
+		return s.renderBulletin(w, r, sanlian.HTTPStatus(code), period, nil, err)
 	} else if err != nil {
 		return err
 	}
@@ -668,7 +668,7 @@ func (s *reportHandlers) selfCriticismFileSubmit(w http.ResponseWriter, r *http.
 		return nil
 	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID, sanlian.ECONFLICT:
 		id, _ := pathID(r, "id")
-		return s.renderSelfCriticisms(w, r, statusOf(code), id, err)
+		return s.renderSelfCriticisms(w, r, sanlian.HTTPStatus(code), id, err)
 	}
 	return err
 }
@@ -681,7 +681,7 @@ func (s *reportHandlers) selfCriticismReceiveSubmit(w http.ResponseWriter, r *ht
 	}
 	_, err = s.Bulletins.ReceiveSelfCriticism(r.Context(), id)
 	if code := sanlian.ErrorCode(err); code == sanlian.ECONFLICT {
-		return s.renderSelfCriticisms(w, r, statusOf(code), id, err)
+		return s.renderSelfCriticisms(w, r, sanlian.HTTPStatus(code), id, err)
 	} else if err != nil {
 		return err
 	}

@@ -305,7 +305,7 @@ func (s *officeHandlers) calendarSubmit(w http.ResponseWriter, r *http.Request) 
 			}
 			err = sanlian.Errorf(sanlian.ECONFLICT, "%d 年的工作日历已被他人修改或录入。下方保留了您填写的内容，上方日历为当前保存的版本；核对后可再次保存。", year)
 		}
-		return s.renderCalendar(w, r, statusOf(code), year, &form, err)
+		return s.renderCalendar(w, r, sanlian.HTTPStatus(code), year, &form, err)
 	}
 	return err
 }

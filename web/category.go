@@ -71,7 +71,7 @@ func (s *problemHandlers) categorySubmit(w http.ResponseWriter, r *http.Request)
 		if ferr != nil {
 			return ferr
 		}
-		return s.render(w, r, statusOf(code), "categories", &categoriesPage{basePage: s.base(r, "问题类别", "problems"), Categories: cs,
+		return s.render(w, r, sanlian.HTTPStatus(code), "categories", &categoriesPage{basePage: s.base(r, "问题类别", "problems"), Categories: cs,
 			Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)})
 	} else if err != nil {
 		return err

@@ -371,7 +371,7 @@ func (s *deskHandlers) cockpitMapSubmit(w http.ResponseWriter, r *http.Request) 
 	if p.MapError == "" {
 		p.MapError = sanlian.ErrorMessage(err)
 	}
-	return s.render(w, r, statusOf(code), "cockpit", p)
+	return s.render(w, r, sanlian.HTTPStatus(code), "cockpit", p)
 }
 
 // readMapUpload reads the file of field geojson, refusing more than

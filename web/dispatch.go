@@ -317,7 +317,7 @@ func (s *reportHandlers) dispatchSubmit(w http.ResponseWriter, r *http.Request) 
 				f.Set("version", strconv.FormatInt(now.Version, 10)) // saving again applies what was typed
 			}
 		}
-		return s.renderDispatch(w, r, statusOf(code), month, f, err, nil, nil)
+		return s.renderDispatch(w, r, sanlian.HTTPStatus(code), month, f, err, nil, nil)
 	} else if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (s *reportHandlers) decisionSubmit(w http.ResponseWriter, r *http.Request) 
 		_, err = s.Dispatch.AddDecision(r.Context(), month, in)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
-		return s.renderDispatch(w, r, statusOf(code), month, nil, nil, f, err)
+		return s.renderDispatch(w, r, sanlian.HTTPStatus(code), month, nil, nil, f, err)
 	} else if err != nil {
 		return err
 	}

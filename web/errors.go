@@ -11,29 +11,6 @@ import (
 	"sanlian"
 )
 
-// statusOf maps domain error codes to HTTP statuses.
-func statusOf(code string) int {
-	switch code {
-	case sanlian.EINVALID:
-		return http.StatusBadRequest
-	case sanlian.EUNPROCESSABLE:
-		return http.StatusUnprocessableEntity
-	case sanlian.EUNAUTHORIZED, sanlian.ETOTPREQUIRED:
-		return http.StatusUnauthorized
-	case sanlian.EFORBIDDEN, sanlian.EPASSWORDCHANGE, sanlian.ETOTPENROL:
-		return http.StatusForbidden
-	case sanlian.ENOTFOUND:
-		return http.StatusNotFound
-	case sanlian.ECONFLICT:
-		return http.StatusConflict
-	case sanlian.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case sanlian.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
 // titleOf is the short Chinese title of each error class.
 func titleOf(code string) string {
 	switch code {
@@ -87,7 +64,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	p := problem{
 		Type:   "https://sanlian.invalid/errors/" + code,
 		Title:  titleOf(code),
-		Status: statusOf(code),
+		Status: sanlian.HTTPStatus(code),
 		Detail: sanlian.ErrorMessage(err),
 		Code:   code,
 		Errors: sanlian.ErrorFields(err),

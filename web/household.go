@@ -199,7 +199,7 @@ func (s *orgHandlers) householdEditSubmit(w http.ResponseWriter, r *http.Request
 			p.Household.Version = cur.Version
 		}
 		p.Error, p.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
-		return s.render(w, r, statusOf(sanlian.ErrorCode(err)), "household_edit", p)
+		return s.render(w, r, sanlian.HTTPStatus(sanlian.ErrorCode(err)), "household_edit", p)
 	}
 	return err
 }

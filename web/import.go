@@ -268,7 +268,7 @@ func (s *listHandlers) importSubmit(w http.ResponseWriter, r *http.Request) erro
 	case "":
 		page.Report, page.Error = rep, importFailed(rep)
 	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID, sanlian.EFORBIDDEN, sanlian.ENOTFOUND:
-		page.Error, page.Fields, status = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), statusOf(ec)
+		page.Error, page.Fields, status = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), sanlian.HTTPStatus(ec)
 	default:
 		return err
 	}

@@ -123,7 +123,7 @@ func (s *orgHandlers) linksSubmit(w http.ResponseWriter, r *http.Request) error 
 		for _, m := range sanlian.ErrorFields(err) {
 			msg += "：" + m
 		}
-		return s.renderLinks(w, r, statusOf(code), msg)
+		return s.renderLinks(w, r, sanlian.HTTPStatus(code), msg)
 	} else if err != nil {
 		return err
 	}

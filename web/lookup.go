@@ -129,7 +129,7 @@ func (s *peopleHandlers) lookupForm(w http.ResponseWriter, r *http.Request) erro
 		if ch := sanlian.ErrorFields(err)["challenge"]; ch != "" && blk.Errors["phone"] == "" {
 			blk.Errors = map[string]string{"phone": ch}
 		}
-		return s.renderPublic(w, r, statusOf(sanlian.ErrorCode(err)), "public_track_form",
+		return s.renderPublic(w, r, sanlian.HTTPStatus(sanlian.ErrorCode(err)), "public_track_form",
 			&trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r), Here: "/track"}, Lookup: blk})
 	}
 	return s.renderPublic(w, r, http.StatusAccepted, "public_lookup", &lookupPage{publicBase: publicBase{Title: "按手机号查询", Via: viaOf(r), Here: "/track"},
@@ -159,7 +159,7 @@ func (s *peopleHandlers) lookupVerifyForm(w http.ResponseWriter, r *http.Request
 			return s.publicFail(w, r, err)
 		}
 		p.Message, p.Errors = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
-		return s.renderPublic(w, r, statusOf(sanlian.ErrorCode(err)), "public_lookup", p)
+		return s.renderPublic(w, r, sanlian.HTTPStatus(sanlian.ErrorCode(err)), "public_lookup", p)
 	}
 	p.Listed, p.Phone = true, sanlian.MaskPhone(sanlian.NormalizeMobile(phone))
 	for _, it := range items {
@@ -206,7 +206,7 @@ func (s *peopleHandlers) unsubscribeForm(w http.ResponseWriter, r *http.Request)
 	if c == sanlian.ENOTFOUND {
 		d.Unsubscribe.Message = "手机号后四位不正确，请核对提交问题时所留的手机号"
 	}
-	return s.renderPublic(w, r, statusOf(c), "public_track", d)
+	return s.renderPublic(w, r, sanlian.HTTPStatus(c), "public_track", d)
 }
 
 // unsubscribeBlock is the unsubscribe form's outcome on a problem's page.

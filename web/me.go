@@ -75,7 +75,7 @@ func (s *accountHandlers) mePasswordSubmit(w http.ResponseWriter, r *http.Reques
 	}
 	err := s.Users.ChangePassword(r.Context(), sessionToken(r), r.PostFormValue("old"), r.PostFormValue("new"))
 	if c := sanlian.ErrorCode(err); c == sanlian.EUNPROCESSABLE || c == sanlian.ECONFLICT {
-		return s.renderMePassword(w, r, statusOf(c), err)
+		return s.renderMePassword(w, r, sanlian.HTTPStatus(c), err)
 	} else if err != nil {
 		return err
 	}
@@ -191,7 +191,7 @@ func (s *accountHandlers) me2FASubmit(w http.ResponseWriter, r *http.Request) er
 	}
 	codes, err := s.Users.ConfirmTOTP(r.Context(), strings.TrimSpace(r.PostFormValue("code")))
 	if c := sanlian.ErrorCode(err); c == sanlian.EUNPROCESSABLE {
-		return s.renderMe2FA(w, r, statusOf(c), &me2FAPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)})
+		return s.renderMe2FA(w, r, sanlian.HTTPStatus(c), &me2FAPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)})
 	} else if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *accountHandlers) me2FADisable(w http.ResponseWriter, r *http.Request) e
 	}
 	err := s.Users.DisableTOTP(r.Context(), strings.TrimSpace(r.PostFormValue("code")))
 	if c := sanlian.ErrorCode(err); c == sanlian.EUNPROCESSABLE || c == sanlian.EFORBIDDEN {
-		return s.render(w, r, statusOf(c), "me_2fa", &me2FAPage{basePage: s.base(r, "双因素认证", "me"), Enabled: true,
+		return s.render(w, r, sanlian.HTTPStatus(c), "me_2fa", &me2FAPage{basePage: s.base(r, "双因素认证", "me"), Enabled: true,
 			Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err)})
 	} else if err != nil {
 		return err

@@ -557,7 +557,7 @@ func (s *reportHandlers) metricConfigSubmit(w http.ResponseWriter, r *http.Reque
 		http.Redirect(w, r, "/metric-configs?"+q.Encode(), http.StatusSeeOther)
 		return nil
 	case sanlian.EUNPROCESSABLE, sanlian.ECONFLICT:
-		return s.renderMetricConfigs(w, r, statusOf(code), f, err)
+		return s.renderMetricConfigs(w, r, sanlian.HTTPStatus(code), f, err)
 	}
 	return err
 }

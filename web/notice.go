@@ -453,7 +453,7 @@ func (s *officeHandlers) webhookUpdateSubmit(w http.ResponseWriter, r *http.Requ
 			f.Set("version", strconv.FormatInt(h.Version, 10))
 		}
 		f.Del("secret")
-		return s.renderWebhook(w, r, statusOf(code), h, f, err, "")
+		return s.renderWebhook(w, r, sanlian.HTTPStatus(code), h, f, err, "")
 	} else if err != nil {
 		return err
 	}
@@ -482,7 +482,7 @@ func (s *officeHandlers) deliveryRetrySubmit(w http.ResponseWriter, r *http.Requ
 		_, err = s.Notices.RetryDelivery(r.Context(), id, d)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT || code == sanlian.ENOTFOUND {
-		return s.renderWebhook(w, r, statusOf(code), h, webhookValues(h), nil, sanlian.ErrorMessage(err))
+		return s.renderWebhook(w, r, sanlian.HTTPStatus(code), h, webhookValues(h), nil, sanlian.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

@@ -496,7 +496,7 @@ func (s *problemHandlers) problemActionSubmit(w http.ResponseWriter, r *http.Req
 			return perr
 		}
 		page.Error, page.Fields, page.Form, page.FailedAct = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), f, action
-		return s.render(w, r, statusOf(code), "problem", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "problem", page)
 	}
 	return err
 }

@@ -458,7 +458,7 @@ func (s *listHandlers) progressSubmit(w http.ResponseWriter, r *http.Request) er
 			typed.Set("version", strconv.FormatInt(page.P.Version, 10))
 		}
 		page.Form, page.Error, page.Fields = typed, sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
-		return s.render(w, r, statusOf(code), "project", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "project", page)
 	}
 	return err
 }
@@ -493,7 +493,7 @@ func (s *listHandlers) evidenceSubmit(w http.ResponseWriter, r *http.Request) er
 			return lerr
 		}
 		page.Error, page.Fields, page.FailedEntry = "佐证材料未上传："+sanlian.ErrorMessage(err), sanlian.ErrorFields(err), id
-		return s.render(w, r, statusOf(code), "project", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "project", page)
 	}
 	return err
 }
@@ -723,7 +723,7 @@ func (s *listHandlers) projectCreateSubmit(w http.ResponseWriter, r *http.Reques
 		p, err = s.Projects.CreateProject(r.Context(), in)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
-		return s.renderProjectForm(w, r, statusOf(code), f, err, "/projects", nil)
+		return s.renderProjectForm(w, r, sanlian.HTTPStatus(code), f, err, "/projects", nil)
 	} else if err != nil {
 		return err
 	}
@@ -786,7 +786,7 @@ func (s *listHandlers) projectEditSubmit(w http.ResponseWriter, r *http.Request)
 				f.Set("version", strconv.FormatInt(now.Version, 10)) // saving again applies what was typed
 			}
 		}
-		return s.renderProjectForm(w, r, statusOf(code), f, err, "/projects/"+strconv.FormatInt(id, 10), cur)
+		return s.renderProjectForm(w, r, sanlian.HTTPStatus(code), f, err, "/projects/"+strconv.FormatInt(id, 10), cur)
 	} else if err != nil {
 		return err
 	}

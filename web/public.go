@@ -163,7 +163,7 @@ func (s *peopleHandlers) renderPublicError(w http.ResponseWriter, r *http.Reques
 func (s *peopleHandlers) publicFail(w http.ResponseWriter, r *http.Request, err error) error {
 	s.logInternal(r, err)
 	code := sanlian.ErrorCode(err)
-	s.renderPublicError(w, r, statusOf(code), titleOf(code), sanlian.ErrorMessage(err), sanlian.ErrorFields(err))
+	s.renderPublicError(w, r, sanlian.HTTPStatus(code), titleOf(code), sanlian.ErrorMessage(err), sanlian.ErrorFields(err))
 	return nil
 }
 
@@ -301,7 +301,7 @@ func (s *peopleHandlers) renderSubmit(w http.ResponseWriter, r *http.Request, st
 		s.logInternal(r, err)
 		p.Message = sanlian.ErrorMessage(err)
 		p.Errors = sanlian.ErrorFields(err)
-		status = statusOf(sanlian.ErrorCode(err))
+		status = sanlian.HTTPStatus(sanlian.ErrorCode(err))
 	}
 	return s.renderPublic(w, r, status, "public_submit", p)
 }
@@ -630,7 +630,7 @@ func (s *peopleHandlers) rateForm(w http.ResponseWriter, r *http.Request) error 
 	}
 	d := &trackPageData{publicBase: publicBase{Title: "办理进度", Via: viaOf(r)}, P: p, Code: sanlian.FormatTrackingCode(sanlian.NormalizeTrackingCode(p.Code)),
 		Raw: sanlian.NormalizeTrackingCode(p.Code), Rating: *rt, Errors: sanlian.ErrorFields(err), Message: sanlian.ErrorMessage(err)}
-	return s.renderPublic(w, r, statusOf(sanlian.ErrorCode(err)), "public_track", d)
+	return s.renderPublic(w, r, sanlian.HTTPStatus(sanlian.ErrorCode(err)), "public_track", d)
 }
 
 // resultsPageData is the results page (成效公示).

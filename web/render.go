@@ -257,7 +257,7 @@ type errorPage struct {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logInternal(r, err)
 	code := sanlian.ErrorCode(err)
-	status := statusOf(code)
+	status := sanlian.HTTPStatus(code)
 	if status == http.StatusUnauthorized {
 		next := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
 		if r.Header.Get("HX-Request") != "" {

@@ -274,7 +274,7 @@ func (s *peopleHandlers) messagesSettingsSubmit(w http.ResponseWriter, r *http.R
 		if code == sanlian.ECONFLICT {
 			f.Set("version", strconv.FormatInt(v.Stored.Version, 10))
 		}
-		return s.renderMessages(w, r, statusOf(code), v, f, err, "")
+		return s.renderMessages(w, r, sanlian.HTTPStatus(code), v, f, err, "")
 	} else if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (s *peopleHandlers) messageRetrySubmit(w http.ResponseWriter, r *http.Reque
 		if verr != nil {
 			return verr
 		}
-		return s.renderMessages(w, r, statusOf(code), v, settingsValues(v.Stored), nil, sanlian.ErrorMessage(err))
+		return s.renderMessages(w, r, sanlian.HTTPStatus(code), v, settingsValues(v.Stored), nil, sanlian.ErrorMessage(err))
 	} else if err != nil {
 		return err
 	}

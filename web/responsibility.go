@@ -449,7 +449,7 @@ func (s *listHandlers) responsibilityCreateSubmit(w http.ResponseWriter, r *http
 		x, err = s.Resps.CreateResponsibility(r.Context(), in)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
-		return s.renderRespForm(w, r, statusOf(code), f, err, "/responsibilities", nil)
+		return s.renderRespForm(w, r, sanlian.HTTPStatus(code), f, err, "/responsibilities", nil)
 	} else if err != nil {
 		return err
 	}
@@ -540,7 +540,7 @@ func (s *listHandlers) responsibilityEditSubmit(w http.ResponseWriter, r *http.R
 				f.Set("version", strconv.FormatInt(now.Version, 10)) // saving again applies what was typed
 			}
 		}
-		return s.renderRespForm(w, r, statusOf(code), f, err, "/responsibilities/"+strconv.FormatInt(id, 10), cur)
+		return s.renderRespForm(w, r, sanlian.HTTPStatus(code), f, err, "/responsibilities/"+strconv.FormatInt(id, 10), cur)
 	} else if err != nil {
 		return err
 	}

@@ -354,7 +354,7 @@ func (s *problemHandlers) routingDone(w http.ResponseWriter, r *http.Request, er
 			return perr
 		}
 		page.Error, page.Fields, page.Form = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), r.PostForm
-		return s.render(w, r, statusOf(code), "routing", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "routing", page)
 	}
 	return err
 }

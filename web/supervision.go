@@ -243,7 +243,7 @@ func (s *reportHandlers) supervisionCreateSubmit(w http.ResponseWriter, r *http.
 		x, err = s.Supervisions.CreateSupervision(r.Context(), in)
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.EFORBIDDEN {
-		return s.renderSupervisions(w, r, statusOf(code), f, err)
+		return s.renderSupervisions(w, r, sanlian.HTTPStatus(code), f, err)
 	} else if err != nil {
 		return err
 	}
@@ -324,7 +324,7 @@ func (s *reportHandlers) supervisionReplySubmit(w http.ResponseWriter, r *http.R
 		if code == sanlian.ECONFLICT {
 			f.Set("version", strconv.FormatInt(x.Version, 10))
 		}
-		return s.renderSupervision(w, r, statusOf(code), x, f, err)
+		return s.renderSupervision(w, r, sanlian.HTTPStatus(code), x, f, err)
 	} else if err != nil {
 		return err
 	}

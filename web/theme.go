@@ -224,7 +224,7 @@ func (s *officeHandlers) themeFormError(w http.ResponseWriter, r *http.Request, 
 	if msg := form.Fields["month"]; msg != "" {
 		form.Picker.Error = msg
 	}
-	return s.renderThemeForm(w, r, statusOf(code), form)
+	return s.renderThemeForm(w, r, sanlian.HTTPStatus(code), form)
 }
 
 // themeCreateSubmit is POST /themes.
@@ -428,7 +428,7 @@ func (s *officeHandlers) themeDone(w http.ResponseWriter, r *http.Request, err e
 			return perr
 		}
 		page.Error, page.Fields, page.Form, page.EditID = sanlian.ErrorMessage(err), sanlian.ErrorFields(err), r.PostForm, editID
-		return s.render(w, r, statusOf(code), "theme", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "theme", page)
 	}
 	return err
 }

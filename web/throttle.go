@@ -58,7 +58,7 @@ func (s *Server) loginAllowed(w http.ResponseWriter, r *http.Request, render fun
 	if ok {
 		return true, nil
 	}
-	w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(wait)))
+	w.Header().Set("Retry-After", strconv.Itoa(sanlian.RetrySeconds(wait)))
 	if isAPI(r) {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
 		w.WriteHeader(http.StatusTooManyRequests)

@@ -214,7 +214,7 @@ func (s *workHandlers) renderTopicsError(w http.ResponseWriter, r *http.Request,
 	if page.Fields == nil {
 		page.Fields = sanlian.ErrorFields(err)
 	}
-	return s.render(w, r, statusOf(code), "topics", page)
+	return s.render(w, r, sanlian.HTTPStatus(code), "topics", page)
 }
 
 // topicsSubmit is POST /topics: add one topic.

@@ -87,7 +87,7 @@ func (s *accountHandlers) usersSubmit(w http.ResponseWriter, r *http.Request) er
 		err = s.Users.CreateUser(r.Context(), u, r.PostFormValue("password"))
 	}
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT {
-		return s.renderUsers(w, r, statusOf(code), &usersPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), Form: in,
+		return s.renderUsers(w, r, sanlian.HTTPStatus(code), &usersPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), Form: in,
 			UnitText: picked.unit, CadreText: picked.cadre})
 	} else if err != nil {
 		return err
@@ -176,7 +176,7 @@ func (s *accountHandlers) userFormError(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	p.Error, p.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
-	return s.renderUser(w, r, statusOf(code), p)
+	return s.renderUser(w, r, sanlian.HTTPStatus(code), p)
 }
 
 // userAction is a POST /users/{id}/… form: the version from the form, the
@@ -331,7 +331,7 @@ func (s *accountHandlers) grantDecision(done string, decide func(s *Server, r *h
 		}
 		g, err := decide(s.Server, r, id, strings.TrimSpace(r.PostFormValue("reason")))
 		if code := sanlian.ErrorCode(err); code == sanlian.EUNPROCESSABLE || code == sanlian.ECONFLICT || code == sanlian.EFORBIDDEN {
-			return s.renderGrants(w, r, statusOf(code), &grantsPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), ErrorID: id})
+			return s.renderGrants(w, r, sanlian.HTTPStatus(code), &grantsPage{Error: sanlian.ErrorMessage(err), Fields: sanlian.ErrorFields(err), ErrorID: id})
 		} else if err != nil {
 			return err
 		}

@@ -275,7 +275,7 @@ func (s *workHandlers) visitPhotoSubmit(w http.ResponseWriter, r *http.Request) 
 			return perr
 		}
 		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
-		return s.render(w, r, statusOf(code), "visit", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "visit", page)
 	}
 	return err
 }
@@ -578,7 +578,7 @@ func (s *workHandlers) visitCreateSubmit(w http.ResponseWriter, r *http.Request)
 		}
 		page.Error, page.Fields = sanlian.ErrorMessage(err), sanlian.ErrorFields(err)
 		page.Messages = fieldMessages(page.Fields)
-		return s.render(w, r, statusOf(code), "visit_new", page)
+		return s.render(w, r, sanlian.HTTPStatus(code), "visit_new", page)
 	default:
 		return err
 	}
