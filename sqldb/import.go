@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"sanlian"
 	"sanlian/seal"
@@ -637,17 +636,8 @@ func eachRow(q querier, query string, args []any, fn func(scanner) error) error 
 	return rows.Err()
 }
 
-// nameKey is a name as the lookups compare it: without blanks, which
-// registers put inside two-character names to align them (王  芳), and
-// without the dots and strokes written between a township and a village.
-func nameKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '·' || r == '•' || r == '/' || r == '／' || r == '-' || r == '－' || r == '—' {
-			return -1
-		}
-		return r
-	}, s)
-}
+// nameKey is sanlian.FoldName: names compared as the lookups compare them.
+func nameKey(s string) string { return sanlian.FoldName(s) }
 
 // village resolves a village by its 12-digit code, by 乡镇名+村名, or by
 // its bare name when no other village has it. It returns the code and the
