@@ -223,6 +223,8 @@ func (x unitLookups) ParentUnit(s string) (int64, bool) {
 }
 
 func (u *unitImport) row(r *importRun, v map[string]string) error {
+	// Names unique in the county and the file are checked first, so that
+	// their errors come first on the line, as the report has always had them.
 	k := nameKey(v["name"])
 	if k != "" {
 		if _, ok := r.look.unitByName[k]; ok {
