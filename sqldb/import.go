@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"sort"
-	"strconv"
 	"strings"
-	"unicode"
 
 	"sanlian"
 	"sanlian/seal"
@@ -304,38 +302,10 @@ func (r *importRun) fail(key, msg string) {
 	r.errs.add(sanlian.RowError{Line: r.line, Column: h, Message: msg})
 }
 
-// cadreAt resolves the cadre named in column key, if any, among units
-// (fallback and rule as importLookups.cadre take them), failing the
-// column when it cannot; 0 when the column is empty or fails.
-func (r *importRun) cadreAt(v map[string]string, key string, units map[int64]bool, fallback func(*importCadre) bool, rule string) int64 {
-	s := v[key]
-	if s == "" {
-		return 0
-	}
-	id, msg := r.look.cadre(s, units, fallback, rule)
-	if msg != "" {
-		r.fail(key, msg)
-	}
-	return id
-}
-
 // failAt records an error found after the row was read (a duplicate seen
 // later in the file, a household found missing at the end).
 func (r *importRun) failAt(line int, key, msg string) {
 	r.errs.add(sanlian.RowError{Line: line, Column: r.header(key), Message: msg})
-}
-
-// validated maps the field errors of a domain Validate to the columns:
-// fields names the column of each field whose key differs.
-func (r *importRun) validated(err error, fields map[string]string) error {
-	if err == nil {
-		return nil
-	}
-	if sanlian.ErrorFields(err) == nil {
-		return err
-	}
-	r.failAll(sanlian.ValidationCells(r.kind, err, fields))
-	return nil
 }
 
 // failAll records the errors a domain check found in the current row, in
@@ -355,21 +325,6 @@ func (r *importRun) createdID(id int64) {
 		r.lastID = id
 	}
 	r.created++
-}
-
-// intValue reads a canonical whole number; ok false (with the row error
-// recorded) when it is too large.
-func (r *importRun) intValue(v map[string]string, key string, def int64) (int64, bool) {
-	s := v[key]
-	if s == "" {
-		return def, true
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		r.fail(key, r.header(key)+"须为不超过 10 亿的整数")
-		return 0, false
-	}
-	return n, true
 }
 
 // rowErrors keeps the errors of an import in line order. Past twice
@@ -637,17 +592,8 @@ func eachRow(q querier, query string, args []any, fn func(scanner) error) error 
 	return rows.Err()
 }
 
-// nameKey is a name as the lookups compare it: without blanks, which
-// registers put inside two-character names to align them (王  芳), and
-// without the dots and strokes written between a township and a village.
-func nameKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '·' || r == '•' || r == '/' || r == '／' || r == '-' || r == '－' || r == '—' {
-			return -1
-		}
-		return r
-	}, s)
-}
+// nameKey is sanlian.FoldName: names compared as the lookups compare them.
+func nameKey(s string) string { return sanlian.FoldName(s) }
 
 // village resolves a village by its 12-digit code, by 乡镇名+村名, or by
 // its bare name when no other village has it. It returns the code and the
@@ -835,9 +781,6 @@ func firstOr(xs []string, def string) string {
 	}
 	return xs[0]
 }
-
-// splitList is sanlian.SplitImportList.
-func splitList(s string, more string) []string { return sanlian.SplitImportList(s, more) }
 
 // idKey18 is a checked resident ID number as a compact map key.
 type idKey18 [18]byte

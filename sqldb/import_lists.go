@@ -460,13 +460,6 @@ type respLine struct {
 	cell   []sanlian.RowError
 }
 
-// refItem is a problem or project a line names.
-type refItem struct {
-	id, unit int64
-	title    string
-	listed   bool // on its unit's list as a derived line
-}
-
 func (*respImport) officeOnly() bool  { return false }
 func (*respImport) needs() lookupNeed { return needUnits | needCadres }
 func (*respImport) defersRows()       {}
@@ -485,7 +478,7 @@ func (p *respImport) row(r *importRun, v map[string]string) error {
 func (p *respImport) end(r *importRun) error {
 	// The problems named, by number, 500 at a time on the unique index;
 	// the projects by title.
-	problems := map[string]refItem{}
+	problems := map[string]sanlian.RespSourceItem{}
 	var numbers []string
 	for _, l := range p.lines {
 		if l.values["source"] == sanlian.RespProblem && l.values["source_ref"] != "" {
@@ -498,13 +491,13 @@ func (p *respImport) end(r *importRun) error {
 		batch := numbers[start:min(start+500, len(numbers))]
 		err := eachRow(r.q, `SELECT id, number, COALESCE(unit_id, 0), title, state, resolve_due IS NOT NULL FROM problems WHERE `+
 			inList("number", len(batch)), strArgs(batch), func(sc scanner) error {
-			var x refItem
+			var x sanlian.RespSourceItem
 			var n, state string
 			var due bool
-			if err := sc.Scan(&x.id, &n, &x.unit, &x.title, &state, &due); err != nil {
+			if err := sc.Scan(&x.ID, &n, &x.UnitID, &x.Title, &state, &due); err != nil {
 				return err
 			}
-			x.listed = x.unit != 0 && due && state != sanlian.StateRejected && state != sanlian.StateMerged
+			x.Listed = x.UnitID != 0 && due && state != sanlian.StateRejected && state != sanlian.StateMerged
 			problems[n] = x
 			return nil
 		})
@@ -512,13 +505,13 @@ func (p *respImport) end(r *importRun) error {
 			return fmt.Errorf("import responsibilities: problems: %w", err)
 		}
 	}
-	projects := map[string][]refItem{} // title → projects
+	projects := map[string][]sanlian.RespSourceItem{} // title → projects
 	err := eachRow(r.q, `SELECT id, unit_id, title FROM projects`, nil, func(sc scanner) error {
-		x := refItem{listed: true}
-		if err := sc.Scan(&x.id, &x.unit, &x.title); err != nil {
+		x := sanlian.RespSourceItem{Listed: true}
+		if err := sc.Scan(&x.ID, &x.UnitID, &x.Title); err != nil {
 			return err
 		}
-		k := foldKey(x.title)
+		k := foldKey(x.Title)
 		projects[k] = append(projects[k], x)
 		return nil
 	})
@@ -538,7 +531,7 @@ func (p *respImport) end(r *importRun) error {
 		return fmt.Errorf("import responsibilities: dispatch decisions: %w", err)
 	}
 	for _, l := range p.lines {
-		if err := p.check(r, l, problems, projects); err != nil {
+		if err := p.check(r, l, respLookups{r, p, problems, projects}); err != nil {
 			return err
 		}
 	}
@@ -560,71 +553,63 @@ func (p *respImport) end(r *importRun) error {
 	return err
 }
 
-// project finds the project a line names: the unit's own of that title,
+// respLookups finds what a line of the responsibility import names: the
+// problems it names by number, the projects by title.
+type respLookups struct {
+	r        *importRun
+	p        *respImport
+	problems map[string]sanlian.RespSourceItem
+	projects map[string][]sanlian.RespSourceItem
+}
+
+func (x respLookups) Unit(s string) (int64, string) { return x.r.look.unit(s) }
+func (x respLookups) InScope(unit int64) bool       { return x.r.s.hasUnit(unit) }
+func (x respLookups) TreeCadre(s string, unit int64) (int64, string) {
+	return x.r.look.cadre(s, x.r.look.tree(unit), anyCadre, "")
+}
+func (x respLookups) Problem(number string) (sanlian.RespSourceItem, bool) {
+	p, ok := x.problems[number]
+	return p, ok
+}
+func (x respLookups) Decision(id int64) (string, bool) {
+	month, ok := x.p.decided[id]
+	return month, ok
+}
+
+// Project finds the project a line names: the unit's own of that title,
 // else the only one of that title in the county.
-func (l *importLookups) project(projects map[string][]refItem, title string, unit int64) (refItem, string) {
-	all := projects[foldKey(title)]
-	for _, x := range all {
-		if x.unit == unit {
-			return x, ""
+func (x respLookups) Project(title string, unit int64) (sanlian.RespSourceItem, string) {
+	all := x.projects[foldKey(title)]
+	for _, p := range all {
+		if p.UnitID == unit {
+			return p, ""
 		}
 	}
 	switch len(all) {
 	case 0:
-		return refItem{}, "找不到名为“" + title + "”的项目"
+		return sanlian.RespSourceItem{}, "找不到名为“" + title + "”的项目"
 	case 1:
 		return all[0], ""
 	}
 	names := make([]string, len(all))
-	for i, x := range all {
-		names[i] = l.unitName(x.unit)
+	for i, p := range all {
+		names[i] = x.r.look.unitName(p.UnitID)
 	}
-	return refItem{}, fmt.Sprintf("全县有 %d 个名为“%s”的项目（%s），无法确定是哪一个", len(all), title, strings.Join(names, "、"))
+	return sanlian.RespSourceItem{}, fmt.Sprintf("全县有 %d 个名为“%s”的项目（%s），无法确定是哪一个", len(all), title, strings.Join(names, "、"))
 }
 
 // check checks one kept line, skips it when derived, stages it otherwise.
-func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem, projects map[string][]refItem) error {
-	v := l.values
-	task, source, ref := v["task"], v["source"], v["source_ref"]
-	unit, unitMsg := r.look.unit(v["unit"])
-	var src refItem
-	var srcMsg string
-	switch {
-	case ref == "":
-	case source == sanlian.RespProblem:
-		x, ok := problems[ref]
-		if !ok {
-			srcMsg = "找不到编号为 " + ref + " 的问题"
-		}
-		src = x
-	case source == sanlian.RespProject:
-		src, srcMsg = r.look.project(projects, ref, unit)
-	}
-	if unitMsg == "" && srcMsg == "" && src.listed && src.unit == unit && foldKey(src.title) == foldKey(task) {
-		r.skipped++ // a derived line
+func (p *respImport) check(r *importRun, l respLine, look respLookups) error {
+	c, errs := sanlian.CheckResponsibilityLine(l.values, look)
+	if c.Derived {
+		r.skipped++
 		return nil
 	}
-	r.startRow(l.line, v, l.cell)
-	in := &sanlian.ResponsibilityInput{Task: task, Source: source, Measures: v["measures"], Deadline: v["deadline"],
-		State: v["state"], CompletionNote: v["progress"]}
-	if s := v["unit"]; s != "" {
-		switch {
-		case unitMsg != "":
-			r.fail("unit", unitMsg)
-		case !r.s.hasUnit(unit):
-			r.fail("unit", "无权导入其他单位的责任事项：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = unit
-	}
-	if in.UnitID != 0 {
-		tree := r.look.tree(in.UnitID)
-		in.LeaderID = r.cadreAt(v, "leader", tree, anyCadre, "")
-		in.PersonID = r.cadreAt(v, "person", tree, anyCadre, "")
-	}
-	decision := p.checkSource(r, in, ref, src, srcMsg) // the month of a decision to record with the line
-	if err := r.validated(in.Validate(), map[string]string{"source_id": "source_ref", "completion_note": "progress",
-		"person_id": "person", "leader_id": "leader", "unit_id": "unit"}); err != nil {
-		return err
+	r.startRow(l.line, l.values, l.cell)
+	r.failAll(errs)
+	in := &c.Input
+	if c.Decision != "" {
+		p.decided[in.SourceID] = c.Decision
 	}
 	if !r.writing() || !r.rowOK() {
 		return nil
@@ -636,71 +621,12 @@ func (p *respImport) check(r *importRun, l respLine, problems map[string]refItem
 	now := r.tx.now
 	p.rows = append(p.rows, []any{id, in.UnitID, in.Task, in.Source, nullInt(in.SourceID), nullInt(in.LeaderID), nullInt(in.PersonID),
 		in.Measures, in.Deadline, in.State, in.CompletionNote, nullInt(r.s.user.ID), now, now})
-	if decision != "" {
-		p.decisions = append(p.decisions, []any{in.SourceID, decision, in.Task, in.UnitID, in.PersonID, nullInt(in.LeaderID), in.Deadline,
+	if c.Decision != "" {
+		p.decisions = append(p.decisions, []any{in.SourceID, c.Decision, in.Task, in.UnitID, in.PersonID, nullInt(in.LeaderID), in.Deadline,
 			id, nullInt(r.s.user.ID), now})
 	}
 	r.createdID(id)
 	return nil
-}
-
-// checkSource checks what a responsibility comes from (src the problem or
-// project ref names, or srcMsg why none) and sets in.SourceID; it returns
-// the month of a dispatch decision to record with the line, if any.
-func (p *respImport) checkSource(r *importRun, in *sanlian.ResponsibilityInput, ref string, src refItem, srcMsg string) string {
-	switch in.Source {
-	case sanlian.RespProblem, sanlian.RespProject:
-		what := map[string]string{sanlian.RespProblem: "问题编号", sanlian.RespProject: "项目名称"}[in.Source]
-		switch {
-		case ref == "":
-			r.fail("source_ref", "来源为"+sanlian.RespSourceLabel(in.Source)+"的事项请填写"+what)
-		case srcMsg != "":
-			r.fail("source_ref", srcMsg)
-		case in.Source == sanlian.RespProblem && src.listed && src.unit == in.UnitID:
-			r.fail("source_ref", "该问题已交办给本单位，已自动列入本单位责任清单，无需重复填报")
-		case in.Source == sanlian.RespProject && src.unit == in.UnitID:
-			r.fail("source_ref", "该项目属于本单位，已自动列入本单位责任清单，无需重复填报")
-		}
-		in.SourceID = src.id
-	case sanlian.RespDispatch:
-		// A decision's number alone is taken as given, as the service
-		// takes it; with its meeting's month, the decision is checked
-		// against the one on record, or recorded with the line.
-		if ref == "" {
-			r.fail("source_ref", "来源为调度会议定的事项请填写调度会议决定的编号")
-		} else if month, n, ok := dispatchNumber(ref); ok {
-			in.SourceID = n
-			if was, recorded := p.decided[n]; recorded && month != "" && was != month {
-				r.fail("source_ref", fmt.Sprintf("调度会议定事项第%d号是 %s 月度调度会的，不是 %s 的", n, was, month))
-			} else if !recorded && month != "" {
-				if _, err := sanlian.ParseMonth(month); err != nil {
-					r.fail("source_ref", sanlian.ErrorMessage(err))
-				}
-				p.decided[n] = month
-				return month
-			}
-		} else {
-			r.fail("source_ref", "调度会议决定的编号须为数字，如 12 或 #12")
-		}
-	default:
-		if ref != "" {
-			r.fail("source_ref", "自定事项不填写来源编号")
-		}
-	}
-	return ""
-}
-
-var dispatchRE = regexp.MustCompile(`^(?:([0-9]{4}-[0-9]{2})\s*月度调度会\s*)?(?:#|＃|第)?\s*([0-9]{1,12})\s*号?$`)
-
-// dispatchNumber reads the number of a dispatch decision: 12, #12, 第12号,
-// or as the lists name it, 2021-05 月度调度会 第12号, with its month then.
-func dispatchNumber(s string) (string, int64, bool) {
-	m := dispatchRE.FindStringSubmatch(strings.TrimSpace(s))
-	if m == nil {
-		return "", 0, false
-	}
-	n, err := strconv.ParseInt(m[2], 10, 64)
-	return m[1], n, err == nil && n > 0
 }
 
 // foldKey is sanlian.FoldTitle: titles compared as cells read.
@@ -726,63 +652,26 @@ func (a *activityImport) begin(r *importRun) error {
 	return nil
 }
 
+// activityLookups finds what a line of the activity import names.
+type activityLookups struct{ r *importRun }
+
+func (x activityLookups) Village(s string) (string, string, string) { return x.r.look.village(s) }
+func (x activityLookups) Unit(s string) (int64, string)             { return x.r.look.unit(s) }
+func (x activityLookups) InScope(unit int64) bool                   { return x.r.s.hasUnit(unit) }
+func (x activityLookups) Volunteer(s string, unit int64) (int64, string) {
+	return x.r.look.cadre(s, one(unit), anyCadre, "")
+}
+func (x activityLookups) ActivityType(s string) *sanlian.ActivityType {
+	if t := x.r.look.activityTypes[s]; t != nil {
+		return t
+	}
+	return x.r.look.activityTypes[nameKey(s)]
+}
+
 func (a *activityImport) row(r *importRun, v map[string]string) error {
-	in := &sanlian.ActivityInput{Date: v["date"], Description: v["description"]}
-	if s := v["type"]; s != "" {
-		t := r.look.activityTypes[s]
-		if t == nil {
-			t = r.look.activityTypes[nameKey(s)]
-		}
-		switch {
-		case t == nil:
-			r.fail("type", "找不到活动类型“"+s+"”")
-		case !t.Active:
-			r.fail("type", "活动类型“"+t.Name+"”已停用")
-		default:
-			in.Type = t.Code
-		}
-	}
-	if in.Date > a.today {
-		r.fail("date", "活动日期不能晚于今天（"+a.today+"）")
-	}
-	var township string
-	if s := v["village"]; s != "" {
-		code, t, msg := r.look.village(s)
-		if msg != "" {
-			r.fail("village", msg)
-		}
-		in.VillageCode, township = code, t
-	}
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		switch {
-		case msg != "":
-			r.fail("unit", msg)
-		case !r.s.hasUnit(id):
-			r.fail("unit", "无权导入其他单位的志愿服务活动：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = id
-	}
-	var bad []string
-	for _, name := range splitList(v["volunteers"], "") {
-		id, msg := r.look.cadre(name, one(in.UnitID), anyCadre, "")
-		if msg != "" {
-			bad = append(bad, msg)
-			continue
-		}
-		if !slices.Contains(in.Volunteers, id) {
-			in.Volunteers = append(in.Volunteers, id)
-		}
-	}
-	if len(bad) > 0 {
-		r.fail("volunteers", strings.Join(bad, "；"))
-	}
-	others, _ := r.intValue(v, "others", 0)
-	served, _ := r.intValue(v, "served", 0)
-	in.Others, in.Served = int(min(others, 1<<31-1)), int(min(served, 1<<31-1))
-	if err := r.validated(in.Validate(), map[string]string{"unit_id": "unit"}); err != nil {
-		return err
-	}
+	l, errs := sanlian.CheckActivityLine(v, activityLookups{r}, a.today)
+	r.failAll(errs)
+	in, township := &l.Input, l.Township
 	if !r.writing() || !r.rowOK() {
 		return nil
 	}

@@ -206,43 +206,35 @@ func (u *unitImport) begin(r *importRun) error {
 	return nil
 }
 
+// unitLookups finds what a line of the unit import names.
+type unitLookups struct {
+	l *importLookups
+	u *unitImport
+}
+
+func (x unitLookups) Township(s string) (string, string) { return x.l.township(s) }
+func (x unitLookups) ParentUnit(s string) (int64, bool) {
+	k := nameKey(s)
+	if id, ok := x.l.unitByName[k]; ok {
+		return id, true
+	}
+	id, ok := x.u.names[k]
+	return id, ok
+}
+
 func (u *unitImport) row(r *importRun, v map[string]string) error {
-	x := &sanlian.Unit{Name: v["name"], Kind: v["kind"]}
-	k := nameKey(x.Name)
+	// Names unique in the county and the file are checked first, so that
+	// their errors come first on the line, as the report has always had them.
+	k := nameKey(v["name"])
 	if k != "" {
 		if _, ok := r.look.unitByName[k]; ok {
-			r.fail("name", "已有同名单位“"+x.Name+"”")
+			r.fail("name", "已有同名单位“"+v["name"]+"”")
 		} else {
 			dupLine(r, u.seen, k, "name", "单位名称")
 		}
 	}
-	if s := v["parent"]; s != "" {
-		pk := nameKey(s)
-		id, inDB := r.look.unitByName[pk]
-		fid, inFile := u.names[pk]
-		switch {
-		case pk == k:
-			r.fail("parent", "上级单位不能是本单位")
-		case inDB:
-			x.ParentID = id
-		case inFile:
-			x.ParentID = fid
-		default:
-			r.fail("parent", "找不到上级单位“"+s+"”；如果它也在本文件中，请把它写在本行之前")
-		}
-	}
-	if s := v["township"]; s != "" {
-		code, msg := r.look.township(s)
-		if msg != "" {
-			r.fail("township", msg)
-		}
-		x.TownshipCode = code
-	} else if x.Kind == sanlian.UnitTownship {
-		r.fail("township", "乡镇类单位请填写所在乡镇")
-	}
-	if err := r.validated(x.Validate(), map[string]string{"township_code": "township"}); err != nil {
-		return err
-	}
+	x, errs := sanlian.CheckUnitLine(v, unitLookups{&r.look, u})
+	r.failAll(errs)
 	if _, ok := u.names[k]; !ok && k != "" {
 		u.names[k] = 0
 	}
@@ -338,70 +330,52 @@ func linkKey(kind string, cadre, unit, household int64, region string) string {
 	return fmt.Sprint(kind, "|", cadre, "|", unit, "|", household, "|", region)
 }
 
-func (l *linkImport) row(r *importRun, v map[string]string) error {
-	kind := v["kind"]
-	var cadre, unit int64
-	var region string
-	switch kind {
-	case sanlian.LinkHousehold, sanlian.LinkTownship:
-		cadre = linkCadre(r, v, kind)
-	case sanlian.LinkVillage:
-		if v["unit"] == "" {
-			r.fail("unit", "单位联村请填写联系单位")
-			break
+// linkLookups finds what a line of the link import names.
+type linkLookups struct{ r *importRun }
+
+func (x linkLookups) Unit(s string) (int64, string)             { return x.r.look.unit(s) }
+func (x linkLookups) Village(s string) (string, string, string) { return x.r.look.village(s) }
+func (x linkLookups) Township(s string) (string, string)        { return x.r.look.township(s) }
+func (x linkLookups) MayManageCadresOf(unit int64) bool         { return x.r.s.mayManageCadresOf(unit) }
+func (x linkLookups) Office() bool                              { return x.r.s.office() }
+func (x linkLookups) CountyLeader(s string) (int64, bool) {
+	id, msg := x.r.look.cadre(s, nil, countyLeader, "")
+	return id, msg == ""
+}
+func (x linkLookups) UnitCadre(s string, unit int64, rule string) (int64, string) {
+	return x.r.look.cadre(s, one(unit), nil, rule)
+}
+func (x linkLookups) Cadre(s string, rule string) (int64, string) {
+	var units map[int64]bool
+	if !x.r.s.office() {
+		units = map[int64]bool{}
+		for _, u := range x.r.s.unitIDs {
+			units[u] = true
 		}
-		id, msg := r.look.unit(v["unit"])
-		if msg != "" {
-			r.fail("unit", msg)
-		}
-		unit = id
 	}
-	switch kind {
-	case sanlian.LinkHousehold:
-		if cadre != 0 && !r.s.mayManageCadresOf(r.look.cadres[cadre].unitID) {
-			r.fail("cadre", "无权导入其他单位的联系关系：“"+v["cadre"]+"”不是本单位或下属单位的干部")
-		}
-		k, ok := idKeyOf(v["household"])
-		if v["household"] == "" {
-			r.fail("household", "干部联户请填写户主身份证号")
-		} else if ok && cadre != 0 && r.rowOK() {
-			l.pending = append(l.pending, pendingLink{line: int32(r.line), cadre: cadre, idn: k})
+	return x.r.look.cadre(s, units, anyCadre, rule)
+}
+func (x linkLookups) CadreOf(id int64) (int64, bool) {
+	if c := x.r.look.cadres[id]; c != nil {
+		return c.unitID, c.isLeader
+	}
+	return 0, false
+}
+
+func (l *linkImport) row(r *importRun, v map[string]string) error {
+	c, errs := sanlian.CheckLinkLine(v, linkLookups{r})
+	r.failAll(errs)
+	if c.Kind == sanlian.LinkHousehold {
+		if k, ok := idKeyOf(c.Household); ok && c.CadreID != 0 && r.rowOK() {
+			l.pending = append(l.pending, pendingLink{line: int32(r.line), cadre: c.CadreID, idn: k})
 			l.found[k] = nil
 		}
 		return nil // checked and written at the end, with the households
-	case sanlian.LinkVillage, sanlian.LinkTownship:
-		if !r.s.office() {
-			r.fail("kind", "只有县办公室可以安排"+sanlian.LinkKindLabel(kind)+"，单位管理员只能导入本单位干部的联户关系")
-			return nil
-		}
-		want, label := sanlian.RegionVillage, "村(社区)"
-		if kind == sanlian.LinkTownship {
-			want, label = sanlian.RegionTownship, "乡镇"
-			if cadre != 0 && !r.look.cadres[cadre].isLeader {
-				r.fail("cadre", "“"+v["cadre"]+"”不是县级领导，只有县级领导可以联系乡镇")
-			}
-		}
-		s := v["region"]
-		var msg string
-		switch {
-		case s == "":
-			msg = "请填写联系的" + label
-		case want == sanlian.RegionVillage:
-			region, _, msg = r.look.village(s)
-		default:
-			region, msg = r.look.township(s)
-		}
-		if msg != "" {
-			r.fail("region", msg)
-		}
-	default:
-		r.fail("kind", "联系类型须为 联户、联村 或 联乡")
-		return nil
 	}
 	if !r.rowOK() {
 		return nil
 	}
-	key := linkKey(kind, cadre, unit, 0, region)
+	key := linkKey(c.Kind, c.CadreID, c.UnitID, 0, c.RegionCode)
 	if l.existing[key] {
 		r.fail("region", "该联系已存在，无需重复导入")
 		return nil
@@ -409,50 +383,7 @@ func (l *linkImport) row(r *importRun, v map[string]string) error {
 	if !dupLine(r, l.seen, key, "region", "联系") || !r.writing() {
 		return nil
 	}
-	return l.stage(r, kind, cadre, unit, 0, region)
-}
-
-// linkCadre resolves the cadre of a household or township link, failing
-// the row when it cannot; 0 then.
-func linkCadre(r *importRun, v map[string]string, kind string) int64 {
-	if v["cadre"] == "" {
-		r.fail("cadre", sanlian.LinkKindLabel(kind)+"请填写干部姓名")
-		return 0
-	}
-	var cu int64
-	if s := v["cadre_unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		if msg != "" {
-			r.fail("cadre_unit", msg)
-			return 0
-		}
-		cu = id
-	}
-	// Without the cadre's unit: a unit admin's own cadres first; for a
-	// township, the county leaders first.
-	units, fallback := one(cu), (func(*importCadre) bool)(nil)
-	if cu == 0 {
-		fallback = anyCadre
-		if !r.s.office() {
-			units = map[int64]bool{}
-			for _, u := range r.s.unitIDs {
-				units[u] = true
-			}
-		}
-	}
-	id, msg := r.look.cadre(v["cadre"], units, fallback, "请核对干部姓名和所在单位")
-	if kind == sanlian.LinkTownship && cu == 0 {
-		// The one county leader of that name, even where other cadres
-		// share it; a cadre who is no leader is told so below.
-		if lid, lmsg := r.look.cadre(v["cadre"], nil, countyLeader, ""); lmsg == "" {
-			id, msg = lid, ""
-		}
-	}
-	if msg != "" {
-		r.fail("cadre", msg)
-		return 0
-	}
-	return id
+	return l.stage(r, c.Kind, c.CadreID, c.UnitID, 0, c.RegionCode)
 }
 
 func (l *linkImport) stage(r *importRun, kind string, cadre, unit, household int64, region string) error {
@@ -599,21 +530,14 @@ func (t *topicImport) begin(r *importRun) error {
 	})
 }
 
+// topicLookups finds the field a line of the topic import names.
+type topicLookups struct{ l *importLookups }
+
+func (x topicLookups) Category(s string) (string, string) { return x.l.category(s) }
+
 func (t *topicImport) row(r *importRun, v map[string]string) error {
-	in := sanlian.TopicInput{Question: v["question"]}
-	if s := v["category"]; s != "" {
-		code, msg := r.look.category(s)
-		if msg != "" {
-			r.fail("category", "找不到领域“"+s+"”，请填写领域的名称（如 就业创业）或代码")
-		}
-		in.Category = code
-	}
-	if n, ok := r.intValue(v, "sort", 0); ok {
-		in.Sort = int(min(n, 1_000_000))
-	}
-	if err := r.validated(in.Validate(), nil); err != nil {
-		return err
-	}
+	in, errs := sanlian.CheckTopicLine(v, topicLookups{&r.look})
+	r.failAll(errs)
 	if !r.rowOK() {
 		return nil
 	}

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"fmt"
-	"strings"
 
 	"sanlian"
 )
@@ -67,39 +66,19 @@ func (l *importLookups) routingRegion(s string) (string, string) {
 	return code, ""
 }
 
+// routingLookups finds what a line of the routing rule import names.
+type routingLookups struct{ l *importLookups }
+
+func (x routingLookups) Category(s string) (string, string) { return x.l.category(s) }
+func (x routingLookups) Region(s string) (string, string)   { return x.l.routingRegion(s) }
+func (x routingLookups) Unit(s string) (int64, string)      { return x.l.unit(s) }
+func (x routingLookups) UnitCadre(s string, unit int64, rule string) (int64, string) {
+	return x.l.cadre(s, one(unit), nil, rule)
+}
+
 func (t *routingImport) row(r *importRun, v map[string]string) error {
-	rule := &sanlian.RoutingRule{Active: v["active"] != "0", Note: v["note"]}
-	if s := strings.TrimSpace(v["category"]); s != "" && s != "全部类别" && s != "全部" {
-		code, msg := r.look.category(s)
-		if msg != "" {
-			r.fail("category", msg)
-		}
-		rule.Category = code
-	}
-	if s := v["region"]; s != "" {
-		code, msg := r.look.routingRegion(s)
-		if msg != "" {
-			r.fail("region", msg)
-		}
-		rule.RegionCode = code
-	}
-	if s := v["unit"]; s != "" {
-		id, msg := r.look.unit(s)
-		if msg != "" {
-			r.fail("unit", msg)
-		}
-		rule.UnitID = id
-	}
-	if rule.UnitID != 0 {
-		rule.PersonID = r.cadreAt(v, "person", map[int64]bool{rule.UnitID: true}, nil, "责任人须为承办单位的干部")
-	}
-	if n, ok := r.intValue(v, "sort", 0); ok {
-		rule.Sort = int(min(n, sanlian.MaxRuleSort+1))
-	}
-	rule.Normalize()
-	if err := r.validated(rule.Validate(), map[string]string{"unit_id": "unit", "person_id": "person"}); err != nil {
-		return err
-	}
+	rule, errs := sanlian.CheckRoutingLine(v, routingLookups{&r.look})
+	r.failAll(errs)
 	if !r.rowOK() {
 		return nil
 	}
