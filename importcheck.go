@@ -35,12 +35,15 @@ func (e *cellErrors) validated(kind *ImportKind, err error, fields map[string]st
 
 // ValidationCells turns the field errors of a domain Validate into cell
 // errors in the order of kind's columns (then by key); fields names the
-// column of each field whose key differs. It returns nil for an error
-// without field errors.
+// column of each field whose key differs. An error without field errors
+// is the line's own: it refuses the line rather than letting it through.
 func ValidationCells(kind *ImportKind, err error, fields map[string]string) []CellError {
+	if err == nil {
+		return nil
+	}
 	f := ErrorFields(err)
 	if f == nil {
-		return nil
+		return []CellError{{Message: ErrorMessage(err)}}
 	}
 	column := func(field string) string {
 		if c, ok := fields[field]; ok {

@@ -276,3 +276,20 @@ func TestCheckCadreLine(t *testing.T) {
 		})
 	}
 }
+
+// TestValidationCells_LineError: a Validate error without field errors
+// refuses the line instead of being dropped.
+func TestValidationCells_LineError(t *testing.T) {
+	kind := sanlian.FindImportKind("problems")
+	if got := sanlian.ValidationCells(kind, nil, nil); got != nil {
+		t.Fatalf("nil error: %v", got)
+	}
+	got := sanlian.ValidationCells(kind, sanlian.Errorf(sanlian.EINVALID, "这一行不能导入"), nil)
+	if len(got) != 1 || got[0].Key != "" || got[0].Message != "这一行不能导入" {
+		t.Fatalf("line error: %+v", got)
+	}
+	got = sanlian.ValidationCells(kind, sanlian.FieldErrors(map[string]string{"title": "请填写标题"}), nil)
+	if len(got) != 1 || got[0].Key != "title" || got[0].Message != "请填写标题" {
+		t.Fatalf("field error: %+v", got)
+	}
+}
