@@ -48,3 +48,9 @@ func (db *DB) MessageForTest(ctx context.Context, id int64) (m MessageRow, err e
 		Scan(&m.State, &m.Note, &m.Text, db.sealed(aadMessagePhone, &m.Phone, &id), &m.PhoneStored, timeDst{&m.NextAt})
 	return m, err
 }
+
+// ExecForTest runs q on the writer connection, as an operator's SQL would.
+func (db *DB) ExecForTest(q string, args ...any) error {
+	_, err := db.w.Exec(db.rebind(q), args...)
+	return err
+}

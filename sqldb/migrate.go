@@ -149,6 +149,24 @@ func migrateErr(err error) error {
 	return err
 }
 
+// Ready answers nil when the database answers and every embedded migration
+// has been applied: the node may take requests. A node started before a
+// newer one migrated past it is not ready either way round: it reports the
+// migrations it lacks, or none and serves.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migrations pending, the first %s", len(pending), pending[0])
+	}
+	return nil
+}
+
 // MigrationsDigest names the schema the embedded migrations of dialect d
 // build: a hex digest of their names and contents. Tests key a migrated
 // template database by it.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -117,4 +118,26 @@ func migrationFiles(t *testing.T, db *sqldb.DB) int {
 		t.Fatalf("no migrations found: %v", err)
 	}
 	return len(files)
+}
+
+// TestDB_Ready: a migrated database is ready; one that lacks a migration of
+// this version, as before `sanlian migrate`, is not, and says which.
+func TestDB_Ready(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := db.Ready(ctx); err != nil {
+			t.Fatalf("migrated: %v", err)
+		}
+		pending, err := db.PendingMigrations(ctx)
+		if err != nil || len(pending) != 0 {
+			t.Fatalf("pending %v, %v", pending, err)
+		}
+		if err := db.ExecForTest("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); err != nil {
+			t.Fatal(err)
+		}
+		err = db.Ready(ctx)
+		if err == nil || !strings.Contains(err.Error(), "1 migrations pending") {
+			t.Fatalf("one migration short: %v", err)
+		}
+	})
 }

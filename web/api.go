@@ -33,6 +33,23 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// readyz is GET /readyz: 200 when this node may take requests (the
+// database answers and its migrations are current), 503 otherwise, for a
+// load balancer's readiness check. /healthz stays the liveness check.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	ready := s.Ready
+	if ready == nil {
+		ready = s.Ping
+	}
+	if err := ready(r.Context()); err != nil {
+		s.log.Error("readyz", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "数据库无响应或尚未升级到本版本"})
+		return nil
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
 // needVersion refuses an update without the version it was based on.
 func needVersion(v int64) error {
 	if v <= 0 {

@@ -17,6 +17,7 @@ import (
 // other surfaces) must be made here too, knowingly.
 var allowed = map[string][]sanlian.Role{
 	"GET /healthz":                              nil, // public
+	"GET /readyz":                               nil, // public
 	"GET /static/{file}":                        nil,
 	"POST /api/v1/login":                        nil,
 	"GET /api/v1/openapi.json":                  nil,

@@ -7,6 +7,7 @@ package web
 func (s *Server) routeList() []route {
 	rs := []route{
 		{pattern: "GET /healthz", h: s.healthz, api: true, acc: public()},
+		{pattern: "GET /readyz", h: s.readyz, api: true, acc: public()},
 		{pattern: "GET /static/{file}", h: s.serveStatic, acc: public()},
 
 		{pattern: "GET /api/v1/openapi.json", h: s.apiOpenAPI, api: true, acc: public()}, // the API's description (openapi.go)

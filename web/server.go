@@ -64,6 +64,9 @@ type Services struct {
 	Grants   sanlian.GrantService
 	// Ping answers nil when the database answers (GET /healthz).
 	Ping func(context.Context) error
+	// Ready answers nil when the database answers and its schema is
+	// current (GET /readyz); nil: the same as Ping.
+	Ready func(context.Context) error
 }
 
 // Config tunes the server.

@@ -50,6 +50,7 @@ func newAppConfig(t *testing.T, db *sqldb.DB, cfg web.Config) *app {
 		Cockpit: db.Reports, Themes: db.Work, Messages: db.Notices,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
+		Ready:  db.Ready,
 	}, cfg)
 	// Open311 mounted as cmd/sanlian mounts it.
 	srv.Mount("/open311/", open311.New(db.Public, open311.Config{Log: cfg.Log, Now: cfg.Now, Secure: cfg.SecureCookies,

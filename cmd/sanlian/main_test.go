@@ -139,6 +139,15 @@ func TestMain_ServeDemo(t *testing.T) {
 		h.Get("X-Frame-Options") != "DENY" || h.Get("Cache-Control") != "no-store" {
 		t.Errorf("open311 services: %d %v", res.StatusCode, h)
 	}
+	// The served node is ready: the database answers, its schema is current.
+	res, err = http.Get("http://" + m.Addr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("readyz: %d", res.StatusCode)
+	}
 	// Commands work while the server runs on the same database file.
 	if err := run(ctx, []string{"migrate", "--db", m.Config.DSN}, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("migrate beside serve: %v", err)

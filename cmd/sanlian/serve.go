@@ -110,6 +110,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Cockpit: db.Reports, Themes: db.Work,
 		Sheets: xlsx.Workbooks{},
 		Ping:   db.Ping,
+		Ready:  db.Ready,
 	}
 	if m.msg.oauth != nil {
 		services.Wechat = m.msg.oauth
