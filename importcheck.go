@@ -26,6 +26,29 @@ type cellErrors []CellError
 
 func (e *cellErrors) fail(key, msg string) { *e = append(*e, CellError{key, msg}) }
 
+// unitLookups finds the unit a line names, and whether the importer may
+// write for it.
+type unitLookups interface {
+	Unit(name string) (id int64, msg string)
+	InScope(unit int64) bool
+}
+
+// scopedUnit checks a line's unit column, if filled: the unit exists and is
+// the importer's own or below it; what names the records in the refusal.
+func (e *cellErrors) scopedUnit(look unitLookups, name, what string) int64 {
+	if name == "" {
+		return 0
+	}
+	id, msg := look.Unit(name)
+	switch {
+	case msg != "":
+		e.fail("unit", msg)
+	case !look.InScope(id):
+		e.fail("unit", "无权导入其他单位的"+what+"：“"+name+"”不是本单位或下属单位")
+	}
+	return id
+}
+
 // validated adds the field errors of a domain Validate in the order of
 // kind's columns (then by key), under the column that fields names for
 // each field whose key differs.
@@ -331,16 +354,7 @@ func CheckProjectLine(v map[string]string, look ProjectLookups) (*ProjectLine, [
 	l := &ProjectLine{Percent: -1, Level: 1, Input: ProjectInput{Title: v["title"], Description: v["description"], Measure: v["measure"],
 		Beneficiaries: v["beneficiaries"], StartDate: v["start"], EndDate: v["end"], Status: v["status"]}}
 	in := &l.Input
-	if s := v["unit"]; s != "" {
-		id, msg := look.Unit(s)
-		switch {
-		case msg != "":
-			errs.fail("unit", msg)
-		case !look.InScope(id):
-			errs.fail("unit", "无权导入其他单位的项目：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = id
-	}
+	in.UnitID = errs.scopedUnit(look, v["unit"], "项目")
 	if s := v["category"]; s != "" {
 		code, msg := look.Category(s)
 		switch {

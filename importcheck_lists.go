@@ -59,16 +59,7 @@ func CheckActivityLine(v map[string]string, look ActivityLookups, today string) 
 		}
 		in.VillageCode, l.Township = code, t
 	}
-	if s := v["unit"]; s != "" {
-		id, msg := look.Unit(s)
-		switch {
-		case msg != "":
-			errs.fail("unit", msg)
-		case !look.InScope(id):
-			errs.fail("unit", "无权导入其他单位的志愿服务活动：“"+s+"”不是本单位或下属单位")
-		}
-		in.UnitID = id
-	}
+	in.UnitID = errs.scopedUnit(look, v["unit"], "志愿服务活动")
 	var bad []string
 	for _, name := range SplitImportList(v["volunteers"], "") {
 		id, msg := look.Volunteer(name, in.UnitID)

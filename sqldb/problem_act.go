@@ -131,8 +131,10 @@ func (db *ProblemStore) actionEnv(tx *Tx, s *scope, p *sanlian.Problem, action s
 	if env.UnitNames, err = unitNamesTx(tx, req.CoUnitIDs); err != nil {
 		return env, err
 	}
-	if env.PartUnits, err = db.Org.partUnits(tx, s); err != nil {
-		return env, err
+	if action == sanlian.ActionPart { // whose part the caller records: the part action's alone
+		if env.PartUnits, err = db.Org.partUnits(tx, s); err != nil {
+			return env, err
+		}
 	}
 	if action == sanlian.ActionMerge && req.Into != 0 && req.Into != p.ID {
 		env.Target, err = db.lockProblem(tx, s, req.Into)
