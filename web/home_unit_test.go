@@ -278,7 +278,7 @@ func TestHome_Auditor(t *testing.T) {
 		}
 		for id, f := range figs {
 			_, list := b.get(f[1])
-			if n := strings.Count(section(list, "audit"), `<tr><td class="nowrap">`); strconv.Itoa(n) != f[0] {
+			if n := page(t, list).Find(`#audit tbody td[data-label="时间"]`).Length(); strconv.Itoa(n) != f[0] {
 				t.Errorf("%s: %s lists %d, figure %s", id, f[1], n, f[0])
 			}
 		}
@@ -295,13 +295,15 @@ func TestAuditPage_Chinese(t *testing.T) {
 	}
 	b := a.browser()
 	b.login("auditor", sqldbtest.Password)
-	_, page := b.get("/audit?action=reveal&entity=household")
-	rows := section(page, "audit")
-	if !strings.Contains(rows, "<td>查看完整信息</td><td>农户 1</td>") || strings.Contains(rows, "<td>reveal</td>") {
-		t.Errorf("audit rows not in Chinese: %s", rows)
+	_, body := b.get("/audit?action=reveal&entity=household")
+	doc := page(t, body)
+	row := doc.Find("#audit tbody tr").First()
+	action, entity := row.Find(`td[data-label="动作"]`).Text(), row.Find(`td[data-label="对象"]`).Text()
+	if action != "查看完整信息" || strings.TrimSpace(entity) != "农户 1" || doc.Find(`#audit td:contains("reveal")`).Length() > 0 {
+		t.Errorf("audit rows not in Chinese: action %q, object %q", action, entity)
 	}
-	_, page = b.get("/audit?action=rollup")
-	if !strings.Contains(page, `<option value="rollup" selected>统计汇总</option>`) {
+	_, body = b.get("/audit?action=rollup")
+	if !strings.Contains(body, `<option value="rollup" selected>统计汇总</option>`) {
 		t.Error("an action outside the drop-down's list is not kept chosen")
 	}
 }
