@@ -77,7 +77,7 @@ var unitKeys = map[string][]string{
 		"ProtectKernelModules", "ProtectKernelLogs", "ProtectControlGroups", "ProtectClock", "ProtectHostname",
 		"ProtectProc", "ProcSubset", "RestrictAddressFamilies", "RestrictNamespaces", "RestrictRealtime",
 		"RestrictSUIDSGID", "LockPersonality", "MemoryDenyWriteExecute", "RemoveIPC", "SystemCallArchitectures",
-		"SystemCallFilter", "ReadWritePaths"},
+		"SystemCallFilter", "ReadWritePaths", "DevicePolicy", "PrivateMounts"},
 }
 
 // unit is a parsed unit file: section → key → values in order.
