@@ -325,6 +325,7 @@ func libpqArgs(dsn string) (args, env []string, err error) {
 		o := strings.TrimSpace(q.Get("options") + " " + strings.Join(opts, " "))
 		q.Set("options", o)
 	}
-	u.RawQuery = q.Encode()
+	// libpq decodes %XX only: a space encoded as "+" would stay a plus.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return []string{"--dbname=" + u.String()}, env, nil
 }

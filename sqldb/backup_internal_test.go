@@ -13,7 +13,7 @@ func TestLibpqArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(args) != 1 || !strings.HasPrefix(args[0], "--dbname=") || strings.Contains(args[0], "s3cret") {
+	if len(args) != 1 || !strings.HasPrefix(args[0], "--dbname=") || strings.Contains(args[0], "s3cret") || strings.Contains(args[0], "+") {
 		t.Fatalf("args %q", args)
 	}
 	u, err := url.Parse(strings.TrimPrefix(args[0], "--dbname="))

@@ -193,8 +193,15 @@ func writeBackup(ctx context.Context, db *sqldb.DB, store blobs.Store, out strin
 	if err := writeArchive(ctx, tmp, m, dump, store); err != nil {
 		return nil, err
 	}
-	if err := os.Link(tmp, out); err != nil { // no rename: never replace a file that appeared meanwhile
-		return nil, fmt.Errorf("无法写入备份文件 %s：%v", out, err)
+	// A link never replaces a file that appeared meanwhile; where the file
+	// system has no hard links, a rename after one more look does.
+	if err := os.Link(tmp, out); err != nil {
+		if _, serr := os.Stat(out); serr == nil {
+			return nil, fmt.Errorf("备份文件 %s 已存在：请换一个文件名", out)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			return nil, fmt.Errorf("无法写入备份文件 %s：%v", out, err)
+		}
 	}
 	return m, nil
 }

@@ -6,8 +6,11 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +20,7 @@ import (
 
 	"sanlian"
 	"sanlian/blobs"
+	"sanlian/seal"
 	"sanlian/sqldb"
 	"sanlian/sqldb/sqldbtest"
 )
@@ -76,7 +80,19 @@ func TestBackup_RoundTrip(t *testing.T) {
 				t.Fatalf("seal: %d %v", sealed, err)
 			}
 			file := filepath.Join(dir, "backup.tar.gz")
-			out := mustRun(t, "backup", "--db", src.DSN, "--out", file, "--blobs", srcFiles)
+			dsn := src.DSN
+			if engine == "postgres" {
+				// A pgx setting in the URL reaches pg_dump as a libpq option.
+				u, err := url.Parse(dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q := u.Query()
+				q.Set("search_path", "public")
+				u.RawQuery = q.Encode()
+				dsn = u.String()
+			}
+			out := mustRun(t, "backup", "--db", dsn, "--out", file, "--blobs", srcFiles)
 			if !strings.Contains(out, "已备份到") {
 				t.Errorf("backup output: %s", out)
 			}
@@ -391,4 +407,58 @@ func rewriteManifest(t *testing.T, good []byte, fn func(m *manifest)) []byte {
 func appendEntry(t *testing.T, good []byte, name string, data []byte) []byte {
 	t.Helper()
 	return rewriteBackupWith(t, good, func(_ string, d []byte) []byte { return d }, &tar.Header{Name: name, Mode: 0o600, Size: int64(len(data))}, data)
+}
+
+// TestRun_BackupFlags: the three commands answer -h with their flags and
+// refuse a command line without what they need.
+func TestRun_BackupFlags(t *testing.T) {
+	for _, cmd := range [][]string{{"backup", "-h"}, {"restore", "-h"}, {"check", "-h"}} {
+		out, err := runOut(cmd...)
+		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out, "-db") || !strings.Contains(out, "-blobs") {
+			t.Errorf("%v: %v\n%s", cmd, err, out)
+		}
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"backup", "--db", filepath.Join(dir, "x.db")}, "--out"},
+		{[]string{"backup", "--db", filepath.Join(dir, "absent.db"), "--out", filepath.Join(dir, "b.tar.gz")}, "不存在"},
+		{[]string{"restore", "--db", filepath.Join(dir, "x.db")}, "用法"},
+		{[]string{"restore", "a.tar.gz", "b.tar.gz"}, "用法"},
+		{[]string{"restore", filepath.Join(dir, "absent.tar.gz")}, "无法打开备份文件"},
+		{[]string{"check", "--manifest", "m.json", "--backup", "b.tar.gz"}, "只能给一个"},
+		{[]string{"check", "--manifest", filepath.Join(dir, "absent.json")}, "无法读取备份清单"},
+	} {
+		if _, err := runOut(c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
+	}
+}
+
+// TestKeyAdvice: restore names the key the restored data needs, and says
+// when the key file beside an SQLite target is another one.
+func TestKeyAdvice(t *testing.T) {
+	dir := t.TempDir()
+	side := filepath.Join(dir, "x.db.key")
+	if got := keyAdvice("abcd1234", side); !strings.Contains(got, "--key-file") {
+		t.Errorf("no side key: %s", got)
+	}
+	k, err := seal.WriteKeyFile(side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keyAdvice(k.ID, side); !strings.Contains(got, "正是该密钥") {
+		t.Errorf("same key: %s", got)
+	}
+	if got := keyAdvice("abcd1234", side); !strings.Contains(got, "另一把密钥（"+k.ID+"）") {
+		t.Errorf("other key: %s", got)
+	}
+	if err := os.WriteFile(side, []byte("not a key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := keyAdvice("abcd1234", side); !strings.Contains(got, "无法读取") {
+		t.Errorf("bad key file: %s", got)
+	}
 }

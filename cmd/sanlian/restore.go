@@ -15,6 +15,7 @@ import (
 
 	"sanlian"
 	"sanlian/blobs"
+	"sanlian/seal"
 	"sanlian/sqldb"
 )
 
@@ -263,7 +264,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "已从 %s 恢复 %s 数据库（备份于 %s），文件 %d 个（%s），用时 %s\n", file, m.Engine,
 		m.Created.In(sanlian.Shanghai).Format("2006-01-02 15:04:05"), len(m.Blobs), humanBytes(m.blobsTotal()), time.Since(start).Round(time.Millisecond))
 	if m.KeyID != "" {
-		fmt.Fprintf(stdout, "个人信息用密钥 %s 加密：启动前请用 --key-file 或 SANLIAN_KEY 提供该密钥\n", m.KeyID)
+		fmt.Fprintln(stdout, keyAdvice(m.KeyID, sideKeyPath(*dsn)))
 	}
 	fmt.Fprintf(stdout, "请运行 sanlian check --db … --backup %s 核对恢复结果\n", file)
 	return nil
@@ -306,4 +307,22 @@ func checkTarget(ctx context.Context, dsn string, force bool) error {
 		return errors.New("目标数据库中已有数据：恢复会覆盖全部数据。确认要覆盖，请加 --force")
 	}
 	return nil
+}
+
+// keyAdvice tells which key the restored database needs, and whether the
+// key file beside an SQLite target (side, "" for PostgreSQL) is that key.
+func keyAdvice(keyID, side string) string {
+	if side != "" {
+		if _, err := os.Stat(side); err == nil {
+			k, err := seal.LoadKeyFile(side)
+			switch {
+			case err != nil:
+				return fmt.Sprintf("个人信息用密钥 %s 加密；数据库旁的密钥文件 %s 无法读取（%v）：请换成该密钥的文件", keyID, side, err)
+			case k.ID != keyID:
+				return fmt.Sprintf("注意：个人信息用密钥 %s 加密，而数据库旁的密钥文件 %s 是另一把密钥（%s），解不开恢复的数据：请换成密钥 %s 的文件", keyID, side, k.ID, keyID)
+			}
+			return fmt.Sprintf("个人信息用密钥 %s 加密，数据库旁的密钥文件 %s 正是该密钥", keyID, side)
+		}
+	}
+	return fmt.Sprintf("个人信息用密钥 %s 加密：启动前请用 --key-file 或 SANLIAN_KEY 提供该密钥", keyID)
 }
