@@ -519,9 +519,13 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		a, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
-		// 0011 rebuilds the table again after 0007, with the later owners.
-		if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version IN (7, 11)`); err != nil {
-			t.Fatal(err)
+		legacyForm(t, db, cadre, a.ID)
+		// 0011 rebuilds the table again after 0007, with the later owners,
+		// and 0038 once more with the blob keys.
+		for _, q := range []string{`DELETE FROM schema_migrations WHERE version IN (7, 11, 38)`, `ALTER TABLE self_criticisms DROP COLUMN blob_key`} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		MustOK(t, db.Migrate(context.Background()))
 		got, data, err := openAttachment(db, cadre, a.ID, false)
@@ -683,6 +687,7 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		va, err := db.Problems.AddVisitPhoto(cadre, v.ID, "水井.jpg", bytes.NewReader(testJPEG(t, 16, 16)), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
+		legacyForm(t, db, cadre, pa.ID, va.ID)
 		var back []string
 		if db.Dialect == sqldb.SQLite {
 			// The table as 0007 left it, rows copied.
@@ -698,7 +703,10 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 				`DROP TABLE attachments`,
 				`ALTER TABLE attachments_old RENAME TO attachments`,
 				`CREATE INDEX attachments_problem ON attachments (problem_id, id)`,
-				`CREATE INDEX attachments_visit ON attachments (visit_id, id) WHERE visit_id IS NOT NULL`}
+				`CREATE INDEX attachments_visit ON attachments (visit_id, id) WHERE visit_id IS NOT NULL`,
+				// 0038 rebuilds it again, with the blob keys.
+				`ALTER TABLE self_criticisms DROP COLUMN blob_key`,
+				`DELETE FROM schema_migrations WHERE version = 38`}
 		} else {
 			back = []string{`ALTER TABLE attachments DROP COLUMN activity_id, DROP COLUMN progress_id`,
 				`ALTER TABLE attachments DROP CONSTRAINT IF EXISTS attachments_owner_check`,

@@ -65,6 +65,23 @@ func (f *flakyStore) Open(ctx context.Context, key string) (io.ReadCloser, error
 	return f.Store.Open(ctx, key)
 }
 
+// legacyForm puts the files of the attachments ids (and thumbnails) back
+// in their rows, as a version before the blob store kept them.
+func legacyForm(t *testing.T, db *sqldb.DB, ctx context.Context, ids ...int64) {
+	t.Helper()
+	for _, id := range ids {
+		a, data, err := openAttachment(db, ctx, id, false)
+		MustOK(t, err)
+		var thumb any
+		if a.HasThumb {
+			_, th, err := openAttachment(db, ctx, id, true)
+			MustOK(t, err)
+			thumb = th
+		}
+		MustOK(t, db.ExecForTest(`UPDATE attachments SET data = ?, thumb = ?, blob_key = NULL, thumb_key = NULL WHERE id = ?`, data, thumb, id))
+	}
+}
+
 // blobKeys lists the keys the database refers to.
 func blobKeys(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
@@ -176,13 +193,7 @@ func legacyAttachments(t *testing.T, db *sqldb.DB, users map[string]*sanlian.Use
 		}
 		a, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, name, bytes.NewReader(data), 1<<20)
 		MustOK(t, err)
-		var thumb any
-		if a.HasThumb {
-			_, th, err := openAttachment(db, cadre, a.ID, true)
-			MustOK(t, err)
-			thumb = th
-		}
-		MustOK(t, db.ExecForTest(`UPDATE attachments SET data = ?, thumb = ?, blob_key = NULL, thumb_key = NULL WHERE id = ?`, data, thumb, a.ID))
+		legacyForm(t, db, cadre, a.ID)
 		files[a.ID] = data
 	}
 	MustOK(t, db.Blobs.Walk(context.Background(), "", func(k string, _ int64) error { return db.Blobs.Delete(context.Background(), k) }))
