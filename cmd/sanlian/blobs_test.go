@@ -6,10 +6,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"sanlian"
 	"sanlian/blobs"
@@ -153,5 +157,42 @@ func TestRun_DemoPhotosInStore(t *testing.T) {
 	})
 	if err != nil || n < 2 {
 		t.Fatalf("%d keys: %v", n, err)
+	}
+}
+
+// TestRun_DemoToS3: `sanlian demo --blobs s3://…` puts the demo's photos
+// in an S3 bucket, keys from the environment, none in the URL or output.
+func TestRun_DemoToS3(t *testing.T) {
+	backend := s3mem.New()
+	if err := backend.CreateBucket("county"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	defer srv.Close()
+	t.Setenv("SANLIAN_S3_ACCESS_KEY", "sanlian")
+	t.Setenv("SANLIAN_S3_SECRET_KEY", "very-secret-key")
+	loc := "s3://county?endpoint=" + strings.TrimPrefix(srv.URL, "http://") + "&secure=false&prefix=files"
+	dsn := filepath.Join(t.TempDir(), "demo.db")
+	out, err := runOut("demo", "--db", dsn, "--blobs", loc, "--households", "300", "--problems", "0", "--visits", "0", "--activities", "40")
+	if err != nil || !strings.Contains(out, "活动照片") || strings.Contains(out, "very-secret-key") {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	ctx := context.Background()
+	db, err := openDB(ctx, dbOpen{DSN: dsn, Files: true, Blobs: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	n := 0
+	err = db.BlobKeys(ctx, func(k string) error {
+		n++
+		_, err := db.Blobs.Stat(ctx, k)
+		return err
+	})
+	if err != nil || n < 2 {
+		t.Fatalf("%d keys in the bucket: %v", n, err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dsn), "files")); err == nil {
+		t.Error("files/ made beside the database although the store is S3")
 	}
 }
