@@ -20,8 +20,8 @@ const (
 )
 
 // Attachment is a photo or document on a problem, a photo of a visit or of
-// a volunteer activity, or evidence of a project's progress, stored in the
-// database so that every node sees it. Exactly one of ProblemID, VisitID,
+// a volunteer activity, or evidence of a project's progress, kept in the
+// blob store (every node sees the same one) under its row's key. Exactly one of ProblemID, VisitID,
 // ActivityID and ProgressID is set, the one its Kind names.
 type Attachment struct {
 	ID          int64     `json:"id"`
@@ -70,9 +70,12 @@ type AttachmentService interface {
 	// FindActivityPhotos lists an activity's photos, oldest first. Returns
 	// ENOTFOUND when the activity is out of the caller's scope.
 	FindActivityPhotos(ctx context.Context, activityID int64) ([]*Attachment, error)
-	// OpenAttachment returns an attachment and its bytes (its thumbnail's
-	// when thumb is set), under the scope of what it belongs to.
-	OpenAttachment(ctx context.Context, id int64, thumb bool) (*Attachment, []byte, error)
+	// OpenAttachment returns an attachment and a stream of its bytes (its
+	// thumbnail's when thumb is set) with their length (-1 when not known
+	// ahead), under the scope of what it belongs to; the caller closes the
+	// stream. Returns ENOTFOUND (also for a file missing from the blob
+	// store), EUNAVAILABLE when the blob store does not answer.
+	OpenAttachment(ctx context.Context, id int64, thumb bool) (*Attachment, io.ReadCloser, int64, error)
 }
 
 // DefaultMaxUpload is the size limit of one attachment when none is

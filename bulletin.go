@@ -529,9 +529,12 @@ type BulletinService interface {
 	// that unit. ENOTFOUND outside their units; ECONFLICT once received;
 	// EUNPROCESSABLE or ETOOLARGE for a file not accepted.
 	FileSelfCriticism(ctx context.Context, id int64, filename string, r io.Reader, max int64) (*SelfCriticism, error)
-	// OpenSelfCriticism returns a filed self-criticism and its file: the
-	// office, leaders and the unit's admin. ENOTFOUND before it is filed.
-	OpenSelfCriticism(ctx context.Context, id int64) (*SelfCriticism, []byte, error)
+	// OpenSelfCriticism returns a filed self-criticism and a stream of its
+	// file (Size bytes), which the caller closes: the office, leaders and
+	// the unit's admin. ENOTFOUND before it is filed or when its file is
+	// missing from the blob store; EUNAVAILABLE when the store does not
+	// answer.
+	OpenSelfCriticism(ctx context.Context, id int64) (*SelfCriticism, io.ReadCloser, error)
 	// ReceiveSelfCriticism records the office's receipt of a filed one.
 	// ECONFLICT when nothing was filed or it was received already.
 	ReceiveSelfCriticism(ctx context.Context, id int64) (*SelfCriticism, error)

@@ -11,7 +11,7 @@ import (
 )
 
 // Error codes shared by every service. Adapters map them to transport
-// statuses (HTTP 400, 401, 403, 404, 409, 413, 422, 429, 500).
+// statuses (HTTP 400, 401, 403, 404, 409, 413, 422, 429, 500, 503).
 const (
 	EINVALID       = "invalid"       // the request itself is malformed (400)
 	EUNPROCESSABLE = "unprocessable" // well-formed but fails validation (422)
@@ -22,6 +22,7 @@ const (
 	ETOOLARGE      = "too_large"     // body or upload over the limit (413)
 	ETOOMANY       = "too_many"      // a rate limit was met; try later (429)
 	EINTERNAL      = "internal"      // anything unexpected (500)
+	EUNAVAILABLE   = "unavailable"   // a store the service needs does not answer; try later (503)
 )
 
 // Error is the one error type services return for conditions a user can act
@@ -105,6 +106,8 @@ func HTTPStatus(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case ETOOMANY:
 		return http.StatusTooManyRequests
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -22,6 +22,10 @@ import (
 // ErrNotFound is returned by Open and Stat for a key the store does not hold.
 var ErrNotFound = errors.New("blob not found")
 
+// ErrInvalidKey is returned for a key that is not a relative path of
+// plain segments.
+var ErrInvalidKey = errors.New("invalid blob key")
+
 // ErrUnavailable wraps every failure of the store itself (a directory that
 // cannot be written, an object store that does not answer).
 var ErrUnavailable = errors.New("blob store unavailable")
@@ -78,11 +82,11 @@ func SumOfKey(key string) string {
 // validKey refuses keys that could leave the store's root.
 func validKey(key string) error {
 	if key == "" || strings.HasPrefix(key, "/") || strings.Contains(key, "\\") {
-		return fmt.Errorf("blob key %q: not a relative path", key)
+		return fmt.Errorf("%w %q: not a relative path", ErrInvalidKey, key)
 	}
 	for _, part := range strings.Split(key, "/") {
 		if part == "" || part == "." || part == ".." {
-			return fmt.Errorf("blob key %q: empty, . or .. segment", key)
+			return fmt.Errorf("%w %q: empty, . or .. segment", ErrInvalidKey, key)
 		}
 	}
 	return nil

@@ -28,15 +28,18 @@ export async function startServer({ households = 3000, args = [] } = {}) {
   const st = statSync(bin);
   const key = createHash("sha256").update([bin, st.size, st.mtimeMs, new Date().toDateString(), ...demoArgs].join("|")).digest("hex").slice(0, 16);
   const template = join(tmpdir(), `sanlian-e2e-county-${key}.db`);
-  if (!existsSync(template) || !existsSync(template + ".key")) {
+  // The demo's photos live in a file store beside the cached template,
+  // which every copy of it serves from (content-addressed, so shared safely).
+  const files = template + ".files";
+  if (!existsSync(template) || !existsSync(template + ".key") || !existsSync(files)) {
     const building = join(dir, "template.db");
-    execFileSync(bin, ["demo", "--db", building, ...demoArgs], { stdio: "ignore" });
+    execFileSync(bin, ["demo", "--db", building, "--blobs", files, ...demoArgs], { stdio: "ignore" });
     renameSync(building + ".key", template + ".key");
     renameSync(building, template);
   }
   copyFileSync(template, db);
   copyFileSync(template + ".key", db + ".key");
-  const proc = spawn(bin, ["serve", "--demo", ...demoArgs, "--addr", "127.0.0.1:0", "--db", db, ...args],
+  const proc = spawn(bin, ["serve", "--demo", ...demoArgs, "--addr", "127.0.0.1:0", "--db", db, "--blobs", files, ...args],
     { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   proc.stderr.on("data", (d) => { log += d; });

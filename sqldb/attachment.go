@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,6 +11,7 @@ import (
 	"io"
 
 	"sanlian"
+	"sanlian/blobs"
 	"sanlian/media"
 )
 
@@ -33,7 +35,7 @@ func makeThumbnail(ctx context.Context, data []byte, ft *media.FileType) ([]byte
 }
 
 const attachmentCols = `a.id, COALESCE(a.problem_id, 0), COALESCE(a.visit_id, 0), COALESCE(a.activity_id, 0), COALESCE(a.progress_id, 0), a.kind, a.filename, a.content_type, a.size, a.sha256,
-	CASE WHEN a.thumb IS NULL THEN 0 ELSE 1 END, COALESCE(a.created_by, 0),
+	CASE WHEN a.thumb IS NULL AND a.thumb_key IS NULL THEN 0 ELSE 1 END, COALESCE(a.created_by, 0),
 	COALESCE(NULLIF(u.display_name, ''), u.username, ''), a.created_at`
 
 const attachmentFrom = ` FROM attachments a LEFT JOIN users u ON u.id = a.created_by`
@@ -47,13 +49,16 @@ func scanAttachment(sc scanner, extra ...any) (*sanlian.Attachment, error) {
 	return a, err
 }
 
-// upload is a file read, checked and thumbnailed, ready to be written.
+// upload is a file read, checked, thumbnailed and put in the blob store,
+// ready to be written.
 type upload struct {
-	name  string
-	ft    *media.FileType
-	data  []byte
-	thumb []byte
-	sum   string
+	name     string
+	ft       *media.FileType
+	data     []byte
+	thumb    []byte
+	sum      string
+	key      string // the file's blob key
+	thumbKey string // the thumbnail's, "" without one
 }
 
 // checkUpload tells what a file is (media.Sniff) and decides whether it
@@ -70,10 +75,13 @@ func checkPhoto(filename string, data []byte, max int64) (*media.File, error) {
 }
 
 // readUpload reads at most max bytes of r and checks them with check
-// (checkUpload, or checkPhoto for pictures only), then draws the
-// thumbnail. It runs before any write transaction begins, so that the
-// single SQLite writer is never held while an image decodes.
-func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
+// (checkUpload, or checkPhoto for pictures only), draws the thumbnail and
+// puts both in the blob store. It runs before any write transaction
+// begins, so that the single SQLite writer is never held while an image
+// decodes or a file travels to the store. The keys are content addresses:
+// if the row is then not written, the blobs left are harmless orphans, and
+// a retry puts the same keys again.
+func (db *DB) readUpload(ctx context.Context, filename string, r io.Reader, max int64,
 	check func(string, []byte, int64) (*media.File, error)) (*upload, error) {
 	if max <= 0 {
 		max = sanlian.DefaultMaxUpload
@@ -97,8 +105,64 @@ func readUpload(ctx context.Context, filename string, r io.Reader, max int64,
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
-	return &upload{name: name, ft: ft, data: data, thumb: thumb, sum: hex.EncodeToString(sum[:])}, nil
+	up := &upload{name: name, ft: ft, data: data, thumb: thumb, sum: hex.EncodeToString(sum[:])}
+	if up.key, err = db.putBlob(ctx, name, data); err != nil {
+		return nil, err
+	}
+	if thumb != nil {
+		if up.thumbKey, err = db.putBlob(ctx, name, thumb); err != nil {
+			return nil, err
+		}
+	}
+	return up, nil
 }
+
+// errNoBlobs refuses a file when the deployment has no blob store.
+var errNoBlobs = sanlian.Errorf(sanlian.EUNAVAILABLE, "未配置文件存储，无法保存或读取文件，请联系管理员")
+
+// putBlob stores data under its content address. A store that fails is
+// EUNAVAILABLE in Chinese, naming the file; nothing is written then.
+func (db *DB) putBlob(ctx context.Context, name string, data []byte) (string, error) {
+	if db.Blobs == nil {
+		return "", errNoBlobs
+	}
+	key := blobs.Key(data)
+	if err := db.Blobs.Put(ctx, key, bytes.NewReader(data), int64(len(data))); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		return "", fmt.Errorf("put %s: %v: %w", key, err,
+			sanlian.Errorf(sanlian.EUNAVAILABLE, "文件存储暂不可用，「%s」未能保存，请稍后重新上传", name))
+	}
+	return key, nil
+}
+
+// openBlob streams the blob under key. A blob missing from the store is
+// ENOTFOUND and a store that does not answer EUNAVAILABLE, both in
+// Chinese naming what, so a page shows why instead of an internal error.
+func (db *DB) openBlob(ctx context.Context, what, key string) (io.ReadCloser, error) {
+	if db.Blobs == nil {
+		return nil, errNoBlobs
+	}
+	rc, err := db.Blobs.Open(ctx, key)
+	switch {
+	case err == nil:
+		return rc, nil
+	case errors.Is(err, blobs.ErrNotFound):
+		return nil, fmt.Errorf("open %s: %v: %w", key, err,
+			sanlian.Errorf(sanlian.ENOTFOUND, "%s的文件在文件存储中缺失，请联系管理员从备份恢复", what))
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	}
+	return nil, fmt.Errorf("open %s: %v: %w", key, err,
+		sanlian.Errorf(sanlian.EUNAVAILABLE, "文件存储暂不可用，%s暂时无法打开，请稍后重试", what))
+}
+
+// memFile is a file still kept in the database, served as the store's
+// are: it can seek, so a download may ask for a range.
+type memFile struct{ *bytes.Reader }
+
+func (memFile) Close() error { return nil }
 
 // attachment is the row an upload becomes, before it has an id. An owner
 // other than a problem or a visit (ActivityID, ProgressID) is set by the
@@ -125,18 +189,15 @@ func attachmentOwner(a *sanlian.Attachment) (col string, id int64) {
 	return "problem_id", a.ProblemID
 }
 
-// insertAttachment writes a and its bytes, and audits it under the name of
-// its owner (problem_id, visit_id, activity_id or progress_id).
+// insertAttachment writes a with the keys of its blobs, and audits it
+// under the name of its owner (problem_id, visit_id, activity_id or
+// progress_id).
 func insertAttachment(tx *Tx, a *sanlian.Attachment, up *upload) error {
-	var thumbArg any
-	if up.thumb != nil {
-		thumbArg = up.thumb
-	}
 	a.CreatedAt = tx.now
 	id, err := tx.insertID(`INSERT INTO attachments (problem_id, visit_id, activity_id, progress_id, kind, filename, content_type, size,
-		sha256, created_by, created_at, thumb, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sha256, created_by, created_at, blob_key, thumb_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullInt(a.ProblemID), nullInt(a.VisitID), nullInt(a.ActivityID), nullInt(a.ProgressID), a.Kind, a.Filename, a.ContentType, a.Size,
-		a.SHA256, nullInt(a.CreatedBy), tx.now, thumbArg, up.data)
+		a.SHA256, nullInt(a.CreatedBy), tx.now, up.key, nullStr(up.thumbKey))
 	if err != nil {
 		return fmt.Errorf("add attachment %q: %w", a.Filename, err)
 	}
@@ -160,7 +221,7 @@ func (db *ProblemStore) AddAttachment(ctx context.Context, problemID int64, kind
 	if err := db.mayAttach(q, s, problemID, kind, db.findProblem); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, checkUpload)
+	up, err := db.readUpload(ctx, filename, r, max, checkUpload)
 	if err != nil {
 		return nil, fmt.Errorf("add attachment to problem %d: %w", problemID, err)
 	}
@@ -294,7 +355,7 @@ func (db *ProblemStore) addPhoto(ctx context.Context, o photoOwner, filename str
 	if err := o.check(q, s, true); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, checkPhoto)
+	up, err := db.readUpload(ctx, filename, r, max, checkPhoto)
 	if err != nil {
 		return nil, fmt.Errorf("add photo to %s %d: %w", o.name, o.id, err)
 	}
@@ -393,11 +454,11 @@ func (db *ProblemStore) FindAttachments(ctx context.Context, problemID int64) ([
 // OpenAttachment implements sanlian.AttachmentService. The caller must see
 // what the attachment belongs to: its visit, its activity, or its problem
 // or the problem that one was merged into.
-func (db *ProblemStore) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, []byte, error) {
+func (db *ProblemStore) OpenAttachment(ctx context.Context, id int64, thumb bool) (*sanlian.Attachment, io.ReadCloser, int64, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	var kind string
 	var problemID, visitID, activityID, progressID, mergedInto int64
@@ -405,9 +466,9 @@ func (db *ProblemStore) OpenAttachment(ctx context.Context, id int64, thumb bool
 		COALESCE(p.merged_into, 0) FROM attachments a LEFT JOIN problems p ON p.id = a.problem_id WHERE a.id = ?`, id).Scan(&kind, &problemID,
 		&visitID, &activityID, &progressID, &mergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil, errNotFound("附件")
+		return nil, nil, 0, errNotFound("附件")
 	} else if err != nil {
-		return nil, nil, fmt.Errorf("open attachment %d: %w", id, err)
+		return nil, nil, 0, fmt.Errorf("open attachment %d: %w", id, err)
 	}
 	switch kind {
 	case sanlian.AttachProblem, sanlian.AttachResolution:
@@ -425,21 +486,35 @@ func (db *ProblemStore) OpenAttachment(ctx context.Context, id int64, thumb bool
 		err = errNotFound("附件")
 	}
 	if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
-		return nil, nil, errNotFound("附件")
+		return nil, nil, 0, errNotFound("附件")
 	} else if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	col := "a.data"
+	cols := "a.data, a.blob_key"
 	if thumb {
-		col = "a.thumb"
+		cols = "a.thumb, a.thumb_key"
 	}
 	var data []byte
-	a, err := scanAttachment(q.queryOne(`SELECT `+attachmentCols+`, `+col+attachmentFrom+` WHERE a.id = ?`, id), &data)
+	var key sql.NullString
+	a, err := scanAttachment(q.queryOne(`SELECT `+attachmentCols+`, `+cols+attachmentFrom+` WHERE a.id = ?`, id), &data, &key)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open attachment %d: %w", id, err)
+		return nil, nil, 0, fmt.Errorf("open attachment %d: %w", id, err)
 	}
-	if thumb && data == nil {
-		return nil, nil, sanlian.Errorf(sanlian.ENOTFOUND, "该附件没有缩略图")
+	switch {
+	case key.Valid:
+		what, size := "附件「"+a.Filename+"」", a.Size
+		if thumb {
+			what, size = what+"缩略图", -1
+		}
+		rc, err := db.openBlob(ctx, what, key.String)
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("open attachment %d: %w", id, err)
+		}
+		return a, rc, size, nil
+	case data != nil: // not yet moved to the store
+		return a, memFile{bytes.NewReader(data)}, int64(len(data)), nil
+	case thumb:
+		return nil, nil, 0, sanlian.Errorf(sanlian.ENOTFOUND, "该附件没有缩略图")
 	}
-	return a, data, nil
+	return nil, nil, 0, fmt.Errorf("open attachment %d: neither data nor a blob key", id)
 }

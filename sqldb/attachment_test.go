@@ -101,12 +101,12 @@ func TestAttachmentService_Add(t *testing.T) {
 					a.SHA256 != hex.EncodeToString(sum[:]) || !a.HasThumb || a.Kind != sanlian.AttachProblem || a.Creator != "cadre" {
 					t.Fatalf("%s: %+v", c.name, a)
 				}
-				got, data, err := db.Problems.OpenAttachment(cadre, a.ID, false)
+				got, data, err := openAttachment(db, cadre, a.ID, false)
 				MustOK(t, err)
 				if !bytes.Equal(data, c.data) || got.Filename != c.name || got.ContentType != c.ct || !got.HasThumb {
 					t.Errorf("%s: stored %d bytes as %+v", c.name, len(data), got)
 				}
-				_, thumb, err := db.Problems.OpenAttachment(cadre, a.ID, true)
+				_, thumb, err := openAttachment(db, cadre, a.ID, true)
 				MustOK(t, err)
 				img, err := jpeg.Decode(bytes.NewReader(thumb))
 				if err != nil {
@@ -243,11 +243,11 @@ func TestAttachmentService_Scope(t *testing.T) {
 			MustCode(t, err, sanlian.ENOTFOUND)
 			_, err = db.Problems.FindAttachments(other, p.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.Problems.OpenAttachment(other, a.ID, false)
+			_, _, err = openAttachment(db, other, a.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.Problems.OpenAttachment(other, a.ID, true)
+			_, _, err = openAttachment(db, other, a.ID, true)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["office"]), a.ID+1000, false)
+			_, _, err = openAttachment(db, sqldbtest.As(users["office"]), a.ID+1000, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
 		})
 
@@ -256,7 +256,7 @@ func TestAttachmentService_Scope(t *testing.T) {
 				ctx := sqldbtest.As(users[name])
 				_, err := db.Problems.FindAttachments(ctx, p.ID)
 				MustCode(t, err, sanlian.EFORBIDDEN)
-				_, _, err = db.Problems.OpenAttachment(ctx, a.ID, false)
+				_, _, err = openAttachment(db, ctx, a.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 				_, err = db.Problems.AddAttachment(ctx, p.ID, sanlian.AttachProblem, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
@@ -311,7 +311,7 @@ func TestAttachmentService_Scope(t *testing.T) {
 			MustOK(t, err)
 			act(t, db, office, dup, sanlian.ActionMerge, sanlian.ActionRequest{Into: p.ID})
 			// The merged problem's attachment still opens.
-			if _, data, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), d.ID, false); err != nil || string(data) != "同一件事" {
+			if _, data, err := openAttachment(db, sqldbtest.As(users["leader"]), d.ID, false); err != nil || string(data) != "同一件事" {
 				t.Errorf("open merged attachment: %q %v", data, err)
 			}
 			as, err := db.Problems.FindAttachments(sqldbtest.As(office), p.ID)
@@ -381,12 +381,12 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 			if listed != 3 {
 				t.Errorf("the visit list counts %d photos, want 3 (-1: not listed)", listed)
 			}
-			got, data, err := db.Problems.OpenAttachment(cadre, photo.ID, false)
+			got, data, err := openAttachment(db, cadre, photo.ID, false)
 			MustOK(t, err)
 			if !bytes.Equal(data, img) || got.VisitID != v.ID || got.Kind != sanlian.AttachVisit {
 				t.Errorf("open %+v (%d bytes)", got, len(data))
 			}
-			if _, thumb, err := db.Problems.OpenAttachment(cadre, photo.ID, true); err != nil || len(thumb) == 0 {
+			if _, thumb, err := openAttachment(db, cadre, photo.ID, true); err != nil || len(thumb) == 0 {
 				t.Errorf("thumb: %d bytes, %v", len(thumb), err)
 			}
 			// A problem's attachments and a visit's photos do not mix.
@@ -439,13 +439,13 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 			MustCode(t, err, sanlian.ENOTFOUND)
 			_, err = db.Problems.FindVisitPhotos(other, v.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.Problems.OpenAttachment(other, photo.ID, false)
+			_, _, err = openAttachment(db, other, photo.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			_, err = db.Problems.AddVisitPhoto(cadre, v.ID+1000, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			for _, name := range []string{"sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, _, err := db.Problems.OpenAttachment(ctx, photo.ID, false)
+				_, _, err := openAttachment(db, ctx, photo.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 				_, err = db.Problems.AddVisitPhoto(ctx, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
@@ -453,7 +453,7 @@ func TestAttachmentService_VisitPhotos(t *testing.T) {
 			// The leader of 东坪镇 sees the photos of visits there, but adds
 			// only to their own visits.
 			leader := sqldbtest.As(users["leader"])
-			if _, _, err := db.Problems.OpenAttachment(leader, photo.ID, true); err != nil {
+			if _, _, err := openAttachment(db, leader, photo.ID, true); err != nil {
 				t.Errorf("leader opens photo: %v", err)
 			}
 			_, err = db.Problems.AddVisitPhoto(leader, v.ID, "x.png", bytes.NewReader(testPNG(t, 4, 4)), 0)
@@ -519,12 +519,16 @@ func TestMigrate_VisitPhotosKeepsRows(t *testing.T) {
 		a, err := db.Problems.AddAttachment(cadre, p.ID, sanlian.AttachProblem, "桥面.png", bytes.NewReader(img), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
-		// 0011 rebuilds the table again after 0007, with the later owners.
-		if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE version IN (7, 11)`); err != nil {
-			t.Fatal(err)
+		legacyForm(t, db, cadre, a.ID)
+		// 0011 rebuilds the table again after 0007, with the later owners,
+		// and 0038 once more with the blob keys.
+		for _, q := range []string{`DELETE FROM schema_migrations WHERE version IN (7, 11, 38)`, `ALTER TABLE self_criticisms DROP COLUMN blob_key`} {
+			if _, err := raw.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		MustOK(t, db.Migrate(context.Background()))
-		got, data, err := db.Problems.OpenAttachment(cadre, a.ID, false)
+		got, data, err := openAttachment(db, cadre, a.ID, false)
 		MustOK(t, err)
 		if !bytes.Equal(data, img) || got.ProblemID != p.ID || !got.HasThumb || got.Filename != "桥面.png" {
 			t.Errorf("after rebuild %+v", got)
@@ -578,13 +582,13 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 			if len(ps) != 2 || ps[0].ID != photo.ID || ps[1].ID != j.ID || ps[0].ActivityID != mz.ID || ps[0].Kind != sanlian.AttachActivity {
 				t.Errorf("photos %+v", ps)
 			}
-			got, data, err := db.Problems.OpenAttachment(cadre, photo.ID, false)
+			got, data, err := openAttachment(db, cadre, photo.ID, false)
 			MustOK(t, err)
 			if !bytes.Equal(data, img) || got.ActivityID != mz.ID || got.Kind != sanlian.AttachActivity {
 				t.Errorf("open %+v (%d bytes)", got, len(data))
 			}
 			// The leader of 东坪镇 sees the activities there and their photos.
-			if _, thumb, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), photo.ID, true); err != nil || len(thumb) == 0 {
+			if _, thumb, err := openAttachment(db, sqldbtest.As(users["leader"]), photo.ID, true); err != nil || len(thumb) == 0 {
 				t.Errorf("leader's thumb: %d bytes, %v", len(thumb), err)
 			}
 			// Another activity's photos are its own.
@@ -607,13 +611,13 @@ func TestAttachmentService_ActivityPhotos(t *testing.T) {
 			other := sqldbtest.As(users["cadre5"])
 			_, err = db.Problems.FindActivityPhotos(other, mz.ID)
 			MustCode(t, err, sanlian.ENOTFOUND)
-			_, _, err = db.Problems.OpenAttachment(other, photo.ID, false)
+			_, _, err = openAttachment(db, other, photo.ID, false)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			_, err = db.Problems.AddActivityPhoto(office, mz.ID+1000, "x.png", png(), 0)
 			MustCode(t, err, sanlian.ENOTFOUND)
 			for _, name := range []string{"sysadmin", "auditor"} {
 				ctx := sqldbtest.As(users[name])
-				_, _, err := db.Problems.OpenAttachment(ctx, photo.ID, false)
+				_, _, err := openAttachment(db, ctx, photo.ID, false)
 				MustCode(t, err, sanlian.EFORBIDDEN)
 				_, err = db.Problems.AddActivityPhoto(ctx, mz.ID, "x.png", png(), 0)
 				MustCode(t, err, sanlian.EFORBIDDEN)
@@ -683,6 +687,7 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 		va, err := db.Problems.AddVisitPhoto(cadre, v.ID, "水井.jpg", bytes.NewReader(testJPEG(t, 16, 16)), 0)
 		MustOK(t, err)
 		raw := MustRaw(t, db)
+		legacyForm(t, db, cadre, pa.ID, va.ID)
 		var back []string
 		if db.Dialect == sqldb.SQLite {
 			// The table as 0007 left it, rows copied.
@@ -698,7 +703,10 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 				`DROP TABLE attachments`,
 				`ALTER TABLE attachments_old RENAME TO attachments`,
 				`CREATE INDEX attachments_problem ON attachments (problem_id, id)`,
-				`CREATE INDEX attachments_visit ON attachments (visit_id, id) WHERE visit_id IS NOT NULL`}
+				`CREATE INDEX attachments_visit ON attachments (visit_id, id) WHERE visit_id IS NOT NULL`,
+				// 0038 rebuilds it again, with the blob keys.
+				`ALTER TABLE self_criticisms DROP COLUMN blob_key`,
+				`DELETE FROM schema_migrations WHERE version = 38`}
 		} else {
 			back = []string{`ALTER TABLE attachments DROP COLUMN activity_id, DROP COLUMN progress_id`,
 				`ALTER TABLE attachments DROP CONSTRAINT IF EXISTS attachments_owner_check`,
@@ -713,7 +721,7 @@ func TestMigrate_ActivityPhotosKeepsRows(t *testing.T) {
 			}
 		}
 		MustOK(t, db.Migrate(context.Background()))
-		got, data, err := db.Problems.OpenAttachment(cadre, pa.ID, false)
+		got, data, err := openAttachment(db, cadre, pa.ID, false)
 		MustOK(t, err)
 		if !bytes.Equal(data, img) || got.ProblemID != p.ID || got.Kind != sanlian.AttachProblem || !got.HasThumb {
 			t.Errorf("problem attachment after 0011: %+v", got)

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -674,9 +675,11 @@ func findSelfCriticism(q querier, id int64, now time.Time) (*sanlian.SelfCritici
 	return s, nil
 }
 
-// OpenSelfCriticism returns a filed self-criticism and its file, under the
-// list's scope: the office and leaders, and the unit's admin.
-func (db *ReportStore) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, []byte, error) {
+// OpenSelfCriticism returns a filed self-criticism and a stream of its
+// file, under the list's scope: the office and leaders, and the unit's
+// admin. A file missing from the blob store is ENOTFOUND, a store that
+// does not answer EUNAVAILABLE.
+func (db *ReportStore) OpenSelfCriticism(ctx context.Context, id int64) (*sanlian.SelfCriticism, io.ReadCloser, error) {
 	q := db.reader(ctx)
 	s, err := db.scopeOf(ctx, q)
 	if err != nil {
@@ -699,10 +702,18 @@ func (db *ReportStore) OpenSelfCriticism(ctx context.Context, id int64) (*sanlia
 		return nil, nil, &sanlian.Error{Code: sanlian.ENOTFOUND, Message: "这份书面检讨尚未提交"}
 	}
 	var data []byte
-	if err := q.queryOne(`SELECT data FROM self_criticisms WHERE id = ?`, id).Scan(&data); err != nil {
+	var key sql.NullString
+	if err := q.queryOne(`SELECT data, blob_key FROM self_criticisms WHERE id = ?`, id).Scan(&data, &key); err != nil {
 		return nil, nil, fmt.Errorf("open self-criticism %d: %w", id, err)
 	}
-	return sc, data, nil
+	if !key.Valid { // not yet moved to the store
+		return sc, memFile{bytes.NewReader(data)}, nil
+	}
+	rc, err := db.openBlob(ctx, "书面检讨「"+sc.Filename+"」", key.String)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open self-criticism %d: %w", id, err)
+	}
+	return sc, rc, nil
 }
 
 // FileSelfCriticism hands in a unit's self-criticism.
@@ -726,6 +737,12 @@ func (db *ReportStore) FileSelfCriticism(ctx context.Context, id int64, filename
 		return nil, err
 	}
 	name, ft := f.Stored, f.Type
+	// Put first, outside the transaction: should the row not be written,
+	// the blob left is a harmless orphan.
+	key, err := db.putBlob(ctx, name, data)
+	if err != nil {
+		return nil, fmt.Errorf("file self-criticism %d: %w", id, err)
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		s, err := db.scopeOf(ctx, tx)
 		if err != nil {
@@ -744,8 +761,8 @@ func (db *ReportStore) FileSelfCriticism(ctx context.Context, id int64, filename
 		if sc.ReceivedAt != nil {
 			return sanlian.Errorf(sanlian.ECONFLICT, "这份书面检讨已由县领导小组办公室签收，不能再更换")
 		}
-		if _, err := tx.exec(`UPDATE self_criticisms SET filed_at = ?, filed_by = ?, filename = ?, content_type = ?, size = ?, data = ?,
-			version = version + 1 WHERE id = ?`, tx.now, u.ID, name, ft.ContentType, len(data), data, id); err != nil {
+		if _, err := tx.exec(`UPDATE self_criticisms SET filed_at = ?, filed_by = ?, filename = ?, content_type = ?, size = ?, data = NULL,
+			blob_key = ?, version = version + 1 WHERE id = ?`, tx.now, u.ID, name, ft.ContentType, len(data), key, id); err != nil {
 			return fmt.Errorf("file self-criticism %d: %w", id, err)
 		}
 		ch := changes{"filename": {nil, name}}

@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"sanlian"
+	"sanlian/blobs"
 	"sanlian/seal"
 )
 
@@ -65,11 +66,17 @@ type DB struct {
 	// CountyBounds is the box a request's coordinates must fall in; the
 	// zero box is sanlian.DefaultCountyBounds.
 	CountyBounds sanlian.Bounds
-	cal          calendarCache // the built working-day calendar (calendar.go)
-	jobs         jobRegistry   // scheduled jobs (scheduler.go)
+	// Blobs keeps the files (attachments, photos, self-criticisms); rows
+	// written before it existed keep theirs in the database until moved
+	// (MoveFilesOut). nil: no file can be stored or read from it.
+	Blobs blobs.Store
+	cal   calendarCache // the built working-day calendar (calendar.go)
+	jobs  jobRegistry   // scheduled jobs (scheduler.go)
 
 	sealer auditSealer // the audit chain's sealer (audit_chain.go)
 	ring   *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey
+	// moveRows is the batch of MoveFilesOut (blobmove.go); 0: moveBatch.
+	moveRows int
 	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
 	resealRows int
 	// msg holds the server's overrides of messages to residents (resmsg.go).

@@ -791,7 +791,7 @@ func (db *ListStore) AddProgressEvidence(ctx context.Context, entryID int64, fil
 	if err := mayRecordProgress(s, p); err != nil {
 		return nil, err
 	}
-	up, err := readUpload(ctx, filename, r, max, checkUpload)
+	up, err := db.readUpload(ctx, filename, r, max, checkUpload)
 	if err != nil {
 		return nil, fmt.Errorf("add evidence to progress %d: %w", entryID, err)
 	}

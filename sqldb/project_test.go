@@ -550,19 +550,19 @@ func TestProjectService_Evidence(t *testing.T) {
 			t.Fatalf("entries %+v", es)
 		}
 		// Readable by whoever reads the project.
-		got, data, err := db.Problems.OpenAttachment(sqldbtest.As(users["leader"]), a.ID, false)
+		got, data, err := openAttachment(db, sqldbtest.As(users["leader"]), a.ID, false)
 		MustOK(t, err)
 		if got.ProgressID != e.ID || !bytes.Equal(data, photo) {
 			t.Errorf("opened %+v, %d bytes", got, len(data))
 		}
-		_, thumb, err := db.Problems.OpenAttachment(sqldbtest.As(cadre), a.ID, true)
+		_, thumb, err := openAttachment(db, sqldbtest.As(cadre), a.ID, true)
 		MustOK(t, err)
 		if len(thumb) == 0 {
 			t.Error("no thumbnail")
 		}
-		_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["cadre5"]), a.ID, false)
+		_, _, err = openAttachment(db, sqldbtest.As(users["cadre5"]), a.ID, false)
 		MustCode(t, err, sanlian.ENOTFOUND)
-		_, _, err = db.Problems.OpenAttachment(sqldbtest.As(users["sysadmin"]), a.ID, false)
+		_, _, err = openAttachment(db, sqldbtest.As(users["sysadmin"]), a.ID, false)
 		if code := sanlian.ErrorCode(err); code != sanlian.ENOTFOUND && code != sanlian.EFORBIDDEN {
 			t.Errorf("sysadmin opens evidence: %v", err)
 		}

@@ -201,7 +201,7 @@ func (s *problemHandlers) attachmentSubmit(w http.ResponseWriter, r *http.Reques
 		msg := fmt.Sprintf("已上传 %d 个附件", len(items))
 		http.Redirect(w, r, "/problems/"+id+"?ok="+url.QueryEscape(msg)+"#attachments", http.StatusSeeOther)
 		return nil
-	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID:
+	case sanlian.EUNPROCESSABLE, sanlian.ETOOLARGE, sanlian.EINVALID, sanlian.EUNAVAILABLE:
 		id, perr := pathID(r, "id")
 		if perr != nil {
 			return perr
@@ -238,7 +238,7 @@ func (s *problemHandlers) serveAttachment(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	a, data, err := s.Attachments.OpenAttachment(r.Context(), id, thumb)
+	a, body, size, err := s.Attachments.OpenAttachment(r.Context(), id, thumb)
 	if err != nil {
 		return err
 	}
@@ -254,18 +254,59 @@ func (s *problemHandlers) serveAttachment(w http.ResponseWriter, r *http.Request
 	// shared caches, as it may show a resident's home.
 	w.Header().Set("Cache-Control", "private, max-age=604800")
 	w.Header().Set("ETag", strconv.Quote(etag))
-	sendStored(w, r, ct, disp, name, a.CreatedAt, data)
+	sendStored(w, r, ct, disp, name, a.CreatedAt, body, size)
 	return nil
 }
 
 // sendStored sends a file people uploaded so that no browser runs it or
 // renders it as a page: its detected type with nosniff and a sandbox with
-// nothing allowed. The caller sets the caching headers.
-func sendStored(w http.ResponseWriter, r *http.Request, contentType, disp, name string, modified time.Time, data []byte) {
+// nothing allowed. The caller sets the caching headers; body is closed.
+// A body that can seek (a local file, one still in the database) is
+// served with ranges; a stream from an object store is copied as it
+// comes, size bytes when size >= 0, with the validators still answered.
+func sendStored(w http.ResponseWriter, r *http.Request, contentType, disp, name string, modified time.Time, body io.ReadCloser, size int64) {
+	defer body.Close()
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", contentDisposition(disp, name))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	http.ServeContent(w, r, "", modified, bytes.NewReader(data))
+	if rs, ok := body.(io.ReadSeeker); ok {
+		http.ServeContent(w, r, "", modified, rs)
+		return
+	}
+	if notModified(r, h.Get("ETag"), modified) {
+		h.Del("Content-Type")
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if !modified.IsZero() {
+		h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	}
+	if size >= 0 {
+		h.Set("Content-Length", strconv.FormatInt(size, 10))
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		io.Copy(w, body) // a failure here is the client leaving, or the store: the status is sent already
+	}
+}
+
+// notModified answers a conditional GET as http.ServeContent would:
+// If-None-Match against etag, else If-Modified-Since against modified.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+			if t == "*" || (etag != "" && t == strings.TrimPrefix(etag, "W/")) {
+				return true
+			}
+		}
+		return false
+	}
+	ims, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+	return err == nil && !modified.IsZero() && !modified.Truncate(time.Second).After(ims)
 }

@@ -695,12 +695,12 @@ func (s *reportHandlers) selfCriticismDownload(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
-	sc, data, err := s.Bulletins.OpenSelfCriticism(r.Context(), id)
+	sc, body, err := s.Bulletins.OpenSelfCriticism(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	// A unit may hand in a new file until the office receives it.
 	w.Header().Set("Cache-Control", "private, no-cache")
-	sendStored(w, r, sc.ContentType, "attachment", sc.Filename, *sc.FiledAt, data)
+	sendStored(w, r, sc.ContentType, "attachment", sc.Filename, *sc.FiledAt, body, sc.Size)
 	return nil
 }

@@ -36,6 +36,8 @@ func titleOf(code string) string {
 		return "内容过大"
 	case sanlian.ETOOMANY:
 		return "请求过于频繁"
+	case sanlian.EUNAVAILABLE:
+		return "服务暂不可用"
 	}
 	return "内部错误"
 }
@@ -50,9 +52,10 @@ type problem struct {
 	Errors map[string]string `json:"errors,omitempty"`
 }
 
-// logInternal logs an unexpected error once, with the request it broke.
+// logInternal logs an unexpected error once, with the request it broke,
+// and a store that did not answer, with its cause.
 func (s *Server) logInternal(r *http.Request, err error) {
-	if sanlian.ErrorCode(err) == sanlian.EINTERNAL {
+	if c := sanlian.ErrorCode(err); c == sanlian.EINTERNAL || c == sanlian.EUNAVAILABLE {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 }

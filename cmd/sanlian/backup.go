@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"sanlian/blobs"
@@ -65,40 +64,28 @@ func (m *manifest) blobsTotal() int64 {
 	return n
 }
 
-// defaultBlobs is where a database's files are when --blobs is not given:
-// files/ beside an SQLite file; none for PostgreSQL.
-func defaultBlobs(dsn string) string {
-	if sqldb.IsPostgres(dsn) {
-		return ""
-	}
-	return filepath.Join(filepath.Dir(strings.TrimPrefix(dsn, "file:")), "files")
-}
-
-// openBlobs opens the store at location (the default when ""); nil when
-// there is none. An absent default directory is no store: opening it
-// would create it.
-func openBlobs(location, dsn string, create bool) (blobs.Store, error) {
-	if location == "" {
-		location = defaultBlobs(dsn)
-		if location == "" {
-			return nil, nil
-		}
-		if _, err := os.Stat(location); err != nil && !create {
-			return nil, nil
-		}
-	}
-	s, err := blobs.Open(location)
+// openBackupBlobs opens the store of the deployment's files for backup,
+// restore and check: --blobs or SANLIAN_BLOBS, else files/ beside an SQLite
+// file (PostgreSQL has no default). nil when the default directory is
+// absent and create is false: opening it would create it.
+func openBackupBlobs(location, dsn string, create bool) (blobs.Store, error) {
+	loc, err := blobsLocation(location, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("无法打开文件存储 %s：%v", location, err)
+		return nil, err
 	}
-	return s, nil
+	if location == "" && !create {
+		if _, err := os.Stat(loc); err != nil {
+			return nil, nil
+		}
+	}
+	return openBlobs(loc, dsn)
 }
 
 func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("backup", "write a consistent backup of the database and its files into one file, while serve runs", stderr)
 	dsn := dbFlag(fs)
 	out := fs.String("out", "", "the backup file to write (.tar.gz); required, must not exist")
-	loc := fs.String("blobs", "", "the file store: file:///DIR, DIR or s3://… (default files/ beside an SQLite file; none for PostgreSQL)")
+	loc := blobsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -108,7 +95,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := os.Stat(*out); err == nil {
 		return fmt.Errorf("备份文件 %s 已存在：请换一个文件名", *out)
 	}
-	store, err := openBlobs(*loc, *dsn, false)
+	store, err := openBackupBlobs(*loc, *dsn, false)
 	if err != nil {
 		return err
 	}

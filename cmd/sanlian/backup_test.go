@@ -42,21 +42,22 @@ func TestBackup_RoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			src.Blobs = store
 
-			// Writers: a problem and a file at a time, until stopped.
+			// Writers: a problem and its attachment at a time, until stopped.
 			wctx, stop := context.WithCancel(ctx)
 			var written atomic.Int64
 			done := make(chan error, 1)
 			go func() {
 				for i := 0; wctx.Err() == nil; i++ {
-					_, err := src.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline,
+					p, err := src.Problems.CreateProblem(sqldbtest.As(users["office"]), &sanlian.ProblemInput{Source: sanlian.SourceHotline,
 						Category: "transport", VillageCode: sqldbtest.VillageA, Title: fmt.Sprintf("备份中登记的问题%d", i), Description: "路面坑洼，车辆难行"})
 					if err != nil {
 						done <- err
 						return
 					}
 					data := []byte(fmt.Sprintf("照片 %d", i))
-					if err := store.Put(ctx, blobs.Key(data), bytes.NewReader(data), int64(len(data))); err != nil {
+					if _, err := src.Problems.AddAttachment(sqldbtest.As(users["office"]), p.ID, sanlian.AttachProblem, "现场.txt", bytes.NewReader(data), 1<<20); err != nil {
 						done <- err
 						return
 					}
@@ -151,14 +152,45 @@ func TestBackup_RoundTrip(t *testing.T) {
 
 			t.Run("CorruptBlob", func(t *testing.T) {
 				key := m.Blobs[0].Key
-				if err := os.WriteFile(filepath.Join(dstFiles, filepath.FromSlash(key)), []byte("被改动的照片"), 0o600); err != nil {
+				path := filepath.Join(dstFiles, filepath.FromSlash(key))
+				kept, err := os.ReadFile(path)
+				if err != nil {
 					t.Fatal(err)
 				}
-				defer os.WriteFile(filepath.Join(dstFiles, filepath.FromSlash(key)), []byte("照片 0"), 0o600)
+				if err := os.WriteFile(path, []byte("被改动的照片"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				defer os.WriteFile(path, kept, 0o600)
 				out, err := runOut("check", "--db", dst, "--blobs", dstFiles, "--backup", file)
 				if err != errCheckFailed || !strings.Contains(out, "失败  文件校验和") || !strings.Contains(out, key) ||
 					!strings.Contains(out, "通过  数据行数与备份清单一致") {
 					t.Errorf("check of a corrupted file: %v\n%s", err, out)
+				}
+			})
+			t.Run("MissingBlob", func(t *testing.T) {
+				// A file the restored rows refer to (later ones came along too).
+				var key string
+				restored, err := sqldb.Open(ctx, dst, sqldb.Options{MaxConns: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = restored.BlobKeys(ctx, func(k string) error { key = k; return nil })
+				restored.Close()
+				if err != nil || key == "" {
+					t.Fatalf("no file referenced by the restored rows: %v", err)
+				}
+				path := filepath.Join(dstFiles, filepath.FromSlash(key))
+				kept, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Remove(path); err != nil {
+					t.Fatal(err)
+				}
+				defer os.WriteFile(path, kept, 0o600)
+				out, err := runOut("check", "--db", dst, "--blobs", dstFiles, "--backup", file)
+				if err != errCheckFailed || !strings.Contains(out, "失败  数据库引用的文件都在") || !strings.Contains(out, key) {
+					t.Errorf("check of a missing file: %v\n%s", err, out)
 				}
 			})
 			t.Run("CountsDiffer", func(t *testing.T) {
@@ -270,8 +302,9 @@ func TestRestore_Refuses(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), "已有数据") || !strings.Contains(err.Error(), "--force") {
 					t.Fatalf("restore onto data: %v", err)
 				}
-				mustRun(t, "restore", file, "--db", other.DSN, "--blobs", filepath.Join(t.TempDir(), "files"), "--force")
-				mustRun(t, "check", "--db", other.DSN, "--backup", file)
+				files := filepath.Join(t.TempDir(), "files")
+				mustRun(t, "restore", file, "--db", other.DSN, "--blobs", files, "--force")
+				mustRun(t, "check", "--db", other.DSN, "--blobs", files, "--backup", file)
 			})
 			t.Run("NoStoreForBlobs", func(t *testing.T) {
 				if engine != "postgres" {

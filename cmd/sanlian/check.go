@@ -81,12 +81,13 @@ var checks = []namedCheck{
 	{"数据行数与备份清单一致", checkCounts},
 	{"审计链", checkAuditChain},
 	{"文件校验和", checkBlobSums},
+	{"数据库引用的文件都在", checkBlobRefs},
 }
 
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("check", "check a database (after a restore): row counts against a backup's manifest, the audit chain, the files' checksums", stderr)
 	dsn := dbFlag(fs)
-	loc := fs.String("blobs", "", "the file store (default files/ beside an SQLite file; none for PostgreSQL)")
+	loc := blobsFlag(fs)
 	manifestFile := fs.String("manifest", "", "a backup's manifest.json to compare the row counts with")
 	backupFile := fs.String("backup", "", "a backup file whose manifest to compare the row counts with")
 	anchorDir := fs.String("anchors", "", "directory of audit anchor files (*.jsonl) to check the chain against")
@@ -116,7 +117,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return describe(err)
 		}
 	}
-	if e.Blobs, err = openBlobs(*loc, *dsn, false); err != nil {
+	if e.Blobs, err = openBackupBlobs(*loc, *dsn, false); err != nil {
 		return err
 	}
 	if e.DB, err = openAuditDB(ctx, *dsn); err != nil {
@@ -273,4 +274,41 @@ func checkBlobSums(ctx context.Context, e *checkEnv) (checkResult, error) {
 		return failed("%s 中 %d 个文件中有 %d 个损坏：%s%s", e.Blobs, n, len(bad), strings.Join(named, "；"), note), nil
 	}
 	return passed("%s 中 %d 个文件（%s）的内容都与其校验和相符%s", e.Blobs, n, humanBytes(size), note), nil
+}
+
+// checkBlobRefs checks that every file the database refers to is in the
+// store.
+func checkBlobRefs(ctx context.Context, e *checkEnv) (checkResult, error) {
+	var n int
+	var missing []string
+	err := e.DB.BlobKeys(ctx, func(key string) error {
+		n++
+		if e.Blobs == nil {
+			missing = append(missing, key)
+			return nil
+		}
+		if _, err := e.Blobs.Stat(ctx, key); errors.Is(err, blobs.ErrNotFound) {
+			missing = append(missing, key)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return checkResult{}, fmt.Errorf("核对引用的文件：%w", err)
+	}
+	switch {
+	case n == 0:
+		return passed("数据库没有引用文件存储中的文件"), nil
+	case e.Blobs == nil:
+		return failed("数据库引用了 %d 个文件，但没有文件存储（--blobs）", n), nil
+	case len(missing) > 0:
+		sort.Strings(missing)
+		named := missing
+		if len(named) > maxNamed {
+			named = named[:maxNamed]
+		}
+		return failed("数据库引用的 %d 个文件中有 %d 个不在 %s：%s", n, len(missing), e.Blobs, strings.Join(named, "；")), nil
+	}
+	return passed("数据库引用的 %d 个文件都在 %s", n, e.Blobs), nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"sanlian/blobs"
 	"sanlian/seal"
 	"sanlian/sqldb"
 )
@@ -28,6 +29,10 @@ type dbOpen struct {
 	KeyFile  string    // --key-file; "" for SANLIAN_KEY or the SQLite file's FILE.key
 	Demo     bool      // generate the key beside an SQLite file (or ./sanlian-demo.key for PostgreSQL) when none is given
 	Out      io.Writer // where key files made and encryption progress are told; nil: nowhere
+	// Files, when set, opens the file store at Blobs (blobsLocation) and
+	// gives it to the database.
+	Files bool
+	Blobs string
 }
 
 // sideKeyPath is the key file beside an SQLite database: FILE.key.
@@ -86,10 +91,17 @@ func openDB(ctx context.Context, o dbOpen) (*sqldb.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	var store blobs.Store
+	if o.Files {
+		if store, err = openBlobs(o.Blobs, o.DSN); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sqldb.Open(ctx, o.DSN, sqldb.Options{SyncFull: o.SyncFull})
 	if err != nil {
 		return nil, err
 	}
+	db.Blobs = store
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -18,9 +18,9 @@ import (
 const usage = `sanlian — 三联三清工作平台 (the 三联三清 working platform)
 
 Usage:
-  sanlian serve   [--addr :8080] [--db FILE|postgres://…] [--demo] [--households N] [--problems N] [--visits N]
-  sanlian migrate [--db …]
-  sanlian demo    [--db …] [--households N] [--problems N] [--visits N] [--seed S]
+  sanlian serve   [--addr :8080] [--db FILE|postgres://…] [--blobs DIR|s3://…] [--demo] [--households N] [--problems N] [--visits N]
+  sanlian migrate [--db …] [--blobs …]
+  sanlian demo    [--db …] [--blobs …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
   sanlian user passwd --username U [--db …]
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]
@@ -34,6 +34,8 @@ Usage:
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
 given by --db or the SANLIAN_DB environment variable. ID numbers and phones
 are encrypted with the key given by --key-file or SANLIAN_KEY (see docs/security.md).
+Files are kept in the store --blobs or SANLIAN_BLOBS names (default files/ beside
+an SQLite file; see docs/operations.md, 文件存储).
 Run "sanlian COMMAND -h" for the options of a command.
 `
 

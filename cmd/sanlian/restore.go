@@ -181,7 +181,7 @@ const restoreUsage = "restore a backup file into an empty database (and its file
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("restore FILE", restoreUsage, stderr)
 	dsn := dbFlag(fs)
-	loc := fs.String("blobs", "", "the file store to put the backup's files into (default files/ beside an SQLite file; none for PostgreSQL)")
+	loc := blobsFlag(fs)
 	force := fs.Bool("force", false, "replace a database that already holds data")
 	var pos []string
 	for {
@@ -215,7 +215,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkTarget(ctx, *dsn, *force); err != nil {
 		return err
 	}
-	store, err := openBlobs(*loc, *dsn, len(m.Blobs) > 0)
+	store, err := openBackupBlobs(*loc, *dsn, len(m.Blobs) > 0)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ type Config struct {
 	Addr           string
 	DSN            string
 	KeyFile        string // key of the personal data at rest (keys.go); "" for SANLIAN_KEY or FILE.key
+	Blobs          string // the file store (blobs.go); "": files/ beside an SQLite file
 	Demo           bool
 	DemoOptions    demo.Options
 	DemoProblems   int // problems in the demo ledger; 0: none
@@ -63,7 +64,8 @@ type Main struct {
 // Run opens and migrates the database, loads the demo county when asked,
 // and starts serving. It returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
-	db, err := openDB(ctx, dbOpen{DSN: m.Config.DSN, SyncFull: m.Config.SyncFull, KeyFile: m.Config.KeyFile, Demo: m.Config.Demo, Out: m.Out})
+	db, err := openDB(ctx, dbOpen{DSN: m.Config.DSN, SyncFull: m.Config.SyncFull, KeyFile: m.Config.KeyFile, Demo: m.Config.Demo, Out: m.Out,
+		Files: true, Blobs: m.Config.Blobs})
 	if err != nil {
 		return err
 	}
@@ -71,6 +73,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if !db.Encrypted() {
 		m.Log.Warn(plainWarning)
 	}
+	// Files still in the database are served from there; moving them is
+	// sanlian migrate's, not a busy server's.
+	if n, err := db.FilesToMove(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		m.Log.Warn(fmt.Sprintf("数据库中仍有 %d 个文件未移至文件存储；请运行 sanlian migrate 移动（移动前照常可读）", n))
+	}
+	m.Log.Info("文件存储", "blobs", db.Blobs.String())
 	db.Auth = m.Config.Auth.WithDefaults()
 	if m.msg, err = m.Config.Messages.load(); err != nil {
 		return err
@@ -351,7 +361,7 @@ func loadDemoParts(ctx context.Context, db *sqldb.DB, c *sanlian.County, seed ui
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", "serve the web UI and API", stderr)
 	addr := fs.String("addr", ":8080", "listen address")
-	dsn, keyFile := dbFlag(fs), keyFlag(fs)
+	dsn, keyFile, blobsLoc := dbFlag(fs), keyFlag(fs), blobsFlag(fs)
 	withDemo := fs.Bool("demo", false, "fill an empty database with the demo county first, and print the demo accounts")
 	households := fs.Int("households", 20000, "households in the demo county (with --demo)")
 	seed := fs.Uint64("seed", 2021, "seed of the demo county (with --demo)")
@@ -398,7 +408,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "演示模式未要求双因素认证；如需开启，请加 --require-2fa office,sysadmin,secadmin,auditor")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Demo: *withDemo,
+	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Blobs: *blobsLoc, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
 		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay, CountyBounds: bounds}}
@@ -422,23 +432,23 @@ func displayAddr(a string) string {
 }
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("migrate", "apply the database migrations", stderr)
-	dsn, keyFile := dbFlag(fs), keyFlag(fs)
+	fs := newFlagSet("migrate", "apply the database migrations, then move the files still in the database to the file store", stderr)
+	dsn, keyFile, blobsLoc := dbFlag(fs), keyFlag(fs), blobsFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stdout})
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Out: stdout, Files: true, Blobs: *blobsLoc})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	fmt.Fprintf(stdout, "数据库已是最新结构（%s）\n", db.Dialect)
-	return nil
+	return moveFilesOut(ctx, db, stdout)
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "fill an empty database with a synthetic county", stderr)
-	dsn, keyFile := dbFlag(fs), keyFlag(fs)
+	dsn, keyFile, blobsLoc := dbFlag(fs), keyFlag(fs), blobsFlag(fs)
 	households := fs.Int("households", 20000, "number of households")
 	seed := fs.Uint64("seed", 2021, "random seed; the same seed gives the same county")
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
@@ -447,7 +457,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Demo: true, Out: stdout})
+	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Demo: true, Out: stdout, Files: true, Blobs: *blobsLoc})
 	if err != nil {
 		return err
 	}

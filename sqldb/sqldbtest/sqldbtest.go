@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"testing"
 
+	"sanlian/blobs"
 	"sanlian/seal"
 	"sanlian/sqldb"
 )
@@ -79,6 +80,9 @@ func OpenPlain(tb testing.TB, engine string) *sqldb.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if db.Blobs, err = blobs.NewDir(filepath.Join(tb.TempDir(), "files")); err != nil {
 		tb.Fatal(err)
 	}
 	return db
@@ -218,6 +222,7 @@ func Reopen(tb testing.TB, db *sqldb.DB) *sqldb.DB {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { other.Close() })
+	other.Blobs = db.Blobs
 	if err := other.UseKey(context.Background(), db.Key(), nil); err != nil {
 		tb.Fatal(err)
 	}
