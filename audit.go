@@ -27,9 +27,11 @@ type AuditFilter struct {
 	Action   string
 	Entity   string
 	EntityID string
-	From, To time.Time
-	Cursor   string
-	Limit    int
+	// RequestID selects the rows one HTTP request wrote.
+	RequestID string
+	From, To  time.Time
+	Cursor    string
+	Limit     int
 }
 
 // AuditService reads the audit log (auditor and office) and records the

@@ -29,6 +29,9 @@ func (db *DB) FindAudit(ctx context.Context, f sanlian.AuditFilter) ([]*sanlian.
 	if f.EntityID != "" {
 		w.add("entity_id = ?", f.EntityID)
 	}
+	if f.RequestID != "" {
+		w.add("request_id = ?", f.RequestID)
+	}
 	if !f.From.IsZero() {
 		w.add("at >= ?", f.From.UTC())
 	}

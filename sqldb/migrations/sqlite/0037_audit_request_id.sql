@@ -4,3 +4,4 @@
 -- chain hashes it in the v2 encoding of rows that carry one
 -- (sanlian.AuditCanonical), so rows sealed before keep their hashes.
 ALTER TABLE audit_log ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_request ON audit_log (request_id) WHERE request_id <> '';
