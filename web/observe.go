@@ -124,10 +124,6 @@ func newObserver(cfg Config, log *slog.Logger) *observer {
 // to the scheduler (sqldb.DB.OnJobRun).
 func (s *Server) JobRan(job, outcome string) { s.obs.jobs.WithLabelValues(job, outcome).Inc() }
 
-// Registry is the server's Prometheus registry, for another adapter's
-// collectors.
-func (s *Server) Registry() *prometheus.Registry { return s.obs.reg }
-
 // loginRefused counts a refused login.
 func (s *Server) loginRefused(reason string) { s.obs.logins.WithLabelValues(reason).Inc() }
 
