@@ -27,6 +27,9 @@ Usage:
   sanlian audit verify [--db …] [--anchors DIR] [--seal]
   sanlian audit anchor [--db …] --dir DIR [--url URL]
   sanlian keys    init|rotate|status [--db …] [--key-file FILE] [--new-key-file NEW]
+  sanlian backup  --out FILE [--db …] [--blobs LOCATION]
+  sanlian restore FILE [--db …] [--blobs LOCATION] [--force]
+  sanlian check   [--db …] [--blobs LOCATION] [--backup FILE | --manifest FILE] [--anchors DIR]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
 given by --db or the SANLIAN_DB environment variable. ID numbers and phones
@@ -74,6 +77,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
