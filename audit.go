@@ -16,6 +16,9 @@ type AuditEntry struct {
 	EntityID string    `json:"entity_id,omitempty"`
 	Changes  string    `json:"changes,omitempty"` // JSON {"field": [before, after]}
 	IP       string    `json:"ip,omitempty"`
+	// RequestID is the id of the HTTP request that wrote the row, as the
+	// access log and the X-Request-Id response header show it.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // AuditFilter selects audit rows, newest first.
@@ -24,9 +27,11 @@ type AuditFilter struct {
 	Action   string
 	Entity   string
 	EntityID string
-	From, To time.Time
-	Cursor   string
-	Limit    int
+	// RequestID selects the rows one HTTP request wrote.
+	RequestID string
+	From, To  time.Time
+	Cursor    string
+	Limit     int
 }
 
 // AuditService reads the audit log (auditor and office) and records the

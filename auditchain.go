@@ -27,11 +27,19 @@ import (
 // AuditColumns lists every column of audit_log in the order the canonical
 // encoding takes them. A column added to audit_log must be added here and
 // to AuditCanonical (a test compares this list with the table).
-var AuditColumns = []string{"id", "at", "actor_id", "actor", "action", "entity", "entity_id", "changes", "ip"}
+var AuditColumns = []string{"id", "at", "actor_id", "actor", "action", "entity", "entity_id", "changes", "ip", "request_id"}
 
 // auditCanonicalTag opens every canonical encoding, so that a later
-// encoding (a column added) can never hash like this one.
-const auditCanonicalTag = "sanlian.audit_log.v1"
+// encoding (a column added) can never hash like this one. A row without a
+// request id is encoded as v1, the encoding of every row written before
+// request_id existed, so that their seals still hold; a row with one is
+// encoded as v2, which appends it. Blanking a v2 row's request id, or
+// giving a v1 row one, changes the tag and so the hash: the column is
+// covered either way.
+const (
+	auditCanonicalTag   = "sanlian.audit_log.v1"
+	auditCanonicalTagV2 = "sanlian.audit_log.v2"
+)
 
 // auditTimeLayout is the one form of audit_log.at in the encoding: UTC,
 // nanoseconds always written. Rows are written at microsecond precision,
@@ -57,6 +65,9 @@ type AuditRow struct {
 	EntityID string
 	Changes  string
 	IP       string
+	// RequestID is the HTTP request's id (X-Request-Id), "" for rows
+	// written outside a request or before the column existed.
+	RequestID string
 }
 
 // AuditLink is one row of audit_chain: the seq-th sealed audit row.
@@ -70,7 +81,9 @@ type AuditLink struct {
 
 // AuditCanonical is the unambiguous encoding of row that the chain hashes:
 // a tag, then every column as a 4-byte big-endian length and its bytes.
-// Numbers are decimal; a NULL actor_id is empty, which no number is.
+// Numbers are decimal; a NULL actor_id is empty, which no number is. The
+// request id is encoded only when there is one, under the v2 tag
+// (auditCanonicalTag).
 func AuditCanonical(row AuditRow) []byte {
 	actor := ""
 	if row.ActorID != nil {
@@ -78,6 +91,10 @@ func AuditCanonical(row AuditRow) []byte {
 	}
 	fields := []string{auditCanonicalTag, strconv.FormatInt(row.ID, 10), row.At.UTC().Format(auditTimeLayout), actor,
 		row.Actor, row.Action, row.Entity, row.EntityID, row.Changes, row.IP}
+	if row.RequestID != "" {
+		fields[0] = auditCanonicalTagV2
+		fields = append(fields, row.RequestID)
+	}
 	n := 0
 	for _, f := range fields {
 		n += 4 + len(f)

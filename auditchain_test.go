@@ -32,6 +32,25 @@ func TestAuditCanonical(t *testing.T) {
 			t.Fatalf("hash = %s, want %s", got, auditKnownHash)
 		}
 	})
+	t.Run("RequestID", func(t *testing.T) {
+		// A row without a request id keeps the v1 encoding, so the chains
+		// sealed before the column existed still verify; a row with one
+		// hashes under the v2 tag, so blanking it is seen.
+		if !bytes.HasPrefix(sanlian.AuditCanonical(row)[4:], []byte("sanlian.audit_log.v1")) {
+			t.Fatal("a row without a request id is not encoded as v1")
+		}
+		r := row
+		r.RequestID = "req-1"
+		enc := sanlian.AuditCanonical(r)
+		if !bytes.HasPrefix(enc[4:], []byte("sanlian.audit_log.v2")) || !bytes.HasSuffix(enc, []byte("req-1")) {
+			t.Fatalf("a row with a request id encodes as %q", enc)
+		}
+		links := sanlian.AuditSeal(0, sanlian.AuditGenesis, []sanlian.AuditRow{r}, row.At)
+		r.RequestID = ""
+		if f := sanlian.VerifyChain([]sanlian.AuditRow{r}, links); f == nil || f.Kind != sanlian.ChainChanged {
+			t.Fatalf("a blanked request id verifies: %v", f)
+		}
+	})
 	t.Run("SameInstantAnyZone", func(t *testing.T) {
 		r := row
 		r.At = row.At.In(time.FixedZone("CST", 8*3600))
@@ -50,6 +69,8 @@ func TestAuditCanonical(t *testing.T) {
 			{"microsecond", func(r *sanlian.AuditRow) {}, func(r *sanlian.AuditRow) { r.At = r.At.Add(time.Microsecond) }},
 			{"nanosecond", func(r *sanlian.AuditRow) {}, func(r *sanlian.AuditRow) { r.At = r.At.Add(time.Nanosecond) }},
 			{"empty vs absent ip", func(r *sanlian.AuditRow) { r.IP, r.Changes = "", "x" }, func(r *sanlian.AuditRow) { r.IP, r.Changes = "x", "" }},
+			{"ip vs request id", func(r *sanlian.AuditRow) { r.IP, r.RequestID = "a", "b" }, func(r *sanlian.AuditRow) { r.IP, r.RequestID = "ab", "" }},
+			{"request id moved", func(r *sanlian.AuditRow) { r.IP, r.RequestID = "ab", "c" }, func(r *sanlian.AuditRow) { r.IP, r.RequestID = "a", "bc" }},
 		}
 		for _, p := range pairs {
 			a, b := row, row
@@ -67,7 +88,7 @@ func TestAuditCanonical(t *testing.T) {
 			"actor_id": func(r *sanlian.AuditRow) { r.ActorID = &other }, "actor": func(r *sanlian.AuditRow) { r.Actor += "x" },
 			"action": func(r *sanlian.AuditRow) { r.Action += "x" }, "entity": func(r *sanlian.AuditRow) { r.Entity += "x" },
 			"entity_id": func(r *sanlian.AuditRow) { r.EntityID += "x" }, "changes": func(r *sanlian.AuditRow) { r.Changes += "x" },
-			"ip": func(r *sanlian.AuditRow) { r.IP += "x" },
+			"ip": func(r *sanlian.AuditRow) { r.IP += "x" }, "request_id": func(r *sanlian.AuditRow) { r.RequestID += "x" },
 		} {
 			r := row
 			change(&r)
@@ -75,8 +96,8 @@ func TestAuditCanonical(t *testing.T) {
 				t.Errorf("a change of %s does not change the encoding", name)
 			}
 		}
-		if len(sanlian.AuditColumns) != 9 {
-			t.Errorf("AuditColumns has %d columns, the test covers 9", len(sanlian.AuditColumns))
+		if len(sanlian.AuditColumns) != 10 {
+			t.Errorf("AuditColumns has %d columns, the test covers 10", len(sanlian.AuditColumns))
 		}
 	})
 }

@@ -25,6 +25,10 @@ func UserFromContext(ctx context.Context) *User {
 type RequestMeta struct {
 	IP        string
 	UserAgent string
+	// RequestID names the HTTP request (its X-Request-Id, or one the
+	// server made), so that an access log line and the audit rows the
+	// request wrote can be matched.
+	RequestID string
 }
 
 // NewContextWithMeta returns ctx carrying request metadata.

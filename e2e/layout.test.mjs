@@ -93,7 +93,7 @@ test("printing the lists and a dispatch leaves out the menu and the forms", asyn
   const page = await ctx.newPage();
   await login(page, server.url, "office");
   const month = new Date().toISOString().slice(0, 7);
-  for (const path of ["/lists", `/dispatches/${month}`, "/metrics"]) {
+  for (const path of ["/lists", `/dispatches/${month}`, "/assessment"]) {
     await page.goto(server.url + path);
     await page.emulateMedia({ media: "print" });
     assert.equal(await page.locator("header.top").isVisible(), false, `${path}: the header prints`);

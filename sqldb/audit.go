@@ -29,19 +29,22 @@ func (db *DB) FindAudit(ctx context.Context, f sanlian.AuditFilter) ([]*sanlian.
 	if f.EntityID != "" {
 		w.add("entity_id = ?", f.EntityID)
 	}
+	if f.RequestID != "" {
+		w.add("request_id = ?", f.RequestID)
+	}
 	if !f.From.IsZero() {
 		w.add("at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
 		w.add("at < ?", f.To.UTC())
 	}
-	return readPage(ctx, db, "find audit", `SELECT id, at, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip FROM audit_log`,
+	return readPage(ctx, db, "find audit", `SELECT id, at, COALESCE(actor_id, 0), actor, action, entity, entity_id, changes, ip, request_id FROM audit_log`,
 		w, f.Cursor, f.Limit, byID("id", true), scanAudit, func(e *sanlian.AuditEntry) string { return idKey(e.ID) })
 }
 
 func scanAudit(sc scanner) (*sanlian.AuditEntry, error) {
 	e := &sanlian.AuditEntry{}
-	err := sc.Scan(&e.ID, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Changes, &e.IP)
+	err := sc.Scan(&e.ID, &e.At, &e.ActorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Changes, &e.IP, &e.RequestID)
 	return e, err
 }
 

@@ -376,7 +376,7 @@ func (a auditTime) Scan(v any) error {
 func scanAuditRow(sc scanner) (sanlian.AuditRow, error) {
 	var r sanlian.AuditRow
 	var actor sql.NullInt64
-	err := sc.Scan(&r.ID, auditTime{&r.At}, &actor, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &r.Changes, &r.IP)
+	err := sc.Scan(&r.ID, auditTime{&r.At}, &actor, &r.Actor, &r.Action, &r.Entity, &r.EntityID, &r.Changes, &r.IP, &r.RequestID)
 	if actor.Valid {
 		r.ActorID = &actor.Int64
 	}
@@ -389,10 +389,11 @@ type nullAuditRow struct {
 	at                                               time.Time
 	actor                                            sql.NullInt64
 	actorName, action, entity, entityID, changes, ip sql.NullString
+	requestID                                        sql.NullString
 }
 
 func (n *nullAuditRow) targets() []any {
-	return []any{&n.id, auditTime{&n.at}, &n.actor, &n.actorName, &n.action, &n.entity, &n.entityID, &n.changes, &n.ip}
+	return []any{&n.id, auditTime{&n.at}, &n.actor, &n.actorName, &n.action, &n.entity, &n.entityID, &n.changes, &n.ip, &n.requestID}
 }
 
 func (n *nullAuditRow) row() *sanlian.AuditRow {
@@ -400,7 +401,7 @@ func (n *nullAuditRow) row() *sanlian.AuditRow {
 		return nil
 	}
 	r := &sanlian.AuditRow{ID: n.id.Int64, At: n.at, Actor: n.actorName.String, Action: n.action.String, Entity: n.entity.String,
-		EntityID: n.entityID.String, Changes: n.changes.String, IP: n.ip.String}
+		EntityID: n.entityID.String, Changes: n.changes.String, IP: n.ip.String, RequestID: n.requestID.String}
 	if n.actor.Valid {
 		a := n.actor.Int64
 		r.ActorID = &a

@@ -26,9 +26,42 @@ type job struct {
 // jobRegistry holds a DB's scheduled jobs; the built-in ones are added on
 // first use.
 type jobRegistry struct {
-	mu   sync.Mutex
-	once sync.Once
-	jobs map[string]*job
+	mu      sync.Mutex
+	once    sync.Once
+	jobs    map[string]*job
+	observe func(job, outcome string) // OnJobRun's; nil: none
+}
+
+// Outcomes of a job's key, as OnJobRun reports them.
+const (
+	JobRanOK     = "ok"     // the key ran and its run was recorded
+	JobRanFailed = "failed" // the key's work or its record failed (rolled back)
+	JobRanBusy   = "busy"   // another node held the job's lock: left to it
+)
+
+// OnJobRun sets fn to be told the outcome of every key a job runs or
+// tries to run (JobRanOK, JobRanFailed, JobRanBusy), for the server's
+// metrics. A key another node had already run is not reported.
+func (db *DB) OnJobRun(fn func(job, outcome string)) {
+	db.jobs.mu.Lock()
+	defer db.jobs.mu.Unlock()
+	db.jobs.observe = fn
+}
+
+// jobRan reports one key's outcome to OnJobRun's function.
+func (db *DB) jobRan(name string, ran bool, err error) {
+	db.jobs.mu.Lock()
+	fn := db.jobs.observe
+	db.jobs.mu.Unlock()
+	switch {
+	case fn == nil:
+	case errors.Is(err, errJobBusy):
+		fn(name, JobRanBusy)
+	case err != nil:
+		fn(name, JobRanFailed)
+	case ran:
+		fn(name, JobRanOK)
+	}
 }
 
 // maxCatchUp bounds the keys one RunDue runs for a job: a server down for
@@ -145,6 +178,7 @@ func (db *DB) runJob(ctx context.Context, j *job, now time.Time) ([]sanlian.JobR
 			ran = true
 			return nil
 		})
+		db.jobRan(j.Name, ran, err)
 		if err != nil {
 			return out, err
 		}

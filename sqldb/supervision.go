@@ -455,9 +455,9 @@ func auditBatch(tx *Tx, action, entity string, ids []int64, chs []changes) error
 	if u := sanlian.UserFromContext(tx.ctx); u != nil {
 		actorID, actor = u.ID, u.Username
 	}
-	ip := sanlian.MetaFromContext(tx.ctx).IP
+	meta := sanlian.MetaFromContext(tx.ctx)
 	rows := make([]string, len(ids))
-	args := make([]any, 0, len(ids)*8)
+	args := make([]any, 0, len(ids)*9)
 	for i, id := range ids {
 		body := ""
 		if len(chs[i]) > 0 {
@@ -467,10 +467,10 @@ func auditBatch(tx *Tx, action, entity string, ids []int64, chs []changes) error
 			}
 			body = string(b)
 		}
-		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?)"
-		args = append(args, tx.now, nullInt(actorID), actor, action, entity, strconv.FormatInt(id, 10), body, ip)
+		rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		args = append(args, tx.now, nullInt(actorID), actor, action, entity, strconv.FormatInt(id, 10), body, meta.IP, meta.RequestID)
 	}
-	if _, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip) VALUES `+
+	if _, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip, request_id) VALUES `+
 		strings.Join(rows, ", "), args...); err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}

@@ -122,9 +122,10 @@ func (tx *Tx) auditAs(actorID int64, actor, action, entity string, entityID any,
 	if entityID != nil {
 		id = fmt.Sprint(entityID)
 	}
-	_, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		tx.now, nullInt(actorID), actor, action, entity, id, body, sanlian.MetaFromContext(tx.ctx).IP)
+	meta := sanlian.MetaFromContext(tx.ctx)
+	_, err := tx.exec(`INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, changes, ip, request_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.now, nullInt(actorID), actor, action, entity, id, body, meta.IP, meta.RequestID)
 	if err != nil {
 		return fmt.Errorf("audit %s %s: %w", action, entity, err)
 	}

@@ -35,7 +35,7 @@ func (s *orgHandlers) auditPage(w http.ResponseWriter, r *http.Request) error {
 
 func auditFilter(p *params) sanlian.AuditFilter {
 	f := sanlian.AuditFilter{Actor: p.str("actor"), Action: p.str("action"), Entity: p.str("entity"), EntityID: p.str("entity_id"),
-		From: p.date("from"), To: p.date("to"), Cursor: p.str("cursor"), Limit: p.limit()}
+		RequestID: p.str("request_id"), From: p.date("from"), To: p.date("to"), Cursor: p.str("cursor"), Limit: p.limit()}
 	if !f.To.IsZero() {
 		f.To = f.To.AddDate(0, 0, 1) // "to" is inclusive of its day
 	}
@@ -69,16 +69,17 @@ func (s *orgHandlers) auditExport(w http.ResponseWriter, r *http.Request) error 
 	d.add("动作", f.Action)
 	d.add("对象", f.Entity)
 	d.add("对象编号", f.EntityID)
+	d.add("请求编号", f.RequestID)
 	d.period("时间", p.str("from"), p.str("to"))
 	f.Limit = exportPage
 	sh := sheet{name: "审计日志", filter: d.String(), columns: []sanlian.TableColumn{{Header: "时间", Width: 17}, {Header: "操作人", Width: 12},
 		{Header: "动作", Width: 12}, {Header: "对象", Width: 12}, {Header: "对象编号", Width: 10}, {Header: "变更", Width: 60, Wrap: true},
-		{Header: "来源", Width: 16}}}
+		{Header: "来源", Width: 16}, {Header: "请求编号", Width: 28}}}
 	return exportSheet(s.Server, w, r, sh, func(cursor string) ([]*sanlian.AuditEntry, string, error) {
 		f.Cursor = cursor
 		return s.Audit.FindAudit(r.Context(), f)
 	}, func(e *sanlian.AuditEntry) []any {
-		return []any{e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Changes, e.IP}
+		return []any{e.At, e.Actor, e.Action, e.Entity, e.EntityID, e.Changes, e.IP, e.RequestID}
 	})
 }
 

@@ -76,7 +76,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	sess, u, err := s.Users.LoginWith(r.Context(), sanlian.Credentials{Username: req.Username, Password: req.Password,
 		TOTP: req.TOTP, RecoveryCode: req.RecoveryCode, Kind: "api"})
 	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
-		s.loginFailed(r)
+		s.loginFailed(r, LoginFailCredentials)
 	}
 	if err != nil {
 		return err
@@ -140,7 +140,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	sess, u, err := s.Users.LoginWith(r.Context(), sanlian.Credentials{Username: p.Username, Password: r.PostFormValue("password"),
 		Kind: "web", Pending: true})
 	if code := sanlian.ErrorCode(err); code == sanlian.EUNAUTHORIZED {
-		s.loginFailed(r)
+		s.loginFailed(r, LoginFailCredentials)
 		p.Error = sanlian.LoginRefused
 		return s.render(w, r, http.StatusUnauthorized, "login", p)
 	} else if err != nil {
@@ -215,7 +215,7 @@ func (s *Server) login2FASubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	sess, u, err := s.Users.CompleteLogin(r.Context(), c.Value, code, recovery)
 	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
-		s.loginFailed(r)
+		s.loginFailed(r, LoginFailSecondFactor)
 		p.Error = sanlian.ErrorMessage(err)
 		return s.render(w, r, http.StatusUnauthorized, "login_2fa", p)
 	} else if err != nil {

@@ -192,7 +192,7 @@ func TestBulletins_Pages(t *testing.T) {
 			!strings.Contains(page, "主动认领群众急难愁盼问题") || !strings.Contains(page, "各单位要立行立改") {
 			t.Errorf("published page: %d", res.StatusCode)
 		}
-		if strings.Contains(page, "/metrics/problems") {
+		if strings.Contains(page, "/assessment/problems") {
 			t.Error("a cadre's bulletin links to metric details")
 		}
 		// The rules used, and unit 1 (1 problem, not accepted: score 0)
@@ -204,7 +204,7 @@ func TestBulletins_Pages(t *testing.T) {
 			}
 		}
 		res, page = b.get("/bulletins/2021-05-H1")
-		if res.StatusCode != 200 || !strings.Contains(page, `href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`) {
+		if res.StatusCode != 200 || !strings.Contains(page, `href="/assessment/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`) {
 			t.Errorf("office's bulletin: %d, no link to the problems behind a number", res.StatusCode)
 		}
 		res, page = c.get("/bulletins/2021-05-H1/print")

@@ -171,7 +171,7 @@ func TestCoUnits_Pages(t *testing.T) {
 	if _, lists := office.get("/lists?unit=4"); !strings.Contains(lists, "通村公路塌方") || !strings.Contains(lists, ">配合</span>") {
 		t.Error("梅城镇's problem list lacks the problem it co-handles")
 	}
-	if _, m := office.get("/metrics?by=unit&period=" + sanlian.PeriodOf(time.Now(), sanlian.PeriodHalf).ID); !strings.Contains(m, "<th class=\"num m2\" title=\"作为配合单位") ||
+	if _, m := office.get("/assessment?by=unit&period=" + sanlian.PeriodOf(time.Now(), sanlian.PeriodHalf).ID); !strings.Contains(m, "<th class=\"num m2\" title=\"作为配合单位") ||
 		!strings.Contains(m, "梅城镇人民政府 1 次") {
 		t.Error("the metrics page lacks the 配合办理 column or the co-only unit")
 	}

@@ -20,12 +20,12 @@ var figRE = regexp.MustCompile(`<a class="fig[^"]*" href="([^"]+)">(\d+)</a>`)
 
 // listRowMarks is what each item of a linked list starts with, by path.
 var listRowMarks = map[string]string{
-	"/problems":         `<td class="mono nowrap"><a href="/problems/`,
-	"/metrics/problems": `<td class="mono nowrap"><a href="/problems/`,
-	"/supervisions":     `<tr data-id="`,
-	"/self-criticisms":  `<tr data-id="`,
-	"/households":       `<tr><td><a href="/households/`,
-	"/projects":         `<td><a href="/projects/`,
+	"/problems":            `<td class="mono nowrap"><a href="/problems/`,
+	"/assessment/problems": `<td class="mono nowrap"><a href="/problems/`,
+	"/supervisions":        `<tr data-id="`,
+	"/self-criticisms":     `<tr data-id="`,
+	"/households":          `<tr><td><a href="/households/`,
+	"/projects":            `<td><a href="/projects/`,
 }
 
 // checkFigures fetches the list behind every figure of page and compares
@@ -46,7 +46,7 @@ func checkFigures(t *testing.T, b *browser, page string) (figures, nonzero int) 
 			continue
 		}
 		q := u.Query()
-		if u.Path != "/self-criticisms" && u.Path != "/metrics/problems" {
+		if u.Path != "/self-criticisms" && u.Path != "/assessment/problems" {
 			q.Set("limit", "500")
 		}
 		res, list := b.get(u.Path + "?" + q.Encode())

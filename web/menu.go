@@ -7,7 +7,7 @@ import "slices"
 type menuEntry struct {
 	Label  string
 	Href   string
-	Route  string // the policy key the link leads to, e.g. "GET /metrics"
+	Route  string // the policy key the link leads to, e.g. "GET /assessment"
 	Active string // the page's active key (basePage.Active) that highlights it
 }
 
@@ -48,7 +48,7 @@ var menu = []menuSection{
 		{"每月一题", "/themes", "GET /themes", "themes"},
 	}},
 	{Label: "督查考核", Entries: []menuEntry{
-		{"考核指标", "/metrics", "GET /metrics", "metrics"},
+		{"考核指标", "/assessment", "GET /assessment", "metrics"},
 		{"督查通报", "/bulletins", "GET /bulletins", "bulletins"},
 		{"书面检讨", "/self-criticisms", "GET /self-criticisms", "self-criticisms"},
 		{"月度调度", "/dispatches", "GET /dispatches", "dispatches"},
@@ -71,7 +71,7 @@ var menu = []menuSection{
 	}},
 }
 
-// May reports whether the page's user may use route ("GET /metrics"),
+// May reports whether the page's user may use route ("GET /assessment"),
 // by the route's declared access: the menu and links show only what the
 // user may open.
 func (b basePage) May(route string) bool {

@@ -281,7 +281,7 @@ func problemsURL(q sanlian.MetricsQuery, key, measure string) string {
 	v := metricsValues(q)
 	v.Set("key", key)
 	v.Set("measure", measure)
-	return "/metrics/problems?" + v.Encode()
+	return "/assessment/problems?" + v.Encode()
 }
 
 // windowLabel names a query's window in words.
@@ -294,8 +294,10 @@ func windowLabel(m *sanlian.Metrics) string {
 	return m.From + " 至 " + m.To
 }
 
-// metricsPage is GET /metrics.
-func (s *reportHandlers) metricsPage(w http.ResponseWriter, r *http.Request) error {
+// assessmentPage is GET /assessment, the 考核指标 page (it was GET
+// /metrics, which now serves Prometheus and sends a logged-in browser
+// here).
+func (s *reportHandlers) assessmentPage(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -372,9 +374,9 @@ type metricProblemsPage struct {
 	Hidden   int // counted in the number but outside the reader's scope
 }
 
-// metricProblemsPage is GET /metrics/problems: the problems behind one
+// assessmentProblemsPage is GET /assessment/problems: the problems behind one
 // number of the metrics page.
-func (s *reportHandlers) metricProblemsPage(w http.ResponseWriter, r *http.Request) error {
+func (s *reportHandlers) assessmentProblemsPage(w http.ResponseWriter, r *http.Request) error {
 	q, err := readMetricsQuery(r)
 	if err != nil {
 		return err
@@ -411,7 +413,7 @@ func (s *reportHandlers) metricProblemsPage(w http.ResponseWriter, r *http.Reque
 	}
 	p := &metricProblemsPage{basePage: s.base(r, "考核指标明细", "metrics"), Problems: ps,
 		Heading: fmt.Sprintf("%s · %s · %s", group, windowLabel(m), measureLabels[measure]),
-		Back:    "/metrics?" + metricsValues(q).Encode(), Hidden: max(0, n-len(ps))}
+		Back:    "/assessment?" + metricsValues(q).Encode(), Hidden: max(0, n-len(ps))}
 	return s.render(w, r, http.StatusOK, "metric_problems", p)
 }
 
@@ -621,7 +623,7 @@ func (s *reportHandlers) scorecardPage(w http.ResponseWriter, r *http.Request) e
 			}
 		}
 		lines[i] = scorecardLine{Period: periodOption{per.ID, per.Label()}, Row: row,
-			URL: "/metrics?" + metricsValues(q).Encode()}
+			URL: "/assessment?" + metricsValues(q).Encode()}
 		per = sanlian.PeriodOf(per.Start.Add(-time.Hour), sanlian.PeriodHalf)
 	}
 	for _, l := range lines {

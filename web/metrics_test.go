@@ -170,21 +170,21 @@ func TestPages_Metrics(t *testing.T) {
 		b.login("office", sqldbtest.Password)
 
 		t.Run("Table", func(t *testing.T) {
-			res, body := b.get("/metrics?period=2021-05-H1&by=unit")
+			res, body := b.get("/assessment?period=2021-05-H1&by=unit")
 			if res.StatusCode != 200 {
 				t.Fatalf("%d %s", res.StatusCode, body)
 			}
 			for _, want := range []string{"考核指标", `<option value="2021" selected>2021年</option>`, `<option value="5" selected>5月</option>`, `<option value="H1" selected>上半月</option>`, "县民政局", "/scorecard/1", "100.0%", "—",
-				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
+				`href="/assessment/problems?by=unit&amp;key=1&amp;measure=assigned&amp;period=2021-05-H1"`,
 				`id="metrics-apart"`, sanlian.UnrankedLowVolume, `id="metric-rules"`, "扣 2 分", `id="intake"`, sanlian.IntakeName, "受理派单及时率", "measure=intake_dispatched",
-				`href="/metrics/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
+				`href="/assessment/problems?by=unit&amp;key=1&amp;measure=volume&amp;period=2021-05-H1"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
 				}
 			}
 		})
 		t.Run("Problems", func(t *testing.T) {
-			res, body := b.get("/metrics/problems?by=unit&key=1&measure=assigned&period=2021-05-H1")
+			res, body := b.get("/assessment/problems?by=unit&key=1&measure=assigned&period=2021-05-H1")
 			if res.StatusCode != 200 || !strings.Contains(body, p1.Number) || !strings.Contains(body, "县民政局 · 2021年5月上半月 · 交办") {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
@@ -194,7 +194,7 @@ func TestPages_Metrics(t *testing.T) {
 			// P2 is unit 3's, counted but not listed, and said so.
 			ua := a.browser()
 			ua.login("unitadmin", sqldbtest.Password)
-			res, body := ua.get("/metrics/problems?by=unit&measure=assigned&period=2021-05-H1")
+			res, body := ua.get("/assessment/problems?by=unit&measure=assigned&period=2021-05-H1")
 			if res.StatusCode != 200 || !strings.Contains(body, p1.Number) || !strings.Contains(body, "共 1 件") {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
@@ -229,7 +229,7 @@ func TestPages_Metrics(t *testing.T) {
 		t.Run("Scorecard", func(t *testing.T) {
 			res, body := b.get("/scorecard/1")
 			if res.StatusCode != 200 || !strings.Contains(body, `id="scorecard-chart"`) || !strings.Contains(body, "data-chart=") ||
-				strings.Count(body, "<tr><td><a href=\"/metrics?") != 12 {
+				strings.Count(body, "<tr><td><a href=\"/assessment?") != 12 {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 			ua := a.browser()

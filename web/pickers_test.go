@@ -89,11 +89,11 @@ func TestPeriodPicker_MetricsAndSelfCriticisms(t *testing.T) {
 			"period=" + url.QueryEscape("2026年10月下半月"):        "2026年10月下半月（2026-10-16 至 2026-10-31）",
 			"period=2026-09": "2026年9月（2026-09-01 至 2026-09-30）",
 		} {
-			if res, body := b.get("/metrics?" + query); res.StatusCode != 200 || !strings.Contains(textOf(page(t, body), "h1 small"), label) {
+			if res, body := b.get("/assessment?" + query); res.StatusCode != 200 || !strings.Contains(textOf(page(t, body), "h1 small"), label) {
 				t.Errorf("metrics %s: %d, want %q in the heading", query, res.StatusCode, label)
 			}
 		}
-		_, body := b.get("/metrics")
+		_, body := b.get("/assessment")
 		doc := page(t, body)
 		if textOf(doc, "select[name=period_part] option[value=M]:not([selected])") != "全月" || selected(doc, "period_part") != "H1 上半月" {
 			t.Errorf("metrics picker offers halves and months, on the current half:\n%s", pickerHTML(body))
@@ -103,7 +103,7 @@ func TestPeriodPicker_MetricsAndSelfCriticisms(t *testing.T) {
 			"period_year=2027&period_month=2&period_part=H1": "统计期间：2027年2月上半月无效：2027年还没有到",
 			"period=2026-12-H2": "统计期间：2026年12月下半月还没有到",
 		} {
-			if res, body := b.get("/metrics?" + query); res.StatusCode != 400 || !strings.Contains(fieldError(page(t, body), "period"), msg) {
+			if res, body := b.get("/assessment?" + query); res.StatusCode != 400 || !strings.Contains(fieldError(page(t, body), "period"), msg) {
 				t.Errorf("metrics %s: %d, want 400 %q", query, res.StatusCode, msg)
 			}
 		}

@@ -18,6 +18,7 @@ import (
 var allowed = map[string][]sanlian.Role{
 	"GET /healthz":                              nil, // public
 	"GET /readyz":                               nil, // public
+	"GET /metrics":                              nil, // public: Prometheus, no personal data
 	"GET /static/{file}":                        nil,
 	"POST /api/v1/login":                        nil,
 	"GET /api/v1/openapi.json":                  nil,
@@ -243,8 +244,8 @@ var allowed = map[string][]sanlian.Role{
 	"GET /api/v1/metrics/problems":              {"office", "leader", "unit_admin"},
 	"GET /api/v1/metric-configs":                {"office"},
 	"POST /api/v1/metric-configs":               {"office"},
-	"GET /metrics":                              {"office", "leader", "unit_admin"},
-	"GET /metrics/problems":                     {"office", "leader", "unit_admin"},
+	"GET /assessment":                           {"office", "leader", "unit_admin"},
+	"GET /assessment/problems":                  {"office", "leader", "unit_admin"},
 	"GET /metric-configs":                       {"office"},
 	"POST /metric-configs":                      {"office"},
 	"GET /scorecard/{id}":                       {"office", "leader", "unit_admin"},

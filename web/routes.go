@@ -8,6 +8,7 @@ func (s *Server) routeList() []route {
 	rs := []route{
 		{pattern: "GET /healthz", h: s.healthz, api: true, acc: public()},
 		{pattern: "GET /readyz", h: s.readyz, api: true, acc: public()},
+		{pattern: "GET /metrics", h: s.metricsScrape, api: true, acc: public()}, // Prometheus (observe.go); a logged-in browser goes to /assessment
 		{pattern: "GET /static/{file}", h: s.serveStatic, acc: public()},
 
 		{pattern: "GET /api/v1/openapi.json", h: s.apiOpenAPI, api: true, acc: public()}, // the API's description (openapi.go)
@@ -236,8 +237,8 @@ func (s *Server) routeList() []route {
 		{pattern: "GET /visits/export.xlsx", h: s.work.visitsExport, acc: citizens},
 		{pattern: "GET /audit/export.xlsx", h: s.org.auditExport, acc: auditors},
 		{pattern: "GET /users/export.xlsx", h: s.accounts.usersExport, acc: accountReaders},
-		{pattern: "GET /metrics", h: s.reports.metricsPage, acc: roles(office, leader, unitAdmin)},
-		{pattern: "GET /metrics/problems", h: s.reports.metricProblemsPage, acc: roles(office, leader, unitAdmin)},
+		{pattern: "GET /assessment", h: s.reports.assessmentPage, acc: roles(office, leader, unitAdmin)},
+		{pattern: "GET /assessment/problems", h: s.reports.assessmentProblemsPage, acc: roles(office, leader, unitAdmin)},
 		{pattern: "GET /metric-configs", h: s.reports.metricConfigsPage, acc: roles(office)},
 		{pattern: "POST /metric-configs", h: s.reports.metricConfigSubmit, acc: roles(office)},
 		{pattern: "GET /scorecard/{id}", h: s.reports.scorecardPage, acc: roles(office, leader, unitAdmin)},

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"io/fs"
 	"log/slog"
@@ -97,6 +98,15 @@ type Config struct {
 	// reminder and which actions a problem page offers; settable so that
 	// tests can stand in November.
 	Now func() time.Time
+	// MetricsToken, when set, is the Bearer token GET /metrics requires
+	// (observe.go); "": the metrics are open, to be firewalled.
+	MetricsToken string
+	// PoolStats reads the database pools' statistics and QueueDepths the
+	// depths of the queues, at scrape time (QueueTimeout bounds it,
+	// default 2 s); nil: not reported.
+	PoolStats    func() map[string]sql.DBStats
+	QueueDepths  func(context.Context) (map[string]int64, error)
+	QueueTimeout time.Duration
 }
 
 // Server is the HTTP surface of sanlian.
@@ -118,6 +128,7 @@ type Server struct {
 	handler  http.Handler
 	limits   *limiter     // per-client rate limits of the people's side
 	pow      *publicState // the people's side: the challenges' key, the results page
+	obs      *observer    // the Prometheus registry and the request metrics (observe.go)
 }
 
 // handlerFunc is a handler that returns its error to one adapter, which
@@ -154,6 +165,7 @@ func New(svc Services, cfg Config) *Server {
 		cfg.IdleTimeout = 30 * time.Minute
 	}
 	s := &Server{Services: svc, cfg: cfg, log: cfg.Log}
+	s.obs = newObserver(cfg, cfg.Log)
 	s.initHandlers()
 	s.initAbuse()
 	s.static = mustLoadStatic()
@@ -185,7 +197,7 @@ func New(svc Services, cfg Config) *Server {
 			s.renderError(w, r, err)
 		}
 	}))
-	s.handler = securityHeaders(cop.Handler(s.hygiene(mux)))
+	s.handler = s.observe(securityHeaders(cop.Handler(s.hygiene(mux))))
 	return s
 }
 
@@ -259,7 +271,12 @@ func (s *Server) wrap(rt route, acc access) http.Handler {
 	api := rt.api || strings.Contains(rt.pattern, " /api/") || strings.HasPrefix(rt.pattern, "/api/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.responseHeaders(w) // headers.go
-		ctx := sanlian.NewContextWithMeta(r.Context(), sanlian.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent()})
+		meta := sanlian.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent()}
+		info := infoOf(r.Context())
+		if info != nil { // observe's: the request's id in, the route and the user out
+			info.route, meta.RequestID = rt.pattern, info.id
+		}
+		ctx := sanlian.NewContextWithMeta(r.Context(), meta)
 		r = r.WithContext(ctx)
 		fail := func(err error) {
 			if api || isAPI(r) {
@@ -275,6 +292,9 @@ func (s *Server) wrap(rt route, acc access) http.Handler {
 		}
 		if u != nil {
 			r = r.WithContext(sanlian.NewContextWithUser(r.Context(), u))
+			if info != nil {
+				info.userID = u.ID
+			}
 		}
 		if u != nil && u.Restriction != "" && !acc.public && !acc.restricted {
 			s.restricted(w, r, u, api || isAPI(r))

@@ -58,6 +58,7 @@ func (s *Server) loginAllowed(w http.ResponseWriter, r *http.Request, render fun
 	if ok {
 		return true, nil
 	}
+	s.loginRefused(LoginFailThrottled)
 	w.Header().Set("Retry-After", strconv.Itoa(sanlian.RetrySeconds(wait)))
 	if isAPI(r) {
 		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
@@ -69,7 +70,9 @@ func (s *Server) loginAllowed(w http.ResponseWriter, r *http.Request, render fun
 	return false, render(http.StatusTooManyRequests)
 }
 
-// loginFailed counts a refused login against the client.
-func (s *Server) loginFailed(r *http.Request) {
+// loginFailed counts a refused login against the client, and in the
+// metrics by reason (observe.go).
+func (s *Server) loginFailed(r *http.Request, reason string) {
+	s.loginRefused(reason)
 	s.limits.take(BucketLoginFail, s.loginClient(r))
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"time"
 
 	"sanlian"
@@ -43,6 +44,7 @@ type Config struct {
 	Messages       MessagesConfig // messages to residents (resmsg.go)
 	LookupPerDay   int            // tracking-by-phone codes the county sends a day; 0: the default
 	CountyBounds   sanlian.Bounds // the box Open311 coordinates must fall in; zero: the demo county's
+	MetricsToken   string         // the Bearer token GET /metrics requires; "": none (firewall it)
 }
 
 // Main is a running sanlian: tests start it for real with Run and stop it
@@ -109,9 +111,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.startAuditChain(); err != nil {
 		return err
 	}
-	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
-	m.stopJobs, m.jobsDone = stop, make(chan struct{})
-	go m.runJobs(jobs)
 	services := web.Services{
 		Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
 		Problems: db.Problems, Attachments: db.Problems, Topics: db.Work, Visits: db.Work, Activities: db.Work, Coverage: db.Work, Supervisions: db.Problems,
@@ -127,11 +126,17 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(services,
 		web.Config{SecureCookies: m.Config.SecureCookies, MaxUpload: m.Config.MaxUpload, MaxImport: m.Config.MaxImport, IdleTimeout: db.Auth.IdleTimeout, Log: m.Log,
-			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys})
+			TrustedProxies: m.Config.TrustedProxies, PowBits: m.Config.PowBits, SMSKeys: m.msg.keys,
+			MetricsToken: m.Config.MetricsToken, PoolStats: db.PoolStats, QueueDepths: db.QueueDepths})
 	// Open311 GeoReport v2, its own adapter, under the server's common
 	// wrapping and posting within the server's open311-post limit.
 	srv.Mount("/open311/", open311.New(db.Public, open311.Config{Log: m.Log, CountyBounds: m.Config.CountyBounds, Secure: m.Config.SecureCookies,
 		Allow: func(r *http.Request) (bool, time.Duration) { return srv.Allow(r, web.BucketOpen311Post) }}))
+	// The scheduler starts once the server's metrics can count its runs.
+	db.OnJobRun(srv.JobRan)
+	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopJobs, m.jobsDone = stop, make(chan struct{})
+	go m.runJobs(jobs)
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
@@ -400,6 +405,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return nil
 	})
+	logFormat := "text"
+	fs.Func("log-format", "log lines as text (key=value) or json, one object a line (default text)", func(v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("日志格式只能是 text 或 json，而不是 %q", v)
+		}
+		logFormat = v
+		return nil
+	})
+	metricsToken := fs.String("metrics-token", os.Getenv("SANLIAN_METRICS_TOKEN"), "Bearer token that GET /metrics requires (default $SANLIAN_METRICS_TOKEN; empty: open, so firewall it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -407,11 +421,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		require2FA = nil
 		fmt.Fprintln(stdout, "演示模式未要求双因素认证；如需开启，请加 --require-2fa office,sysadmin,secadmin,auditor")
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log := newLogger(logFormat, stderr)
 	m := &Main{Log: log, Out: stdout, Config: Config{Addr: *addr, DSN: *dsn, KeyFile: *keyFile, Blobs: *blobsLoc, Demo: *withDemo,
 		DemoOptions: demo.Options{Households: *households, Seed: *seed}, DemoProblems: *problems, DemoVisits: *visits, DemoActivities: *activities, SecureCookies: *secure, SyncFull: *syncFull, MaxUpload: *maxUpload << 20, MaxImport: *maxImport << 20,
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
-		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay, CountyBounds: bounds}}
+		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay, CountyBounds: bounds,
+		MetricsToken: *metricsToken}}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
@@ -420,6 +435,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "正在停止……")
 	return m.Close()
+}
+
+// newLogger writes log lines to w as text (key=value) or, for a log
+// collector, as JSON objects, one a line.
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
 }
 
 // displayAddr turns ":8080" or "[::]:8080" into something a browser takes.
