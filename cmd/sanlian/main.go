@@ -27,6 +27,7 @@ Usage:
   sanlian audit verify [--db …] [--anchors DIR] [--seal]
   sanlian audit anchor [--db …] --dir DIR [--url URL]
   sanlian keys    init|rotate|status [--db …] [--key-file FILE] [--new-key-file NEW]
+  sanlian rollups rebuild [--db …]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
 given by --db or the SANLIAN_DB environment variable. ID numbers and phones
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAudit(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "rollups":
+		return runRollups(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
