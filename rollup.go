@@ -74,6 +74,30 @@ var RollupCounters = [rcN]string{"assigned", "accepted_on_time", "resolved", "re
 	"satisfied", "unsatisfied", "reopened", "overdue_level", "open_level", "intake_submitted", "intake_dispatched",
 	"intake_on_time", "intake_overdue_level"}
 
+// RollupLevels lists the counters that are level changes, summed over
+// every day before an instant rather than over a window's days.
+var RollupLevels = []int{RcOverdueLevel, RcOpenLevel, RcIntakeOverdueLevel}
+
+// IsRollupLevel reports whether counter i is a level change.
+func IsRollupLevel(i int) bool {
+	return i == RcOverdueLevel || i == RcOpenLevel || i == RcIntakeOverdueLevel
+}
+
+// RollupBuckets are the buckets a level change on day (a date) is kept
+// in: the day's ("D2024-05-03"), its month's ("M2024-05") and its year's
+// ("Y2024").
+func RollupBuckets(day string) [3]string {
+	return [3]string{"D" + day, "M" + day[:7], "Y" + day[:4]}
+}
+
+// RollupLevelRanges are the ranges [from, to) of buckets whose sum is a
+// level at the midnight that starts day (a date): the years before its
+// year, the months of its year before its month, the days of its month
+// before it.
+func RollupLevelRanges(day string) [3][2]string {
+	return [3][2]string{{"Y", "Y" + day[:4]}, {"M" + day[:4] + "-01", "M" + day[:7]}, {"D" + day[:7] + "-01", "D" + day}}
+}
+
 // RollupCounts are one group's counters for one day.
 type RollupCounts [rcN]int64
 

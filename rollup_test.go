@@ -324,3 +324,25 @@ func TestMergeDays(t *testing.T) {
 		}
 	}
 }
+
+// A level at a midnight is the sum of the buckets of the changes before
+// it, each change counted once.
+func TestRollupLevelRanges(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	first := at("2021-01-01 00:00")
+	for range 2000 {
+		change := dayString(first.AddDate(0, 0, rng.IntN(4*366)))
+		at := dayString(first.AddDate(0, 0, rng.IntN(4*366)))
+		n := 0
+		for _, b := range RollupBuckets(change) {
+			for _, r := range RollupLevelRanges(at) {
+				if b >= r[0] && b < r[1] {
+					n++
+				}
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[change < at]; n != want {
+			t.Fatalf("a change on %s counts %d times in the level at %s, want %d", change, n, at, want)
+		}
+	}
+}

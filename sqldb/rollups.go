@@ -21,9 +21,64 @@ import (
 // that recomputation. Until a ledger that had events before the rollups
 // existed is rebuilt (rollup_meta.built = 0), the metrics replay.
 
-// rollupCountCols are rollup_counts' counter columns, as the domain names
-// them.
-var rollupCountCols = sanlian.RollupCounters[:]
+// rollupCountCols are rollup_counts' counter columns and rollupLevelCols
+// rollup_levels', as the domain names them; rollupCountIdx and
+// rollupLevelIdx their indexes in sanlian.RollupCounts.
+var (
+	rollupCountCols, rollupLevelCols []string
+	rollupCountIdx, rollupLevelIdx   []int
+)
+
+func init() {
+	for i, c := range sanlian.RollupCounters {
+		if sanlian.IsRollupLevel(i) {
+			rollupLevelCols, rollupLevelIdx = append(rollupLevelCols, c), append(rollupLevelIdx, i)
+		} else {
+			rollupCountCols, rollupCountIdx = append(rollupCountCols, c), append(rollupCountIdx, i)
+		}
+	}
+}
+
+// levelKey is a group's level bucket (sanlian.RollupBuckets).
+type levelKey struct{ dim, grp, bucket string }
+
+// levels are level changes by bucket, in rollupLevelCols order.
+type levels map[levelKey][]int64
+
+// rollupLevels spreads d's level changes over their buckets.
+func rollupLevels(d *sanlian.RollupDeltas) levels {
+	out := levels{}
+	for k, c := range d.Counts {
+		for _, b := range sanlian.RollupBuckets(k.Day) {
+			lk := levelKey{k.Dim, k.Key, b}
+			for j, i := range rollupLevelIdx {
+				if c[i] == 0 {
+					continue
+				}
+				if out[lk] == nil {
+					out[lk] = make([]int64, len(rollupLevelIdx))
+				}
+				out[lk][j] += c[i]
+			}
+		}
+	}
+	for k, v := range out {
+		if !slices.ContainsFunc(v, func(n int64) bool { return n != 0 }) {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// hasCounts reports whether c has a count beside the level changes.
+func hasCounts(c *sanlian.RollupCounts) bool {
+	for _, i := range rollupCountIdx {
+		if c[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // rollupEvent adds to the transaction's pending rollups what the event
 // just written on problem id adds to them.
@@ -86,8 +141,10 @@ func (tx *Tx) flushRollups() error {
 // new rows of empty tables.
 func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 	counts := make([]sanlian.RollupKey, 0, len(d.Counts))
-	for k := range d.Counts {
-		counts = append(counts, k)
+	for k, c := range d.Counts {
+		if hasCounts(c) {
+			counts = append(counts, k)
+		}
 	}
 	slices.SortFunc(counts, func(a, b sanlian.RollupKey) int {
 		return strings.Compare(a.Dim+"\x00"+a.Day+"\x00"+a.Key, b.Dim+"\x00"+b.Day+"\x00"+b.Key)
@@ -95,17 +152,34 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 	rows := make([][]any, 0, len(counts))
 	for _, k := range counts {
 		row := []any{k.Dim, k.Key, k.Day}
-		for _, n := range d.Counts[k] {
+		for _, i := range rollupCountIdx {
+			row = append(row, d.Counts[k][i])
+		}
+		rows = append(rows, row)
+	}
+	if err := upsertRows(tx, "rollup_counts", append([]string{"dim", "grp", "day"}, rollupCountCols...), rows,
+		"(dim, day, grp)", addCols("rollup_counts", rollupCountCols), add); err != nil {
+		return err
+	}
+
+	lv := rollupLevels(d)
+	lkeys := make([]levelKey, 0, len(lv))
+	for k := range lv {
+		lkeys = append(lkeys, k)
+	}
+	slices.SortFunc(lkeys, func(a, b levelKey) int {
+		return strings.Compare(a.dim+"\x00"+a.bucket+"\x00"+a.grp, b.dim+"\x00"+b.bucket+"\x00"+b.grp)
+	})
+	rows = rows[:0]
+	for _, k := range lkeys {
+		row := []any{k.dim, k.grp, k.bucket}
+		for _, n := range lv[k] {
 			row = append(row, n)
 		}
 		rows = append(rows, row)
 	}
-	set := make([]string, len(rollupCountCols))
-	for i, c := range rollupCountCols {
-		set[i] = fmt.Sprintf("%s = rollup_counts.%s + excluded.%s", c, c, c)
-	}
-	if err := upsertRows(tx, "rollup_counts", append([]string{"dim", "grp", "day"}, rollupCountCols...), rows,
-		"(dim, day, grp)", strings.Join(set, ", "), add); err != nil {
+	if err := upsertRows(tx, "rollup_levels", append([]string{"dim", "grp", "bucket"}, rollupLevelCols...), rows,
+		"(dim, bucket, grp)", addCols("rollup_levels", rollupLevelCols), add); err != nil {
 		return err
 	}
 
@@ -139,6 +213,15 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 	}
 	return upsertRows(tx, "rollup_volume", []string{"dim", "grp", "s_from", "s_to", "day", "n"}, rows,
 		"(dim, s_to, grp, s_from, day)", "n = rollup_volume.n + excluded.n", add)
+}
+
+// addCols is the SET clause adding the new row's cols to the stored row's.
+func addCols(table string, cols []string) string {
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = fmt.Sprintf("%s = %s.%s + excluded.%s", c, table, c, c)
+	}
+	return strings.Join(set, ", ")
 }
 
 // upsertRows inserts rows into table a few hundred at a time, adding to
@@ -243,7 +326,7 @@ func (db *DB) RebuildRollups(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		for _, t := range []string{"rollup_counts", "rollup_days", "rollup_volume"} {
+		for _, t := range []string{"rollup_counts", "rollup_levels", "rollup_days", "rollup_volume"} {
 			if _, err := tx.exec(`DELETE FROM ` + t); err != nil {
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
@@ -254,20 +337,22 @@ func (db *DB) RebuildRollups(ctx context.Context) (int, error) {
 		if _, err := tx.exec(`UPDATE rollup_meta SET built = 1, built_at = ? WHERE id = 1`, tx.now); err != nil {
 			return fmt.Errorf("rollup meta: %w", err)
 		}
-		n = len(all.Counts) + len(all.Days) + len(all.Volume)
+		n = len(all.Counts) + len(rollupLevels(all)) + len(all.Days) + len(all.Volume)
 		return nil
 	})
 	return n, err
 }
 
-// readRollups reads the stored rollups whole.
-func readRollups(q querier) (*sanlian.RollupDeltas, error) {
+// readRollups reads the stored rollups whole: the counts (without their
+// level changes), the days and the volume corrections, and the level
+// buckets.
+func readRollups(q querier) (*sanlian.RollupDeltas, levels, error) {
 	d := sanlian.NewRollupDeltas()
 	err := eachRow(q, `SELECT dim, grp, day, `+strings.Join(rollupCountCols, ", ")+` FROM rollup_counts`, nil, func(sc scanner) error {
 		var k sanlian.RollupKey
 		c := &sanlian.RollupCounts{}
 		dst := []any{&k.Dim, &k.Key, &k.Day}
-		for i := range c {
+		for _, i := range rollupCountIdx {
 			dst = append(dst, &c[i])
 		}
 		if err := sc.Scan(dst...); err != nil {
@@ -277,7 +362,26 @@ func readRollups(q querier) (*sanlian.RollupDeltas, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read rollup_counts: %w", err)
+		return nil, nil, fmt.Errorf("read rollup_counts: %w", err)
+	}
+	lv := levels{}
+	err = eachRow(q, `SELECT dim, grp, bucket, `+strings.Join(rollupLevelCols, ", ")+` FROM rollup_levels`, nil, func(sc scanner) error {
+		var k levelKey
+		v := make([]int64, len(rollupLevelCols))
+		dst := []any{&k.dim, &k.grp, &k.bucket}
+		for i := range v {
+			dst = append(dst, &v[i])
+		}
+		if err := sc.Scan(dst...); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(v, func(n int64) bool { return n != 0 }) {
+			lv[k] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("read rollup_levels: %w", err)
 	}
 	err = eachRow(q, `SELECT dim, grp, day, from_day, n FROM rollup_days`, nil, func(sc scanner) error {
 		var k sanlian.RollupDaysKey
@@ -289,7 +393,7 @@ func readRollups(q querier) (*sanlian.RollupDeltas, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read rollup_days: %w", err)
+		return nil, nil, fmt.Errorf("read rollup_days: %w", err)
 	}
 	err = eachRow(q, `SELECT dim, grp, s_from, s_to, day, n FROM rollup_volume`, nil, func(sc scanner) error {
 		var k sanlian.RollupVolumeKey
@@ -301,10 +405,10 @@ func readRollups(q querier) (*sanlian.RollupDeltas, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read rollup_volume: %w", err)
+		return nil, nil, fmt.Errorf("read rollup_volume: %w", err)
 	}
 	d.Compact()
-	return d, nil
+	return d, lv, nil
 }
 
 // rollupsBuilt reports whether the rollups hold every timeline.
@@ -335,11 +439,11 @@ func (db *DB) RollupDrift(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		got, err := readRollups(tx)
+		got, gotLevels, err := readRollups(tx)
 		if err != nil {
 			return err
 		}
-		out = diffRollups(got, want)
+		out = diffRollups(got, want, gotLevels, rollupLevels(want))
 		return nil
 	})
 	if err != nil {
@@ -352,8 +456,9 @@ func (db *DB) RollupDrift(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// diffRollups lists the counters of got that differ from want.
-func diffRollups(got, want *sanlian.RollupDeltas) []string {
+// diffRollups lists the counters of got that differ from want, and the
+// level buckets.
+func diffRollups(got, want *sanlian.RollupDeltas, gotLevels, wantLevels levels) []string {
 	var out []string
 	line := func(what string, g, w int64) {
 		out = append(out, fmt.Sprintf("%s：存储为 %d，按时间线应为 %d", what, g, w))
@@ -373,9 +478,30 @@ func diffRollups(got, want *sanlian.RollupDeltas) []string {
 		if w == nil {
 			w = &sanlian.RollupCounts{}
 		}
-		for i := range g {
+		for j, i := range rollupCountIdx {
 			if g[i] != w[i] {
-				line(fmt.Sprintf("rollup_counts %s/%s %s %s", k.Dim, k.Key, k.Day, rollupCountCols[i]), g[i], w[i])
+				line(fmt.Sprintf("rollup_counts %s/%s %s %s", k.Dim, k.Key, k.Day, rollupCountCols[j]), g[i], w[i])
+			}
+		}
+	}
+	lkeys := map[levelKey]bool{}
+	for k := range gotLevels {
+		lkeys[k] = true
+	}
+	for k := range wantLevels {
+		lkeys[k] = true
+	}
+	for k := range lkeys {
+		for j, c := range rollupLevelCols {
+			var g, w int64
+			if v := gotLevels[k]; v != nil {
+				g = v[j]
+			}
+			if v := wantLevels[k]; v != nil {
+				w = v[j]
+			}
+			if g != w {
+				line(fmt.Sprintf("rollup_levels %s/%s %s %s", k.dim, k.grp, k.bucket, c), g, w)
 			}
 		}
 	}
@@ -434,7 +560,7 @@ func rollupSums(q querier, dim string, start, end time.Time, cal *sanlian.Calend
 		var d, k string
 		var c sanlian.RollupCounts
 		dst := []any{&d, &k}
-		for i := range c {
+		for _, i := range rollupCountIdx {
 			dst = append(dst, &c[i])
 		}
 		if err := sc.Scan(dst...); err != nil {
@@ -446,22 +572,40 @@ func rollupSums(q querier, dim string, start, end time.Time, cal *sanlian.Calend
 	if err != nil {
 		return nil, fmt.Errorf("rollup window: %w", err)
 	}
-	// The levels: every day before the end (before the start for the
-	// problems open at it).
-	err = eachRow(q, `SELECT dim, grp, CAST(SUM(overdue_level) AS BIGINT), CAST(SUM(intake_overdue_level) AS BIGINT),
-		CAST(SUM(CASE WHEN day < ? THEN open_level ELSE 0 END) AS BIGINT)
-		FROM rollup_counts WHERE dim IN (?, ?) AND day < ? GROUP BY dim, grp`, []any{s, dim, sanlian.RollupAll, e}, func(sc scanner) error {
-		var d, k string
-		var od, late, open int64
-		if err := sc.Scan(&d, &k, &od, &late, &open); err != nil {
-			return err
+	// The levels at the end and at the start: each the sum of a few
+	// ranges of buckets (sanlian.RollupLevelRanges).
+	lsel := make([]string, len(rollupLevelCols))
+	for i, c := range rollupLevelCols {
+		lsel[i] = "CAST(SUM(" + c + ") AS BIGINT)"
+	}
+	for _, at := range []struct {
+		day string
+		dst func(x *sanlian.RollupSum) *sanlian.RollupCounts
+	}{{e, func(x *sanlian.RollupSum) *sanlian.RollupCounts { return &x.End }},
+		{s, func(x *sanlian.RollupSum) *sanlian.RollupCounts { return &x.Start }}} {
+		for _, r := range sanlian.RollupLevelRanges(at.day) {
+			err := eachRow(q, `SELECT dim, grp, `+strings.Join(lsel, ", ")+` FROM rollup_levels
+				WHERE dim IN (?, ?) AND bucket >= ? AND bucket < ? GROUP BY dim, grp`, []any{dim, sanlian.RollupAll, r[0], r[1]},
+				func(sc scanner) error {
+					var d, k string
+					v := make([]int64, len(rollupLevelCols))
+					dst := []any{&d, &k}
+					for i := range v {
+						dst = append(dst, &v[i])
+					}
+					if err := sc.Scan(dst...); err != nil {
+						return err
+					}
+					c := at.dst(sum(d, k))
+					for j, i := range rollupLevelIdx {
+						c[i] += v[j]
+					}
+					return nil
+				})
+			if err != nil {
+				return nil, fmt.Errorf("rollup levels: %w", err)
+			}
 		}
-		x := sum(d, k)
-		x.End[sanlian.RcOverdueLevel], x.End[sanlian.RcIntakeOverdueLevel], x.Start[sanlian.RcOpenLevel] = od, late, open
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rollup levels: %w", err)
 	}
 	err = eachRow(q, `SELECT dim, grp, CAST(SUM(n) AS BIGINT) FROM rollup_volume WHERE dim IN (?, ?) AND s_to >= ? AND s_from <= ? AND day < ?
 		GROUP BY dim, grp`, []any{dim, sanlian.RollupAll, s, s, e}, func(sc scanner) error {

@@ -1,8 +1,6 @@
 -- The metrics' counters per day and group (sanlian.RollupDeltas): the
--- counts of the day's events, and level changes (+1 the day a problem
--- starts to be open, overdue or late for dispatch with the group, -1 the
--- day it stops). dim is the grouping (all, unit, cadre, township,
--- category), grp the group's key ('' for all), day a date in
+-- counts of the day's events. dim is the grouping (all, unit, cadre,
+-- township, category), grp the group's key ('' for all), day a date in
 -- Asia/Shanghai. Written in the transaction of each timeline event;
 -- "sanlian rollups rebuild" recomputes them from the timelines.
 CREATE TABLE rollup_counts (
@@ -18,13 +16,27 @@ CREATE TABLE rollup_counts (
 	satisfied            BIGINT NOT NULL DEFAULT 0,
 	unsatisfied          BIGINT NOT NULL DEFAULT 0,
 	reopened             BIGINT NOT NULL DEFAULT 0,
-	overdue_level        BIGINT NOT NULL DEFAULT 0,
-	open_level           BIGINT NOT NULL DEFAULT 0,
 	intake_submitted     BIGINT NOT NULL DEFAULT 0,
 	intake_dispatched    BIGINT NOT NULL DEFAULT 0,
 	intake_on_time       BIGINT NOT NULL DEFAULT 0,
-	intake_overdue_level BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (dim, day, grp)
+);
+
+-- Level changes (+1 the day a problem starts to be open, overdue or late
+-- for dispatch with the group, -1 the day it stops), each kept three
+-- times: in its day's bucket (D2024-05-03), its month's (M2024-05) and its
+-- year's (Y2024), so that a level at a midnight, the sum of every change
+-- before it, reads the years before, the months of its year before and
+-- the days of its month before: a few dozen rows a group, however long
+-- the ledger.
+CREATE TABLE rollup_levels (
+	dim                  TEXT NOT NULL,
+	grp                  TEXT NOT NULL,
+	bucket               TEXT NOT NULL,
+	overdue_level        BIGINT NOT NULL DEFAULT 0,
+	open_level           BIGINT NOT NULL DEFAULT 0,
+	intake_overdue_level BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (dim, bucket, grp)
 );
 
 -- Resolutions by the day resolved (day) and the day of the assignment
