@@ -2,6 +2,7 @@ package sanlian
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -79,9 +80,7 @@ var RollupCounters = [rcN]string{"assigned", "accepted_on_time", "resolved", "re
 var RollupLevels = []int{RcOverdueLevel, RcOpenLevel, RcIntakeOverdueLevel}
 
 // IsRollupLevel reports whether counter i is a level change.
-func IsRollupLevel(i int) bool {
-	return i == RcOverdueLevel || i == RcOpenLevel || i == RcIntakeOverdueLevel
-}
+func IsRollupLevel(i int) bool { return slices.Contains(RollupLevels, i) }
 
 // RollupBuckets are the buckets a level change on day (a date) is kept
 // in: the day's ("D2024-05-03"), its month's ("M2024-05") and its year's

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -147,7 +148,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		}
 	}
 	slices.SortFunc(counts, func(a, b sanlian.RollupKey) int {
-		return strings.Compare(a.Dim+"\x00"+a.Day+"\x00"+a.Key, b.Dim+"\x00"+b.Day+"\x00"+b.Key)
+		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Day, b.Day), strings.Compare(a.Key, b.Key))
 	})
 	rows := make([][]any, 0, len(counts))
 	for _, k := range counts {
@@ -168,7 +169,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		lkeys = append(lkeys, k)
 	}
 	slices.SortFunc(lkeys, func(a, b levelKey) int {
-		return strings.Compare(a.dim+"\x00"+a.bucket+"\x00"+a.grp, b.dim+"\x00"+b.bucket+"\x00"+b.grp)
+		return cmp.Or(strings.Compare(a.dim, b.dim), strings.Compare(a.bucket, b.bucket), strings.Compare(a.grp, b.grp))
 	})
 	rows = rows[:0]
 	for _, k := range lkeys {
@@ -188,7 +189,8 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		days = append(days, k)
 	}
 	slices.SortFunc(days, func(a, b sanlian.RollupDaysKey) int {
-		return strings.Compare(a.Dim+"\x00"+a.Day+"\x00"+a.Key+"\x00"+a.From, b.Dim+"\x00"+b.Day+"\x00"+b.Key+"\x00"+b.From)
+		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Day, b.Day), strings.Compare(a.Key, b.Key),
+			strings.Compare(a.From, b.From))
 	})
 	rows = rows[:0]
 	for _, k := range days {
@@ -204,8 +206,8 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		vol = append(vol, k)
 	}
 	slices.SortFunc(vol, func(a, b sanlian.RollupVolumeKey) int {
-		return strings.Compare(a.Dim+"\x00"+a.STo+"\x00"+a.Key+"\x00"+a.SFrom+"\x00"+a.Day,
-			b.Dim+"\x00"+b.STo+"\x00"+b.Key+"\x00"+b.SFrom+"\x00"+b.Day)
+		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.STo, b.STo), strings.Compare(a.Key, b.Key),
+			strings.Compare(a.SFrom, b.SFrom), strings.Compare(a.Day, b.Day))
 	})
 	rows = rows[:0]
 	for _, k := range vol {
