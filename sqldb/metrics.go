@@ -283,7 +283,7 @@ func (r *metricRun) fromRollups(q querier, cal *sanlian.Calendar) (bool, error) 
 	if err != nil || !built {
 		return false, err
 	}
-	sums, err := rollupSums(q, r.q.By, r.w.start, r.w.end, cal)
+	sums, err := metricRollupSums(q, r.q.By, r.w.start, r.w.end, cal)
 	if err != nil {
 		return false, err
 	}

@@ -320,10 +320,13 @@ func (db *DB) computeRollups(q querier) (*sanlian.RollupDeltas, error) {
 
 // RebuildRollups recomputes every rollup from the timelines and replaces
 // the stored ones, in one transaction: the metrics read the old counters
-// until it commits. It reports how many counter rows it wrote.
+// until it commits, and events written meanwhile wait for it. It reports how many counter rows it wrote.
 func (db *DB) RebuildRollups(ctx context.Context) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := lockRollups(tx, "EXCLUSIVE"); err != nil {
+			return err
+		}
 		all, err := db.computeRollups(tx)
 		if err != nil {
 			return err
@@ -343,6 +346,21 @@ func (db *DB) RebuildRollups(ctx context.Context) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// lockRollups keeps, on PostgreSQL, the events' transactions from writing
+// rollups until tx ends (mode EXCLUSIVE) or from writing them meanwhile
+// (SHARE): it waits for those writing now to commit, so that every event
+// is either seen by tx's reading of the timelines or added after it. A
+// SQLite write transaction excludes every other writer already.
+func lockRollups(tx *Tx, mode string) error {
+	if tx.db.Dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.exec(`LOCK TABLE rollup_counts, rollup_levels, rollup_days, rollup_volume IN ` + mode + ` MODE`); err != nil {
+		return fmt.Errorf("lock rollups: %w", err)
+	}
+	return nil
 }
 
 // readRollups reads the stored rollups whole: the counts (without their
@@ -429,6 +447,9 @@ func rollupsBuilt(q querier) (bool, error) {
 func (db *DB) RollupDrift(ctx context.Context) ([]string, error) {
 	var out []string
 	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := lockRollups(tx, "SHARE"); err != nil {
+			return err
+		}
 		built, err := rollupsBuilt(tx)
 		if err != nil {
 			return err
@@ -535,11 +556,11 @@ func diffRollups(got, want *sanlian.RollupDeltas, gotLevels, wantLevels levels) 
 	return out
 }
 
-// rollupSums sums the rollups of grouping dim (and the total, key "") for
+// metricRollupSums sums the rollups of grouping dim (and the total, key "") for
 // the window [start, end): the window's counts, the levels at its start
 // and end, the volume corrections and the working days to resolution by
 // the calendar cal.
-func rollupSums(q querier, dim string, start, end time.Time, cal *sanlian.Calendar) (map[string]*sanlian.RollupSum, error) {
+func metricRollupSums(q querier, dim string, start, end time.Time, cal *sanlian.Calendar) (map[string]*sanlian.RollupSum, error) {
 	s, e := start.In(sanlian.Shanghai).Format(sanlian.DateLayout), end.In(sanlian.Shanghai).Format(sanlian.DateLayout)
 	sums := map[string]*sanlian.RollupSum{}
 	sum := func(d, k string) *sanlian.RollupSum {
