@@ -182,6 +182,12 @@ func TestRollupTimeline_EqualsReplay(t *testing.T) {
 				t.Fatal(err)
 			}
 			all.Merge(d)
+			for k := range d.Volume {
+				if k.STo > k.Day || k.SFrom > k.STo {
+					// The storage bounds its reading by s_from ≤ s_to ≤ day.
+					t.Fatalf("volume correction %+v out of order", k)
+				}
+			}
 		}
 		for _, w := range [][2]string{{"2024-03-01", "2024-03-16"}, {"2024-03-16", "2024-04-01"}, {"2024-04-01", "2024-04-16"},
 			{"2024-03-10", "2024-03-11"}, {"2024-03-20", "2024-05-01"}} {

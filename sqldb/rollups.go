@@ -630,8 +630,10 @@ func metricRollupSums(q querier, dim string, start, end time.Time, cal *sanlian.
 			}
 		}
 	}
-	err = eachRow(q, `SELECT dim, grp, CAST(SUM(n) AS BIGINT) FROM rollup_volume WHERE dim IN (?, ?) AND s_to >= ? AND s_from <= ? AND day < ?
-		GROUP BY dim, grp`, []any{dim, sanlian.RollupAll, s, s, e}, func(sc scanner) error {
+	// A correction's s_to is at most its day: s ≤ s_to < e bounds the
+	// index range to the window.
+	err = eachRow(q, `SELECT dim, grp, CAST(SUM(n) AS BIGINT) FROM rollup_volume WHERE dim IN (?, ?) AND s_to >= ? AND s_to < ? AND s_from <= ?
+		AND day < ? GROUP BY dim, grp`, []any{dim, sanlian.RollupAll, s, e, s, e}, func(sc scanner) error {
 		var d, k string
 		var n int64
 		if err := sc.Scan(&d, &k, &n); err != nil {
