@@ -120,18 +120,23 @@ func metricsShown(m *sanlian.Metrics) map[string]string {
 }
 
 // rollupsAgree fails unless the office's metrics from the rollups are the
-// replay's for every period and grouping.
+// replay's for every period (and two date ranges) and grouping.
 func rollupsAgree(t *testing.T, db *sqldb.DB, ctx context.Context) (assigned int) {
 	t.Helper()
+	windows := []sanlian.MetricsQuery{{From: "2021-04-10", To: "2021-05-20"}, {From: "2021-05-07", To: "2021-05-07"}}
 	for _, period := range []string{"2021-04-H1", "2021-04-H2", "2021-05-H1", "2021-05-H2", "2021-06-H1", "2021-04", "2021-05"} {
+		windows = append(windows, sanlian.MetricsQuery{Period: period})
+	}
+	for _, w := range windows {
 		for _, by := range []string{sanlian.ByUnit, sanlian.ByTownship, sanlian.ByCadre, sanlian.ByCategory} {
-			q := sanlian.MetricsQuery{Period: period, By: by}
+			q := w
+			q.By = by
 			got, err := db.Reports.Metrics(ctx, q)
 			MustOK(t, err)
 			want, err := db.Reports.MetricsReplayed(ctx, q)
 			MustOK(t, err)
 			if g, w := metricsShown(got), metricsShown(want); !reflect.DeepEqual(g, w) {
-				t.Fatalf("%s by %s:\nrollups %v\nreplay  %v", period, by, g, w)
+				t.Fatalf("%+v:\nrollups %v\nreplay  %v", q, g, w)
 			}
 			assigned += got.Total.Assigned
 		}
