@@ -135,12 +135,11 @@ func (tx *Tx) flushRollups() error {
 		return nil
 	}
 	d.Compact()
-	return writeRollups(tx, d, true)
+	return writeRollups(tx, d)
 }
 
-// writeRollups writes d, in key order: added to the counters (add), or as
-// new rows of empty tables.
-func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
+// writeRollups adds d to the stored counters, in key order.
+func writeRollups(tx *Tx, d *sanlian.RollupDeltas) error {
 	counts := make([]sanlian.RollupKey, 0, len(d.Counts))
 	for k, c := range d.Counts {
 		if hasCounts(c) {
@@ -159,7 +158,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		rows = append(rows, row)
 	}
 	if err := upsertRows(tx, "rollup_counts", append([]string{"dim", "grp", "day"}, rollupCountCols...), rows,
-		"(dim, day, grp)", addCols("rollup_counts", rollupCountCols), add); err != nil {
+		"(dim, day, grp)", addCols("rollup_counts", rollupCountCols)); err != nil {
 		return err
 	}
 
@@ -180,7 +179,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		rows = append(rows, row)
 	}
 	if err := upsertRows(tx, "rollup_levels", append([]string{"dim", "grp", "bucket"}, rollupLevelCols...), rows,
-		"(dim, bucket, grp)", addCols("rollup_levels", rollupLevelCols), add); err != nil {
+		"(dim, bucket, grp)", addCols("rollup_levels", rollupLevelCols)); err != nil {
 		return err
 	}
 
@@ -197,7 +196,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		rows = append(rows, []any{k.Dim, k.Key, k.Day, k.From, d.Days[k]})
 	}
 	if err := upsertRows(tx, "rollup_days", []string{"dim", "grp", "day", "from_day", "n"}, rows,
-		"(dim, day, grp, from_day)", "n = rollup_days.n + excluded.n", add); err != nil {
+		"(dim, day, grp, from_day)", "n = rollup_days.n + excluded.n"); err != nil {
 		return err
 	}
 
@@ -214,7 +213,7 @@ func writeRollups(tx *Tx, d *sanlian.RollupDeltas, add bool) error {
 		rows = append(rows, []any{k.Dim, k.Key, k.SFrom, k.STo, k.Day, d.Volume[k]})
 	}
 	return upsertRows(tx, "rollup_volume", []string{"dim", "grp", "s_from", "s_to", "day", "n"}, rows,
-		"(dim, s_to, grp, s_from, day)", "n = rollup_volume.n + excluded.n", add)
+		"(dim, s_to, grp, s_from, day)", "n = rollup_volume.n + excluded.n")
 }
 
 // addCols is the SET clause adding the new row's cols to the stored row's.
@@ -227,16 +226,14 @@ func addCols(table string, cols []string) string {
 }
 
 // upsertRows inserts rows into table a few hundred at a time, adding to
-// the row of the same key (conflict, set) when add.
-func upsertRows(tx *Tx, table string, cols []string, rows [][]any, conflict, set string, add bool) error {
+// the row of the same key (conflict, set).
+func upsertRows(tx *Tx, table string, cols []string, rows [][]any, conflict, set string) error {
 	one := "(" + placeholders(len(cols)) + ")"
 	per := max(1, 8000/len(cols))
 	for chunk := range slices.Chunk(rows, per) {
 		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
 			strings.TrimSuffix(strings.Repeat(one+", ", len(chunk)), ", ")
-		if add {
-			q += " ON CONFLICT " + conflict + " DO UPDATE SET " + set
-		}
+		q += " ON CONFLICT " + conflict + " DO UPDATE SET " + set
 		args := make([]any, 0, len(chunk)*len(cols))
 		for _, r := range chunk {
 			args = append(args, r...)
@@ -249,15 +246,24 @@ func upsertRows(tx *Tx, table string, cols []string, rows [][]any, conflict, set
 }
 
 // computeRollups recomputes every counter from the timelines, a thousand
-// problems at a time.
-func (db *DB) computeRollups(q querier) (*sanlian.RollupDeltas, error) {
+// problems at a time, and hands them to sink: every batch problems (their
+// counters partial sums, to be added up), or all at once when batch is 0.
+func (db *DB) computeRollups(q querier, batch int, sink func(*sanlian.RollupDeltas) error) error {
 	cal, err := db.calendarIn(q)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	all := sanlian.NewRollupDeltas()
 	var after int64
+	done := 0
 	for {
+		if batch > 0 && done >= batch {
+			all.Compact()
+			if err := sink(all); err != nil {
+				return err
+			}
+			all, done = sanlian.NewRollupDeltas(), 0
+		}
 		attrs := map[int64]sanlian.MetricProblem{}
 		var ids []int64
 		err := eachRow(q, `SELECT id, township_code, category, COALESCE(unit_id, 0), COALESCE(person_id, 0), created_at, assign_due
@@ -271,7 +277,7 @@ func (db *DB) computeRollups(q querier) (*sanlian.RollupDeltas, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("rollups: problems: %w", err)
+			return fmt.Errorf("rollups: problems: %w", err)
 		}
 		if len(ids) == 0 {
 			break
@@ -308,41 +314,51 @@ func (db *DB) computeRollups(q querier) (*sanlian.RollupDeltas, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("rollups: events: %w", err)
+			return fmt.Errorf("rollups: events: %w", err)
 		}
 		if err := flush(); err != nil {
-			return nil, err
+			return err
 		}
+		done += len(ids)
 	}
 	all.Compact()
-	return all, nil
+	return sink(all)
 }
 
 // RebuildRollups recomputes every rollup from the timelines and replaces
 // the stored ones, in one transaction: the metrics read the old counters
 // until it commits, and events written meanwhile wait for it. It reports how many counter rows it wrote.
 func (db *DB) RebuildRollups(ctx context.Context) (int, error) {
+	// Written every 50,000 problems, added up: the memory a rebuild takes
+	// stays that of a batch's counters, however long the ledger.
+	return db.rebuildRollups(ctx, 50_000)
+}
+
+func (db *DB) rebuildRollups(ctx context.Context, batch int) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := lockRollups(tx, "EXCLUSIVE"); err != nil {
 			return err
 		}
-		all, err := db.computeRollups(tx)
-		if err != nil {
-			return err
-		}
-		for _, t := range []string{"rollup_counts", "rollup_levels", "rollup_days", "rollup_volume"} {
+		tables := []string{"rollup_counts", "rollup_levels", "rollup_days", "rollup_volume"}
+		for _, t := range tables {
 			if _, err := tx.exec(`DELETE FROM ` + t); err != nil {
 				return fmt.Errorf("clear %s: %w", t, err)
 			}
 		}
-		if err := writeRollups(tx, all, false); err != nil {
+		if err := db.computeRollups(tx, batch, func(d *sanlian.RollupDeltas) error { return writeRollups(tx, d) }); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE rollup_meta SET built = 1, built_at = ? WHERE id = 1`, tx.now); err != nil {
 			return fmt.Errorf("rollup meta: %w", err)
 		}
-		n = len(all.Counts) + len(rollupLevels(all)) + len(all.Days) + len(all.Volume)
+		for _, t := range tables {
+			var c int
+			if err := tx.queryRow(`SELECT COUNT(*) FROM ` + t).Scan(&c); err != nil {
+				return fmt.Errorf("count %s: %w", t, err)
+			}
+			n += c
+		}
 		return nil
 	})
 	return n, err
@@ -458,8 +474,8 @@ func (db *DB) RollupDrift(ctx context.Context) ([]string, error) {
 			out = []string{"考核计数汇总尚未建立：请运行 sanlian rollups rebuild"}
 			return nil
 		}
-		want, err := db.computeRollups(tx)
-		if err != nil {
+		var want *sanlian.RollupDeltas
+		if err := db.computeRollups(tx, 0, func(d *sanlian.RollupDeltas) error { want = d; return nil }); err != nil {
 			return err
 		}
 		got, gotLevels, err := readRollups(tx)
