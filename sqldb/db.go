@@ -214,6 +214,8 @@ type Tx struct {
 	now time.Time
 
 	audited bool // wrote audit rows: nudge the sealer after commit
+
+	rollups *sanlian.RollupDeltas // what the events written add to the rollups, written at commit
 }
 
 // begin starts a write transaction (BEGIN IMMEDIATE on SQLite, through the
@@ -234,6 +236,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	defer tx.tx.Rollback()
 	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.flushRollups(); err != nil {
 		return err
 	}
 	if err := tx.tx.Commit(); err != nil {

@@ -54,3 +54,8 @@ func (db *DB) ExecForTest(q string, args ...any) error {
 	_, err := db.w.Exec(db.rebind(q), args...)
 	return err
 }
+
+// RebuildRollupsInBatches is RebuildRollups writing every batch problems.
+func (db *DB) RebuildRollupsInBatches(ctx context.Context, batch int) (int, error) {
+	return db.rebuildRollups(ctx, batch)
+}

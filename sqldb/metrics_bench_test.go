@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,12 @@ import (
 )
 
 // BenchmarkMetrics times the metrics of one half-month by unit on
-// counties of synthetic problems with their timelines, and reports the
-// larger county's time as a ratio to the smaller one's:
+// counties of synthetic problems with their timelines, counted by replay
+// (the reference, MetricsReplayed) and from the rollups (Metrics), and
+// reports the larger county's time as a ratio to the smaller one's:
 //
-//	BenchmarkMetrics/{engine}/{50k,500k}             x-50k: 500k ÷ 50k
+//	BenchmarkMetrics/{engine}/{50k,500k}/replay      x-50k: 500k ÷ 50k
+//	BenchmarkMetrics/{engine}/{50k,500k}/rollups     x-50k: the same; x-replay: rollups ÷ replay, same county
 //	BenchmarkMetrics/{engine}/{50k,500k}-bulletin    the half-month's bulletin drafted, the same ratio
 //
 // The window is the last whole half-month of the data (2024-12-H1), the
@@ -26,13 +29,18 @@ import (
 // the same four years, so the larger holds ten times the window's events
 // and ten times the problems open at its end (of the last 60 days' problems
 // a third are being handled; of older ones one in fifty is still open): the
-// work is proportional to those, reported beside the time as assigned and
-// overdue, not to the whole table.
+// replay's work is proportional to those, reported beside the time as
+// assigned and overdue, not to the whole table. The rollups' work is
+// proportional to the groups and days summed: the window's days × units,
+// and for the levels at the window's start and end every earlier day ×
+// units.
 //
 // The problems are those of bulkProblems (entered evenly over 2021–2024,
 // most closed, a third being handled), each with the events its columns
 // imply (create, assign, accept, resolve, callback, close, or reject),
-// bulk-inserted through a raw connection. Run with, for example,
+// bulk-inserted through a raw connection, and the rollups then rebuilt
+// from them (its time is printed). The rollups' numbers are checked equal
+// to the replay's on each county. Run with, for example,
 //
 //	go test ./sqldb -run '^$' -bench 'Metrics' -benchtime 5x
 //
@@ -54,26 +62,46 @@ func BenchmarkMetrics(b *testing.B) {
 				}{"5m", 5_000_000})
 			}
 			for _, size := range sizes {
-				b.Run(size.name, func(b *testing.B) {
-					c := metricsTable(b, engine, size.n)
-					ctx := sqldbtest.As(c.office)
-					for b.Loop() {
-						m, err := c.db.Reports.Metrics(ctx, q)
-						if err != nil || m.Total.Assigned == 0 {
-							b.Fatalf("metrics: %v (%d assigned)", err, m.Total.Assigned)
+				for _, how := range []string{"replay", "rollups"} {
+					b.Run(size.name+"/"+how, func(b *testing.B) {
+						c := metricsTable(b, engine, size.n)
+						ctx := sqldbtest.As(c.office)
+						metrics := c.db.Reports.Metrics
+						if how == "replay" {
+							metrics = c.db.Reports.MetricsReplayed
 						}
-					}
-					base := engine + "/metrics/50k"
-					if size.name == "50k" {
-						base = ""
-					}
-					reportRatio(b, engine+"/metrics/"+size.name, base, "x-50k")
-					// What the work is proportional to: the window's
-					// assignments, and the problems overdue at its end.
-					m, _ := c.db.Reports.Metrics(ctx, q)
-					b.ReportMetric(float64(m.Total.Assigned), "assigned")
-					b.ReportMetric(float64(m.Total.Overdue), "overdue")
-				})
+						for b.Loop() {
+							m, err := metrics(ctx, q)
+							if err != nil || m.Total.Assigned == 0 {
+								b.Fatalf("metrics: %v (%d assigned)", err, m.Total.Assigned)
+							}
+						}
+						key := engine + "/metrics-" + how + "/"
+						base := key + "50k"
+						if size.name == "50k" {
+							base = ""
+						}
+						reportRatio(b, key+size.name, base, "x-50k")
+						if how == "rollups" {
+							reportRatio(b, key+size.name+"/vs", engine+"/metrics-replay/"+size.name, "x-replay")
+						}
+						// What the replay's work is proportional to: the
+						// window's assignments, and the problems overdue at
+						// its end.
+						m, _ := metrics(ctx, q)
+						b.ReportMetric(float64(m.Total.Assigned), "assigned")
+						b.ReportMetric(float64(m.Total.Overdue), "overdue")
+						if how == "rollups" {
+							want, err := c.db.Reports.MetricsReplayed(ctx, q)
+							if err != nil {
+								b.Fatal(err)
+							}
+							if g, w := metricsShown(m), metricsShown(want); !reflect.DeepEqual(g, w) {
+								b.Fatalf("rollups and replay differ:\nrollups %v\nreplay  %v", g, w)
+							}
+						}
+					})
+				}
 				// The bulletin drafted for the same half-month on the same
 				// ledger: its metrics and the rest of its content.
 				b.Run(size.name+"-bulletin", func(b *testing.B) {
@@ -112,6 +140,13 @@ func metricsTable(b *testing.B, engine string, n int) *benchCounty {
 			start := time.Now()
 			c.err = bulkEvents(c.db, n)
 			fmt.Fprintf(os.Stderr, "bench: loaded the timelines of %d problems on %s in %v\n", n, engine, time.Since(start).Round(time.Millisecond))
+		}
+		if c.err == nil {
+			start := time.Now()
+			rows, err := c.db.RebuildRollups(context.Background())
+			c.err = err
+			fmt.Fprintf(os.Stderr, "bench: rebuilt the rollups of %d problems on %s in %v (%d rows)\n", n, engine,
+				time.Since(start).Round(time.Millisecond), rows)
 		}
 	}
 	if c.err != nil {

@@ -240,7 +240,7 @@ func problemEventAs(tx *Tx, actorID int64, actor string, id int64, action, note,
 	if err != nil {
 		return fmt.Errorf("problem event %s: %w", action, err)
 	}
-	return nil
+	return rollupEvent(tx, id)
 }
 
 // FindProblemByID implements sanlian.ProblemService.

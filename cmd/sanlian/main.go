@@ -30,6 +30,7 @@ Usage:
   sanlian backup  --out FILE [--db …] [--blobs LOCATION]
   sanlian restore FILE [--db …] [--blobs LOCATION] [--force]
   sanlian check   [--db …] [--blobs LOCATION] [--backup FILE | --manifest FILE] [--anchors DIR]
+  sanlian rollups rebuild [--db …]
 
 The database is an SQLite file (default ./sanlian.db) or a postgres:// URL,
 given by --db or the SANLIAN_DB environment variable. ID numbers and phones
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runRestore(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(ctx, args[1:], stdout, stderr)
+	case "rollups":
+		return runRollups(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
