@@ -64,22 +64,10 @@ func (db *ProblemStore) CreateProblem(ctx context.Context, in *sanlian.ProblemIn
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	var out *sanlian.Problem
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.scopeOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		id, err := db.createProblem(tx, s, in, 0)
-		if err != nil {
-			return err
-		}
-		if out, err = db.findProblem(tx, s, id); err == nil {
-			out.MaskContacts()
-		}
-		return err
-	})
-	return out, err
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	return db.enter(ctx, in) // problem_batch.go
 }
 
 // createProblem enters a validated problem inside tx, from a visit when
