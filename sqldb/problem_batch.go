@@ -44,6 +44,9 @@ type entryJob struct {
 // The caller whose entry finds the queue idle writes batches until its own
 // is written, then hands what is left to a goroutine.
 func (db *ProblemStore) enter(ctx context.Context, in *sanlian.ProblemInput) (*sanlian.Problem, error) {
+	if err := ctx.Err(); err != nil { // gone before it was queued: nothing is written
+		return nil, err
+	}
 	j := &entryJob{ctx: ctx, in: in, done: make(chan struct{})}
 	q := &db.entries
 	q.mu.Lock()

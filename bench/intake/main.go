@@ -61,6 +61,7 @@ type options struct {
 	households int
 	cpuprofile string
 	only       string // "", "bare" or "sanlian"
+	verbose    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -77,6 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.households, "households", 2000, "households of the demo county")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of sanlian's measured run to this file")
 	fs.StringVar(&o.only, "only", "", "run only \"bare\" or \"sanlian\"")
+	fs.BoolVar(&o.verbose, "v", false, "print the server's warnings and errors (wrk's closing connections end requests with \"context canceled\")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -112,7 +114,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer drop()
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logTo := io.Discard
+	if o.verbose {
+		logTo = stderr
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	fmt.Fprintf(stderr, "preparing a fresh %s database …\n", o.engine)
 	env, err := prepare(ctx, dsn, o.households, log)
 	if err != nil {
@@ -354,7 +360,13 @@ func measure(ctx context.Context, o *options, tmp, name string, h http.Handler, 
 	}
 	srv := httpServer(h)
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Let the requests wrk left in flight finish before the database
+		// closes.
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
 	base := "http://" + ln.Addr().String()
 	drive := func(d time.Duration, seed string) (runResult, error) {
 		if path, err := exec.LookPath(o.wrk); o.wrk != "" && err == nil {
