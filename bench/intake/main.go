@@ -132,7 +132,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := createBareTable(ctx, env.db); err != nil {
 			return err
 		}
-		res.bare, err = measure(ctx, o, tmp, "bare", bareHandler(env.db), "", gen, "")
+		res.bare, err = measure(ctx, o, stderr, tmp, "bare", bareHandler(env.db), "", gen, "")
 		if err != nil {
 			return err
 		}
@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if o.only != "bare" {
-		res.sanlian, err = measure(ctx, o, tmp, "sanlian", env.server, env.token, gen, o.cpuprofile)
+		res.sanlian, err = measure(ctx, o, stderr, tmp, "sanlian", env.server, env.token, gen, o.cpuprofile)
 		if err != nil {
 			return err
 		}
@@ -353,7 +353,7 @@ type runResult struct {
 
 // measure serves h on a loopback port and drives it: warm-up, then the
 // measured run, under a CPU profile when profile names a file.
-func measure(ctx context.Context, o *options, tmp, name string, h http.Handler, token string, gen *load, profile string) (runResult, error) {
+func measure(ctx context.Context, o *options, stderr io.Writer, tmp, name string, h http.Handler, token string, gen *load, profile string) (runResult, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return runResult{}, err
@@ -375,7 +375,7 @@ func measure(ctx context.Context, o *options, tmp, name string, h http.Handler, 
 		return runGo(ctx, base, token, gen, seed, o.conns, d)
 	}
 	if o.warmup > 0 {
-		fmt.Fprintf(os.Stderr, "%s: warming up %s …\n", name, o.warmup)
+		fmt.Fprintf(stderr, "%s: warming up %s …\n", name, o.warmup)
 		if _, err := drive(o.warmup, name+"w"); err != nil {
 			return runResult{}, err
 		}
@@ -391,7 +391,7 @@ func measure(ctx context.Context, o *options, tmp, name string, h http.Handler, 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	fmt.Fprintf(os.Stderr, "%s: %s with %d connections …\n", name, o.duration, o.conns)
+	fmt.Fprintf(stderr, "%s: %s with %d connections …\n", name, o.duration, o.conns)
 	return drive(o.duration, name)
 }
 
