@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -88,51 +89,58 @@ func (db *ProblemStore) writeEntries(mine *entryJob) {
 }
 
 // writeBatch writes the batch's entries in one transaction, each in its
-// savepoint, with its caller's user, request and clock, and commits.
+// savepoint, with its caller's user, request and clock, and commits. Every
+// job is answered, even if an entry panics: the batch is then rolled back
+// and each of its jobs gets the error, and the queue goes on.
 func (db *ProblemStore) writeBatch(batch []*entryJob) {
-	finish := func(err error) {
+	var err error
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("problem entry: panic: %v\n%s", r, debug.Stack())
+		}
 		for _, j := range batch {
 			if err != nil && j.err == nil {
 				j.out, j.err = nil, err
 			}
 			close(j.done)
 		}
-	}
+	}()
+	err = db.writeBatchTx(batch)
+}
+
+// writeBatchTx is writeBatch's transaction: an error returned is every
+// job's whose entry did not fail on its own.
+func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 	// The transaction outlives any one caller's request.
 	tx, err := db.w.BeginTx(context.Background(), nil)
 	if err != nil {
-		finish(fmt.Errorf("begin: %w", err))
-		return
+		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	audited := false
 	for _, j := range batch {
 		t := &Tx{tx: tx, db: db.DB, ctx: context.WithoutCancel(j.ctx), now: db.Now().UTC().Truncate(time.Microsecond)}
 		if _, err := t.exec(`SAVEPOINT entry`); err != nil {
-			finish(err)
-			return
+			return err
 		}
 		j.out, j.err = db.createOne(t, j.in)
 		if j.err != nil {
 			if _, err := t.exec(`ROLLBACK TO SAVEPOINT entry`); err != nil {
-				finish(err)
-				return
+				return err
 			}
 		}
 		if _, err := t.exec(`RELEASE SAVEPOINT entry`); err != nil {
-			finish(err)
-			return
+			return err
 		}
 		audited = audited || (j.err == nil && t.audited)
 	}
 	if err := tx.Commit(); err != nil {
-		finish(mapErr(fmt.Errorf("commit: %w", err)))
-		return
+		return mapErr(fmt.Errorf("commit: %w", err))
 	}
 	if audited {
 		db.sealer.nudge()
 	}
-	finish(nil)
+	return nil
 }
 
 // createOne is one entry inside tx: the caller's scope, the entry, and the

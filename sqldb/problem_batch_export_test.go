@@ -11,7 +11,9 @@ import (
 func (db *ProblemStore) WriteBatchForTest(ctxs []context.Context, ins []*sanlian.ProblemInput) ([]*sanlian.Problem, []error) {
 	batch := make([]*entryJob, len(ins))
 	for i, in := range ins {
-		in.Normalize()
+		if in != nil {
+			in.Normalize()
+		}
 		batch[i] = &entryJob{ctx: ctxs[i], in: in, done: make(chan struct{})}
 	}
 	db.writeBatch(batch)

@@ -158,3 +158,28 @@ func TestProblemService_CreateBatchRollsBackOne(t *testing.T) {
 		}
 	})
 }
+
+// TestProblemService_CreateBatchPanic: an entry that panics fails its
+// whole batch, every job of it answered with an error and nothing
+// written, and entries go on afterwards.
+func TestProblemService_CreateBatchPanic(t *testing.T) {
+	eachSmall(t, func(t *testing.T, db *sqldb.DB, users map[string]*sanlian.User) {
+		ctx := sqldbtest.As(users["office"])
+		ok := &sanlian.ProblemInput{Category: "transport", VillageCode: sqldbtest.VillageA, Title: "涵洞堵塞", Description: "涵洞堵塞，雨天积水"}
+		out, errs := db.Problems.WriteBatchForTest([]context.Context{ctx, ctx}, []*sanlian.ProblemInput{ok, nil}) // nil: a bug's panic
+		for i, err := range errs {
+			if err == nil || out[i] != nil {
+				t.Errorf("job %d: %v, %v; want an error", i, out[i], err)
+			}
+		}
+		var n int
+		MustOK(t, MustRaw(t, db).QueryRow(`SELECT COUNT(*) FROM problems`).Scan(&n))
+		if n != 0 {
+			t.Errorf("%d problems written", n)
+		}
+		p := newProblem(t, db, users["office"], "路面塌陷")
+		if num, _ := sanlian.ParseProblemNumber(p.Number); num.Seq != 1 {
+			t.Errorf("next number %q, want running number 1", p.Number)
+		}
+	})
+}
