@@ -73,8 +73,9 @@ type DB struct {
 	cal   calendarCache // the built working-day calendar (calendar.go)
 	jobs  jobRegistry   // scheduled jobs (scheduler.go)
 
-	sealer auditSealer // the audit chain's sealer (audit_chain.go)
-	ring   *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey
+	sealer  auditSealer // the audit chain's sealer (audit_chain.go)
+	entries entryQueue  // problem entries waiting for the writer (problem_batch.go)
+	ring    *seal.Ring  // keys of the personal data at rest (crypt.go); set by UseKey
 	// moveRows is the batch of MoveFilesOut (blobmove.go); 0: moveBatch.
 	moveRows int
 	// resealRows is the batch of a sealing pass (crypt.go); 0: resealRowsPerTx.
@@ -122,21 +123,25 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		// instead of failing with SQLITE_BUSY.
 		base := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(" + sync + ")"
-		w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+		// The writer keeps its temporary files in memory: a savepoint's
+		// sub-journal (problem_batch.go) costs no file writes.
+		wc, err := newSQLiteConnector(base + "&_txlock=immediate&_pragma=temp_store(2)")
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite writer: %w", err)
 		}
+		w := sql.OpenDB(wc)
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
 		w.SetConnMaxIdleTime(0)
 		// Readers get a 64 MB page cache each (SQLite's default is 2 MB):
 		// reports walk the same indexes over and over.
-		r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)&_pragma=cache_size(-65536)")
+		rc, err := newSQLiteConnector(base + "&_pragma=query_only(1)&_pragma=cache_size(-65536)")
 		if err != nil {
 			w.Close()
 			return nil, fmt.Errorf("open sqlite reader: %w", err)
 		}
+		r := sql.OpenDB(rc)
 		n := max(4, runtime.NumCPU())
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
@@ -164,6 +169,11 @@ func (db *DB) Close() error {
 	}
 	return err
 }
+
+// WritePool is the pool every write goes through (on SQLite its single
+// connection), for a baseline measured under the same engine and
+// settings (bench/); the services never hand it out.
+func (db *DB) WritePool() *sql.DB { return db.w }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {

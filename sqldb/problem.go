@@ -64,22 +64,10 @@ func (db *ProblemStore) CreateProblem(ctx context.Context, in *sanlian.ProblemIn
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	var out *sanlian.Problem
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.scopeOf(ctx, tx)
-		if err != nil {
-			return err
-		}
-		id, err := db.createProblem(tx, s, in, 0)
-		if err != nil {
-			return err
-		}
-		if out, err = db.findProblem(tx, s, id); err == nil {
-			out.MaskContacts()
-		}
-		return err
-	})
-	return out, err
+	if _, err := mustUser(ctx); err != nil {
+		return nil, err
+	}
+	return db.enter(ctx, in) // problem_batch.go
 }
 
 // createProblem enters a validated problem inside tx, from a visit when
@@ -98,20 +86,23 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	default:
 		return 0, errForbidden("您的角色不能登记问题")
 	}
-	var active bool
-	err := tx.queryRow(`SELECT active FROM categories WHERE code = ?`, in.Category).Scan(&active)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !active) {
+	// The category, the village and the county's name in one round trip:
+	// a NULL is an absent row.
+	var active sql.NullBool
+	var kind, parent, county sql.NullString
+	err := tx.queryRow(`SELECT (SELECT active FROM categories WHERE code = ?), (SELECT kind FROM regions WHERE code = ?),
+		(SELECT COALESCE(parent_code, '') FROM regions WHERE code = ?), (SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1)`,
+		in.Category, in.VillageCode, in.VillageCode).Scan(&active, &kind, &parent, &county)
+	if err != nil {
+		return 0, fmt.Errorf("create problem: %w", err)
+	}
+	if !active.Bool {
 		return 0, sanlian.FieldErrors(map[string]string{"category": "问题类别不存在或已停用"})
-	} else if err != nil {
-		return 0, err
 	}
-	var kind, township string
-	err = tx.queryRow(`SELECT kind, COALESCE(parent_code, '') FROM regions WHERE code = ?`, in.VillageCode).Scan(&kind, &township)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && kind != sanlian.RegionVillage) {
+	if kind.String != sanlian.RegionVillage {
 		return 0, sanlian.FieldErrors(map[string]string{"village": "村(社区)代码 " + in.VillageCode + " 不存在"})
-	} else if err != nil {
-		return 0, err
 	}
+	township := parent.String
 	if in.HouseholdID != 0 {
 		h, err := db.Org.findHousehold(tx, s, in.HouseholdID)
 		if sanlian.ErrorCode(err) == sanlian.ENOTFOUND {
@@ -122,10 +113,6 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 		if h.VillageCode != in.VillageCode {
 			return 0, sanlian.FieldErrors(map[string]string{"household_id": "该农户不在所选村(社区)"})
 		}
-	}
-	number, err := nextProblemNumber(tx)
-	if err != nil {
-		return 0, err
 	}
 	var unitID, cadreID int64
 	if s.role() == sanlian.RoleUnitAdmin {
@@ -138,6 +125,10 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 		}
 	}
 	assignDue, provisional, err := db.assignDueFor(tx, in.Source)
+	if err != nil {
+		return 0, err
+	}
+	number, err := nextProblemNumber(tx, county.String)
 	if err != nil {
 		return 0, err
 	}
@@ -183,19 +174,19 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 }
 
 // nextProblemNumber takes the county's next running number for this year,
-// e.g. 安化-2021-000123.
-func nextProblemNumber(tx *Tx) (string, error) {
+// e.g. 安化-2021-000123, county being the county's name ("": 问题-2021-…).
+// One statement creates the year's counter or counts on: the row stays
+// locked until the transaction ends, so the statement comes as late as the
+// entry allows.
+func nextProblemNumber(tx *Tx, county string) (string, error) {
 	year := tx.now.In(sanlian.Shanghai).Year()
-	if _, err := tx.exec(`INSERT INTO problem_counters (year, last) VALUES (?, 0) ON CONFLICT (year) DO NOTHING`, year); err != nil {
-		return "", err
-	}
 	var n int
-	if err := tx.queryRow(`UPDATE problem_counters SET last = last + 1 WHERE year = ? RETURNING last`, year).Scan(&n); err != nil {
+	if err := tx.queryRow(`INSERT INTO problem_counters (year, last) VALUES (?, 1)
+		ON CONFLICT (year) DO UPDATE SET last = problem_counters.last + 1 RETURNING last`, year).Scan(&n); err != nil {
 		return "", fmt.Errorf("problem number: %w", err)
 	}
 	prefix := "问题"
-	var county string
-	if err := tx.queryRow(`SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1`).Scan(&county); err == nil {
+	if county != "" {
 		prefix = countyShortName(county)
 	}
 	return fmt.Sprintf("%s-%d-%06d", prefix, year, n), nil

@@ -291,7 +291,9 @@ func (db *NoticeStore) RetryDelivery(ctx context.Context, webhookID, deliveryID 
 // subscribed reports whether an active webhook takes event.
 func subscribed(tx *Tx, event string) (bool, error) {
 	var n int
-	if err := tx.queryRow(`SELECT COUNT(*) FROM webhooks WHERE active = ? AND events LIKE ?`, true, "%,"+event+",%").Scan(&n); err != nil {
+	// The pattern is built in SQL: a bound pattern makes SQLite prepare
+	// the statement again on every run (its LIKE optimisation).
+	if err := tx.queryRow(`SELECT COUNT(*) FROM webhooks WHERE active = ? AND events LIKE '%,' || ? || ',%'`, true, event).Scan(&n); err != nil {
 		return false, fmt.Errorf("webhooks of %s: %w", event, err)
 	}
 	return n > 0, nil
@@ -313,9 +315,9 @@ func enqueueTo(tx *Tx, event string, pl sanlian.Payload, dedupe, cond string, ar
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
 	}
-	a := []any{event, string(body), nullStr(dedupe), tx.now, tx.now, true, "%," + event + ",%"}
+	a := []any{event, string(body), nullStr(dedupe), tx.now, tx.now, true, event}
 	_, err = tx.exec(`INSERT INTO webhook_deliveries (webhook_id, event, payload, dedupe_key, state, attempts, next_at, created_at)
-		SELECT w.id, ?, ?, ?, 'pending', 0, ?, ? FROM webhooks w WHERE w.active = ? AND w.events LIKE ?`+cond+`
+		SELECT w.id, ?, ?, ?, 'pending', 0, ?, ? FROM webhooks w WHERE w.active = ? AND w.events LIKE '%,' || ? || ',%'`+cond+`
 		ON CONFLICT (webhook_id, dedupe_key) DO NOTHING`, append(a, args...)...)
 	if err != nil {
 		return fmt.Errorf("enqueue %s: %w", event, err)
