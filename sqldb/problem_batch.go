@@ -118,6 +118,9 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 	}
 	defer tx.Rollback()
 	audited := false
+	// The rollups of the entries that were written, flushed once before
+	// the commit as inTx does, in one order.
+	all := &Tx{tx: tx, db: db.DB, ctx: context.Background(), now: db.Now().UTC().Truncate(time.Microsecond)}
 	for _, j := range batch {
 		t := &Tx{tx: tx, db: db.DB, ctx: context.WithoutCancel(j.ctx), now: db.Now().UTC().Truncate(time.Microsecond)}
 		if _, err := t.exec(`SAVEPOINT entry`); err != nil {
@@ -133,6 +136,15 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 			return err
 		}
 		audited = audited || (j.err == nil && t.audited)
+		if j.err == nil && t.rollups != nil {
+			if all.rollups == nil {
+				all.rollups = sanlian.NewRollupDeltas()
+			}
+			all.rollups.Merge(t.rollups)
+		}
+	}
+	if err := all.flushRollups(); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return mapErr(fmt.Errorf("commit: %w", err))
