@@ -46,7 +46,7 @@ func TestCityRoles(t *testing.T) {
 func TestCountyFiguresOf(t *testing.T) {
 	c := &sanlian.Cockpit{Months: []string{"2026-10", "2026-11"},
 		Townships: []sanlian.CockpitTownship{{Open: 3}, {Open: 4}},
-		Counts: []sanlian.CockpitCount{{Month: "2026-10", Received: 9}, {Month: "2026-11", Received: 5, Resolved: 2}, {Month: "2026-11", Received: 1}}}
+		Counts:    []sanlian.CockpitCount{{Month: "2026-10", Received: 9}, {Month: "2026-11", Received: 5, Resolved: 2}, {Month: "2026-11", Received: 1}}}
 	m := &sanlian.Metrics{Total: sanlian.MetricRow{Resolved: 4, ResolvedOnTime: 3, Callbacks: 5, Satisfied: 4, Overdue: 2}}
 	f := sanlian.CountyFiguresOf("430923", "安化县", c, m)
 	if f.Open != 7 || f.Received != 6 || f.Resolved != 2 || f.Overdue != 2 || f.OnTimeRate != 0.75 || f.SatisfactionRate != 0.8 {
@@ -81,4 +81,3 @@ func TestRankCounties(t *testing.T) {
 		}
 	}
 }
-
