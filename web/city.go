@@ -220,7 +220,7 @@ func (s *CityServer) logout(w http.ResponseWriter, r *http.Request) {
 
 // figures reads every county's figures, Parallel at a time, keeping each
 // county's error in its row; withCockpit adds the cockpit's counts.
-func (s *CityServer) figures(ctx context.Context, period string, withCockpit bool) ([]sanlian.CountyFigures, error) {
+func (s *CityServer) figures(ctx context.Context, q sanlian.MetricsQuery, withCockpit bool) ([]sanlian.CountyFigures, error) {
 	cs, err := s.cfg.Counties(ctx)
 	if err != nil {
 		return nil, err
@@ -244,7 +244,7 @@ func (s *CityServer) figures(ctx context.Context, period string, withCockpit boo
 			}
 			var m *sanlian.Metrics
 			if err == nil {
-				m, err = c.Metrics.Metrics(sys, sanlian.MetricsQuery{Period: period, By: sanlian.ByUnit})
+				m, err = c.Metrics.Metrics(sys, q)
 			}
 			f := sanlian.CountyFiguresOf(c.Code, c.Name, ck, m)
 			if err != nil {
@@ -266,6 +266,23 @@ func (s *CityServer) figures(ctx context.Context, period string, withCockpit boo
 	return out, nil
 }
 
+// cityWindow asks for a period's metrics: the whole period once it has
+// ended, else from its first day to today, so that "overdue at the
+// window's end" is overdue now and not at a future end of the month.
+func cityWindow(p sanlian.Period, now time.Time) (q sanlian.MetricsQuery, label string) {
+	q.By = sanlian.ByUnit
+	if !now.Before(p.End) {
+		q.Period = p.ID
+		return q, p.Label()
+	}
+	q.From = p.Start.In(sanlian.Shanghai).Format(sanlian.DateLayout)
+	q.To = now.In(sanlian.Shanghai).Format(sanlian.DateLayout)
+	if now.Before(p.Start) {
+		q.To = q.From
+	}
+	return q, fmt.Sprintf("%s（%s 至 %s）", p.Label(), q.From, q.To)
+}
+
 type cityCockpitPage struct {
 	cityPage
 	Month, PeriodLabel string
@@ -277,14 +294,16 @@ type cityCockpitPage struct {
 // cockpit is GET /: every county's figures now.
 func (s *CityServer) cockpit(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	p := sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodMonth)
-	rows, err := s.figures(r.Context(), p.ID, true)
+	now := s.cfg.Now()
+	p := sanlian.PeriodOf(now, sanlian.PeriodMonth)
+	q, label := cityWindow(p, now)
+	rows, err := s.figures(r.Context(), q, true)
 	if err != nil {
 		s.cfg.Log.Error("city cockpit", "err", err)
 		s.fail(w, r, http.StatusInternalServerError, "内部错误", "各县数据暂时无法读取，请稍后再试。")
 		return
 	}
-	page := cityCockpitPage{cityPage: s.base(r, "各县概况"), Month: p.Start.Format("2006-01"), PeriodLabel: p.Label(), Rows: rows}
+	page := cityCockpitPage{cityPage: s.base(r, "各县概况"), Month: p.Start.In(sanlian.Shanghai).Format("2006-01"), PeriodLabel: label, Rows: rows}
 	for _, f := range rows {
 		page.Total.Open += f.Open
 		page.Total.Received += f.Received
@@ -318,8 +337,9 @@ func (s *CityServer) ranking(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "ranking", page)
 		return
 	}
-	page.Period, page.PeriodLabel = p.ID, p.Label()
-	rows, err := s.figures(r.Context(), p.ID, false)
+	q, label := cityWindow(p, s.cfg.Now())
+	page.Period, page.PeriodLabel = p.ID, label
+	rows, err := s.figures(r.Context(), q, false)
 	if err != nil {
 		if sanlian.ErrorCode(err) == sanlian.EINVALID {
 			page.Error = sanlian.ErrorMessage(err)
