@@ -22,7 +22,17 @@ const (
 	// side (NewPublicContext). It is no account's role and not in Roles:
 	// every scope check that does not name it refuses it.
 	RolePublic Role = "public"
+	// RoleCityOffice and RoleProvinceOffice are the offices above the
+	// counties of a multi-county deployment (docs/multi-county.md). They
+	// read the counties' figures only: they are in no county route's
+	// access and see no personal data. Their accounts live apart from
+	// every county's, and they are not in Roles.
+	RoleCityOffice     Role = "city_office"
+	RoleProvinceOffice Role = "province_office"
 )
+
+// CityRoles lists the roles above the counties.
+var CityRoles = []Role{RoleCityOffice, RoleProvinceOffice}
 
 // Roles lists every role in display order.
 var Roles = []Role{RoleOffice, RoleLeader, RoleUnitAdmin, RoleCadre, RoleSysadmin, RoleSecadmin, RoleAuditor}
@@ -46,11 +56,19 @@ func (r Role) Label() string {
 		return "安全管理员"
 	case RolePublic:
 		return "群众"
+	case RoleCityOffice:
+		return "市级办公室"
+	case RoleProvinceOffice:
+		return "省级办公室"
 	}
 	return string(r)
 }
 
-// Valid reports whether r is one of the known roles.
+// IsCity reports whether r is a role above the counties.
+func (r Role) IsCity() bool { return r == RoleCityOffice || r == RoleProvinceOffice }
+
+// Valid reports whether r is one of the known roles of a county's
+// accounts (not the city's: IsCity).
 func (r Role) Valid() bool {
 	for _, x := range Roles {
 		if x == r {

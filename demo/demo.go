@@ -30,8 +30,11 @@ const (
 	DefaultSeed       = 2021
 )
 
-// CountyCode is the statistical code of Anhua county.
+// CountyCode is the statistical code of Anhua county, the default county.
 const CountyCode = "430923000000"
+
+// CountyName is the default county's name.
+const CountyName = "安化县"
 
 // Options control the generated county.
 type Options struct {
@@ -42,6 +45,13 @@ type Options struct {
 	Households int
 	// Seed selects the county; 0 means DefaultSeed.
 	Seed uint64
+	// Code is the county's statistical code, six digits (430923) or
+	// twelve (430923000000); "" means CountyCode. Regions and resident ID
+	// numbers take it.
+	Code string
+	// Name is the county's name; "" means CountyName. The units keep
+	// their Anhua names (the problem texts name them).
+	Name string
 }
 
 func (o Options) withDefaults() Options {
@@ -50,6 +60,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Seed == 0 {
 		o.Seed = DefaultSeed
+	}
+	if o.Code == "" {
+		o.Code = CountyCode
+	}
+	if len(o.Code) == 6 {
+		o.Code += "000000"
+	}
+	if o.Name == "" {
+		o.Name = CountyName
 	}
 	return o
 }
@@ -163,7 +182,7 @@ const villageTotal = 430
 // shares the households among the villages.
 func (g *gen) genRegions() {
 	r := g.rand(streamRegions)
-	county := &sanlian.Region{Code: CountyCode, Name: "安化县", Kind: sanlian.RegionCounty}
+	county := &sanlian.Region{Code: g.opt.Code, Name: g.opt.Name, Kind: sanlian.RegionCounty}
 	g.c.Regions = append(g.c.Regions, county)
 
 	// 12 to 26 villages a township, about 430 in all.
@@ -191,9 +210,9 @@ func (g *gen) genRegions() {
 		if !isTown {
 			n = 200 + i - 18
 		}
-		code := CountyCode[:6] + strconv.Itoa(n)
+		code := g.opt.Code[:6] + strconv.Itoa(n)
 		t := &town{isTown: isTown,
-			region: &sanlian.Region{Code: code + "000", Name: name, Kind: sanlian.RegionTownship, ParentCode: CountyCode}}
+			region: &sanlian.Region{Code: code + "000", Name: name, Kind: sanlian.RegionTownship, ParentCode: g.opt.Code}}
 		g.towns = append(g.towns, t)
 		g.c.Regions = append(g.c.Regions, t.region)
 

@@ -60,7 +60,7 @@ func (g *gen) genHouseholds() {
 	g.c.Households = make([]*sanlian.Household, n)
 	g.mustVisit = make([]bool, n)
 	tags := make([]sanlian.Tag, 0, n/6+16)
-	ids := newIDSet()
+	ids := newIDSet(g.opt.Code[:6])
 	for _, v := range g.villages {
 		size := v.hi - v.lo
 		groups := max(1, min(size, 6+r.IntN(13)))
@@ -168,17 +168,19 @@ func address(village string, group, number int) string {
 	return string(b)
 }
 
-// idSet hands out unique resident ID numbers of Anhua (prefix 430923):
+// idSet hands out unique resident ID numbers of the county (prefix its
+// code, 430923 for Anhua):
 // one bit per birth date and three-digit sequence, 3 MB for the whole
 // range of birth dates, whatever the number of households.
 type idSet struct {
+	county    string // six digits
 	used      []uint64
 	yearStart []int // day index of 1 January of each year
 	days      int
 }
 
-func newIDSet() *idSet {
-	s := &idSet{}
+func newIDSet(county string) *idSet {
+	s := &idSet{county: county}
 	for y := firstYear; y <= lastYear; y++ {
 		s.yearStart = append(s.yearStart, s.days)
 		s.days += 365
@@ -226,7 +228,7 @@ func (s *idSet) draw(r *rand.Rand, year int, male bool) string {
 	}
 	birth := time.Date(firstYear+y, 1, 1+day-s.yearStart[y], 0, 0, 0, 0, time.UTC)
 	var b [18]byte
-	copy(b[:], CountyCode[:6])
+	copy(b[:], s.county)
 	put := func(at, width, n int) {
 		for i := at + width - 1; i >= at; i-- {
 			b[i] = byte('0' + n%10)

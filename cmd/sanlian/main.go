@@ -21,6 +21,8 @@ Usage:
   sanlian serve   [--addr :8080] [--db FILE|postgres://…] [--blobs DIR|s3://…] [--demo] [--households N] [--problems N] [--visits N]
   sanlian migrate [--db …] [--blobs …]
   sanlian demo    [--db …] [--blobs …] [--households N] [--problems N] [--visits N] [--seed S]
+  sanlian demo    --counties N --db postgres://… --blobs …   (益阳市's counties, one schema each)
+  sanlian serve   --base-host HOST --db postgres://… [--city-name 益阳市]   (every county: <code>.HOST, city.HOST)
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
   sanlian user passwd --username U [--db …]
   sanlian import  KIND FILE.xlsx [--db …] [--as USERNAME]

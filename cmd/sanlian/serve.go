@@ -71,6 +71,35 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	srv, err := m.start(ctx, db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
+	}
+	m.listen(ln, srv)
+	return nil
+}
+
+// listen serves h on ln.
+func (m *Main) listen(ln net.Listener, h http.Handler) {
+	m.listener = ln
+	m.server = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("serve", "err", err)
+		}
+	}()
+}
+
+// start makes db a running county: its settings, scheduled jobs, audit
+// chain, the demo when asked, and its web server.
+func (m *Main) start(ctx context.Context, db *sqldb.DB) (*web.Server, error) {
+	var err error
 	m.DB = db
 	if !db.Encrypted() {
 		m.Log.Warn(plainWarning)
@@ -78,14 +107,14 @@ func (m *Main) Run(ctx context.Context) error {
 	// Files still in the database are served from there; moving them is
 	// sanlian migrate's, not a busy server's.
 	if n, err := db.FilesToMove(ctx); err != nil {
-		return err
+		return nil, err
 	} else if n > 0 {
 		m.Log.Warn(fmt.Sprintf("数据库中仍有 %d 个文件未移至文件存储；请运行 sanlian migrate 移动（移动前照常可读）", n))
 	}
 	m.Log.Info("文件存储", "blobs", db.Blobs.String())
 	db.Auth = m.Config.Auth.WithDefaults()
 	if m.msg, err = m.Config.Messages.load(); err != nil {
-		return err
+		return nil, err
 	}
 	if m.Config.Demo && m.Config.Messages.KeyFile == "" {
 		m.msg.keys.Secret = demoGatewaySecret
@@ -94,22 +123,22 @@ func (m *Main) Run(ctx context.Context) error {
 	db.LookupPerDay = m.Config.LookupPerDay
 	db.CountyBounds = m.Config.CountyBounds
 	if err := db.RegisterJob(sqldb.BulletinDraftJob, sanlian.JobHalf, sqldb.DraftBulletinJob); err != nil {
-		return err
+		return nil, err
 	}
 	if err := db.RegisterJob(sqldb.NoticesDailyJob, sanlian.JobDaily, sqldb.NoticesDaily); err != nil {
-		return err
+		return nil, err
 	}
 	// The leaders' cockpit: its rollup of closed months, rebuilt daily.
 	if err := db.RegisterJob(sqldb.CockpitRollupJob, sanlian.JobDaily, sqldb.CockpitRollup); err != nil {
-		return err
+		return nil, err
 	}
 	if m.Config.Demo {
 		if err := loadDemo(ctx, db, m.Config.DemoOptions, m.Config.DemoProblems, m.Config.DemoVisits, m.Config.DemoActivities, m.Out); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := m.startAuditChain(); err != nil {
-		return err
+		return nil, err
 	}
 	services := web.Services{
 		Users: db.Accounts, Regions: db.Org, Units: db.Org, Cadres: db.Org, Households: db.Org, Links: db.Org, Audit: db, Calendar: db,
@@ -137,20 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 	jobs, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m.stopJobs, m.jobsDone = stop, make(chan struct{})
 	go m.runJobs(jobs)
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", m.Config.Addr, err)
-	}
-	m.listener = ln
-	m.server = &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
-		ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
-	go func() {
-		if err := m.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("serve", "err", err)
-		}
-	}()
-	return nil
+	return srv, nil
 }
 
 // Addr is the address the server listens on.
@@ -414,6 +430,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	})
 	metricsToken := fs.String("metrics-token", os.Getenv("SANLIAN_METRICS_TOKEN"), "Bearer token that GET /metrics requires (default $SANLIAN_METRICS_TOKEN; empty: open, so firewall it)")
+	baseHost := fs.String("base-host", "", "serve every county of a multi-county PostgreSQL deployment: <code>.HOST for a county, city.HOST for the city office (docs/multi-county.md)")
+	cityName := fs.String("city-name", "", "the city (or province) shown on the city office's pages, e.g. 益阳市 (with --base-host)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -427,6 +445,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Auth: sanlian.AuthConfig{MaxFailures: *maxFail, LockFor: *lockFor, IdleTimeout: *idle, Require2FA: require2FA}, TrustedProxies: proxies, PowBits: *powBits,
 		AuditAnchorDir: *anchorDir, AuditAnchorURL: *anchorURL, Messages: *msgs, LookupPerDay: *lookupPerDay, CountyBounds: bounds,
 		MetricsToken: *metricsToken}}
+	if *baseHost != "" {
+		cs, err := serveCounties(ctx, m, *baseHost, *cityName)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "sanlian 多县部署已启动：http://%s/\n", displayAddr(m.Addr()))
+		<-ctx.Done()
+		fmt.Fprintln(stdout, "正在停止……")
+		return cs.close()
+	}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
 		return err
@@ -478,8 +506,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	problems := fs.Int("problems", demo.DefaultProblems, "problems in the demo ledger, played up to today (0: none)")
 	visits := fs.Int("visits", demo.DefaultVisits, "visits with topics over the last three months, up to today (0: none)")
 	activities := fs.Int("activities", demo.DefaultActivities, "volunteer activities over the last three months (0: none)")
+	nCounties := fs.Int("counties", 0, "load the first N counties of 益阳市 into a multi-county PostgreSQL deployment, each small unless told (--households 3000 --problems 300), and the city account (docs/multi-county.md)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *nCounties != 0 {
+		return runDemoCounties(ctx, fs, *nCounties, *dsn, *keyFile, *blobsLoc, *households, *problems, *visits, *activities, *seed, stdout)
 	}
 	db, err := openDB(ctx, dbOpen{DSN: *dsn, KeyFile: *keyFile, Demo: true, Out: stdout, Files: true, Blobs: *blobsLoc})
 	if err != nil {
