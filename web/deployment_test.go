@@ -260,7 +260,7 @@ func TestCity(t *testing.T) {
 				// Each county's row carries its own month's intake: 3 at A, 1 at B.
 				for code, received := range map[string]string{"430923": "3", "430921": "1"} {
 					row := rowOf(t, body, code)
-					if !strings.Contains(row, `<td data-label="本月收件">`+received+`</td>`) {
+					if !strings.Contains(row, `<td class="num" data-label="本月收件">`+received+`</td>`) {
 						t.Errorf("%s: row %s, want %s received", code, row, received)
 					}
 				}
