@@ -111,12 +111,13 @@ type cityPage struct {
 	Title string
 	City  string
 	CSS   string
+	Icon  string
 	User  *sanlian.User
 }
 
 func (s *CityServer) base(r *http.Request, title string) cityPage {
 	u, _ := r.Context().Value(cityUserKey{}).(*sanlian.User)
-	return cityPage{Title: title, City: s.cfg.Name, CSS: s.static.url("app.css"), User: u}
+	return cityPage{Title: title, City: s.cfg.Name, CSS: s.static.url("app.css"), Icon: s.static.url("favicon.svg"), User: u}
 }
 
 func (s *CityServer) render(w http.ResponseWriter, status int, name string, data any) {
