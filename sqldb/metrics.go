@@ -349,39 +349,16 @@ func (r *metricRun) replayChunk(ctx context.Context, pw *where, chunk []int64) e
 	if len(kept) == 0 {
 		return nil
 	}
-	var cur int64
-	var events []sanlian.MetricEvent
-	flush := func() error {
-		if len(events) == 0 {
-			return nil
+	err = eachTimeline(r.db.reader(ctx), inList("problem_id", len(kept)), int64s(kept), func(id int64, events []sanlian.MetricEvent) error {
+		if err := r.replay.Timeline(attrs[id], events); err != nil {
+			return fmt.Errorf("metric event of problem %d: %w", id, err)
 		}
-		err := r.replay.Timeline(attrs[cur], events)
-		events = events[:0]
-		if err != nil {
-			return fmt.Errorf("metric event of problem %d: %w", cur, err)
-		}
-		return nil
-	}
-	err = eachRow(r.db.reader(ctx), `SELECT e.problem_id, e.action, e.at, e.to_state, e.changes FROM problem_events e
-		WHERE `+inList("e.problem_id", len(kept))+` ORDER BY e.problem_id, e.id`, int64s(kept), func(sc scanner) error {
-		var id int64
-		var e sanlian.MetricEvent
-		if err := sc.Scan(&id, &e.Action, &e.At, &e.To, &e.Changes); err != nil {
-			return err
-		}
-		if id != cur {
-			if err := flush(); err != nil {
-				return err
-			}
-			cur = id
-		}
-		events = append(events, e)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("metric events: %w", err)
 	}
-	return flush()
+	return nil
 }
 
 // candidates lists, in order, the problems whose timelines the window

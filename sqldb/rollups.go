@@ -283,41 +283,16 @@ func (db *DB) computeRollups(q querier, batch int, sink func(*sanlian.RollupDelt
 			break
 		}
 		after = ids[len(ids)-1]
-		var cur int64
-		var events []sanlian.MetricEvent
-		flush := func() error {
-			if len(events) == 0 {
-				return nil
-			}
-			d, err := sanlian.RollupTimeline(attrs[cur], events, cal)
-			events = events[:0]
+		err = eachTimeline(q, `problem_id >= ? AND problem_id <= ?`, []any{ids[0], after}, func(id int64, events []sanlian.MetricEvent) error {
+			d, err := sanlian.RollupTimeline(attrs[id], events, cal)
 			if err != nil {
-				return fmt.Errorf("rollups of problem %d: %w", cur, err)
+				return fmt.Errorf("rollups of problem %d: %w", id, err)
 			}
 			all.Merge(d)
-			return nil
-		}
-		err = eachRow(q, `SELECT problem_id, action, at, to_state, changes FROM problem_events
-			WHERE problem_id >= ? AND problem_id <= ? ORDER BY problem_id, id`, []any{ids[0], after}, func(sc scanner) error {
-			var id int64
-			var e sanlian.MetricEvent
-			if err := sc.Scan(&id, &e.Action, &e.At, &e.To, &e.Changes); err != nil {
-				return err
-			}
-			if id != cur {
-				if err := flush(); err != nil {
-					return err
-				}
-				cur = id
-			}
-			events = append(events, e)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("rollups: events: %w", err)
-		}
-		if err := flush(); err != nil {
-			return err
 		}
 		done += len(ids)
 	}
@@ -681,4 +656,40 @@ func metricRollupSums(q querier, dim string, start, end time.Time, cal *sanlian.
 		return nil, fmt.Errorf("rollup days: %w", err)
 	}
 	return sums, nil
+}
+
+// eachTimeline reads the events of the problems cond selects (a condition
+// on problem_events' problem_id), in order, and calls fn with each
+// problem's timeline; the slice is reused between calls.
+func eachTimeline(q querier, cond string, args []any, fn func(id int64, events []sanlian.MetricEvent) error) error {
+	var cur int64
+	var events []sanlian.MetricEvent
+	flush := func() error {
+		if len(events) == 0 {
+			return nil
+		}
+		err := fn(cur, events)
+		events = events[:0]
+		return err
+	}
+	err := eachRow(q, `SELECT problem_id, action, at, to_state, changes FROM problem_events
+		WHERE `+cond+` ORDER BY problem_id, id`, args, func(sc scanner) error {
+		var id int64
+		var e sanlian.MetricEvent
+		if err := sc.Scan(&id, &e.Action, &e.At, &e.To, &e.Changes); err != nil {
+			return err
+		}
+		if id != cur {
+			if err := flush(); err != nil {
+				return err
+			}
+			cur = id
+		}
+		events = append(events, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
 }
