@@ -25,8 +25,11 @@ const (
 	OverrideNone      = "none"
 )
 
-// IssuingOffice is the office that issues the bulletins.
-const IssuingOffice = "安化县“我为群众办实事”实践活动领导小组办公室"
+// IssuingOffice is the office of the county named county that issues its
+// bulletins.
+func IssuingOffice(county string) string {
+	return county + "“我为群众办实事”实践活动领导小组办公室"
+}
 
 // Bulletin is the half-month supervision bulletin (半月督查通报). A draft is
 // recomputed from the ledger each time it is generated; a published one

@@ -460,7 +460,7 @@ func (s *reportHandlers) bulletinPrint(w http.ResponseWriter, r *http.Request) e
 		day = *b.PublishedAt
 	}
 	day = day.In(sanlian.Shanghai)
-	page := &printPage{B: b, Office: sanlian.IssuingOffice, Date: fmt.Sprintf("%d年%d月%d日", day.Year(), int(day.Month()), day.Day())}
+	page := &printPage{B: b, Office: sanlian.IssuingOffice(s.countyName(r.Context())), Date: fmt.Sprintf("%d年%d月%d日", day.Year(), int(day.Month()), day.Day())}
 	for _, para := range strings.Split(strings.ReplaceAll(b.Commentary, "\r\n", "\n"), "\n") {
 		if para = strings.TrimSpace(para); para != "" {
 			page.Paragraph = append(page.Paragraph, para)

@@ -208,7 +208,7 @@ func TestBulletins_Pages(t *testing.T) {
 			t.Errorf("office's bulletin: %d, no link to the problems behind a number", res.StatusCode)
 		}
 		res, page = c.get("/bulletins/2021-05-H1/print")
-		for _, want := range []string{sanlian.IssuingOffice, "〔2021〕第1期", "关于2021年5月上半月", "@page", "size: A4", "各单位要立行立改", "东坪镇人民政府",
+		for _, want := range []string{sanlian.IssuingOffice("安化县"), "〔2021〕第1期", "关于2021年5月上半月", "@page", "size: A4", "各单位要立行立改", "东坪镇人民政府",
 			"考核规则：综合得分", "最多扣 20 分", "本期不参与排名", "通报批评"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("print page lacks %q", want)
