@@ -22,6 +22,7 @@ Usage:
   sanlian migrate [--db …] [--blobs …]
   sanlian demo    [--db …] [--blobs …] [--households N] [--problems N] [--visits N] [--seed S]
   sanlian demo    --counties N --db postgres://… --blobs …   (益阳市's counties, one schema each)
+  sanlian county  add --code C --name N [--host H,…] | list | user --code C --role R --username U | city-user --role city_office --username U  --db postgres://… --blobs …
   sanlian serve   --base-host HOST --db postgres://… [--city-name 益阳市]   (every county: <code>.HOST, city.HOST)
   sanlian user add --username U --role R [--unit ID] [--cadre ID] [--name 姓名] [--db …]
   sanlian user passwd --username U [--db …]
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(ctx, args[1:], stdout, stderr)
+	case "county":
+		return runCounty(ctx, args[1:], stdin, stdout, stderr)
 	case "user":
 		if len(args) >= 2 && args[1] == "passwd" {
 			return runUserPasswd(ctx, args[2:], stdin, stdout, stderr)
