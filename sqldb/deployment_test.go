@@ -2,11 +2,7 @@ package sqldb_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,47 +14,11 @@ import (
 	"sanlian/sqldb/sqldbtest"
 )
 
-// emptyPostgres returns the URL of a new, empty PostgreSQL database (not
-// cloned from the migrated template: a deployment keeps public empty),
-// dropped when the test ends. A multi-county deployment exists only on
-// PostgreSQL: without SANLIAN_TEST_PG the test is skipped.
-func emptyPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("SANLIAN_TEST_PG")
-	if base == "" {
-		t.Skip("多县部署只用 PostgreSQL（每县一个模式）：SANLIAN_TEST_PG 未设置，SQLite 上无此功能可测")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := strings.TrimPrefix(u.Path, "/") + "_dep_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("pgx", base)
-		if err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
-}
-
 // openDeployment opens a deployment on a fresh database, each county's DB
 // keyed and given a file store.
 func openDeployment(t *testing.T) *sqldb.Deployment {
 	t.Helper()
-	dsn := emptyPostgres(t)
+	dsn := sqldbtest.EmptyPostgres(t)
 	dir := t.TempDir()
 	d, err := sqldb.OpenDeployment(context.Background(), dsn, sqldb.DeploymentOptions{
 		Setup: func(ctx context.Context, code string, db *sqldb.DB) error {

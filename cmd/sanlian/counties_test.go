@@ -3,19 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"sanlian/seal"
+	"sanlian/sqldb/sqldbtest"
 )
 
 func TestCounties_NeedPostgres(t *testing.T) {
@@ -52,49 +49,24 @@ func TestCountyBlobs(t *testing.T) {
 	}
 }
 
-// emptyPostgres is a new, empty PostgreSQL database, dropped at the end.
-func emptyPostgres(t *testing.T) string {
+// newDeployment is an empty PostgreSQL database for a deployment, a key
+// file for its counties and the root of their file stores.
+func newDeployment(t *testing.T) (dsn, key, files string) {
 	t.Helper()
-	base := os.Getenv("SANLIAN_TEST_PG")
-	if base == "" {
-		t.Skip("多县部署只用 PostgreSQL：SANLIAN_TEST_PG 未设置")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
+	dsn = sqldbtest.EmptyPostgres(t)
+	dir := t.TempDir()
+	key = filepath.Join(dir, "deploy.key")
+	if _, err := seal.WriteKeyFile(key); err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := strings.TrimPrefix(u.Path, "/") + "_dep_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if a, err := sql.Open("pgx", base); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-			a.Close()
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
+	return dsn, key, filepath.Join(dir, "files")
 }
 
 // TestCounties_DemoAndServe loads two counties and the city account, then
 // serves them: each county at its host, the city cockpit over both.
 func TestCounties_DemoAndServe(t *testing.T) {
-	dsn := emptyPostgres(t)
+	dsn, key, files := newDeployment(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	key := filepath.Join(dir, "deploy.key")
-	if _, err := seal.WriteKeyFile(key); err != nil {
-		t.Fatal(err)
-	}
-	files := filepath.Join(dir, "files")
 	var out bytes.Buffer
 	if err := run(ctx, []string{"demo", "--counties", "2", "--households", "300", "--problems", "20", "--visits", "0", "--activities", "0",
 		"--db", dsn, "--key-file", key, "--blobs", files}, nil, &out, io.Discard); err != nil {

@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"sanlian"
-	"sanlian/seal"
 	"sanlian/sqldb"
 )
 
@@ -17,14 +15,8 @@ import (
 // county code taken or malformed, an account in a county not deployed, a
 // county role for the city.
 func TestCounty_Commands(t *testing.T) {
-	dsn := emptyPostgres(t)
+	dsn, key, files := newDeployment(t)
 	ctx := context.Background()
-	dir := t.TempDir()
-	key := filepath.Join(dir, "deploy.key")
-	if _, err := seal.WriteKeyFile(key); err != nil {
-		t.Fatal(err)
-	}
-	files := filepath.Join(dir, "files")
 	county := func(stdin string, args ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		args = append(append([]string{"county"}, args...), "--db", dsn, "--key-file", key, "--blobs", files)
