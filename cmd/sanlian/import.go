@@ -26,16 +26,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("import KIND FILE", importSummary, stderr)
 	dsn, keyFile := dbFlag(fs), keyFlag(fs)
 	as := fs.String("as", "", "run as this account (its role and scope; named in the audit log) instead of the system")
-	// Flags may come before, between or after KIND and FILE.
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 2 {
 		fs.Usage()

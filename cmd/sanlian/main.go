@@ -119,3 +119,18 @@ func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	}
 	return fs
 }
+
+// parseInterleaved parses args whose flags may come before, between or
+// after the positional arguments, and returns those in order.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+}

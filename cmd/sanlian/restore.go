@@ -183,15 +183,9 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	dsn := dbFlag(fs)
 	loc := blobsFlag(fs)
 	force := fs.Bool("force", false, "replace a database that already holds data")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		fs.Usage()
