@@ -248,6 +248,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	return tx.commit()
+}
+
+// commit writes the transaction's pending rollups, commits, and nudges the
+// audit sealer when a row was audited.
+func (tx *Tx) commit() error {
 	if err := tx.flushRollups(); err != nil {
 		return err
 	}
@@ -255,7 +261,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return mapErr(fmt.Errorf("commit: %w", err))
 	}
 	if tx.audited {
-		db.sealer.nudge()
+		tx.db.sealer.nudge()
 	}
 	return nil
 }

@@ -117,9 +117,8 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	audited := false
-	// The rollups of the entries that were written, flushed once before
-	// the commit as inTx does, in one order.
+	// The batch's own Tx gathers what the written entries add to the
+	// rollups and whether they audited, and commits as inTx does.
 	all := &Tx{tx: tx, db: db.DB, ctx: context.Background(), now: db.Now().UTC().Truncate(time.Microsecond)}
 	for _, j := range batch {
 		t := &Tx{tx: tx, db: db.DB, ctx: context.WithoutCancel(j.ctx), now: db.Now().UTC().Truncate(time.Microsecond)}
@@ -135,7 +134,7 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 		if _, err := t.exec(`RELEASE SAVEPOINT entry`); err != nil {
 			return err
 		}
-		audited = audited || (j.err == nil && t.audited)
+		all.audited = all.audited || (j.err == nil && t.audited)
 		if j.err == nil && t.rollups != nil {
 			if all.rollups == nil {
 				all.rollups = sanlian.NewRollupDeltas()
@@ -143,16 +142,7 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 			all.rollups.Merge(t.rollups)
 		}
 	}
-	if err := all.flushRollups(); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return mapErr(fmt.Errorf("commit: %w", err))
-	}
-	if audited {
-		db.sealer.nudge()
-	}
-	return nil
+	return all.commit()
 }
 
 // createOne is one entry inside tx: the caller's scope, the entry, and the
