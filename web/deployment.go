@@ -17,10 +17,12 @@ import (
 // A multi-county deployment (docs/multi-county.md) serves every county
 // from one process: the top-level handler picks the county's own Server
 // by host name, <code>.<base> or a host listed for the county, and the
-// city (or province) office's server at city.<base>. A path prefix
-// /c/<code>/… on any other host redirects to the county's host: the
-// pages and the people's side build their links from the root, so a
-// county lives at the root of its own host.
+// city (or province) office's server at city.<base>. On any other host a
+// path prefix /c/<code>/ serves the county's people's side (submission,
+// tracking, rating, results, their API and static files) under the
+// prefix, so one address can list every county's submission form; the
+// staff's pages under the prefix redirect to the county's own host,
+// where its sign-in cookie lives.
 
 // DeploymentConfig wires the top-level handler.
 type DeploymentConfig struct {
@@ -147,11 +149,30 @@ func (d *Deployment) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.notFound(w, code)
 			return
 		}
+		var h http.Handler
 		if d.cfg.County != nil {
-			if _, err := d.cfg.County(r.Context(), code); err != nil {
+			var err error
+			if h, err = d.cfg.County(r.Context(), code); err != nil {
 				d.countyError(w, code, err)
 				return
 			}
+		}
+		prefix := "/c/" + code
+		if tail == "" {
+			// The people's side is the county's front door under the prefix.
+			to := prefix + "/submit"
+			if r.URL.RawQuery != "" {
+				to += "?" + r.URL.RawQuery
+			}
+			http.Redirect(w, r, to, http.StatusFound)
+			return
+		}
+		if h != nil && PeoplePath("/"+tail) {
+			r2 := r.Clone(WithBasePath(r.Context(), prefix))
+			r2.URL.Path = "/" + tail
+			r2.URL.RawPath = ""
+			h.ServeHTTP(w, r2)
+			return
 		}
 		to := d.hostURL(r, code, "/"+tail)
 		if r.URL.RawQuery != "" {
@@ -236,4 +257,34 @@ func (d *Deployment) page(w http.ResponseWriter, status int, title string, body 
 		Title string
 		Body  template.HTML
 	}{title, body})
+}
+
+// basePathKey carries the path prefix a county's people's side is served
+// under (/c/430923), "" at the root of the county's host.
+type basePathKey struct{}
+
+// WithBasePath marks ctx as served under prefix.
+func WithBasePath(ctx context.Context, prefix string) context.Context {
+	return context.WithValue(ctx, basePathKey{}, prefix)
+}
+
+// basePath is the prefix the request is served under, "" at the root.
+func basePath(ctx context.Context) string {
+	p, _ := ctx.Value(basePathKey{}).(string)
+	return p
+}
+
+// PeoplePath tells whether path (below a county's root) is the people's
+// side, served under a /c/<code>/ prefix too.
+func PeoplePath(path string) bool {
+	switch path {
+	case "/submit", "/track", "/results":
+		return true
+	}
+	for _, p := range []string{"/track/", "/static/", "/api/v1/public/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
 }

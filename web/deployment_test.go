@@ -148,8 +148,8 @@ func TestDeployment_Hosts(t *testing.T) {
 				}
 			})
 			t.Run("PrefixRedirects", func(t *testing.T) {
-				res, _ := tc.send(t, "GET", "example.test:8080", "/c/430923/submit?via=wechat", "")
-				if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "http://430923.example.test:8080/submit?via=wechat" {
+				res, _ := tc.send(t, "GET", "example.test:8080", "/c/430923/problems?state=open", "")
+				if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "http://430923.example.test:8080/problems?state=open" {
 					t.Fatalf("got %d %q", res.StatusCode, res.Header.Get("Location"))
 				}
 			})

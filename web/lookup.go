@@ -30,6 +30,7 @@ func (s *peopleHandlers) lookupRoutes() []route {
 
 // lookupBlock is the form "用手机号查询" on the tracking form page.
 type lookupBlock struct {
+	Base      string // the path prefix of the page (publicBase.Base)
 	Challenge *Challenge
 	Phone     string
 	Message   string
@@ -48,7 +49,7 @@ func (s *peopleHandlers) newLookupBlock(r *http.Request) *lookupBlock {
 		s.logInternal(r, err)
 		return nil
 	}
-	return &lookupBlock{Challenge: ch}
+	return &lookupBlock{Base: basePath(r.Context()), Challenge: ch}
 }
 
 // lookupPage is the second and third steps: the code's form, then the
@@ -184,7 +185,7 @@ func (s *peopleHandlers) unsubscribeForm(w http.ResponseWriter, r *http.Request)
 	ctx := sanlian.NewPublicContext(r.Context())
 	err := s.Lookup.UnsubscribePublic(ctx, code, r.PostForm.Get("phone_last4"))
 	if err == nil {
-		http.Redirect(w, r, "/track/"+sanlian.NormalizeTrackingCode(code)+"?unsubscribed=1", http.StatusSeeOther)
+		http.Redirect(w, r, basePath(r.Context())+"/track/"+sanlian.NormalizeTrackingCode(code)+"?unsubscribed=1", http.StatusSeeOther)
 		return nil
 	}
 	c := sanlian.ErrorCode(err)

@@ -63,6 +63,9 @@ type publicBase struct {
 	Title  string
 	Via    string // wechat when entered from WeChat's link
 	County string // the county's name, set by renderPublic
+	// Base is the path prefix the page is served under (/c/430923 on a
+	// deployment's shared host), "" at the root; every link starts with it.
+	Base string
 	// Elder is 长辈版 (large type), set by renderPublic from ?elder= or
 	// the device's cookie.
 	Elder bool
@@ -85,7 +88,7 @@ func (b *publicBase) ElderHref(on string) string {
 		q.Set(k.Name, k.Value)
 	}
 	q.Set("elder", on)
-	return b.Here + "?" + q.Encode()
+	return b.Base + b.Here + "?" + q.Encode()
 }
 
 func (b *publicBase) base() *publicBase { return b }
@@ -144,6 +147,7 @@ func (s *peopleHandlers) renderPublic(w http.ResponseWriter, r *http.Request, st
 	if p, ok := data.(interface{ base() *publicBase }); ok {
 		b := p.base()
 		b.County = s.countyName(r.Context())
+		b.Base = basePath(r.Context())
 		b.Elder = s.elderMode(w, r)
 		b.setHere(r)
 	}
@@ -521,7 +525,7 @@ func (s *peopleHandlers) trackForm(w http.ResponseWriter, r *http.Request) error
 			return s.renderPublic(w, r, http.StatusNotFound, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
 				Code: q, Message: sanlian.ErrorMessage(errNoTracking)})
 		}
-		http.Redirect(w, r, "/track/"+code, http.StatusSeeOther)
+		http.Redirect(w, r, basePath(r.Context())+"/track/"+code, http.StatusSeeOther)
 		return nil
 	}
 	return s.renderPublic(w, r, http.StatusOK, "public_track_form", &trackFormPage{publicBase: publicBase{Title: "进度查询", Via: viaOf(r)},
@@ -613,7 +617,7 @@ func (s *peopleHandlers) rateForm(w http.ResponseWriter, r *http.Request) error 
 	ctx := sanlian.NewPublicContext(r.Context())
 	_, err := s.Public.RatePublic(ctx, code, rt)
 	if err == nil {
-		http.Redirect(w, r, "/track/"+sanlian.NormalizeTrackingCode(code)+"?rated=1", http.StatusSeeOther)
+		http.Redirect(w, r, basePath(r.Context())+"/track/"+sanlian.NormalizeTrackingCode(code)+"?rated=1", http.StatusSeeOther)
 		return nil
 	}
 	if c := sanlian.ErrorCode(err); c == sanlian.ENOTFOUND {
