@@ -9,7 +9,9 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"net/netip"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +44,11 @@ type CityConfig struct {
 	Now           func() time.Time
 	// Parallel is how many counties are read at once (default 4).
 	Parallel int
+	// TrustedProxies and Limits are as in Config: the failed logins an
+	// address may make (BucketLoginFail) are counted as on a county's
+	// login page.
+	TrustedProxies []netip.Prefix
+	Limits         map[string]Limit
 }
 
 // CityServer is the city office's http.Handler.
@@ -50,6 +57,7 @@ type CityServer struct {
 	handler http.Handler
 	pages   map[string]*template.Template
 	static  *staticFiles
+	limits  *limiter
 }
 
 // cityCookie is the city session's cookie, apart from a county's.
@@ -70,7 +78,7 @@ func NewCity(cfg CityConfig) *CityServer {
 	if cfg.Parallel <= 0 {
 		cfg.Parallel = 4
 	}
-	s := &CityServer{cfg: cfg, static: mustLoadStatic(), pages: map[string]*template.Template{}}
+	s := &CityServer{cfg: cfg, static: mustLoadStatic(), pages: map[string]*template.Template{}, limits: newLimiter(cfg.Limits, cfg.TrustedProxies)}
 	funcs := template.FuncMap{"pct": func(v float64) string {
 		if math.IsNaN(v) {
 			return "—"
@@ -194,11 +202,19 @@ func (s *CityServer) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnprocessableEntity, "login", cityLoginPage{s.base(r, "登录"), name, "请填写用户名和密码"})
 		return
 	}
+	client := keyOf(clientAddr(r, s.cfg.TrustedProxies))
+	if ok, wait := s.limits.peek(BucketLoginFail, client); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(sanlian.RetrySeconds(wait)))
+		s.render(w, http.StatusTooManyRequests, "login", cityLoginPage{s.base(r, "登录"), name, sanlian.LoginRefused})
+		return
+	}
 	token, _, err := s.cfg.Accounts.CityLogin(r.Context(), name, pw)
 	if err != nil {
 		status := http.StatusUnauthorized
 		msg := sanlian.LoginRefused
-		if sanlian.ErrorCode(err) != sanlian.EUNAUTHORIZED {
+		if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
+			s.limits.take(BucketLoginFail, client)
+		} else {
 			s.cfg.Log.Error("city login", "err", err)
 			status, msg = http.StatusInternalServerError, "内部错误，请稍后再试"
 		}

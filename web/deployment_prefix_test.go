@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"sanlian"
 	"sanlian/sqldb/sqldbtest"
@@ -169,5 +170,36 @@ func TestDeployment_PeopleUnderPrefix(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestCity_LoginThrottled: an address that has used up its failed logins
+// at the city's login is refused, even with the right password, until
+// its bucket refills; another address is not.
+func TestCity_LoginThrottled(t *testing.T) {
+	logins := &fakeCityAccounts{users: map[string]string{"city": "Sanlian@2021"}, tokens: map[string]*sanlian.User{}}
+	city := web.NewCity(web.CityConfig{Name: "益阳市", Accounts: logins, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
+		Limits: map[string]web.Limit{web.BucketLoginFail: {Every: time.Hour, Burst: 3}},
+		Counties: func(context.Context) ([]web.CityCounty, error) { return nil, nil }})
+	login := func(addr, password string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("POST", "http://city.example.test/login", strings.NewReader("username=city&password="+password))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = addr + ":40000"
+		rec := httptest.NewRecorder()
+		city.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 3 {
+		if rec := login("203.0.113.9", "wrong"); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, rec.Code)
+		}
+	}
+	rec := login("203.0.113.9", "Sanlian@2021")
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" || !strings.Contains(rec.Body.String(), sanlian.LoginRefused) ||
+		rec.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("the throttled address: %d %q %.300s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
+	}
+	if rec := login("203.0.113.10", "Sanlian@2021"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("another address: %d %.300s", rec.Code, rec.Body.String())
 	}
 }

@@ -210,7 +210,7 @@ func serveCounties(ctx context.Context, m *Main, base, cityName string) (*counti
 			return nil, fmt.Errorf("%s: %w", c.Name, err)
 		}
 	}
-	city := web.NewCity(web.CityConfig{Name: cityName, Accounts: d, SecureCookies: m.Config.SecureCookies, Log: m.Log.With("city", cityName),
+	city := web.NewCity(web.CityConfig{Name: cityName, Accounts: d, SecureCookies: m.Config.SecureCookies, TrustedProxies: m.Config.TrustedProxies, Log: m.Log.With("city", cityName),
 		Counties: func(ctx context.Context) ([]web.CityCounty, error) {
 			list, err := d.Counties(ctx)
 			if err != nil {
