@@ -179,7 +179,7 @@ func TestDeployment_PeopleUnderPrefix(t *testing.T) {
 func TestCity_LoginThrottled(t *testing.T) {
 	logins := &fakeCityAccounts{users: map[string]string{"city": "Sanlian@2021"}, tokens: map[string]*sanlian.User{}}
 	city := web.NewCity(web.CityConfig{Name: "益阳市", Accounts: logins, Log: slog.New(slog.NewTextHandler(testWriter{t}, nil)),
-		Limits: map[string]web.Limit{web.BucketLoginFail: {Every: time.Hour, Burst: 3}},
+		Limits:   map[string]web.Limit{web.BucketLoginFail: {Every: time.Hour, Burst: 3}},
 		Counties: func(context.Context) ([]web.CityCounty, error) { return nil, nil }})
 	login := func(addr, password string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("POST", "http://city.example.test/login", strings.NewReader("username=city&password="+password))
