@@ -30,6 +30,24 @@ var ErrInvalidKey = errors.New("invalid blob key")
 // cannot be written, an object store that does not answer).
 var ErrUnavailable = errors.New("blob store unavailable")
 
+// Ping tells whether s answers: a directory that is there, a bucket that
+// exists on a server that answers. Otherwise the error wraps
+// ErrUnavailable. A store of another kind is asked for a key no content
+// hashes to, and answering "not found" is answering.
+func Ping(ctx context.Context, s Store) error {
+	if p, ok := s.(interface{ Ping(context.Context) error }); ok {
+		return p.Ping(ctx)
+	}
+	_, err := s.Stat(ctx, "sha256/00/ready-probe")
+	if err == nil || errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if !errors.Is(err, ErrUnavailable) {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
+}
+
 // Store keeps blobs by key.
 type Store interface {
 	// Put stores the bytes of r under key. It is atomic: after an error the

@@ -29,6 +29,19 @@ func NewDir(dir string) (*Dir, error) {
 	return &Dir{root: dir}, nil
 }
 
+// Ping implements the readiness check (blobs.Ping): the root is a
+// directory.
+func (d *Dir) Ping(ctx context.Context) error {
+	fi, err := os.Stat(d.root)
+	if err == nil && !fi.IsDir() {
+		err = errors.New("not a directory")
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnavailable, d.root, err)
+	}
+	return nil
+}
+
 // Root is the directory the store keeps its files in.
 func (d *Dir) Root() string { return d.root }
 

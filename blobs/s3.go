@@ -269,6 +269,18 @@ func (s *S3) Stat(ctx context.Context, key string) (int64, error) {
 	return info.Size, nil
 }
 
+// Ping implements the readiness check (blobs.Ping): the bucket exists.
+func (s *S3) Ping(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return s3Err(ctx, "ping", s.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("%w: bucket %s does not exist", ErrUnavailable, s.bucket)
+	}
+	return nil
+}
+
 // Delete implements Store.
 func (s *S3) Delete(ctx context.Context, key string) error {
 	obj, err := s.object(key)

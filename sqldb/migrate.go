@@ -13,6 +13,9 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"sanlian"
+	"sanlian/blobs"
 )
 
 //go:embed migrations
@@ -163,6 +166,11 @@ func (db *DB) Ready(ctx context.Context) error {
 	}
 	if len(pending) > 0 {
 		return fmt.Errorf("%d migrations pending, the first %s", len(pending), pending[0])
+	}
+	if db.Blobs != nil {
+		if err := blobs.Ping(ctx, db.Blobs); err != nil {
+			return fmt.Errorf("%s: %v: %w", db.Blobs, err, sanlian.Errorf(sanlian.EUNAVAILABLE, "文件存储无响应"))
+		}
 	}
 	return nil
 }

@@ -34,7 +34,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 }
 
 // readyz is GET /readyz: 200 when this node may take requests (the
-// database answers and its migrations are current), 503 otherwise, for a
+// database answers, its migrations are current and the file store
+// answers), 503 otherwise, naming which, for a
 // load balancer's readiness check. /healthz stays the liveness check.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ready := s.Ready
@@ -43,7 +44,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := ready(r.Context()); err != nil {
 		s.log.Error("readyz", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "数据库无响应或尚未升级到本版本"})
+		detail := "数据库无响应或尚未升级到本版本"
+		if sanlian.ErrorCode(err) == sanlian.EUNAVAILABLE {
+			detail = sanlian.ErrorMessage(err) // the file store
+		}
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": detail})
 		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
