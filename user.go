@@ -2,6 +2,7 @@ package sanlian
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"time"
 )
@@ -179,6 +180,12 @@ func (c AuthConfig) WithDefaults() AuthConfig {
 // whether the name exists, the password was wrong or the account is
 // locked for a while.
 const LoginRefused = "用户名或密码错误，或账号暂时锁定，请稍后再试"
+
+// ErrSecondFactor is in the chain of a login refused for its second factor
+// (a wrong TOTP or recovery code) after a right password, beside the
+// EUNAUTHORIZED error that says LoginRefused to the user: the counts of
+// failed logins tell the two apart; the user is told the same words.
+var ErrSecondFactor = errors.New("second factor refused")
 
 // UserService manages accounts and sessions.
 type UserService interface {

@@ -211,7 +211,7 @@ func (db *AccountStore) CompleteLogin(ctx context.Context, pending, code, recove
 func (db *AccountStore) openSession(ctx context.Context, row *loginRow, kind, code, recovery, pendingID string) (*sanlian.Session, *sanlian.User, error) {
 	u := row.u
 	var sess *sanlian.Session
-	ok := true
+	ok, factorOK := true, true
 	err := db.inTx(ctx, func(tx *Tx) error {
 		q := `SELECT version, disabled, locked_until, totp_last_step FROM users WHERE id = ?`
 		if tx.db.Dialect == Postgres {
@@ -234,7 +234,7 @@ func (db *AccountStore) openSession(ctx context.Context, row *loginRow, kind, co
 			}
 			good, err := checkSecondFactor(tx, u, secret, lastStep, code, recovery)
 			if err != nil || !good {
-				ok = false
+				ok, factorOK = false, false
 				return err
 			}
 		}
@@ -275,7 +275,11 @@ func (db *AccountStore) openSession(ctx context.Context, row *loginRow, kind, co
 		return nil, nil, err
 	}
 	if !ok {
-		return nil, nil, sanlian.Errorf(sanlian.EUNAUTHORIZED, "%s", sanlian.LoginRefused)
+		refused := error(sanlian.Errorf(sanlian.EUNAUTHORIZED, "%s", sanlian.LoginRefused))
+		if !factorOK {
+			refused = errors.Join(refused, sanlian.ErrSecondFactor)
+		}
+		return nil, nil, refused
 	}
 	u.LockedUntil = time.Time{}
 	u.Restriction = sanlian.Restriction(u, db.Auth.Require2FA)

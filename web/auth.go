@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -76,7 +77,11 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) error {
 	sess, u, err := s.Users.LoginWith(r.Context(), sanlian.Credentials{Username: req.Username, Password: req.Password,
 		TOTP: req.TOTP, RecoveryCode: req.RecoveryCode, Kind: "api"})
 	if sanlian.ErrorCode(err) == sanlian.EUNAUTHORIZED {
-		s.loginFailed(r, LoginFailCredentials)
+		reason := LoginFailCredentials
+		if errors.Is(err, sanlian.ErrSecondFactor) {
+			reason = LoginFailSecondFactor
+		}
+		s.loginFailed(r, reason)
 	}
 	if err != nil {
 		return err
