@@ -31,6 +31,8 @@ type CityCounty struct {
 	Code, Name string
 	Cockpit    sanlian.CockpitService
 	Metrics    sanlian.MetricsService
+	// Bulletins reads the county's published bulletins (city_bulletins.go).
+	Bulletins sanlian.BulletinService
 }
 
 // CityConfig wires the city server.
@@ -84,8 +86,8 @@ func NewCity(cfg CityConfig) *CityServer {
 			return "—"
 		}
 		return fmt.Sprintf("%.1f%%", v*100)
-	}}
-	for _, name := range []string{"login", "cockpit", "ranking", "error"} {
+	}, "date": func(t time.Time) string { return t.In(sanlian.Shanghai).Format("2006-01-02") }}
+	for _, name := range []string{"login", "cockpit", "ranking", "bulletins", "bulletin", "error"} {
 		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets,
 			"templates/city/layout.html", "templates/city/"+name+".html"))
 	}
@@ -96,6 +98,8 @@ func NewCity(cfg CityConfig) *CityServer {
 	mux.HandleFunc("POST /logout", s.logout)
 	mux.HandleFunc("GET /{$}", s.signedIn(s.cockpit))
 	mux.HandleFunc("GET /ranking", s.signedIn(s.ranking))
+	mux.HandleFunc("GET /bulletins", s.signedIn(s.bulletins))
+	mux.HandleFunc("GET /bulletins/{code}/{period}", s.signedIn(s.bulletin))
 	mux.HandleFunc("/", s.signedIn(s.refuse))
 	s.handler = http.NewCrossOriginProtection().Handler(mux)
 	return s

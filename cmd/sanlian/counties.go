@@ -222,7 +222,7 @@ func serveCounties(ctx context.Context, m *Main, base, cityName string) (*counti
 				if err != nil {
 					return nil, err
 				}
-				out = append(out, web.CityCounty{Code: c.Code, Name: c.Name, Cockpit: db.Reports, Metrics: db.Reports})
+				out = append(out, web.CityCounty{Code: c.Code, Name: c.Name, Cockpit: db.Reports, Metrics: db.Reports, Bulletins: db.Reports})
 			}
 			return out, nil
 		}})
