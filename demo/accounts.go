@@ -36,7 +36,7 @@ func (g *gen) genAccounts() {
 	add("office", "县三联三清工作办公室", sanlian.RoleOffice, 0, 0)
 	add("leader", lead.Name, sanlian.RoleLeader, 0, lead.ID)
 	add("unitadmin", "县民政局管理员", sanlian.RoleUnitAdmin, mz.u.ID, 0)
-	add("township", "东坪镇人民政府管理员", sanlian.RoleUnitAdmin, dp.u.ID, 0)
+	add("township", dp.u.Name+"管理员", sanlian.RoleUnitAdmin, dp.u.ID, 0)
 	add("cadre", cd.Name, sanlian.RoleCadre, cd.UnitID, cd.ID)
 	add("sysadmin", "系统管理员", sanlian.RoleSysadmin, 0, 0)
 	add("secadmin", "安全管理员", sanlian.RoleSecadmin, 0, 0)
@@ -59,9 +59,9 @@ var accountAbout = []struct {
 	about    string
 }{
 	{"office", sanlian.RoleOffice, "县“我为群众办实事”实践活动领导小组办公室，看全县"},
-	{"leader", sanlian.RoleLeader, "一名副县长，联系东坪镇和另一个乡镇"},
+	{"leader", sanlian.RoleLeader, "一名副县长，联系县城所在的乡镇（安化县为东坪镇）和另一个乡镇"},
 	{"unitadmin", sanlian.RoleUnitAdmin, "县民政局（含社会救助股、养老服务股）"},
-	{"township", sanlian.RoleUnitAdmin, "东坪镇人民政府"},
+	{"township", sanlian.RoleUnitAdmin, "县城所在乡镇的人民政府或街道办事处（安化县为东坪镇人民政府）"},
 	{"cadre", sanlian.RoleCadre, "县民政局的一名干部，联系的农户中有三必访户"},
 	{"sysadmin", sanlian.RoleSysadmin, "账号与设置，不看群众个人信息；新账号与授权须安全管理员批准"},
 	{"secadmin", sanlian.RoleSecadmin, "角色、数据范围与安全策略，审批系统管理员提出的授权，不看群众个人信息"},

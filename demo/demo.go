@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 
 	"sanlian"
 )
@@ -101,10 +102,11 @@ type gen struct {
 	links []sanlian.Link
 }
 
-// town is a township (镇 or 乡) while it is generated.
+// town is a township (街道, 镇 or 乡) while it is generated.
 type town struct {
 	region   *sanlian.Region
-	isTown   bool
+	isTown   bool   // a 镇 or a 街道: more communities and staff than a 乡
+	kind     string // 街道, 镇 or 乡
 	villages []int // indices into gen.villages
 	unit     int   // its government, an index into gen.units
 }
@@ -175,7 +177,33 @@ func (g *gen) rand(stream uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(g.opt.Seed, 0x73616e6c69616e00^stream*0x9e3779b97f4a7c15)) // "sanlian\x00"
 }
 
-// villageTotal is the number of villages and communities in the county.
+// townGovernment names a township's government: 东坪镇人民政府, and for a
+// street its office, 赫山街道办事处.
+func townGovernment(t *town) string {
+	if t.kind == "街道" {
+		return t.region.Name + "办事处"
+	}
+	return t.region.Name + "人民政府"
+}
+
+// local puts a unit name of Anhua's tables in the county: the county
+// seat's police station is named after its seat (县公安局东坪派出所 in
+// Anhua, 县公安局南洲派出所 in 南县).
+func (g *gen) local(name string) string { return localName(g.c, name) }
+
+// localName is local for a county whose regions are laid out: its first
+// township is its seat.
+func localName(c *sanlian.County, name string) string {
+	for _, r := range c.Regions {
+		if r.Kind == sanlian.RegionTownship {
+			seat, _ := townKind(r.Name)
+			return strings.Replace(name, "东坪", seat, 1)
+		}
+	}
+	return name
+}
+
+// villageTotal is the number of villages and communities in Anhua.
 const villageTotal = 430
 
 // genRegions lays out the county, its townships and their villages, and
@@ -185,33 +213,36 @@ func (g *gen) genRegions() {
 	county := &sanlian.Region{Code: g.opt.Code, Name: g.opt.Name, Kind: sanlian.RegionCounty}
 	g.c.Regions = append(g.c.Regions, county)
 
-	// 12 to 26 villages a township, about 430 in all.
-	counts := make([]int, len(townships))
+	// 12 to 26 villages a township, about 430 in all in Anhua's 23 and
+	// as many a township elsewhere.
+	names := townshipsOf(g.opt.Code[:6])
+	total := (villageTotal*len(names) + len(townships)/2) / len(townships)
+	counts := make([]int, len(names))
 	sum := 0
 	for i := range counts {
 		counts[i] = 12 + r.IntN(15)
 		sum += counts[i]
 	}
-	for sum != villageTotal {
+	for sum != total {
 		i := r.IntN(len(counts))
-		if sum < villageTotal && counts[i] < 26 {
+		if sum < total && counts[i] < 26 {
 			counts[i]++
 			sum++
-		} else if sum > villageTotal && counts[i] > 12 {
+		} else if sum > total && counts[i] > 12 {
 			counts[i]--
 			sum--
 		}
 	}
 
-	for i, name := range townships {
-		stem := name[:len(name)-len("镇")]
-		isTown := name[len(stem):] == "镇"
-		n := 100 + i
-		if !isTown {
-			n = 200 + i - 18
-		}
-		code := g.opt.Code[:6] + strconv.Itoa(n)
-		t := &town{isTown: isTown,
+	// Statistical codes: streets 001…, towns 100…, townships 200….
+	next := map[string]int{"街道": 1, "镇": 100, "乡": 200}
+	for i, name := range names {
+		stem, kind := townKind(name)
+		isTown := kind != "乡"
+		n := next[kind]
+		next[kind]++
+		code := g.opt.Code[:6] + pad3(n)
+		t := &town{isTown: isTown, kind: kind,
 			region: &sanlian.Region{Code: code + "000", Name: name, Kind: sanlian.RegionTownship, ParentCode: g.opt.Code}}
 		g.towns = append(g.towns, t)
 		g.c.Regions = append(g.c.Regions, t.region)
@@ -334,7 +365,7 @@ func (g *gen) genUnits() {
 	jitter := func(base int) float64 { return float64(base) * (0.85 + 0.3*r.Float64()) }
 	spec := func(s unitSpec) {
 		u := &unit{spec: s, town: -1, parent: -1, base: jitter(s.base),
-			u: &sanlian.Unit{Name: s.name, Kind: s.kind}}
+			u: &sanlian.Unit{Name: g.local(s.name), Kind: s.kind}}
 		if s.parent != "" {
 			u.parent = g.unitByName(s.parent)
 			u.u.ParentID = g.units[u.parent].u.ID
@@ -358,7 +389,7 @@ func (g *gen) genUnits() {
 		}
 		t.unit = len(g.units)
 		add(&unit{town: i, parent: -1, base: float64(base),
-			u: &sanlian.Unit{Name: t.region.Name + "人民政府", Kind: sanlian.UnitTownship, TownshipCode: t.region.Code}})
+			u: &sanlian.Unit{Name: townGovernment(t), Kind: sanlian.UnitTownship, TownshipCode: t.region.Code}})
 	}
 	for _, kind := range []string{sanlian.UnitEnterprise, sanlian.UnitMassOrg} {
 		for _, s := range unitSpecs {
@@ -534,11 +565,7 @@ func staffPosts(s unitSpec, n int) (posts []string, seniors int) {
 func (g *gen) staffTownship(r *rand.Rand, ui, n int, add func(ui int, post string, leader, senior bool, home int)) {
 	u := g.units[ui]
 	t := g.towns[u.town]
-	suffix := "乡"
-	if t.isTown {
-		suffix = "镇"
-	}
-	lead := townshipPosts(suffix)
+	lead := townshipPosts(t.kind)
 	k := 0
 	for ; k < len(lead) && k < n; k++ {
 		add(ui, lead[k], false, true, -1)

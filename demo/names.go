@@ -2,6 +2,7 @@ package demo
 
 import (
 	"math/rand/v2"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -15,6 +16,41 @@ var townships = []string{
 	"东坪镇", "清塘铺镇", "梅城镇", "仙溪镇", "大福镇", "长塘镇", "羊角塘镇", "冷市镇", "小淹镇",
 	"江南镇", "柘溪镇", "马路口镇", "奎溪镇", "烟溪镇", "渠江镇", "平口镇", "乐安镇", "滔溪镇",
 	"高明乡", "龙塘乡", "田庄乡", "南金乡", "古楼乡",
+}
+
+// countyTownships are the other counties of 益阳市 that a city demo loads
+// (sanlian demo --counties), each with its own streets (街道), towns and
+// townships in the order of its own lists; the county seat first. A
+// county not listed here takes Anhua's.
+var countyTownships = map[string][]string{
+	"430903": {"赫山街道", "桃花仑街道", "金银山街道", "会龙山街道", "龙光桥街道", "鱼形山街道", "岳家桥镇", "欧江岔镇",
+		"沧水铺镇", "泥江口镇", "兰溪镇", "新市渡镇", "衡龙桥镇", "八字哨镇", "笔架山乡"}, // 赫山区
+	"430902": {"汽车路街道", "大码头街道", "长春镇", "迎风桥镇", "沙头镇", "茈湖口镇", "新桥河镇", "张家塞乡"}, // 资阳区
+	"430921": {"南洲镇", "茅草街镇", "三仙湖镇", "华阁镇", "明山头镇", "青树嘴镇", "厂窖镇", "武圣宫镇", "浪拔湖镇",
+		"麻河口镇", "乌嘴乡", "中鱼口乡"}, // 南县
+	"430922": {"桃花江镇", "灰山港镇", "武潭镇", "马迹塘镇", "三堂街镇", "大栗港镇", "松木塘镇", "修山镇", "沾溪镇",
+		"鸬鹚渡镇", "石牛江镇", "牛田镇", "高桥乡", "浮邱山乡"}, // 桃江县
+	"430981": {"琼湖街道", "胭脂湖街道", "庆云山街道", "草尾镇", "南大膳镇", "黄茅洲镇", "四季红镇", "阳罗洲镇", "共华镇",
+		"新湾镇", "泗湖山镇", "南嘴镇"}, // 沅江市
+}
+
+// townshipsOf lists the townships of the county with the six-digit code.
+func townshipsOf(code string) []string {
+	if ts, ok := countyTownships[code]; ok {
+		return ts
+	}
+	return townships
+}
+
+// townKind splits a township's name into its stem and its kind: 街道, 镇
+// or 乡 (东坪镇 → 东坪, 镇).
+func townKind(name string) (stem, kind string) {
+	for _, k := range []string{"街道", "镇", "乡"} {
+		if st, ok := strings.CutSuffix(name, k); ok {
+			return st, k
+		}
+	}
+	return name, "乡"
 }
 
 // communityNames name the second and further communities of a town seat;

@@ -145,6 +145,12 @@ var townshipRanks = []string{"包村干部", "包村干部", "驻村工作队员
 // townshipPosts returns the posts of a township government's leadership;
 // t is 镇 or 乡.
 func townshipPosts(t string) []string {
+	if t == "街道" {
+		return []string{
+			"街道党工委书记", "街道办事处主任", "街道人大工委主任", "街道党工委副书记", "街道纪工委书记",
+			"街道党工委委员、组织委员", "街道党工委委员、宣传委员", "街道办事处副主任", "街道办事处副主任", "街道办事处副主任", "街道人武部部长",
+		}
+	}
 	return []string{
 		t + "党委书记", t + "长", t + "人大主席", t + "党委副书记", t + "纪委书记",
 		t + "党委委员、组织委员", t + "党委委员、宣传委员", "副" + t + "长", "副" + t + "长", "副" + t + "长", t + "人武部部长",
