@@ -128,7 +128,14 @@ func AccountsOf(c *sanlian.County) []AccountInfo {
 						n++
 					}
 				}
-				about += "，联系本镇 " + strconv.Itoa(n) + " 个村(社区)"
+				here := "本乡镇"
+				for _, k := range []string{"街道", "镇", "乡"} {
+					if strings.Contains(un.Name, k) {
+						here = "本" + k
+						break
+					}
+				}
+				about += "，联系" + here + " " + strconv.Itoa(n) + " 个村(社区)"
 			}
 		case sanlian.RoleCadre:
 			x := cadres[u.CadreID]
