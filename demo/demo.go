@@ -107,8 +107,8 @@ type town struct {
 	region   *sanlian.Region
 	isTown   bool   // a 镇 or a 街道: more communities and staff than a 乡
 	kind     string // 街道, 镇 or 乡
-	villages []int // indices into gen.villages
-	unit     int   // its government, an index into gen.units
+	villages []int  // indices into gen.villages
+	unit     int    // its government, an index into gen.units
 }
 
 // village is a village or community while it is generated.
