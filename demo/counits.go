@@ -187,7 +187,7 @@ func LoadCoUnits(ctx context.Context, svc sanlian.ProblemService, setNow func(ti
 	from := end.AddDate(0, 0, -60)
 	for i := 0; i < opt.Problems; i++ {
 		cs := coCases[i%len(coCases)]
-		lead, other := lc.byName[cs.lead], lc.byName[cs.other]
+		lead, other := lc.unit(cs.lead), lc.unit(cs.other)
 		if lead == nil || len(lead.staff) == 0 {
 			continue
 		}

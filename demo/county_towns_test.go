@@ -64,6 +64,14 @@ func TestGenerate_CountyTownships(t *testing.T) {
 			if !units[c.gov] || !units[police] || units["县公安局东坪派出所"] {
 				t.Errorf("units: %s %v, %s %v", c.gov, units[c.gov], police, units[police])
 			}
+			for name := range units {
+				if strings.Contains(name, "安化") || strings.Contains(name, "东坪") {
+					t.Errorf("Anhua's unit %s in %s", name, c.name)
+				}
+			}
+			if !units[c.name+"自来水公司"] {
+				t.Errorf("no %s自来水公司", c.name)
+			}
 			for _, a := range county.Accounts {
 				if a.User.Username == "township" && a.User.DisplayName != c.gov+"管理员" {
 					t.Errorf("township account %q", a.User.DisplayName)

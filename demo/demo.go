@@ -191,16 +191,27 @@ func townGovernment(t *town) string {
 // Anhua, 县公安局南洲派出所 in 南县).
 func (g *gen) local(name string) string { return localName(g.c, name) }
 
-// localName is local for a county whose regions are laid out: its first
-// township is its seat.
+// localName is local for a county whose regions are laid out: the county
+// is its first region and its first township its seat. Anhua's own names
+// go to the county's (安化县自来水公司 → 南县自来水公司, 中国移动安化分公司
+// → 中国移动赫山分公司).
 func localName(c *sanlian.County, name string) string {
+	if len(c.Regions) == 0 || c.Regions[0].Name == CountyName {
+		return name
+	}
+	county := c.Regions[0].Name
+	word := county
+	if r := []rune(county); len(r) > 2 {
+		word = string(r[:len(r)-1])
+	}
 	for _, r := range c.Regions {
 		if r.Kind == sanlian.RegionTownship {
 			seat, _ := townKind(r.Name)
-			return strings.Replace(name, "东坪", seat, 1)
+			name = strings.Replace(name, "东坪", seat, 1)
+			break
 		}
 	}
-	return name
+	return strings.Replace(strings.Replace(name, "安化县", county, 1), "安化", word, 1)
 }
 
 // villageTotal is the number of villages and communities in Anhua.
@@ -367,7 +378,7 @@ func (g *gen) genUnits() {
 		u := &unit{spec: s, town: -1, parent: -1, base: jitter(s.base),
 			u: &sanlian.Unit{Name: g.local(s.name), Kind: s.kind}}
 		if s.parent != "" {
-			u.parent = g.unitByName(s.parent)
+			u.parent = g.unitByName(g.local(s.parent))
 			u.u.ParentID = g.units[u.parent].u.ID
 		}
 		add(u)

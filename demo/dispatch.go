@@ -189,7 +189,7 @@ func LoadDispatches(ctx context.Context, svc sanlian.DispatchService, resps sanl
 				t := towns[rng.IntN(len(towns))]
 				ui, text = lc.towns[t.Code], fmt.Sprintf(spec.text, t.Name)
 			} else {
-				ui = lc.byName[spec.unit]
+				ui = lc.unit(spec.unit)
 			}
 			if ui == nil || len(ui.staff) == 0 {
 				continue

@@ -175,7 +175,8 @@ type sim struct {
 type ledgerCounty struct {
 	villages  []*villageInfo
 	units     map[int64]*unitInfo
-	byName    map[string]*unitInfo
+	byName    map[string]*unitInfo // by the unit's name in the county
+	local     func(string) string  // a name of the Anhua tables in the county (localName)
 	towns     map[string]*unitInfo // township code → its government
 	byCode    map[string]*villageInfo
 	hhCadre   map[int64]*sanlian.Cadre
@@ -238,12 +239,15 @@ func newSim(ctx context.Context, svc sanlian.ProblemService, setNow func(time.Ti
 	return s, nil
 }
 
+// unit is the county's unit of a name in the Anhua tables (nil if none).
+func (lc *ledgerCounty) unit(name string) *unitInfo { return lc.byName[lc.local(name)] }
+
 // indexCounty finds in c what the ledger needs: the villages with their
 // households and linked units, the units' staff, household links and the
 // demo accounts, whose IDs LoadCounty filled.
 func indexCounty(c *sanlian.County) (*ledgerCounty, error) {
 	lc := &ledgerCounty{units: map[int64]*unitInfo{}, byName: map[string]*unitInfo{}, towns: map[string]*unitInfo{},
-		hhCadre: map[int64]*sanlian.Cadre{}}
+		hhCadre: map[int64]*sanlian.Cadre{}, local: func(name string) string { return localName(c, name) }}
 	cadres := map[int64]*sanlian.Cadre{}
 	for _, x := range c.Cadres {
 		cadres[x.ID] = x
@@ -762,7 +766,7 @@ func (l *life) create() error {
 	l.p = created
 
 	// The course this problem will take.
-	l.competent = s.county.byName[t.unit]
+	l.competent = s.county.unit(t.unit)
 	if l.competent == nil {
 		l.competent = p.village.town
 	}

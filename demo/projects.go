@@ -286,7 +286,7 @@ func LoadProjects(ctx context.Context, svc sanlian.ProjectService, setNow func(t
 	}
 	townName := func(r *sanlian.Region) string { return strings.TrimSpace(r.Name) }
 	for k, spec := range countyProjects {
-		ui := lc.byName[spec.unit]
+		ui := lc.unit(spec.unit)
 		if ui == nil || len(plans) >= opt.Projects {
 			continue
 		}

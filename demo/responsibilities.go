@@ -261,7 +261,7 @@ func LoadResponsibilities(ctx context.Context, svc sanlian.ResponsibilityService
 	}
 	var picks []pick
 	for _, s := range countyResps {
-		if ui := lc.byName[localName(c, s.unit)]; ui != nil && len(ui.staff) > 0 {
+		if ui := lc.unit(s.unit); ui != nil && len(ui.staff) > 0 {
 			picks = append(picks, pick{spec: s, unit: ui})
 		}
 	}

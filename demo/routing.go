@@ -38,7 +38,7 @@ var townshipCategories = []string{"construction", "rural"}
 func routingRules(lc *ledgerCounty, county string) []*sanlian.RoutingRule {
 	var out []*sanlian.RoutingRule
 	for _, cr := range countyRules {
-		if u := lc.byName[cr.unit]; u != nil {
+		if u := lc.unit(cr.unit); u != nil {
 			out = append(out, &sanlian.RoutingRule{Category: cr.category, RegionCode: county, UnitID: u.u.ID, Active: true,
 				Note: "县直部门主管领域"})
 		}
@@ -58,7 +58,7 @@ func routingRules(lc *ledgerCounty, county string) []*sanlian.RoutingRule {
 				Note: "村组道路由乡镇养护"})
 		}
 	}
-	if cm := lc.byName["县城市管理和综合执法局"]; cm != nil {
+	if cm := lc.unit("县城市管理和综合执法局"); cm != nil {
 		for _, v := range lc.villages {
 			if v.community {
 				out = append(out, &sanlian.RoutingRule{Category: "construction", RegionCode: v.r.Code, UnitID: cm.u.ID, Active: true,

@@ -165,7 +165,7 @@ func LoadThemes(ctx context.Context, svc sanlian.ThemeService, problems sanlian.
 			}
 		}
 		for _, m := range sp.measures {
-			u := lc.byName[m.unit]
+			u := lc.unit(m.unit)
 			if u == nil {
 				return sum, fmt.Errorf("demo theme %s: no unit %s", sp.name, m.unit)
 			}
