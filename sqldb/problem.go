@@ -139,6 +139,8 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
 	}
+	p.ID = id
+	defer tx.entering(p)() // its timeline is the events written below
 	if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
 		if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, db.seal(in.ReporterPhone, aadReportersPhone), nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
@@ -231,7 +233,7 @@ func problemEventAs(tx *Tx, actorID int64, actor string, id int64, action, note,
 	if err != nil {
 		return fmt.Errorf("problem event %s: %w", action, err)
 	}
-	return rollupEvent(tx, id)
+	return rollupEvent(tx, id, sanlian.MetricEvent{Action: action, At: tx.now, To: to, Changes: body})
 }
 
 // FindProblemByID implements sanlian.ProblemService.
