@@ -228,6 +228,7 @@ type Tx struct {
 	rollups *sanlian.RollupDeltas // what the events written add to the rollups, written at commit
 
 	timelines map[int64]*txTimeline // the timelines of problems entered in this transaction (rollups.go)
+	memo      *txMemo               // the settings it has read (txmemo.go)
 }
 
 // begin starts a write transaction (BEGIN IMMEDIATE on SQLite, through the

@@ -89,10 +89,11 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	// The category, the village and the county's name in one round trip:
 	// a NULL is an absent row.
 	var active sql.NullBool
-	var kind, parent, county sql.NullString
+	var kind, parent, village, county sql.NullString
 	err := tx.queryRow(`SELECT (SELECT active FROM categories WHERE code = ?), (SELECT kind FROM regions WHERE code = ?),
-		(SELECT COALESCE(parent_code, '') FROM regions WHERE code = ?), (SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1)`,
-		in.Category, in.VillageCode, in.VillageCode).Scan(&active, &kind, &parent, &county)
+		(SELECT COALESCE(parent_code, '') FROM regions WHERE code = ?), (SELECT name FROM regions WHERE code = ?),
+		(SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1)`,
+		in.Category, in.VillageCode, in.VillageCode, in.VillageCode).Scan(&active, &kind, &parent, &village, &county)
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
 	}
@@ -163,7 +164,7 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	if err := tx.audit("create", "problem", id, ch); err != nil {
 		return 0, err
 	}
-	if err := problemSubmitted(tx, id, in.Source); err != nil {
+	if err := problemSubmitted(tx, p, village.String); err != nil {
 		return 0, err
 	}
 	if err := db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {

@@ -97,11 +97,10 @@ func (db *ProblemStore) deadlineEnv(tx *Tx, p *sanlian.Problem) (sanlian.ActionE
 		return env, err
 	}
 	env.Calendar = cal
-	if err := tx.queryRow(`SELECT accept_days, resolve_days FROM categories WHERE code = ?`, p.Category).
-		Scan(&env.Limits.AcceptDays, &env.Limits.ResolveDays); err != nil {
-		return env, fmt.Errorf("category limits: %w", err)
+	if env.Limits.AcceptDays, env.Limits.ResolveDays, err = tx.categoryDays(p.Category); err != nil {
+		return env, err
 	}
-	l, err := intakeLimits(tx)
+	l, err := tx.intakeLimits()
 	if err != nil {
 		return env, err
 	}
