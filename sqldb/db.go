@@ -226,6 +226,9 @@ type Tx struct {
 	audited bool // wrote audit rows: nudge the sealer after commit
 
 	rollups *sanlian.RollupDeltas // what the events written add to the rollups, written at commit
+
+	timelines map[int64]*txTimeline // the timelines of problems entered in this transaction (rollups.go)
+	memo      *txMemo               // the settings it has read (txmemo.go)
 }
 
 // begin starts a write transaction (BEGIN IMMEDIATE on SQLite, through the

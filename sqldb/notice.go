@@ -294,14 +294,29 @@ func intakeOverdue(tx *Tx, at time.Time) (int64, error) {
 	return n, nil
 }
 
-// problemSubmitted queues the problem_submitted event for a problem that
-// came from the portal, WeChat or the hotline.
-func problemSubmitted(tx *Tx, id int64, source string) error {
-	switch source {
+// problemSubmitted queues the problem_submitted event for problem p, just
+// entered in village (its name), when it came from the portal, WeChat or
+// the hotline. The payload is enqueueProblem's, from the problem as it
+// was inserted: nothing can refer to it from Open311 yet.
+func problemSubmitted(tx *Tx, p *sanlian.Problem, village string) error {
+	switch p.Source {
 	case sanlian.SourcePortal, sanlian.SourceWechat, sanlian.SourceHotline:
-		return enqueueProblem(tx, sanlian.EventProblemSubmitted, "群众来件（"+sanlian.SourceLabel(source)+"）", id, "")
+	default:
+		return nil
 	}
-	return nil
+	if p.UnitID != 0 { // not entered so: the unit's name is read
+		return enqueueProblem(tx, sanlian.EventProblemSubmitted, "群众来件（"+sanlian.SourceLabel(p.Source)+"）", p.ID, "")
+	}
+	pl := sanlian.Payload{Title: "群众来件（" + sanlian.SourceLabel(p.Source) + "）", Link: fmt.Sprintf("/problems/%d", p.ID),
+		Number: p.Number, Subject: p.Title, Village: village, Source: p.Source}
+	due := p.ResolveDue
+	if due.IsZero() { // still with the office: its dispatch deadline
+		due = p.AssignDue
+	}
+	if !due.IsZero() {
+		pl.Deadline = sanlian.DeadlineDate(due)
+	}
+	return enqueueTo(tx, sanlian.EventProblemSubmitted, pl, "", ` AND (w.source = '' OR w.source = ?)`, []any{pl.Source})
 }
 
 // supervisionIssued tells of a supervision notice: its reply is needed

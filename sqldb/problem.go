@@ -89,10 +89,11 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	// The category, the village and the county's name in one round trip:
 	// a NULL is an absent row.
 	var active sql.NullBool
-	var kind, parent, county sql.NullString
+	var kind, parent, village, county sql.NullString
 	err := tx.queryRow(`SELECT (SELECT active FROM categories WHERE code = ?), (SELECT kind FROM regions WHERE code = ?),
-		(SELECT COALESCE(parent_code, '') FROM regions WHERE code = ?), (SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1)`,
-		in.Category, in.VillageCode, in.VillageCode).Scan(&active, &kind, &parent, &county)
+		(SELECT COALESCE(parent_code, '') FROM regions WHERE code = ?), (SELECT name FROM regions WHERE code = ?),
+		(SELECT name FROM regions WHERE kind = 'county' ORDER BY code LIMIT 1)`,
+		in.Category, in.VillageCode, in.VillageCode, in.VillageCode).Scan(&active, &kind, &parent, &village, &county)
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
 	}
@@ -139,6 +140,8 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	if err != nil {
 		return 0, fmt.Errorf("create problem: %w", err)
 	}
+	p.ID = id
+	defer tx.entering(p)() // its timeline is the events written below
 	if in.ReporterName != "" || in.ReporterPhone != "" || in.HouseholdID != 0 {
 		if _, err := tx.exec(`INSERT INTO problem_reporters (problem_id, name, phone, household_id, source, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`, id, in.ReporterName, db.seal(in.ReporterPhone, aadReportersPhone), nullInt(in.HouseholdID), in.Source, tx.now); err != nil {
@@ -161,7 +164,7 @@ func (db *ProblemStore) createProblem(tx *Tx, s *scope, in *sanlian.ProblemInput
 	if err := tx.audit("create", "problem", id, ch); err != nil {
 		return 0, err
 	}
-	if err := problemSubmitted(tx, id, in.Source); err != nil {
+	if err := problemSubmitted(tx, p, village.String); err != nil {
 		return 0, err
 	}
 	if err := db.routeOnEntry(tx, id, in.Category, in.VillageCode, township); err != nil {
@@ -231,7 +234,7 @@ func problemEventAs(tx *Tx, actorID int64, actor string, id int64, action, note,
 	if err != nil {
 		return fmt.Errorf("problem event %s: %w", action, err)
 	}
-	return rollupEvent(tx, id)
+	return rollupEvent(tx, id, sanlian.MetricEvent{Action: action, At: tx.now, To: to, Changes: body})
 }
 
 // FindProblemByID implements sanlian.ProblemService.

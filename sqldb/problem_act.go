@@ -97,11 +97,10 @@ func (db *ProblemStore) deadlineEnv(tx *Tx, p *sanlian.Problem) (sanlian.ActionE
 		return env, err
 	}
 	env.Calendar = cal
-	if err := tx.queryRow(`SELECT accept_days, resolve_days FROM categories WHERE code = ?`, p.Category).
-		Scan(&env.Limits.AcceptDays, &env.Limits.ResolveDays); err != nil {
-		return env, fmt.Errorf("category limits: %w", err)
+	if env.Limits.AcceptDays, env.Limits.ResolveDays, err = tx.categoryDays(p.Category); err != nil {
+		return env, err
 	}
-	l, err := intakeLimits(tx)
+	l, err := tx.intakeLimits()
 	if err != nil {
 		return env, err
 	}
@@ -187,7 +186,7 @@ func (db *ProblemStore) saveAction(tx *Tx, action string, p *sanlian.Problem, c 
 	if err := saveBeside(tx, p, c); err != nil {
 		return err
 	}
-	if err := saveProblemRow(tx, action, p, c.Before.Version); err != nil {
+	if err := saveProblemRow(tx, action, &c.Before, p); err != nil {
 		return err
 	}
 	for _, ev := range events {
@@ -218,18 +217,41 @@ var problemActionCols = []string{"state", "unit_id", "person_id", "assigned_at",
 	"callback_at", "reopened", "merged_into", "reject_reason", "extension_until", "extension_reason",
 	"assign_due", "rule_id", "due_provisional"}
 
-// saveProblemRow writes the changed problem if it still has version.
-func saveProblemRow(tx *Tx, action string, p *sanlian.Problem, version int64) error {
-	set, args := problemSet(p, problemActionCols...)
-	res, err := tx.exec(`UPDATE problems SET `+set+`, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		append(args, tx.now, p.ID, version)...)
+// saveProblemRow writes the columns of problemActionCols the action
+// changed, if the problem still has before's version. Only what changed is
+// set: an UPDATE rewrites the index entries of every column it sets.
+func saveProblemRow(tx *Tx, action string, before, p *sanlian.Problem) error {
+	cols := make([]string, 0, len(problemActionCols))
+	for _, c := range problemActionCols {
+		f := problemFieldOf(c)
+		if !sameValue(f.val(before), f.val(p)) {
+			cols = append(cols, c)
+		}
+	}
+	set, args := problemSet(p, cols...)
+	if set != "" {
+		set += ", "
+	}
+	res, err := tx.exec(`UPDATE problems SET `+set+`version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		append(args, tx.now, p.ID, before.Version)...)
 	if err != nil {
 		return fmt.Errorf("%s problem %d: %w", action, p.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errStale("该问题")
 	}
+	tx.problemWritten(p)
 	return nil
+}
+
+// sameValue reports whether two stored values of a problem's column are
+// equal: instants by the instant, the rest by value.
+func sameValue(a, b any) bool {
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	return a == b
 }
 
 // saveBeside writes what an action changed beside the problem's row: its

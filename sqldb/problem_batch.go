@@ -121,7 +121,8 @@ func (db *ProblemStore) writeBatchTx(batch []*entryJob) error {
 	// rollups and whether they audited, and commits as inTx does.
 	all := &Tx{tx: tx, db: db.DB, ctx: context.Background(), now: db.Now().UTC().Truncate(time.Microsecond)}
 	for _, j := range batch {
-		t := &Tx{tx: tx, db: db.DB, ctx: context.WithoutCancel(j.ctx), now: db.Now().UTC().Truncate(time.Microsecond)}
+		t := &Tx{tx: tx, db: db.DB, ctx: context.WithoutCancel(j.ctx), now: db.Now().UTC().Truncate(time.Microsecond),
+			memo: all.memoOf()} // the batch reads the settings once
 		if _, err := t.exec(`SAVEPOINT entry`); err != nil {
 			return err
 		}

@@ -81,12 +81,20 @@ func hasCounts(c *sanlian.RollupCounts) bool {
 	return false
 }
 
-// rollupEvent adds to the transaction's pending rollups what the event
-// just written on problem id adds to them.
-func rollupEvent(tx *Tx, id int64) error {
-	p, events, err := rollupTimeline(tx, id)
-	if err != nil {
-		return err
+// rollupEvent adds to the transaction's pending rollups what event e,
+// just written on problem id, adds to them. The timeline of a problem
+// entered in this transaction is known (Tx.timelines); any other is read.
+func rollupEvent(tx *Tx, id int64, e sanlian.MetricEvent) error {
+	var p sanlian.MetricProblem
+	var events []sanlian.MetricEvent
+	if tl := tx.timelines[id]; tl != nil {
+		tl.events = append(tl.events, e)
+		p, events = tl.p, tl.events
+	} else {
+		var err error
+		if p, events, err = rollupTimeline(tx, id); err != nil {
+			return err
+		}
 	}
 	cal, err := tx.db.calendarIn(tx)
 	if err != nil {
@@ -101,6 +109,35 @@ func rollupEvent(tx *Tx, id int64) error {
 	}
 	tx.rollups.Merge(d)
 	return nil
+}
+
+// txTimeline is a problem's attributes and timeline as the transaction
+// wrote them: what rollupTimeline would read back.
+type txTimeline struct {
+	p      sanlian.MetricProblem
+	events []sanlian.MetricEvent
+}
+
+// entering keeps the timeline of problem p, just inserted with no events,
+// in tx until the returned func is called: the entry's events then add to
+// the rollups without reading it back. Only the entry's own writes may
+// change the problem meanwhile, and those of its columns the rollups read
+// pass through problemWritten.
+func (tx *Tx) entering(p *sanlian.Problem) (done func()) {
+	if tx.timelines == nil {
+		tx.timelines = map[int64]*txTimeline{}
+	}
+	tx.timelines[p.ID] = &txTimeline{p: sanlian.MetricProblem{ID: p.ID, Township: p.TownshipCode, Category: p.Category,
+		UnitID: p.UnitID, PersonID: p.PersonID, CreatedAt: p.CreatedAt, AssignDue: p.AssignDue}}
+	return func() { delete(tx.timelines, p.ID) }
+}
+
+// problemWritten tells a kept timeline that the problem's row now holds
+// p's unit, person and dispatch deadline.
+func (tx *Tx) problemWritten(p *sanlian.Problem) {
+	if tl := tx.timelines[p.ID]; tl != nil {
+		tl.p.UnitID, tl.p.PersonID, tl.p.AssignDue = p.UnitID, p.PersonID, p.AssignDue
+	}
 }
 
 // rollupTimeline reads problem id's attributes and timeline, in order.

@@ -323,7 +323,7 @@ func (db *ProblemStore) assignDueFor(tx *Tx, source string) (time.Time, bool, er
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	l, err := intakeLimits(tx)
+	l, err := tx.intakeLimits()
 	if err != nil {
 		return time.Time{}, false, err
 	}

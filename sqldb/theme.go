@@ -301,12 +301,7 @@ func retagTheme(tx *Tx, t *sanlian.Theme) error {
 // audited with it.
 func tagOnEntry(tx *Tx, id int64, created time.Time, category, title, description string) error {
 	month := sanlian.PeriodOf(created, sanlian.PeriodMonth).ID
-	var themes []*sanlian.Theme
-	err := eachRow(tx, `SELECT `+themeCols+` FROM themes t WHERE t.month = ?`, []any{month}, func(sc scanner) error {
-		t, err := scanTheme(sc)
-		themes = append(themes, t)
-		return err
-	})
+	themes, err := tx.monthThemes(month)
 	if err != nil {
 		return fmt.Errorf("tag problem %d: %w", id, err)
 	}

@@ -336,19 +336,22 @@ func enqueueProblem(tx *Tx, event, headline string, id int64, dedupe string) err
 // enqueueProblemWith is enqueueProblem with more of the payload (the
 // result, the callback's outcome) filled by more.
 func enqueueProblemWith(tx *Tx, event, headline string, id int64, dedupe string, more func(pl *sanlian.Payload)) error {
-	if ok, err := subscribed(tx, event); err != nil || !ok {
-		return err
-	}
+	// Whether a webhook takes it, and the payload's data, in one query;
+	// the pattern is built in SQL (see subscribed).
 	pl := sanlian.Payload{Title: headline, Link: fmt.Sprintf("/problems/%d", id)}
 	var due, assignDue time.Time
-	var open311 bool
-	err := tx.queryRow(`SELECT p.number, p.title, COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''),
+	var open311, taken bool
+	err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM webhooks WHERE active = ? AND events LIKE '%,' || ? || ',%'),
+		p.number, p.title, COALESCE((SELECT name FROM regions WHERE code = p.village_code), ''),
 		COALESCE((SELECT name FROM units WHERE id = p.unit_id), ''), p.resolve_due, p.assign_due, p.source,
 		EXISTS (SELECT 1 FROM open311_requests o WHERE o.problem_id = p.id)
-		FROM problems p WHERE p.id = ?`, id).
-		Scan(&pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due}, timeDst{&assignDue}, &pl.Source, &open311)
+		FROM problems p WHERE p.id = ?`, true, event, id).
+		Scan(&taken, &pl.Number, &pl.Subject, &pl.Village, &pl.Unit, timeDst{&due}, timeDst{&assignDue}, &pl.Source, &open311)
 	if err != nil {
 		return fmt.Errorf("problem %d payload: %w", id, err)
+	}
+	if !taken {
+		return nil
 	}
 	if due.IsZero() { // still with the office: its dispatch deadline
 		due = assignDue
