@@ -254,3 +254,37 @@ func bulkEvents(db *sqldb.DB, n int) error {
 	_, err = raw.ExecContext(context.Background(), `ANALYZE`)
 	return err
 }
+
+// BenchmarkRebuildRollups times RebuildRollups on the metrics bench's
+// 50k county (SANLIAN_BENCH_PROVINCE=1: also its 500k one): every
+// counter recomputed from the timelines and the stored ones replaced.
+//
+//	go test ./sqldb -run '^$' -bench 'RebuildRollups' -benchtime 3x
+func BenchmarkRebuildRollups(b *testing.B) {
+	for _, engine := range sqldbtest.Engines() {
+		sizes := []struct {
+			name string
+			n    int
+		}{{"50k", 50_000}}
+		if os.Getenv("SANLIAN_BENCH_PROVINCE") != "" {
+			sizes = append(sizes, struct {
+				name string
+				n    int
+			}{"500k", 500_000})
+		}
+		for _, size := range sizes {
+			b.Run(engine+"/"+size.name, func(b *testing.B) {
+				c := metricsTable(b, engine, size.n)
+				rows := 0
+				for b.Loop() {
+					n, err := c.db.RebuildRollups(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows = n
+				}
+				b.ReportMetric(float64(rows), "rows")
+			})
+		}
+	}
+}
