@@ -327,8 +327,12 @@ func insertEvents(raw *sql.DB, cols []string, batches <-chan [][]any) error {
 }
 
 // BenchmarkRebuildRollups times RebuildRollups on the metrics bench's
-// 50k county (SANLIAN_BENCH_PROVINCE=1: also its 500k one): every
-// counter recomputed from the timelines and the stored ones replaced.
+// 50k county (SANLIAN_BENCH_PROVINCE=1: also its 500k one), every counter
+// recomputed from the timelines and the stored ones replaced, beside the
+// former rebuild (one goroutine, a thousand problems a query, upserts) on
+// the same county in the same run:
+//
+//	BenchmarkRebuildRollups/{engine}/{50k,500k}/{former,bulk}   x-former: bulk ÷ former
 //
 //	go test ./sqldb -run '^$' -bench 'RebuildRollups' -benchtime 3x
 func BenchmarkRebuildRollups(b *testing.B) {
@@ -344,18 +348,30 @@ func BenchmarkRebuildRollups(b *testing.B) {
 			}{"500k", 500_000})
 		}
 		for _, size := range sizes {
-			b.Run(engine+"/"+size.name, func(b *testing.B) {
-				c := metricsTable(b, engine, size.n)
-				rows := 0
-				for b.Loop() {
-					n, err := c.db.RebuildRollups(context.Background())
-					if err != nil {
-						b.Fatal(err)
+			for _, how := range []string{"former", "bulk"} {
+				b.Run(engine+"/"+size.name+"/"+how, func(b *testing.B) {
+					c := metricsTable(b, engine, size.n)
+					rebuild := c.db.RebuildRollups
+					if how == "former" {
+						rebuild = c.db.RebuildRollupsFormer
 					}
-					rows = n
-				}
-				b.ReportMetric(float64(rows), "rows")
-			})
+					rows := 0
+					for b.Loop() {
+						n, err := rebuild(context.Background())
+						if err != nil {
+							b.Fatal(err)
+						}
+						rows = n
+					}
+					b.ReportMetric(float64(rows), "rows")
+					key := engine + "/rebuild/" + size.name + "/"
+					base := key + "former"
+					if how == "former" {
+						base = ""
+					}
+					reportRatio(b, key+how, base, "x-former")
+				})
+			}
 		}
 	}
 }

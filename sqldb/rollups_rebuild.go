@@ -1,7 +1,6 @@
 package sqldb
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -283,32 +282,26 @@ func rollupTables(d *sanlian.RollupDeltas) []rollupRows {
 			counts = append(counts, k)
 		}
 	}
-	slices.SortFunc(counts, func(a, b sanlian.RollupKey) int {
-		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Day, b.Day), strings.Compare(a.Key, b.Key))
-	})
+	slices.SortFunc(counts, func(a, b sanlian.RollupKey) int { return compareKeys(a.Dim, b.Dim, a.Day, b.Day, a.Key, b.Key) })
 	lv := rollupLevels(d)
 	lkeys := make([]levelKey, 0, len(lv))
 	for k := range lv {
 		lkeys = append(lkeys, k)
 	}
-	slices.SortFunc(lkeys, func(a, b levelKey) int {
-		return cmp.Or(strings.Compare(a.dim, b.dim), strings.Compare(a.bucket, b.bucket), strings.Compare(a.grp, b.grp))
-	})
+	slices.SortFunc(lkeys, func(a, b levelKey) int { return compareKeys(a.dim, b.dim, a.bucket, b.bucket, a.grp, b.grp) })
 	days := make([]sanlian.RollupDaysKey, 0, len(d.Days))
 	for k := range d.Days {
 		days = append(days, k)
 	}
 	slices.SortFunc(days, func(a, b sanlian.RollupDaysKey) int {
-		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.Day, b.Day), strings.Compare(a.Key, b.Key),
-			strings.Compare(a.From, b.From))
+		return compareKeys(a.Dim, b.Dim, a.Day, b.Day, a.Key, b.Key, a.From, b.From)
 	})
 	vol := make([]sanlian.RollupVolumeKey, 0, len(d.Volume))
 	for k := range d.Volume {
 		vol = append(vol, k)
 	}
 	slices.SortFunc(vol, func(a, b sanlian.RollupVolumeKey) int {
-		return cmp.Or(strings.Compare(a.Dim, b.Dim), strings.Compare(a.STo, b.STo), strings.Compare(a.Key, b.Key),
-			strings.Compare(a.SFrom, b.SFrom), strings.Compare(a.Day, b.Day))
+		return compareKeys(a.Dim, b.Dim, a.STo, b.STo, a.Key, b.Key, a.SFrom, b.SFrom, a.Day, b.Day)
 	})
 	return []rollupRows{
 		{"rollup_counts", append([]string{"dim", "grp", "day"}, rollupCountCols...), len(counts), func(i int, dst []any) {
@@ -335,6 +328,17 @@ func rollupTables(d *sanlian.RollupDeltas) []rollupRows {
 			dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = k.Dim, k.Key, k.SFrom, k.STo, k.Day, d.Volume[k]
 		}},
 	}
+}
+
+// compareKeys compares two keys given as pairs of their parts, most
+// significant first (a1, b1, a2, b2, …), stopping at the first that differ.
+func compareKeys(parts ...string) int {
+	for i := 0; i+1 < len(parts); i += 2 {
+		if c := strings.Compare(parts[i], parts[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
 // insertRollups writes d into the emptied rollup tables of tx, which runs
