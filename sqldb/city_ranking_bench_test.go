@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 // time. Each page is timed with the metrics from the rollups (Metrics, as
 // served) and by replay (MetricsReplayed), in the same run:
 //
+//	BenchmarkCityRanking/{n}x50k/metrics/{by-unit,by-category}       every county's metrics alone; x-by-unit
 //	BenchmarkCityRanking/{n}x50k/{ranking,cockpit}/{replay,rollups}   x-replay: rollups ÷ replay
 //
 // One county is built as BenchmarkMetrics builds its ledgers (problems,
@@ -54,6 +56,17 @@ func BenchmarkCityRanking(b *testing.B) {
 	}
 	const per = 50_000
 	dep := cityDeployment(b, n, per)
+	// The metrics alone, every county's, by the grouping the city read
+	// them by before (unit) and now (category).
+	for _, by := range []string{sanlian.ByUnit, sanlian.ByCategory} {
+		b.Run(fmt.Sprintf("%dx50k/metrics/by-%s", n, by), func(b *testing.B) {
+			for b.Loop() {
+				benchAllMetrics(b, dep.d, by)
+			}
+			key := fmt.Sprintf("city/%d/metrics/", n)
+			reportRatio(b, key+by, map[bool]string{true: "", false: key + sanlian.ByUnit}[by == sanlian.ByUnit], "x-by-unit")
+		})
+	}
 	for _, page := range []struct{ name, path, want string }{
 		{"ranking", "/ranking?period=2024-12-H1", "2024年12月上半月"},
 		{"cockpit", "/", "各县（市、区）概况"},
@@ -85,6 +98,37 @@ func BenchmarkCityRanking(b *testing.B) {
 				reportRatio(b, key+how, map[bool]string{true: "", false: key + "replay"}[how == "replay"], "x-replay")
 				b.ReportMetric(float64(n), "counties")
 			})
+		}
+	}
+}
+
+// benchAllMetrics reads every county's metrics from the rollups, 4
+// counties at a time, as the city's figures do, grouped by by.
+func benchAllMetrics(b *testing.B, d *sqldb.Deployment, by string) {
+	ctx := context.Background()
+	list, err := d.Counties(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sys := sanlian.NewSystemContext(ctx)
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	errs := make([]error, len(list))
+	for i, c := range list {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			db, err := d.County(ctx, c.Code)
+			if err == nil {
+				_, err = db.Reports.Metrics(sys, sanlian.MetricsQuery{Period: "2024-12-H1", By: by})
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 }
