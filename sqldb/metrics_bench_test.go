@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"sanlian"
 	"sanlian/sqldb"
@@ -188,69 +192,186 @@ func benchEvents(i, n int, villages [][3]string) [][]any {
 	return out
 }
 
-// bulkEvents writes the timelines of problems 1..n with multi-row INSERTs
-// through a raw connection, then refreshes the planner's statistics.
+// bulkEvents writes the timelines of problems 1..n through a raw
+// connection, by COPY on PostgreSQL (the foreign keys not checked, when
+// the role may skip them) and by multi-row INSERTs on SQLite, the table's
+// secondary indexes dropped first and built again at the end; the rows are
+// generated on a goroutine of their own while the database writes. It then
+// refreshes the planner's statistics.
 func bulkEvents(db *sqldb.DB, n int) error {
 	raw, err := openRaw(db, true)
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
+	pg := db.Dialect == sqldb.Postgres
 	villages, err := benchVillages(raw)
 	if err != nil {
 		return err
 	}
-	const cols = "problem_id, action, actor, at, from_state, to_state, changes"
-	one := "(?, ?, ?, ?, ?, ?, ?)"
-	tx, err := raw.Begin()
+	indexes, err := dropIndexes(raw, pg, "problem_events")
 	if err != nil {
 		return err
 	}
-	var args []any
-	rows, inTx := 0, 0
-	flush := func() error {
-		if rows == 0 {
-			return nil
-		}
-		q := "INSERT INTO problem_events (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
-		if _, err := tx.Exec(rebind(db, q), args...); err != nil {
-			return err
-		}
-		inTx += rows
-		args, rows = args[:0], 0
-		if inTx >= benchTxRows {
-			if err := tx.Commit(); err != nil {
-				return err
-			}
-			if tx, err = raw.Begin(); err != nil {
-				return err
-			}
-			inTx = 0
-		}
-		return nil
-	}
-	for i := 1; i <= n; i++ {
-		for _, e := range benchEvents(i, n, villages) {
-			args = append(args, e...)
-			if rows++; rows == benchBulkRows {
-				if err := flush(); err != nil {
-					tx.Rollback()
-					return err
+	// Batches of rows, generated ahead of the writes.
+	batches := make(chan [][]any, 8)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		var rows [][]any
+		for i := 1; i <= n; i++ {
+			rows = append(rows, benchEvents(i, n, villages)...)
+			if len(rows) >= benchBulkRows || i == n {
+				select {
+				case batches <- rows:
+				case <-stop:
+					return
 				}
+				rows = nil
 			}
 		}
+	}()
+	cols := []string{"problem_id", "action", "actor", "at", "from_state", "to_state", "changes"}
+	if pg {
+		err = copyEvents(raw, cols, batches)
+	} else {
+		err = insertEvents(raw, cols, batches)
 	}
-	if err := flush(); err != nil {
-		tx.Rollback()
+	if err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
+	for _, ix := range indexes {
+		if _, err := raw.Exec(ix); err != nil {
+			return fmt.Errorf("%s: %w", ix, err)
+		}
 	}
-	if db.Dialect == sqldb.Postgres {
+	if pg {
 		_, err = raw.Exec(`VACUUM ANALYZE problem_events`)
 		return err
 	}
 	_, err = raw.ExecContext(context.Background(), `ANALYZE`)
 	return err
+}
+
+// copyEvents writes the batches' rows into problem_events by one COPY.
+func copyEvents(raw *sql.DB, cols []string, batches <-chan [][]any) error {
+	ctx := context.Background()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// Only a superuser may; without it the load is slower, not wrong.
+	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: foreign keys checked during the load: %v\n", err)
+	}
+	err = conn.Raw(func(dc any) error {
+		var cur [][]any
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			for len(cur) == 0 {
+				b, ok := <-batches
+				if !ok {
+					return nil, nil
+				}
+				cur = b
+			}
+			row := cur[0]
+			cur = cur[1:]
+			return row, nil
+		})
+		_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"problem_events"}, cols, src)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `SET session_replication_role = DEFAULT`)
+	return err
+}
+
+// insertEvents writes the batches' rows into problem_events with
+// multi-row INSERTs, benchTxRows rows a transaction.
+func insertEvents(raw *sql.DB, cols []string, batches <-chan [][]any) error {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	var tx *sql.Tx
+	var err error
+	inTx := 0
+	for rows := range batches {
+		if tx == nil {
+			if tx, err = raw.Begin(); err != nil {
+				return err
+			}
+		}
+		args := make([]any, 0, len(rows)*len(cols))
+		for _, r := range rows {
+			args = append(args, r...)
+		}
+		q := "INSERT INTO problem_events (" + strings.Join(cols, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(one+", ", len(rows)), ", ")
+		if _, err := tx.Exec(q, args...); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if inTx += len(rows); inTx >= benchTxRows {
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			tx, inTx = nil, 0
+		}
+	}
+	if tx != nil {
+		return tx.Commit()
+	}
+	return nil
+}
+
+// BenchmarkRebuildRollups times RebuildRollups on the metrics bench's
+// 50k county (SANLIAN_BENCH_PROVINCE=1: also its 500k one), every counter
+// recomputed from the timelines and the stored ones replaced, beside the
+// former rebuild (one goroutine, a thousand problems a query, upserts) on
+// the same county in the same run:
+//
+//	BenchmarkRebuildRollups/{engine}/{50k,500k}/{former,bulk}   x-former: bulk ÷ former
+//
+//	go test ./sqldb -run '^$' -bench 'RebuildRollups' -benchtime 3x
+func BenchmarkRebuildRollups(b *testing.B) {
+	for _, engine := range sqldbtest.Engines() {
+		sizes := []struct {
+			name string
+			n    int
+		}{{"50k", 50_000}}
+		if os.Getenv("SANLIAN_BENCH_PROVINCE") != "" {
+			sizes = append(sizes, struct {
+				name string
+				n    int
+			}{"500k", 500_000})
+		}
+		for _, size := range sizes {
+			for _, how := range []string{"former", "bulk"} {
+				b.Run(engine+"/"+size.name+"/"+how, func(b *testing.B) {
+					c := metricsTable(b, engine, size.n)
+					rebuild := c.db.RebuildRollups
+					if how == "former" {
+						rebuild = c.db.RebuildRollupsFormer
+					}
+					rows := 0
+					for b.Loop() {
+						n, err := rebuild(context.Background())
+						if err != nil {
+							b.Fatal(err)
+						}
+						rows = n
+					}
+					b.ReportMetric(float64(rows), "rows")
+					key := engine + "/rebuild/" + size.name + "/"
+					base := key + "former"
+					if how == "former" {
+						base = ""
+					}
+					reportRatio(b, key+how, base, "x-former")
+				})
+			}
+		}
+	}
 }

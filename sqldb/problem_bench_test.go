@@ -586,7 +586,7 @@ func bulkProblems(db *sqldb.DB, n int) error {
 	if err != nil {
 		return err
 	}
-	indexes, err := dropIndexes(raw, pg)
+	indexes, err := dropIndexes(raw, pg, "problems")
 	if err != nil {
 		return err
 	}
@@ -721,14 +721,14 @@ func benchVillages(raw *sql.DB) ([][3]string, error) {
 	return out, rows.Err()
 }
 
-// dropIndexes drops the secondary indexes of problems (not those behind
+// dropIndexes drops the secondary indexes of table (not those behind
 // its primary key and unique constraints) and returns the statements that
 // create them again.
-func dropIndexes(raw *sql.DB, pg bool) ([]string, error) {
-	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'problems' AND sql IS NOT NULL`
+func dropIndexes(raw *sql.DB, pg bool, table string) ([]string, error) {
+	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '` + table + `' AND sql IS NOT NULL`
 	if pg {
-		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'problems'
-			AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'problems'::regclass)`
+		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '` + table + `'
+			AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = '` + table + `'::regclass)`
 	}
 	rows, err := raw.Query(q)
 	if err != nil {
