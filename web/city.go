@@ -253,39 +253,30 @@ func (s *CityServer) figures(ctx context.Context, q sanlian.MetricsQuery, withCo
 	// fastest.
 	q.By = sanlian.ByCategory
 	out := make([]sanlian.CountyFigures, len(cs))
-	sem := make(chan struct{}, s.cfg.Parallel)
-	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var invalid error
-	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			var ck *sanlian.Cockpit
-			var err error
-			if withCockpit {
-				ck, err = c.Cockpit.Cockpit(sys, sanlian.CockpitQuery{County: true})
+	s.eachCounty(cs, func(i int, c CityCounty) {
+		var ck *sanlian.Cockpit
+		var err error
+		if withCockpit {
+			ck, err = c.Cockpit.Cockpit(sys, sanlian.CockpitQuery{County: true})
+		}
+		var m *sanlian.Metrics
+		if err == nil {
+			m, err = c.Metrics.Metrics(sys, q)
+		}
+		f := sanlian.CountyFiguresOf(c.Code, c.Name, ck, m)
+		if err != nil {
+			if sanlian.ErrorCode(err) == sanlian.EINVALID {
+				mu.Lock()
+				invalid = err
+				mu.Unlock()
 			}
-			var m *sanlian.Metrics
-			if err == nil {
-				m, err = c.Metrics.Metrics(sys, q)
-			}
-			f := sanlian.CountyFiguresOf(c.Code, c.Name, ck, m)
-			if err != nil {
-				if sanlian.ErrorCode(err) == sanlian.EINVALID {
-					mu.Lock()
-					invalid = err
-					mu.Unlock()
-				}
-				s.cfg.Log.Error("city figures", "county", c.Code, "err", err)
-				f.Error = "该县数据暂时无法读取"
-			}
-			out[i] = f
-		}()
-	}
-	wg.Wait()
+			s.cfg.Log.Error("city figures", "county", c.Code, "err", err)
+			f.Error = "该县数据暂时无法读取"
+		}
+		out[i] = f
+	})
 	if invalid != nil {
 		return nil, invalid
 	}
