@@ -69,6 +69,9 @@ func OpenPlain(tb testing.TB, engine string) *sqldb.DB {
 	switch engine {
 	case "sqlite":
 		dsn = filepath.Join(tb.TempDir(), "test.db")
+		if err := copySQLiteTemplate(dsn); err != nil {
+			tb.Fatalf("template database: %v", err)
+		}
 	case "postgres":
 		dsn = freshDatabase(tb)
 	default:
