@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoadActivities(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		c := demo.Generate(demo.Options{Households: 1500})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoadBulletins(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		// The demo's own volume of problems: ties at first place are a matter of

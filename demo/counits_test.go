@@ -15,6 +15,7 @@ import (
 // has a lead and co-units, the parts and the summary agree with the
 // ledger, and the demo township's account has such problems to see.
 func TestLoadCoUnits(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		_, c, setNow := ledger(t, db, 2000, 50, ledgerToday)
 		sum, err := demo.LoadCoUnits(context.Background(), db.Problems, setNow, c, demo.CoUnitOptions{Today: ledgerToday})

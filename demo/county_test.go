@@ -11,6 +11,7 @@ import (
 // TestGenerate_OtherCounty: the county's code and name are options; its
 // regions and residents' ID numbers take the code.
 func TestGenerate_OtherCounty(t *testing.T) {
+	t.Parallel()
 	c := demo.Generate(demo.Options{Households: 600, Seed: 7, Code: "430903", Name: "赫山区"})
 	county := c.Regions[0]
 	if county.Code != "430903000000" || county.Name != "赫山区" || county.Kind != sanlian.RegionCounty {

@@ -18,6 +18,7 @@ import (
 var defaultCounty = sync.OnceValue(func() *sanlian.County { return demo.Generate(demo.Options{}) })
 
 func TestGenerate_Deterministic(t *testing.T) {
+	t.Parallel()
 	a, b := demo.Generate(demo.Options{Households: 5000}), demo.Generate(demo.Options{Households: 5000})
 	if !reflect.DeepEqual(a, b) {
 		t.Fatal("two counties from the same options differ")
@@ -63,6 +64,7 @@ func names[T any](xs []T, f func(T) string) []string {
 }
 
 func TestGenerate_Counts(t *testing.T) {
+	t.Parallel()
 	c := defaultCounty()
 	kinds := map[string]int{}
 	for _, r := range c.Regions {
@@ -132,6 +134,7 @@ func TestGenerate_Counts(t *testing.T) {
 }
 
 func TestGenerate_Valid(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{demo.DefaultHouseholds, 37, 1} {
 		c := demo.Generate(demo.Options{Households: size})
 		regions := map[string]*sanlian.Region{}
@@ -232,6 +235,7 @@ func TestGenerate_Valid(t *testing.T) {
 }
 
 func TestGenerate_IDNumbers(t *testing.T) {
+	t.Parallel()
 	c := defaultCounty()
 	seen := make(map[string]bool, len(c.Households))
 	for _, h := range c.Households {
@@ -249,6 +253,7 @@ func TestGenerate_IDNumbers(t *testing.T) {
 }
 
 func TestGenerate_Links(t *testing.T) {
+	t.Parallel()
 	c := defaultCounty()
 	regions := map[string]*sanlian.Region{}
 	for _, r := range c.Regions {
@@ -411,6 +416,7 @@ func coverage(c *sanlian.County) sanlian.Coverage {
 }
 
 func TestGenerate_Coverage(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{demo.DefaultHouseholds, 5000} {
 		c := demo.Generate(demo.Options{Households: size})
 		cv := coverage(c)
@@ -451,6 +457,7 @@ func TestGenerate_Coverage(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
+	t.Parallel()
 	c := defaultCounty()
 	want := []string{"office", "leader", "unitadmin", "township", "cadre", "sysadmin", "secadmin", "auditor"}
 	for _, infos := range [][]demo.AccountInfo{demo.Accounts(), demo.AccountsOf(c)} {
@@ -505,6 +512,7 @@ func TestAccounts(t *testing.T) {
 // TestLoadCounty loads a county into each engine and reads its coverage
 // back as the office sees it.
 func TestLoadCounty(t *testing.T) {
+	t.Parallel()
 	size := demo.DefaultHouseholds
 	if testing.Short() {
 		size = 5000

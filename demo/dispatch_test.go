@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoadDispatches(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		_, c, setNow := ledger(t, db, 1500, 200, visitsToday)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestProblemTexts(t *testing.T) {
+	t.Parallel()
 	if len(problemTexts) < 150 {
 		t.Fatalf("%d problem texts, want at least 150", len(problemTexts))
 	}

@@ -90,6 +90,7 @@ func fingerprint(ps []*sanlian.Problem) []string {
 }
 
 func TestLoadProblems(t *testing.T) {
+	t.Parallel()
 	var ref struct {
 		engine string
 		sum    demo.ProblemSummary
@@ -218,6 +219,7 @@ func checkLedger(t *testing.T, db *sqldb.DB, sum demo.ProblemSummary, n int) {
 // TestLoadProblems_Default plays the default ledger on the default county
 // up to a fixed today, and reports how long it takes.
 func TestLoadProblems_Default(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("SANLIAN_FULL_DEMO_TEST") == "" {
 		t.Skip("the default county and ledger take a while; set SANLIAN_FULL_DEMO_TEST=1")
 	}

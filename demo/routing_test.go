@@ -15,6 +15,7 @@ import (
 // some back; settled, the office's queue holds only the last days' entries
 // and the few overdue the options ask for.
 func TestLoadProblems_Routing(t *testing.T) {
+	t.Parallel()
 	db := sqldbtest.Open(t, "sqlite")
 	ctx := context.Background()
 	c := demo.Generate(demo.Options{Households: 3000})

@@ -13,6 +13,7 @@ import (
 // TestLoadThemes checks that each of the last three months has a theme
 // with tagged problems, measures, and the office's hand-made changes.
 func TestLoadThemes(t *testing.T) {
+	t.Parallel()
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		_, c, setNow := ledger(t, db, 1500, 600, visitsToday)

@@ -22,6 +22,7 @@ var seedFields = []string{"employment", "education", "social_health", "elderly",
 	"transport", "construction", "rural", "food_drug", "business", "policy"}
 
 func TestTopics(t *testing.T) {
+	t.Parallel()
 	ts := demo.Topics()
 	if len(ts) < 130 {
 		t.Errorf("%d topics, want at least 130", len(ts))
@@ -108,6 +109,7 @@ func visitPrints(vs []*sanlian.Visit) []string {
 }
 
 func TestLoadVisits(t *testing.T) {
+	t.Parallel()
 	const households, n = 3000, 1200
 	var ref struct {
 		engine string
@@ -289,6 +291,7 @@ func checkVisits(t *testing.T, db *sqldb.DB, c *sanlian.County, sum demo.VisitSu
 // TestLoadVisits_Default plays the default visits on the default county
 // up to a fixed today, and reports how long it takes.
 func TestLoadVisits_Default(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("SANLIAN_FULL_DEMO_TEST") == "" {
 		t.Skip("the default county and visits take a while; set SANLIAN_FULL_DEMO_TEST=1")
 	}

@@ -1,7 +1,7 @@
 // Helpers for the browser journeys: start a real sanlian on a demo county
 // and a headless Chromium from Debian's package.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, existsSync, copyFileSync, renameSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, existsSync, copyFileSync, renameSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -25,8 +25,9 @@ export async function startServer({ households = 3000, args = [] } = {}) {
   }
   const demoArgs = ["--households", String(households), "--problems", "300", "--visits", "1200"];
   const db = join(dir, "e2e.db");
-  const st = statSync(bin);
-  const key = createHash("sha256").update([bin, st.size, st.mtimeMs, new Date().toDateString(), ...demoArgs].join("|")).digest("hex").slice(0, 16);
+  // Keyed by the binary's content, not its path: scripts/test builds into
+  // a fresh directory each run, and the same source gives the same binary.
+  const key = createHash("sha256").update(binaryDigest(bin)).update([new Date().toDateString(), ...demoArgs].join("|")).digest("hex").slice(0, 16);
   const template = join(tmpdir(), `sanlian-e2e-county-${key}.db`);
   // The demo's photos live in a file store beside the cached template,
   // which every copy of it serves from (content-addressed, so shared safely).
@@ -62,6 +63,13 @@ export async function startServer({ households = 3000, args = [] } = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// binaryDigest is the SHA-256 of the file bin, hashed once per process.
+const digests = new Map();
+function binaryDigest(bin) {
+  if (!digests.has(bin)) digests.set(bin, createHash("sha256").update(readFileSync(bin)).digest("hex"));
+  return digests.get(bin);
 }
 
 // launch starts Debian's Chromium headless, with no network chatter.

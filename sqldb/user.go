@@ -27,12 +27,28 @@ const (
 	argonKeyLen  = 32
 )
 
+// hashTime and hashMemory are the passes and memory (KiB) HashPassword
+// uses: argonTime and argonMemory, unless a test lowered them through
+// UseTestHashCost.
+var hashTime, hashMemory uint32 = argonTime, argonMemory
+
+// UseTestHashCost makes HashPassword use argon2id's least cost (one pass,
+// 64 KiB) from now on, for test fixtures that create many accounts; hashes
+// made before, dummyHash among them, keep theirs, and CheckPassword reads
+// the cost from each hash. Tests only (sqldbtest calls it when loaded):
+// call it before any goroutine hashes.
+func UseTestHashCost() { hashTime, hashMemory = 1, 64 }
+
 // HashPassword returns a PHC-format argon2id hash of pw.
 func HashPassword(pw string) string {
+	return hashPassword(pw, hashTime, hashMemory)
+}
+
+func hashPassword(pw string, time, memory uint32) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+	key := argon2.IDKey([]byte(pw), salt, time, memory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memory, time, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
 
@@ -59,7 +75,7 @@ func CheckPassword(hash, pw string) bool {
 
 // dummyHash is checked against when the username is unknown, so that a
 // wrong name costs as long as a wrong password.
-var dummyHash = HashPassword("no such user, no such password")
+var dummyHash = hashPassword("no such user, no such password", argonTime, argonMemory)
 
 // hashSlots bounds the password hashes run at once to half the
 // processors (at least one): a flood of logins then leaves the other half

@@ -31,6 +31,7 @@ import (
 // its files hash to their keys. A corrupted file and a manifest that
 // disagrees with the rows then make check fail.
 func TestBackup_RoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqldbtest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
@@ -220,6 +221,7 @@ func TestBackup_RoundTrip(t *testing.T) {
 // manifest, and a target that holds data: each is refused with its reason,
 // and the target is left as it was.
 func TestRestore_Refuses(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqldbtest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			src := sqldbtest.Open(t, engine)

@@ -65,6 +65,7 @@ func newDeployment(t *testing.T) (dsn, key, files string) {
 // TestCounties_DemoAndServe loads two counties and the city account, then
 // serves them: each county at its host, the city cockpit over both.
 func TestCounties_DemoAndServe(t *testing.T) {
+	t.Parallel()
 	dsn, key, files := newDeployment(t)
 	ctx := context.Background()
 	var out bytes.Buffer

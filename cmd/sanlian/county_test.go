@@ -15,6 +15,7 @@ import (
 // county code taken or malformed, an account in a county not deployed, a
 // county role for the city.
 func TestCounty_Commands(t *testing.T) {
+	t.Parallel()
 	dsn, key, files := newDeployment(t)
 	ctx := context.Background()
 	county := func(stdin string, args ...string) (string, error) {

@@ -18,6 +18,7 @@ import (
 // back; its delivery log holds the last week's work on hotline problems
 // only, each tried once against the unreachable address.
 func TestDemoHotlineHook(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, c := smallDemoCounty(t)
 	var out bytes.Buffer

@@ -17,6 +17,7 @@ import (
 // address, and what they were sent waits for its next retry with the
 // failed attempt logged.
 func TestDemoNotices(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, c := smallDemoCounty(t)
 	var out bytes.Buffer

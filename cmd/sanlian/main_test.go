@@ -34,6 +34,7 @@ func TestRun_Help(t *testing.T) {
 // TestRun_DemoAndUserAdd fills a database, refuses to fill it twice, and
 // adds an account with the password on stdin.
 func TestRun_DemoAndUserAdd(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := filepath.Join(t.TempDir(), "cli.db")
 	var out, errOut bytes.Buffer

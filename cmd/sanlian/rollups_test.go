@@ -15,6 +15,7 @@ import (
 // rollups rebuild puts back counters that were changed by hand, on both
 // engines.
 func TestRun_RollupsRebuild(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqldbtest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			db := sqldbtest.OpenPlain(t, engine)

@@ -20,6 +20,7 @@ import (
 // no problem, project or responsibility, exports again, and finds every
 // cell of the three sheets identical below the title row.
 func TestListsRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, engine := range sqldbtest.Engines() {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()

@@ -35,6 +35,9 @@ func EmptyPostgres(t testing.TB) string {
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := admin.Exec(asyncCommit(name)); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		a, err := sql.Open("pgx", base)
 		if err == nil {
