@@ -3,7 +3,6 @@ package blobs
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,13 +40,7 @@ func TestPing(t *testing.T) {
 		}
 	})
 	t.Run("ErrS3Down", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		s := newTestS3(t, "http://"+addr)
+		s := downS3(t)
 		if err := Ping(ctx, s); !errors.Is(err, ErrUnavailable) {
 			t.Fatalf("a server that is down: %v", err)
 		}

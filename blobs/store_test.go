@@ -339,14 +339,21 @@ func TestS3_DroppedUpload(t *testing.T) {
 
 // TestS3_Down: a store that does not answer is ErrUnavailable, never
 // ErrNotFound.
-func TestS3_Down(t *testing.T) {
+// downS3 is a store whose server does not answer: nothing listens at its
+// address.
+func downS3(t *testing.T) *S3 {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := newTestS3(t, "http://"+addr)
+	return newTestS3(t, "http://"+addr)
+}
+
+func TestS3_Down(t *testing.T) {
+	s := downS3(t)
 	ctx := context.Background()
 	if _, err := s.Open(ctx, "sha256/aa/x"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("open: %v, want ErrUnavailable", err)
