@@ -89,7 +89,7 @@ func NewCity(cfg CityConfig) *CityServer {
 	}, "date": func(t time.Time) string { return t.In(sanlian.Shanghai).Format("2006-01-02") }}
 	for _, name := range []string{"login", "cockpit", "ranking", "bulletins", "bulletin", "error"} {
 		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets,
-			"templates/city/layout.html", "templates/city/"+name+".html"))
+			"templates/city/layout.html", "templates/partials/period_picker.html", "templates/city/"+name+".html"))
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /static/{file}", s.serveStatic)
@@ -335,22 +335,38 @@ func (s *CityServer) cockpit(w http.ResponseWriter, r *http.Request) {
 type cityRankingPage struct {
 	cityPage
 	Period, PeriodLabel, Error string
+	Picker                     periodPicker
 	Rows                       []sanlian.CountyFigures
 	Millis                     int64
+}
+
+// The periods the city's pages are read for, chosen with the county
+// pages' picker (or ?period=2026-11-H2 in a link).
+var (
+	cityRankingPeriod   = periodField{Name: "period", Label: "排名期间", Rule: sanlian.PeriodRule{Halves: true, Months: true, Past: true}}
+	cityBulletinsPeriod = periodField{Name: "period", Label: "通报期间", Rule: sanlian.PeriodRule{Halves: true, Past: true}}
+)
+
+// period reads f from the request's query, or gives def when none is
+// asked for.
+func (s *CityServer) period(r *http.Request, f periodField, def sanlian.Period) (sanlian.Period, periodPicker, string) {
+	v, now := r.URL.Query(), s.cfg.Now()
+	if v.Get(f.Name) == "" && v.Get(f.Name+"_year") == "" && v.Get(f.Name+"_month") == "" {
+		year, month, part := pickerParts(def)
+		return def, newPeriodPicker(f, year, month, part, now, ""), ""
+	}
+	return readPeriod(v, f, now)
 }
 
 // ranking is GET /ranking?period=: the counties ranked for a half-month
 // or a month (default the current month).
 func (s *CityServer) ranking(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	id := strings.TrimSpace(r.URL.Query().Get("period"))
-	if id == "" {
-		id = sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodMonth).ID
-	}
-	page := cityRankingPage{cityPage: s.base(r, "各县排名"), Period: id}
-	p, err := sanlian.ParsePeriodText(id)
-	if err != nil {
-		page.Error = sanlian.ErrorMessage(err)
+	page := cityRankingPage{cityPage: s.base(r, "各县排名")}
+	p, pick, msg := s.period(r, cityRankingPeriod, sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodMonth))
+	page.Picker = pick
+	if msg != "" {
+		page.Error = msg
 		s.render(w, http.StatusBadRequest, "ranking", page)
 		return
 	}

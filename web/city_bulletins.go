@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -47,27 +46,10 @@ func (s *CityServer) countyBulletin(ctx context.Context, c CityCounty, period st
 	return sanlian.CountyBulletinOf(c.Code, c.Name, b)
 }
 
-// halfMonth parses the period asked for, or the last half-month that has
-// ended; a period that is not a half-month is refused in Chinese.
-func (s *CityServer) halfMonth(r *http.Request, id string) (sanlian.Period, error) {
-	id = strings.TrimSpace(id)
-	if id == "" {
-		cur := sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodHalf)
-		return sanlian.PeriodOf(cur.Start.Add(-time.Hour), sanlian.PeriodHalf), nil
-	}
-	p, err := sanlian.ParsePeriodText(id)
-	if err != nil {
-		return p, err
-	}
-	if p.Kind != sanlian.PeriodHalf {
-		return p, sanlian.Errorf(sanlian.EINVALID, "通报按半月发布，请选择上半月或下半月，如 %s-H1", p.ID)
-	}
-	return p, nil
-}
-
 type cityBulletinsPage struct {
 	cityPage
 	Period, PeriodLabel, Error string
+	Picker                     periodPicker
 	Rows                       []sanlian.CountyBulletin
 	Published                  int
 	Millis                     int64
@@ -77,10 +59,12 @@ type cityBulletinsPage struct {
 // half-month (default the last one that has ended).
 func (s *CityServer) bulletins(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	page := cityBulletinsPage{cityPage: s.base(r, "各县通报"), Period: r.URL.Query().Get("period")}
-	p, err := s.halfMonth(r, page.Period)
-	if err != nil {
-		page.Error = sanlian.ErrorMessage(err)
+	page := cityBulletinsPage{cityPage: s.base(r, "各县通报")}
+	cur := sanlian.PeriodOf(s.cfg.Now(), sanlian.PeriodHalf)
+	p, pick, msg := s.period(r, cityBulletinsPeriod, sanlian.PeriodOf(cur.Start.Add(-time.Hour), sanlian.PeriodHalf))
+	page.Picker = pick
+	if msg != "" {
+		page.Error = msg
 		s.render(w, http.StatusBadRequest, "bulletins", page)
 		return
 	}
@@ -113,7 +97,10 @@ type cityBulletinPage struct {
 // bulletin.
 func (s *CityServer) bulletin(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
-	p, err := s.halfMonth(r, r.PathValue("period"))
+	p, err := sanlian.ParsePeriodText(r.PathValue("period"))
+	if err == nil {
+		err = cityBulletinsPeriod.Rule.Check(p, s.cfg.Now())
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "期间无效", sanlian.ErrorMessage(err))
 		return

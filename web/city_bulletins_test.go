@@ -66,7 +66,7 @@ func TestCity_Bulletins(t *testing.T) {
 				t.Fatalf("login: %d", rec.Code)
 			}
 
-			for _, path := range []string{"/bulletins", "/bulletins?period=" + period} {
+			for _, path := range []string{"/bulletins", "/bulletins?period=" + period, "/bulletins?period_year=2026&period_month=11&period_part=H2"} {
 				code, body := get(path, cookie)
 				if code != 200 || !strings.Contains(body, "2026年11月下半月") || !strings.Contains(body, "2 个县（市、区）中 1 个已发布本期通报") {
 					t.Fatalf("%s: %d %.800s", path, code, body)
@@ -89,9 +89,10 @@ func TestCity_Bulletins(t *testing.T) {
 			}{
 				{"/bulletins/430921/" + period, "南县尚未发布2026年11月下半月的半月督查通报", http.StatusNotFound},
 				{"/bulletins/430999/" + period, "没有代码为“430999”", http.StatusNotFound},
-				{"/bulletins?period=2026-11", "通报按半月发布", http.StatusBadRequest},
-				{"/bulletins/430923/2026-11", "通报按半月发布", http.StatusBadRequest},
+				{"/bulletins?period=2026-11", "此处按半月选择", http.StatusBadRequest},
+				{"/bulletins/430923/2026-11", "此处按半月选择", http.StatusBadRequest},
 				{"/bulletins?period=2026-13-H1", "无效", http.StatusBadRequest},
+				{"/bulletins?period_year=2026&period_month=12&period_part=H2", "还没有到", http.StatusBadRequest},
 			} {
 				if code, body := get(c.path, cookie); code != c.status || !strings.Contains(body, c.want) {
 					t.Errorf("%s: %d %.400s", c.path, code, body)
