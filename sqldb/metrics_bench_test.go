@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"reflect"
 	"strings"
@@ -172,14 +171,11 @@ func metricsTable(b *testing.B, engine string, n int) *benchCounty {
 // The schema is kept afterwards.
 func reuseLedger(c *benchCounty, schema string) error {
 	ctx := context.Background()
-	u, err := url.Parse(os.Getenv("SANLIAN_TEST_PG"))
+	dsn, err := inSchema(os.Getenv("SANLIAN_TEST_PG"), schema)
 	if err != nil {
 		return err
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := sqldb.Open(ctx, u.String(), sqldb.Options{})
+	db, err := sqldb.Open(ctx, dsn, sqldb.Options{})
 	if err != nil {
 		return err
 	}

@@ -412,14 +412,20 @@ func benchDatabase(engine string) (dsn string, cleanup func(), err error) {
 			a.Close()
 		}
 	}
+	dsn, err = inSchema(base, schema)
+	return dsn, cleanup, err
+}
+
+// inSchema is the PostgreSQL URL base with its search_path set to schema.
+func inSchema(base, schema string) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil {
-		return "", cleanup, err
+		return "", err
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	return u.String(), cleanup, nil
+	return u.String(), nil
 }
 
 // benchRaw opens a connection around the services on db's database. For
